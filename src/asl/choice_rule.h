@@ -1,0 +1,45 @@
+// ChoiceRule: a compiled Choice rule (a top-level entry of a Choice state's "Choices", or a
+// nested one inside And / Or / Not).
+//
+// Operators: And, Or, Not, IsPresent, IsNull, IsNumeric, IsString, IsBoolean, IsTimestamp,
+// String/Numeric/Timestamp Equals / LessThan / GreaterThan / LessThanEquals / GreaterThanEquals,
+// each also as ...Path (compare against another path's value), BooleanEquals(Path),
+// StringMatches (with * wildcards and \* \\ escapes). Comparing against a value of the wrong type
+// is false, not an error. Timestamps follow RFC 3339 as AWS parses them.
+//
+// Thread-safety: immutable after Compile; Evaluate may run on many threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "asl/context.h"
+#include "asl/diagnostic.h"
+#include "common/json.h"
+#include "common/result.h"
+
+namespace stator::asl {
+
+class ChoiceRule {
+ public:
+  // Compiles one rule. A top-level rule must have "Next" (returned by next_name()); nested rules
+  // must not. Problems are appended to diags under location (e.g. "/States/C/Choices/0").
+  static std::optional<ChoiceRule> Compile(const json::Value& rule, bool top_level,
+                                           const std::string& location, Diagnostics* diags);
+
+  const std::string& next_name() const;  // top-level rules only
+  int next() const { return next_; }     // state index, set by the compiler after name lookup
+  void set_next(int index) { next_ = index; }
+
+  // True when the rule matches. Fails with States.Runtime when a Variable path (or a ...Path
+  // operand) does not exist in the input, with AWS's message.
+  Result<bool> Evaluate(const json::Value& input, const Context& context) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+  int next_ = -1;
+};
+
+}  // namespace stator::asl

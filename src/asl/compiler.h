@@ -1,0 +1,32 @@
+// Compile: definition JSON text -> diagnostics, and the StateMachine IR when there are none.
+//
+// Validation follows ValidateStateMachineDefinition: required and unknown fields per state type,
+// Next/End rules, missing and unreachable transition targets, Retry/Catch rules, mutually
+// exclusive fields, JSONPath / reference-path / intrinsic syntax, state name length and
+// uniqueness across the whole machine (branches and item processors included). Every problem is
+// reported, not only the first.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "asl/diagnostic.h"
+#include "asl/state_machine.h"
+
+namespace stator::asl {
+
+struct CompileResult {
+  std::shared_ptr<const StateMachine> machine;  // null when diagnostics has an ERROR
+  Diagnostics diagnostics;
+  bool ok() const { return machine != nullptr; }
+};
+
+CompileResult Compile(std::string_view definition_json);
+// Same, for an already parsed definition.
+CompileResult Compile(const json::Value& definition);
+
+// The message InvalidDefinition carries for these diagnostics (CreateStateMachine's wording:
+// "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ... at /States/...'").
+std::string InvalidDefinitionMessage(const Diagnostics& diagnostics);
+
+}  // namespace stator::asl

@@ -1,0 +1,29 @@
+// Context: the source of the context object ("$$") while a state's paths and templates run.
+//
+// Building the context object costs allocations, and most states never read it, so evaluation
+// asks for it only when a compiled path or template refers to "$$". The engine implements this
+// interface over its execution state and builds the object at most once per state step.
+#pragma once
+
+#include "common/json.h"
+
+namespace stator::asl {
+
+class Context {
+ public:
+  virtual ~Context() = default;
+  // The context object: {"Execution": {...}, "State": {...}, "StateMachine": {...}, "Task"?, "Map"?}
+  virtual const json::Value& Get() const = 0;
+};
+
+// A Context over a value that already exists (tests, and callers that have one at hand).
+class FixedContext : public Context {
+ public:
+  explicit FixedContext(json::Value v) : v_(std::move(v)) {}
+  const json::Value& Get() const override { return v_; }
+
+ private:
+  json::Value v_;
+};
+
+}  // namespace stator::asl

@@ -1,0 +1,43 @@
+// IntrinsicCall: a compiled intrinsic function call such as States.Format('{} {}', $.a, $$.b).
+//
+// Arguments are string literals ('...', with \' \{ \} \\ escapes), numbers, true/false/null,
+// JSONPaths on the input ($...) or context ($$...), and nested intrinsic calls. Compile checks the
+// syntax, that the function exists and its arity; Evaluate checks argument types and values at run
+// time and fails with States.IntrinsicFailure / States.Runtime carrying AWS's messages.
+//
+// The 18 functions: States.Format, StringToJson, JsonToString, Array, ArrayPartition,
+// ArrayContains, ArrayRange, ArrayGetItem, ArrayLength, ArrayUnique, Base64Encode, Base64Decode,
+// Hash, JsonMerge, MathRandom, MathAdd, StringSplit, UUID.
+//
+// Thread-safety: immutable after Compile; Evaluate may run on many threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "asl/context.h"
+#include "common/json.h"
+#include "common/result.h"
+
+namespace stator::asl {
+
+class IntrinsicCall {
+ public:
+  // True when text is meant as an intrinsic call (starts with "States." and has a '(').
+  static bool LooksLikeCall(std::string_view text);
+  // Compiles text; the Error's cause says what is wrong (for validation diagnostics).
+  static Result<IntrinsicCall> Compile(std::string_view text);
+
+  const std::string& text() const { return text_; }
+  bool uses_context() const;  // some argument reads $$
+
+  Result<json::Value> Evaluate(const json::Value& input, const Context& context) const;
+
+ private:
+  struct Impl;
+  std::string text_;
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace stator::asl

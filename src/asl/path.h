@@ -1,0 +1,57 @@
+// JsonPath: a compiled JSONPath expression, as used by InputPath, OutputPath, ResultPath,
+// ItemsPath, "key.$" template fields, *Path fields and Choice Variables.
+//
+// Compile once (when the definition is compiled); Evaluate on every state step without parsing.
+// Supported syntax is what Step Functions (Jayway JsonPath) accepts: $ / $$ roots, .name, ['name'],
+// [n] (negative too), [*], .*, [a,b], [start:end:step], ..name (deep scan), and filters
+// [?(@.x < 5)], [?(@.x)], with &&, ||, ==, !=, <, <=, >, >=.
+//
+// A path is "definite" when it can select at most one node (only names and indexes). A definite
+// path evaluates to that node; an indefinite one evaluates to the array of all matches (possibly
+// empty), as Jayway does. A "reference path" is the subset allowed in ResultPath: definite and
+// without negative indexes, filters or deep scans.
+//
+// Thread-safety: immutable after Compile; Evaluate may run on many threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/json.h"
+#include "common/result.h"
+
+namespace stator::asl {
+
+class JsonPath {
+ public:
+  // Compiles text. The Error's cause says why the path is invalid (used in validation messages).
+  static Result<JsonPath> Compile(std::string_view text);
+
+  JsonPath();  // "$"
+  const std::string& text() const { return text_; }
+  bool is_context() const { return context_; }  // rooted at $$
+  bool is_root() const;                         // exactly "$" (or "$$")
+  bool is_definite() const;
+  bool is_reference() const;
+
+  // Evaluates against root: the node (definite path) or the array of matches (indefinite), or
+  // std::nullopt when a definite path does not exist in root.
+  std::optional<json::Value> Evaluate(const json::Value& root) const;
+
+ private:
+  struct Impl;
+  std::string text_;
+  bool context_ = false;
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Places result into input at a reference path (ResultPath semantics): "$" replaces the whole
+// input; missing intermediate objects are created; the rest of input is kept (no copy of the
+// untouched parts). Fails with States.ResultPathMatchFailure (AWS's message) when the path runs
+// through a value that is not an object.
+Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
+                                    json::Value result);
+
+}  // namespace stator::asl

@@ -1,0 +1,68 @@
+#include "common/json.h"
+
+#include <gtest/gtest.h>
+
+namespace stator::json {
+namespace {
+
+Value P(std::string_view s) {
+  auto r = Parse(s);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().cause);
+  return r.ok() ? *r : Value();
+}
+
+TEST(JsonTest, RoundTripsCompactly) {
+  EXPECT_EQ(P(R"( {"b": [1, 2.5, true, null], "a": {"x": "y"}} )").Dump(),
+            R"({"b":[1,2.5,true,null],"a":{"x":"y"}})");
+}
+
+TEST(JsonTest, KeepsIntegersAndDoublesApart) {
+  EXPECT_TRUE(P("1").is_int());
+  EXPECT_TRUE(P("1.0").is_double());
+  EXPECT_EQ(P("1.0").Dump(), "1.0");
+  EXPECT_EQ(P("1e2").Dump(), "100.0");
+  EXPECT_EQ(P("-0.5").Dump(), "-0.5");
+  EXPECT_EQ(P("12345678.9").Dump(), "1.23456789E7");
+  EXPECT_EQ(P("0.0001").Dump(), "1.0E-4");
+  EXPECT_EQ(P("0.001").Dump(), "0.001");
+  EXPECT_EQ(P("9223372036854775807").as_int(), INT64_MAX);
+  EXPECT_TRUE(P("9223372036854775808").is_double());
+  EXPECT_NE(P("1"), P("1.0"));
+}
+
+TEST(JsonTest, Strings) {
+  EXPECT_EQ(P(R"("a\"b\\c\n\u0001/é")").Dump(), R"("a\"b\\c\n\u0001/é")");
+  EXPECT_EQ(P(R"("\u00e9\ud83d\ude00")").as_string(), "é😀");
+}
+
+TEST(JsonTest, RejectsMalformed) {
+  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "tru", "01", "1.", "\"abc", "{} x", "-"}) {
+    EXPECT_FALSE(Parse(bad).ok()) << bad;
+  }
+  auto r = Parse("[1, }");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().cause.find("offset 4"), std::string::npos) << r.error().cause;
+}
+
+TEST(JsonTest, DuplicateKeysLastWins) { EXPECT_EQ(P(R"({"a":1,"b":2,"a":3})").Dump(), R"({"a":3,"b":2})"); }
+
+TEST(JsonTest, WithSharesAndKeepsOrder) {
+  Value o = P(R"({"a":1,"b":{"c":2}})");
+  Value o2 = o.With("a", Value::Int(5)).With("z", Value::Bool(false));
+  EXPECT_EQ(o2.Dump(), R"({"a":5,"b":{"c":2},"z":false})");
+  EXPECT_EQ(o.Dump(), R"({"a":1,"b":{"c":2}})");
+  EXPECT_EQ(&o.Find("b")->as_object(), &o2.Find("b")->as_object());  // shared, not copied
+}
+
+TEST(JsonTest, EqualityIgnoresKeyOrder) {
+  EXPECT_EQ(P(R"({"a":1,"b":2})"), P(R"({"b":2,"a":1})"));
+  EXPECT_NE(P(R"([1,2])"), P(R"([2,1])"));
+}
+
+TEST(JsonTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep(100000, '[');
+  EXPECT_FALSE(Parse(deep).ok());
+}
+
+}  // namespace
+}  // namespace stator::json

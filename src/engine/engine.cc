@@ -1,0 +1,2 @@
+// placeholder until the executor lands
+namespace stator::engine {}
