@@ -1,0 +1,91 @@
+// The engine's public face: run executions of a compiled state machine and get their results and
+// histories in the shape GetExecutionHistory returns.
+//
+// This header is the contract between the engine and its callers (the CLI now, the API server
+// later). The executor behind it is event-driven: an execution is a resumable object stepped by a
+// scheduler; Wait, Retry back-off and timeouts are timers, not sleeping threads; Task states go
+// out through TaskRunner and come back through a completion callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/state_machine.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/result.h"
+
+namespace stator::engine {
+
+// One history event. details is the "<kind>EventDetails" object in AWS's shape (input/output
+// fields are JSON strings there, as AWS returns them); details_key names it, e.g.
+// "stateEnteredEventDetails". Events without details have details_key empty.
+struct HistoryEvent {
+  int64_t id = 0;
+  int64_t previous_event_id = 0;
+  int64_t timestamp_millis = 0;
+  std::string type;  // "PassStateEntered", "TaskScheduled", ...
+  std::string details_key;
+  json::Value details;
+
+  // {"timestamp": <epoch seconds, fractional>, "type": ..., "id": ..., "previousEventId": ...,
+  //  "<details_key>": {...}} as GetExecutionHistory returns it.
+  json::Value ToJson() const;
+};
+
+enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
+const char* ExecutionStatusName(ExecutionStatus s);  // "RUNNING", "SUCCEEDED", ...
+
+// What the task runner is asked to do for one Task state attempt.
+struct TaskRequest {
+  std::string state_name;
+  std::string resource;                    // as written in the definition
+  json::Value parameters;                  // the effective input after InputPath/Parameters
+  std::optional<int64_t> timeout_seconds;  // resolved TimeoutSeconds(Path)
+  std::optional<int64_t> heartbeat_seconds;
+  const json::Value* context = nullptr;  // the context object (valid during Start only)
+};
+
+// A task's outcome: the result value, or an Error whose error/cause become the task failure.
+using TaskOutcome = Result<json::Value>;
+using TaskCompletion = std::function<void(TaskOutcome)>;
+
+// Resolves and runs Task resources. Start may complete synchronously (call done before
+// returning) or later from any thread; done must be called exactly once.
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  virtual void Start(const TaskRequest& request, TaskCompletion done) = 0;
+};
+
+struct ExecutionOptions {
+  std::string account = "123456789012";
+  std::string region = "us-east-1";
+  std::string state_machine_name = "StateMachine";
+  std::string execution_name;  // generated (a UUID) when empty
+  std::string role_arn;        // default: arn:aws:iam::<account>:role/StatesExecutionRole
+  json::Value input = json::Value::EmptyObject();
+  bool keep_history = true;
+};
+
+struct ExecutionResult {
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  std::optional<json::Value> output;  // SUCCEEDED only
+  std::optional<std::string> error;   // FAILED / TIMED_OUT / ABORTED
+  std::optional<std::string> cause;
+  int64_t start_millis = 0;
+  int64_t stop_millis = 0;
+  std::vector<HistoryEvent> events;
+};
+
+// Runs one execution to its end on the calling thread (the CLI's path). With a virtual clock the
+// scheduler jumps over Waits and back-offs instantly; with a system clock it sleeps until the
+// next timer when nothing is runnable.
+ExecutionResult RunToCompletion(std::shared_ptr<const asl::StateMachine> machine,
+                                const ExecutionOptions& options, TaskRunner* tasks, Clock* clock);
+
+}  // namespace stator::engine
