@@ -1,0 +1,157 @@
+// engine_bench: stator's side of the benchmarks. Compiles a definition once, then runs it N
+// times one after another through engine::RunToCompletion on a virtual clock, history kept (as
+// the CLI and the server keep it), and reports what it measured as one JSON object.
+//
+// usage: engine_bench CASE_DIR [--runs N] [--no-history]
+//   CASE_DIR holds definition.json, input.json, expected.json and meta.json as written by
+//   bench/gen_cases.py; --runs overrides meta.json's "runs".
+// Output: {"system":"stator","case":...,"runs":N,"compile_s":...,"wall_s":...,
+//          "transitions":...,"events":...,"output_ok":...,"status":...,"max_rss_kb":...}
+// wall_s is the sum over the runs of RunToCompletion's duration; counting the history events
+// of each finished execution afterwards is not timed. transitions counts *StateEntered events.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "asl/compiler.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "engine/execution.h"
+
+namespace stator::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point t0) {
+  return std::chrono::duration<double>(SteadyClock::now() - t0).count();
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = std::move(ss).str();
+  return true;
+}
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "engine_bench: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+json::Value ReadJson(const std::string& path) {
+  std::string text;
+  if (!ReadFile(path, &text)) Die("cannot read " + path);
+  Result<json::Value> v = json::Parse(text);
+  if (!v.ok()) Die(path + ": " + v.error().cause);
+  return std::move(v).value();
+}
+
+// The benchmark definitions have no Task states; any that runs fails loudly.
+class NoTasks : public engine::TaskRunner {
+ public:
+  void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override {
+    done(Error{"bench.NoTaskRunner", "engine_bench runs no Task resources"});
+  }
+};
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+int Main(int argc, char** argv) {
+  std::string case_dir;
+  int64_t runs = -1;
+  bool keep_history = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--runs" && i + 1 < argc) {
+      runs = std::strtoll(argv[++i], nullptr, 10);
+    } else if (a == "--no-history") {
+      keep_history = false;
+    } else if (case_dir.empty() && !a.starts_with("-")) {
+      case_dir = std::string(a);
+    } else {
+      Die("usage: engine_bench CASE_DIR [--runs N] [--no-history]");
+    }
+  }
+  if (case_dir.empty()) Die("usage: engine_bench CASE_DIR [--runs N] [--no-history]");
+
+  std::string definition;
+  if (!ReadFile(case_dir + "/definition.json", &definition)) Die("cannot read definition.json");
+  json::Value input = ReadJson(case_dir + "/input.json");
+  json::Value expected = ReadJson(case_dir + "/expected.json");
+  json::Value meta = ReadJson(case_dir + "/meta.json");
+  if (runs < 0) runs = meta.Find("runs")->as_int();
+
+  auto t0 = SteadyClock::now();
+  asl::CompileResult compiled = asl::Compile(definition);
+  double compile_s = SecondsSince(t0);
+  if (!compiled.ok()) Die(asl::InvalidDefinitionMessage(compiled.diagnostics));
+
+  engine::ExecutionOptions options;
+  options.state_machine_name = "Bench";
+  options.input = input;
+  options.keep_history = keep_history;
+  NoTasks tasks;
+  VirtualClock clock(SystemClock().NowMillis());
+
+  double wall_s = 0;
+  int64_t transitions = 0;
+  int64_t events = 0;
+  bool output_ok = true;
+  std::string status = "NONE";
+  for (int64_t r = 0; r < runs; ++r) {
+    options.execution_name = "bench-" + std::to_string(r);
+    t0 = SteadyClock::now();
+    engine::ExecutionResult result =
+        engine::RunToCompletion(compiled.machine, options, &tasks, &clock);
+    wall_s += SecondsSince(t0);
+    status = engine::ExecutionStatusName(result.status);
+    if (result.status != engine::ExecutionStatus::kSucceeded) {
+      std::fprintf(stderr, "engine_bench: run %lld ended %s: %s: %s\n", static_cast<long long>(r),
+                   status.c_str(), result.error.value_or("").c_str(),
+                   result.cause.value_or("").c_str());
+      output_ok = false;
+      break;
+    }
+    events += static_cast<int64_t>(result.events.size());
+    for (const engine::HistoryEvent& e : result.events) {
+      if (EndsWith(e.type, "StateEntered")) ++transitions;
+    }
+    if (r == 0 || r == runs - 1)
+      output_ok = output_ok && result.output && *result.output == expected;
+  }
+
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  std::string out = "{\"system\":\"stator\",\"case\":";
+  json::AppendQuoted(meta.Find("name")->as_string(), &out);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                ",\"runs\":%lld,\"compile_s\":%.6f,\"wall_s\":%.6f,\"transitions\":%lld,"
+                "\"events\":%lld,\"output_ok\":%s,\"status\":\"%s\",\"history\":%s,"
+                "\"max_rss_kb\":%ld}\n",
+                static_cast<long long>(runs), compile_s, wall_s,
+                static_cast<long long>(transitions), static_cast<long long>(events),
+                output_ok ? "true" : "false", status.c_str(), keep_history ? "true" : "false",
+                ru.ru_maxrss);
+  out += buf;
+  std::fputs(out.c_str(), stdout);
+  return output_ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace stator::bench
+
+int main(int argc, char** argv) { return stator::bench::Main(argc, argv); }

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes the benchmark cases (definition, input, expected output) into a directory.
+
+Both systems run exactly these files, so the comparison is like for like. Each case is
+<dir>/<name>/{definition.json,input.json,expected.json,meta.json}; meta.json holds the number of
+executions per run and the state transitions (states entered) one execution makes, so a driver
+can check that each system did the work it claims.
+
+usage: gen_cases.py OUT_DIR [--chain-states N] [--chain-runs N] [--loop-iterations N]
+                            [--map-items N]
+"""
+
+import argparse
+import json
+import os
+
+
+def pass_chain(states):
+    """A chain of Pass states; each one passes its input on unchanged."""
+    names = [f"Pass{i}" for i in range(states)]
+    sm_states = {}
+    for i, name in enumerate(names):
+        st = {"Type": "Pass"}
+        if i + 1 < states:
+            st["Next"] = names[i + 1]
+        else:
+            st["End"] = True
+        sm_states[name] = st
+    definition = {
+        "Comment": f"{states} Pass states in a chain",
+        "StartAt": names[0],
+        "States": sm_states,
+    }
+    inp = {"order": 42, "customer": {"id": "c-1", "tier": "gold"}, "lines": [1, 2, 3]}
+    return definition, inp, inp, states
+
+
+def choice_loop(iterations):
+    """A counter loop: Choice tests $.i, a Pass increments it with States.MathAdd."""
+    definition = {
+        "Comment": f"Choice + States.MathAdd loop, {iterations} iterations",
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.i", "NumericLessThan": iterations, "Next": "Increment"}
+                ],
+                "Default": "Done",
+            },
+            "Increment": {
+                "Type": "Pass",
+                "Parameters": {"i.$": "States.MathAdd($.i, 1)"},
+                "Next": "Check",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    # Check runs iterations + 1 times, Increment iterations times, Done once.
+    transitions = 2 * iterations + 2
+    return definition, {"i": 0}, {"i": iterations}, transitions
+
+
+def inline_map(items):
+    """An inline Map (MaxConcurrency 0) whose iterator is Pass -> Choice -> Pass."""
+    half = items // 2
+    definition = {
+        "Comment": f"Inline Map over {items} items, Pass/Choice iterator",
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 0,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Shape",
+                    "States": {
+                        "Shape": {
+                            "Type": "Pass",
+                            "Parameters": {"id.$": "$.id", "v.$": "$.v"},
+                            "Next": "Classify",
+                        },
+                        "Classify": {
+                            "Type": "Choice",
+                            "Choices": [
+                                {"Variable": "$.v", "NumericGreaterThanEquals": half,
+                                 "Next": "Big"}
+                            ],
+                            "Default": "Small",
+                        },
+                        "Big": {"Type": "Pass", "Result": "big", "ResultPath": "$.size",
+                                "End": True},
+                        "Small": {"Type": "Pass", "Result": "small", "ResultPath": "$.size",
+                                  "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    inp = {"items": [{"id": f"item-{i}", "v": i, "pad": "x"} for i in range(items)]}
+    expected = [
+        {"id": f"item-{i}", "v": i, "size": "big" if i >= half else "small"}
+        for i in range(items)
+    ]
+    return definition, inp, expected, 1 + 3 * items
+
+
+def write_case(root, name, definition, inp, expected, transitions, runs, unit, unit_count):
+    d = os.path.join(root, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "definition.json"), "w") as f:
+        json.dump(definition, f, separators=(",", ":"))
+    with open(os.path.join(d, "input.json"), "w") as f:
+        json.dump(inp, f, separators=(",", ":"))
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f, separators=(",", ":"))
+    meta = {
+        "name": name,
+        "runs": runs,
+        "transitions_per_run": transitions,
+        "unit": unit,                    # what the case's headline rate counts
+        "units_per_run": unit_count,
+    }
+    with open(os.path.join(d, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir")
+    ap.add_argument("--chain-states", type=int, default=1000)
+    ap.add_argument("--chain-runs", type=int, default=1000)
+    ap.add_argument("--loop-iterations", type=int, default=100000)
+    ap.add_argument("--map-items", type=int, default=10000)
+    a = ap.parse_args()
+
+    d, i, e, t = pass_chain(a.chain_states)
+    write_case(a.out_dir, "pass_chain", d, i, e, t, a.chain_runs, "transitions", t)
+    d, i, e, t = choice_loop(a.loop_iterations)
+    write_case(a.out_dir, "choice_loop", d, i, e, t, 1, "transitions", t)
+    d, i, e, t = inline_map(a.map_items)
+    write_case(a.out_dir, "inline_map", d, i, e, t, 1, "items", a.map_items)
+
+
+if __name__ == "__main__":
+    main()
