@@ -24,6 +24,10 @@
 
 namespace stator::asl {
 
+class JsonPath;
+Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
+                                    json::Value result);
+
 class JsonPath {
  public:
   // Compiles text. The Error's cause says why the path is invalid (used in validation messages).
@@ -41,6 +45,8 @@ class JsonPath {
   std::optional<json::Value> Evaluate(const json::Value& root) const;
 
  private:
+  friend Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
+                                             json::Value result);
   struct Impl;
   std::string text_;
   bool context_ = false;
@@ -49,8 +55,9 @@ class JsonPath {
 
 // Places result into input at a reference path (ResultPath semantics): "$" replaces the whole
 // input; missing intermediate objects are created; the rest of input is kept (no copy of the
-// untouched parts). Fails with States.ResultPathMatchFailure (AWS's message) when the path runs
-// through a value that is not an object.
+// untouched parts). When the path runs through a value that is not an object (or an index that
+// the array does not have) it fails as AWS does: error States.ReferencePathConflict, cause
+// 'Unable to apply step "<name>" to input <that value as JSON>'.
 Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
                                     json::Value result);
 

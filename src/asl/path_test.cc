@@ -1,0 +1,210 @@
+#include "asl/path.h"
+
+#include <gtest/gtest.h>
+
+namespace stator::asl {
+namespace {
+
+using json::Value;
+
+Value J(std::string_view s) {
+  auto r = json::Parse(s);
+  EXPECT_TRUE(r.ok()) << s;
+  return r.ok() ? *r : Value();
+}
+
+JsonPath P(std::string_view s) {
+  auto r = JsonPath::Compile(s);
+  EXPECT_TRUE(r.ok()) << s << ": " << (r.ok() ? "" : r.error().cause);
+  return r.ok() ? *r : JsonPath();
+}
+
+// Evaluates path on doc and returns the compact JSON, or "<none>".
+std::string Eval(std::string_view path, std::string_view doc) {
+  auto v = P(path).Evaluate(J(doc));
+  return v ? v->Dump() : "<none>";
+}
+
+const char* kStore = R"({
+  "store": {
+    "book": [
+      {"category": "reference", "author": "Nigel Rees", "title": "Sayings", "price": 8.95},
+      {"category": "fiction", "author": "Evelyn Waugh", "title": "Sword", "price": 12.99},
+      {"category": "fiction", "author": "Herman Melville", "title": "Moby Dick",
+       "isbn": "0-553-21311-3", "price": 8.99},
+      {"category": "fiction", "author": "J. R. R. Tolkien", "title": "The Lord",
+       "isbn": "0-395-19395-8", "price": 22.99}
+    ],
+    "bicycle": {"color": "red", "price": 19.95}
+  },
+  "expensive": 10
+})";
+
+TEST(JsonPathTest, RootAndDefinitePaths) {
+  EXPECT_EQ(Eval("$", R"({"a":1})"), R"({"a":1})");
+  EXPECT_EQ(Eval("$.a.b", R"({"a":{"b":[1,2]}})"), "[1,2]");
+  EXPECT_EQ(Eval("$.a.b[0]", R"({"a":{"b":[1,2]}})"), "1");
+  EXPECT_EQ(Eval("$.a.b[-1]", R"({"a":{"b":[1,2]}})"), "2");
+  EXPECT_EQ(Eval("$.a.b[2]", R"({"a":{"b":[1,2]}})"), "<none>");
+  EXPECT_EQ(Eval("$.a.b[-3]", R"({"a":{"b":[1,2]}})"), "<none>");
+  EXPECT_EQ(Eval("$.x", R"({"a":1})"), "<none>");
+  EXPECT_EQ(Eval("$.a.x", R"({"a":1})"), "<none>");
+  EXPECT_EQ(Eval("$.a", "[1]"), "<none>");
+  EXPECT_EQ(Eval("$[0]", "[7,8]"), "7");
+  EXPECT_EQ(Eval("$.a", R"({"a":null})"), "null");
+  EXPECT_TRUE(P("$.a.b[0]").is_definite());
+  EXPECT_TRUE(P("$").is_root());
+  EXPECT_FALSE(P("$.a").is_root());
+}
+
+TEST(JsonPathTest, BracketNamesWithSpecialCharacters) {
+  EXPECT_EQ(Eval("$['a b']", R"({"a b":1})"), "1");
+  EXPECT_EQ(Eval("$[\"a.b\"]", R"({"a.b":2})"), "2");
+  EXPECT_EQ(Eval("$['it\\'s']", R"({"it's":3})"), "3");
+  EXPECT_EQ(Eval("$.x['y z'][1]", R"({"x":{"y z":[0,5]}})"), "5");
+  EXPECT_EQ(Eval("$.a-b", R"({"a-b":4})"), "4");
+  EXPECT_EQ(Eval("$.Ünïcode", R"({"Ünïcode":5})"), "5");
+  EXPECT_EQ(Eval("$[ 'a' ]", R"({"a":6})"), "6");
+}
+
+TEST(JsonPathTest, ContextRoot) {
+  JsonPath p = P("$$.Execution.Id");
+  EXPECT_TRUE(p.is_context());
+  EXPECT_EQ(p.Evaluate(J(R"({"Execution":{"Id":"x"}})"))->Dump(), "\"x\"");
+  EXPECT_TRUE(P("$$").is_root());
+  EXPECT_TRUE(P("$$").is_context());
+  EXPECT_FALSE(P("$.a").is_context());
+}
+
+TEST(JsonPathTest, WildcardsAndUnions) {
+  EXPECT_EQ(Eval("$.a[*]", R"({"a":[1,2]})"), "[1,2]");
+  EXPECT_EQ(Eval("$.a.*", R"({"a":{"x":1,"y":[2]}})"), "[1,[2]]");
+  EXPECT_EQ(Eval("$.a[*].b", R"({"a":[{"b":1},{"c":2},{"b":3}]})"), "[1,3]");
+  EXPECT_EQ(Eval("$.a[0,2]", R"({"a":[5,6,7]})"), "[5,7]");
+  EXPECT_EQ(Eval("$.a[0,-1]", R"({"a":[5,6,7]})"), "[5,7]");
+  // A leaf union of names merges into one object (Jayway).
+  EXPECT_EQ(Eval("$['a','c']", R"({"a":1,"b":2,"c":3})"), R"([{"a":1,"c":3}])");
+  EXPECT_EQ(Eval("$['a','q']", R"({"a":1})"), R"([{"a":1}])");
+  EXPECT_EQ(Eval("$['a','b'].x", R"({"a":{"x":1},"b":{"x":2}})"), "[1,2]");
+  EXPECT_EQ(Eval("$.x[*]", R"({"a":1})"), "[]");
+  EXPECT_EQ(Eval("$[*].type", "{}"), "[]");
+  EXPECT_FALSE(P("$.a[*]").is_definite());
+  EXPECT_FALSE(P("$.a[0,1]").is_definite());
+}
+
+TEST(JsonPathTest, Slices) {
+  const char* doc = R"({"a":[0,1,2,3,4]})";
+  EXPECT_EQ(Eval("$.a[1:3]", doc), "[1,2]");
+  EXPECT_EQ(Eval("$.a[:2]", doc), "[0,1]");
+  EXPECT_EQ(Eval("$.a[3:]", doc), "[3,4]");
+  EXPECT_EQ(Eval("$.a[-2:]", doc), "[3,4]");
+  EXPECT_EQ(Eval("$.a[:-3]", doc), "[0,1]");
+  EXPECT_EQ(Eval("$.a[1:100]", doc), "[1,2,3,4]");
+  EXPECT_EQ(Eval("$.a[3:1]", doc), "[]");
+  EXPECT_EQ(Eval("$.a[::2]", doc), "[0,2,4]");
+  EXPECT_EQ(Eval("$.a[1:5:3]", doc), "[1,4]");
+  EXPECT_EQ(Eval("$.a[7:]", doc), "[]");
+}
+
+TEST(JsonPathTest, DeepScan) {
+  EXPECT_EQ(Eval("$..author", kStore),
+            R"(["Nigel Rees","Evelyn Waugh","Herman Melville","J. R. R. Tolkien"])");
+  EXPECT_EQ(Eval("$.store..price", kStore), "[8.95,12.99,8.99,22.99,19.95]");
+  EXPECT_EQ(Eval("$..book[2].title", kStore), R"(["Moby Dick"])");
+  EXPECT_EQ(Eval("$..book[-1].title", kStore), R"(["The Lord"])");
+  EXPECT_EQ(Eval("$..book[0,1].title", kStore), R"(["Sayings","Sword"])");
+  EXPECT_EQ(Eval("$..book[:2].title", kStore), R"(["Sayings","Sword"])");
+  EXPECT_EQ(Eval("$..['color','nothing']", kStore), R"([{},{},{},{},{},{},{"color":"red"}])")
+      << "a union merges per object visited, as Jayway does";
+  EXPECT_EQ(Eval("$..x", R"({"x":1,"a":{"x":2,"b":[{"x":3}]}})"), "[1,2,3]");
+  EXPECT_EQ(Eval("$..*", R"({"a":{"b":1},"c":[2]})"), R"([{"b":1},[2],1,2])");
+  EXPECT_EQ(Eval("$..[0]", R"({"a":[1,[2,3]]})"), "[1,2]");
+}
+
+TEST(JsonPathTest, Filters) {
+  EXPECT_EQ(Eval("$.store.book[?(@.price < 10)].title", kStore), R"(["Sayings","Moby Dick"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.isbn)].title", kStore), R"(["Moby Dick","The Lord"])");
+  EXPECT_EQ(Eval("$.store.book[?(!@.isbn)].title", kStore), R"(["Sayings","Sword"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.price < 10 && @.category == 'fiction')].title", kStore),
+            R"(["Moby Dick"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.price > 20 || @.author == \"Nigel Rees\")].title", kStore),
+            R"(["Sayings","The Lord"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.price <= $.expensive)].title", kStore),
+            R"(["Sayings","Moby Dick"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.price >= 22.99)].title", kStore), R"(["The Lord"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.category != 'fiction')].title", kStore), R"(["Sayings"])");
+  EXPECT_EQ(Eval("$..book[?(@.author =~ /.*REES/i)].title", kStore), R"(["Sayings"])");
+  EXPECT_EQ(Eval("$..book[?(@.category in ['reference','x'])].title", kStore), R"(["Sayings"])");
+  EXPECT_EQ(Eval("$..book[?(@.category nin ['fiction'])].title", kStore), R"(["Sayings"])");
+  EXPECT_EQ(Eval("$..book[?((@.price < 9) && !(@.isbn))].title", kStore), R"(["Sayings"])");
+  EXPECT_EQ(Eval("$..[?(@.color == 'red')].price", kStore), "[19.95]");
+  // Numbers compare across int and double; != includes items lacking the field (Jayway).
+  EXPECT_EQ(Eval("$[?(@.n == 1)].id", R"([{"n":1.0,"id":1},{"n":2,"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.n != 1)].id", R"([{"n":1,"id":1},{"id":2}])"), "[2]");
+  EXPECT_EQ(Eval("$[?(@.n < 'b')].id", R"([{"n":"a","id":1},{"n":3,"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.t == true)].id", R"([{"t":true,"id":1},{"t":"true","id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.v == null)].id", R"([{"v":null,"id":1},{"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.a size 2)].id", R"([{"a":[1,2],"id":1},{"a":[1],"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.a empty true)].id", R"([{"a":[],"id":1},{"a":[1],"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@['k y'] > 1)].id", R"([{"k y":2,"id":1},{"k y":1,"id":2}])"), "[1]");
+  EXPECT_EQ(Eval("$[?(@.a[0] == 5)].id", R"([{"a":[5],"id":1},{"a":[6],"id":2}])"), "[1]");
+  // A filter on an object tests the object itself.
+  EXPECT_EQ(Eval("$.o[?(@.x == 1)]", R"({"o":{"x":1}})"), R"([{"x":1}])");
+}
+
+TEST(JsonPathTest, InvalidPaths) {
+  for (const char* bad :
+       {"", "a", "$.", "$..", "$.a.", "$a", "$[", "$['a'", "$[]", "$[?(@.a <)]", "$.a b",
+        "$[1:2:0]", "$[?(@.a == 1]", "$.a.length()", "$[x]", "$[?(@.a =~ 'x')]"}) {
+    auto r = JsonPath::Compile(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+}
+
+TEST(JsonPathTest, ReferencePaths) {
+  EXPECT_TRUE(P("$").is_reference());
+  EXPECT_TRUE(P("$.a['b c'][0]").is_reference());
+  EXPECT_FALSE(P("$.a[-1]").is_reference());
+  EXPECT_FALSE(P("$.a[*]").is_reference());
+  EXPECT_FALSE(P("$..a").is_reference());
+  EXPECT_FALSE(P("$.a[?(@.x)]").is_reference());
+  EXPECT_FALSE(P("$.a[0:1]").is_reference());
+}
+
+std::string Apply(std::string_view path, std::string_view input, std::string_view result) {
+  auto r = ApplyResultPath(P(path), J(input), J(result));
+  if (!r.ok()) return r.error().error + ": " + r.error().cause;
+  return r->Dump();
+}
+
+TEST(ApplyResultPathTest, PlacesResult) {
+  EXPECT_EQ(Apply("$", R"({"a":1})", "[2]"), "[2]");
+  EXPECT_EQ(Apply("$.r", R"({"a":1})", "2"), R"({"a":1,"r":2})");
+  EXPECT_EQ(Apply("$.a", R"({"a":1,"b":2})", "3"), R"({"a":3,"b":2})");
+  EXPECT_EQ(Apply("$.x.y.z", R"({"a":1})", "true"), R"({"a":1,"x":{"y":{"z":true}}})");
+  EXPECT_EQ(Apply("$.x.y", R"({"x":{"k":0}})", "1"), R"({"x":{"k":0,"y":1}})");
+  EXPECT_EQ(Apply("$['a b'].c", "{}", "1"), R"({"a b":{"c":1}})");
+  EXPECT_EQ(Apply("$.l[1].v", R"({"l":[{},{"w":0}]})", "5"), R"({"l":[{},{"w":0,"v":5}]})");
+  EXPECT_EQ(Apply("$[1]", "[1,2,3]", "9"), "[1,9,3]");
+}
+
+TEST(ApplyResultPathTest, SharesUntouchedParts) {
+  Value input = J(R"({"big":{"k":[1,2,3]},"x":1})");
+  auto out = ApplyResultPath(P("$.x"), input, Value::Int(2));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(&out->Find("big")->as_object(), &input.Find("big")->as_object());
+}
+
+TEST(ApplyResultPathTest, ConflictsFailAsAws) {
+  EXPECT_EQ(Apply("$.x", "[1]", "2"),
+            "States.ReferencePathConflict: Unable to apply step \"x\" to input [1]");
+  EXPECT_EQ(Apply("$.a.b", R"({"a":"s"})", "2"),
+            "States.ReferencePathConflict: Unable to apply step \"b\" to input \"s\"");
+  EXPECT_EQ(Apply("$.a.b", R"({"a":null})", "2"),
+            "States.ReferencePathConflict: Unable to apply step \"b\" to input null");
+  EXPECT_EQ(Apply("$.a[3]", R"({"a":[1]})", "2"),
+            "States.ReferencePathConflict: Unable to apply step \"3\" to input [1]");
+}
+
+}  // namespace
+}  // namespace stator::asl
