@@ -1,0 +1,39 @@
+// TaskRouter: the TaskRunner `stator run` hands to the engine. It picks the runner for each Task
+// state by its name, in this order:
+//   1. a per-state runner (a --task-command),
+//   2. the mock test case, if it mocks the state (--mock-config/--test-case),
+//   3. the fallback runner (UnavailableResourceRunner unless replaced).
+//
+// Configure it before the execution starts; after that it is only read.
+//
+// Thread-safety: Start may be called from several threads at once once configuration is done
+// (the runners it routes to must allow that too).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "engine/execution.h"
+#include "services/mock_config.h"
+
+namespace stator::services {
+
+class TaskRouter : public engine::TaskRunner {
+ public:
+  explicit TaskRouter(std::unique_ptr<engine::TaskRunner> fallback);
+
+  // Routes the Task state named state_name to runner (replacing an earlier route).
+  void RouteState(const std::string& state_name, std::shared_ptr<engine::TaskRunner> runner);
+  // Serves the states that test_case mocks from it.
+  void SetMock(std::unique_ptr<MockTaskRunner> mock);
+
+  void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
+
+ private:
+  std::unordered_map<std::string, std::shared_ptr<engine::TaskRunner>> routes_;
+  std::unique_ptr<MockTaskRunner> mock_;
+  std::unique_ptr<engine::TaskRunner> fallback_;
+};
+
+}  // namespace stator::services
