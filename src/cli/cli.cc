@@ -1,1 +1,109 @@
-namespace stator::cli {}
+#include "cli/cli.h"
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+
+namespace stator::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "stator: run Amazon States Language state machines locally\n"
+    "\n"
+    "usage:\n"
+    "  stator run -f DEFINITION [options]   run one execution and print its result\n"
+    "  stator validate -f DEFINITION [--json]\n"
+    "                                       check a definition like "
+    "ValidateStateMachineDefinition\n"
+    "  stator version                       print the version\n"
+    "  stator --help | stator COMMAND --help\n"
+    "\n"
+    "exit codes: 0 succeeded / valid, 1 execution FAILED, TIMED_OUT or ABORTED,\n"
+    "            2 invalid definition, 64 bad usage (options, unreadable file, bad input)\n"
+    "\n"
+    "See docs/cli.md for details.\n";
+
+constexpr const char* kRunUsage =
+    "usage: stator run -f DEFINITION [options]\n"
+    "\n"
+    "  -f, --file FILE            the state machine definition (JSON; '-' for stdin)\n"
+    "  --input JSON               execution input (default {})\n"
+    "  --input-file FILE          execution input from a file ('-' for stdin)\n"
+    "  --json                     print one JSON object: "
+    "{\"status\",\"output\",\"error\",\"cause\"}\n"
+    "  --history                  also print the execution history (with --json: \"events\",\n"
+    "                             as GetExecutionHistory returns them)\n"
+    "  --time-scale S             real seconds per execution second: 1 = real time (default),\n"
+    "                             0 = virtual time (Waits and retry back-off pass instantly)\n"
+    "  --name NAME                execution name (default: a generated UUID)\n"
+    "  --state-machine-name NAME  state machine name (default StateMachine)\n"
+    "  --account ID               account id in ARNs (default 123456789012)\n"
+    "  --region REGION            region in ARNs (default us-east-1)\n"
+    "  --role-arn ARN             execution role (default arn:aws:iam::ACCOUNT:role/"
+    "StatesExecutionRole)\n"
+    "  --task-command STATE=CMD   serve Task state STATE by running CMD (repeatable): the task\n"
+    "                             input on stdin, the result as JSON on stdout\n"
+    "  --mock-config FILE         Step Functions Local mock configuration...\n"
+    "  --test-case NAME           ...and the test case whose mocked responses to use\n"
+    "\n"
+    "Tasks not served by a command or a mock fail as AWS fails a missing resource.\n"
+    "exit codes: 0 SUCCEEDED, 1 FAILED/TIMED_OUT/ABORTED, 2 invalid definition, 64 bad usage\n";
+
+constexpr const char* kValidateUsage =
+    "usage: stator validate -f DEFINITION [--json]\n"
+    "\n"
+    "  -f, --file FILE   the state machine definition (JSON; '-' for stdin)\n"
+    "  --json            print {\"result\": \"OK\"|\"FAIL\", \"diagnostics\": [...], "
+    "\"truncated\"}\n"
+    "\n"
+    "exit codes: 0 no errors, 2 errors found, 64 bad usage\n";
+
+bool WantsHelp(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "-h" || a == "--help") return true;
+  }
+  return false;
+}
+
+int UsageError(std::ostream& err, const std::string& message) {
+  err << "stator: " << message << '\n';
+  return kExitUsage;
+}
+
+}  // namespace
+
+int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  const std::string& command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help" || command == "help") {
+    if (command == "help" && !rest.empty()) {
+      if (rest[0] == "run") return out << kRunUsage, kExitSucceeded;
+      if (rest[0] == "validate") return out << kValidateUsage, kExitSucceeded;
+    }
+    out << kUsage;
+    return kExitSucceeded;
+  }
+  if (command == "version" || command == "--version") {
+    out << "stator " << kVersion << '\n';
+    return kExitSucceeded;
+  }
+  if (command == "run") {
+    if (WantsHelp(rest)) return out << kRunUsage, kExitSucceeded;
+    auto options = ParseRunOptions(rest);
+    if (!options.ok()) return UsageError(err, options.error().cause);
+    return RunCommand(*options, out, err);
+  }
+  if (command == "validate") {
+    if (WantsHelp(rest)) return out << kValidateUsage, kExitSucceeded;
+    auto options = ParseValidateOptions(rest);
+    if (!options.ok()) return UsageError(err, options.error().cause);
+    return ValidateCommand(*options, out, err);
+  }
+  return UsageError(err, "unknown command '" + command + "' (try 'stator --help')");
+}
+
+}  // namespace stator::cli

@@ -1,0 +1,25 @@
+// The stator subcommands. Each takes parsed options, writes its results to out and its
+// complaints to err, and returns the process exit code (exit_codes.h).
+//
+// Thread-safety: each call is independent; they share no state.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "cli/options.h"
+#include "common/result.h"
+
+namespace stator::cli {
+
+// stator run: compile the definition, run one execution to its end, print the result.
+int RunCommand(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+// stator validate: print the definition's diagnostics.
+int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);
+
+// The whole content of a file, or of standard input for "-". The cause is one line that names
+// the file.
+Result<std::string> ReadTextFile(const std::string& path);
+
+}  // namespace stator::cli
