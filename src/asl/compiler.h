@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "asl/diagnostic.h"
@@ -28,5 +29,9 @@ CompileResult Compile(const json::Value& definition);
 // The message InvalidDefinition carries for these diagnostics (CreateStateMachine's wording:
 // "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ... at /States/...'").
 std::string InvalidDefinitionMessage(const Diagnostics& diagnostics);
+// Same, given the definition text as the caller sent it: a few AWS messages quote it (an invalid
+// Map Label: "Error=ValueError Args=[...] in definition '<text>'.").
+std::string InvalidDefinitionMessage(const Diagnostics& diagnostics,
+                                     std::string_view definition_text);
 
 }  // namespace stator::asl

@@ -77,7 +77,9 @@ std::string ExactlyOneOf(std::initializer_list<std::string_view> fields) {
 }
 
 std::string MustBeType(std::string_view field, const char* type) {
-  return "The value for the field '" + std::string(field) + "' must be a " + type;
+  const bool vowel = type[0] == 'A' || type[0] == 'E' || type[0] == 'I' || type[0] == 'O';
+  return "The value for the field '" + std::string(field) + "' must be " + (vowel ? "an " : "a ") +
+         type;
 }
 
 std::string ValueOneOf(std::initializer_list<std::string_view> values) {

@@ -1,0 +1,87 @@
+// DefinitionCompiler: the internal worker behind Compile (compiler.h). Walks a parsed definition,
+// records every problem as a Diagnostic and builds the StateMachine IR.
+//
+// Split over several files by concern: compiler.cc (entry points, machine level, transitions,
+// reachability), compile_state.cc (one state of each type), compile_fields.cc (paths, numbers,
+// Retry/Catch and other shared fields). Not part of the public interface.
+//
+// Thread-safety: one instance per Compile call; not shared.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "asl/diagnostic.h"
+#include "asl/state_machine.h"
+#include "common/json.h"
+
+namespace stator::asl::internal {
+
+using FieldList = std::span<const std::string_view>;
+
+class DefinitionCompiler {
+ public:
+  explicit DefinitionCompiler(Diagnostics* diags) : diags_(diags) {}
+
+  // Compiles the top-level definition (location "").
+  std::shared_ptr<StateMachine> CompileRoot(const json::Value& def);
+
+ private:
+  enum class MachineKind { kRoot, kBranch, kIterator, kItemProcessor };
+
+  std::shared_ptr<StateMachine> CompileMachine(const json::Value& def, const std::string& loc,
+                                               MachineKind kind, int depth);
+  void CompileState(const std::string& name, const json::Value& obj, const std::string& loc,
+                    int depth, State* st);
+  void CompileJsonataState(const json::Value& obj, const std::string& loc, State* st);
+  void ResolveTransitions(StateMachine* m, const std::string& loc);
+
+  // compile_state.cc: per-type parts.
+  void CompileNextEnd(const json::Value& obj, const std::string& loc, State* st);
+  void CompileTask(const json::Value& obj, const std::string& loc, State* st);
+  void CompileChoice(const json::Value& obj, const std::string& loc, State* st);
+  void CompileWait(const json::Value& obj, const std::string& loc, State* st);
+  void CompileFail(const json::Value& obj, const std::string& loc, State* st);
+  void CompileParallel(const json::Value& obj, const std::string& loc, int depth, State* st);
+  void CompileMap(const json::Value& obj, const std::string& loc, int depth, State* st);
+
+ public:
+  // compile_fields.cc: shared field helpers (public for the per-type code and tests).
+  void Schema(std::string message, std::string location);
+  void CheckFields(const json::Value& obj, FieldList allowed, const std::string& loc);
+  // Exactly one (required) or at most one (!required) of fields may be present.
+  bool CheckExclusive(const json::Value& obj, std::initializer_list<std::string_view> fields,
+                      bool required, const std::string& loc);
+  const json::Value* GetTyped(const json::Value& obj, std::string_view field, json::Kind kind,
+                              const char* type_name, const std::string& loc);
+  std::optional<std::string> GetString(const json::Value& obj, std::string_view field,
+                                       const std::string& loc);
+  std::optional<int64_t> GetInteger(const json::Value& obj, std::string_view field, int64_t min,
+                                    int64_t max, const std::string& loc);
+  std::optional<JsonPath> CompilePath(const json::Value& v, std::string_view field, bool reference,
+                                      const std::string& loc);
+  PathField GetPathField(const json::Value& obj, std::string_view field, bool reference,
+                         const std::string& loc);
+  // A literal integer field and its ...Path twin (e.g. TimeoutSeconds / TimeoutSecondsPath).
+  NumberField GetNumberField(const json::Value& obj, std::string_view field,
+                             std::string_view path_field, int64_t min, int64_t max,
+                             const std::string& loc);
+  std::optional<PayloadTemplate> GetTemplate(const json::Value& obj, std::string_view field,
+                                             bool object_only, const std::string& loc);
+  StringField GetStringField(const json::Value& obj, std::string_view field,
+                             std::string_view path_field, const std::string& loc);
+  void CompileRetry(const json::Value& obj, const std::string& loc, State* st);
+  void CompileCatch(const json::Value& obj, const std::string& loc, State* st);
+  std::vector<std::string> CompileErrorEquals(const json::Value& entry, const std::string& loc,
+                                              bool* has_all);
+
+ private:
+  Diagnostics* diags_;
+  std::unordered_set<std::string> names_;  // every state name in the machine, branches included
+};
+
+}  // namespace stator::asl::internal

@@ -1,0 +1,501 @@
+#include "asl/compiler.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "asl/compile_context.h"
+#include "asl/validator.h"
+
+namespace stator::asl {
+
+namespace v = validation;
+
+namespace internal {
+namespace {
+
+constexpr std::string_view kRootFields[] = {"Comment",        "StartAt", "States",
+                                            "TimeoutSeconds", "Version", "QueryLanguage"};
+constexpr std::string_view kBranchFields[] = {"Comment", "StartAt", "States"};
+constexpr std::string_view kProcessorFields[] = {"Comment", "StartAt", "States", "ProcessorConfig"};
+
+// A transition target as written; "\0" stands for an explicit empty string.
+std::string_view Shown(const std::string& name) {
+  return name.size() == 1 && name[0] == '\0' ? std::string_view() : std::string_view(name);
+}
+
+size_t CodePointCount(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::shared_ptr<StateMachine> DefinitionCompiler::CompileRoot(const json::Value& def) {
+  if (!def.is_object()) {
+    Diagnostic d;
+    d.code = kSchemaValidationFailed;
+    d.message = "Definition must be a valid JSON object";
+    diags_->push_back(std::move(d));
+    return nullptr;
+  }
+  if (const json::Value* ql = def.Find("QueryLanguage")) {
+    if (!ql->is_string() || (ql->as_string() != "JSONPath" && ql->as_string() != "JSONata")) {
+      Schema(v::ValueOneOf({"JSONPath", "JSONata"}), "/QueryLanguage");
+    } else if (ql->as_string() == "JSONata") {
+      Schema("QueryLanguage 'JSONata' is not supported yet; use 'JSONPath'", "/QueryLanguage");
+      // AWS's rule for states that try to go back to JSONPath still applies.
+      if (const json::Value* states = def.Find("States"); states && states->is_object()) {
+        for (const json::Member& m : states->as_object()) {
+          const json::Value* sql = m.second.is_object() ? m.second.Find("QueryLanguage") : nullptr;
+          if (sql && sql->is_string() && sql->as_string() == "JSONPath") {
+            Schema(
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state "
+                "machine",
+                v::At("/States", m.first));
+          }
+        }
+      }
+      return nullptr;
+    }
+  }
+  return CompileMachine(def, "", MachineKind::kRoot, 0);
+}
+
+std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Value& def,
+                                                                 const std::string& loc,
+                                                                 MachineKind kind, int depth) {
+  const std::string here = loc.empty() ? "/" : loc;
+  if (!def.is_object()) {
+    Schema(v::MustBeType(kind == MachineKind::kBranch ? "Branches" : "ItemProcessor", "OBJECT"),
+           here);
+    return nullptr;
+  }
+  size_t errors_before = diags_->size();
+  auto m = std::make_shared<StateMachine>();
+  switch (kind) {
+    case MachineKind::kRoot:
+      CheckFields(def, kRootFields, loc);
+      break;
+    case MachineKind::kBranch:
+      CheckFields(def, kBranchFields, loc);
+      break;
+    case MachineKind::kIterator:
+    case MachineKind::kItemProcessor:
+      CheckFields(def, kProcessorFields, loc);
+      break;
+  }
+  const json::Value* states = def.Find("States");
+  const json::Value* start = def.Find("StartAt");
+  if (!states && !start) {
+    Schema(v::FieldsRequired({"States", "StartAt"}), here);
+  } else if (!states) {
+    Schema(v::FieldsRequired({"States"}), here);
+  } else if (!start) {
+    Schema(v::FieldsRequired({"StartAt"}), here);
+  }
+  if (auto c = GetString(def, "Comment", loc)) m->comment = *c;
+  if (kind == MachineKind::kRoot) {
+    if (auto t = GetInteger(def, "TimeoutSeconds", 0, 99999999, loc)) m->timeout_seconds = *t;
+    if (auto ver = GetString(def, "Version", loc)) {
+      if (*ver != "1.0") Schema(v::ValueOneOf({"1.0"}), "/Version");
+      m->version = *ver;
+    }
+  }
+  std::string start_name;
+  bool have_start = false;
+  if (start) {
+    if (!start->is_string()) {
+      Schema(v::MustBeType("StartAt", "STRING"), v::At(loc, "StartAt"));
+    } else {
+      start_name = start->as_string();
+      have_start = true;
+    }
+  }
+  std::string states_loc = v::At(loc, "States");
+  if (states && !states->is_object()) {
+    Schema(v::MustBeType("States", "OBJECT"), states_loc);
+    states = nullptr;
+  }
+  if (states && states->as_object().empty()) {
+    Schema(v::kValueCannotBeEmpty, states_loc);
+  }
+  if (states) {
+    const json::Object& members = states->as_object();
+    m->states.resize(members.size());
+    for (size_t i = 0; i < members.size(); ++i) {
+      const std::string& name = members[i].first;
+      std::string at = v::At(states_loc, name);
+      size_t len = CodePointCount(name);
+      if (len == 0 || len > 80) {
+        Schema("State name must be between 1 and 80 characters long", at);
+      }
+      if (!names_.insert(name).second) {
+        v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
+      }
+      CompileState(name, members[i].second, at, depth, &m->states[i]);
+    }
+    // StartAt.
+    if (have_start) {
+      auto it = std::find_if(m->states.begin(), m->states.end(),
+                             [&](const State& s) { return s.name == start_name; });
+      if (it == m->states.end()) {
+        v::Error(diags_, kMissingTransitionTarget, "Missing 'Next' target: " + start_name,
+                 v::At(loc, "StartAt"));
+      } else {
+        m->start_at = static_cast<int>(it - m->states.begin());
+      }
+    }
+    ResolveTransitions(m.get(), loc);
+  }
+  if (diags_->size() != errors_before) return nullptr;
+  return m;
+}
+
+// Resolves every transition name to an index, then reports the states that cannot be reached.
+void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& loc) {
+  std::unordered_map<std::string_view, int> index;
+  index.reserve(m->states.size());
+  for (size_t i = 0; i < m->states.size(); ++i)
+    index.emplace(m->states[i].name, static_cast<int>(i));
+  std::string states_loc = v::At(loc, "States");
+  auto resolve = [&](const std::string& name, const std::string& at) -> int {
+    auto it = index.find(name);
+    if (it == index.end()) {
+      v::Error(diags_, kMissingTransitionTarget,
+               "Missing 'Next' target: " + std::string(Shown(name)), at);
+      return kEnd;
+    }
+    return it->second;
+  };
+  for (State& s : m->states) {
+    std::string sloc = v::At(states_loc, s.name);
+    if (!s.next_name.empty()) s.next = resolve(s.next_name, v::At(sloc, "Next"));
+    if (!s.default_name.empty()) s.default_next = resolve(s.default_name, v::At(sloc, "Default"));
+    for (size_t i = 0; i < s.choices.size(); ++i) {
+      ChoiceRule& c = s.choices[i];
+      if (!c.next_name().empty()) {
+        c.set_next(resolve(c.next_name(), v::At(v::At(v::At(sloc, "Choices"), i), "Next")));
+      }
+    }
+    for (size_t i = 0; i < s.catchers.size(); ++i) {
+      Catcher& c = s.catchers[i];
+      if (!c.next_name.empty()) {
+        c.next = resolve(c.next_name, v::At(v::At(v::At(sloc, "Catch"), i), "Next"));
+      }
+    }
+  }
+  // Reachability from StartAt (only meaningful when StartAt resolved).
+  if (m->states.empty() || m->start_at < 0) return;
+  std::vector<char> seen(m->states.size(), 0);
+  std::vector<int> stack = {m->start_at};
+  seen[m->start_at] = 1;
+  auto visit = [&](int i) {
+    if (i >= 0 && !seen[i]) {
+      seen[i] = 1;
+      stack.push_back(i);
+    }
+  };
+  while (!stack.empty()) {
+    const State& s = m->states[stack.back()];
+    stack.pop_back();
+    visit(s.next);
+    visit(s.default_next);
+    for (const ChoiceRule& c : s.choices) visit(c.next());
+    for (const Catcher& c : s.catchers) visit(c.next);
+  }
+  for (size_t i = 0; i < m->states.size(); ++i) {
+    if (!seen[i]) {
+      v::Error(diags_, kMissingTransitionTarget,
+               "State \"" + m->states[i].name + "\" is not reachable.",
+               v::At(states_loc, m->states[i].name));
+    }
+  }
+}
+
+}  // namespace internal
+
+namespace {
+
+// Jackson-style description of a JSON syntax error (what ValidateStateMachineDefinition reports
+// for INVALID_JSON_DESCRIPTION). Covers the common shapes; the offset comes from a light scan.
+struct JsonErrorInfo {
+  std::string message;
+  size_t offset;  // byte offset where Jackson reports the error
+};
+
+std::string JacksonSource(std::string_view text) {
+  constexpr size_t kMax = 500;
+  std::string out = "[Source: (String)\"";
+  if (text.size() > kMax) {
+    out.append(text.substr(0, kMax));
+    out += "\"[truncated " + std::to_string(text.size() - kMax) + " chars]";
+  } else {
+    out.append(text);
+    out += "\"";
+  }
+  return out;
+}
+
+bool IsTokenChar(char c) {
+  return !(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '[' ||
+           c == ']' || c == '{' || c == '}' || c == '"');
+}
+
+// Finds the first syntax error the way a streaming parser meets it.
+class JsonErrorScanner {
+ public:
+  explicit JsonErrorScanner(std::string_view t) : t_(t) {}
+
+  JsonErrorInfo Scan() {
+    SkipWs();
+    if (!Value(0)) return err_;
+    SkipWs();
+    if (i_ < t_.size()) {
+      return Unexpected("expected end-of-input");  // trailing content
+    }
+    return {"Unexpected end-of-input", t_.size()};
+  }
+
+ private:
+  void SkipWs() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
+      ++i_;
+  }
+  JsonErrorInfo Unexpected(const std::string& expecting) {
+    unsigned char c = static_cast<unsigned char>(t_[i_]);
+    std::string ch = c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c)) : "?";
+    return {"Unexpected character ('" + ch + "' (code " + std::to_string(c) + ")): " + expecting,
+            i_ + 1};
+  }
+  bool Fail(JsonErrorInfo e) {
+    err_ = std::move(e);
+    return false;
+  }
+  bool Eof(const char* what) {
+    return Fail({std::string("Unexpected end-of-input") + what, t_.size()});
+  }
+  bool Value(int depth) {
+    if (depth > 1000) return Fail({"Document nesting depth exceeds the maximum allowed", i_});
+    if (i_ >= t_.size()) return Eof(": expected a value");
+    char c = t_[i_];
+    if (c == '{') return Object(depth);
+    if (c == '[') return Array(depth);
+    if (c == '"') return String();
+    if (c == '-' || (c >= '0' && c <= '9')) return Number();
+    size_t start = i_;
+    while (i_ < t_.size() && IsTokenChar(t_[i_])) ++i_;
+    std::string_view tok = t_.substr(start, i_ - start);
+    if (tok == "true" || tok == "false" || tok == "null") return true;
+    if (tok.empty()) {
+      return Fail(
+          Unexpected("expected a valid value (JSON String, Number, Array, Object or "
+                     "token 'null', 'true' or 'false')"));
+    }
+    return Fail({"Unrecognized token '" + std::string(tok) +
+                     "': was expecting (JSON String, Number, Array, Object or token 'null', "
+                     "'true' or 'false')",
+                 i_});
+  }
+  bool Number() {
+    size_t start = i_;
+    if (t_[i_] == '-') ++i_;
+    while (i_ < t_.size() && ((t_[i_] >= '0' && t_[i_] <= '9') || t_[i_] == '.' || t_[i_] == 'e' ||
+                              t_[i_] == 'E' || t_[i_] == '+' || t_[i_] == '-'))
+      ++i_;
+    if (i_ == start + (t_[start] == '-')) {
+      return Fail(Unexpected("expected digit (0-9) to follow minus sign, for valid numeric value"));
+    }
+    return true;
+  }
+  bool String() {
+    ++i_;
+    while (i_ < t_.size()) {
+      char c = t_[i_];
+      if (c == '"') {
+        ++i_;
+        return true;
+      }
+      if (c == '\\') {
+        ++i_;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        return Fail({"Illegal unquoted character ((CTRL-CHAR, code " +
+                         std::to_string(static_cast<int>(c)) +
+                         ")): has to be escaped using backslash to be included in string value",
+                     i_ + 1});
+      }
+      ++i_;
+    }
+    return Eof(": was expecting closing quote for a string value");
+  }
+  bool Object(int depth) {
+    ++i_;
+    SkipWs();
+    if (i_ < t_.size() && t_[i_] == '}') {
+      ++i_;
+      return true;
+    }
+    while (true) {
+      SkipWs();
+      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (t_[i_] != '"') {
+        return Fail(Unexpected("was expecting double-quote to start field name"));
+      }
+      if (!String()) return false;
+      SkipWs();
+      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (t_[i_] != ':') {
+        return Fail(Unexpected("was expecting a colon to separate field name and value"));
+      }
+      ++i_;
+      SkipWs();
+      if (!Value(depth + 1)) return false;
+      SkipWs();
+      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (t_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (t_[i_] == '}') {
+        ++i_;
+        return true;
+      }
+      return Fail(Unexpected("was expecting comma to separate Object entries"));
+    }
+  }
+  bool Array(int depth) {
+    ++i_;
+    SkipWs();
+    if (i_ < t_.size() && t_[i_] == ']') {
+      ++i_;
+      return true;
+    }
+    while (true) {
+      SkipWs();
+      if (!Value(depth + 1)) return false;
+      SkipWs();
+      if (i_ >= t_.size()) return Eof(": expected close marker for ARRAY");
+      if (t_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (t_[i_] == ']') {
+        ++i_;
+        return true;
+      }
+      return Fail(Unexpected("was expecting comma to separate Array entries"));
+    }
+  }
+
+  std::string_view t_;
+  size_t i_ = 0;
+  JsonErrorInfo err_;
+};
+
+Diagnostic InvalidJson(std::string_view text) {
+  JsonErrorInfo e = JsonErrorScanner(text).Scan();
+  // Jackson's line and column (1-based) of the offset.
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < e.offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  std::string where = JacksonSource(text) + "; line: " + std::to_string(line) +
+                      ", column: " + std::to_string(col) + "]";
+  Diagnostic d;
+  d.code = kInvalidJsonDescription;
+  d.message = e.message + "\n at " + where;
+  d.location = where;
+  return d;
+}
+
+bool IsBlank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+// Python's repr() of a str, as AWS prints the Label error's argument.
+std::string PythonRepr(std::string_view s) {
+  bool has_single = s.find('\'') != std::string_view::npos;
+  bool has_double = s.find('"') != std::string_view::npos;
+  char q = has_single && !has_double ? '"' : '\'';
+  std::string out(1, q);
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == q) {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  out += q;
+  return out;
+}
+
+}  // namespace
+
+CompileResult Compile(const json::Value& definition) {
+  CompileResult r;
+  internal::DefinitionCompiler c(&r.diagnostics);
+  std::shared_ptr<StateMachine> m = c.CompileRoot(definition);
+  bool has_error = std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
+                               [](const Diagnostic& d) { return d.severity == "ERROR"; });
+  if (m && !has_error) r.machine = std::move(m);
+  return r;
+}
+
+CompileResult Compile(std::string_view definition_json) {
+  if (IsBlank(definition_json)) {
+    CompileResult r;
+    Diagnostic d;
+    d.code = kSchemaValidationFailed;
+    d.message = "Definition must be a valid JSON object";
+    r.diagnostics.push_back(std::move(d));
+    return r;
+  }
+  Result<json::Value> parsed = json::Parse(definition_json);
+  if (!parsed.ok()) {
+    CompileResult r;
+    r.diagnostics.push_back(InvalidJson(definition_json));
+    return r;
+  }
+  return Compile(*parsed);
+}
+
+std::string InvalidDefinitionMessage(const Diagnostics& diagnostics) {
+  std::string out = "Invalid State Machine Definition: '";
+  bool first = true;
+  for (const Diagnostic& d : diagnostics) {
+    if (d.severity != "ERROR") continue;
+    if (!first) out += ", ";
+    first = false;
+    out += d.code;
+    out += ": ";
+    out += d.message;
+    if (!d.location.empty() && d.code != kInvalidJsonDescription) {
+      out += " at ";
+      out += d.location;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+std::string InvalidDefinitionMessage(const Diagnostics& diagnostics,
+                                     std::string_view definition_text) {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.code == "INVALID_LABEL_NAME") {
+      return "Error=ValueError Args=[" + PythonRepr(d.message) + "] in definition '" +
+             std::string(definition_text) + "'.";
+    }
+  }
+  return InvalidDefinitionMessage(diagnostics);
+}
+
+}  // namespace stator::asl
