@@ -67,8 +67,10 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
                                                                  MachineKind kind, int depth) {
   const std::string here = loc.empty() ? "/" : loc;
   if (!def.is_object()) {
-    Schema(v::MustBeType(kind == MachineKind::kBranch ? "Branches" : "ItemProcessor", "OBJECT"),
-           here);
+    const char* field = kind == MachineKind::kBranch     ? "Branches"
+                        : kind == MachineKind::kIterator ? "Iterator"
+                                                         : "ItemProcessor";
+    Schema(v::MustBeType(field, "OBJECT"), here);
     return nullptr;
   }
   size_t errors_before = diags_->size();
@@ -247,15 +249,16 @@ class JsonErrorScanner {
  public:
   explicit JsonErrorScanner(std::string_view t) : t_(t) {}
 
-  JsonErrorInfo Scan() {
+  // Scans the first JSON value. Returns false with error() set at the first syntax error;
+  // otherwise value_end() is where the value ends (Jackson ignores what follows it).
+  bool Scan() {
     SkipWs();
-    if (!Value(0)) return err_;
-    SkipWs();
-    if (i_ < t_.size()) {
-      return Unexpected("expected end-of-input");  // trailing content
-    }
-    return {"Unexpected end-of-input", t_.size()};
+    if (!Value(0)) return false;
+    value_end_ = i_;
+    return true;
   }
+  const JsonErrorInfo& error() const { return err_; }
+  size_t value_end() const { return value_end_; }
 
  private:
   void SkipWs() {
@@ -272,9 +275,30 @@ class JsonErrorScanner {
     err_ = std::move(e);
     return false;
   }
-  bool Eof(const char* what) {
-    return Fail({std::string("Unexpected end-of-input") + what, t_.size()});
+  bool Eof(const std::string& what) { return Fail({"Unexpected end-of-input" + what, t_.size()}); }
+  // ": expected close marker for Object (start marker at [Source: ...; line: 1, column: 1])"
+  bool EofInContainer(const char* type, size_t start) {
+    return Eof(std::string(": expected close marker for ") + type + " (start marker at " +
+               Where(start) + ")");
   }
+
+ public:
+  // Jackson's "[Source: (String)\"...\"; line: L, column: C]" for a byte offset.
+  std::string Where(size_t offset) const {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < t_.size(); ++i) {
+      if (t_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    return JacksonSource(t_) + "; line: " + std::to_string(line) +
+           ", column: " + std::to_string(col) + "]";
+  }
+
+ private:
   bool Value(int depth) {
     if (depth > 1000) return Fail({"Document nesting depth exceeds the maximum allowed", i_});
     if (i_ >= t_.size()) return Eof(": expected a value");
@@ -318,6 +342,14 @@ class JsonErrorScanner {
       }
       if (c == '\\') {
         ++i_;
+        if (i_ >= t_.size()) break;
+        static constexpr std::string_view kEscapes = "\"\\/bfnrtu";
+        if (kEscapes.find(t_[i_]) == std::string_view::npos) {
+          unsigned char e = static_cast<unsigned char>(t_[i_]);
+          return Fail({"Unrecognized character escape '" + std::string(1, t_[i_]) + "' (code " +
+                           std::to_string(e) + ")",
+                       i_ + 1});
+        }
       } else if (static_cast<unsigned char>(c) < 0x20) {
         return Fail({"Illegal unquoted character ((CTRL-CHAR, code " +
                          std::to_string(static_cast<int>(c)) +
@@ -329,7 +361,7 @@ class JsonErrorScanner {
     return Eof(": was expecting closing quote for a string value");
   }
   bool Object(int depth) {
-    ++i_;
+    size_t start = i_++;
     SkipWs();
     if (i_ < t_.size() && t_[i_] == '}') {
       ++i_;
@@ -337,13 +369,13 @@ class JsonErrorScanner {
     }
     while (true) {
       SkipWs();
-      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (i_ >= t_.size()) return EofInContainer("Object", start);
       if (t_[i_] != '"') {
         return Fail(Unexpected("was expecting double-quote to start field name"));
       }
       if (!String()) return false;
       SkipWs();
-      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (i_ >= t_.size()) return EofInContainer("Object", start);
       if (t_[i_] != ':') {
         return Fail(Unexpected("was expecting a colon to separate field name and value"));
       }
@@ -351,7 +383,7 @@ class JsonErrorScanner {
       SkipWs();
       if (!Value(depth + 1)) return false;
       SkipWs();
-      if (i_ >= t_.size()) return Eof(": expected close marker for OBJECT");
+      if (i_ >= t_.size()) return EofInContainer("Object", start);
       if (t_[i_] == ',') {
         ++i_;
         continue;
@@ -364,7 +396,7 @@ class JsonErrorScanner {
     }
   }
   bool Array(int depth) {
-    ++i_;
+    size_t start = i_++;
     SkipWs();
     if (i_ < t_.size() && t_[i_] == ']') {
       ++i_;
@@ -372,9 +404,10 @@ class JsonErrorScanner {
     }
     while (true) {
       SkipWs();
+      if (i_ >= t_.size()) return EofInContainer("Array", start);
       if (!Value(depth + 1)) return false;
       SkipWs();
-      if (i_ >= t_.size()) return Eof(": expected close marker for ARRAY");
+      if (i_ >= t_.size()) return EofInContainer("Array", start);
       if (t_[i_] == ',') {
         ++i_;
         continue;
@@ -389,23 +422,12 @@ class JsonErrorScanner {
 
   std::string_view t_;
   size_t i_ = 0;
+  size_t value_end_ = 0;
   JsonErrorInfo err_;
 };
 
-Diagnostic InvalidJson(std::string_view text) {
-  JsonErrorInfo e = JsonErrorScanner(text).Scan();
-  // Jackson's line and column (1-based) of the offset.
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < e.offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  std::string where = JacksonSource(text) + "; line: " + std::to_string(line) +
-                      ", column: " + std::to_string(col) + "]";
+Diagnostic InvalidJsonDiagnostic(const JsonErrorScanner& scanner, const JsonErrorInfo& e) {
+  std::string where = scanner.Where(e.offset);
   Diagnostic d;
   d.code = kInvalidJsonDescription;
   d.message = e.message + "\n at " + where;
@@ -461,8 +483,19 @@ CompileResult Compile(std::string_view definition_json) {
   }
   Result<json::Value> parsed = json::Parse(definition_json);
   if (!parsed.ok()) {
+    // Find the error the way Jackson reports it. Jackson reads the first value and ignores what
+    // follows, so trailing content after a complete value is not an error.
+    JsonErrorScanner scanner(definition_json);
+    if (scanner.Scan()) {
+      parsed = json::Parse(definition_json.substr(0, scanner.value_end()));
+      if (parsed.ok()) return Compile(*parsed);
+      CompileResult r;
+      r.diagnostics.push_back(
+          InvalidJsonDiagnostic(scanner, {parsed.error().cause, scanner.value_end()}));
+      return r;
+    }
     CompileResult r;
-    r.diagnostics.push_back(InvalidJson(definition_json));
+    r.diagnostics.push_back(InvalidJsonDiagnostic(scanner, scanner.error()));
     return r;
   }
   return Compile(*parsed);
