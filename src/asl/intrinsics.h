@@ -33,6 +33,10 @@ class IntrinsicCall {
   bool uses_context() const;  // some argument reads $$
 
   Result<json::Value> Evaluate(const json::Value& input, const Context& context) const;
+  // As above; field (e.g. "x.$") is named in the cause when a path argument selects nothing,
+  // as AWS words it for template fields.
+  Result<json::Value> Evaluate(const json::Value& input, const Context& context,
+                               std::string_view field) const;
 
  private:
   struct Impl;
