@@ -86,25 +86,25 @@ std::optional<int64_t> DefinitionCompiler::GetInteger(const json::Value& obj,
 std::optional<JsonPath> DefinitionCompiler::CompilePath(const json::Value& value,
                                                         std::string_view field, bool reference,
                                                         const std::string& loc) {
-  std::string at = v::At(loc, field);
+  auto at = [&] { return v::At(loc, field); };  // built only when there is a problem
   if (!value.is_string()) {
-    Schema(v::MustBeType(field, "STRING"), at);
+    Schema(v::MustBeType(field, "STRING"), at());
     return std::nullopt;
   }
   const std::string& text = value.as_string();
   if (reference && (text.empty() || text[0] != '$')) {
-    Schema("Value is not a Reference Path: Reference path didn't start with '$'", at);
+    Schema("Value is not a Reference Path: Reference path didn't start with '$'", at());
     return std::nullopt;
   }
   Result<JsonPath> p = JsonPath::Compile(text);
   if (!p.ok()) {
     Schema(reference ? "Value is not a Reference Path: " + p.error().cause
                      : "Value must be a valid JSONPath: " + p.error().cause,
-           at);
+           at());
     return std::nullopt;
   }
   if (reference && !p->is_reference()) {
-    Schema("Value is not a Reference Path", at);
+    Schema("Value is not a Reference Path", at());
     return std::nullopt;
   }
   return std::move(*p);

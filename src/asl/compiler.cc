@@ -161,29 +161,34 @@ void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& 
   for (size_t i = 0; i < m->states.size(); ++i)
     index.emplace(m->states[i].name, static_cast<int>(i));
   std::string states_loc = v::At(loc, "States");
-  auto resolve = [&](const std::string& name, const std::string& at) -> int {
+  auto resolve = [&](const std::string& name, auto&& at) -> int {
     auto it = index.find(name);
     if (it == index.end()) {
       v::Error(diags_, kMissingTransitionTarget,
-               "Missing 'Next' target: " + std::string(Shown(name)), at);
+               "Missing 'Next' target: " + std::string(Shown(name)), at());
       return kEnd;
     }
     return it->second;
   };
   for (State& s : m->states) {
-    std::string sloc = v::At(states_loc, s.name);
-    if (!s.next_name.empty()) s.next = resolve(s.next_name, v::At(sloc, "Next"));
-    if (!s.default_name.empty()) s.default_next = resolve(s.default_name, v::At(sloc, "Default"));
+    // Locations are built only for a missing target.
+    auto sloc = [&] { return v::At(states_loc, s.name); };
+    if (!s.next_name.empty()) s.next = resolve(s.next_name, [&] { return v::At(sloc(), "Next"); });
+    if (!s.default_name.empty()) {
+      s.default_next = resolve(s.default_name, [&] { return v::At(sloc(), "Default"); });
+    }
     for (size_t i = 0; i < s.choices.size(); ++i) {
       ChoiceRule& c = s.choices[i];
       if (!c.next_name().empty()) {
-        c.set_next(resolve(c.next_name(), v::At(v::At(v::At(sloc, "Choices"), i), "Next")));
+        c.set_next(resolve(c.next_name(),
+                           [&] { return v::At(v::At(v::At(sloc(), "Choices"), i), "Next"); }));
       }
     }
     for (size_t i = 0; i < s.catchers.size(); ++i) {
       Catcher& c = s.catchers[i];
       if (!c.next_name.empty()) {
-        c.next = resolve(c.next_name, v::At(v::At(v::At(sloc, "Catch"), i), "Next"));
+        c.next =
+            resolve(c.next_name, [&] { return v::At(v::At(v::At(sloc(), "Catch"), i), "Next"); });
       }
     }
   }
