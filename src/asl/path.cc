@@ -202,6 +202,8 @@ class Parser {
   }
 
   Result<std::shared_ptr<const Filter>> ParseUnary() {
+    DepthGuard guard(&depth_);
+    if (depth_ > kMaxDepth) return Fail("Filter expression nested too deeply");
     SkipSpaces();
     if (Peek() == '!' && Peek(1) != '=') {
       ++pos_;
@@ -308,6 +310,8 @@ class Parser {
   // A literal inside a filter: number, 'string', "string", true, false, null, or an array of
   // literals.
   Result<Value> ParseLiteral() {
+    DepthGuard guard(&depth_);
+    if (depth_ > kMaxDepth) return Fail("Literal nested too deeply");
     SkipSpaces();
     char c = Peek();
     if (c == '\'' || c == '"') {
@@ -515,8 +519,17 @@ class Parser {
   }
 
  private:
+  // Bounds recursion on hostile input (definitions are user data).
+  static constexpr int kMaxDepth = 64;
+  struct DepthGuard {
+    explicit DepthGuard(int* d) : d_(d) { ++*d_; }
+    ~DepthGuard() { --*d_; }
+    int* d_;
+  };
+
   std::string_view s_;
   size_t pos_;
+  int depth_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -907,8 +920,9 @@ Result<Value> Place(const Value& node, const std::vector<Segment>& segs, size_t 
     }
     return node.With(s.name, std::move(placed));
   }
-  // A single index: the array must already hold that element.
-  if (!node.is_array()) return ReferencePathConflict(s, node);
+  // A single index: the array must already hold that element. (Other step kinds cannot occur
+  // in a reference path; the compiler rejects them, and they fail here too.)
+  if (s.type != Segment::Type::kIndex || !node.is_array()) return ReferencePathConflict(s, node);
   const auto& a = node.as_array();
   if (s.index < 0 || s.index >= static_cast<int64_t>(a.size()))
     return ReferencePathConflict(s, node);

@@ -161,6 +161,19 @@ TEST(JsonPathTest, InvalidPaths) {
   }
 }
 
+TEST(JsonPathTest, HostileNestingIsRejectedNotOverflowed) {
+  std::string deep = "$[?(" + std::string(100000, '(') + "@.a" + std::string(100000, ')') + ")]";
+  EXPECT_FALSE(JsonPath::Compile(deep).ok());
+  std::string bangs = "$[?(" + std::string(100000, '!') + "@.a)]";
+  EXPECT_FALSE(JsonPath::Compile(bangs).ok());
+  std::string arrays = "$[?(@.a in " + std::string(100000, '[') + ")]";
+  EXPECT_FALSE(JsonPath::Compile(arrays).ok());
+  std::string nested = "$";
+  for (int i = 0; i < 100; ++i) nested += "[?(@";
+  EXPECT_FALSE(JsonPath::Compile(nested).ok());
+  EXPECT_TRUE(JsonPath::Compile("$[?(((@.a == 1)))]").ok());
+}
+
 TEST(JsonPathTest, ReferencePaths) {
   EXPECT_TRUE(P("$").is_reference());
   EXPECT_TRUE(P("$.a['b c'][0]").is_reference());
