@@ -297,7 +297,7 @@ void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string&
     if (!e.Find("Next")) {
       Schema(v::FieldsRequired({"Next"}), at);
     } else if (auto n = GetString(e, "Next", at)) {
-      c.next_name = *n;
+      c.next_name = n->empty() ? std::string(1, '\0') : *n;  // "" is resolved (and missing)
     }
     if (const json::Value* cm = e.Find("Comment"); cm && !cm->is_string()) {
       Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));

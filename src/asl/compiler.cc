@@ -179,10 +179,9 @@ void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& 
     }
     for (size_t i = 0; i < s.choices.size(); ++i) {
       ChoiceRule& c = s.choices[i];
-      if (!c.next_name().empty()) {
-        c.set_next(resolve(c.next_name(),
-                           [&] { return v::At(v::At(v::At(sloc(), "Choices"), i), "Next"); }));
-      }
+      // Every compiled rule has a string Next (possibly empty, which no state is named).
+      c.set_next(resolve(c.next_name(),
+                         [&] { return v::At(v::At(v::At(sloc(), "Choices"), i), "Next"); }));
     }
     for (size_t i = 0; i < s.catchers.size(); ++i) {
       Catcher& c = s.catchers[i];
