@@ -5,6 +5,8 @@
 // interface over its execution state and builds the object at most once per state step.
 #pragma once
 
+#include <string_view>
+
 #include "common/json.h"
 
 namespace stator::asl {
@@ -12,8 +14,11 @@ namespace stator::asl {
 class Context {
  public:
   virtual ~Context() = default;
-  // The context object: {"Execution": {...}, "State": {...}, "StateMachine": {...}, "Task"?, "Map"?}
+  // The context object: {"Execution": {...}, "State": {...}, "StateMachine": {...}, "Task"?,
+  // "Map"?}
   virtual const json::Value& Get() const = 0;
+  // The value of a workflow variable (set by Assign), or nullptr when it is not set.
+  virtual const json::Value* Variable(std::string_view name) const { return nullptr; }
 };
 
 // A Context over a value that already exists (tests, and callers that have one at hand).

@@ -598,13 +598,12 @@ class Evaluator {
       case Node::Type::kLiteral:
         return n.literal;
       case Node::Type::kPath: {
-        const Value& root = n.path->is_context() ? context_.Get() : input_;
-        std::optional<Value> v = n.path->Evaluate(root);
+        std::optional<Value> v = n.path->Evaluate(input_, context_);
         if (!v) {
           std::string cause = "The JSONPath '" + n.path->text() + "'";
           if (!field_.empty()) cause += " specified for the field '" + std::string(field_) + "'";
           cause += " could not be found in the input '";
-          root.DumpTo(&cause);
+          (n.path->is_context() ? context_.Get() : input_).DumpTo(&cause);
           cause += "'";
           return Error{kRuntime, std::move(cause)};
         }

@@ -857,6 +857,11 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   if (t.size() > 1 && t[1] == '$') {
     p.context_ = true;
     pos = 2;
+  } else if (t.size() > 1 && (std::isalpha(static_cast<unsigned char>(t[1])) || t[1] == '_')) {
+    // A workflow variable: $name, then the usual steps.
+    while (pos < t.size() && (std::isalnum(static_cast<unsigned char>(t[pos])) || t[pos] == '_'))
+      ++pos;
+    p.variable_ = std::string(t.substr(1, pos - 1));
   }
   auto impl = std::make_shared<Impl>();
   Parser parser(t, pos);
@@ -864,7 +869,7 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   if (!s.ok())
     return Error{"InvalidPath", "Invalid path '" + std::string(t) + "': " + s.error().cause};
   impl->definite = Parser::IsDefinite(impl->segments);
-  impl->reference = impl->definite;
+  impl->reference = impl->definite && !p.is_variable();
   for (const auto& seg : impl->segments) {
     if (seg.type == Segment::Type::kIndex && seg.index < 0) impl->reference = false;
   }
@@ -872,7 +877,7 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   return p;
 }
 
-bool JsonPath::is_root() const { return impl_->segments.empty(); }
+bool JsonPath::is_root() const { return impl_->segments.empty() && variable_.empty(); }
 bool JsonPath::is_definite() const { return impl_->definite; }
 bool JsonPath::is_reference() const { return impl_->reference; }
 
@@ -885,6 +890,17 @@ std::optional<json::Value> JsonPath::Evaluate(const json::Value& root) const {
   std::vector<Value> out;
   Evaluator(impl_->segments, root, &out).Run(root);
   return Value::MakeArray(std::move(out));
+}
+
+std::optional<json::Value> JsonPath::Evaluate(const json::Value& input,
+                                              const Context& context) const {
+  if (context_) return Evaluate(context.Get());
+  if (!variable_.empty()) {
+    const Value* v = context.Variable(variable_);
+    if (v == nullptr) return std::nullopt;
+    return Evaluate(*v);
+  }
+  return Evaluate(input);
 }
 
 // ---------------------------------------------------------------------------------------------

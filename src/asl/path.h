@@ -2,9 +2,9 @@
 // ItemsPath, "key.$" template fields, *Path fields and Choice Variables.
 //
 // Compile once (when the definition is compiled); Evaluate on every state step without parsing.
-// Supported syntax is what Step Functions (Jayway JsonPath) accepts: $ / $$ roots, .name, ['name'],
-// [n] (negative too), [*], .*, [a,b], [start:end:step], ..name (deep scan), and filters
-// [?(@.x < 5)], [?(@.x)], with &&, ||, ==, !=, <, <=, >, >=.
+// Supported syntax is what Step Functions (Jayway JsonPath) accepts: $ / $$ / $variable roots,
+// .name, ['name'], [n] (negative too), [*], .*, [a,b], [start:end:step], ..name (deep scan), and
+// filters [?(@.x < 5)], [?(@.x)], with &&, ||, ==, !=, <, <=, >, >=.
 //
 // A path is "definite" when it can select at most one node (only names and indexes). A definite
 // path evaluates to that node; an indefinite one evaluates to the array of all matches (possibly
@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "asl/context.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -36,13 +37,19 @@ class JsonPath {
   JsonPath();  // "$"
   const std::string& text() const { return text_; }
   bool is_context() const { return context_; }  // rooted at $$
-  bool is_root() const;                         // exactly "$" (or "$$")
+  // Rooted at a workflow variable ("$name.rest", set by Assign): the variable's name, else "".
+  const std::string& variable() const { return variable_; }
+  bool is_variable() const { return !variable_.empty(); }
+  bool is_root() const;  // exactly "$" (or "$$")
   bool is_definite() const;
   bool is_reference() const;
 
   // Evaluates against root: the node (definite path) or the array of matches (indefinite), or
   // std::nullopt when a definite path does not exist in root.
   std::optional<json::Value> Evaluate(const json::Value& root) const;
+  // As above, choosing the root by the path's kind: input ($), context.Get() ($$, built only
+  // then) or context.Variable(name) ($name; nullopt when the variable is not set).
+  std::optional<json::Value> Evaluate(const json::Value& input, const Context& context) const;
 
  private:
   friend Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
@@ -50,6 +57,7 @@ class JsonPath {
   struct Impl;
   std::string text_;
   bool context_ = false;
+  std::string variable_;
   std::shared_ptr<const Impl> impl_;
 };
 

@@ -76,6 +76,33 @@ TEST(JsonPathTest, ContextRoot) {
   EXPECT_FALSE(P("$.a").is_context());
 }
 
+class VarContext : public Context {
+ public:
+  const Value& Get() const override { return ctx_; }
+  const Value* Variable(std::string_view name) const override { return vars_.Find(name); }
+  Value ctx_ = J(R"({"State":{"Name":"S"}})");
+  Value vars_ = J(R"({"x":{"y":[1,2]},"s":"str"})");
+};
+
+TEST(JsonPathTest, VariableRootsAndRootChoice) {
+  VarContext ctx;
+  Value input = J(R"({"a":1})");
+  JsonPath v = P("$x.y[1]");
+  EXPECT_TRUE(v.is_variable());
+  EXPECT_EQ(v.variable(), "x");
+  EXPECT_FALSE(v.is_root());
+  EXPECT_FALSE(v.is_reference());
+  EXPECT_EQ(v.Evaluate(input, ctx)->Dump(), "2");
+  EXPECT_EQ(P("$s").Evaluate(input, ctx)->Dump(), "\"str\"");
+  EXPECT_EQ(P("$x.y[*]").Evaluate(input, ctx)->Dump(), "[1,2]");
+  EXPECT_FALSE(P("$nope").Evaluate(input, ctx).has_value());
+  EXPECT_EQ(P("$$.State.Name").Evaluate(input, ctx)->Dump(), "\"S\"");
+  EXPECT_EQ(P("$.a").Evaluate(input, ctx)->Dump(), "1");
+  EXPECT_FALSE(P("$.a").is_variable());
+  EXPECT_FALSE(JsonPath::Compile("$x y").ok());
+  EXPECT_FALSE(JsonPath::Compile("$1x").ok());
+}
+
 TEST(JsonPathTest, WildcardsAndUnions) {
   EXPECT_EQ(Eval("$.a[*]", R"({"a":[1,2]})"), "[1,2]");
   EXPECT_EQ(Eval("$.a.*", R"({"a":{"x":1,"y":[2]}})"), "[1,[2]]");
@@ -154,7 +181,7 @@ TEST(JsonPathTest, Filters) {
 
 TEST(JsonPathTest, InvalidPaths) {
   for (const char* bad :
-       {"", "a", "$.", "$..", "$.a.", "$a", "$[", "$['a'", "$[]", "$[?(@.a <)]", "$.a b",
+       {"", "a", "$.", "$..", "$.a.", "$-a", "$[", "$['a'", "$[]", "$[?(@.a <)]", "$.a b",
         "$[1:2:0]", "$[?(@.a == 1]", "$.a.length()", "$[x]", "$[?(@.a =~ 'x')]"}) {
     auto r = JsonPath::Compile(bad);
     EXPECT_FALSE(r.ok()) << bad;

@@ -161,12 +161,11 @@ Result<Value> Eval(const TNode& n, const Value& input, const Context& context) {
       return Value::MakeArray(std::move(out));
     }
     case TNode::Type::kPath: {
-      const Value& root = n.path->is_context() ? context.Get() : input;
-      std::optional<Value> v = n.path->Evaluate(root);
+      std::optional<Value> v = n.path->Evaluate(input, context);
       if (!v) {
         std::string cause = "The JSONPath '" + n.path->text() + "' specified for the field '" +
                             n.field + "' could not be found in the input '";
-        root.DumpTo(&cause);
+        (n.path->is_context() ? context.Get() : input).DumpTo(&cause);
         cause += "'";
         return Error{"States.Runtime", std::move(cause)};
       }

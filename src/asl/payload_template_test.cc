@@ -113,6 +113,34 @@ TEST(PayloadTemplateTest, InvalidFieldsAreDiagnosed) {
   EXPECT_EQ(diags[4].location, "/States/S/Parameters/list/0");
 }
 
+class VarContext : public Context {
+ public:
+  const Value& Get() const override { return ctx_; }
+  const Value* Variable(std::string_view name) const override { return vars_.Find(name); }
+  Value ctx_ = Value::EmptyObject();
+  // From the recorded assign case BASE_REFERENCE_IN_INTRINSIC_FUNCTION.
+  Value vars_ = J(R"({"rawString":"Hello World","json1":{"a":1,"b":2},"json2":{"c":3,"d":4},)"
+                  R"("name":"John","place":"LocalStack","inputString":"Hash this string"})");
+};
+
+TEST(PayloadTemplateTest, VariablesInPathsAndIntrinsics) {
+  VarContext ctx;
+  Diagnostics diags;
+  auto t = PayloadTemplate::Compile(
+      J(R"j({"enc.$":"States.Base64Encode($rawString)","merged.$":"States.JsonMerge($json1, $json2, false)",)j"
+        R"j("f.$":"States.Format('Hello {}, welcome to {}!', $name, $place)","n.$":"$name",)j"
+        R"j("h.$":"States.Hash($inputString, 'SHA-256')"})j"),
+      "/P", &diags);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->uses_context());
+  auto r = t->Evaluate(Value::EmptyObject(), ctx);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Dump(),
+            R"({"enc":"SGVsbG8gV29ybGQ=","merged":{"a":1,"b":2,"c":3,"d":4},)"
+            R"("f":"Hello John, welcome to LocalStack!","n":"John",)"
+            R"("h":"1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e"})");
+}
+
 TEST(PayloadTemplateTest, DuplicateOutputKeyLaterWins) {
   EXPECT_EQ(Eval(R"({"a":1,"b":2,"a.$":"$.x"})", R"({"x":9})"), R"({"a":9,"b":2})");
 }
