@@ -40,6 +40,7 @@ fi
 
 declare -A dict=([definition_fuzz]=asl.dict [jsonpath_fuzz]=jsonpath.dict
                  [intrinsics_fuzz]=intrinsics.dict [json_parse_fuzz]=json.dict)
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 failed=()
 for t in "${targets[@]}"; do
