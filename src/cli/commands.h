@@ -7,7 +7,9 @@
 #include <ostream>
 #include <string>
 
+#include "asl/diagnostic.h"
 #include "cli/options.h"
+#include "common/json.h"
 #include "common/result.h"
 
 namespace stator::cli {
@@ -17,6 +19,10 @@ int RunCommand(const RunOptions& options, std::ostream& out, std::ostream& err);
 
 // stator validate: print the definition's diagnostics.
 int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);
+
+// A diagnostic as ValidateStateMachineDefinition lists it: severity, code, message, and location
+// when there is one.
+json::Value DiagnosticJson(const asl::Diagnostic& d);
 
 // The whole content of a file, or of standard input for "-". The cause is one line that names
 // the file.

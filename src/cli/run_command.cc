@@ -29,6 +29,14 @@ void CollectTaskStates(const asl::StateMachine& machine, std::set<std::string>* 
   }
 }
 
+// s with line breaks folded into spaces (messages on stderr are one line each).
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
 json::Value NullableString(const std::optional<std::string>& s) {
   return s ? json::Value::String(*s) : json::Value::Null();
 }
@@ -57,7 +65,7 @@ void PrintHistoryTable(const std::vector<engine::HistoryEvent>& events, std::ost
 
 int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
   auto fail_usage = [&](const std::string& message) {
-    err << "stator: " << message << '\n';
+    err << "stator: " << OneLine(message) << '\n';
     return kExitUsage;
   };
 
@@ -70,12 +78,7 @@ int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
     if (o.json) {
       json::Array diagnostics;
       for (const asl::Diagnostic& d : compiled.diagnostics) {
-        diagnostics.push_back(json::Value::MakeObject({
-            {"severity", json::Value::String(d.severity)},
-            {"code", json::Value::String(d.code)},
-            {"message", json::Value::String(d.message)},
-            {"location", json::Value::String(d.location)},
-        }));
+        diagnostics.push_back(DiagnosticJson(d));
       }
       out << json::Value::MakeObject(
                  {
@@ -88,7 +91,7 @@ int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
                  .Dump()
           << '\n';
     }
-    err << "stator: invalid definition: " << message << '\n';
+    err << "stator: invalid definition: " << OneLine(message) << '\n';
     return kExitInvalidDefinition;
   }
 

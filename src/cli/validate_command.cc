@@ -7,6 +7,16 @@
 
 namespace stator::cli {
 
+json::Value DiagnosticJson(const asl::Diagnostic& d) {
+  json::Object fields = {
+      {"severity", json::Value::String(d.severity)},
+      {"code", json::Value::String(d.code)},
+      {"message", json::Value::String(d.message)},
+  };
+  if (!d.location.empty()) fields.emplace_back("location", json::Value::String(d.location));
+  return json::Value::MakeObject(std::move(fields));
+}
+
 int ValidateCommand(const ValidateOptions& o, std::ostream& out, std::ostream& err) {
   auto definition = ReadTextFile(o.definition_file);
   if (!definition.ok()) {
@@ -22,12 +32,7 @@ int ValidateCommand(const ValidateOptions& o, std::ostream& out, std::ostream& e
   if (o.json) {
     json::Array diagnostics;
     for (const asl::Diagnostic& d : compiled.diagnostics) {
-      diagnostics.push_back(json::Value::MakeObject({
-          {"severity", json::Value::String(d.severity)},
-          {"code", json::Value::String(d.code)},
-          {"message", json::Value::String(d.message)},
-          {"location", json::Value::String(d.location)},
-      }));
+      diagnostics.push_back(DiagnosticJson(d));
     }
     out << json::Value::MakeObject(
                {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for stator and builds it.
+#
+# usage: scripts/setup.sh [TARGET...]
+#   Installs the Debian packages that the build, the tests, the fuzzers and the benchmarks need
+#   (only those missing; 'apt-get update' runs only when something is missing), then configures
+#   and builds stator into build/ (RelWithDebInfo: -O2 -g). With TARGETs, builds only those
+#   (e.g. 'stator'); without, builds everything.
+# environment:
+#   BUILD_DIR   build directory (default: <repo>/build)
+#   BUILD_TYPE  CMake build type (default: RelWithDebInfo)
+#   JOBS        parallel build jobs (default: number of CPUs)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$root/build}"
+build_type="${BUILD_TYPE:-RelWithDebInfo}"
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+# Debian packages, by what needs them.
+packages=(
+  cmake make g++ pkg-config              # the build
+  libgtest-dev googletest                # unit tests (GoogleTest)
+  clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
+  ca-certificates                        # npm over https (benchmark peer)
+)
+# Commands that may come from elsewhere than Debian's packages (a preinstalled Python or Node):
+# install the Debian package only when the command is missing.
+declare -A command_packages=([python3]=python3 [node]=nodejs [npm]=npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+for c in "${!command_packages[@]}"; do
+  if ! command -v "$c" >/dev/null 2>&1; then
+    missing+=("${command_packages[$c]}")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo="sudo"
+    else
+      echo "setup: need root (or sudo) to install: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all packages present" >&2
+fi
+
+echo "setup: building into $build ($build_type)" >&2
+mkdir -p "$build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >"$build/cmake.log" 2>&1 || {
+  cat "$build/cmake.log" >&2
+  exit 1
+}
+if [ $# -gt 0 ]; then
+  cmake --build "$build" -j "$jobs" --target "$@"
+else
+  cmake --build "$build" -j "$jobs"
+fi
