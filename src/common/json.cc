@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 namespace stator::json {
 
@@ -353,6 +354,18 @@ std::string Value::Dump() const {
 namespace {
 
 constexpr int kMaxDepth = 512;
+constexpr size_t kIndexThreshold = 32;
+
+// Replaces the value of key in members if present; true when it did.
+bool ReplaceExisting(Object* members, const std::string& key, Value* v) {
+  for (auto& m : *members) {
+    if (m.first == key) {
+      m.second = std::move(*v);
+      return true;
+    }
+  }
+  return false;
+}
 
 class Parser {
  public:
@@ -427,6 +440,7 @@ class Parser {
     if (depth >= kMaxDepth) return SetError("nesting too deep");
     ++p_;
     Object members;
+    std::unordered_map<std::string, size_t> index;  // key -> position, for large objects only
     SkipSpace();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
@@ -444,16 +458,21 @@ class Parser {
       SkipSpace();
       Value v;
       if (!ParseValue(&v, depth + 1)) return false;
-      // Duplicate keys: the last one wins (as Jackson does), in the first one's position.
-      bool replaced = false;
-      for (auto& m : members) {
-        if (m.first == key) {
-          m.second = std::move(v);
-          replaced = true;
-          break;
+      // Duplicate keys: the last one wins (as Jackson does), in the first one's position. Small
+      // objects are scanned; large ones get a hash index so parsing stays linear.
+      if (members.size() < kIndexThreshold) {
+        if (!ReplaceExisting(&members, key, &v)) members.emplace_back(std::move(key), std::move(v));
+        if (members.size() == kIndexThreshold) {
+          for (size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
+        }
+      } else {
+        auto [it, inserted] = index.try_emplace(key, members.size());
+        if (inserted) {
+          members.emplace_back(std::move(key), std::move(v));
+        } else {
+          members[it->second].second = std::move(v);
         }
       }
-      if (!replaced) members.emplace_back(std::move(key), std::move(v));
       SkipSpace();
       if (p_ >= end_) return SetError("unexpected end of input in object");
       if (*p_ == ',') {

@@ -66,3 +66,22 @@ TEST(JsonTest, DeepNestingIsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace stator::json
+
+namespace stator::json {
+namespace {
+
+TEST(JsonTest, LargeObjectsKeepOrderAndLastDuplicate) {
+  std::string text = "{";
+  for (int i = 0; i < 100; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  text += "\"k5\":\"five\",\"k50\":\"fifty\"}";
+  auto r = Parse(text);
+  ASSERT_TRUE(r.ok());
+  const Object& o = r->as_object();
+  ASSERT_EQ(o.size(), 100u);
+  EXPECT_EQ(o[5].second.as_string(), "five");
+  EXPECT_EQ(o[50].second.as_string(), "fifty");
+  EXPECT_EQ(o[99].first, "k99");
+}
+
+}  // namespace
+}  // namespace stator::json
