@@ -364,14 +364,17 @@ class Parser {
     return Fail("Expected a value in filter");
   }
 
-  // A quoted name or string ('...' or "..."), with backslash escapes.
-  Result<std::string> ParseQuoted() {
+  // A quoted name or string ('...' or "..."). A backslash keeps the next character from closing
+  // it. Filter strings drop the backslash; bracket names keep it, as Step Functions' Jayway does
+  // ($['a\\"b'] selects the key a\\"b, recorded against AWS).
+  Result<std::string> ParseQuoted(bool unescape = true) {
     char quote = Peek();
     ++pos_;
     std::string out;
     while (!AtEnd()) {
       char c = Peek();
       if (c == '\\' && pos_ + 1 < s_.size()) {
+        if (!unescape) out.push_back(c);
         out.push_back(s_[pos_ + 1]);
         pos_ += 2;
         continue;
@@ -433,7 +436,7 @@ class Parser {
       for (;;) {
         SkipSpaces();
         if (Peek() != '\'' && Peek() != '"') return Fail("Expected a quoted name");
-        STATOR_TRY(std::string n, ParseQuoted());
+        STATOR_TRY(std::string n, ParseQuoted(/*unescape=*/false));
         names.push_back(std::move(n));
         SkipSpaces();
         if (Peek() == ',') {

@@ -60,7 +60,12 @@ TEST(JsonPathTest, RootAndDefinitePaths) {
 TEST(JsonPathTest, BracketNamesWithSpecialCharacters) {
   EXPECT_EQ(Eval("$['a b']", R"({"a b":1})"), "1");
   EXPECT_EQ(Eval("$[\"a.b\"]", R"({"a.b":2})"), "2");
-  EXPECT_EQ(Eval("$['it\\'s']", R"({"it's":3})"), "3");
+  // Escapes only stop the quote from closing the name; the backslash stays in the key (AWS).
+  EXPECT_EQ(Eval("$['it\\'s']", R"({"it\\'s":3})"), "3");
+  EXPECT_EQ(Eval("$['it\\'s']", R"({"it's":3})"), "<none>");
+  // Recorded: scenarios/test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH].
+  EXPECT_EQ(Eval(R"($['Test\""Name"'])", R"({"Test\\\"\"Name\"":"Value\"\\"})"), R"("Value\"\\")");
+  EXPECT_EQ(Eval("$[?(@.k == 'it\\'s')].v", R"([{"k":"it's","v":1}])"), "[1]");
   EXPECT_EQ(Eval("$.x['y z'][1]", R"({"x":{"y z":[0,5]}})"), "5");
   EXPECT_EQ(Eval("$.a-b", R"({"a-b":4})"), "4");
   EXPECT_EQ(Eval("$.Ünïcode", R"({"Ünïcode":5})"), "5");
