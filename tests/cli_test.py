@@ -146,7 +146,7 @@ class CliTest(unittest.TestCase):
 
     def test_garbage_never_crashes(self):
         path = self.write("def.json", PASS_DEF)
-        for args in (["run", "-f", path, "--input", "\x00"], ["run", "-f", path, "--input", ""],
+        for args in (["run", "-f", path, "--input", "\x01"], ["run", "-f", path, "--input", ""],
                      ["run", "-f", "", "--json"], ["run", "--input"], ["validate", "-f", "-"],
                      ["run", "-f", path, "--time-scale", "nan"],
                      ["run", "-f", path, "--account", "x" * 10000]):

@@ -1,2 +1,0 @@
-// placeholder until the executor lands
-namespace stator::engine {}
