@@ -21,9 +21,11 @@
 
 namespace stator::engine {
 
-// One history event. details is the "<kind>EventDetails" object in AWS's shape (input/output
-// fields are JSON strings there, as AWS returns them); details_key names it, e.g.
-// "stateEnteredEventDetails". Events without details have details_key empty.
+// One history event. details is the "<kind>EventDetails" object in AWS's shape, except that its
+// payload fields ("input", "output", "parameters") hold the payload as a json::Value: recording
+// an event never serializes a payload. ToJson renders them as JSON strings, as AWS returns them.
+// details_key names the object, e.g. "stateEnteredEventDetails". Events without details have
+// details_key empty.
 struct HistoryEvent {
   int64_t id = 0;
   int64_t previous_event_id = 0;
@@ -31,6 +33,9 @@ struct HistoryEvent {
   std::string type;  // "PassStateEntered", "TaskScheduled", ...
   std::string details_key;
   json::Value details;
+  // Added: when true, the payload fields of details already hold JSON text (a string) that
+  // ToJson shows as it is (ExecutionStarted with ExecutionOptions::input_text).
+  bool payloads_are_text = false;
 
   // {"timestamp": <epoch seconds, fractional>, "type": ..., "id": ..., "previousEventId": ...,
   //  "<details_key>": {...}} as GetExecutionHistory returns it.
@@ -48,6 +53,14 @@ struct TaskRequest {
   std::optional<int64_t> timeout_seconds;  // resolved TimeoutSeconds(Path)
   std::optional<int64_t> heartbeat_seconds;
   const json::Value* context = nullptr;  // the context object (valid during Start only)
+
+  // Added for service integrations (all optional to use):
+  std::string execution_arn;
+  std::string task_token;  // set for .waitForTaskToken resources (also $$.Task.Token)
+  // May be called from any thread while the task runs (before done): a heartbeat resets the
+  // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations).
+  std::function<void()> heartbeat;
+  std::function<void(json::Value)> submitted;
 };
 
 // A task's outcome: the result value, or an Error whose error/cause become the task failure.
@@ -70,6 +83,13 @@ struct ExecutionOptions {
   std::string role_arn;        // default: arn:aws:iam::<account>:role/StatesExecutionRole
   json::Value input = json::Value::EmptyObject();
   bool keep_history = true;
+  // Added: the history-length cap (AWS: 25,000 events; reaching it fails the execution with
+  // States.Runtime), and a seed for retry jitter (random when absent).
+  int64_t max_history_events = 25000;
+  std::optional<uint64_t> random_seed;
+  // The execution input as the caller sent it; ExecutionStarted shows this text verbatim, as
+  // AWS does (AWS keeps the client's spacing there). Must be the text `input` was parsed from.
+  std::optional<std::string> input_text;
 };
 
 struct ExecutionResult {
@@ -84,7 +104,8 @@ struct ExecutionResult {
 
 // Runs one execution to its end on the calling thread (the CLI's path). With a virtual clock the
 // scheduler jumps over Waits and back-offs instantly; with a system clock it sleeps until the
-// next timer when nothing is runnable.
+// next timer when nothing is runnable. (A server drives many executions with engine::Execution
+// and engine::Scheduler directly; see executor.h and scheduler.h.)
 ExecutionResult RunToCompletion(std::shared_ptr<const asl::StateMachine> machine,
                                 const ExecutionOptions& options, TaskRunner* tasks, Clock* clock);
 

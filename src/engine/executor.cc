@@ -1,0 +1,1481 @@
+#include "engine/executor.h"
+
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+#include "common/time_format.h"
+#include "engine/error_policy.h"
+#include "engine/history.h"
+#include "engine/payload_io.h"
+
+namespace stator::engine {
+
+using asl::StateType;
+
+// ---------------------------------------------------------------------------------------------
+// Frames
+
+enum class Phase : uint8_t {
+  kEnter,    // about to enter states[state]
+  kAttempt,  // entered; run (or re-run, after a retry back-off) the state's work
+  kResume,   // something the frame waited for happened (see Frame::resume)
+  kBlocked,  // waiting for a timer, a task or children
+  kDone,     // finished (ok/output or error)
+};
+
+enum class ResumeKind : uint8_t {
+  kNone,
+  kTaskOutcome,
+  kTaskTimeout,
+  kHeartbeatTimeout,
+  kWaitDone,
+  kChildrenDone,
+  kChildFailed,
+};
+
+// A Parallel state's branches or a Map state's iterations while they run.
+struct ChildGroup {
+  bool is_map = false;
+  bool distributed = false;
+  size_t total = 0;
+  json::Value items;                // Map: the items (when no batching)
+  std::vector<json::Value> inputs;  // Parallel: empty; Map with ItemBatcher: the batches
+  std::vector<json::Value> results;
+  std::vector<std::unique_ptr<Frame>> frames;  // running children, by index
+  size_t next = 0;
+  size_t running = 0;
+  size_t done = 0;
+  size_t failed = 0;
+  int64_t max_concurrency = 0;  // 0: unlimited
+  bool tolerance = false;       // a tolerated-failure threshold applies
+  int64_t tolerated_count = 0;
+  double tolerated_percentage = 0;
+  std::deque<int64_t> free_slots;  // previous-event trackers of finished iterations
+  int64_t started_event = 0;
+  int64_t last = 0;  // the group's previous-event tracker
+};
+
+struct Frame {
+  uint64_t id = 0;
+  const MachinePlan* plan = nullptr;
+  Frame* parent = nullptr;
+  size_t child_index = 0;
+  bool record = true;  // false inside a distributed Map (child executions keep no history here)
+  int state = 0;
+  Phase phase = Phase::kEnter;
+  bool queued = false;
+  json::Value raw_input;  // the current state's input
+  json::Value effective;  // after InputPath / Parameters
+  int64_t last_event = 0;
+  int64_t entered_event = 0;
+  int64_t entered_millis = 0;
+  int64_t retry_count = 0;
+  std::vector<int64_t> retrier_attempts;
+  uint64_t token = 1;  // messages for an older token are stale
+  Scheduler::TimerId timer = 0;
+  Scheduler::TimerId timeout_timer = 0;
+  Scheduler::TimerId heartbeat_timer = 0;
+  std::optional<int64_t> heartbeat_seconds;
+  std::unique_ptr<ChildGroup> group;
+  std::string task_token;
+  std::optional<json::Value> context;
+  ResumeKind resume = ResumeKind::kNone;
+  std::optional<TaskOutcome> outcome;
+  Error pending_error;
+  // When done:
+  bool ok = false;
+  json::Value output;
+  Error error;
+
+  const StatePlan& sp() const { return plan->states[state]; }
+  const asl::State& st() const { return *plan->states[state].state; }
+};
+
+// The context object ($$) for one state step, built on first use.
+class FrameContext : public asl::Context {
+ public:
+  FrameContext(Execution* e, Frame* f, const json::Value* item = nullptr, int64_t index = 0)
+      : e_(e), f_(f), item_(item), index_(index) {}
+  const json::Value& Get() const override {
+    if (item_ != nullptr) {
+      if (!item_context_) {
+        item_context_ = e_->ContextFor(*f_, item_, index_);
+      }
+      return *item_context_;
+    }
+    return e_->ContextFor(*f_, nullptr, 0);
+  }
+
+ private:
+  Execution* e_;
+  Frame* f_;
+  const json::Value* item_;
+  int64_t index_;
+  mutable std::optional<json::Value> item_context_;
+};
+
+struct Execution::Message {
+  enum class Kind : uint8_t { kTaskDone, kSubmitted, kHeartbeat, kTimer, kStop };
+  Kind kind = Kind::kTimer;
+  uint64_t frame_id = 0;
+  uint64_t token = 0;
+  TimerKind timer = TimerKind::kWait;
+  std::optional<TaskOutcome> outcome;
+  json::Value payload;
+  std::string error;
+  std::string cause;
+};
+
+namespace {
+
+constexpr const char* kNoDetails = "";
+
+std::string RuntimePrefix(const Frame& f) {
+  return "An error occurred while executing the state '" + f.sp().state->name +
+         "' (entered at the event id #" + std::to_string(f.entered_event) + "). ";
+}
+
+bool SameNode(const json::Value& a, const json::Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case json::Kind::kString:
+      return &a.as_string() == &b.as_string();
+    case json::Kind::kArray:
+      return &a.as_array() == &b.as_array();
+    case json::Kind::kObject:
+      return &a.as_object() == &b.as_object();
+    default:
+      return false;
+  }
+}
+
+json::Value ErrorOutput(const Error& e) {
+  json::Object o;
+  o.emplace_back("Error", json::Value::String(e.error));
+  if (!e.cause.empty()) o.emplace_back("Cause", json::Value::String(e.cause));
+  return json::Value::MakeObject(std::move(o));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Construction, start, stop
+
+std::shared_ptr<Execution> Execution::Create(std::shared_ptr<const asl::StateMachine> machine,
+                                             ExecutionOptions options, TaskRunner* tasks,
+                                             Scheduler* scheduler) {
+  return std::shared_ptr<Execution>(
+      new Execution(std::move(machine), std::move(options), tasks, scheduler));
+}
+
+Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options,
+                     TaskRunner* tasks, Scheduler* scheduler)
+    : machine_(std::move(machine)),
+      plan_(GetPlan(machine_)),
+      options_(std::move(options)),
+      tasks_(tasks),
+      clock_(scheduler->clock()),
+      scheduler_(scheduler) {
+  if (options_.random_seed) {
+    rng_.seed(*options_.random_seed);
+  } else {
+    std::random_device rd;
+    rng_.seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  }
+  name_ = options_.execution_name.empty() ? NewUuid() : options_.execution_name;
+  role_arn_ = options_.role_arn.empty()
+                  ? "arn:aws:iam::" + options_.account + ":role/StatesExecutionRole"
+                  : options_.role_arn;
+  const std::string prefix = "arn:aws:states:" + options_.region + ":" + options_.account + ":";
+  state_machine_arn_ = prefix + "stateMachine:" + options_.state_machine_name;
+  execution_arn_ = prefix + "execution:" + options_.state_machine_name + ":" + name_;
+  events_.reserve(64);
+}
+
+Execution::~Execution() {
+  std::lock_guard<std::mutex> lock(inbox_mu_);
+  if (scheduler_ != nullptr) {
+    for (; external_in_flight_ > 0; --external_in_flight_) scheduler_->ExternalFinished();
+  }
+}
+
+void Execution::Start() {
+  start_millis_ = clock_->NowMillis();
+  top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
+  if (options_.input_text) {
+    EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
+                 history::ExecutionStarted(json::Value::String(*options_.input_text), role_arn_));
+    if (!events_.empty()) events_.back().payloads_are_text = true;
+  } else {
+    EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
+                 history::ExecutionStarted(options_.input, role_arn_));
+  }
+  if (machine_->timeout_seconds) {
+    std::weak_ptr<Execution> weak = weak_from_this();
+    timeout_timer_ =
+        scheduler_->AddTimer(start_millis_ + *machine_->timeout_seconds * 1000, [weak] {
+          if (auto e = weak.lock()) {
+            Message m;
+            m.kind = Message::Kind::kTimer;
+            m.timer = TimerKind::kExecutionTimeout;
+            e->Deliver(std::move(m));
+          }
+        });
+  }
+  MakeReady(*top_);
+  std::lock_guard<std::mutex> lock(inbox_mu_);
+  Notify();
+}
+
+void Execution::Stop(const std::string& error, const std::string& cause) {
+  Message m;
+  m.kind = Message::Kind::kStop;
+  m.error = error;
+  m.cause = cause;
+  Deliver(std::move(m));
+}
+
+void Execution::SetOnFinished(std::function<void()> fn) { on_finished_ = std::move(fn); }
+
+ExecutionResult Execution::TakeResult() {
+  ExecutionResult r = std::move(result_);
+  r.start_millis = start_millis_;
+  r.events = std::move(events_);
+  return r;
+}
+
+void Execution::Detach() {
+  std::lock_guard<std::mutex> lock(inbox_mu_);
+  if (scheduler_ != nullptr) {
+    for (; external_in_flight_ > 0; --external_in_flight_) scheduler_->ExternalFinished();
+  }
+  scheduler_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbox and run protocol
+
+void Execution::Deliver(Message m) {
+  std::lock_guard<std::mutex> lock(inbox_mu_);
+  if (m.kind == Message::Kind::kTaskDone && external_in_flight_ > 0) {
+    --external_in_flight_;
+    if (scheduler_ != nullptr) scheduler_->ExternalFinished();
+  }
+  if (scheduler_ == nullptr) return;
+  inbox_.push_back(std::move(m));
+  Notify();
+}
+
+// Requires inbox_mu_.
+void Execution::Notify() {
+  for (;;) {
+    int s = run_state_.load(std::memory_order_acquire);
+    if (s == 0) {
+      if (run_state_.compare_exchange_weak(s, 1)) {
+        if (scheduler_ != nullptr) scheduler_->Schedule(shared_from_this());
+        return;
+      }
+    } else if (s == 2) {
+      if (run_state_.compare_exchange_weak(s, 3)) return;
+    } else {
+      return;
+    }
+  }
+}
+
+void Execution::ProcessInbox() {
+  std::vector<Message> batch;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    if (inbox_.empty()) return;
+    batch.swap(inbox_);
+  }
+  for (Message& m : batch) HandleMessage(m);
+}
+
+void Execution::Run() {
+  run_state_.store(2, std::memory_order_release);
+  for (;;) {
+    ProcessInbox();
+    while (!ready_.empty() && !finished()) {
+      const uint64_t id = ready_.front();
+      ready_.pop_front();
+      auto it = live_.find(id);
+      if (it == live_.end()) continue;
+      Frame* f = it->second;
+      f->queued = false;
+      Step(*f);
+      ProcessInbox();
+    }
+    int expected = 2;
+    if (run_state_.compare_exchange_strong(expected, 0)) return;
+    run_state_.store(2, std::memory_order_release);  // more work arrived while running
+  }
+}
+
+void Execution::HandleMessage(Message& m) {
+  if (finished()) return;
+  if (m.kind == Message::Kind::kStop) {
+    FinishExecution(ExecutionStatus::kAborted, "ExecutionAborted", "executionAbortedEventDetails",
+                    history::ErrorCause(m.error, m.cause), next_event_id_ - 1, std::nullopt,
+                    m.error, m.cause);
+    return;
+  }
+  if (m.kind == Message::Kind::kTimer && m.timer == TimerKind::kExecutionTimeout) {
+    FinishExecution(ExecutionStatus::kTimedOut, "ExecutionTimedOut",
+                    "executionTimedOutEventDetails",
+                    history::ErrorCause(std::string(kStatesTimeout), ""), 0, std::nullopt,
+                    std::nullopt, std::nullopt);  // DescribeExecution shows no error
+    return;
+  }
+  auto it = live_.find(m.frame_id);
+  if (it == live_.end()) return;
+  Frame& f = *it->second;
+  if (f.token != m.token || f.phase != Phase::kBlocked) return;
+  switch (m.kind) {
+    case Message::Kind::kTaskDone:
+      ++f.token;
+      CancelTimers(f);
+      f.outcome = std::move(m.outcome);
+      f.resume = ResumeKind::kTaskOutcome;
+      f.phase = Phase::kResume;
+      MakeReady(f);
+      return;
+    case Message::Kind::kSubmitted: {
+      const TaskResource& r = f.sp().resource;
+      if (r.kind == TaskResource::Kind::kService) {
+        Emit(f, "TaskSubmitted", "taskSubmittedEventDetails", history::TaskSucceeded(r, m.payload));
+      }
+      return;
+    }
+    case Message::Kind::kHeartbeat:
+      if (f.heartbeat_seconds) {
+        if (f.heartbeat_timer != 0) scheduler_->CancelTimer(f.heartbeat_timer);
+        ArmTimer(f, TimerKind::kHeartbeat, clock_->NowMillis() + *f.heartbeat_seconds * 1000,
+                 &f.heartbeat_timer);
+      }
+      return;
+    case Message::Kind::kTimer:
+      break;
+    case Message::Kind::kStop:
+      return;
+  }
+  ++f.token;
+  switch (m.timer) {
+    case TimerKind::kWait:
+      f.timer = 0;
+      f.resume = ResumeKind::kWaitDone;
+      f.phase = Phase::kResume;
+      break;
+    case TimerKind::kRetry:
+      f.timer = 0;
+      f.phase = Phase::kAttempt;
+      break;
+    case TimerKind::kTaskTimeout:
+    case TimerKind::kHeartbeat:
+      if (m.timer == TimerKind::kTaskTimeout) {
+        f.timeout_timer = 0;
+      } else {
+        f.heartbeat_timer = 0;
+      }
+      CancelTimers(f);
+      f.resume = m.timer == TimerKind::kTaskTimeout ? ResumeKind::kTaskTimeout
+                                                    : ResumeKind::kHeartbeatTimeout;
+      f.phase = Phase::kResume;
+      break;
+    case TimerKind::kExecutionTimeout:
+      return;
+  }
+  MakeReady(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+int64_t Execution::Emit(Frame& f, const std::string& type, const char* details_key,
+                        json::Value details, bool update_tracker) {
+  const int64_t id = EmitWithPrev(f, f.last_event, type, details_key, std::move(details));
+  if (update_tracker && id != 0) f.last_event = id;
+  return id;
+}
+
+int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const std::string& type,
+                                const char* details_key, json::Value details) {
+  if (!f.record || finished()) return 0;
+  if (next_event_id_ >= options_.max_history_events) {
+    std::string cause = "The execution reached the maximum number of history events (" +
+                        std::to_string(options_.max_history_events) + ").";
+    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+                    history::ErrorCause(std::string(kStatesRuntime), cause), prev, std::nullopt,
+                    std::string(kStatesRuntime), cause);
+    return 0;
+  }
+  const int64_t id = next_event_id_++;
+  if (options_.keep_history) {
+    HistoryEvent& e = events_.emplace_back();
+    e.id = id;
+    e.previous_event_id = prev;
+    e.timestamp_millis = clock_->NowMillis();
+    e.type = type;
+    e.details_key = details_key;
+    e.details = std::move(details);
+  }
+  return id;
+}
+
+void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
+                                const char* details_key, json::Value details, int64_t prev,
+                                std::optional<json::Value> output, std::optional<std::string> error,
+                                std::optional<std::string> cause) {
+  if (finished()) return;
+  const int64_t now = clock_->NowMillis();
+  const int64_t id = next_event_id_++;
+  if (options_.keep_history) {
+    HistoryEvent& e = events_.emplace_back();
+    e.id = id;
+    e.previous_event_id = prev;
+    e.timestamp_millis = now;
+    e.type = event_type;
+    e.details_key = details_key;
+    e.details = std::move(details);
+  }
+  result_.status = status;
+  result_.output = std::move(output);
+  if (error && !error->empty()) result_.error = std::move(error);
+  if (cause && !cause->empty()) result_.cause = std::move(cause);
+  result_.stop_millis = now;
+  // Drop every timer; late task completions are ignored.
+  if (timeout_timer_ != 0 && scheduler_ != nullptr) scheduler_->CancelTimer(timeout_timer_);
+  for (auto& [id_, f] : live_) CancelTimers(*f);
+  ready_.clear();
+  finished_.store(true, std::memory_order_release);
+  if (on_finished_) on_finished_();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames
+
+std::unique_ptr<Frame> Execution::NewFrame(const MachinePlan* plan, Frame* parent,
+                                           json::Value input, int64_t last_event, bool record) {
+  auto f = std::make_unique<Frame>();
+  f->id = next_frame_id_++;
+  f->plan = plan;
+  f->parent = parent;
+  f->record = record;
+  f->state = plan->machine->start_at;
+  f->raw_input = std::move(input);
+  f->last_event = last_event;
+  live_[f->id] = f.get();
+  return f;
+}
+
+void Execution::MakeReady(Frame& f) {
+  if (f.queued) return;
+  f.queued = true;
+  ready_.push_back(f.id);
+}
+
+void Execution::Step(Frame& f) {
+  while (!finished()) {
+    switch (f.phase) {
+      case Phase::kEnter:
+        EnterState(f);
+        continue;
+      case Phase::kAttempt:
+        RunAttempt(f);
+        continue;
+      case Phase::kResume:
+        break;
+      case Phase::kBlocked:
+        return;
+      case Phase::kDone:
+        if (f.parent == nullptr) {
+          if (f.ok) {
+            FinishExecution(ExecutionStatus::kSucceeded, "ExecutionSucceeded",
+                            "executionSucceededEventDetails", history::Output(f.output),
+                            f.last_event, f.output, std::nullopt, std::nullopt);
+          } else {
+            FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed",
+                            "executionFailedEventDetails",
+                            history::ErrorCause(f.error.error, f.error.cause), f.last_event,
+                            std::nullopt, f.error.error, f.error.cause);
+          }
+        } else {
+          OnChildDone(f);  // may destroy f
+        }
+        return;
+    }
+    // kResume
+    const ResumeKind what = f.resume;
+    f.resume = ResumeKind::kNone;
+    f.phase = Phase::kAttempt;  // placeholder; the handlers below set the real phase
+    switch (what) {
+      case ResumeKind::kTaskOutcome: {
+        TaskOutcome outcome = std::move(*f.outcome);
+        f.outcome.reset();
+        OnTaskOutcome(f, std::move(outcome));
+        break;
+      }
+      case ResumeKind::kTaskTimeout:
+        OnTaskTimeout(f, false);
+        break;
+      case ResumeKind::kHeartbeatTimeout:
+        OnTaskTimeout(f, true);
+        break;
+      case ResumeKind::kWaitDone: {
+        json::Value eff = std::move(f.effective);
+        ExitState(f, std::move(eff), true);
+        break;
+      }
+      case ResumeKind::kChildrenDone:
+        FinishChildren(f);
+        break;
+      case ResumeKind::kChildFailed: {
+        Error e = std::move(f.pending_error);
+        if (f.group) {
+          AbortChildren(f);
+          if (f.group->distributed) {
+            Emit(f, "MapRunFailed", "mapRunFailedEventDetails",
+                 history::ErrorCause(e.error, e.cause));
+          }
+          f.group.reset();
+        }
+        if (IsTerminalError(e.error)) {
+          RaiseRuntime(f, std::move(e));
+        } else {
+          StateFailed(f, std::move(e));
+        }
+        break;
+      }
+      case ResumeKind::kNone:
+        break;
+    }
+  }
+}
+
+void Execution::EnterState(Frame& f) {
+  const StatePlan& sp = f.sp();
+  f.context.reset();
+  f.retry_count = 0;
+  f.retrier_attempts.clear();
+  f.entered_millis = clock_->NowMillis();
+  json::Value details;
+  if (f.record && options_.keep_history) details = history::StateEntered(sp.name, f.raw_input);
+  f.entered_event = Emit(f, sp.entered_type, history::kStateEntered, std::move(details));
+  f.phase = Phase::kAttempt;
+}
+
+void Execution::RunAttempt(Frame& f) {
+  f.context.reset();
+  switch (f.st().type) {
+    case StateType::kPass:
+      return RunPass(f);
+    case StateType::kTask:
+      return RunTaskAttempt(f);
+    case StateType::kChoice:
+      return RunChoice(f);
+    case StateType::kWait:
+      return RunWait(f);
+    case StateType::kSucceed:
+      return RunSucceed(f);
+    case StateType::kFail:
+      return RunFail(f);
+    case StateType::kParallel:
+      return RunParallelAttempt(f);
+    case StateType::kMap:
+      return RunMapAttempt(f);
+  }
+}
+
+void Execution::Transition(Frame& f, int next, json::Value output) {
+  if (next == asl::kEnd) {
+    FrameSucceeded(f, std::move(output));
+    return;
+  }
+  f.state = next;
+  f.raw_input = std::move(output);
+  f.phase = Phase::kEnter;
+}
+
+void Execution::FrameSucceeded(Frame& f, json::Value output) {
+  f.ok = true;
+  f.output = std::move(output);
+  f.phase = Phase::kDone;
+}
+
+void Execution::FailFrame(Frame& f, Error e) {
+  f.ok = false;
+  f.error = std::move(e);
+  f.phase = Phase::kDone;
+}
+
+void Execution::ExitState(Frame& f, json::Value out, bool apply_output_path) {
+  const asl::State& st = f.st();
+  if (apply_output_path && st.output_path.mode != asl::PathField::Mode::kDefault) {
+    FrameContext ctx(this, &f);
+    Result<json::Value> r = ApplyInputOutputPath(st.output_path, out, ctx);
+    if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
+    out = std::move(r).value();
+  }
+  if (!CheckSize(f, out, false)) return;
+  json::Value details;
+  if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, out);
+  Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
+  // Succeed and Fail states end their frame whatever "next" says (they have none).
+  Transition(f, st.type == StateType::kSucceed ? asl::kEnd : st.next, std::move(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// States
+
+void Execution::RunPass(Frame& f) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
+  json::Value result;
+  if (st.parameters) {
+    Result<json::Value> p = st.parameters->Evaluate(*eff, ctx);
+    if (!p.ok()) return StateFailed(f, std::move(p).error());
+    result = std::move(p).value();
+  } else if (st.result) {
+    result = *st.result;
+  } else {
+    result = std::move(eff).value();
+  }
+  if (st.parameters && st.result) result = *st.result;
+  Result<json::Value> out = ApplyResultPathField(st.result_path, f.raw_input, std::move(result));
+  if (!out.ok()) return StateFailed(f, std::move(out).error());
+  ExitState(f, std::move(out).value(), true);
+}
+
+void Execution::RunSucceed(Frame& f) {
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff = ApplyInputOutputPath(f.st().input_path, f.raw_input, ctx);
+  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
+  ExitState(f, std::move(eff).value(), true);
+}
+
+void Execution::RunChoice(Frame& f) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
+  int next = asl::kEnd;
+  bool matched = false;
+  for (const asl::ChoiceRule& rule : st.choices) {
+    Result<bool> r = rule.Evaluate(*eff, ctx);
+    if (!r.ok()) return StateFailed(f, std::move(r).error());
+    if (*r) {
+      next = rule.next();
+      matched = true;
+      break;
+    }
+  }
+  if (!matched) {
+    if (st.default_next == asl::kEnd) {
+      return StateFailed(f, Error{std::string(kStatesNoChoiceMatched), "No Matches!"});
+    }
+    next = st.default_next;
+  }
+  json::Value out = std::move(eff).value();
+  if (st.output_path.mode != asl::PathField::Mode::kDefault) {
+    Result<json::Value> r = ApplyInputOutputPath(st.output_path, out, ctx);
+    if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
+    out = std::move(r).value();
+  }
+  if (!CheckSize(f, out, false)) return;
+  json::Value details;
+  if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, out);
+  Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
+  Transition(f, next, std::move(out));
+}
+
+void Execution::RunWait(Frame& f) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff_r = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff_r.ok()) return RaiseRuntime(f, std::move(eff_r).error());
+  json::Value eff = std::move(eff_r).value();
+  const int64_t now = clock_->NowMillis();
+  int64_t due = now;
+  if (st.wait_seconds.value) {
+    due = now + static_cast<int64_t>(std::llround(*st.wait_seconds.value * 1000.0));
+  } else if (st.wait_seconds.path) {
+    std::optional<json::Value> v = EvaluatePath(*st.wait_seconds.path, eff, ctx);
+    if (!v) return RaiseRuntime(f, NoResultsForPath(st.wait_seconds.path->text()));
+    if (!v->is_int() || v->as_int() < 0) {
+      return RaiseRuntime(
+          f, Error{std::string(kStatesRuntime),
+                   "The SecondsPath parameter does not reference a valid integer value: " +
+                       st.wait_seconds.path->text()});
+    }
+    due = now + v->as_int() * 1000;
+  } else if (st.wait_timestamp) {
+    std::optional<int64_t> t = ParseTimestamp(*st.wait_timestamp);
+    if (!t) {
+      return RaiseRuntime(f, Error{std::string(kStatesRuntime),
+                                   "The Timestamp parameter does not reference a valid ISO-8601 "
+                                   "extended offset date-time format string: " +
+                                       *st.wait_timestamp});
+    }
+    due = *t;
+  } else if (st.wait_timestamp_path) {
+    std::optional<json::Value> v = EvaluatePath(*st.wait_timestamp_path, eff, ctx);
+    if (!v) return RaiseRuntime(f, NoResultsForPath(st.wait_timestamp_path->text()));
+    std::optional<int64_t> t;
+    if (v->is_string()) t = ParseTimestamp(v->as_string());
+    if (!t) {
+      return RaiseRuntime(f, Error{std::string(kStatesRuntime),
+                                   "The TimestampPath parameter does not reference a valid "
+                                   "ISO-8601 extended offset date-time format string: " +
+                                       st.wait_timestamp_path->text()});
+    }
+    due = *t;
+  }
+  if (due <= now) return ExitState(f, std::move(eff), true);
+  f.effective = std::move(eff);
+  f.phase = Phase::kBlocked;
+  ArmTimer(f, TimerKind::kWait, due, &f.timer);
+}
+
+void Execution::RunFail(Frame& f) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  auto resolve = [&](const asl::StringField& field, const char* what,
+                     std::string* out) -> std::optional<Error> {
+    if (field.value) {
+      *out = *field.value;
+    } else if (field.path) {
+      std::optional<json::Value> v = EvaluatePath(*field.path, f.raw_input, ctx);
+      if (!v) return NoResultsForPath(field.path->text());
+      if (!v->is_string()) {
+        return Error{std::string(kStatesRuntime),
+                     std::string("The ") + what + " field refers to value \"" + MessageText(*v) +
+                         "\" which is not a valid string: " + field.path->text()};
+      }
+      *out = v->as_string();
+    } else if (field.call) {
+      Result<json::Value> v = field.call->Evaluate(f.raw_input, ctx);
+      if (!v.ok()) return std::move(v).error();
+      *out = v->is_string() ? v->as_string() : v->Dump();
+    }
+    return std::nullopt;
+  };
+  Error e;
+  if (auto err = resolve(st.error, "ErrorPath", &e.error)) return RaiseRuntime(f, *err);
+  if (auto err = resolve(st.cause, "CausePath", &e.cause)) return RaiseRuntime(f, *err);
+  FailFrame(f, std::move(e));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task
+
+void Execution::RunTaskAttempt(Frame& f) {
+  const asl::State& st = f.st();
+  const StatePlan& sp = f.sp();
+  const TaskResource& res = sp.resource;
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
+  json::Value params = std::move(eff).value();
+  if (st.parameters) {
+    Result<json::Value> p = st.parameters->Evaluate(params, ctx);
+    if (!p.ok()) return StateFailed(f, std::move(p).error());
+    params = std::move(p).value();
+  }
+  if (!CheckSize(f, params, true)) return;
+  std::optional<int64_t> timeout;
+  std::optional<int64_t> heartbeat;
+  if (st.timeout_seconds.present()) {
+    Result<int64_t> t = ResolveInt(f, st.timeout_seconds, params, "TimeoutSecondsPath", 1);
+    if (!t.ok()) return RaiseRuntime(f, std::move(t).error());
+    timeout = *t;
+  }
+  if (st.heartbeat_seconds.present()) {
+    Result<int64_t> h = ResolveInt(f, st.heartbeat_seconds, params, "HeartbeatSecondsPath", 1);
+    if (!h.ok()) return RaiseRuntime(f, std::move(h).error());
+    heartbeat = *h;
+  }
+  f.heartbeat_seconds = heartbeat;
+  f.task_token.clear();
+  if (res.pattern == TaskResource::Pattern::kWaitForTaskToken) {
+    f.task_token = NewUuid() + NewUuid();
+    f.context.reset();
+  }
+  switch (res.kind) {
+    case TaskResource::Kind::kService:
+      Emit(f, "TaskScheduled", "taskScheduledEventDetails",
+           history::TaskScheduled(res, res.region.empty() ? options_.region : res.region, params,
+                                  timeout, heartbeat));
+      Emit(f, "TaskStarted", "taskStartedEventDetails", history::TaskStarted(res));
+      break;
+    case TaskResource::Kind::kLambdaFunction:
+      Emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
+           history::LambdaScheduled(st.resource, params, timeout));
+      Emit(f, "LambdaFunctionStarted", kNoDetails, json::Value());
+      break;
+    case TaskResource::Kind::kActivity:
+      Emit(f, "ActivityScheduled", "activityScheduledEventDetails",
+           history::ActivityScheduled(st.resource, params, timeout, heartbeat));
+      Emit(f, "ActivityStarted", kNoDetails, json::Value());
+      break;
+  }
+  if (finished()) return;
+  f.phase = Phase::kBlocked;
+  const int64_t now = clock_->NowMillis();
+  if (timeout) ArmTimer(f, TimerKind::kTaskTimeout, now + *timeout * 1000, &f.timeout_timer);
+  if (heartbeat) ArmTimer(f, TimerKind::kHeartbeat, now + *heartbeat * 1000, &f.heartbeat_timer);
+
+  TaskRequest req;
+  req.state_name = st.name;
+  req.resource = st.resource;
+  req.parameters = params;
+  req.timeout_seconds = timeout;
+  req.heartbeat_seconds = heartbeat;
+  req.context = &ctx.Get();
+  req.execution_arn = execution_arn_;
+  req.task_token = f.task_token;
+  std::weak_ptr<Execution> weak = weak_from_this();
+  const uint64_t fid = f.id;
+  const uint64_t token = f.token;
+  req.heartbeat = [weak, fid, token] {
+    if (auto e = weak.lock()) {
+      Message m;
+      m.kind = Message::Kind::kHeartbeat;
+      m.frame_id = fid;
+      m.token = token;
+      e->Deliver(std::move(m));
+    }
+  };
+  req.submitted = [weak, fid, token](json::Value v) {
+    if (auto e = weak.lock()) {
+      Message m;
+      m.kind = Message::Kind::kSubmitted;
+      m.frame_id = fid;
+      m.token = token;
+      m.payload = std::move(v);
+      e->Deliver(std::move(m));
+    }
+  };
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    ++external_in_flight_;
+    if (scheduler_ != nullptr) scheduler_->ExternalStarted();
+  }
+  tasks_->Start(req, [weak, fid, token](TaskOutcome outcome) {
+    if (auto e = weak.lock()) {
+      Message m;
+      m.kind = Message::Kind::kTaskDone;
+      m.frame_id = fid;
+      m.token = token;
+      m.outcome.emplace(std::move(outcome));
+      e->Deliver(std::move(m));
+    }
+  });
+}
+
+void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
+  const TaskResource& res = f.sp().resource;
+  if (outcome.ok()) {
+    json::Value value = std::move(outcome).value();
+    switch (res.kind) {
+      case TaskResource::Kind::kService:
+        Emit(f, "TaskSucceeded", "taskSucceededEventDetails", history::TaskSucceeded(res, value));
+        break;
+      case TaskResource::Kind::kLambdaFunction:
+        Emit(f, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+             history::Output(value));
+        break;
+      case TaskResource::Kind::kActivity:
+        Emit(f, "ActivitySucceeded", "activitySucceededEventDetails", history::Output(value));
+        break;
+    }
+    if (!CheckSize(f, value, false)) return;
+    return FinishWithResult(f, std::move(value));
+  }
+  Error e = std::move(outcome).error();
+  switch (res.kind) {
+    case TaskResource::Kind::kService:
+      Emit(f, "TaskFailed", "taskFailedEventDetails", history::TaskError(res, e.error, e.cause));
+      break;
+    case TaskResource::Kind::kLambdaFunction:
+      Emit(f, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails",
+           history::ErrorCause(e.error, e.cause));
+      break;
+    case TaskResource::Kind::kActivity:
+      Emit(f, "ActivityFailed", "activityFailedEventDetails",
+           history::ErrorCause(e.error, e.cause));
+      break;
+  }
+  StateFailed(f, std::move(e));
+}
+
+void Execution::OnTaskTimeout(Frame& f, bool heartbeat) {
+  const TaskResource& res = f.sp().resource;
+  Error e{std::string(heartbeat ? kStatesHeartbeatTimeout : kStatesTimeout), ""};
+  switch (res.kind) {
+    case TaskResource::Kind::kService:
+      Emit(f, "TaskTimedOut", "taskTimedOutEventDetails", history::TaskError(res, e.error, ""));
+      break;
+    case TaskResource::Kind::kLambdaFunction:
+      Emit(f, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails",
+           history::ErrorCause(e.error, ""));
+      break;
+    case TaskResource::Kind::kActivity:
+      Emit(f, "ActivityTimedOut", "activityTimedOutEventDetails", history::ErrorCause(e.error, ""));
+      break;
+  }
+  StateFailed(f, std::move(e));
+}
+
+void Execution::FinishWithResult(Frame& f, json::Value result) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  if (st.result_selector) {
+    Result<json::Value> r = st.result_selector->Evaluate(result, ctx);
+    if (!r.ok()) return StateFailed(f, std::move(r).error());
+    result = std::move(r).value();
+  }
+  Result<json::Value> out = ApplyResultPathField(st.result_path, f.raw_input, std::move(result));
+  if (!out.ok()) return StateFailed(f, std::move(out).error());
+  ExitState(f, std::move(out).value(), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parallel and Map
+
+void Execution::RunParallelAttempt(Frame& f) {
+  const asl::State& st = f.st();
+  const StatePlan& sp = f.sp();
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
+  json::Value input = std::move(eff).value();
+  if (st.parameters) {
+    Result<json::Value> p = st.parameters->Evaluate(input, ctx);
+    if (!p.ok()) return StateFailed(f, std::move(p).error());
+    input = std::move(p).value();
+  }
+  const int64_t started = Emit(f, "ParallelStateStarted", kNoDetails, json::Value());
+  if (finished()) return;
+  auto g = std::make_unique<ChildGroup>();
+  g->total = sp.branches.size();
+  g->results.resize(g->total);
+  g->frames.resize(g->total);
+  g->started_event = started;
+  g->last = f.last_event;
+  f.phase = Phase::kBlocked;
+  for (size_t b = 0; b < g->total; ++b) {
+    g->frames[b] = NewFrame(sp.branches[b], &f, input, f.last_event, f.record);
+    g->frames[b]->child_index = b;
+    ++g->running;
+    MakeReady(*g->frames[b]);
+  }
+  f.group = std::move(g);
+  if (f.group->total == 0) {
+    f.resume = ResumeKind::kChildrenDone;
+    f.phase = Phase::kResume;
+  }
+}
+
+void Execution::RunMapAttempt(Frame& f) {
+  const asl::State& st = f.st();
+  FrameContext ctx(this, &f);
+  Result<json::Value> eff_r = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
+  if (!eff_r.ok()) return RaiseRuntime(f, std::move(eff_r).error());
+  json::Value eff = std::move(eff_r).value();
+  json::Value items = eff;
+  if (st.items_path && !(st.items_path->is_root() && !st.items_path->is_context())) {
+    std::optional<json::Value> v = EvaluatePath(*st.items_path, eff, ctx);
+    if (!v) return RaiseRuntime(f, NoResultsForPath(st.items_path->text()));
+    items = std::move(*v);
+  }
+  if (!items.is_array()) {
+    return RaiseRuntime(f, Error{std::string(kStatesRuntime),
+                                 "Map state input must be an array but was: " + items.Dump()});
+  }
+  auto g = std::make_unique<ChildGroup>();
+  g->is_map = true;
+  g->distributed = st.distributed;
+  if (st.max_concurrency.present()) {
+    Result<int64_t> mc = ResolveInt(f, st.max_concurrency, eff, "MaxConcurrencyPath", 0);
+    if (!mc.ok()) return RaiseRuntime(f, std::move(mc).error());
+    g->max_concurrency = *mc;
+  }
+  if (st.tolerated_failure_count.present()) {
+    Result<int64_t> c =
+        ResolveInt(f, st.tolerated_failure_count, eff, "ToleratedFailureCountPath", 0);
+    if (!c.ok()) return RaiseRuntime(f, std::move(c).error());
+    g->tolerance = true;
+    g->tolerated_count = *c;
+    g->tolerated_percentage = 100;
+  }
+  if (st.tolerated_failure_percentage.present()) {
+    double pct = 0;
+    if (st.tolerated_failure_percentage.value) {
+      pct = *st.tolerated_failure_percentage.value;
+    } else {
+      const asl::JsonPath& p = *st.tolerated_failure_percentage.path;
+      std::optional<json::Value> v = EvaluatePath(p, eff, ctx);
+      if (!v) return RaiseRuntime(f, NoResultsForPath(p.text()));
+      if (!v->is_number() || v->as_double() < 0 || v->as_double() > 100) {
+        return RaiseRuntime(
+            f, Error{std::string(kStatesRuntime),
+                     "The ToleratedFailurePercentagePath field refers to value \"" +
+                         MessageText(*v) + "\" which is not a valid percentage: " + p.text()});
+      }
+      pct = v->as_double();
+    }
+    if (!g->tolerance) g->tolerated_count = INT64_MAX;
+    g->tolerance = true;
+    g->tolerated_percentage = pct;
+  }
+  if (g->distributed && !g->tolerance) {
+    g->tolerance = true;
+    g->tolerated_count = 0;
+    g->tolerated_percentage = 0;
+  }
+  const json::Array& arr = items.as_array();
+  if (st.item_batcher) {
+    // Items pass through the ItemSelector first, then go into batches:
+    // {"BatchInput": ..., "Items": [...]}.
+    const asl::ItemBatcher& b = *st.item_batcher;
+    int64_t max_items = INT64_MAX;
+    int64_t max_bytes = INT64_MAX;
+    if (b.max_items_per_batch.present()) {
+      Result<int64_t> r = ResolveInt(f, b.max_items_per_batch, eff, "MaxItemsPerBatchPath", 1);
+      if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
+      max_items = *r;
+    }
+    if (b.max_input_bytes_per_batch.present()) {
+      Result<int64_t> r =
+          ResolveInt(f, b.max_input_bytes_per_batch, eff, "MaxInputBytesPerBatchPath", 1);
+      if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
+      max_bytes = *r;
+    }
+    std::optional<json::Value> batch_input;
+    if (b.batch_input) {
+      Result<json::Value> bi = b.batch_input->Evaluate(eff, ctx);
+      if (!bi.ok()) return StateFailed(f, std::move(bi).error());
+      batch_input = std::move(bi).value();
+    }
+    json::Array current;
+    int64_t current_bytes = 0;
+    auto flush = [&] {
+      json::Object o;
+      if (batch_input) o.emplace_back("BatchInput", *batch_input);
+      o.emplace_back("Items", json::Value::MakeArray(std::move(current)));
+      g->inputs.push_back(json::Value::MakeObject(std::move(o)));
+      current.clear();
+      current_bytes = 0;
+    };
+    for (size_t i = 0; i < arr.size(); ++i) {
+      json::Value item = arr[i];
+      if (st.parameters) {
+        FrameContext ictx(this, &f, &arr[i], static_cast<int64_t>(i));
+        Result<json::Value> sel = st.parameters->Evaluate(eff, ictx);
+        if (!sel.ok()) return StateFailed(f, std::move(sel).error());
+        item = std::move(sel).value();
+      }
+      const int64_t bytes = static_cast<int64_t>(JsonSize(item, SIZE_MAX));
+      if (!current.empty() && (static_cast<int64_t>(current.size()) >= max_items ||
+                               current_bytes + bytes > max_bytes)) {
+        flush();
+      }
+      current.push_back(std::move(item));
+      current_bytes += bytes;
+    }
+    if (!current.empty()) flush();
+    g->total = g->inputs.size();
+  } else {
+    g->total = arr.size();
+  }
+  g->items = items;
+  g->results.resize(g->total);
+  g->frames.resize(g->total);
+  f.effective = eff;
+  const int64_t started = Emit(f, "MapStateStarted", "mapStateStartedEventDetails",
+                               history::MapStateStarted(static_cast<int64_t>(arr.size())));
+  if (finished()) return;
+  g->started_event = started;
+  g->last = f.last_event;
+  if (g->distributed) {
+    std::string label = st.label.empty() ? NewUuid() : st.label;
+    std::string arn = "arn:aws:states:" + options_.region + ":" + options_.account +
+                      ":mapRun:" + options_.state_machine_name + "/" + label + ":" + NewUuid();
+    Emit(f, "MapRunStarted", "mapRunStartedEventDetails", history::MapRunStarted(arn));
+    g->last = f.last_event;
+  }
+  f.group = std::move(g);
+  f.phase = Phase::kBlocked;
+  if (f.group->total == 0) {
+    f.resume = ResumeKind::kChildrenDone;
+    f.phase = Phase::kResume;
+    return;
+  }
+  LaunchIterations(f);
+}
+
+void Execution::LaunchIterations(Frame& owner) {
+  ChildGroup& g = *owner.group;
+  const asl::State& st = owner.st();
+  const StatePlan& sp = owner.sp();
+  while (g.next < g.total &&
+         (g.max_concurrency == 0 || static_cast<int64_t>(g.running) < g.max_concurrency)) {
+    const size_t i = g.next++;
+    json::Value input;
+    if (!g.inputs.empty()) {
+      input = g.inputs[i];
+    } else {
+      const json::Value& item = g.items.as_array()[i];
+      if (st.parameters) {
+        FrameContext ictx(this, &owner, &item, static_cast<int64_t>(i));
+        Result<json::Value> sel = st.parameters->Evaluate(owner.effective, ictx);
+        if (!sel.ok()) {
+          owner.pending_error = std::move(sel).error();
+          if (owner.pending_error.error == kStatesRuntime) {
+            owner.pending_error.cause = RuntimePrefix(owner) + owner.pending_error.cause;
+          }
+          owner.last_event = g.last;
+          owner.resume = ResumeKind::kChildFailed;
+          owner.phase = Phase::kResume;
+          MakeReady(owner);
+          g.next = g.total;
+          return;
+        }
+        input = std::move(sel).value();
+      } else {
+        input = item;
+      }
+    }
+    int64_t prev = g.started_event;
+    if (!g.free_slots.empty()) {
+      prev = g.free_slots.front();
+      g.free_slots.pop_front();
+    }
+    const bool record = owner.record && !g.distributed;
+    int64_t last = prev;
+    if (record) {
+      const int64_t id =
+          EmitWithPrev(owner, prev, "MapIterationStarted", "mapIterationStartedEventDetails",
+                       history::MapIteration(sp.name, static_cast<int64_t>(i)));
+      if (id != 0) last = id;
+    }
+    if (finished()) return;
+    g.frames[i] = NewFrame(sp.iterator, &owner, std::move(input), last, record);
+    g.frames[i]->child_index = i;
+    ++g.running;
+    MakeReady(*g.frames[i]);
+  }
+}
+
+void Execution::OnChildDone(Frame& child) {
+  Frame& p = *child.parent;
+  ChildGroup& g = *p.group;
+  const size_t i = child.child_index;
+  const bool inline_map = g.is_map && !g.distributed && p.record;
+  --g.running;
+  ++g.done;
+  std::unique_ptr<Frame> holder = std::move(g.frames[i]);  // destroyed on return
+  live_.erase(child.id);
+  if (child.ok) {
+    g.results[i] = std::move(child.output);
+    if (inline_map) {
+      const int64_t id = EmitWithPrev(p, child.last_event, "MapIterationSucceeded",
+                                      "mapIterationSucceededEventDetails",
+                                      history::MapIteration(p.sp().name, static_cast<int64_t>(i)));
+      if (id != 0) g.last = id;
+      g.free_slots.push_back(child.last_event);
+    } else if (!g.is_map) {
+      g.last = child.last_event;
+    }
+  } else {
+    if (inline_map) {
+      EmitWithPrev(p, child.last_event, "MapIterationFailed", "mapIterationFailedEventDetails",
+                   history::MapIteration(p.sp().name, static_cast<int64_t>(i)));
+    }
+    ++g.failed;
+    bool tolerated = false;
+    if (g.is_map && g.tolerance && !IsTerminalError(child.error.error)) {
+      const double pct = 100.0 * static_cast<double>(g.failed) / static_cast<double>(g.total);
+      tolerated =
+          static_cast<int64_t>(g.failed) <= g.tolerated_count && pct <= g.tolerated_percentage;
+    }
+    if (tolerated) {
+      g.results[i] = ErrorOutput(child.error);
+      g.free_slots.push_back(child.last_event);
+    } else {
+      Error e = child.error;
+      if (g.is_map && g.tolerance && !IsTerminalError(e.error)) {
+        e = Error{std::string(kStatesExceedToleratedFailureThreshold),
+                  "The specified tolerated failure threshold was exceeded"};
+      }
+      if (child.last_event != 0) p.last_event = child.last_event;
+      p.pending_error = std::move(e);
+      p.resume = ResumeKind::kChildFailed;
+      p.phase = Phase::kResume;
+      g.next = g.total;  // launch nothing more
+      MakeReady(p);
+      return;
+    }
+  }
+  if (finished()) return;
+  if (g.is_map) LaunchIterations(p);
+  if (g.done == g.total && p.phase == Phase::kBlocked) {
+    p.resume = ResumeKind::kChildrenDone;
+    p.phase = Phase::kResume;
+    MakeReady(p);
+  }
+}
+
+void Execution::FinishChildren(Frame& f) {
+  std::unique_ptr<ChildGroup> g = std::move(f.group);
+  f.last_event = g->last;
+  if (g->is_map && g->distributed) Emit(f, "MapRunSucceeded", kNoDetails, json::Value());
+  Emit(f, g->is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", kNoDetails, json::Value(),
+       /*update_tracker=*/false);
+  if (finished()) return;
+  json::Value result = json::Value::MakeArray(std::move(g->results));
+  FinishWithResult(f, std::move(result));
+}
+
+void Execution::AbortChildren(Frame& owner) {
+  if (!owner.group) return;
+  ChildGroup& g = *owner.group;
+  const bool inline_map = g.is_map && !g.distributed && owner.record;
+  for (size_t i = 0; i < g.frames.size(); ++i) {
+    if (!g.frames[i]) continue;
+    Frame& child = *g.frames[i];
+    AbortFrame(child);
+    if (inline_map) {
+      EmitWithPrev(owner, child.last_event, "MapIterationAborted",
+                   "mapIterationAbortedEventDetails",
+                   history::MapIteration(owner.sp().name, static_cast<int64_t>(i)));
+    }
+    g.frames[i].reset();
+  }
+  g.running = 0;
+}
+
+void Execution::AbortFrame(Frame& f) {
+  if (f.group) {
+    AbortChildren(f);
+    f.group.reset();
+  }
+  if (f.phase == Phase::kBlocked || f.phase == Phase::kResume) {
+    const StateType t = f.st().type;
+    if (t == StateType::kTask || t == StateType::kWait || t == StateType::kMap ||
+        t == StateType::kParallel) {
+      Emit(f, f.sp().aborted_type, kNoDetails, json::Value());
+    }
+  }
+  CancelTimers(f);
+  ++f.token;
+  f.phase = Phase::kDone;
+  live_.erase(f.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+void Execution::RaiseRuntime(Frame& f, Error e) {
+  if (e.error == kStatesRuntime) e.cause = RuntimePrefix(f) + e.cause;
+  if (!IsTerminalError(e.error)) return StateFailed(f, std::move(e));
+  FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+                  history::ErrorCause(e.error, e.cause), f.last_event, std::nullopt, e.error,
+                  e.cause);
+}
+
+void Execution::StateFailed(Frame& f, Error e) {
+  if (IsTerminalError(e.error)) {
+    if (e.error == kStatesRuntime &&
+        e.cause.find("An error occurred while executing the state") == std::string::npos) {
+      e.cause = RuntimePrefix(f) + e.cause;
+    }
+    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+                    history::ErrorCause(e.error, e.cause), f.last_event, std::nullopt, e.error,
+                    e.cause);
+    return;
+  }
+  const asl::State& st = f.st();
+  const bool handles =
+      st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap;
+  if (handles) {
+    if (f.retrier_attempts.size() < st.retry.size()) f.retrier_attempts.resize(st.retry.size());
+    for (size_t i = 0; i < st.retry.size(); ++i) {
+      const asl::Retrier& r = st.retry[i];
+      if (!ErrorMatches(r.error_equals, e.error)) continue;
+      if (f.retrier_attempts[i] < r.max_attempts) {
+        ++f.retrier_attempts[i];
+        ++f.retry_count;
+        const int64_t delay = RetryDelayMillis(r, f.retrier_attempts[i], Random01());
+        f.phase = Phase::kBlocked;
+        ArmTimer(f, TimerKind::kRetry, clock_->NowMillis() + delay, &f.timer);
+        return;
+      }
+      break;  // the first matching retrier decides
+    }
+    if (st.type == StateType::kMap) Emit(f, "MapStateFailed", kNoDetails, json::Value());
+    if (st.type == StateType::kParallel) {
+      Emit(f, "ParallelStateFailed", kNoDetails, json::Value());
+    }
+    if (finished()) return;
+    for (const asl::Catcher& c : st.catchers) {
+      if (!ErrorMatches(c.error_equals, e.error)) continue;
+      Result<json::Value> out = ApplyResultPathField(c.result_path, f.raw_input, ErrorOutput(e));
+      if (!out.ok()) return FailFrame(f, std::move(out).error());
+      json::Value v = std::move(out).value();
+      if (!CheckSize(f, v, false)) return;
+      json::Value details;
+      if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, v);
+      Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
+      return Transition(f, c.next, std::move(v));
+    }
+  }
+  FailFrame(f, std::move(e));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+Result<int64_t> Execution::ResolveInt(Frame& f, const asl::NumberField& field,
+                                      const json::Value& input, const char* field_name,
+                                      int64_t min_value) {
+  if (field.value) return static_cast<int64_t>(*field.value);
+  FrameContext ctx(this, &f);
+  std::optional<json::Value> v = EvaluatePath(*field.path, input, ctx);
+  if (!v) return NoResultsForPath(field.path->text());
+  if (!v->is_int() || v->as_int() < min_value) {
+    return Error{std::string(kStatesRuntime),
+                 std::string("The ") + field_name + " field refers to value \"" + MessageText(*v) +
+                     "\" which is not a valid integer: " + field.path->text()};
+  }
+  return v->as_int();
+}
+
+bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {
+  if (v.kind() < json::Kind::kString) return true;
+  if (SameNode(v, size_checked_)) return true;
+  if (JsonSize(v) > kMaxPayloadBytes) {
+    const std::string& name = f.sp().state->name;
+    std::string cause =
+        is_input ? "The state/task '" + name +
+                       "' has an input with a size exceeding the maximum number of bytes service "
+                       "limit."
+                 : "The state/task '" + name +
+                       "' returned a result with a size exceeding the maximum number of bytes "
+                       "service limit.";
+    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+                    history::ErrorCause(std::string(kStatesDataLimitExceeded), cause), f.last_event,
+                    std::nullopt, std::string(kStatesDataLimitExceeded), cause);
+    return false;
+  }
+  size_checked_ = v;
+  return true;
+}
+
+void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* slot) {
+  if (scheduler_ == nullptr) return;
+  std::weak_ptr<Execution> weak = weak_from_this();
+  const uint64_t fid = f.id;
+  const uint64_t token = f.token;
+  *slot = scheduler_->AddTimer(due_millis, [weak, fid, token, kind] {
+    if (auto e = weak.lock()) {
+      Message m;
+      m.kind = Message::Kind::kTimer;
+      m.frame_id = fid;
+      m.token = token;
+      m.timer = kind;
+      e->Deliver(std::move(m));
+    }
+  });
+}
+
+void Execution::CancelTimers(Frame& f) {
+  if (scheduler_ == nullptr) return;
+  for (Scheduler::TimerId* t : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) {
+    if (*t != 0) {
+      scheduler_->CancelTimer(*t);
+      *t = 0;
+    }
+  }
+}
+
+const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* item, int64_t index) {
+  Frame& f = const_cast<Frame&>(cf);
+  if (item == nullptr && f.context) return *f.context;
+  if (context_execution_.is_null()) {
+    context_execution_ = json::Value::MakeObject({
+        {"Id", json::Value::String(execution_arn_)},
+        {"Input", options_.input},
+        {"StartTime", json::Value::String(FormatTimestamp(start_millis_))},
+        {"Name", json::Value::String(name_)},
+        {"RoleArn", json::Value::String(role_arn_)},
+        {"RedriveCount", json::Value::Int(0)},
+    });
+    context_state_machine_ = json::Value::MakeObject({
+        {"Id", json::Value::String(state_machine_arn_)},
+        {"Name", json::Value::String(options_.state_machine_name)},
+    });
+  }
+  const StateType t = f.st().type;
+  json::Object state;
+  state.emplace_back("Name", f.sp().name);
+  state.emplace_back("EnteredTime", json::Value::String(FormatTimestamp(f.entered_millis)));
+  if (t == StateType::kTask || t == StateType::kParallel || t == StateType::kMap) {
+    state.emplace_back("RetryCount", json::Value::Int(f.retry_count));
+  }
+  json::Object o;
+  o.emplace_back("Execution", context_execution_);
+  o.emplace_back("StateMachine", context_state_machine_);
+  o.emplace_back("State", json::Value::MakeObject(std::move(state)));
+  if (item != nullptr) {
+    o.emplace_back("Map", json::Value::MakeObject({{"Item", json::Value::MakeObject({
+                                                                {"Index", json::Value::Int(index)},
+                                                                {"Value", *item},
+                                                            })}}));
+  }
+  if (!f.task_token.empty()) {
+    o.emplace_back("Task", json::Value::MakeObject({{"Token", json::Value::String(f.task_token)}}));
+  }
+  json::Value v = json::Value::MakeObject(std::move(o));
+  if (item != nullptr) {
+    // A per-item context (Map ItemSelector): FrameContext copies it right away.
+    scratch_context_ = std::move(v);
+    return scratch_context_;
+  }
+  f.context = std::move(v);
+  return *f.context;
+}
+
+std::string Execution::NewUuid() {
+  const uint64_t a = rng_();
+  const uint64_t b = rng_();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
+                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+double Execution::Random01() {
+  return static_cast<double>(rng_() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+ExecutionResult RunToCompletion(std::shared_ptr<const asl::StateMachine> machine,
+                                const ExecutionOptions& options, TaskRunner* tasks, Clock* clock) {
+  Scheduler scheduler(clock);
+  std::shared_ptr<Execution> exec =
+      Execution::Create(std::move(machine), options, tasks, &scheduler);
+  exec->Start();
+  scheduler.RunUntil([&] { return exec->finished(); });
+  exec->Detach();
+  return exec->TakeResult();
+}
+
+}  // namespace stator::engine

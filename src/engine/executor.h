@@ -1,0 +1,182 @@
+// Execution: one run of a compiled state machine, as a resumable object.
+//
+// An execution is a tree of frames: the top-level frame, one frame per running Parallel branch
+// and one per running Map iteration. Each frame walks the states of its (sub-)machine. A frame
+// runs until it has to wait (Wait state, Retry back-off, a Task in flight, children running)
+// and then gives the thread back; timers (Scheduler::AddTimer) and task completions (from any
+// thread) are delivered to the execution's inbox and make it runnable again. No thread ever
+// sleeps on behalf of an execution.
+//
+// Usage (a server; RunToCompletion does the same for one execution):
+//   auto exec = Execution::Create(machine, options, runner, &scheduler);
+//   exec->Start();                      // records ExecutionStarted, schedules the first step
+//   scheduler.RunUntil([&] { return exec->finished(); });
+//   ExecutionResult r = exec->TakeResult();
+//
+// Ownership: the execution shares ownership of the machine; it does not own the TaskRunner or
+// the Scheduler, which must outlive it or be released with Detach() first.
+// Thread-safety: Start, Stop, Deliver-side callbacks (task completions, heartbeats, timers),
+// finished() and Detach() may be called from any thread. Run() is called by the scheduler and is
+// never entered by two threads at once. TakeResult() may be called once finished() is true.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asl/state_machine.h"
+#include "engine/execution.h"
+#include "engine/machine_plan.h"
+#include "engine/scheduler.h"
+
+namespace stator::engine {
+
+struct Frame;
+struct ChildGroup;
+class FrameContext;
+
+class Execution : public Runnable, public std::enable_shared_from_this<Execution> {
+ public:
+  static std::shared_ptr<Execution> Create(std::shared_ptr<const asl::StateMachine> machine,
+                                           ExecutionOptions options, TaskRunner* tasks,
+                                           Scheduler* scheduler);
+  ~Execution() override;
+
+  // Records ExecutionStarted and makes the execution runnable.
+  void Start();
+  // Ends a running execution as ABORTED (StopExecution).
+  void Stop(const std::string& error, const std::string& cause);
+  // Called once, on the thread that finished the execution, after its final event.
+  void SetOnFinished(std::function<void()> fn);
+
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  const std::string& execution_arn() const { return execution_arn_; }
+  const std::string& name() const { return name_; }
+
+  // The result; events are moved out. Only once finished().
+  ExecutionResult TakeResult();
+
+  // Stops talking to the scheduler (late task completions are dropped). Call before destroying
+  // a scheduler that may still get completions for this execution.
+  void Detach();
+
+  // Runnable: steps every runnable frame (called by the scheduler).
+  void Run() override;
+
+  // Internal, used by the context object.
+  const json::Value& ContextFor(const Frame& f, const json::Value* map_item, int64_t item_index);
+
+ private:
+  friend class FrameContext;
+  struct Message;
+  enum class TimerKind : uint8_t { kWait, kRetry, kTaskTimeout, kHeartbeat, kExecutionTimeout };
+
+  Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options,
+            TaskRunner* tasks, Scheduler* scheduler);
+
+  // Inbox and run-state protocol.
+  void Deliver(Message m);
+  void Notify();
+  void ProcessInbox();
+  void HandleMessage(Message& m);
+
+  // Events.
+  int64_t Emit(Frame& f, const std::string& type, const char* details_key, json::Value details,
+               bool update_tracker = true);
+  int64_t EmitWithPrev(Frame& f, int64_t prev, const std::string& type, const char* details_key,
+                       json::Value details);
+
+  // Frame stepping.
+  std::unique_ptr<Frame> NewFrame(const MachinePlan* plan, Frame* parent, json::Value input,
+                                  int64_t last_event, bool record);
+  void MakeReady(Frame& f);
+  void Step(Frame& f);
+  void EnterState(Frame& f);
+  void RunAttempt(Frame& f);
+  void RunPass(Frame& f);
+  void RunTaskAttempt(Frame& f);
+  void RunChoice(Frame& f);
+  void RunWait(Frame& f);
+  void RunSucceed(Frame& f);
+  void RunFail(Frame& f);
+  void RunParallelAttempt(Frame& f);
+  void RunMapAttempt(Frame& f);
+
+  void OnTaskOutcome(Frame& f, TaskOutcome outcome);
+  void OnTaskTimeout(Frame& f, bool heartbeat);
+  // Completes a Task/Parallel/Map state with its raw result: ResultSelector, ResultPath,
+  // OutputPath, the Exited event, the transition.
+  void FinishWithResult(Frame& f, json::Value result);
+  // Output path + size check + Exited event + transition, for every state type.
+  void ExitState(Frame& f, json::Value state_output_before_output_path, bool apply_output_path);
+  void Transition(Frame& f, int next, json::Value output);
+
+  // Errors.
+  void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame
+  void RaiseRuntime(Frame& f, Error e);  // prefixes the cause, fails the execution
+  void FailFrame(Frame& f, Error e);
+  void FrameSucceeded(Frame& f, json::Value output);
+  void OnChildDone(Frame& child);
+  void AbortChildren(Frame& owner);
+  void AbortFrame(Frame& f);
+  void LaunchIterations(Frame& owner);
+  void FinishChildren(Frame& owner);
+
+  // Helpers.
+  Result<int64_t> ResolveInt(Frame& f, const asl::NumberField& field, const json::Value& input,
+                             const char* field_name, int64_t min_value);
+  bool CheckSize(Frame& f, const json::Value& v, bool is_input);
+  void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
+  void CancelTimers(Frame& f);
+  void FinishExecution(ExecutionStatus status, const char* event_type, const char* details_key,
+                       json::Value details, int64_t prev, std::optional<json::Value> output,
+                       std::optional<std::string> error, std::optional<std::string> cause);
+  std::string NewUuid();
+  double Random01();
+
+  // Immutable after construction.
+  std::shared_ptr<const asl::StateMachine> machine_;
+  std::shared_ptr<const MachinePlan> plan_;
+  ExecutionOptions options_;
+  TaskRunner* const tasks_;
+  Clock* const clock_;
+  std::string name_;
+  std::string execution_arn_;
+  std::string state_machine_arn_;
+  std::string role_arn_;
+
+  // Owned by the running thread (Run is never concurrent).
+  std::unique_ptr<Frame> top_;
+  std::unordered_map<uint64_t, Frame*> live_;  // every frame that exists, by id
+  std::deque<uint64_t> ready_;                 // frame ids to step
+  uint64_t next_frame_id_ = 1;
+  int64_t next_event_id_ = 1;
+  int64_t start_millis_ = 0;
+  std::vector<HistoryEvent> events_;
+  json::Value context_execution_;  // the "Execution" part of $$, built on first use
+  json::Value context_state_machine_;
+  std::mt19937_64 rng_;
+  uint64_t timeout_timer_ = 0;
+  json::Value scratch_context_;  // hands a per-item context to FrameContext
+  json::Value size_checked_;     // the last payload found within quota (identity cache)
+  std::function<void()> on_finished_;
+  ExecutionResult result_;
+
+  // Cross-thread state.
+  std::atomic<bool> finished_{false};
+  std::atomic<int> run_state_{0};  // 0 idle, 1 queued, 2 running, 3 running + more work
+  std::mutex inbox_mu_;
+  std::vector<Message> inbox_;      // guarded by inbox_mu_
+  Scheduler* scheduler_;            // guarded by inbox_mu_ (null once detached)
+  int64_t external_in_flight_ = 0;  // guarded by inbox_mu_
+};
+
+}  // namespace stator::engine
