@@ -1,10 +1,12 @@
 #include "engine/executor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <utility>
 
 #include "common/time_format.h"
+#include "engine/allocator_tuning.h"
 #include "engine/error_policy.h"
 #include "engine/history.h"
 #include "engine/payload_io.h"
@@ -165,6 +167,7 @@ json::Value ErrorOutput(const Error& e) {
 std::shared_ptr<Execution> Execution::Create(std::shared_ptr<const asl::StateMachine> machine,
                                              ExecutionOptions options, TaskRunner* tasks,
                                              Scheduler* scheduler) {
+  TuneAllocatorOnce();
   return std::shared_ptr<Execution>(
       new Execution(std::move(machine), std::move(options), tasks, scheduler));
 }
@@ -180,8 +183,16 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
   if (options_.random_seed) {
     rng_.seed(*options_.random_seed);
   } else {
-    std::random_device rd;
-    rng_.seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    // One random_device read per process; executions then draw distinct seeds cheaply.
+    static const uint64_t base = [] {
+      std::random_device rd;
+      return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    }();
+    static std::atomic<uint64_t> counter{0};
+    uint64_t z = base + 0x9e3779b97f4a7c15ULL * (counter.fetch_add(1) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;  // splitmix64 finalizer
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    rng_.seed(z ^ (z >> 31));
   }
   name_ = options_.execution_name.empty() ? NewUuid() : options_.execution_name;
   role_arn_ = options_.role_arn.empty()
@@ -190,7 +201,7 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
   const std::string prefix = "arn:aws:states:" + options_.region + ":" + options_.account + ":";
   state_machine_arn_ = prefix + "stateMachine:" + options_.state_machine_name;
   execution_arn_ = prefix + "execution:" + options_.state_machine_name + ":" + name_;
-  events_.reserve(64);
+  events_.reserve(std::max<int64_t>(16, plan_->event_hint.load(std::memory_order_relaxed)));
 }
 
 Execution::~Execution() {
@@ -445,6 +456,7 @@ void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
   if (error && !error->empty()) result_.error = std::move(error);
   if (cause && !cause->empty()) result_.cause = std::move(cause);
   result_.stop_millis = now;
+  plan_->event_hint.store(static_cast<int64_t>(events_.size()), std::memory_order_relaxed);
   // Drop every timer; late task completions are ignored.
   if (timeout_timer_ != 0 && scheduler_ != nullptr) scheduler_->CancelTimer(timeout_timer_);
   for (auto& [id_, f] : live_) CancelTimers(*f);

@@ -7,6 +7,7 @@
 // Thread-safety: a plan is immutable once built; GetPlan may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct MachinePlan {
   const asl::StateMachine* machine = nullptr;
   std::vector<StatePlan> states;
   std::vector<std::unique_ptr<MachinePlan>> owned;  // nested plans (branches, iterators)
+  // How many history events the last finished execution of this machine recorded: the next
+  // one reserves that much up front (a hint only, hence mutable and relaxed).
+  mutable std::atomic<int64_t> event_hint{0};
 };
 
 // The plan for machine (built on first use, then shared).
