@@ -15,7 +15,7 @@ import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STATOR = os.environ.get("STATOR") or os.path.join(ROOT, "build", "stator")
+STATOR = os.path.abspath(os.environ.get("STATOR") or os.path.join(ROOT, "build", "stator"))
 
 PASS_DEF = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 FAIL_DEF = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "MyError",

@@ -68,6 +68,7 @@ struct BadArgs {
   std::vector<std::string> args;
   const char* expect;
 };
+void PrintTo(const BadArgs& b, std::ostream* os) { *os << '"' << b.expect << '"'; }
 
 class RunOptionErrors : public ::testing::TestWithParam<BadArgs> {};
 

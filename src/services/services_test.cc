@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 #include "services/command_task.h"
@@ -273,6 +274,7 @@ struct BadConfig {
   const char* json;
   const char* expect;  // substring of the cause
 };
+void PrintTo(const BadConfig& b, std::ostream* os) { *os << '"' << b.expect << '"'; }
 
 class MockConfigErrors : public ::testing::TestWithParam<BadConfig> {};
 

@@ -195,9 +195,10 @@ class StatorSfn:
         if r["status"] == "SUCCEEDED":
             out["output"] = json.dumps(r.get("output"), separators=(",", ":"))
             out["outputDetails"] = {"included": True}
-        for k in ("error", "cause"):
-            if r.get(k) is not None:
-                out[k] = r[k]
+        if r["status"] in ("FAILED", "ABORTED"):  # AWS shows no error for TIMED_OUT
+            for k in ("error", "cause"):
+                if r.get(k) is not None:
+                    out[k] = r[k]
         return out
 
     # Cleanup calls replay.py makes after each case.
@@ -260,6 +261,7 @@ def main(argv=None) -> int:
         print(f"run_shared.py: no recorded cases at {cases_file}; nothing to score "
               "(set STATOR_SHARED_CONFORMANCE to their directory)")
         return 0
+    args.stator = os.path.abspath(args.stator)
     if not os.access(args.stator, os.X_OK):
         print(f"run_shared.py: no stator binary at {args.stator}", file=sys.stderr)
         return 1
