@@ -27,7 +27,8 @@ import json, sys
 r = json.load(sys.stdin)
 ev = r["events"]
 span = ev[-1]["timestamp"] - ev[0]["timestamp"]
-retries = sum(1 for e in ev if e["type"] == "LambdaFunctionFailed")
-print(f"status {r[\"status\"]}: {len(ev)} history events over {span:.1f} s of virtual time "
-      f"({retries} failed attempt(s) of ReserveStock retried, a 60 s Wait)")
+retried = sum(1 for e in ev if e["type"] == "LambdaFunctionFailed")
+status = r["status"]
+print(f"{status}: {len(ev)} history events over {span:.1f} s of virtual time "
+      f"(ReserveStock failed {retried} time(s) and was retried; a 60 s Wait)")
 '
