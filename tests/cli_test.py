@@ -344,6 +344,32 @@ class CliTest(unittest.TestCase):
             "(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException;"),
             r["cause"])
 
+    def test_interrupt_kills_task_commands(self):
+        pidfile = os.path.join(self.tmp.name, "pid")
+        script = self.write("slow.py", "import os, sys, time\n"
+                                       f"open({pidfile!r}, 'w').write(str(os.getpid()))\n"
+                                       "time.sleep(60)\n")
+        path = self.write("task.json", TASK_DEF)
+        proc = subprocess.Popen([STATOR, "run", "-f", path, "--task-command",
+                                 f"T={sys.executable} {script}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not (os.path.exists(pidfile) and open(pidfile).read()):
+            self.assertLess(time.monotonic(), deadline, "the task command did not start")
+            time.sleep(0.05)
+        child = int(open(pidfile).read())
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=20), -15)
+        while True:  # the child is killed: gone, or a zombie nobody has reaped yet
+            try:
+                with open(f"/proc/{child}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                        break
+            except FileNotFoundError:
+                break
+            self.assertLess(time.monotonic(), deadline, "the task command outlived stator")
+            time.sleep(0.05)
+
     def test_mock_config(self):
         mock = self.write("mock.json", {
             "StateMachines": {"M": {"TestCases": {"Ok": {"T": "R"}}}},

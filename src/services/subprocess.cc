@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 
 extern char** environ;
@@ -74,6 +75,30 @@ class ScopedSigpipeBlock {
   bool was_pending_ = false;
 };
 
+// Process groups of the running children, for KillRunningProcessGroups. A fixed table of atomics
+// so that the signal handler needs no lock; children beyond its size are simply not tracked.
+constexpr int kTrackedGroups = 256;
+std::atomic<pid_t> g_running_groups[kTrackedGroups];
+
+class TrackedGroup {
+ public:
+  explicit TrackedGroup(pid_t pgid) {
+    for (int i = 0; i < kTrackedGroups; ++i) {
+      pid_t expected = 0;
+      if (g_running_groups[i].compare_exchange_strong(expected, pgid)) {
+        slot_ = i;
+        return;
+      }
+    }
+  }
+  ~TrackedGroup() {
+    if (slot_ >= 0) g_running_groups[slot_].store(0);
+  }
+
+ private:
+  int slot_ = -1;
+};
+
 int64_t MonotonicMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -81,6 +106,13 @@ int64_t MonotonicMillis() {
 }
 
 }  // namespace
+
+void KillRunningProcessGroups() {
+  for (int i = 0; i < kTrackedGroups; ++i) {
+    pid_t pgid = g_running_groups[i].load();
+    if (pgid > 0) kill(-pgid, SIGKILL);
+  }
+}
 
 Result<std::vector<std::string>> SplitCommandLine(const std::string& command) {
   std::vector<std::string> words;
@@ -178,6 +210,7 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return SystemError("cannot run '" + spec.argv[0] + "'", rc);
+  TrackedGroup tracked(pid);
   in_read.Close();
   out_write.Close();
   err_write.Close();

@@ -41,6 +41,11 @@ struct ProcessResult {
 // executable, no pipes); the Error's cause says why.
 Result<ProcessResult> RunProcess(const ProcessSpec& spec);
 
+// Kills (SIGKILL) the process groups of all programs RunProcess is running right now. Async-
+// signal-safe: meant for a SIGINT/SIGTERM handler, so that interrupting stator does not leave
+// task commands running in their own process groups.
+void KillRunningProcessGroups();
+
 // Splits a command line into words the way a shell would split plain words, without any
 // expansion: whitespace separates words; '...' keeps everything literally; "..." keeps everything
 // but lets \" and \\ stand for " and \; a backslash outside quotes escapes the next character.
