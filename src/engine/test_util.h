@@ -1,0 +1,94 @@
+// Helpers shared by the engine's tests: compile a definition, a scriptable fake TaskRunner,
+// and compact views of a history.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "asl/compiler.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "engine/execution.h"
+
+namespace stator::engine::testing {
+
+inline json::Value J(const std::string& text) {
+  Result<json::Value> v = json::Parse(text);
+  EXPECT_TRUE(v.ok()) << text;
+  return v.ok() ? std::move(v).value() : json::Value();
+}
+
+inline std::shared_ptr<const asl::StateMachine> MustCompile(const std::string& definition) {
+  asl::CompileResult r = asl::Compile(definition);
+  EXPECT_TRUE(r.ok()) << asl::InvalidDefinitionMessage(r.diagnostics);
+  return r.machine;
+}
+
+// A TaskRunner whose behaviour per resource is a function of the request. Calls are recorded.
+// A handler returning std::nullopt leaves the task running forever (timeouts).
+class FakeTasks : public TaskRunner {
+ public:
+  using Handler = std::function<std::optional<TaskOutcome>(const TaskRequest&)>;
+  void On(const std::string& resource, Handler h) { handlers_[resource] = std::move(h); }
+  void Start(const TaskRequest& request, TaskCompletion done) override {
+    calls.push_back(request.parameters);
+    contexts.push_back(request.context ? *request.context : json::Value());
+    auto it = handlers_.find(request.resource);
+    if (it == handlers_.end()) {
+      done(Error{"Fake.NoHandler", request.resource});
+      return;
+    }
+    std::optional<TaskOutcome> o = it->second(request);
+    if (o) {
+      done(std::move(*o));
+    } else {
+      pending.push_back(std::move(done));
+    }
+  }
+  std::vector<json::Value> calls;
+  std::vector<json::Value> contexts;
+  std::vector<TaskCompletion> pending;
+
+ private:
+  std::map<std::string, Handler> handlers_;
+};
+
+inline constexpr int64_t kT0 = 1700000000000;  // 2023-11-14T22:13:20Z
+
+inline ExecutionResult RunDef(const std::string& definition, const std::string& input,
+                              TaskRunner* tasks = nullptr, ExecutionOptions options = {}) {
+  static FakeTasks none;
+  VirtualClock clock(kT0);
+  options.input = J(input);
+  if (options.execution_name.empty()) options.execution_name = "exec";
+  return RunToCompletion(MustCompile(definition), options, tasks ? tasks : &none, &clock);
+}
+
+// "id prev Type" per event, one string per event.
+inline std::vector<std::string> Shape(const ExecutionResult& r) {
+  std::vector<std::string> out;
+  for (const HistoryEvent& e : r.events) {
+    out.push_back(std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " + e.type);
+  }
+  return out;
+}
+
+inline std::vector<std::string> Types(const ExecutionResult& r) {
+  std::vector<std::string> out;
+  for (const HistoryEvent& e : r.events) out.push_back(e.type);
+  return out;
+}
+
+// The rendered details object (AWS form) of event i.
+inline json::Value Details(const ExecutionResult& r, size_t i) {
+  json::Value v = r.events.at(i).ToJson();
+  const json::Value* d = v.Find(r.events.at(i).details_key);
+  return d ? *d : json::Value();
+}
+
+}  // namespace stator::engine::testing
