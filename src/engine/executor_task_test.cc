@@ -155,7 +155,7 @@ TEST(ExecutorTask, TimeoutSecondsTimesOutAndTaskFailedDoesNotMatchIt) {
   tasks.pending[0](TaskOutcome(J("1")));
 }
 
-TEST(ExecutorTask, HeartbeatTimeoutAndHeartbeatsKeepTheTaskAlive) {
+TEST(ExecutorTask, HeartbeatTimeoutAndTaskToken) {
   FakeTasks tasks;
   tasks.On(kInvoke, [](const TaskRequest&) { return std::optional<TaskOutcome>(); });
   auto r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":
@@ -181,6 +181,31 @@ TEST(ExecutorTask, HeartbeatTimeoutAndHeartbeatsKeepTheTaskAlive) {
   EXPECT_EQ(Details(r, 2).Find("resource")->as_string(), "invoke.waitForTaskToken");
 }
 
+TEST(ExecutorTask, HeartbeatsResetTheHeartbeatTimer) {
+  FakeTasks tasks;
+  tasks.On(kInvoke, [](const TaskRequest&) { return std::optional<TaskOutcome>(); });
+  VirtualClock clock(kT0);
+  Scheduler scheduler(&clock);
+  auto exec = Execution::Create(
+      testing::MustCompile(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":
+          "arn:aws:states:::lambda:invoke","HeartbeatSeconds":5,"End":true}}})"),
+      ExecutionOptions{}, &tasks, &scheduler);
+  exec->Start();
+  scheduler.RunUntil([&] { return !tasks.pending.empty(); });
+  for (int64_t t = 4000; t <= 16000; t += 4000) {
+    clock.AdvanceTo(kT0 + t);
+    tasks.heartbeats[0]();
+    while (scheduler.RunOnce()) {
+    }
+    ASSERT_FALSE(exec->finished()) << t;
+  }
+  tasks.pending[0](TaskOutcome(J("7")));
+  scheduler.RunUntil([&] { return exec->finished(); });
+  ExecutionResult r = exec->TakeResult();
+  EXPECT_EQ(r.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(r.stop_millis - r.start_millis, 16000);
+}
+
 TEST(ExecutorTask, CompletionFromAnotherThread) {
   // A runner that answers 20 ms later from its own thread; the virtual clock must not jump to
   // the task's timeout meanwhile.
@@ -197,9 +222,15 @@ TEST(ExecutorTask, CompletionFromAnotherThread) {
     }
     std::vector<std::thread> threads;
   } tasks;
-  auto r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":
-      "arn:aws:states:::lambda:invoke","TimeoutSeconds":60,"End":true}}})",
-                  "{}", &tasks);
+  VirtualClock clock(kT0);
+  Scheduler scheduler(&clock, /*virtual_grace_millis=*/60000);
+  auto exec = Execution::Create(
+      testing::MustCompile(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":
+          "arn:aws:states:::lambda:invoke","TimeoutSeconds":60,"End":true}}})"),
+      ExecutionOptions{}, &tasks, &scheduler);
+  exec->Start();
+  scheduler.RunUntil([&] { return exec->finished(); });
+  ExecutionResult r = exec->TakeResult();
   ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(*r.output, J(R"("late")"));
   EXPECT_EQ(r.stop_millis, r.start_millis);

@@ -37,6 +37,7 @@ class FakeTasks : public TaskRunner {
   void On(const std::string& resource, Handler h) { handlers_[resource] = std::move(h); }
   void Start(const TaskRequest& request, TaskCompletion done) override {
     calls.push_back(request.parameters);
+    heartbeats.push_back(request.heartbeat);
     contexts.push_back(request.context ? *request.context : json::Value());
     auto it = handlers_.find(request.resource);
     if (it == handlers_.end()) {
@@ -53,6 +54,7 @@ class FakeTasks : public TaskRunner {
   std::vector<json::Value> calls;
   std::vector<json::Value> contexts;
   std::vector<TaskCompletion> pending;
+  std::vector<std::function<void()>> heartbeats;
 
  private:
   std::map<std::string, Handler> handlers_;
