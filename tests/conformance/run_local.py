@@ -101,8 +101,11 @@ def run_case(case, tmp):
             f.write(case["definition_text"])
         else:
             json.dump(case["definition"], f)
+    input_path = os.path.join(tmp, "input.json")
+    with open(input_path, "w") as f:
+        json.dump(case.get("input", {}), f)
     cmd = [STATOR, "run", "--json", "--history", "--time-scale", "0", "-f", def_path,
-           "--input", json.dumps(case.get("input", {}))]
+           "--input-file", input_path]
     if "mock_config" in case:
         mock_path = os.path.join(tmp, "mock.json")
         with open(mock_path, "w") as f:
