@@ -530,10 +530,10 @@ void Execution::Step(Frame& f) {
         break;
       }
       case ResumeKind::kTaskTimeout:
-        OnTaskTimeout(f, false);
+        OnTaskTimeout(f, Error{std::string(kStatesTimeout), ""});
         break;
       case ResumeKind::kHeartbeatTimeout:
-        OnTaskTimeout(f, true);
+        OnTaskTimeout(f, Error{std::string(kStatesHeartbeatTimeout), ""});
         break;
       case ResumeKind::kWaitDone: {
         json::Value eff = std::move(f.effective);
@@ -908,6 +908,10 @@ void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
     return FinishWithResult(f, std::move(value));
   }
   Error e = std::move(outcome).error();
+  if (e.error == kStatesTimeout || e.error == kStatesHeartbeatTimeout) {
+    // The runner enforced TimeoutSeconds / HeartbeatSeconds itself: a timeout all the same.
+    return OnTaskTimeout(f, std::move(e));
+  }
   switch (res.kind) {
     case TaskResource::Kind::kService:
       Emit(f, "TaskFailed", "taskFailedEventDetails", history::TaskError(res, e.error, e.cause));
@@ -924,19 +928,20 @@ void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
   StateFailed(f, std::move(e));
 }
 
-void Execution::OnTaskTimeout(Frame& f, bool heartbeat) {
+void Execution::OnTaskTimeout(Frame& f, Error e) {
   const TaskResource& res = f.sp().resource;
-  Error e{std::string(heartbeat ? kStatesHeartbeatTimeout : kStatesTimeout), ""};
   switch (res.kind) {
     case TaskResource::Kind::kService:
-      Emit(f, "TaskTimedOut", "taskTimedOutEventDetails", history::TaskError(res, e.error, ""));
+      Emit(f, "TaskTimedOut", "taskTimedOutEventDetails",
+           history::TaskError(res, e.error, e.cause));
       break;
     case TaskResource::Kind::kLambdaFunction:
       Emit(f, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails",
-           history::ErrorCause(e.error, ""));
+           history::ErrorCause(e.error, e.cause));
       break;
     case TaskResource::Kind::kActivity:
-      Emit(f, "ActivityTimedOut", "activityTimedOutEventDetails", history::ErrorCause(e.error, ""));
+      Emit(f, "ActivityTimedOut", "activityTimedOutEventDetails",
+           history::ErrorCause(e.error, e.cause));
       break;
   }
   StateFailed(f, std::move(e));

@@ -111,7 +111,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void RunMapAttempt(Frame& f);
 
   void OnTaskOutcome(Frame& f, TaskOutcome outcome);
-  void OnTaskTimeout(Frame& f, bool heartbeat);
+  void OnTaskTimeout(Frame& f, Error e);
   // Completes a Task/Parallel/Map state with its raw result: ResultSelector, ResultPath,
   // OutputPath, the Exited event, the transition.
   void FinishWithResult(Frame& f, json::Value result);

@@ -181,6 +181,20 @@ TEST(ExecutorTask, HeartbeatTimeoutAndTaskToken) {
   EXPECT_EQ(Details(r, 2).Find("resource")->as_string(), "invoke.waitForTaskToken");
 }
 
+TEST(ExecutorTask, RunnerReportedTimeoutIsATimeout) {
+  FakeTasks tasks;
+  tasks.On(kInvoke, [](const TaskRequest&) {
+    return TaskOutcome(Error{"States.Timeout", "killed after 1 s"});
+  });
+  auto r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":
+      "arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}})",
+                  "{}", &tasks);
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(*r.error, "States.Timeout");
+  EXPECT_EQ(Types(r), (V{"ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
+                         "TaskTimedOut", "ExecutionFailed"}));
+}
+
 TEST(ExecutorTask, HeartbeatsResetTheHeartbeatTimer) {
   FakeTasks tasks;
   tasks.On(kInvoke, [](const TaskRequest&) { return std::optional<TaskOutcome>(); });
