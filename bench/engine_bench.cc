@@ -2,20 +2,22 @@
 // times one after another through engine::RunToCompletion on a virtual clock, history kept (as
 // the CLI and the server keep it), and reports what it measured as one JSON object.
 //
-// usage: engine_bench CASE_DIR [--runs N] [--no-history]
+// usage: engine_bench CASE_DIR [--runs N] [--no-history] [--history-limit N]
 //   CASE_DIR holds definition.json, input.json, expected.json and meta.json as written by
-//   bench/gen_cases.py; --runs overrides meta.json's "runs".
+//   bench/gen_cases.py; --runs overrides meta.json's "runs". AWS fails a Standard execution
+//   that reaches 25,000 history events, and so does the engine by default; the loop and Map
+//   cases go far past that, so engine_bench lifts the cap unless --history-limit sets one.
 // Output: {"system":"stator","case":...,"runs":N,"compile_s":...,"wall_s":...,
 //          "transitions":...,"events":...,"output_ok":...,"status":...,"max_rss_kb":...}
 // wall_s is the sum over the runs of RunToCompletion's duration; counting the history events
-// of each finished execution afterwards is not timed. transitions counts *StateEntered events.
-#include <sys/resource.h>
-
+// of each finished execution afterwards is not timed. transitions counts *StateEntered events
+// (with --no-history, meta.json's planned count).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -65,27 +67,44 @@ class NoTasks : public engine::TaskRunner {
   }
 };
 
+// This process's peak resident set (VmHWM). getrusage's ru_maxrss is not used: Linux carries it
+// over from the parent across fork and exec, so it reports at least the launcher's peak.
+long PeakRssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return -1;
+}
+
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
+
+constexpr const char* kUsage =
+    "usage: engine_bench CASE_DIR [--runs N] [--no-history] [--history-limit N]";
 
 int Main(int argc, char** argv) {
   std::string case_dir;
   int64_t runs = -1;
   bool keep_history = true;
+  int64_t history_limit = std::numeric_limits<int64_t>::max();
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--runs" && i + 1 < argc) {
       runs = std::strtoll(argv[++i], nullptr, 10);
     } else if (a == "--no-history") {
       keep_history = false;
+    } else if (a == "--history-limit" && i + 1 < argc) {
+      history_limit = std::strtoll(argv[++i], nullptr, 10);
     } else if (case_dir.empty() && !a.starts_with("-")) {
       case_dir = std::string(a);
     } else {
-      Die("usage: engine_bench CASE_DIR [--runs N] [--no-history]");
+      Die(kUsage);
     }
   }
-  if (case_dir.empty()) Die("usage: engine_bench CASE_DIR [--runs N] [--no-history]");
+  if (case_dir.empty()) Die(kUsage);
 
   std::string definition;
   if (!ReadFile(case_dir + "/definition.json", &definition)) Die("cannot read definition.json");
@@ -103,6 +122,7 @@ int Main(int argc, char** argv) {
   options.state_machine_name = "Bench";
   options.input = input;
   options.keep_history = keep_history;
+  options.max_history_events = history_limit;
   NoTasks tasks;
   VirtualClock clock(SystemClock().NowMillis());
 
@@ -125,6 +145,7 @@ int Main(int argc, char** argv) {
       output_ok = false;
       break;
     }
+    if (!keep_history) transitions += meta.Find("transitions_per_run")->as_int();  // as planned
     events += static_cast<int64_t>(result.events.size());
     for (const engine::HistoryEvent& e : result.events) {
       if (EndsWith(e.type, "StateEntered")) ++transitions;
@@ -133,8 +154,7 @@ int Main(int argc, char** argv) {
       output_ok = output_ok && result.output && *result.output == expected;
   }
 
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  const long max_rss_kb = PeakRssKb();
   std::string out = "{\"system\":\"stator\",\"case\":";
   json::AppendQuoted(meta.Find("name")->as_string(), &out);
   char buf[512];
@@ -145,7 +165,7 @@ int Main(int argc, char** argv) {
                 static_cast<long long>(runs), compile_s, wall_s,
                 static_cast<long long>(transitions), static_cast<long long>(events),
                 output_ok ? "true" : "false", status.c_str(), keep_history ? "true" : "false",
-                ru.ru_maxrss);
+                max_rss_kb);
   out += buf;
   std::fputs(out.c_str(), stdout);
   return output_ok ? 0 : 1;

@@ -7,7 +7,11 @@ executions per run and the state transitions (states entered) one execution make
 can check that each system did the work it claims.
 
 usage: gen_cases.py OUT_DIR [--chain-states N] [--chain-runs N] [--loop-iterations N]
-                            [--map-items N]
+                            [--map-items N] [--cli-loop-iterations N] [--cli-map-items N]
+
+AWS fails a Standard execution at 25,000 history events, and `stator run` does the same, so the
+cases run through the CLIs (choice_loop_cli, inline_map_cli) are sized to stay under that cap;
+engine_bench lifts the cap for the full-size in-process cases.
 """
 
 import argparse
@@ -62,7 +66,12 @@ def choice_loop(iterations):
 
 
 def inline_map(items):
-    """An inline Map (MaxConcurrency 0) whose iterator is Pass -> Choice -> Pass."""
+    """An inline Map (MaxConcurrency 0) whose iterator is Pass -> Choice -> Pass.
+
+    Items are small numbers and results short strings, so input and output stay under the
+    256 KiB payload limit that AWS (and stator) enforce. Items start at 1: the peer fails
+    "Path expression '$' does not point to a value" on an item that is 0.
+    """
     half = items // 2
     definition = {
         "Comment": f"Inline Map over {items} items, Pass/Choice iterator",
@@ -78,7 +87,7 @@ def inline_map(items):
                     "States": {
                         "Shape": {
                             "Type": "Pass",
-                            "Parameters": {"id.$": "$.id", "v.$": "$.v"},
+                            "Parameters": {"v.$": "$"},
                             "Next": "Classify",
                         },
                         "Classify": {
@@ -89,21 +98,16 @@ def inline_map(items):
                             ],
                             "Default": "Small",
                         },
-                        "Big": {"Type": "Pass", "Result": "big", "ResultPath": "$.size",
-                                "End": True},
-                        "Small": {"Type": "Pass", "Result": "small", "ResultPath": "$.size",
-                                  "End": True},
+                        "Big": {"Type": "Pass", "Result": "big", "End": True},
+                        "Small": {"Type": "Pass", "Result": "small", "End": True},
                     },
                 },
                 "End": True,
             }
         },
     }
-    inp = {"items": [{"id": f"item-{i}", "v": i, "pad": "x"} for i in range(items)]}
-    expected = [
-        {"id": f"item-{i}", "v": i, "size": "big" if i >= half else "small"}
-        for i in range(items)
-    ]
+    inp = {"items": list(range(1, items + 1))}
+    expected = ["big" if i >= half else "small" for i in range(1, items + 1)]
     return definition, inp, expected, 1 + 3 * items
 
 
@@ -135,6 +139,8 @@ def main():
     ap.add_argument("--chain-runs", type=int, default=1000)
     ap.add_argument("--loop-iterations", type=int, default=100000)
     ap.add_argument("--map-items", type=int, default=10000)
+    ap.add_argument("--cli-loop-iterations", type=int, default=6000)
+    ap.add_argument("--cli-map-items", type=int, default=2500)
     a = ap.parse_args()
 
     d, i, e, t = pass_chain(a.chain_states)
@@ -143,6 +149,10 @@ def main():
     write_case(a.out_dir, "choice_loop", d, i, e, t, 1, "transitions", t)
     d, i, e, t = inline_map(a.map_items)
     write_case(a.out_dir, "inline_map", d, i, e, t, 1, "items", a.map_items)
+    d, i, e, t = choice_loop(a.cli_loop_iterations)
+    write_case(a.out_dir, "choice_loop_cli", d, i, e, t, 1, "transitions", t)
+    d, i, e, t = inline_map(a.cli_map_items)
+    write_case(a.out_dir, "inline_map_cli", d, i, e, t, 1, "items", a.cli_map_items)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ What it does:
   3. writes the cases (bench/gen_cases.py) into a temporary directory,
   4. runs each case in-process on both sides (engine_bench, peer_bench.mjs), and the
      single-execution cases through both CLIs (`stator run`, `local-sfn`), one process per
-     measurement; peak RSS is the child's ru_maxrss as wait4 reports it.
+     measurement; peak RSS is each process's maximum resident set as GNU time reports it.
 
 Rates divide the transitions (states entered, counted from each system's own history) or
 items by the execution time inside the process; a CLI row is the whole process, start-up
@@ -38,23 +38,39 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(cmd, stdin_path=None, cwd=None):
-    """Runs cmd to its end; returns (exit code, stdout text, stderr text, wall s, max RSS KiB)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Runs cmd to its end; returns (exit code, stdout text, stderr text, wall s, max RSS KiB).
+
+    The peak RSS comes from GNU time (Debian package `time`), which forks the command from its
+    own small process. A child forked straight from this Python process would report at least
+    Python's own peak: Linux carries ru_maxrss across fork and exec.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as rss_file:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        use_time = os.access(GNU_TIME, os.X_OK)
+        full = [GNU_TIME, "-f", "%M", "-o", rss_file.name] + cmd if use_time else cmd
         try:
             t0 = time.perf_counter()
-            p = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, cwd=cwd)
+            p = subprocess.Popen(full, stdin=stdin, stdout=out, stderr=err, cwd=cwd)
             _, status, ru = os.wait4(p.pid, 0)
             wall = time.perf_counter() - t0
             p.returncode = os.waitstatus_to_exitcode(status)
         finally:
             if stdin_path:
                 stdin.close()
+        rss = ru.ru_maxrss
+        if use_time:
+            lines = [ln for ln in rss_file.read().splitlines() if ln.strip().isdigit()]
+            if lines:
+                rss = int(lines[-1])
         out.seek(0)
         err.seek(0)
         return (p.returncode, out.read().decode(errors="replace"),
-                err.read().decode(errors="replace"), wall, ru.ru_maxrss)
+                err.read().decode(errors="replace"), wall, rss)
 
 
 def build(build_dir):
@@ -105,8 +121,8 @@ def cli_run(cmd, stdin_path, label):
 
 
 def stator_cli_cmd(stator, case_dir):
-    return [stator, "run", os.path.join(case_dir, "definition.json"), "--input-file",
-            os.path.join(case_dir, "input.json")]
+    # Input from stdin, as local-sfn reads it.
+    return [stator, "run", "-f", os.path.join(case_dir, "definition.json"), "--input-file", "-"]
 
 
 def peer_cli_cmd(case_dir):
@@ -142,6 +158,9 @@ def main():
         build(a.build_dir)
     if not a.skip_peer:
         ensure_peer()
+    if not os.access(GNU_TIME, os.X_OK):
+        log(f"WARNING: {GNU_TIME} missing (apt-get install time): peak RSS figures include "
+            "this script's own")
     engine_bench = os.path.join(a.build_dir, "bench", "engine_bench")
     stator = os.path.join(a.build_dir, "stator")
 
@@ -166,15 +185,22 @@ def main():
                 if a.peer_runs is not None and meta["runs"] > 1:
                     cmd += ["--runs", str(a.peer_runs)]
                 row["peer"] = best_of(a.repeat, lambda: in_process(cmd, "peer_bench"))
-            if not a.skip_cli and meta["runs"] == 1:
-                inp = os.path.join(case_dir, "input.json")
-                log(f"{name}: stator CLI")
-                row["stator_cli"] = best_of(a.repeat, lambda: cli_run(
-                    stator_cli_cmd(stator, case_dir), inp, "stator run"))
-                if not a.skip_peer:
-                    log(f"{name}: peer CLI")
-                    row["peer_cli"] = best_of(a.repeat, lambda: cli_run(
-                        peer_cli_cmd(case_dir), inp, "local-sfn"))
+            results[name] = row
+        # The single-execution cases through each CLI, one process per run, sized to stay
+        # under the 25,000-event history cap that `stator run` enforces as AWS does.
+        for name in ([] if a.skip_cli else ["choice_loop_cli", "inline_map_cli"]):
+            case_dir = os.path.join(cases_dir, name)
+            meta = json.load(open(os.path.join(case_dir, "meta.json")))
+            meta["dir"] = case_dir
+            row = {"meta": meta}
+            inp = os.path.join(case_dir, "input.json")
+            log(f"{name}: stator CLI")
+            row["stator_cli"] = best_of(a.repeat, lambda: cli_run(
+                stator_cli_cmd(stator, case_dir), inp, "stator run"))
+            if not a.skip_peer:
+                log(f"{name}: peer CLI")
+                row["peer_cli"] = best_of(a.repeat, lambda: cli_run(
+                    peer_cli_cmd(case_dir), inp, "local-sfn"))
             results[name] = row
         report(results)
         if a.json:
@@ -200,6 +226,18 @@ def check(r, meta, label):
     return not problems
 
 
+def check_cli(r, meta, label):
+    """Warns when `stator run` did not print the expected output."""
+    want = json.load(open(os.path.join(meta["dir"], "expected.json")))
+    try:
+        got = json.loads(r["stdout"])
+    except ValueError:
+        got = None
+    if got != want:
+        log(f"WARNING {meta['name']} {label}: output differs from expected.json: "
+            f"{r['stdout'][:200]!r}")
+
+
 def report(results):
     lines = []
     header = f"{'case':<12} {'measure':<26} {'stator':>14} {'peer':>14} {'stator/peer':>12}  target"
@@ -212,13 +250,26 @@ def report(results):
 
     for name, res in results.items():
         meta = res["meta"]
+        unit = meta["unit"]
+        units = meta["units_per_run"]
+        if "stator" not in res:  # a CLI case: whole processes, start-up included
+            sc = res["stator_cli"]
+            pc = res.get("peer_cli")
+            check_cli(sc, meta, "stator CLI")
+            row(name, "CLI process (s)", sc["wall_s"], pc["wall_s"] if pc else None,
+                (pc["wall_s"] / sc["wall_s"]) if pc else None, "(ratio = peer time / stator time)")
+            s_rate = units / sc["wall_s"]
+            p_rate = units / pc["wall_s"] if pc else None
+            row(name, f"CLI {unit}/s", s_rate, p_rate, s_rate / p_rate if p_rate else None)
+            row(name, "CLI peak RSS (MiB)", sc["max_rss_kb"] / 1024,
+                pc["max_rss_kb"] / 1024 if pc else None,
+                (sc["max_rss_kb"] / pc["max_rss_kb"]) if pc else None)
+            continue
         s = res["stator"]
         p = res.get("peer")
         check(s, meta, "stator")
         if p:
             check(p, meta, "peer")
-        unit = meta["unit"]
-        units = meta["units_per_run"]
         s_rate = units * s["runs"] / s["wall_s"]
         p_rate = units * p["runs"] / p["wall_s"] if p else None
         ratio = s_rate / p_rate if p_rate else None
@@ -242,15 +293,6 @@ def report(results):
         row(name, "compile (s)", s["compile_s"], p["compile_s"] if p else None, None)
         row(name, "peak RSS (MiB)", s["max_rss_kb"] / 1024, p["max_rss_kb"] / 1024 if p else None,
             (s["max_rss_kb"] / p["max_rss_kb"]) if p else None)
-        sc = res.get("stator_cli")
-        pc = res.get("peer_cli")
-        if sc:
-            speed = (pc["wall_s"] / sc["wall_s"]) if pc else None
-            row(name, "CLI process (s)", sc["wall_s"], pc["wall_s"] if pc else None, speed,
-                "(ratio = peer time / stator time)")
-            row(name, "CLI peak RSS (MiB)", sc["max_rss_kb"] / 1024,
-                pc["max_rss_kb"] / 1024 if pc else None,
-                (sc["max_rss_kb"] / pc["max_rss_kb"]) if pc else None)
     print("\n".join(lines))
 
 
