@@ -1,0 +1,53 @@
+// MemoryStore: a Store that keeps everything in process memory (lost at exit).
+//
+// Used by `stator serve` without --data-dir and by tests. One mutex guards all state; every
+// call is short (map operations), so contention is not a concern at control-plane rates.
+//
+// Thread-safety: all methods are thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+namespace stator::store {
+
+class MemoryStore : public Store {
+ public:
+  MemoryStore() = default;
+
+  Result<CreateResult> CreateStateMachine(const StateMachine& machine,
+                                          const std::vector<Tag>& tags) override;
+  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override;
+  Status UpdateStateMachine(const StateMachine& machine) override;
+  Status DeleteStateMachine(std::string_view arn) override;
+  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override;
+
+  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override;
+  Result<std::optional<StateMachineVersion>> GetVersion(std::string_view machine_arn,
+                                                        int64_t version) override;
+  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override;
+  Status DeleteVersion(std::string_view machine_arn, int64_t version) override;
+
+  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override;
+  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override;
+  Status UntagResource(std::string_view resource_arn,
+                       const std::vector<std::string>& keys) override;
+
+ private:
+  struct Machine {
+    StateMachine machine;
+    int64_t last_version = 0;                         // highest number ever published
+    std::map<int64_t, StateMachineVersion> versions;  // by number
+  };
+
+  bool ResourceExistsLocked(std::string_view arn) const;
+
+  std::mutex mu_;
+  std::map<std::string, Machine, std::less<>> machines_;       // GUARDED_BY(mu_)
+  std::map<std::string, std::vector<Tag>, std::less<>> tags_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace stator::store

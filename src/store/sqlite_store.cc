@@ -1,0 +1,447 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "store/sqlite_schema.h"
+
+namespace stator::store {
+namespace {
+
+Error SqlError(sqlite3* db, std::string_view what) {
+  return Error{kStoreFailure, std::string(what) + ": " + sqlite3_errmsg(db)};
+}
+
+// A prepared statement: bind with Bind*, step with Step (true while a row is available).
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      error_ = SqlError(db, "prepare");
+      stmt_ = nullptr;
+    }
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Text(int i, std::string_view s) {
+    if (stmt_) sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Int(int i, int64_t v) {
+    if (stmt_) sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+
+  // A row (true), done (false), or an error.
+  Result<bool> Step() {
+    if (!stmt_) return *error_;
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqlError(db_, "step");
+  }
+  // Runs a statement that returns no rows.
+  Status Run() {
+    Result<bool> r = Step();
+    if (!r.ok()) return r.error();
+    return Status::Ok();
+  }
+
+  std::string ColText(int i) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, i))
+             : std::string();
+  }
+  int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::optional<Error> error_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() is called.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {
+    ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~Transaction() {
+    if (ok_ && !done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Status Begun() const { return ok_ ? Status::Ok() : Status(SqlError(db_, "begin")); }
+  Status Commit() {
+    done_ = true;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error e = SqlError(db_, "commit");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return e;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  bool ok_ = false;
+  bool done_ = false;
+};
+
+constexpr const char* kMachineColumns =
+    "arn, name, type, definition, role_arn, logging_configuration, tracing_configuration, "
+    "encryption_configuration, creation_date_ms, revision_id, update_date_ms";
+
+StateMachine ReadMachine(const Stmt& s) {
+  StateMachine m;
+  m.arn = s.ColText(0);
+  m.name = s.ColText(1);
+  m.type = ParseStateMachineType(s.ColText(2)).value_or(StateMachineType::kStandard);
+  m.config.definition = s.ColText(3);
+  m.config.role_arn = s.ColText(4);
+  m.config.logging_configuration = s.ColText(5);
+  m.config.tracing_configuration = s.ColText(6);
+  m.config.encryption_configuration = s.ColText(7);
+  m.creation_date_ms = s.ColInt(8);
+  m.revision_id = s.ColText(9);
+  m.update_date_ms = s.ColInt(10);
+  return m;
+}
+
+void BindMachine(Stmt& s, const StateMachine& m) {
+  s.Text(1, m.arn)
+      .Text(2, m.name)
+      .Text(3, StateMachineTypeName(m.type))
+      .Text(4, m.config.definition)
+      .Text(5, m.config.role_arn)
+      .Text(6, m.config.logging_configuration)
+      .Text(7, m.config.tracing_configuration)
+      .Text(8, m.config.encryption_configuration)
+      .Int(9, m.creation_date_ms)
+      .Text(10, m.revision_id)
+      .Int(11, m.update_date_ms);
+}
+
+constexpr const char* kVersionColumns =
+    "state_machine_arn, version, definition, role_arn, logging_configuration, "
+    "tracing_configuration, encryption_configuration, description, revision_id, "
+    "creation_date_ms";
+
+StateMachineVersion ReadVersion(const Stmt& s) {
+  StateMachineVersion v;
+  v.state_machine_arn = s.ColText(0);
+  v.version = s.ColInt(1);
+  v.config.definition = s.ColText(2);
+  v.config.role_arn = s.ColText(3);
+  v.config.logging_configuration = s.ColText(4);
+  v.config.tracing_configuration = s.ColText(5);
+  v.config.encryption_configuration = s.ColText(6);
+  v.description = s.ColText(7);
+  v.revision_id = s.ColText(8);
+  v.creation_date_ms = s.ColInt(9);
+  return v;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e{kStoreFailure, "open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    sqlite3_close(db);
+    return e;
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    STATOR_RETURN_IF_ERROR(store->Exec(pragma));
+  }
+  STATOR_RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+Status SqliteStore::Exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    Error e{kStoreFailure, std::string(msg ? msg : "sqlite error") + " in: " + sql};
+    sqlite3_free(msg);
+    return e;
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Migrate() {
+  std::lock_guard lock(mu_);
+  STATOR_RETURN_IF_ERROR(
+      Exec("CREATE TABLE IF NOT EXISTS schema_version ("
+           "version INTEGER NOT NULL PRIMARY KEY, file TEXT NOT NULL, "
+           "applied_at_ms INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 "
+           "AS INTEGER)))"));
+  int current = 0;
+  {
+    Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    STATOR_TRY(bool row, s.Step());
+    if (row) current = static_cast<int>(s.ColInt(0));
+  }
+  const auto& migrations = SqliteMigrations();
+  int known = migrations.empty() ? 0 : migrations.back().version;
+  if (current > known) {
+    return Error{kStoreFailure, "database schema version " + std::to_string(current) +
+                                    " is newer than this build supports (" + std::to_string(known) +
+                                    ")"};
+  }
+  for (const SchemaMigration& m : migrations) {
+    if (m.version <= current) continue;
+    Transaction tx(db_);
+    STATOR_RETURN_IF_ERROR(tx.Begun());
+    STATOR_RETURN_IF_ERROR(Exec(std::string(m.sql).c_str()));
+    Stmt s(db_, "INSERT INTO schema_version (version, file) VALUES (?1, ?2)");
+    STATOR_RETURN_IF_ERROR(s.Int(1, m.version).Text(2, m.file).Run());
+    STATOR_RETURN_IF_ERROR(tx.Commit());
+    current = m.version;
+  }
+  schema_version_ = current;
+  return Status::Ok();
+}
+
+Result<Store::CreateResult> SqliteStore::CreateStateMachine(const StateMachine& machine,
+                                                            const std::vector<Tag>& tags) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  {
+    Stmt s(
+        db_,
+        (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
+    STATOR_TRY(bool row, s.Text(1, machine.arn).Step());
+    if (row) return CreateResult{ReadMachine(s), false};
+  }
+  {
+    Stmt s(db_, (std::string("INSERT INTO state_machines (") + kMachineColumns +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+                    .c_str());
+    BindMachine(s, machine);
+    STATOR_RETURN_IF_ERROR(s.Run());
+  }
+  {
+    Stmt s(db_, "DELETE FROM tags WHERE resource_arn = ?1");  // leftovers of a deleted namesake
+    STATOR_RETURN_IF_ERROR(s.Text(1, machine.arn).Run());
+  }
+  STATOR_RETURN_IF_ERROR(TagLocked(machine.arn, tags));
+  STATOR_RETURN_IF_ERROR(tx.Commit());
+  return CreateResult{machine, true};
+}
+
+Result<std::optional<StateMachine>> SqliteStore::GetStateMachine(std::string_view arn) {
+  std::lock_guard lock(mu_);
+  Stmt s(
+      db_,
+      (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
+  STATOR_TRY(bool row, s.Text(1, arn).Step());
+  if (!row) return std::optional<StateMachine>();
+  return std::optional<StateMachine>(ReadMachine(s));
+}
+
+Status SqliteStore::UpdateStateMachine(const StateMachine& machine) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, "
+         "logging_configuration = ?6, tracing_configuration = ?7, encryption_configuration = ?8, "
+         "creation_date_ms = ?9, revision_id = ?10, update_date_ms = ?11 WHERE arn = ?1");
+  BindMachine(s, machine);
+  STATOR_RETURN_IF_ERROR(s.Run());
+  if (sqlite3_changes(db_) == 0) return Error{kNotFound, machine.arn};
+  return Status::Ok();
+}
+
+Status SqliteStore::DeleteStateMachine(std::string_view arn) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  {
+    // Tags of the machine and of its versions ("<arn>:<n>").
+    Stmt s(db_,
+           "DELETE FROM tags WHERE resource_arn = ?1 OR resource_arn IN "
+           "(SELECT state_machine_arn || ':' || version FROM state_machine_versions "
+           "WHERE state_machine_arn = ?1)");
+    STATOR_RETURN_IF_ERROR(s.Text(1, arn).Run());
+  }
+  {
+    Stmt s(db_, "DELETE FROM state_machines WHERE arn = ?1");  // versions cascade
+    STATOR_RETURN_IF_ERROR(s.Text(1, arn).Run());
+  }
+  return tx.Commit();
+}
+
+Result<Page<StateMachine>> SqliteStore::ListStateMachines(std::string_view after, int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kMachineColumns +
+               " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
+                  .c_str());
+  s.Text(1, after).Int(2, static_cast<int64_t>(limit) + 1);
+  Page<StateMachine> page;
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = page.items.back().arn;
+      break;
+    }
+    page.items.push_back(ReadMachine(s));
+  }
+  return page;
+}
+
+Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersion& version) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  int64_t last = 0;
+  {
+    Stmt s(db_, "SELECT last_version FROM state_machines WHERE arn = ?1");
+    STATOR_TRY(bool row, s.Text(1, version.state_machine_arn).Step());
+    if (!row) return Error{kNotFound, version.state_machine_arn};
+    last = s.ColInt(0);
+  }
+  {
+    Stmt s(db_, (std::string("SELECT ") + kVersionColumns +
+                 " FROM state_machine_versions WHERE state_machine_arn = ?1 "
+                 "ORDER BY version DESC LIMIT 1")
+                    .c_str());
+    STATOR_TRY(bool row, s.Text(1, version.state_machine_arn).Step());
+    if (row) {
+      StateMachineVersion newest = ReadVersion(s);
+      if (newest.revision_id == version.revision_id) return newest;
+    }
+  }
+  StateMachineVersion v = version;
+  v.version = last + 1;
+  {
+    Stmt s(db_, (std::string("INSERT INTO state_machine_versions (") + kVersionColumns +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                    .c_str());
+    s.Text(1, v.state_machine_arn)
+        .Int(2, v.version)
+        .Text(3, v.config.definition)
+        .Text(4, v.config.role_arn)
+        .Text(5, v.config.logging_configuration)
+        .Text(6, v.config.tracing_configuration)
+        .Text(7, v.config.encryption_configuration)
+        .Text(8, v.description)
+        .Text(9, v.revision_id)
+        .Int(10, v.creation_date_ms);
+    STATOR_RETURN_IF_ERROR(s.Run());
+  }
+  {
+    Stmt s(db_, "UPDATE state_machines SET last_version = ?2 WHERE arn = ?1");
+    STATOR_RETURN_IF_ERROR(s.Text(1, v.state_machine_arn).Int(2, v.version).Run());
+  }
+  STATOR_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_view machine_arn,
+                                                                   int64_t version) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kVersionColumns +
+               " FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2")
+                  .c_str());
+  STATOR_TRY(bool row, s.Text(1, machine_arn).Int(2, version).Step());
+  if (!row) return std::optional<StateMachineVersion>();
+  return std::optional<StateMachineVersion>(ReadVersion(s));
+}
+
+Result<std::vector<StateMachineVersion>> SqliteStore::ListVersions(std::string_view machine_arn) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kVersionColumns +
+               " FROM state_machine_versions WHERE state_machine_arn = ?1 ORDER BY version DESC")
+                  .c_str());
+  s.Text(1, machine_arn);
+  std::vector<StateMachineVersion> out;
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadVersion(s));
+  }
+  return out;
+}
+
+Status SqliteStore::DeleteVersion(std::string_view machine_arn, int64_t version) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  {
+    Stmt s(db_, "DELETE FROM tags WHERE resource_arn = ?1");
+    STATOR_RETURN_IF_ERROR(
+        s.Text(1, std::string(machine_arn) + ":" + std::to_string(version)).Run());
+  }
+  {
+    Stmt s(db_, "DELETE FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2");
+    STATOR_RETURN_IF_ERROR(s.Text(1, machine_arn).Int(2, version).Run());
+  }
+  return tx.Commit();
+}
+
+Result<bool> SqliteStore::ResourceExistsLocked(std::string_view arn) {
+  // Only state machines (not their versions or aliases) carry tags so far.
+  Stmt s(db_, "SELECT 1 FROM state_machines WHERE arn = ?1");
+  return s.Text(1, arn).Step();
+}
+
+Result<std::vector<Tag>> SqliteStore::ListTags(std::string_view resource_arn) {
+  std::lock_guard lock(mu_);
+  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  if (!exists) return Error{kNotFound, std::string(resource_arn)};
+  Stmt s(db_, "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY position");
+  s.Text(1, resource_arn);
+  std::vector<Tag> out;
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    out.push_back(Tag{s.ColText(0), s.ColText(1)});
+  }
+  return out;
+}
+
+Status SqliteStore::TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags) {
+  for (const Tag& t : tags) {
+    Stmt s(db_,
+           "INSERT INTO tags (resource_arn, key, value, position) VALUES (?1, ?2, ?3, "
+           "(SELECT COALESCE(MAX(position), 0) + 1 FROM tags WHERE resource_arn = ?1)) "
+           "ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value");
+    STATOR_RETURN_IF_ERROR(s.Text(1, resource_arn).Text(2, t.key).Text(3, t.value).Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  if (!exists) return Error{kNotFound, std::string(resource_arn)};
+  STATOR_RETURN_IF_ERROR(TagLocked(resource_arn, tags));
+  return tx.Commit();
+}
+
+Status SqliteStore::UntagResource(std::string_view resource_arn,
+                                  const std::vector<std::string>& keys) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  if (!exists) return Error{kNotFound, std::string(resource_arn)};
+  for (const std::string& key : keys) {
+    Stmt s(db_, "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2");
+    STATOR_RETURN_IF_ERROR(s.Text(1, resource_arn).Text(2, key).Run());
+  }
+  return tx.Commit();
+}
+
+}  // namespace stator::store

@@ -1,0 +1,65 @@
+// SqliteStore: the durable Store, an embedded SQLite database file.
+//
+// The database lives at <data_dir>/stator.db in WAL mode with synchronous=FULL (a committed
+// call survives a crash or power loss). Open() applies the pending schema migrations
+// (sqlite_schema.h) and refuses a database whose schema is newer than this build knows.
+//
+// Ownership: the store owns its connection and closes it in the destructor.
+// Thread-safety: all methods are thread-safe; one mutex serialises use of the connection, and
+// every multi-statement call runs in one transaction.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace stator::store {
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database file at `path`; ":memory:" gives a private
+  // in-memory database.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // The highest migration applied to the open database.
+  int schema_version() const { return schema_version_; }
+
+  Result<CreateResult> CreateStateMachine(const StateMachine& machine,
+                                          const std::vector<Tag>& tags) override;
+  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override;
+  Status UpdateStateMachine(const StateMachine& machine) override;
+  Status DeleteStateMachine(std::string_view arn) override;
+  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override;
+
+  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override;
+  Result<std::optional<StateMachineVersion>> GetVersion(std::string_view machine_arn,
+                                                        int64_t version) override;
+  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override;
+  Status DeleteVersion(std::string_view machine_arn, int64_t version) override;
+
+  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override;
+  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override;
+  Status UntagResource(std::string_view resource_arn,
+                       const std::vector<std::string>& keys) override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Status Migrate();
+  Status Exec(const char* sql);
+  Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags);
+  Result<bool> ResourceExistsLocked(std::string_view arn);
+
+  std::mutex mu_;
+  sqlite3* db_;  // GUARDED_BY(mu_)
+  int schema_version_ = 0;
+};
+
+}  // namespace stator::store

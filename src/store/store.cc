@@ -1,0 +1,31 @@
+#include "store/store.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+
+namespace stator::store {
+
+const char* StateMachineTypeName(StateMachineType t) {
+  return t == StateMachineType::kExpress ? "EXPRESS" : "STANDARD";
+}
+
+std::optional<StateMachineType> ParseStateMachineType(std::string_view name) {
+  if (name == "STANDARD") return StateMachineType::kStandard;
+  if (name == "EXPRESS") return StateMachineType::kExpress;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir) {
+  if (data_dir.empty()) return std::unique_ptr<Store>(std::make_unique<MemoryStore>());
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Error{kStoreFailure, "cannot create " + data_dir + ": " + ec.message()};
+  STATOR_TRY(auto sqlite,
+             SqliteStore::Open((std::filesystem::path(data_dir) / "stator.db").string()));
+  return std::unique_ptr<Store>(std::move(sqlite));
+}
+
+}  // namespace stator::store
