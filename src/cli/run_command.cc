@@ -111,6 +111,7 @@ int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
     auto input = json::Parse(text);
     if (!input.ok()) return fail_usage(what + " is not valid JSON: " + input.error().cause);
     exec.input = std::move(input).value();
+    exec.input_text = text;  // ExecutionStarted shows the input as the client sent it
   }
 
   // Task runners: --task-command > mock test case > UnavailableResourceRunner.
