@@ -21,6 +21,8 @@ jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 packages=(
   cmake make g++ pkg-config              # the build
   libgtest-dev googletest                # unit tests (GoogleTest)
+  libboost1.81-dev                       # the HTTP server (Boost.Beast / Asio)
+  libsqlite3-dev                         # the embedded store
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
   ca-certificates                        # npm over https (benchmark peer)
 )
