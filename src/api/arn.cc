@@ -1,0 +1,86 @@
+#include "api/arn.h"
+
+namespace stator::api {
+
+std::string ArnScope::Prefix() const {
+  return "arn:" + partition + ":states:" + region + ":" + account + ":";
+}
+
+std::string ArnScope::StateMachine(std::string_view name) const {
+  return Prefix() + "stateMachine:" + std::string(name);
+}
+
+namespace {
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t p = s.find(sep, start);
+    out.emplace_back(s.substr(start, p == std::string_view::npos ? s.npos : p - start));
+    if (p == std::string_view::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ApiResult<Arn> ParseArn(std::string_view text) {
+  std::vector<std::string> parts = Split(text, ':');
+  if (parts.size() < 6 || parts[0] != "arn" || parts[1].empty() || parts[2].empty()) {
+    return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+  }
+  Arn arn;
+  arn.text = std::string(text);
+  arn.partition = parts[1];
+  arn.service = parts[2];
+  arn.region = parts[3];
+  arn.account = parts[4];
+  arn.resource.assign(parts.begin() + 5, parts.end());
+  return arn;
+}
+
+ApiResult<StateMachineArn> ParseStateMachineArn(std::string_view text) {
+  API_TRY(Arn arn, ParseArn(text));
+  if (arn.service != "states" || arn.region.empty() || arn.account.empty()) {
+    return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+  }
+  const std::string& type = arn.resource[0];
+  if (type != "stateMachine") {
+    return ApiError::InvalidArn("Resource type not valid in this context: " + type);
+  }
+  if (arn.resource.size() < 2 || arn.resource.size() > 3 || arn.resource[1].empty()) {
+    return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+  }
+  StateMachineArn out;
+  out.name = arn.resource[1];
+  out.machine_arn = "arn:" + arn.partition + ":states:" + arn.region + ":" + arn.account +
+                    ":stateMachine:" + out.name;
+  if (arn.resource.size() == 3) {
+    const std::string& q = arn.resource[2];
+    if (q.empty()) return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+    if (AllDigits(q)) {
+      out.version = std::stoll(q);
+    } else {
+      out.alias = q;
+    }
+  }
+  return out;
+}
+
+std::optional<ApiError> CheckRoleArn(std::string_view text) {
+  auto arn = ParseArn(text);
+  if (!arn.ok()) return std::move(arn).error();
+  return std::nullopt;
+}
+
+}  // namespace stator::api

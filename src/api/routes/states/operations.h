@@ -1,0 +1,29 @@
+// The Step Functions operations stator serves: for each, its input shape (the members and
+// constraints of botocore's service model that the server enforces) and its implementation,
+// one file per operation in this folder.
+#pragma once
+
+#include "api/aws_json/api_error.h"
+#include "api/aws_json/shape.h"
+#include "api/states_service.h"
+#include "common/json.h"
+
+namespace stator::api::states {
+
+#define STATOR_STATES_OPERATION(Name) \
+  ShapeRef Name##Input();             \
+  ApiResult<json::Value> Name(StatesService& service, const json::Value& input)
+
+STATOR_STATES_OPERATION(CreateStateMachine);
+STATOR_STATES_OPERATION(DescribeStateMachine);
+STATOR_STATES_OPERATION(UpdateStateMachine);
+STATOR_STATES_OPERATION(DeleteStateMachine);
+STATOR_STATES_OPERATION(ListStateMachines);
+STATOR_STATES_OPERATION(ValidateStateMachineDefinition);
+STATOR_STATES_OPERATION(TagResource);
+STATOR_STATES_OPERATION(UntagResource);
+STATOR_STATES_OPERATION(ListTagsForResource);
+
+#undef STATOR_STATES_OPERATION
+
+}  // namespace stator::api::states

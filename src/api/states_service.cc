@@ -1,0 +1,33 @@
+#include "api/states_service.h"
+
+#include "api/routes/states/operations.h"
+
+namespace stator::api {
+
+void StatesService::Register(AwsJsonRouter* router) {
+  using Fn = ApiResult<json::Value> (*)(StatesService&, const json::Value&);
+  struct Entry {
+    const char* name;
+    ShapeRef (*input)();
+    Fn fn;
+  };
+#define STATOR_OP(Name) \
+  Entry { #Name, &states::Name##Input, &states::Name }
+  const Entry entries[] = {
+      STATOR_OP(CreateStateMachine),  STATOR_OP(DescribeStateMachine),
+      STATOR_OP(UpdateStateMachine),  STATOR_OP(DeleteStateMachine),
+      STATOR_OP(ListStateMachines),   STATOR_OP(ValidateStateMachineDefinition),
+      STATOR_OP(TagResource),         STATOR_OP(UntagResource),
+      STATOR_OP(ListTagsForResource),
+  };
+#undef STATOR_OP
+  for (const Entry& e : entries) {
+    Fn fn = e.fn;
+    router->AddOperation(kStatesTargetPrefix, e.name,
+                         JsonOperation{e.input(), [this, fn](const json::Value& in, JsonDone done) {
+                                         done(fn(*this, in));
+                                       }});
+  }
+}
+
+}  // namespace stator::api
