@@ -14,11 +14,18 @@ void StatesService::Register(AwsJsonRouter* router) {
 #define STATOR_OP(Name) \
   Entry { #Name, &states::Name##Input, &states::Name }
   const Entry entries[] = {
-      STATOR_OP(CreateStateMachine),  STATOR_OP(DescribeStateMachine),
-      STATOR_OP(UpdateStateMachine),  STATOR_OP(DeleteStateMachine),
-      STATOR_OP(ListStateMachines),   STATOR_OP(ValidateStateMachineDefinition),
-      STATOR_OP(TagResource),         STATOR_OP(UntagResource),
+      STATOR_OP(CreateStateMachine),
+      STATOR_OP(DescribeStateMachine),
+      STATOR_OP(UpdateStateMachine),
+      STATOR_OP(DeleteStateMachine),
+      STATOR_OP(ListStateMachines),
+      STATOR_OP(ValidateStateMachineDefinition),
+      STATOR_OP(TagResource),
+      STATOR_OP(UntagResource),
       STATOR_OP(ListTagsForResource),
+      STATOR_OP(PublishStateMachineVersion),
+      STATOR_OP(ListStateMachineVersions),
+      STATOR_OP(DeleteStateMachineVersion),
   };
 #undef STATOR_OP
   for (const Entry& e : entries) {

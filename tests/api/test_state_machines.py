@@ -330,6 +330,42 @@ class StateMachineApiTest(unittest.TestCase):
         self.assertError("InvalidLoggingConfiguration", None, self.sfn.update_state_machine,
                          stateMachineArn=arn, loggingConfiguration={"level": "ALL"})
 
+    def test_version_operations(self):
+        arn = self.create("versions")["stateMachineArn"]
+        p1 = self.sfn.publish_state_machine_version(stateMachineArn=arn, description="one")
+        self.assertEqual(p1["stateMachineVersionArn"], arn + ":1")
+        # Unchanged machine: publishing again returns the same version.
+        self.assertEqual(self.sfn.publish_state_machine_version(
+            stateMachineArn=arn)["stateMachineVersionArn"], arn + ":1")
+        for i in range(2, 6):
+            rev = self.sfn.update_state_machine(
+                stateMachineArn=arn, definition=PASS_DEF.replace('"A"', f'"A{i}"'))["revisionId"]
+            self.assertError("ConflictException", None, self.sfn.publish_state_machine_version,
+                             stateMachineArn=arn, revisionId="stale")
+            p = self.sfn.publish_state_machine_version(stateMachineArn=arn, revisionId=rev)
+            self.assertEqual(p["stateMachineVersionArn"], f"{arn}:{i}")
+        self.sfn.delete_state_machine_version(stateMachineVersionArn=arn + ":3")
+        self.sfn.delete_state_machine_version(stateMachineVersionArn=arn + ":3")  # idempotent
+        seen, kw = [], {}
+        while True:
+            page = self.sfn.list_state_machine_versions(stateMachineArn=arn, maxResults=2, **kw)
+            self.assertLessEqual(len(page["stateMachineVersions"]), 2)
+            seen += [v["stateMachineVersionArn"] for v in page["stateMachineVersions"]]
+            if "nextToken" not in page:
+                break
+            kw = {"nextToken": page["nextToken"]}
+        self.assertEqual(seen, [f"{arn}:{i}" for i in (5, 4, 2, 1)])
+        self.assertEqual(self.sfn.describe_state_machine(stateMachineArn=arn + ":1")[
+            "description"], "one")
+        # Recorded on AWS (test_publish_state_machine_version_no_such_machine).
+        missing = self.arn("versions-none")
+        self.assertError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{missing}'",
+                         self.sfn.publish_state_machine_version, stateMachineArn=missing)
+        self.assertError("InvalidToken", None, self.sfn.list_state_machine_versions,
+                         stateMachineArn=arn, nextToken="nope")
+        self.assertError("InvalidArn", None, self.sfn.delete_state_machine_version,
+                         stateMachineVersionArn=arn)
+
     # --- DeleteStateMachine ----------------------------------------------------------------
 
     def test_delete_is_idempotent_and_frees_the_name(self):

@@ -23,6 +23,9 @@ STATOR_STATES_OPERATION(ValidateStateMachineDefinition);
 STATOR_STATES_OPERATION(TagResource);
 STATOR_STATES_OPERATION(UntagResource);
 STATOR_STATES_OPERATION(ListTagsForResource);
+STATOR_STATES_OPERATION(PublishStateMachineVersion);
+STATOR_STATES_OPERATION(ListStateMachineVersions);
+STATOR_STATES_OPERATION(DeleteStateMachineVersion);
 
 #undef STATOR_STATES_OPERATION
 
