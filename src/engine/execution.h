@@ -90,6 +90,17 @@ struct ExecutionOptions {
   // The execution input as the caller sent it; ExecutionStarted shows this text verbatim, as
   // AWS does (AWS keeps the client's spacing there). Must be the text `input` was parsed from.
   std::optional<std::string> input_text;
+
+  // Added for servers (api::ExecutionService), both optional:
+  // The execution's start time (default: the clock's time when Start is called), so that a
+  // record written before Start and the ExecutionStarted event agree.
+  std::optional<int64_t> start_millis;
+  // When set (with keep_history), recorded events are handed to history_sink in batches while
+  // the execution runs instead of being kept until TakeResult: at the end of every Run (the
+  // events that step recorded) and, when the execution ends, the final events just before the
+  // SetOnFinished callback. Called on the thread running the execution, never concurrently,
+  // batches in event order; TakeResult().events then holds nothing.
+  std::function<void(std::vector<HistoryEvent> events)> history_sink;
 };
 
 struct ExecutionResult {

@@ -212,7 +212,7 @@ Execution::~Execution() {
 }
 
 void Execution::Start() {
-  start_millis_ = clock_->NowMillis();
+  start_millis_ = options_.start_millis.value_or(clock_->NowMillis());
   top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
   if (options_.input_text) {
     EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
@@ -319,6 +319,7 @@ void Execution::Run() {
       Step(*f);
       ProcessInbox();
     }
+    FlushHistory();
     int expected = 2;
     if (run_state_.compare_exchange_strong(expected, 0)) return;
     run_state_.store(2, std::memory_order_release);  // more work arrived while running
@@ -462,7 +463,15 @@ void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
   for (auto& [id_, f] : live_) CancelTimers(*f);
   ready_.clear();
   finished_.store(true, std::memory_order_release);
+  FlushHistory();
   if (on_finished_) on_finished_();
+}
+
+void Execution::FlushHistory() {
+  if (!options_.history_sink || events_.empty()) return;
+  std::vector<HistoryEvent> batch;
+  batch.swap(events_);
+  options_.history_sink(std::move(batch));
 }
 
 // ---------------------------------------------------------------------------------------------

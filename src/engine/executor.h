@@ -93,6 +93,8 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
                bool update_tracker = true);
   int64_t EmitWithPrev(Frame& f, int64_t prev, const std::string& type, const char* details_key,
                        json::Value details);
+  // Hands the events recorded so far to options_.history_sink, if there is one.
+  void FlushHistory();
 
   // Frame stepping.
   std::unique_ptr<Frame> NewFrame(const MachinePlan* plan, Frame* parent, json::Value input,
