@@ -1,6 +1,7 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace stator::store {
 
@@ -152,6 +153,134 @@ Status MemoryStore::UntagResource(std::string_view resource_arn,
     return std::find(keys.begin(), keys.end(), tag.key) != keys.end();
   });
   return Status::Ok();
+}
+
+namespace {
+
+// Page keys of executions and history events: a decimal number (creation order, event id).
+std::optional<int64_t> ParseKey(std::string_view key) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+  if (ec != std::errc() || p != key.data() + key.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Status MemoryStore::Commit(const ExecutionBatch& batch) {
+  std::lock_guard lock(mu_);
+  // Check first, so that a bad batch changes nothing.
+  for (const NewExecution& n : batch.created) {
+    if (executions_.count(n.execution.arn) != 0) {
+      return Error{kStoreFailure, "execution exists: " + n.execution.arn};
+    }
+  }
+  for (const ExecutionStep& step : batch.steps) {
+    bool created_here = false;
+    for (const NewExecution& n : batch.created)
+      created_here |= n.execution.arn == step.execution_arn;
+    if (!created_here && executions_.count(step.execution_arn) == 0) {
+      return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+    }
+  }
+  for (const NewExecution& n : batch.created) {
+    auto m = execution_machines_.find(n.machine.id);
+    if (m == execution_machines_.end()) {
+      m = execution_machines_
+              .emplace(n.machine.id, std::make_shared<const ExecutionMachine>(n.machine))
+              .first;
+    }
+    StoredExecution& stored = executions_[n.execution.arn];
+    stored.execution = n.execution;
+    stored.seq = next_seq_++;
+    stored.machine = m->second;
+    by_machine_[n.execution.state_machine_arn][stored.seq] = &stored;
+  }
+  for (const ExecutionStep& step : batch.steps) {
+    StoredExecution& stored = executions_.find(step.execution_arn)->second;
+    stored.history.insert(stored.history.end(), step.events.begin(), step.events.end());
+    if (step.outcome) {
+      Execution& e = stored.execution;
+      e.status = step.outcome->status;
+      e.output = step.outcome->output;
+      e.error = step.outcome->error;
+      e.cause = step.outcome->cause;
+      e.stop_date_ms = step.outcome->stop_date_ms;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Execution>> MemoryStore::GetExecution(std::string_view execution_arn) {
+  std::lock_guard lock(mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end()) return std::optional<Execution>();
+  return std::optional<Execution>(it->second.execution);
+}
+
+Result<std::optional<ExecutionMachine>> MemoryStore::GetExecutionMachine(
+    std::string_view execution_arn) {
+  std::lock_guard lock(mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end()) return std::optional<ExecutionMachine>();
+  return std::optional<ExecutionMachine>(*it->second.machine);
+}
+
+Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filter,
+                                                    std::string_view after, int limit) {
+  std::lock_guard lock(mu_);
+  Page<Execution> page;
+  auto machine = by_machine_.find(filter.state_machine_arn);
+  if (machine == by_machine_.end()) return page;
+  const auto& index = machine->second;
+  auto it = index.rbegin();  // newest first
+  if (!after.empty()) {
+    std::optional<int64_t> key = ParseKey(after);
+    if (!key) return page;
+    it = std::make_reverse_iterator(index.lower_bound(*key));  // seq < key
+  }
+  int64_t last_seq = 0;
+  for (; it != index.rend(); ++it) {
+    const Execution& e = it->second->execution;
+    if (filter.status && e.status != *filter.status) continue;
+    if (!filter.version_arn.empty() && e.version_arn != filter.version_arn) continue;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = std::to_string(last_seq);
+      break;
+    }
+    page.items.push_back(e);
+    last_seq = it->first;
+  }
+  return page;
+}
+
+Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_arn,
+                                                    std::string_view after, int limit,
+                                                    bool reverse) {
+  std::lock_guard lock(mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end()) return Error{kNotFound, std::string(execution_arn)};
+  const std::vector<HistoryEvent>& h = it->second.history;
+  Page<HistoryEvent> page;
+  // Event ids are 1, 2, ...: event id k sits at index k - 1.
+  const int64_t n = static_cast<int64_t>(h.size());
+  int64_t begin;  // index of the first event of the page
+  if (after.empty()) {
+    begin = reverse ? n - 1 : 0;
+  } else {
+    std::optional<int64_t> key = ParseKey(after);
+    if (!key) return page;
+    begin = reverse ? *key - 2 : *key;
+  }
+  const int64_t step = reverse ? -1 : 1;
+  for (int64_t i = begin; i >= 0 && i < n; i += step) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = std::to_string(page.items.back().id);
+      break;
+    }
+    page.items.push_back(h[i]);
+  }
+  return page;
 }
 
 }  // namespace stator::store

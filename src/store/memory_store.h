@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -36,6 +37,15 @@ class MemoryStore : public Store {
   Status UntagResource(std::string_view resource_arn,
                        const std::vector<std::string>& keys) override;
 
+  Status Commit(const ExecutionBatch& batch) override;
+  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override;
+  Result<std::optional<ExecutionMachine>> GetExecutionMachine(
+      std::string_view execution_arn) override;
+  Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,
+                                         int limit) override;
+  Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
+                                         int limit, bool reverse) override;
+
  private:
   struct Machine {
     StateMachine machine;
@@ -43,11 +53,24 @@ class MemoryStore : public Store {
     std::map<int64_t, StateMachineVersion> versions;  // by number
   };
 
+  struct StoredExecution {
+    Execution execution;
+    int64_t seq = 0;  // creation order
+    std::shared_ptr<const ExecutionMachine> machine;
+    std::vector<HistoryEvent> history;
+  };
+
   bool ResourceExistsLocked(std::string_view arn) const;
 
   std::mutex mu_;
   std::map<std::string, Machine, std::less<>> machines_;       // GUARDED_BY(mu_)
   std::map<std::string, std::vector<Tag>, std::less<>> tags_;  // GUARDED_BY(mu_)
+  // Executions by ARN; per state machine ARN, its executions by creation order.
+  std::map<std::string, StoredExecution, std::less<>> executions_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::map<int64_t, StoredExecution*>, std::less<>> by_machine_;  // ditto
+  std::map<std::string, std::shared_ptr<const ExecutionMachine>, std::less<>>
+      execution_machines_;  // by id, GUARDED_BY(mu_)
+  int64_t next_seq_ = 1;    // GUARDED_BY(mu_)
 };
 
 }  // namespace stator::store

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
+#include <limits>
 #include <utility>
 
 #include "store/sqlite_schema.h"
@@ -34,6 +36,21 @@ class Stmt {
     if (stmt_) sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
+  // Binds NULL for nullopt.
+  Stmt& OptText(int i, const std::optional<std::string>& s) {
+    if (!s) {
+      if (stmt_) sqlite3_bind_null(stmt_, i);
+      return *this;
+    }
+    return Text(i, *s);
+  }
+  // Makes the statement ready to be bound and run again.
+  void Reset() {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
 
   // A row (true), done (false), or an error.
   Result<bool> Step() {
@@ -56,6 +73,10 @@ class Stmt {
              : std::string();
   }
   int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  std::optional<std::string> ColOptText(int i) const {
+    if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
+    return ColText(i);
+  }
 
  private:
   sqlite3* db_;
@@ -442,6 +463,241 @@ Status SqliteStore::UntagResource(std::string_view resource_arn,
     STATOR_RETURN_IF_ERROR(s.Text(1, resource_arn).Text(2, key).Run());
   }
   return tx.Commit();
+}
+
+// --- Executions -----------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kExecutionColumns =
+    "arn, state_machine_arn, name, version_arn, alias_arn, status, input, output, error, cause, "
+    "start_date_ms, stop_date_ms, seq";
+
+Execution ReadExecution(const Stmt& s) {
+  Execution e;
+  e.arn = s.ColText(0);
+  e.state_machine_arn = s.ColText(1);
+  e.name = s.ColText(2);
+  e.version_arn = s.ColText(3);
+  e.alias_arn = s.ColText(4);
+  e.status = ParseExecutionStatus(s.ColText(5)).value_or(ExecutionStatus::kRunning);
+  e.input = s.ColText(6);
+  e.output = s.ColOptText(7);
+  e.error = s.ColOptText(8);
+  e.cause = s.ColOptText(9);
+  e.start_date_ms = s.ColInt(10);
+  e.stop_date_ms = s.ColInt(11);
+  return e;
+}
+
+// Page keys: a decimal number (an execution's seq, an event id).
+std::optional<int64_t> ParseKey(std::string_view key) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+  if (ec != std::errc() || p != key.data() + key.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(std::string_view arn) {
+  Stmt s(db_, "SELECT seq FROM executions WHERE arn = ?1");
+  STATOR_TRY(bool row, s.Text(1, arn).Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.ColInt(0));
+}
+
+Status SqliteStore::Commit(const ExecutionBatch& batch) {
+  if (batch.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  if (!batch.created.empty()) {
+    Stmt machine(db_,
+                 "INSERT OR IGNORE INTO execution_machines (id, definition, role_arn, "
+                 "logging_configuration, tracing_configuration, encryption_configuration, "
+                 "revision_id, update_date_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    Stmt exec(db_,
+              "INSERT INTO executions (arn, state_machine_arn, name, version_arn, alias_arn, "
+              "machine_id, status, input, output, error, cause, start_date_ms, stop_date_ms) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    for (const NewExecution& n : batch.created) {
+      const ExecutionMachine& m = n.machine;
+      machine.Reset();
+      STATOR_RETURN_IF_ERROR(machine.Text(1, m.id)
+                                 .Text(2, m.config.definition)
+                                 .Text(3, m.config.role_arn)
+                                 .Text(4, m.config.logging_configuration)
+                                 .Text(5, m.config.tracing_configuration)
+                                 .Text(6, m.config.encryption_configuration)
+                                 .Text(7, m.revision_id)
+                                 .Int(8, m.update_date_ms)
+                                 .Run());
+      const Execution& e = n.execution;
+      exec.Reset();
+      STATOR_RETURN_IF_ERROR(exec.Text(1, e.arn)
+                                 .Text(2, e.state_machine_arn)
+                                 .Text(3, e.name)
+                                 .Text(4, e.version_arn)
+                                 .Text(5, e.alias_arn)
+                                 .Text(6, m.id)
+                                 .Text(7, ExecutionStatusName(e.status))
+                                 .Text(8, e.input)
+                                 .OptText(9, e.output)
+                                 .OptText(10, e.error)
+                                 .OptText(11, e.cause)
+                                 .Int(12, e.start_date_ms)
+                                 .Int(13, e.stop_date_ms)
+                                 .Run());
+    }
+  }
+  if (!batch.steps.empty()) {
+    Stmt event(db_,
+               "INSERT INTO history_events (execution_seq, id, previous_event_id, timestamp_ms, "
+               "type, details_key, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    Stmt close(db_,
+               "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, "
+               "stop_date_ms = ?6 WHERE seq = ?1");
+    std::string details;
+    for (const ExecutionStep& step : batch.steps) {
+      STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(step.execution_arn));
+      if (!seq) return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+      for (const HistoryEvent& e : step.events) {
+        details.clear();
+        if (!e.details.is_null()) e.details.DumpTo(&details);
+        event.Reset();
+        STATOR_RETURN_IF_ERROR(event.Int(1, *seq)
+                                   .Int(2, e.id)
+                                   .Int(3, e.previous_event_id)
+                                   .Int(4, e.timestamp_ms)
+                                   .Text(5, e.type)
+                                   .Text(6, e.details_key)
+                                   .Text(7, details)
+                                   .Run());
+      }
+      if (const std::optional<ExecutionOutcome>& o = step.outcome) {
+        close.Reset();
+        STATOR_RETURN_IF_ERROR(close.Int(1, *seq)
+                                   .Text(2, ExecutionStatusName(o->status))
+                                   .OptText(3, o->output)
+                                   .OptText(4, o->error)
+                                   .OptText(5, o->cause)
+                                   .Int(6, o->stop_date_ms)
+                                   .Run());
+      }
+    }
+  }
+  return tx.Commit();
+}
+
+Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view execution_arn) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         (std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE arn = ?1").c_str());
+  STATOR_TRY(bool row, s.Text(1, execution_arn).Step());
+  if (!row) return std::optional<Execution>();
+  return std::optional<Execution>(ReadExecution(s));
+}
+
+Result<std::optional<ExecutionMachine>> SqliteStore::GetExecutionMachine(
+    std::string_view execution_arn) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT m.id, m.definition, m.role_arn, m.logging_configuration, "
+         "m.tracing_configuration, m.encryption_configuration, m.revision_id, m.update_date_ms "
+         "FROM executions e JOIN execution_machines m ON m.id = e.machine_id WHERE e.arn = ?1");
+  STATOR_TRY(bool row, s.Text(1, execution_arn).Step());
+  if (!row) return std::optional<ExecutionMachine>();
+  ExecutionMachine m;
+  m.id = s.ColText(0);
+  m.config.definition = s.ColText(1);
+  m.config.role_arn = s.ColText(2);
+  m.config.logging_configuration = s.ColText(3);
+  m.config.tracing_configuration = s.ColText(4);
+  m.config.encryption_configuration = s.ColText(5);
+  m.revision_id = s.ColText(6);
+  m.update_date_ms = s.ColInt(7);
+  return std::optional<ExecutionMachine>(std::move(m));
+}
+
+Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filter,
+                                                    std::string_view after, int limit) {
+  int64_t before = std::numeric_limits<int64_t>::max();
+  Page<Execution> page;
+  if (!after.empty()) {
+    std::optional<int64_t> key = ParseKey(after);
+    if (!key) return page;
+    before = *key;
+  }
+  std::string sql = std::string("SELECT ") + kExecutionColumns +
+                    " FROM executions WHERE state_machine_arn = ?1 AND seq < ?2";
+  if (filter.status) sql += " AND status = ?3";
+  if (!filter.version_arn.empty()) sql += " AND version_arn = ?4";
+  sql += " ORDER BY seq DESC LIMIT ?5";
+  std::lock_guard lock(mu_);
+  Stmt s(db_, sql.c_str());
+  s.Text(1, filter.state_machine_arn).Int(2, before);
+  if (filter.status) s.Text(3, ExecutionStatusName(*filter.status));
+  if (!filter.version_arn.empty()) s.Text(4, filter.version_arn);
+  s.Int(5, static_cast<int64_t>(limit) + 1);
+  int64_t last_seq = 0;
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = std::to_string(last_seq);
+      break;
+    }
+    page.items.push_back(ReadExecution(s));
+    last_seq = s.ColInt(12);
+  }
+  return page;
+}
+
+Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_arn,
+                                                    std::string_view after, int limit,
+                                                    bool reverse) {
+  std::lock_guard lock(mu_);
+  STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(execution_arn));
+  if (!seq) return Error{kNotFound, std::string(execution_arn)};
+  Page<HistoryEvent> page;
+  int64_t from = reverse ? std::numeric_limits<int64_t>::max() : 0;
+  if (!after.empty()) {
+    std::optional<int64_t> key = ParseKey(after);
+    if (!key) return page;
+    from = *key;
+  }
+  Stmt s(db_, reverse ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
+                        "FROM history_events WHERE execution_seq = ?1 AND id < ?2 "
+                        "ORDER BY id DESC LIMIT ?3"
+                      : "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
+                        "FROM history_events WHERE execution_seq = ?1 AND id > ?2 "
+                        "ORDER BY id LIMIT ?3");
+  s.Int(1, *seq).Int(2, from).Int(3, static_cast<int64_t>(limit) + 1);
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = std::to_string(page.items.back().id);
+      break;
+    }
+    HistoryEvent& e = page.items.emplace_back();
+    e.id = s.ColInt(0);
+    e.previous_event_id = s.ColInt(1);
+    e.timestamp_ms = s.ColInt(2);
+    e.type = s.ColText(3);
+    e.details_key = s.ColText(4);
+    std::string details = s.ColText(5);
+    if (!details.empty()) {
+      auto parsed = json::Parse(details);
+      if (!parsed.ok()) {
+        return Error{kStoreFailure, "corrupt history event " + std::to_string(e.id) + " of " +
+                                        std::string(execution_arn) + ": " + parsed.error().cause};
+      }
+      e.details = std::move(parsed).value();
+    }
+  }
+  return page;
 }
 
 }  // namespace stator::store

@@ -50,12 +50,22 @@ class SqliteStore : public Store {
   Status UntagResource(std::string_view resource_arn,
                        const std::vector<std::string>& keys) override;
 
+  Status Commit(const ExecutionBatch& batch) override;
+  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override;
+  Result<std::optional<ExecutionMachine>> GetExecutionMachine(
+      std::string_view execution_arn) override;
+  Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,
+                                         int limit) override;
+  Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
+                                         int limit, bool reverse) override;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status Migrate();
   Status Exec(const char* sql);
   Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags);
   Result<bool> ResourceExistsLocked(std::string_view arn);
+  Result<std::optional<int64_t>> ExecutionSeqLocked(std::string_view arn);
 
   std::mutex mu_;
   sqlite3* db_;  // GUARDED_BY(mu_)

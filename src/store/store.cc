@@ -18,6 +18,31 @@ std::optional<StateMachineType> ParseStateMachineType(std::string_view name) {
   return std::nullopt;
 }
 
+const char* ExecutionStatusName(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
+  }
+  return "RUNNING";
+}
+
+std::optional<ExecutionStatus> ParseExecutionStatus(std::string_view name) {
+  for (ExecutionStatus s :
+       {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
+        ExecutionStatus::kTimedOut, ExecutionStatus::kAborted}) {
+    if (name == ExecutionStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir) {
   if (data_dir.empty()) return std::unique_ptr<Store>(std::make_unique<MemoryStore>());
   std::error_code ec;

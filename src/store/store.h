@@ -1,9 +1,9 @@
 // Store: the persistence interface of stator's control plane (the domain, not tables).
 //
-// The store keeps state machines, the versions published from them and the tags of any
-// resource. It knows nothing about HTTP or AWS error wording: lookups of missing things return
-// std::nullopt (or a Status whose error is kNotFound), and only I/O failures are other Errors.
-// ARNs are the keys; the API layer builds and parses them.
+// The store keeps state machines, the versions published from them, the tags of any resource,
+// and Standard executions with their histories. It knows nothing about HTTP or AWS error wording:
+// lookups of missing things return std::nullopt (or a Status whose error is kNotFound), and only
+// I/O failures are other Errors. ARNs are the keys; the API layer builds and parses them.
 //
 // Implementations: MemoryStore (memory_store.h; tests and --data-dir-less servers) and
 // SqliteStore (sqlite_store.h; durable, WAL). store_test.cc is the one suite every
@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json.h"
 #include "common/result.h"
 
 namespace stator::store {
@@ -76,6 +77,91 @@ struct StateMachineVersion {
 
   // "<state machine arn>:<version>"
   std::string arn() const { return state_machine_arn + ":" + std::to_string(version); }
+};
+
+// --- Executions -------------------------------------------------------------------------------
+
+enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
+
+// "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"; and back (nullopt for anything else).
+const char* ExecutionStatusName(ExecutionStatus s);
+std::optional<ExecutionStatus> ParseExecutionStatus(std::string_view name);
+
+// An execution as DescribeExecution shows it.
+struct Execution {
+  std::string arn;
+  std::string state_machine_arn;  // unqualified
+  std::string name;
+  std::string version_arn;  // the version it runs when started through a version or alias, or ""
+  std::string alias_arn;    // the alias it was started through, or ""
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  std::string input;                  // JSON text as the client sent it
+  std::optional<std::string> output;  // JSON text; SUCCEEDED only
+  std::optional<std::string> error;   // FAILED, TIMED_OUT, ABORTED (when there is one)
+  std::optional<std::string> cause;
+  int64_t start_date_ms = 0;
+  int64_t stop_date_ms = 0;  // 0 while RUNNING
+  bool operator==(const Execution&) const = default;
+};
+
+// The state machine an execution runs, as it was when the execution started (what
+// DescribeStateMachineForExecution shows even after the machine changed). Many executions run
+// the same one: the store keeps each distinct one once, under `id`, a key the caller derives
+// from the content (equal content, equal id; the server uses a SHA-256 digest).
+struct ExecutionMachine {
+  std::string id;
+  StateMachineConfig config;
+  std::string revision_id;
+  int64_t update_date_ms = 0;  // the machine's last update, or its creation when never updated
+  bool operator==(const ExecutionMachine&) const = default;
+};
+
+// One history event, as GetExecutionHistory returns it.
+struct HistoryEvent {
+  int64_t id = 0;
+  int64_t previous_event_id = 0;
+  int64_t timestamp_ms = 0;
+  std::string type;         // "PassStateEntered", ...
+  std::string details_key;  // "stateEnteredEventDetails", or "" when the event has no details
+  json::Value details;      // the details object (payload fields hold JSON text), or null
+  bool operator==(const HistoryEvent&) const = default;
+};
+
+// How an execution ended.
+struct ExecutionOutcome {
+  ExecutionStatus status = ExecutionStatus::kSucceeded;
+  std::optional<std::string> output;
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  int64_t stop_date_ms = 0;
+};
+
+// What one execution adds in a commit: events appended to its history (ids continuing the
+// stored ones) and, when it ended, its outcome.
+struct ExecutionStep {
+  std::string execution_arn;
+  std::vector<HistoryEvent> events;
+  std::optional<ExecutionOutcome> outcome;
+};
+
+// A new execution (status RUNNING) and the state machine it runs.
+struct NewExecution {
+  Execution execution;
+  ExecutionMachine machine;
+};
+
+// One group commit (Store::Commit).
+struct ExecutionBatch {
+  std::vector<NewExecution> created;
+  std::vector<ExecutionStep> steps;
+  bool empty() const { return created.empty() && steps.empty(); }
+};
+
+// Which executions ListExecutions returns.
+struct ExecutionFilter {
+  std::string state_machine_arn;          // unqualified; required
+  std::string version_arn;                // only those running this version ("" = any)
+  std::optional<ExecutionStatus> status;  // only those with this status
 };
 
 // One page of a listing. `next` is the key to pass as `after` for the following page, or
@@ -145,12 +231,35 @@ class Store {
   virtual Status UntagResource(std::string_view resource_arn,
                                const std::vector<std::string>& keys) = 0;
 
-  // --- Executions and history: NEXT (issue 3, durable Standard executions) -----------------
-  // Room reserved here for: CreateExecution (idempotent on name + input), GetExecution,
-  // ListExecutions(state machine, status filter, page), the execution-state checkpoint, and
-  // AppendHistory(execution, events) / ReadHistory(execution, page, reverse), plus a batched
-  // Commit(steps) that group-commits many executions' steps in one transaction. Schema v002
-  // (schema/sqlite/v002_executions.sql) will add their tables.
+  // --- Executions and their history (Standard executions; Express ones are not stored) -------
+
+  // Inserts the executions of batch.created (each with the state machine it runs, kept once per
+  // ExecutionMachine::id), then applies batch.steps in order: appends each step's events to its
+  // execution's history and, when the step carries an outcome, closes the execution. All or
+  // nothing, in one transaction (SqliteStore: one fsync): this is the group commit through
+  // which many executions' progress becomes durable at once (see commit_queue.h). Errors: an
+  // execution ARN that already exists (created) or does not (steps) fails the whole batch with
+  // kStoreFailure; callers guarantee neither happens.
+  virtual Status Commit(const ExecutionBatch& batch) = 0;
+
+  virtual Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) = 0;
+
+  // The state machine an execution runs, as it was when the execution started.
+  virtual Result<std::optional<ExecutionMachine>> GetExecutionMachine(
+      std::string_view execution_arn) = 0;
+
+  // Executions that match `filter`, newest (most recently created) first, starting after the
+  // key `after` ("" = from the newest; else a `next` of an earlier page), at most `limit`
+  // (>= 1). Keys are opaque to callers and stay valid while executions are added.
+  virtual Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter,
+                                                 std::string_view after, int limit) = 0;
+
+  // An execution's history events in id order (reverse: from the last), starting after the key
+  // `after` ("" = from the first, or the last when reverse), at most `limit` (>= 1) of them.
+  // kNotFound when the execution does not exist.
+  virtual Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn,
+                                                 std::string_view after, int limit,
+                                                 bool reverse) = 0;
 };
 
 // Opens the store for a server: SQLite under `data_dir` (created if needed) when data_dir is

@@ -1,4 +1,5 @@
-// The one test suite every Store implementation must pass (typed over the implementations).
+// The one test suite every Store implementation must pass (typed over the implementations in
+// store_test_util.h): state machines, versions and tags. Executions: execution_store_test.cc.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -13,32 +14,15 @@
 
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
+#include "store/store_test_util.h"
 
 namespace stator::store {
 namespace {
 
-// Each fixture owns one fresh store. SqliteStore gets its own temporary directory.
-struct MemoryFactory {
-  std::unique_ptr<Store> Make() { return std::make_unique<MemoryStore>(); }
-};
-
-struct SqliteFactory {
-  std::filesystem::path dir;
-  SqliteFactory() {
-    dir = std::filesystem::temp_directory_path() /
-          ("stator_store_test_" + std::to_string(::getpid()) + "_" +
-           std::to_string(reinterpret_cast<uintptr_t>(this)));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~SqliteFactory() { std::filesystem::remove_all(dir); }
-  std::unique_ptr<Store> Open() {
-    auto s = SqliteStore::Open((dir / "stator.db").string());
-    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
-    return std::move(s).value();
-  }
-  std::unique_ptr<Store> Make() { return Open(); }
-};
+using test_util::Implementations;
+using test_util::MemoryFactory;
+using test_util::Names;
+using test_util::SqliteFactory;
 
 template <class F>
 class StoreTest : public ::testing::Test {
@@ -72,14 +56,6 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Implementations = ::testing::Types<MemoryFactory, SqliteFactory>;
-class Names {
- public:
-  template <class T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, MemoryFactory> ? "Memory" : "Sqlite";
-  }
-};
 TYPED_TEST_SUITE(StoreTest, Implementations, Names);
 
 TYPED_TEST(StoreTest, CreateThenGetReturnsWhatWasStored) {

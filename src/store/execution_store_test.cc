@@ -1,0 +1,407 @@
+// The execution part of the suite every Store implementation must pass (typed over the
+// implementations in store_test_util.h), and CommitQueue's group commit.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/commit_queue.h"
+#include "store/store.h"
+#include "store/store_test_util.h"
+
+namespace stator::store {
+namespace {
+
+using test_util::Implementations;
+using test_util::Names;
+using test_util::SqliteFactory;
+
+constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+
+NewExecution MakeExecution(const std::string& name, const std::string& machine_id = "digest-1",
+                           int64_t start = 1000) {
+  NewExecution n;
+  n.execution.arn = "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
+  n.execution.state_machine_arn = kMachineArn;
+  n.execution.name = name;
+  n.execution.input = R"({"a": 1})";
+  n.execution.start_date_ms = start;
+  n.machine.id = machine_id;
+  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
+  n.machine.config.role_arn = "arn:aws:iam::123456789012:role/r";
+  n.machine.config.logging_configuration = R"({"level":"OFF","includeExecutionData":false})";
+  n.machine.config.tracing_configuration = R"({"enabled":false})";
+  n.machine.update_date_ms = 500;
+  return n;
+}
+
+HistoryEvent Event(int64_t id, const std::string& type, json::Value details = json::Value()) {
+  HistoryEvent e;
+  e.id = id;
+  e.previous_event_id = id - 1;
+  e.timestamp_ms = 1000 + id;
+  e.type = type;
+  if (!details.is_null()) e.details_key = "someEventDetails";
+  e.details = std::move(details);
+  return e;
+}
+
+ExecutionStep Step(const NewExecution& n, std::vector<HistoryEvent> events,
+                   std::optional<ExecutionOutcome> outcome = std::nullopt) {
+  return ExecutionStep{n.execution.arn, std::move(events), std::move(outcome)};
+}
+
+std::vector<int64_t> Ids(const std::vector<HistoryEvent>& events) {
+  std::vector<int64_t> ids;
+  for (const HistoryEvent& e : events) ids.push_back(e.id);
+  return ids;
+}
+
+std::vector<std::string> NamesOf(const std::vector<Execution>& executions) {
+  std::vector<std::string> names;
+  for (const Execution& e : executions) names.push_back(e.name);
+  return names;
+}
+
+template <class F>
+class ExecutionStoreTest : public ::testing::Test {
+ public:
+  void SetUp() override { store_ = factory_.Make(); }
+
+  void CommitOk(ExecutionBatch batch) {
+    Status s = store_->Commit(batch);
+    ASSERT_TRUE(s.ok()) << s.error().cause;
+  }
+  // n executions e0..e(n-1), created in that order; e(i) SUCCEEDED when i is even.
+  void CreateMany(int n) {
+    ExecutionBatch batch;
+    for (int i = 0; i < n; ++i) batch.created.push_back(MakeExecution("e" + std::to_string(i)));
+    for (int i = 0; i < n; i += 2) {
+      batch.steps.push_back(Step(batch.created[i], {},
+                                 ExecutionOutcome{ExecutionStatus::kSucceeded, "1", {}, {}, 9}));
+    }
+    CommitOk(std::move(batch));
+  }
+  std::vector<std::string> ListAll(const ExecutionFilter& filter, int limit) {
+    std::vector<std::string> names;
+    std::string after;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = store_->ListExecutions(filter, after, limit);
+      EXPECT_TRUE(page.ok());
+      if (!page.ok()) break;
+      EXPECT_LE(static_cast<int>(page->items.size()), limit);
+      for (const Execution& e : page->items) names.push_back(e.name);
+      if (page->next.empty()) break;
+      after = page->next;
+    }
+    return names;
+  }
+
+  F factory_;
+  std::unique_ptr<Store> store_;
+};
+
+TYPED_TEST_SUITE(ExecutionStoreTest, Implementations, Names);
+
+TYPED_TEST(ExecutionStoreTest, CreateThenGetReturnsTheRecordAndItsMachine) {
+  NewExecution n = MakeExecution("a");
+  n.execution.version_arn = std::string(kMachineArn) + ":3";
+  n.execution.alias_arn = std::string(kMachineArn) + ":prod";
+  n.machine.revision_id = "rev";
+  n.machine.config.encryption_configuration = R"({"type":"AWS_OWNED_KEY"})";
+  this->CommitOk(ExecutionBatch{{n}, {}});
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, n.execution);
+  EXPECT_EQ((*got)->status, ExecutionStatus::kRunning);
+  EXPECT_FALSE((*got)->output.has_value());
+  auto machine = this->store_->GetExecutionMachine(n.execution.arn);
+  ASSERT_TRUE(machine.ok() && machine->has_value());
+  EXPECT_EQ(**machine, n.machine);
+}
+
+TYPED_TEST(ExecutionStoreTest, MissingExecutionIsNulloptAndItsHistoryNotFound) {
+  auto got = this->store_->GetExecution("arn:aws:states:us-east-1:1:execution:m:none");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  auto machine = this->store_->GetExecutionMachine("arn:aws:states:us-east-1:1:execution:m:none");
+  ASSERT_TRUE(machine.ok());
+  EXPECT_FALSE(machine->has_value());
+  auto history =
+      this->store_->ReadHistory("arn:aws:states:us-east-1:1:execution:m:none", "", 10, false);
+  ASSERT_FALSE(history.ok());
+  EXPECT_EQ(history.error().error, kNotFound);
+}
+
+TYPED_TEST(ExecutionStoreTest, ExecutionsShareOneMachinePerIdAndKeepTheirOwn) {
+  NewExecution a = MakeExecution("a", "digest-1");
+  NewExecution b = MakeExecution("b", "digest-1");
+  NewExecution c = MakeExecution("c", "digest-2");
+  c.machine.config.definition = R"({"Comment":"v2"})";
+  c.machine.revision_id = "r2";
+  this->CommitOk(ExecutionBatch{{a, b}, {}});
+  this->CommitOk(ExecutionBatch{{c}, {}});
+  auto mb = this->store_->GetExecutionMachine(b.execution.arn);
+  auto mc = this->store_->GetExecutionMachine(c.execution.arn);
+  ASSERT_TRUE(mb.ok() && mb->has_value() && mc.ok() && mc->has_value());
+  EXPECT_EQ(**mb, a.machine);
+  EXPECT_EQ(**mc, c.machine);
+}
+
+TYPED_TEST(ExecutionStoreTest, StepsAppendHistoryAndTheOutcomeClosesTheExecution) {
+  NewExecution n = MakeExecution("a");
+  json::Value details = json::Value::MakeObject(
+      {{"name", json::Value::String("S")}, {"input", json::Value::String("{\"x\":1.5}")}});
+  this->CommitOk(ExecutionBatch{
+      {n}, {Step(n, {Event(1, "ExecutionStarted"), Event(2, "PassStateEntered", details)})}});
+  auto running = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(running.ok() && running->has_value());
+  EXPECT_EQ((*running)->status, ExecutionStatus::kRunning);
+
+  ExecutionOutcome done{ExecutionStatus::kFailed, std::nullopt, "E", "a cause", 2000};
+  this->CommitOk(ExecutionBatch{{}, {Step(n, {Event(3, "ExecutionFailed")}, done)}});
+  auto closed = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(closed.ok() && closed->has_value());
+  EXPECT_EQ((*closed)->status, ExecutionStatus::kFailed);
+  EXPECT_EQ((*closed)->error, std::optional<std::string>("E"));
+  EXPECT_EQ((*closed)->cause, std::optional<std::string>("a cause"));
+  EXPECT_FALSE((*closed)->output.has_value());
+  EXPECT_EQ((*closed)->stop_date_ms, 2000);
+
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 100, false);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->items.size(), 3u);
+  EXPECT_TRUE(history->next.empty());
+  EXPECT_EQ(history->items[1], Event(2, "PassStateEntered", details));
+  EXPECT_EQ(history->items[2].type, "ExecutionFailed");
+  EXPECT_TRUE(history->items[2].details_key.empty());
+  EXPECT_TRUE(history->items[2].details.is_null());
+}
+
+TYPED_TEST(ExecutionStoreTest, SucceededOutcomeKeepsTheOutputText) {
+  NewExecution n = MakeExecution("a");
+  ExecutionOutcome done{ExecutionStatus::kSucceeded, std::string("{\"r\":[1,2.0]}"), {}, {}, 5};
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {}, done)}});
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ((*got)->output, std::optional<std::string>("{\"r\":[1,2.0]}"));
+  EXPECT_FALSE((*got)->error.has_value());
+}
+
+TYPED_TEST(ExecutionStoreTest, HistoryPagesForwardAndBackward) {
+  NewExecution n = MakeExecution("a");
+  std::vector<HistoryEvent> events;
+  for (int i = 1; i <= 7; ++i) events.push_back(Event(i, "E" + std::to_string(i)));
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {events.begin(), events.begin() + 4})}});
+  this->CommitOk(ExecutionBatch{{}, {Step(n, {events.begin() + 4, events.end()})}});
+  for (bool reverse : {false, true}) {
+    std::vector<int64_t> seen;
+    std::string after;
+    int pages = 0;
+    while (true) {
+      auto page = this->store_->ReadHistory(n.execution.arn, after, 3, reverse);
+      ASSERT_TRUE(page.ok());
+      ++pages;
+      for (int64_t id : Ids(page->items)) seen.push_back(id);
+      if (page->next.empty()) break;
+      after = page->next;
+    }
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(seen, reverse ? std::vector<int64_t>({7, 6, 5, 4, 3, 2, 1})
+                            : std::vector<int64_t>({1, 2, 3, 4, 5, 6, 7}));
+  }
+  // A page that ends exactly at the last event has no next key.
+  auto whole = this->store_->ReadHistory(n.execution.arn, "", 7, false);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->items.size(), 7u);
+  EXPECT_TRUE(whole->next.empty());
+}
+
+TYPED_TEST(ExecutionStoreTest, ListIsNewestFirstPagedAndFiltered) {
+  this->CreateMany(7);
+  ExecutionFilter all{kMachineArn, "", std::nullopt};
+  EXPECT_EQ(this->ListAll(all, 3),
+            (std::vector<std::string>{"e6", "e5", "e4", "e3", "e2", "e1", "e0"}));
+  EXPECT_EQ(this->ListAll(all, 7).size(), 7u);
+  ExecutionFilter succeeded{kMachineArn, "", ExecutionStatus::kSucceeded};
+  EXPECT_EQ(this->ListAll(succeeded, 2), (std::vector<std::string>{"e6", "e4", "e2", "e0"}));
+  ExecutionFilter running{kMachineArn, "", ExecutionStatus::kRunning};
+  EXPECT_EQ(this->ListAll(running, 100), (std::vector<std::string>{"e5", "e3", "e1"}));
+  ExecutionFilter aborted{kMachineArn, "", ExecutionStatus::kAborted};
+  EXPECT_TRUE(this->ListAll(aborted, 100).empty());
+  ExecutionFilter other{"arn:aws:states:us-east-1:123456789012:stateMachine:other", "", {}};
+  EXPECT_TRUE(this->ListAll(other, 100).empty());
+}
+
+TYPED_TEST(ExecutionStoreTest, ListByVersion) {
+  NewExecution plain = MakeExecution("plain");
+  NewExecution v1 = MakeExecution("v1");
+  v1.execution.version_arn = std::string(kMachineArn) + ":1";
+  NewExecution v2 = MakeExecution("v2");
+  v2.execution.version_arn = std::string(kMachineArn) + ":2";
+  this->CommitOk(ExecutionBatch{{plain, v1, v2}, {}});
+  ExecutionFilter version{kMachineArn, std::string(kMachineArn) + ":1", {}};
+  EXPECT_EQ(this->ListAll(version, 1), (std::vector<std::string>{"v1"}));
+}
+
+TYPED_TEST(ExecutionStoreTest, ListKeysStayValidWhileExecutionsAreAdded) {
+  this->CreateMany(4);
+  ExecutionFilter all{kMachineArn, "", std::nullopt};
+  auto first = this->store_->ListExecutions(all, "", 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(NamesOf(first->items), (std::vector<std::string>{"e3", "e2"}));
+  this->CommitOk(ExecutionBatch{{MakeExecution("late")}, {}});
+  auto second = this->store_->ListExecutions(all, first->next, 2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(NamesOf(second->items), (std::vector<std::string>{"e1", "e0"}));
+  EXPECT_TRUE(second->next.empty());
+}
+
+TYPED_TEST(ExecutionStoreTest, BadBatchesChangeNothing) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {}});
+  // Creating an existing execution fails the whole batch.
+  NewExecution fresh = MakeExecution("fresh");
+  EXPECT_FALSE(this->store_->Commit(ExecutionBatch{{fresh, n}, {}}).ok());
+  // A step of an unknown execution fails the whole batch too.
+  NewExecution ghost = MakeExecution("ghost");
+  EXPECT_FALSE(
+      this->store_->Commit(ExecutionBatch{{}, {Step(n, {Event(1, "X")}), Step(ghost, {})}}).ok());
+  auto f = this->store_->GetExecution(fresh.execution.arn);
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->has_value());
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->items.empty());
+}
+
+TYPED_TEST(ExecutionStoreTest, CreateAndStepInOneBatch) {
+  NewExecution n = MakeExecution("a");
+  ExecutionOutcome done{ExecutionStatus::kAborted, std::nullopt, std::nullopt, std::nullopt, 7};
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted")}), Step(n, {}, done)}});
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->status, ExecutionStatus::kAborted);
+  EXPECT_FALSE((*got)->error.has_value());
+  EXPECT_FALSE((*got)->cause.has_value());
+}
+
+TYPED_TEST(ExecutionStoreTest, ExecutionsOutliveTheirStateMachine) {
+  StateMachine m;
+  m.arn = kMachineArn;
+  m.name = "m";
+  ASSERT_TRUE(this->store_->CreateStateMachine(m, {}).ok());
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted")})}});
+  ASSERT_TRUE(this->store_->DeleteStateMachine(kMachineArn).ok());
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->has_value());
+}
+
+TYPED_TEST(ExecutionStoreTest, CommitQueueGroupsConcurrentSubmissionsInOrder) {
+  CommitQueue queue(this->store_.get());
+  constexpr int kExecutions = 8;
+  constexpr int kEvents = 50;
+  std::vector<NewExecution> created;
+  for (int i = 0; i < kExecutions; ++i) created.push_back(MakeExecution("q" + std::to_string(i)));
+  std::atomic<int> done{0};
+  std::atomic<int> failed{0};
+  auto count = [&](const Status& s) {
+    done.fetch_add(1);
+    if (!s.ok()) failed.fetch_add(1);
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kExecutions; ++i) {
+    threads.emplace_back([&, i] {
+      queue.Submit(created[i], count);
+      for (int id = 1; id <= kEvents; ++id) {
+        queue.Submit(Step(created[i], {Event(id, "E")}), count);
+      }
+      queue.Submit(
+          Step(created[i], {}, ExecutionOutcome{ExecutionStatus::kSucceeded, "{}", {}, {}, 1}),
+          count);
+    });
+  }
+  for (auto& t : threads) t.join();
+  queue.Flush();
+  EXPECT_EQ(done.load(), kExecutions * (kEvents + 2));
+  EXPECT_EQ(failed.load(), 0);
+  // Fewer transactions than submissions: submissions made during a commit share the next one.
+  EXPECT_LT(queue.commits(), static_cast<uint64_t>(kExecutions * (kEvents + 2)));
+  for (const NewExecution& n : created) {
+    auto history = this->store_->ReadHistory(n.execution.arn, "", 1000, false);
+    ASSERT_TRUE(history.ok());
+    std::vector<int64_t> want;
+    for (int id = 1; id <= kEvents; ++id) want.push_back(id);
+    EXPECT_EQ(Ids(history->items), want);
+    auto got = this->store_->GetExecution(n.execution.arn);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->status, ExecutionStatus::kSucceeded);
+  }
+}
+
+TYPED_TEST(ExecutionStoreTest, CommitQueueReportsFailuresAndKeepsGoing) {
+  CommitQueue queue(this->store_.get());
+  NewExecution ghost = MakeExecution("ghost");
+  std::optional<Status> ghost_status;
+  queue.Submit(Step(ghost, {Event(1, "E")}), [&](const Status& s) { ghost_status = s; });
+  queue.Flush();
+  ASSERT_TRUE(ghost_status.has_value());
+  EXPECT_FALSE(ghost_status->ok());
+  NewExecution n = MakeExecution("after");
+  std::optional<Status> ok;
+  queue.Submit(n, [&](const Status& s) { ok = s; });
+  queue.Flush();
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_TRUE(ok->ok());
+}
+
+TYPED_TEST(ExecutionStoreTest, CommitQueueDestructorCommitsWhatIsQueued) {
+  NewExecution n = MakeExecution("a");
+  {
+    CommitQueue queue(this->store_.get());
+    queue.Submit(n);
+    queue.Submit(Step(n, {Event(1, "ExecutionStarted")}));
+  }
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->items.size(), 1u);
+}
+
+// SqliteStore: executions and histories survive reopening the file.
+TEST(SqliteExecutionStoreTest, SurvivesReopen) {
+  SqliteFactory f;
+  NewExecution n = MakeExecution("a");
+  json::Value details = json::Value::MakeObject({{"output", json::Value::String("{\"k\":\"é\"}")}});
+  {
+    auto store = f.Open();
+    ASSERT_TRUE(
+        store
+            ->Commit(ExecutionBatch{
+                {n},
+                {Step(
+                    n, {Event(1, "ExecutionStarted"), Event(2, "ExecutionSucceeded", details)},
+                    ExecutionOutcome{ExecutionStatus::kSucceeded, "{\"k\":\"é\"}", {}, {}, 3000})}})
+            .ok());
+  }
+  auto store = f.Open();
+  auto got = store->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ((*got)->output, std::optional<std::string>("{\"k\":\"é\"}"));
+  auto history = store->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->items.size(), 2u);
+  EXPECT_EQ(history->items[1].details, details);
+  auto machine = store->GetExecutionMachine(n.execution.arn);
+  ASSERT_TRUE(machine.ok() && machine->has_value());
+  EXPECT_EQ(**machine, n.machine);
+}
+
+}  // namespace
+}  // namespace stator::store

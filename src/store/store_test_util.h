@@ -1,0 +1,51 @@
+// What the typed store test suites share: one factory per Store implementation, and the list
+// of implementations every suite runs over. A new backend adds its factory to Implementations.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+
+namespace stator::store::test_util {
+
+// Each fixture owns one fresh store. SqliteStore gets its own temporary directory.
+struct MemoryFactory {
+  std::unique_ptr<Store> Make() { return std::make_unique<MemoryStore>(); }
+};
+
+struct SqliteFactory {
+  std::filesystem::path dir;
+  SqliteFactory() {
+    dir = std::filesystem::temp_directory_path() /
+          ("stator_store_test_" + std::to_string(::getpid()) + "_" +
+           std::to_string(reinterpret_cast<uintptr_t>(this)));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ~SqliteFactory() { std::filesystem::remove_all(dir); }
+  std::unique_ptr<Store> Open() {
+    auto s = SqliteStore::Open((dir / "stator.db").string());
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
+    return std::move(s).value();
+  }
+  std::unique_ptr<Store> Make() { return Open(); }
+};
+
+using Implementations = ::testing::Types<MemoryFactory, SqliteFactory>;
+class Names {
+ public:
+  template <class T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemoryFactory> ? "Memory" : "Sqlite";
+  }
+};
+
+}  // namespace stator::store::test_util
