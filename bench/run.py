@@ -240,13 +240,13 @@ def check_cli(r, meta, label):
 
 def report(results):
     lines = []
-    header = f"{'case':<12} {'measure':<26} {'stator':>14} {'peer':>14} {'stator/peer':>12}  target"
+    header = f"{'case':<16} {'measure':<30} {'stator':>14} {'peer':>14} {'stator/peer':>12}  target"
     lines.append(header)
     lines.append("-" * len(header))
 
     def row(case, measure, s, p, ratio, target=""):
         r = "-" if ratio is None else f"{ratio:,.1f}x"
-        lines.append(f"{case:<12} {measure:<26} {fmt_num(s):>14} {fmt_num(p):>14} {r:>12}  {target}")
+        lines.append(f"{case:<16} {measure:<30} {fmt_num(s):>14} {fmt_num(p):>14} {r:>12}  {target}")
 
     for name, res in results.items():
         meta = res["meta"]
