@@ -3,6 +3,7 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
@@ -660,9 +661,14 @@ class Parser {
         return true;
       }
     }
-    double d;
+    double d = 0;
     auto res = std::from_chars(start, p_, d);
-    if (res.ec != std::errc() && res.ec != std::errc::result_out_of_range) {
+    if (res.ec == std::errc::result_out_of_range) {
+      // from_chars leaves d untouched here; strtod tells overflow (inf) from underflow (0 or a
+      // denormal). An overflowing number has no JSON representation to print back: reject it.
+      d = std::strtod(std::string(start, p_).c_str(), nullptr);
+      if (std::isinf(d)) return SetError("number out of range");
+    } else if (res.ec != std::errc()) {
       return SetError("invalid number");
     }
     *out = Value::Double(d);

@@ -70,6 +70,18 @@ TEST(JsonTest, DeepNestingIsAnErrorNotACrash) {
 namespace stator::json {
 namespace {
 
+TEST(JsonTest, OutOfRangeNumbers) {
+  EXPECT_FALSE(Parse("[3.5,1e400]").ok());
+  EXPECT_FALSE(Parse("-1e400").ok());
+  auto tiny = Parse("[3.5,1e-400]");
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_EQ(tiny->as_array()[1].as_double(), 0.0);
+  auto big = Parse("123456789012345678901234567890");
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->is_double());
+  EXPECT_EQ(big->Dump(), "1.2345678901234568E29");
+}
+
 TEST(JsonTest, LargeObjectsKeepOrderAndLastDuplicate) {
   std::string text = "{";
   for (int i = 0; i < 100; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
