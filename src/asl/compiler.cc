@@ -270,6 +270,7 @@ class JsonErrorScanner {
       ++i_;
   }
   JsonErrorInfo Unexpected(const std::string& expecting) {
+    if (i_ >= t_.size()) return {"Unexpected end-of-input: " + expecting, t_.size()};
     unsigned char c = static_cast<unsigned char>(t_[i_]);
     std::string ch = c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c)) : "?";
     return {"Unexpected character ('" + ch + "' (code " + std::to_string(c) + ")): " + expecting,

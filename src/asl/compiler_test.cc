@@ -170,7 +170,7 @@ TEST(CompilerTest, InvalidJson) {
       std::string::npos)
       << truncated.diagnostics[0].location;
   for (const char* bad : {"{", "{\"a\" 1}", "[1,]", "{\"a\":tru}", "\"abc", "{'a':1}", "[\"\\x\"]",
-                          "{\"a\":\"\n\"}", "-", "{\"a\":1,}"}) {
+                          "{\"a\":\"\n\"}", "-", "[-", "{\"a\":-", "{\"a\":1,}"}) {
     CompileResult e = Compile(std::string_view(bad));
     ASSERT_EQ(e.diagnostics.size(), 1u) << bad;
     EXPECT_EQ(e.diagnostics[0].code, "INVALID_JSON_DESCRIPTION") << bad;
