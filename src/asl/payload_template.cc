@@ -13,14 +13,23 @@ namespace {
 
 using json::Value;
 
+struct TMember;
+
 struct TNode {
   enum class Type : uint8_t { kConst, kObject, kArray, kPath, kCall } type = Type::kConst;
   Value constant;                                      // kConst
-  std::vector<std::pair<std::string, TNode>> members;  // kObject (output keys)
+  std::vector<TMember> members;                        // kObject (output keys)
   std::vector<TNode> items;                            // kArray
   std::optional<JsonPath> path;                        // kPath
   std::optional<IntrinsicCall> call;                   // kCall
   std::string field;                                   // kPath/kCall: the template key, "x.$"
+};
+
+// An object member: output key and value node. (Not std::pair: TNode is incomplete where
+// TNode::members is declared, which std::vector allows and std::pair does not.)
+struct TMember {
+  std::string first;
+  TNode second;
 };
 
 bool EndsWithDollar(std::string_view key) {
@@ -75,7 +84,7 @@ class TemplateCompiler {
             break;
           }
         }
-        if (!replaced) n.members.emplace_back(std::move(key), std::move(child));
+        if (!replaced) n.members.push_back({std::move(key), std::move(child)});
       }
       if (!dynamic) return Const(v);
       n.type = TNode::Type::kObject;
