@@ -10,7 +10,7 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <regex>
+#include <re2/re2.h>
 #include <vector>
 
 namespace stator::asl {
@@ -73,7 +73,7 @@ struct Operand {
   enum class Type : uint8_t { kLiteral, kPath, kRegex } type = Type::kLiteral;
   Value literal;
   std::shared_ptr<const SubPath> path;
-  std::shared_ptr<const std::regex> regex;
+  std::shared_ptr<const RE2> regex;  // RE2: linear-time matching, no backtracking on user patterns
 };
 
 struct Filter {
@@ -289,16 +289,16 @@ class Parser {
       }
       if (AtEnd()) return Fail("Unterminated regular expression");
       ++pos_;
-      auto flags = std::regex::ECMAScript;
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_max_mem(1 << 20);  // bounds the compiled program for hostile patterns
       while (std::isalpha(static_cast<unsigned char>(Peek()))) {
-        if (Peek() == 'i') flags |= std::regex::icase;
+        if (Peek() == 'i') options.set_case_sensitive(false);
         ++pos_;
       }
-      try {
-        o.regex = std::make_shared<const std::regex>(pattern, flags);
-      } catch (const std::regex_error&) {
-        return Fail("Invalid regular expression");
-      }
+      auto regex = std::make_shared<const RE2>(pattern, options);
+      if (!regex->ok()) return Fail("Invalid regular expression");
+      o.regex = std::move(regex);
       o.type = Operand::Type::kRegex;
       return o;
     }
@@ -771,7 +771,7 @@ class Evaluator {
     }
     if (f.op == Op::kRegex) {
       if (!left || !left->is_string()) return false;
-      return std::regex_match(left->as_string(), *f.right.regex);
+      return RE2::FullMatch(left->as_string(), *f.right.regex);
     }
     std::optional<Value> right = Resolve(f.right, current);
     switch (f.op) {

@@ -251,5 +251,22 @@ TEST(ApplyResultPathTest, ConflictsFailAsAws) {
             "States.ReferencePathConflict: Unable to apply step \"3\" to input [1]");
 }
 
+// Filter regexes come from users' definitions: a pathological pattern must neither recurse
+// through the stack nor backtrack for ever.
+TEST(JsonPathTest, FilterRegexesMatchInLinearTime) {
+  auto doc = json::Parse(R"([{"s":")" + std::string(20000, 'a') + R"("},{"s":")" +
+                         std::string(40, 'a') + R"(c"}])");
+  ASSERT_TRUE(doc.ok());
+  for (const char* path : {"$[?(@.s =~ /(a|b)*/)]", "$[?(@.s =~ /(a*)*b/)]"}) {
+    auto p = JsonPath::Compile(path);
+    ASSERT_TRUE(p.ok()) << path;
+    auto v = p->Evaluate(*doc);
+    ASSERT_TRUE(v.has_value()) << path;
+    EXPECT_EQ(v->as_array().size(), std::string(path).find("(a|b)") != std::string::npos ? 1u : 0u)
+        << path;
+  }
+  EXPECT_FALSE(JsonPath::Compile("$[?(@.s =~ /\\99999999999999999999/)]").ok());
+}
+
 }  // namespace
 }  // namespace stator::asl
