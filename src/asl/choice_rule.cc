@@ -212,7 +212,7 @@ Error InvalidPath(const JsonPath& path) {
 
 std::optional<json::Value> Resolve(const JsonPath& path, const json::Value& input,
                                    const Context& context) {
-  return path.Evaluate(path.is_context() ? context.Get() : input);
+  return path.Evaluate(input, context);
 }
 
 Result<bool> EvaluateNode(const Node& n, const json::Value& input, const Context& context) {
@@ -289,12 +289,20 @@ Result<bool> EvaluateNode(const Node& n, const json::Value& input, const Context
   }
 }
 
+// What CompileNode fills in besides the condition.
+struct RuleParts {
+  std::string next;                     // top-level rules: "Next"
+  const json::Value* assign = nullptr;  // top-level rules: "Assign", compiled by the caller
+};
+
 // Compiles one rule object into n. Returns false when a diagnostic was added.
 bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc,
-                 Diagnostics* diags, Node* n, std::string* next, int depth);
+                 Diagnostics* diags, VariableTable* vars, Node* n, RuleParts* parts, int depth);
 
+// Variable and the ...Path operands: reference paths on the input, the context object or a
+// workflow variable.
 bool CompilePathField(const json::Value& value, std::string_view field, const std::string& loc,
-                      Diagnostics* diags, JsonPath* out) {
+                      Diagnostics* diags, VariableTable* vars, JsonPath* out) {
   std::string at = v::At(loc, field);
   if (!value.is_string()) {
     v::Schema(diags, v::MustBeType(field, "STRING"), at);
@@ -305,12 +313,12 @@ bool CompilePathField(const json::Value& value, std::string_view field, const st
     v::Schema(diags, "Value is not a Reference Path: Reference path didn't start with '$'", at);
     return false;
   }
-  Result<JsonPath> p = JsonPath::Compile(text);
+  Result<JsonPath> p = JsonPath::Compile(text, vars);
   if (!p.ok()) {
     v::Schema(diags, "Value is not a Reference Path: " + p.error().cause, at);
     return false;
   }
-  if (!p->is_reference()) {
+  if (!p->is_reference() && !p->is_variable_reference()) {
     v::Schema(diags, "Value is not a Reference Path", at);
     return false;
   }
@@ -319,7 +327,7 @@ bool CompilePathField(const json::Value& value, std::string_view field, const st
 }
 
 bool CompileComparison(const json::Value& rule, const std::string& loc, Diagnostics* diags,
-                       Node* n) {
+                       VariableTable* vars, Node* n) {
   // Find the operator(s).
   const Operator* found = nullptr;
   bool found_path = false;
@@ -355,7 +363,7 @@ bool CompileComparison(const json::Value& rule, const std::string& loc, Diagnost
   std::string at = v::At(loc, found_name);
   if (found_path) {
     n->operand_is_path = true;
-    return CompilePathField(*operand, found_name, loc, diags, &n->operand_path);
+    return CompilePathField(*operand, found_name, loc, diags, vars, &n->operand_path);
   }
   auto wrong = [&](const char* type) {
     v::Schema(diags, v::MustBeType(found_name, type), at);
@@ -414,7 +422,7 @@ bool IsOperatorKey(std::string_view key) {
 }
 
 bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc,
-                 Diagnostics* diags, Node* n, std::string* next, int depth) {
+                 Diagnostics* diags, VariableTable* vars, Node* n, RuleParts* parts, int depth) {
   if (!rule.is_object()) {
     v::Schema(diags, "Choice rule must be an object, but was " + std::string(v::JsonTypeName(rule)),
               loc);
@@ -443,7 +451,15 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
       if (!top_level) v::Schema(diags, v::FieldNotSupported(k), v::At(loc, k));
       continue;
     }
-    if (k == "Assign" || k == "Output" || k == "Condition") {
+    if (k == "Assign") {
+      if (top_level) {
+        parts->assign = &m.second;
+      } else {
+        v::Schema(diags, v::FieldNotSupported(k), v::At(loc, k));
+      }
+      continue;
+    }
+    if (k == "Output" || k == "Condition") {
       v::Schema(diags, "The field '" + k + "' is not supported yet (JSONPath rules only)",
                 v::At(loc, k));
       continue;
@@ -463,7 +479,7 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
     } else if (!nx->is_string()) {
       v::Schema(diags, v::MustBeType("Next", "STRING"), v::At(loc, "Next"));
     } else {
-      *next = nx->as_string();
+      parts->next = nx->as_string();
     }
   }
   if (nkinds != 1) {
@@ -477,15 +493,15 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
   const json::Value& body = *rule.Find(kind);
   std::string at = v::At(loc, k);
   if (k == "Variable") {
-    bool ok = CompilePathField(body, "Variable", loc, diags, &n->variable);
-    ok = CompileComparison(rule, loc, diags, n) && ok;
+    bool ok = CompilePathField(body, "Variable", loc, diags, vars, &n->variable);
+    ok = CompileComparison(rule, loc, diags, vars, n) && ok;
     return ok && diags->size() == before;
   }
   if (k == "Not") {
     n->op = Op::kNot;
     n->children.resize(1);
-    std::string unused;
-    CompileNode(body, false, at, diags, &n->children[0], &unused, depth + 1);
+    RuleParts unused;
+    CompileNode(body, false, at, diags, vars, &n->children[0], &unused, depth + 1);
     return diags->size() == before;
   }
   n->op = k == "And" ? Op::kAnd : Op::kOr;
@@ -499,8 +515,8 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
   }
   n->children.resize(body.as_array().size());
   for (size_t i = 0; i < body.as_array().size(); ++i) {
-    std::string unused;
-    CompileNode(body.as_array()[i], false, v::At(at, i), diags, &n->children[i], &unused,
+    RuleParts unused;
+    CompileNode(body.as_array()[i], false, v::At(at, i), diags, vars, &n->children[i], &unused,
                 depth + 1);
   }
   return diags->size() == before;
@@ -511,20 +527,32 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
 struct ChoiceRule::Impl {
   Node root;
   std::string next_name;
+  std::optional<Assignment> assign;  // top-level rules with a non-empty "Assign"
 };
 
 std::optional<ChoiceRule> ChoiceRule::Compile(const json::Value& rule, bool top_level,
-                                              const std::string& location, Diagnostics* diags) {
+                                              const std::string& location, Diagnostics* diags,
+                                              VariableTable* vars) {
+  VariableTable local;  // ids are only meaningful with the caller's table
+  if (vars == nullptr) vars = &local;
   auto impl = std::make_shared<Impl>();
-  if (!CompileNode(rule, top_level, location, diags, &impl->root, &impl->next_name, 0)) {
-    return std::nullopt;
+  RuleParts parts;
+  bool ok = CompileNode(rule, top_level, location, diags, vars, &impl->root, &parts, 0);
+  if (parts.assign != nullptr) {
+    impl->assign = Assignment::Compile(*parts.assign, v::At(location, "Assign"), diags, vars);
+    ok = ok && impl->assign.has_value();
+    if (impl->assign && impl->assign->empty()) impl->assign.reset();
   }
+  if (!ok) return std::nullopt;
+  impl->next_name = std::move(parts.next);
   ChoiceRule r;
   r.impl_ = std::move(impl);
   return r;
 }
 
 const std::string& ChoiceRule::next_name() const { return impl_->next_name; }
+
+const Assignment* ChoiceRule::assign() const { return impl_->assign ? &*impl_->assign : nullptr; }
 
 Result<bool> ChoiceRule::Evaluate(const json::Value& input, const Context& context) const {
   return EvaluateNode(impl_->root, input, context);

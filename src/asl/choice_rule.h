@@ -14,8 +14,10 @@
 #include <optional>
 #include <string>
 
+#include "asl/assignment.h"
 #include "asl/context.h"
 #include "asl/diagnostic.h"
+#include "asl/variable_table.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -23,17 +25,22 @@ namespace stator::asl {
 
 class ChoiceRule {
  public:
-  // Compiles one rule. A top-level rule must have "Next" (returned by next_name()); nested rules
-  // must not. Problems are appended to diags under location (e.g. "/States/C/Choices/0").
+  // Compiles one rule. A top-level rule must have "Next" (returned by next_name()) and may have
+  // "Assign"; nested rules may have neither. Problems are appended to diags under location (e.g.
+  // "/States/C/Choices/0"). Variable names are numbered in vars when given.
   static std::optional<ChoiceRule> Compile(const json::Value& rule, bool top_level,
-                                           const std::string& location, Diagnostics* diags);
+                                           const std::string& location, Diagnostics* diags,
+                                           VariableTable* vars = nullptr);
 
   const std::string& next_name() const;  // top-level rules only
-  int next() const { return next_; }     // state index, set by the compiler after name lookup
+  // The variables set when this rule matches (top-level rules), or nullptr for none.
+  const Assignment* assign() const;
+  int next() const { return next_; }  // state index, set by the compiler after name lookup
   void set_next(int index) { next_ = index; }
 
   // True when the rule matches. Fails with States.Runtime when a Variable path (or a ...Path
-  // operand) does not exist in the input, with AWS's message.
+  // operand) does not exist in the input (or names a variable that is not set), with AWS's
+  // message.
   Result<bool> Evaluate(const json::Value& input, const Context& context) const;
 
  private:

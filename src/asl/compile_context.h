@@ -17,11 +17,18 @@
 
 #include "asl/diagnostic.h"
 #include "asl/state_machine.h"
+#include "asl/variable_table.h"
 #include "common/json.h"
 
 namespace stator::asl::internal {
 
 using FieldList = std::span<const std::string_view>;
+
+// What a path field accepts: any JSONPath (InputPath, OutputPath, ErrorPath, ...), a reference
+// path on the input, the context object or a variable (SecondsPath, ItemsPath, the number
+// paths, ...), or a reference path on the input only (ResultPath: it writes, and variables are
+// read-only there).
+enum class PathKind { kPath, kReference, kResultPath };
 
 class DefinitionCompiler {
  public:
@@ -62,9 +69,9 @@ class DefinitionCompiler {
                                        const std::string& loc);
   std::optional<int64_t> GetInteger(const json::Value& obj, std::string_view field, int64_t min,
                                     int64_t max, const std::string& loc);
-  std::optional<JsonPath> CompilePath(const json::Value& v, std::string_view field, bool reference,
+  std::optional<JsonPath> CompilePath(const json::Value& v, std::string_view field, PathKind kind,
                                       const std::string& loc);
-  PathField GetPathField(const json::Value& obj, std::string_view field, bool reference,
+  PathField GetPathField(const json::Value& obj, std::string_view field, PathKind kind,
                          const std::string& loc);
   // A literal integer field and its ...Path twin (e.g. TimeoutSeconds / TimeoutSecondsPath).
   NumberField GetNumberField(const json::Value& obj, std::string_view field,
@@ -74,6 +81,8 @@ class DefinitionCompiler {
                                              bool object_only, const std::string& loc);
   StringField GetStringField(const json::Value& obj, std::string_view field,
                              std::string_view path_field, const std::string& loc);
+  // "Assign" of obj, if present and not empty.
+  std::optional<Assignment> GetAssign(const json::Value& obj, const std::string& loc);
   void CompileRetry(const json::Value& obj, const std::string& loc, State* st);
   void CompileCatch(const json::Value& obj, const std::string& loc, State* st);
   std::vector<std::string> CompileErrorEquals(const json::Value& entry, const std::string& loc,
@@ -82,6 +91,7 @@ class DefinitionCompiler {
  private:
   Diagnostics* diags_;
   std::unordered_set<std::string> names_;  // every state name in the machine, branches included
+  VariableTable vars_;                     // every workflow variable of the definition
 };
 
 }  // namespace stator::asl::internal

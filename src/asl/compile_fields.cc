@@ -84,8 +84,9 @@ std::optional<int64_t> DefinitionCompiler::GetInteger(const json::Value& obj,
 }
 
 std::optional<JsonPath> DefinitionCompiler::CompilePath(const json::Value& value,
-                                                        std::string_view field, bool reference,
+                                                        std::string_view field, PathKind kind,
                                                         const std::string& loc) {
+  const bool reference = kind != PathKind::kPath;
   auto at = [&] { return v::At(loc, field); };  // built only when there is a problem
   if (!value.is_string()) {
     Schema(v::MustBeType(field, "STRING"), at());
@@ -96,14 +97,15 @@ std::optional<JsonPath> DefinitionCompiler::CompilePath(const json::Value& value
     Schema("Value is not a Reference Path: Reference path didn't start with '$'", at());
     return std::nullopt;
   }
-  Result<JsonPath> p = JsonPath::Compile(text);
+  Result<JsonPath> p = JsonPath::Compile(text, &vars_);
   if (!p.ok()) {
     Schema(reference ? "Value is not a Reference Path: " + p.error().cause
                      : "Value must be a valid JSONPath: " + p.error().cause,
            at());
     return std::nullopt;
   }
-  if (reference && !p->is_reference()) {
+  if (reference && !p->is_reference() &&
+      !(kind == PathKind::kReference && p->is_variable_reference())) {
     Schema("Value is not a Reference Path", at());
     return std::nullopt;
   }
@@ -111,7 +113,7 @@ std::optional<JsonPath> DefinitionCompiler::CompilePath(const json::Value& value
 }
 
 PathField DefinitionCompiler::GetPathField(const json::Value& obj, std::string_view field,
-                                           bool reference, const std::string& loc) {
+                                           PathKind kind, const std::string& loc) {
   PathField out;
   const json::Value* f = obj.Find(field);
   if (!f) return out;
@@ -119,7 +121,7 @@ PathField DefinitionCompiler::GetPathField(const json::Value& obj, std::string_v
     out.mode = PathField::Mode::kNull;
     return out;
   }
-  if (std::optional<JsonPath> p = CompilePath(*f, field, reference, loc)) {
+  if (std::optional<JsonPath> p = CompilePath(*f, field, kind, loc)) {
     out.mode = PathField::Mode::kPath;
     out.path = std::move(*p);
   }
@@ -135,7 +137,7 @@ NumberField DefinitionCompiler::GetNumberField(const json::Value& obj, std::stri
     out.value = static_cast<double>(*i);
   }
   if (const json::Value* p = obj.Find(path_field))
-    out.path = CompilePath(*p, path_field, true, loc);
+    out.path = CompilePath(*p, path_field, PathKind::kReference, loc);
   return out;
 }
 
@@ -149,7 +151,7 @@ std::optional<PayloadTemplate> DefinitionCompiler::GetTemplate(const json::Value
     Schema(v::MustBeType(field, "OBJECT"), v::At(loc, field));
     return std::nullopt;
   }
-  return PayloadTemplate::Compile(*f, v::At(loc, field), diags_);
+  return PayloadTemplate::Compile(*f, v::At(loc, field), diags_, &vars_);
 }
 
 StringField DefinitionCompiler::GetStringField(const json::Value& obj, std::string_view field,
@@ -162,7 +164,7 @@ StringField DefinitionCompiler::GetStringField(const json::Value& obj, std::stri
   if (!p) return out;
   std::string at = v::At(loc, path_field);
   if (p->is_string() && IntrinsicCall::LooksLikeCall(p->as_string())) {
-    Result<IntrinsicCall> call = IntrinsicCall::Compile(p->as_string());
+    Result<IntrinsicCall> call = IntrinsicCall::Compile(p->as_string(), &vars_);
     if (call.ok()) {
       out.call = std::move(*call);
     } else {
@@ -173,8 +175,17 @@ StringField DefinitionCompiler::GetStringField(const json::Value& obj, std::stri
     }
     return out;
   }
-  out.path = CompilePath(*p, path_field, false, loc);
+  out.path = CompilePath(*p, path_field, PathKind::kPath, loc);
   return out;
+}
+
+std::optional<Assignment> DefinitionCompiler::GetAssign(const json::Value& obj,
+                                                        const std::string& loc) {
+  const json::Value* f = obj.Find("Assign");
+  if (!f) return std::nullopt;
+  std::optional<Assignment> a = Assignment::Compile(*f, v::At(loc, "Assign"), diags_, &vars_);
+  if (a && a->empty()) a.reset();
+  return a;
 }
 
 std::vector<std::string> DefinitionCompiler::CompileErrorEquals(const json::Value& entry,
@@ -215,7 +226,8 @@ namespace {
 constexpr std::string_view kRetrierFields[] = {"ErrorEquals", "IntervalSeconds", "MaxAttempts",
                                                "BackoffRate", "MaxDelaySeconds", "JitterStrategy",
                                                "Comment"};
-constexpr std::string_view kCatcherFields[] = {"ErrorEquals", "Next", "ResultPath", "Comment"};
+constexpr std::string_view kCatcherFields[] = {"ErrorEquals", "Next", "ResultPath", "Assign",
+                                               "Comment"};
 constexpr int64_t kMaxSeconds = 99999999;
 }  // namespace
 
@@ -293,7 +305,8 @@ void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string&
     if (has_all && i + 1 != items.size()) {
       Schema("States.ALL must appear alone and at end of list", v::At(at, "ErrorEquals"));
     }
-    c.result_path = GetPathField(e, "ResultPath", true, at);
+    c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
+    c.assign = GetAssign(e, at);
     if (!e.Find("Next")) {
       Schema(v::FieldsRequired({"Next"}), at);
     } else if (auto n = GetString(e, "Next", at)) {

@@ -15,11 +15,11 @@ namespace {
 constexpr int64_t kMaxSeconds = 99999999;
 constexpr int kMaxNesting = 40;
 
-// Fields each state type accepts (JSONPath). "Assign" and the JSONata-only fields are reported
-// separately with a clearer message.
-constexpr std::string_view kPassFields[] = {"Type",       "Comment",   "QueryLanguage", "InputPath",
-                                            "OutputPath", "Next",      "End",           "Result",
-                                            "ResultPath", "Parameters"};
+// Fields each state type accepts (JSONPath). The JSONata-only fields are reported separately with
+// a clearer message.
+constexpr std::string_view kPassFields[] = {
+    "Type", "Comment", "QueryLanguage", "InputPath",  "OutputPath", "Next",
+    "End",  "Result",  "ResultPath",    "Parameters", "Assign"};
 constexpr std::string_view kTaskFields[] = {"Type",
                                             "Comment",
                                             "QueryLanguage",
@@ -37,19 +37,20 @@ constexpr std::string_view kTaskFields[] = {"Type",
                                             "TimeoutSecondsPath",
                                             "HeartbeatSeconds",
                                             "HeartbeatSecondsPath",
-                                            "Credentials"};
+                                            "Credentials",
+                                            "Assign"};
 constexpr std::string_view kChoiceFields[] = {"Type",       "Comment", "QueryLanguage", "InputPath",
-                                              "OutputPath", "Choices", "Default"};
+                                              "OutputPath", "Choices", "Default",       "Assign"};
 constexpr std::string_view kWaitFields[] = {
-    "Type", "Comment", "QueryLanguage", "InputPath", "OutputPath",   "Next",
-    "End",  "Seconds", "SecondsPath",   "Timestamp", "TimestampPath"};
+    "Type", "Comment", "QueryLanguage", "InputPath", "OutputPath",    "Next",
+    "End",  "Seconds", "SecondsPath",   "Timestamp", "TimestampPath", "Assign"};
 constexpr std::string_view kSucceedFields[] = {"Type", "Comment", "QueryLanguage", "InputPath",
                                                "OutputPath"};
 constexpr std::string_view kFailFields[] = {"Type",      "Comment", "QueryLanguage", "Error",
                                             "ErrorPath", "Cause",   "CausePath"};
 constexpr std::string_view kParallelFields[] = {
-    "Type",     "Comment",    "QueryLanguage",  "InputPath",  "OutputPath", "Next", "End",
-    "Branches", "Parameters", "ResultSelector", "ResultPath", "Retry",      "Catch"};
+    "Type",     "Comment",    "QueryLanguage",  "InputPath",  "OutputPath", "Next",  "End",
+    "Branches", "Parameters", "ResultSelector", "ResultPath", "Retry",      "Catch", "Assign"};
 constexpr std::string_view kMapFields[] = {"Type",
                                            "Comment",
                                            "QueryLanguage",
@@ -75,7 +76,8 @@ constexpr std::string_view kMapFields[] = {"Type",
                                            "ResultPath",
                                            "ResultSelector",
                                            "Retry",
-                                           "Catch"};
+                                           "Catch",
+                                           "Assign"};
 constexpr std::string_view kJsonataOnlyFields[] = {"Arguments", "Output", "Items"};
 
 struct TypeInfo {
@@ -183,9 +185,6 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
   // Fields no JSONPath state accepts get a specific message; the rest of the unknown ones the
   // generic one.
   for (const json::Member& m : obj.as_object()) {
-    if (m.first == "Assign") {
-      Schema("Variables (the field 'Assign') are not supported yet", v::At(loc, m.first));
-    }
     for (std::string_view f : kJsonataOnlyFields) {
       if (m.first == f) {
         Schema("The QueryLanguage is set to 'JSONPath', but field '" + m.first +
@@ -197,7 +196,6 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
   {
     // CheckFields, minus the fields reported above.
     for (const json::Member& m : obj.as_object()) {
-      if (m.first == "Assign") continue;
       bool jsonata_only = false;
       for (std::string_view f : kJsonataOnlyFields) jsonata_only |= m.first == f;
       if (jsonata_only) continue;
@@ -208,15 +206,18 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
   }
 
   if (st->type != StateType::kFail) {
-    st->input_path = GetPathField(obj, "InputPath", false, loc);
-    st->output_path = GetPathField(obj, "OutputPath", false, loc);
+    st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+    st->output_path = GetPathField(obj, "OutputPath", PathKind::kPath, loc);
+  }
+  if (st->type != StateType::kFail && st->type != StateType::kSucceed) {
+    st->assign = GetAssign(obj, loc);
   }
   switch (st->type) {
     case StateType::kPass:
     case StateType::kTask:
     case StateType::kParallel:
     case StateType::kMap:
-      st->result_path = GetPathField(obj, "ResultPath", true, loc);
+      st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
       break;
     default:
       break;
@@ -343,7 +344,7 @@ void DefinitionCompiler::CompileTask(const json::Value& obj, const std::string& 
       } else if (role_path) {
         // Validated as a template field (path or intrinsic) by PayloadTemplate.
         json::Value only = json::Value::MakeObject({{"RoleArn.$", *role_path}});
-        PayloadTemplate::Compile(only, at, diags_);
+        PayloadTemplate::Compile(only, at, diags_, &vars_);
       }
       st->credentials = *c;
     }
@@ -363,7 +364,8 @@ void DefinitionCompiler::CompileChoice(const json::Value& obj, const std::string
     const json::Array& rules = choices->as_array();
     st->choices.reserve(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
-      std::optional<ChoiceRule> rule = ChoiceRule::Compile(rules[i], true, v::At(at, i), diags_);
+      std::optional<ChoiceRule> rule =
+          ChoiceRule::Compile(rules[i], true, v::At(at, i), diags_, &vars_);
       if (rule) st->choices.push_back(std::move(*rule));
     }
   }
@@ -380,7 +382,7 @@ void DefinitionCompiler::CompileWait(const json::Value& obj, const std::string& 
     st->wait_seconds.value = static_cast<double>(*s);
   }
   if (const json::Value* p = obj.Find("SecondsPath")) {
-    st->wait_seconds.path = CompilePath(*p, "SecondsPath", true, loc);
+    st->wait_seconds.path = CompilePath(*p, "SecondsPath", PathKind::kReference, loc);
   }
   if (auto t = GetString(obj, "Timestamp", loc)) {
     if (!ParseTimestamp(*t)) {
@@ -390,7 +392,7 @@ void DefinitionCompiler::CompileWait(const json::Value& obj, const std::string& 
     }
   }
   if (const json::Value* p = obj.Find("TimestampPath")) {
-    st->wait_timestamp_path = CompilePath(*p, "TimestampPath", true, loc);
+    st->wait_timestamp_path = CompilePath(*p, "TimestampPath", PathKind::kReference, loc);
   }
 }
 
@@ -476,7 +478,7 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
         GetTemplate(obj, obj.Find("ItemSelector") ? "ItemSelector" : "Parameters", true, loc);
   }
   if (const json::Value* p = obj.Find("ItemsPath")) {
-    st->items_path = CompilePath(*p, "ItemsPath", true, loc);
+    st->items_path = CompilePath(*p, "ItemsPath", PathKind::kReference, loc);
   }
   st->max_concurrency =
       GetNumberField(obj, "MaxConcurrency", "MaxConcurrencyPath", 0, INT32_MAX, loc);
@@ -496,7 +498,7 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
     }
     if (const json::Value* p = obj.Find("ToleratedFailurePercentagePath")) {
       st->tolerated_failure_percentage.path =
-          CompilePath(*p, "ToleratedFailurePercentagePath", true, loc);
+          CompilePath(*p, "ToleratedFailurePercentagePath", PathKind::kReference, loc);
     }
   }
   if (const json::Value* b = obj.Find("ItemBatcher")) {

@@ -135,7 +135,9 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       if (!names_.insert(name).second) {
         v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
       }
+      vars_.BeginState();
       CompileState(name, members[i].second, at, depth, &m->states[i]);
+      m->states[i].variable_references = vars_.EndState();
     }
     // StartAt.
     if (have_start) {

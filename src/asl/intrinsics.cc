@@ -143,7 +143,7 @@ std::string Unescape(std::string_view raw) {
 
 class CallParser {
  public:
-  explicit CallParser(std::string_view s) : s_(s) {}
+  CallParser(std::string_view s, VariableTable* vars) : s_(s), vars_(vars) {}
 
   Result<Node> ParseTop() {
     SkipSpaces();
@@ -274,7 +274,7 @@ class CallParser {
       std::string_view text = s_.substr(start, pos_ - start);
       while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
         text.remove_suffix(1);
-      auto p = JsonPath::Compile(text);
+      auto p = JsonPath::Compile(text, vars_);
       if (!p.ok()) return Fail("Invalid path argument '" + std::string(text) + "'");
       n.type = Node::Type::kPath;
       n.path = std::move(*p);
@@ -309,6 +309,7 @@ class CallParser {
 
   std::string_view s_;
   size_t pos_ = 0;
+  VariableTable* vars_;  // may be null
 };
 
 bool UsesContext(const Node& n) {
@@ -866,8 +867,8 @@ bool IntrinsicCall::LooksLikeCall(std::string_view text) {
   return text.substr(b, 7) == "States." && text.find('(') != std::string_view::npos;
 }
 
-Result<IntrinsicCall> IntrinsicCall::Compile(std::string_view text) {
-  CallParser parser(text);
+Result<IntrinsicCall> IntrinsicCall::Compile(std::string_view text, VariableTable* vars) {
+  CallParser parser(text, vars);
   STATOR_TRY(Node root, parser.ParseTop());
   auto impl = std::make_shared<Impl>();
   impl->uses_context = UsesContext(root);

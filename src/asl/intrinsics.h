@@ -1,7 +1,8 @@
 // IntrinsicCall: a compiled intrinsic function call such as States.Format('{} {}', $.a, $$.b).
 //
 // Arguments are string literals ('...', with \' \{ \} \\ escapes), numbers, true/false/null,
-// JSONPaths on the input ($...) or context ($$...), and nested intrinsic calls. Compile checks the
+// JSONPaths on the input ($...), the context ($$...) or a workflow variable ($name...), and
+// nested intrinsic calls. Compile checks the
 // syntax, that the function exists and its arity; Evaluate checks argument types and values at run
 // time and fails with States.IntrinsicFailure / States.Runtime carrying AWS's messages.
 //
@@ -17,6 +18,7 @@
 #include <string_view>
 
 #include "asl/context.h"
+#include "asl/variable_table.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -26,8 +28,9 @@ class IntrinsicCall {
  public:
   // True when text is meant as an intrinsic call (starts with "States." and has a '(').
   static bool LooksLikeCall(std::string_view text);
-  // Compiles text; the Error's cause says what is wrong (for validation diagnostics).
-  static Result<IntrinsicCall> Compile(std::string_view text);
+  // Compiles text; the Error's cause says what is wrong (for validation diagnostics). Variable
+  // arguments ("$name...") get their ids from vars when given (see JsonPath::Compile).
+  static Result<IntrinsicCall> Compile(std::string_view text, VariableTable* vars = nullptr);
 
   const std::string& text() const { return text_; }
   bool uses_context() const;  // some argument reads $$

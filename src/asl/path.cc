@@ -860,10 +860,9 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   if (t.size() > 1 && t[1] == '$') {
     p.context_ = true;
     pos = 2;
-  } else if (t.size() > 1 && (std::isalpha(static_cast<unsigned char>(t[1])) || t[1] == '_')) {
+  } else if (t.size() > 1 && IsVariableNameStart(static_cast<unsigned char>(t[1]))) {
     // A workflow variable: $name, then the usual steps.
-    while (pos < t.size() && (std::isalnum(static_cast<unsigned char>(t[pos])) || t[pos] == '_'))
-      ++pos;
+    while (pos < t.size() && IsVariableNamePart(static_cast<unsigned char>(t[pos]))) ++pos;
     p.variable_ = std::string(t.substr(1, pos - 1));
   }
   auto impl = std::make_shared<Impl>();
@@ -872,7 +871,7 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   if (!s.ok())
     return Error{"InvalidPath", "Invalid path '" + std::string(t) + "': " + s.error().cause};
   impl->definite = Parser::IsDefinite(impl->segments);
-  impl->reference = impl->definite && !p.is_variable();
+  impl->reference = impl->definite;
   for (const auto& seg : impl->segments) {
     if (seg.type == Segment::Type::kIndex && seg.index < 0) impl->reference = false;
   }
@@ -880,9 +879,16 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   return p;
 }
 
+Result<JsonPath> JsonPath::Compile(std::string_view text, VariableTable* vars) {
+  STATOR_TRY(JsonPath p, Compile(text));
+  if (vars != nullptr && p.is_variable()) p.variable_id_ = vars->Reference(p.variable_);
+  return p;
+}
+
 bool JsonPath::is_root() const { return impl_->segments.empty() && variable_.empty(); }
 bool JsonPath::is_definite() const { return impl_->definite; }
-bool JsonPath::is_reference() const { return impl_->reference; }
+bool JsonPath::is_reference() const { return impl_->reference && variable_.empty(); }
+bool JsonPath::is_variable_reference() const { return impl_->reference && !variable_.empty(); }
 
 std::optional<json::Value> JsonPath::Evaluate(const json::Value& root) const {
   if (impl_->definite) {
@@ -899,7 +905,7 @@ std::optional<json::Value> JsonPath::Evaluate(const json::Value& input,
                                               const Context& context) const {
   if (context_) return Evaluate(context.Get());
   if (!variable_.empty()) {
-    const Value* v = context.Variable(variable_);
+    const Value* v = context.VariableById(variable_id_, variable_);
     if (v == nullptr) return std::nullopt;
     return Evaluate(*v);
   }

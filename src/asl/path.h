@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "asl/context.h"
+#include "asl/variable_table.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -33,6 +34,9 @@ class JsonPath {
  public:
   // Compiles text. The Error's cause says why the path is invalid (used in validation messages).
   static Result<JsonPath> Compile(std::string_view text);
+  // As above; a variable root gets its id from vars (and counts as a read of the variable by the
+  // state being compiled). Without a table the id is kNoVariableId.
+  static Result<JsonPath> Compile(std::string_view text, VariableTable* vars);
 
   JsonPath();  // "$"
   const std::string& text() const { return text_; }
@@ -40,15 +44,19 @@ class JsonPath {
   // Rooted at a workflow variable ("$name.rest", set by Assign): the variable's name, else "".
   const std::string& variable() const { return variable_; }
   bool is_variable() const { return !variable_.empty(); }
+  uint32_t variable_id() const { return variable_id_; }
   bool is_root() const;  // exactly "$" (or "$$")
   bool is_definite() const;
   bool is_reference() const;
+  // A reference path rooted at a variable ("$name.a[0]"): definite, no negative indexes, filters
+  // or deep scans. *Path fields and Choice operands accept these; ResultPath does not.
+  bool is_variable_reference() const;
 
   // Evaluates against root: the node (definite path) or the array of matches (indefinite), or
   // std::nullopt when a definite path does not exist in root.
   std::optional<json::Value> Evaluate(const json::Value& root) const;
   // As above, choosing the root by the path's kind: input ($), context.Get() ($$, built only
-  // then) or context.Variable(name) ($name; nullopt when the variable is not set).
+  // then) or context.VariableById(id, name) ($name; nullopt when the variable is not set).
   std::optional<json::Value> Evaluate(const json::Value& input, const Context& context) const;
 
  private:
@@ -58,6 +66,7 @@ class JsonPath {
   std::string text_;
   bool context_ = false;
   std::string variable_;
+  uint32_t variable_id_ = kNoVariableId;
   std::shared_ptr<const Impl> impl_;
 };
 

@@ -108,6 +108,47 @@ TEST(JsonPathTest, VariableRootsAndRootChoice) {
   EXPECT_FALSE(JsonPath::Compile("$1x").ok());
 }
 
+TEST(JsonPathTest, VariableIdsComeFromTheTable) {
+  // With a table, a variable path carries the variable's number and the engine is asked by id.
+  VariableTable vars;
+  EXPECT_EQ(vars.Declare("first"), 0u);
+  Result<JsonPath> p = JsonPath::Compile("$x.y", &vars);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->variable_id(), 1u);
+  EXPECT_EQ(JsonPath::Compile("$x", &vars)->variable_id(), 1u);
+  EXPECT_EQ(JsonPath::Compile("$.x", &vars)->variable_id(), kNoVariableId);
+  EXPECT_EQ(P("$x").variable_id(), kNoVariableId);  // no table
+  EXPECT_EQ(vars.size(), 2u);
+
+  class ById : public Context {
+   public:
+    const Value& Get() const override { return ctx_; }
+    const Value* VariableById(uint32_t id, std::string_view name) const override {
+      asked = std::string(name) + "#" + std::to_string(id);
+      return id == 1 ? &v_ : nullptr;
+    }
+    mutable std::string asked;
+
+   private:
+    Value ctx_ = Value::EmptyObject();
+    Value v_ = J(R"({"y":5})");
+  } ctx;
+  EXPECT_EQ(p->Evaluate(Value(), ctx)->Dump(), "5");
+  EXPECT_EQ(ctx.asked, "x#1");
+}
+
+TEST(JsonPathTest, VariableNames) {
+  // Letters, digits and '_' (not first: a digit), and any non-ASCII character.
+  EXPECT_EQ(P("$_a1.b").variable(), "_a1");
+  EXPECT_EQ(P("$caf\xc3\xa9.x").variable(), "caf\xc3\xa9");
+  EXPECT_TRUE(IsValidVariableName("x_1"));
+  EXPECT_TRUE(IsValidVariableName("\xc3\xa9t\xc3\xa9"));
+  EXPECT_FALSE(IsValidVariableName(""));
+  EXPECT_FALSE(IsValidVariableName("1x"));
+  EXPECT_FALSE(IsValidVariableName("a-b"));
+  EXPECT_FALSE(IsValidVariableName("states"));  // reserved ($states in JSONata)
+}
+
 TEST(JsonPathTest, WildcardsAndUnions) {
   EXPECT_EQ(Eval("$.a[*]", R"({"a":[1,2]})"), "[1,2]");
   EXPECT_EQ(Eval("$.a.*", R"({"a":{"x":1,"y":[2]}})"), "[1,[2]]");
@@ -214,6 +255,14 @@ TEST(JsonPathTest, ReferencePaths) {
   EXPECT_FALSE(P("$..a").is_reference());
   EXPECT_FALSE(P("$.a[?(@.x)]").is_reference());
   EXPECT_FALSE(P("$.a[0:1]").is_reference());
+  // Variable roots: reference paths for *Path fields and Choice operands, never for ResultPath.
+  EXPECT_FALSE(P("$x.a[0]").is_reference());
+  EXPECT_TRUE(P("$x.a[0]").is_variable_reference());
+  EXPECT_TRUE(P("$x").is_variable_reference());
+  EXPECT_FALSE(P("$x[*]").is_variable_reference());
+  EXPECT_FALSE(P("$x..a").is_variable_reference());
+  EXPECT_FALSE(P("$x[-1]").is_variable_reference());
+  EXPECT_FALSE(P("$.a").is_variable_reference());
 }
 
 std::string Apply(std::string_view path, std::string_view input, std::string_view result) {

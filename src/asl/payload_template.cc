@@ -54,7 +54,7 @@ std::string Pointer(const std::string& base, std::string_view token) {
 
 class TemplateCompiler {
  public:
-  explicit TemplateCompiler(Diagnostics* diags) : diags_(diags) {}
+  TemplateCompiler(Diagnostics* diags, VariableTable* vars) : diags_(diags), vars_(vars) {}
 
   bool uses_context = false;
   bool failed = false;
@@ -118,7 +118,7 @@ class TemplateCompiler {
     if (v.is_string()) {
       const std::string& text = v.as_string();
       if (IntrinsicCall::LooksLikeCall(text)) {
-        auto call = IntrinsicCall::Compile(text);
+        auto call = IntrinsicCall::Compile(text, vars_);
         if (call.ok()) {
           uses_context = uses_context || call->uses_context();
           n.type = TNode::Type::kCall;
@@ -126,7 +126,7 @@ class TemplateCompiler {
           return n;
         }
       } else if (!text.empty() && text[0] == '$') {
-        auto path = JsonPath::Compile(text);
+        auto path = JsonPath::Compile(text, vars_);
         if (path.ok()) {
           uses_context = uses_context || path->is_context();
           n.type = TNode::Type::kPath;
@@ -145,6 +145,7 @@ class TemplateCompiler {
   }
 
   Diagnostics* diags_;
+  VariableTable* vars_;  // may be null
 };
 
 Result<Value> Eval(const TNode& n, const Value& input, const Context& context) {
@@ -195,8 +196,8 @@ struct PayloadTemplate::Impl {
 
 std::optional<PayloadTemplate> PayloadTemplate::Compile(const json::Value& tmpl,
                                                         const std::string& location,
-                                                        Diagnostics* diags) {
-  TemplateCompiler compiler(diags);
+                                                        Diagnostics* diags, VariableTable* vars) {
+  TemplateCompiler compiler(diags, vars);
   TNode root = compiler.Compile(tmpl, location);
   if (compiler.failed) return std::nullopt;
   auto impl = std::make_shared<Impl>();

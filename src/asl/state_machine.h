@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "asl/assignment.h"
 #include "asl/choice_rule.h"
 #include "asl/intrinsics.h"
 #include "asl/path.h"
@@ -67,6 +68,7 @@ struct Retrier {
 
 struct Catcher {
   std::vector<std::string> error_equals;
+  std::optional<Assignment> assign;  // Assign (non-empty), evaluated on the error output
   PathField result_path;
   int next = kEnd;
   std::string next_name;
@@ -94,6 +96,12 @@ struct State {
   PathField result_path;
   PathField output_path;
 
+  // Workflow variables: what the state sets when it completes (Pass, Task, Choice when the
+  // Default is taken, Wait, Parallel, Map; a non-empty Assign only), and the variables any of its
+  // fields read, sorted (DescribeStateMachine's "variableReferences"; nested states excluded).
+  std::optional<Assignment> assign;
+  std::vector<std::string> variable_references;
+
   // Pass
   std::optional<json::Value> result;
 
@@ -103,7 +111,7 @@ struct State {
   NumberField heartbeat_seconds;
   std::optional<json::Value> credentials;
 
-  // Choice
+  // Choice (a matching rule's own Assign replaces the state's `assign`)
   std::vector<ChoiceRule> choices;
   int default_next = kEnd;  // kEnd: no Default
   std::string default_name;

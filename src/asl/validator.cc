@@ -86,6 +86,12 @@ std::string ValueOneOf(std::initializer_list<std::string_view> values) {
   return "Value should be one of the following: " + Join(values);
 }
 
+std::string InvalidVariableName(std::string_view name) {
+  return "'" + std::string(name) +
+         "' is not a valid variable name: it must start with a letter or '_', contain only "
+         "letters, digits and '_', and not be 'states'";
+}
+
 bool IsIntegerValue(const json::Value& v) {
   if (v.is_int()) return true;
   if (!v.is_double()) return false;

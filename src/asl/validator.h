@@ -35,6 +35,8 @@ std::string OnlyOneOf(std::initializer_list<std::string_view> fields);     // mo
 std::string ExactlyOneOf(std::initializer_list<std::string_view> fields);  // none set
 std::string MustBeType(std::string_view field, const char* type);
 std::string ValueOneOf(std::initializer_list<std::string_view> values);
+// Assign keys (our wording: no AWS recording has one).
+std::string InvalidVariableName(std::string_view name);
 inline constexpr const char* kValueCannotBeEmpty = "Value cannot be empty";
 inline constexpr const char* kNotRfc3339 = "String does not match RFC3339 timestamp";
 

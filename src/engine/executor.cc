@@ -58,6 +58,13 @@ struct ChildGroup {
   int64_t last = 0;  // the group's previous-event tracker
 };
 
+// A workflow variable set in a frame's scope.
+struct ScopeVariable {
+  uint32_t id = 0;  // its number in the definition's VariableTable
+  json::Value value;
+  int64_t bytes = 0;  // the size of value's JSON text
+};
+
 struct Frame {
   uint64_t id = 0;
   const MachinePlan* plan = nullptr;
@@ -85,6 +92,13 @@ struct Frame {
   ResumeKind resume = ResumeKind::kNone;
   std::optional<TaskOutcome> outcome;
   Error pending_error;
+  // Workflow variables: this frame's scope (the execution's for the top frame, its own for a
+  // Parallel branch or Map iteration; outer scopes are reached through parent), and the Assign
+  // evaluated for the current state, which takes effect when the state exits.
+  std::vector<ScopeVariable> vars;
+  int64_t vars_bytes = 0;
+  const asl::Assignment* pending_assign = nullptr;
+  json::Value pending_values;  // {"name": value, ...}, in pending_assign's order
   // When done:
   bool ok = false;
   json::Value output;
@@ -107,6 +121,19 @@ class FrameContext : public asl::Context {
       return *item_context_;
     }
     return e_->ContextFor(*f_, nullptr, 0);
+  }
+  const json::Value* VariableById(uint32_t id, std::string_view) const override {
+    return FindVariable(*f_, id);
+  }
+
+  // The innermost variable with this id visible from f (its scope, then the outer ones).
+  static const json::Value* FindVariable(const Frame& f, uint32_t id) {
+    for (const Frame* s = &f; s != nullptr; s = s->parent) {
+      for (const ScopeVariable& v : s->vars) {
+        if (v.id == id) return &v.value;
+      }
+    }
+    return nullptr;
   }
 
  private:
@@ -546,7 +573,7 @@ void Execution::Step(Frame& f) {
         break;
       case ResumeKind::kWaitDone: {
         json::Value eff = std::move(f.effective);
-        ExitState(f, std::move(eff), true);
+        FinishWait(f, std::move(eff));
         break;
       }
       case ResumeKind::kChildrenDone:
@@ -580,6 +607,7 @@ void Execution::EnterState(Frame& f) {
   f.context.reset();
   f.retry_count = 0;
   f.retrier_attempts.clear();
+  f.pending_assign = nullptr;
   f.entered_millis = clock_->NowMillis();
   json::Value details;
   if (f.record && options_.keep_history) details = history::StateEntered(sp.name, f.raw_input);
@@ -631,20 +659,106 @@ void Execution::FailFrame(Frame& f, Error e) {
   f.phase = Phase::kDone;
 }
 
-void Execution::ExitState(Frame& f, json::Value out, bool apply_output_path) {
+bool Execution::ApplyOutputPath(Frame& f, json::Value* out) {
   const asl::State& st = f.st();
-  if (apply_output_path && st.output_path.mode != asl::PathField::Mode::kDefault) {
-    FrameContext ctx(this, &f);
-    Result<json::Value> r = ApplyInputOutputPath(st.output_path, out, ctx);
-    if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
-    out = std::move(r).value();
+  // OutputPath still sees the variables as they were when the state was entered.
+  FrameContext ctx(this, &f);
+  Result<json::Value> r = ApplyInputOutputPath(st.output_path, *out, ctx);
+  if (!r.ok()) {
+    RaiseRuntime(f, std::move(r).error());
+    return false;
   }
+  *out = std::move(r).value();
+  return true;
+}
+
+void Execution::ExitState(Frame& f, json::Value&& out) {
+  const asl::State& st = f.st();
+  if (st.output_path.mode != asl::PathField::Mode::kDefault && !ApplyOutputPath(f, &out)) return;
+  // Succeed states end their frame (they have no "next").
+  EmitExited(f, std::move(out), st.type == StateType::kSucceed ? asl::kEnd : st.next);
+}
+
+void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
   if (!CheckSize(f, out, false)) return;
   json::Value details;
-  if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, out);
+  if (f.pending_assign != nullptr) {
+    json::Value assigned;
+    if (!CommitVariables(f, &assigned)) return;
+    if (f.record && options_.keep_history) {
+      details = history::StateExited(f.sp().name, out, assigned);
+    }
+  } else if (f.record && options_.keep_history) {
+    details = history::StateExited(f.sp().name, out);
+  }
   Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
-  // Succeed and Fail states end their frame whatever "next" says (they have none).
-  Transition(f, st.type == StateType::kSucceed ? asl::kEnd : st.next, std::move(out));
+  Transition(f, next, std::move(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow variables
+
+Status Execution::EvaluateAssign(Frame& f, const asl::Assignment& assign, const json::Value& input,
+                                 const asl::Context& context) {
+  Result<json::Value> values = assign.Evaluate(input, context);
+  if (!values.ok()) return std::move(values).error();
+  f.pending_assign = &assign;
+  f.pending_values = std::move(values).value();
+  return Status::Ok();
+}
+
+bool Execution::CommitVariables(Frame& f, json::Value* assigned) {
+  const asl::Assignment& a = *f.pending_assign;
+  f.pending_assign = nullptr;
+  json::Value values = std::move(f.pending_values);
+  const json::Object& members = values.as_object();  // one member per variable, in a's order
+  // Sizes first: nothing changes unless every limit holds.
+  int64_t assigned_bytes = 0;
+  int64_t scope_bytes = f.vars_bytes;
+  sizes_scratch_.clear();
+  for (size_t i = 0; i < a.size(); ++i) {
+    const int64_t n = static_cast<int64_t>(JsonSize(members[i].second, kMaxAssignBytes));
+    sizes_scratch_.push_back(n);
+    assigned_bytes += n;
+    scope_bytes += n;
+    for (const ScopeVariable& v : f.vars) {
+      if (v.id == a.variable_id(i)) scope_bytes -= v.bytes;
+    }
+  }
+  if (assigned_bytes > static_cast<int64_t>(kMaxAssignBytes)) {
+    RaiseRuntime(f, AssignTooLarge(f.sp().state->name));
+    return false;
+  }
+  int64_t visible_bytes = scope_bytes;
+  for (const Frame* s = f.parent; s != nullptr; s = s->parent) visible_bytes += s->vars_bytes;
+  if (visible_bytes > static_cast<int64_t>(kMaxVariablesBytes)) {
+    RaiseRuntime(f, VariablesTooLarge(f.sp().state->name));
+    return false;
+  }
+  // A Map iteration or Parallel branch may read the variables of the scopes around it, but
+  // not set them.
+  if (f.parent != nullptr) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (FrameContext::FindVariable(*f.parent, a.variable_id(i)) != nullptr) {
+        RaiseRuntime(f, OuterScopeAssignment(a.name(i)));
+        return false;
+      }
+    }
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    const uint32_t id = a.variable_id(i);
+    auto it = std::find_if(f.vars.begin(), f.vars.end(),
+                           [id](const ScopeVariable& v) { return v.id == id; });
+    if (it == f.vars.end()) {
+      f.vars.push_back(ScopeVariable{id, members[i].second, sizes_scratch_[i]});
+    } else {
+      it->value = members[i].second;
+      it->bytes = sizes_scratch_[i];
+    }
+  }
+  f.vars_bytes = scope_bytes;
+  *assigned = std::move(values);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,16 +780,20 @@ void Execution::RunPass(Frame& f) {
     result = std::move(eff).value();
   }
   if (st.parameters && st.result) result = *st.result;
+  if (st.assign) {
+    Status s = EvaluateAssign(f, *st.assign, result, ctx);
+    if (!s.ok()) return StateFailed(f, std::move(s).error());
+  }
   Result<json::Value> out = ApplyResultPathField(st.result_path, f.raw_input, std::move(result));
   if (!out.ok()) return StateFailed(f, std::move(out).error());
-  ExitState(f, std::move(out).value(), true);
+  ExitState(f, std::move(out).value());
 }
 
 void Execution::RunSucceed(Frame& f) {
   FrameContext ctx(this, &f);
   Result<json::Value> eff = ApplyInputOutputPath(f.st().input_path, f.raw_input, ctx);
   if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
-  ExitState(f, std::move(eff).value(), true);
+  ExitState(f, std::move(eff).value());
 }
 
 void Execution::RunChoice(Frame& f) {
@@ -684,12 +802,14 @@ void Execution::RunChoice(Frame& f) {
   Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
   if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
   int next = asl::kEnd;
+  const asl::Assignment* assign = nullptr;
   bool matched = false;
   for (const asl::ChoiceRule& rule : st.choices) {
     Result<bool> r = rule.Evaluate(*eff, ctx);
     if (!r.ok()) return StateFailed(f, std::move(r).error());
     if (*r) {
       next = rule.next();
+      assign = rule.assign();  // a matching rule's Assign replaces the state's
       matched = true;
       break;
     }
@@ -699,18 +819,15 @@ void Execution::RunChoice(Frame& f) {
       return StateFailed(f, Error{std::string(kStatesNoChoiceMatched), "No Matches!"});
     }
     next = st.default_next;
+    if (st.assign) assign = &*st.assign;
+  }
+  if (assign != nullptr) {
+    Status s = EvaluateAssign(f, *assign, *eff, ctx);
+    if (!s.ok()) return StateFailed(f, std::move(s).error());
   }
   json::Value out = std::move(eff).value();
-  if (st.output_path.mode != asl::PathField::Mode::kDefault) {
-    Result<json::Value> r = ApplyInputOutputPath(st.output_path, out, ctx);
-    if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
-    out = std::move(r).value();
-  }
-  if (!CheckSize(f, out, false)) return;
-  json::Value details;
-  if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, out);
-  Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
-  Transition(f, next, std::move(out));
+  if (st.output_path.mode != asl::PathField::Mode::kDefault && !ApplyOutputPath(f, &out)) return;
+  EmitExited(f, std::move(out), next);
 }
 
 void Execution::RunWait(Frame& f) {
@@ -755,10 +872,20 @@ void Execution::RunWait(Frame& f) {
     }
     due = *t;
   }
-  if (due <= now) return ExitState(f, std::move(eff), true);
+  if (due <= now) return FinishWait(f, std::move(eff));
   f.effective = std::move(eff);
   f.phase = Phase::kBlocked;
   ArmTimer(f, TimerKind::kWait, due, &f.timer);
+}
+
+void Execution::FinishWait(Frame& f, json::Value eff) {
+  const asl::State& st = f.st();
+  if (st.assign) {
+    FrameContext ctx(this, &f);
+    Status s = EvaluateAssign(f, *st.assign, eff, ctx);
+    if (!s.ok()) return StateFailed(f, std::move(s).error());
+  }
+  ExitState(f, std::move(eff));
 }
 
 void Execution::RunFail(Frame& f) {
@@ -964,9 +1091,13 @@ void Execution::FinishWithResult(Frame& f, json::Value result) {
     if (!r.ok()) return StateFailed(f, std::move(r).error());
     result = std::move(r).value();
   }
+  if (st.assign) {
+    Status s = EvaluateAssign(f, *st.assign, result, ctx);
+    if (!s.ok()) return StateFailed(f, std::move(s).error());
+  }
   Result<json::Value> out = ApplyResultPathField(st.result_path, f.raw_input, std::move(result));
   if (!out.ok()) return StateFailed(f, std::move(out).error());
-  ExitState(f, std::move(out).value(), true);
+  ExitState(f, std::move(out).value());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,13 +1177,14 @@ void Execution::RunMapAttempt(Frame& f) {
       const asl::JsonPath& p = *st.tolerated_failure_percentage.path;
       std::optional<json::Value> v = EvaluatePath(p, eff, ctx);
       if (!v) return RaiseRuntime(f, NoResultsForPath(p.text()));
-      if (!v->is_number() || v->as_double() < 0 || v->as_double() > 100) {
+      std::optional<double> n = NumberValue(*v);
+      if (!n || *n < 0 || *n > 100) {
         return RaiseRuntime(
             f, Error{std::string(kStatesRuntime),
                      "The ToleratedFailurePercentagePath field refers to value \"" +
                          MessageText(*v) + "\" which is not a valid percentage: " + p.text()});
       }
-      pct = v->as_double();
+      pct = *n;
     }
     if (!g->tolerance) g->tolerated_count = INT64_MAX;
     g->tolerance = true;
@@ -1315,6 +1447,7 @@ void Execution::RaiseRuntime(Frame& f, Error e) {
 }
 
 void Execution::StateFailed(Frame& f, Error e) {
+  f.pending_assign = nullptr;  // the state's own Assign never applies when it fails
   if (IsTerminalError(e.error)) {
     if (e.error == kStatesRuntime &&
         e.cause.find("An error occurred while executing the state") == std::string::npos) {
@@ -1350,14 +1483,20 @@ void Execution::StateFailed(Frame& f, Error e) {
     if (finished()) return;
     for (const asl::Catcher& c : st.catchers) {
       if (!ErrorMatches(c.error_equals, e.error)) continue;
-      Result<json::Value> out = ApplyResultPathField(c.result_path, f.raw_input, ErrorOutput(e));
+      json::Value error_output = ErrorOutput(e);
+      if (c.assign) {
+        FrameContext ctx(this, &f);
+        Status s = EvaluateAssign(f, *c.assign, error_output, ctx);
+        if (!s.ok()) {
+          // Not handed to the catchers again: fail the frame (or, if terminal, the execution).
+          if (IsTerminalError(s.error().error)) return RaiseRuntime(f, std::move(s).error());
+          return FailFrame(f, std::move(s).error());
+        }
+      }
+      Result<json::Value> out =
+          ApplyResultPathField(c.result_path, f.raw_input, std::move(error_output));
       if (!out.ok()) return FailFrame(f, std::move(out).error());
-      json::Value v = std::move(out).value();
-      if (!CheckSize(f, v, false)) return;
-      json::Value details;
-      if (f.record && options_.keep_history) details = history::StateExited(f.sp().name, v);
-      Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
-      return Transition(f, c.next, std::move(v));
+      return EmitExited(f, std::move(out).value(), c.next);
     }
   }
   FailFrame(f, std::move(e));
@@ -1373,12 +1512,13 @@ Result<int64_t> Execution::ResolveInt(Frame& f, const asl::NumberField& field,
   FrameContext ctx(this, &f);
   std::optional<json::Value> v = EvaluatePath(*field.path, input, ctx);
   if (!v) return NoResultsForPath(field.path->text());
-  if (!v->is_int() || v->as_int() < min_value) {
+  std::optional<int64_t> n = IntegerValue(*v);
+  if (!n || *n < min_value) {
     return Error{std::string(kStatesRuntime),
                  std::string("The ") + field_name + " field refers to value \"" + MessageText(*v) +
                      "\" which is not a valid integer: " + field.path->text()};
   }
-  return v->as_int();
+  return *n;
 }
 
 bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {

@@ -107,6 +107,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void RunTaskAttempt(Frame& f);
   void RunChoice(Frame& f);
   void RunWait(Frame& f);
+  void FinishWait(Frame& f, json::Value effective_input);
   void RunSucceed(Frame& f);
   void RunFail(Frame& f);
   void RunParallelAttempt(Frame& f);
@@ -117,8 +118,13 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Completes a Task/Parallel/Map state with its raw result: ResultSelector, ResultPath,
   // OutputPath, the Exited event, the transition.
   void FinishWithResult(Frame& f, json::Value result);
-  // Output path + size check + Exited event + transition, for every state type.
-  void ExitState(Frame& f, json::Value state_output_before_output_path, bool apply_output_path);
+  // OutputPath, then EmitExited to the state's Next: how most states leave.
+  void ExitState(Frame& f, json::Value&& state_output_before_output_path);
+  // Applies the state's OutputPath (when it has one) to *out; false when that failed the
+  // execution.
+  bool ApplyOutputPath(Frame& f, json::Value* out);
+  // Size check, pending variables committed, Exited event, transition to next.
+  void EmitExited(Frame& f, json::Value&& output, int next);
   void Transition(Frame& f, int next, json::Value output);
 
   // Errors.
@@ -131,6 +137,14 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void AbortFrame(Frame& f);
   void LaunchIterations(Frame& owner);
   void FinishChildren(Frame& owner);
+
+  // Workflow variables. EvaluateAssign computes an Assign block's values (against the old
+  // variables) and keeps them pending on the frame; CommitVariables applies them when the state
+  // exits (checking the size quotas and that no outer scope's variable is set) and hands back
+  // {"name": value, ...} for the history, or fails the execution and returns false.
+  Status EvaluateAssign(Frame& f, const asl::Assignment& assign, const json::Value& input,
+                        const asl::Context& context);
+  bool CommitVariables(Frame& f, json::Value* assigned);
 
   // Helpers.
   Result<int64_t> ResolveInt(Frame& f, const asl::NumberField& field, const json::Value& input,
@@ -167,8 +181,9 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   json::Value context_state_machine_;
   std::mt19937_64 rng_;
   uint64_t timeout_timer_ = 0;
-  json::Value scratch_context_;  // hands a per-item context to FrameContext
-  json::Value size_checked_;     // the last payload found within quota (identity cache)
+  json::Value scratch_context_;         // hands a per-item context to FrameContext
+  json::Value size_checked_;            // the last payload found within quota (identity cache)
+  std::vector<int64_t> sizes_scratch_;  // CommitVariables' per-variable sizes
   std::function<void()> on_finished_;
   ExecutionResult result_;
 

@@ -18,6 +18,8 @@ bool IsPayloadField(std::string_view key) {
   return key == "input" || key == "output" || key == "parameters";
 }
 
+bool IsVariablesField(std::string_view key) { return key == "assignedVariables"; }
+
 json::Value ExecutionStarted(const json::Value& input, const std::string& role_arn) {
   return json::Value::MakeObject(
       {{"input", input}, {"inputDetails", NotTruncated()}, {"roleArn", Str(role_arn)}});
@@ -31,6 +33,15 @@ json::Value StateEntered(const json::Value& name, const json::Value& input) {
 json::Value StateExited(const json::Value& name, const json::Value& output) {
   return json::Value::MakeObject(
       {{"name", name}, {"output", output}, {"outputDetails", NotTruncated()}});
+}
+
+json::Value StateExited(const json::Value& name, const json::Value& output,
+                        const json::Value& assigned_variables) {
+  return json::Value::MakeObject({{"name", name},
+                                  {"output", output},
+                                  {"outputDetails", NotTruncated()},
+                                  {"assignedVariables", assigned_variables},
+                                  {"assignedVariablesDetails", NotTruncated()}});
 }
 
 json::Value Output(const json::Value& output) {
@@ -133,6 +144,13 @@ json::Value HistoryEvent::ToJson() const {
       for (const auto& [k, v] : details.as_object()) {
         if (history::IsPayloadField(k) && !(payloads_are_text && v.is_string())) {
           d.emplace_back(k, json::Value::String(v.Dump()));
+        } else if (history::IsVariablesField(k) && v.is_object()) {
+          json::Object vars;
+          vars.reserve(v.as_object().size());
+          for (const auto& [name, value] : v.as_object()) {
+            vars.emplace_back(name, json::Value::String(value.Dump()));
+          }
+          d.emplace_back(k, json::Value::MakeObject(std::move(vars)));
         } else {
           d.emplace_back(k, v);
         }

@@ -1,5 +1,10 @@
 #include "engine/payload_io.h"
 
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
 #include "engine/error_policy.h"
 
 namespace stator::engine {
@@ -57,6 +62,57 @@ Error NoResultsForPath(std::string_view path) {
   cause += "' : No results for path: ";
   cause += BracketPath(path);
   return Error{std::string(kStatesRuntime), std::move(cause)};
+}
+
+Error AssignTooLarge(std::string_view state_name) {
+  return Error{std::string(kStatesDataLimitExceeded),
+               "The state '" + std::string(state_name) +
+                   "' assigned variables with a size exceeding the maximum number of bytes "
+                   "service limit."};
+}
+
+Error VariablesTooLarge(std::string_view state_name) {
+  return Error{std::string(kStatesDataLimitExceeded),
+               "The state '" + std::string(state_name) +
+                   "' assigned variables that bring the workflow variables over the maximum "
+                   "number of bytes service limit."};
+}
+
+Error OuterScopeAssignment(std::string_view variable) {
+  return Error{std::string(kStatesRuntime),
+               "The variable '" + std::string(variable) +
+                   "' belongs to an outer scope: a Map iteration or Parallel branch can read it "
+                   "but not assign it."};
+}
+
+std::optional<int64_t> IntegerValue(const json::Value& v) {
+  if (v.is_int()) return v.as_int();
+  if (!v.is_string()) return std::nullopt;
+  // Java's Integer.parseInt: an optional sign, then decimal digits, within 32 bits.
+  const std::string& s = v.as_string();
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  if (i == s.size() || s.size() - i > 10) return std::nullopt;
+  int64_t n = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    n = n * 10 + (s[i] - '0');
+  }
+  if (negative) n = -n;
+  if (n < INT32_MIN || n > INT32_MAX) return std::nullopt;
+  return n;
+}
+
+std::optional<double> NumberValue(const json::Value& v) {
+  if (v.is_number()) return v.as_double();
+  if (!v.is_string()) return std::nullopt;
+  const std::string& s = v.as_string();
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(d)) return std::nullopt;
+  return d;
 }
 
 Result<json::Value> ApplyInputOutputPath(const asl::PathField& f, const json::Value& v,

@@ -20,6 +20,10 @@ namespace stator::engine {
 
 // The payload size quota (256 KiB of UTF-8 JSON text).
 inline constexpr size_t kMaxPayloadBytes = 256 * 1024;
+// Workflow variable quotas (JSON text): the values one Assign sets, together; and every variable
+// an execution's scope can see (its own and its outer scopes'), together.
+inline constexpr size_t kMaxAssignBytes = 256 * 1024;
+inline constexpr size_t kMaxVariablesBytes = 10 * 1024 * 1024;
 
 // Evaluates p on input, or on the context object when p is rooted at "$$".
 std::optional<json::Value> EvaluatePath(const asl::JsonPath& p, const json::Value& input,
@@ -39,6 +43,19 @@ std::string BracketPath(std::string_view path);
 
 // States.Runtime error for a path that selects nothing.
 Error NoResultsForPath(std::string_view path);
+
+// Errors for workflow variables (our wording: no AWS recording shows these): an Assign over
+// kMaxAssignBytes or a scope over kMaxVariablesBytes (States.DataLimitExceeded, as for payloads),
+// and a Map iteration or Parallel branch setting a variable of an outer scope (States.Runtime).
+Error AssignTooLarge(std::string_view state_name);
+Error VariablesTooLarge(std::string_view state_name);
+Error OuterScopeAssignment(std::string_view variable);
+
+// The integer a *Path field refers to: an integer, or a string holding one (AWS takes "1" for
+// MaxConcurrencyPath and ToleratedFailureCountPath), or nullopt.
+std::optional<int64_t> IntegerValue(const json::Value& v);
+// The same for a number (ToleratedFailurePercentagePath).
+std::optional<double> NumberValue(const json::Value& v);
 
 // The size in bytes of v's compact JSON text, counting stops once it exceeds limit (the return
 // value is then some number > limit).
