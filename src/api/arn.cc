@@ -10,6 +10,16 @@ std::string ArnScope::StateMachine(std::string_view name) const {
   return Prefix() + "stateMachine:" + std::string(name);
 }
 
+std::string ArnScope::Execution(std::string_view state_machine, std::string_view name) const {
+  return Prefix() + "execution:" + std::string(state_machine) + ":" + std::string(name);
+}
+
+std::string ArnScope::ExpressExecution(std::string_view state_machine, std::string_view name,
+                                       std::string_view id) const {
+  return Prefix() + "express:" + std::string(state_machine) + ":" + std::string(name) + ":" +
+         std::string(id);
+}
+
 namespace {
 
 std::vector<std::string> Split(std::string_view s, char sep) {
@@ -74,6 +84,26 @@ ApiResult<StateMachineArn> ParseStateMachineArn(std::string_view text) {
       out.alias = q;
     }
   }
+  return out;
+}
+
+ApiResult<ExecutionArn> ParseExecutionArn(std::string_view text) {
+  API_TRY(Arn arn, ParseArn(text));
+  if (arn.service != "states" || arn.region.empty() || arn.account.empty()) {
+    return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+  }
+  const std::string& type = arn.resource[0];
+  if (type != "execution") {
+    return ApiError::InvalidArn("Resource type not valid in this context: " + type);
+  }
+  if (arn.resource.size() != 3 || arn.resource[1].empty() || arn.resource[2].empty()) {
+    return ApiError::InvalidArn("Invalid ARN prefix: " + std::string(text));
+  }
+  ExecutionArn out;
+  out.state_machine_name = arn.resource[1];
+  out.name = arn.resource[2];
+  out.state_machine_arn = "arn:" + arn.partition + ":states:" + arn.region + ":" + arn.account +
+                          ":stateMachine:" + out.state_machine_name;
   return out;
 }
 

@@ -4,7 +4,8 @@
 //   arn:aws:states:us-east-1:123456789012:stateMachine:Name          a state machine
 //   arn:aws:states:us-east-1:123456789012:stateMachine:Name:3        one of its versions
 //   arn:aws:states:us-east-1:123456789012:stateMachine:Name:Alias    one of its aliases
-//   arn:aws:states:us-east-1:123456789012:execution:Name:ExecName    (executions, later)
+//   arn:aws:states:us-east-1:123456789012:execution:Name:ExecName    a Standard execution
+//   arn:aws:states:us-east-1:123456789012:express:Name:ExecName:Id   an Express execution
 //   arn:aws:states:us-east-1:123456789012:activity:Name              (activities, later)
 //
 // Thread-safety: plain values and pure functions.
@@ -28,6 +29,11 @@ struct ArnScope {
 
   std::string Prefix() const;  // "arn:aws:states:us-east-1:123456789012:"
   std::string StateMachine(std::string_view name) const;
+  // "<prefix>execution:<state machine>:<name>"
+  std::string Execution(std::string_view state_machine, std::string_view name) const;
+  // "<prefix>express:<state machine>:<name>:<id>" (Express executions)
+  std::string ExpressExecution(std::string_view state_machine, std::string_view name,
+                               std::string_view id) const;
 };
 
 // The parts of any ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, with the resource
@@ -53,6 +59,18 @@ struct StateMachineArn {
 // Parses a Step Functions ARN that must name a state machine (or a version or alias of one).
 // Other Step Functions resources: InvalidArn "Resource type not valid in this context: <type>".
 ApiResult<StateMachineArn> ParseStateMachineArn(std::string_view text);
+
+// An execution ARN: arn:PARTITION:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME.
+struct ExecutionArn {
+  std::string state_machine_arn;  // the unqualified state machine it belongs to
+  std::string state_machine_name;
+  std::string name;
+};
+
+// Parses an ARN that must name a (Standard) execution. Other Step Functions resources, Express
+// executions included (they cannot be looked up): InvalidArn "Resource type not valid in this
+// context: <type>"; anything else: InvalidArn "Invalid ARN prefix: <text>".
+ApiResult<ExecutionArn> ParseExecutionArn(std::string_view text);
 
 // Parses an IAM role ARN loosely (any well-formed ARN); InvalidArn otherwise.
 std::optional<ApiError> CheckRoleArn(std::string_view text);

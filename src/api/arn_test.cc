@@ -42,5 +42,28 @@ TEST(ArnTest, InvalidArnsWithAwsWording) {
   EXPECT_TRUE(CheckRoleArn("role"));
 }
 
+TEST(ArnTest, BuildsAndParsesExecutionArns) {
+  ArnScope scope;
+  EXPECT_EQ(scope.Execution("m", "e"), "arn:aws:states:us-east-1:123456789012:execution:m:e");
+  EXPECT_EQ(scope.ExpressExecution("m", "e", "id"),
+            "arn:aws:states:us-east-1:123456789012:express:m:e:id");
+  auto e = ParseExecutionArn("arn:aws:states:us-east-1:1:execution:m:e");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->state_machine_arn, "arn:aws:states:us-east-1:1:stateMachine:m");
+  EXPECT_EQ(e->state_machine_name, "m");
+  EXPECT_EQ(e->name, "e");
+  auto express = ParseExecutionArn("arn:aws:states:us-east-1:1:express:m:e:id");
+  ASSERT_FALSE(express.ok());
+  EXPECT_EQ(express.error().message,
+            "Invalid Arn: 'Resource type not valid in this context: express'");
+  auto machine = ParseExecutionArn("arn:aws:states:us-east-1:1:stateMachine:m");
+  ASSERT_FALSE(machine.ok());
+  EXPECT_EQ(machine.error().message,
+            "Invalid Arn: 'Resource type not valid in this context: stateMachine'");
+  EXPECT_FALSE(ParseExecutionArn("arn:aws:states:us-east-1:1:execution:m").ok());
+  EXPECT_FALSE(ParseExecutionArn("arn:aws:states:us-east-1:1:execution:m:e:x").ok());
+  EXPECT_FALSE(ParseExecutionArn("execution").ok());
+}
+
 }  // namespace
 }  // namespace stator::api

@@ -7,9 +7,12 @@
 #include <iostream>
 
 #include "api/aws_json/router.h"
+#include "api/execution_service.h"
 #include "api/http_server.h"
+#include "api/server_clock.h"
 #include "api/states_service.h"
 #include "common/clock.h"
+#include "services/mock_config.h"
 #include "store/store.h"
 
 namespace stator::api {
@@ -18,7 +21,8 @@ class ApiServer::Impl {
  public:
   ServeOptions options;
   std::unique_ptr<store::Store> store;
-  SystemClock clock;
+  ServerClock clock;
+  std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
   AwsJsonRouter router;
   std::unique_ptr<HttpServer> http;
@@ -34,7 +38,20 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   ArnScope scope;
   scope.region = options.region;
   scope.account = options.account;
-  impl->states = std::make_unique<StatesService>(impl->store.get(), &impl->clock, scope);
+  impl->clock = MakeServerClock(options.time_scale);
+  ExecutionService::Options exec;
+  // With virtual time one thread steps everything: the clock may only jump when nothing at all
+  // is running, which the scheduler can tell only for its own thread.
+  exec.threads = impl->clock.clock->is_virtual() ? 1 : options.execution_threads;
+  exec.tick_millis = impl->clock.tick_millis;
+  if (!options.mock_config.empty()) {
+    STATOR_TRY(services::MockConfig mock, services::MockConfig::Load(options.mock_config));
+    exec.mock = std::make_shared<const services::MockConfig>(std::move(mock));
+  }
+  impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
+                                                        scope, std::move(exec));
+  impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
+                                                 impl->executions.get());
   impl->states->Register(&impl->router);
 
   HttpServer::Options http;
@@ -58,7 +75,10 @@ std::string ApiServer::endpoint() const {
 }
 
 void ApiServer::Stop() {
-  if (impl_ && impl_->http) impl_->http->Stop();
+  if (!impl_) return;
+  if (impl_->http) impl_->http->Stop();
+  // No request runs any more: stop the executions and commit what they queued.
+  impl_->executions.reset();
 }
 
 int Serve(const ServeOptions& options) {

@@ -27,8 +27,12 @@ struct ServeOptions {
   std::string data_dir;  // empty: keep everything in memory
   std::string account = "123456789012";
   std::string region = "us-east-1";
-  double time_scale = 1.0;  // for executions (next step): waits run S times faster
-  int threads = 2;          // io threads
+  // Real seconds per execution second: 1 real time, 0 virtual time (Waits and back-offs pass
+  // at once), else scaled (see server_clock.h).
+  double time_scale = 1.0;
+  int threads = 2;            // HTTP io threads
+  int execution_threads = 2;  // scheduler threads running executions (1 with virtual time)
+  std::string mock_config;    // Step Functions Local mock configuration file ("" = none)
 };
 
 class ApiServer {

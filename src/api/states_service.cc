@@ -26,6 +26,10 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_OP(PublishStateMachineVersion),
       STATOR_OP(ListStateMachineVersions),
       STATOR_OP(DeleteStateMachineVersion),
+      STATOR_OP(DescribeExecution),
+      STATOR_OP(ListExecutions),
+      STATOR_OP(GetExecutionHistory),
+      STATOR_OP(DescribeStateMachineForExecution),
   };
 #undef STATOR_OP
   for (const Entry& e : entries) {
@@ -33,6 +37,29 @@ void StatesService::Register(AwsJsonRouter* router) {
     router->AddOperation(kStatesTargetPrefix, e.name,
                          JsonOperation{e.input(), [this, fn](const json::Value& in, JsonDone done) {
                                          done(fn(*this, in));
+                                       }});
+  }
+
+  // Operations that answer later, from another thread.
+  using AsyncFn = void (*)(StatesService&, const json::Value&, JsonDone);
+  struct AsyncEntry {
+    const char* name;
+    ShapeRef (*input)();
+    AsyncFn fn;
+  };
+#define STATOR_ASYNC_OP(Name) \
+  AsyncEntry { #Name, &states::Name##Input, &states::Name }
+  const AsyncEntry async_entries[] = {
+      STATOR_ASYNC_OP(StartExecution),
+      STATOR_ASYNC_OP(StartSyncExecution),
+      STATOR_ASYNC_OP(StopExecution),
+  };
+#undef STATOR_ASYNC_OP
+  for (const AsyncEntry& e : async_entries) {
+    AsyncFn fn = e.fn;
+    router->AddOperation(kStatesTargetPrefix, e.name,
+                         JsonOperation{e.input(), [this, fn](const json::Value& in, JsonDone done) {
+                                         fn(*this, in, std::move(done));
                                        }});
   }
 }

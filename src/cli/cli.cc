@@ -8,10 +8,11 @@ namespace stator::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "stator: run Amazon States Language state machines locally\n"
+    "stator: run Amazon States Language state machines locally, or serve the Step Functions API\n"
     "\n"
     "usage:\n"
     "  stator run -f DEFINITION [options]   run one execution and print its result\n"
+    "  stator serve [options]               serve the Step Functions API over HTTP\n"
     "  stator validate -f DEFINITION [--json]\n"
     "                                       check a definition like "
     "ValidateStateMachineDefinition\n"
@@ -49,6 +50,28 @@ constexpr const char* kRunUsage =
     "Tasks not served by a command or a mock fail as AWS fails a missing resource.\n"
     "exit codes: 0 SUCCEEDED, 1 FAILED/TIMED_OUT/ABORTED, 2 invalid definition, 64 bad usage\n";
 
+constexpr const char* kServeUsage =
+    "usage: stator serve [options]\n"
+    "\n"
+    "Serves the AWS Step Functions API (AWS JSON 1.0, as boto3 and the AWS CLI speak it) until\n"
+    "SIGINT or SIGTERM. Prints 'stator listening on http://HOST:PORT' once ready.\n"
+    "\n"
+    "  --host HOST                address to listen on (default 127.0.0.1)\n"
+    "  --port PORT                port (default 8080; 0 = any free port)\n"
+    "  --data-dir DIR             keep state machines and Standard executions in\n"
+    "                             DIR/stator.db (SQLite); default: in memory only\n"
+    "  --account ID               account id in ARNs (default 123456789012)\n"
+    "  --region REGION            region in ARNs (default us-east-1)\n"
+    "  --time-scale S             real seconds per execution second: 1 = real time (default),\n"
+    "                             0 = virtual time (Waits and retry back-off pass instantly)\n"
+    "  --mock-config FILE         Step Functions Local mock configuration: an execution started\n"
+    "                             with stateMachineArn 'ARN#TestCase' gets that test case's\n"
+    "                             mocked Task responses\n"
+    "  --threads N                HTTP threads (default 2)\n"
+    "  --execution-threads N      threads running executions (default 2; 1 with --time-scale 0)\n"
+    "\n"
+    "exit codes: 0 after a clean shutdown, 1 could not start, 64 bad usage\n";
+
 constexpr const char* kValidateUsage =
     "usage: stator validate -f DEFINITION [--json]\n"
     "\n"
@@ -83,6 +106,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (command == "help" && !rest.empty()) {
       if (rest[0] == "run") return out << kRunUsage, kExitSucceeded;
       if (rest[0] == "validate") return out << kValidateUsage, kExitSucceeded;
+      if (rest[0] == "serve") return out << kServeUsage, kExitSucceeded;
     }
     out << kUsage;
     return kExitSucceeded;
@@ -96,6 +120,12 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     auto options = ParseRunOptions(rest);
     if (!options.ok()) return UsageError(err, options.error().cause);
     return RunCommand(*options, out, err);
+  }
+  if (command == "serve") {
+    if (WantsHelp(rest)) return out << kServeUsage, kExitSucceeded;
+    auto options = ParseServeOptions(rest);
+    if (!options.ok()) return UsageError(err, options.error().cause);
+    return ServeCommand(*options, out, err);
   }
   if (command == "validate") {
     if (WantsHelp(rest)) return out << kValidateUsage, kExitSucceeded;

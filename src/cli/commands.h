@@ -17,6 +17,9 @@ namespace stator::cli {
 // stator run: compile the definition, run one execution to its end, print the result.
 int RunCommand(const RunOptions& options, std::ostream& out, std::ostream& err);
 
+// stator serve: run the API server until SIGINT/SIGTERM (api::Serve).
+int ServeCommand(const ServeOptions& options, std::ostream& out, std::ostream& err);
+
 // stator validate: print the definition's diagnostics.
 int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);
 

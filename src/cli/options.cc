@@ -67,6 +67,27 @@ bool IsRegion(const std::string& s) {
   return true;
 }
 
+Result<double> ParseTimeScale(const std::string& v) {
+  char* end = nullptr;
+  double scale = std::strtod(v.c_str(), &end);
+  if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(scale) || scale < 0) {
+    return Usage("invalid --time-scale '" + v +
+                 "': a number >= 0 (0 = virtual time, 1 = real time)");
+  }
+  return scale;
+}
+
+// An integer option within [min, max].
+Result<int> ParseInt(const std::string& option, const std::string& v, int min, int max) {
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || end != v.c_str() + v.size() || n < min || n > max) {
+    return Usage("invalid " + option + " '" + v + "': an integer from " + std::to_string(min) +
+                 " to " + std::to_string(max));
+  }
+  return static_cast<int>(n);
+}
+
 Error UnknownOption(const std::string& command, const std::string& option) {
   if (option.rfind("-", 0) == 0) {
     return Usage("unknown option " + option + " for '" + command + "' (see 'stator " + command +
@@ -153,13 +174,7 @@ Result<RunOptions> ParseRunOptions(const std::vector<std::string>& args) {
       }
     } else if (opt == "--time-scale") {
       STATOR_TRY(std::string v, r.Value(opt));
-      char* end = nullptr;
-      double scale = std::strtod(v.c_str(), &end);
-      if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(scale) || scale < 0) {
-        return Usage("invalid --time-scale '" + v +
-                     "': a number >= 0 (0 = virtual time, 1 = real time)");
-      }
-      o.time_scale = scale;
+      STATOR_TRY(o.time_scale, ParseTimeScale(v));
     } else if (opt == "--mock-config") {
       STATOR_TRY(std::string v, r.Value(opt));
       o.mock_config = std::move(v);
@@ -190,6 +205,52 @@ Result<RunOptions> ParseRunOptions(const std::vector<std::string>& args) {
   if (o.mock_config.has_value() != o.test_case.has_value()) {
     return Usage(o.mock_config ? "--mock-config needs --test-case NAME"
                                : "--test-case needs --mock-config FILE");
+  }
+  return o;
+}
+
+Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
+  ServeOptions o;
+  ArgReader r(args);
+  while (!r.Done()) {
+    std::string opt = r.NextOption();
+    if (opt == "--host") {
+      STATOR_TRY(o.host, r.Value(opt));
+      if (o.host.empty()) return Usage("--host needs a host name or address");
+    } else if (opt == "--port") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.port, ParseInt(opt, v, 0, 65535));
+    } else if (opt == "--data-dir") {
+      STATOR_TRY(o.data_dir, r.Value(opt));
+      if (o.data_dir.empty()) return Usage("--data-dir needs a directory");
+    } else if (opt == "--account") {
+      STATOR_TRY(o.account, r.Value(opt));
+      if (o.account.size() != 12 || !AllDigits(o.account)) {
+        return Usage("invalid account '" + o.account + "': an AWS account id has 12 digits");
+      }
+    } else if (opt == "--region") {
+      STATOR_TRY(o.region, r.Value(opt));
+      if (!IsRegion(o.region)) {
+        return Usage("invalid region '" + o.region + "' (expected a name like us-east-1)");
+      }
+    } else if (opt == "--time-scale") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.time_scale, ParseTimeScale(v));
+    } else if (opt == "--threads") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.threads, ParseInt(opt, v, 1, 256));
+    } else if (opt == "--execution-threads") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.execution_threads, ParseInt(opt, v, 1, 256));
+    } else if (opt == "--mock-config") {
+      STATOR_TRY(o.mock_config, r.Value(opt));
+      if (o.mock_config.empty()) return Usage("--mock-config needs a file");
+    } else {
+      if (opt.rfind("-", 0) != 0) {
+        return Usage("unexpected argument '" + opt + "' for 'serve' (see 'stator serve --help')");
+      }
+      return UnknownOption("serve", opt);
+    }
   }
   return o;
 }

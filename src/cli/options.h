@@ -1,4 +1,4 @@
-// Command-line options of `stator run` and `stator validate`, and their parsing.
+// Command-line options of `stator run`, `stator validate` and `stator serve`, and their parsing.
 //
 // Options take their value as the next argument or after '=' ("--input '{}'",
 // "--input={}"). A file name "-" means standard input. Parsing checks the options themselves
@@ -34,6 +34,19 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> task_commands;  // state name, command line
 };
 
+// stator serve: the API server's settings (api::ServeOptions).
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: an ephemeral port
+  std::string data_dir;
+  std::string account = "123456789012";
+  std::string region = "us-east-1";
+  double time_scale = 1.0;
+  int threads = 2;            // HTTP io threads
+  int execution_threads = 2;  // threads running executions
+  std::string mock_config;
+};
+
 struct ValidateOptions {
   std::string definition_file;
   bool json = false;
@@ -42,6 +55,7 @@ struct ValidateOptions {
 // Errors have error "Usage" and a one-line cause.
 Result<RunOptions> ParseRunOptions(const std::vector<std::string>& args);
 Result<ValidateOptions> ParseValidateOptions(const std::vector<std::string>& args);
+Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args);
 
 // AWS's rule for execution and state machine names: 1-80 characters, none of whitespace,
 // < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : / or control characters.

@@ -38,6 +38,15 @@ void CommitQueue::Submit(ExecutionStep step, Done done) {
   work_cv_.notify_one();
 }
 
+void CommitQueue::AfterCommit(Done done) {
+  {
+    std::lock_guard lock(mu_);
+    pending_done_.push_back(std::move(done));
+    ++submitted_;
+  }
+  work_cv_.notify_one();
+}
+
 void CommitQueue::Flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = submitted_;
@@ -55,14 +64,14 @@ void CommitQueue::Loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, and nothing left to commit
+      work_cv_.wait(lock, [&] { return stopping_ || !pending_done_.empty(); });
+      if (pending_done_.empty()) return;  // stopping, and nothing left to commit
       std::swap(batch, pending_);
       std::swap(done, pending_done_);
     }
     // Creations are applied before the steps of the same batch; since a creation is always
     // submitted before its execution's steps, that keeps submission order per execution.
-    Status status = store_->Commit(batch);
+    Status status = batch.empty() ? Status::Ok() : store_->Commit(batch);
     if (!status.ok()) {
       std::cerr << "stator: committing " << batch.created.size() << " new executions and "
                 << batch.steps.size() << " steps failed: " << status.error().cause << "\n";
@@ -73,7 +82,7 @@ void CommitQueue::Loop() {
     {
       std::lock_guard lock(mu_);
       committed_ += done.size();
-      ++commits_;
+      if (!batch.empty()) ++commits_;
     }
     flushed_cv_.notify_all();
     batch.created.clear();

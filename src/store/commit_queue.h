@@ -39,6 +39,11 @@ class CommitQueue {
   void Submit(NewExecution created, Done done = nullptr);
   void Submit(ExecutionStep step, Done done = nullptr);
 
+  // Runs `done` on the writer thread once everything submitted before this call has been
+  // committed (with the status of the commit that held the last of it; ok when there was
+  // nothing). Lets an answer wait for durability without adding anything to commit.
+  void AfterCommit(Done done);
+
   // Returns once everything submitted before the call has been committed (or failed).
   void Flush();
 

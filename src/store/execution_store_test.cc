@@ -361,6 +361,30 @@ TYPED_TEST(ExecutionStoreTest, CommitQueueReportsFailuresAndKeepsGoing) {
   EXPECT_TRUE(ok->ok());
 }
 
+TYPED_TEST(ExecutionStoreTest, CommitQueueAfterCommitRunsOnceEarlierSubmissionsAreDurable) {
+  CommitQueue queue(this->store_.get());
+  NewExecution n = MakeExecution("a");
+  bool visible = false;
+  std::optional<Status> status;
+  queue.Submit(n);
+  queue.AfterCommit([&](const Status& s) {
+    status = s;
+    auto got = this->store_->GetExecution(n.execution.arn);
+    visible = got.ok() && got->has_value();
+  });
+  queue.Flush();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  EXPECT_TRUE(visible);
+  // With nothing queued it runs at once, without a transaction.
+  uint64_t commits = queue.commits();
+  bool ran = false;
+  queue.AfterCommit([&](const Status& s) { ran = s.ok(); });
+  queue.Flush();
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(queue.commits(), commits);
+}
+
 TYPED_TEST(ExecutionStoreTest, CommitQueueDestructorCommitsWhatIsQueued) {
   NewExecution n = MakeExecution("a");
   {

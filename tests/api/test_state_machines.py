@@ -1,16 +1,15 @@
 #!/usr/bin/env python3
 """Integration tests of `stator serve` (state machines and tags) with real AWS clients.
 
-Starts the server on an ephemeral port (the temporary stator-serve binary until the CLI wires
-`stator serve`; $STATOR_SERVE, else build*/stator-serve) and talks to it with boto3, the AWS
-CLI (the one on PATH and /usr/bin/aws when installed) and raw HTTP. Expected messages are
-AWS's (recorded in ../shared/conformance/cases.json where available).
+Starts `stator serve` on an ephemeral port ($STATOR, else build*/stator; see stator_server.py)
+and talks to it with boto3, the AWS CLI (the one on PATH and /usr/bin/aws when installed) and
+raw HTTP. Expected messages are AWS's (recorded in ../shared/conformance/cases.json where
+available).
 
     python3 tests/api/test_state_machines.py [-v]
 """
 
 import concurrent.futures
-import glob
 import http.client
 import json
 import os
@@ -20,92 +19,21 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 sys.dont_write_bytecode = True
 
-import boto3  # noqa: E402
-import botocore.config  # noqa: E402
 import botocore.exceptions  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stator_server import (ACCOUNT, REGION, Server, client, find_stator,  # noqa: E402
+                           post)
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 PASS_DEF = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
 PASS_DEF_2 = json.dumps(
     {"Comment": "v2", "StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": True}}})
-
-
-def find_server():
-    path = os.environ.get("STATOR_SERVE")
-    if path:
-        return path
-    for candidate in sorted(glob.glob(os.path.join(ROOT, "build*", "stator-serve"))):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    raise unittest.SkipTest("stator-serve not built")  # pragma: no cover
-
-
-class Server:
-    """A stator-serve process on an ephemeral port."""
-
-    def __init__(self, *extra):
-        self.proc = subprocess.Popen(
-            [find_server(), "--host", "127.0.0.1", "--port", "0", "--account", ACCOUNT,
-             "--region", REGION, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("stator listening on http://"):
-            self.proc.kill()
-            raise RuntimeError(f"unexpected first line {line!r}: {self.proc.stderr.read()}")
-        # stderr is only read on failure; the server writes one line there at shutdown.
-        self.endpoint = line[len("stator listening on "):]
-        self.port = int(self.endpoint.rsplit(":", 1)[1])
-
-    def stop(self, sig=signal.SIGTERM):
-        try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(sig)
-                try:
-                    self.proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-                    raise
-            return self.proc.returncode
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
-
-
-def client(endpoint, **config):
-    return boto3.client(
-        "stepfunctions", endpoint_url=endpoint, region_name=REGION,
-        aws_access_key_id="x", aws_secret_access_key="x",
-        config=botocore.config.Config(retries={"max_attempts": 0}, **config))
-
-
-def post(port, target, body, headers=None, host=None):
-    """Raw AWS JSON 1.0 call; returns (status, parsed body or raw text)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    h = {"Content-Type": "application/x-amz-json-1.0"}
-    if target is not None:
-        h["X-Amz-Target"] = target
-    if host:
-        h["Host"] = host
-    h.update(headers or {})
-    conn.request("POST", "/", body=body if isinstance(body, (bytes, str)) else json.dumps(body),
-                 headers=h)
-    r = conn.getresponse()
-    data = r.read().decode()
-    conn.close()
-    try:
-        return r.status, json.loads(data)
-    except ValueError:
-        return r.status, data
 
 
 class StateMachineApiTest(unittest.TestCase):
@@ -732,7 +660,7 @@ class ServerLifecycleTest(unittest.TestCase):
     def test_port_in_use_fails_to_start(self):
         s = Server()
         try:
-            p = subprocess.run([find_server(), "--port", str(s.port)], capture_output=True,
+            p = subprocess.run([find_stator(), "serve", "--port", str(s.port)], capture_output=True,
                                text=True, timeout=30)
             self.assertEqual(p.returncode, 1)
             self.assertIn("cannot listen", p.stderr)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/aws_json/api_error.h"
+#include "api/aws_json/router.h"
 #include "api/aws_json/shape.h"
 #include "api/states_service.h"
 #include "common/json.h"
@@ -27,6 +28,21 @@ STATOR_STATES_OPERATION(PublishStateMachineVersion);
 STATOR_STATES_OPERATION(ListStateMachineVersions);
 STATOR_STATES_OPERATION(DeleteStateMachineVersion);
 
+STATOR_STATES_OPERATION(DescribeExecution);
+STATOR_STATES_OPERATION(ListExecutions);
+STATOR_STATES_OPERATION(GetExecutionHistory);
+STATOR_STATES_OPERATION(DescribeStateMachineForExecution);
+
+// Operations that answer later (once an execution's record is committed, or it has ended).
+#define STATOR_STATES_ASYNC_OPERATION(Name) \
+  ShapeRef Name##Input();                   \
+  void Name(StatesService& service, const json::Value& input, JsonDone done)
+
+STATOR_STATES_ASYNC_OPERATION(StartExecution);
+STATOR_STATES_ASYNC_OPERATION(StartSyncExecution);
+STATOR_STATES_ASYNC_OPERATION(StopExecution);
+
+#undef STATOR_STATES_ASYNC_OPERATION
 #undef STATOR_STATES_OPERATION
 
 }  // namespace stator::api::states

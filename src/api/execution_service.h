@@ -1,0 +1,167 @@
+// ExecutionService: runs the executions of `stator serve` and keeps Standard ones in the store.
+//
+// Every execution is an engine::Execution stepped by one engine::Scheduler on a small pool of
+// threads owned here: no thread per execution (a Wait, a retry back-off or a timeout is a timer
+// in the scheduler), so any number of executions cost memory, not threads. Task states go
+// through a services::TaskRouter, as in `stator run`: the mock configuration's test case when
+// the execution names one (Step Functions Local's "stateMachineArn#TestCase"), else the
+// UnavailableResourceRunner (stator serves no AWS services yet).
+//
+// Standard executions are durable. StartStandard queues the new execution (status RUNNING) on
+// the CommitQueue, starts the engine only once that record is committed, and answers after
+// that: nothing a client sees depends on an uncommitted step. While it runs, the history events
+// of each engine step are queued as they are recorded (group commit: one writer thread, many
+// executions' events per transaction); the last step carries the outcome. Running executions
+// sit in a live table (StopExecution, idempotent StartExecution) until their outcome is
+// committed, so an execution name is always either live here or in the store.
+//
+// Express executions are not stored (AWS keeps no history of them either): they run without a
+// history; a synchronous start answers when the execution ends.
+//
+// Not yet: executions that were running when the server stopped stay RUNNING in the store (no
+// resume after a restart); StopExecution closes such an orphan as ABORTED.
+//
+// Ownership: borrows the store and the clock (they must outlive the service); owns the
+// scheduler, its threads, the commit queue and the task routers.
+// Thread-safety: every public method may be called from any thread; `done` callbacks run on an
+// internal thread (the writer or a scheduler thread) and must not block.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/arn.h"
+#include "api/aws_json/api_error.h"
+#include "asl/state_machine.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "engine/executor.h"
+#include "engine/scheduler.h"
+#include "services/mock_config.h"
+#include "services/router.h"
+#include "store/commit_queue.h"
+#include "store/store.h"
+
+namespace stator::api {
+
+class ExecutionService {
+ public:
+  struct Options {
+    int threads = 2;  // scheduler threads
+    // When > 0, wakes the scheduler threads this often (real milliseconds): needed with a clock
+    // that runs faster than real time but is not virtual (--time-scale below 1), because the
+    // scheduler sleeps clock milliseconds as real ones.
+    int64_t tick_millis = 0;
+    std::shared_ptr<const services::MockConfig> mock;  // null: no mocked Task states
+  };
+
+  // What StartExecution / StartSyncExecution resolved from the request.
+  struct StartRequest {
+    store::StateMachine machine;                        // the unqualified state machine
+    std::optional<store::StateMachineVersion> version;  // when started through a version/alias
+    std::string alias_arn;                              // when started through an alias
+    std::string name;                                   // execution name; "" = a generated UUID
+    std::string input_text;                             // the input as sent
+    json::Value input;                                  // input_text parsed
+    std::string test_case;                              // mock test case; "" = none
+  };
+
+  struct Started {
+    std::string execution_arn;
+    int64_t start_date_ms = 0;
+  };
+
+  // How a synchronous (Express) execution ended.
+  struct SyncOutcome {
+    std::string execution_arn;
+    std::string name;
+    int64_t start_date_ms = 0;
+    int64_t stop_date_ms = 0;
+    engine::ExecutionStatus status = engine::ExecutionStatus::kSucceeded;
+    std::optional<json::Value> output;
+    std::optional<std::string> error;
+    std::optional<std::string> cause;
+  };
+
+  ExecutionService(store::Store* store, Clock* clock, ArnScope scope, Options options);
+  // Stops the scheduler threads (running executions stay RUNNING in the store) and commits
+  // what is queued.
+  ~ExecutionService();
+  ExecutionService(const ExecutionService&) = delete;
+  ExecutionService& operator=(const ExecutionService&) = delete;
+
+  // Starts a Standard execution; `done` once its record is committed. Same name and input as a
+  // running execution: that execution (idempotent); otherwise an existing name is
+  // ExecutionAlreadyExists.
+  void StartStandard(StartRequest request, std::function<void(ApiResult<Started>)> done);
+
+  // Starts an Express execution in the background (not stored).
+  ApiResult<Started> StartExpress(StartRequest request);
+
+  // Runs an Express execution; `done` when it ends.
+  void StartSync(StartRequest request, std::function<void(ApiResult<SyncOutcome>)> done);
+
+  // Stops a Standard execution: `done` with its stop date once its end is committed. An
+  // execution that already ended is left as it is (done with its stop date).
+  void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
+            std::function<void(ApiResult<int64_t>)> done);
+
+  // Blocks until everything queued for the store so far is committed (tests, shutdown).
+  void FlushForTesting() { queue_.Flush(); }
+
+ private:
+  // A state machine compiled for running, shared by its executions.
+  struct Prepared {
+    std::shared_ptr<const asl::StateMachine> machine;
+    store::ExecutionMachine snapshot;  // with its content digest as id
+  };
+  // A running Standard execution.
+  struct Live {
+    std::shared_ptr<engine::Execution> execution;
+    std::string input_text;
+    int64_t start_date_ms = 0;
+    std::vector<std::function<void(int64_t stop_date_ms)>> stop_waiters;  // guarded by live_mu_
+  };
+
+  ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
+  ApiResult<std::shared_ptr<services::TaskRouter>> RouterFor(const StartRequest& r);
+  engine::ExecutionOptions EngineOptions(const StartRequest& r, const std::string& name,
+                                         int64_t start_ms) const;
+  // Runs on the thread of the execution: queues its new history events.
+  void OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events);
+  void OnStandardFinished(const std::string& arn, engine::Execution* execution);
+  // Closes an execution that is RUNNING in the store but not live here (left by a restart).
+  void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
+                  std::function<void(ApiResult<int64_t>)> done);
+
+  store::Store* const store_;
+  Clock* const clock_;
+  const ArnScope scope_;
+  const Options options_;
+  engine::Scheduler scheduler_;
+  std::shared_ptr<services::TaskRouter> default_router_;  // no mocks: the same for everyone
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Prepared>> prepared_;  // guarded
+
+  std::mutex live_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Live>> live_;  // by ARN, guarded by live_mu_
+  std::mutex express_mu_;
+  // Running Express executions (nothing else holds them while they wait).
+  std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express_;
+
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+  std::thread ticker_;
+  store::CommitQueue queue_;  // last: destroyed (drained) first
+};
+
+}  // namespace stator::api

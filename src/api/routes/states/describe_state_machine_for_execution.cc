@@ -1,0 +1,40 @@
+// DescribeStateMachineForExecution: the state machine an execution runs, as it was when the
+// execution started (later updates of the machine do not show here).
+#include "api/routes/states/execution_common.h"
+#include "api/routes/states/operations.h"
+#include "api/routes/states/state_machine_common.h"
+
+namespace stator::api::states {
+
+ShapeRef DescribeStateMachineForExecutionInput() {
+  static const ShapeRef shape = Struct({
+      {"executionArn", ArnShape(), kRequired},
+      {"includedData", IncludedDataShape()},
+  });
+  return shape;
+}
+
+ApiResult<json::Value> DescribeStateMachineForExecution(StatesService& service,
+                                                        const json::Value& input) {
+  std::string arn = *StringMember(input, "executionArn");
+  API_TRY(store::Execution e, LoadExecution(service, arn));
+  auto machine = service.store().GetExecutionMachine(arn);
+  if (!machine.ok()) return StoreFailure(machine.error());
+  if (!machine->has_value()) return ExecutionDoesNotExist(arn);
+  const store::ExecutionMachine& m = **machine;
+  json::Object out;
+  out.emplace_back("stateMachineArn", json::Value::String(e.state_machine_arn));
+  out.emplace_back("name", json::Value::String(ParseExecutionArn(arn)->state_machine_name));
+  out.emplace_back("definition", json::Value::String(m.config.definition));
+  out.emplace_back("roleArn", json::Value::String(m.config.role_arn));
+  out.emplace_back("updateDate", Timestamp(m.update_date_ms));
+  out.emplace_back("loggingConfiguration", JsonMember(m.config.logging_configuration));
+  out.emplace_back("tracingConfiguration", JsonMember(m.config.tracing_configuration));
+  if (!m.revision_id.empty()) out.emplace_back("revisionId", json::Value::String(m.revision_id));
+  if (!m.config.encryption_configuration.empty()) {
+    out.emplace_back("encryptionConfiguration", JsonMember(m.config.encryption_configuration));
+  }
+  return json::Value::MakeObject(std::move(out));
+}
+
+}  // namespace stator::api::states

@@ -1,0 +1,139 @@
+#include "api/routes/states/execution_common.h"
+
+#include "api/arn.h"
+#include "api/names.h"
+#include "api/routes/states/state_machine_common.h"
+
+namespace stator::api::states {
+
+ShapeRef ExecutionInputShape() { return String(); }
+ShapeRef TraceHeaderShape() { return String(0, 256); }
+ShapeRef IncludedDataShape() { return Enum({"ALL_DATA", "METADATA_ONLY"}); }
+
+ApiError ExecutionDoesNotExist(const std::string& arn) {
+  return ApiError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'", {}};
+}
+
+ApiError StateMachineTypeNotSupported() {
+  return ApiError{"StateMachineTypeNotSupported",
+                  "This operation is not supported by this type of state machine",
+                  {}};
+}
+
+namespace {
+
+ApiError InvalidExecutionInput(const std::string& detail) {
+  return ApiError{
+      "InvalidExecutionInput", "Invalid State Machine Execution Input: '" + detail + "'", {}};
+}
+
+}  // namespace
+
+ApiResult<ExecutionService::StartRequest> ResolveStart(StatesService& service,
+                                                       const json::Value& input) {
+  ExecutionService::StartRequest r;
+  std::string arn = *StringMember(input, "stateMachineArn");
+  if (size_t hash = arn.find('#'); hash != std::string::npos) {
+    r.test_case = arn.substr(hash + 1);
+    arn.resize(hash);
+  }
+  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  auto machine = service.store().GetStateMachine(parsed.machine_arn);
+  if (!machine.ok()) return StoreFailure(machine.error());
+  // Aliases are not served yet: an alias names no state machine stator knows.
+  if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(arn);
+  r.machine = std::move(**machine);
+  if (parsed.version) {
+    auto version = service.store().GetVersion(parsed.machine_arn, *parsed.version);
+    if (!version.ok()) return StoreFailure(version.error());
+    if (!version->has_value()) return ApiError::StateMachineDoesNotExist(arn);
+    r.version = std::move(**version);
+  }
+  if (auto name = StringMember(input, "name")) {
+    if (!IsValidResourceName(*name)) return ApiError::InvalidName(*name);
+    r.name = std::move(*name);
+  }
+  r.input_text = StringMember(input, "input").value_or("{}");
+  if (r.input_text.size() > kMaxExecutionInputBytes) {
+    return InvalidExecutionInput("The input size exceeds the maximum of " +
+                                 std::to_string(kMaxExecutionInputBytes) + " bytes");
+  }
+  auto parsed_input = json::Parse(r.input_text);
+  if (!parsed_input.ok()) return InvalidExecutionInput(parsed_input.error().cause);
+  r.input = std::move(parsed_input).value();
+  return r;
+}
+
+ApiResult<store::Execution> LoadExecution(StatesService& service, const std::string& arn) {
+  API_TRY(ExecutionArn parsed, ParseExecutionArn(arn));
+  auto got = service.store().GetExecution(arn);
+  if (!got.ok()) return StoreFailure(got.error());
+  if (!got->has_value()) return ExecutionDoesNotExist(arn);
+  return std::move(**got);
+}
+
+namespace {
+
+void AddQualifiers(const store::Execution& e, json::Object* out) {
+  if (!e.version_arn.empty()) {
+    out->emplace_back("stateMachineVersionArn", json::Value::String(e.version_arn));
+  }
+  if (!e.alias_arn.empty()) {
+    out->emplace_back("stateMachineAliasArn", json::Value::String(e.alias_arn));
+  }
+}
+
+}  // namespace
+
+json::Value DescribeExecutionJson(const store::Execution& e, bool include_data) {
+  const bool running = e.status == store::ExecutionStatus::kRunning;
+  json::Object out;
+  out.emplace_back("executionArn", json::Value::String(e.arn));
+  out.emplace_back("stateMachineArn", json::Value::String(e.state_machine_arn));
+  out.emplace_back("name", json::Value::String(e.name));
+  out.emplace_back("status", json::Value::String(store::ExecutionStatusName(e.status)));
+  out.emplace_back("startDate", Timestamp(e.start_date_ms));
+  if (!running) out.emplace_back("stopDate", Timestamp(e.stop_date_ms));
+  if (include_data) {
+    out.emplace_back("input", json::Value::String(e.input));
+    out.emplace_back("inputDetails",
+                     json::Value::MakeObject({{"included", json::Value::Bool(true)}}));
+    if (e.output) {
+      out.emplace_back("output", json::Value::String(*e.output));
+      out.emplace_back("outputDetails",
+                       json::Value::MakeObject({{"included", json::Value::Bool(true)}}));
+    }
+  }
+  if (e.error) out.emplace_back("error", json::Value::String(*e.error));
+  if (e.cause) out.emplace_back("cause", json::Value::String(*e.cause));
+  AddQualifiers(e, &out);
+  out.emplace_back("redriveCount", json::Value::Int(0));
+  // Failed, timed-out and aborted executions can be redriven (within 14 days) on AWS.
+  const bool redrivable = !running && e.status != store::ExecutionStatus::kSucceeded;
+  out.emplace_back("redriveStatus",
+                   json::Value::String(redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE"));
+  if (!redrivable) {
+    out.emplace_back(
+        "redriveStatusReason",
+        json::Value::String(std::string("Execution is ") + store::ExecutionStatusName(e.status) +
+                            " and cannot be redriven"));
+  }
+  return json::Value::MakeObject(std::move(out));
+}
+
+json::Value ExecutionListItemJson(const store::Execution& e) {
+  json::Object out;
+  out.emplace_back("executionArn", json::Value::String(e.arn));
+  out.emplace_back("stateMachineArn", json::Value::String(e.state_machine_arn));
+  out.emplace_back("name", json::Value::String(e.name));
+  out.emplace_back("status", json::Value::String(store::ExecutionStatusName(e.status)));
+  out.emplace_back("startDate", Timestamp(e.start_date_ms));
+  if (e.status != store::ExecutionStatus::kRunning) {
+    out.emplace_back("stopDate", Timestamp(e.stop_date_ms));
+  }
+  AddQualifiers(e, &out);
+  out.emplace_back("redriveCount", json::Value::Int(0));
+  return json::Value::MakeObject(std::move(out));
+}
+
+}  // namespace stator::api::states

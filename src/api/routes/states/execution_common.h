@@ -1,0 +1,43 @@
+// What the execution operations share: member shapes, resolving the state machine a start
+// names, parsing the execution input, finding an execution, and the execution's JSON as
+// DescribeExecution and ListExecutions show it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/aws_json/api_error.h"
+#include "api/aws_json/shape.h"
+#include "api/execution_service.h"
+#include "api/states_service.h"
+#include "common/json.h"
+#include "store/store.h"
+
+namespace stator::api::states {
+
+// The execution input quota: 256 KiB of UTF-8 text.
+inline constexpr size_t kMaxExecutionInputBytes = 256 * 1024;
+
+ShapeRef ExecutionInputShape();  // SensitiveData: a string (its size is checked in bytes later)
+ShapeRef TraceHeaderShape();     // 0..256
+ShapeRef IncludedDataShape();    // ALL_DATA | METADATA_ONLY
+
+// StartExecution / StartSyncExecution: the state machine (or version) the stateMachineArn
+// names, the execution name and the input. A "#TestCase" suffix on the ARN picks a test case of
+// the server's mock configuration (as Step Functions Local does). Errors: InvalidArn,
+// StateMachineDoesNotExist, InvalidName, InvalidExecutionInput.
+ApiResult<ExecutionService::StartRequest> ResolveStart(StatesService& service,
+                                                       const json::Value& input);
+
+// The stored execution an executionArn names: InvalidArn or ExecutionDoesNotExist.
+ApiResult<store::Execution> LoadExecution(StatesService& service, const std::string& arn);
+
+ApiError ExecutionDoesNotExist(const std::string& arn);
+ApiError StateMachineTypeNotSupported();
+
+// DescribeExecution's answer (`include_data` false: without input and output).
+json::Value DescribeExecutionJson(const store::Execution& e, bool include_data);
+// An ExecutionListItem.
+json::Value ExecutionListItemJson(const store::Execution& e);
+
+}  // namespace stator::api::states

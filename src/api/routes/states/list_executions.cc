@@ -1,0 +1,79 @@
+// ListExecutions: a state machine's (or one version's) Standard executions, newest first,
+// optionally only those with one status; maxResults per page (0 or absent: 100), with an
+// opaque nextToken bound to the listing it came from.
+#include "api/page_token.h"
+#include "api/routes/states/execution_common.h"
+#include "api/routes/states/operations.h"
+#include "api/routes/states/state_machine_common.h"
+
+namespace stator::api::states {
+
+ShapeRef ListExecutionsInput() {
+  // The enum order is the one AWS prints in its validation message.
+  static const ShapeRef shape = Struct({
+      {"stateMachineArn", ArnShape()},
+      {"statusFilter",
+       Enum({"SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING"})},
+      {"maxResults", Integer(0, 1000)},
+      {"nextToken", String(1, 3096)},
+      {"mapRunArn", String(1, 2000)},
+      {"redriveFilter", Enum({"REDRIVEN", "NOT_REDRIVEN"})},
+  });
+  return shape;
+}
+
+ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value& input) {
+  std::optional<std::string> arn = StringMember(input, "stateMachineArn");
+  if (!arn) {
+    if (auto map_run = StringMember(input, "mapRunArn")) {
+      // Map runs of distributed Map states are not kept as resources yet.
+      return ApiError::ResourceNotFound(*map_run);
+    }
+    return ApiError::ValidationWithReason("Must provide a StateMachine ARN or MapRun ARN",
+                                          "MISSING_REQUIRED_PARAMETER");
+  }
+  API_TRY(StateMachineArn parsed, ParseStateMachineArn(*arn));
+  auto machine = service.store().GetStateMachine(parsed.machine_arn);
+  if (!machine.ok()) return StoreFailure(machine.error());
+  if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(*arn);
+  if ((*machine)->type == store::StateMachineType::kExpress) {
+    return StateMachineTypeNotSupported();
+  }
+  store::ExecutionFilter filter;
+  filter.state_machine_arn = parsed.machine_arn;
+  if (parsed.version) {
+    auto version = service.store().GetVersion(parsed.machine_arn, *parsed.version);
+    if (!version.ok()) return StoreFailure(version.error());
+    if (!version->has_value()) return ApiError::StateMachineDoesNotExist(*arn);
+    filter.version_arn = *arn;
+  }
+  std::string status = StringMember(input, "statusFilter").value_or("");
+  filter.status = store::ParseExecutionStatus(status);
+  if (!status.empty() && !filter.status) {  // PENDING_REDRIVE: nothing is redriven yet
+    return json::Value::MakeObject({{"executions", json::Value::EmptyArray()}});
+  }
+  // A token is valid only for the listing it came from (same ARN and filter).
+  const std::string listing = *arn + "\n" + status + "\n";
+  std::string after;
+  if (auto token = StringMember(input, "nextToken")) {
+    auto key = DecodePageToken("ListExecutions", *token);
+    if (!key || key->compare(0, listing.size(), listing) != 0) return ApiError::InvalidToken();
+    after = key->substr(listing.size());
+  }
+  int64_t max_results = IntMember(input, "maxResults").value_or(0);
+  int limit = max_results <= 0 ? 100 : static_cast<int>(max_results);
+  auto page = service.store().ListExecutions(filter, after, limit);
+  if (!page.ok()) return StoreFailure(page.error());
+  json::Array items;
+  items.reserve(page->items.size());
+  for (const store::Execution& e : page->items) items.push_back(ExecutionListItemJson(e));
+  json::Object out;
+  out.emplace_back("executions", json::Value::MakeArray(std::move(items)));
+  if (!page->next.empty()) {
+    out.emplace_back("nextToken",
+                     json::Value::String(EncodePageToken("ListExecutions", listing + page->next)));
+  }
+  return json::Value::MakeObject(std::move(out));
+}
+
+}  // namespace stator::api::states

@@ -1,0 +1,23 @@
+// stator serve: hands the options to api::Serve, which runs the server until a signal.
+#include "api/serve.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace stator::cli {
+
+int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
+  api::ServeOptions s;
+  s.host = o.host;
+  s.port = static_cast<uint16_t>(o.port);
+  s.data_dir = o.data_dir;
+  s.account = o.account;
+  s.region = o.region;
+  s.time_scale = o.time_scale;
+  s.threads = o.threads;
+  s.execution_threads = o.execution_threads;
+  s.mock_config = o.mock_config;
+  int code = api::Serve(s);
+  return code == 0 ? kExitSucceeded : kExitExecutionFailed;
+}
+
+}  // namespace stator::cli

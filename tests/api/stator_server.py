@@ -1,0 +1,93 @@
+"""What the API integration tests share: a `stator serve` process on an ephemeral port, boto3
+clients for it, and raw AWS JSON 1.0 requests.
+
+The stator binary is $STATOR (ctest sets it), else the newest build*/stator of the tree.
+"""
+
+import glob
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import unittest
+
+sys.dont_write_bytecode = True
+
+import boto3  # noqa: E402
+import botocore.config  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def find_stator():
+    path = os.environ.get("STATOR")
+    if path:
+        return path
+    candidates = [c for c in glob.glob(os.path.join(ROOT, "build*", "stator"))
+                  if os.access(c, os.X_OK)]
+    if not candidates:
+        raise unittest.SkipTest("stator not built")  # pragma: no cover
+    return max(candidates, key=os.path.getmtime)
+
+
+class Server:
+    """`stator serve` on an ephemeral port; extra arguments are added to the command line."""
+
+    def __init__(self, *extra):
+        self.proc = subprocess.Popen(
+            [find_stator(), "serve", "--host", "127.0.0.1", "--port", "0", "--account", ACCOUNT,
+             "--region", REGION, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("stator listening on http://"):
+            self.proc.kill()
+            raise RuntimeError(f"unexpected first line {line!r}: {self.proc.stderr.read()}")
+        # stderr is only read on failure; the server writes one line there at shutdown.
+        self.endpoint = line[len("stator listening on "):]
+        self.port = int(self.endpoint.rsplit(":", 1)[1])
+
+    def stop(self, sig=signal.SIGTERM):
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(sig)
+                try:
+                    self.proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    raise
+            return self.proc.returncode
+        finally:
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+
+
+def client(endpoint, **config):
+    return boto3.client(
+        "stepfunctions", endpoint_url=endpoint, region_name=REGION,
+        aws_access_key_id="x", aws_secret_access_key="x",
+        config=botocore.config.Config(retries={"max_attempts": 0}, **config))
+
+
+def post(port, target, body, headers=None, host=None):
+    """Raw AWS JSON 1.0 call; returns (status, parsed body or raw text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    h = {"Content-Type": "application/x-amz-json-1.0"}
+    if target is not None:
+        h["X-Amz-Target"] = target
+    if host:
+        h["Host"] = host
+    h.update(headers or {})
+    conn.request("POST", "/", body=body if isinstance(body, (bytes, str)) else json.dumps(body),
+                 headers=h)
+    r = conn.getresponse()
+    data = r.read().decode()
+    conn.close()
+    try:
+        return r.status, json.loads(data)
+    except ValueError:
+        return r.status, data
