@@ -49,8 +49,7 @@ ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope s
       scope_(std::move(scope)),
       options_(std::move(options)),
       scheduler_(clock),
-      default_router_(std::make_shared<services::TaskRouter>(
-          std::make_unique<services::UnavailableResourceRunner>(scope_.account, scope_.region))),
+      default_router_(NewRouter()),
       queue_(store) {
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
@@ -140,9 +139,15 @@ ApiResult<std::shared_ptr<services::TaskRouter>> ExecutionService::RouterFor(
   }
   auto test_case = options_.mock->FindTestCase(r.machine.name, r.test_case);
   if (!test_case.ok()) return ApiError::Validation(test_case.error().cause);
+  auto router = NewRouter();
+  router->SetMock(std::make_unique<services::MockTaskRunner>(std::move(test_case).value()));
+  return router;
+}
+
+std::shared_ptr<services::TaskRouter> ExecutionService::NewRouter() const {
   auto router = std::make_shared<services::TaskRouter>(
       std::make_unique<services::UnavailableResourceRunner>(scope_.account, scope_.region));
-  router->SetMock(std::make_unique<services::MockTaskRunner>(std::move(test_case).value()));
+  if (options_.configure_router) options_.configure_router(router.get());
   return router;
 }
 

@@ -61,6 +61,9 @@ class ExecutionService {
     // scheduler sleeps clock milliseconds as real ones.
     int64_t tick_millis = 0;
     std::shared_ptr<const services::MockConfig> mock;  // null: no mocked Task states
+    // Called on every TaskRouter the service makes, before use: where the services stator runs
+    // itself (functions, DynamoDB) add their resource routes. May be empty.
+    std::function<void(services::TaskRouter*)> configure_router;
   };
 
   // What StartExecution / StartSyncExecution resolved from the request.
@@ -133,6 +136,7 @@ class ExecutionService {
 
   ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
   ApiResult<std::shared_ptr<services::TaskRouter>> RouterFor(const StartRequest& r);
+  std::shared_ptr<services::TaskRouter> NewRouter() const;
   engine::ExecutionOptions EngineOptions(const StartRequest& r, const std::string& name,
                                          int64_t start_ms) const;
   // Runs on the thread of the execution: queues its new history events.

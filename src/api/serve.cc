@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "api/aws_json/router.h"
+#include "api/dispatch.h"
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/server_clock.h"
@@ -24,7 +25,8 @@ class ApiServer::Impl {
   ServerClock clock;
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
-  AwsJsonRouter router;
+  AwsJsonRouter router;  // Step Functions
+  Dispatch dispatch;     // every service on the port
   std::unique_ptr<HttpServer> http;
 };
 
@@ -59,9 +61,13 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   http.port = options.port;
   http.threads = options.threads;
   const AwsJsonRouter* router = &impl->router;
+  impl->dispatch.SetFallback([router](HttpRequest&& request, Responder respond) {
+    router->Handle(std::move(request), std::move(respond));
+  });
+  const Dispatch* dispatch = &impl->dispatch;
   STATOR_TRY(impl->http,
-             HttpServer::Start(http, [router](HttpRequest&& request, Responder respond) {
-               router->Handle(std::move(request), std::move(respond));
+             HttpServer::Start(http, [dispatch](HttpRequest&& request, Responder respond) {
+               dispatch->Handle(std::move(request), std::move(respond));
              }));
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }

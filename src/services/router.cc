@@ -12,6 +12,11 @@ void TaskRouter::RouteState(const std::string& state_name,
   routes_[state_name] = std::move(runner);
 }
 
+void TaskRouter::RouteResource(ResourcePredicate accepts,
+                               std::shared_ptr<engine::TaskRunner> runner) {
+  resources_.emplace_back(std::move(accepts), std::move(runner));
+}
+
 void TaskRouter::SetMock(std::unique_ptr<MockTaskRunner> mock) { mock_ = std::move(mock); }
 
 void TaskRouter::Start(const engine::TaskRequest& request, engine::TaskCompletion done) {
@@ -25,6 +30,12 @@ void TaskRouter::Start(const engine::TaskRequest& request, engine::TaskCompletio
   if (mock_ != nullptr && mock_->Serves(request.state_name)) {
     mock_->Start(request, std::move(done));
     return;
+  }
+  for (auto& [accepts, runner] : resources_) {
+    if (accepts(request.resource)) {
+      runner->Start(request, std::move(done));
+      return;
+    }
   }
   fallback_->Start(request, std::move(done));
 }
