@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string_view>
 
 #include "common/json.h"
@@ -27,6 +28,10 @@ class Context {
   virtual const json::Value* VariableById(uint32_t id, std::string_view name) const {
     return Variable(name);
   }
+  // The random source of States.UUID and an unseeded States.MathRandom: the engine hands out
+  // its execution's seeded generator, so that re-running an execution from its input (crash
+  // resume) draws the same values. nullptr: a per-thread generator.
+  virtual std::mt19937_64* Random() const { return nullptr; }
 };
 
 // A Context over a value that already exists (tests, and callers that have one at hand).

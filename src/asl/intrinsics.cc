@@ -554,6 +554,11 @@ std::mt19937_64& Rng() {
   return rng;
 }
 
+std::mt19937_64& RandomOf(const Context& context) {
+  std::mt19937_64* r = context.Random();
+  return r != nullptr ? *r : Rng();
+}
+
 // java.util.Random, so a seeded States.MathRandom repeats across runs and machines.
 class JavaRandom {
  public:
@@ -576,9 +581,9 @@ class JavaRandom {
   uint64_t seed_;
 };
 
-std::string NewUuidV4() {
-  uint64_t hi = Rng()();
-  uint64_t lo = Rng()();
+std::string NewUuidV4(std::mt19937_64& rng) {
+  uint64_t hi = rng();
+  uint64_t lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
   std::string bytes;
@@ -772,7 +777,7 @@ class Evaluator {
           return Value::Int(*start + r.NextInt(static_cast<int32_t>(span)));
         }
         std::uniform_int_distribution<int64_t> dist(0, span - 1);
-        return Value::Int(*start + dist(Rng()));
+        return Value::Int(*start + dist(RandomOf(context_)));
       }
       case Fn::kMathAdd: {
         std::optional<int64_t> a = RoundLikeJava(args[0]);
@@ -788,7 +793,7 @@ class Evaluator {
         return Split(args[0].as_string(), args[1].as_string());
       }
       case Fn::kUuid:
-        return Value::String(NewUuidV4());
+        return Value::String(NewUuidV4(RandomOf(context_)));
     }
     return Failure(n, "unsupported function");
   }

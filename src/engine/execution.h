@@ -101,6 +101,18 @@ struct ExecutionOptions {
   // SetOnFinished callback. Called on the thread running the execution, never concurrently,
   // batches in event order; TakeResult().events then holds nothing.
   std::function<void(std::vector<HistoryEvent> events)> history_sink;
+
+  // Crash resume: the events this execution recorded before the server stopped (ids 1..n, in
+  // order, details in the stored form: payload fields hold JSON text). The execution re-runs
+  // from its input and checks every event it records against these instead of recording it
+  // again: their timestamps are its clock, recorded task outcomes stand in for the tasks (no
+  // task is dispatched again once its outcome is recorded), Wait and back-off timers fire in
+  // the order the history shows. After event n it carries on live: timers due in the past fire
+  // at once, tasks that were in flight are dispatched again. Needs the same random_seed (and
+  // machine, name, input and start_millis) as the first run. Should the re-run ever record
+  // something else than the history says, the execution fails (States.Runtime) right after
+  // event n instead of guessing.
+  std::shared_ptr<const std::vector<HistoryEvent>> replay;
 };
 
 struct ExecutionResult {

@@ -125,6 +125,7 @@ class FrameContext : public asl::Context {
   const json::Value* VariableById(uint32_t id, std::string_view) const override {
     return FindVariable(*f_, id);
   }
+  std::mt19937_64* Random() const override { return &e_->rng_; }
 
   // The innermost variable with this id visible from f (its scope, then the outer ones).
   static const json::Value* FindVariable(const Frame& f, uint32_t id) {
@@ -159,6 +160,8 @@ struct Execution::Message {
 namespace {
 
 constexpr const char* kNoDetails = "";
+// Marks the ids of timers held during a replay (see ArmTimer); scheduler ids never reach it.
+constexpr uint64_t kReplayTimerBit = uint64_t{1} << 63;
 
 std::string RuntimePrefix(const Frame& f) {
   return "An error occurred while executing the state '" + f.sp().state->name +
@@ -229,6 +232,11 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
   state_machine_arn_ = prefix + "stateMachine:" + options_.state_machine_name;
   execution_arn_ = prefix + "execution:" + options_.state_machine_name + ":" + name_;
   events_.reserve(std::max<int64_t>(16, plan_->event_hint.load(std::memory_order_relaxed)));
+  if (options_.replay && !options_.replay->empty() && options_.keep_history) {
+    replay_ = options_.replay;
+    replayed_events_ = static_cast<int64_t>(replay_->size());
+    replay_now_ = replay_->front().timestamp_millis;
+  }
 }
 
 Execution::~Execution() {
@@ -239,7 +247,7 @@ Execution::~Execution() {
 }
 
 void Execution::Start() {
-  start_millis_ = options_.start_millis.value_or(clock_->NowMillis());
+  start_millis_ = options_.start_millis.value_or(Now());
   top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
   if (options_.input_text) {
     EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
@@ -322,29 +330,47 @@ void Execution::Notify() {
   }
 }
 
-void Execution::ProcessInbox() {
-  std::vector<Message> batch;
-  {
+bool Execution::HandleOneMessage() {
+  if (pending_next_ == pending_.size()) {
+    pending_.clear();
+    pending_next_ = 0;
     std::lock_guard<std::mutex> lock(inbox_mu_);
-    if (inbox_.empty()) return;
-    batch.swap(inbox_);
+    if (inbox_.empty()) return false;
+    pending_.swap(inbox_);
   }
-  for (Message& m : batch) HandleMessage(m);
+  Message m = std::move(pending_[pending_next_++]);
+  HandleMessage(m);
+  return true;
 }
 
+// One input at a time: a message is handled and everything it made ready runs to a standstill
+// before the next message is looked at. The events an execution records then depend only on
+// the order of its inputs, which its history shows, and that is what lets a replay
+// (ExecutionOptions::replay) record the same events again.
 void Execution::Run() {
   run_state_.store(2, std::memory_order_release);
   for (;;) {
-    ProcessInbox();
-    while (!ready_.empty() && !finished()) {
-      const uint64_t id = ready_.front();
-      ready_.pop_front();
-      auto it = live_.find(id);
-      if (it == live_.end()) continue;
-      Frame* f = it->second;
-      f->queued = false;
-      Step(*f);
-      ProcessInbox();
+    for (;;) {
+      while (!ready_.empty() && !finished()) {
+        const uint64_t id = ready_.front();
+        ready_.pop_front();
+        auto it = live_.find(id);
+        if (it == live_.end()) continue;
+        Frame* f = it->second;
+        f->queued = false;
+        Step(*f);
+      }
+      if (finished()) break;
+      if (go_live_) {
+        GoLive();
+        continue;
+      }
+      if (replay_ != nullptr) {
+        // Messages wait in the inbox until the replay is over.
+        if (!ReplayNextInput()) FailResume("no recorded input leads to the next event");
+        continue;
+      }
+      if (!HandleOneMessage()) break;
     }
     FlushHistory();
     int expected = 2;
@@ -390,8 +416,8 @@ void Execution::HandleMessage(Message& m) {
     }
     case Message::Kind::kHeartbeat:
       if (f.heartbeat_seconds) {
-        if (f.heartbeat_timer != 0) scheduler_->CancelTimer(f.heartbeat_timer);
-        ArmTimer(f, TimerKind::kHeartbeat, clock_->NowMillis() + *f.heartbeat_seconds * 1000,
+        CancelTimer(&f.heartbeat_timer);
+        ArmTimer(f, TimerKind::kHeartbeat, Now() + *f.heartbeat_seconds * 1000,
                  &f.heartbeat_timer);
       }
       return;
@@ -451,11 +477,15 @@ int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const std::string& type,
     return 0;
   }
   const int64_t id = next_event_id_++;
+  if (replay_ != nullptr) {
+    if (!ReplayEvent(id, type)) return 0;
+    return id;
+  }
   if (options_.keep_history) {
     HistoryEvent& e = events_.emplace_back();
     e.id = id;
     e.previous_event_id = prev;
-    e.timestamp_millis = clock_->NowMillis();
+    e.timestamp_millis = Now();
     e.type = type;
     e.details_key = details_key;
     e.details = std::move(details);
@@ -468,9 +498,10 @@ void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
                                 std::optional<json::Value> output, std::optional<std::string> error,
                                 std::optional<std::string> cause) {
   if (finished()) return;
-  const int64_t now = clock_->NowMillis();
   const int64_t id = next_event_id_++;
-  if (options_.keep_history) {
+  if (replay_ != nullptr && !ReplayEvent(id, event_type)) return;
+  const int64_t now = id <= replayed_events_ ? replay_now_ : Now();
+  if (options_.keep_history && id > replayed_events_) {
     HistoryEvent& e = events_.emplace_back();
     e.id = id;
     e.previous_event_id = prev;
@@ -608,7 +639,7 @@ void Execution::EnterState(Frame& f) {
   f.retry_count = 0;
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
-  f.entered_millis = clock_->NowMillis();
+  f.entered_millis = Now();
   json::Value details;
   if (f.record && options_.keep_history) details = history::StateEntered(sp.name, f.raw_input);
   f.entered_event = Emit(f, sp.entered_type, history::kStateEntered, std::move(details));
@@ -836,7 +867,7 @@ void Execution::RunWait(Frame& f) {
   Result<json::Value> eff_r = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
   if (!eff_r.ok()) return RaiseRuntime(f, std::move(eff_r).error());
   json::Value eff = std::move(eff_r).value();
-  const int64_t now = clock_->NowMillis();
+  const int64_t now = Now();
   int64_t due = now;
   if (st.wait_seconds.value) {
     due = now + static_cast<int64_t>(std::llround(*st.wait_seconds.value * 1000.0));
@@ -972,7 +1003,7 @@ void Execution::RunTaskAttempt(Frame& f) {
   }
   if (finished()) return;
   f.phase = Phase::kBlocked;
-  const int64_t now = clock_->NowMillis();
+  const int64_t now = Now();
   if (timeout) ArmTimer(f, TimerKind::kTaskTimeout, now + *timeout * 1000, &f.timeout_timer);
   if (heartbeat) ArmTimer(f, TimerKind::kHeartbeat, now + *heartbeat * 1000, &f.heartbeat_timer);
 
@@ -985,9 +1016,17 @@ void Execution::RunTaskAttempt(Frame& f) {
   req.context = &ctx.Get();
   req.execution_arn = execution_arn_;
   req.task_token = f.task_token;
+  if (replay_ != nullptr) {
+    // Its outcome comes from the history, or, if it was in flight, it runs once live.
+    replay_tasks_.push_back(ReplayTask{f.id, f.token, f.last_event, req, *req.context});
+    replay_tasks_.back().request.context = nullptr;
+    return;
+  }
+  DispatchTask(req, f.id, f.token);
+}
+
+void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
   std::weak_ptr<Execution> weak = weak_from_this();
-  const uint64_t fid = f.id;
-  const uint64_t token = f.token;
   req.heartbeat = [weak, fid, token] {
     if (auto e = weak.lock()) {
       Message m;
@@ -1471,7 +1510,7 @@ void Execution::StateFailed(Frame& f, Error e) {
         ++f.retry_count;
         const int64_t delay = RetryDelayMillis(r, f.retrier_attempts[i], Random01());
         f.phase = Phase::kBlocked;
-        ArmTimer(f, TimerKind::kRetry, clock_->NowMillis() + delay, &f.timer);
+        ArmTimer(f, TimerKind::kRetry, Now() + delay, &f.timer);
         return;
       }
       break;  // the first matching retrier decides
@@ -1544,6 +1583,12 @@ bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {
 
 void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* slot) {
   if (scheduler_ == nullptr) return;
+  if (replay_ != nullptr) {
+    // Held until the history shows the timer fired (or until the replay is over).
+    *slot = kReplayTimerBit | next_replay_timer_++;
+    replay_timers_.push_back(ReplayTimer{*slot, due_millis, f.id, f.token, kind});
+    return;
+  }
   std::weak_ptr<Execution> weak = weak_from_this();
   const uint64_t fid = f.id;
   const uint64_t token = f.token;
@@ -1559,14 +1604,165 @@ void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t*
   });
 }
 
+void Execution::CancelTimer(uint64_t* slot) {
+  if (*slot == 0) return;
+  if ((*slot & kReplayTimerBit) != 0) {
+    std::erase_if(replay_timers_, [id = *slot](const ReplayTimer& t) { return t.id == id; });
+  } else if (scheduler_ != nullptr) {
+    scheduler_->CancelTimer(*slot);
+  }
+  *slot = 0;
+}
+
 void Execution::CancelTimers(Frame& f) {
-  if (scheduler_ == nullptr) return;
-  for (Scheduler::TimerId* t : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) {
-    if (*t != 0) {
-      scheduler_->CancelTimer(*t);
-      *t = 0;
+  for (Scheduler::TimerId* t : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) CancelTimer(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash resume
+
+bool Execution::ReplayEvent(int64_t id, const std::string& type) {
+  const HistoryEvent& recorded = (*replay_)[id - 1];
+  if (recorded.type != type) {
+    FailResume("event " + std::to_string(id) + " was " + recorded.type + ", the re-run recorded " +
+               type);
+    return false;
+  }
+  replay_now_ = recorded.timestamp_millis;
+  if (id == replayed_events_) {
+    replay_.reset();  // what follows is live
+    go_live_ = true;
+  }
+  return true;
+}
+
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The outcome a recorded task event (…Succeeded, …Failed, …TimedOut) reports.
+TaskOutcome RecordedOutcome(const HistoryEvent& e) {
+  auto text = [&](const char* key) -> std::string {
+    const json::Value* v = e.details.is_object() ? e.details.Find(key) : nullptr;
+    return v != nullptr && v->is_string() ? v->as_string() : std::string();
+  };
+  if (EndsWith(e.type, "Succeeded")) {
+    const json::Value* out = e.details.is_object() ? e.details.Find("output") : nullptr;
+    if (out == nullptr || !out->is_string()) return json::Value();
+    Result<json::Value> parsed = json::Parse(out->as_string());
+    if (!parsed.ok()) return json::Value::String(out->as_string());
+    return std::move(parsed).value();
+  }
+  return Error{text("error"), text("cause")};
+}
+
+}  // namespace
+
+bool Execution::ReplayNextInput() {
+  const HistoryEvent& next = (*replay_)[next_event_id_ - 1];
+  if (next.type == "ExecutionTimedOut") {
+    Message m;
+    m.kind = Message::Kind::kTimer;
+    m.timer = TimerKind::kExecutionTimeout;
+    HandleMessage(m);
+    return true;
+  }
+  // A task's outcome: the next event follows the task's Started event.
+  for (size_t i = 0; i < replay_tasks_.size(); ++i) {
+    if (replay_tasks_[i].started_event != next.previous_event_id) continue;
+    const uint64_t fid = replay_tasks_[i].frame_id;
+    const uint64_t token = replay_tasks_[i].token;
+    replay_tasks_.erase(replay_tasks_.begin() + static_cast<std::ptrdiff_t>(i));
+    auto it = live_.find(fid);
+    Frame* f = it == live_.end() ? nullptr : it->second;
+    if (EndsWith(next.type, "TimedOut") && f != nullptr) {
+      // The task's TimeoutSeconds or HeartbeatSeconds timer fired.
+      const json::Value* error = next.details.is_object() ? next.details.Find("error") : nullptr;
+      const bool heartbeat =
+          error != nullptr && error->is_string() && error->as_string() == kStatesHeartbeatTimeout;
+      const uint64_t slot = heartbeat ? f->heartbeat_timer : f->timeout_timer;
+      if (slot != 0) {
+        std::erase_if(replay_timers_, [slot](const ReplayTimer& t) { return t.id == slot; });
+        Message m;
+        m.kind = Message::Kind::kTimer;
+        m.frame_id = fid;
+        m.token = token;
+        m.timer = heartbeat ? TimerKind::kHeartbeat : TimerKind::kTaskTimeout;
+        HandleMessage(m);
+        return true;
+      }
+    }
+    Message m;
+    m.kind = Message::Kind::kTaskDone;
+    m.frame_id = fid;
+    m.token = token;
+    m.outcome.emplace(RecordedOutcome(next));
+    HandleMessage(m);
+    return true;
+  }
+  // A Wait or a retry back-off that ended: the one of the frame the next event continues, else
+  // the one due first (how the scheduler fires them).
+  const ReplayTimer* pick = nullptr;
+  for (const ReplayTimer& t : replay_timers_) {
+    if (t.kind != TimerKind::kWait && t.kind != TimerKind::kRetry) continue;
+    auto it = live_.find(t.frame_id);
+    if (it != live_.end() && it->second->last_event == next.previous_event_id) {
+      pick = &t;
+      break;
+    }
+    if (pick == nullptr || t.due < pick->due || (t.due == pick->due && t.id < pick->id)) pick = &t;
+  }
+  if (pick == nullptr) return false;
+  Message m;
+  m.kind = Message::Kind::kTimer;
+  m.frame_id = pick->frame_id;
+  m.token = pick->token;
+  m.timer = pick->kind;
+  const uint64_t id = pick->id;
+  std::erase_if(replay_timers_, [id](const ReplayTimer& t) { return t.id == id; });
+  HandleMessage(m);
+  return true;
+}
+
+void Execution::GoLive() {
+  go_live_ = false;
+  std::vector<ReplayTimer> timers = std::move(replay_timers_);
+  std::vector<ReplayTask> tasks = std::move(replay_tasks_);
+  replay_timers_.clear();
+  replay_tasks_.clear();
+  for (const ReplayTimer& t : timers) {
+    auto it = live_.find(t.frame_id);
+    if (it == live_.end() || it->second->token != t.token) continue;
+    Frame& f = *it->second;
+    for (Scheduler::TimerId* slot : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) {
+      if (*slot == t.id) ArmTimer(f, t.kind, t.due, slot);
     }
   }
+  for (ReplayTask& t : tasks) {
+    auto it = live_.find(t.frame_id);
+    if (it == live_.end() || it->second->token != t.token ||
+        it->second->phase != Phase::kBlocked) {
+      continue;
+    }
+    // In flight when the server stopped: its outcome was never recorded, so it runs again
+    // (at least once, as AWS runs a task whose worker was lost).
+    t.request.context = &t.context;
+    DispatchTask(t.request, t.frame_id, t.token);
+  }
+}
+
+void Execution::FailResume(const std::string& why) {
+  replay_.reset();
+  go_live_ = false;
+  replay_timers_.clear();
+  replay_tasks_.clear();
+  next_event_id_ = replayed_events_ + 1;
+  const std::string cause = "The execution could not be resumed after a restart: " + why + ".";
+  FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+                  history::ErrorCause(std::string(kStatesRuntime), cause), replayed_events_,
+                  std::nullopt, std::string(kStatesRuntime), cause);
 }
 
 const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* item, int64_t index) {

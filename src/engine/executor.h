@@ -85,7 +85,6 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Inbox and run-state protocol.
   void Deliver(Message m);
   void Notify();
-  void ProcessInbox();
   void HandleMessage(Message& m);
 
   // Events.
@@ -152,6 +151,38 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   bool CheckSize(Frame& f, const json::Value& v, bool is_input);
   void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
   void CancelTimers(Frame& f);
+  void CancelTimer(uint64_t* timer_slot);
+  // Hands a task to the runner; its completion comes back through the inbox.
+  void DispatchTask(TaskRequest& req, uint64_t frame_id, uint64_t token);
+  // The execution's clock: the recorded time while replaying, else the clock's.
+  int64_t Now() const { return replay_ != nullptr ? replay_now_ : clock_->NowMillis(); }
+
+  // Crash resume (ExecutionOptions::replay).
+  struct ReplayTimer {
+    uint64_t id;  // kReplayTimerBit | n: what the frame's timer slot holds meanwhile
+    int64_t due;
+    uint64_t frame_id;
+    uint64_t token;
+    TimerKind kind;
+  };
+  struct ReplayTask {
+    uint64_t frame_id;
+    uint64_t token;
+    int64_t started_event;  // the Task/LambdaFunction/ActivityStarted event id
+    TaskRequest request;
+    json::Value context;  // what request.context points to once dispatched
+  };
+  // Checks event `id` of type `type` against the history; false when they disagree.
+  bool ReplayEvent(int64_t id, const std::string& type);
+  // Feeds the input (a task outcome or a timer) that led to the next recorded event; false
+  // when there is none.
+  bool ReplayNextInput();
+  // Leaves replay: arms the held timers and dispatches the tasks in flight.
+  void GoLive();
+  // Ends a replay that disagrees with the history (see ExecutionOptions::replay).
+  void FailResume(const std::string& why);
+  // Handles one inbox message (in arrival order); false when the inbox is empty.
+  bool HandleOneMessage();
   void FinishExecution(ExecutionStatus status, const char* event_type, const char* details_key,
                        json::Value details, int64_t prev, std::optional<json::Value> output,
                        std::optional<std::string> error, std::optional<std::string> cause);
@@ -186,6 +217,17 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::vector<int64_t> sizes_scratch_;  // CommitVariables' per-variable sizes
   std::function<void()> on_finished_;
   ExecutionResult result_;
+  std::vector<Message> pending_;  // taken from the inbox, handled one at a time
+  size_t pending_next_ = 0;
+
+  // Replay state (ExecutionOptions::replay); replay_ is null once live.
+  std::shared_ptr<const std::vector<HistoryEvent>> replay_;
+  int64_t replayed_events_ = 0;  // how many events the history held (ids 1..n)
+  int64_t replay_now_ = 0;
+  bool go_live_ = false;  // the last recorded event was replayed; GoLive() after this step
+  std::vector<ReplayTimer> replay_timers_;
+  std::vector<ReplayTask> replay_tasks_;
+  uint64_t next_replay_timer_ = 1;
 
   // Cross-thread state.
   std::atomic<bool> finished_{false};

@@ -1,0 +1,153 @@
+// Crash resume (ExecutionOptions::replay): an execution re-run over any prefix of its own
+// history records exactly the rest of that history (ids, previous ids, types, timestamps and
+// details), as if it had never stopped.
+#include <gtest/gtest.h>
+
+#include "engine/executor.h"
+#include "engine/test_util.h"
+
+namespace stator::engine {
+namespace {
+
+using testing::FakeTasks;
+using testing::J;
+using testing::kT0;
+using testing::MustCompile;
+
+// The first n events as a store keeps them: details rendered, payloads as JSON text.
+std::vector<HistoryEvent> Stored(const std::vector<HistoryEvent>& events, size_t n) {
+  std::vector<HistoryEvent> out;
+  for (size_t i = 0; i < n; ++i) {
+    const HistoryEvent& e = events[i];
+    HistoryEvent& h = out.emplace_back();
+    h.id = e.id;
+    h.previous_event_id = e.previous_event_id;
+    h.timestamp_millis = e.timestamp_millis;
+    h.type = e.type;
+    h.details_key = e.details_key;
+    if (!e.details_key.empty()) h.details = *e.ToJson().Find(e.details_key);
+  }
+  return out;
+}
+
+std::string Line(const HistoryEvent& e) {
+  return std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " + e.type + " " +
+         std::to_string(e.timestamp_millis) + " " + e.ToJson().Dump();
+}
+
+ExecutionResult RunOnce(const std::string& definition, const std::string& input, TaskRunner* tasks,
+                    int64_t clock_start, std::vector<HistoryEvent> replay = {}) {
+  VirtualClock clock(clock_start);
+  ExecutionOptions o;
+  o.input = J(input);
+  o.execution_name = "exec";
+  o.random_seed = 7;
+  o.start_millis = kT0;
+  if (!replay.empty()) o.replay = std::make_shared<std::vector<HistoryEvent>>(std::move(replay));
+  return RunToCompletion(MustCompile(definition), o, tasks, &clock);
+}
+
+// Runs `definition` once, then resumes it from every prefix of its history and checks that
+// each resumed run records the rest of the history exactly.
+void ExpectResumesEverywhere(const std::string& definition, const std::string& input,
+                             FakeTasks* tasks) {
+  ExecutionResult full = RunOnce(definition, input, tasks, kT0);
+  ASSERT_NE(full.status, ExecutionStatus::kRunning);
+  ASSERT_GT(full.events.size(), 3u);
+  for (size_t k = 1; k < full.events.size(); ++k) {
+    SCOPED_TRACE("resumed after event " + std::to_string(k));
+    ExecutionResult resumed = RunOnce(definition, input, tasks, full.events[k - 1].timestamp_millis,
+                                  Stored(full.events, k));
+    EXPECT_EQ(resumed.status, full.status);
+    EXPECT_EQ(resumed.output.has_value(), full.output.has_value());
+    if (resumed.output && full.output) EXPECT_EQ(*resumed.output, *full.output);
+    EXPECT_EQ(resumed.error, full.error);
+    EXPECT_EQ(resumed.cause, full.cause);
+    ASSERT_EQ(resumed.events.size(), full.events.size() - k);
+    for (size_t i = 0; i < resumed.events.size(); ++i) {
+      EXPECT_EQ(Line(resumed.events[i]), Line(full.events[k + i]));
+    }
+  }
+}
+
+// Fails a task until its third attempt (the outcome depends only on the request, so a task
+// dispatched again after a resume answers as it did the first time).
+std::optional<TaskOutcome> FlakyUntilThirdAttempt(const TaskRequest& r) {
+  const json::Value* attempt = r.parameters.Find("attempt");
+  if (attempt != nullptr && attempt->is_int() && attempt->as_int() < 2) {
+    return TaskOutcome(Error{"Flaky", "attempt " + std::to_string(attempt->as_int())});
+  }
+  return TaskOutcome(J(R"({"ok":true})"));
+}
+
+TEST(ExecutorReplay, MapOfWaitsTasksAndRetriesWithJitter) {
+  FakeTasks tasks;
+  tasks.On("arn:aws:states:::lambda:invoke", FlakyUntilThirdAttempt);
+  ExpectResumesEverywhere(R"json({"StartAt":"Init","States":{
+      "Init":{"Type":"Pass","Assign":{"id.$":"States.UUID()","n.$":"States.MathRandom(1,1000)"},
+              "Next":"M"},
+      "M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,"Next":"Done",
+           "ItemProcessor":{"StartAt":"W","States":{
+             "W":{"Type":"Wait","SecondsPath":"$.wait","Next":"T"},
+             "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                  "Parameters":{"attempt.$":"$$.State.RetryCount","v.$":"$.v"},
+                  "Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":2,"MaxAttempts":3,
+                            "BackoffRate":1.5,"JitterStrategy":"FULL"}],
+                  "End":true}}}},
+      "Done":{"Type":"Pass","Parameters":{"r.$":"$","id.$":"$id","n.$":"$n"},"End":true}}})json",
+                          R"({"items":[{"wait":5,"v":1},{"wait":1,"v":2},{"wait":3,"v":3},
+                                       {"wait":0,"v":4}]})",
+                          &tasks);
+}
+
+TEST(ExecutorReplay, ParallelBranchesInterleavingWaits) {
+  FakeTasks tasks;
+  ExpectResumesEverywhere(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"C",
+      "Branches":[
+        {"StartAt":"A1","States":{"A1":{"Type":"Wait","Seconds":3,"Next":"A2"},
+                                  "A2":{"Type":"Wait","Seconds":3,"End":true}}},
+        {"StartAt":"B1","States":{"B1":{"Type":"Wait","Seconds":2,"Next":"B2"},
+                                  "B2":{"Type":"Wait","Seconds":2,"Next":"B3"},
+                                  "B3":{"Type":"Pass","Result":"b","End":true}}}]},
+      "C":{"Type":"Choice","Choices":[{"Variable":"$[1]","StringEquals":"b","Next":"Yes"}],
+           "Default":"No"},
+      "Yes":{"Type":"Succeed"},"No":{"Type":"Fail","Error":"Wrong"}}})",
+                          "{}", &tasks);
+}
+
+TEST(ExecutorReplay, TaskTimeoutAndCatch) {
+  FakeTasks tasks;
+  tasks.On("arn:aws:states:::lambda:invoke",
+           [](const TaskRequest&) { return std::optional<TaskOutcome>(); });  // never answers
+  ExpectResumesEverywhere(R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":10,"Next":"F",
+           "Catch":[{"ErrorEquals":["States.Timeout"],"ResultPath":"$.error","Next":"F"}]},
+      "F":{"Type":"Fail","ErrorPath":"$.error.Error"}}})",
+                          "{}", &tasks);
+}
+
+TEST(ExecutorReplay, ExecutionTimeout) {
+  FakeTasks tasks;
+  ExpectResumesEverywhere(R"({"TimeoutSeconds":5,"StartAt":"A","States":{
+      "A":{"Type":"Pass","Next":"W"},"W":{"Type":"Wait","Seconds":60,"End":true}}})",
+                          "{}", &tasks);
+}
+
+TEST(ExecutorReplay, AHistoryThatDisagreesFailsTheExecution) {
+  FakeTasks tasks;
+  const std::string def = R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
+                             "B":{"Type":"Pass","End":true}}})";
+  ExecutionResult full = RunOnce(def, "{}", &tasks, kT0);
+  std::vector<HistoryEvent> history = Stored(full.events, 3);
+  history[2].type = "WaitStateEntered";  // not what this definition records
+  ExecutionResult resumed = RunOnce(def, "{}", &tasks, kT0, history);
+  EXPECT_EQ(resumed.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(resumed.error, "States.Runtime");
+  ASSERT_EQ(resumed.events.size(), 1u);
+  EXPECT_EQ(resumed.events[0].id, 4);
+  EXPECT_EQ(resumed.events[0].previous_event_id, 3);
+  EXPECT_EQ(resumed.events[0].type, "ExecutionFailed");
+}
+
+}  // namespace
+}  // namespace stator::engine
