@@ -1,0 +1,97 @@
+// FunctionRuntime: runs functions in warm worker processes.
+//
+// Per function, a zygote (runtime/stator_runtime.py, started inside the Sandbox) imports boto3
+// and the handler module once; instances are forked from it on demand, one invocation at a time
+// each, up to `concurrency` per function. An invocation is an 'I' frame on the instance's
+// socket and comes back as an 'R' or 'E' frame (frame.h). Idle instances are reaped after
+// idle_timeout; an instance that times out, runs out of memory or dies is killed and replaced.
+// Logs: an instance's stdout and stderr are a memfd the server truncates before and reads after
+// each invocation; the server wraps them in Lambda's START/END/REPORT lines, returns them with
+// the result and keeps the last log_keep_bytes per function (Logs).
+//
+// One reactor thread (epoll) reads every worker socket, enforces timeouts and reaps idle
+// workers; invocations are written from the caller's thread when an instance is free. Callbacks
+// run on the reactor thread or, for errors found before dispatch, on the caller's thread; they
+// must not block.
+//
+// Ownership: owns its worker processes (killed in the destructor) and the reactor thread.
+// Function snapshots are shared with the registry.
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "functions/registry.h"
+
+namespace stator::functions {
+
+struct RuntimeOptions {
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  int concurrency = 10;  // instances per function
+  std::chrono::milliseconds idle_timeout{300000};
+  bool sandbox = true;  // use bubblewrap when it works
+  std::string python = "python3";
+  size_t log_keep_bytes = 256 * 1024;  // per function
+  size_t max_queued = 10000;           // waiting invocations per function
+  // Where the runtime script is written (a directory the runtime may create).
+  std::string work_dir;
+};
+
+struct Invocation {
+  std::string request_id;   // generated when empty
+  std::string payload;      // the event as JSON text
+  std::string invoked_arn;  // context.invoked_function_arn
+  // Wait for a free instance when `concurrency` are busy, instead of failing with
+  // TooManyRequestsException (Event invocations, Task states).
+  bool queue_when_busy = false;
+};
+
+struct InvocationResult {
+  std::string request_id;
+  std::string payload;          // the handler's result, or the error object (JSON text)
+  bool function_error = false;  // Lambda's X-Amz-Function-Error: Unhandled
+  std::string error_type;       // the error object's errorType ("" when it has none)
+  bool timed_out = false;
+  std::string log;         // START ... REPORT for this invocation
+  int64_t handler_us = 0;  // time inside the handler, as the instance measured it
+  int64_t cold_start_us = -1;  // >= 0: ran on a new instance, forked in this many µs
+};
+
+using InvokeCallback = std::function<void(Result<InvocationResult>)>;
+
+class FunctionRuntime {
+ public:
+  static Result<std::unique_ptr<FunctionRuntime>> Start(RuntimeOptions options);
+  ~FunctionRuntime();  // kills every worker; pending callbacks get ServiceException
+  FunctionRuntime(const FunctionRuntime&) = delete;
+  FunctionRuntime& operator=(const FunctionRuntime&) = delete;
+
+  // The server's endpoint, handed to functions as AWS_ENDPOINT_URL. Set before invoking.
+  void SetEndpoint(const std::string& endpoint);
+  bool sandboxed() const;
+
+  // Runs fn. done gets the result (a handler error is a result with function_error) or an
+  // Error: "TooManyRequestsException" (all instances busy), "ServiceException".
+  void Invoke(FunctionPtr fn, Invocation invocation, InvokeCallback done);
+
+  // The function's code or configuration changed, or it was deleted: its workers finish what
+  // they run and exit; the next Invoke starts a new zygote.
+  void Retire(const std::string& name);
+
+  // The function's recent log (at most log_keep_bytes, whole lines).
+  std::string Logs(const std::string& name) const;
+
+  class Impl;
+
+ private:
+  explicit FunctionRuntime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stator::functions

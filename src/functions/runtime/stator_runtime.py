@@ -1,0 +1,307 @@
+# stator's Python function runtime: the zygote and its warm instances.
+#
+# The server starts this script once per function (inside the sandbox) with:
+#   fd 3     a SOCK_SEQPACKET control socket to the server,
+#   fd 1, 2  the function's init log (a memfd the server reads),
+#   env      the function's environment plus STATOR_* settings (see Config below).
+# The zygote imports boto3 (when present) and the handler module once, reports Z (ready or an
+# init error) and then forks one warm instance per S (spawn) message. Each S message carries two
+# file descriptors: the instance's stream socket to the server and its log memfd. The instance
+# answers Y (ready, with its pidfd attached) and then serves I (invoke) frames one at a time with
+# R (result) or E (error) frames. Frame layout (docs/functions.md):
+#   u32 big-endian N, then N bytes: u8 type, u32 big-endian header length H, H bytes of JSON
+#   header, N - 5 - H bytes of data.
+# Thread-safety: none needed; the zygote and each instance are single-threaded loops.
+
+import array
+import gc
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import resource
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+
+_PREFIX = struct.Struct(">IBI")
+_MAX_FRAME = 64 * 1024 * 1024
+
+
+def _frame(kind, header, data=b""):
+    h = json.dumps(header, separators=(",", ":")).encode()
+    return _PREFIX.pack(5 + len(h) + len(data), kind, len(h)) + h + data
+
+
+def _parse(body):
+    kind = body[0]
+    (hlen,) = struct.unpack_from(">I", body, 1)
+    header = json.loads(body[5:5 + hlen]) if hlen else {}
+    return kind, header, body[5 + hlen:]
+
+
+class Config:
+    def __init__(self):
+        env = os.environ
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_mb = int(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.handler = env.get("_HANDLER", "")
+        self.task_root = env.get("LAMBDA_TASK_ROOT", os.getcwd())
+        self.log_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+
+
+class LambdaContext:
+    """The context object handed to handlers, with Lambda's attribute names."""
+
+    def __init__(self, cfg, request_id, arn, deadline_ms, stream):
+        self.function_name = cfg.function_name
+        self.function_version = cfg.version
+        self.invoked_function_arn = arn
+        self.memory_limit_in_mb = str(cfg.memory_mb)
+        self.aws_request_id = request_id
+        self.log_group_name = cfg.log_group
+        self.log_stream_name = stream
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+class _RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = _RequestIdFilter.request_id
+        return True
+
+
+def _setup_logging():
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+        "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
+def _error_body(exc, request_id, error_type=None, skip_frames=1):
+    tb = traceback.extract_tb(exc.__traceback__)[skip_frames:]
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": traceback.format_list(tb),
+    }
+
+
+def _load_handler(cfg):
+    """Imports the handler: 'module.function' (Lambda) or, with no handler, <name>.py's handle
+    (KNIX). Returns (callable, None) or (None, error body)."""
+    sys.path.insert(0, cfg.task_root)
+    if cfg.handler:
+        if "." not in cfg.handler:
+            return None, {"errorMessage": f"Bad handler '{cfg.handler}': not enough values to "
+                          "unpack (expected 2, got 1)", "errorType": "Runtime.MalformedHandlerName",
+                          "requestId": "", "stackTrace": []}
+        module_name, func_name = cfg.handler.rsplit(".", 1)
+        module_name = module_name.replace("/", ".")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as e:
+            return None, {"errorMessage": f"Unable to import module '{module_name}': {e}",
+                          "errorType": "Runtime.ImportModuleError", "requestId": "",
+                          "stackTrace": []}
+        except Exception as e:  # noqa: BLE001 - any init failure is the user's
+            body = _error_body(e, "", "Runtime.UserCodeSyntaxError"
+                               if isinstance(e, SyntaxError) else None, 0)
+            return None, body
+    else:
+        func_name = "handle"
+        module_name = cfg.function_name
+        path = os.path.join(cfg.task_root, module_name + ".py")
+        if not os.path.exists(path):
+            return None, {"errorMessage": f"Unable to import module '{module_name}': no handler "
+                          f"is configured and the package has no {module_name}.py",
+                          "errorType": "Runtime.ImportModuleError", "requestId": "",
+                          "stackTrace": []}
+        try:
+            spec = importlib.util.spec_from_file_location(module_name.replace("-", "_"), path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+        except Exception as e:  # noqa: BLE001
+            return None, _error_body(e, "", None, 0)
+    func = getattr(module, func_name, None)
+    if func is None:
+        return None, {"errorMessage": f"Handler '{func_name}' missing on module '{module_name}'",
+                      "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []}
+    return func, None
+
+
+def _recv_exact(sock, n):
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:], n - got)
+        if k == 0:
+            return None
+        got += k
+    return buf
+
+
+def _vm_size_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _log_stream():
+    return time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + os.urandom(16).hex()
+
+
+def _instance(cfg, handler, sock_fd, log_fd, spawn):
+    started = time.perf_counter()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=sock_fd)
+    limit_mb = spawn.get("memory_mb", 0)
+    if limit_mb:
+        # Address-space growth beyond the warm instance's baseline is capped at the function's
+        # memory size: an allocation past it fails (MemoryError) and the instance is replaced.
+        cap = _vm_size_bytes() + limit_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ValueError, OSError):
+            pass
+    stream = _log_stream()
+    pidfd = os.pidfd_open(os.getpid())
+    ready = _frame(ord("Y"), {"pid": os.getpid(), "stream": stream,
+                              "init_us": int((time.perf_counter() - started) * 1e6)})
+    sock.sendmsg([ready], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [pidfd]))])
+    os.close(pidfd)
+    dumps = json.dumps
+    loads = json.loads
+    perf = time.perf_counter
+    while True:
+        prefix = _recv_exact(sock, 4)
+        if prefix is None:
+            os._exit(0)
+        (n,) = struct.unpack(">I", prefix)
+        if n < 5 or n > _MAX_FRAME:
+            os._exit(2)
+        body = _recv_exact(sock, n)
+        if body is None:
+            os._exit(0)
+        kind, header, data = _parse(body)
+        if kind != ord("I"):
+            os._exit(2)
+        request_id = header["id"]
+        _RequestIdFilter.request_id = request_id
+        ctx = LambdaContext(cfg, request_id, header.get("arn", ""), header["deadline"], stream)
+        fatal = False
+        t0 = perf()
+        try:
+            event = loads(data) if data else None
+            result = handler(event, ctx)
+            try:
+                out = dumps(result).encode()
+                kind = ord("R")
+            except (TypeError, ValueError) as e:
+                out = dumps({"errorMessage": f"Unable to marshal response: {e}",
+                             "errorType": "Runtime.MarshalError", "requestId": request_id,
+                             "stackTrace": []}).encode()
+                kind = ord("E")
+        except MemoryError:
+            fatal = True
+            out = dumps({"errorType": "Runtime.OutOfMemory",
+                         "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
+                         "error: signal: killed"}).encode()
+            kind = ord("E")
+        except Exception as e:  # noqa: BLE001 - the handler's failure is data
+            body = _error_body(e, request_id)
+            sys.stderr.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n"
+                             "Traceback (most recent call last):\n" +
+                             "".join(body["stackTrace"]))
+            out = dumps(body).encode()
+            kind = ord("E")
+        except SystemExit as e:
+            fatal = True
+            out = dumps({"errorType": "Runtime.ExitError",
+                         "errorMessage": f"RequestId: {request_id} Error: Runtime exited with "
+                         f"error: exit status {e.code}"}).encode()
+            kind = ord("E")
+        elapsed_us = int((perf() - t0) * 1e6)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        sock.sendall(_frame(kind, {"us": elapsed_us, "rss": rss_kb, "fatal": fatal}, out))
+        if fatal:
+            os._exit(1)
+
+
+def main():
+    t0 = time.perf_counter()
+    cfg = Config()
+    ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    os.chdir(cfg.task_root)
+    if os.environ.get("STATOR_PREIMPORT_BOTO3", "1") == "1":
+        try:
+            import boto3  # noqa: F401
+            import botocore.session  # noqa: F401
+        except ImportError:
+            pass
+    _setup_logging()
+    handler, error = _load_handler(cfg)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    init_us = int((time.perf_counter() - t0) * 1e6)
+    ctl.send(_frame(ord("Z"), {"init_us": init_us, "error": error}))
+    if error is not None:
+        # Stay until the server has read the error and closes the socket.
+        ctl.recv(16)
+        return
+    gc.collect()
+    gc.freeze()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(ctl, 65536, 4)
+        except InterruptedError:
+            continue
+        if not msg:
+            return
+        kind, header, _ = _parse(msg[4:])
+        if kind != ord("S") or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ctl.close()
+                _instance(cfg, handler, fds[0], fds[1], header)
+            finally:
+                os._exit(3)
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    main()
