@@ -40,6 +40,14 @@ std::string PrepareKey(const ExecutionService::StartRequest& r) {
          r.machine.revision_id + "\n" + std::to_string(r.machine.update_date_ms);
 }
 
+// A Standard execution's random seed (retry jitter, States.UUID, States.MathRandom): derived
+// from what identifies it, so that a resumed execution draws what it drew before (FNV-1a).
+uint64_t StandardSeed(const std::string& arn, int64_t start_ms) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : arn) h = (h ^ c) * 0x100000001b3ULL;
+  return h ^ static_cast<uint64_t>(start_ms);
+}
+
 }  // namespace
 
 ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope scope,
@@ -210,16 +218,9 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   }
 
   const Started started{arn, live->start_date_ms};
-  engine::ExecutionOptions o = EngineOptions(r, name, started.start_date_ms);
-  o.history_sink = [this, arn](std::vector<engine::HistoryEvent> events) {
-    OnEvents(arn, std::move(events));
-  };
-  std::shared_ptr<services::TaskRouter> runner = std::move(router).value();
-  auto execution =
-      engine::Execution::Create((*prepared)->machine, std::move(o), runner.get(), &scheduler_);
-  engine::Execution* raw = execution.get();
-  // The callback lives in the execution, so the router it captures lives as long as it.
-  execution->SetOnFinished([this, arn, raw, runner] { OnStandardFinished(arn, raw); });
+  auto execution = NewStandard((*prepared)->machine,
+                               EngineOptions(r, name, started.start_date_ms),
+                               std::move(router).value());
 
   store::NewExecution record;
   record.execution.arn = arn;
@@ -248,6 +249,107 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
     }
     done(started);
   });
+}
+
+std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
+    std::shared_ptr<const asl::StateMachine> machine, engine::ExecutionOptions o,
+    std::shared_ptr<services::TaskRouter> runner) {
+  const std::string arn = scope_.Execution(o.state_machine_name, o.execution_name);
+  o.random_seed = StandardSeed(arn, *o.start_millis);
+  o.history_sink = [this, arn](std::vector<engine::HistoryEvent> events) {
+    OnEvents(arn, std::move(events));
+  };
+  o.when_durable = [this](std::function<void()> dispatch) {
+    // A failed commit dispatches nothing: the task must not run on a step the store lost.
+    queue_.AfterCommit([dispatch = std::move(dispatch)](const Status& s) {
+      if (s.ok()) dispatch();
+    });
+  };
+  auto execution = engine::Execution::Create(std::move(machine), std::move(o), runner.get(),
+                                             &scheduler_);
+  engine::Execution* raw = execution.get();
+  // The callback lives in the execution, so the router it captures lives as long as it.
+  execution->SetOnFinished([this, arn, raw, runner] { OnStandardFinished(arn, raw); });
+  return execution;
+}
+
+Status ExecutionService::ResumeRunning() {
+  STATOR_TRY(std::vector<store::Execution> running, store_->ListRunningExecutions());
+  for (const store::Execution& e : running) STATOR_RETURN_IF_ERROR(Resume(e));
+  return Status::Ok();
+}
+
+Status ExecutionService::Resume(const store::Execution& e) {
+  STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
+  auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
+  for (std::string after;;) {
+    STATOR_TRY(store::Page<store::HistoryEvent> page,
+               store_->ReadHistory(e.arn, after, 1000, /*reverse=*/false));
+    for (store::HistoryEvent& h : page.items) {
+      engine::HistoryEvent& ev = history->emplace_back();
+      ev.id = h.id;
+      ev.previous_event_id = h.previous_event_id;
+      ev.timestamp_millis = h.timestamp_ms;
+      ev.type = std::move(h.type);
+      ev.details_key = std::move(h.details_key);
+      ev.details = std::move(h.details);
+    }
+    if (page.next.empty()) break;
+    after = std::move(page.next);
+  }
+  auto fail = [&](const std::string& cause) {
+    // Closed the way StopExecution closes an orphan, as FAILED.
+    const int64_t last = history->empty() ? 0 : history->back().id;
+    store::ExecutionStep step;
+    step.execution_arn = e.arn;
+    store::HistoryEvent& failed = step.events.emplace_back();
+    failed.id = last + 1;
+    failed.previous_event_id = last;
+    failed.timestamp_ms = clock_->NowMillis();
+    failed.type = "ExecutionFailed";
+    failed.details_key = "executionFailedEventDetails";
+    failed.details = json::Value::MakeObject({{"error", json::Value::String("States.Runtime")},
+                                              {"cause", json::Value::String(cause)}});
+    store::ExecutionOutcome& o = step.outcome.emplace();
+    o.status = store::ExecutionStatus::kFailed;
+    o.error = "States.Runtime";
+    o.cause = cause;
+    o.stop_date_ms = failed.timestamp_ms;
+    queue_.Submit(std::move(step));
+    return Status::Ok();
+  };
+  if (!snapshot) return fail("The execution could not be resumed: its state machine is missing.");
+  asl::CompileResult compiled = asl::Compile(snapshot->config.definition);
+  if (!compiled.ok()) {
+    return fail("The execution could not be resumed: its definition no longer compiles.");
+  }
+  auto input = json::Parse(e.input);
+  if (!input.ok()) return fail("The execution could not be resumed: its input is not JSON.");
+  auto machine_arn = ParseStateMachineArn(e.state_machine_arn);
+  if (!machine_arn.ok()) return fail("The execution could not be resumed: bad state machine ARN.");
+
+  engine::ExecutionOptions o;
+  o.account = scope_.account;
+  o.region = scope_.region;
+  o.state_machine_name = machine_arn->name;
+  o.execution_name = e.name;
+  o.role_arn = snapshot->config.role_arn;
+  o.input = std::move(input).value();
+  o.input_text = e.input;
+  o.start_millis = e.start_date_ms;
+  if (!history->empty()) o.replay = std::move(history);
+  // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
+  auto execution = NewStandard(compiled.machine, std::move(o), default_router_);
+  auto live = std::make_shared<Live>();
+  live->input_text = e.input;
+  live->start_date_ms = e.start_date_ms;
+  live->execution = execution;
+  {
+    std::lock_guard lock(live_mu_);
+    live_.emplace(e.arn, live);
+  }
+  execution->Start();
+  return Status::Ok();
 }
 
 void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events) {

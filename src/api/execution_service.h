@@ -18,8 +18,12 @@
 // Express executions are not stored (AWS keeps no history of them either): they run without a
 // history; a synchronous start answers when the execution ends.
 //
-// Not yet: executions that were running when the server stopped stay RUNNING in the store (no
-// resume after a restart); StopExecution closes such an orphan as ABORTED.
+// Executions that were running when the server stopped (a crash, kill -9, or a shutdown)
+// resume when it starts again (ResumeRunning): each is re-run from its input over its committed
+// history (engine::ExecutionOptions::replay) and carries on from its last committed event, its
+// Wait timers included. This works because a Standard execution is deterministic given its
+// history: its random generator is seeded from its ARN and start time, and every input it
+// takes (a task outcome, a timer) is in its history.
 //
 // Ownership: borrows the store and the clock (they must outlive the service); owns the
 // scheduler, its threads, the commit queue and the task routers.
@@ -117,6 +121,11 @@ class ExecutionService {
   void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
             std::function<void(ApiResult<int64_t>)> done);
 
+  // Resumes every execution the store shows RUNNING (call once, before serving). Executions
+  // that cannot be resumed (their definition no longer compiles) are closed as FAILED.
+  // Errors: the store failed.
+  Status ResumeRunning();
+
   // Blocks until everything queued for the store so far is committed (tests, shutdown).
   void FlushForTesting() { queue_.Flush(); }
 
@@ -142,6 +151,13 @@ class ExecutionService {
   // Runs on the thread of the execution: queues its new history events.
   void OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events);
   void OnStandardFinished(const std::string& arn, engine::Execution* execution);
+  // Creates the engine execution of a Standard execution: its events go to the store, and its
+  // end closes it there. `runner` stays alive as long as the execution.
+  std::shared_ptr<engine::Execution> NewStandard(std::shared_ptr<const asl::StateMachine> machine,
+                                                 engine::ExecutionOptions options,
+                                                 std::shared_ptr<services::TaskRouter> runner);
+  // Resumes one execution RUNNING in the store.
+  Status Resume(const store::Execution& e);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
                   std::function<void(ApiResult<int64_t>)> done);

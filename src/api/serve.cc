@@ -56,6 +56,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                                  impl->executions.get());
   impl->states->Register(&impl->router);
 
+  // Executions that were running when the server last stopped carry on (before any request
+  // can touch them).
+  if (Status s = impl->executions->ResumeRunning(); !s.ok()) return s.error();
   HttpServer::Options http;
   http.host = options.host;
   http.port = options.port;

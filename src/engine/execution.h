@@ -102,6 +102,14 @@ struct ExecutionOptions {
   // batches in event order; TakeResult().events then holds nothing.
   std::function<void(std::vector<HistoryEvent> events)> history_sink;
 
+  // Added for durable servers, optional: when set, tasks are not handed to the TaskRunner as
+  // their Task state runs but held until the events recorded so far are durable. At the end of
+  // every Run that started tasks (after history_sink got its events), the execution calls
+  // when_durable(dispatch); the server calls dispatch (from any thread) once everything handed
+  // to history_sink before is committed. So no task runs on the strength of an event that a
+  // crash could still take back.
+  std::function<void(std::function<void()> dispatch)> when_durable;
+
   // Crash resume: the events this execution recorded before the server stopped (ids 1..n, in
   // order, details in the stored form: payload fields hold JSON text). The execution re-runs
   // from its input and checks every event it records against these instead of recording it

@@ -373,6 +373,7 @@ void Execution::Run() {
       if (!HandleOneMessage()) break;
     }
     FlushHistory();
+    if (!held_tasks_.empty() && !finished()) ReleaseHeldTasks();
     int expected = 2;
     if (run_state_.compare_exchange_strong(expected, 0)) return;
     run_state_.store(2, std::memory_order_release);  // more work arrived while running
@@ -1026,6 +1027,21 @@ void Execution::RunTaskAttempt(Frame& f) {
 }
 
 void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
+  // In flight from now on, held or not: a virtual clock must not jump past it.
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    ++external_in_flight_;
+    if (scheduler_ != nullptr) scheduler_->ExternalStarted();
+  }
+  if (options_.when_durable) {
+    HeldTask& held = held_tasks_.emplace_back(HeldTask{req, *req.context, fid, token});
+    held.request.context = nullptr;  // set once the vector stops moving (ReleaseHeldTasks)
+    return;
+  }
+  DispatchNow(req, fid, token);
+}
+
+void Execution::DispatchNow(TaskRequest& req, uint64_t fid, uint64_t token) {
   std::weak_ptr<Execution> weak = weak_from_this();
   req.heartbeat = [weak, fid, token] {
     if (auto e = weak.lock()) {
@@ -1046,11 +1062,6 @@ void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
       e->Deliver(std::move(m));
     }
   };
-  {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
-    ++external_in_flight_;
-    if (scheduler_ != nullptr) scheduler_->ExternalStarted();
-  }
   tasks_->Start(req, [weak, fid, token](TaskOutcome outcome) {
     if (auto e = weak.lock()) {
       Message m;
@@ -1059,6 +1070,22 @@ void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
       m.token = token;
       m.outcome.emplace(std::move(outcome));
       e->Deliver(std::move(m));
+    }
+  });
+}
+
+// Runs on the thread that finished Run: hands the held tasks to when_durable, which dispatches
+// them (on the store's thread) once their events are committed.
+void Execution::ReleaseHeldTasks() {
+  auto held = std::make_shared<std::vector<HeldTask>>(std::move(held_tasks_));
+  held_tasks_.clear();
+  std::weak_ptr<Execution> weak = weak_from_this();
+  options_.when_durable([weak, held] {
+    auto e = weak.lock();
+    if (!e || e->finished()) return;
+    for (HeldTask& t : *held) {
+      t.request.context = &t.context;
+      e->DispatchNow(t.request, t.frame_id, t.token);
     }
   });
 }

@@ -152,8 +152,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
   void CancelTimers(Frame& f);
   void CancelTimer(uint64_t* timer_slot);
-  // Hands a task to the runner; its completion comes back through the inbox.
+  // Hands a task to the runner (or holds it, see ExecutionOptions::when_durable); its
+  // completion comes back through the inbox. DispatchNow may run on any thread.
   void DispatchTask(TaskRequest& req, uint64_t frame_id, uint64_t token);
+  void DispatchNow(TaskRequest& req, uint64_t frame_id, uint64_t token);
   // The execution's clock: the recorded time while replaying, else the clock's.
   int64_t Now() const { return replay_ != nullptr ? replay_now_ : clock_->NowMillis(); }
 
@@ -217,6 +219,15 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::vector<int64_t> sizes_scratch_;  // CommitVariables' per-variable sizes
   std::function<void()> on_finished_;
   ExecutionResult result_;
+  // Tasks held until their events are durable (ExecutionOptions::when_durable).
+  struct HeldTask {
+    TaskRequest request;
+    json::Value context;  // what request.context points to
+    uint64_t frame_id;
+    uint64_t token;
+  };
+  std::vector<HeldTask> held_tasks_;
+  void ReleaseHeldTasks();
   std::vector<Message> pending_;  // taken from the inbox, handled one at a time
   size_t pending_next_ = 0;
 

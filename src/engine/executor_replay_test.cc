@@ -60,7 +60,9 @@ void ExpectResumesEverywhere(const std::string& definition, const std::string& i
                                   Stored(full.events, k));
     EXPECT_EQ(resumed.status, full.status);
     EXPECT_EQ(resumed.output.has_value(), full.output.has_value());
-    if (resumed.output && full.output) EXPECT_EQ(*resumed.output, *full.output);
+    if (resumed.output && full.output) {
+      EXPECT_EQ(*resumed.output, *full.output);
+    }
     EXPECT_EQ(resumed.error, full.error);
     EXPECT_EQ(resumed.cause, full.cause);
     ASSERT_EQ(resumed.events.size(), full.events.size() - k);

@@ -237,6 +237,21 @@ TYPED_TEST(ExecutionStoreTest, ListIsNewestFirstPagedAndFiltered) {
   EXPECT_TRUE(this->ListAll(other, 100).empty());
 }
 
+TYPED_TEST(ExecutionStoreTest, RunningExecutionsOfEveryMachineOldestFirst) {
+  this->CreateMany(5);  // e1 and e3 stay running
+  ExecutionBatch batch;
+  NewExecution other = MakeExecution("o1");
+  other.execution.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:other";
+  other.execution.arn = "arn:aws:states:us-east-1:123456789012:execution:other:o1";
+  batch.created.push_back(other);
+  this->CommitOk(std::move(batch));
+  auto running = this->store_->ListRunningExecutions();
+  ASSERT_TRUE(running.ok());
+  std::vector<std::string> names;
+  for (const Execution& e : *running) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"e1", "e3", "o1"}));
+}
+
 TYPED_TEST(ExecutionStoreTest, ListByVersion) {
   NewExecution plain = MakeExecution("plain");
   NewExecution v1 = MakeExecution("v1");

@@ -254,6 +254,22 @@ Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filte
   return page;
 }
 
+Result<std::vector<Execution>> MemoryStore::ListRunningExecutions() {
+  std::lock_guard lock(mu_);
+  std::map<int64_t, const Execution*> running;  // by creation order
+  for (const auto& [machine, index] : by_machine_) {
+    for (const auto& [seq, stored] : index) {
+      if (stored->execution.status == ExecutionStatus::kRunning) {
+        running.emplace(seq, &stored->execution);
+      }
+    }
+  }
+  std::vector<Execution> out;
+  out.reserve(running.size());
+  for (const auto& [seq, e] : running) out.push_back(*e);
+  return out;
+}
+
 Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_arn,
                                                     std::string_view after, int limit,
                                                     bool reverse) {

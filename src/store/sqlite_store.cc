@@ -654,6 +654,20 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
   return page;
 }
 
+Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
+  std::vector<Execution> out;
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kExecutionColumns +
+               " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
+                  .c_str());
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadExecution(s));
+  }
+  return out;
+}
+
 Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_arn,
                                                     std::string_view after, int limit,
                                                     bool reverse) {

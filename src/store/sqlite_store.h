@@ -52,6 +52,7 @@ class SqliteStore : public Store {
 
   Status Commit(const ExecutionBatch& batch) override;
   Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override;
+  Result<std::vector<Execution>> ListRunningExecutions() override;
   Result<std::optional<ExecutionMachine>> GetExecutionMachine(
       std::string_view execution_arn) override;
   Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,

@@ -254,6 +254,10 @@ class Store {
   virtual Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter,
                                                  std::string_view after, int limit) = 0;
 
+  // Every execution still RUNNING, of any state machine, oldest first: what a server resumes
+  // when it starts (ExecutionService).
+  virtual Result<std::vector<Execution>> ListRunningExecutions() = 0;
+
   // An execution's history events in id order (reverse: from the last), starting after the key
   // `after` ("" = from the first, or the last when reverse), at most `limit` (>= 1) of them.
   // kNotFound when the execution does not exist.
