@@ -8,11 +8,14 @@
 
 #include "api/aws_json/router.h"
 #include "api/dispatch.h"
+#include "api/dynamodb_routes.h"
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/server_clock.h"
 #include "api/states_service.h"
 #include "common/clock.h"
+#include "dynamodb/service.h"
+#include "dynamodb/task_runner.h"
 #include "services/mock_config.h"
 #include "store/store.h"
 
@@ -23,6 +26,7 @@ class ApiServer::Impl {
   ServeOptions options;
   std::unique_ptr<store::Store> store;
   ServerClock clock;
+  std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
   AwsJsonRouter router;  // Step Functions
@@ -50,11 +54,21 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     STATOR_TRY(services::MockConfig mock, services::MockConfig::Load(options.mock_config));
     exec.mock = std::make_shared<const services::MockConfig>(std::move(mock));
   }
+  // The embedded DynamoDB (DATA_DIR/dynamodb.sqlite) and its Task integrations.
+  STATOR_TRY(impl->dynamodb,
+             dynamodb::Service::Open({options.data_dir, options.region, options.account}));
+  exec.configure_router = [previous = std::move(exec.configure_router),
+                           ddb = std::make_shared<dynamodb::DynamoDbTaskRunner>(
+                               impl->dynamodb.get())](services::TaskRouter* router) {
+    if (previous) previous(router);
+    router->RouteResource(&dynamodb::DynamoDbTaskRunner::Accepts, ddb);
+  };
   impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
                                                         scope, std::move(exec));
   impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
                                                  impl->executions.get());
   impl->states->Register(&impl->router);
+  impl->dispatch.AddTargetPrefix("DynamoDB_20120810", DynamoDbHandler(impl->dynamodb.get()));
 
   // Executions that were running when the server last stopped carry on (before any request
   // can touch them).

@@ -1,0 +1,160 @@
+// Internals of dynamodb::Service shared by its source files (tables.cc, items.cc, query.cc,
+// batch.cc, service.cc). Not part of the layer's interface.
+//
+// Thread-safety: everything here is guarded by Service::Impl::mu; operations run with it held.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/result.h"
+#include "dynamodb/attribute_value.h"
+#include "dynamodb/expression.h"
+#include "dynamodb/service.h"
+#include "dynamodb/storage.h"
+
+namespace stator::dynamodb {
+
+struct KeyDef {
+  std::string name;
+  AttrType type = AttrType::kS;
+};
+
+struct IndexDef {
+  std::string name;
+  bool global = true;
+  KeyDef hash;
+  bool has_range = false;
+  KeyDef range;
+  std::string projection_type = "ALL";  // ALL, KEYS_ONLY, INCLUDE
+  std::vector<std::string> non_key_attributes;
+  json::Value provisioned_throughput;  // GSIs: as given (may be null)
+};
+
+// A table's definition (what CreateTable / UpdateTable said), persisted as JSON.
+struct TableMeta {
+  std::string name;
+  KeyDef hash;
+  bool has_range = false;
+  KeyDef range;
+  std::vector<KeyDef> attribute_definitions;
+  std::string billing_mode = "PROVISIONED";
+  int64_t read_capacity = 0;
+  int64_t write_capacity = 0;
+  std::vector<IndexDef> indexes;  // GSIs and LSIs
+  json::Value stream_specification;
+  json::Value tags;
+  bool deletion_protection = false;
+  double creation_time = 0;  // epoch seconds
+  std::string table_id;
+
+  json::Value ToJson() const;
+  static Result<TableMeta> FromJson(const json::Value& v);
+};
+
+struct RangeLess {
+  bool operator()(const AttrValue& a, const AttrValue& b) const {
+    return CompareScalar(a, b) < 0;
+  }
+};
+// The items of one partition key value, ordered by sort key (a NULL key for hash-only tables).
+using Partition = std::map<AttrValue, Item, RangeLess>;
+
+struct Table {
+  TableMeta meta;
+  std::map<std::string, Partition> partitions;  // by EncodeKey(partition key value)
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+// One item write of a commit: item present = put, absent = delete.
+struct Write {
+  Table* table = nullptr;
+  AttrValue hash;
+  AttrValue range;
+  std::optional<Item> item;
+};
+
+// A failed operation: Error{code, message} plus members the error body carries besides
+// __type and message (CancellationReasons, Item).
+struct Failure {
+  Error error;
+  json::Object extras;
+};
+
+class Service::Impl {
+ public:
+  Service::Options options;
+  std::unique_ptr<Storage> storage;
+  std::mutex mu;
+  std::map<std::string, Table> tables;  // guarded by mu
+  json::Object extras;                  // members of the current call's error body (under mu)
+
+  Result<json::Value> Dispatch(std::string_view op, const json::Value& req);
+
+  // tables.cc
+  Result<json::Value> CreateTable(const json::Value& req);
+  Result<json::Value> DescribeTable(const json::Value& req);
+  Result<json::Value> ListTables(const json::Value& req);
+  Result<json::Value> DeleteTable(const json::Value& req);
+  Result<json::Value> UpdateTable(const json::Value& req);
+  json::Value Describe(const Table& t, const char* status) const;
+  Status LoadTables();
+
+  // items.cc
+  Result<json::Value> PutItem(const json::Value& req);
+  Result<json::Value> GetItem(const json::Value& req);
+  Result<json::Value> UpdateItem(const json::Value& req);
+  Result<json::Value> DeleteItem(const json::Value& req);
+
+  // query.cc
+  Result<json::Value> Query(const json::Value& req);
+  Result<json::Value> Scan(const json::Value& req);
+
+  // batch.cc
+  Result<json::Value> BatchGetItem(const json::Value& req);
+  Result<json::Value> BatchWriteItem(const json::Value& req);
+  Result<json::Value> TransactWriteItems(const json::Value& req);
+  Result<json::Value> TransactGetItems(const json::Value& req);
+
+  // Helpers (service.cc).
+  // The table named by req[member]; ResourceNotFoundException when absent.
+  Result<Table*> GetTable(const json::Value& req, bool describe_message = false);
+  // The key attributes of a Key parameter, exactly the table's key ("The provided key element
+  // does not match the schema" otherwise).
+  Result<Item> ParseKey(const Table& t, const json::Value* key);
+  // Checks an item for PutItem: key attributes present, of the right type, not empty; size.
+  Status CheckItem(const Table& t, const Item& item);
+  const Item* FindItem(const Table& t, const Item& key) const;
+  // Commits writes durably, then applies them to memory.
+  Status Commit(std::vector<Write> writes);
+  Status CommitTable(const Table& t, bool deleted);
+};
+
+// Request-reading helpers.
+const json::Value* Member(const json::Value& req, std::string_view name);
+Result<std::string> RequiredString(const json::Value& req, const char* name,
+                                   const char* wire_name);
+Error Validation(std::string message);
+Error NotFound(std::string message = "Requested resource not found");
+AttrValue KeyValue(const Item& item, const std::string& name);
+// The key attributes of item in table t.
+Item KeyOf(const TableMeta& t, const Item& item);
+std::string RangeText(const AttrValue& v);  // EncodeKey, "" for NULL
+
+// Parses an optional expression member; names `kind` in messages. Empty text is an error
+// ("Invalid <Kind>: The expression can not be empty;").
+Result<std::optional<Condition>> OptionalCondition(const json::Value& req, const char* member,
+                                                   ExprKind kind, ExpressionContext* ctx);
+Result<std::optional<std::vector<Path>>> OptionalProjection(const json::Value& req,
+                                                            ExpressionContext* ctx);
+// ExpressionAttributeNames / Values of req, checking that they come with an expression.
+Result<ExpressionContext> MakeContext(const json::Value& req, bool any_expression,
+                                      bool names_allowed_without_values = true);
+
+}  // namespace stator::dynamodb
