@@ -11,11 +11,15 @@
 #include "api/dynamodb_routes.h"
 #include "api/execution_service.h"
 #include "api/http_server.h"
+#include "api/lambda_service.h"
 #include "api/server_clock.h"
 #include "api/states_service.h"
 #include "common/clock.h"
+#include "functions/registry.h"
+#include "functions/runtime.h"
 #include "dynamodb/service.h"
 #include "dynamodb/task_runner.h"
+#include "services/lambda_task.h"
 #include "services/mock_config.h"
 #include "store/store.h"
 
@@ -26,6 +30,9 @@ class ApiServer::Impl {
   ServeOptions options;
   std::unique_ptr<store::Store> store;
   ServerClock clock;
+  std::unique_ptr<functions::FunctionRegistry> function_registry;  // outlive executions
+  std::unique_ptr<functions::FunctionRuntime> function_runtime;
+  std::unique_ptr<LambdaService> lambda;
   std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
@@ -63,6 +70,43 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     if (previous) previous(router);
     router->RouteResource(&dynamodb::DynamoDbTaskRunner::Accepts, ddb);
   };
+  // Functions: DATA_DIR/functions (a temporary directory without a data dir), the runtime, and
+  // Task states whose Resource names a function, served in-process.
+  {
+    bool temporary = options.data_dir.empty();
+    std::string root = temporary ? "" : options.data_dir + "/functions";
+    if (temporary) {
+      char tmpl[] = "/tmp/stator-functions-XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) return Error{"Functions", "cannot create a temporary dir"};
+      root = tmpl;
+    }
+    STATOR_TRY(impl->function_registry, functions::FunctionRegistry::Open(root, temporary));
+    functions::RuntimeOptions fo;
+    fo.region = options.region;
+    fo.account = options.account;
+    fo.concurrency = options.function_concurrency;
+    fo.idle_timeout = std::chrono::seconds(options.function_idle_seconds);
+    fo.sandbox = options.function_sandbox;
+    fo.work_dir = root + "/.runtime";
+    STATOR_TRY(impl->function_runtime, functions::FunctionRuntime::Start(fo));
+    impl->lambda = std::make_unique<LambdaService>(impl->function_registry.get(),
+                                                   impl->function_runtime.get(),
+                                                   impl->clock.clock.get(), options.region,
+                                                   options.account);
+    exec.configure_router = [previous = std::move(exec.configure_router),
+                             lambda = std::make_shared<services::LambdaTaskRunner>(
+                                 impl->function_registry.get(), impl->function_runtime.get(),
+                                 options.region, options.account)](services::TaskRouter* router) {
+      if (previous) previous(router);
+      router->RouteResource(&services::LambdaTaskRunner::Accepts, lambda);
+    };
+    LambdaService* lambda_service = impl->lambda.get();
+    auto lambda_handler = [lambda_service](HttpRequest&& request, Responder respond) {
+      lambda_service->Handle(std::move(request), std::move(respond));
+    };
+    impl->dispatch.AddPathPrefix(kLambdaFunctionsPrefix, lambda_handler);
+    impl->dispatch.AddPathPrefix(kLambdaTagsPrefix, lambda_handler);
+  }
   impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
                                                         scope, std::move(exec));
   impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
@@ -86,6 +130,14 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
              HttpServer::Start(http, [dispatch](HttpRequest&& request, Responder respond) {
                dispatch->Handle(std::move(request), std::move(respond));
              }));
+  {
+    std::string endpoint = "http://" + std::string(options.host == "0.0.0.0" ? "127.0.0.1"
+                                                                              : options.host);
+    if (endpoint.find(':', 7) != std::string::npos) endpoint = "http://[" + options.host + "]";
+    endpoint += ":" + std::to_string(impl->http->port());
+    impl->function_runtime->SetEndpoint(endpoint);
+    impl->lambda->SetEndpoint(endpoint);
+  }
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
@@ -102,6 +154,7 @@ void ApiServer::Stop() {
   if (impl_->http) impl_->http->Stop();
   // No request runs any more: stop the executions and commit what they queued.
   impl_->executions.reset();
+  impl_->function_runtime.reset();  // kills the function workers
 }
 
 int Serve(const ServeOptions& options) {

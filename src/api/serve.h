@@ -33,6 +33,10 @@ struct ServeOptions {
   int threads = 2;            // HTTP io threads
   int execution_threads = 2;  // scheduler threads running executions (1 with virtual time)
   std::string mock_config;    // Step Functions Local mock configuration file ("" = none)
+  // Functions (Lambda API, Task states calling functions; docs/functions.md):
+  int function_concurrency = 10;     // warm instances per function
+  int function_idle_seconds = 300;   // idle instances (and zygotes) exit after this
+  bool function_sandbox = true;      // bubblewrap when available
 };
 
 class ApiServer {

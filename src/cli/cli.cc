@@ -16,6 +16,9 @@ constexpr const char* kUsage =
     "  stator validate -f DEFINITION [--json]\n"
     "                                       check a definition like "
     "ValidateStateMachineDefinition\n"
+    "  stator function COMMAND ...          create, invoke, list, delete functions on a server\n"
+    "  stator export|import --lambda-prefix ARN_PREFIX DEFINITION\n"
+    "                                       bare function names <-> Lambda ARNs\n"
     "  stator version                       print the version\n"
     "  stator --help | stator COMMAND --help\n"
     "\n"
@@ -69,6 +72,10 @@ constexpr const char* kServeUsage =
     "                             mocked Task responses\n"
     "  --threads N                HTTP threads (default 2)\n"
     "  --execution-threads N      threads running executions (default 2; 1 with --time-scale 0)\n"
+    "  --function-concurrency N   warm instances per function (default 10; more invocations\n"
+    "                             get TooManyRequestsException, Task states wait)\n"
+    "  --function-idle-timeout S  idle function instances exit after S seconds (default 300)\n"
+    "  --no-function-sandbox      run functions without bubblewrap (docs/functions.md)\n"
     "\n"
     "exit codes: 0 after a clean shutdown, 1 could not start, 64 bad usage\n";
 
@@ -126,6 +133,10 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     auto options = ParseServeOptions(rest);
     if (!options.ok()) return UsageError(err, options.error().cause);
     return ServeCommand(*options, out, err);
+  }
+  if (command == "function") return FunctionCommand(rest, out, err);
+  if (command == "export" || command == "import") {
+    return ExportImportCommand(rest, command == "import", out, err);
   }
   if (command == "validate") {
     if (WantsHelp(rest)) return out << kValidateUsage, kExitSucceeded;

@@ -6,6 +6,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "asl/diagnostic.h"
 #include "cli/options.h"
@@ -19,6 +20,13 @@ int RunCommand(const RunOptions& options, std::ostream& out, std::ostream& err);
 
 // stator serve: run the API server until SIGINT/SIGTERM (api::Serve).
 int ServeCommand(const ServeOptions& options, std::ostream& out, std::ostream& err);
+
+// stator function ...: manage and invoke functions on a running server (args after "function").
+int FunctionCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// stator export / import: bare function names <-> Lambda ARNs in a definition.
+int ExportImportCommand(const std::vector<std::string>& args, bool importing, std::ostream& out,
+                        std::ostream& err);
 
 // stator validate: print the definition's diagnostics.
 int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);

@@ -245,6 +245,15 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     } else if (opt == "--mock-config") {
       STATOR_TRY(o.mock_config, r.Value(opt));
       if (o.mock_config.empty()) return Usage("--mock-config needs a file");
+    } else if (opt == "--function-concurrency") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.function_concurrency, ParseInt(opt, v, 1, 1000));
+    } else if (opt == "--function-idle-timeout") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.function_idle_seconds, ParseInt(opt, v, 1, 86400));
+    } else if (opt == "--no-function-sandbox") {
+      STATOR_RETURN_IF_ERROR(NoValue(r, opt));
+      o.function_sandbox = false;
     } else {
       if (opt.rfind("-", 0) != 0) {
         return Usage("unexpected argument '" + opt + "' for 'serve' (see 'stator serve --help')");

@@ -45,6 +45,9 @@ struct ServeOptions {
   int threads = 2;            // HTTP io threads
   int execution_threads = 2;  // threads running executions
   std::string mock_config;
+  int function_concurrency = 10;    // warm instances per function
+  int function_idle_seconds = 300;  // idle function instances exit after this
+  bool function_sandbox = true;     // --no-function-sandbox: never use bubblewrap
 };
 
 struct ValidateOptions {

@@ -23,11 +23,27 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// KNIX's bare function names: 1-64 of [A-Za-z0-9_-] (Lambda's function name rule).
+bool IsBareFunctionName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 TaskResource TaskResource::Parse(std::string_view arn) {
   TaskResource r;
   r.resource = std::string(arn);
+  if (IsBareFunctionName(arn)) {
+    // A KNIX-style Resource naming a function: run as a Lambda function (LambdaFunction* events).
+    r.kind = Kind::kLambdaFunction;
+    return r;
+  }
   // arn:partition:service:region:account:rest
   std::vector<std::string_view> parts = SplitArn(arn, 6);
   if (parts.size() < 6 || parts[0] != "arn") {

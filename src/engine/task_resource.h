@@ -6,7 +6,8 @@
 // "arn:aws:states:::states:startExecution.sync:2" becomes "states" / "startExecution.sync:2";
 // "arn:aws:states:::aws-sdk:s3:listBuckets" becomes "aws-sdk:s3" / "listBuckets". A Lambda
 // function ARN ("arn:aws:lambda:...:function:name") is run directly and produces
-// LambdaFunction* events instead; an activity ARN produces Activity* events.
+// LambdaFunction* events instead; an activity ARN produces Activity* events. A bare function name
+// ("my-function", KNIX's way of naming a function in a Resource) is a Lambda function too.
 //
 // Parsed once per state (the engine caches it in its per-machine plan).
 // Thread-safety: plain value.

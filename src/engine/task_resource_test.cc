@@ -41,6 +41,10 @@ TEST(TaskResource, LambdaFunctionsAndActivities) {
   EXPECT_EQ(r.resource, "arn:aws:lambda:us-west-2:1:function:f:$LATEST");
   r = TaskResource::Parse("arn:aws:states:us-east-1:1:activity:a");
   EXPECT_EQ(r.kind, TaskResource::Kind::kActivity);
+  r = TaskResource::Parse("resize-image_2");  // KNIX: a bare function name
+  EXPECT_EQ(r.kind, TaskResource::Kind::kLambdaFunction);
+  EXPECT_EQ(r.resource, "resize-image_2");
+  EXPECT_EQ(TaskResource::Parse("not a name").kind, TaskResource::Kind::kService);
 }
 
 TEST(ErrorPolicy, Matching) {

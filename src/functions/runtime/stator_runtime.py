@@ -271,15 +271,18 @@ def main():
     handler, error = _load_handler(cfg)
     sys.stdout.flush()
     sys.stderr.flush()
+    if error is None:
+        # Everything imported so far stays shared with the instances (no copy-on-write from
+        # the collector touching it).
+        gc.collect()
+        gc.freeze()
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     init_us = int((time.perf_counter() - t0) * 1e6)
     ctl.send(_frame(ord("Z"), {"init_us": init_us, "error": error}))
     if error is not None:
         # Stay until the server has read the error and closes the socket.
         ctl.recv(16)
         return
-    gc.collect()
-    gc.freeze()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(ctl, 65536, 4)
