@@ -91,3 +91,29 @@ def post(port, target, body, headers=None, host=None):
         return r.status, json.loads(data)
     except ValueError:
         return r.status, data
+
+
+# --- Functions (tests/api/test_functions.py) ---------------------------------------------------
+
+def lambda_client(endpoint, **config):
+    return boto3.client(
+        "lambda", endpoint_url=endpoint, region_name=REGION,
+        aws_access_key_id="x", aws_secret_access_key="x",
+        config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=120, **config))
+
+
+def make_zip(files):
+    """A zip's bytes from {path: text or bytes or (content, unix mode)}."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, content in files.items():
+            mode = 0o644
+            if isinstance(content, tuple):
+                content, mode = content
+            info = zipfile.ZipInfo(path)
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, content)
+    return buf.getvalue()
