@@ -24,6 +24,8 @@ packages=(
   libboost1.81-dev                       # the HTTP server (Boost.Beast / Asio)
   libsqlite3-dev                         # the embedded store
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
+  libzip-dev                              # function deployment packages (zip)
+  bubblewrap                             # the function sandbox (bwrap)
   time                                   # peak memory in bench/run.py (GNU time)
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
   ca-certificates                        # npm over https (benchmark peer)
