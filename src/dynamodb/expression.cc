@@ -114,7 +114,7 @@ class Parser {
     size_t from = index > 0 ? tokens_[index - 1].begin : t.begin;
     size_t to;
     if (t.type == Token::Type::kEnd) {
-      to = text_.size();
+      to = index > 0 ? tokens_[index - 1].end : t.begin;
     } else {
       to = index + 1 < tokens_.size() && tokens_[index + 1].type != Token::Type::kEnd
                ? tokens_[index + 1].end

@@ -48,7 +48,7 @@ std::string Update(const char* text, const char* item, const char* values = null
 
 TEST(ExpressionParseTest, SyntaxErrors) {
   EXPECT_EQ(ConditionError("a = ", nullptr, "{\":v\": {\"N\": \"1\"}}"),
-            "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"= \"");
+            "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"=\"");
   EXPECT_EQ(ConditionError("a = :v :v", nullptr, "{\":v\": {\"N\": \"1\"}}"),
             "Invalid ConditionExpression: Syntax error; token: \":v\", near: \":v :v\"");
   EXPECT_EQ(ConditionError("a == :v", nullptr, "{\":v\": {\"N\": \"1\"}}"),
