@@ -236,6 +236,7 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
     replay_ = options_.replay;
     replayed_events_ = static_cast<int64_t>(replay_->size());
     replay_now_ = replay_->front().timestamp_millis;
+    recorded_clock_ = true;
   }
 }
 
@@ -361,10 +362,7 @@ void Execution::Run() {
         Step(*f);
       }
       if (finished()) break;
-      if (go_live_) {
-        GoLive();
-        continue;
-      }
+      recorded_clock_ = replay_ != nullptr;
       if (replay_ != nullptr) {
         // Messages wait in the inbox until the replay is over.
         if (!ReplayNextInput()) FailResume("no recorded input leads to the next event");
@@ -1658,7 +1656,7 @@ bool Execution::ReplayEvent(int64_t id, const std::string& type) {
   replay_now_ = recorded.timestamp_millis;
   if (id == replayed_events_) {
     replay_.reset();  // what follows is live
-    go_live_ = true;
+    GoLive();
   }
   return true;
 }
@@ -1754,7 +1752,6 @@ bool Execution::ReplayNextInput() {
 }
 
 void Execution::GoLive() {
-  go_live_ = false;
   std::vector<ReplayTimer> timers = std::move(replay_timers_);
   std::vector<ReplayTask> tasks = std::move(replay_tasks_);
   replay_timers_.clear();
@@ -1782,7 +1779,7 @@ void Execution::GoLive() {
 
 void Execution::FailResume(const std::string& why) {
   replay_.reset();
-  go_live_ = false;
+  recorded_clock_ = false;
   replay_timers_.clear();
   replay_tasks_.clear();
   next_event_id_ = replayed_events_ + 1;

@@ -157,7 +157,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void DispatchTask(TaskRequest& req, uint64_t frame_id, uint64_t token);
   void DispatchNow(TaskRequest& req, uint64_t frame_id, uint64_t token);
   // The execution's clock: the recorded time while replaying, else the clock's.
-  int64_t Now() const { return replay_ != nullptr ? replay_now_ : clock_->NowMillis(); }
+  int64_t Now() const { return recorded_clock_ ? replay_now_ : clock_->NowMillis(); }
 
   // Crash resume (ExecutionOptions::replay).
   struct ReplayTimer {
@@ -179,7 +179,8 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Feeds the input (a task outcome or a timer) that led to the next recorded event; false
   // when there is none.
   bool ReplayNextInput();
-  // Leaves replay: arms the held timers and dispatches the tasks in flight.
+  // Leaves replay (right after the last recorded event, before anything live can arm a timer,
+  // so that timers keep their order): arms the held timers, dispatches the tasks in flight.
   void GoLive();
   // Ends a replay that disagrees with the history (see ExecutionOptions::replay).
   void FailResume(const std::string& why);
@@ -235,7 +236,9 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::shared_ptr<const std::vector<HistoryEvent>> replay_;
   int64_t replayed_events_ = 0;  // how many events the history held (ids 1..n)
   int64_t replay_now_ = 0;
-  bool go_live_ = false;  // the last recorded event was replayed; GoLive() after this step
+  // True while the clock is the history's: during the replay and until what the last recorded
+  // event's step set in motion has run (it all happened at that moment).
+  bool recorded_clock_ = false;
   std::vector<ReplayTimer> replay_timers_;
   std::vector<ReplayTask> replay_tasks_;
   uint64_t next_replay_timer_ = 1;

@@ -66,12 +66,19 @@ std::optional<int64_t> Scheduler::NextTimerDue() {
 bool Scheduler::RunOnce() {
   std::shared_ptr<Runnable> r;
   std::vector<std::function<void()>> fired;
+  // Held while timers are taken and fired, so that timers reach their executions in due order
+  // even when several threads fire them (an execution then sees its inputs in the same order
+  // on every run).
+  std::unique_lock<std::mutex> firing(fire_mu_, std::defer_lock);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (!ready_.empty()) {
       r = std::move(ready_.front());
       ready_.pop_front();
     } else {
+      lock.unlock();
+      firing.lock();  // (always fire_mu_ before mu_)
+      lock.lock();
       PruneCancelledLocked();
       const int64_t now = clock_->NowMillis();
       while (!timers_.empty() && timers_.top().due <= now) {

@@ -98,6 +98,7 @@ class Scheduler {
 
   Clock* const clock_;
   const int64_t virtual_grace_millis_;
+  std::mutex fire_mu_;  // see RunOnce
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Runnable>> ready_;                        // guarded by mu_
