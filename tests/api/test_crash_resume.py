@@ -30,11 +30,11 @@ WAITER = {
         "Done": {"Type": "Pass", "Result": "ok", "End": True},
     },
 }
-# A Map whose iterations wait different times, two at a time, and a Parallel after it.
+# A Map whose iterations wait, three at a time, and a Parallel after it.
 MAPPER = {
     "StartAt": "Items",
     "States": {
-        "Items": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "Next": "Both",
+        "Items": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 3, "Next": "Both",
                   "ItemProcessor": {"StartAt": "Hold", "States": {
                       "Hold": {"Type": "Wait", "SecondsPath": "$.w", "Next": "Mark"},
                       "Mark": {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "End": True}}}},
@@ -48,12 +48,12 @@ MAPPER = {
 def inputs():
     for i in range(N):
         if i % 2 == 0:
-            yield "waiter", f"w{i}", {"w": 4 + i % 3, "k": i % 3}
+            yield "waiter", f"w{i}", {"w": 6 + i % 3, "k": i % 3}
         else:
             # Equal waits: which iteration goes first never depends on how long anything took
             # (with unequal ones, a downtime could legitimately reorder iterations whose waits
             # end close together; the engine's unit tests cover that case event by event).
-            items = [{"w": 1 + i % 3, "v": j} for j in range(3 + i % 3)]
+            items = [{"w": 3 + i % 3, "v": j} for j in range(3 + i % 3)]
             yield "mapper", f"m{i}", {"items": items}
 
 
