@@ -17,6 +17,7 @@ namespace {
 void AddConfig(const store::StateMachineConfig& c, json::Object* out) {
   out->emplace_back("definition", json::Value::String(c.definition));
   out->emplace_back("roleArn", json::Value::String(c.role_arn));
+  AddVariableReferences(c.definition, out);
 }
 
 void AddSettings(const store::StateMachineConfig& c, json::Object* out) {

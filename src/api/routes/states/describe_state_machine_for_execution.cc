@@ -27,6 +27,7 @@ ApiResult<json::Value> DescribeStateMachineForExecution(StatesService& service,
   out.emplace_back("name", json::Value::String(ParseExecutionArn(arn)->state_machine_name));
   out.emplace_back("definition", json::Value::String(m.config.definition));
   out.emplace_back("roleArn", json::Value::String(m.config.role_arn));
+  AddVariableReferences(m.config.definition, &out);
   out.emplace_back("updateDate", Timestamp(m.update_date_ms));
   out.emplace_back("loggingConfiguration", JsonMember(m.config.logging_configuration));
   out.emplace_back("tracingConfiguration", JsonMember(m.config.tracing_configuration));

@@ -222,4 +222,30 @@ ApiResult<store::StateMachine> LoadStateMachine(StatesService& service, const st
   return std::move(**got);
 }
 
+namespace {
+
+void CollectVariableReferences(const asl::StateMachine& machine, json::Object* refs) {
+  for (const asl::State& state : machine.states) {
+    if (!state.variable_references.empty()) {
+      json::Array names;
+      for (const std::string& name : state.variable_references) {
+        names.push_back(json::Value::String(name));
+      }
+      refs->emplace_back(state.name, json::Value::MakeArray(std::move(names)));
+    }
+    for (const auto& branch : state.branches) CollectVariableReferences(*branch, refs);
+    if (state.iterator) CollectVariableReferences(*state.iterator, refs);
+  }
+}
+
+}  // namespace
+
+void AddVariableReferences(const std::string& definition, json::Object* out) {
+  asl::CompileResult compiled = asl::Compile(definition);
+  if (!compiled.ok()) return;  // stored definitions compiled when they were stored
+  json::Object refs;
+  CollectVariableReferences(*compiled.machine, &refs);
+  if (!refs.empty()) out->emplace_back("variableReferences", json::Value::MakeObject(std::move(refs)));
+}
+
 }  // namespace stator::api::states

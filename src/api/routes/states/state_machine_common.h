@@ -69,4 +69,9 @@ inline bool BoolMember(const json::Value& input, std::string_view key) {
 // The JSON value of a stored JSON text member.
 json::Value JsonMember(const std::string& text);
 
+// Adds DescribeStateMachine's "variableReferences" for a stored definition to `out`: for every
+// state at any depth that reads workflow variables, {"StateName": ["var", ...]} (names sorted).
+// Adds nothing when no state reads one.
+void AddVariableReferences(const std::string& definition, json::Object* out);
+
 }  // namespace stator::api::states
