@@ -24,11 +24,12 @@ packages=(
   libboost1.81-dev                       # the HTTP server (Boost.Beast / Asio)
   libsqlite3-dev                         # the embedded store
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
-  libzip-dev                              # function deployment packages (zip)
+  libzip-dev                             # function deployment packages (zip)
   bubblewrap                             # the function sandbox (bwrap)
   time                                   # peak memory in bench/run.py (GNU time)
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
   ca-certificates                        # npm over https (benchmark peer)
+  awscli                                 # /usr/bin/aws, AWS CLI v2 (2.9.19 in Debian 12): tests/api
 )
 # Commands that may come from elsewhere than Debian's packages (a preinstalled Python or Node):
 # install the Debian package only when the command is missing.

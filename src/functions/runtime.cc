@@ -646,7 +646,9 @@ class FunctionRuntime::Impl {
   void KeepLog(const std::string& name, const std::string& text) {
     std::string& l = logs[name];
     l += text;
-    if (l.size() > options.log_keep_bytes) {
+    // Trimmed only once it holds twice the limit, so that keeping a log costs amortised O(1)
+    // rather than a move of the whole buffer per invocation (Logs trims what it returns).
+    if (l.size() > 2 * options.log_keep_bytes) {
       size_t cut = l.size() - options.log_keep_bytes;
       size_t nl = l.find('\n', cut);
       l.erase(0, nl == std::string::npos ? cut : nl + 1);
@@ -1012,7 +1014,12 @@ void FunctionRuntime::Retire(const std::string& name) {
 std::string FunctionRuntime::Logs(const std::string& name) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->logs.find(name);
-  return it == impl_->logs.end() ? "" : it->second;
+  if (it == impl_->logs.end()) return "";
+  const std::string& l = it->second;
+  size_t keep = impl_->options.log_keep_bytes;
+  if (l.size() <= keep) return l;
+  size_t nl = l.find('\n', l.size() - keep);
+  return nl == std::string::npos ? l.substr(l.size() - keep) : l.substr(nl + 1);
 }
 
 }  // namespace stator::functions
