@@ -310,12 +310,38 @@ void DefinitionCompiler::CompileNextEnd(const json::Value& obj, const std::strin
   }
 }
 
+namespace {
+
+// False for an optimized integration of a service whose actions AWS lists, when the action is
+// not one of them (AWS rejects the definition). Everything else passes here: other services'
+// integrations, aws-sdk:*, Lambda and activity ARNs.
+bool IsKnownOptimizedIntegration(std::string_view resource) {
+  // arn:PARTITION:states:::SERVICE:ACTION[.sync|.waitForTaskToken|...]
+  if (!resource.starts_with("arn:")) return true;
+  size_t p = resource.find(':', 4);
+  if (p == std::string_view::npos || resource.substr(p, 10) != ":states:::") return true;
+  std::string_view rest = resource.substr(p + 10);
+  if (!rest.starts_with("dynamodb:")) return true;
+  std::string_view action = rest.substr(9);
+  for (std::string_view known : {"getItem", "putItem", "updateItem", "deleteItem"}) {
+    if (action == known) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void DefinitionCompiler::CompileTask(const json::Value& obj, const std::string& loc, State* st) {
   if (!obj.Find("Resource")) {
     Schema(v::FieldsRequired({"Resource"}), loc);
   } else if (auto r = GetString(obj, "Resource", loc)) {
     if (r->empty()) {
       v::Error(diags_, kInvalidResource, "Resource must not be empty", v::At(loc, "Resource"));
+    } else if (!IsKnownOptimizedIntegration(*r)) {
+      Schema("The resource provided " + *r +
+                 " is not recognized. The value is not a valid resource ARN, or the resource is "
+                 "not available in this region.",
+             v::At(loc, "Resource"));
     }
     st->resource = *r;
   }
