@@ -118,7 +118,7 @@ std::string Quoted(const json::Value& v) {
 void CheckConstraints(const Shape& shape, const json::Value& v, const std::string& path,
                       std::vector<std::string>* out) {
   auto fail = [&](const std::string& what) {
-    out->push_back("Value " + Quoted(v) + " at '" + path +
+    out->push_back("Value " + (shape.sensitive ? std::string() : Quoted(v) + " ") + "at '" + path +
                    "' failed to satisfy constraint: Member must " + what);
   };
   switch (shape.type) {
@@ -223,6 +223,12 @@ ShapeRef List(ShapeRef element, std::optional<int64_t> min, std::optional<int64_
   s.element = std::move(element);
   s.min = min;
   s.max = max;
+  return Make(std::move(s));
+}
+
+ShapeRef Sensitive(ShapeRef shape) {
+  Shape s = *shape;
+  s.sensitive = true;
   return Make(std::move(s));
 }
 

@@ -10,6 +10,9 @@
 //      ValidationException: "2 validation errors detected: Value 'x' at 'name' failed to
 //      satisfy constraint: Member must have length less than or equal to 80; Value null at
 //      ...". Nested members are named 'a.b', list elements 'tags.1.member.key' (1-based).
+//      A sensitive member's value is left out ("Value at 'input' failed to satisfy ..."), as
+//      AWS does for the members its model marks sensitive (e.g. KMS's "Value at 'plaintext'
+//      failed to satisfy constraint: Member must have length less than or equal to 4096").
 // JSON null counts as absent. Unknown members are ignored.
 //
 // Shapes are immutable values built once at start-up (static storage in each route file).
@@ -44,6 +47,7 @@ struct Shape {
   std::vector<std::string> enum_values;  // strings only; empty: any
   std::vector<ShapeMember> members;      // structures
   ShapeRef element;                      // lists
+  bool sensitive = false;                // the model's "sensitive": values stay out of errors
 };
 
 // Builders, for readable shape tables:
@@ -58,6 +62,8 @@ ShapeRef Boolean();
 ShapeRef Struct(std::vector<ShapeMember> members);
 ShapeRef List(ShapeRef element, std::optional<int64_t> min = std::nullopt,
               std::optional<int64_t> max = std::nullopt);
+// `shape`, marked sensitive: Sensitive(String(0, 256)).
+ShapeRef Sensitive(ShapeRef shape);
 
 // nullopt when `input` satisfies `shape`, else the error AWS answers with.
 std::optional<ApiError> Validate(const Shape& shape, const json::Value& input);

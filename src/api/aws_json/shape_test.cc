@@ -48,6 +48,27 @@ TEST(ShapeTest, SingleErrorWording) {
             "Member must have length greater than or equal to 1");
 }
 
+TEST(ShapeTest, SensitiveValuesAreLeftOutOfMessages) {
+  const ShapeRef shape = Struct({
+      {"error", Sensitive(String(0, 3))},
+      {"mode", Sensitive(Enum({"A"}))},
+      {"name", String(0, 3)},
+      {"secret", Sensitive(String(1, 5)), kRequired},
+  });
+  auto e = Validate(*shape, J(R"({"error":"abcd","mode":"B","name":"abcd"})"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "4 validation errors detected: "
+            "Value at 'error' failed to satisfy constraint: Member must have length less than "
+            "or equal to 3; "
+            "Value at 'mode' failed to satisfy constraint: Member must satisfy enum value set: "
+            "[A]; "
+            "Value 'abcd' at 'name' failed to satisfy constraint: Member must have length less "
+            "than or equal to 3; "
+            "Value null at 'secret' failed to satisfy constraint: Member must not be null");
+  EXPECT_FALSE(Validate(*shape, J(R"({"error":"abc","secret":"s"})")));
+}
+
 TEST(ShapeTest, WrongTypesAreSerializationErrors) {
   struct Case {
     const char* body;

@@ -6,7 +6,9 @@
 
 namespace stator::api::states {
 
-ShapeRef ExecutionInputShape() { return String(); }
+ShapeRef ExecutionInputShape() {
+  return Sensitive(String(std::nullopt, static_cast<int64_t>(kMaxExecutionInputBytes)));
+}
 ShapeRef TraceHeaderShape() { return String(0, 256); }
 ShapeRef IncludedDataShape() { return Enum({"ALL_DATA", "METADATA_ONLY"}); }
 

@@ -18,9 +18,11 @@ namespace stator::api::states {
 // The execution input quota: 256 KiB of UTF-8 text.
 inline constexpr size_t kMaxExecutionInputBytes = 256 * 1024;
 
-ShapeRef ExecutionInputShape();  // SensitiveData: a string (its size is checked in bytes later)
-ShapeRef TraceHeaderShape();     // 0..256
-ShapeRef IncludedDataShape();    // ALL_DATA | METADATA_ONLY
+// SensitiveData: at most 262144 UTF-16 code units (the API model's bound, checked with the
+// request); the quota is in UTF-8 bytes, checked by ResolveStart.
+ShapeRef ExecutionInputShape();
+ShapeRef TraceHeaderShape();   // 0..256
+ShapeRef IncludedDataShape();  // ALL_DATA | METADATA_ONLY
 
 // StartExecution / StartSyncExecution: the state machine (or version) the stateMachineArn
 // names, the execution name and the input. A "#TestCase" suffix on the ARN picks a test case of

@@ -11,8 +11,8 @@ namespace stator::api::states {
 ShapeRef StopExecutionInput() {
   static const ShapeRef shape = Struct({
       {"executionArn", ArnShape(), kRequired},
-      {"error", String(0, 256)},
-      {"cause", String(0, 32768)},
+      {"error", Sensitive(String(0, 256))},    // SensitiveError
+      {"cause", Sensitive(String(0, 32768))},  // SensitiveCause
   });
   return shape;
 }
