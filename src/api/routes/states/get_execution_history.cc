@@ -14,7 +14,7 @@ ShapeRef GetExecutionHistoryInput() {
       {"executionArn", ArnShape(), kRequired},
       {"maxResults", Integer(0, 1000)},
       {"reverseOrder", Boolean()},
-      {"nextToken", String(1, 3096)},
+      {"nextToken", String(1, 1024)},  // the model's PageToken (ListExecutions' is 3096)
       {"includeExecutionData", Boolean()},
   });
   return shape;
