@@ -275,11 +275,18 @@ std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
 
 Status ExecutionService::ResumeRunning() {
   STATOR_TRY(std::vector<store::Execution> running, store_->ListRunningExecutions());
-  for (const store::Execution& e : running) STATOR_RETURN_IF_ERROR(Resume(e));
+  // Every resumed execution is in the live table before any of them runs: one that starts
+  // another (states:startExecution.sync) then finds it running, not ended.
+  std::vector<std::shared_ptr<engine::Execution>> resumed;
+  for (const store::Execution& e : running) {
+    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e));
+    if (execution) resumed.push_back(std::move(execution));
+  }
+  for (auto& execution : resumed) execution->Start();
   return Status::Ok();
 }
 
-Status ExecutionService::Resume(const store::Execution& e) {
+Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e) {
   STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
   auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
   for (std::string after;;) {
@@ -316,7 +323,7 @@ Status ExecutionService::Resume(const store::Execution& e) {
     o.cause = cause;
     o.stop_date_ms = failed.timestamp_ms;
     queue_.Submit(std::move(step));
-    return Status::Ok();
+    return std::shared_ptr<engine::Execution>();
   };
   if (!snapshot) return fail("The execution could not be resumed: its state machine is missing.");
   asl::CompileResult compiled = asl::Compile(snapshot->config.definition);
@@ -348,8 +355,7 @@ Status ExecutionService::Resume(const store::Execution& e) {
     std::lock_guard lock(live_mu_);
     live_.emplace(e.arn, live);
   }
-  execution->Start();
-  return Status::Ok();
+  return execution;
 }
 
 void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events) {
@@ -455,6 +461,18 @@ void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<Sy
     express_.emplace(raw, execution);
   }
   execution->Start();
+}
+
+void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> fn) {
+  {
+    std::lock_guard lock(live_mu_);
+    auto it = live_.find(arn);
+    if (it != live_.end()) {
+      it->second->stop_waiters.push_back([fn = std::move(fn)](int64_t) { fn(); });
+      return;
+    }
+  }
+  fn();
 }
 
 void ExecutionService::Stop(const std::string& execution_arn, const std::string& error,

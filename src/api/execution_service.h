@@ -126,6 +126,10 @@ class ExecutionService {
   // Errors: the store failed.
   Status ResumeRunning();
 
+  // Calls `fn` (on an internal thread, or right away) once the Standard execution `arn` has
+  // ended and its end is committed; right away when it is not running here.
+  void WhenEnded(const std::string& arn, std::function<void()> fn);
+
   // Blocks until everything queued for the store so far is committed (tests, shutdown).
   void FlushForTesting() { queue_.Flush(); }
 
@@ -140,7 +144,8 @@ class ExecutionService {
     std::shared_ptr<engine::Execution> execution;
     std::string input_text;
     int64_t start_date_ms = 0;
-    std::vector<std::function<void(int64_t stop_date_ms)>> stop_waiters;  // guarded by live_mu_
+    // Called once the end is committed; guarded by live_mu_.
+    std::vector<std::function<void(int64_t stop_date_ms)>> stop_waiters;
   };
 
   ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
@@ -156,8 +161,9 @@ class ExecutionService {
   std::shared_ptr<engine::Execution> NewStandard(std::shared_ptr<const asl::StateMachine> machine,
                                                  engine::ExecutionOptions options,
                                                  std::shared_ptr<services::TaskRouter> runner);
-  // Resumes one execution RUNNING in the store.
-  Status Resume(const store::Execution& e);
+  // Prepares one execution RUNNING in the store to resume (in the live table, not started), or
+  // closes it as FAILED when it cannot resume (then null).
+  Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
                   std::function<void(ApiResult<int64_t>)> done);

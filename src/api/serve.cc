@@ -14,6 +14,7 @@
 #include "api/lambda_service.h"
 #include "api/server_clock.h"
 #include "api/states_service.h"
+#include "api/states_task_runner.h"
 #include "common/clock.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
@@ -107,10 +108,18 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->dispatch.AddPathPrefix(kLambdaFunctionsPrefix, lambda_handler);
     impl->dispatch.AddPathPrefix(kLambdaTagsPrefix, lambda_handler);
   }
+  // Task states that start this server's own state machines (states:startExecution[.sync]).
+  auto states_runner = std::make_shared<StatesTaskRunner>();
+  exec.configure_router = [previous = std::move(exec.configure_router),
+                           states_runner](services::TaskRouter* router) {
+    if (previous) previous(router);
+    router->RouteResource(&StatesTaskRunner::Accepts, states_runner);
+  };
   impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
                                                         scope, std::move(exec));
   impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
                                                  impl->executions.get());
+  states_runner->SetService(impl->states.get());
   impl->states->Register(&impl->router);
   impl->dispatch.AddTargetPrefix("DynamoDB_20120810", DynamoDbHandler(impl->dynamodb.get()));
 

@@ -1038,5 +1038,83 @@ class AwsCliTest(unittest.TestCase):
             for f in [pool.submit(self.run_cli, n, cli) for n, cli in enumerate(clis)]:
                 f.result()
 
+
+class NestedExecutionTest(ExecutionTestCase):
+    """Task states that start executions of this server's state machines
+    (states:startExecution, .sync, .sync:2, aws-sdk:sfn:startExecution)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.sfn = client(cls.server.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def parent(self, name, resource, params):
+        return self.create(name, json.dumps({"StartAt": "Start", "States": {"Start": {
+            "Type": "Task", "Resource": resource, "Parameters": params, "End": True}}}))
+
+    def test_sync_child_succeeds_and_fails(self):
+        ok = self.create("child-ok", json.dumps({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Parameters": {"got.$": "$.n"}, "End": True}}}))
+        bad = self.create("child-bad", json.dumps({"StartAt": "F", "States": {
+            "F": {"Type": "Fail", "Error": "Broken", "Cause": "on purpose"}}}))
+        for resource, as_values in (("arn:aws:states:::states:startExecution.sync", False),
+                                    ("arn:aws:states:::states:startExecution.sync:2", True)):
+            suffix = "2" if as_values else "1"
+            p = self.parent(f"parent-sync{suffix}", resource,
+                            {"StateMachineArn": ok, "Input": {"n": 7}, "Name": f"kid{suffix}"})
+            d = self.wait_done(self.sfn.start_execution(stateMachineArn=p)["executionArn"])
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            out = json.loads(d["output"])
+            self.assertEqual(out["Status"], "SUCCEEDED")
+            self.assertEqual(out["ExecutionArn"], self.execution_arn("child-ok", f"kid{suffix}"))
+            self.assertEqual(out["Output"], {"got": 7} if as_values else '{"got":7}')
+            self.assertEqual(out["InputDetails"], {"Included": True})
+            self.assertIsInstance(out["StartDate"], int)
+            types = [e["type"] for e in self.history(d["executionArn"])]
+            self.assertEqual(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled",
+                                     "TaskStarted", "TaskSubmitted", "TaskSucceeded",
+                                     "TaskStateExited", "ExecutionSucceeded"])
+            child = self.sfn.describe_execution(executionArn=out["ExecutionArn"])
+            self.assertEqual(child["input"], '{"n":7}')
+
+        p = self.parent("parent-sync-bad", "arn:aws:states:::states:startExecution.sync",
+                        {"StateMachineArn": bad})
+        d = self.wait_done(self.sfn.start_execution(stateMachineArn=p)["executionArn"])
+        self.assertEqual(d["status"], "FAILED")
+        self.assertEqual(d["error"], "States.TaskFailed")
+        cause = json.loads(d["cause"])
+        self.assertEqual((cause["Status"], cause["Error"], cause["Cause"]),
+                         ("FAILED", "Broken", "on purpose"))
+
+    def test_request_response_aws_sdk_and_missing_machine(self):
+        child = self.create("child-wait", json.dumps({"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 0, "End": True}}}))
+        p = self.parent("parent-rr", "arn:aws:states:::states:startExecution",
+                        {"StateMachineArn": child, "Input": '{"as":"text"}'})
+        d = self.wait_done(self.sfn.start_execution(stateMachineArn=p)["executionArn"])
+        out = json.loads(d["output"])
+        self.assertEqual(sorted(out), ["ExecutionArn", "SdkHttpMetadata", "SdkResponseMetadata",
+                                       "StartDate"])
+        kid = self.sfn.describe_execution(executionArn=out["ExecutionArn"])
+        self.assertEqual(kid["input"], '{"as":"text"}')
+
+        p = self.parent("parent-sdk", "arn:aws:states:::aws-sdk:sfn:startExecution",
+                        {"StateMachineArn": child})
+        d = self.wait_done(self.sfn.start_execution(stateMachineArn=p)["executionArn"])
+        self.assertEqual(sorted(json.loads(d["output"])), ["ExecutionArn", "StartDate"])
+
+        missing = self.machine_arn("nope")
+        p = self.parent("parent-missing", "arn:aws:states:::states:startExecution",
+                        {"StateMachineArn": missing})
+        d = self.wait_done(self.sfn.start_execution(stateMachineArn=p)["executionArn"])
+        self.assertEqual(d["error"], "StepFunctions.StateMachineDoesNotExistException")
+        self.assertTrue(d["cause"].startswith(
+            f"State Machine Does Not Exist: '{missing}' (Service: AWSStepFunctions; "
+            "Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: "), d["cause"])
+
 if __name__ == "__main__":
     unittest.main()

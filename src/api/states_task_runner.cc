@@ -1,0 +1,188 @@
+#include "api/states_task_runner.h"
+
+#include <cmath>
+#include <memory>
+#include <utility>
+
+#include "api/ids.h"
+#include "api/routes/states/operations.h"
+#include "api/states_service.h"
+#include "common/time_format.h"
+
+namespace stator::api {
+namespace {
+
+enum class Pattern { kRequestResponse, kSync, kSync2, kAwsSdk };
+
+// The part after "arn:<partition>:states:::", or "" when the resource is not of that form.
+std::string_view Integration(std::string_view resource) {
+  if (!resource.starts_with("arn:")) return {};
+  size_t p = resource.find(':', 4);
+  if (p == std::string_view::npos || resource.substr(p, 10) != ":states:::") return {};
+  return resource.substr(p + 10);
+}
+
+std::optional<Pattern> PatternOf(std::string_view resource) {
+  std::string_view i = Integration(resource);
+  if (i == "states:startExecution") return Pattern::kRequestResponse;
+  if (i == "states:startExecution.sync") return Pattern::kSync;
+  if (i == "states:startExecution.sync:2") return Pattern::kSync2;
+  if (i == "aws-sdk:sfn:startExecution") return Pattern::kAwsSdk;
+  return std::nullopt;
+}
+
+const json::Value* Param(const json::Value& params, std::string_view key) {
+  return params.is_object() ? params.Find(key) : nullptr;
+}
+
+// The task error for an API error: StepFunctions.<Name>Exception with the Java SDK v1 cause
+// sentence for the optimized integration (as recorded on AWS), Sfn.<Name>Exception with the SDK
+// v2 sentence for aws-sdk (not recorded; the aws-sdk integrations' usual form).
+Error TaskError(const ApiError& e, Pattern pattern) {
+  std::string name = e.name;
+  if (!name.ends_with("Exception")) name += "Exception";
+  if (pattern == Pattern::kAwsSdk) {
+    return Error{"Sfn." + name, e.message + " (Service: Sfn, Status Code: 400, Request ID: " +
+                                    NewUuid() + ")"};
+  }
+  return Error{"StepFunctions." + name,
+               e.message + " (Service: AWSStepFunctions; Status Code: 400; Error Code: " + e.name +
+                   "; Request ID: " + NewUuid() + "; Proxy: null)"};
+}
+
+json::Value SdkMetadata(json::Object out) {
+  const std::string request_id = NewUuid();
+  json::Value headers = json::Value::MakeObject({
+      {"Content-Type", json::Value::String("application/x-amz-json-1.0")},
+      {"x-amzn-RequestId", json::Value::String(request_id)},
+  });
+  out.emplace_back("SdkHttpMetadata",
+                   json::Value::MakeObject({{"AllHttpHeaders",
+                                             json::Value::MakeObject({
+                                                 {"Content-Type", json::Value::MakeArray({json::Value::String("application/x-amz-json-1.0")})},
+                                                 {"x-amzn-RequestId", json::Value::MakeArray({json::Value::String(request_id)})},
+                                             })},
+                                            {"HttpHeaders", headers},
+                                            {"HttpStatusCode", json::Value::Int(200)}}));
+  out.emplace_back("SdkResponseMetadata",
+                   json::Value::MakeObject({{"RequestId", json::Value::String(request_id)}}));
+  return json::Value::MakeObject(std::move(out));
+}
+
+// API timestamps are epoch seconds; the integration reports epoch milliseconds.
+int64_t Millis(const json::Value* seconds) {
+  return seconds != nullptr && seconds->is_number()
+             ? static_cast<int64_t>(std::llround(seconds->as_double() * 1000.0))
+             : 0;
+}
+
+// What a .sync task reports about the child, from DescribeExecution's (or
+// StartSyncExecution's) answer.
+json::Value SyncResult(const json::Value& d, bool json_values) {
+  json::Object out;
+  auto copy = [&](const char* from, const char* to) {
+    if (const json::Value* v = d.Find(from)) out.emplace_back(to, *v);
+  };
+  auto payload = [&](const char* from, const char* to, const char* details) {
+    const json::Value* v = d.Find(from);
+    if (v == nullptr || !v->is_string()) return;
+    if (json_values) {
+      Result<json::Value> parsed = json::Parse(v->as_string());
+      out.emplace_back(to, parsed.ok() ? std::move(parsed).value() : *v);
+    } else {
+      out.emplace_back(to, *v);
+    }
+    out.emplace_back(details, json::Value::MakeObject({{"Included", json::Value::Bool(true)}}));
+  };
+  copy("error", "Error");
+  copy("cause", "Cause");
+  copy("executionArn", "ExecutionArn");
+  payload("input", "Input", "InputDetails");
+  copy("name", "Name");
+  payload("output", "Output", "OutputDetails");
+  out.emplace_back("StartDate", json::Value::Int(Millis(d.Find("startDate"))));
+  copy("stateMachineArn", "StateMachineArn");
+  copy("status", "Status");
+  if (d.Find("stopDate")) out.emplace_back("StopDate", json::Value::Int(Millis(d.Find("stopDate"))));
+  return json::Value::MakeObject(std::move(out));
+}
+
+void Finish(ApiResult<json::Value> described, bool json_values,
+            const engine::TaskCompletion& done) {
+  if (!described.ok()) return done(Error{"States.TaskFailed", described.error().message});
+  json::Value result = SyncResult(*described, json_values);
+  const json::Value* status = result.Find("Status");
+  if (status != nullptr && status->is_string() && status->as_string() == "SUCCEEDED") {
+    return done(std::move(result));
+  }
+  done(Error{"States.TaskFailed", result.Dump()});
+}
+
+}  // namespace
+
+bool StatesTaskRunner::Accepts(const std::string& resource) {
+  return PatternOf(resource).has_value();
+}
+
+void StatesTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCompletion done) {
+  StatesService* service = service_.load();
+  const Pattern pattern = *PatternOf(request.resource);
+  if (service == nullptr) return done(Error{"States.Runtime", "Step Functions is not ready"});
+
+  json::Object start;
+  if (const json::Value* arn = Param(request.parameters, "StateMachineArn")) {
+    start.emplace_back("stateMachineArn", *arn);
+  }
+  if (const json::Value* name = Param(request.parameters, "Name")) start.emplace_back("name", *name);
+  const json::Value* input = Param(request.parameters, "Input");
+  if (input == nullptr || input->is_null()) {
+    start.emplace_back("input", json::Value::String("{}"));
+  } else {
+    start.emplace_back("input", input->is_string() ? *input : json::Value::String(input->Dump()));
+  }
+  json::Value body = json::Value::MakeObject(std::move(start));
+  if (auto e = Validate(*states::StartExecutionInput(), body)) return done(TaskError(*e, pattern));
+
+  const std::string machine_arn = body.Find("stateMachineArn")->as_string();
+  const bool sync = pattern == Pattern::kSync || pattern == Pattern::kSync2;
+  const bool json_values = pattern == Pattern::kSync2;
+
+  // An Express child of a .sync task runs synchronously; everything else starts it.
+  if (sync) {
+    auto parsed = ParseStateMachineArn(machine_arn);
+    if (parsed.ok()) {
+      auto machine = service->store().GetStateMachine(parsed->machine_arn);
+      if (machine.ok() && machine->has_value() &&
+          (*machine)->type == store::StateMachineType::kExpress) {
+        return states::StartSyncExecution(
+            *service, body, [done, json_values](ApiResult<json::Value> r) {
+              Finish(r, json_values, done);
+            });
+      }
+    }
+  }
+  auto submitted = request.submitted;
+  states::StartExecution(
+      *service, body,
+      [service, done, pattern, sync, json_values, submitted](ApiResult<json::Value> r) {
+        if (!r.ok()) return done(TaskError(r.error(), pattern));
+        const std::string arn = r->Find("executionArn")->as_string();
+        const int64_t start_ms = Millis(r->Find("startDate"));
+        if (pattern == Pattern::kAwsSdk) {
+          return done(json::Value::MakeObject(
+              {{"ExecutionArn", json::Value::String(arn)},
+               {"StartDate", json::Value::String(FormatTimestamp(start_ms))}}));
+        }
+        json::Value started = SdkMetadata({{"ExecutionArn", json::Value::String(arn)},
+                                           {"StartDate", json::Value::Int(start_ms)}});
+        if (!sync) return done(std::move(started));
+        if (submitted) submitted(std::move(started));
+        service->executions().WhenEnded(arn, [service, arn, json_values, done] {
+          Finish(states::DescribeExecution(
+                     *service, json::Value::MakeObject({{"executionArn", json::Value::String(arn)}})),
+                 json_values, done);
+        });
+      });
+}
+
+}  // namespace stator::api
