@@ -232,6 +232,9 @@ Result<json::Value> Service::Impl::Dispatch(std::string_view op, const json::Val
   if (op == "ListTables") return ListTables(req);
   if (op == "DeleteTable") return DeleteTable(req);
   if (op == "UpdateTable") return UpdateTable(req);
+  if (op == "TagResource") return TagResource(req);
+  if (op == "UntagResource") return UntagResource(req);
+  if (op == "ListTagsOfResource") return ListTagsOfResource(req);
   return Error{"UnknownOperationException", ""};
 }
 

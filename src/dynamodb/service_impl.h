@@ -104,6 +104,13 @@ class Service::Impl {
   Result<json::Value> DeleteTable(const json::Value& req);
   Result<json::Value> UpdateTable(const json::Value& req);
   json::Value Describe(const Table& t, const char* status) const;
+
+  // tags.cc
+  Result<json::Value> TagResource(const json::Value& req);
+  Result<json::Value> UntagResource(const json::Value& req);
+  Result<json::Value> ListTagsOfResource(const json::Value& req);
+  // The table a ResourceArn names (ValidationException / ResourceNotFoundException).
+  Result<Table*> TableByArn(const json::Value& req);
   Status LoadTables();
 
   // items.cc

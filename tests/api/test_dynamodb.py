@@ -190,6 +190,45 @@ class DynamoDbDifferentialTest(unittest.TestCase):
         self.assertEqual(names, sorted(names))
         self.assertTrue({"lt-1", "lt-2", "lt-3"} <= set(names))
 
+    def test_tags(self):
+        # TagResource / UntagResource / ListTagsOfResource (what `stator deploy` records stacks
+        # with). moto appends a repeated key instead of overwriting it, so that is stator-only.
+        self.create("tg-a", [{"AttributeName": "id", "KeyType": "HASH"}],
+                    [{"AttributeName": "id", "AttributeType": "S"}],
+                    Tags=[{"Key": "team", "Value": "core"}])
+        arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/tg-a"
+
+        def tags():
+            a, b = (c.list_tags_of_resource(ResourceArn=arn)["Tags"] for c in self.both)
+            self.assertEqual(a, b)
+            return a
+
+        self.assertEqual(tags(), [{"Key": "team", "Value": "core"}])
+        for c in self.both:
+            c.tag_resource(ResourceArn=arn, Tags=[{"Key": "stack", "Value": "s1"},
+                                                  {"Key": "x", "Value": "1"}])
+        self.assertEqual(len(tags()), 3)
+        for c in self.both:
+            c.untag_resource(ResourceArn=arn, TagKeys=["x", "absent"])
+        self.assertEqual(tags(), [{"Key": "team", "Value": "core"},
+                                  {"Key": "stack", "Value": "s1"}])
+        self.s.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "edge"}])
+        self.assertEqual(self.s.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                         [{"Key": "team", "Value": "edge"}, {"Key": "stack", "Value": "s1"}])
+        missing = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/tg-missing"
+        for fn in (lambda c: c.list_tags_of_resource(ResourceArn=missing),
+                   lambda c: c.tag_resource(ResourceArn=missing, Tags=[{"Key": "a", "Value": "b"}])):
+            self.assertEqual(self.stator_only(fn), {
+                "error": "ResourceNotFoundException",
+                "message": f"Requested resource not found: ResourcArn: {missing} not found"})
+        self.assertEqual(outcome(lambda c: c.list_tags_of_resource(ResourceArn=missing),
+                                 self.m)["error"], "ResourceNotFoundException")
+        self.assertEqual(self.stator_only(lambda c: c.list_tags_of_resource(
+            ResourceArn="not-an-arn"))["error"], "ValidationException")
+        too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(60)]
+        self.assertEqual(self.stator_only(lambda c: c.tag_resource(
+            ResourceArn=arn, Tags=too_many))["error"], "ValidationException")
+
     # --- items and attribute types -----------------------------------------------------
 
     def test_every_type_round_trips(self):
@@ -788,6 +827,8 @@ class DynamoDbRestartTest(unittest.TestCase):
                               UpdateExpression="SET x = :v",
                               ExpressionAttributeValues={":v": {"SS": ["q"]}})
                 c.delete_item(TableName="persist", Key={"pk": {"S": "p"}, "sk": {"N": "4"}})
+                arn = c.describe_table(TableName="persist")["Table"]["TableArn"]
+                c.tag_resource(ResourceArn=arn, Tags=[{"Key": "stator:stack", "Value": "s"}])
                 before = c.query(TableName="persist", KeyConditionExpression="pk = :p",
                                  ExpressionAttributeValues={":p": {"S": "p"}})["Items"]
             finally:
@@ -799,6 +840,8 @@ class DynamoDbRestartTest(unittest.TestCase):
                 self.assertIn("persist", c.list_tables()["TableNames"])
                 d = c.describe_table(TableName="persist")["Table"]
                 self.assertEqual(d["ItemCount"], 19)
+                self.assertEqual(c.list_tags_of_resource(ResourceArn=d["TableArn"])["Tags"],
+                                 [{"Key": "stator:stack", "Value": "s"}])
                 after = c.query(TableName="persist", KeyConditionExpression="pk = :p",
                                 ExpressionAttributeValues={":p": {"S": "p"}})["Items"]
                 self.assertEqual(after, before)
