@@ -25,6 +25,7 @@ packages=(
   libsqlite3-dev                         # the embedded store
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
   libzip-dev                             # function deployment packages (zip)
+  libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)
   bubblewrap                             # the function sandbox (bwrap)
   time                                   # peak memory in bench/run.py (GNU time)
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)

@@ -17,6 +17,9 @@ constexpr const char* kUsage =
     "                                       check a definition like "
     "ValidateStateMachineDefinition\n"
     "  stator function COMMAND ...          create, invoke, list, delete functions on a server\n"
+    "  stator deploy TEMPLATE [--stack-name NAME] [--parameter-overrides K=V ...]\n"
+    "                                       deploy a SAM template into a running server\n"
+    "  stator delete-stack NAME             delete what a deployed stack created\n"
     "  stator export|import --lambda-prefix ARN_PREFIX DEFINITION\n"
     "                                       bare function names <-> Lambda ARNs\n"
     "  stator version                       print the version\n"
@@ -135,6 +138,8 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     return ServeCommand(*options, out, err);
   }
   if (command == "function") return FunctionCommand(rest, out, err);
+  if (command == "deploy") return DeployCommand(rest, out, err);
+  if (command == "delete-stack") return DeleteStackCommand(rest, out, err);
   if (command == "export" || command == "import") {
     return ExportImportCommand(rest, command == "import", out, err);
   }

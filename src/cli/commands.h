@@ -24,6 +24,14 @@ int ServeCommand(const ServeOptions& options, std::ostream& out, std::ostream& e
 // stator function ...: manage and invoke functions on a running server (args after "function").
 int FunctionCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// stator deploy TEMPLATE: deploy a SAM / CloudFormation template into a running server
+// (deploy_command.cc, docs/deploy.md).
+int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// stator delete-stack NAME: delete what a deployed stack created.
+int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out,
+                       std::ostream& err);
+
 // stator export / import: bare function names <-> Lambda ARNs in a definition.
 int ExportImportCommand(const std::vector<std::string>& args, bool importing, std::ostream& out,
                         std::ostream& err);

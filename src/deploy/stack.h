@@ -1,0 +1,91 @@
+// The deployment plan of a template: every resource in dependency order with its physical name,
+// its ARN and the API request that creates it, all intrinsics resolved, plus the Outputs.
+//
+// Planning needs no server: physical names are the template's names or `<stack>-<LogicalId>`,
+// and ARNs follow from names, account and region, so a template's errors (unknown references,
+// cycles, missing files, unsupported runtimes) are reported before anything is deployed.
+// Resources stator runs: AWS::Serverless::Function, AWS::Lambda::Function,
+// AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine, AWS::Serverless::SimpleTable,
+// AWS::DynamoDB::Table. Every other type is planned as skipped, with placeholder Ref/GetAtt
+// values (docs/deploy.md).
+//
+// Thread-safety: pure functions (MakePlan reads the files the template points to).
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/json.h"
+#include "common/result.h"
+#include "deploy/template.h"
+
+namespace stator::deploy {
+
+// Tags that record a resource's stack on the server (docs/deploy.md).
+inline constexpr const char* kStackTag = "stator:stack";
+inline constexpr const char* kLogicalIdTag = "stator:logical-id";
+
+enum class Kind { kFunction, kStateMachine, kTable, kSkipped };
+
+struct FunctionCode {
+  enum Source { kDirectory, kZipFile, kFile, kInline } source = kDirectory;
+  std::string path;         // kDirectory, kZipFile, kFile (resolved against the template dir)
+  std::string inline_text;  // kInline: the code, packaged as index.py
+};
+
+struct PlannedResource {
+  std::string logical_id;
+  std::string type;
+  Kind kind = Kind::kSkipped;
+  std::string name;  // physical name (functions, tables, state machines)
+  std::string arn;
+  // The request that creates it: CreateFunction without Code, CreateStateMachine,
+  // CreateTable; tags included.
+  json::Value request;
+  FunctionCode code;
+  std::vector<std::string> ignored;  // properties accepted and not acted on
+  std::string skip_reason;           // kSkipped
+  bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
+  std::set<std::string> depends_on;  // logical ids
+};
+
+struct Plan {
+  std::string stack_name;
+  std::string stack_id;
+  std::string account;
+  std::string region;
+  std::string partition;
+  std::vector<std::pair<std::string, json::Value>> parameters;  // resolved values
+  std::vector<PlannedResource> resources;                       // creation order
+  std::vector<std::string> not_created;  // logical ids whose Condition is false
+  std::vector<std::pair<std::string, json::Value>> outputs;
+
+  const PlannedResource* Find(const std::string& logical_id) const;
+};
+
+struct PlanOptions {
+  std::string stack_name;
+  std::string account = "123456789012";
+  std::string region = "us-east-1";
+  std::vector<std::pair<std::string, std::string>> parameter_overrides;
+};
+
+// Errors have error "Template" and a cause that starts with "PATH:LINE: " where known.
+Result<Plan> MakePlan(const Template& t, const PlanOptions& options);
+
+// Whether s is a valid stack name (a letter, then letters, digits and '-', at most 128).
+bool IsValidStackName(const std::string& s);
+
+// `<stack>-<logical>`, shortened to max characters with a hash suffix when longer.
+std::string GeneratedName(const std::string& stack, const std::string& logical_id, size_t max);
+
+// ${key} occurrences replaced by the substitutions' values (other ${...} stay as they are).
+std::string Substitute(const std::string& text,
+                       const std::vector<std::pair<std::string, std::string>>& substitutions);
+
+// The text of an output or parameter value as printed (lists joined with ',').
+std::string DisplayText(const json::Value& v);
+
+}  // namespace stator::deploy
