@@ -225,6 +225,17 @@ std::optional<std::string> TagValue(const std::vector<std::pair<std::string, std
   return std::nullopt;
 }
 
+// Members of a server answer, tolerant of a malformed one (empty instead of a crash).
+const json::Array& Items(const Value& v, const char* key) {
+  static const json::Array kEmpty;
+  const Value* m = v.Find(key);
+  return m && m->is_array() ? m->as_array() : kEmpty;
+}
+std::string Member(const Value& v, const char* key) {
+  const Value* m = v.Find(key);
+  return m && m->is_string() ? m->as_string() : "";
+}
+
 // Every function, state machine and table tagged stator:stack=NAME.
 Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
                                         const std::string& account, const std::string& region) {
@@ -240,16 +251,16 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
     Value req = Value::MakeObject({{"maxResults", Value::Int(1000)}});
     if (!token.empty()) req = req.With("nextToken", Value::String(token));
     STATOR_TRY(Value page, s.Json("AWSStepFunctions.ListStateMachines", req));
-    for (const Value& m : page.Find("stateMachines")->as_array()) {
-      const std::string& arn = m.Find("stateMachineArn")->as_string();
+    for (const Value& m : Items(page, "stateMachines")) {
+      std::string arn = Member(m, "stateMachineArn");
       auto tags = s.Json("AWSStepFunctions.ListTagsForResource",
                          Value::MakeObject({{"resourceArn", Value::String(arn)}}));
       if (!tags.ok()) continue;  // deleted meanwhile
       std::vector<std::pair<std::string, std::string>> list;
-      for (const Value& t : tags->Find("tags")->as_array()) {
-        list.emplace_back(t.Find("key")->as_string(), t.Find("value")->as_string());
+      for (const Value& t : Items(*tags, "tags")) {
+        list.emplace_back(Member(t, "key"), Member(t, "value"));
       }
-      keep(deploy::Kind::kStateMachine, m.Find("name")->as_string(), arn, list);
+      keep(deploy::Kind::kStateMachine, Member(m, "name"), arn, list);
     }
     const Value* next = page.Find("nextToken");
     token = next && next->is_string() ? next->as_string() : "";
@@ -260,8 +271,8 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
     std::string path = "/2015-03-31/functions/?MaxItems=50";
     if (!marker.empty()) path += "&Marker=" + UrlEncode(marker);
     STATOR_TRY(Value page, s.Rest("GET", path, nullptr));
-    for (const Value& f : page.Find("Functions")->as_array()) {
-      const std::string& arn = f.Find("FunctionArn")->as_string();
+    for (const Value& f : Items(page, "Functions")) {
+      std::string arn = Member(f, "FunctionArn");
       auto tags = s.Rest("GET", "/2017-03-31/tags/" + UrlEncode(arn), nullptr);
       if (!tags.ok()) continue;
       std::vector<std::pair<std::string, std::string>> list;
@@ -270,7 +281,7 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
           if (v.is_string()) list.emplace_back(k, v.as_string());
         }
       }
-      keep(deploy::Kind::kFunction, f.Find("FunctionName")->as_string(), arn, list);
+      keep(deploy::Kind::kFunction, Member(f, "FunctionName"), arn, list);
     }
     const Value* next = page.Find("NextMarker");
     if (!next || !next->is_string() || next->as_string().empty()) break;
@@ -282,7 +293,8 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
     Value req = Value::EmptyObject();
     if (!start.empty()) req = req.With("ExclusiveStartTableName", Value::String(start));
     STATOR_TRY(Value page, s.Json("DynamoDB_20120810.ListTables", req));
-    for (const Value& n : page.Find("TableNames")->as_array()) {
+    for (const Value& n : Items(page, "TableNames")) {
+      if (!n.is_string()) continue;
       std::string arn = "arn:aws:dynamodb:" + region + ":" + account + ":table/" + n.as_string();
       auto tags = s.Json("DynamoDB_20120810.ListTagsOfResource",
                          Value::MakeObject({{"ResourceArn", Value::String(arn)}}));
@@ -292,10 +304,8 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
                                              tags.error().cause};
       }
       std::vector<std::pair<std::string, std::string>> list;
-      if (const Value* t = tags->Find("Tags"); t && t->is_array()) {
-        for (const Value& e : t->as_array()) {
-          list.emplace_back(e.Find("Key")->as_string(), e.Find("Value")->as_string());
-        }
+      for (const Value& e : Items(*tags, "Tags")) {
+        list.emplace_back(Member(e, "Key"), Member(e, "Value"));
       }
       keep(deploy::Kind::kTable, n.as_string(), arn, list);
     }
@@ -563,7 +573,10 @@ class Deployer {
                  s_.Json("DynamoDB_20120810.DescribeTable",
                          Value::MakeObject({{"TableName", Value::String(r.name)}})));
       const Value* t = described.Find("Table");
-      std::string old_keys = t ? KeyText(*t->Find("KeySchema"), *t->Find("AttributeDefinitions")) : "";
+      std::string old_keys =
+          t && t->Find("KeySchema") && t->Find("AttributeDefinitions")
+              ? KeyText(*t->Find("KeySchema"), *t->Find("AttributeDefinitions"))
+              : "";
       std::string new_keys = KeyText(*r.request.Find("KeySchema"),
                                      *r.request.Find("AttributeDefinitions"));
       if (old_keys == new_keys) {
