@@ -245,7 +245,10 @@ class Planner {
     evaluating_.insert(name);
     auto r = EvaluateCondition(*expr, ConditionContext());
     evaluating_.erase(name);
-    if (!r.ok()) return Fail("Conditions." + name, "condition " + name + ": " + r.error().cause);
+    if (!r.ok()) {
+      if (r.error().cause.starts_with(t_.path + ":")) return r.error();  // already placed
+      return Fail("Conditions." + name, "condition " + name + ": " + r.error().cause);
+    }
     condition_values_[name] = *r;
     return *r;
   }
@@ -321,6 +324,11 @@ class Planner {
     }
     if (globals && globals->is_object() && !sam_) {
       return Fail("Globals", "Globals needs 'Transform: " + std::string(kSamTransform) + "'");
+    }
+    if (globals && globals->is_object()) {
+      for (const auto& [section, g] : globals->as_object()) {
+        if (!g.is_object()) return Fail("Globals", "Globals." + section + " must be a mapping");
+      }
     }
     size_t order = 0;
     for (const auto& [id, decl] : resources.as_object()) {

@@ -329,6 +329,12 @@ TEST(StackTest, TemplateErrors) {
   EXPECT_NE(PlanError("Parameters:\n  P: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
                 .find("t.yaml:2: parameter P has no Default"),
             std::string::npos);
+  EXPECT_EQ(PlanError(head.substr(0, head.find('\n') + 1) + "Globals: {Function: 3}\nResources:\n"
+                      "  T:\n    Type: AWS::Serverless::SimpleTable\n"),
+            "t.yaml:2: Globals.Function must be a mapping");
+  EXPECT_EQ(PlanError("Conditions: {C: {Condition: C}}\nResources:\n"
+                      "  Q: {Type: AWS::SQS::Queue, Condition: C}\n"),
+            "t.yaml:1: condition 'C' refers to itself");
   EXPECT_NE(PlanError("Transform: Other\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
                 .find("unsupported transform 'Other'"),
             std::string::npos);
