@@ -601,13 +601,21 @@ class AwsCliTest(unittest.TestCase):
             self.assertIn(arn, [m["stateMachineArn"] for m in listed["stateMachines"]])
             u = self.aws(cli, "update-state-machine", "--state-machine-arn", arn,
                          "--definition", PASS_DEF_2)
-            self.assertIn("revisionId", u)
+            # (Debian's awscli 2.9 predates versioning: its model drops revisionId, so check
+            # the update took effect through DescribeStateMachine.)
+            self.assertIn("updateDate", u)
+            d = self.aws(cli, "describe-state-machine", "--state-machine-arn", arn)
+            self.assertEqual(d["definition"], PASS_DEF_2)
             self.aws(cli, "tag-resource", "--resource-arn", arn, "--tags", "key=b,value=2")
             tags = self.aws(cli, "list-tags-for-resource", "--resource-arn", arn)
             self.assertEqual(tags["tags"], [{"key": "team", "value": "core"},
                                             {"key": "b", "value": "2"}])
-            v = self.aws(cli, "validate-state-machine-definition", "--definition", "{}")
-            self.assertEqual(v["result"], "FAIL")
+            p = subprocess.run([cli, "stepfunctions", "validate-state-machine-definition",
+                                "--definition", "{}", "--endpoint-url", self.server.endpoint],
+                               env=self.env, capture_output=True, text=True, timeout=120)
+            if "Invalid choice" not in p.stderr:  # (awscli 2.9 has no such command)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(p.stdout)["result"], "FAIL")
             err = self.aws(cli, "describe-state-machine", "--state-machine-arn", arn + "x",
                            ok=False)
             self.assertIn("StateMachineDoesNotExist", err)
