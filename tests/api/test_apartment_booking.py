@@ -4,7 +4,8 @@ A real `stator serve --time-scale 0` (virtual time: the workflow's 60-second Wai
 the example's SAM template deployed with the `stator deploy` CLI; boto3 seeds the table, invokes
 the booking function (which starts executions through boto3 inside the sandbox) and checks every
 item state and history event type of the three paths: paid in time, not paid (released), and an
-apartment that does not exist (Catch -> Fail). Then: redeploys update in place, delete-stack
+apartment that does not exist (Catch -> Fail); on scaled real time, a payment made during the
+hold. Then: redeploys update in place, delete-stack
 removes a stack, the other resource types (AWS::Lambda::Function, AWS::StepFunctions::StateMachine,
 AWS::DynamoDB::Table), skipped types, conditions, parameter overrides, and template errors.
 
@@ -279,6 +280,50 @@ class ApartmentBookingTest(ServerCase):
                      "caught DynamoDB.ConditionalCheckFailedException",
                      "the history's Wait lasted 60 s", "Stack apartment-booking created"):
             self.assertIn(text, p.stdout)
+
+
+class PaymentDuringTheHoldTest(unittest.TestCase):
+    """On scaled real time (--time-scale 0.05: the 60 s hold lasts 3 s) a payment made with the
+    function's pay action after the booking started, during the Wait, keeps the booking."""
+
+    def test_pay_during_the_wait(self):
+        server = Server("--time-scale", "0.05")
+        try:
+            summary, _ = deploy(server.endpoint, os.path.join(EXAMPLE, "template.yaml"), "hold")
+            outputs = summary["Outputs"]
+            lam, sfn, ddb = (lambda_client(server.endpoint), client(server.endpoint),
+                             ddb_client(server.endpoint))
+            table, fn = outputs["ApartmentsTableName"], outputs["BookApartmentFunctionName"]
+            for apt in ("H-1", "H-2"):
+                ddb.put_item(TableName=table, Item={"Id": {"S": apt}, "status": {"S": "vacant"},
+                                                    "paymentStatus": {"S": "unpaid"}})
+
+            def invoke(event):
+                r = lam.invoke(FunctionName=fn, Payload=json.dumps(event).encode())
+                return json.loads(r["Payload"].read())
+
+            paid = invoke({"apartmentId": "H-1", "customer": "erin"})["executionArn"]
+            unpaid = invoke({"apartmentId": "H-2", "customer": "finn"})["executionArn"]
+            # Once the booking is recorded (step 1 done), pay for H-1 while the Wait runs.
+            deadline = time.monotonic() + 10
+            while plain(ddb.get_item(TableName=table, Key={"Id": {"S": "H-1"}})["Item"]).get(
+                    "status") != "booked":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.01)
+            self.assertEqual(sfn.describe_execution(executionArn=paid)["status"], "RUNNING")
+            invoke({"action": "pay", "apartmentId": "H-1"})
+            self.assertEqual(wait_done(sfn, paid)["status"], "SUCCEEDED")
+            self.assertEqual(wait_done(sfn, unpaid)["status"], "SUCCEEDED")
+            events = sfn.get_execution_history(executionArn=paid, maxResults=1000)["events"]
+            self.assertEqual([e["type"] for e in events], PAID_EVENTS)
+            events = sfn.get_execution_history(executionArn=unpaid, maxResults=1000)["events"]
+            self.assertEqual([e["type"] for e in events], UNPAID_EVENTS)
+            h1 = plain(ddb.get_item(TableName=table, Key={"Id": {"S": "H-1"}})["Item"])
+            h2 = plain(ddb.get_item(TableName=table, Key={"Id": {"S": "H-2"}})["Item"])
+            self.assertEqual((h1["status"], h1["paymentStatus"]), ("booked", "paid"))
+            self.assertEqual((h2["status"], h2["paymentStatus"]), ("vacant", "unpaid"))
+        finally:
+            server.stop()
 
 
 class RedeployAndDeleteTest(ServerCase):
