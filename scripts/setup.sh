@@ -28,6 +28,7 @@ packages=(
   libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)
   bubblewrap                             # the function sandbox (bwrap)
   time                                   # peak memory in bench/run.py (GNU time)
+  wrk                                    # HTTP load in bench/server_bench.py, bench/waits_bench.py
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
   ca-certificates                        # npm over https (benchmark peer)
   awscli                                 # /usr/bin/aws, AWS CLI v2 (2.9.19 in Debian 12): tests/api
