@@ -460,7 +460,9 @@ void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<Sy
     std::lock_guard lock(express_mu_);
     express_.emplace(raw, execution);
   }
-  execution->Start();
+  // The HTTP thread runs the execution until it ends or waits: a short workflow answers
+  // without a hand-off to a scheduler thread.
+  execution->Start(/*run_here=*/true);
 }
 
 void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> fn) {

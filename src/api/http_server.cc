@@ -133,8 +133,10 @@ class Session : public std::enable_shared_from_this<Session> {
     r.headers.reserve(16);
     for (const auto& f : req) r.headers.emplace_back(f.name_string(), f.value());
     r.body = std::move(req.body());
+    // An answer given on the connection's strand (the handler answered at once) is written
+    // right away; one from another thread is posted to the strand.
     server_->handler_(std::move(r), [self = shared_from_this()](HttpResponse resp) {
-      net::post(self->stream_.get_executor(),
+      net::dispatch(self->stream_.get_executor(),
                 [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
   }

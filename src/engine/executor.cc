@@ -233,7 +233,7 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
   execution_arn_ = prefix + "execution:" + options_.state_machine_name + ":" + name_;
   events_.reserve(std::max<int64_t>(16, plan_->event_hint.load(std::memory_order_relaxed)));
   if (options_.replay && !options_.replay->empty() && options_.keep_history) {
-    replay_ = options_.replay;
+    replay_ = std::move(options_.replay);  // freed as soon as the replay is over
     replayed_events_ = static_cast<int64_t>(replay_->size());
     replay_now_ = replay_->front().timestamp_millis;
     recorded_clock_ = true;
@@ -247,7 +247,10 @@ Execution::~Execution() {
   }
 }
 
-void Execution::Start() {
+void Execution::Start(bool run_here) {
+  // Running here: this thread is the execution's runner from now on, so anything delivered
+  // meanwhile only marks more work for it (see Notify).
+  if (run_here) run_state_.store(2, std::memory_order_release);
   start_millis_ = options_.start_millis.value_or(Now());
   top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
   if (options_.input_text) {
@@ -271,6 +274,7 @@ void Execution::Start() {
         });
   }
   MakeReady(*top_);
+  if (run_here) return Run();
   std::lock_guard<std::mutex> lock(inbox_mu_);
   Notify();
 }

@@ -50,8 +50,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
                                            Scheduler* scheduler);
   ~Execution() override;
 
-  // Records ExecutionStarted and makes the execution runnable.
-  void Start();
+  // Records ExecutionStarted and makes the execution runnable. With run_here, the calling
+  // thread runs it right away until it ends or has to wait (what follows a wait runs on the
+  // scheduler): a synchronous Express execution then costs no thread hand-off.
+  void Start(bool run_here = false);
   // Ends a running execution as ABORTED (StopExecution).
   void Stop(const std::string& error, const std::string& cause);
   // Called once, on the thread that finished the execution, after its final event.
