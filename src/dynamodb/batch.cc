@@ -21,13 +21,33 @@ Write MakeWrite(Table* t, const Item& key, std::optional<Item> item) {
   return w;
 }
 
-}  // namespace
-
-Result<json::Value> Service::Impl::BatchGetItem(const json::Value& req) {
+// The RequestItems map of a batch request.
+Result<const json::Value*> RequestItems(const json::Value& req) {
   const json::Value* request_items = Member(req, "RequestItems");
   if (!request_items || !request_items->is_object()) {
     return Validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
   }
+  return request_items;
+}
+
+// The TransactItems list of a transaction request: present, and of 100 entries at most.
+Result<const json::Value*> TransactItems(const json::Value& req) {
+  const json::Value* items = Member(req, "TransactItems");
+  if (!items || !items->is_array()) {
+    return Validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+  }
+  if (items->as_array().size() > 100) {
+    return Validation(
+        "1 validation error detected at 'transactItems' failed to satisfy constraint: Member must "
+        "have length less than or equal to 100.");
+  }
+  return items;
+}
+
+}  // namespace
+
+Result<json::Value> Service::Impl::BatchGetItem(const json::Value& req) {
+  STATOR_TRY(const json::Value* request_items, RequestItems(req));
   size_t total = 0;
   for (const auto& [name, r] : request_items->as_object()) {
     const json::Value* keys = r.Find("Keys");
@@ -66,10 +86,7 @@ Result<json::Value> Service::Impl::BatchGetItem(const json::Value& req) {
 }
 
 Result<json::Value> Service::Impl::BatchWriteItem(const json::Value& req) {
-  const json::Value* request_items = Member(req, "RequestItems");
-  if (!request_items || !request_items->is_object()) {
-    return Validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
-  }
+  STATOR_TRY(const json::Value* request_items, RequestItems(req));
   size_t total = 0;
   for (const auto& [name, list] : request_items->as_object()) {
     if (list.is_array()) total += list.as_array().size();
@@ -118,15 +135,7 @@ Result<json::Value> Service::Impl::BatchWriteItem(const json::Value& req) {
 }
 
 Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
-  const json::Value* items = Member(req, "TransactItems");
-  if (!items || !items->is_array()) {
-    return Validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
-  }
-  if (items->as_array().size() > 100) {
-    return Validation(
-        "1 validation error detected at 'transactItems' failed to satisfy constraint: Member must "
-        "have length less than or equal to 100.");
-  }
+  STATOR_TRY(const json::Value* items, TransactItems(req));
   if (items->as_array().empty()) {
     return Validation("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
   }
@@ -257,15 +266,7 @@ Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
 }
 
 Result<json::Value> Service::Impl::TransactGetItems(const json::Value& req) {
-  const json::Value* items = Member(req, "TransactItems");
-  if (!items || !items->is_array()) {
-    return Validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
-  }
-  if (items->as_array().size() > 100) {
-    return Validation(
-        "1 validation error detected at 'transactItems' failed to satisfy constraint: Member must "
-        "have length less than or equal to 100.");
-  }
+  STATOR_TRY(const json::Value* items, TransactItems(req));
   json::Array responses;
   for (const json::Value& entry : items->as_array()) {
     const json::Value* get = Member(entry, "Get");

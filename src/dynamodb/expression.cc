@@ -211,6 +211,10 @@ class Parser {
                       "function: " +
                       f + ", number of operands: " + std::to_string(n));
   }
+  Error RequiresPathError(const std::string& f) const {
+    return Validation(Prefix(kind_) +
+                      "Operator or function requires a document path; operator or function: " + f);
+  }
   Error OperandTypeError(const std::string& f, const Operand& o) const {
     return Validation(Prefix(kind_) +
                       "Incorrect operand type for operator or function; operator or function: " + f +
@@ -241,26 +245,22 @@ class Parser {
   // --- conditions ---------------------------------------------------------------------
 
   Result<Condition> ParseOr() {
-    STATOR_TRY(Condition left, ParseAnd());
-    while (IsKeyword("OR")) {
-      ++pos_;
-      STATOR_TRY(Condition right, ParseAnd());
-      Condition c;
-      c.kind = Condition::Kind::kOr;
-      c.children.push_back(std::move(left));
-      c.children.push_back(std::move(right));
-      left = std::move(c);
-    }
-    return left;
+    return ParseLeftAssociative("OR", Condition::Kind::kOr, &Parser::ParseAnd);
   }
 
   Result<Condition> ParseAnd() {
-    STATOR_TRY(Condition left, ParseNot());
-    while (IsKeyword("AND")) {
+    return ParseLeftAssociative("AND", Condition::Kind::kAnd, &Parser::ParseNot);
+  }
+
+  // operand (keyword operand)*, grouped from the left into conditions of the given kind.
+  Result<Condition> ParseLeftAssociative(const char* keyword, Condition::Kind kind,
+                                         Result<Condition> (Parser::*parse_operand)()) {
+    STATOR_TRY(Condition left, (this->*parse_operand)());
+    while (IsKeyword(keyword)) {
       ++pos_;
-      STATOR_TRY(Condition right, ParseNot());
+      STATOR_TRY(Condition right, (this->*parse_operand)());
       Condition c;
-      c.kind = Condition::Kind::kAnd;
+      c.kind = kind;
       c.children.push_back(std::move(left));
       c.children.push_back(std::move(right));
       left = std::move(c);
@@ -296,9 +296,7 @@ class Parser {
       if (args.size() != 1) return OperandCountError(f, args.size());
       if (args[0].kind == Operand::Kind::kValue) return OperandTypeError(f, args[0]);
       if (args[0].kind != Operand::Kind::kPath) {
-        return Validation(Prefix(kind_) +
-                          "Operator or function requires a document path; operator or function: " +
-                          f);
+        return RequiresPathError(f);
       }
       Operand o;
       o.kind = Operand::Kind::kSize;
@@ -429,9 +427,7 @@ class Parser {
     if ((c.kind == Condition::Kind::kExists || c.kind == Condition::Kind::kNotExists ||
          c.kind == Condition::Kind::kType) &&
         first.kind != Operand::Kind::kPath) {
-      return Validation(Prefix(kind_) +
-                        "Operator or function requires a document path; operator or function: " +
-                        f);
+      return RequiresPathError(f);
     }
     if (deferred_) return c;
     if (c.kind == Condition::Kind::kType) {
@@ -482,9 +478,7 @@ class Parser {
       STATOR_TRY(o.args, ParseArgs([this] { return ParseSetValue(); }));
       if (o.args.size() != 2) return OperandCountError(f, o.args.size());
       if (o.kind == Operand::Kind::kIfNotExists && o.args[0].kind != Operand::Kind::kPath) {
-        return Validation(Prefix(kind_) +
-                          "Operator or function requires a document path; operator or function: " +
-                          f);
+        return RequiresPathError(f);
       }
       if (o.kind == Operand::Kind::kListAppend && !deferred_) {
         for (const Operand& a : o.args) {
@@ -587,24 +581,9 @@ class Parser {
       }
     }
     // Overlapping paths.
-    for (size_t i = 0; i < u.actions.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        const Path& p = u.actions[j].path;
-        const Path& q = u.actions[i].path;
-        size_t n = std::min(p.size(), q.size());
-        bool prefix = true;
-        for (size_t x = 0; x < n && prefix; ++x) {
-          prefix = p[x].is_index == q[x].is_index &&
-                   (p[x].is_index ? p[x].index == q[x].index : p[x].name == q[x].name);
-        }
-        if (prefix) {
-          return Validation(Prefix(kind_) +
-                            "Two document paths overlap with each other; must remove or rewrite "
-                            "one of these paths; path one: " +
-                            PathToListString(p) + ", path two: " + PathToListString(q));
-        }
-      }
-    }
+    std::vector<const Path*> paths;
+    for (const UpdateAction& a : u.actions) paths.push_back(&a.path);
+    STATOR_RETURN_IF_ERROR(CheckNoOverlap(paths));
     return u;
   }
 
@@ -621,10 +600,18 @@ class Parser {
       break;
     }
     STATOR_RETURN_IF_ERROR(Finish());
+    std::vector<const Path*> all;
+    for (const Path& p : paths) all.push_back(&p);
+    STATOR_RETURN_IF_ERROR(CheckNoOverlap(all));
+    return paths;
+  }
+
+  // No path may be a prefix of (or equal to) another.
+  Status CheckNoOverlap(const std::vector<const Path*>& paths) const {
     for (size_t i = 0; i < paths.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
-        const Path& p = paths[j];
-        const Path& q = paths[i];
+        const Path& p = *paths[j];
+        const Path& q = *paths[i];
         size_t n = std::min(p.size(), q.size());
         bool prefix = true;
         for (size_t x = 0; x < n && prefix; ++x) {
@@ -639,7 +626,7 @@ class Parser {
         }
       }
     }
-    return paths;
+    return Status::Ok();
   }
 
   Result<Condition> ParseWholeCondition() {
@@ -657,6 +644,48 @@ class Parser {
   size_t pos_ = 0;
   std::optional<Error> deferred_;
 };
+
+// ExpressionAttributeNames or ExpressionAttributeValues (`field`): an object, not empty.
+Status CheckPlaceholderMap(const json::Value& map, const std::string& field) {
+  if (!map.is_object()) return Error{"SerializationException", "Unexpected type for " + field};
+  if (map.as_object().empty()) return Validation(field + " must not be empty");
+  return Status::Ok();
+}
+
+// A key of such a map: the sigil ('#' or ':') and then one or more word characters.
+Status CheckPlaceholderKey(const std::string& k, char sigil, const std::string& field) {
+  bool ok = k.size() > 1 && k[0] == sigil;
+  for (size_t i = 1; ok && i < k.size(); ++i) ok = IsWordChar(k[i]);
+  if (!ok) {
+    return Validation(field + " contains invalid key: Syntax error; key: \"" + k + "\"");
+  }
+  return Status::Ok();
+}
+
+// The definition of a placeholder in ExpressionAttributeNames or ExpressionAttributeValues
+// (nullptr when it has none), noting the placeholder as used.
+template <class T>
+const T* Use(const std::vector<std::pair<std::string, T>>& defined, std::set<std::string>* used,
+             const std::string& placeholder) {
+  for (const auto& [k, v] : defined) {
+    if (k == placeholder) {
+      used->insert(k);
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+// The placeholders defined but not used, in request order: "#a, #b".
+template <class T>
+std::string Unused(const std::vector<std::pair<std::string, T>>& defined,
+                   const std::set<std::string>& used) {
+  std::string unused;
+  for (const auto& [k, v] : defined) {
+    if (!used.count(k)) unused += (unused.empty() ? "" : ", ") + k;
+  }
+  return unused;
+}
 
 }  // namespace
 
@@ -720,18 +749,10 @@ Result<ExpressionContext> ExpressionContext::Make(const json::Value* names,
                                                   const json::Value* values) {
   ExpressionContext ctx;
   if (names && !names->is_null()) {
-    if (!names->is_object()) return Error{"SerializationException", "Unexpected type for ExpressionAttributeNames"};
-    if (names->as_object().empty()) {
-      return Validation("ExpressionAttributeNames must not be empty");
-    }
+    STATOR_RETURN_IF_ERROR(CheckPlaceholderMap(*names, "ExpressionAttributeNames"));
     ctx.has_names_ = true;
     for (const auto& [k, v] : names->as_object()) {
-      bool ok = k.size() > 1 && k[0] == '#';
-      for (size_t i = 1; ok && i < k.size(); ++i) ok = IsWordChar(k[i]);
-      if (!ok) {
-        return Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                          k + "\"");
-      }
+      STATOR_RETURN_IF_ERROR(CheckPlaceholderKey(k, '#', "ExpressionAttributeNames"));
       if (!v.is_string()) return Error{"SerializationException", "Unexpected value type in ExpressionAttributeNames"};
       if (v.as_string().empty()) {
         return Validation("ExpressionAttributeNames contains invalid value: Empty attribute name "
@@ -741,18 +762,10 @@ Result<ExpressionContext> ExpressionContext::Make(const json::Value* names,
     }
   }
   if (values && !values->is_null()) {
-    if (!values->is_object()) return Error{"SerializationException", "Unexpected type for ExpressionAttributeValues"};
-    if (values->as_object().empty()) {
-      return Validation("ExpressionAttributeValues must not be empty");
-    }
+    STATOR_RETURN_IF_ERROR(CheckPlaceholderMap(*values, "ExpressionAttributeValues"));
     ctx.has_values_ = true;
     for (const auto& [k, v] : values->as_object()) {
-      bool ok = k.size() > 1 && k[0] == ':';
-      for (size_t i = 1; ok && i < k.size(); ++i) ok = IsWordChar(k[i]);
-      if (!ok) {
-        return Validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
-                          k + "\"");
-      }
+      STATOR_RETURN_IF_ERROR(CheckPlaceholderKey(k, ':', "ExpressionAttributeValues"));
       auto a = AttrFromJson(v);
       if (!a.ok()) {
         if (a.error().error != "ValidationException") return a.error();
@@ -766,12 +779,7 @@ Result<ExpressionContext> ExpressionContext::Make(const json::Value* names,
 }
 
 Result<std::string> ExpressionContext::Name(const std::string& placeholder, ExprKind kind) {
-  for (const auto& [k, v] : names_) {
-    if (k == placeholder) {
-      used_names_.insert(k);
-      return v;
-    }
-  }
+  if (const std::string* v = Use(names_, &used_names_, placeholder)) return *v;
   return Validation(Prefix(kind) +
                     "An expression attribute name used in the document path is not defined; "
                     "attribute name: " +
@@ -779,12 +787,7 @@ Result<std::string> ExpressionContext::Name(const std::string& placeholder, Expr
 }
 
 Result<AttrValue> ExpressionContext::Value(const std::string& placeholder, ExprKind kind) {
-  for (const auto& [k, v] : values_) {
-    if (k == placeholder) {
-      used_values_.insert(k);
-      return v;
-    }
-  }
+  if (const AttrValue* v = Use(values_, &used_values_, placeholder)) return *v;
   return Validation(Prefix(kind) +
                     "An expression attribute value used in expression is not defined; attribute "
                     "value: " +
@@ -792,17 +795,12 @@ Result<AttrValue> ExpressionContext::Value(const std::string& placeholder, ExprK
 }
 
 Status ExpressionContext::CheckAllUsed() const {
-  std::string unused;
-  for (const auto& [k, v] : names_) {
-    if (!used_names_.count(k)) unused += (unused.empty() ? "" : ", ") + k;
-  }
+  std::string unused = Unused(names_, used_names_);
   if (!unused.empty()) {
     return Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" +
                       unused + "}");
   }
-  for (const auto& [k, v] : values_) {
-    if (!used_values_.count(k)) unused += (unused.empty() ? "" : ", ") + k;
-  }
+  unused = Unused(values_, used_values_);
   if (!unused.empty()) {
     return Validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {" +
                       unused + "}");

@@ -1,5 +1,6 @@
 // Query and Scan.
 #include <algorithm>
+#include <initializer_list>
 
 #include "dynamodb/service_impl.h"
 
@@ -96,13 +97,70 @@ Result<std::optional<Item>> ReadStartKey(const json::Value& req, const TableMeta
   return std::optional<Item>(std::move(k));
 }
 
-// A page being collected.
+// Refuses the legacy (pre-expression) parameters of a read.
+Status RejectLegacy(const json::Value& req, std::initializer_list<const char*> names) {
+  for (const char* legacy : names) {
+    if (Member(req, legacy)) {
+      return Validation(std::string("stator does not support the legacy parameter ") + legacy +
+                        "; use the expression parameters instead");
+    }
+  }
+  return Status::Ok();
+}
+
+// The index IndexName names, or nullptr when the read is of the table itself.
+Result<const IndexDef*> ReadIndex(const json::Value& req, const TableMeta& m) {
+  const IndexDef* index = nullptr;
+  if (const json::Value* n = Member(req, "IndexName"); n && n->is_string()) {
+    index = FindIndex(m, n->as_string());
+    if (!index) return Validation("The table does not have the specified index: " + n->as_string());
+  }
+  return index;
+}
+
+// A page being collected: what is read and how, then what has been read.
 struct Page {
-  json::Array items;
+  const TableMeta& m;
+  const IndexDef* index;
+  const std::optional<Condition>& filter;
+  const std::optional<std::vector<Path>>& projection;
+  const std::string& select;
+  int64_t limit;
+
+  json::Array items{};
   int64_t count = 0;
   int64_t scanned = 0;
   int64_t bytes = 0;
-  std::optional<Item> last_key;
+  std::optional<Item> last_key{};
+
+  // Reads one item into the page; true when that fills it (last_key is then set).
+  bool Add(const Item& item) {
+    ++scanned;
+    bytes += ItemSize(item);
+    if (!filter || EvaluateCondition(*filter, item)) {
+      ++count;
+      if (select != "COUNT") {
+        Item shown = index ? IndexProjection(m, *index, item) : item;
+        if (projection) shown = Project(shown, *projection);
+        items.push_back(MapToJson(shown));
+      }
+    }
+    if ((limit > 0 && scanned == limit) || bytes >= kMaxPageBytes) {
+      last_key = PageKey(m, index, item);
+      return true;
+    }
+    return false;
+  }
+
+  // The response to the read.
+  json::Value TakeResponse() {
+    json::Object out;
+    if (select != "COUNT") out.emplace_back("Items", json::Value::MakeArray(std::move(items)));
+    out.emplace_back("Count", json::Value::Int(count));
+    out.emplace_back("ScannedCount", json::Value::Int(scanned));
+    if (last_key) out.emplace_back("LastEvaluatedKey", MapToJson(*last_key));
+    return json::Value::MakeObject(std::move(out));
+  }
 };
 
 }  // namespace
@@ -110,17 +168,9 @@ struct Page {
 Result<json::Value> Service::Impl::Query(const json::Value& req) {
   STATOR_TRY(Table * t, GetTable(req));
   const TableMeta& m = t->meta;
-  for (const char* legacy : {"KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"}) {
-    if (Member(req, legacy)) {
-      return Validation(std::string("stator does not support the legacy parameter ") + legacy +
-                        "; use the expression parameters instead");
-    }
-  }
-  const IndexDef* index = nullptr;
-  if (const json::Value* n = Member(req, "IndexName"); n && n->is_string()) {
-    index = FindIndex(m, n->as_string());
-    if (!index) return Validation("The table does not have the specified index: " + n->as_string());
-  }
+  STATOR_RETURN_IF_ERROR(
+      RejectLegacy(req, {"KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"}));
+  STATOR_TRY(const IndexDef* index, ReadIndex(req, m));
   const json::Value* kce = Member(req, "KeyConditionExpression");
   if (!kce || !kce->is_string()) {
     return Validation(
@@ -224,47 +274,18 @@ Result<json::Value> Service::Impl::Query(const json::Value& req) {
       }
     }
   }
-  Page page;
+  Page page{m, index, filter, projection, select, limit};
   for (size_t i = first; i < order.size(); ++i) {
-    const Item& item = *order[i];
-    ++page.scanned;
-    page.bytes += ItemSize(item);
-    if (!filter || EvaluateCondition(*filter, item)) {
-      ++page.count;
-      if (select != "COUNT") {
-        Item shown = index ? IndexProjection(m, *index, item) : item;
-        if (projection) shown = Project(shown, *projection);
-        page.items.push_back(MapToJson(shown));
-      }
-    }
-    bool full = (limit > 0 && page.scanned == limit) || page.bytes >= kMaxPageBytes;
-    if (full) {
-      page.last_key = PageKey(m, index, item);
-      break;
-    }
+    if (page.Add(*order[i])) break;
   }
-  json::Object out;
-  if (select != "COUNT") out.emplace_back("Items", json::Value::MakeArray(std::move(page.items)));
-  out.emplace_back("Count", json::Value::Int(page.count));
-  out.emplace_back("ScannedCount", json::Value::Int(page.scanned));
-  if (page.last_key) out.emplace_back("LastEvaluatedKey", MapToJson(*page.last_key));
-  return json::Value::MakeObject(std::move(out));
+  return page.TakeResponse();
 }
 
 Result<json::Value> Service::Impl::Scan(const json::Value& req) {
   STATOR_TRY(Table * t, GetTable(req));
   const TableMeta& m = t->meta;
-  for (const char* legacy : {"ScanFilter", "ConditionalOperator", "AttributesToGet"}) {
-    if (Member(req, legacy)) {
-      return Validation(std::string("stator does not support the legacy parameter ") + legacy +
-                        "; use the expression parameters instead");
-    }
-  }
-  const IndexDef* index = nullptr;
-  if (const json::Value* n = Member(req, "IndexName"); n && n->is_string()) {
-    index = FindIndex(m, n->as_string());
-    if (!index) return Validation("The table does not have the specified index: " + n->as_string());
-  }
+  STATOR_RETURN_IF_ERROR(RejectLegacy(req, {"ScanFilter", "ConditionalOperator", "AttributesToGet"}));
+  STATOR_TRY(const IndexDef* index, ReadIndex(req, m));
   bool any = Member(req, "FilterExpression") || Member(req, "ProjectionExpression");
   STATOR_TRY(ExpressionContext ctx, MakeContext(req, any));
   STATOR_TRY(std::optional<Condition> filter,
@@ -309,7 +330,7 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
       }
     }
   }
-  Page page;
+  Page page{m, index, filter, projection, select, limit};
   bool stop = false;
   for (; p != t->partitions.end() && !stop; ++p) {
     if (total > 0 && static_cast<int64_t>(Crc32(p->first) % static_cast<uint32_t>(total)) != segment) {
@@ -324,29 +345,13 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
                     (index->has_range && !Find(item, index->range.name)))) {
         continue;
       }
-      ++page.scanned;
-      page.bytes += ItemSize(item);
-      if (!filter || EvaluateCondition(*filter, item)) {
-        ++page.count;
-        if (select != "COUNT") {
-          Item shown = index ? IndexProjection(m, *index, item) : item;
-          if (projection) shown = Project(shown, *projection);
-          page.items.push_back(MapToJson(shown));
-        }
-      }
-      if ((limit > 0 && page.scanned == limit) || page.bytes >= kMaxPageBytes) {
-        page.last_key = PageKey(m, index, item);
+      if (page.Add(item)) {
         stop = true;
         break;
       }
     }
   }
-  json::Object out;
-  if (select != "COUNT") out.emplace_back("Items", json::Value::MakeArray(std::move(page.items)));
-  out.emplace_back("Count", json::Value::Int(page.count));
-  out.emplace_back("ScannedCount", json::Value::Int(page.scanned));
-  if (page.last_key) out.emplace_back("LastEvaluatedKey", MapToJson(*page.last_key));
-  return json::Value::MakeObject(std::move(out));
+  return page.TakeResponse();
 }
 
 }  // namespace stator::dynamodb

@@ -111,6 +111,8 @@ class Service::Impl {
   Result<json::Value> ListTagsOfResource(const json::Value& req);
   // The table a ResourceArn names (ValidationException / ResourceNotFoundException).
   Result<Table*> TableByArn(const json::Value& req);
+  // Persists a table's new tag list, then takes it into the table held in memory.
+  Status SetTableTags(Table* t, json::Array tags);
   Status LoadTables();
 
   // items.cc

@@ -28,6 +28,15 @@ Result<Table*> Service::Impl::TableByArn(const json::Value& req) {
   return &it->second;
 }
 
+Status Service::Impl::SetTableTags(Table* t, json::Array tags) {
+  Table updated;
+  updated.meta = t->meta;
+  updated.meta.tags = json::Value::MakeArray(std::move(tags));
+  STATOR_RETURN_IF_ERROR(CommitTable(updated, false));
+  t->meta.tags = updated.meta.tags;
+  return Status::Ok();
+}
+
 Result<json::Value> Service::Impl::TagResource(const json::Value& req) {
   STATOR_TRY(Table * t, TableByArn(req));
   const json::Value* tags = Member(req, "Tags");
@@ -58,11 +67,7 @@ Result<json::Value> Service::Impl::TagResource(const json::Value& req) {
     return Validation("One or more parameter values were invalid: The number of tags exceeds the "
                       "limit of " + std::to_string(kMaxTags));
   }
-  Table updated;
-  updated.meta = t->meta;
-  updated.meta.tags = json::Value::MakeArray(std::move(list));
-  STATOR_RETURN_IF_ERROR(CommitTable(updated, false));
-  t->meta.tags = updated.meta.tags;
+  STATOR_RETURN_IF_ERROR(SetTableTags(t, std::move(list)));
   return json::Value::EmptyObject();
 }
 
@@ -86,11 +91,7 @@ Result<json::Value> Service::Impl::UntagResource(const json::Value& req) {
       if (!removed) list.push_back(e);
     }
   }
-  Table updated;
-  updated.meta = t->meta;
-  updated.meta.tags = json::Value::MakeArray(std::move(list));
-  STATOR_RETURN_IF_ERROR(CommitTable(updated, false));
-  t->meta.tags = updated.meta.tags;
+  STATOR_RETURN_IF_ERROR(SetTableTags(t, std::move(list)));
   return json::Value::EmptyObject();
 }
 
