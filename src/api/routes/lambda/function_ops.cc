@@ -316,11 +316,7 @@ HttpResponse UpdateFunctionCode(LambdaService* s, const LambdaRequest& r) {
   if (!zip.ok()) return ErrorResponse(zip.error());
   const std::string name = (*f)->config.name;
   auto updated = s->registry().UpdateCode(name, *zip, s->NowMillis());
-  if (!updated.ok()) {
-    Error e = std::move(updated).error();
-    if (e.error == "ResourceNotFoundException") e = NotFound(*s, name);
-    return ErrorResponse(e);
-  }
+  if (!updated.ok()) return RegistryErrorResponse(*s, std::move(updated).error(), name);
   s->runtime().Retire(name);
   return Configuration(s, *updated);
 }
@@ -344,11 +340,7 @@ HttpResponse UpdateFunctionConfiguration(LambdaService* s, const LambdaRequest& 
         return ApplyConfig(*body, c);
       },
       s->NowMillis());
-  if (!updated.ok()) {
-    Error e = std::move(updated).error();
-    if (e.error == "ResourceNotFoundException") e = NotFound(*s, name);
-    return ErrorResponse(e);
-  }
+  if (!updated.ok()) return RegistryErrorResponse(*s, std::move(updated).error(), name);
   s->runtime().Retire(name);
   return Configuration(s, *updated);
 }
@@ -359,11 +351,7 @@ HttpResponse DeleteFunction(LambdaService* s, const LambdaRequest& r) {
   const std::string name = (*f)->config.name;
   s->runtime().Retire(name);
   Status st = s->registry().Delete(name);
-  if (!st.ok()) {
-    Error e = st.error();
-    if (e.error == "ResourceNotFoundException") e = NotFound(*s, name);
-    return ErrorResponse(e);
-  }
+  if (!st.ok()) return RegistryErrorResponse(*s, st.error(), name);
   HttpResponse out;
   out.status = 204;
   out.content_type = "application/json";

@@ -145,6 +145,11 @@ Error NotFound(const LambdaService& s, const std::string& name, const std::strin
   return Error{"ResourceNotFoundException", "Function not found: " + arn};
 }
 
+HttpResponse RegistryErrorResponse(const LambdaService& s, Error e, const std::string& name) {
+  if (e.error == "ResourceNotFoundException") e = NotFound(s, name);
+  return ErrorResponse(e);
+}
+
 Result<functions::FunctionPtr> Resolve(LambdaService* s, const std::string& ref,
                                        const std::optional<std::string>& qualifier) {
   STATOR_TRY(functions::FunctionRef r, functions::ParseFunctionRef(ref));

@@ -49,6 +49,11 @@ json::Value ConfigurationJson(const LambdaService& service, const functions::Fun
 Error NotFound(const LambdaService& service, const std::string& name,
                const std::string& qualifier = "");
 
+// The error answer to a failed change to function `name` in the registry: its
+// ResourceNotFoundException in Lambda's words, any other error as it is.
+HttpResponse RegistryErrorResponse(const LambdaService& service, Error e,
+                                   const std::string& name);
+
 // Operations (one group per file).
 HttpResponse CreateFunction(LambdaService* s, const LambdaRequest& r);
 HttpResponse ListFunctions(LambdaService* s, const LambdaRequest& r);

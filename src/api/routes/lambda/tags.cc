@@ -69,11 +69,7 @@ HttpResponse TagResource(LambdaService* s, const LambdaRequest& r) {
         return Status::Ok();
       },
       s->NowMillis(), false);
-  if (!updated.ok()) {
-    Error e = std::move(updated).error();
-    if (e.error == "ResourceNotFoundException") e = NotFound(*s, name);
-    return ErrorResponse(e);
-  }
+  if (!updated.ok()) return RegistryErrorResponse(*s, std::move(updated).error(), name);
   return NoContent();
 }
 
@@ -91,11 +87,7 @@ HttpResponse UntagResource(LambdaService* s, const LambdaRequest& r) {
         return Status::Ok();
       },
       s->NowMillis(), false);
-  if (!updated.ok()) {
-    Error e = std::move(updated).error();
-    if (e.error == "ResourceNotFoundException") e = NotFound(*s, name);
-    return ErrorResponse(e);
-  }
+  if (!updated.ok()) return RegistryErrorResponse(*s, std::move(updated).error(), name);
   return NoContent();
 }
 
