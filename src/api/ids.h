@@ -3,11 +3,11 @@
 // Thread-safety: thread-safe (a generator per thread).
 #pragma once
 
-#include <string>
+#include "common/uuid.h"
 
 namespace stator::api {
 
 // "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
-std::string NewUuid();
+using stator::NewUuid;
 
 }  // namespace stator::api

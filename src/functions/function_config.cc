@@ -1,8 +1,8 @@
 #include "functions/function_config.h"
 
 #include <algorithm>
-#include <ctime>
-#include <random>
+
+#include "common/time_format.h"
 
 namespace stator::functions {
 namespace {
@@ -164,33 +164,9 @@ std::string FunctionArn(std::string_view region, std::string_view account, std::
 }
 
 std::string LambdaTimestamp(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(ms % 1000));
-  return buf;
-}
-
-std::string NewUuid4() {
-  thread_local std::mt19937_64 rng([] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seq);
-  }());
-  uint64_t hi = rng(), lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
-    uint64_t word = i < 16 ? hi : lo;
-    out += kHex[(word >> (60 - 4 * (i % 16))) & 15];
-  }
-  return out;
+  std::string s = FormatTimestamp(ms);  // "...T10:24:13.123Z"
+  s.pop_back();
+  return s + "+0000";
 }
 
 const std::string* FindKey(const KeyValues& kv, std::string_view key) {

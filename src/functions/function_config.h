@@ -70,9 +70,6 @@ std::string FunctionArn(std::string_view region, std::string_view account, std::
 // Lambda's LastModified format for a time in epoch milliseconds.
 std::string LambdaTimestamp(int64_t epoch_millis);
 
-// A random UUID (version 4): request ids and revision ids.
-std::string NewUuid4();
-
 // Looks a key up in a sorted KeyValues list (nullptr when absent).
 const std::string* FindKey(const KeyValues& kv, std::string_view key);
 // Sets key (keeping the list sorted).

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/hash.h"
+#include "common/uuid.h"
 #include "functions/base64.h"
 #include "functions/zip_package.h"
 
@@ -35,7 +36,7 @@ std::string RandomHex(int bytes) {
   return s;
 }
 
-std::string NewRevisionId() { return NewUuid4(); }
+std::string NewRevisionId() { return NewUuid(); }
 
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp";

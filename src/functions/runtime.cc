@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/time_format.h"
+#include "common/uuid.h"
 #include "functions/frame.h"
 #include "functions/runtime_script.h"
 #include "functions/sandbox.h"
@@ -86,13 +88,7 @@ std::string IsoNow() {
   auto now = std::chrono::system_clock::now();
   int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  time_t secs = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
+  return FormatTimestamp(ms);
 }
 
 Error Throttled() {
@@ -971,7 +967,7 @@ void FunctionRuntime::SetEndpoint(const std::string& endpoint) {
 bool FunctionRuntime::sandboxed() const { return impl_->sandbox.sandboxed(); }
 
 void FunctionRuntime::Invoke(FunctionPtr fn, Invocation inv, InvokeCallback done) {
-  if (inv.request_id.empty()) inv.request_id = NewUuid4();
+  if (inv.request_id.empty()) inv.request_id = NewUuid();
   std::vector<Impl::Completion> completions;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);

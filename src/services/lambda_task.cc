@@ -1,6 +1,7 @@
 #include "services/lambda_task.h"
 
 #include "common/time_format.h"
+#include "common/uuid.h"
 #include "functions/function_config.h"
 
 namespace stator::services {
@@ -20,7 +21,7 @@ Error TaskError(const std::string& name, const std::string& cause) { return Erro
 // Step Functions' cause for a Lambda service error.
 std::string ServiceCause(const std::string& message, int status, const std::string& code) {
   return message + " (Service: AWSLambda; Status Code: " + std::to_string(status) +
-         "; Error Code: " + code + "; Request ID: " + functions::NewUuid4() + "; Proxy: null)";
+         "; Error Code: " + code + "; Request ID: " + NewUuid() + "; Proxy: null)";
 }
 
 json::Value InvokeResult(const functions::InvocationResult& r, json::Value payload,

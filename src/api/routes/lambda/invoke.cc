@@ -1,6 +1,7 @@
 // Invoke: RequestResponse (answered from the runtime's completion), Event (queued, 202) and
 // DryRun (204); LogType Tail; Lambda's payload limits.
 #include "api/routes/lambda/lambda_common.h"
+#include "common/uuid.h"
 #include "functions/base64.h"
 #include "functions/function_config.h"
 
@@ -84,7 +85,7 @@ void Invoke(LambdaService* s, const LambdaRequest& r, Responder respond) {
     return respond(std::move(out));
   }
   functions::Invocation inv;
-  inv.request_id = functions::NewUuid4();
+  inv.request_id = NewUuid();
   inv.payload = body.empty() ? "{}" : body;
   inv.invoked_arn = functions::FunctionArn(s->region(), s->account(), (*f)->config.name);
   if (qualifier && !qualifier->empty()) inv.invoked_arn += ":" + *qualifier;

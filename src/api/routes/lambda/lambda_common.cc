@@ -1,5 +1,6 @@
 #include "api/routes/lambda/lambda_common.h"
 
+#include "common/uuid.h"
 #include "functions/function_config.h"
 
 namespace stator::api::lambda {
@@ -117,7 +118,7 @@ HttpResponse ErrorResponse(const std::string& name, const std::string& message,
   r.status = status;
   r.content_type = "application/json";
   r.headers.emplace_back("x-amzn-ErrorType", name);
-  r.headers.emplace_back("x-amzn-RequestId", functions::NewUuid4());
+  r.headers.emplace_back("x-amzn-RequestId", NewUuid());
   r.body = json::Value::MakeObject(std::move(body)).Dump();
   return r;
 }
@@ -134,7 +135,7 @@ HttpResponse JsonResponse(int status, const json::Value& body) {
   HttpResponse r;
   r.status = status;
   r.content_type = "application/json";
-  r.headers.emplace_back("x-amzn-RequestId", functions::NewUuid4());
+  r.headers.emplace_back("x-amzn-RequestId", NewUuid());
   r.body = body.Dump();
   return r;
 }

@@ -1,0 +1,13 @@
+// Random identifiers: UUIDs (version 4) for revision ids, request ids and generated names.
+//
+// Thread-safety: thread-safe (a generator per thread).
+#pragma once
+
+#include <string>
+
+namespace stator {
+
+// "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+std::string NewUuid();
+
+}  // namespace stator
