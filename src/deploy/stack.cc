@@ -502,6 +502,17 @@ class Planner {
     return Status::Ok();
   }
 
+  // Records what Ref and Fn::GetAtt of resource r give: ref, and its Arn; the caller may add
+  // more to what is returned.
+  Attributes& Record(const RawResource& r, Value ref, const std::string& arn) {
+    Attributes& a = attributes_[r.id];
+    a = Attributes();
+    a.type = r.type;
+    a.ref = std::move(ref);
+    a.atts["Arn"] = Str(arn);
+    return a;
+  }
+
   void PlanSkipped(const RawResource& r, PlannedResource* p) {
     p->kind = Kind::kSkipped;
     p->skip_reason = r.implicit ? "SAM would create it; stator does not run IAM"
@@ -531,12 +542,7 @@ class Planner {
     }
     p->name = name;
     p->arn = arn;
-    Attributes a;
-    a.type = r.type;
-    a.ref = Str(name);
-    a.atts["Arn"] = Str(arn);
-    a.any_attribute = true;
-    attributes_[r.id] = std::move(a);
+    Record(r, Str(name), arn).any_attribute = true;
   }
 
   // Properties of a resource stator acts on; the rest are listed as ignored.
@@ -689,11 +695,7 @@ class Planner {
     req.emplace_back("Tags", Value::MakeObject(std::move(tag_map)));
     p->request = Value::MakeObject(std::move(req));
     NoteIgnored(props, used, p);
-    Attributes a;
-    a.type = r.type;
-    a.ref = Str(name);
-    a.atts["Arn"] = Str(p->arn);
-    attributes_[r.id] = std::move(a);
+    Record(r, Str(name), p->arn);
     return Status::Ok();
   }
 
@@ -804,12 +806,7 @@ class Planner {
                                     {"type", Str(type)},
                                     {"tags", Value::MakeArray(std::move(tag_list))}});
     NoteIgnored(props, used, p);
-    Attributes a;
-    a.type = r.type;
-    a.ref = Str(p->arn);
-    a.atts["Arn"] = Str(p->arn);
-    a.atts["Name"] = Str(name);
-    attributes_[r.id] = std::move(a);
+    Record(r, Str(p->arn), p->arn).atts["Name"] = Str(name);
     return Status::Ok();
   }
 
@@ -917,14 +914,10 @@ class Planner {
     req.emplace_back("Tags", Value::MakeArray(std::move(tag_list)));
     p->request = Value::MakeObject(std::move(req));
     NoteIgnored(props, used, p);
-    Attributes a;
-    a.type = r.type;
-    a.ref = Str(name);
-    a.atts["Arn"] = Str(p->arn);
+    Attributes& a = Record(r, Str(name), p->arn);
     if (props.Find("StreamSpecification")) {
       a.atts["StreamArn"] = Str(p->arn + "/stream/1970-01-01T00:00:00.000");
     }
-    attributes_[r.id] = std::move(a);
     return Status::Ok();
   }
 
