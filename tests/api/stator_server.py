@@ -17,6 +17,7 @@ sys.dont_write_bytecode = True
 
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402
+import botocore.exceptions  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ACCOUNT = "123456789012"
@@ -64,6 +65,38 @@ class Server:
         finally:
             self.proc.stdout.close()
             self.proc.stderr.close()
+
+
+class SharedServer:
+    """Mixin for a unittest.TestCase: one `stator serve` (default options) for the whole class,
+    and a boto3 Step Functions client `sfn` to it."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.sfn = client(cls.server.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+
+class ClientErrorAssertion:
+    """Mixin for a unittest.TestCase: assertError on the ClientError of a boto3 call."""
+
+    def assertError(self, code, message, fn, *args, **kw):
+        """fn(*args, **kw) fails with error `code` (and `message`, unless None) and HTTP 400;
+        returns the error response."""
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn(*args, **kw)
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], code, err)
+        if message is not None:
+            self.assertEqual(err.get("Message"), message)
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        return cm.exception.response
 
 
 def client(endpoint, **config):

@@ -32,7 +32,8 @@ sys.dont_write_bytecode = True
 import botocore.exceptions  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stator_server import ACCOUNT, REGION, Server, client, post  # noqa: E402
+from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
+                           SharedServer, client, post)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -116,7 +117,7 @@ def details(event):
     return {k: v for k, v in event.items() if k.endswith("EventDetails")}
 
 
-class ExecutionTestCase(unittest.TestCase):
+class ExecutionTestCase(ClientErrorAssertion, unittest.TestCase):
     """What the test classes share: a boto3 client `sfn` and helpers over it."""
 
     sfn = None
@@ -163,29 +164,8 @@ class ExecutionTestCase(unittest.TestCase):
             if not token:
                 return events
 
-    def assertError(self, code, message, fn, *args, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(*args, **kw)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err["Code"], code, err)
-        if message is not None:
-            self.assertEqual(err.get("Message"), message)
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
-        return cm.exception.response
 
-
-class ExecutionApiTest(ExecutionTestCase):
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-        cls.sfn = client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class ExecutionApiTest(SharedServer, ExecutionTestCase):
     # --- StartExecution ------------------------------------------------------------------
 
     def test_start_with_generated_and_given_name(self):
@@ -1039,18 +1019,9 @@ class AwsCliTest(unittest.TestCase):
                 f.result()
 
 
-class NestedExecutionTest(ExecutionTestCase):
+class NestedExecutionTest(SharedServer, ExecutionTestCase):
     """Task states that start executions of this server's state machines
     (states:startExecution, .sync, .sync:2, aws-sdk:sfn:startExecution)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-        cls.sfn = client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def parent(self, name, resource, params):
         return self.create(name, json.dumps({"StartAt": "Start", "States": {"Start": {

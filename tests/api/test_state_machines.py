@@ -27,8 +27,8 @@ sys.dont_write_bytecode = True
 import botocore.exceptions  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stator_server import (ACCOUNT, REGION, Server, client, find_stator,  # noqa: E402
-                           post)
+from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
+                           SharedServer, client, find_stator, post)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 PASS_DEF = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
@@ -36,33 +36,12 @@ PASS_DEF_2 = json.dumps(
     {"Comment": "v2", "StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": True}}})
 
 
-class StateMachineApiTest(unittest.TestCase):
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-        cls.sfn = client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class StateMachineApiTest(SharedServer, ClientErrorAssertion, unittest.TestCase):
     def arn(self, name):
         return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
 
     def create(self, name, definition=PASS_DEF, **kw):
         return self.sfn.create_state_machine(name=name, definition=definition, roleArn=ROLE, **kw)
-
-    def assertError(self, code, message, fn, *args, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(*args, **kw)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err["Code"], code, err)
-        if message is not None:
-            self.assertEqual(err.get("Message"), message)
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
-        return cm.exception.response
 
     # --- CreateStateMachine / DescribeStateMachine ------------------------------------------
 
