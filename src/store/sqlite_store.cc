@@ -167,6 +167,9 @@ StateMachineVersion ReadVersion(const Stmt& s) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  if (path.empty() || path == ":memory:") {
+    return Error{kStoreFailure, "SqliteStore needs a database file, not \"" + path + "\""};
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -182,10 +185,23 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
     STATOR_RETURN_IF_ERROR(store->Exec(pragma));
   }
   STATOR_RETURN_IF_ERROR(store->Migrate());
+  // Reads go through a second connection: in WAL mode they see the last commit and never wait
+  // for the writer, whose lock is held through a group commit's fsync.
+  rc = sqlite3_open_v2(path.c_str(), &store->reader_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                       nullptr);
+  if (rc != SQLITE_OK) {
+    return Error{kStoreFailure, "open " + path + " for reading: " +
+                                    (store->reader_ ? sqlite3_errmsg(store->reader_)
+                                                    : "out of memory")};
+  }
+  sqlite3_busy_timeout(store->reader_, 5000);
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  sqlite3_close(reader_);
+  sqlite3_close(db_);
+}
 
 Status SqliteStore::Exec(const char* sql) {
   char* msg = nullptr;
@@ -260,9 +276,9 @@ Result<Store::CreateResult> SqliteStore::CreateStateMachine(const StateMachine& 
 }
 
 Result<std::optional<StateMachine>> SqliteStore::GetStateMachine(std::string_view arn) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   Stmt s(
-      db_,
+      reader_,
       (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
   STATOR_TRY(bool row, s.Text(1, arn).Step());
   if (!row) return std::optional<StateMachine>();
@@ -301,8 +317,8 @@ Status SqliteStore::DeleteStateMachine(std::string_view arn) {
 }
 
 Result<Page<StateMachine>> SqliteStore::ListStateMachines(std::string_view after, int limit) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kMachineColumns +
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_, (std::string("SELECT ") + kMachineColumns +
                " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
                   .c_str());
   s.Text(1, after).Int(2, static_cast<int64_t>(limit) + 1);
@@ -369,8 +385,8 @@ Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersio
 
 Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_view machine_arn,
                                                                    int64_t version) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kVersionColumns +
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_, (std::string("SELECT ") + kVersionColumns +
                " FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2")
                   .c_str());
   STATOR_TRY(bool row, s.Text(1, machine_arn).Int(2, version).Step());
@@ -379,8 +395,8 @@ Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_v
 }
 
 Result<std::vector<StateMachineVersion>> SqliteStore::ListVersions(std::string_view machine_arn) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kVersionColumns +
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_, (std::string("SELECT ") + kVersionColumns +
                " FROM state_machine_versions WHERE state_machine_arn = ?1 ORDER BY version DESC")
                   .c_str());
   s.Text(1, machine_arn);
@@ -409,17 +425,17 @@ Status SqliteStore::DeleteVersion(std::string_view machine_arn, int64_t version)
   return tx.Commit();
 }
 
-Result<bool> SqliteStore::ResourceExistsLocked(std::string_view arn) {
+Result<bool> SqliteStore::ResourceExistsLocked(sqlite3* db, std::string_view arn) {
   // Only state machines (not their versions or aliases) carry tags so far.
-  Stmt s(db_, "SELECT 1 FROM state_machines WHERE arn = ?1");
+  Stmt s(db, "SELECT 1 FROM state_machines WHERE arn = ?1");
   return s.Text(1, arn).Step();
 }
 
 Result<std::vector<Tag>> SqliteStore::ListTags(std::string_view resource_arn) {
-  std::lock_guard lock(mu_);
-  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  std::lock_guard lock(read_mu_);
+  STATOR_TRY(bool exists, ResourceExistsLocked(reader_, resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
-  Stmt s(db_, "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY position");
+  Stmt s(reader_, "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY position");
   s.Text(1, resource_arn);
   std::vector<Tag> out;
   while (true) {
@@ -445,7 +461,7 @@ Status SqliteStore::TagResource(std::string_view resource_arn, const std::vector
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   STATOR_RETURN_IF_ERROR(tx.Begun());
-  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  STATOR_TRY(bool exists, ResourceExistsLocked(db_, resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
   STATOR_RETURN_IF_ERROR(TagLocked(resource_arn, tags));
   return tx.Commit();
@@ -456,7 +472,7 @@ Status SqliteStore::UntagResource(std::string_view resource_arn,
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   STATOR_RETURN_IF_ERROR(tx.Begun());
-  STATOR_TRY(bool exists, ResourceExistsLocked(resource_arn));
+  STATOR_TRY(bool exists, ResourceExistsLocked(db_, resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
   for (const std::string& key : keys) {
     Stmt s(db_, "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2");
@@ -500,8 +516,9 @@ std::optional<int64_t> ParseKey(std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(std::string_view arn) {
-  Stmt s(db_, "SELECT seq FROM executions WHERE arn = ?1");
+Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite3* db,
+                                                              std::string_view arn) {
+  Stmt s(db, "SELECT seq FROM executions WHERE arn = ?1");
   STATOR_TRY(bool row, s.Text(1, arn).Step());
   if (!row) return std::optional<int64_t>();
   return std::optional<int64_t>(s.ColInt(0));
@@ -560,7 +577,7 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
                "stop_date_ms = ?6 WHERE seq = ?1");
     std::string details;
     for (const ExecutionStep& step : batch.steps) {
-      STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(step.execution_arn));
+      STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(db_, step.execution_arn));
       if (!seq) return Error{kStoreFailure, "no such execution: " + step.execution_arn};
       for (const HistoryEvent& e : step.events) {
         details.clear();
@@ -591,8 +608,8 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
 }
 
 Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view execution_arn) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_,
          (std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE arn = ?1").c_str());
   STATOR_TRY(bool row, s.Text(1, execution_arn).Step());
   if (!row) return std::optional<Execution>();
@@ -601,8 +618,8 @@ Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view exec
 
 Result<std::optional<ExecutionMachine>> SqliteStore::GetExecutionMachine(
     std::string_view execution_arn) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_,
          "SELECT m.id, m.definition, m.role_arn, m.logging_configuration, "
          "m.tracing_configuration, m.encryption_configuration, m.revision_id, m.update_date_ms "
          "FROM executions e JOIN execution_machines m ON m.id = e.machine_id WHERE e.arn = ?1");
@@ -634,8 +651,8 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
   if (filter.status) sql += " AND status = ?3";
   if (!filter.version_arn.empty()) sql += " AND version_arn = ?4";
   sql += " ORDER BY seq DESC LIMIT ?5";
-  std::lock_guard lock(mu_);
-  Stmt s(db_, sql.c_str());
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_, sql.c_str());
   s.Text(1, filter.state_machine_arn).Int(2, before);
   if (filter.status) s.Text(3, ExecutionStatusName(*filter.status));
   if (!filter.version_arn.empty()) s.Text(4, filter.version_arn);
@@ -656,8 +673,8 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
 
 Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
   std::vector<Execution> out;
-  std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kExecutionColumns +
+  std::lock_guard lock(read_mu_);
+  Stmt s(reader_, (std::string("SELECT ") + kExecutionColumns +
                " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
                   .c_str());
   while (true) {
@@ -671,8 +688,8 @@ Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
 Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_arn,
                                                     std::string_view after, int limit,
                                                     bool reverse) {
-  std::lock_guard lock(mu_);
-  STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(execution_arn));
+  std::lock_guard lock(read_mu_);
+  STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(reader_, execution_arn));
   if (!seq) return Error{kNotFound, std::string(execution_arn)};
   Page<HistoryEvent> page;
   int64_t from = reverse ? std::numeric_limits<int64_t>::max() : 0;
@@ -681,7 +698,7 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
     if (!key) return page;
     from = *key;
   }
-  Stmt s(db_, reverse ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
+  Stmt s(reader_, reverse ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
                         "FROM history_events WHERE execution_seq = ?1 AND id < ?2 "
                         "ORDER BY id DESC LIMIT ?3"
                       : "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "

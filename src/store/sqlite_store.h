@@ -4,9 +4,12 @@
 // call survives a crash or power loss). Open() applies the pending schema migrations
 // (sqlite_schema.h) and refuses a database whose schema is newer than this build knows.
 //
-// Ownership: the store owns its connection and closes it in the destructor.
-// Thread-safety: all methods are thread-safe; one mutex serialises use of the connection, and
-// every multi-statement call runs in one transaction.
+// Ownership: the store owns its two connections and closes them in the destructor.
+// Thread-safety: all methods are thread-safe. Calls that write go through one connection, one
+// at a time, each in one transaction; reads (Get*, List*, ReadHistory) go through a second,
+// read-only connection, so they see the last commit without waiting for a commit in flight.
+// (ReadHistory's two statements may straddle a commit: it can only see more events, never
+// fewer.)
 #pragma once
 
 #include <memory>
@@ -21,8 +24,8 @@ namespace stator::store {
 
 class SqliteStore : public Store {
  public:
-  // Opens (creating if needed) the database file at `path`; ":memory:" gives a private
-  // in-memory database.
+  // Opens (creating if needed) the database file at `path`. A file it must be: reads use a
+  // second connection to it (":memory:" is refused; MemoryStore is the in-memory store).
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   ~SqliteStore() override;
 
@@ -65,11 +68,13 @@ class SqliteStore : public Store {
   Status Migrate();
   Status Exec(const char* sql);
   Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags);
-  Result<bool> ResourceExistsLocked(std::string_view arn);
-  Result<std::optional<int64_t>> ExecutionSeqLocked(std::string_view arn);
+  static Result<bool> ResourceExistsLocked(sqlite3* db, std::string_view arn);
+  static Result<std::optional<int64_t>> ExecutionSeqLocked(sqlite3* db, std::string_view arn);
 
-  std::mutex mu_;
-  sqlite3* db_;  // GUARDED_BY(mu_)
+  std::mutex mu_;  // the writer: every call that writes, one transaction at a time
+  sqlite3* db_;    // GUARDED_BY(mu_)
+  std::mutex read_mu_;        // the reader: Get*/List*/ReadHistory
+  sqlite3* reader_ = nullptr;  // GUARDED_BY(read_mu_); read-only, sees the last commit (WAL)
   int schema_version_ = 0;
 };
 
