@@ -48,12 +48,12 @@ MAPPER = {
 def inputs():
     for i in range(N):
         if i % 2 == 0:
-            yield "waiter", f"w{i}", {"w": 6 + i % 3, "k": i % 3}
+            yield "waiter", f"w{i}", {"w": 9 + i % 3, "k": i % 3}
         else:
             # Equal waits: which iteration goes first never depends on how long anything took
             # (with unequal ones, a downtime could legitimately reorder iterations whose waits
             # end close together; the engine's unit tests cover that case event by event).
-            items = [{"w": 3 + i % 3, "v": j} for j in range(3 + i % 3)]
+            items = [{"w": 5 + i % 3, "v": j} for j in range(3 + i % 3)]
             yield "mapper", f"m{i}", {"items": items}
 
 
@@ -136,8 +136,9 @@ class CrashResumeTest(unittest.TestCase):
         running_before = running_count(sfn_c, arns_c)
         os.kill(crashing.proc.pid, signal.SIGKILL)
         crashing.proc.wait()
-        # Mid-flight means mid-flight: nearly all were still running when the server died.
-        self.assertGreater(running_before, N * 9 // 10)
+        # Mid-flight means mid-flight: most were still running when the server died (on a
+        # loaded machine the first ones started may be done by then).
+        self.assertGreater(running_before, N * 3 // 4)
         time.sleep(1.5)  # some Waits end while the server is down
 
         restarted = self.serve(crash_dir)
