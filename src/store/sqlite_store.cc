@@ -275,18 +275,51 @@ Result<Store::CreateResult> SqliteStore::CreateStateMachine(const StateMachine& 
   return CreateResult{machine, true};
 }
 
+// Every execution start reads its state machine: GetStateMachine answers from a cache of the
+// machines read before. A write to a machine drops its entry once committed and bumps the
+// generation; a read that began before that does not fill the cache, so it never holds a
+// stale machine.
+class SqliteStore::MachineCacheInvalidation {
+ public:
+  MachineCacheInvalidation(SqliteStore* store, std::string_view arn) : store_(store), arn_(arn) {}
+  ~MachineCacheInvalidation() {
+    std::lock_guard lock(store_->cache_mu_);
+    store_->machine_cache_.erase(arn_);
+    ++store_->cache_generation_;
+  }
+
+ private:
+  SqliteStore* store_;
+  std::string arn_;
+};
+
 Result<std::optional<StateMachine>> SqliteStore::GetStateMachine(std::string_view arn) {
+  uint64_t generation;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = machine_cache_.find(std::string(arn));
+    if (it != machine_cache_.end()) return std::optional<StateMachine>(it->second);
+    generation = cache_generation_;
+  }
   std::lock_guard lock(read_mu_);
   Stmt s(
       reader_,
       (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
   STATOR_TRY(bool row, s.Text(1, arn).Step());
   if (!row) return std::optional<StateMachine>();
-  return std::optional<StateMachine>(ReadMachine(s));
+  StateMachine machine = ReadMachine(s);
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    if (cache_generation_ == generation && machine_cache_.size() < 10000) {
+      machine_cache_.emplace(machine.arn, machine);
+    }
+  }
+  return std::optional<StateMachine>(std::move(machine));
 }
 
 Status SqliteStore::UpdateStateMachine(const StateMachine& machine) {
   std::lock_guard lock(mu_);
+  MachineCacheInvalidation invalidate(this, machine.arn);
   Stmt s(db_,
          "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, "
          "logging_configuration = ?6, tracing_configuration = ?7, encryption_configuration = ?8, "
@@ -299,6 +332,7 @@ Status SqliteStore::UpdateStateMachine(const StateMachine& machine) {
 
 Status SqliteStore::DeleteStateMachine(std::string_view arn) {
   std::lock_guard lock(mu_);
+  MachineCacheInvalidation invalidate(this, arn);
   Transaction tx(db_);
   STATOR_RETURN_IF_ERROR(tx.Begun());
   {

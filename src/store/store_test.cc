@@ -107,6 +107,32 @@ TYPED_TEST(StoreTest, UpdateReplacesAllFields) {
   EXPECT_EQ(**got, m);
 }
 
+// Reads between writes (SqliteStore caches machines it has read): every read sees the last
+// committed write, also while other threads read the same machine.
+TYPED_TEST(StoreTest, ReadsAfterEachWriteSeeIt) {
+  StateMachine m = this->Machine("cached");
+  ASSERT_TRUE(this->store_->CreateStateMachine(m, {}).ok());
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop.load()) (void)this->store_->GetStateMachine(m.arn);
+  });
+  for (int i = 0; i < 200; ++i) {
+    auto before = this->store_->GetStateMachine(m.arn);
+    ASSERT_TRUE(before.ok() && before->has_value());
+    m.revision_id = "rev-" + std::to_string(i);
+    ASSERT_TRUE(this->store_->UpdateStateMachine(m).ok());
+    auto after = this->store_->GetStateMachine(m.arn);
+    ASSERT_TRUE(after.ok() && after->has_value());
+    EXPECT_EQ((*after)->revision_id, m.revision_id);
+  }
+  ASSERT_TRUE(this->store_->DeleteStateMachine(m.arn).ok());
+  auto gone = this->store_->GetStateMachine(m.arn);
+  stop.store(true);
+  reader.join();
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+}
+
 TYPED_TEST(StoreTest, UpdateMissingIsNotFound) {
   Status s = this->store_->UpdateStateMachine(this->Machine("gone"));
   ASSERT_FALSE(s.ok());
