@@ -48,6 +48,32 @@ uint64_t StandardSeed(const std::string& arn, int64_t start_ms) {
   return h ^ static_cast<uint64_t>(start_ms);
 }
 
+// The step that closes an execution the engine is not running (left RUNNING by a restart):
+// its final event after `last_id`, and its outcome. Empty error/cause are left out.
+store::ExecutionStep ClosingStep(const std::string& arn, int64_t last_id, int64_t now,
+                                 store::ExecutionStatus status, const char* type,
+                                 const char* details_key, const std::string& error,
+                                 const std::string& cause) {
+  store::ExecutionStep step;
+  step.execution_arn = arn;
+  store::HistoryEvent& event = step.events.emplace_back();
+  event.id = last_id + 1;
+  event.previous_event_id = last_id;
+  event.timestamp_ms = now;
+  event.type = type;
+  event.details_key = details_key;
+  json::Object details;
+  if (!error.empty()) details.emplace_back("error", json::Value::String(error));
+  if (!cause.empty()) details.emplace_back("cause", json::Value::String(cause));
+  event.details = json::Value::MakeObject(std::move(details));
+  store::ExecutionOutcome& o = step.outcome.emplace();
+  o.status = status;
+  if (!error.empty()) o.error = error;
+  if (!cause.empty()) o.cause = cause;
+  o.stop_date_ms = now;
+  return step;
+}
+
 }  // namespace
 
 ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope scope,
@@ -278,15 +304,17 @@ Status ExecutionService::ResumeRunning() {
   // Every resumed execution is in the live table before any of them runs: one that starts
   // another (states:startExecution.sync) then finds it running, not ended.
   std::vector<std::shared_ptr<engine::Execution>> resumed;
+  CompiledMachines compiled;  // many executions run the same machine: compile it once
   for (const store::Execution& e : running) {
-    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e));
+    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e, &compiled));
     if (execution) resumed.push_back(std::move(execution));
   }
   for (auto& execution : resumed) execution->Start();
   return Status::Ok();
 }
 
-Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e) {
+Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e,
+                                                                    CompiledMachines* compiled) {
   STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
   auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
   for (std::string after;;) {
@@ -305,29 +333,16 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
     after = std::move(page.next);
   }
   auto fail = [&](const std::string& cause) {
-    // Closed the way StopExecution closes an orphan, as FAILED.
     const int64_t last = history->empty() ? 0 : history->back().id;
-    store::ExecutionStep step;
-    step.execution_arn = e.arn;
-    store::HistoryEvent& failed = step.events.emplace_back();
-    failed.id = last + 1;
-    failed.previous_event_id = last;
-    failed.timestamp_ms = clock_->NowMillis();
-    failed.type = "ExecutionFailed";
-    failed.details_key = "executionFailedEventDetails";
-    failed.details = json::Value::MakeObject({{"error", json::Value::String("States.Runtime")},
-                                              {"cause", json::Value::String(cause)}});
-    store::ExecutionOutcome& o = step.outcome.emplace();
-    o.status = store::ExecutionStatus::kFailed;
-    o.error = "States.Runtime";
-    o.cause = cause;
-    o.stop_date_ms = failed.timestamp_ms;
-    queue_.Submit(std::move(step));
+    queue_.Submit(ClosingStep(e.arn, last, clock_->NowMillis(), store::ExecutionStatus::kFailed,
+                              "ExecutionFailed", "executionFailedEventDetails", "States.Runtime",
+                              cause));
     return std::shared_ptr<engine::Execution>();
   };
   if (!snapshot) return fail("The execution could not be resumed: its state machine is missing.");
-  asl::CompileResult compiled = asl::Compile(snapshot->config.definition);
-  if (!compiled.ok()) {
+  std::shared_ptr<const asl::StateMachine>& machine = (*compiled)[snapshot->id];
+  if (!machine) machine = asl::Compile(snapshot->config.definition).machine;  // null if invalid
+  if (!machine) {
     return fail("The execution could not be resumed: its definition no longer compiles.");
   }
   auto input = json::Parse(e.input);
@@ -346,7 +361,7 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   o.start_millis = e.start_date_ms;
   if (!history->empty()) o.replay = std::move(history);
   // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
-  auto execution = NewStandard(compiled.machine, std::move(o), default_router_);
+  auto execution = NewStandard(machine, std::move(o), default_router_);
   auto live = std::make_shared<Live>();
   live->input_text = e.input;
   live->start_date_ms = e.start_date_ms;
@@ -514,23 +529,9 @@ void ExecutionService::StopOrphan(const store::Execution& e, const std::string& 
   if (!last.ok()) return done(StoreFailure(last.error()));
   const int64_t last_id = last->items.empty() ? 0 : last->items.front().id;
   const int64_t now = clock_->NowMillis();
-  store::ExecutionStep step;
-  step.execution_arn = e.arn;
-  store::HistoryEvent& aborted = step.events.emplace_back();
-  aborted.id = last_id + 1;
-  aborted.previous_event_id = last_id;
-  aborted.timestamp_ms = now;
-  aborted.type = "ExecutionAborted";
-  aborted.details_key = "executionAbortedEventDetails";
-  json::Object details;
-  if (!error.empty()) details.emplace_back("error", json::Value::String(error));
-  if (!cause.empty()) details.emplace_back("cause", json::Value::String(cause));
-  aborted.details = json::Value::MakeObject(std::move(details));
-  store::ExecutionOutcome& o = step.outcome.emplace();
-  o.status = store::ExecutionStatus::kAborted;
-  if (!error.empty()) o.error = error;
-  if (!cause.empty()) o.cause = cause;
-  o.stop_date_ms = now;
+  store::ExecutionStep step =
+      ClosingStep(e.arn, last_id, now, store::ExecutionStatus::kAborted, "ExecutionAborted",
+                  "executionAbortedEventDetails", error, cause);
   queue_.Submit(std::move(step), [done, now](const Status& s) {
     if (!s.ok()) return done(StoreFailure(s.error()));
     done(now);

@@ -163,7 +163,11 @@ class ExecutionService {
                                                  std::shared_ptr<services::TaskRouter> runner);
   // Prepares one execution RUNNING in the store to resume (in the live table, not started), or
   // closes it as FAILED when it cannot resume (then null).
-  Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e);
+  // `compiled` caches machines by ExecutionMachine::id across the executions being resumed.
+  using CompiledMachines =
+      std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
+  Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
+                                                    CompiledMachines* compiled);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
                   std::function<void(ApiResult<int64_t>)> done);
