@@ -1021,8 +1021,7 @@ void Execution::RunTaskAttempt(Frame& f) {
   req.task_token = f.task_token;
   if (replay_ != nullptr) {
     // Its outcome comes from the history, or, if it was in flight, it runs once live.
-    replay_tasks_.push_back(ReplayTask{f.id, f.token, f.last_event, req, *req.context});
-    replay_tasks_.back().request.context = nullptr;
+    Park(&replay_tasks_, req, f.id, f.token, f.last_event);
     return;
   }
   DispatchTask(req, f.id, f.token);
@@ -1036,8 +1035,7 @@ void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
     if (scheduler_ != nullptr) scheduler_->ExternalStarted();
   }
   if (options_.when_durable) {
-    HeldTask& held = held_tasks_.emplace_back(HeldTask{req, *req.context, fid, token});
-    held.request.context = nullptr;  // set once the vector stops moving (ReleaseHeldTasks)
+    Park(&held_tasks_, req, fid, token, 0);
     return;
   }
   DispatchNow(req, fid, token);
@@ -1076,16 +1074,22 @@ void Execution::DispatchNow(TaskRequest& req, uint64_t fid, uint64_t token) {
   });
 }
 
+void Execution::Park(std::vector<ParkedTask>* list, const TaskRequest& req, uint64_t frame_id,
+                     uint64_t token, int64_t started_event) {
+  ParkedTask& t = list->emplace_back(ParkedTask{req, *req.context, frame_id, token, started_event});
+  t.request.context = nullptr;
+}
+
 // Runs on the thread that finished Run: hands the held tasks to when_durable, which dispatches
 // them (on the store's thread) once their events are committed.
 void Execution::ReleaseHeldTasks() {
-  auto held = std::make_shared<std::vector<HeldTask>>(std::move(held_tasks_));
+  auto held = std::make_shared<std::vector<ParkedTask>>(std::move(held_tasks_));
   held_tasks_.clear();
   std::weak_ptr<Execution> weak = weak_from_this();
   options_.when_durable([weak, held] {
     auto e = weak.lock();
     if (!e || e->finished()) return;
-    for (HeldTask& t : *held) {
+    for (ParkedTask& t : *held) {
       t.request.context = &t.context;
       e->DispatchNow(t.request, t.frame_id, t.token);
     }
@@ -1757,7 +1761,7 @@ bool Execution::ReplayNextInput() {
 
 void Execution::GoLive() {
   std::vector<ReplayTimer> timers = std::move(replay_timers_);
-  std::vector<ReplayTask> tasks = std::move(replay_tasks_);
+  std::vector<ParkedTask> tasks = std::move(replay_tasks_);
   replay_timers_.clear();
   replay_tasks_.clear();
   for (const ReplayTimer& t : timers) {
@@ -1768,7 +1772,7 @@ void Execution::GoLive() {
       if (*slot == t.id) ArmTimer(f, t.kind, t.due, slot);
     }
   }
-  for (ReplayTask& t : tasks) {
+  for (ParkedTask& t : tasks) {
     auto it = live_.find(t.frame_id);
     if (it == live_.end() || it->second->token != t.token ||
         it->second->phase != Phase::kBlocked) {

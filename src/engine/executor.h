@@ -169,13 +169,19 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
     uint64_t token;
     TimerKind kind;
   };
-  struct ReplayTask {
+  // A task not handed to its runner yet: held until its events are durable (when_durable),
+  // or, in a replay, waiting for its recorded outcome or for the replay to end. The request's
+  // context pointer is null while parked (the vector moves); it points at `context` once sent.
+  struct ParkedTask {
+    TaskRequest request;
+    json::Value context;
     uint64_t frame_id;
     uint64_t token;
-    int64_t started_event;  // the Task/LambdaFunction/ActivityStarted event id
-    TaskRequest request;
-    json::Value context;  // what request.context points to once dispatched
+    int64_t started_event = 0;  // replay: the Task/LambdaFunction/ActivityStarted event id
   };
+  // Parks `req` in `list`.
+  static void Park(std::vector<ParkedTask>* list, const TaskRequest& req, uint64_t frame_id,
+                   uint64_t token, int64_t started_event);
   // Checks event `id` of type `type` against the history; false when they disagree.
   bool ReplayEvent(int64_t id, const std::string& type);
   // Feeds the input (a task outcome or a timer) that led to the next recorded event; false
@@ -222,14 +228,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::vector<int64_t> sizes_scratch_;  // CommitVariables' per-variable sizes
   std::function<void()> on_finished_;
   ExecutionResult result_;
-  // Tasks held until their events are durable (ExecutionOptions::when_durable).
-  struct HeldTask {
-    TaskRequest request;
-    json::Value context;  // what request.context points to
-    uint64_t frame_id;
-    uint64_t token;
-  };
-  std::vector<HeldTask> held_tasks_;
+  std::vector<ParkedTask> held_tasks_;  // until their events are durable (when_durable)
   void ReleaseHeldTasks();
   std::vector<Message> pending_;  // taken from the inbox, handled one at a time
   size_t pending_next_ = 0;
@@ -242,7 +241,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // event's step set in motion has run (it all happened at that moment).
   bool recorded_clock_ = false;
   std::vector<ReplayTimer> replay_timers_;
-  std::vector<ReplayTask> replay_tasks_;
+  std::vector<ParkedTask> replay_tasks_;
   uint64_t next_replay_timer_ = 1;
 
   // Cross-thread state.
