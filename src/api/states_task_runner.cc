@@ -8,26 +8,23 @@
 #include "api/routes/states/operations.h"
 #include "api/states_service.h"
 #include "common/time_format.h"
+#include "engine/task_resource.h"
 
 namespace stator::api {
 namespace {
 
 enum class Pattern { kRequestResponse, kSync, kSync2, kAwsSdk };
 
-// The part after "arn:<partition>:states:::", or "" when the resource is not of that form.
-std::string_view Integration(std::string_view resource) {
-  if (!resource.starts_with("arn:")) return {};
-  size_t p = resource.find(':', 4);
-  if (p == std::string_view::npos || resource.substr(p, 10) != ":states:::") return {};
-  return resource.substr(p + 10);
-}
-
 std::optional<Pattern> PatternOf(std::string_view resource) {
-  std::string_view i = Integration(resource);
-  if (i == "states:startExecution") return Pattern::kRequestResponse;
-  if (i == "states:startExecution.sync") return Pattern::kSync;
-  if (i == "states:startExecution.sync:2") return Pattern::kSync2;
-  if (i == "aws-sdk:sfn:startExecution") return Pattern::kAwsSdk;
+  const engine::TaskResource r = engine::TaskResource::Parse(resource);
+  if (r.kind != engine::TaskResource::Kind::kService) return std::nullopt;
+  if (r.resource_type == "states") {
+    if (r.resource == "startExecution") return Pattern::kRequestResponse;
+    if (r.resource == "startExecution.sync") return Pattern::kSync;
+    if (r.resource == "startExecution.sync:2") return Pattern::kSync2;
+  } else if (r.resource_type == "aws-sdk:sfn" && r.resource == "startExecution") {
+    return Pattern::kAwsSdk;
+  }
   return std::nullopt;
 }
 
