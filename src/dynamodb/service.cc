@@ -1,6 +1,7 @@
 #include "dynamodb/service.h"
 
 #include <array>
+#include <future>
 
 #include "dynamodb/service_impl.h"
 
@@ -173,7 +174,9 @@ const Item* Service::Impl::FindItem(const Table& t, const Item& key) const {
 
 Status Service::Impl::Commit(std::vector<Write> writes) {
   std::vector<Storage::Change> changes;
-  if (storage->persistent()) {
+  if (group) {
+    STATOR_RETURN_IF_ERROR(group->error());
+    changes.reserve(writes.size());
     for (const Write& w : writes) {
       Storage::Change c;
       c.kind = w.item ? Storage::Change::Kind::kPutItem : Storage::Change::Kind::kDeleteItem;
@@ -183,7 +186,6 @@ Status Service::Impl::Commit(std::vector<Write> writes) {
       if (w.item) c.text = MapToJson(*w.item).Dump();
       changes.push_back(std::move(c));
     }
-    STATOR_RETURN_IF_ERROR(storage->Commit(changes));
   }
   for (Write& w : writes) {
     Table& t = *w.table;
@@ -202,15 +204,21 @@ Status Service::Impl::Commit(std::vector<Write> writes) {
     }
     if (p.empty()) t.partitions.erase(hk);
   }
+  if (group) group->Append(std::move(changes));
   return Status::Ok();
 }
 
 Status Service::Impl::CommitTable(const Table& t, bool deleted) {
+  if (!group) return Status::Ok();
+  STATOR_RETURN_IF_ERROR(group->error());
   Storage::Change c;
   c.kind = deleted ? Storage::Change::Kind::kDeleteTable : Storage::Change::Kind::kPutTable;
   c.table = t.meta.name;
   if (!deleted) c.text = t.meta.ToJson().Dump();
-  return storage->Commit({c});
+  std::vector<Storage::Change> changes;
+  changes.push_back(std::move(c));
+  group->Append(std::move(changes));
+  return Status::Ok();
 }
 
 Result<json::Value> Service::Impl::Dispatch(std::string_view op, const json::Value& req) {
@@ -248,29 +256,9 @@ std::string ErrorType(const std::string& code) {
   return "com.amazonaws.dynamodb.v20120810#" + code;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
-  STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
-  STATOR_RETURN_IF_ERROR(impl->LoadTables());
-  return std::unique_ptr<Service>(new Service(std::move(impl)));
-}
-
-Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Service::~Service() = default;
-
-Service::Response Service::Call(std::string_view operation, const json::Value& request) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->extras.clear();
-  Result<json::Value> r = impl_->Dispatch(operation, request);
-  Response out;
-  if (r.ok()) {
-    out.body = std::move(r).value();
-    return out;
-  }
-  const Error& e = r.error();
+// The error body DynamoDB sends: {"__type": "<namespace>#<Code>", "message": ...} plus extras.
+Service::Response ErrorResponse(const Error& e, json::Object extras) {
+  Service::Response out;
   out.status = e.error == "InternalServerError" ? 500 : 400;
   out.error_code = e.error;
   out.error_message = e.cause;
@@ -280,31 +268,106 @@ Service::Response Service::Call(std::string_view operation, const json::Value& r
   if (!e.cause.empty() || e.error != "UnknownOperationException") {
     body.emplace_back(capital ? "Message" : "message", json::Value::String(e.cause));
   }
-  for (auto& m : impl_->extras) body.push_back(std::move(m));
-  impl_->extras.clear();
+  for (auto& m : extras) body.push_back(std::move(m));
   out.body = json::Value::MakeObject(std::move(body));
   return out;
 }
 
-Service::HttpReply Service::HandleHttp(std::string_view target, std::string_view body) {
-  std::string_view op = target;
-  size_t dot = target.find('.');
-  if (dot != std::string_view::npos) op = target.substr(dot + 1);
-  Response r;
-  auto parsed = json::Parse(body.empty() ? std::string_view("{}") : body);
-  if (!parsed.ok()) {
-    r.status = 400;
-    r.body = json::Value::MakeObject(
-        {{"__type", json::Value::String(ErrorType("SerializationException"))},
-         {"message", json::Value::String("Start of structure or map found where not expected")}});
-  } else {
-    r = Call(op, *parsed);
-  }
-  HttpReply reply;
+Service::HttpReply ToHttp(const Service::Response& r) {
+  Service::HttpReply reply;
   reply.status = r.status;
   reply.body = r.body.Dump();
   reply.crc32 = Crc32(reply.body);
   return reply;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
+  STATOR_RETURN_IF_ERROR(impl->LoadTables());
+  if (impl->storage->persistent()) impl->group = std::make_unique<GroupCommit>(impl->storage.get());
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Service::~Service() {
+  // Commits what is pending and answers its waiters before the tables and storage go away.
+  impl_->group.reset();
+}
+
+Service::Response Service::Impl::Run(std::string_view op, const json::Value& req,
+                                     uint64_t* wait) {
+  std::lock_guard<std::mutex> lock(mu);
+  extras.clear();
+  Result<json::Value> r = Dispatch(op, req);
+  // Every write applied so far is one this call could have seen (or made): it is answered
+  // once they are all durable. Under mu, so no later write is counted.
+  *wait = group ? group->appended() : 0;
+  if (r.ok()) {
+    Response out;
+    out.body = std::move(r).value();
+    return out;
+  }
+  Response out = ErrorResponse(r.error(), std::move(extras));
+  extras.clear();
+  return out;
+}
+
+void Service::CallAsync(std::string_view operation, const json::Value& request,
+                        std::function<void(Response)> done) {
+  uint64_t wait = 0;
+  Response r = impl_->Run(operation, request, &wait);
+  if (!impl_->group) {
+    done(std::move(r));
+    return;
+  }
+  impl_->group->WhenDurable(
+      wait, [r = std::move(r), done = std::move(done)](const Status& s) mutable {
+        done(s.ok() ? std::move(r) : ErrorResponse(s.error(), {}));
+      });
+}
+
+Service::Response Service::Call(std::string_view operation, const json::Value& request) {
+  std::promise<Response> promise;
+  std::future<Response> answer = promise.get_future();
+  CallAsync(operation, request, [&promise](Response r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
+
+void Service::HandleHttpAsync(std::string_view target, std::string_view body,
+                              std::function<void(HttpReply)> done) {
+  std::string_view op = target;
+  size_t dot = target.find('.');
+  if (dot != std::string_view::npos) op = target.substr(dot + 1);
+  auto parsed = json::Parse(body.empty() ? std::string_view("{}") : body);
+  if (!parsed.ok()) {
+    done(ToHttp(ErrorResponse(
+        Error{"SerializationException", "Start of structure or map found where not expected"},
+        {})));
+    return;
+  }
+  uint64_t wait = 0;
+  Response r = impl_->Run(op, *parsed, &wait);
+  HttpReply reply = ToHttp(r);  // on this thread, not the writer's
+  if (!impl_->group) {
+    done(std::move(reply));
+    return;
+  }
+  impl_->group->WhenDurable(
+      wait, [reply = std::move(reply), done = std::move(done)](const Status& s) mutable {
+        done(s.ok() ? std::move(reply) : ToHttp(ErrorResponse(s.error(), {})));
+      });
+}
+
+Service::HttpReply Service::HandleHttp(std::string_view target, std::string_view body) {
+  std::promise<HttpReply> promise;
+  std::future<HttpReply> answer = promise.get_future();
+  HandleHttpAsync(target, body, [&promise](HttpReply r) { promise.set_value(std::move(r)); });
+  return answer.get();
 }
 
 uint32_t Crc32(std::string_view data) {

@@ -7,15 +7,34 @@
 // TransactGetItems. Errors come back in DynamoDB's shape ({"__type": ..., "message": ...}) with
 // DynamoDB's messages; see docs/dynamodb.md for what is and is not supported.
 //
-// A write is acknowledged (Call returns) only after it is committed to disk. Every call runs
-// under one lock: calls are serialized, so each is atomic and isolated (transactions trivially
-// so).
+// Every call runs under one lock: calls are serialized, so each is atomic and isolated
+// (transactions trivially so). Under that lock a write is validated, its conditions evaluated
+// and its items applied to the in-memory tables at once (the next call sees them); its changes
+// are queued to one writer thread (group_commit.h) that commits everything queued meanwhile in
+// one SQLite transaction with one fsync (group commit).
 //
-// Ownership: owns its tables and its Storage.
-// Thread-safety: every public method may be called from any thread.
+// Durability and ordering: a call is answered (its completion runs, Call returns) only once
+// every write applied before it finished is durable, its own included. So a write is durable
+// when acknowledged, and a read never returns a value that a crash could still take back (it
+// waits for the writes it could have seen; when nothing is pending, the common case, it is
+// answered at once on the calling thread). Completions run either on the calling thread,
+// before CallAsync returns, or on the writer thread; they must be quick and must not call the
+// synchronous Call/HandleHttp (which wait for that thread).
+//
+// A failed commit (SQLite error, disk full) is sticky: it is logged, the calls waiting for it
+// and every later write get InternalServerError (HTTP 500), and so does any call that could
+// have seen a write that is not durable; memory then holds writes that are not on disk, which
+// only a restart (reloading from disk) clears. In memory (no data dir) nothing is queued and
+// every call is answered at once.
+//
+// Ownership: owns its tables, its Storage and the writer thread.
+// Thread-safety: every public method may be called from any thread. The destructor commits
+// what is pending, answers every waiting call and joins the writer thread; no call may be
+// running or start during it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,11 +76,19 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // One API call: operation is "PutItem" etc., request the parsed JSON body.
-  Response Call(std::string_view operation, const json::Value& request);
+  // One API call: operation is "PutItem" etc., request the parsed JSON body. done gets the
+  // Response once it may be sent (see Durability above), exactly once, on this thread or the
+  // writer thread.
+  void CallAsync(std::string_view operation, const json::Value& request,
+                 std::function<void(Response)> done);
 
   // One HTTP request: target is the X-Amz-Target header ("DynamoDB_20120810.PutItem"), body the
-  // request body text.
+  // request body text. The reply is serialized on the calling thread; done as for CallAsync.
+  void HandleHttpAsync(std::string_view target, std::string_view body,
+                       std::function<void(HttpReply)> done);
+
+  // The same, waiting for the answer (not from a completion: that would wait for itself).
+  Response Call(std::string_view operation, const json::Value& request);
   HttpReply HandleHttp(std::string_view target, std::string_view body);
 
   class Impl;

@@ -1,7 +1,8 @@
 // Internals of dynamodb::Service shared by its source files (tables.cc, items.cc, query.cc,
 // batch.cc, service.cc). Not part of the layer's interface.
 //
-// Thread-safety: everything here is guarded by Service::Impl::mu; operations run with it held.
+// Thread-safety: everything here is guarded by Service::Impl::mu; operations run with it held
+// (group, which has its own lock, is set once at open).
 #pragma once
 
 #include <map>
@@ -15,6 +16,7 @@
 #include "common/result.h"
 #include "dynamodb/attribute_value.h"
 #include "dynamodb/expression.h"
+#include "dynamodb/group_commit.h"
 #include "dynamodb/service.h"
 #include "dynamodb/storage.h"
 
@@ -91,11 +93,17 @@ class Service::Impl {
  public:
   Service::Options options;
   std::unique_ptr<Storage> storage;
+  // The writer thread that commits to storage (null in memory: nothing to wait for). Declared
+  // after storage, which it borrows; Service's destructor drains it first.
+  std::unique_ptr<GroupCommit> group;
   std::mutex mu;
   std::map<std::string, Table> tables;  // guarded by mu
   json::Object extras;                  // members of the current call's error body (under mu)
 
   Result<json::Value> Dispatch(std::string_view op, const json::Value& req);
+  // One call under mu: its Response (already applied to memory), and in *wait the sequence
+  // number that must be durable before it may be answered (the last write it could have seen).
+  Service::Response Run(std::string_view op, const json::Value& req, uint64_t* wait);
 
   // tables.cc
   Result<json::Value> CreateTable(const json::Value& req);
@@ -140,8 +148,12 @@ class Service::Impl {
   // Checks an item for PutItem: key attributes present, of the right type, not empty; size.
   Status CheckItem(const Table& t, const Item& item);
   const Item* FindItem(const Table& t, const Item& key) const;
-  // Commits writes durably, then applies them to memory.
+  // Applies writes to memory and queues their changes (together: one batch) for the writer.
+  // The caller answers only once they are durable (Service::Call waits for that). Fails, with
+  // nothing applied, once a commit has failed (GroupCommit's sticky error).
   Status Commit(std::vector<Write> writes);
+  // Queues a table's new definition (or its deletion, with its items); the caller then applies
+  // it to memory. Fails as Commit does.
   Status CommitTable(const Table& t, bool deleted);
 };
 

@@ -27,6 +27,16 @@ class Statement {
   int rc_ = SQLITE_ERROR;
 };
 
+// Binds text without copying it: the statement is stepped and reset before s goes away.
+void Bind(sqlite3_stmt* stmt, int i, const std::string& s) {
+  sqlite3_bind_text(stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
+void Reset(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+}
+
 std::string Column(sqlite3_stmt* s, int i) {
   const unsigned char* text = sqlite3_column_text(s, i);
   return text ? std::string(reinterpret_cast<const char*>(text),
@@ -57,10 +67,21 @@ Result<std::unique_ptr<Storage>> Storage::Open(const std::string& data_dir) {
       "CREATE TABLE IF NOT EXISTS ddb_items(table_name TEXT NOT NULL, hash_key TEXT NOT NULL,"
       " range_key TEXT NOT NULL, item TEXT NOT NULL,"
       " PRIMARY KEY(table_name, hash_key, range_key)) WITHOUT ROWID;"));
+  if (sqlite3_prepare_v2(s->db_,
+                         "INSERT OR REPLACE INTO ddb_items(table_name, hash_key, range_key, item) "
+                         "VALUES(?, ?, ?, ?)",
+                         -1, &s->put_item_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(
+          s->db_, "DELETE FROM ddb_items WHERE table_name = ? AND hash_key = ? AND range_key = ?",
+          -1, &s->delete_item_, nullptr) != SQLITE_OK) {
+    return StorageError(s->db_, "prepare item statements");
+  }
   return s;
 }
 
 Storage::~Storage() {
+  sqlite3_finalize(put_item_);
+  sqlite3_finalize(delete_item_);
   if (db_) sqlite3_close(db_);
 }
 
@@ -120,23 +141,30 @@ Status Storage::Commit(const std::vector<Change>& changes) {
         break;
       }
       case Change::Kind::kPutItem: {
-        Statement s(db_,
-                    "INSERT OR REPLACE INTO ddb_items(table_name, hash_key, range_key, item) "
-                    "VALUES(?, ?, ?, ?)");
-        s.Bind(1, c.table);
-        s.Bind(2, c.hash_key);
-        s.Bind(3, c.range_key);
-        s.Bind(4, c.text);
-        if (!s.ok() || sqlite3_step(s.get()) != SQLITE_DONE) return fail("put item");
+        Reset(put_item_);
+        Bind(put_item_, 1, c.table);
+        Bind(put_item_, 2, c.hash_key);
+        Bind(put_item_, 3, c.range_key);
+        Bind(put_item_, 4, c.text);
+        if (sqlite3_step(put_item_) != SQLITE_DONE) {
+          Status e = fail("put item");  // takes the message before the reset clears it
+          Reset(put_item_);
+          return e;
+        }
+        Reset(put_item_);
         break;
       }
       case Change::Kind::kDeleteItem: {
-        Statement s(db_,
-                    "DELETE FROM ddb_items WHERE table_name = ? AND hash_key = ? AND range_key = ?");
-        s.Bind(1, c.table);
-        s.Bind(2, c.hash_key);
-        s.Bind(3, c.range_key);
-        if (!s.ok() || sqlite3_step(s.get()) != SQLITE_DONE) return fail("delete item");
+        Reset(delete_item_);
+        Bind(delete_item_, 1, c.table);
+        Bind(delete_item_, 2, c.hash_key);
+        Bind(delete_item_, 3, c.range_key);
+        if (sqlite3_step(delete_item_) != SQLITE_DONE) {
+          Status e = fail("delete item");  // takes the message before the reset clears it
+          Reset(delete_item_);
+          return e;
+        }
+        Reset(delete_item_);
         break;
       }
     }

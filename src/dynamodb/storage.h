@@ -1,7 +1,7 @@
 // Storage: where DynamoDB tables and items are kept on disk.
 //
 // One SQLite file, DATA_DIR/dynamodb.sqlite (WAL journal, synchronous=FULL: a commit is on disk
-// when Commit returns), with two tables:
+// when Commit returns, one fsync per Commit however many changes it holds), with two tables:
 //   ddb_tables(name PRIMARY KEY, meta)                      -- meta: the table's definition (JSON)
 //   ddb_items(table_name, hash_key, range_key, item)        -- item: the item in wire JSON
 // keyed by (table_name, hash_key, range_key), where the keys are EncodeKey() texts ("S:abc",
@@ -10,8 +10,9 @@
 //
 // With an empty data dir nothing is stored (Commit succeeds at once, Load finds nothing).
 //
-// Ownership: owns the SQLite connection.
-// Thread-safety: not thread-safe; the Service calls it under its own lock.
+// Ownership: owns the SQLite connection and its prepared item statements.
+// Thread-safety: not thread-safe. The Service calls Load once while it opens; after that only
+// its GroupCommit writer thread calls Commit (group_commit.h).
 #pragma once
 
 #include <functional>
@@ -22,6 +23,7 @@
 #include "common/result.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace stator::dynamodb {
 
@@ -45,7 +47,7 @@ class Storage {
   Status Load(const std::function<Status(const std::string&, const std::string&)>& on_table,
               const std::function<Status(const std::string&, const std::string&)>& on_item);
 
-  // Applies the changes in one transaction, durably.
+  // Applies the changes, in order, in one transaction, durably (all or none of them).
   Status Commit(const std::vector<Change>& changes);
 
   bool persistent() const { return db_ != nullptr; }
@@ -55,6 +57,8 @@ class Storage {
   Status Exec(const char* sql);
 
   sqlite3* db_ = nullptr;
+  sqlite3_stmt* put_item_ = nullptr;     // prepared once: the hot path of every item write
+  sqlite3_stmt* delete_item_ = nullptr;
 };
 
 }  // namespace stator::dynamodb

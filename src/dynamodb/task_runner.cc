@@ -71,6 +71,37 @@ json::Value SdkMetadata(const std::string& body, const std::string& request_id) 
                                   {"HttpStatusCode", json::Value::Int(200)}});
 }
 
+// The Task outcome of a service response, as Step Functions shapes it.
+void Complete(bool optimized, Service::Response response, const engine::TaskCompletion& done) {
+  std::string request_id = RequestId();
+  if (response.status == 200) {
+    if (!optimized) {
+      done(std::move(response.body));
+      return;
+    }
+    std::string body = response.body.Dump();
+    json::Value out = response.body
+                          .With("SdkHttpMetadata", SdkMetadata(body, request_id))
+                          .With("SdkResponseMetadata",
+                                json::Value::MakeObject(
+                                    {{"RequestId", json::Value::String(request_id)}}));
+    done(std::move(out));
+    return;
+  }
+  const std::string& code = response.error_code;
+  std::string status = std::to_string(response.status);
+  if (optimized) {
+    std::string name = Modelled(code) ? code : "AmazonDynamoDBException";
+    done(Error{"DynamoDB." + name,
+               response.error_message + " (Service: AmazonDynamoDBv2; Status Code: " + status +
+                   "; Error Code: " + code + "; Request ID: " + request_id + "; Proxy: null)"});
+  } else {
+    std::string name = Modelled(code) ? code : "DynamoDbException";
+    done(Error{"DynamoDb." + name, response.error_message + " (Service: DynamoDb, Status Code: " +
+                                       status + ", Request ID: " + request_id + ")"});
+  }
+}
+
 }  // namespace
 
 bool DynamoDbTaskRunner::Accepts(const std::string& resource) {
@@ -102,34 +133,12 @@ void DynamoDbTaskRunner::Start(const engine::TaskRequest& request, engine::TaskC
   operation[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(operation[0])));
   json::Value params = request.parameters.is_object() ? request.parameters
                                                        : json::Value::EmptyObject();
-  Service::Response response = service_->Call(operation, params);
-  std::string request_id = RequestId();
-  if (response.status == 200) {
-    if (!optimized) {
-      done(std::move(response.body));
-      return;
-    }
-    std::string body = response.body.Dump();
-    json::Value out = response.body
-                          .With("SdkHttpMetadata", SdkMetadata(body, request_id))
-                          .With("SdkResponseMetadata",
-                                json::Value::MakeObject(
-                                    {{"RequestId", json::Value::String(request_id)}}));
-    done(std::move(out));
-    return;
-  }
-  const std::string& code = response.error_code;
-  std::string status = std::to_string(response.status);
-  if (optimized) {
-    std::string name = Modelled(code) ? code : "AmazonDynamoDBException";
-    done(Error{"DynamoDB." + name,
-               response.error_message + " (Service: AmazonDynamoDBv2; Status Code: " + status +
-                   "; Error Code: " + code + "; Request ID: " + request_id + "; Proxy: null)"});
-  } else {
-    std::string name = Modelled(code) ? code : "DynamoDbException";
-    done(Error{"DynamoDb." + name, response.error_message + " (Service: DynamoDb, Status Code: " +
-                                       status + ", Request ID: " + request_id + ")"});
-  }
+  // Completed once the call's writes (and any it could have seen) are durable: maybe on the
+  // service's writer thread, where done only hands the outcome to the execution.
+  service_->CallAsync(operation, params, [optimized, done = std::move(done)](
+                                             Service::Response response) {
+    Complete(optimized, std::move(response), done);
+  });
 }
 
 }  // namespace stator::dynamodb

@@ -14,7 +14,9 @@
 //              cause "<message> (Service: DynamoDb, Status Code: 400, Request ID: <id>)".
 //
 // Ownership: borrows the Service (it must outlive the runner).
-// Thread-safety: Start may be called from any number of threads; it completes synchronously.
+// Thread-safety: Start may be called from any number of threads. It completes once the call's
+// writes (and any it could have seen) are durable: synchronously when nothing is pending (and in
+// memory), otherwise later on the service's writer thread.
 #pragma once
 
 #include <string>

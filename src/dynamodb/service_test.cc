@@ -1,0 +1,247 @@
+// Durability of the embedded DynamoDB with a data dir: group commit, acknowledgement after
+// durability, reads ordered after the writes they could see, drain on destruction, and the
+// sticky error of a failed commit.
+#include "dynamodb/service.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace stator::dynamodb {
+namespace {
+
+using namespace std::chrono_literals;
+
+json::Value J(const std::string& text) {
+  auto v = json::Parse(text);
+  EXPECT_TRUE(v.ok()) << text;
+  return v.ok() ? *v : json::Value();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/stator-ddb-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Service> OpenService(const std::string& dir) {
+  auto s = Service::Open({dir});
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+void CreateTable(Service* s) {
+  Service::Response r = s->Call(
+      "CreateTable",
+      J(R"({"TableName": "tbl", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"})"));
+  ASSERT_EQ(r.status, 200) << r.body.Dump();
+}
+
+json::Value PutRequest(const std::string& pk, int64_t v) {
+  return J(R"({"TableName": "tbl", "Item": {"pk": {"S": ")" + pk + R"("}, "v": {"N": ")" +
+           std::to_string(v) + R"("}}})");
+}
+
+json::Value GetRequest(const std::string& pk) {
+  return J(R"({"TableName": "tbl", "Key": {"pk": {"S": ")" + pk + R"("}}})");
+}
+
+// The number in attribute `attr` of item pk, or -1 when there is no such item.
+int64_t Value(Service* s, const std::string& pk, const char* attr = "v") {
+  Service::Response r = s->Call("GetItem", GetRequest(pk));
+  EXPECT_EQ(r.status, 200) << r.body.Dump();
+  const json::Value* item = r.body.Find("Item");
+  if (!item) return -1;
+  const json::Value* a = item->Find(attr);
+  if (!a) return -2;
+  return std::stoll(a->Find("N")->as_string());
+}
+
+TEST(ServiceDurabilityTest, ConcurrentWritesAreDurableWhenAcknowledged) {
+  TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 150;
+  {
+    auto s = OpenService(dir.path());
+    CreateTable(s.get());
+    std::atomic<int> failures{0};
+    // A reader on its own thread: the value it last saw acknowledged must be readable.
+    std::atomic<int64_t> acknowledged{-1};
+    std::atomic<bool> writing{true};
+    std::atomic<int> stale_reads{0};
+    std::thread reader([&] {
+      while (writing.load()) {
+        int64_t seen = acknowledged.load();
+        if (seen < 0) continue;
+        if (Value(s.get(), "latest") < seen) stale_reads.fetch_add(1);
+      }
+    });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kWrites; ++i) {
+          std::string pk = "p" + std::to_string(t) + "-" + std::to_string(i);
+          if (s->Call("PutItem", PutRequest(pk, i)).status != 200) failures.fetch_add(1);
+          Service::Response u = s->Call(
+              "UpdateItem",
+              J(R"({"TableName": "tbl", "Key": {"pk": {"S": "c)" + std::to_string(t) +
+                R"("}}, "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}})"));
+          if (u.status != 200) failures.fetch_add(1);
+          if (t == 0) {
+            // Monotonic: only thread 0 writes "latest", then publishes what was acknowledged.
+            if (s->Call("PutItem", PutRequest("latest", i)).status != 200) failures.fetch_add(1);
+            acknowledged.store(i);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    writing.store(false);
+    reader.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(stale_reads.load(), 0);
+    // A transaction's writes go in together.
+    Service::Response tx = s->Call("TransactWriteItems", J(R"({"TransactItems": [
+        {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "tx1"}, "v": {"N": "1"}}}},
+        {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "tx2"}, "v": {"N": "2"}}}}]})"));
+    EXPECT_EQ(tx.status, 200) << tx.body.Dump();
+  }
+  auto s = OpenService(dir.path());
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kWrites; ++i) {
+      ASSERT_EQ(Value(s.get(), "p" + std::to_string(t) + "-" + std::to_string(i)), i);
+    }
+    EXPECT_EQ(Value(s.get(), "c" + std::to_string(t), "n"), kWrites);
+  }
+  EXPECT_EQ(Value(s.get(), "latest"), kWrites - 1);
+  EXPECT_EQ(Value(s.get(), "tx1"), 1);
+  EXPECT_EQ(Value(s.get(), "tx2"), 2);
+}
+
+TEST(ServiceDurabilityTest, DestructorCommitsPendingWritesAndAnswersThem) {
+  TempDir dir;
+  constexpr int kThreads = 4;
+  constexpr int kWrites = 250;
+  std::atomic<int> ok{0}, answered{0};
+  {
+    auto s = OpenService(dir.path());
+    CreateTable(s.get());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kWrites; ++i) {
+          s->CallAsync("PutItem", PutRequest("p" + std::to_string(t) + "-" + std::to_string(i), i),
+                       [&](Service::Response r) {
+                         if (r.status == 200) ok.fetch_add(1);
+                         answered.fetch_add(1);
+                       });
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    // Most of these are still pending here: the destructor must commit and answer them.
+  }
+  EXPECT_EQ(answered.load(), kThreads * kWrites);
+  EXPECT_EQ(ok.load(), kThreads * kWrites);
+  auto s = OpenService(dir.path());
+  Service::Response d = s->Call("DescribeTable", J(R"({"TableName": "tbl"})"));
+  EXPECT_EQ(d.body.Find("Table")->Find("ItemCount")->as_int(), kThreads * kWrites);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kWrites; ++i) {
+      ASSERT_EQ(Value(s.get(), "p" + std::to_string(t) + "-" + std::to_string(i)), i);
+    }
+  }
+}
+
+TEST(ServiceDurabilityTest, InMemoryAnswersAtOnce) {
+  auto s = OpenService("");
+  CreateTable(s.get());
+  bool answered = false;
+  s->CallAsync("PutItem", PutRequest("a", 1), [&](Service::Response r) {
+    EXPECT_EQ(r.status, 200);
+    answered = true;
+  });
+  EXPECT_TRUE(answered);  // before CallAsync returned
+  EXPECT_EQ(Value(s.get(), "a"), 1);
+}
+
+// Another connection holds SQLite's write lock, so the writer's BEGIN IMMEDIATE fails with
+// SQLITE_BUSY once the busy timeout (5 s) has passed: a real commit failure, no fault hook.
+TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
+  TempDir dir;
+  {
+    auto s = OpenService(dir.path());
+    CreateTable(s.get());
+    ASSERT_EQ(s->Call("PutItem", PutRequest("a", 1)).status, 200);
+
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/dynamodb.sqlite").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+    std::promise<Service::Response> put_p, get_p;
+    auto put_f = put_p.get_future(), get_f = get_p.get_future();
+    s->CallAsync("PutItem", PutRequest("b", 2),
+                 [&](Service::Response r) { put_p.set_value(std::move(r)); });
+    // A read that sees "b" (applied in memory) must wait until "b" is durable...
+    s->CallAsync("GetItem", GetRequest("b"),
+                 [&](Service::Response r) { get_p.set_value(std::move(r)); });
+    EXPECT_EQ(put_f.wait_for(300ms), std::future_status::timeout);
+    EXPECT_EQ(get_f.wait_for(0ms), std::future_status::timeout);
+    // ...and, since it never will be, both get InternalServerError (HTTP 500).
+    ASSERT_EQ(put_f.wait_for(30s), std::future_status::ready);
+    ASSERT_EQ(get_f.wait_for(30s), std::future_status::ready);
+    Service::Response put = put_f.get(), get = get_f.get();
+    EXPECT_EQ(put.status, 500);
+    EXPECT_EQ(put.error_code, "InternalServerError");
+    EXPECT_EQ(put.body.Find("__type")->as_string(),
+              "com.amazonaws.dynamodb.v20120810#InternalServerError");
+    EXPECT_NE(put.error_message.find("database is locked"), std::string::npos)
+        << put.error_message;
+    EXPECT_EQ(get.status, 500);
+    EXPECT_FALSE(get.body.Find("Item"));
+
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    // Sticky: the lock is gone, yet every later write is refused (and nothing is applied).
+    Service::Response c = s->Call("PutItem", PutRequest("c", 3));
+    EXPECT_EQ(c.status, 500);
+    EXPECT_EQ(c.error_code, "InternalServerError");
+    Service::Response t = s->Call(
+        "CreateTable",
+        J(R"({"TableName": "tbl2", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+              "BillingMode": "PAY_PER_REQUEST"})"));
+    EXPECT_EQ(t.status, 500);
+    // A read could see "b", which is not on disk: refused too, at once.
+    EXPECT_EQ(s->Call("GetItem", GetRequest("a")).status, 500);
+  }
+  // After a restart only what was acknowledged is there, and writes work again.
+  auto s = OpenService(dir.path());
+  EXPECT_EQ(Value(s.get(), "a"), 1);
+  EXPECT_EQ(Value(s.get(), "b"), -1);
+  EXPECT_EQ(Value(s.get(), "c"), -1);
+  EXPECT_EQ(s->Call("DescribeTable", J(R"({"TableName": "tbl2"})")).status, 400);
+  EXPECT_EQ(s->Call("PutItem", PutRequest("d", 4)).status, 200);
+  EXPECT_EQ(Value(s.get(), "d"), 4);
+}
+
+}  // namespace
+}  // namespace stator::dynamodb
