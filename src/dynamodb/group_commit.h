@@ -75,12 +75,12 @@ class GroupCommit {
   std::atomic<uint64_t> durable_{0};   // written under mu_
   std::atomic<bool> failed_{false};    // written under mu_; error_ holds why
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;                        // the writer waits for work
-  std::vector<Storage::Change> pending_;                   // guarded by mu_
-  std::vector<std::pair<uint64_t, Done>> waiters_;         // guarded by mu_
-  Status error_ = Status::Ok();                            // guarded by mu_
-  uint64_t commits_ = 0;                                   // guarded by mu_
-  bool stopping_ = false;                                  // guarded by mu_
+  std::condition_variable work_cv_;                 // the writer waits for work
+  std::vector<Storage::Change> pending_;            // guarded by mu_
+  std::vector<std::pair<uint64_t, Done>> waiters_;  // guarded by mu_
+  Status error_ = Status::Ok();                     // guarded by mu_
+  uint64_t commits_ = 0;                            // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
   std::thread writer_;
 };
 

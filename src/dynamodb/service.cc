@@ -299,8 +299,7 @@ Service::~Service() {
   impl_->group.reset();
 }
 
-Service::Response Service::Impl::Run(std::string_view op, const json::Value& req,
-                                     uint64_t* wait) {
+Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
   std::lock_guard<std::mutex> lock(mu);
   extras.clear();
   Result<json::Value> r = Dispatch(op, req);
@@ -325,10 +324,10 @@ void Service::CallAsync(std::string_view operation, const json::Value& request,
     done(std::move(r));
     return;
   }
-  impl_->group->WhenDurable(
-      wait, [r = std::move(r), done = std::move(done)](const Status& s) mutable {
-        done(s.ok() ? std::move(r) : ErrorResponse(s.error(), {}));
-      });
+  impl_->group->WhenDurable(wait,
+                            [r = std::move(r), done = std::move(done)](const Status& s) mutable {
+                              done(s.ok() ? std::move(r) : ErrorResponse(s.error(), {}));
+                            });
 }
 
 Service::Response Service::Call(std::string_view operation, const json::Value& request) {

@@ -39,6 +39,14 @@ class TempDir {
   std::string path_;
 };
 
+// Thread t's item i ("p<t>-<i>"), or its counter item ("c<t>") for i = -1.
+std::string Pk(int t, int i) {
+  std::string pk(i < 0 ? "c" : "p");
+  pk += std::to_string(t);
+  if (i >= 0) pk += "-" + std::to_string(i);
+  return pk;
+}
+
 std::unique_ptr<Service> OpenService(const std::string& dir) {
   auto s = Service::Open({dir});
   EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
@@ -46,9 +54,9 @@ std::unique_ptr<Service> OpenService(const std::string& dir) {
 }
 
 void CreateTable(Service* s) {
-  Service::Response r = s->Call(
-      "CreateTable",
-      J(R"({"TableName": "tbl", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  Service::Response r =
+      s->Call("CreateTable",
+              J(R"({"TableName": "tbl", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
             "BillingMode": "PAY_PER_REQUEST"})"));
   ASSERT_EQ(r.status, 200) << r.body.Dump();
@@ -97,12 +105,11 @@ TEST(ServiceDurabilityTest, ConcurrentWritesAreDurableWhenAcknowledged) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kWrites; ++i) {
-          std::string pk = "p" + std::to_string(t) + "-" + std::to_string(i);
+          std::string pk = Pk(t, i);
           if (s->Call("PutItem", PutRequest(pk, i)).status != 200) failures.fetch_add(1);
-          Service::Response u = s->Call(
-              "UpdateItem",
-              J(R"({"TableName": "tbl", "Key": {"pk": {"S": "c)" + std::to_string(t) +
-                R"("}}, "UpdateExpression": "ADD n :one",
+          Service::Response u =
+              s->Call("UpdateItem", J(R"({"TableName": "tbl", "Key": {"pk": {"S": ")" + Pk(t, -1) +
+                                      R"("}}, "UpdateExpression": "ADD n :one",
                     "ExpressionAttributeValues": {":one": {"N": "1"}}})"));
           if (u.status != 200) failures.fetch_add(1);
           if (t == 0) {
@@ -127,9 +134,9 @@ TEST(ServiceDurabilityTest, ConcurrentWritesAreDurableWhenAcknowledged) {
   auto s = OpenService(dir.path());
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kWrites; ++i) {
-      ASSERT_EQ(Value(s.get(), "p" + std::to_string(t) + "-" + std::to_string(i)), i);
+      ASSERT_EQ(Value(s.get(), Pk(t, i)), i);
     }
-    EXPECT_EQ(Value(s.get(), "c" + std::to_string(t), "n"), kWrites);
+    EXPECT_EQ(Value(s.get(), Pk(t, -1), "n"), kWrites);
   }
   EXPECT_EQ(Value(s.get(), "latest"), kWrites - 1);
   EXPECT_EQ(Value(s.get(), "tx1"), 1);
@@ -148,11 +155,10 @@ TEST(ServiceDurabilityTest, DestructorCommitsPendingWritesAndAnswersThem) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kWrites; ++i) {
-          s->CallAsync("PutItem", PutRequest("p" + std::to_string(t) + "-" + std::to_string(i), i),
-                       [&](Service::Response r) {
-                         if (r.status == 200) ok.fetch_add(1);
-                         answered.fetch_add(1);
-                       });
+          s->CallAsync("PutItem", PutRequest(Pk(t, i), i), [&](Service::Response r) {
+            if (r.status == 200) ok.fetch_add(1);
+            answered.fetch_add(1);
+          });
         }
       });
     }
@@ -166,7 +172,7 @@ TEST(ServiceDurabilityTest, DestructorCommitsPendingWritesAndAnswersThem) {
   EXPECT_EQ(d.body.Find("Table")->Find("ItemCount")->as_int(), kThreads * kWrites);
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kWrites; ++i) {
-      ASSERT_EQ(Value(s.get(), "p" + std::to_string(t) + "-" + std::to_string(i)), i);
+      ASSERT_EQ(Value(s.get(), Pk(t, i)), i);
     }
   }
 }
@@ -213,8 +219,7 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
     EXPECT_EQ(put.error_code, "InternalServerError");
     EXPECT_EQ(put.body.Find("__type")->as_string(),
               "com.amazonaws.dynamodb.v20120810#InternalServerError");
-    EXPECT_NE(put.error_message.find("database is locked"), std::string::npos)
-        << put.error_message;
+    EXPECT_NE(put.error_message.find("database is locked"), std::string::npos) << put.error_message;
     EXPECT_EQ(get.status, 500);
     EXPECT_FALSE(get.body.Find("Item"));
 

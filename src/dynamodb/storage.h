@@ -57,7 +57,7 @@ class Storage {
   Status Exec(const char* sql);
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt* put_item_ = nullptr;     // prepared once: the hot path of every item write
+  sqlite3_stmt* put_item_ = nullptr;  // prepared once: the hot path of every item write
   sqlite3_stmt* delete_item_ = nullptr;
 };
 

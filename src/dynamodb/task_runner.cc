@@ -135,10 +135,10 @@ void DynamoDbTaskRunner::Start(const engine::TaskRequest& request, engine::TaskC
                                                        : json::Value::EmptyObject();
   // Completed once the call's writes (and any it could have seen) are durable: maybe on the
   // service's writer thread, where done only hands the outcome to the execution.
-  service_->CallAsync(operation, params, [optimized, done = std::move(done)](
-                                             Service::Response response) {
-    Complete(optimized, std::move(response), done);
-  });
+  service_->CallAsync(operation, params,
+                      [optimized, done = std::move(done)](Service::Response response) {
+                        Complete(optimized, std::move(response), done);
+                      });
 }
 
 }  // namespace stator::dynamodb
