@@ -7,8 +7,10 @@ usage: bench/dynamodb_bench.py [--stator PATH] [--seconds S] [--warmup S] [--thr
                                [--latency-seconds S] [--skip-moto] [--skip-shm] [--skip-wrk]
 
 Servers (all started by this script, on 127.0.0.1):
-  - stator (disk): `stator serve --port 0 --data-dir <tmp dir on disk>`: durable, every write is
-    one SQLite transaction committed with fsync (journal_mode=WAL, synchronous=FULL);
+  - stator (disk): `stator serve --port 0 --data-dir <tmp dir on disk>`: durable, writes are
+    group-committed (every write queued while a commit runs goes into the next single SQLite
+    transaction, journal_mode=WAL, synchronous=FULL: one fsync per batch) and answered once
+    durable;
   - stator (shm):  the same with --data-dir under /dev/shm (tmpfs: fsync is free), to show the
     fsync cost (--skip-shm to leave it out);
   - moto: `python3 -m moto.server -H 127.0.0.1 -p <free port>` (in memory, threaded werkzeug).
@@ -408,7 +410,8 @@ def main():
           f"{args.latency_seconds:g} s per op; {NCPU} CPUs")
     print(f"load before: {load_before}")
     print(f"load after:  {load_after}")
-    print("stator (disk): --data-dir on disk, every write one SQLite transaction with fsync; "
+    print("stator (disk): --data-dir on disk, writes group-committed (one SQLite transaction "
+          "and fsync per batch), answered once durable; "
           "stator (shm): --data-dir on /dev/shm (fsync free)")
     print()
     moto = results.get("moto")
