@@ -75,6 +75,21 @@ class TaskRunner {
   virtual void Start(const TaskRequest& request, TaskCompletion done) = 0;
 };
 
+// While one of these is alive on a thread, a task completion called on that thread runs its
+// execution right there (until it waits again) when no other thread is running it, instead of
+// handing it to a scheduler thread: a futex wake-up and a context switch less per Task. For
+// task runners whose completions come from a thread of their own that may run engine steps
+// (the functions runtime's reactor); the steps then hold that thread up for as long as they
+// take.
+class RunCompletionsHere {
+ public:
+  RunCompletionsHere();
+  ~RunCompletionsHere();
+  RunCompletionsHere(const RunCompletionsHere&) = delete;
+  RunCompletionsHere& operator=(const RunCompletionsHere&) = delete;
+  static bool active();
+};
+
 struct ExecutionOptions {
   std::string account = "123456789012";
   std::string region = "us-east-1";

@@ -307,15 +307,32 @@ void Execution::Detach() {
 // ---------------------------------------------------------------------------------------------
 // Inbox and run protocol
 
+namespace {
+thread_local int run_completions_here = 0;
+}  // namespace
+
+RunCompletionsHere::RunCompletionsHere() { ++run_completions_here; }
+RunCompletionsHere::~RunCompletionsHere() { --run_completions_here; }
+bool RunCompletionsHere::active() { return run_completions_here > 0; }
+
 void Execution::Deliver(Message m) {
-  std::lock_guard<std::mutex> lock(inbox_mu_);
-  if (m.kind == Message::Kind::kTaskDone && external_in_flight_ > 0) {
-    --external_in_flight_;
-    if (scheduler_ != nullptr) scheduler_->ExternalFinished();
+  bool run_here = false;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    const bool task_done = m.kind == Message::Kind::kTaskDone;
+    if (task_done && external_in_flight_ > 0) {
+      --external_in_flight_;
+      if (scheduler_ != nullptr) scheduler_->ExternalFinished();
+    }
+    if (scheduler_ == nullptr) return;
+    inbox_.push_back(std::move(m));
+    int idle = 0;
+    // Idle (0) to running here (2), as Start(run_here) does; the caller keeps this alive.
+    run_here = task_done && RunCompletionsHere::active() &&
+               run_state_.compare_exchange_strong(idle, 2, std::memory_order_acq_rel);
+    if (!run_here) Notify();
   }
-  if (scheduler_ == nullptr) return;
-  inbox_.push_back(std::move(m));
-  Notify();
+  if (run_here) Run();
 }
 
 // Requires inbox_mu_.

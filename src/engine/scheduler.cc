@@ -16,6 +16,10 @@ void Scheduler::ExternalFinished() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     --external_in_flight_;
+    // Only threads holding virtual time back for external work (RunUntil) care; waking every
+    // thread at each task completion would cost each of them a futex round trip (a completion
+    // that makes work ready also calls Schedule).
+    if (external_waiters_ == 0) return;
     ++wake_epoch_;
   }
   cv_.notify_all();
@@ -31,12 +35,16 @@ void Scheduler::Schedule(std::shared_ptr<Runnable> r) {
 
 Scheduler::TimerId Scheduler::AddTimer(int64_t due_millis, std::function<void()> fn) {
   TimerId id;
+  bool earliest;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    PruneCancelledLocked();
     id = next_timer_id_++;
+    // Sleeping threads wait for the earliest timer; a later one changes nothing for them.
+    earliest = timers_.empty() || due_millis < timers_.top().due;
     timers_.push(Timer{due_millis, id, std::move(fn)});
   }
-  cv_.notify_all();
+  if (earliest) cv_.notify_all();
   return id;
 }
 
@@ -121,7 +129,10 @@ void Scheduler::RunUntil(const std::function<bool()>& pred) {
     if (clock_->is_virtual()) {
       if (external_in_flight_ > 0) {
         // Let work on other threads finish before virtual time moves on.
-        if (cv_.wait_for(lock, std::chrono::milliseconds(virtual_grace_millis_), woken)) continue;
+        ++external_waiters_;
+        bool ready = cv_.wait_for(lock, std::chrono::milliseconds(virtual_grace_millis_), woken);
+        --external_waiters_;
+        if (ready) continue;
       }
       if (!timers_.empty()) {
         clock_->AdvanceTo(timers_.top().due);

@@ -107,6 +107,7 @@ class Scheduler {
   TimerId next_timer_id_ = 1;                                          // guarded by mu_
   uint64_t wake_epoch_ = 0;                                            // guarded by mu_
   int64_t external_in_flight_ = 0;                                     // guarded by mu_
+  int external_waiters_ = 0;  // threads waiting for external work; guarded by mu_
 };
 
 }  // namespace stator::engine

@@ -60,16 +60,29 @@ int PidfdSignal(int pidfd, int sig) {
   return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-// The whole content of a memfd (the last `cap` bytes when larger).
-std::string ReadMemfd(int fd, size_t cap = 1024 * 1024) {
+// What a memfd holds from offset *from on (the last `cap` bytes when longer); *from becomes
+// its size. Once it holds more than `rewind` bytes it is emptied (it is O_APPEND, so the
+// writer carries on at 0): a log is read without a truncation per invocation, whose freed
+// pages the next write would have to fault in again.
+std::string ReadMemfd(int fd, size_t* from, size_t cap = 1024 * 1024,
+                      size_t rewind = 1024 * 1024) {
   struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) return "";
-  size_t size = static_cast<size_t>(st.st_size);
-  size_t from = size > cap ? size - cap : 0;
-  std::string out(size - from, '\0');
-  ssize_t n = pread(fd, out.data(), out.size(), static_cast<off_t>(from));
+  if (fd < 0 || fstat(fd, &st) != 0) return "";
+  size_t size = static_cast<size_t>(std::max<off_t>(st.st_size, 0));
+  if (size < *from) *from = 0;  // emptied by someone else
+  size_t start = size - *from > cap ? size - cap : *from;
+  std::string out(size - start, '\0');
+  ssize_t n = out.empty() ? 0 : pread(fd, out.data(), out.size(), static_cast<off_t>(start));
   out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  *from = size;
+  if (size > rewind && ftruncate(fd, 0) == 0) *from = 0;
   return out;
+}
+
+// The whole content of a memfd (the last `cap` bytes when larger).
+std::string ReadMemfd(int fd, size_t cap) {
+  size_t from = 0;
+  return ReadMemfd(fd, &from, cap, SIZE_MAX);
 }
 
 std::string Quoted(std::string_view s) {
@@ -117,6 +130,7 @@ class FunctionRuntime::Impl {
     int fd = -1;     // our end of the instance's stream socket
     int child_fd = -1;  // its end, until handed to the zygote
     int memfd = -1;  // its stdout/stderr
+    size_t log_read = 0;  // how much of memfd has been read (what an invocation wrote follows)
     int pidfd = -1;
     State state = State::kSpawning;
     bool spawn_sent = false;
@@ -540,9 +554,6 @@ class FunctionRuntime::Impl {
     inst->state = Instance::State::kBusy;
     inst->current = std::move(pending);
     const Invocation& inv = inst->current.inv;
-    if (ftruncate(inst->memfd, 0) != 0) {
-      // Logs of this invocation may carry the previous one's; nothing else breaks.
-    }
     int64_t timeout_us = p->fn->config.timeout_seconds * 1000000;
     inst->started_us = NowUs();
     inst->deadline_us = inst->started_us + timeout_us;
@@ -675,7 +686,7 @@ class FunctionRuntime::Impl {
         }
       }
     }
-    r.log = Wrap(inst, r.request_id, ReadMemfd(inst->memfd),
+    r.log = Wrap(inst, r.request_id, ReadMemfd(inst->memfd, &inst->log_read),
                  Report(inst, r.request_id, elapsed, rss, fatal ? "error" : nullptr));
     KeepLog(p->name, r.log);
     inst->cold_start_us = -1;
@@ -703,7 +714,7 @@ class FunctionRuntime::Impl {
     r.timed_out = timed_out;
     r.cold_start_us = inst->cold_start_us;
     r.payload = "{\"errorType\":" + Quoted(type) + ",\"errorMessage\":" + Quoted(message) + "}";
-    std::string body = ReadMemfd(inst->memfd);
+    std::string body = ReadMemfd(inst->memfd, &inst->log_read);
     if (!body.empty() && body.back() != '\n') body += '\n';
     body += IsoNow() + " " + r.request_id + " " + message + "\n";
     r.log = Wrap(inst, r.request_id, body, Report(inst, r.request_id, elapsed, 0, status));
@@ -786,6 +797,9 @@ class FunctionRuntime::Impl {
         }
       }
       if (closed) break;
+      // A short read took everything there was; epoll (level-triggered) reports what comes
+      // next, so no second recv only to hear EAGAIN.
+      if (static_cast<size_t>(n) < sizeof buf && !(events & EPOLLRDHUP)) break;
     }
     if (!closed) return;
     // The instance is gone (or spoke nonsense).

@@ -5,9 +5,10 @@
 // each, up to `concurrency` per function. An invocation is an 'I' frame on the instance's
 // socket and comes back as an 'R' or 'E' frame (frame.h). Idle instances are reaped after
 // idle_timeout; an instance that times out, runs out of memory or dies is killed and replaced.
-// Logs: an instance's stdout and stderr are a memfd the server truncates before and reads after
-// each invocation; the server wraps them in Lambda's START/END/REPORT lines, returns them with
-// the result and keeps the last log_keep_bytes per function (Logs).
+// Logs: an instance's stdout and stderr are a memfd; after each invocation the server reads
+// what was appended since the previous one (and empties it once past 1 MiB), wraps it in
+// Lambda's START/END/REPORT lines, returns it with the result and keeps the last
+// log_keep_bytes per function (Logs).
 //
 // One reactor thread (epoll) reads every worker socket, enforces timeouts and reaps idle
 // workers; invocations are written from the caller's thread when an instance is free. Callbacks

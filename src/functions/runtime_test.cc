@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 
@@ -22,6 +23,8 @@ def handler(event, context):
         raise ValueError("boom")
     if event.get("sleep"):
         time.sleep(event["sleep"])
+    if event.get("say"):
+        print(event["say"] * event.get("times", 1))
     print("hello from", context.function_name)
     return {"echo": event, "remaining": context.get_remaining_time_in_millis() > 0,
             "pid": os.getpid(), "arn": context.invoked_function_arn}
@@ -72,6 +75,23 @@ class RuntimeTest : public ::testing::Test {
   std::unique_ptr<FunctionRuntime> runtime_;
   FunctionPtr fn_;
 };
+
+TEST_F(RuntimeTest, EachLogHoldsOnlyItsOwnInvocationAcrossTheLogBufferRewind) {
+  // The instance's log buffer is read on from where the previous invocation stopped and is
+  // emptied once past 1 MiB: 700 KB twice crosses that.
+  auto count = [](const std::string& s, char c) { return std::count(s.begin(), s.end(), c); };
+  for (char c : {'#', '@', '~'}) {
+    int times = c == '~' ? 10 : 700000;
+    auto r = Call(std::string(R"({"say":")") + c + R"(","times":)" + std::to_string(times) + "}");
+    ASSERT_TRUE(r.ok()) << r.error().cause;
+    ASSERT_FALSE(r->function_error) << r->payload;
+    EXPECT_EQ(count(r->log, c), times) << "invocation " << c;
+    for (char other : {'#', '@', '~'}) {
+      if (other != c) EXPECT_EQ(count(r->log, other), 0) << c << " log has " << other;
+    }
+    EXPECT_NE(r->log.find("START RequestId: " + r->request_id), std::string::npos);
+  }
+}
 
 TEST_F(RuntimeTest, InvokesWarmAndReportsErrorsAndTimeouts) {
   auto r = Call(R"({"a":1})");

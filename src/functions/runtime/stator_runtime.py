@@ -148,16 +148,33 @@ def _load_handler(cfg):
     return func, None
 
 
-def _recv_exact(sock, n):
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            return None
-        got += k
-    return buf
+class _FrameReader:
+    """Frames from a stream socket, read in as few recv calls as possible (one per frame when
+    the frame fits in a read, which is what the server's single send makes likely)."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._buf = bytearray()
+
+    def next(self):
+        """The body of the next frame (bytes after the length), None at end of stream;
+        exits the process on a malformed length."""
+        buf = self._buf
+        need = 4
+        while True:
+            if len(buf) >= 4:
+                (n,) = struct.unpack_from(">I", buf)
+                if n < 5 or n > _MAX_FRAME:
+                    os._exit(2)
+                need = 4 + n
+                if len(buf) >= need:
+                    body = bytes(buf[4:need])
+                    del buf[:need]
+                    return body
+            chunk = self._sock.recv(min(max(65536, need - len(buf)), 1 << 20))
+            if not chunk:
+                return None
+            buf += chunk
 
 
 def _vm_size_bytes():
@@ -194,14 +211,9 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
     dumps = json.dumps
     loads = json.loads
     perf = time.perf_counter
+    reader = _FrameReader(sock)
     while True:
-        prefix = _recv_exact(sock, 4)
-        if prefix is None:
-            os._exit(0)
-        (n,) = struct.unpack(">I", prefix)
-        if n < 5 or n > _MAX_FRAME:
-            os._exit(2)
-        body = _recv_exact(sock, n)
+        body = reader.next()
         if body is None:
             os._exit(0)
         kind, header, data = _parse(body)
