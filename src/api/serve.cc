@@ -86,6 +86,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     fo.region = options.region;
     fo.account = options.account;
     fo.concurrency = options.function_concurrency;
+    fo.spares = options.function_spares;
     fo.idle_timeout = std::chrono::seconds(options.function_idle_seconds);
     fo.sandbox = options.function_sandbox;
     fo.work_dir = root + "/.runtime";

@@ -35,6 +35,7 @@ struct ServeOptions {
   std::string mock_config;    // Step Functions Local mock configuration file ("" = none)
   // Functions (Lambda API, Task states calling functions; docs/functions.md):
   int function_concurrency = 10;     // warm instances per function
+  int function_spares = 1;           // idle instances forked ahead of demand
   int function_idle_seconds = 300;   // idle instances (and zygotes) exit after this
   bool function_sandbox = true;      // bubblewrap when available
 };

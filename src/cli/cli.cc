@@ -77,6 +77,8 @@ constexpr const char* kServeUsage =
     "  --execution-threads N      threads running executions (default 2; 1 with --time-scale 0)\n"
     "  --function-concurrency N   warm instances per function (default 10; more invocations\n"
     "                             get TooManyRequestsException, Task states wait)\n"
+    "  --function-spares N        idle instances per function forked ahead of demand while it\n"
+    "                             is being called (default 1; 0 = fork only on demand)\n"
     "  --function-idle-timeout S  idle function instances exit after S seconds (default 300)\n"
     "  --no-function-sandbox      run functions without bubblewrap (docs/functions.md)\n"
     "\n"

@@ -248,6 +248,9 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     } else if (opt == "--function-concurrency") {
       STATOR_TRY(std::string v, r.Value(opt));
       STATOR_TRY(o.function_concurrency, ParseInt(opt, v, 1, 1000));
+    } else if (opt == "--function-spares") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.function_spares, ParseInt(opt, v, 0, 1000));
     } else if (opt == "--function-idle-timeout") {
       STATOR_TRY(std::string v, r.Value(opt));
       STATOR_TRY(o.function_idle_seconds, ParseInt(opt, v, 1, 86400));

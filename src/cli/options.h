@@ -46,6 +46,7 @@ struct ServeOptions {
   int execution_threads = 2;  // threads running executions
   std::string mock_config;
   int function_concurrency = 10;    // warm instances per function
+  int function_spares = 1;          // idle instances forked ahead of demand
   int function_idle_seconds = 300;  // idle function instances exit after this
   bool function_sandbox = true;     // --no-function-sandbox: never use bubblewrap
 };

@@ -17,6 +17,7 @@ int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   s.execution_threads = o.execution_threads;
   s.mock_config = o.mock_config;
   s.function_concurrency = o.function_concurrency;
+  s.function_spares = o.function_spares;
   s.function_idle_seconds = o.function_idle_seconds;
   s.function_sandbox = o.function_sandbox;
   int code = api::Serve(s);

@@ -134,6 +134,7 @@ class FunctionRuntime::Impl {
     int pidfd = -1;
     State state = State::kSpawning;
     bool spawn_sent = false;
+    bool spare = false;  // forked ahead of demand
     Watch watch;
     FrameReader reader;
     std::string out;  // unwritten rest of an invoke frame
@@ -445,9 +446,11 @@ class FunctionRuntime::Impl {
 
   // ---- instances -----------------------------------------------------------------------------
 
-  void SpawnInstance(Pool* p) {
+  // spare: forked ahead of demand (KeepSpares); it pre-warms before reporting ready.
+  void SpawnInstance(Pool* p, bool spare = false) {
     auto inst = std::make_unique<Instance>();
     inst->pool = p;
+    inst->spare = spare;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return;
     inst->fd = sv[0];
@@ -473,7 +476,8 @@ class FunctionRuntime::Impl {
   }
 
   void SendSpawn(Pool* p, Instance* inst) {
-    std::string header = "{\"memory_mb\":" + std::to_string(p->fn->config.memory_mb) + "}";
+    std::string header = "{\"memory_mb\":" + std::to_string(p->fn->config.memory_mb) +
+                         ",\"prewarm\":" + (inst->spare ? "true" : "false") + "}";
     std::string frame = EncodeFrame('S', header, "");
     int fds[2] = {inst->child_fd, inst->memfd};
     char cbuf[CMSG_SPACE(sizeof fds)];
@@ -567,6 +571,27 @@ class FunctionRuntime::Impl {
     p->last_active_us = inst->started_us;
   }
 
+  // Forks instances until options.spares of the pool's are idle or starting (within the
+  // concurrency), while at least one is busy: a pool nobody is calling does not fork, and what
+  // the idle reaper removed is not forked again.
+  void KeepSpares(Pool* p) {
+    if (p->retired || p->zygote != Pool::Zygote::kReady) return;
+    int free = 0;
+    bool busy = false;
+    for (auto& inst : p->instances) {
+      bool b = inst->state == Instance::State::kBusy;
+      busy |= b;
+      free += !b;
+    }
+    if (!busy) return;
+    while (free < options.spares && p->instances.size() < static_cast<size_t>(options.concurrency)) {
+      size_t before = p->instances.size();
+      SpawnInstance(p, true);
+      if (p->instances.size() == before) return;  // out of file descriptors
+      ++free;
+    }
+  }
+
   // Hands waiting invocations to idle instances and forks instances for the rest (up to the
   // concurrency); closes a retired pool's idle instances.
   void Settle(Pool* p, std::vector<Completion>* done) {
@@ -626,6 +651,7 @@ class FunctionRuntime::Impl {
         }
       }
     }
+    KeepSpares(p);
   }
 
   std::string Report(Instance* inst, const std::string& id, int64_t elapsed_us,
@@ -998,6 +1024,7 @@ void FunctionRuntime::Invoke(FunctionPtr fn, Invocation inv, InvokeCallback done
       }
       if (idle != nullptr && p->waiting.empty()) {
         impl_->Dispatch(idle, Impl::Pending{std::move(inv), std::move(done)});
+        impl_->KeepSpares(p);
       } else if ((!inv.queue_when_busy &&
                   busy + p->waiting.size() >= static_cast<size_t>(impl_->options.concurrency)) ||
                  p->waiting.size() >= impl_->options.max_queued) {

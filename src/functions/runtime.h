@@ -1,8 +1,8 @@
 // FunctionRuntime: runs functions in warm worker processes.
 //
 // Per function, a zygote (runtime/stator_runtime.py, started inside the Sandbox) imports boto3
-// and the handler module once; instances are forked from it on demand, one invocation at a time
-// each, up to `concurrency` per function. An invocation is an 'I' frame on the instance's
+// and the handler module once; instances are forked from it on demand (plus `spares` forked
+// ahead of it, pre-warmed), one invocation at a time each, up to `concurrency` per function. An invocation is an 'I' frame on the instance's
 // socket and comes back as an 'R' or 'E' frame (frame.h). Idle instances are reaped after
 // idle_timeout; an instance that times out, runs out of memory or dies is killed and replaced.
 // Logs: an instance's stdout and stderr are a memfd; after each invocation the server reads
@@ -35,6 +35,10 @@ struct RuntimeOptions {
   std::string region = "us-east-1";
   std::string account = "123456789012";
   int concurrency = 10;  // instances per function
+  // Idle instances kept forked ahead of demand (within `concurrency`): when an invocation takes
+  // a function's last idle instance, the next one is forked at once, so that a concurrent call
+  // finds it ready instead of waiting for a fork.
+  int spares = 1;
   std::chrono::milliseconds idle_timeout{300000};
   bool sandbox = true;  // use bubblewrap when it works
   std::string python = "python3";

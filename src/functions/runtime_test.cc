@@ -25,6 +25,16 @@ def handler(event, context):
         time.sleep(event["sleep"])
     if event.get("say"):
         print(event["say"] * event.get("times", 1))
+    if event.get("siblings"):
+        # Instances forked by this instance's zygote (its parent), this one included.
+        ppid, n = os.getppid(), 0
+        for d in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    n += int(f.read().rsplit(")", 1)[1].split()[1]) == ppid
+            except (OSError, ValueError, IndexError):
+                pass
+        return {"siblings": n, "pid": os.getpid()}
     print("hello from", context.function_name)
     return {"echo": event, "remaining": context.get_remaining_time_in_millis() > 0,
             "pid": os.getpid(), "arn": context.invoked_function_arn}
@@ -91,6 +101,39 @@ TEST_F(RuntimeTest, EachLogHoldsOnlyItsOwnInvocationAcrossTheLogBufferRewind) {
     }
     EXPECT_NE(r->log.find("START RequestId: " + r->request_id), std::string::npos);
   }
+}
+
+TEST_F(RuntimeTest, ForksASpareInstanceAheadOfTheNextConcurrentCall) {
+  // concurrency 2, spares 1: once a call has taken the only instance, a second one is forked
+  // without waiting for a second call, and no third (the concurrency is 2).
+  int siblings = 0;
+  int64_t first_pid = 0;
+  for (int attempt = 0; attempt < 400 && siblings < 2; ++attempt) {
+    auto r = Call(R"({"siblings":true})");
+    ASSERT_TRUE(r.ok()) << r.error().cause;
+    ASSERT_FALSE(r->function_error) << r->payload;
+    auto v = json::Parse(r->payload);
+    ASSERT_TRUE(v.ok());
+    siblings = static_cast<int>(v->Find("siblings")->as_int());
+    if (first_pid == 0) first_pid = v->Find("pid")->as_int();
+    // Only the first instance has served so far: the spare is never needed by these calls.
+    EXPECT_EQ(v->Find("pid")->as_int(), first_pid);
+    if (siblings < 2) usleep(25000);
+  }
+  EXPECT_EQ(siblings, 2);
+  // Two concurrent calls: one on each instance, both already forked.
+  std::promise<Result<InvocationResult>> p1, p2;
+  Invocation inv;
+  inv.payload = R"({"sleep":0.3,"siblings":true})";
+  runtime_->Invoke(fn_, inv, [&p1](Result<InvocationResult> r) { p1.set_value(std::move(r)); });
+  runtime_->Invoke(fn_, inv, [&p2](Result<InvocationResult> r) { p2.set_value(std::move(r)); });
+  auto r1 = p1.get_future().get(), r2 = p2.get_future().get();
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  auto v1 = json::Parse(r1->payload), v2 = json::Parse(r2->payload);
+  ASSERT_TRUE(v1.ok() && v2.ok()) << r1->payload << r2->payload;
+  EXPECT_NE(v1->Find("pid")->as_int(), v2->Find("pid")->as_int());
+  EXPECT_EQ(v1->Find("siblings")->as_int(), 2);
+  EXPECT_EQ(v2->Find("siblings")->as_int(), 2);
 }
 
 TEST_F(RuntimeTest, InvokesWarmAndReportsErrorsAndTimeouts) {
