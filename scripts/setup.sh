@@ -24,7 +24,7 @@ packages=(
   libboost1.81-dev                       # the HTTP server (Boost.Beast / Asio)
   libsqlite3-dev                         # the embedded store
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
-  libzip-dev                             # function deployment packages (zip)
+  zlib1g-dev                             # function deployment packages (zip: deflate)
   libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)
   bubblewrap                             # the function sandbox (bwrap)
   time                                   # peak memory in bench/run.py (GNU time)

@@ -4,7 +4,8 @@
 // Unpacking keeps the Unix permission bits a zip records in its external attributes (so ELF
 // helpers and scripts keep their run bit), refuses entries that would land outside the target
 // directory (absolute paths, "..") and symbolic links, and caps the unpacked size at Lambda's
-// 250 MB. Packing records each file's mode the same way.
+// 250 MB. Packing records each file's mode the same way. The ZIP format itself (stored and
+// deflate entries, data descriptors, ZIP64) is our own code over zlib: see zip_package.cc.
 //
 // Thread-safety: pure functions over their arguments (the file system aside).
 #pragma once
@@ -30,11 +31,12 @@ struct UnzipStats {
 Result<UnzipStats> ExtractZip(std::string_view zip, const std::string& dir,
                               uint64_t max_bytes = kMaxUnzippedBytes);
 
-// Packs the regular files and directories under dir (recursively; paths relative to dir) into
-// a zip archive and returns its bytes.
+// Packs the regular files and empty directories under dir (recursively; paths relative to dir)
+// into a zip archive and returns its bytes. The same files give the same bytes (no timestamps).
 Result<std::string> ZipDirectory(const std::string& dir);
 
-// Creates a zip from in-memory files (tests): {path, content, unix mode}.
+// Creates a zip from in-memory files (tests): {path, content, unix mode}; a path ending in '/'
+// is a directory (no content). A later entry with the same path replaces an earlier one.
 struct ZipEntry {
   std::string path;
   std::string content;
