@@ -1,6 +1,10 @@
 #include "functions/runtime.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/epoll.h>
@@ -108,6 +112,58 @@ Error Throttled() {
   return Error{"TooManyRequestsException", "Rate Exceeded."};
 }
 
+// fd itself when it is at least `min`, else a close-on-exec duplicate at or above it (fd is
+// closed): a child's fds are set with dup2 onto low numbers, which must not clobber the source
+// of a later one.
+int AtLeast(int fd, int min) {
+  if (fd < 0 || fd >= min) return fd;
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  close(fd);
+  return high;
+}
+
+// The server's own listening address, from its endpoint URL ("http://HOST:PORT",
+// "http://[V6]:PORT"): what the network channel connects sandboxed functions to. A wildcard
+// host is reached on loopback. Errors: not such a URL, or a host that does not resolve.
+Result<std::pair<sockaddr_storage, socklen_t>> EndpointAddress(const std::string& endpoint) {
+  std::string_view rest = endpoint;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  if (size_t slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
+  std::string host, port;
+  if (rest.starts_with("[")) {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
+      return Error{"InvalidEndpoint", endpoint};
+    }
+    host = std::string(rest.substr(1, close - 1));
+    port = std::string(rest.substr(close + 2));
+  } else {
+    size_t colon = rest.rfind(':');
+    if (colon == std::string_view::npos) return Error{"InvalidEndpoint", endpoint};
+    host = std::string(rest.substr(0, colon));
+    port = std::string(rest.substr(colon + 1));
+  }
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
+    return Error{"InvalidEndpoint", "cannot resolve " + endpoint};
+  }
+  std::pair<sockaddr_storage, socklen_t> out{};
+  memcpy(&out.first, res->ai_addr, res->ai_addrlen);
+  out.second = res->ai_addrlen;
+  freeaddrinfo(res);
+  return out;
+}
+
+// At most this many network channel requests are answered per readiness of one zygote's
+// channel: a flood from one function cannot hold the reactor (level-triggered epoll brings the
+// rest back on the next round, after everyone else's events).
+constexpr int kNetRequestsPerWake = 16;
+
 }  // namespace
 
 class FunctionRuntime::Impl {
@@ -115,7 +171,7 @@ class FunctionRuntime::Impl {
   struct Pool;
 
   struct Watch {
-    enum class Kind : uint8_t { kWake, kInstance, kControl } kind;
+    enum class Kind : uint8_t { kWake, kInstance, kControl, kNetwork } kind;
     void* owner = nullptr;
   };
 
@@ -158,6 +214,8 @@ class FunctionRuntime::Impl {
     pid_t pid = -1;
     int init_memfd = -1;
     Watch ctl_watch;
+    int net = -1;  // our end of the network channel (sandboxed zygotes only)
+    Watch net_watch;
     std::vector<std::unique_ptr<Instance>> instances;
     std::deque<Pending> waiting;
     bool retired = false;
@@ -179,6 +237,9 @@ class FunctionRuntime::Impl {
 
   mutable std::mutex mu;
   std::string endpoint;                                         // guarded by mu
+  int endpoint_port = 0;                                        // guarded by mu
+  sockaddr_storage upstream{};  // the endpoint's address (guarded by mu)
+  socklen_t upstream_len = 0;   // 0: no network channel (guarded by mu)
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;  // guarded by mu
   std::vector<std::unique_ptr<Pool>> retired;                    // guarded by mu
   std::vector<pid_t> zombies;                                    // guarded by mu
@@ -235,7 +296,10 @@ class FunctionRuntime::Impl {
         {"HOME", "/tmp"},
         {"PYTHONDONTWRITEBYTECODE", "1"},
         {"MALLOC_ARENA_MAX", "2"},
-        {"AWS_ENDPOINT_URL", endpoint},
+        // In the sandbox the relay answers on loopback at the server's port (whatever address
+        // the server listens on).
+        {"AWS_ENDPOINT_URL",
+         Relayed() ? "http://127.0.0.1:" + std::to_string(endpoint_port) : endpoint},
         {"AWS_REGION", options.region},
         {"AWS_DEFAULT_REGION", options.region},
         {"AWS_ACCESS_KEY_ID", "stator"},
@@ -265,6 +329,8 @@ class FunctionRuntime::Impl {
       }
       if (!replaced) env.emplace_back(k, v);
     }
+    // The relay's port: read (and removed from the environment) by the zygote.
+    if (Relayed()) env.emplace_back("STATOR_RELAY_PORT", std::to_string(endpoint_port));
     std::vector<std::string> out;
     out.reserve(env.size());
     for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -274,10 +340,31 @@ class FunctionRuntime::Impl {
   std::string python_exe;
   const std::string& FindPythonExe() { return python_exe; }
 
+  // Sandboxed zygotes get a network namespace of their own and reach the server through the
+  // network channel.
+  bool Relayed() const { return sandbox.sandboxed() && upstream_len > 0; }
+
   void StartZygote(Pool* p) {
     p->env = BuildEnv(*p->fn);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return;
+    sv[1] = AtLeast(sv[1], 5);
+    // The network channel: the zygote's fd 4.
+    int net[2] = {-1, -1};
+    if (Relayed()) {
+      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net) != 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+      }
+      net[1] = AtLeast(net[1], 5);
+    }
+    if (sv[1] < 0 || (Relayed() && net[1] < 0)) {
+      for (int fd : {sv[0], sv[1], net[0], net[1]}) {
+        if (fd >= 0) close(fd);
+      }
+      return;
+    }
     p->init_memfd = memfd_create("stator-init-log", MFD_CLOEXEC);
     if (p->init_memfd >= 0) fcntl(p->init_memfd, F_SETFL, O_APPEND);
     std::vector<std::string> argv = sandbox.ZygoteCommand(p->fn->code_dir, script_path);
@@ -294,7 +381,8 @@ class FunctionRuntime::Impl {
       posix_spawn_file_actions_adddup2(&fa, p->init_memfd, 2);
     }
     posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+    if (net[1] >= 0) posix_spawn_file_actions_adddup2(&fa, net[1], 4);
+    posix_spawn_file_actions_addclosefrom_np(&fa, net[1] >= 0 ? 5 : 4);
     if (!sandbox.sandboxed()) posix_spawn_file_actions_addchdir_np(&fa, p->fn->code_dir.c_str());
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
@@ -310,8 +398,10 @@ class FunctionRuntime::Impl {
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(sv[1]);
+    if (net[1] >= 0) close(net[1]);
     if (rc != 0) {
       close(sv[0]);
+      if (net[0] >= 0) close(net[0]);
       std::cerr << "stator: cannot start the runtime of function " << p->name << ": "
                 << strerror(rc) << "\n";
       return;
@@ -324,7 +414,86 @@ class FunctionRuntime::Impl {
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.ptr = &p->ctl_watch;
     epoll_ctl(epfd, EPOLL_CTL_ADD, p->ctl, &ev);
+    if (net[0] >= 0) {
+      p->net = net[0];
+      SetNonBlocking(p->net);
+      p->net_watch = Watch{Watch::Kind::kNetwork, p};
+      epoll_event nev{};
+      nev.events = EPOLLIN | EPOLLRDHUP;
+      nev.data.ptr = &p->net_watch;
+      epoll_ctl(epfd, EPOLL_CTL_ADD, p->net, &nev);
+    }
     p->zygote = Pool::Zygote::kStarting;
+  }
+
+  void CloseNetwork(Pool* p) {
+    if (p->net < 0) return;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, p->net, nullptr);
+    CloseFd(&p->net);
+  }
+
+  // Requests on a zygote's network channel: each 'C' frame {"id": N} is answered at once with
+  // a 'C' frame {"id": N, "error": null} carrying a TCP socket connecting (non-blocking) to the
+  // server's own endpoint, or {"id": N, "error": "..."} without one. The server connects to
+  // nothing else, whatever the request says; it keeps nothing per request (each is answered
+  // before the next is read, and our copy of the socket is closed once sent), so a zygote has
+  // no outstanding requests here beyond what sits in the channel's socket buffer. Malformed
+  // requests are dropped unanswered; an answer the zygote does not take (its buffer full) is
+  // dropped too. The channel closes when the zygote goes away (StopZygote) or hangs up.
+  void OnNetwork(Pool* p) {
+    for (int i = 0; i < kNetRequestsPerWake; ++i) {
+      char buf[512];
+      ssize_t n = recv(p->net, buf, sizeof buf, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n <= 0) {
+        CloseNetwork(p);  // the relay is gone (or the channel failed)
+        return;
+      }
+      auto f = DecodeFrame(std::string_view(buf, static_cast<size_t>(n)));
+      if (!f.ok() || f->type != 'C') continue;
+      auto h = json::Parse(f->header);
+      if (!h.ok() || !h->is_object()) continue;
+      const json::Value* id = h->Find("id");
+      if (id == nullptr || !id->is_int()) continue;
+      std::string error;
+      int fd = socket(upstream.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) {
+        error = std::string("socket: ") + strerror(errno);
+      } else {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, reinterpret_cast<const sockaddr*>(&upstream), upstream_len) != 0 &&
+            errno != EINPROGRESS) {
+          error = std::string("connect: ") + strerror(errno);
+          CloseFd(&fd);
+        }
+      }
+      std::string frame = EncodeFrame(
+          'C', "{\"id\":" + std::to_string(id->as_int()) +
+                   ",\"error\":" + (error.empty() ? std::string("null") : Quoted(error)) + "}",
+          "");
+      iovec iov{frame.data(), frame.size()};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      char cbuf[CMSG_SPACE(sizeof(int))];
+      memset(cbuf, 0, sizeof cbuf);
+      if (fd >= 0) {
+        msg.msg_control = cbuf;
+        msg.msg_controllen = sizeof cbuf;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+      }
+      ssize_t sent;
+      do {
+        sent = sendmsg(p->net, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      } while (sent < 0 && errno == EINTR);
+      CloseFd(&fd);
+    }
   }
 
   void StopZygote(Pool* p, bool wait) {
@@ -332,6 +501,7 @@ class FunctionRuntime::Impl {
       epoll_ctl(epfd, EPOLL_CTL_DEL, p->ctl, nullptr);
       CloseFd(&p->ctl);
     }
+    CloseNetwork(p);
     if (p->pid > 0) {
       kill(p->pid, SIGKILL);
       if (wait) {
@@ -916,6 +1086,9 @@ class FunctionRuntime::Impl {
           } else if (w->kind == Watch::Kind::kControl) {
             Pool* p = static_cast<Pool*>(w->owner);
             if (AlivePool(p)) OnControl(p, events[i].events, &done);
+          } else if (w->kind == Watch::Kind::kNetwork) {
+            Pool* p = static_cast<Pool*>(w->owner);
+            if (AlivePool(p) && p->net >= 0) OnNetwork(p);
           }
         }
         if (NowUs() >= next_tick || n == 0) next_tick = Tick(&done);
@@ -1000,8 +1173,20 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
 }
 
 void FunctionRuntime::SetEndpoint(const std::string& endpoint) {
+  auto address = EndpointAddress(endpoint);  // may resolve a name: outside the lock
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->endpoint = endpoint;
+  impl_->upstream_len = 0;
+  if (address.ok()) {
+    impl_->upstream = address->first;
+    impl_->upstream_len = address->second;
+    impl_->endpoint_port = ntohs(address->first.ss_family == AF_INET6
+                                     ? reinterpret_cast<sockaddr_in6*>(&address->first)->sin6_port
+                                     : reinterpret_cast<sockaddr_in*>(&address->first)->sin_port);
+  } else if (impl_->sandbox.sandboxed()) {
+    std::cerr << "stator: warning: " << address.error().cause
+              << ": sandboxed functions cannot reach the server\n";
+  }
 }
 
 bool FunctionRuntime::sandboxed() const { return impl_->sandbox.sandboxed(); }

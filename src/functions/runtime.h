@@ -10,6 +10,13 @@
 // Lambda's START/END/REPORT lines, returns it with the result and keeps the last
 // log_keep_bytes per function (Logs).
 //
+// Network: a sandboxed zygote has a network namespace of its own (only loopback) and one more
+// socket to the server, the network channel (its fd 4). Its relay process listens on
+// 127.0.0.1:PORT inside (the function's AWS_ENDPOINT_URL) and asks for a connection per
+// accepted client; the reactor answers each request with a socket it connects to the server's
+// own endpoint (SetEndpoint) and to nothing else. Unsandboxed zygotes share the server's
+// network and get no channel.
+//
 // One reactor thread (epoll) reads every worker socket, enforces timeouts and reaps idle
 // workers; invocations are written from the caller's thread when an instance is free. Callbacks
 // run on the reactor thread or, for errors found before dispatch, on the caller's thread; they
@@ -77,7 +84,9 @@ class FunctionRuntime {
   FunctionRuntime(const FunctionRuntime&) = delete;
   FunctionRuntime& operator=(const FunctionRuntime&) = delete;
 
-  // The server's endpoint, handed to functions as AWS_ENDPOINT_URL. Set before invoking.
+  // The server's endpoint ("http://HOST:PORT"), handed to functions as AWS_ENDPOINT_URL
+  // (sandboxed: http://127.0.0.1:PORT, the relay) and the only address the network channel
+  // connects to. Set before invoking; a name is resolved here.
   void SetEndpoint(const std::string& endpoint);
   bool sandboxed() const;
 

@@ -1,12 +1,19 @@
 // FunctionRuntime against real Python workers (python3 and, when it works, bubblewrap).
 #include "functions/runtime.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "common/json.h"
 #include "functions/zip_package.h"
@@ -209,6 +216,241 @@ TEST_F(RuntimeTest, ImportErrorIsAFunctionError) {
   ASSERT_TRUE(r.ok()) << r.error().cause;
   EXPECT_TRUE(r->function_error);
   EXPECT_EQ(r->error_type, "Runtime.ImportModuleError") << r->payload;
+}
+
+// The network test's function: connects to each target and reports what happened. "echo"
+// targets get `bytes` bytes (sent from a second thread while the answer is read, then the
+// sending side is shut down) and must get them back before the end of stream; "connect"
+// targets are only connected to.
+constexpr const char* kNetApp = R"py(
+import os, socket, threading, time
+def attempt(host, port, mode, size):
+    t = time.time()
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.settimeout(10 if mode == "echo" else 2)
+    try:
+        s.connect((host, port))
+        if mode == "echo":
+            payload = (b"0123456789abcdef" * (size // 16 + 1))[:size]
+            def send():
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+            sender = threading.Thread(target=send)
+            sender.start()
+            got = bytearray()
+            while True:
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    break
+                got += chunk
+            sender.join()
+            r = "ok" if got == payload else f"mismatch:{len(got)}"
+        else:
+            r = "ok"
+    except OSError as e:
+        r = f"{type(e).__name__}:{e.errno}"
+    finally:
+        s.close()
+    return {"result": r, "ms": (time.time() - t) * 1000}
+
+def handler(event, context):
+    port = int(os.environ["AWS_ENDPOINT_URL"].rsplit(":", 1)[1])
+    out = {"endpoint": os.environ["AWS_ENDPOINT_URL"]}
+    for name, (host, p, mode, size) in event["targets"].items():
+        out[name] = attempt(host or "127.0.0.1", p or port, mode, size)
+    results = [None] * event.get("parallel", 0)
+    def one(i):
+        results[i] = attempt("127.0.0.1", port, "echo", 1000 + i)["result"]
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out["parallel_ok"] = results.count("ok")
+    # Sockets this instance holds now: only its stream socket to the server (nothing of the
+    # relay is inherited).
+    out["sockets"] = sum(os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+                         for fd in os.listdir("/proc/self/fd")
+                         if os.path.exists(f"/proc/self/fd/{fd}"))
+    return out
+)py";
+
+// A TCP listener on the host for the network test: `echo` serves each connection by copying
+// what it reads back until the end of stream, then closes; otherwise connections are left in
+// the backlog.
+class Listener {
+ public:
+  Listener(const char* address, bool echo) : echo_(echo) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, address, &a.sin_addr);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 256) != 0) {
+      close(fd_);
+      fd_ = -1;
+      return;
+    }
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    if (echo_) thread_ = std::thread([this] { Serve(); });
+  }
+  ~Listener() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (auto& t : conns_) t.join();
+    if (fd_ >= 0) close(fd_);
+  }
+  int port() const { return port_; }
+  int accepted() const { return accepted_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      ++accepted_;
+      conns_.emplace_back([c] {
+        char buf[65536];
+        for (;;) {
+          ssize_t n = recv(c, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          for (ssize_t off = 0; off < n;) {
+            ssize_t w = send(c, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
+            if (w <= 0) break;
+            off += w;
+          }
+        }
+        close(c);
+      });
+    }
+  }
+  bool echo_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+  std::vector<std::thread> conns_;
+};
+
+// A non-loopback IPv4 address of this host ("" when it has none).
+std::string HostAddress() {
+  ifaddrs* all = nullptr;
+  if (getifaddrs(&all) != 0) return "";
+  std::string found;
+  for (ifaddrs* i = all; i != nullptr && found.empty(); i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, text, sizeof text);
+    if (std::string(text).rfind("127.", 0) != 0) found = text;
+  }
+  freeifaddrs(all);
+  return found;
+}
+
+size_t OpenFds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// Runs kNetApp in a runtime (sandboxed or not) whose "server" is an echo listener; returns
+// the function's report.
+json::Value RunNetworkProbe(const std::string& dir, FunctionRegistry* registry, bool sandbox,
+                            bool* sandboxed, size_t* fds_before, size_t* fds_after) {
+  Listener stator("127.0.0.1", true), other("0.0.0.0", false);
+  RuntimeOptions o;
+  o.work_dir = dir + (sandbox ? "/runtime-net" : "/runtime-net-plain");
+  o.sandbox = sandbox;
+  o.idle_timeout = std::chrono::milliseconds(200);
+  auto rt = FunctionRuntime::Start(o);
+  EXPECT_TRUE(rt.ok());
+  if (!rt.ok()) return json::Value();
+  (*rt)->SetEndpoint("http://127.0.0.1:" + std::to_string(stator.port()));
+  *sandboxed = (*rt)->sandboxed();
+  FunctionConfig c;
+  c.name = sandbox ? "net" : "net-plain";
+  c.handler = "app.handler";
+  c.timeout_seconds = 60;
+  c.memory_mb = 2048;  // address space for 40 threads' stacks
+  auto zip = ZipEntries({{"app.py", kNetApp, 0644}});
+  auto f = registry->Create(c, *zip, 0);
+  EXPECT_TRUE(f.ok());
+  if (!f.ok()) return json::Value();
+  *fds_before = OpenFds();
+  std::string host = HostAddress();
+  std::string op = std::to_string(other.port());
+  std::string event = R"({"parallel": 40, "targets": {"stator": ["", 0, "echo", 5],)"
+                      R"("big": ["", 0, "echo", 8000000],)"
+                      R"("outside": ["10.255.255.1", 80, "connect", 0],)"
+                      R"("other": ["127.0.0.1", )" +
+                      op + R"(, "connect", 0])";
+  if (!host.empty()) event += R"(, "host": [")" + host + R"(", )" + op + R"(, "connect", 0])";
+  event += "}}";
+  std::promise<Result<InvocationResult>> p;
+  Invocation inv;
+  inv.payload = event;
+  (*rt)->Invoke(*f, inv, [&p](Result<InvocationResult> r) { p.set_value(std::move(r)); });
+  auto r = p.get_future().get();
+  EXPECT_TRUE(r.ok());
+  if (!r.ok()) return json::Value();
+  EXPECT_FALSE(r->function_error) << r->payload << r->log;
+  auto v = json::Parse(r->payload);
+  EXPECT_TRUE(v.ok()) << r->payload;
+  // The function goes away: its instance and zygote (and so the network channel) are closed.
+  (*rt)->Retire(c.name);
+  for (int i = 0; i < 100 && OpenFds() != *fds_before; ++i) usleep(50000);
+  *fds_after = OpenFds();
+  rt->reset();
+  return v.ok() ? *v : json::Value();
+}
+
+TEST_F(RuntimeTest, SandboxedNetworkReachesOnlyTheServer) {
+  bool sandboxed = false;
+  size_t before = 0, after = 0;
+  json::Value v = RunNetworkProbe(dir_, registry_.get(), true, &sandboxed, &before, &after);
+  ASSERT_TRUE(v.is_object());
+  auto result = [&v](const char* name) {
+    const json::Value* t = v.Find(name);
+    return t && t->Find("result") ? t->Find("result")->as_string() : std::string("absent");
+  };
+  // Through the relay: small and large echoes, half-close both ways, 40 at once.
+  EXPECT_EQ(result("stator"), "ok") << v.Dump();
+  EXPECT_EQ(result("big"), "ok") << v.Dump();
+  EXPECT_EQ(v.Find("parallel_ok")->as_int(), 40) << v.Dump();
+  EXPECT_EQ(v.Find("sockets")->as_int(), 1) << v.Dump();
+  EXPECT_EQ(after, before) << "file descriptors left open after the function went away";
+  if (!sandboxed) GTEST_SKIP() << "bubblewrap does not work here: no network namespace";
+  // Another port on the host's loopback: refused (ECONNREFUSED) inside the namespace.
+  EXPECT_EQ(result("other"), "ConnectionRefusedError:111") << v.Dump();
+  // Off the host: no route (ENETUNREACH), at once.
+  EXPECT_EQ(result("outside"), "OSError:101") << v.Dump();
+  EXPECT_LT(v.Find("outside")->Find("ms")->as_double(), 1000) << v.Dump();
+  if (v.Find("host")) {
+    EXPECT_EQ(result("host"), "OSError:101") << v.Dump();
+  }
+}
+
+TEST_F(RuntimeTest, UnsandboxedNetworkIsTheHosts) {
+  // The same probe without the sandbox: the other port and the host's own address are
+  // reachable, so the sandboxed test above can tell.
+  bool sandboxed = true;
+  size_t before = 0, after = 0;
+  json::Value v = RunNetworkProbe(dir_, registry_.get(), false, &sandboxed, &before, &after);
+  ASSERT_TRUE(v.is_object());
+  EXPECT_FALSE(sandboxed);
+  EXPECT_EQ(v.Find("stator")->Find("result")->as_string(), "ok") << v.Dump();
+  EXPECT_EQ(v.Find("other")->Find("result")->as_string(), "ok") << v.Dump();
+  if (v.Find("host")) {
+    EXPECT_EQ(v.Find("host")->Find("result")->as_string(), "ok") << v.Dump();
+  }
+  EXPECT_EQ(v.Find("parallel_ok")->as_int(), 40) << v.Dump();
+  EXPECT_EQ(after, before);
 }
 
 }  // namespace

@@ -144,9 +144,11 @@ std::string Sandbox::RuntimeScript(const std::string& host_script) const {
 std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir,
                                                 const std::string& host_script) const {
   if (!sandboxed_) return {python_.executable, "-B", host_script};
+  // --unshare-net: only loopback (bwrap brings it up); stator through the runtime's relay.
   std::vector<std::string> a = {bwrap_, "--die-with-parent", "--new-session", "--unshare-pid",
-                                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                                "--hostname", "stator-function", "--ro-bind", "/usr", "/usr"};
+                                "--unshare-ipc", "--unshare-uts", "--unshare-net",
+                                "--unshare-cgroup-try", "--hostname", "stator-function",
+                                "--ro-bind", "/usr", "/usr"};
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     std::error_code ec;
     fs::file_status st = fs::symlink_status(top, ec);

@@ -1,11 +1,12 @@
 // Sandbox: how a function's zygote process is started, and inside what.
 //
-// With bubblewrap (`bwrap`) available, a zygote runs in fresh PID, IPC and UTS namespaces (no
-// capabilities), sees read-only system directories (/usr, the Python installation, a few files
-// of /etc), its own code directory at /var/task (writable, it is the function's working
-// directory), the runtime script at /var/runtime, and a private tmpfs /tmp and /dev. It sees
-// nothing else of the host: not the data directory, not other functions' code. The network
-// namespace is shared with the server so that the function reaches stator on 127.0.0.1.
+// With bubblewrap (`bwrap`) available, a zygote runs in fresh PID, IPC, UTS and network
+// namespaces (no capabilities), sees read-only system directories (/usr, the Python
+// installation, a few files of /etc), its own code directory at /var/task (writable, it is the
+// function's working directory), the runtime script at /var/runtime, and a private tmpfs /tmp
+// and /dev. It sees nothing else of the host: not the data directory, not other functions'
+// code, not the host's network (its namespace has only `lo`). It reaches stator through the
+// runtime's network channel (runtime.h: the zygote's relay listens on 127.0.0.1 inside).
 // Without bwrap (or when it fails to start a probe sandbox) zygotes run unsandboxed and the
 // server logs a warning once.
 //

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,103 @@ def handler(event, context):
         },
     }
 """
+
+
+# Probes the network from inside a function (test_sandbox_network_reaches_only_stator).
+NET_PROBE = """
+import base64, boto3, http.client, json, os, socket, threading, time
+def connect(host, port):
+    t = time.time()
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.settimeout(2)
+    try:
+        s.connect((host, port))
+        r = "connected"
+    except OSError as e:
+        r = type(e).__name__ if type(e) is not OSError else f"OSError {e.errno}"
+    finally:
+        s.close()
+    return {"result": r, "ms": (time.time() - t) * 1000}
+def http_status(port):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/", body="{}", headers={"Content-Type": "application/x-amz-json-1.0"})
+    return {"result": f"http {c.getresponse().status}"}
+def half_close(port):
+    # A request, then our end of stream: the server answers and closes, and we see the end.
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")
+    s.shutdown(socket.SHUT_WR)
+    try:
+        while s.recv(65536):
+            pass
+        return {"result": "eof"}
+    except socket.timeout:
+        return {"result": "no end of stream"}
+    finally:
+        s.close()
+def handler(event, context):
+    port = int(os.environ["AWS_ENDPOINT_URL"].rsplit(":", 1)[1])
+    if event.get("big"):
+        blob = base64.b64encode(os.urandom(event["big"] * 3 // 4)).decode()
+        out = json.loads(boto3.client("lambda").invoke(
+            FunctionName="netecho", Payload=json.dumps({"blob": blob}))["Payload"].read())
+        return {"big": "ok" if out == {"blob": blob} else "mismatch"}
+    out = {"endpoint": os.environ["AWS_ENDPOINT_URL"], "stator": http_status(port),
+           "half_close": half_close(port),
+           "other": connect("127.0.0.1", event["other"]),
+           "outside": connect("10.255.255.1", 80)}
+    if event.get("host"):
+        out["host"] = connect(event["host"], event["other"])
+    sfn = boto3.client("stepfunctions")
+    out["boto3"] = "ok" if "stateMachines" in sfn.list_state_machines() else "?"
+    results = [None] * 16
+    def one(i):
+        try:
+            boto3.session.Session().client("stepfunctions").list_state_machines()
+            for _ in range(5):
+                http_status(port)
+            results[i] = "ok"
+        except Exception as e:
+            results[i] = repr(e)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out["parallel"] = results
+    return out
+"""
+
+
+class socket_listening:
+    """A TCP listener on all of the host's addresses (connections wait in its backlog); the
+    context value is its port."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("0.0.0.0", 0))
+        self.sock.listen(16)
+        return self.sock.getsockname()[1]
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+def host_address():
+    """A non-loopback IPv4 address of this host, or None."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("10.255.255.1", 9))  # picks the outgoing address; sends nothing
+        address = s.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if address.startswith("127.") else address
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 def run(cmd, **kw):
@@ -452,6 +550,39 @@ def handler(event, context):
         self.assertEqual(json.loads(d["input"]), {"from": "fn"})
         self.assertIn("starter", out["lambdas"])
 
+    def test_sandbox_network_reaches_only_stator(self):
+        # The sandbox has a network namespace of its own: stator is reached through the relay
+        # at AWS_ENDPOINT_URL, nothing else of the host or beyond is.
+        with socket_listening() as other:
+            self.create("netprobe", {"app.py": NET_PROBE}, Timeout=60, MemorySize=2048)
+            pid = self.server.proc.pid
+            before = fd_count(pid)
+            r, out = self.invoke("netprobe", {"other": other, "host": host_address()})
+            self.assertNotIn("FunctionError", r, out)
+        self.assertEqual(out["endpoint"], f"http://127.0.0.1:{self.server.port}")
+        self.assertEqual(out["stator"]["result"], "http 400", out)
+        self.assertEqual(out["boto3"], "ok", out)
+        self.assertEqual(out["parallel"], ["ok"] * 16, out)
+        self.assertEqual(out["half_close"]["result"], "eof", out)
+        self.assertEqual(out["other"]["result"], "ConnectionRefusedError", out)
+        self.assertEqual(out["outside"]["result"], "OSError 101", out)
+        self.assertLess(out["outside"]["ms"], 1000, out)
+        if "host" in out:
+            self.assertEqual(out["host"]["result"], "OSError 101", out)
+        # A 3 MB payload to another function and back, through the relay both ways.
+        self.create("netecho", {"app.py": "def handler(e, c):\n    return e\n"})
+        r, out = self.invoke("netprobe", {"big": 3 * 1024 * 1024})
+        self.assertNotIn("FunctionError", r, out)
+        self.assertEqual(out["big"], "ok", out)
+        # The server holds no more descriptors once the connections are closed and the
+        # function is gone (its zygote's network channel included).
+        self.lam.delete_function(FunctionName="netprobe")
+        self.lam.delete_function(FunctionName="netecho")
+        deadline = time.time() + 10
+        while fd_count(pid) > before and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertLessEqual(fd_count(pid), before)
+
     def test_tags(self):
         self.create("tagged", {"app.py": ECHO})
         arn = ARN_PREFIX + "tagged"
@@ -685,6 +816,31 @@ def handler(event, context):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout), definition)
         self.assertEqual(self.stator("export", path).returncode, 64)
+
+
+class UnsandboxedNetworkTest(unittest.TestCase):
+    def test_functions_share_the_hosts_network(self):
+        # --no-function-sandbox: what the sandboxed test refuses is reachable, so it can tell.
+        tmp = tempfile.mkdtemp(prefix="stator-fn-nosandbox-")
+        server = Server("--data-dir", tmp, "--no-function-sandbox")
+        try:
+            lam = lambda_client(server.endpoint)
+            lam.create_function(FunctionName="netprobe", Runtime="python3.11", Role=ROLE,
+                                Handler="app.handler", Timeout=60, MemorySize=2048,
+                                Code={"ZipFile": make_zip({"app.py": NET_PROBE})})
+            with socket_listening() as other:
+                r = lam.invoke(FunctionName="netprobe", Payload=json.dumps(
+                    {"other": other, "host": host_address()}).encode())
+                out = json.loads(r["Payload"].read())
+            self.assertNotIn("FunctionError", r, out)
+            self.assertEqual(out["endpoint"], server.endpoint)
+            self.assertEqual(out["stator"]["result"], "http 400", out)
+            self.assertEqual(out["other"]["result"], "connected", out)
+            if "host" in out:
+                self.assertEqual(out["host"]["result"], "connected", out)
+        finally:
+            self.assertEqual(server.stop(), 0)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 class PersistenceTest(unittest.TestCase):

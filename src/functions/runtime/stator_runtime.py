@@ -2,8 +2,14 @@
 #
 # The server starts this script once per function (inside the sandbox) with:
 #   fd 3     a SOCK_SEQPACKET control socket to the server,
+#   fd 4     (sandboxed only) a SOCK_SEQPACKET network channel to the server (see _Relay),
 #   fd 1, 2  the function's init log (a memfd the server reads),
 #   env      the function's environment plus STATOR_* settings (see Config below).
+# In the sandbox the function has a network namespace of its own (only `lo`): the zygote first
+# forks the network relay (_Relay), a process that listens on 127.0.0.1:PORT (the server's
+# port, STATOR_RELAY_PORT) and connects each accepted connection to stator through a socket
+# the server connects and passes over fd 4. Instances inherit neither fd 4 nor any relayed
+# connection (the relay is its own process, reparented to the sandbox's init).
 # The zygote imports boto3 (when present) and the handler module once, reports Z (ready or an
 # init error) and then forks one warm instance per S (spawn) message. Each S message carries two
 # file descriptors: the instance's stream socket to the server and its log memfd. The instance
@@ -11,7 +17,7 @@
 # R (result) or E (error) frames. Frame layout (docs/functions.md):
 #   u32 big-endian N, then N bytes: u8 type, u32 big-endian header length H, H bytes of JSON
 #   header, N - 5 - H bytes of data.
-# Thread-safety: none needed; the zygote and each instance are single-threaded loops.
+# Thread-safety: none needed; the zygote, the relay and each instance are single-threaded loops.
 
 import array
 import gc
@@ -21,6 +27,7 @@ import json
 import logging
 import os
 import resource
+import selectors
 import signal
 import socket
 import struct
@@ -177,6 +184,211 @@ class _FrameReader:
             buf += chunk
 
 
+class _Relay:
+    """The sandbox's way to stator: listens on 127.0.0.1:PORT (and [::1]:PORT) inside the
+    function's network namespace and, for each connection accepted there, asks the server over
+    the network channel for a socket to its endpoint: a 'C' frame {"id"} out, a 'C' frame
+    {"id", "error"} back with the connected (or connecting) socket attached when error is null.
+    Bytes are then copied both ways until both sides have ended (a side's end of stream becomes
+    a shutdown of writing on the other, once what was read before it has been written); an
+    error on either side closes both. One selector loop, non-blocking sockets, no threads;
+    reading a side stops while what it sent waits to be written (back-pressure)."""
+
+    MAX_CONNECTIONS = 1024  # relayed plus waiting for their upstream socket
+    MAX_PENDING = 64  # connections waiting for the server's answer
+    CHUNK = 256 * 1024
+
+    def __init__(self, channel_fd, port):
+        self.sel = selectors.DefaultSelector()
+        self.channel = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=channel_fd)
+        self.channel.setblocking(False)
+        self.sel.register(self.channel, selectors.EVENT_READ, None)
+        self.listeners = []
+        for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            try:
+                s = socket.socket(family, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((host, port))
+                s.listen(512)
+                s.setblocking(False)
+            except OSError:
+                continue  # no IPv6 in the namespace: IPv4 alone
+            self.listeners.append(s)
+            self.sel.register(s, selectors.EVENT_READ, None)
+        self.next_id = 1
+        self.pending = {}  # request id -> accepted socket waiting for its upstream
+        self.links = 0  # relayed pairs
+
+    def run(self):
+        while True:
+            for key, mask in self.sel.select():
+                sock = key.fileobj
+                if sock is self.channel:
+                    self._answers()
+                elif key.data is None:
+                    self._accept(sock)
+                elif not key.data.closed:  # not closed with its peer earlier in this batch
+                    self._ready(key.data, mask)
+
+    def _accept(self, listener):
+        for _ in range(64):
+            try:
+                conn, _addr = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # out of file descriptors, say: the client sees its connection wait
+            if (len(self.pending) >= self.MAX_PENDING or
+                    len(self.pending) + self.links >= self.MAX_CONNECTIONS):
+                conn.close()
+                continue
+            rid = self.next_id
+            self.next_id += 1
+            try:
+                self.channel.send(_frame(ord("C"), {"id": rid}))
+            except OSError:
+                conn.close()
+                continue
+            self.pending[rid] = conn
+
+    def _answers(self):
+        while True:
+            try:
+                msg, fds, _flags, _addr = socket.recv_fds(self.channel, 4096, 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                os._exit(0)
+            if not msg and not fds:
+                os._exit(0)  # the server closed the channel: the function is going away
+            upstream = socket.socket(fileno=fds[0]) if fds else None
+            conn, failed = None, True
+            try:
+                kind, header, _ = _parse(msg[4:])
+                if kind == ord("C"):
+                    conn = self.pending.pop(header["id"], None)
+                    failed = header.get("error") is not None
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error):
+                pass
+            if conn is None or upstream is None or failed:
+                if conn is not None:
+                    conn.close()
+                if upstream is not None:
+                    upstream.close()
+                continue
+            self._link(conn, upstream)
+
+    def _link(self, conn, upstream):
+        self.links += 1
+        a, b = _Side(conn), _Side(upstream)
+        a.peer, b.peer = b, a
+        for side in (a, b):
+            side.sock.setblocking(False)
+            try:
+                side.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            self._watch(side)
+
+    def _watch(self, side):
+        events = 0
+        if not side.eof and not side.peer.out:
+            events |= selectors.EVENT_READ
+        if side.out:
+            events |= selectors.EVENT_WRITE
+        if events == side.events:
+            return
+        if side.events == 0:
+            self.sel.register(side.sock, events, side)
+        elif events == 0:
+            self.sel.unregister(side.sock)
+        else:
+            self.sel.modify(side.sock, events, side)
+        side.events = events
+
+    def _close(self, side):
+        for s in (side, side.peer):
+            if s.events:
+                self.sel.unregister(s.sock)
+                s.events = 0
+            s.sock.close()
+            s.closed = True
+        self.links -= 1
+
+    def _ready(self, side, mask):
+        peer = side.peer
+        try:
+            if mask & selectors.EVENT_WRITE and side.out:
+                n = side.sock.send(side.out)
+                del side.out[:n]
+                if not side.out and peer.eof:
+                    side.sock.shutdown(socket.SHUT_WR)
+            if mask & selectors.EVENT_READ and not side.eof and not peer.out:
+                data = side.sock.recv(self.CHUNK)
+                if not data:
+                    side.eof = True
+                    peer.sock.shutdown(socket.SHUT_WR)
+                else:
+                    try:
+                        n = peer.sock.send(data)
+                    except (BlockingIOError, InterruptedError):
+                        n = 0
+                    if n < len(data):
+                        peer.out += memoryview(data)[n:]
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            self._close(side)
+            return
+        if side.eof and peer.eof and not side.out and not peer.out:
+            self._close(side)
+            return
+        self._watch(side)
+        self._watch(peer)
+
+
+class _Side:
+    """One socket of a relayed pair; out holds what was read from the peer and is not yet
+    written to this socket."""
+
+    __slots__ = ("sock", "peer", "out", "eof", "events", "closed")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.peer = None
+        self.out = bytearray()
+        self.eof = False  # this socket has ended (read returned end of stream)
+        self.events = 0
+        self.closed = False
+
+
+def _start_relay(ctl):
+    """Forks the relay (sandboxed zygotes: fd 4 is the network channel) as a grandchild, so that
+    the zygote does not wait for it and instances are not counted with it; the relay carries on
+    under the sandbox's init and dies with the sandbox."""
+    port = os.environ.pop("STATOR_RELAY_PORT", "")
+    if not port:
+        return
+    try:
+        os.fstat(4)
+    except OSError:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.fork() == 0:
+                ctl.close()
+                null = os.open("/dev/null", os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                os.close(null)
+                _Relay(4, int(port)).run()
+        finally:
+            os._exit(0)
+    os.close(4)
+    os.waitpid(pid, 0)
+
+
 def _vm_size_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -288,6 +500,7 @@ def main():
     t0 = time.perf_counter()
     cfg = Config()
     ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
+    _start_relay(ctl)
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     os.chdir(cfg.task_root)
