@@ -8,6 +8,7 @@
 #include "api/routes/states/operations.h"
 #include "api/states_service.h"
 #include "common/time_format.h"
+#include "common/uuid.h"
 #include "engine/task_resource.h"
 
 namespace stator::api {
@@ -39,8 +40,8 @@ Error TaskError(const ApiError& e, Pattern pattern) {
   std::string name = e.name;
   if (!name.ends_with("Exception")) name += "Exception";
   if (pattern == Pattern::kAwsSdk) {
-    return Error{"Sfn." + name, e.message + " (Service: Sfn, Status Code: 400, Request ID: " +
-                                    NewUuid() + ")"};
+    return Error{"Sfn." + name,
+                 e.message + " (Service: Sfn, Status Code: 400, Request ID: " + NewUuid() + ")"};
   }
   return Error{"StepFunctions." + name,
                e.message + " (Service: AWSStepFunctions; Status Code: 400; Error Code: " + e.name +
@@ -53,14 +54,17 @@ json::Value SdkMetadata(json::Object out) {
       {"Content-Type", json::Value::String("application/x-amz-json-1.0")},
       {"x-amzn-RequestId", json::Value::String(request_id)},
   });
-  out.emplace_back("SdkHttpMetadata",
-                   json::Value::MakeObject({{"AllHttpHeaders",
-                                             json::Value::MakeObject({
-                                                 {"Content-Type", json::Value::MakeArray({json::Value::String("application/x-amz-json-1.0")})},
-                                                 {"x-amzn-RequestId", json::Value::MakeArray({json::Value::String(request_id)})},
-                                             })},
-                                            {"HttpHeaders", headers},
-                                            {"HttpStatusCode", json::Value::Int(200)}}));
+  out.emplace_back(
+      "SdkHttpMetadata",
+      json::Value::MakeObject(
+          {{"AllHttpHeaders",
+            json::Value::MakeObject({
+                {"Content-Type",
+                 json::Value::MakeArray({json::Value::String("application/x-amz-json-1.0")})},
+                {"x-amzn-RequestId", json::Value::MakeArray({json::Value::String(request_id)})},
+            })},
+           {"HttpHeaders", headers},
+           {"HttpStatusCode", json::Value::Int(200)}}));
   out.emplace_back("SdkResponseMetadata",
                    json::Value::MakeObject({{"RequestId", json::Value::String(request_id)}}));
   return json::Value::MakeObject(std::move(out));
@@ -100,7 +104,8 @@ json::Value SyncResult(const json::Value& d, bool json_values) {
   out.emplace_back("StartDate", json::Value::Int(Millis(d.Find("startDate"))));
   copy("stateMachineArn", "StateMachineArn");
   copy("status", "Status");
-  if (d.Find("stopDate")) out.emplace_back("StopDate", json::Value::Int(Millis(d.Find("stopDate"))));
+  if (d.Find("stopDate"))
+    out.emplace_back("StopDate", json::Value::Int(Millis(d.Find("stopDate"))));
   return json::Value::MakeObject(std::move(out));
 }
 
@@ -127,10 +132,35 @@ void StatesTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   if (service == nullptr) return done(Error{"States.Runtime", "Step Functions is not ready"});
 
   json::Object start;
-  if (const json::Value* arn = Param(request.parameters, "StateMachineArn")) {
-    start.emplace_back("stateMachineArn", *arn);
+  const json::Value* machine_param = Param(request.parameters, "StateMachineArn");
+  if (machine_param != nullptr) start.emplace_back("stateMachineArn", *machine_param);
+  // The child's ARN when stator names it (empty when the task names it).
+  std::string derived_arn;
+  if (const json::Value* name = Param(request.parameters, "Name")) {
+    start.emplace_back("name", *name);
+  } else {
+    // AWS names the child with a generated UUID. Ours comes from the parent and this attempt's
+    // TaskScheduled event, so that a parent resumed after a crash, which dispatches the attempt
+    // again, gets the child it already started instead of a second one: StartExecution answers
+    // a repeat of a running execution with that execution, and a finished one is looked up
+    // below.
+    std::string child =
+        NameUuid(request.execution_arn + "/" + std::to_string(request.scheduled_event_id));
+    if (machine_param != nullptr && machine_param->is_string()) {
+      auto parsed = ParseStateMachineArn(machine_param->as_string());
+      if (parsed.ok() && !parsed->qualified()) {
+        derived_arn = parsed->machine_arn;
+        size_t at = derived_arn.find(":stateMachine:");
+        if (at != std::string::npos) {
+          derived_arn.replace(at, 14, ":execution:");
+          derived_arn += ":" + child;
+        } else {
+          derived_arn.clear();
+        }
+      }
+    }
+    start.emplace_back("name", json::Value::String(std::move(child)));
   }
-  if (const json::Value* name = Param(request.parameters, "Name")) start.emplace_back("name", *name);
   const json::Value* input = Param(request.parameters, "Input");
   if (input == nullptr || input->is_null()) {
     start.emplace_back("input", json::Value::String("{}"));
@@ -152,16 +182,28 @@ void StatesTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
       if (machine.ok() && machine->has_value() &&
           (*machine)->type == store::StateMachineType::kExpress) {
         return states::StartSyncExecution(
-            *service, body, [done, json_values](ApiResult<json::Value> r) {
-              Finish(r, json_values, done);
-            });
+            *service, body,
+            [done, json_values](ApiResult<json::Value> r) { Finish(r, json_values, done); });
       }
     }
   }
   auto submitted = request.submitted;
+  const std::string input_text = body.Find("input")->as_string();
   states::StartExecution(
       *service, body,
-      [service, done, pattern, sync, json_values, submitted](ApiResult<json::Value> r) {
+      [service, done, pattern, sync, json_values, submitted, derived_arn,
+       input_text](ApiResult<json::Value> r) {
+        if (!r.ok() && r.error().name == "ExecutionAlreadyExists" && !derived_arn.empty()) {
+          // A resumed parent whose child has already finished: that child is this task's.
+          auto d = states::DescribeExecution(
+              *service,
+              json::Value::MakeObject({{"executionArn", json::Value::String(derived_arn)}}));
+          const json::Value* in = d.ok() ? d->Find("input") : nullptr;
+          if (in != nullptr && in->is_string() && in->as_string() == input_text) {
+            r = json::Value::MakeObject({{"executionArn", json::Value::String(derived_arn)},
+                                         {"startDate", *d->Find("startDate")}});
+          }
+        }
         if (!r.ok()) return done(TaskError(r.error(), pattern));
         const std::string arn = r->Find("executionArn")->as_string();
         const int64_t start_ms = Millis(r->Find("startDate"));
@@ -175,9 +217,10 @@ void StatesTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
         if (!sync) return done(std::move(started));
         if (submitted) submitted(std::move(started));
         service->executions().WhenEnded(arn, [service, arn, json_values, done] {
-          Finish(states::DescribeExecution(
-                     *service, json::Value::MakeObject({{"executionArn", json::Value::String(arn)}})),
-                 json_values, done);
+          Finish(
+              states::DescribeExecution(
+                  *service, json::Value::MakeObject({{"executionArn", json::Value::String(arn)}})),
+              json_values, done);
         });
       });
 }

@@ -56,6 +56,10 @@ struct TaskRequest {
 
   // Added for service integrations (all optional to use):
   std::string execution_arn;
+  // The id of this attempt's TaskScheduled (LambdaFunctionScheduled, ActivityScheduled) event:
+  // unique within the execution, and the same when a resumed execution dispatches the attempt
+  // again, so a runner can derive idempotency keys from it.
+  int64_t scheduled_event_id = 0;
   std::string task_token;  // set for .waitForTaskToken resources (also $$.Task.Token)
   // May be called from any thread while the task runs (before done): a heartbeat resets the
   // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations).

@@ -88,6 +88,7 @@ struct Frame {
   std::optional<int64_t> heartbeat_seconds;
   std::unique_ptr<ChildGroup> group;
   std::string task_token;
+  bool task_submitted = false;  // this attempt's TaskSubmitted is recorded
   std::optional<json::Value> context;
   ResumeKind resume = ResumeKind::kNone;
   std::optional<TaskOutcome> outcome;
@@ -428,8 +429,10 @@ void Execution::HandleMessage(Message& m) {
       MakeReady(f);
       return;
     case Message::Kind::kSubmitted: {
+      // Once per attempt: a task dispatched again after a resume reports it again.
       const TaskResource& r = f.sp().resource;
-      if (r.kind == TaskResource::Kind::kService) {
+      if (r.kind == TaskResource::Kind::kService && !f.task_submitted) {
+        f.task_submitted = true;
         Emit(f, "TaskSubmitted", "taskSubmittedEventDetails", history::TaskSucceeded(r, m.payload));
       }
       return;
@@ -437,8 +440,7 @@ void Execution::HandleMessage(Message& m) {
     case Message::Kind::kHeartbeat:
       if (f.heartbeat_seconds) {
         CancelTimer(&f.heartbeat_timer);
-        ArmTimer(f, TimerKind::kHeartbeat, Now() + *f.heartbeat_seconds * 1000,
-                 &f.heartbeat_timer);
+        ArmTimer(f, TimerKind::kHeartbeat, Now() + *f.heartbeat_seconds * 1000, &f.heartbeat_timer);
       }
       return;
     case Message::Kind::kTimer:
@@ -999,25 +1001,28 @@ void Execution::RunTaskAttempt(Frame& f) {
   }
   f.heartbeat_seconds = heartbeat;
   f.task_token.clear();
+  f.task_submitted = false;
   if (res.pattern == TaskResource::Pattern::kWaitForTaskToken) {
     f.task_token = NewUuid() + NewUuid();
     f.context.reset();
   }
+  int64_t scheduled = 0;
   switch (res.kind) {
     case TaskResource::Kind::kService:
-      Emit(f, "TaskScheduled", "taskScheduledEventDetails",
-           history::TaskScheduled(res, res.region.empty() ? options_.region : res.region, params,
-                                  timeout, heartbeat));
+      scheduled =
+          Emit(f, "TaskScheduled", "taskScheduledEventDetails",
+               history::TaskScheduled(res, res.region.empty() ? options_.region : res.region,
+                                      params, timeout, heartbeat));
       Emit(f, "TaskStarted", "taskStartedEventDetails", history::TaskStarted(res));
       break;
     case TaskResource::Kind::kLambdaFunction:
-      Emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
-           history::LambdaScheduled(st.resource, params, timeout));
+      scheduled = Emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
+                       history::LambdaScheduled(st.resource, params, timeout));
       Emit(f, "LambdaFunctionStarted", kNoDetails, json::Value());
       break;
     case TaskResource::Kind::kActivity:
-      Emit(f, "ActivityScheduled", "activityScheduledEventDetails",
-           history::ActivityScheduled(st.resource, params, timeout, heartbeat));
+      scheduled = Emit(f, "ActivityScheduled", "activityScheduledEventDetails",
+                       history::ActivityScheduled(st.resource, params, timeout, heartbeat));
       Emit(f, "ActivityStarted", kNoDetails, json::Value());
       break;
   }
@@ -1035,6 +1040,7 @@ void Execution::RunTaskAttempt(Frame& f) {
   req.heartbeat_seconds = heartbeat;
   req.context = &ctx.Get();
   req.execution_arn = execution_arn_;
+  req.scheduled_event_id = scheduled;
   req.task_token = f.task_token;
   if (replay_ != nullptr) {
     // Its outcome comes from the history, or, if it was in flight, it runs once live.
@@ -1692,13 +1698,14 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// The outcome a recorded task event (…Succeeded, …Failed, …TimedOut) reports.
+// The outcome a recorded task event (…Succeeded, …Failed, …TimedOut) reports; for TaskSubmitted,
+// the output it reported.
 TaskOutcome RecordedOutcome(const HistoryEvent& e) {
   auto text = [&](const char* key) -> std::string {
     const json::Value* v = e.details.is_object() ? e.details.Find(key) : nullptr;
     return v != nullptr && v->is_string() ? v->as_string() : std::string();
   };
-  if (EndsWith(e.type, "Succeeded")) {
+  if (EndsWith(e.type, "Succeeded") || e.type == "TaskSubmitted") {
     const json::Value* out = e.details.is_object() ? e.details.Find("output") : nullptr;
     if (out == nullptr || !out->is_string()) return json::Value();
     Result<json::Value> parsed = json::Parse(out->as_string());
@@ -1724,6 +1731,18 @@ bool Execution::ReplayNextInput() {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
     const uint64_t fid = replay_tasks_[i].frame_id;
     const uint64_t token = replay_tasks_[i].token;
+    if (next.type == "TaskSubmitted") {
+      // Not an outcome: the task runs on, and its outcome follows this event.
+      replay_tasks_[i].started_event = next_event_id_;
+      Message m;
+      m.kind = Message::Kind::kSubmitted;
+      m.frame_id = fid;
+      m.token = token;
+      Result<json::Value> output = RecordedOutcome(next);
+      m.payload = output.ok() ? std::move(output).value() : json::Value();
+      HandleMessage(m);
+      return true;
+    }
     replay_tasks_.erase(replay_tasks_.begin() + static_cast<std::ptrdiff_t>(i));
     auto it = live_.find(fid);
     Frame* f = it == live_.end() ? nullptr : it->second;
@@ -1791,8 +1810,7 @@ void Execution::GoLive() {
   }
   for (ParkedTask& t : tasks) {
     auto it = live_.find(t.frame_id);
-    if (it == live_.end() || it->second->token != t.token ||
-        it->second->phase != Phase::kBlocked) {
+    if (it == live_.end() || it->second->token != t.token || it->second->phase != Phase::kBlocked) {
       continue;
     }
     // In flight when the server stopped: its outcome was never recorded, so it runs again

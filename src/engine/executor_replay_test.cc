@@ -128,6 +128,26 @@ TEST(ExecutorReplay, MapOfWaitsTasksAndRetriesWithJitter) {
                           &tasks, /*timing_free=*/false);
 }
 
+TEST(ExecutorReplay, SyncTaskThatReportedItsSubmission) {
+  // A .sync integration reports TaskSubmitted before its outcome. Resumed after the submission,
+  // the task is dispatched again and reports it again: recorded once, and the outcome that
+  // follows continues from it. The child's name comes from the scheduled event, as the
+  // Step Functions runner derives it, so both runs see the same one.
+  FakeTasks tasks;
+  tasks.On("arn:aws:states:::states:startExecution.sync",
+           [](const TaskRequest& r) -> std::optional<TaskOutcome> {
+             const std::string child = "child-" + std::to_string(r.scheduled_event_id);
+             if (r.submitted) r.submitted(J(R"({"ExecutionArn":")" + child + R"("})"));
+             return TaskOutcome(J(R"({"ExecutionArn":")" + child + R"(","Status":"SUCCEEDED"})"));
+           });
+  ExpectResumesEverywhere(R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync",
+           "Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:c"},
+           "Next":"P"},
+      "P":{"Type":"Pass","End":true}}})",
+                          "{}", &tasks);
+}
+
 TEST(ExecutorReplay, MapIterationsWhoseWaitsEndTogether) {
   FakeTasks tasks;
   // The third iteration starts when the first ends (after 2 s) and waits 1 s: it ends when the

@@ -159,6 +159,45 @@ class CrashResumeTest(unittest.TestCase):
             # Nothing lost or written twice: ids are exactly 1..n.
             self.assertEqual([e[0] for e in events], list(range(1, len(events) + 1)), name)
 
+    def test_resumed_parent_does_not_start_its_child_twice(self):
+        """A states:startExecution.sync Task without a Name, killed while its child runs: the
+        resumed parent dispatches the task again and must get the same child back (its name is
+        derived from the parent and the TaskScheduled event), not start a second one."""
+        data = os.path.join(self.dir, "nested")
+        server = self.serve(data)
+        sfn = client(server.endpoint)
+        child = sfn.create_state_machine(name="child", roleArn=ROLE, definition=json.dumps({
+            "StartAt": "Hold", "States": {
+                "Hold": {"Type": "Wait", "Seconds": 3, "Next": "Out"},
+                "Out": {"Type": "Pass", "Parameters": {"got.$": "$.n"}, "End": True}}}))
+        parent = sfn.create_state_machine(name="parent", roleArn=ROLE, definition=json.dumps({
+            "StartAt": "Run", "States": {"Run": {
+                "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child["stateMachineArn"],
+                               "Input": {"n.$": "$.n"}},
+                "OutputPath": "$.Output", "End": True}}}))
+        parents = [sfn.start_execution(stateMachineArn=parent["stateMachineArn"], name=f"p{n}",
+                                       input=json.dumps({"n": n}))["executionArn"]
+                   for n in range(5)]
+        deadline = time.monotonic() + 30
+        while len(sfn.list_executions(stateMachineArn=child["stateMachineArn"])["executions"]) < 5:
+            self.assertLess(time.monotonic(), deadline, "the children did not start")
+            time.sleep(0.05)
+        server.stop(signal.SIGKILL)  # every child is in its 3 s Wait, every parent in its Task
+
+        restarted = self.serve(data)
+        sfn = client(restarted.endpoint)
+        for n, arn in enumerate(parents):
+            deadline = time.monotonic() + 60
+            while (d := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+                self.assertLess(time.monotonic(), deadline, arn)
+                time.sleep(0.05)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), {"got": n})
+        kids = sfn.list_executions(stateMachineArn=child["stateMachineArn"])["executions"]
+        self.assertEqual(len(kids), 5, [k["name"] for k in kids])
+        self.assertTrue(all(k["status"] == "SUCCEEDED" for k in kids), kids)
+
 
 if __name__ == "__main__":
     unittest.main()
