@@ -215,6 +215,10 @@ class _Relay:
                 continue  # no IPv6 in the namespace: IPv4 alone
             self.listeners.append(s)
             self.sel.register(s, selectors.EVENT_READ, None)
+        # Reads land in one preallocated buffer: a fresh 256 KB bytes object per read would be
+        # an mmap, page faults and an munmap each time.
+        self.buf = bytearray(self.CHUNK)
+        self.view = memoryview(self.buf)
         self.next_id = 1
         self.pending = {}  # request id -> accepted socket waiting for its upstream
         self.links = 0  # relayed pairs
@@ -324,17 +328,17 @@ class _Relay:
                 if not side.out and peer.eof:
                     side.sock.shutdown(socket.SHUT_WR)
             if mask & selectors.EVENT_READ and not side.eof and not peer.out:
-                data = side.sock.recv(self.CHUNK)
-                if not data:
+                got = side.sock.recv_into(self.buf)
+                if not got:
                     side.eof = True
                     peer.sock.shutdown(socket.SHUT_WR)
                 else:
                     try:
-                        n = peer.sock.send(data)
+                        n = peer.sock.send(self.view[:got])
                     except (BlockingIOError, InterruptedError):
                         n = 0
-                    if n < len(data):
-                        peer.out += memoryview(data)[n:]
+                    if n < got:
+                        peer.out += self.view[n:got]
         except (BlockingIOError, InterruptedError):
             pass
         except OSError:
