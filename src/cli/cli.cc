@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "engine/allocator_tuning.h"
 
 namespace stator::cli {
 namespace {
@@ -131,12 +132,14 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (WantsHelp(rest)) return out << kRunUsage, kExitSucceeded;
     auto options = ParseRunOptions(rest);
     if (!options.ok()) return UsageError(err, options.error().cause);
+    engine::TuneAllocatorOnce();  // before the input is read: it is the run's first big allocation
     return RunCommand(*options, out, err);
   }
   if (command == "serve") {
     if (WantsHelp(rest)) return out << kServeUsage, kExitSucceeded;
     auto options = ParseServeOptions(rest);
     if (!options.ok()) return UsageError(err, options.error().cause);
+    engine::TuneAllocatorOnce();
     return ServeCommand(*options, out, err);
   }
   if (command == "function") return FunctionCommand(rest, out, err);
