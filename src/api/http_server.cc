@@ -98,7 +98,34 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options_.body_limit);
     parser_->header_limit(64 * 1024);
+    too_large_ = nullptr;
     stream_.expires_after(server_->options_.idle_timeout);
+    if (!server_->options_.body_limit_for) {
+      http::async_read(
+          stream_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+      return;
+    }
+    // The header first: the body limit may depend on the request line. (The parser checks a
+    // Content-Length against its limit as the header completes, so it has none until then.)
+    parser_->body_limit(boost::none);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    const auto& req = parser_->get();
+    size_t limit = server_->options_.body_limit;
+    if (auto special = server_->options_.body_limit_for(req.method_string(), req.target())) {
+      limit = special->limit;
+      too_large_ = std::move(special->too_large);
+    }
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return OnRead(http::error::body_limit);
+    }
+    parser_->body_limit(limit);  // a chunked body is checked as it arrives
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -107,6 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
+      if (too_large_) return Write(too_large_());
       return Write(HttpResponse{413,
                                 "application/x-amz-json-1.0",
                                 {},
@@ -137,7 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // right away; one from another thread is posted to the strand.
     server_->handler_(std::move(r), [self = shared_from_this()](HttpResponse resp) {
       net::dispatch(self->stream_.get_executor(),
-                [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
+                    [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
   }
 
@@ -169,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::function<HttpResponse()> too_large_;  // this request's 413 answer, when not the generic
   http::response<http::string_body> res_;
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,11 +52,22 @@ using Handler = std::function<void(HttpRequest&&, Responder)>;
 
 class HttpServer {
  public:
+  // A request's body limit and the answer to a body over it.
+  struct BodyLimit {
+    size_t limit = 0;
+    std::function<HttpResponse()> too_large;
+  };
+
   struct Options {
     std::string host = "127.0.0.1";
     uint16_t port = 0;  // 0: an ephemeral port (see port())
     int threads = 2;
     size_t body_limit = 8 * 1024 * 1024;
+    // Chosen from the request line once the header is read, for requests that may be larger
+    // (Lambda's code uploads); nullopt: body_limit and a generic 413. Called on a connection's
+    // strand; must not block.
+    std::function<std::optional<BodyLimit>(std::string_view method, std::string_view target)>
+        body_limit_for;
     std::chrono::seconds idle_timeout{120};
   };
 

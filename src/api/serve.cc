@@ -12,14 +12,15 @@
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/lambda_service.h"
+#include "api/routes/lambda/lambda_common.h"
 #include "api/server_clock.h"
 #include "api/states_service.h"
 #include "api/states_task_runner.h"
 #include "common/clock.h"
-#include "functions/registry.h"
-#include "functions/runtime.h"
 #include "dynamodb/service.h"
 #include "dynamodb/task_runner.h"
+#include "functions/registry.h"
+#include "functions/runtime.h"
 #include "services/lambda_task.h"
 #include "services/mock_config.h"
 #include "store/store.h"
@@ -91,10 +92,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     fo.sandbox = options.function_sandbox;
     fo.work_dir = root + "/.runtime";
     STATOR_TRY(impl->function_runtime, functions::FunctionRuntime::Start(fo));
-    impl->lambda = std::make_unique<LambdaService>(impl->function_registry.get(),
-                                                   impl->function_runtime.get(),
-                                                   impl->clock.clock.get(), options.region,
-                                                   options.account);
+    impl->lambda =
+        std::make_unique<LambdaService>(impl->function_registry.get(), impl->function_runtime.get(),
+                                        impl->clock.clock.get(), options.region, options.account);
     exec.configure_router = [previous = std::move(exec.configure_router),
                              lambda = std::make_shared<services::LambdaTaskRunner>(
                                  impl->function_registry.get(), impl->function_runtime.get(),
@@ -131,6 +131,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   http.host = options.host;
   http.port = options.port;
   http.threads = options.threads;
+  http.body_limit_for = lambda::UploadBodyLimit;
   const AwsJsonRouter* router = &impl->router;
   impl->dispatch.SetFallback([router](HttpRequest&& request, Responder respond) {
     router->Handle(std::move(request), std::move(respond));
@@ -141,8 +142,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                dispatch->Handle(std::move(request), std::move(respond));
              }));
   {
-    std::string endpoint = "http://" + std::string(options.host == "0.0.0.0" ? "127.0.0.1"
-                                                                              : options.host);
+    std::string endpoint =
+        "http://" + std::string(options.host == "0.0.0.0" ? "127.0.0.1" : options.host);
     if (endpoint.find(':', 7) != std::string::npos) endpoint = "http://[" + options.host + "]";
     endpoint += ":" + std::to_string(impl->http->port());
     impl->function_runtime->SetEndpoint(endpoint);

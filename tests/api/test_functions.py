@@ -363,6 +363,29 @@ class FunctionsTest(unittest.TestCase):
         # The server still answers.
         self.assertEqual(self.invoke("inv", {"ok": 1})[1]["event"], {"ok": 1})
 
+    def test_code_uploads_up_to_awss_request_limit(self):
+        # A 20 MB package (incompressible, stored) is over the server's default 8 MiB body
+        # limit once base64-encoded: CreateFunction and UpdateFunctionCode take up to
+        # 69,905,067 bytes, as on AWS, and a larger request gets AWS's 413.
+        blob = os.urandom(20 * 1024 * 1024)
+        r = self.create("big", {"app.py": ECHO, "blob.bin": blob})
+        self.assertGreater(r["CodeSize"], 20 * 1024 * 1024)
+        self.assertEqual(self.invoke("big", {"n": 1})[1]["event"], {"n": 1})
+        r = self.lam.update_function_code(FunctionName="big",
+                                          ZipFile=make_zip({"app.py": ECHO, "b2.bin": blob}))
+        self.assertGreater(r["CodeSize"], 20 * 1024 * 1024)
+        huge = make_zip({"app.py": ECHO, "blob.bin": os.urandom(53 * 1024 * 1024)})
+        self.assertError("RequestEntityTooLargeException", 413, self.lam.create_function,
+                         FunctionName="huge", Runtime="python3.11", Role=ROLE,
+                         Handler="app.handler", Code={"ZipFile": huge},
+                         message="Request must be smaller than 69905067 bytes for the "
+                                 "CreateFunction operation")
+        self.assertError("RequestEntityTooLargeException", 413, self.lam.update_function_code,
+                         FunctionName="big", ZipFile=huge,
+                         message="for the UpdateFunctionCode operation")
+        # Other requests keep the default limit; the server still answers.
+        self.assertEqual(self.invoke("big", {"n": 2})[1]["event"], {"n": 2})
+
     def test_invoke_types_tail_and_context(self):
         self.create("ctx", {"app.py": ECHO}, Timeout=10, MemorySize=192)
         r, out = self.invoke("ctx", {"k": "v"}, LogType="Tail")

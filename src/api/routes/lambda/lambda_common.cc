@@ -36,17 +36,12 @@ struct ErrorKind {
 };
 
 constexpr ErrorKind kErrors[] = {
-    {"ResourceNotFoundException", 404, "User"},
-    {"InvalidParameterValueException", 400, "User"},
-    {"ValidationException", 400, "User"},
-    {"InvalidRequestContentException", 400, "User"},
-    {"ResourceConflictException", 409, "User"},
-    {"PreconditionFailedException", 412, "User"},
-    {"RequestTooLargeException", 413, "User"},
-    {"UnsupportedMediaTypeException", 415, "User"},
-    {"TooManyRequestsException", 429, "User"},
-    {"UnknownOperationException", 404, "User"},
-    {"ServiceException", 500, "Service"},
+    {"ResourceNotFoundException", 404, "User"},     {"InvalidParameterValueException", 400, "User"},
+    {"ValidationException", 400, "User"},           {"InvalidRequestContentException", 400, "User"},
+    {"ResourceConflictException", 409, "User"},     {"PreconditionFailedException", 412, "User"},
+    {"RequestTooLargeException", 413, "User"},      {"RequestEntityTooLargeException", 413, "User"},
+    {"UnsupportedMediaTypeException", 415, "User"}, {"TooManyRequestsException", 429, "User"},
+    {"UnknownOperationException", 404, "User"},     {"ServiceException", 500, "Service"},
 };
 
 }  // namespace
@@ -78,8 +73,8 @@ LambdaRequest ParseTarget(const HttpRequest& http, std::string_view version_pref
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
-    std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos
-                                                                                : slash - start);
+    std::string_view seg =
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
     if (!seg.empty()) r.segments.push_back(PercentDecode(seg, false));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -87,13 +82,13 @@ LambdaRequest ParseTarget(const HttpRequest& http, std::string_view version_pref
   start = 0;
   while (start < query.size()) {
     size_t amp = query.find('&', start);
-    std::string_view kv = query.substr(start, amp == std::string_view::npos ? query.npos
-                                                                             : amp - start);
+    std::string_view kv =
+        query.substr(start, amp == std::string_view::npos ? query.npos : amp - start);
     size_t eq = kv.find('=');
     if (!kv.empty()) {
-      r.query.emplace_back(PercentDecode(kv.substr(0, eq), true),
-                           eq == std::string_view::npos ? ""
-                                                        : PercentDecode(kv.substr(eq + 1), true));
+      r.query.emplace_back(
+          PercentDecode(kv.substr(0, eq), true),
+          eq == std::string_view::npos ? "" : PercentDecode(kv.substr(eq + 1), true));
     }
     if (amp == std::string_view::npos) break;
     start = amp + 1;
@@ -203,9 +198,31 @@ json::Value ConfigurationJson(const LambdaService& s, const functions::FunctionC
   o.emplace_back("Architectures", json::Value::MakeArray({S("x86_64")}));
   o.emplace_back("EphemeralStorage", json::Value::MakeObject({{"Size", json::Value::Int(512)}}));
   o.emplace_back("LoggingConfig",
-                 json::Value::MakeObject({{"LogFormat", S("Text")},
-                                          {"LogGroup", S("/aws/lambda/" + c.name)}}));
+                 json::Value::MakeObject(
+                     {{"LogFormat", S("Text")}, {"LogGroup", S("/aws/lambda/" + c.name)}}));
   return json::Value::MakeObject(std::move(o));
+}
+
+std::optional<HttpServer::BodyLimit> UploadBodyLimit(std::string_view method,
+                                                     std::string_view target) {
+  constexpr size_t kLimit = 69905067;
+  target = target.substr(0, target.find('?'));
+  std::string operation;
+  if (method == "POST" &&
+      (target == "/2015-03-31/functions" || target == "/2015-03-31/functions/")) {
+    operation = "CreateFunction";
+  } else if (method == "PUT" && target.starts_with("/2015-03-31/functions/") &&
+             target.ends_with("/code")) {
+    operation = "UpdateFunctionCode";
+  } else {
+    return std::nullopt;
+  }
+  return HttpServer::BodyLimit{kLimit, [operation] {
+                                 return ErrorResponse(
+                                     "RequestEntityTooLargeException",
+                                     "Request must be smaller than " + std::to_string(kLimit) +
+                                         " bytes for the " + operation + " operation");
+                               }};
 }
 
 }  // namespace stator::api::lambda

@@ -38,6 +38,13 @@ HttpResponse ErrorResponse(const std::string& name, const std::string& message,
 HttpResponse ErrorResponse(const Error& e);
 HttpResponse JsonResponse(int status, const json::Value& body);
 
+// The body limit of CreateFunction (POST /2015-03-31/functions) and UpdateFunctionCode
+// (PUT /2015-03-31/functions/NAME/code): a zip of up to 50 MB travels base64 in JSON, so AWS
+// takes requests of up to 69,905,067 bytes and answers a larger one with
+// RequestEntityTooLargeException (413). nullopt for every other request.
+std::optional<HttpServer::BodyLimit> UploadBodyLimit(std::string_view method,
+                                                     std::string_view target);
+
 // The function a name, partial ARN or ARN refers to (qualifier: "", "$LATEST" only). Errors
 // carry Lambda's names (ValidationException, ResourceNotFoundException).
 Result<functions::FunctionPtr> Resolve(LambdaService* service, const std::string& ref,
