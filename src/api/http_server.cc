@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -96,50 +97,67 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (server_->stopping_) return Close();
     parser_.emplace();
-    parser_->body_limit(server_->options_.body_limit);
+    // The parser takes bodies up to the largest limit any request may have; once the header
+    // is in, the request's own limit applies (ReadMore). With eager parsing a small request
+    // is header and body in one step; a second asynchronous step per request cost ~9% of
+    // requests/s under wrk.
+    parser_->body_limit(std::max(server_->options_.body_limit, server_->options_.largest_body));
     parser_->header_limit(64 * 1024);
-    too_large_ = nullptr;
+    parser_->eager(true);
     stream_.expires_after(server_->options_.idle_timeout);
-    if (!server_->options_.body_limit_for) {
-      http::async_read(
-          stream_, buffer_, *parser_,
-          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
-      return;
-    }
-    // The header first: the body limit may depend on the request line. (The parser checks a
-    // Content-Length against its limit as the header completes, so it has none until then.)
-    parser_->body_limit(boost::none);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    ReadMore();
   }
 
-  void OnHeader(beast::error_code ec) {
+  void ReadMore() {
+    http::async_read_some(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnSome(ec); });
+  }
+
+  void OnSome(beast::error_code ec) {
     if (ec) return OnRead(ec);
+    if (!parser_->is_header_done()) return ReadMore();
+    // A body over the request's limit is refused as soon as its length is known.
     const auto& req = parser_->get();
     size_t limit = server_->options_.body_limit;
-    if (auto special = server_->options_.body_limit_for(req.method_string(), req.target())) {
-      limit = special->limit;
-      too_large_ = std::move(special->too_large);
+    std::function<HttpResponse()> answer;
+    const uint64_t length = parser_->content_length().value_or(0);
+    if ((length > limit || !parser_->is_done()) && server_->options_.body_limit_for) {
+      if (auto special = server_->options_.body_limit_for(req.method_string(), req.target())) {
+        limit = special->limit;
+        answer = std::move(special->too_large);
+      }
     }
-    if (auto length = parser_->content_length(); length && *length > limit) {
-      return OnRead(http::error::body_limit);
-    }
+    if (length > limit) return TooLarge(std::move(answer));
+    if (parser_->is_done()) return OnRead({});
     parser_->body_limit(limit);  // a chunked body is checked as it arrives
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
+  // The answer to a body over its limit: the route's own, or a generic 413.
+  void TooLarge(std::function<HttpResponse()> answer) {
+    keep_alive_ = false;
+    if (answer) return Write(answer());
+    Write(HttpResponse{413,
+                       "application/x-amz-json-1.0",
+                       {},
+                       R"({"__type":"com.amazon.coral.service#RequestEntityTooLarge",)"
+                       R"("message":"Request entity too large"})"});
+  }
+
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      keep_alive_ = false;
-      if (too_large_) return Write(too_large_());
-      return Write(HttpResponse{413,
-                                "application/x-amz-json-1.0",
-                                {},
-                                R"({"__type":"com.amazon.coral.service#RequestEntityTooLarge",)"
-                                R"("message":"Request entity too large"})"});
+      // Over the largest limit: the request line says whose 413 it is.
+      const auto& req = parser_->get();
+      std::function<HttpResponse()> answer;
+      if (server_->options_.body_limit_for) {
+        if (auto special = server_->options_.body_limit_for(req.method_string(), req.target())) {
+          answer = std::move(special->too_large);
+        }
+      }
+      return TooLarge(std::move(answer));
     }
     if (ec) {
       if (&ec.category() == &http::make_error_code(http::error::bad_method).category() &&
@@ -149,9 +167,9 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return Close();
     }
+    auto& req = parser_->get();
     busy_ = true;
     stream_.expires_never();
-    auto& req = parser_->get();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     HttpRequest r;
@@ -197,7 +215,6 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::function<HttpResponse()> too_large_;  // this request's 413 answer, when not the generic
   http::response<http::string_body> res_;
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -63,11 +63,13 @@ class HttpServer {
     uint16_t port = 0;  // 0: an ephemeral port (see port())
     int threads = 2;
     size_t body_limit = 8 * 1024 * 1024;
-    // Chosen from the request line once the header is read, for requests that may be larger
-    // (Lambda's code uploads); nullopt: body_limit and a generic 413. Called on a connection's
-    // strand; must not block.
+    // Requests that may be larger (Lambda's code uploads): their limit and 413 answer, from the
+    // request line; nullopt: body_limit and a generic 413. largest_body: the largest limit it
+    // gives. Called on a connection's strand once a header is read, only for a body that is not
+    // complete yet or over body_limit; must not block.
     std::function<std::optional<BodyLimit>(std::string_view method, std::string_view target)>
         body_limit_for;
+    size_t largest_body = 0;
     std::chrono::seconds idle_timeout{120};
   };
 

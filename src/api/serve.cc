@@ -132,6 +132,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   http.port = options.port;
   http.threads = options.threads;
   http.body_limit_for = lambda::UploadBodyLimit;
+  http.largest_body = lambda::kUploadRequestLimit;
   const AwsJsonRouter* router = &impl->router;
   impl->dispatch.SetFallback([router](HttpRequest&& request, Responder respond) {
     router->Handle(std::move(request), std::move(respond));

@@ -205,7 +205,6 @@ json::Value ConfigurationJson(const LambdaService& s, const functions::FunctionC
 
 std::optional<HttpServer::BodyLimit> UploadBodyLimit(std::string_view method,
                                                      std::string_view target) {
-  constexpr size_t kLimit = 69905067;
   target = target.substr(0, target.find('?'));
   std::string operation;
   if (method == "POST" &&
@@ -217,12 +216,12 @@ std::optional<HttpServer::BodyLimit> UploadBodyLimit(std::string_view method,
   } else {
     return std::nullopt;
   }
-  return HttpServer::BodyLimit{kLimit, [operation] {
-                                 return ErrorResponse(
-                                     "RequestEntityTooLargeException",
-                                     "Request must be smaller than " + std::to_string(kLimit) +
-                                         " bytes for the " + operation + " operation");
-                               }};
+  return HttpServer::BodyLimit{
+      kUploadRequestLimit, [operation] {
+        return ErrorResponse("RequestEntityTooLargeException",
+                             "Request must be smaller than " + std::to_string(kUploadRequestLimit) +
+                                 " bytes for the " + operation + " operation");
+      }};
 }
 
 }  // namespace stator::api::lambda

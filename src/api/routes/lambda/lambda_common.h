@@ -44,6 +44,7 @@ HttpResponse JsonResponse(int status, const json::Value& body);
 // RequestEntityTooLargeException (413). nullopt for every other request.
 std::optional<HttpServer::BodyLimit> UploadBodyLimit(std::string_view method,
                                                      std::string_view target);
+inline constexpr size_t kUploadRequestLimit = 69905067;
 
 // The function a name, partial ARN or ARN refers to (qualifier: "", "$LATEST" only). Errors
 // carry Lambda's names (ValidationException, ResourceNotFoundException).
@@ -58,8 +59,7 @@ Error NotFound(const LambdaService& service, const std::string& name,
 
 // The error answer to a failed change to function `name` in the registry: its
 // ResourceNotFoundException in Lambda's words, any other error as it is.
-HttpResponse RegistryErrorResponse(const LambdaService& service, Error e,
-                                   const std::string& name);
+HttpResponse RegistryErrorResponse(const LambdaService& service, Error e, const std::string& name);
 
 // Operations (one group per file).
 HttpResponse CreateFunction(LambdaService* s, const LambdaRequest& r);
