@@ -14,7 +14,9 @@ Error StorageError(sqlite3* db, const std::string& what) {
 // A prepared statement, finalized on scope exit.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   bool ok() const { return rc_ == SQLITE_OK; }
   sqlite3_stmt* get() { return stmt_; }
@@ -95,9 +97,8 @@ Status Storage::Exec(const char* sql) {
   return Status::Ok();
 }
 
-Status Storage::Load(
-    const std::function<Status(const std::string&, const std::string&)>& on_table,
-    const std::function<Status(const std::string&, const std::string&)>& on_item) {
+Status Storage::Load(const std::function<Status(const std::string&, const std::string&)>& on_table,
+                     const std::function<Status(const std::string&, const std::string&)>& on_item) {
   if (!db_) return Status::Ok();
   {
     Statement s(db_, "SELECT name, meta FROM ddb_tables");
@@ -140,31 +141,23 @@ Status Storage::Commit(const std::vector<Change>& changes) {
         if (!i.ok() || sqlite3_step(i.get()) != SQLITE_DONE) return fail("delete table items");
         break;
       }
-      case Change::Kind::kPutItem: {
-        Reset(put_item_);
-        Bind(put_item_, 1, c.table);
-        Bind(put_item_, 2, c.hash_key);
-        Bind(put_item_, 3, c.range_key);
-        Bind(put_item_, 4, c.text);
-        if (sqlite3_step(put_item_) != SQLITE_DONE) {
-          Status e = fail("put item");  // takes the message before the reset clears it
-          Reset(put_item_);
-          return e;
-        }
-        Reset(put_item_);
-        break;
-      }
+      case Change::Kind::kPutItem:
       case Change::Kind::kDeleteItem: {
-        Reset(delete_item_);
-        Bind(delete_item_, 1, c.table);
-        Bind(delete_item_, 2, c.hash_key);
-        Bind(delete_item_, 3, c.range_key);
-        if (sqlite3_step(delete_item_) != SQLITE_DONE) {
-          Status e = fail("delete item");  // takes the message before the reset clears it
-          Reset(delete_item_);
+        // The prepared statements: (table, hash, range[, item]).
+        const bool put = c.kind == Change::Kind::kPutItem;
+        sqlite3_stmt* stmt = put ? put_item_ : delete_item_;
+        Reset(stmt);
+        Bind(stmt, 1, c.table);
+        Bind(stmt, 2, c.hash_key);
+        Bind(stmt, 3, c.range_key);
+        if (put) Bind(stmt, 4, c.text);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+          // The message is taken before the reset clears it.
+          Status e = fail(put ? "put item" : "delete item");
+          Reset(stmt);
           return e;
         }
-        Reset(delete_item_);
+        Reset(stmt);
         break;
       }
     }

@@ -68,8 +68,7 @@ int PidfdSignal(int pidfd, int sig) {
 // its size. Once it holds more than `rewind` bytes it is emptied (it is O_APPEND, so the
 // writer carries on at 0): a log is read without a truncation per invocation, whose freed
 // pages the next write would have to fault in again.
-std::string ReadMemfd(int fd, size_t* from, size_t cap = 1024 * 1024,
-                      size_t rewind = 1024 * 1024) {
+std::string ReadMemfd(int fd, size_t* from, size_t cap = 1024 * 1024, size_t rewind = 1024 * 1024) {
   struct stat st;
   if (fd < 0 || fstat(fd, &st) != 0) return "";
   size_t size = static_cast<size_t>(std::max<off_t>(st.st_size, 0));
@@ -108,9 +107,7 @@ std::string IsoNow() {
   return FormatTimestamp(ms);
 }
 
-Error Throttled() {
-  return Error{"TooManyRequestsException", "Rate Exceeded."};
-}
+Error Throttled() { return Error{"TooManyRequestsException", "Rate Exceeded."}; }
 
 // fd itself when it is at least `min`, else a close-on-exec duplicate at or above it (fd is
 // closed): a child's fds are set with dup2 onto low numbers, which must not clobber the source
@@ -183,9 +180,9 @@ class FunctionRuntime::Impl {
   struct Instance {
     enum class State : uint8_t { kSpawning, kIdle, kBusy };
     Pool* pool = nullptr;
-    int fd = -1;     // our end of the instance's stream socket
-    int child_fd = -1;  // its end, until handed to the zygote
-    int memfd = -1;  // its stdout/stderr
+    int fd = -1;          // our end of the instance's stream socket
+    int child_fd = -1;    // its end, until handed to the zygote
+    int memfd = -1;       // its stdout/stderr
     size_t log_read = 0;  // how much of memfd has been read (what an invocation wrote follows)
     int pidfd = -1;
     State state = State::kSpawning;
@@ -236,8 +233,8 @@ class FunctionRuntime::Impl {
   std::atomic<bool> stopping{false};
 
   mutable std::mutex mu;
-  std::string endpoint;                                         // guarded by mu
-  int endpoint_port = 0;                                        // guarded by mu
+  std::string endpoint;         // guarded by mu
+  int endpoint_port = 0;        // guarded by mu
   sockaddr_storage upstream{};  // the endpoint's address (guarded by mu)
   socklen_t upstream_len = 0;   // 0: no network channel (guarded by mu)
   std::unordered_map<std::string, std::unique_ptr<Pool>> pools;  // guarded by mu
@@ -278,7 +275,8 @@ class FunctionRuntime::Impl {
     }
     p->instances.clear();
     for (auto& w : p->waiting) {
-      done->emplace_back(std::move(w.done), Error{"ServiceException", "the server is shutting down"});
+      done->emplace_back(std::move(w.done),
+                         Error{"ServiceException", "the server is shutting down"});
     }
     p->waiting.clear();
     StopZygote(p, true);
@@ -316,8 +314,7 @@ class FunctionRuntime::Impl {
         {"_HANDLER", c.handler},
         {"LD_LIBRARY_PATH", root + "/lib"},
     };
-    std::string python_bin =
-        std::filesystem::path(FindPythonExe()).parent_path().string();
+    std::string python_bin = std::filesystem::path(FindPythonExe()).parent_path().string();
     if (!python_bin.empty()) env[0].second = python_bin + ":" + env[0].second;
     for (const auto& [k, v] : c.environment) {
       bool replaced = false;
@@ -343,6 +340,14 @@ class FunctionRuntime::Impl {
   // Sandboxed zygotes get a network namespace of their own and reach the server through the
   // network channel.
   bool Relayed() const { return sandbox.sandboxed() && upstream_len > 0; }
+
+  // Registers fd with the reactor for input and hang-up, reported as w.
+  void AddWatch(int fd, Watch* w) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.ptr = w;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+  }
 
   void StartZygote(Pool* p) {
     p->env = BuildEnv(*p->fn);
@@ -410,18 +415,12 @@ class FunctionRuntime::Impl {
     p->ctl = sv[0];
     SetNonBlocking(p->ctl);
     p->ctl_watch = Watch{Watch::Kind::kControl, p};
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.ptr = &p->ctl_watch;
-    epoll_ctl(epfd, EPOLL_CTL_ADD, p->ctl, &ev);
+    AddWatch(p->ctl, &p->ctl_watch);
     if (net[0] >= 0) {
       p->net = net[0];
       SetNonBlocking(p->net);
       p->net_watch = Watch{Watch::Kind::kNetwork, p};
-      epoll_event nev{};
-      nev.events = EPOLLIN | EPOLLRDHUP;
-      nev.data.ptr = &p->net_watch;
-      epoll_ctl(epfd, EPOLL_CTL_ADD, p->net, &nev);
+      AddWatch(p->net, &p->net_watch);
     }
     p->zygote = Pool::Zygote::kStarting;
   }
@@ -470,8 +469,9 @@ class FunctionRuntime::Impl {
         }
       }
       std::string frame = EncodeFrame(
-          'C', "{\"id\":" + std::to_string(id->as_int()) +
-                   ",\"error\":" + (error.empty() ? std::string("null") : Quoted(error)) + "}",
+          'C',
+          "{\"id\":" + std::to_string(id->as_int()) +
+              ",\"error\":" + (error.empty() ? std::string("null") : Quoted(error)) + "}",
           "");
       iovec iov{frame.data(), frame.size()};
       msghdr msg{};
@@ -545,8 +545,9 @@ class FunctionRuntime::Impl {
       r.function_error = true;
       r.error_type = type;
       r.log = "INIT_REPORT Status: error\n" + init_log + "START RequestId: " + r.request_id +
-              " Version: $LATEST\nEND RequestId: " + r.request_id + "\nREPORT RequestId: " +
-              r.request_id + "\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: " +
+              " Version: $LATEST\nEND RequestId: " + r.request_id +
+              "\nREPORT RequestId: " + r.request_id +
+              "\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: " +
               std::to_string(p->fn->config.memory_mb) + " MB\tMax Memory Used: 0 MB\t\n";
       KeepLog(p->name, r.log);
       done->emplace_back(std::move(w.done), std::move(r));
@@ -634,10 +635,7 @@ class FunctionRuntime::Impl {
     fcntl(inst->memfd, F_SETFL, O_APPEND);
     SetNonBlocking(inst->fd);
     inst->watch = Watch{Watch::Kind::kInstance, inst.get()};
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.ptr = &inst->watch;
-    epoll_ctl(epfd, EPOLL_CTL_ADD, inst->fd, &ev);
+    AddWatch(inst->fd, &inst->watch);
     inst->spawn_started_us = NowUs();
     Instance* raw = inst.get();
     p->instances.push_back(std::move(inst));
@@ -695,8 +693,8 @@ class FunctionRuntime::Impl {
   // Writes what is left of inst->out; arms EPOLLOUT when the socket is full.
   bool Flush(Instance* inst) {
     while (inst->out_off < inst->out.size()) {
-      ssize_t n = send(inst->fd, inst->out.data() + inst->out_off,
-                       inst->out.size() - inst->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n = send(inst->fd, inst->out.data() + inst->out_off, inst->out.size() - inst->out_off,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         if (!inst->out_armed) {
@@ -754,7 +752,8 @@ class FunctionRuntime::Impl {
       free += !b;
     }
     if (!busy) return;
-    while (free < options.spares && p->instances.size() < static_cast<size_t>(options.concurrency)) {
+    while (free < options.spares &&
+           p->instances.size() < static_cast<size_t>(options.concurrency)) {
       size_t before = p->instances.size();
       SpawnInstance(p, true);
       if (p->instances.size() == before) return;  // out of file descriptors
@@ -783,9 +782,9 @@ class FunctionRuntime::Impl {
         // Instances die as soon as they are forked: fail fast instead of looping.
         p->spawn_failures = 0;
         while (!p->waiting.empty()) {
-          done->emplace_back(std::move(p->waiting.front().done),
-                             Error{"ServiceException",
-                                   "the function's runtime instances exit as they start"});
+          done->emplace_back(
+              std::move(p->waiting.front().done),
+              Error{"ServiceException", "the function's runtime instances exit as they start"});
           p->waiting.pop_front();
         }
         break;
@@ -824,8 +823,8 @@ class FunctionRuntime::Impl {
     KeepSpares(p);
   }
 
-  std::string Report(Instance* inst, const std::string& id, int64_t elapsed_us,
-                     int64_t rss_kb, const char* status) {
+  std::string Report(Instance* inst, const std::string& id, int64_t elapsed_us, int64_t rss_kb,
+                     const char* status) {
     Pool* p = inst->pool;
     double ms = elapsed_us / 1000.0;
     std::string r = "REPORT RequestId: " + id + "\tDuration: " + Fixed(ms, 2) +

@@ -444,6 +444,21 @@ uint16_t NameFlags(const std::string& name) {
   return 0;
 }
 
+// The fields a local file header and a central directory header share, from "version needed
+// to extract" to "extra field length" (APPNOTE 4.3.7 and 4.3.12).
+void PutCommonHeader(std::string& out, const PackedEntry& p) {
+  Put16(out, kVersion20);  // version needed to extract
+  Put16(out, NameFlags(p.name));
+  Put16(out, p.method);
+  Put16(out, kDosTime);
+  Put16(out, kDosDate);
+  Put32(out, p.crc);
+  Put32(out, static_cast<uint32_t>(p.compressed));
+  Put32(out, static_cast<uint32_t>(p.size));
+  Put16(out, static_cast<uint16_t>(p.name.size()));
+  Put16(out, 0);  // extra field length
+}
+
 }  // namespace
 
 Result<UnzipStats> ExtractZip(std::string_view zip, const std::string& dir, uint64_t max_bytes) {
@@ -565,16 +580,7 @@ Result<std::string> ZipEntries(const std::vector<ZipEntry>& entries) {
       return Invalid("cannot add " + p.name + ": zips of 4 GiB or more are not supported");
     }
     Put32(out, kLocalHeaderSig);
-    Put16(out, kVersion20);
-    Put16(out, NameFlags(p.name));
-    Put16(out, p.method);
-    Put16(out, kDosTime);
-    Put16(out, kDosDate);
-    Put32(out, p.crc);
-    Put32(out, static_cast<uint32_t>(p.compressed));
-    Put32(out, static_cast<uint32_t>(p.size));
-    Put16(out, static_cast<uint16_t>(p.name.size()));
-    Put16(out, 0);  // extra field length
+    PutCommonHeader(out, p);
     out += p.name;
     out += p.data;
     std::string().swap(p.data);
@@ -586,16 +592,7 @@ Result<std::string> ZipEntries(const std::vector<ZipEntry>& entries) {
     Put32(out, kCentralHeaderSig);
     Put16(out, static_cast<uint16_t>((kHostUnix << 8) |
                                      kVersion20));  // version made by: Unix, APPNOTE 2.0
-    Put16(out, kVersion20);                         // version needed to extract
-    Put16(out, NameFlags(p.name));
-    Put16(out, p.method);
-    Put16(out, kDosTime);
-    Put16(out, kDosDate);
-    Put32(out, p.crc);
-    Put32(out, static_cast<uint32_t>(p.compressed));
-    Put32(out, static_cast<uint32_t>(p.size));
-    Put16(out, static_cast<uint16_t>(p.name.size()));
-    Put16(out, 0);  // extra field length
+    PutCommonHeader(out, p);
     Put16(out, 0);  // comment length
     Put16(out, 0);  // disk number start
     Put16(out, 0);  // internal attributes
