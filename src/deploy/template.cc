@@ -2,14 +2,13 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <set>
 
-#include <yaml-cpp/yaml.h>
+#include "common/read_file.h"
 
 namespace stator::deploy {
 namespace {
@@ -50,7 +49,8 @@ const std::map<std::string, std::string>& ShortTags() {
 // A plain scalar typed by YAML's core schema (what CloudFormation's parser does for the types
 // that matter here: numbers and booleans in inline definitions).
 json::Value PlainScalar(const std::string& s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return json::Value::Null();
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL")
+    return json::Value::Null();
   if (s == "true" || s == "True" || s == "TRUE") return json::Value::Bool(true);
   if (s == "false" || s == "False" || s == "FALSE") return json::Value::Bool(false);
   static const std::regex kInt("[-+]?(0|[1-9][0-9]*)");
@@ -101,8 +101,7 @@ class Converter {
   }
 
  private:
-  Result<json::Value> ConvertUntagged(const YAML::Node& n, const std::string& key_path,
-                                      int depth) {
+  Result<json::Value> ConvertUntagged(const YAML::Node& n, const std::string& key_path, int depth) {
     switch (n.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined:
@@ -197,23 +196,7 @@ Result<Template> ParseTemplate(const std::string& text, const std::string& path,
   return t;
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return Error{"Template", "cannot read '" + path + "': " + strerror(errno)};
-  }
-  if (S_ISDIR(st.st_mode)) return Error{"Template", "cannot read '" + path + "': a directory"};
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return Error{"Template", "cannot read '" + path + "': " + strerror(errno)};
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return Error{"Template", "cannot read '" + path + "'"};
-  return text;
-}
+Result<std::string> ReadFile(const std::string& path) { return ReadWholeFile(path, "Template"); }
 
 Result<Template> LoadTemplate(const std::string& path) {
   STATOR_TRY(std::string text, ReadFile(path));
