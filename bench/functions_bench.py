@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "api"))
 sys.dont_write_bytecode = True
 
+import aws_json  # noqa: E402  (bench/)
 from stator_server import ACCOUNT, REGION, Server, lambda_client, make_zip  # noqa: E402
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/bench"
@@ -69,12 +70,7 @@ class Conn:
         return r.status, dict(r.getheaders()), r.read()
 
     def sfn(self, op, payload):
-        status, _, body = self.call("POST", "/", json.dumps(payload),
-                                    {"X-Amz-Target": f"AWSStepFunctions.{op}",
-                                     "Content-Type": "application/x-amz-json-1.0"})
-        if status != 200:
-            raise RuntimeError(f"{op}: {status} {body[:300]}")
-        return json.loads(body)
+        return aws_json.call(self.c, op, payload)
 
     def invoke(self, name, payload):
         status, headers, body = self.call("POST", f"/2015-03-31/functions/{name}/invocations",

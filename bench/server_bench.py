@@ -51,6 +51,8 @@ import threading
 import time
 import urllib.request
 
+from aws_json import call, count_running  # bench/
+
 import boto3
 import botocore.config
 
@@ -300,32 +302,6 @@ def run_wrk(port, op, body, threads, connections, seconds):
 
 # --- durable transitions ------------------------------------------------------------------------
 
-def raw_call(conn, op, payload):
-    conn.request("POST", "/", body=json.dumps(payload),
-                 headers={"X-Amz-Target": f"AWSStepFunctions.{op}",
-                          "Content-Type": "application/x-amz-json-1.0"})
-    r = conn.getresponse()
-    body = r.read()
-    if r.status != 200:
-        raise RuntimeError(f"{op}: {r.status} {body[:300]!r}")
-    return json.loads(body)
-
-
-def count_running(port, arn):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    n, token = 0, None
-    while True:
-        p = {"stateMachineArn": arn, "statusFilter": "RUNNING", "maxResults": 1000}
-        if token:
-            p["nextToken"] = token
-        r = raw_call(conn, "ListExecutions", p)
-        n += len(r["executions"])
-        token = r.get("nextToken")
-        if not token:
-            conn.close()
-            return n
-
-
 def measure_durable(port, arn, executions, chain_len, connections):
     """Starts `executions` STANDARD executions over `connections` keep-alive connections, then
     waits until none is RUNNING. Returns (seconds from first start to all done, start seconds)."""
@@ -339,7 +315,7 @@ def measure_durable(port, arn, executions, chain_len, connections):
         barrier.wait()
         try:
             for i in range(k, executions, connections):
-                raw_call(conn, "StartExecution",
+                call(conn, "StartExecution",
                          {"stateMachineArn": arn, "name": f"{prefix}-{i}", "input": "{}"})
         except Exception as e:  # noqa: BLE001
             errors.append(e)
@@ -365,7 +341,7 @@ def measure_durable(port, arn, executions, chain_len, connections):
         p = {"stateMachineArn": arn, "statusFilter": "SUCCEEDED", "maxResults": 1000}
         if token:
             p["nextToken"] = token
-        r = raw_call(conn, "ListExecutions", p)
+        r = call(conn, "ListExecutions", p)
         ok += sum(1 for e in r["executions"] if e["name"].startswith(prefix))
         token = r.get("nextToken")
         if not token:

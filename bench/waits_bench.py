@@ -34,6 +34,8 @@ import tempfile
 import threading
 import time
 
+from aws_json import call, count_running  # bench/
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ACCOUNT = "123456789012"
@@ -144,30 +146,11 @@ def stop_server(proc):
     return time.perf_counter() - t0, code
 
 
-def call(conn, op, payload):
-    conn.request("POST", "/", body=json.dumps(payload),
-                 headers={"X-Amz-Target": f"AWSStepFunctions.{op}",
-                          "Content-Type": "application/x-amz-json-1.0"})
-    r = conn.getresponse()
-    body = r.read()
-    if r.status != 200:
-        raise RuntimeError(f"{op}: {r.status} {body[:300]!r}")
-    return json.loads(body)
-
-
-def count_running(port, arn):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    n, token, t0 = 0, None, time.perf_counter()
-    while True:
-        p = {"stateMachineArn": arn, "statusFilter": "RUNNING", "maxResults": 1000}
-        if token:
-            p["nextToken"] = token
-        r = call(conn, "ListExecutions", p)
-        n += len(r["executions"])
-        token = r.get("nextToken")
-        if not token:
-            conn.close()
-            return n, time.perf_counter() - t0
+def count_running_timed(port, arn):
+    """(RUNNING executions, seconds the listing took)."""
+    t0 = time.perf_counter()
+    n = count_running(port, arn, timeout=600)
+    return n, time.perf_counter() - t0
 
 
 def start_with_wrk(port, arn, n, connections):
@@ -267,7 +250,7 @@ def main():
             else:
                 start_s, how = start_with_python(port, arn, n, a.connections)
             res["start_seconds"], res["driver"] = start_s, how
-            running, list_s = count_running(port, arn)
+            running, list_s = count_running_timed(port, arn)
             res["running"], res["list_running_seconds"] = running, list_s
             time.sleep(1.0)
             res["waiting"] = proc_status(proc.pid)
@@ -280,7 +263,7 @@ def main():
             proc, port, ready = start_server(binary, data_dir)
             try:
                 res["restart_listening_seconds"] = ready
-                running2, _ = count_running(port, arn)
+                running2, _ = count_running_timed(port, arn)
                 res["restart_running"] = running2
                 time.sleep(1.0)
                 res["restarted"] = proc_status(proc.pid)
