@@ -325,8 +325,8 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
       ev.id = h.id;
       ev.previous_event_id = h.previous_event_id;
       ev.timestamp_millis = h.timestamp_ms;
-      ev.type = std::move(h.type);
-      ev.details_key = std::move(h.details_key);
+      ev.type = engine::InternEventName(h.type);
+      ev.details_key = engine::InternEventName(h.details_key);
       ev.details = std::move(h.details);
     }
     if (page.next.empty()) break;

@@ -47,7 +47,7 @@ std::unique_ptr<Clock> MakeClock(double time_scale) {
   return std::make_unique<ScaledClock>(time_scale);
 }
 
-void PrintHistoryTable(const std::vector<engine::HistoryEvent>& events, std::ostream& out) {
+void PrintHistoryTable(const engine::EventLog& events, std::ostream& out) {
   if (events.empty()) return;
   const int64_t t0 = events.front().timestamp_millis;
   for (const engine::HistoryEvent& e : events) {
@@ -56,7 +56,7 @@ void PrintHistoryTable(const std::vector<engine::HistoryEvent>& events, std::ost
                   static_cast<long long>(e.previous_event_id),
                   static_cast<double>(e.timestamp_millis - t0) / 1000.0);
     out << head << e.type;
-    if (!e.details_key.empty()) out << "  " << e.details.Dump();
+    if (!e.details_key.empty()) out << "  " << e.Details().Dump();
     out << '\n';
   }
 }

@@ -12,35 +12,57 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/state_machine.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/result.h"
+#include "engine/event_log.h"
 
 namespace stator::engine {
 
-// One history event. details is the "<kind>EventDetails" object in AWS's shape, except that its
-// payload fields ("input", "output", "parameters") hold the payload as a json::Value: recording
-// an event never serializes a payload. ToJson renders them as JSON strings, as AWS returns them.
-// details_key names the object, e.g. "stateEnteredEventDetails". Events without details have
-// details_key empty.
+// One history event. Recording one allocates nothing but the event's slot in a vector: its
+// type and details key are views of names that live as long as the process (string literals or
+// InternEventName), and its payloads are json::Values shared with the execution.
+//
+// The details ("<kind>EventDetails", named by details_key; empty for events without details) are
+// kept in one of two forms:
+// - state_name set: a state entered or exited event (details_key history::kStateEntered or
+//   kStateExited) that keeps only the state's name and its input or output; Details() builds
+//   {"name", "input"|"output", "inputDetails"|"outputDetails"} when asked.
+// - otherwise, details holds the object in AWS's shape, except that its payload fields ("input",
+//   "output", "parameters") hold the payload as a json::Value.
+// Either way recording an event never serializes a payload: ToJson renders payloads as the JSON
+// strings AWS returns.
 struct HistoryEvent {
   int64_t id = 0;
   int64_t previous_event_id = 0;
   int64_t timestamp_millis = 0;
-  std::string type;  // "PassStateEntered", "TaskScheduled", ...
-  std::string details_key;
+  std::string_view type;         // "PassStateEntered", "TaskScheduled", ...
+  std::string_view details_key;  // "stateEnteredEventDetails", ...
   json::Value details;
+  json::Value state_name;  // the compact form: the state's name (a string), else null
+  json::Value payload;     // the compact form: the state's input or output
   // Added: when true, the payload fields of details already hold JSON text (a string) that
   // ToJson shows as it is (ExecutionStarted with ExecutionOptions::input_text).
   bool payloads_are_text = false;
 
+  // The details object in the form described above (payloads as json::Values); null when the
+  // event has none.
+  json::Value Details() const;
   // {"timestamp": <epoch seconds, fractional>, "type": ..., "id": ..., "previousEventId": ...,
   //  "<details_key>": {...}} as GetExecutionHistory returns it.
   json::Value ToJson() const;
 };
+
+// name as a view that stays valid for the life of the process: the same view for equal names.
+// For event types and details keys that come from outside the engine (a stored history).
+// Thread-safe; each distinct name is copied once and never freed.
+std::string_view InternEventName(std::string_view name);
+
+using EventLog = ChunkedLog<HistoryEvent>;
 
 enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
 const char* ExecutionStatusName(ExecutionStatus s);  // "RUNNING", "SUCCEEDED", ...
@@ -149,7 +171,7 @@ struct ExecutionResult {
   std::optional<std::string> cause;
   int64_t start_millis = 0;
   int64_t stop_millis = 0;
-  std::vector<HistoryEvent> events;
+  EventLog events;
 };
 
 // Runs one execution to its end on the calling thread (the CLI's path). With a virtual clock the

@@ -232,7 +232,6 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
   const std::string prefix = "arn:aws:states:" + options_.region + ":" + options_.account + ":";
   state_machine_arn_ = prefix + "stateMachine:" + options_.state_machine_name;
   execution_arn_ = prefix + "execution:" + options_.state_machine_name + ":" + name_;
-  events_.reserve(std::max<int64_t>(16, plan_->event_hint.load(std::memory_order_relaxed)));
   if (options_.replay && !options_.replay->empty() && options_.keep_history) {
     replay_ = std::move(options_.replay);  // freed as soon as the replay is over
     replayed_events_ = static_cast<int64_t>(replay_->size());
@@ -480,15 +479,29 @@ void Execution::HandleMessage(Message& m) {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-int64_t Execution::Emit(Frame& f, const std::string& type, const char* details_key,
+int64_t Execution::Emit(Frame& f, std::string_view type, std::string_view details_key,
                         json::Value details, bool update_tracker) {
   const int64_t id = EmitWithPrev(f, f.last_event, type, details_key, std::move(details));
   if (update_tracker && id != 0) f.last_event = id;
   return id;
 }
 
-int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const std::string& type,
-                                const char* details_key, json::Value details) {
+int64_t Execution::EmitState(Frame& f, std::string_view type, std::string_view details_key,
+                             const json::Value& payload) {
+  HistoryEvent* e = nullptr;
+  const int64_t id = EmitWithPrev(f, f.last_event, type, details_key, json::Value(), &e);
+  if (e != nullptr) {
+    e->state_name = f.sp().name;
+    e->payload = payload;
+  }
+  if (id != 0) f.last_event = id;
+  return id;
+}
+
+int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, std::string_view type,
+                                std::string_view details_key, json::Value details,
+                                HistoryEvent** recorded) {
+  if (recorded != nullptr) *recorded = nullptr;
   if (!f.record || finished()) return 0;
   if (next_event_id_ >= options_.max_history_events) {
     std::string cause = "The execution reached the maximum number of history events (" +
@@ -511,6 +524,7 @@ int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const std::string& type,
     e.type = type;
     e.details_key = details_key;
     e.details = std::move(details);
+    if (recorded != nullptr) *recorded = &e;
   }
   return id;
 }
@@ -537,7 +551,6 @@ void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
   if (error && !error->empty()) result_.error = std::move(error);
   if (cause && !cause->empty()) result_.cause = std::move(cause);
   result_.stop_millis = now;
-  plan_->event_hint.store(static_cast<int64_t>(events_.size()), std::memory_order_relaxed);
   // Drop every timer; late task completions are ignored.
   if (timeout_timer_ != 0 && scheduler_ != nullptr) scheduler_->CancelTimer(timeout_timer_);
   for (auto& [id_, f] : live_) CancelTimers(*f);
@@ -549,9 +562,7 @@ void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
 
 void Execution::FlushHistory() {
   if (!options_.history_sink || events_.empty()) return;
-  std::vector<HistoryEvent> batch;
-  batch.swap(events_);
-  options_.history_sink(std::move(batch));
+  options_.history_sink(events_.TakeVector());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -662,9 +673,7 @@ void Execution::EnterState(Frame& f) {
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
-  json::Value details;
-  if (f.record && options_.keep_history) details = history::StateEntered(sp.name, f.raw_input);
-  f.entered_event = Emit(f, sp.entered_type, history::kStateEntered, std::move(details));
+  f.entered_event = EmitState(f, sp.entered_type, history::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
 }
 
@@ -734,17 +743,17 @@ void Execution::ExitState(Frame& f, json::Value&& out) {
 
 void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
   if (!CheckSize(f, out, false)) return;
-  json::Value details;
   if (f.pending_assign != nullptr) {
     json::Value assigned;
     if (!CommitVariables(f, &assigned)) return;
+    json::Value details;
     if (f.record && options_.keep_history) {
       details = history::StateExited(f.sp().name, out, assigned);
     }
-  } else if (f.record && options_.keep_history) {
-    details = history::StateExited(f.sp().name, out);
+    Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
+  } else {
+    EmitState(f, f.sp().exited_type, history::kStateExited, out);
   }
-  Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
   Transition(f, next, std::move(out));
 }
 
@@ -1677,11 +1686,11 @@ void Execution::CancelTimers(Frame& f) {
 // ---------------------------------------------------------------------------------------------
 // Crash resume
 
-bool Execution::ReplayEvent(int64_t id, const std::string& type) {
+bool Execution::ReplayEvent(int64_t id, std::string_view type) {
   const HistoryEvent& recorded = (*replay_)[id - 1];
   if (recorded.type != type) {
-    FailResume("event " + std::to_string(id) + " was " + recorded.type + ", the re-run recorded " +
-               type);
+    FailResume("event " + std::to_string(id) + " was " + std::string(recorded.type) +
+               ", the re-run recorded " + std::string(type));
     return false;
   }
   replay_now_ = recorded.timestamp_millis;

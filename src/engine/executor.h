@@ -90,10 +90,16 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void HandleMessage(Message& m);
 
   // Events.
-  int64_t Emit(Frame& f, const std::string& type, const char* details_key, json::Value details,
+  // Each returns the new event's id, or 0 when the frame records no events (or the execution
+  // ended). type and details_key must live as long as the process (see HistoryEvent).
+  int64_t Emit(Frame& f, std::string_view type, std::string_view details_key, json::Value details,
                bool update_tracker = true);
-  int64_t EmitWithPrev(Frame& f, int64_t prev, const std::string& type, const char* details_key,
-                       json::Value details);
+  // A state entered or exited event of f's state, in HistoryEvent's compact form.
+  int64_t EmitState(Frame& f, std::string_view type, std::string_view details_key,
+                    const json::Value& payload);
+  // *recorded, when given, is set to the event kept in the history, or nullptr.
+  int64_t EmitWithPrev(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
+                       json::Value details, HistoryEvent** recorded = nullptr);
   // Hands the events recorded so far to options_.history_sink, if there is one.
   void FlushHistory();
 
@@ -183,7 +189,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   static void Park(std::vector<ParkedTask>* list, const TaskRequest& req, uint64_t frame_id,
                    uint64_t token, int64_t started_event);
   // Checks event `id` of type `type` against the history; false when they disagree.
-  bool ReplayEvent(int64_t id, const std::string& type);
+  bool ReplayEvent(int64_t id, std::string_view type);
   // Feeds the input (a task outcome or a timer) that led to the next recorded event; false
   // when there is none.
   bool ReplayNextInput();
@@ -218,7 +224,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   uint64_t next_frame_id_ = 1;
   int64_t next_event_id_ = 1;
   int64_t start_millis_ = 0;
-  std::vector<HistoryEvent> events_;
+  EventLog events_;
   json::Value context_execution_;  // the "Execution" part of $$, built on first use
   json::Value context_state_machine_;
   std::mt19937_64 rng_;

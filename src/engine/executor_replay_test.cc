@@ -15,7 +15,7 @@ using testing::kT0;
 using testing::MustCompile;
 
 // The first n events as a store keeps them: details rendered, payloads as JSON text.
-std::vector<HistoryEvent> Stored(const std::vector<HistoryEvent>& events, size_t n) {
+std::vector<HistoryEvent> Stored(const EventLog& events, size_t n) {
   std::vector<HistoryEvent> out;
   for (size_t i = 0; i < n; ++i) {
     const HistoryEvent& e = events[i];
@@ -31,12 +31,12 @@ std::vector<HistoryEvent> Stored(const std::vector<HistoryEvent>& events, size_t
 }
 
 std::string Line(const HistoryEvent& e) {
-  return std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " + e.type + " " +
-         std::to_string(e.timestamp_millis) + " " + e.ToJson().Dump();
+  return std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " +
+         std::string(e.type) + " " + std::to_string(e.timestamp_millis) + " " + e.ToJson().Dump();
 }
 
 ExecutionResult RunOnce(const std::string& definition, const std::string& input, TaskRunner* tasks,
-                    int64_t clock_start, std::vector<HistoryEvent> replay = {}) {
+                        int64_t clock_start, std::vector<HistoryEvent> replay = {}) {
   VirtualClock clock(clock_start);
   ExecutionOptions o;
   o.input = J(input);
@@ -51,7 +51,8 @@ void ExpectResumesEverywhere(const std::string& definition, const std::string& i
                              FakeTasks* tasks, int64_t downtime);
 
 std::string Shape(const HistoryEvent& e) {
-  return std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " + e.type;
+  return std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " +
+         std::string(e.type);
 }
 
 // Runs `definition` once, then resumes it from every prefix of its history and checks that

@@ -54,8 +54,8 @@ TEST(ExecutorPass, NullPaths) {
                   R"({"x":1})");
   ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(*r.output, J("{}"));
-  EXPECT_EQ(r.events[2].details.Find("output")->Dump(), R"({"f":{}})");
-  EXPECT_EQ(r.events[4].details.Find("output")->Dump(), R"({"f":{}})");
+  EXPECT_EQ(r.events[2].Details().Find("output")->Dump(), R"({"f":{}})");
+  EXPECT_EQ(r.events[4].Details().Find("output")->Dump(), R"({"f":{}})");
 }
 
 TEST(ExecutorPass, BadInputPathIsRuntimeErrorWithStatePrefix) {

@@ -1,5 +1,8 @@
 #include "engine/history.h"
 
+#include <mutex>
+#include <set>
+
 #include "engine/execution.h"
 
 namespace stator::engine::history {
@@ -131,34 +134,62 @@ json::Value ActivityScheduled(const std::string& arn, const json::Value& input,
 
 namespace stator::engine {
 
+namespace {
+
+// The compact form's payload key and its "…Details" companion.
+bool IsEnteredEvent(const HistoryEvent& e) { return e.details_key == history::kStateEntered; }
+
+}  // namespace
+
+json::Value HistoryEvent::Details() const {
+  if (state_name.is_null()) return details;
+  return IsEnteredEvent(*this) ? history::StateEntered(state_name, payload)
+                               : history::StateExited(state_name, payload);
+}
+
 json::Value HistoryEvent::ToJson() const {
   json::Object o;
+  o.reserve(5);
   o.emplace_back("timestamp", json::Value::Double(static_cast<double>(timestamp_millis) / 1000.0));
-  o.emplace_back("type", json::Value::String(type));
+  o.emplace_back("type", json::Value::String(std::string(type)));
   o.emplace_back("id", json::Value::Int(id));
   o.emplace_back("previousEventId", json::Value::Int(previous_event_id));
-  if (!details_key.empty()) {
-    json::Object d;
-    if (details.is_object()) {
-      d.reserve(details.as_object().size());
-      for (const auto& [k, v] : details.as_object()) {
-        if (history::IsPayloadField(k) && !(payloads_are_text && v.is_string())) {
-          d.emplace_back(k, json::Value::String(v.Dump()));
-        } else if (history::IsVariablesField(k) && v.is_object()) {
-          json::Object vars;
-          vars.reserve(v.as_object().size());
-          for (const auto& [name, value] : v.as_object()) {
-            vars.emplace_back(name, json::Value::String(value.Dump()));
-          }
-          d.emplace_back(k, json::Value::MakeObject(std::move(vars)));
-        } else {
-          d.emplace_back(k, v);
+  if (details_key.empty()) return json::Value::MakeObject(std::move(o));
+  json::Object d;
+  if (!state_name.is_null()) {
+    const bool entered = IsEnteredEvent(*this);
+    d.reserve(3);
+    d.emplace_back("name", state_name);
+    d.emplace_back(entered ? "input" : "output", json::Value::String(payload.Dump()));
+    d.emplace_back(entered ? "inputDetails" : "outputDetails", history::NotTruncated());
+  } else if (details.is_object()) {
+    d.reserve(details.as_object().size());
+    for (const auto& [k, v] : details.as_object()) {
+      if (history::IsPayloadField(k) && !(payloads_are_text && v.is_string())) {
+        d.emplace_back(k, json::Value::String(v.Dump()));
+      } else if (history::IsVariablesField(k) && v.is_object()) {
+        json::Object vars;
+        vars.reserve(v.as_object().size());
+        for (const auto& [name, value] : v.as_object()) {
+          vars.emplace_back(name, json::Value::String(value.Dump()));
         }
+        d.emplace_back(k, json::Value::MakeObject(std::move(vars)));
+      } else {
+        d.emplace_back(k, v);
       }
     }
-    o.emplace_back(details_key, json::Value::MakeObject(std::move(d)));
   }
+  o.emplace_back(std::string(details_key), json::Value::MakeObject(std::move(d)));
   return json::Value::MakeObject(std::move(o));
+}
+
+std::string_view InternEventName(std::string_view name) {
+  static std::mutex mu;
+  static auto* names = new std::set<std::string, std::less<>>();  // nodes never move
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = names->find(name);
+  if (it == names->end()) it = names->emplace(name).first;
+  return *it;
 }
 
 const char* ExecutionStatusName(ExecutionStatus s) {

@@ -3,6 +3,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "engine/execution.h"
+
 namespace stator::engine {
 namespace {
 
@@ -15,9 +17,9 @@ void Build(const asl::StateMachine& machine, MachinePlan* plan, MachinePlan* own
     p.state = &s;
     p.name = json::Value::String(s.name);
     const std::string type = asl::StateTypeName(s.type);
-    p.entered_type = type + "StateEntered";
-    p.exited_type = type + "StateExited";
-    p.aborted_type = type + "StateAborted";
+    p.entered_type = InternEventName(type + "StateEntered");
+    p.exited_type = InternEventName(type + "StateExited");
+    p.aborted_type = InternEventName(type + "StateAborted");
     if (s.type == asl::StateType::kTask) p.resource = TaskResource::Parse(s.resource);
     for (const auto& branch : s.branches) {
       auto child = std::make_unique<MachinePlan>();

@@ -7,9 +7,9 @@
 // Thread-safety: a plan is immutable once built; GetPlan may be called from any thread.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/state_machine.h"
@@ -23,9 +23,10 @@ struct MachinePlan;
 struct StatePlan {
   const asl::State* state = nullptr;
   json::Value name;          // the state's name as a JSON string (shared by all its events)
-  std::string entered_type;  // "PassStateEntered"
-  std::string exited_type;   // "PassStateExited"
-  std::string aborted_type;  // "TaskStateAborted"
+  // History event types, interned (InternEventName) so that events can point to them.
+  std::string_view entered_type;  // "PassStateEntered"
+  std::string_view exited_type;   // "PassStateExited"
+  std::string_view aborted_type;  // "TaskStateAborted"
   TaskResource resource;     // Task states only
   std::vector<const MachinePlan*> branches;  // Parallel
   const MachinePlan* iterator = nullptr;     // Map
@@ -35,9 +36,6 @@ struct MachinePlan {
   const asl::StateMachine* machine = nullptr;
   std::vector<StatePlan> states;
   std::vector<std::unique_ptr<MachinePlan>> owned;  // nested plans (branches, iterators)
-  // How many history events the last finished execution of this machine recorded: the next
-  // one reserves that much up front (a hint only, hence mutable and relaxed).
-  mutable std::atomic<int64_t> event_hint{0};
 };
 
 // The plan for machine (built on first use, then shared).

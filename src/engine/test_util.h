@@ -75,14 +75,15 @@ inline ExecutionResult RunDef(const std::string& definition, const std::string& 
 inline std::vector<std::string> Shape(const ExecutionResult& r) {
   std::vector<std::string> out;
   for (const HistoryEvent& e : r.events) {
-    out.push_back(std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " + e.type);
+    out.push_back(std::to_string(e.id) + " " + std::to_string(e.previous_event_id) + " " +
+                  std::string(e.type));
   }
   return out;
 }
 
 inline std::vector<std::string> Types(const ExecutionResult& r) {
   std::vector<std::string> out;
-  for (const HistoryEvent& e : r.events) out.push_back(e.type);
+  for (const HistoryEvent& e : r.events) out.emplace_back(e.type);
   return out;
 }
 
