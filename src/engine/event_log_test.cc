@@ -92,6 +92,7 @@ TEST(EventLogTest, CompactStateEventsRenderAsAwsDetails) {
   e.previous_event_id = 1;
   e.type = "PassStateExited";
   e.details_key = "stateExitedEventDetails";
+  e.compact = HistoryEvent::Compact::kStateExited;
   e.state_name = json::Value::String("P");
   e.payload = json::Value::MakeObject({{"a", json::Value::Int(1)}});
   EXPECT_EQ(e.ToJson().Find("stateExitedEventDetails")->Dump(),

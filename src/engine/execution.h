@@ -29,22 +29,27 @@ namespace stator::engine {
 //
 // The details ("<kind>EventDetails", named by details_key; empty for events without details) are
 // kept in one of two forms:
-// - state_name set: a state entered or exited event (details_key history::kStateEntered or
-//   kStateExited) that keeps only the state's name and its input or output; Details() builds
-//   {"name", "input"|"output", "inputDetails"|"outputDetails"} when asked.
+// - compact (compact != kNone): the events every state and Map iteration records keep only the
+//   state's name and one value, and Details() builds the object when asked:
+//     kStateEntered  {"name", "input": payload, "inputDetails"}
+//     kStateExited   {"name", "output": payload, "outputDetails"}
+//     kMapIteration  {"name", "index": payload}
 // - otherwise, details holds the object in AWS's shape, except that its payload fields ("input",
 //   "output", "parameters") hold the payload as a json::Value.
 // Either way recording an event never serializes a payload: ToJson renders payloads as the JSON
 // strings AWS returns.
 struct HistoryEvent {
+  enum class Compact : uint8_t { kNone, kStateEntered, kStateExited, kMapIteration };
+
   int64_t id = 0;
   int64_t previous_event_id = 0;
   int64_t timestamp_millis = 0;
   std::string_view type;         // "PassStateEntered", "TaskScheduled", ...
   std::string_view details_key;  // "stateEnteredEventDetails", ...
   json::Value details;
-  json::Value state_name;  // the compact form: the state's name (a string), else null
-  json::Value payload;     // the compact form: the state's input or output
+  json::Value state_name;  // compact forms: the state's name (a string)
+  json::Value payload;     // compact forms: the input, output or iteration index
+  Compact compact = Compact::kNone;
   // Added: when true, the payload fields of details already hold JSON text (a string) that
   // ToJson shows as it is (ExecutionStarted with ExecutionOptions::input_text).
   bool payloads_are_text = false;

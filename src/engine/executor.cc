@@ -486,14 +486,22 @@ int64_t Execution::Emit(Frame& f, std::string_view type, std::string_view detail
   return id;
 }
 
-int64_t Execution::EmitState(Frame& f, std::string_view type, std::string_view details_key,
-                             const json::Value& payload) {
+int64_t Execution::EmitCompact(Frame& f, int64_t prev, std::string_view type,
+                               std::string_view details_key, HistoryEvent::Compact form,
+                               json::Value payload) {
   HistoryEvent* e = nullptr;
-  const int64_t id = EmitWithPrev(f, f.last_event, type, details_key, json::Value(), &e);
+  const int64_t id = EmitWithPrev(f, prev, type, details_key, json::Value(), &e);
   if (e != nullptr) {
+    e->compact = form;
     e->state_name = f.sp().name;
-    e->payload = payload;
+    e->payload = std::move(payload);
   }
+  return id;
+}
+
+int64_t Execution::EmitState(Frame& f, std::string_view type, std::string_view details_key,
+                             HistoryEvent::Compact form, const json::Value& payload) {
+  const int64_t id = EmitCompact(f, f.last_event, type, details_key, form, payload);
   if (id != 0) f.last_event = id;
   return id;
 }
@@ -673,7 +681,8 @@ void Execution::EnterState(Frame& f) {
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
-  f.entered_event = EmitState(f, sp.entered_type, history::kStateEntered, f.raw_input);
+  f.entered_event = EmitState(f, sp.entered_type, history::kStateEntered,
+                              HistoryEvent::Compact::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
 }
 
@@ -752,7 +761,8 @@ void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
     }
     Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
   } else {
-    EmitState(f, f.sp().exited_type, history::kStateExited, out);
+    EmitState(f, f.sp().exited_type, history::kStateExited, HistoryEvent::Compact::kStateExited,
+              out);
   }
   Transition(f, next, std::move(out));
 }
@@ -1420,9 +1430,9 @@ void Execution::LaunchIterations(Frame& owner) {
     const bool record = owner.record && !g.distributed;
     int64_t last = prev;
     if (record) {
-      const int64_t id =
-          EmitWithPrev(owner, prev, "MapIterationStarted", "mapIterationStartedEventDetails",
-                       history::MapIteration(sp.name, static_cast<int64_t>(i)));
+      const int64_t id = EmitCompact(
+          owner, prev, "MapIterationStarted", "mapIterationStartedEventDetails",
+          HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
       if (id != 0) last = id;
     }
     if (finished()) return;
@@ -1445,9 +1455,9 @@ void Execution::OnChildDone(Frame& child) {
   if (child.ok) {
     g.results[i] = std::move(child.output);
     if (inline_map) {
-      const int64_t id = EmitWithPrev(p, child.last_event, "MapIterationSucceeded",
-                                      "mapIterationSucceededEventDetails",
-                                      history::MapIteration(p.sp().name, static_cast<int64_t>(i)));
+      const int64_t id = EmitCompact(
+          p, child.last_event, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+          HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
       if (id != 0) g.last = id;
       g.free_slots.push_back(child.last_event);
     } else if (!g.is_map) {
@@ -1455,8 +1465,8 @@ void Execution::OnChildDone(Frame& child) {
     }
   } else {
     if (inline_map) {
-      EmitWithPrev(p, child.last_event, "MapIterationFailed", "mapIterationFailedEventDetails",
-                   history::MapIteration(p.sp().name, static_cast<int64_t>(i)));
+      EmitCompact(p, child.last_event, "MapIterationFailed", "mapIterationFailedEventDetails",
+                  HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
     ++g.failed;
     bool tolerated = false;
@@ -1512,9 +1522,8 @@ void Execution::AbortChildren(Frame& owner) {
     Frame& child = *g.frames[i];
     AbortFrame(child);
     if (inline_map) {
-      EmitWithPrev(owner, child.last_event, "MapIterationAborted",
-                   "mapIterationAbortedEventDetails",
-                   history::MapIteration(owner.sp().name, static_cast<int64_t>(i)));
+      EmitCompact(owner, child.last_event, "MapIterationAborted", "mapIterationAbortedEventDetails",
+                  HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
     g.frames[i].reset();
   }

@@ -94,9 +94,12 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // ended). type and details_key must live as long as the process (see HistoryEvent).
   int64_t Emit(Frame& f, std::string_view type, std::string_view details_key, json::Value details,
                bool update_tracker = true);
-  // A state entered or exited event of f's state, in HistoryEvent's compact form.
+  // An event of f's state in one of HistoryEvent's compact forms, with prev as its previous
+  // event; EmitState also makes it f's last event.
+  int64_t EmitCompact(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
+                      HistoryEvent::Compact form, json::Value payload);
   int64_t EmitState(Frame& f, std::string_view type, std::string_view details_key,
-                    const json::Value& payload);
+                    HistoryEvent::Compact form, const json::Value& payload);
   // *recorded, when given, is set to the event kept in the history, or nullptr.
   int64_t EmitWithPrev(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
                        json::Value details, HistoryEvent** recorded = nullptr);

@@ -62,10 +62,6 @@ json::Value MapStateStarted(int64_t length) {
   return json::Value::MakeObject({{"length", json::Value::Int(length)}});
 }
 
-json::Value MapIteration(const json::Value& name, int64_t index) {
-  return json::Value::MakeObject({{"name", name}, {"index", json::Value::Int(index)}});
-}
-
 json::Value MapRunStarted(const std::string& map_run_arn) {
   return json::Value::MakeObject({{"mapRunArn", Str(map_run_arn)}});
 }
@@ -134,17 +130,18 @@ json::Value ActivityScheduled(const std::string& arn, const json::Value& input,
 
 namespace stator::engine {
 
-namespace {
-
-// The compact form's payload key and its "…Details" companion.
-bool IsEnteredEvent(const HistoryEvent& e) { return e.details_key == history::kStateEntered; }
-
-}  // namespace
-
 json::Value HistoryEvent::Details() const {
-  if (state_name.is_null()) return details;
-  return IsEnteredEvent(*this) ? history::StateEntered(state_name, payload)
-                               : history::StateExited(state_name, payload);
+  switch (compact) {
+    case Compact::kNone:
+      return details;
+    case Compact::kStateEntered:
+      return history::StateEntered(state_name, payload);
+    case Compact::kStateExited:
+      return history::StateExited(state_name, payload);
+    case Compact::kMapIteration:
+      return json::Value::MakeObject({{"name", state_name}, {"index", payload}});
+  }
+  return details;
 }
 
 json::Value HistoryEvent::ToJson() const {
@@ -156,8 +153,12 @@ json::Value HistoryEvent::ToJson() const {
   o.emplace_back("previousEventId", json::Value::Int(previous_event_id));
   if (details_key.empty()) return json::Value::MakeObject(std::move(o));
   json::Object d;
-  if (!state_name.is_null()) {
-    const bool entered = IsEnteredEvent(*this);
+  if (compact == Compact::kMapIteration) {
+    d.reserve(2);
+    d.emplace_back("name", state_name);
+    d.emplace_back("index", payload);
+  } else if (compact != Compact::kNone) {
+    const bool entered = compact == Compact::kStateEntered;
     d.reserve(3);
     d.emplace_back("name", state_name);
     d.emplace_back(entered ? "input" : "output", json::Value::String(payload.Dump()));

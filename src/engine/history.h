@@ -37,7 +37,6 @@ json::Value StateExited(const json::Value& name, const json::Value& output,
 json::Value Output(const json::Value& output);  // {output, outputDetails}
 json::Value ErrorCause(const std::string& error, const std::string& cause);
 json::Value MapStateStarted(int64_t length);
-json::Value MapIteration(const json::Value& name, int64_t index);
 json::Value MapRunStarted(const std::string& map_run_arn);
 
 json::Value TaskScheduled(const TaskResource& r, const std::string& region,
