@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import resource
+import select
 import selectors
 import signal
 import socket
@@ -162,6 +163,12 @@ class _FrameReader:
     def __init__(self, sock):
         self._sock = sock
         self._buf = bytearray()
+        # Wait in poll(POLLIN), not in a blocking recv: a task sleeping in recv on a Unix
+        # stream socket is also woken each time the server reads this side's last reply (the
+        # kernel's write-space wake-up does not look at what the sleeper waits for); poll's
+        # wake-up does, so the reply costs the server no wake-up of this process.
+        self._poll = select.poll()
+        self._poll.register(sock.fileno(), select.POLLIN)
 
     def next(self):
         """The body of the next frame (bytes after the length), None at end of stream;
@@ -178,6 +185,7 @@ class _FrameReader:
                     body = bytes(buf[4:need])
                     del buf[:need]
                     return body
+            self._poll.poll()
             chunk = self._sock.recv(min(max(65536, need - len(buf)), 1 << 20))
             if not chunk:
                 return None
