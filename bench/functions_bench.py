@@ -12,6 +12,8 @@ usage: bench/functions_bench.py [--stator PATH] [--iterations N] [--seconds S] [
    zygote when the call arrives (the server's fork-to-ready time and the call's latency);
    against starting a fresh python3 that imports boto3 and the handler module.
 3. Invoke throughput through the Lambda API with C concurrent clients (keep-alive connections).
+4. The floor under (1): the runtime's own per-call loop in 1 and 10 Python processes driven by a
+   minimal C loop (no engine, no server), unpinned and all on one vCPU; needs a C compiler.
 """
 
 import argparse
@@ -19,7 +21,9 @@ import glob
 import http.client
 import json
 import os
+import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -175,6 +179,121 @@ def fresh_python(rounds, work):
     return statistics.median(fresh) * 1e3
 
 
+# The floor of a warm Task on this machine: the runtime's own instance loop (stator_runtime's
+# _instance, the code every instance runs) for the chain's handler, in N Python processes, driven
+# round-robin by a minimal C loop that does what the server's reactor does per call (send the
+# request frame, epoll_wait, recv the reply) and nothing else: no engine, no HTTP, no sandbox.
+# Like the engine in a chain, it sends the next request as soon as a reply is in, while the
+# instance that replied is still on its way back to waiting (on the project VM a pause of ~50 us
+# between calls would halve the round trip; a chain has no such pause).
+FLOOR_CHILD = """
+import os, sys
+sys.path.insert(0, sys.argv[2])
+import stator_runtime as rt
+def handler(event, context):
+    return {"n": event["n"] + 1}
+rt._instance(rt.Config(), handler, int(sys.argv[1]), os.open(os.devnull, os.O_WRONLY), {})
+"""
+
+FLOOR_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+static double now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+static int cmp(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return x < y ? -1 : x > y;
+}
+/* floor CHILD_PY RUNTIME_DIR FRAME_FILE N ITERATIONS */
+int main(int argc, char** argv) {
+  int n = atoi(argv[4]), iters = atoi(argv[5]), warm = 200;
+  static char frame[4096], reply[65536];
+  FILE* f = fopen(argv[3], "rb");
+  int flen = (int)fread(frame, 1, sizeof frame, f);
+  fclose(f);
+  int ep = epoll_create1(0), fds[64];
+  for (int i = 0; i < n; i++) {
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    if (fork() == 0) {
+      close(sv[0]);
+      char fd[16];
+      snprintf(fd, sizeof fd, "%d", sv[1]);
+      execlp("python3", "python3", argv[1], fd, argv[2], (char*)NULL);
+      _exit(127);
+    }
+    close(sv[1]);
+    fds[i] = sv[0];
+    if (recv(fds[i], reply, sizeof reply, 0) <= 0) return 1; /* the instance's ready frame */
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = i};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+  }
+  double* rtt = malloc(sizeof(double) * iters);
+  double* handler = malloc(sizeof(double) * iters);
+  for (int k = 0; k < warm + iters; k++) {
+    int i = k % n;
+    double t0 = now_us();
+    send(fds[i], frame, flen, 0);
+    struct epoll_event ev;
+    epoll_wait(ep, &ev, 1, -1);
+    ssize_t got = recv(fds[i], reply, sizeof reply - 1, 0);
+    double t1 = now_us();
+    if (got <= 0) return 1;
+    reply[got] = 0;
+    const char* us = strstr(reply + 9, "\"us\":");
+    if (k >= warm) {
+      rtt[k - warm] = t1 - t0;
+      handler[k - warm] = us ? atof(us + 5) : 0;
+    }
+  }
+  qsort(rtt, iters, sizeof(double), cmp);
+  qsort(handler, iters, sizeof(double), cmp);
+  printf("{\"rtt_p50_us\": %.1f, \"rtt_p99_us\": %.1f, \"handler_p50_us\": %.1f}\n",
+         rtt[iters / 2], rtt[iters * 99 / 100], handler[iters / 2]);
+  return 0;
+}
+"""
+
+
+def task_floor(work, processes, iterations, pin):
+    """Runs the floor probe; returns its p50/p99 round trip and the handler time in the loop,
+    or None when there is no C compiler."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    src, exe = os.path.join(work, "floor.c"), os.path.join(work, "floor")
+    child, frame = os.path.join(work, "floor_child.py"), os.path.join(work, "frame.bin")
+    if not os.path.exists(exe):
+        with open(src, "w") as f:
+            f.write(FLOOR_C)
+        with open(child, "w") as f:
+            f.write(FLOOR_CHILD)
+        subprocess.run([cc, "-O2", "-o", exe, src], check=True)
+        # A request frame as the server writes one: kind 'I', a JSON header, the payload.
+        header = json.dumps({"id": "9d5ef9a8-7c1e-4a7b-a9a4-3f0c2d1e5b6a",
+                             "deadline": time.time() * 1000 + 3e6,
+                             "arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:step0"},
+                            separators=(",", ":")).encode()
+        data = b'{"n":1}'
+        with open(frame, "wb") as f:
+            f.write(struct.pack(">IBI", 5 + len(header) + len(data), ord("I"), len(header)) +
+                    header + data)
+    runtime_dir = os.path.join(HERE, "..", "src", "functions", "runtime")
+    cmd = [exe, child, runtime_dir, frame, str(processes), str(iterations)]
+    if pin:
+        cmd = ["taskset", "-c", "0"] + cmd
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def throughput(server, lam, seconds, clients):
     lam.create_function(FunctionName="tput", Runtime="python3.11", Role=ROLE,
                         Handler="app.handler", Code={"ZipFile": make_zip({"app.py": STEP})})
@@ -238,6 +357,8 @@ def main():
     finally:
         server.stop()
     c["fresh_python_boto3_p50_ms"] = fresh_python(args.cold_rounds, work)
+    floors = {(n, pin): task_floor(work, n, args.iterations * 4, pin)
+              for n in (1, 10) for pin in (False, True)}
     print("== warm Task round trip, 10-function chain (StartSyncExecution, Express)")
     print(f"  chain end-to-end      p50 {w['chain_p50_ms']:8.3f} ms   p99 {w['chain_p99_ms']:8.3f} ms")
     print(f"  same chain of Pass    p50 {w['pass_chain_p50_ms']:8.3f} ms")
@@ -245,6 +366,22 @@ def main():
     print(f"  engine overhead/Task  p50 {w['overhead_p50_us']:8.1f} us   p99 "
           f"{w['overhead_p99_us']:8.1f} us   (target <= 100 us; "
           f"p50 is {w['overhead_p50_us'] / 100:.2f}x the target)")
+    if floors[(10, False)] is None:
+        print("== floor: skipped (no C compiler)")
+    else:
+        print("== floor: the runtime's own instance loop for the same handler, driven by a minimal C")
+        print("   loop (send, epoll_wait, recv; no engine, no server, no sandbox), processes in turn")
+        for (n, pin), fl in floors.items():
+            beyond = fl["rtt_p50_us"] - fl["handler_p50_us"]
+            where = "all on one vCPU" if pin else "unpinned"
+            print(f"  {n:2d} process{'es' if n > 1 else '  '} {where:15s} round trip p50 "
+                  f"{fl['rtt_p50_us']:7.1f} us  p99 {fl['rtt_p99_us']:7.1f} us   minus handler "
+                  f"{beyond:6.1f} us")
+        fl = floors[(10, False)]
+        beyond = fl["rtt_p50_us"] - fl["handler_p50_us"]
+        print(f"  engine overhead p50 / floor (10 processes, unpinned): "
+              f"{w['overhead_p50_us'] / beyond:.2f}x; what is left for the engine under the "
+              f"100 us target: {100 - beyond:.1f} us")
     fresh = c["fresh_python_boto3_p50_ms"]
     print("== cold start: first call on a new instance (module imports boto3; target <= 5 ms)")
     print(f"  spare forked ahead (default)  p50 {c['first_call_p50_ms']:8.3f} ms   p99 "
@@ -260,7 +397,9 @@ def main():
     print(f"== Invoke throughput, {args.clients} concurrent clients, {args.seconds:.0f} s")
     print(f"  {t['invokes_per_s']:10.0f} invokes/s   p50 {t['latency_p50_ms']:.3f} ms   p99 "
           f"{t['latency_p99_ms']:.3f} ms   errors {t['errors']}")
-    print(json.dumps({"warm": w, "cold": c, "cold_on_demand": d, "throughput": t}))
+    print(json.dumps({"warm": w, "cold": c, "cold_on_demand": d, "throughput": t,
+                      "floor": {f"{n}{'_pinned' if pin else ''}": v
+                                for (n, pin), v in floors.items()}}))
 
 
 if __name__ == "__main__":
