@@ -384,10 +384,7 @@ void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::Hist
     h.timestamp_ms = e.timestamp_millis;
     h.type = e.type;
     h.details_key = e.details_key;
-    if (!e.details_key.empty()) {
-      json::Value rendered = e.ToJson();  // payload fields become JSON text here
-      if (const json::Value* d = rendered.Find(e.details_key)) h.details = *d;
-    }
+    h.details = e.RenderedDetails();  // payload fields become JSON text here
   }
   queue_.Submit(std::move(step));
 }

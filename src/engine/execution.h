@@ -23,7 +23,7 @@
 
 namespace stator::engine {
 
-// One history event. Recording one allocates nothing but the event's slot in a vector: its
+// One history event. Recording one allocates nothing but the event's slot in the EventLog: its
 // type and details key are views of names that live as long as the process (string literals or
 // InternEventName), and its payloads are json::Values shared with the execution.
 //
@@ -57,6 +57,9 @@ struct HistoryEvent {
   // The details object in the form described above (payloads as json::Values); null when the
   // event has none.
   json::Value Details() const;
+  // The details object as GetExecutionHistory shows it (payloads as JSON text), what a store
+  // keeps; null when the event has none.
+  json::Value RenderedDetails() const;
   // {"timestamp": <epoch seconds, fractional>, "type": ..., "id": ..., "previousEventId": ...,
   //  "<details_key>": {...}} as GetExecutionHistory returns it.
   json::Value ToJson() const;

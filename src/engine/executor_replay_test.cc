@@ -25,7 +25,7 @@ std::vector<HistoryEvent> Stored(const EventLog& events, size_t n) {
     h.timestamp_millis = e.timestamp_millis;
     h.type = e.type;
     h.details_key = e.details_key;
-    if (!e.details_key.empty()) h.details = *e.ToJson().Find(e.details_key);
+    h.details = e.RenderedDetails();
   }
   return out;
 }

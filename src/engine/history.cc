@@ -144,20 +144,11 @@ json::Value HistoryEvent::Details() const {
   return details;
 }
 
-json::Value HistoryEvent::ToJson() const {
-  json::Object o;
-  o.reserve(5);
-  o.emplace_back("timestamp", json::Value::Double(static_cast<double>(timestamp_millis) / 1000.0));
-  o.emplace_back("type", json::Value::String(std::string(type)));
-  o.emplace_back("id", json::Value::Int(id));
-  o.emplace_back("previousEventId", json::Value::Int(previous_event_id));
-  if (details_key.empty()) return json::Value::MakeObject(std::move(o));
+json::Value HistoryEvent::RenderedDetails() const {
+  if (details_key.empty()) return json::Value();
+  if (compact == Compact::kMapIteration) return Details();  // it has no payload field
   json::Object d;
-  if (compact == Compact::kMapIteration) {
-    d.reserve(2);
-    d.emplace_back("name", state_name);
-    d.emplace_back("index", payload);
-  } else if (compact != Compact::kNone) {
+  if (compact != Compact::kNone) {
     const bool entered = compact == Compact::kStateEntered;
     d.reserve(3);
     d.emplace_back("name", state_name);
@@ -180,7 +171,17 @@ json::Value HistoryEvent::ToJson() const {
       }
     }
   }
-  o.emplace_back(std::string(details_key), json::Value::MakeObject(std::move(d)));
+  return json::Value::MakeObject(std::move(d));
+}
+
+json::Value HistoryEvent::ToJson() const {
+  json::Object o;
+  o.reserve(5);
+  o.emplace_back("timestamp", json::Value::Double(static_cast<double>(timestamp_millis) / 1000.0));
+  o.emplace_back("type", json::Value::String(std::string(type)));
+  o.emplace_back("id", json::Value::Int(id));
+  o.emplace_back("previousEventId", json::Value::Int(previous_event_id));
+  if (!details_key.empty()) o.emplace_back(std::string(details_key), RenderedDetails());
   return json::Value::MakeObject(std::move(o));
 }
 

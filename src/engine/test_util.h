@@ -89,9 +89,7 @@ inline std::vector<std::string> Types(const ExecutionResult& r) {
 
 // The rendered details object (AWS form) of event i.
 inline json::Value Details(const ExecutionResult& r, size_t i) {
-  json::Value v = r.events.at(i).ToJson();
-  const json::Value* d = v.Find(r.events.at(i).details_key);
-  return d ? *d : json::Value();
+  return r.events.at(i).RenderedDetails();
 }
 
 }  // namespace stator::engine::testing
