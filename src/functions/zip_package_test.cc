@@ -98,20 +98,25 @@ struct RawOptions {
   std::string comment;
   int64_t entries = -1;  // >= 0: the count the end records claim
 };
+// The fields a local header and its central record share: version needed, flags, method, time
+// and date, CRC, both sizes and the name's length.
+void PutSharedFields(std::string& out, const RawEntry& e) {
+  Put16(out, e.zip64_extra ? 45 : 20);
+  Put16(out, e.flags);
+  Put16(out, e.method);
+  Put32(out, 0x00210000);  // 1980-01-01 00:00
+  Put32(out, e.crc);
+  Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.stored.size()));
+  Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.size));
+  Put16(out, static_cast<uint32_t>(e.name.size()));
+}
 std::string BuildZip(const std::vector<RawEntry>& es, const RawOptions& o = {}) {
   std::string out;
   std::vector<uint64_t> offsets;
   for (const RawEntry& e : es) {
     offsets.push_back(out.size());
     Put32(out, 0x04034b50);
-    Put16(out, e.zip64_extra ? 45 : 20);
-    Put16(out, e.flags);
-    Put16(out, e.method);
-    Put32(out, 0x00210000);  // 1980-01-01 00:00
-    Put32(out, e.crc);
-    Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.stored.size()));
-    Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.size));
-    Put16(out, static_cast<uint32_t>(e.name.size()));
+    PutSharedFields(out, e);
     Put16(out, e.zip64_extra ? 20 : 0);
     out += e.name;
     if (e.zip64_extra) {
@@ -128,14 +133,7 @@ std::string BuildZip(const std::vector<RawEntry>& es, const RawOptions& o = {}) 
     uint64_t off = e.local_offset >= 0 ? static_cast<uint64_t>(e.local_offset) : offsets[i];
     Put32(out, 0x02014b50);
     Put16(out, (3 << 8) | 45);
-    Put16(out, e.zip64_extra ? 45 : 20);
-    Put16(out, e.flags);
-    Put16(out, e.method);
-    Put32(out, 0x00210000);
-    Put32(out, e.crc);
-    Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.stored.size()));
-    Put32(out, e.zip64_extra ? 0xFFFFFFFF : static_cast<uint32_t>(e.size));
-    Put16(out, static_cast<uint32_t>(e.name.size()));
+    PutSharedFields(out, e);
     Put16(out, e.zip64_extra ? 28 : 0);
     Put16(out, 0);
     Put16(out, 0);

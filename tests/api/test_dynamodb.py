@@ -98,6 +98,8 @@ def sort_items(r):
 
 
 KEYS_HR = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+ATTRS_HR = [{"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"}]
 
 
 class DynamoDbDifferentialTest(unittest.TestCase):
@@ -307,8 +309,7 @@ class DynamoDbDifferentialTest(unittest.TestCase):
                          "Attempting to store more than 38 significant digits in a Number")
 
     def test_key_validation(self):
-        self.create("keys", KEYS_HR, [{"AttributeName": "pk", "AttributeType": "S"},
-                                      {"AttributeName": "sk", "AttributeType": "N"}])
+        self.create("keys", KEYS_HR, ATTRS_HR)
         self.same(lambda c: c.put_item(TableName="keys", Item={"pk": {"S": "a"}}))
         self.same(lambda c: c.put_item(TableName="keys", Item={"pk": {"N": "1"},
                                                                "sk": {"N": "1"}}))
@@ -574,8 +575,7 @@ class DynamoDbDifferentialTest(unittest.TestCase):
     # --- query and scan ------------------------------------------------------------------
 
     def load_query_table(self):
-        self.create("qry", KEYS_HR, [{"AttributeName": "pk", "AttributeType": "S"},
-                                   {"AttributeName": "sk", "AttributeType": "N"}])
+        self.create("qry", KEYS_HR, ATTRS_HR)
         for c in self.both:
             for p in ("a", "b"):
                 for i in (-5, 0, 1, 2, 9, 10, 11, 100, 1.5):
@@ -736,8 +736,7 @@ class DynamoDbDifferentialTest(unittest.TestCase):
     def test_batches(self):
         self.create("bat-a", [{"AttributeName": "id", "KeyType": "HASH"}],
                     [{"AttributeName": "id", "AttributeType": "S"}])
-        self.create("bat-b", KEYS_HR, [{"AttributeName": "pk", "AttributeType": "S"},
-                                    {"AttributeName": "sk", "AttributeType": "N"}])
+        self.create("bat-b", KEYS_HR, ATTRS_HR)
         self.same(lambda c: c.batch_write_item(RequestItems={
             "bat-a": [{"PutRequest": {"Item": {"id": {"S": str(i)}, "v": {"N": str(i)}}}}
                    for i in range(10)],
@@ -818,9 +817,7 @@ class DynamoDbRestartTest(unittest.TestCase):
             try:
                 c = ddb(server.endpoint)
                 c.create_table(TableName="persist", KeySchema=KEYS_HR,
-                               AttributeDefinitions=[
-                                   {"AttributeName": "pk", "AttributeType": "S"},
-                                   {"AttributeName": "sk", "AttributeType": "N"}],
+                               AttributeDefinitions=ATTRS_HR,
                                BillingMode="PAY_PER_REQUEST")
                 for i in range(20):
                     c.put_item(TableName="persist", Item={"pk": {"S": "p"}, "sk": {"N": str(i)},
@@ -883,9 +880,7 @@ class DynamoDbConcurrentDurabilityTest(unittest.TestCase):
             server = Server("--data-dir", data)
             c = ddb(server.endpoint)
             c.create_table(TableName="conc", KeySchema=KEYS_HR,
-                           AttributeDefinitions=[
-                               {"AttributeName": "pk", "AttributeType": "S"},
-                               {"AttributeName": "sk", "AttributeType": "N"}],
+                           AttributeDefinitions=ATTRS_HR,
                            BillingMode="PAY_PER_REQUEST")
             clients = [ddb(server.endpoint) for _ in range(self.THREADS)]
             # Per thread: acknowledged puts {i: item}, updates, transactions {i: (a, b)}, and
@@ -1014,9 +1009,7 @@ class DynamoDbStateMachineTest(unittest.TestCase):
                                                     "AttributeType": "S"}],
                              BillingMode="PAY_PER_REQUEST")
         cls.ddb.create_table(TableName="Events", KeySchema=KEYS_HR,
-                             AttributeDefinitions=[
-                                 {"AttributeName": "pk", "AttributeType": "S"},
-                                 {"AttributeName": "sk", "AttributeType": "N"}],
+                             AttributeDefinitions=ATTRS_HR,
                              BillingMode="PAY_PER_REQUEST")
         for i in range(3):
             cls.ddb.put_item(TableName="Events", Item={"pk": {"S": "e"}, "sk": {"N": str(i)}})
