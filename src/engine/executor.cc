@@ -316,23 +316,36 @@ RunCompletionsHere::~RunCompletionsHere() { --run_completions_here; }
 bool RunCompletionsHere::active() { return run_completions_here > 0; }
 
 void Execution::Deliver(Message m) {
+  const bool task_done = m.kind == Message::Kind::kTaskDone;
   bool run_here = false;
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
-    const bool task_done = m.kind == Message::Kind::kTaskDone;
-    if (task_done && external_in_flight_ > 0) {
-      --external_in_flight_;
-      if (scheduler_ != nullptr) scheduler_->ExternalFinished();
-    }
     if (scheduler_ == nullptr) return;
     inbox_.push_back(std::move(m));
     int idle = 0;
     // Idle (0) to running here (2), as Start(run_here) does; the caller keeps this alive.
     run_here = task_done && RunCompletionsHere::active() &&
                run_state_.compare_exchange_strong(idle, 2, std::memory_order_acq_rel);
-    if (!run_here) Notify();
+    if (!run_here) {
+      Notify();
+      // Only now that the completion is queued in the scheduler (run here, only once it has
+      // run, below): announced before, it let a virtual clock jump to the next timer, the
+      // task's own timeout, in between.
+      if (task_done) EndExternalLocked();
+    }
   }
-  if (run_here) Run();
+  if (run_here) {
+    Run();
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    EndExternalLocked();
+  }
+}
+
+// Requires inbox_mu_. One task of this execution that ran outside the scheduler has answered.
+void Execution::EndExternalLocked() {
+  if (external_in_flight_ == 0 || scheduler_ == nullptr) return;  // Detach ended them all
+  --external_in_flight_;
+  scheduler_->ExternalFinished();
 }
 
 // Requires inbox_mu_.

@@ -87,6 +87,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Inbox and run-state protocol.
   void Deliver(Message m);
   void Notify();
+  void EndExternalLocked();
   void HandleMessage(Message& m);
 
   // Events.
