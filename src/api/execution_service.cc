@@ -244,8 +244,7 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   }
 
   const Started started{arn, live->start_date_ms};
-  auto execution = NewStandard((*prepared)->machine,
-                               EngineOptions(r, name, started.start_date_ms),
+  auto execution = NewStandard((*prepared)->machine, EngineOptions(r, name, started.start_date_ms),
                                std::move(router).value());
 
   store::NewExecution record;
@@ -291,8 +290,8 @@ std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
       if (s.ok()) dispatch();
     });
   };
-  auto execution = engine::Execution::Create(std::move(machine), std::move(o), runner.get(),
-                                             &scheduler_);
+  auto execution =
+      engine::Execution::Create(std::move(machine), std::move(o), runner.get(), &scheduler_);
   engine::Execution* raw = execution.get();
   // The callback lives in the execution, so the router it captures lives as long as it.
   execution->SetOnFinished([this, arn, raw, runner] { OnStandardFinished(arn, raw); });

@@ -34,10 +34,10 @@ struct ServeOptions {
   int execution_threads = 2;  // scheduler threads running executions (1 with virtual time)
   std::string mock_config;    // Step Functions Local mock configuration file ("" = none)
   // Functions (Lambda API, Task states calling functions; docs/functions.md):
-  int function_concurrency = 10;     // warm instances per function
-  int function_spares = 1;           // idle instances forked ahead of demand
-  int function_idle_seconds = 300;   // idle instances (and zygotes) exit after this
-  bool function_sandbox = true;      // bubblewrap when available
+  int function_concurrency = 10;    // warm instances per function
+  int function_spares = 1;          // idle instances forked ahead of demand
+  int function_idle_seconds = 300;  // idle instances (and zygotes) exit after this
+  bool function_sandbox = true;     // bubblewrap when available
 };
 
 class ApiServer {

@@ -46,9 +46,10 @@ TEST(AssignmentTest, NamesIdsAndValuesInKeyOrder) {
   Vars ctx(J(R"j({"v":{"deep":[0,"two"]}})j"));
   Result<Value> r = a->Evaluate(J(R"j({"x":7})j"), ctx);
   ASSERT_TRUE(r.ok()) << r.error().cause;
-  EXPECT_EQ(r->Dump(),
-            // States.Format prints an object the way Java's Map.toString does.
-            R"j({"b":"later wins, first place","a":[1,{"k":"S"}],"c":"{deep=[0, two]}-7","d":"two"})j");
+  EXPECT_EQ(
+      r->Dump(),
+      // States.Format prints an object the way Java's Map.toString does.
+      R"j({"b":"later wins, first place","a":[1,{"k":"S"}],"c":"{deep=[0, two]}-7","d":"two"})j");
 }
 
 TEST(AssignmentTest, LiteralsStayLiteral) {
@@ -61,8 +62,9 @@ TEST(AssignmentTest, LiteralsStayLiteral) {
       "/A", &diags, &table);
   ASSERT_TRUE(a.has_value());
   Vars ctx(Value::EmptyObject());
-  EXPECT_EQ(a->Evaluate(Value::EmptyObject(), ctx)->Dump(),
-            R"j({"p":"$.no.such.path","v":"$noSuchVar","c":"$$","f":"States.Format('{}', $v)","j":"{% $v %}"})j");
+  EXPECT_EQ(
+      a->Evaluate(Value::EmptyObject(), ctx)->Dump(),
+      R"j({"p":"$.no.such.path","v":"$noSuchVar","c":"$$","f":"States.Format('{}', $v)","j":"{% $v %}"})j");
   EXPECT_EQ(table.size(), 5u);  // declared, none read
 }
 
@@ -139,8 +141,7 @@ TEST(VariableTableTest, CompilerRecordsVariableReferences) {
   EXPECT_TRUE(levels.variable_references.empty());
   const State& calc = levels.iterator->states[1];
   EXPECT_TRUE(calc.variable_references.empty());
-  EXPECT_EQ(calc.iterator->states[0].variable_references,
-            (std::vector<std::string>{"bias", "x"}));
+  EXPECT_EQ(calc.iterator->states[0].variable_references, (std::vector<std::string>{"bias", "x"}));
 }
 
 TEST(VariableTableTest, ChoiceRuleAndCatcherAssignmentsInTheIr) {

@@ -8,9 +8,10 @@
 //  - filters evaluate @ against each array element (or against an object itself).
 #include "asl/path.h"
 
+#include <re2/re2.h>
+
 #include <cmath>
 #include <cstdlib>
-#include <re2/re2.h>
 #include <vector>
 
 namespace stator::asl {

@@ -17,12 +17,12 @@ struct TMember;
 
 struct TNode {
   enum class Type : uint8_t { kConst, kObject, kArray, kPath, kCall } type = Type::kConst;
-  Value constant;                                      // kConst
-  std::vector<TMember> members;                        // kObject (output keys)
-  std::vector<TNode> items;                            // kArray
-  std::optional<JsonPath> path;                        // kPath
-  std::optional<IntrinsicCall> call;                   // kCall
-  std::string field;                                   // kPath/kCall: the template key, "x.$"
+  Value constant;                     // kConst
+  std::vector<TMember> members;       // kObject (output keys)
+  std::vector<TNode> items;           // kArray
+  std::optional<JsonPath> path;       // kPath
+  std::optional<IntrinsicCall> call;  // kCall
+  std::string field;                  // kPath/kCall: the template key, "x.$"
 };
 
 // An object member: output key and value node. (Not std::pair: TNode is incomplete where

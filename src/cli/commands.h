@@ -29,8 +29,7 @@ int FunctionCommand(const std::vector<std::string>& args, std::ostream& out, std
 int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // stator delete-stack NAME: delete what a deployed stack created.
-int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err);
+int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // stator export / import: bare function names <-> Lambda ARNs in a definition.
 int ExportImportCommand(const std::vector<std::string>& args, bool importing, std::ostream& out,

@@ -131,8 +131,7 @@ class Server {
   // AWS JSON 1.0 (Step Functions, DynamoDB). Errors: {error code, message}.
   Result<Value> Json(const std::string& target, const Value& body) {
     auto r = HttpCall(endpoint_, "POST", "/", body.Dump(),
-                      {{"X-Amz-Target", target},
-                       {"Content-Type", "application/x-amz-json-1.0"}});
+                      {{"X-Amz-Target", target}, {"Content-Type", "application/x-amz-json-1.0"}});
     if (!r.ok()) return r.error();
     auto v = json::Parse(r->body.empty() ? "{}" : r->body);
     if (r->status != 200) {
@@ -204,8 +203,9 @@ Result<std::pair<std::string, std::string>> AccountAndRegion(Server& s) {
       return std::make_pair(parts[4], parts[3]);
     }
   }
-  return Error{"BadAnswer", "cannot learn the server's account and region (give --account and "
-                            "--region)"};
+  return Error{"BadAnswer",
+               "cannot learn the server's account and region (give --account and "
+               "--region)"};
 }
 
 // --- a stack's resources on the server ----------------------------------------------------------
@@ -300,8 +300,8 @@ Result<std::vector<Deployed>> FindStack(Server& s, const std::string& stack,
                          Value::MakeObject({{"ResourceArn", Value::String(arn)}}));
       if (!tags.ok()) {
         if (tags.error().error == "ResourceNotFoundException") continue;
-        return Error{tags.error().error, "listing the tags of table " + n.as_string() + ": " +
-                                             tags.error().cause};
+        return Error{tags.error().error,
+                     "listing the tags of table " + n.as_string() + ": " + tags.error().cause};
       }
       std::vector<std::pair<std::string, std::string>> list;
       for (const Value& e : Items(*tags, "Tags")) {
@@ -437,7 +437,8 @@ class Deployer {
     for (const Deployed& d : stale) {
       Status st = DeleteResource(s_, d);
       if (!st.ok()) return Error{st.error().error, "deleting " + d.name + ": " + Text(st.error())};
-      rows->push_back({"DELETED", KindType(d.kind), d.logical_id, d.name, "no longer in the template"});
+      rows->push_back(
+          {"DELETED", KindType(d.kind), d.logical_id, d.name, "no longer in the template"});
     }
     return Status::Ok();
   }
@@ -453,7 +454,8 @@ class Deployer {
   Status Foreign(const deploy::PlannedResource& r) const {
     return Error{"AlreadyExists", std::string(KindType(r.kind)) + " '" + r.name +
                                       "' already exists and is not part of stack " +
-                                      plan_.stack_name + " (delete it, or name the resource "
+                                      plan_.stack_name +
+                                      " (delete it, or name the resource "
                                       "differently in the template)"};
   }
 
@@ -475,8 +477,7 @@ class Deployer {
       if (!has("MemorySize")) conf.emplace_back("MemorySize", Value::Int(128));
       if (!has("Description")) conf.emplace_back("Description", Value::String(""));
       if (!has("Environment")) {
-        conf.emplace_back("Environment",
-                          Value::MakeObject({{"Variables", Value::EmptyObject()}}));
+        conf.emplace_back("Environment", Value::MakeObject({{"Variables", Value::EmptyObject()}}));
       }
       Value body = Value::MakeObject(std::move(conf));
       auto u = s_.Rest("PUT", path + "/configuration", &body);
@@ -573,12 +574,11 @@ class Deployer {
                  s_.Json("DynamoDB_20120810.DescribeTable",
                          Value::MakeObject({{"TableName", Value::String(r.name)}})));
       const Value* t = described.Find("Table");
-      std::string old_keys =
-          t && t->Find("KeySchema") && t->Find("AttributeDefinitions")
-              ? KeyText(*t->Find("KeySchema"), *t->Find("AttributeDefinitions"))
-              : "";
-      std::string new_keys = KeyText(*r.request.Find("KeySchema"),
-                                     *r.request.Find("AttributeDefinitions"));
+      std::string old_keys = t && t->Find("KeySchema") && t->Find("AttributeDefinitions")
+                                 ? KeyText(*t->Find("KeySchema"), *t->Find("AttributeDefinitions"))
+                                 : "";
+      std::string new_keys =
+          KeyText(*r.request.Find("KeySchema"), *r.request.Find("AttributeDefinitions"));
       if (old_keys == new_keys) {
         auto tg = s_.Json("DynamoDB_20120810.TagResource",
                           Value::MakeObject({{"ResourceArn", Value::String(d->arn)},
@@ -702,7 +702,8 @@ int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (o->json) {
     json::Object outputs;
-    for (const auto& [k, v] : plan->outputs) outputs.emplace_back(k, Value::String(deploy::DisplayText(v)));
+    for (const auto& [k, v] : plan->outputs)
+      outputs.emplace_back(k, Value::String(deploy::DisplayText(v)));
     out << Value::MakeObject({{"StackName", Value::String(plan->stack_name)},
                               {"StackId", Value::String(plan->stack_id)},
                               {"Account", Value::String(plan->account)},
@@ -716,7 +717,8 @@ int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::
   PrintRows(rows, out);
   if (!plan->outputs.empty()) {
     out << "Outputs:\n";
-    for (const auto& [k, v] : plan->outputs) out << "  " << k << " = " << deploy::DisplayText(v) << "\n";
+    for (const auto& [k, v] : plan->outputs)
+      out << "  " << k << " = " << deploy::DisplayText(v) << "\n";
   }
   std::map<std::string, int> counts;
   for (const Row& r : rows) counts[r.status]++;
@@ -732,8 +734,7 @@ int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::
   return kExitSucceeded;
 }
 
-int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err) {
+int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   auto o = ParseArgs(args);
   if (!o.ok()) return err << "stator: " << o.error().cause << "\n", kExitUsage;
   if (o->help) return out << kDeployUsage, kExitSucceeded;

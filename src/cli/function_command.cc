@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
-#include <optional>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -119,13 +119,13 @@ int ApiFailure(const HttpReply& r, std::ostream& err) {
   if (auto v = json::Parse(r.body); v.ok() && v->is_object()) {
     if (const json::Value* m = v->Find("message"); m && m->is_string()) message = m->as_string();
   }
-  err << "stator: " << (type.empty() ? "HTTP " + std::to_string(r.status) : type) << ": "
-      << message << "\n";
+  err << "stator: " << (type.empty() ? "HTTP " + std::to_string(r.status) : type) << ": " << message
+      << "\n";
   return kExitExecutionFailed;
 }
 
-int Call(const Args& a, const std::string& method, const std::string& path,
-         const std::string& body, HttpReply* reply, std::ostream& err,
+int Call(const Args& a, const std::string& method, const std::string& path, const std::string& body,
+         HttpReply* reply, std::ostream& err,
          const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   auto r = HttpCall(Endpoint(a), method, path, body, headers);
   if (!r.ok()) {
@@ -153,11 +153,12 @@ int Create(const Args& a, bool update, std::ostream& out, std::ostream& err) {
     if (rc == 0) out << reply.body << "\n";
     return rc;
   }
-  json::Object o = {{"FunctionName", json::Value::String(name)},
-                    {"Runtime", json::Value::String(Opt(a, "--runtime").value_or("python3.11"))},
-                    {"Role", json::Value::String(Opt(a, "--role").value_or(
-                                 "arn:aws:iam::123456789012:role/stator-function"))},
-                    {"Code", json::Value::MakeObject({{"ZipFile", json::Value::String(b64)}})}};
+  json::Object o = {
+      {"FunctionName", json::Value::String(name)},
+      {"Runtime", json::Value::String(Opt(a, "--runtime").value_or("python3.11"))},
+      {"Role", json::Value::String(
+                   Opt(a, "--role").value_or("arn:aws:iam::123456789012:role/stator-function"))},
+      {"Code", json::Value::MakeObject({{"ZipFile", json::Value::String(b64)}})}};
   if (auto h = Opt(a, "--handler")) o.emplace_back("Handler", json::Value::String(*h));
   if (auto d = Opt(a, "--description")) o.emplace_back("Description", json::Value::String(*d));
   for (const char* num : {"--timeout", "--memory"}) {
@@ -204,9 +205,8 @@ int Invoke(const Args& a, std::ostream& out, std::ostream& err) {
   }
   bool log = Flag(a, "--log");
   HttpReply reply;
-  int rc = Call(a, "POST",
-                "/2015-03-31/functions/" + UrlEncode(a.positional[0]) + "/invocations", payload,
-                &reply, err, {{"X-Amz-Log-Type", log ? "Tail" : "None"}});
+  int rc = Call(a, "POST", "/2015-03-31/functions/" + UrlEncode(a.positional[0]) + "/invocations",
+                payload, &reply, err, {{"X-Amz-Log-Type", log ? "Tail" : "None"}});
   if (rc != 0) return rc;
   out << reply.body << "\n";
   if (log) {
@@ -255,7 +255,8 @@ json::Value RewriteStates(const json::Value& states,
       const json::Value* type = s.Find("Type");
       const json::Value* res = s.Find("Resource");
       if (type && type->is_string() && type->as_string() == "Task" && res && res->is_string()) {
-        if (auto changed = f(res->as_string())) s = s.With("Resource", json::Value::String(*changed));
+        if (auto changed = f(res->as_string()))
+          s = s.With("Resource", json::Value::String(*changed));
       }
       if (const json::Value* branches = s.Find("Branches"); branches && branches->is_array()) {
         json::Array b;
@@ -312,7 +313,8 @@ int ExportImportCommand(const std::vector<std::string>& args, bool importing, st
   auto prefix = Opt(*a, "--lambda-prefix");
   if (!prefix || a->positional.size() != 1) return err << kExportUsage, kExitUsage;
   if (!prefix->starts_with("arn:") || prefix->back() != ':') {
-    return err << "stator: --lambda-prefix must look like arn:aws:lambda:REGION:ACCOUNT:function:\n",
+    return err << "stator: --lambda-prefix must look like "
+                  "arn:aws:lambda:REGION:ACCOUNT:function:\n",
            kExitUsage;
   }
   auto text = ReadTextFile(a->positional[0]);

@@ -1,11 +1,11 @@
 #include "cli/http_client.h"
 
 #include <netdb.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <strings.h>
 
 namespace stator::cli {
 namespace {
@@ -45,8 +45,8 @@ Result<HttpReply> HttpCall(const std::string& endpoint, const std::string& metho
   std::string hostport = endpoint.substr(7);
   while (!hostport.empty() && hostport.back() == '/') hostport.pop_back();
   std::string host = hostport, port = "80";
-  if (size_t colon = hostport.rfind(':'); colon != std::string::npos &&
-                                          hostport.find(']', colon) == std::string::npos) {
+  if (size_t colon = hostport.rfind(':');
+      colon != std::string::npos && hostport.find(']', colon) == std::string::npos) {
     host = hostport.substr(0, colon);
     port = hostport.substr(colon + 1);
   }

@@ -370,8 +370,8 @@ bool ReplaceExisting(Object* members, const std::string& key, Value* v) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : p_(text.data()), begin_(text.data()),
-                                           end_(text.data() + text.size()) {}
+  explicit Parser(std::string_view text)
+      : p_(text.data()), begin_(text.data()), end_(text.data() + text.size()) {}
 
   Result<Value> ParseDocument() {
     SkipSpace();

@@ -1,9 +1,9 @@
 // json::Value: the immutable JSON value that flows between states.
 //
 // A Value is 16 bytes: a kind tag and either a scalar (bool, int64, double) or a pointer to a
-// reference-counted, immutable heap node (string, array, object). Copying a Value is a pointer bump,
-// so a state that passes its input on unchanged copies nothing. "Modifying" a value (With, Append)
-// builds a new node that shares the unchanged children with the old one.
+// reference-counted, immutable heap node (string, array, object). Copying a Value is a pointer
+// bump, so a state that passes its input on unchanged copies nothing. "Modifying" a value (With,
+// Append) builds a new node that shares the unchanged children with the old one.
 //
 // Numbers keep integers and doubles apart, as Jackson (the JSON library behind Step Functions)
 // does: "1" parses to an Int, "1.0" and "1e0" to a Double, and they print back the same way

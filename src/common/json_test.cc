@@ -44,7 +44,9 @@ TEST(JsonTest, RejectsMalformed) {
   EXPECT_NE(r.error().cause.find("offset 4"), std::string::npos) << r.error().cause;
 }
 
-TEST(JsonTest, DuplicateKeysLastWins) { EXPECT_EQ(P(R"({"a":1,"b":2,"a":3})").Dump(), R"({"a":3,"b":2})"); }
+TEST(JsonTest, DuplicateKeysLastWins) {
+  EXPECT_EQ(P(R"({"a":1,"b":2,"a":3})").Dump(), R"({"a":3,"b":2})");
+}
 
 TEST(JsonTest, WithSharesAndKeepsOrder) {
   Value o = P(R"({"a":1,"b":{"c":2}})");

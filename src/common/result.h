@@ -30,8 +30,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -94,13 +94,13 @@ class [[nodiscard]] Status {
 // Propagate an error: STATOR_TRY(x, Expr()) declares x from a Result or returns its Error.
 #define STATOR_CONCAT_INNER(a, b) a##b
 #define STATOR_CONCAT(a, b) STATOR_CONCAT_INNER(a, b)
-#define STATOR_TRY(decl, expr)                                     \
-  auto STATOR_CONCAT(stator_try_, __LINE__) = (expr);              \
-  if (!STATOR_CONCAT(stator_try_, __LINE__).ok())                  \
+#define STATOR_TRY(decl, expr)                                      \
+  auto STATOR_CONCAT(stator_try_, __LINE__) = (expr);               \
+  if (!STATOR_CONCAT(stator_try_, __LINE__).ok())                   \
     return std::move(STATOR_CONCAT(stator_try_, __LINE__)).error(); \
   decl = std::move(STATOR_CONCAT(stator_try_, __LINE__)).value()
-#define STATOR_RETURN_IF_ERROR(expr)                   \
-  do {                                                 \
-    auto stator_status_ = (expr);                      \
+#define STATOR_RETURN_IF_ERROR(expr)                                    \
+  do {                                                                  \
+    auto stator_status_ = (expr);                                       \
     if (!stator_status_.ok()) return std::move(stator_status_).error(); \
   } while (0)

@@ -302,8 +302,8 @@ Result<std::string> ScalarText(const json::Value& v, const std::string& what) {
     case json::Kind::kBool:
       return v.Dump();
     default:
-      return Error{"Template", what + ": expected a string, got " + std::string(v.TypeName()) +
-                                   " " + v.Dump()};
+      return Error{"Template",
+                   what + ": expected a string, got " + std::string(v.TypeName()) + " " + v.Dump()};
   }
 }
 
@@ -315,7 +315,8 @@ Result<json::Value> Resolve(const json::Value& v, const Context& ctx) {
 Result<bool> EvaluateCondition(const json::Value& v, const Context& ctx) {
   const std::string* fn = IntrinsicKey(v);
   if (v.is_bool()) return v.as_bool();
-  if (fn == nullptr) return Error{"Template", "a condition must be Fn::Equals/And/Or/Not/Condition"};
+  if (fn == nullptr)
+    return Error{"Template", "a condition must be Fn::Equals/And/Or/Not/Condition"};
   const json::Value& arg = v.as_object()[0].second;
   if (*fn == "Condition") return ctx.condition(arg.as_string());
   if (*fn == "Fn::Equals") {
@@ -329,7 +330,8 @@ Result<bool> EvaluateCondition(const json::Value& v, const Context& ctx) {
     return a == b;
   }
   if (*fn == "Fn::Not") {
-    if (!arg.is_array() || arg.as_array().size() != 1) return Bad(*fn, "takes a list of one condition");
+    if (!arg.is_array() || arg.as_array().size() != 1)
+      return Bad(*fn, "takes a list of one condition");
     STATOR_TRY(bool b, EvaluateCondition(arg.as_array()[0], ctx));
     return !b;
   }

@@ -39,7 +39,8 @@ std::string JoinPath(const std::string& dir, const std::string& p) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Deep merge for SAM Globals: maps merge (the resource wins), lists are the global items then
@@ -93,8 +94,8 @@ class Planner {
     std::string h = hash::HexDigest(hash::Algorithm::kSha256,
                                     o_.account + "/" + o_.region + "/" + o_.stack_name);
     plan_.stack_id = "arn:" + plan_.partition + ":cloudformation:" + o_.region + ":" + o_.account +
-                     ":stack/" + o_.stack_name + "/" + h.substr(0, 8) + "-" + h.substr(8, 4) +
-                     "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
+                     ":stack/" + o_.stack_name + "/" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" +
+                     h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
     if (!IsValidStackName(o_.stack_name)) {
       return Error{"Template", "invalid stack name '" + o_.stack_name +
                                    "': a letter, then letters, digits and '-' (at most 128)"};
@@ -117,9 +118,17 @@ class Planner {
   }
 
   Status CheckSections() {
-    static const std::set<std::string> known = {
-        "AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters",
-        "Mappings", "Conditions", "Resources", "Outputs", "Globals", "Rules"};
+    static const std::set<std::string> known = {"AWSTemplateFormatVersion",
+                                                "Transform",
+                                                "Description",
+                                                "Metadata",
+                                                "Parameters",
+                                                "Mappings",
+                                                "Conditions",
+                                                "Resources",
+                                                "Outputs",
+                                                "Globals",
+                                                "Rules"};
     for (const auto& [k, v] : t_.root.as_object()) {
       if (!known.count(k)) return Fail(k, "unknown top-level section '" + k + "'");
     }
@@ -241,7 +250,8 @@ class Planner {
     if (auto it = condition_values_.find(name); it != condition_values_.end()) return it->second;
     const Value* expr = conditions_ ? conditions_->Find(name) : nullptr;
     if (expr == nullptr) return Fail("Conditions", "unknown condition '" + name + "'");
-    if (evaluating_.count(name)) return Fail("Conditions", "condition '" + name + "' refers to itself");
+    if (evaluating_.count(name))
+      return Fail("Conditions", "condition '" + name + "' refers to itself");
     evaluating_.insert(name);
     auto r = EvaluateCondition(*expr, ConditionContext());
     evaluating_.erase(name);
@@ -290,7 +300,8 @@ class Planner {
     if (auto it = parameters_.find(name); it != parameters_.end()) return it->second;
     if (auto it = attributes_.find(name); it != attributes_.end()) return it->second.ref;
     if (not_created_.count(name)) {
-      return Error{"Template", "Ref " + name + ": the resource is not created (its Condition is false)"};
+      return Error{"Template",
+                   "Ref " + name + ": the resource is not created (its Condition is false)"};
     }
     return Error{"Template", "Ref to unknown name '" + name + "'"};
   }
@@ -343,8 +354,8 @@ class Planner {
       }
       r.type = type->as_string();
       if (r.type.starts_with("AWS::Serverless::") && !sam_) {
-        return Fail(key, "resource " + id + " (" + r.type + ") needs 'Transform: " +
-                             kSamTransform + "'");
+        return Fail(
+            key, "resource " + id + " (" + r.type + ") needs 'Transform: " + kSamTransform + "'");
       }
       if (const Value* p = decl.Find("Properties"); p && !p->is_null()) {
         if (!p->is_object()) return Fail(key, "resource " + id + ": Properties must be a mapping");
@@ -372,8 +383,8 @@ class Planner {
       }
       for (const auto& [k, v] : decl.as_object()) {
         static const std::set<std::string> attrs = {
-            "Type", "Properties", "Condition", "DependsOn", "Metadata", "DeletionPolicy",
-            "UpdateReplacePolicy", "CreationPolicy", "UpdatePolicy", "Version"};
+            "Type",           "Properties",          "Condition",      "DependsOn",    "Metadata",
+            "DeletionPolicy", "UpdateReplacePolicy", "CreationPolicy", "UpdatePolicy", "Version"};
         if (!attrs.count(k)) return Fail(key, "resource " + id + ": unknown attribute '" + k + "'");
       }
       raw_.push_back(std::move(r));
@@ -424,12 +435,12 @@ class Planner {
           return FailResource(r, "unknown pseudo parameter '" + name + "'");
         }
         if (not_created_.count(name)) {
-          return FailResource(r, "refers to " + name +
-                                     ", which is not created (its Condition is false)");
+          return FailResource(
+              r, "refers to " + name + ", which is not created (its Condition is false)");
         }
         if (!by_id.count(name)) {
-          return FailResource(r, "refers to '" + name +
-                                     "', which is neither a parameter nor a resource");
+          return FailResource(
+              r, "refers to '" + name + "', which is neither a parameter nor a resource");
         }
         if (name == r.id) return FailResource(r, "refers to itself");
         r.depends_on.insert(name);
@@ -610,10 +621,14 @@ class Planner {
     if (name.empty()) name = GeneratedName(o_.stack_name, r.id, 64);
     p->name = name;
     p->arn = Arn("lambda", "function:" + name);
-    std::set<std::string> used = {"FunctionName", "Handler", "Runtime", "Role", "Environment",
-                                  "Timeout", "MemorySize", "Description", "Tags"};
-    if (const Value* pt = props.Find("PackageType"); pt && pt->is_string() && pt->as_string() == "Image") {
-      return Error{"Template", "container image functions are not supported (stator runs python3.x zip functions)"};
+    std::set<std::string> used = {"FunctionName", "Handler",     "Runtime",
+                                  "Role",         "Environment", "Timeout",
+                                  "MemorySize",   "Description", "Tags"};
+    if (const Value* pt = props.Find("PackageType");
+        pt && pt->is_string() && pt->as_string() == "Image") {
+      return Error{
+          "Template",
+          "container image functions are not supported (stator runs python3.x zip functions)"};
     }
     // Code.
     const std::string code_key = sam ? "CodeUri" : "Code";
@@ -624,7 +639,9 @@ class Planner {
     if (!sam && code && code->is_object()) {
       if (const Value* zf = code->Find("ZipFile")) inline_code = zf;
       if (code->Find("S3Bucket") || code->Find("ImageUri")) {
-        return Error{"Template", "Code from S3 or an image is not supported: give Code.ZipFile or a local path"};
+        return Error{
+            "Template",
+            "Code from S3 or an image is not supported: give Code.ZipFile or a local path"};
       }
       if (inline_code) code = nullptr;
     }
@@ -635,15 +652,16 @@ class Planner {
     } else if (code && code->is_string()) {
       std::string path = JoinPath(t_.dir, code->as_string());
       if (code->as_string().starts_with("s3://")) {
-        return Error{"Template", code_key + " '" + code->as_string() +
-                                     "' is in S3; stator deploys local code (a directory or a zip)"};
+        return Error{"Template",
+                     code_key + " '" + code->as_string() +
+                         "' is in S3; stator deploys local code (a directory or a zip)"};
       }
       if (!Exists(path)) {
-        return Error{"Template", code_key + " '" + code->as_string() + "' does not exist (looked for " +
-                                     path + ")"};
+        return Error{"Template", code_key + " '" + code->as_string() +
+                                     "' does not exist (looked for " + path + ")"};
       }
       p->code.path = path;
-      p->code.source = IsDir(path)                 ? FunctionCode::kDirectory
+      p->code.source = IsDir(path)              ? FunctionCode::kDirectory
                        : EndsWith(path, ".zip") ? FunctionCode::kZipFile
                                                 : FunctionCode::kFile;
     } else if (code) {
@@ -654,7 +672,8 @@ class Planner {
     STATOR_TRY(std::string runtime, StringProperty(props, "Runtime"));
     if (runtime.empty()) return Error{"Template", "needs Runtime (python3.x)"};
     if (!runtime.starts_with("python3")) {
-      return Error{"Template", "Runtime " + runtime + " is not supported: stator runs python3.x functions"};
+      return Error{"Template",
+                   "Runtime " + runtime + " is not supported: stator runs python3.x functions"};
     }
     STATOR_TRY(std::string handler, StringProperty(props, "Handler"));
     if (handler.empty()) return Error{"Template", "needs Handler (module.function)"};
@@ -684,13 +703,18 @@ class Planner {
           out.emplace_back(k, Str(s));
         }
       }
-      req.emplace_back("Environment", Value::MakeObject({{"Variables", Value::MakeObject(std::move(out))}}));
+      req.emplace_back("Environment",
+                       Value::MakeObject({{"Variables", Value::MakeObject(std::move(out))}}));
     }
     STATOR_TRY(auto tags, Tags(props, r.id));
     json::Object tag_map;
     for (auto& [k, v] : tags) {
-      auto it = std::find_if(tag_map.begin(), tag_map.end(), [&](const json::Member& m) { return m.first == k; });
-      if (it != tag_map.end()) it->second = Str(v); else tag_map.emplace_back(k, Str(v));
+      auto it = std::find_if(tag_map.begin(), tag_map.end(),
+                             [&](const json::Member& m) { return m.first == k; });
+      if (it != tag_map.end())
+        it->second = Str(v);
+      else
+        tag_map.emplace_back(k, Str(v));
     }
     req.emplace_back("Tags", Value::MakeObject(std::move(tag_map)));
     p->request = Value::MakeObject(std::move(req));
@@ -731,8 +755,8 @@ class Planner {
     const std::string name_key = sam ? "Name" : "StateMachineName";
     const std::string type_key = sam ? "Type" : "StateMachineType";
     const std::string role_key = sam ? "Role" : "RoleArn";
-    std::set<std::string> used = {name_key, type_key, role_key, "Definition",
-                                  "DefinitionSubstitutions", "Tags"};
+    std::set<std::string> used = {
+        name_key, type_key, role_key, "Definition", "DefinitionSubstitutions", "Tags"};
     STATOR_TRY(std::string name, StringProperty(props, name_key));
     if (name.empty()) name = GeneratedName(o_.stack_name, r.id, 80);
     p->name = name;
@@ -754,9 +778,13 @@ class Planner {
     const Value* inline_def = props.Find("Definition");
     const Value* uri = sam ? props.Find("DefinitionUri") : nullptr;
     const Value* text_def = sam ? nullptr : props.Find("DefinitionString");
-    if (sam) used.insert("DefinitionUri"); else used.insert("DefinitionString");
+    if (sam)
+      used.insert("DefinitionUri");
+    else
+      used.insert("DefinitionString");
     if (!sam && props.Find("DefinitionS3Location")) {
-      return Error{"Template", "DefinitionS3Location is not supported: use DefinitionString or Definition"};
+      return Error{"Template",
+                   "DefinitionS3Location is not supported: use DefinitionString or Definition"};
     }
     int given = (inline_def != nullptr) + (uri != nullptr) + (text_def != nullptr);
     if (given != 1) {
@@ -773,7 +801,8 @@ class Planner {
       definition = Substitute(text, subs);
     } else {
       if (!uri->is_string()) {
-        return Error{"Template", "DefinitionUri must be a local file (S3 locations are not supported)"};
+        return Error{"Template",
+                     "DefinitionUri must be a local file (S3 locations are not supported)"};
       }
       std::string path = JoinPath(t_.dir, uri->as_string());
       auto text = ReadFile(path);
@@ -839,14 +868,16 @@ class Planner {
         if (!pk->is_object()) return Error{"Template", "PrimaryKey must be {Name, Type}"};
         STATOR_TRY(key, StringProperty(*pk, "Name"));
         STATOR_TRY(key_type, StringProperty(*pk, "Type"));
-        if (key.empty() || key_type.empty()) return Error{"Template", "PrimaryKey needs Name and Type"};
+        if (key.empty() || key_type.empty())
+          return Error{"Template", "PrimaryKey needs Name and Type"};
       }
       std::string attr_type = key_type == "String"   ? "S"
                               : key_type == "Number" ? "N"
                               : key_type == "Binary" ? "B"
                                                      : "";
       if (attr_type.empty()) {
-        return Error{"Template", "PrimaryKey Type must be String, Number or Binary, got " + key_type};
+        return Error{"Template",
+                     "PrimaryKey Type must be String, Number or Binary, got " + key_type};
       }
       req.emplace_back("KeySchema", Value::MakeArray({Value::MakeObject(
                                         {{"AttributeName", Str(key)}, {"KeyType", Str("HASH")}})}));
@@ -861,9 +892,9 @@ class Planner {
         req.emplace_back("BillingMode", Str("PAY_PER_REQUEST"));
       }
     } else {
-      for (const char* k : {"KeySchema", "AttributeDefinitions", "BillingMode",
-                            "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
-                            "StreamSpecification", "DeletionProtectionEnabled"}) {
+      for (const char* k :
+           {"KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes",
+            "LocalSecondaryIndexes", "StreamSpecification", "DeletionProtectionEnabled"}) {
         used.insert(k);
       }
       const Value* ks = props.Find("KeySchema");
@@ -880,7 +911,8 @@ class Planner {
         STATOR_TRY(Value t, Throughput(*throughput, "ProvisionedThroughput"));
         req.emplace_back("ProvisionedThroughput", t);
       } else if (billing == "PROVISIONED") {
-        return Error{"Template", "ProvisionedThroughput is required unless BillingMode is PAY_PER_REQUEST"};
+        return Error{"Template",
+                     "ProvisionedThroughput is required unless BillingMode is PAY_PER_REQUEST"};
       }
       for (const char* k : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
         const Value* list = props.Find(k);

@@ -158,8 +158,7 @@ TEST(StackTest, SamTemplate) {
   EXPECT_EQ(fn->kind, Kind::kFunction);
   EXPECT_EQ(fn->code.source, FunctionCode::kDirectory);
   EXPECT_EQ(fn->code.path, d.path() + "/src/");
-  EXPECT_EQ(fn->request,
-            J(R"({"FunctionName":"st-Fn","Runtime":"python3.11",
+  EXPECT_EQ(fn->request, J(R"({"FunctionName":"st-Fn","Runtime":"python3.11",
                   "Role":"arn:aws:iam::111122223333:role/st-FnRole","Handler":"app.handler",
                   "Timeout":10,"MemorySize":256,
                   "Environment":{"Variables":{"SHARED":"yes",
@@ -188,8 +187,7 @@ TEST(StackTest, SamTemplate) {
   EXPECT_EQ(prod->outputs.back().second.as_string(), "eu-west-1/111122223333/prod");
   EXPECT_NE(PlanError(kSam, d.path(), {{"Stage", "qa"}}).find("not one of the AllowedValues"),
             std::string::npos);
-  EXPECT_NE(PlanError(kSam, d.path(), {{"Nope", "1"}}).find("does not declare"),
-            std::string::npos);
+  EXPECT_NE(PlanError(kSam, d.path(), {{"Nope", "1"}}).find("does not declare"), std::string::npos);
 }
 
 TEST(StackTest, CloudFormationTypes) {
@@ -254,7 +252,8 @@ Outputs:
   ExtraName:
     Condition: WithExtra
     Value: !Ref Extra
-)", ".", {{"Name", "app"}});
+)",
+                     ".", {{"Name", "app"}});
   ASSERT_TRUE(plan.ok()) << plan.error().cause;
   EXPECT_EQ(plan->not_created, (std::vector<std::string>{"Extra"}));
   const PlannedResource* fn = plan->Find("Fn");
@@ -290,7 +289,8 @@ Resources:
     Condition: WithExtra
   Other:
     Type: AWS::SQS::Queue
-)", ".", {{"Capacity", "6"}});
+)",
+                           ".", {{"Capacity", "6"}});
   EXPECT_NE(with_extra.ok() ? "" : with_extra.error().cause, "");  // Serverless needs Transform
 }
 
@@ -306,14 +306,16 @@ TEST(StackTest, TemplateErrors) {
                              "      TableName: !GetAtt A.Arn\n")
                 .find("circular dependency between resources A, B"),
             std::string::npos);
-  EXPECT_NE(PlanError(head + "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
-                             "      InlineCode: x\n      Handler: index.h\n      Runtime: nodejs20.x\n")
-                .find("Runtime nodejs20.x is not supported"),
-            std::string::npos);
-  EXPECT_NE(PlanError(head + "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
-                             "      CodeUri: nowhere/\n      Handler: a.b\n      Runtime: python3.11\n")
-                .find("CodeUri 'nowhere/' does not exist"),
-            std::string::npos);
+  EXPECT_NE(
+      PlanError(head + "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                       "      InlineCode: x\n      Handler: index.h\n      Runtime: nodejs20.x\n")
+          .find("Runtime nodejs20.x is not supported"),
+      std::string::npos);
+  EXPECT_NE(
+      PlanError(head + "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                       "      CodeUri: nowhere/\n      Handler: a.b\n      Runtime: python3.11\n")
+          .find("CodeUri 'nowhere/' does not exist"),
+      std::string::npos);
   EXPECT_NE(PlanError(head + "  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
                              "      DefinitionUri: missing.asl.json\n")
                 .find("DefinitionUri: cannot read 'missing.asl.json'"),
@@ -326,10 +328,12 @@ TEST(StackTest, TemplateErrors) {
   EXPECT_NE(PlanError("Resources:\n  F:\n    Type: AWS::Serverless::SimpleTable\n")
                 .find("needs 'Transform: AWS::Serverless-2016-10-31'"),
             std::string::npos);
-  EXPECT_NE(PlanError("Parameters:\n  P: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
-                .find("t.yaml:2: parameter P has no Default"),
-            std::string::npos);
-  EXPECT_EQ(PlanError(head.substr(0, head.find('\n') + 1) + "Globals: {Function: 3}\nResources:\n"
+  EXPECT_NE(
+      PlanError("Parameters:\n  P: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+          .find("t.yaml:2: parameter P has no Default"),
+      std::string::npos);
+  EXPECT_EQ(PlanError(head.substr(0, head.find('\n') + 1) +
+                      "Globals: {Function: 3}\nResources:\n"
                       "  T:\n    Type: AWS::Serverless::SimpleTable\n"),
             "t.yaml:2: Globals.Function must be a mapping");
   EXPECT_EQ(PlanError("Conditions: {C: {Condition: C}}\nResources:\n"

@@ -66,8 +66,9 @@ Resources:
 }
 
 TEST(TemplateTest, LinesOfResourcesAreKept) {
-  Template t = Parse("Parameters:\n  P:\n    Type: String\nResources:\n  First:\n    Type: A::B::C\n"
-                     "  Second:\n    Type: A::B::C\n");
+  Template t = Parse(
+      "Parameters:\n  P:\n    Type: String\nResources:\n  First:\n    Type: A::B::C\n"
+      "  Second:\n    Type: A::B::C\n");
   EXPECT_EQ(t.lines["Resources.First"], 5);
   EXPECT_EQ(t.lines["Resources.Second"], 7);
   EXPECT_EQ(t.lines["Parameters.P"], 2);
@@ -84,13 +85,13 @@ TEST(TemplateTest, ErrorsNameFileAndLine) {
   ASSERT_FALSE(tag.ok());
   EXPECT_EQ(tag.error().cause, "x.yaml:3:11: unknown tag '!Bogus'");
 
-  auto dup = ParseTemplate("Resources:\n  A:\n    Type: X::Y::Z\n  A:\n    Type: X::Y::Z\n", "x.yaml",
-                           ".");
+  auto dup = ParseTemplate("Resources:\n  A:\n    Type: X::Y::Z\n  A:\n    Type: X::Y::Z\n",
+                           "x.yaml", ".");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().cause, "x.yaml:4:3: duplicate key 'A'");
 
-  auto getatt = ParseTemplate("Resources:\n  A:\n    Type: X::Y::Z\n    P: !GetAtt NoDot\n",
-                              "x.yaml", ".");
+  auto getatt =
+      ParseTemplate("Resources:\n  A:\n    Type: X::Y::Z\n    P: !GetAtt NoDot\n", "x.yaml", ".");
   ASSERT_FALSE(getatt.ok());
   EXPECT_NE(getatt.error().cause.find("x.yaml:4:8: !GetAtt needs RESOURCE.ATTRIBUTE"),
             std::string::npos)

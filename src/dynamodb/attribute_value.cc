@@ -356,7 +356,8 @@ int64_t AttrSize(const AttrValue& v) {
     }
     case AttrType::kM: {
       int64_t n = 3;
-      for (const MapEntry& e : v.map) n += 1 + static_cast<int64_t>(e.name.size()) + AttrSize(e.value);
+      for (const MapEntry& e : v.map)
+        n += 1 + static_cast<int64_t>(e.name.size()) + AttrSize(e.value);
       return n;
     }
     case AttrType::kL: {
@@ -410,14 +411,13 @@ std::string DescribeForMessage(const AttrValue& v) {
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                 static_cast<uint8_t>(bytes[i + 2]);
+    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
+                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];

@@ -25,7 +25,9 @@ Write MakeWrite(Table* t, const Item& key, std::optional<Item> item) {
 Result<const json::Value*> RequestItems(const json::Value& req) {
   const json::Value* request_items = Member(req, "RequestItems");
   if (!request_items || !request_items->is_object()) {
-    return Validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
+    return Validation(
+        "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: "
+        "Member must not be null");
   }
   return request_items;
 }
@@ -34,7 +36,9 @@ Result<const json::Value*> RequestItems(const json::Value& req) {
 Result<const json::Value*> TransactItems(const json::Value& req) {
   const json::Value* items = Member(req, "TransactItems");
   if (!items || !items->is_array()) {
-    return Validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+    return Validation(
+        "1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: "
+        "Member must not be null");
   }
   if (items->as_array().size() > 100) {
     return Validation(
@@ -103,7 +107,8 @@ Result<json::Value> Service::Impl::BatchWriteItem(const json::Value& req) {
     auto it = tables.find(name);
     if (it == tables.end()) return NotFound();
     Table& t = it->second;
-    if (!list.is_array()) return Error{"SerializationException", "Unexpected value type in RequestItems"};
+    if (!list.is_array())
+      return Error{"SerializationException", "Unexpected value type in RequestItems"};
     for (const json::Value& r : list.as_array()) {
       const json::Value* put = Member(r, "PutRequest");
       const json::Value* del = Member(r, "DeleteRequest");
@@ -116,7 +121,10 @@ Result<json::Value> Service::Impl::BatchWriteItem(const json::Value& req) {
       std::optional<Item> item;
       if (put) {
         const json::Value* item_json = Member(*put, "Item");
-        if (!item_json) return Validation("1 validation error detected: Value null at 'requestItems." + name + ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
+        if (!item_json)
+          return Validation(
+              "1 validation error detected: Value null at 'requestItems." + name +
+              ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
         STATOR_TRY(Item parsed, MapFromJson(*item_json));
         STATOR_RETURN_IF_ERROR(CheckItem(t, parsed));
         key = KeyOf(t.meta, parsed);
@@ -137,7 +145,9 @@ Result<json::Value> Service::Impl::BatchWriteItem(const json::Value& req) {
 Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
   STATOR_TRY(const json::Value* items, TransactItems(req));
   if (items->as_array().empty()) {
-    return Validation("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    return Validation(
+        "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1");
   }
   // First validate every action, as DynamoDB does before evaluating any condition.
   struct Action {
@@ -176,7 +186,10 @@ Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
     STATOR_TRY(ExpressionContext ctx, MakeContext(*body, any));
     if (a.kind == "Put") {
       const json::Value* item_json = Member(*body, "Item");
-      if (!item_json) return Validation("1 validation error detected: Value null at 'transactItems.1.member.put.item' failed to satisfy constraint: Member must not be null");
+      if (!item_json)
+        return Validation(
+            "1 validation error detected: Value null at 'transactItems.1.member.put.item' failed "
+            "to satisfy constraint: Member must not be null");
       STATOR_TRY(Item item, MapFromJson(*item_json));
       STATOR_RETURN_IF_ERROR(CheckItem(t, item));
       a.key = KeyOf(t.meta, item);
@@ -186,7 +199,10 @@ Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
     }
     if (a.kind == "Update") {
       if (!update_text || !update_text->is_string()) {
-        return Validation("1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null");
+        return Validation(
+            "1 validation error detected: Value null at "
+            "'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member "
+            "must not be null");
       }
       STATOR_TRY(a.update, ParseUpdate(update_text->as_string(), &ctx));
       for (const UpdateAction& u : a.update->actions) {
@@ -198,7 +214,10 @@ Result<json::Value> Service::Impl::TransactWriteItems(const json::Value& req) {
       }
     }
     if (a.kind == "ConditionCheck" && !Member(*body, "ConditionExpression")) {
-      return Validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
+      return Validation(
+          "1 validation error detected: Value null at "
+          "'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy "
+          "constraint: Member must not be null");
     }
     STATOR_TRY(a.condition,
                OptionalCondition(*body, "ConditionExpression", ExprKind::kCondition, &ctx));
@@ -270,10 +289,14 @@ Result<json::Value> Service::Impl::TransactGetItems(const json::Value& req) {
   json::Array responses;
   for (const json::Value& entry : items->as_array()) {
     const json::Value* get = Member(entry, "Get");
-    if (!get) return Validation("1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null");
+    if (!get)
+      return Validation(
+          "1 validation error detected: Value null at 'transactItems.1.member.get' failed to "
+          "satisfy constraint: Member must not be null");
     STATOR_TRY(Table * t, GetTable(*get));
     STATOR_TRY(Item key, ParseKey(*t, Member(*get, "Key")));
-    STATOR_TRY(ExpressionContext ctx, MakeContext(*get, Member(*get, "ProjectionExpression") != nullptr));
+    STATOR_TRY(ExpressionContext ctx,
+               MakeContext(*get, Member(*get, "ProjectionExpression") != nullptr));
     STATOR_TRY(std::optional<std::vector<Path>> projection, OptionalProjection(*get, &ctx));
     STATOR_RETURN_IF_ERROR(ctx.CheckAllUsed());
     const Item* item = FindItem(*t, key);

@@ -175,13 +175,13 @@ class Parser {
     } else if (t.type == Token::Type::kIdent) {
       if (IsReservedWord(t.text)) {
         // A keyword of the grammar where a name belongs is a syntax error.
-        static const char* const kGrammarWords[] = {"AND", "OR", "NOT", "BETWEEN", "IN",
+        static const char* const kGrammarWords[] = {"AND", "OR",     "NOT", "BETWEEN", "IN",
                                                     "SET", "REMOVE", "ADD", "DELETE"};
         for (const char* w : kGrammarWords) {
           if (EqualsIgnoreCase(t.text, w)) return SyntaxError();
         }
-        Defer(Validation(Prefix(kind_) + "Attribute name is a reserved keyword; reserved keyword: " +
-                         t.text));
+        Defer(Validation(Prefix(kind_) +
+                         "Attribute name is a reserved keyword; reserved keyword: " + t.text));
       }
       e.name = t.text;
     } else {
@@ -217,8 +217,8 @@ class Parser {
   }
   Error OperandTypeError(const std::string& f, const Operand& o) const {
     return Validation(Prefix(kind_) +
-                      "Incorrect operand type for operator or function; operator or function: " + f +
-                      ", operand type: " + TypeName(o.value.type));
+                      "Incorrect operand type for operator or function; operator or function: " +
+                      f + ", operand type: " + TypeName(o.value.type));
   }
 
   // Arguments of a function call: '(' operand (',' operand)* ')'.
@@ -291,8 +291,7 @@ class Parser {
       std::string f = t.text;
       if (f != "size") return FunctionNameError(f, false);
       pos_ += 1;
-      STATOR_TRY(std::vector<Operand> args,
-                 ParseArgs([this] { return ParseConditionOperand(); }));
+      STATOR_TRY(std::vector<Operand> args, ParseArgs([this] { return ParseConditionOperand(); }));
       if (args.size() != 1) return OperandCountError(f, args.size());
       if (args[0].kind == Operand::Kind::kValue) return OperandTypeError(f, args[0]);
       if (args[0].kind != Operand::Kind::kPath) {
@@ -310,9 +309,9 @@ class Parser {
   }
 
   Error FunctionNameError(const std::string& f, bool in_update) const {
-    static const char* const kConditionFunctions[] = {
-        "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains",
-        "size"};
+    static const char* const kConditionFunctions[] = {"attribute_exists", "attribute_not_exists",
+                                                      "attribute_type",   "begins_with",
+                                                      "contains",         "size"};
     static const char* const kUpdateFunctions[] = {"if_not_exists", "list_append"};
     std::vector<const char*> wrong_kind;
     if (in_update) {
@@ -347,8 +346,8 @@ class Parser {
     Condition c;
     if (Peek().type == Token::Type::kPunct) {
       static const std::pair<const char*, CompareOp> kOps[] = {
-          {"=", CompareOp::kEq}, {"<>", CompareOp::kNe}, {"<", CompareOp::kLt},
-          {"<=", CompareOp::kLe}, {">", CompareOp::kGt}, {">=", CompareOp::kGe}};
+          {"=", CompareOp::kEq},  {"<>", CompareOp::kNe}, {"<", CompareOp::kLt},
+          {"<=", CompareOp::kLe}, {">", CompareOp::kGt},  {">=", CompareOp::kGe}};
       for (const auto& [text, op] : kOps) {
         if (Peek().text == text) {
           ++pos_;
@@ -368,16 +367,15 @@ class Parser {
       if (!IsKeyword("AND")) return SyntaxError();
       ++pos_;
       STATOR_TRY(Operand high, ParseConditionOperand());
-      if (low.kind == Operand::Kind::kValue && high.kind == Operand::Kind::kValue &&
-          !deferred_ && low.value.type == high.value.type &&
+      if (low.kind == Operand::Kind::kValue && high.kind == Operand::Kind::kValue && !deferred_ &&
+          low.value.type == high.value.type &&
           (low.value.type == AttrType::kN || low.value.type == AttrType::kS ||
            low.value.type == AttrType::kB) &&
           CompareScalar(low.value, high.value) > 0) {
         Defer(Validation(Prefix(kind_) +
                          "The BETWEEN operator requires upper bound to be greater than or equal to "
                          "lower bound; lower bound operand: AttributeValue: " +
-                         DescribeForMessage(low.value) +
-                         ", upper bound operand: AttributeValue: " +
+                         DescribeForMessage(low.value) + ", upper bound operand: AttributeValue: " +
                          DescribeForMessage(high.value)));
       }
       c.kind = Condition::Kind::kBetween;
@@ -388,8 +386,7 @@ class Parser {
     }
     if (IsKeyword("IN")) {
       ++pos_;
-      STATOR_TRY(std::vector<Operand> list,
-                 ParseArgs([this] { return ParseConditionOperand(); }));
+      STATOR_TRY(std::vector<Operand> list, ParseArgs([this] { return ParseConditionOperand(); }));
       c.kind = Condition::Kind::kIn;
       c.operands.push_back(std::move(left));
       for (Operand& o : list) c.operands.push_back(std::move(o));
@@ -753,10 +750,13 @@ Result<ExpressionContext> ExpressionContext::Make(const json::Value* names,
     ctx.has_names_ = true;
     for (const auto& [k, v] : names->as_object()) {
       STATOR_RETURN_IF_ERROR(CheckPlaceholderKey(k, '#', "ExpressionAttributeNames"));
-      if (!v.is_string()) return Error{"SerializationException", "Unexpected value type in ExpressionAttributeNames"};
+      if (!v.is_string())
+        return Error{"SerializationException", "Unexpected value type in ExpressionAttributeNames"};
       if (v.as_string().empty()) {
-        return Validation("ExpressionAttributeNames contains invalid value: Empty attribute name "
-                          "for key " + k);
+        return Validation(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name "
+            "for key " +
+            k);
       }
       ctx.names_.emplace_back(k, v.as_string());
     }
@@ -874,11 +874,9 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, ExpressionContext*
       case Condition::Kind::kIn:
         return KeyError("Invalid operator used in KeyConditionExpression: IN");
       case Condition::Kind::kExists:
-        return KeyError(
-            "Invalid operator used in KeyConditionExpression: attribute_exists");
+        return KeyError("Invalid operator used in KeyConditionExpression: attribute_exists");
       case Condition::Kind::kNotExists:
-        return KeyError(
-            "Invalid operator used in KeyConditionExpression: attribute_not_exists");
+        return KeyError("Invalid operator used in KeyConditionExpression: attribute_not_exists");
       case Condition::Kind::kType:
         return KeyError("Invalid operator used in KeyConditionExpression: attribute_type");
       case Condition::Kind::kContains:
@@ -913,14 +911,16 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, ExpressionContext*
             ? (key == &p->operands[0] ? p->operands[1].value : p->operands[0].value)
             : p->operands[1].value;
     if (name == hash_key) {
-      if (has_hash) return KeyError("KeyConditionExpressions must only contain one condition per key");
+      if (has_hash)
+        return KeyError("KeyConditionExpressions must only contain one condition per key");
       if (p->kind != Condition::Kind::kCompare || op != CompareOp::kEq) {
         return KeyError("Query key condition not supported");
       }
       has_hash = true;
       k.hash_value = value;
     } else if (!range_key.empty() && name == range_key) {
-      if (k.has_range) return KeyError("KeyConditionExpressions must only contain one condition per key");
+      if (k.has_range)
+        return KeyError("KeyConditionExpressions must only contain one condition per key");
       k.has_range = true;
       k.range_value = value;
       if (p->kind == Condition::Kind::kBetween) {

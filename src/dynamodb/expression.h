@@ -60,13 +60,22 @@ const char* CompareOpText(CompareOp op);
 
 struct Condition {
   enum class Kind : uint8_t {
-    kCompare, kBetween, kIn, kAnd, kOr, kNot,
-    kExists, kNotExists, kType, kBeginsWith, kContains
+    kCompare,
+    kBetween,
+    kIn,
+    kAnd,
+    kOr,
+    kNot,
+    kExists,
+    kNotExists,
+    kType,
+    kBeginsWith,
+    kContains
   };
   Kind kind = Kind::kCompare;
   CompareOp op = CompareOp::kEq;
-  std::vector<Operand> operands;     // compare: 2; between: 3; in: 1 + list; functions: args
-  std::vector<Condition> children;   // and/or: 2; not: 1
+  std::vector<Operand> operands;    // compare: 2; between: 3; in: 1 + list; functions: args
+  std::vector<Condition> children;  // and/or: 2; not: 1
 };
 
 struct UpdateAction {

@@ -13,7 +13,8 @@ Error Validation(std::string message) { return Error{"ValidationException", std:
 constexpr char kMissingAttribute[] =
     "The provided expression refers to an attribute that does not exist in the item";
 constexpr char kWrongType[] = "An operand in the update expression has an incorrect data type";
-constexpr char kBadPath[] = "The document path provided in the update expression is invalid for update";
+constexpr char kBadPath[] =
+    "The document path provided in the update expression is invalid for update";
 
 int64_t Utf8Length(const std::string& s) {
   int64_t n = 0;
@@ -232,8 +233,8 @@ Result<AttrValue> EvalSetValue(const Operand& o, const Item& old) {
       if (a.type != AttrType::kN || b.type != AttrType::kN) return Validation(kWrongType);
       STATOR_TRY(Number x, Number::Parse(a.scalar));
       STATOR_TRY(Number y, Number::Parse(b.scalar));
-      STATOR_TRY(Number r, o.kind == Operand::Kind::kPlus ? Number::Add(x, y)
-                                                           : Number::Subtract(x, y));
+      STATOR_TRY(Number r,
+                 o.kind == Operand::Kind::kPlus ? Number::Add(x, y) : Number::Subtract(x, y));
       return AttrValue::Num(r.ToString());
     }
     case Operand::Kind::kSize:
@@ -250,7 +251,8 @@ AttrValue* ParentOf(Item* item, const Path& path, AttrValue* root_holder) {
   for (size_t i = 1; v && i + 1 < path.size(); ++i) {
     const PathElement& e = path[i];
     if (e.is_index) {
-      if (v->type != AttrType::kL || e.index >= static_cast<int64_t>(v->list.size())) return nullptr;
+      if (v->type != AttrType::kL || e.index >= static_cast<int64_t>(v->list.size()))
+        return nullptr;
       v = &v->list[static_cast<size_t>(e.index)];
     } else {
       if (v->type != AttrType::kM) return nullptr;
@@ -364,11 +366,12 @@ Status ApplyUpdate(const UpdateExpression& u, Item* item) {
   }
   // List elements are removed from the highest index down, so that every index names the
   // element it named in the item before the update.
-  std::stable_sort(removes.begin(), removes.end(), [](const UpdateAction* x, const UpdateAction* y) {
-    const PathElement& a = x->path.back();
-    const PathElement& b = y->path.back();
-    return a.is_index && b.is_index && a.index > b.index;
-  });
+  std::stable_sort(removes.begin(), removes.end(),
+                   [](const UpdateAction* x, const UpdateAction* y) {
+                     const PathElement& a = x->path.back();
+                     const PathElement& b = y->path.back();
+                     return a.is_index && b.is_index && a.index > b.index;
+                   });
   for (const UpdateAction* a : removes) {
     STATOR_RETURN_IF_ERROR(RemoveAtPath(item, a->path));
   }

@@ -104,10 +104,10 @@ TEST(ExpressionEvalTest, Comparisons) {
 TEST(ExpressionEvalTest, Updates) {
   EXPECT_EQ(Update("SET a = a + :v", R"({"a": {"N": "1.5"}})", R"({":v": {"N": "2.50"}})"),
             R"({"a":{"N":"4"}})");
-  EXPECT_EQ(Update("SET b = if_not_exists(b, :v), c = list_append(c, :l)",
-                   R"({"c": {"L": [{"N": "1"}]}})",
-                   R"({":v": {"S": "x"}, ":l": {"L": [{"N": "2"}]}})"),
-            R"({"b":{"S":"x"},"c":{"L":[{"N":"1"},{"N":"2"}]}})");
+  EXPECT_EQ(
+      Update("SET b = if_not_exists(b, :v), c = list_append(c, :l)",
+             R"({"c": {"L": [{"N": "1"}]}})", R"({":v": {"S": "x"}, ":l": {"L": [{"N": "2"}]}})"),
+      R"({"b":{"S":"x"},"c":{"L":[{"N":"1"},{"N":"2"}]}})");
   EXPECT_EQ(Update("REMOVE l[0], l[2]", R"({"l": {"L": [{"N": "0"}, {"N": "1"}, {"N": "2"}]}})"),
             R"({"l":{"L":[{"N":"1"}]}})");
   EXPECT_EQ(Update("ADD n :v, s :s", R"({"n": {"N": "1"}})",
@@ -115,8 +115,9 @@ TEST(ExpressionEvalTest, Updates) {
             R"({"n":{"N":"-2"},"s":{"SS":["a"]}})");
   EXPECT_EQ(Update("DELETE s :s", R"({"s": {"SS": ["a", "b"]}})", R"({":s": {"SS": ["a", "b"]}})"),
             R"({})");
-  EXPECT_EQ(Update("SET a = b", R"({})"),
-            "error: The provided expression refers to an attribute that does not exist in the item");
+  EXPECT_EQ(
+      Update("SET a = b", R"({})"),
+      "error: The provided expression refers to an attribute that does not exist in the item");
   EXPECT_EQ(Update("SET a.b = :v", R"({})", R"({":v": {"N": "1"}})"),
             "error: The document path provided in the update expression is invalid for update");
   EXPECT_EQ(Update("SET a = :v + :v", R"({})", R"({":v": {"S": "1"}})"),
@@ -131,7 +132,8 @@ TEST(ExpressionEvalTest, Updates) {
   EXPECT_EQ(Update("SET a = :v", R"({})", nullptr),
             "error: Invalid UpdateExpression: An expression attribute value used in expression is "
             "not defined; attribute value: :v");
-  EXPECT_EQ(Update("", R"({})"), "error: Invalid UpdateExpression: The expression can not be empty;");
+  EXPECT_EQ(Update("", R"({})"),
+            "error: Invalid UpdateExpression: The expression can not be empty;");
 }
 
 TEST(ExpressionEvalTest, Projection) {
@@ -140,7 +142,8 @@ TEST(ExpressionEvalTest, Projection) {
   ASSERT_TRUE(p.ok()) << p.error().cause;
   Item it = ItemOf(R"({"a": {"M": {"b": {"N": "1"}, "z": {"N": "2"}}},
                       "l": {"L": [{"S": "x"}, {"S": "y"}]}, "d": {"S": "gone"}})");
-  EXPECT_EQ(MapToJson(Project(it, *p)).Dump(), R"({"a":{"M":{"b":{"N":"1"}}},"l":{"L":[{"S":"y"}]}})");
+  EXPECT_EQ(MapToJson(Project(it, *p)).Dump(),
+            R"({"a":{"M":{"b":{"N":"1"}}},"l":{"L":[{"S":"y"}]}})");
 }
 
 TEST(KeyOrderTest, NumbersNumericallyStringsBytewise) {
@@ -155,7 +158,9 @@ TEST(KeyOrderTest, NumbersNumericallyStringsBytewise) {
   // Bytewise as unsigned: "B" < "a" < "\xc3\xa9" (é).
   EXPECT_LT(CompareScalar(AttrValue::String("B"), AttrValue::String("a")), 0);
   EXPECT_LT(CompareScalar(AttrValue::String("a"), AttrValue::String("\xc3\xa9")), 0);
-  EXPECT_LT(CompareScalar(AttrValue::Binary(std::string("\x01")), AttrValue::Binary(std::string("\xff"))), 0);
+  EXPECT_LT(
+      CompareScalar(AttrValue::Binary(std::string("\x01")), AttrValue::Binary(std::string("\xff"))),
+      0);
   EXPECT_LT(CompareScalar(AttrValue::String("ab"), AttrValue::String("abc")), 0);
 }
 
@@ -165,8 +170,9 @@ TEST(AttributeValueTest, WireFormAndSize) {
   EXPECT_EQ(AttrToJson(*v).Dump(), R"({"NS":["1.5","2"]})");
   EXPECT_EQ(AttrFromJson(J(R"({"SS": []})")).error().cause,
             "One or more parameter values were invalid: An string set  may not be empty");
-  EXPECT_EQ(AttrFromJson(J(R"({})")).error().cause,
-            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  EXPECT_EQ(
+      AttrFromJson(J(R"({})")).error().cause,
+      "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   EXPECT_EQ(AttrFromJson(J(R"({"N": "x"})")).error().cause,
             "A value provided cannot be converted into a number");
   auto b = AttrFromJson(J(R"({"B": "aGVsbG8="})"));

@@ -14,7 +14,8 @@ Status RejectLegacy(const json::Value& req) {
   return Status::Ok();
 }
 
-Result<std::string> ReturnValues(const json::Value& req, std::initializer_list<const char*> allowed) {
+Result<std::string> ReturnValues(const json::Value& req,
+                                 std::initializer_list<const char*> allowed) {
   const json::Value* v = Member(req, "ReturnValues");
   if (!v) return std::string("NONE");
   std::string s = v->is_string() ? v->as_string() : "";
@@ -57,7 +58,9 @@ Result<json::Value> Service::Impl::PutItem(const json::Value& req) {
   STATOR_RETURN_IF_ERROR(RejectLegacy(req));
   const json::Value* item_json = Member(req, "Item");
   if (!item_json) {
-    return Validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null");
+    return Validation(
+        "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member "
+        "must not be null");
   }
   STATOR_TRY(Item item, MapFromJson(*item_json));
   STATOR_TRY(std::string rv, ReturnValues(req, {"NONE", "ALL_OLD"}));
@@ -93,7 +96,8 @@ Result<json::Value> Service::Impl::GetItem(const json::Value& req) {
         "Non-expression parameters: {AttributesToGet} Expression parameters: "
         "{ProjectionExpression}");
   }
-  STATOR_TRY(ExpressionContext ctx, MakeContext(req, Member(req, "ProjectionExpression") != nullptr));
+  STATOR_TRY(ExpressionContext ctx,
+             MakeContext(req, Member(req, "ProjectionExpression") != nullptr));
   STATOR_TRY(std::optional<std::vector<Path>> projection, OptionalProjection(req, &ctx));
   STATOR_RETURN_IF_ERROR(ctx.CheckAllUsed());
   const Item* item = FindItem(*t, key);
@@ -116,7 +120,8 @@ Result<json::Value> Service::Impl::UpdateItem(const json::Value& req) {
   STATOR_TRY(ExpressionContext ctx, MakeContext(req, any));
   std::optional<UpdateExpression> update;
   if (update_text) {
-    if (!update_text->is_string()) return Error{"SerializationException", "Unexpected value type for UpdateExpression"};
+    if (!update_text->is_string())
+      return Error{"SerializationException", "Unexpected value type for UpdateExpression"};
     STATOR_TRY(update, ParseUpdate(update_text->as_string(), &ctx));
   }
   STATOR_TRY(std::optional<Condition> condition,
@@ -172,7 +177,8 @@ Result<json::Value> Service::Impl::DeleteItem(const json::Value& req) {
   STATOR_TRY(Item key, ParseKey(*t, Member(req, "Key")));
   STATOR_TRY(std::string rv, ReturnValues(req, {"NONE", "ALL_OLD"}));
   STATOR_TRY(bool return_old, ReturnOldOnFailure(req));
-  STATOR_TRY(ExpressionContext ctx, MakeContext(req, Member(req, "ConditionExpression") != nullptr));
+  STATOR_TRY(ExpressionContext ctx,
+             MakeContext(req, Member(req, "ConditionExpression") != nullptr));
   STATOR_TRY(std::optional<Condition> condition,
              OptionalCondition(req, "ConditionExpression", ExprKind::kCondition, &ctx));
   STATOR_RETURN_IF_ERROR(ctx.CheckAllUsed());

@@ -58,7 +58,7 @@ class Number {
   static Result<Number> Normalize(bool negative, std::string digits, int64_t exponent);
 
   bool negative_ = false;
-  std::string digits_;  // significant digits; empty for zero
+  std::string digits_;    // significant digits; empty for zero
   int64_t exponent_ = 0;  // value = digits_ (as an integer) * 10^exponent_
 };
 

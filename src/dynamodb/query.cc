@@ -32,12 +32,15 @@ Result<int64_t> ReadLimit(const json::Value& req) {
 
 Result<std::string> ReadSelect(const json::Value& req, bool has_projection) {
   const json::Value* s = Member(req, "Select");
-  std::string select = s && s->is_string() ? s->as_string() : (has_projection ? "SPECIFIC_ATTRIBUTES" : "ALL_ATTRIBUTES");
+  std::string select = s && s->is_string()
+                           ? s->as_string()
+                           : (has_projection ? "SPECIFIC_ATTRIBUTES" : "ALL_ATTRIBUTES");
   if (select != "ALL_ATTRIBUTES" && select != "ALL_PROJECTED_ATTRIBUTES" && select != "COUNT" &&
       select != "SPECIFIC_ATTRIBUTES") {
-    return Validation("1 validation error detected: Value '" + select +
-                      "' at 'select' failed to satisfy constraint: Member must satisfy enum value "
-                      "set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+    return Validation(
+        "1 validation error detected: Value '" + select +
+        "' at 'select' failed to satisfy constraint: Member must satisfy enum value "
+        "set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !has_projection) {
     return Validation(
@@ -90,9 +93,11 @@ Result<std::optional<Item>> ReadStartKey(const json::Value& req, const TableMeta
   if (!s) return std::optional<Item>();
   STATOR_TRY(Item k, MapFromJson(*s));
   bool ok = Find(k, m.hash.name) && (!m.has_range || Find(k, m.range.name));
-  if (index) ok = ok && Find(k, index->hash.name) && (!index->has_range || Find(k, index->range.name));
+  if (index)
+    ok = ok && Find(k, index->hash.name) && (!index->has_range || Find(k, index->range.name));
   if (!ok) {
-    return Validation("The provided starting key is invalid: The provided key element does not match the schema");
+    return Validation(
+        "The provided starting key is invalid: The provided key element does not match the schema");
   }
   return std::optional<Item>(std::move(k));
 }
@@ -168,8 +173,8 @@ struct Page {
 Result<json::Value> Service::Impl::Query(const json::Value& req) {
   STATOR_TRY(Table * t, GetTable(req));
   const TableMeta& m = t->meta;
-  STATOR_RETURN_IF_ERROR(
-      RejectLegacy(req, {"KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"}));
+  STATOR_RETURN_IF_ERROR(RejectLegacy(
+      req, {"KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"}));
   STATOR_TRY(const IndexDef* index, ReadIndex(req, m));
   const json::Value* kce = Member(req, "KeyConditionExpression");
   if (!kce || !kce->is_string()) {
@@ -188,9 +193,9 @@ Result<json::Value> Service::Impl::Query(const json::Value& req) {
   STATOR_TRY(std::optional<std::vector<Path>> projection, OptionalProjection(req, &ctx));
   STATOR_RETURN_IF_ERROR(ctx.CheckAllUsed());
   if (key.hash_value.type != hash.type ||
-      (key.has_range && (key.range_value.type != range.type ||
-                         (key.range_op == KeyCondition::RangeOp::kBetween &&
-                          key.range_high.type != range.type)))) {
+      (key.has_range &&
+       (key.range_value.type != range.type ||
+        (key.range_op == KeyCondition::RangeOp::kBetween && key.range_high.type != range.type)))) {
     return Validation(
         "One or more parameter values were invalid: Condition parameter type does not match "
         "schema type");
@@ -208,7 +213,8 @@ Result<json::Value> Service::Impl::Query(const json::Value& req) {
       if (n == hash.name || (has_range && n == range.name)) {
         return Validation(
             "Filter Expression can only contain non-primary key attributes: Primary key "
-            "attribute: " + n);
+            "attribute: " +
+            n);
       }
     }
   }
@@ -216,7 +222,8 @@ Result<json::Value> Service::Impl::Query(const json::Value& req) {
   STATOR_TRY(std::string select, ReadSelect(req, projection.has_value()));
   STATOR_TRY(std::optional<Item> start, ReadStartKey(req, m, index));
   bool forward = true;
-  if (const json::Value* f = Member(req, "ScanIndexForward"); f && f->is_bool()) forward = f->as_bool();
+  if (const json::Value* f = Member(req, "ScanIndexForward"); f && f->is_bool())
+    forward = f->as_bool();
 
   // The candidates in key order.
   std::vector<const Item*> order;
@@ -284,7 +291,8 @@ Result<json::Value> Service::Impl::Query(const json::Value& req) {
 Result<json::Value> Service::Impl::Scan(const json::Value& req) {
   STATOR_TRY(Table * t, GetTable(req));
   const TableMeta& m = t->meta;
-  STATOR_RETURN_IF_ERROR(RejectLegacy(req, {"ScanFilter", "ConditionalOperator", "AttributesToGet"}));
+  STATOR_RETURN_IF_ERROR(
+      RejectLegacy(req, {"ScanFilter", "ConditionalOperator", "AttributesToGet"}));
   STATOR_TRY(const IndexDef* index, ReadIndex(req, m));
   bool any = Member(req, "FilterExpression") || Member(req, "ProjectionExpression");
   STATOR_TRY(ExpressionContext ctx, MakeContext(req, any));
@@ -300,10 +308,14 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
   int64_t segment = -1, total = 0;
   if (segment_json || total_json) {
     if (!total_json) {
-      return Validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+      return Validation(
+          "The TotalSegments parameter is required but was not present in the request when Segment "
+          "parameter is present");
     }
     if (!segment_json) {
-      return Validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+      return Validation(
+          "The Segment parameter is required but was not present in the request when parameter "
+          "TotalSegments is present");
     }
     segment = static_cast<int64_t>(segment_json->as_double());
     total = static_cast<int64_t>(total_json->as_double());
@@ -313,8 +325,10 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
                         "greater than or equal to 1");
     }
     if (segment < 0 || segment >= total) {
-      return Validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
-                        std::to_string(segment) + " is not less than TotalSegments: " + std::to_string(total));
+      return Validation(
+          "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+          "Segment: " +
+          std::to_string(segment) + " is not less than TotalSegments: " + std::to_string(total));
     }
   }
   auto p = t->partitions.begin();
@@ -333,7 +347,8 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
   Page page{m, index, filter, projection, select, limit};
   bool stop = false;
   for (; p != t->partitions.end() && !stop; ++p) {
-    if (total > 0 && static_cast<int64_t>(Crc32(p->first) % static_cast<uint32_t>(total)) != segment) {
+    if (total > 0 &&
+        static_cast<int64_t>(Crc32(p->first) % static_cast<uint32_t>(total)) != segment) {
       resume_range.reset();
       continue;
     }
@@ -341,8 +356,8 @@ Result<json::Value> Service::Impl::Scan(const json::Value& req) {
     resume_range.reset();
     for (; it != p->second.end(); ++it) {
       const Item& item = it->second;
-      if (index && (!Find(item, index->hash.name) ||
-                    (index->has_range && !Find(item, index->range.name)))) {
+      if (index &&
+          (!Find(item, index->hash.name) || (index->has_range && !Find(item, index->range.name)))) {
         continue;
       }
       if (page.Add(item)) {

@@ -50,7 +50,8 @@ Result<std::optional<Condition>> OptionalCondition(const json::Value& req, const
                                                    ExprKind kind, ExpressionContext* ctx) {
   const json::Value* v = Member(req, member);
   if (!v) return std::optional<Condition>();
-  if (!v->is_string()) return Error{"SerializationException", std::string("Unexpected value type for ") + member};
+  if (!v->is_string())
+    return Error{"SerializationException", std::string("Unexpected value type for ") + member};
   STATOR_TRY(Condition c, ParseCondition(v->as_string(), kind, ctx));
   return std::optional<Condition>(std::move(c));
 }
@@ -70,7 +71,8 @@ Result<std::optional<std::vector<Path>>> OptionalProjection(const json::Value& r
     }
     return std::optional<std::vector<Path>>(std::move(paths));
   }
-  if (!v->is_string()) return Error{"SerializationException", "Unexpected value type for ProjectionExpression"};
+  if (!v->is_string())
+    return Error{"SerializationException", "Unexpected value type for ProjectionExpression"};
   STATOR_TRY(std::vector<Path> p, ParseProjection(v->as_string(), ctx));
   return std::optional<std::vector<Path>>(std::move(p));
 }
@@ -151,9 +153,10 @@ Status Service::Impl::CheckItem(const Table& t, const Item& item) {
       if (!k) continue;
       const AttrValue* v = Find(item, k->name);
       if (v && v->type != k->type) {
-        return Validation("One or more parameter values were invalid: Type mismatch for Index Key " +
-                          k->name + " Expected: " + TypeName(k->type) +
-                          " Actual: " + TypeName(v->type) + " IndexName: " + index.name);
+        return Validation(
+            "One or more parameter values were invalid: Type mismatch for Index Key " + k->name +
+            " Expected: " + TypeName(k->type) + " Actual: " + TypeName(v->type) +
+            " IndexName: " + index.name);
       }
     }
   }

@@ -60,9 +60,7 @@ struct TableMeta {
 };
 
 struct RangeLess {
-  bool operator()(const AttrValue& a, const AttrValue& b) const {
-    return CompareScalar(a, b) < 0;
-  }
+  bool operator()(const AttrValue& a, const AttrValue& b) const { return CompareScalar(a, b) < 0; }
 };
 // The items of one partition key value, ordered by sort key (a NULL key for hash-only tables).
 using Partition = std::map<AttrValue, Item, RangeLess>;
@@ -159,8 +157,7 @@ class Service::Impl {
 
 // Request-reading helpers.
 const json::Value* Member(const json::Value& req, std::string_view name);
-Result<std::string> RequiredString(const json::Value& req, const char* name,
-                                   const char* wire_name);
+Result<std::string> RequiredString(const json::Value& req, const char* name, const char* wire_name);
 Error Validation(std::string message);
 Error NotFound(std::string message = "Requested resource not found");
 AttrValue KeyValue(const Item& item, const std::string& name);

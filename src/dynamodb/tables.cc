@@ -26,7 +26,8 @@ json::Value Str(std::string s) { return json::Value::String(std::move(s)); }
 
 json::Value KeySchemaJson(const KeyDef& hash, bool has_range, const KeyDef& range) {
   json::Array a;
-  a.push_back(json::Value::MakeObject({{"AttributeName", Str(hash.name)}, {"KeyType", Str("HASH")}}));
+  a.push_back(
+      json::Value::MakeObject({{"AttributeName", Str(hash.name)}, {"KeyType", Str("HASH")}}));
   if (has_range) {
     a.push_back(
         json::Value::MakeObject({{"AttributeName", Str(range.name)}, {"KeyType", Str("RANGE")}}));
@@ -64,30 +65,36 @@ Status ReadKeySchema(const json::Value* schema, const std::vector<KeyDef>& defs,
     }
     KeyDef k;
     k.name = name->as_string();
-    auto def = std::find_if(defs.begin(), defs.end(), [&](const KeyDef& d) { return d.name == k.name; });
+    auto def =
+        std::find_if(defs.begin(), defs.end(), [&](const KeyDef& d) { return d.name == k.name; });
     if (def == defs.end()) {
       return Validation(
           "One or more parameter values were invalid: Some index key attributes are not defined "
           "in AttributeDefinitions. Keys: [" +
-          k.name + "], AttributeDefinitions: [" + [&] {
+          k.name + "], AttributeDefinitions: [" +
+          [&] {
             std::string s;
             for (const KeyDef& d : defs) s += (s.empty() ? "" : ", ") + d.name;
             return s;
-          }() + "]");
+          }() +
+          "]");
     }
     k.type = def->type;
     if (t == "HASH") {
-      if (i != 0 || has_hash) return Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+      if (i != 0 || has_hash)
+        return Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
       has_hash = true;
       *hash = k;
     } else {
-      if (i != 1) return Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+      if (i != 1)
+        return Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
       *has_range = true;
       *range = k;
     }
   }
   if (*has_range && hash->name == range->name) {
-    return Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    return Validation(
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name");
   }
   return Status::Ok();
 }
@@ -105,12 +112,15 @@ Status ReadIndexes(const json::Value* list, bool global, const TableMeta& t,
     index.global = global;
     const json::Value* name = g.Find("IndexName");
     if (!name || !name->is_string()) {
-      return Validation("1 validation error detected: Value null at 'indexName' failed to satisfy constraint: Member must not be null");
+      return Validation(
+          "1 validation error detected: Value null at 'indexName' failed to satisfy constraint: "
+          "Member must not be null");
     }
     index.name = name->as_string();
     for (const IndexDef& other : *out) {
       if (other.name == index.name) {
-        return Validation("One or more parameter values were invalid: Duplicate index name: " + index.name);
+        return Validation("One or more parameter values were invalid: Duplicate index name: " +
+                          index.name);
       }
     }
     STATOR_RETURN_IF_ERROR(ReadKeySchema(g.Find("KeySchema"), t.attribute_definitions,
@@ -118,7 +128,9 @@ Status ReadIndexes(const json::Value* list, bool global, const TableMeta& t,
                                                 : "localSecondaryIndexes.1.member.keySchema",
                                          &index.hash, &index.has_range, &index.range));
     if (!global && index.hash.name != t.hash.name) {
-      return Validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+      return Validation(
+          "One or more parameter values were invalid: Table KeySchema does not have a range key, "
+          "which is required when specifying a LocalSecondaryIndex");
     }
     used->insert(index.hash.name);
     if (index.has_range) used->insert(index.range.name);
@@ -157,13 +169,13 @@ json::Value TableMeta::ToJson() const {
   for (const IndexDef& i : indexes) {
     json::Array non_key;
     for (const std::string& n : i.non_key_attributes) non_key.push_back(Str(n));
-    indexes_json.push_back(json::Value::MakeObject(
-        {{"IndexName", Str(i.name)},
-         {"Global", json::Value::Bool(i.global)},
-         {"KeySchema", KeySchemaJson(i.hash, i.has_range, i.range)},
-         {"ProjectionType", Str(i.projection_type)},
-         {"NonKeyAttributes", json::Value::MakeArray(std::move(non_key))},
-         {"ProvisionedThroughput", i.provisioned_throughput}}));
+    indexes_json.push_back(
+        json::Value::MakeObject({{"IndexName", Str(i.name)},
+                                 {"Global", json::Value::Bool(i.global)},
+                                 {"KeySchema", KeySchemaJson(i.hash, i.has_range, i.range)},
+                                 {"ProjectionType", Str(i.projection_type)},
+                                 {"NonKeyAttributes", json::Value::MakeArray(std::move(non_key))},
+                                 {"ProvisionedThroughput", i.provisioned_throughput}}));
   }
   return json::Value::MakeObject({
       {"TableName", Str(name)},
@@ -300,8 +312,10 @@ json::Value Service::Impl::Describe(const Table& t, const char* status) const {
     o.emplace_back("IndexArn", Str(arn + "/index/" + i.name));
     (i.global ? gsis : lsis).push_back(json::Value::MakeObject(std::move(o)));
   }
-  if (!gsis.empty()) d.emplace_back("GlobalSecondaryIndexes", json::Value::MakeArray(std::move(gsis)));
-  if (!lsis.empty()) d.emplace_back("LocalSecondaryIndexes", json::Value::MakeArray(std::move(lsis)));
+  if (!gsis.empty())
+    d.emplace_back("GlobalSecondaryIndexes", json::Value::MakeArray(std::move(gsis)));
+  if (!lsis.empty())
+    d.emplace_back("LocalSecondaryIndexes", json::Value::MakeArray(std::move(lsis)));
   if (m.stream_specification.is_object()) {
     d.emplace_back("StreamSpecification", m.stream_specification);
     const json::Value* enabled = m.stream_specification.Find("StreamEnabled");
@@ -317,9 +331,10 @@ json::Value Service::Impl::Describe(const Table& t, const char* status) const {
 Result<json::Value> Service::Impl::CreateTable(const json::Value& req) {
   STATOR_TRY(std::string name, RequiredString(req, "TableName", "tableName"));
   if (name.size() < 3 || name.size() > 255) {
-    return Validation("1 validation error detected: Value '" + name +
-                      "' at 'tableName' failed to satisfy constraint: Member must have length " +
-                      (name.size() < 3 ? "greater than or equal to 3" : "less than or equal to 255"));
+    return Validation(
+        "1 validation error detected: Value '" + name +
+        "' at 'tableName' failed to satisfy constraint: Member must have length " +
+        (name.size() < 3 ? "greater than or equal to 3" : "less than or equal to 255"));
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
@@ -332,13 +347,17 @@ Result<json::Value> Service::Impl::CreateTable(const json::Value& req) {
   m.name = name;
   const json::Value* defs = Member(req, "AttributeDefinitions");
   if (!defs || !defs->is_array()) {
-    return Validation("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null");
+    return Validation(
+        "1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy "
+        "constraint: Member must not be null");
   }
   for (const json::Value& d : defs->as_array()) {
     const json::Value* n = d.Find("AttributeName");
     const json::Value* t = d.Find("AttributeType");
     if (!n || !n->is_string() || !t || !t->is_string()) {
-      return Validation("1 validation error detected: Value null at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must not be null");
+      return Validation(
+          "1 validation error detected: Value null at 'attributeDefinitions.member.attributeType' "
+          "failed to satisfy constraint: Member must not be null");
     }
     KeyDef k;
     k.name = n->as_string();
@@ -354,8 +373,10 @@ Result<json::Value> Service::Impl::CreateTable(const json::Value& req) {
                                        "keySchema", &m.hash, &m.has_range, &m.range));
   std::set<std::string> used = {m.hash.name};
   if (m.has_range) used.insert(m.range.name);
-  STATOR_RETURN_IF_ERROR(ReadIndexes(Member(req, "GlobalSecondaryIndexes"), true, m, &m.indexes, &used));
-  STATOR_RETURN_IF_ERROR(ReadIndexes(Member(req, "LocalSecondaryIndexes"), false, m, &m.indexes, &used));
+  STATOR_RETURN_IF_ERROR(
+      ReadIndexes(Member(req, "GlobalSecondaryIndexes"), true, m, &m.indexes, &used));
+  STATOR_RETURN_IF_ERROR(
+      ReadIndexes(Member(req, "LocalSecondaryIndexes"), false, m, &m.indexes, &used));
   if (used.size() != m.attribute_definitions.size()) {
     bool indexes = Member(req, "GlobalSecondaryIndexes") || Member(req, "LocalSecondaryIndexes");
     if (!indexes) {
@@ -433,7 +454,8 @@ Result<json::Value> Service::Impl::ListTables(const json::Value& req) {
     }
   }
   auto it = tables.begin();
-  if (const json::Value* start = Member(req, "ExclusiveStartTableName"); start && start->is_string()) {
+  if (const json::Value* start = Member(req, "ExclusiveStartTableName");
+      start && start->is_string()) {
     it = tables.upper_bound(start->as_string());
   }
   json::Array names;
@@ -500,9 +522,10 @@ Result<json::Value> Service::Impl::UpdateTable(const json::Value& req) {
       } else if (const json::Value* d = u.Find("Delete")) {
         const json::Value* n = d->Find("IndexName");
         if (n && n->is_string()) {
-          m.indexes.erase(std::remove_if(m.indexes.begin(), m.indexes.end(),
-                                         [&](const IndexDef& i) { return i.name == n->as_string(); }),
-                          m.indexes.end());
+          m.indexes.erase(
+              std::remove_if(m.indexes.begin(), m.indexes.end(),
+                             [&](const IndexDef& i) { return i.name == n->as_string(); }),
+              m.indexes.end());
         }
       }
     }

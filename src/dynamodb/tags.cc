@@ -64,8 +64,10 @@ Result<json::Value> Service::Impl::TagResource(const json::Value& req) {
     }
   }
   if (list.size() > kMaxTags) {
-    return Validation("One or more parameter values were invalid: The number of tags exceeds the "
-                      "limit of " + std::to_string(kMaxTags));
+    return Validation(
+        "One or more parameter values were invalid: The number of tags exceeds the "
+        "limit of " +
+        std::to_string(kMaxTags));
   }
   STATOR_RETURN_IF_ERROR(SetTableTags(t, std::move(list)));
   return json::Value::EmptyObject();
@@ -83,11 +85,11 @@ Result<json::Value> Service::Impl::UntagResource(const json::Value& req) {
   if (t->meta.tags.is_array()) {
     for (const json::Value& e : t->meta.tags.as_array()) {
       const json::Value* ek = e.Find("Key");
-      bool removed = ek && ek->is_string() &&
-                     std::any_of(keys->as_array().begin(), keys->as_array().end(),
-                                 [&](const json::Value& k) {
-                                   return k.is_string() && k.as_string() == ek->as_string();
-                                 });
+      bool removed =
+          ek && ek->is_string() &&
+          std::any_of(keys->as_array().begin(), keys->as_array().end(), [&](const json::Value& k) {
+            return k.is_string() && k.as_string() == ek->as_string();
+          });
       if (!removed) list.push_back(e);
     }
   }
@@ -103,8 +105,8 @@ Result<json::Value> Service::Impl::ListTagsOfResource(const json::Value& req) {
       const json::Value* k = e.Find("Key");
       const json::Value* v = e.Find("Value");
       if (k && v && k->is_string() && v->is_string()) {
-        list.push_back(json::Value::MakeObject({{"Key", Str(k->as_string())},
-                                                {"Value", Str(v->as_string())}}));
+        list.push_back(json::Value::MakeObject(
+            {{"Key", Str(k->as_string())}, {"Value", Str(v->as_string())}}));
       }
     }
   }

@@ -17,12 +17,18 @@ const std::set<std::string>& OptimizedActions() {
 // Error codes the AWS SDKs model as their own exception classes; others surface as the
 // service's generic exception.
 bool Modelled(const std::string& code) {
-  static const std::set<std::string> kCodes = {
-      "ConditionalCheckFailedException", "ResourceNotFoundException", "ResourceInUseException",
-      "TransactionCanceledException", "TransactionConflictException",
-      "ProvisionedThroughputExceededException", "ItemCollectionSizeLimitExceededException",
-      "RequestLimitExceeded", "LimitExceededException", "IdempotentParameterMismatchException",
-      "TransactionInProgressException", "InternalServerErrorException"};
+  static const std::set<std::string> kCodes = {"ConditionalCheckFailedException",
+                                               "ResourceNotFoundException",
+                                               "ResourceInUseException",
+                                               "TransactionCanceledException",
+                                               "TransactionConflictException",
+                                               "ProvisionedThroughputExceededException",
+                                               "ItemCollectionSizeLimitExceededException",
+                                               "RequestLimitExceeded",
+                                               "LimitExceededException",
+                                               "IdempotentParameterMismatchException",
+                                               "TransactionInProgressException",
+                                               "InternalServerErrorException"};
   return kCodes.count(code) > 0;
 }
 
@@ -80,11 +86,10 @@ void Complete(bool optimized, Service::Response response, const engine::TaskComp
       return;
     }
     std::string body = response.body.Dump();
-    json::Value out = response.body
-                          .With("SdkHttpMetadata", SdkMetadata(body, request_id))
-                          .With("SdkResponseMetadata",
-                                json::Value::MakeObject(
-                                    {{"RequestId", json::Value::String(request_id)}}));
+    json::Value out =
+        response.body.With("SdkHttpMetadata", SdkMetadata(body, request_id))
+            .With("SdkResponseMetadata",
+                  json::Value::MakeObject({{"RequestId", json::Value::String(request_id)}}));
     done(std::move(out));
     return;
   }
@@ -131,8 +136,8 @@ void DynamoDbTaskRunner::Start(const engine::TaskRequest& request, engine::TaskC
   }
   std::string operation = r.resource;
   operation[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(operation[0])));
-  json::Value params = request.parameters.is_object() ? request.parameters
-                                                       : json::Value::EmptyObject();
+  json::Value params =
+      request.parameters.is_object() ? request.parameters : json::Value::EmptyObject();
   // Completed once the call's writes (and any it could have seen) are durable: maybe on the
   // service's writer thread, where done only hands the outcome to the execution.
   service_->CallAsync(operation, params,

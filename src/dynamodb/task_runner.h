@@ -10,7 +10,8 @@
 //              unmodelled errors: "DynamoDB.AmazonDynamoDBException"), cause
 //              "<message> (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: <code>;
 //              Request ID: <id>; Proxy: null)";
-//   aws-sdk:   "DynamoDb.ConditionalCheckFailedException" (unmodelled: "DynamoDb.DynamoDbException"),
+//   aws-sdk:   "DynamoDb.ConditionalCheckFailedException" (unmodelled:
+//   "DynamoDb.DynamoDbException"),
 //              cause "<message> (Service: DynamoDb, Status Code: 400, Request ID: <id>)".
 //
 // Ownership: borrows the Service (it must outlive the runner).

@@ -22,12 +22,12 @@ struct MachinePlan;
 
 struct StatePlan {
   const asl::State* state = nullptr;
-  json::Value name;          // the state's name as a JSON string (shared by all its events)
+  json::Value name;  // the state's name as a JSON string (shared by all its events)
   // History event types, interned (InternEventName) so that events can point to them.
-  std::string_view entered_type;  // "PassStateEntered"
-  std::string_view exited_type;   // "PassStateExited"
-  std::string_view aborted_type;  // "TaskStateAborted"
-  TaskResource resource;     // Task states only
+  std::string_view entered_type;             // "PassStateEntered"
+  std::string_view exited_type;              // "PassStateExited"
+  std::string_view aborted_type;             // "TaskStateAborted"
+  TaskResource resource;                     // Task states only
   std::vector<const MachinePlan*> branches;  // Parallel
   const MachinePlan* iterator = nullptr;     // Map
 };

@@ -60,9 +60,8 @@ TEST(FrameReader, CorruptStreamIsAnError) {
 }
 
 TEST(Base64, RoundTripAndErrors) {
-  const std::vector<std::string> samples = {"",      "f",      "fo",
-                                            "foo",   "foob",   "fooba",
-                                            "foobar", std::string("\0\xff", 2)};
+  const std::vector<std::string> samples = {"",     "f",     "fo",     "foo",
+                                            "foob", "fooba", "foobar", std::string("\0\xff", 2)};
   for (const std::string& s : samples) {
     auto d = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(d.ok());

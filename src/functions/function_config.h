@@ -26,8 +26,8 @@ inline constexpr int64_t kMaxTimeoutSeconds = 900;
 inline constexpr int64_t kDefaultMemoryMb = 128;
 inline constexpr int64_t kMinMemoryMb = 128;
 inline constexpr int64_t kMaxMemoryMb = 10240;
-inline constexpr size_t kMaxSyncPayloadBytes = 6 * 1024 * 1024;   // 6 MB
-inline constexpr size_t kMaxAsyncPayloadBytes = 1024 * 1024;      // Event invocations
+inline constexpr size_t kMaxSyncPayloadBytes = 6 * 1024 * 1024;  // 6 MB
+inline constexpr size_t kMaxAsyncPayloadBytes = 1024 * 1024;     // Event invocations
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;  // sorted by key
 
@@ -41,8 +41,8 @@ struct FunctionConfig {
   int64_t memory_mb = kDefaultMemoryMb;
   KeyValues environment;
   KeyValues tags;
-  std::string code_sha256;  // base64 of the SHA-256 of the zip
-  int64_t code_size = 0;    // bytes of the zip
+  std::string code_sha256;    // base64 of the SHA-256 of the zip
+  int64_t code_size = 0;      // bytes of the zip
   int64_t code_revision = 0;  // which code-<n>/ directory holds the unpacked code
   std::string last_modified;  // "2024-05-01T12:00:00.000+0000"
   std::string revision_id;    // a UUID, new on every change

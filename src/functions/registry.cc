@@ -65,7 +65,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
 }  // namespace
 
 Result<std::unique_ptr<FunctionRegistry>> FunctionRegistry::Open(const std::string& root,
-                                                                   bool temporary) {
+                                                                 bool temporary) {
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return Io("cannot create the function directory " + root, ec);

@@ -68,7 +68,8 @@ class FunctionRegistry {
   Status Delete(const std::string& name);
 
  private:
-  FunctionRegistry(std::string root, bool temporary) : root_(std::move(root)), temporary_(temporary) {}
+  FunctionRegistry(std::string root, bool temporary)
+      : root_(std::move(root)), temporary_(temporary) {}
   Status Load();
   // Unpacks zip into a fresh staging directory; returns its path.
   Result<std::string> Stage(const std::string& zip);

@@ -63,10 +63,13 @@ TEST_F(RegistryTest, CreateGetListUpdateDeleteSurviveReopen) {
     EXPECT_FALSE(fs::exists(root_ + "/f1/code-1"));  // two revisions back
     EXPECT_TRUE(fs::exists(root_ + "/f1/code-2"));
 
-    auto cfg = (*r)->Update("f1", [](FunctionConfig* c) {
-      c->timeout_seconds = 30;
-      return Status::Ok();
-    }, 1700000003000);
+    auto cfg = (*r)->Update(
+        "f1",
+        [](FunctionConfig* c) {
+          c->timeout_seconds = 30;
+          return Status::Ok();
+        },
+        1700000003000);
     ASSERT_TRUE(cfg.ok());
     EXPECT_EQ((*cfg)->config.timeout_seconds, 30);
     EXPECT_EQ((*cfg)->config.code_revision, 3);
@@ -118,9 +121,13 @@ TEST(FunctionRef, Forms) {
   EXPECT_EQ(d->region, "us-east-1");
   EXPECT_EQ(d->name, "f");
   EXPECT_EQ(d->qualifier, "prod");
-  const std::vector<std::string> bads = {"",    "a b", "arn:aws:s3:::bucket", "x:y:z",
-                                        "f:",  std::string(65, 'a'),
-                                        "arn:aws:lambda:us-east-1:12:function:f"};
+  const std::vector<std::string> bads = {"",
+                                         "a b",
+                                         "arn:aws:s3:::bucket",
+                                         "x:y:z",
+                                         "f:",
+                                         std::string(65, 'a'),
+                                         "arn:aws:lambda:us-east-1:12:function:f"};
   for (const std::string& bad : bads) {
     auto r = ParseFunctionRef(bad);
     EXPECT_FALSE(r.ok()) << bad;

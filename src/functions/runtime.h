@@ -2,13 +2,13 @@
 //
 // Per function, a zygote (runtime/stator_runtime.py, started inside the Sandbox) imports boto3
 // and the handler module once; instances are forked from it on demand (plus `spares` forked
-// ahead of it, pre-warmed), one invocation at a time each, up to `concurrency` per function. An invocation is an 'I' frame on the instance's
-// socket and comes back as an 'R' or 'E' frame (frame.h). Idle instances are reaped after
-// idle_timeout; an instance that times out, runs out of memory or dies is killed and replaced.
-// Logs: an instance's stdout and stderr are a memfd; after each invocation the server reads
-// what was appended since the previous one (and empties it once past 1 MiB), wraps it in
-// Lambda's START/END/REPORT lines, returns it with the result and keeps the last
-// log_keep_bytes per function (Logs).
+// ahead of it, pre-warmed), one invocation at a time each, up to `concurrency` per function. An
+// invocation is an 'I' frame on the instance's socket and comes back as an 'R' or 'E' frame
+// (frame.h). Idle instances are reaped after idle_timeout; an instance that times out, runs out of
+// memory or dies is killed and replaced. Logs: an instance's stdout and stderr are a memfd; after
+// each invocation the server reads what was appended since the previous one (and empties it once
+// past 1 MiB), wraps it in Lambda's START/END/REPORT lines, returns it with the result and keeps
+// the last log_keep_bytes per function (Logs).
 //
 // Network: a sandboxed zygote has a network namespace of its own (only loopback) and one more
 // socket to the server, the network channel (its fd 4). Its relay process listens on
@@ -70,8 +70,8 @@ struct InvocationResult {
   bool function_error = false;  // Lambda's X-Amz-Function-Error: Unhandled
   std::string error_type;       // the error object's errorType ("" when it has none)
   bool timed_out = false;
-  std::string log;         // START ... REPORT for this invocation
-  int64_t handler_us = 0;  // time inside the handler, as the instance measured it
+  std::string log;             // START ... REPORT for this invocation
+  int64_t handler_us = 0;      // time inside the handler, as the instance measured it
   int64_t cold_start_us = -1;  // >= 0: ran on a new instance, forked in this many µs
 };
 

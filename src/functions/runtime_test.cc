@@ -188,7 +188,8 @@ TEST_F(RuntimeTest, ThrottlesBeyondConcurrencyUnlessQueued) {
   for (int i = 0; i < 2; ++i) {
     Invocation inv;
     inv.payload = R"({"sleep":0.5})";
-    runtime_->Invoke(fn_, inv, [&ps, i](Result<InvocationResult> r) { ps[i].set_value(std::move(r)); });
+    runtime_->Invoke(fn_, inv,
+                     [&ps, i](Result<InvocationResult> r) { ps[i].set_value(std::move(r)); });
   }
   auto third = Call("{}");
   ASSERT_FALSE(third.ok());
@@ -211,7 +212,8 @@ TEST_F(RuntimeTest, ImportErrorIsAFunctionError) {
   auto f = registry_->Create(c, *zip, 0);
   ASSERT_TRUE(f.ok());
   std::promise<Result<InvocationResult>> p;
-  runtime_->Invoke(*f, Invocation{}, [&p](Result<InvocationResult> r) { p.set_value(std::move(r)); });
+  runtime_->Invoke(*f, Invocation{},
+                   [&p](Result<InvocationResult> r) { p.set_value(std::move(r)); });
   auto r = p.get_future().get();
   ASSERT_TRUE(r.ok()) << r.error().cause;
   EXPECT_TRUE(r->function_error);

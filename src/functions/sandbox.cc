@@ -27,8 +27,8 @@ std::string FindOnPath(const std::string& name) {
   size_t start = 0;
   while (start <= p.size()) {
     size_t colon = p.find(':', start);
-    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos
-                                                                 : colon - start);
+    std::string dir =
+        p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     if (colon == std::string::npos) break;
@@ -76,12 +76,12 @@ bool UnderUsr(const std::string& p) { return p == "/usr" || p.starts_with("/usr/
 Result<PythonInstall> FindPython(const std::string& python) {
   std::string exe = FindOnPath(python);
   if (exe.empty()) return Error{"NoPython", "python3 not found on PATH"};
-  auto [code, out] = Capture(
-      {exe, "-c",
-       "import json,sys,site\n"
-       "p=[sys.prefix,sys.base_prefix,sys.exec_prefix]+site.getsitepackages()\n"
-       "u=site.getusersitepackages()\n"
-       "print(json.dumps({'exe':sys.executable,'paths':p,'user':u}))\n"});
+  auto [code, out] =
+      Capture({exe, "-c",
+               "import json,sys,site\n"
+               "p=[sys.prefix,sys.base_prefix,sys.exec_prefix]+site.getsitepackages()\n"
+               "u=site.getusersitepackages()\n"
+               "print(json.dumps({'exe':sys.executable,'paths':p,'user':u}))\n"});
   if (code != 0) return Error{"NoPython", "'" + exe + "' does not run"};
   auto v = json::Parse(out);
   if (!v.ok() || !v->is_object() || !v->Find("exe") || !v->Find("exe")->is_string()) {
@@ -145,10 +145,11 @@ std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir
                                                 const std::string& host_script) const {
   if (!sandboxed_) return {python_.executable, "-B", host_script};
   // --unshare-net: only loopback (bwrap brings it up); stator through the runtime's relay.
-  std::vector<std::string> a = {bwrap_, "--die-with-parent", "--new-session", "--unshare-pid",
-                                "--unshare-ipc", "--unshare-uts", "--unshare-net",
-                                "--unshare-cgroup-try", "--hostname", "stator-function",
-                                "--ro-bind", "/usr", "/usr"};
+  std::vector<std::string> a = {
+      bwrap_,          "--die-with-parent", "--new-session", "--unshare-pid",
+      "--unshare-ipc", "--unshare-uts",     "--unshare-net", "--unshare-cgroup-try",
+      "--hostname",    "stator-function",   "--ro-bind",     "/usr",
+      "/usr"};
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     std::error_code ec;
     fs::file_status st = fs::symlink_status(top, ec);
@@ -160,18 +161,25 @@ std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir
     }
   }
   // Only what programs commonly need from /etc (not shadow files or server configuration).
-  for (const char* f : {"/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/resolv.conf",
-                        "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
-                        "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf",
-                        "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/mime.types",
-                        "/etc/os-release", "/etc/protocols", "/etc/services"}) {
+  for (const char* f :
+       {"/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/resolv.conf", "/etc/hosts",
+        "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime", "/etc/ld.so.cache",
+        "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/mime.types",
+        "/etc/os-release", "/etc/protocols", "/etc/services"}) {
     if (access(f, F_OK) == 0) a.insert(a.end(), {"--ro-bind", f, f});
   }
   for (const std::string& p : python_.paths) a.insert(a.end(), {"--ro-bind", p, p});
-  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var",
-                     "--bind", host_code_dir, "/var/task", "--ro-bind", host_script,
-                     "/var/runtime/stator_runtime.py", "--chdir", "/var/task", "--setenv", "HOME",
-                     "/tmp", python_.executable, "-B", "/var/runtime/stator_runtime.py"});
+  a.insert(a.end(), {"--proc",    "/proc",
+                     "--dev",     "/dev",
+                     "--tmpfs",   "/tmp",
+                     "--dir",     "/var",
+                     "--bind",    host_code_dir,
+                     "/var/task", "--ro-bind",
+                     host_script, "/var/runtime/stator_runtime.py",
+                     "--chdir",   "/var/task",
+                     "--setenv",  "HOME",
+                     "/tmp",      python_.executable,
+                     "-B",        "/var/runtime/stator_runtime.py"});
   return a;
 }
 

@@ -102,13 +102,13 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
                    (!ref->account.empty() && ref->account != account_);
   if (!elsewhere) fn = registry_->Get(ref->name);
   if (!fn || (!qualifier.empty() && qualifier != "$LATEST")) {
-    std::string shown = functions::FunctionArn(
-        ref->region.empty() ? region_ : ref->region, ref->account.empty() ? account_ : ref->account,
-        ref->name);
+    std::string shown =
+        functions::FunctionArn(ref->region.empty() ? region_ : ref->region,
+                               ref->account.empty() ? account_ : ref->account, ref->name);
     if (!qualifier.empty()) shown += ":" + qualifier;
-    return done(TaskError("Lambda.ResourceNotFoundException",
-                          ServiceCause("Function not found: " + shown, 404,
-                                       "ResourceNotFoundException")));
+    return done(
+        TaskError("Lambda.ResourceNotFoundException",
+                  ServiceCause("Function not found: " + shown, 404, "ResourceNotFoundException")));
   }
   functions::Invocation inv;
   inv.payload = payload.Dump();
@@ -119,40 +119,43 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   }
   if (integration && invocation_type == "Event") {
     runtime_->Invoke(fn, std::move(inv), [](Result<functions::InvocationResult>) {});
-    return done(json::Value::MakeObject(
-        {{"Payload", S("")}, {"StatusCode", json::Value::Int(202)}}));
+    return done(
+        json::Value::MakeObject({{"Payload", S("")}, {"StatusCode", json::Value::Int(202)}}));
   }
-  runtime_->Invoke(fn, std::move(inv), [done = std::move(done),
-                                        integration](Result<functions::InvocationResult> r) {
-    // This runs on the runtime's reactor thread (or, for an early error, in Invoke on the
-    // execution's own thread, where the scope changes nothing): the execution's next steps run
-    // here too, and its next function call is written from here, with no hand-off.
-    engine::RunCompletionsHere here;
-    if (!r.ok()) {
-      const Error& e = r.error();
-      int status = e.error == "TooManyRequestsException" ? 429 : 500;
-      return done(TaskError("Lambda." + e.error, ServiceCause(e.cause, status, e.error)));
-    }
-    if (r->function_error) {
-      if (r->timed_out || r->error_type.empty()) {
-        return done(TaskError("Lambda.Unknown",
-                              "The cause could not be determined because Lambda did not return "
-                              "an error type. Returned payload: " +
-                                  r->payload));
-      }
-      return done(TaskError(r->error_type, r->payload));
-    }
-    auto value = json::Parse(r->payload);
-    if (!value.ok()) {
-      return done(TaskError("Lambda.Unknown", "The function returned a payload that is not "
-                                              "JSON: " + value.error().cause));
-    }
-    if (!integration) return done(std::move(value).value());
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    done(InvokeResult(*r, std::move(value).value(), now));
-  });
+  runtime_->Invoke(
+      fn, std::move(inv),
+      [done = std::move(done), integration](Result<functions::InvocationResult> r) {
+        // This runs on the runtime's reactor thread (or, for an early error, in Invoke on the
+        // execution's own thread, where the scope changes nothing): the execution's next steps run
+        // here too, and its next function call is written from here, with no hand-off.
+        engine::RunCompletionsHere here;
+        if (!r.ok()) {
+          const Error& e = r.error();
+          int status = e.error == "TooManyRequestsException" ? 429 : 500;
+          return done(TaskError("Lambda." + e.error, ServiceCause(e.cause, status, e.error)));
+        }
+        if (r->function_error) {
+          if (r->timed_out || r->error_type.empty()) {
+            return done(TaskError("Lambda.Unknown",
+                                  "The cause could not be determined because Lambda did not return "
+                                  "an error type. Returned payload: " +
+                                      r->payload));
+          }
+          return done(TaskError(r->error_type, r->payload));
+        }
+        auto value = json::Parse(r->payload);
+        if (!value.ok()) {
+          return done(TaskError("Lambda.Unknown",
+                                "The function returned a payload that is not "
+                                "JSON: " +
+                                    value.error().cause));
+        }
+        if (!integration) return done(std::move(value).value());
+        int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+        done(InvokeResult(*r, std::move(value).value(), now));
+      });
 }
 
 }  // namespace stator::services

@@ -190,9 +190,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   rc = sqlite3_open_v2(path.c_str(), &store->reader_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                        nullptr);
   if (rc != SQLITE_OK) {
-    return Error{kStoreFailure, "open " + path + " for reading: " +
-                                    (store->reader_ ? sqlite3_errmsg(store->reader_)
-                                                    : "out of memory")};
+    return Error{kStoreFailure,
+                 "open " + path + " for reading: " +
+                     (store->reader_ ? sqlite3_errmsg(store->reader_) : "out of memory")};
   }
   sqlite3_busy_timeout(store->reader_, 5000);
   return store;
@@ -353,8 +353,8 @@ Status SqliteStore::DeleteStateMachine(std::string_view arn) {
 Result<Page<StateMachine>> SqliteStore::ListStateMachines(std::string_view after, int limit) {
   std::lock_guard lock(read_mu_);
   Stmt s(reader_, (std::string("SELECT ") + kMachineColumns +
-               " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
-                  .c_str());
+                   " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
+                      .c_str());
   s.Text(1, after).Int(2, static_cast<int64_t>(limit) + 1);
   Page<StateMachine> page;
   while (true) {
@@ -421,8 +421,8 @@ Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_v
                                                                    int64_t version) {
   std::lock_guard lock(read_mu_);
   Stmt s(reader_, (std::string("SELECT ") + kVersionColumns +
-               " FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2")
-                  .c_str());
+                   " FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2")
+                      .c_str());
   STATOR_TRY(bool row, s.Text(1, machine_arn).Int(2, version).Step());
   if (!row) return std::optional<StateMachineVersion>();
   return std::optional<StateMachineVersion>(ReadVersion(s));
@@ -430,9 +430,10 @@ Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_v
 
 Result<std::vector<StateMachineVersion>> SqliteStore::ListVersions(std::string_view machine_arn) {
   std::lock_guard lock(read_mu_);
-  Stmt s(reader_, (std::string("SELECT ") + kVersionColumns +
-               " FROM state_machine_versions WHERE state_machine_arn = ?1 ORDER BY version DESC")
-                  .c_str());
+  Stmt s(reader_,
+         (std::string("SELECT ") + kVersionColumns +
+          " FROM state_machine_versions WHERE state_machine_arn = ?1 ORDER BY version DESC")
+             .c_str());
   s.Text(1, machine_arn);
   std::vector<StateMachineVersion> out;
   while (true) {
@@ -550,8 +551,7 @@ std::optional<int64_t> ParseKey(std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite3* db,
-                                                              std::string_view arn) {
+Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite3* db, std::string_view arn) {
   Stmt s(db, "SELECT seq FROM executions WHERE arn = ?1");
   STATOR_TRY(bool row, s.Text(1, arn).Step());
   if (!row) return std::optional<int64_t>();
@@ -709,8 +709,8 @@ Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
   std::vector<Execution> out;
   std::lock_guard lock(read_mu_);
   Stmt s(reader_, (std::string("SELECT ") + kExecutionColumns +
-               " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
-                  .c_str());
+                   " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
+                      .c_str());
   while (true) {
     STATOR_TRY(bool row, s.Step());
     if (!row) break;
@@ -732,7 +732,8 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
     if (!key) return page;
     from = *key;
   }
-  Stmt s(reader_, reverse ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
+  Stmt s(reader_, reverse
+                      ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
                         "FROM history_events WHERE execution_seq = ?1 AND id < ?2 "
                         "ORDER BY id DESC LIMIT ?3"
                       : "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "

@@ -13,10 +13,9 @@
 #pragma once
 
 #include <memory>
-#include <string>
-#include <unordered_map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "store/store.h"
 
@@ -79,7 +78,7 @@ class SqliteStore : public Store {
   std::mutex cache_mu_;  // GetStateMachine's cache (see sqlite_store.cc)
   std::unordered_map<std::string, StateMachine> machine_cache_;  // GUARDED_BY(cache_mu_)
   uint64_t cache_generation_ = 0;                                // GUARDED_BY(cache_mu_)
-  std::mutex read_mu_;        // the reader: Get*/List*/ReadHistory
+  std::mutex read_mu_;         // the reader: Get*/List*/ReadHistory
   sqlite3* reader_ = nullptr;  // GUARDED_BY(read_mu_); read-only, sees the last commit (WAL)
   int schema_version_ = 0;
 };

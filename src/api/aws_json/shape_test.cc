@@ -98,7 +98,8 @@ TEST(ShapeTest, LengthsCountUtf16CodeUnits) {
   EXPECT_EQ(Utf16Length("\xC3\xA9"), 1);          // é
   EXPECT_EQ(Utf16Length("\xE2\x82\xAC"), 1);      // €
   EXPECT_EQ(Utf16Length("\xF0\x9F\x98\x80"), 2);  // an emoji: a surrogate pair
-  EXPECT_FALSE(Validate(*Input(), J("{\"name\":\"\xF0\x9F\x98\x80\xF0\x9F\x98\x80" "a\"}")));
+  EXPECT_FALSE(Validate(*Input(), J("{\"name\":\"\xF0\x9F\x98\x80\xF0\x9F\x98\x80"
+                                    "a\"}")));
   EXPECT_TRUE(
       Validate(*Input(), J("{\"name\":\"\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\"}")));
 }

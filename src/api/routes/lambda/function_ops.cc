@@ -17,13 +17,24 @@ using functions::FunctionPtr;
 
 // Lambda's reserved environment variable names (set by the runtime, not by users).
 const std::set<std::string>& ReservedKeys() {
-  static const std::set<std::string> k = {
-      "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-      "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-      "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
-      "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
-      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-      "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"};
+  static const std::set<std::string> k = {"_HANDLER",
+                                          "_X_AMZN_TRACE_ID",
+                                          "AWS_DEFAULT_REGION",
+                                          "AWS_REGION",
+                                          "AWS_EXECUTION_ENV",
+                                          "AWS_LAMBDA_FUNCTION_NAME",
+                                          "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                          "AWS_LAMBDA_FUNCTION_VERSION",
+                                          "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                          "AWS_LAMBDA_LOG_GROUP_NAME",
+                                          "AWS_LAMBDA_LOG_STREAM_NAME",
+                                          "AWS_ACCESS_KEY",
+                                          "AWS_ACCESS_KEY_ID",
+                                          "AWS_SECRET_ACCESS_KEY",
+                                          "AWS_SESSION_TOKEN",
+                                          "AWS_LAMBDA_RUNTIME_API",
+                                          "LAMBDA_TASK_ROOT",
+                                          "LAMBDA_RUNTIME_DIR"};
   return k;
 }
 
@@ -73,9 +84,9 @@ Result<functions::KeyValues> StringMap(const json::Value* v, const char* what) {
   functions::KeyValues kv;
   if (v == nullptr || v->is_null()) return kv;
   if (!v->is_object()) {
-    return Error{"InvalidRequestContentException",
-                 std::string("Could not parse request body into json: ") + what +
-                     " must be an object"};
+    return Error{
+        "InvalidRequestContentException",
+        std::string("Could not parse request body into json: ") + what + " must be an object"};
   }
   for (const auto& [k, val] : v->as_object()) {
     if (!val.is_string()) {
@@ -178,8 +189,9 @@ Result<std::string> ZipOf(const json::Value& code) {
                  "Could not parse request body into json: ZipFile is not valid base64"};
   }
   if (bytes->empty()) {
-    return InvalidParameter("Could not unzip uploaded file. Please check your file, then try to "
-                            "upload again.");
+    return InvalidParameter(
+        "Could not unzip uploaded file. Please check your file, then try to "
+        "upload again.");
   }
   return std::move(bytes).value();
 }
@@ -235,8 +247,8 @@ HttpResponse ListFunctions(LambdaService* s, const LambdaRequest& r) {
     char* end = nullptr;
     long long v = strtoll(m->c_str(), &end, 10);
     if (m->empty() || *end != '\0' || v < 1 || v > 10000) {
-      return ErrorResponse(Validation(*m, "maxItems",
-                                      "Member must have value between 1 and 10000"));
+      return ErrorResponse(
+          Validation(*m, "maxItems", "Member must have value between 1 and 10000"));
     }
     max_items = std::min<int64_t>(v, 50);
   }

@@ -19,8 +19,9 @@ HttpResponse InvokeAnswer(const functions::InvocationResult& r, bool tail) {
   bool error = r.function_error;
   if (r.payload.size() > functions::kMaxSyncPayloadBytes) {
     error = true;
-    out.body = "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
-               "(6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}";
+    out.body =
+        "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
+        "(6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}";
   } else {
     out.body = r.payload;
   }

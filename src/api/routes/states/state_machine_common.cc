@@ -245,7 +245,8 @@ void AddVariableReferences(const std::string& definition, json::Object* out) {
   if (!compiled.ok()) return;  // stored definitions compiled when they were stored
   json::Object refs;
   CollectVariableReferences(*compiled.machine, &refs);
-  if (!refs.empty()) out->emplace_back("variableReferences", json::Value::MakeObject(std::move(refs)));
+  if (!refs.empty())
+    out->emplace_back("variableReferences", json::Value::MakeObject(std::move(refs)));
 }
 
 }  // namespace stator::api::states
