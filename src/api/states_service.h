@@ -1,7 +1,7 @@
 // StatesService: the Step Functions API (the "AWSStepFunctions" AWS JSON 1.0 target) over a
 // Store. It owns no state of its own: state machines and executions live in the store, running
-// executions in the ExecutionService, the clock tells the time, the scope gives ARNs their
-// partition, region and account.
+// executions in an Executions service (executions.h), the clock tells the time, the scope gives
+// ARNs their partition, region and account.
 //
 // Each operation is one file under routes/states/ (routes/states/operations.h lists them).
 //
@@ -9,9 +9,9 @@
 // Thread-safety: thread-safe; operations may run concurrently.
 #pragma once
 
-#include "api/arn.h"
 #include "api/aws_json/router.h"
-#include "api/execution_service.h"
+#include "api/executions.h"
+#include "common/arn.h"
 #include "common/clock.h"
 #include "store/store.h"
 
@@ -21,15 +21,14 @@ inline constexpr const char* kStatesTargetPrefix = "AWSStepFunctions";
 
 class StatesService {
  public:
-  StatesService(store::Store* store, const Clock* clock, ArnScope scope,
-                ExecutionService* executions)
+  StatesService(store::Store* store, const Clock* clock, ArnScope scope, Executions* executions)
       : store_(store), clock_(clock), scope_(std::move(scope)), executions_(executions) {}
 
   // Adds every operation to the router under kStatesTargetPrefix.
   void Register(AwsJsonRouter* router);
 
   store::Store& store() { return *store_; }
-  ExecutionService& executions() { return *executions_; }
+  Executions& executions() { return *executions_; }
   int64_t NowMillis() const { return clock_->NowMillis(); }
   const ArnScope& scope() const { return scope_; }
 
@@ -37,7 +36,7 @@ class StatesService {
   store::Store* store_;
   const Clock* clock_;
   ArnScope scope_;
-  ExecutionService* executions_;
+  Executions* executions_;
 };
 
 }  // namespace stator::api

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "asl/path.h"
+#include "common/base64.h"
 #include "common/hash.h"
 
 namespace stator::asl {
@@ -415,63 +416,6 @@ std::string SanitizeUtf8(std::string_view s) {
   return out;
 }
 
-const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint32_t{static_cast<unsigned char>(in[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(in[i + 1])} << 8) |
-                 uint32_t{static_cast<unsigned char>(in[i + 2])};
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(kB64[(v >> 6) & 63]);
-    out.push_back(kB64[v & 63]);
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint32_t{static_cast<unsigned char>(in[i])} << 16;
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint32_t{static_cast<unsigned char>(in[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(in[i + 1])} << 8);
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(kB64[(v >> 6) & 63]);
-    out.push_back('=');
-  }
-  return out;
-}
-
-// Decodes standard base64 as Java's basic decoder does: padding optional, nothing else allowed.
-std::optional<std::string> Base64Decode(std::string_view in) {
-  size_t end = in.size();
-  size_t pad = 0;
-  while (end > 0 && in[end - 1] == '=' && pad < 2) {
-    --end;
-    ++pad;
-  }
-  if (pad > 0 && (end + pad) % 4 != 0) return std::nullopt;
-  if (end % 4 == 1) return std::nullopt;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < end; ++i) {
-    const char* p = std::strchr(kB64, in[i]);
-    if (in[i] == '\0' || p == nullptr) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 // Java's String.hashCode over the UTF-16 form of s.
 int32_t JavaHashCode(std::string_view s) {
   uint32_t h = 0;
@@ -723,8 +667,9 @@ class Evaluator {
         if (!args[0].is_string()) return Failure(n, "the argument must be a string");
         if (Utf16Length(args[0].as_string()) > kMaxStringLength)
           return Failure(n, "the input must not exceed 10000 characters");
-        std::optional<std::string> bytes = Base64Decode(args[0].as_string());
-        if (!bytes) return Failure(n, "the argument is not valid base64");
+        // Java's basic decoder: padding may be left out.
+        Result<std::string> bytes = Base64Decode(args[0].as_string(), Base64Padding::kOptional);
+        if (!bytes.ok()) return Failure(n, "the argument is not valid base64");
         return Value::String(SanitizeUtf8(*bytes));
       }
       case Fn::kHash: {

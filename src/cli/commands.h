@@ -18,7 +18,7 @@ namespace stator::cli {
 // stator run: compile the definition, run one execution to its end, print the result.
 int RunCommand(const RunOptions& options, std::ostream& out, std::ostream& err);
 
-// stator serve: run the API server until SIGINT/SIGTERM (api::Serve).
+// stator serve: run the API server until SIGINT/SIGTERM (server::Serve).
 int ServeCommand(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
 // stator function ...: manage and invoke functions on a running server (args after "function").

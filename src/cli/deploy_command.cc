@@ -12,10 +12,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/http_client.h"
+#include "common/base64.h"
 #include "common/json.h"
 #include "deploy/stack.h"
 #include "deploy/template.h"
-#include "functions/base64.h"
 #include "functions/zip_package.h"
 
 namespace stator::cli {
@@ -461,7 +461,7 @@ class Deployer {
 
   Status Function(const deploy::PlannedResource& r, Row* row) {
     STATOR_TRY(std::string zip, CodeZip(r.code));
-    std::string b64 = functions::Base64Encode(zip);
+    std::string b64 = Base64Encode(zip);
     std::string path = "/2015-03-31/functions/" + UrlEncode(r.name);
     if (const Deployed* d = Existing(r, deploy::Kind::kFunction)) {
       Value code = Value::MakeObject({{"ZipFile", Value::String(b64)}});

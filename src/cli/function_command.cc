@@ -11,8 +11,8 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/http_client.h"
+#include "common/base64.h"
 #include "common/json.h"
-#include "functions/base64.h"
 #include "functions/function_config.h"
 #include "functions/zip_package.h"
 
@@ -144,7 +144,7 @@ int Create(const Args& a, bool update, std::ostream& out, std::ostream& err) {
   if (!code_path) return err << "stator: --code DIR|ZIP is required\n", kExitUsage;
   auto zip = CodeZip(*code_path);
   if (!zip.ok()) return err << "stator: " << zip.error().cause << "\n", kExitUsage;
-  std::string b64 = functions::Base64Encode(*zip);
+  std::string b64 = Base64Encode(*zip);
   HttpReply reply;
   if (update) {
     json::Value body = json::Value::MakeObject({{"ZipFile", json::Value::String(b64)}});
@@ -210,7 +210,7 @@ int Invoke(const Args& a, std::ostream& out, std::ostream& err) {
   if (rc != 0) return rc;
   out << reply.body << "\n";
   if (log) {
-    auto text = functions::Base64Decode(reply.Header("X-Amz-Log-Result"));
+    auto text = Base64Decode(reply.Header("X-Amz-Log-Result"));
     if (text.ok()) err << *text;
   }
   return reply.Header("X-Amz-Function-Error").empty() ? kExitSucceeded : kExitExecutionFailed;

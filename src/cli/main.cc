@@ -6,14 +6,14 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "services/subprocess.h"
+#include "integrations/subprocess.h"
 
 namespace {
 
 // On SIGINT/SIGTERM/SIGHUP: take the task commands (in process groups of their own) down too,
 // then die of the signal as usual.
 void OnTerminatingSignal(int sig) {
-  stator::services::KillRunningProcessGroups();
+  stator::integrations::KillRunningProcessGroups();
   signal(sig, SIG_DFL);
   raise(sig);
 }

@@ -34,7 +34,7 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> task_commands;  // state name, command line
 };
 
-// stator serve: the API server's settings (api::ServeOptions).
+// stator serve: the API server's settings (server::ServeOptions).
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: an ephemeral port

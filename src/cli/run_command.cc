@@ -12,11 +12,11 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "engine/execution.h"
-#include "services/command_task.h"
-#include "services/mock_config.h"
-#include "services/router.h"
-#include "services/subprocess.h"
-#include "services/unavailable_resource.h"
+#include "integrations/command_task.h"
+#include "integrations/mock_config.h"
+#include "integrations/subprocess.h"
+#include "integrations/task_router.h"
+#include "integrations/unavailable_resource.h"
 
 namespace stator::cli {
 namespace {
@@ -117,22 +117,22 @@ int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
   // Task runners: --task-command > mock test case > UnavailableResourceRunner.
   std::set<std::string> task_states;
   CollectTaskStates(*compiled.machine, &task_states);
-  auto router = std::make_unique<services::TaskRouter>(
-      std::make_unique<services::UnavailableResourceRunner>(o.account, o.region));
+  auto router = std::make_unique<integrations::TaskRouter>(
+      std::make_unique<integrations::UnavailableResourceRunner>(o.account, o.region));
   for (const auto& [state, command] : o.task_commands) {
     if (task_states.count(state) == 0) {
       return fail_usage("--task-command names '" + state +
                         "', which is not a Task state of the definition");
     }
-    auto argv = services::SplitCommandLine(command);
+    auto argv = integrations::SplitCommandLine(command);
     if (!argv.ok()) {
       return fail_usage("--task-command for '" + state + "': " + argv.error().cause);
     }
-    router->RouteState(state, std::make_shared<services::CommandTaskRunner>(*std::move(argv)));
+    router->RouteState(state, std::make_shared<integrations::CommandTaskRunner>(*std::move(argv)));
   }
   std::string machine_name = o.state_machine_name.value_or("StateMachine");
   if (o.mock_config) {
-    auto config = services::MockConfig::Load(*o.mock_config);
+    auto config = integrations::MockConfig::Load(*o.mock_config);
     if (!config.ok()) return fail_usage(config.error().cause);
     if (!o.state_machine_name) {
       std::vector<std::string> names = config->StateMachineNames();
@@ -144,7 +144,7 @@ int RunCommand(const RunOptions& o, std::ostream& out, std::ostream& err) {
     }
     auto test_case = config->FindTestCase(machine_name, *o.test_case);
     if (!test_case.ok()) return fail_usage(test_case.error().cause);
-    router->SetMock(std::make_unique<services::MockTaskRunner>(*std::move(test_case)));
+    router->SetMock(std::make_unique<integrations::MockTaskRunner>(*std::move(test_case)));
   }
 
   exec.account = o.account;

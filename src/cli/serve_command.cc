@@ -1,12 +1,12 @@
-// stator serve: hands the options to api::Serve, which runs the server until a signal.
-#include "api/serve.h"
+// stator serve: hands the options to server::Serve, which runs the server until a signal.
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "server/serve.h"
 
 namespace stator::cli {
 
 int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
-  api::ServeOptions s;
+  server::ServeOptions s;
   s.host = o.host;
   s.port = static_cast<uint16_t>(o.port);
   s.data_dir = o.data_dir;
@@ -20,7 +20,7 @@ int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   s.function_spares = o.function_spares;
   s.function_idle_seconds = o.function_idle_seconds;
   s.function_sandbox = o.function_sandbox;
-  int code = api::Serve(s);
+  int code = server::Serve(s);
   return code == 0 ? kExitSucceeded : kExitExecutionFailed;
 }
 

@@ -26,12 +26,14 @@ struct Error {
   bool operator==(const Error&) const = default;
 };
 
-// The result of an operation that yields a T or fails with an Error.
-template <class T>
+// The result of an operation that yields a T or fails with an E: an Error everywhere but at a
+// protocol's edge, where E is that protocol's error type (ApiResult<T> is
+// Result<T, ApiError>, common/api_error.h).
+template <class T, class E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -54,17 +56,17 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& {
+  const E& error() const& {
     assert(!ok());
     return std::get<1>(v_);
   }
-  Error&& error() && {
+  E&& error() && {
     assert(!ok());
     return std::get<1>(std::move(v_));
   }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 // The result of an operation that yields nothing or fails with an Error.

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "functions/base64.h"
-
 namespace stator::functions {
 namespace {
 
@@ -57,21 +55,6 @@ TEST(FrameReader, CorruptStreamIsAnError) {
   std::string bad("\0\0\0\x02xy", 6);  // shorter than type + header length
   r.Append(bad.data(), bad.size());
   EXPECT_FALSE(r.Next().ok());
-}
-
-TEST(Base64, RoundTripAndErrors) {
-  const std::vector<std::string> samples = {"",     "f",     "fo",     "foo",
-                                            "foob", "fooba", "foobar", std::string("\0\xff", 2)};
-  for (const std::string& s : samples) {
-    auto d = Base64Decode(Base64Encode(s));
-    ASSERT_TRUE(d.ok());
-    EXPECT_EQ(*d, s);
-  }
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_FALSE(Base64Decode("Zm9").ok());
-  EXPECT_FALSE(Base64Decode("Zm9*").ok());
-  EXPECT_FALSE(Base64Decode("Zg==Zg==").ok());
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 #include <random>
 #include <sstream>
 
+#include "common/base64.h"
 #include "common/hash.h"
 #include "common/uuid.h"
-#include "functions/base64.h"
 #include "functions/zip_package.h"
 
 namespace stator::functions {

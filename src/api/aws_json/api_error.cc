@@ -61,45 +61,10 @@ constexpr std::array kTable = {
     Entry{"TooManyTags", kModel, 400},
 };
 
-// A modelled ValidationException (one that carries "reason") is thrown by the service itself,
-// not by request validation; it is recorded under this internal name and renders as
-// ValidationException in the model namespace.
-constexpr std::string_view kModelledValidation = "ValidationException/modelled";
-
 }  // namespace
 
-ApiError ApiError::InvalidArn(std::string_view detail) {
-  return {"InvalidArn", "Invalid Arn: '" + std::string(detail) + "'", {}};
-}
-ApiError ApiError::InvalidName(std::string_view name) {
-  return {"InvalidName", "Invalid Name: '" + std::string(name) + "'", {}};
-}
-ApiError ApiError::InvalidToken() { return {"InvalidToken", "Invalid Token: 'Invalid token'", {}}; }
-ApiError ApiError::StateMachineDoesNotExist(std::string_view arn) {
-  return {
-      "StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(arn) + "'", {}};
-}
-ApiError ApiError::ResourceNotFound(std::string_view arn) {
-  return {"ResourceNotFound",
-          "Resource not found: '" + std::string(arn) + "'",
-          {{"resourceName", std::string(arn)}}};
-}
-ApiError ApiError::Serialization(std::string message) {
-  return {"SerializationException", std::move(message), {}};
-}
-ApiError ApiError::Validation(std::string message) {
-  return {"ValidationException", std::move(message), {}};
-}
-ApiError ApiError::ValidationWithReason(std::string message, std::string reason) {
-  return {std::string(kModelledValidation), std::move(message), {{"reason", std::move(reason)}}};
-}
-ApiError ApiError::UnknownOperation() { return {"UnknownOperationException", "", {}}; }
-ApiError ApiError::Internal(std::string message) {
-  return {"InternalFailure", std::move(message), {}};
-}
-
 ErrorWireForm WireFormOf(std::string_view name) {
-  if (name == kModelledValidation) return {400, std::string(kModel) + "ValidationException"};
+  if (name == kModelledValidationName) return {400, std::string(kModel) + "ValidationException"};
   auto it =
       std::find_if(kTable.begin(), kTable.end(), [&](const Entry& e) { return e.name == name; });
   if (it == kTable.end()) return {400, std::string(kModel) + std::string(name)};

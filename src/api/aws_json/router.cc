@@ -3,7 +3,7 @@
 #include <exception>
 #include <memory>
 
-#include "api/ids.h"
+#include "common/uuid.h"
 
 namespace stator::api {
 namespace {
@@ -29,8 +29,7 @@ void AwsJsonRouter::AddOperation(std::string_view target_prefix, std::string_vie
 
 void AwsJsonRouter::Handle(HttpRequest&& request, Responder respond) const {
   std::string_view target = request.Header("X-Amz-Target");
-  auto it = operations_.find(target);
-  if (target.empty() || it == operations_.end()) {
+  if (target.empty() || operations_.find(target) == operations_.end()) {
     return respond(RenderError(ApiError::UnknownOperation()));
   }
   json::Value input = json::Value::EmptyObject();
@@ -41,17 +40,24 @@ void AwsJsonRouter::Handle(HttpRequest&& request, Responder respond) const {
     input = std::move(parsed).value();
     if (input.is_null()) input = json::Value::EmptyObject();
   }
-  if (auto e = Validate(*it->second.input, input)) return respond(RenderError(*e));
+  auto responder = std::make_shared<Responder>(std::move(respond));
+  Call(target, input, [responder](ApiResult<json::Value> result) {
+    if (!result.ok()) return (*responder)(RenderError(result.error()));
+    (*responder)(Render(200, result.value().Dump()));
+  });
+}
+
+void AwsJsonRouter::Call(std::string_view target, const json::Value& input, JsonDone done) const {
+  auto it = operations_.find(target);
+  if (it == operations_.end()) return done(ApiError::UnknownOperation());
+  if (auto e = Validate(*it->second.input, input)) return done(std::move(*e));
   // The operation reports errors as values; an exception escaping it is a bug, answered
   // as InternalFailure instead of taking the server down.
-  auto done = std::make_shared<Responder>(std::move(respond));
+  auto once = std::make_shared<JsonDone>(std::move(done));
   try {
-    it->second.run(input, [done](ApiResult<json::Value> result) {
-      if (!result.ok()) return (*done)(RenderError(result.error()));
-      (*done)(Render(200, result.value().Dump()));
-    });
+    it->second.run(input, [once](ApiResult<json::Value> result) { (*once)(std::move(result)); });
   } catch (const std::exception& e) {
-    (*done)(RenderError(ApiError::Internal(e.what())));
+    (*once)(ApiError::Internal(e.what()));
   }
 }
 

@@ -43,6 +43,12 @@ class AwsJsonRouter {
 
   void Handle(HttpRequest&& request, Responder respond) const;
 
+  // Runs the operation `target` ("Prefix.Operation") on an already parsed input, as Handle does
+  // once it has the body: validation, then the operation; an unknown target answers
+  // UnknownOperationException. For callers inside the server (Task states that call its own
+  // Step Functions API): no HTTP, the same checks.
+  void Call(std::string_view target, const json::Value& input, JsonDone done) const;
+
  private:
   std::map<std::string, JsonOperation, std::less<>> operations_;  // "Prefix.Operation"
 };

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "api/routes/lambda/lambda_common.h"
-#include "functions/base64.h"
+#include "common/base64.h"
 #include "functions/function_config.h"
 
 namespace stator::api::lambda {
@@ -183,7 +183,7 @@ Result<std::string> ZipOf(const json::Value& code) {
   if (zip == nullptr || !zip->is_string()) {
     return InvalidParameter("Please provide a source for function code.");
   }
-  auto bytes = functions::Base64Decode(zip->as_string());
+  auto bytes = Base64Decode(zip->as_string());
   if (!bytes.ok()) {
     return Error{"InvalidRequestContentException",
                  "Could not parse request body into json: ZipFile is not valid base64"};
@@ -256,7 +256,7 @@ HttpResponse ListFunctions(LambdaService* s, const LambdaRequest& r) {
   std::vector<FunctionPtr> all = s->registry().List();  // by name
   size_t start = 0;
   if (!marker.empty()) {
-    auto decoded = functions::Base64Decode(marker);
+    auto decoded = Base64Decode(marker);
     if (!decoded.ok() || !functions::IsValidFunctionName(*decoded)) {
       return ErrorResponse(InvalidParameter("Invalid marker: " + marker));
     }
@@ -269,8 +269,7 @@ HttpResponse ListFunctions(LambdaService* s, const LambdaRequest& r) {
   }
   json::Object out = {{"Functions", json::Value::MakeArray(std::move(items))}};
   if (i < all.size()) {
-    out.emplace_back("NextMarker",
-                     json::Value::String(functions::Base64Encode(all[i - 1]->config.name)));
+    out.emplace_back("NextMarker", json::Value::String(Base64Encode(all[i - 1]->config.name)));
   }
   return JsonResponse(200, json::Value::MakeObject(std::move(out)));
 }

@@ -1,8 +1,8 @@
 // Invoke: RequestResponse (answered from the runtime's completion), Event (queued, 202) and
 // DryRun (204); LogType Tail; Lambda's payload limits.
 #include "api/routes/lambda/lambda_common.h"
+#include "common/base64.h"
 #include "common/uuid.h"
-#include "functions/base64.h"
 #include "functions/function_config.h"
 
 namespace stator::api::lambda {
@@ -29,7 +29,7 @@ HttpResponse InvokeAnswer(const functions::InvocationResult& r, bool tail) {
   if (tail) {
     std::string_view log = r.log;
     if (log.size() > kTailBytes) log = log.substr(log.size() - kTailBytes);
-    out.headers.emplace_back("X-Amz-Log-Result", functions::Base64Encode(log));
+    out.headers.emplace_back("X-Amz-Log-Result", Base64Encode(log));
   }
   // stator's own, for benchmarks: time inside the handler; fork-to-ready of a new instance.
   out.headers.emplace_back("X-Stator-Handler-Us", std::to_string(r.handler_us));

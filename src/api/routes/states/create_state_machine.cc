@@ -36,10 +36,11 @@ ApiResult<json::Value> CreateStateMachine(StatesService& service, const json::Va
                .value_or(store::StateMachineType::kStandard);
   m.config.definition = *StringMember(input, "definition");
   m.config.role_arn = role_arn;
-  API_TRY(m.config.logging_configuration, NormalizeLogging(Member(input, "loggingConfiguration")));
+  STATOR_TRY(m.config.logging_configuration,
+             NormalizeLogging(Member(input, "loggingConfiguration")));
   m.config.tracing_configuration = NormalizeTracing(Member(input, "tracingConfiguration"));
-  API_TRY(m.config.encryption_configuration,
-          NormalizeEncryption(Member(input, "encryptionConfiguration")));
+  STATOR_TRY(m.config.encryption_configuration,
+             NormalizeEncryption(Member(input, "encryptionConfiguration")));
   std::vector<store::Tag> tags = TagsFrom(Member(input, "tags"));
   if (tags.size() > 50) {
     return ApiError{"TooManyTags", "Too many tags: the maximum is 50.", {{"resourceName", m.arn}}};

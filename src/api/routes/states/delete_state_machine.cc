@@ -12,7 +12,7 @@ ShapeRef DeleteStateMachineInput() {
 
 ApiResult<json::Value> DeleteStateMachine(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   if (parsed.qualified()) {
     return ApiError::ValidationWithReason("This API does not support labeled ARNs.",
                                           "API_DOES_NOT_SUPPORT_LABELED_ARNS");

@@ -11,7 +11,7 @@ ShapeRef DeleteStateMachineVersionInput() {
 
 ApiResult<json::Value> DeleteStateMachineVersion(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineVersionArn");
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   if (!parsed.version) {
     return ApiError::InvalidArn("Invalid version ARN: " + arn);
   }

@@ -15,7 +15,7 @@ ShapeRef DescribeExecutionInput() {
 }
 
 ApiResult<json::Value> DescribeExecution(StatesService& service, const json::Value& input) {
-  API_TRY(store::Execution e, LoadExecution(service, *StringMember(input, "executionArn")));
+  STATOR_TRY(store::Execution e, LoadExecution(service, *StringMember(input, "executionArn")));
   bool include_data = StringMember(input, "includedData").value_or("") != "METADATA_ONLY";
   return DescribeExecutionJson(e, include_data);
 }

@@ -32,7 +32,7 @@ void AddSettings(const store::StateMachineConfig& c, json::Object* out) {
 
 ApiResult<json::Value> DescribeStateMachine(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   auto machine = service.store().GetStateMachine(parsed.machine_arn);
   if (!machine.ok()) return StoreFailure(machine.error());
   if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(arn);

@@ -17,7 +17,7 @@ ShapeRef DescribeStateMachineForExecutionInput() {
 ApiResult<json::Value> DescribeStateMachineForExecution(StatesService& service,
                                                         const json::Value& input) {
   std::string arn = *StringMember(input, "executionArn");
-  API_TRY(store::Execution e, LoadExecution(service, arn));
+  STATOR_TRY(store::Execution e, LoadExecution(service, arn));
   auto machine = service.store().GetExecutionMachine(arn);
   if (!machine.ok()) return StoreFailure(machine.error());
   if (!machine->has_value()) return ExecutionDoesNotExist(arn);

@@ -1,8 +1,8 @@
 #include "api/routes/states/execution_common.h"
 
-#include "api/arn.h"
 #include "api/names.h"
 #include "api/routes/states/state_machine_common.h"
+#include "common/arn.h"
 
 namespace stator::api::states {
 
@@ -31,15 +31,14 @@ ApiError InvalidExecutionInput(const std::string& detail) {
 
 }  // namespace
 
-ApiResult<ExecutionService::StartRequest> ResolveStart(StatesService& service,
-                                                       const json::Value& input) {
-  ExecutionService::StartRequest r;
+ApiResult<Executions::StartRequest> ResolveStart(StatesService& service, const json::Value& input) {
+  Executions::StartRequest r;
   std::string arn = *StringMember(input, "stateMachineArn");
   if (size_t hash = arn.find('#'); hash != std::string::npos) {
     r.test_case = arn.substr(hash + 1);
     arn.resize(hash);
   }
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   auto machine = service.store().GetStateMachine(parsed.machine_arn);
   if (!machine.ok()) return StoreFailure(machine.error());
   // Aliases are not served yet: an alias names no state machine stator knows.
@@ -67,7 +66,7 @@ ApiResult<ExecutionService::StartRequest> ResolveStart(StatesService& service,
 }
 
 ApiResult<store::Execution> LoadExecution(StatesService& service, const std::string& arn) {
-  API_TRY(ExecutionArn parsed, ParseExecutionArn(arn));
+  STATOR_TRY(ExecutionArn parsed, ParseExecutionArn(arn));
   auto got = service.store().GetExecution(arn);
   if (!got.ok()) return StoreFailure(got.error());
   if (!got->has_value()) return ExecutionDoesNotExist(arn);

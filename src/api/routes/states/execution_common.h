@@ -8,9 +8,9 @@
 
 #include "api/aws_json/api_error.h"
 #include "api/aws_json/shape.h"
-#include "api/execution_service.h"
 #include "api/states_service.h"
 #include "common/json.h"
+#include "server/execution_service.h"
 #include "store/store.h"
 
 namespace stator::api::states {
@@ -28,8 +28,7 @@ ShapeRef IncludedDataShape();  // ALL_DATA | METADATA_ONLY
 // names, the execution name and the input. A "#TestCase" suffix on the ARN picks a test case of
 // the server's mock configuration (as Step Functions Local does). Errors: InvalidArn,
 // StateMachineDoesNotExist, InvalidName, InvalidExecutionInput.
-ApiResult<ExecutionService::StartRequest> ResolveStart(StatesService& service,
-                                                       const json::Value& input);
+ApiResult<Executions::StartRequest> ResolveStart(StatesService& service, const json::Value& input);
 
 // The stored execution an executionArn names: InvalidArn or ExecutionDoesNotExist.
 ApiResult<store::Execution> LoadExecution(StatesService& service, const std::string& arn);

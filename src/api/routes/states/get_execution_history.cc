@@ -47,7 +47,7 @@ json::Value EventJson(const store::HistoryEvent& e, bool include_data) {
 
 ApiResult<json::Value> GetExecutionHistory(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "executionArn");
-  API_TRY([[maybe_unused]] store::Execution e, LoadExecution(service, arn));
+  STATOR_TRY([[maybe_unused]] store::Execution e, LoadExecution(service, arn));
   const bool reverse = BoolMember(input, "reverseOrder");
   const json::Value* include = Member(input, "includeExecutionData");
   const bool include_data = !include || include->as_bool();

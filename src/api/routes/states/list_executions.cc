@@ -32,7 +32,7 @@ ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value&
     return ApiError::ValidationWithReason("Must provide a StateMachine ARN or MapRun ARN",
                                           "MISSING_REQUIRED_PARAMETER");
   }
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(*arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(*arn));
   auto machine = service.store().GetStateMachine(parsed.machine_arn);
   if (!machine.ok()) return StoreFailure(machine.error());
   if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(*arn);

@@ -17,7 +17,7 @@ ShapeRef ListStateMachineVersionsInput() {
 
 ApiResult<json::Value> ListStateMachineVersions(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   if (parsed.qualified()) {
     return ApiError::ValidationWithReason("This API does not support labeled ARNs.",
                                           "API_DOES_NOT_SUPPORT_LABELED_ARNS");

@@ -18,7 +18,7 @@ ShapeRef PublishStateMachineVersionInput() {
 ApiResult<json::Value> PublishStateMachineVersion(StatesService& service,
                                                   const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
-  API_TRY(store::StateMachine m, LoadStateMachine(service, arn));
+  STATOR_TRY(store::StateMachine m, LoadStateMachine(service, arn));
   if (auto revision = StringMember(input, "revisionId"); revision && *revision != m.revision_id) {
     return ApiError{"ConflictException",
                     "Failed to publish the State Machine version for revision " + *revision +

@@ -19,7 +19,7 @@ ShapeRef StartExecutionInput() {
 
 namespace {
 
-json::Value StartedJson(const ExecutionService::Started& s) {
+json::Value StartedJson(const Executions::Started& s) {
   return json::Value::MakeObject({
       {"executionArn", json::Value::String(s.execution_arn)},
       {"startDate", Timestamp(s.start_date_ms)},
@@ -37,7 +37,7 @@ void StartExecution(StatesService& service, const json::Value& input, JsonDone d
     return done(StartedJson(*started));
   }
   service.executions().StartStandard(std::move(request).value(),
-                                     [done](ApiResult<ExecutionService::Started> started) {
+                                     [done](ApiResult<Executions::Started> started) {
                                        if (!started.ok()) return done(std::move(started).error());
                                        done(StartedJson(*started));
                                      });

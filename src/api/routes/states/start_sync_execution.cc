@@ -22,15 +22,15 @@ ShapeRef StartSyncExecutionInput() {
 
 namespace {
 
-json::Value SyncJson(const ExecutionService::SyncOutcome& o,
-                     const ExecutionService::StartRequest& r, bool include_data) {
+json::Value SyncJson(const Executions::SyncOutcome& o, const Executions::StartRequest& r,
+                     bool include_data) {
   json::Object out;
   out.emplace_back("executionArn", json::Value::String(o.execution_arn));
   out.emplace_back("stateMachineArn", json::Value::String(r.machine.arn));
   out.emplace_back("name", json::Value::String(o.name));
   out.emplace_back("startDate", Timestamp(o.start_date_ms));
   out.emplace_back("stopDate", Timestamp(o.stop_date_ms));
-  out.emplace_back("status", json::Value::String(engine::ExecutionStatusName(o.status)));
+  out.emplace_back("status", json::Value::String(store::ExecutionStatusName(o.status)));
   if (o.error) out.emplace_back("error", json::Value::String(*o.error));
   if (o.cause) out.emplace_back("cause", json::Value::String(*o.cause));
   json::Value included = json::Value::MakeObject({{"included", json::Value::Bool(include_data)}});
@@ -59,12 +59,12 @@ void StartSyncExecution(StatesService& service, const json::Value& input, JsonDo
   const bool include_data = StringMember(input, "includedData").value_or("") != "METADATA_ONLY";
   // The request's input and machine ARN are needed for the answer; keep a copy of the small
   // parts only.
-  auto answer_for = std::make_shared<ExecutionService::StartRequest>();
+  auto answer_for = std::make_shared<Executions::StartRequest>();
   answer_for->machine.arn = request->machine.arn;
   answer_for->input_text = request->input_text;
   service.executions().StartSync(
       std::move(request).value(),
-      [done, answer_for, include_data](ApiResult<ExecutionService::SyncOutcome> outcome) {
+      [done, answer_for, include_data](ApiResult<Executions::SyncOutcome> outcome) {
         if (!outcome.ok()) return done(std::move(outcome).error());
         done(SyncJson(*outcome, *answer_for, include_data));
       });

@@ -214,7 +214,7 @@ std::vector<store::Tag> TagsFrom(const json::Value* tag_list) {
 }
 
 ApiResult<store::StateMachine> LoadStateMachine(StatesService& service, const std::string& arn) {
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   if (parsed.qualified()) return ApiError::StateMachineDoesNotExist(arn);
   auto got = service.store().GetStateMachine(parsed.machine_arn);
   if (!got.ok()) return StoreFailure(got.error());

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "api/arn.h"
 #include "api/aws_json/api_error.h"
 #include "api/aws_json/shape.h"
 #include "api/states_service.h"
+#include "common/arn.h"
 #include "common/json.h"
 #include "store/store.h"
 

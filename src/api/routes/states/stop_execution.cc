@@ -1,10 +1,10 @@
 // StopExecution: aborts a running Standard execution (a Wait or a Map in flight ends at once)
 // and answers once the ExecutionAborted event is committed. An execution that already ended is
 // left as it is.
-#include "api/arn.h"
 #include "api/routes/states/execution_common.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
+#include "common/arn.h"
 
 namespace stator::api::states {
 

@@ -5,7 +5,7 @@
 namespace stator::api::states {
 
 std::optional<ApiError> CheckTaggableArn(const std::string& text) {
-  API_TRY(Arn arn, ParseArn(text));
+  STATOR_TRY(Arn arn, ParseArn(text));
   if (arn.service != "states") return ApiError::InvalidArn("Invalid ARN prefix: " + text);
   const std::string& type = arn.resource[0];
   if (type != "stateMachine" && type != "activity") {

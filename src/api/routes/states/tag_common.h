@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "api/arn.h"
 #include "api/aws_json/api_error.h"
+#include "common/arn.h"
 
 namespace stator::api::states {
 

@@ -1,9 +1,9 @@
 // UpdateStateMachine: changes the definition, role, logging, tracing or encryption of a state
 // machine. A change gives the machine a new revisionId; `publish` also publishes a version
 // (the existing newest one when nothing changed since it was published).
-#include "api/ids.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
+#include "common/uuid.h"
 
 namespace stator::api::states {
 
@@ -23,7 +23,7 @@ ShapeRef UpdateStateMachineInput() {
 
 ApiResult<json::Value> UpdateStateMachine(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
-  API_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
+  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   if (parsed.qualified()) {
     return ApiError::ValidationWithReason("This API does not support labeled ARNs.",
                                           "API_DOES_NOT_SUPPORT_LABELED_ARNS");
@@ -40,7 +40,7 @@ ApiResult<json::Value> UpdateStateMachine(StatesService& service, const json::Va
                     {}};
   }
   if (role_arn) API_RETURN_IF_ERROR(CheckRoleArn(*role_arn));
-  API_TRY(store::StateMachine m, LoadStateMachine(service, arn));
+  STATOR_TRY(store::StateMachine m, LoadStateMachine(service, arn));
 
   store::StateMachineConfig config = m.config;
   if (definition) {
@@ -49,11 +49,11 @@ ApiResult<json::Value> UpdateStateMachine(StatesService& service, const json::Va
   }
   if (role_arn) config.role_arn = *role_arn;
   if (logging) {
-    API_TRY(config.logging_configuration, NormalizeLogging(logging));
+    STATOR_TRY(config.logging_configuration, NormalizeLogging(logging));
   }
   if (tracing) config.tracing_configuration = NormalizeTracing(tracing);
   if (encryption) {
-    API_TRY(config.encryption_configuration, NormalizeEncryption(encryption));
+    STATOR_TRY(config.encryption_configuration, NormalizeEncryption(encryption));
   }
 
   int64_t now = service.NowMillis();

@@ -1,0 +1,49 @@
+// LambdaTaskRunner: Task states that call functions, run in-process on the FunctionRuntime (no
+// HTTP between the engine and a worker).
+//
+// Resources it serves (Accepts):
+//   arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]  result = the function's payload;
+//       a handler error fails the task with error = its errorType, cause = the error JSON
+//   arn:aws:states:::lambda:invoke  Parameters {FunctionName, Payload, Qualifier,
+//       InvocationType, LogType, ClientContext}; result = {ExecutedVersion, Payload,
+//       SdkHttpMetadata, SdkResponseMetadata, StatusCode} as Step Functions returns it
+//   NAME  (KNIX: a bare function name) as a function ARN
+// Errors as Step Functions reports them: Lambda.ResourceNotFoundException,
+// Lambda.TooManyRequestsException, Lambda.ServiceException, Lambda.Unknown (a function that
+// timed out: its payload has no error type Step Functions recognises).
+// Task invocations wait for a free instance rather than being throttled.
+//
+// Ownership: borrows the registry and the runtime (they must outlive it).
+// Thread-safety: Start may be called from any thread; completions run on the runtime's thread.
+#pragma once
+
+#include <string>
+
+#include "engine/execution.h"
+#include "functions/registry.h"
+#include "functions/runtime.h"
+
+namespace stator::integrations {
+
+class LambdaTaskRunner : public engine::TaskRunner {
+ public:
+  LambdaTaskRunner(functions::FunctionRegistry* registry, functions::FunctionRuntime* runtime,
+                   std::string region, std::string account)
+      : registry_(registry),
+        runtime_(runtime),
+        region_(std::move(region)),
+        account_(std::move(account)) {}
+
+  // True for the resources above.
+  static bool Accepts(const std::string& resource);
+
+  void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
+
+ private:
+  functions::FunctionRegistry* registry_;
+  functions::FunctionRuntime* runtime_;
+  std::string region_;
+  std::string account_;
+};
+
+}  // namespace stator::integrations

@@ -1,0 +1,537 @@
+#include "server/execution_service.h"
+
+#include <chrono>
+#include <utility>
+
+#include "asl/compiler.h"
+#include "common/hash.h"
+#include "common/uuid.h"
+#include "integrations/unavailable_resource.h"
+
+namespace stator::server {
+namespace {
+
+store::ExecutionStatus StoreStatus(engine::ExecutionStatus s) {
+  switch (s) {
+    case engine::ExecutionStatus::kRunning:
+      return store::ExecutionStatus::kRunning;
+    case engine::ExecutionStatus::kSucceeded:
+      return store::ExecutionStatus::kSucceeded;
+    case engine::ExecutionStatus::kFailed:
+      return store::ExecutionStatus::kFailed;
+    case engine::ExecutionStatus::kTimedOut:
+      return store::ExecutionStatus::kTimedOut;
+    case engine::ExecutionStatus::kAborted:
+      return store::ExecutionStatus::kAborted;
+  }
+  return store::ExecutionStatus::kFailed;
+}
+
+ApiError ExecutionAlreadyExists(const std::string& arn) {
+  return ApiError{"ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'", {}};
+}
+
+// The key of a state machine's prepared form: what identifies its configuration.
+std::string PrepareKey(const ExecutionService::StartRequest& r) {
+  if (r.version) {
+    return r.version->arn() + "\n" + std::to_string(r.machine.creation_date_ms);
+  }
+  return r.machine.arn + "\n" + std::to_string(r.machine.creation_date_ms) + "\n" +
+         r.machine.revision_id + "\n" + std::to_string(r.machine.update_date_ms);
+}
+
+// A Standard execution's random seed (retry jitter, States.UUID, States.MathRandom): derived
+// from what identifies it, so that a resumed execution draws what it drew before (FNV-1a).
+uint64_t StandardSeed(const std::string& arn, int64_t start_ms) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : arn) h = (h ^ c) * 0x100000001b3ULL;
+  return h ^ static_cast<uint64_t>(start_ms);
+}
+
+// The step that closes an execution the engine is not running (left RUNNING by a restart):
+// its final event after `last_id`, and its outcome. Empty error/cause are left out.
+store::ExecutionStep ClosingStep(const std::string& arn, int64_t last_id, int64_t now,
+                                 store::ExecutionStatus status, const char* type,
+                                 const char* details_key, const std::string& error,
+                                 const std::string& cause) {
+  store::ExecutionStep step;
+  step.execution_arn = arn;
+  store::HistoryEvent& event = step.events.emplace_back();
+  event.id = last_id + 1;
+  event.previous_event_id = last_id;
+  event.timestamp_ms = now;
+  event.type = type;
+  event.details_key = details_key;
+  json::Object details;
+  if (!error.empty()) details.emplace_back("error", json::Value::String(error));
+  if (!cause.empty()) details.emplace_back("cause", json::Value::String(cause));
+  event.details = json::Value::MakeObject(std::move(details));
+  store::ExecutionOutcome& o = step.outcome.emplace();
+  o.status = status;
+  if (!error.empty()) o.error = error;
+  if (!cause.empty()) o.cause = cause;
+  o.stop_date_ms = now;
+  return step;
+}
+
+}  // namespace
+
+ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope scope,
+                                   Options options)
+    : store_(store),
+      clock_(clock),
+      scope_(std::move(scope)),
+      options_(std::move(options)),
+      scheduler_(clock),
+      default_router_(NewRouter()),
+      queue_(store) {
+  const int threads = options_.threads < 1 ? 1 : options_.threads;
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      scheduler_.RunUntil([this] { return stopping_.load(std::memory_order_acquire); });
+    });
+  }
+  if (options_.tick_millis > 0) {
+    ticker_ = std::thread([this] {
+      while (!stopping_.load(std::memory_order_acquire)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(options_.tick_millis));
+        scheduler_.Wake();
+      }
+    });
+  }
+}
+
+ExecutionService::~ExecutionService() {
+  stopping_.store(true, std::memory_order_release);
+  scheduler_.Wake();
+  for (std::thread& t : threads_) t.join();
+  if (ticker_.joinable()) ticker_.join();
+  queue_.Flush();
+  // Nothing steps executions any more; cut them loose from the scheduler before it goes.
+  std::unordered_map<std::string, std::shared_ptr<Live>> live;
+  {
+    std::lock_guard lock(live_mu_);
+    live.swap(live_);
+  }
+  for (auto& [arn, l] : live) {
+    if (l->execution) l->execution->Detach();
+  }
+  std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express;
+  {
+    std::lock_guard lock(express_mu_);
+    express.swap(express_);
+  }
+  for (auto& [raw, e] : express) e->Detach();
+}
+
+ApiResult<std::shared_ptr<const ExecutionService::Prepared>> ExecutionService::Prepare(
+    const StartRequest& r) {
+  const std::string key = PrepareKey(r);
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = prepared_.find(key);
+    if (it != prepared_.end()) return it->second;
+  }
+  auto p = std::make_shared<Prepared>();
+  store::ExecutionMachine& s = p->snapshot;
+  if (r.version) {
+    s.config = r.version->config;
+    s.revision_id = r.version->revision_id;
+    s.update_date_ms = r.version->creation_date_ms;
+  } else {
+    s.config = r.machine.config;
+    s.revision_id = r.machine.revision_id;
+    s.update_date_ms =
+        r.machine.update_date_ms != 0 ? r.machine.update_date_ms : r.machine.creation_date_ms;
+  }
+  asl::CompileResult compiled = asl::Compile(s.config.definition);
+  if (!compiled.ok()) {
+    // Stored definitions compiled when they were created; this build disagrees.
+    return ApiError{"InvalidDefinition", asl::InvalidDefinitionMessage(compiled.diagnostics), {}};
+  }
+  p->machine = compiled.machine;
+  std::string content;
+  for (const std::string* part :
+       {&s.config.definition, &s.config.role_arn, &s.config.logging_configuration,
+        &s.config.tracing_configuration, &s.config.encryption_configuration, &s.revision_id}) {
+    content += std::to_string(part->size());
+    content += ':';
+    content += *part;
+  }
+  content += std::to_string(s.update_date_ms);
+  s.id = hash::HexDigest(hash::Algorithm::kSha256, content);
+  std::lock_guard lock(cache_mu_);
+  if (prepared_.size() >= 1024) prepared_.clear();  // a bound, not an LRU: misses only recompile
+  return prepared_.emplace(key, std::move(p)).first->second;
+}
+
+ApiResult<std::shared_ptr<integrations::TaskRouter>> ExecutionService::RouterFor(
+    const StartRequest& r) {
+  if (r.test_case.empty()) return default_router_;
+  if (!options_.mock) {
+    return ApiError::StateMachineDoesNotExist(r.machine.arn + "#" + r.test_case);
+  }
+  auto test_case = options_.mock->FindTestCase(r.machine.name, r.test_case);
+  if (!test_case.ok()) return ApiError::Validation(test_case.error().cause);
+  auto router = NewRouter();
+  router->SetMock(std::make_unique<integrations::MockTaskRunner>(std::move(test_case).value()));
+  return router;
+}
+
+std::shared_ptr<integrations::TaskRouter> ExecutionService::NewRouter() const {
+  auto router = std::make_shared<integrations::TaskRouter>(
+      std::make_unique<integrations::UnavailableResourceRunner>(scope_.account, scope_.region));
+  if (options_.configure_router) options_.configure_router(router.get());
+  return router;
+}
+
+engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
+                                                         const std::string& name,
+                                                         int64_t start_ms) const {
+  engine::ExecutionOptions o;
+  o.account = scope_.account;
+  o.region = scope_.region;
+  o.state_machine_name = r.machine.name;
+  o.execution_name = name;
+  o.role_arn = r.version ? r.version->config.role_arn : r.machine.config.role_arn;
+  o.input = r.input;
+  o.input_text = r.input_text;
+  o.start_millis = start_ms;
+  return o;
+}
+
+void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResult<Started>)> done) {
+  auto prepared = Prepare(r);
+  if (!prepared.ok()) return done(std::move(prepared).error());
+  auto router = RouterFor(r);
+  if (!router.ok()) return done(std::move(router).error());
+  const std::string name = r.name.empty() ? NewUuid() : r.name;
+  const std::string arn = scope_.Execution(r.machine.name, name);
+
+  std::optional<Started> same;  // an idempotent repeat of this execution
+  std::shared_ptr<Live> live;
+  {
+    std::lock_guard lock(live_mu_);
+    auto it = live_.find(arn);
+    if (it != live_.end()) {
+      if (it->second->input_text != r.input_text) return done(ExecutionAlreadyExists(arn));
+      same = Started{arn, it->second->start_date_ms};
+    } else {
+      // Not running here: the store knows whether the name was used before.
+      auto existing = store_->GetExecution(arn);
+      if (!existing.ok()) return done(StoreFailure(existing.error()));
+      if (existing->has_value()) {
+        const store::Execution& e = **existing;
+        if (e.status != store::ExecutionStatus::kRunning || e.input != r.input_text) {
+          return done(ExecutionAlreadyExists(arn));
+        }
+        same = Started{arn, e.start_date_ms};
+      } else {
+        live = std::make_shared<Live>();
+        live->input_text = r.input_text;
+        live->start_date_ms = clock_->NowMillis();
+        live_.emplace(arn, live);
+      }
+    }
+  }
+  if (same) {
+    // Answer only once the original start is durable (it may still be queued).
+    queue_.AfterCommit([done, started = *same](const Status& s) {
+      if (!s.ok()) return done(StoreFailure(s.error()));
+      done(started);
+    });
+    return;
+  }
+
+  const Started started{arn, live->start_date_ms};
+  auto execution = NewStandard((*prepared)->machine, EngineOptions(r, name, started.start_date_ms),
+                               std::move(router).value());
+
+  store::NewExecution record;
+  record.execution.arn = arn;
+  record.execution.state_machine_arn = r.machine.arn;
+  record.execution.name = name;
+  if (r.version) record.execution.version_arn = r.version->arn();
+  record.execution.alias_arn = r.alias_arn;
+  record.execution.status = store::ExecutionStatus::kRunning;
+  record.execution.input = r.input_text;
+  record.execution.start_date_ms = started.start_date_ms;
+  record.machine = (*prepared)->snapshot;
+  queue_.Submit(std::move(record), [this, live, execution, started, done](const Status& s) {
+    if (!s.ok()) {
+      {
+        std::lock_guard lock(live_mu_);
+        live_.erase(started.execution_arn);
+      }
+      return done(StoreFailure(s.error()));
+    }
+    // Started first, then visible to Stop: a stop can never overtake the start. (The execution
+    // stays in the live table at least until its outcome commits, which is after this.)
+    execution->Start();
+    {
+      std::lock_guard lock(live_mu_);
+      live->execution = execution;
+    }
+    done(started);
+  });
+}
+
+std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
+    std::shared_ptr<const asl::StateMachine> machine, engine::ExecutionOptions o,
+    std::shared_ptr<integrations::TaskRouter> runner) {
+  const std::string arn = scope_.Execution(o.state_machine_name, o.execution_name);
+  o.random_seed = StandardSeed(arn, *o.start_millis);
+  o.history_sink = [this, arn](std::vector<engine::HistoryEvent> events) {
+    OnEvents(arn, std::move(events));
+  };
+  o.when_durable = [this](std::function<void()> dispatch) {
+    // A failed commit dispatches nothing: the task must not run on a step the store lost.
+    queue_.AfterCommit([dispatch = std::move(dispatch)](const Status& s) {
+      if (s.ok()) dispatch();
+    });
+  };
+  auto execution =
+      engine::Execution::Create(std::move(machine), std::move(o), runner.get(), &scheduler_);
+  engine::Execution* raw = execution.get();
+  // The callback lives in the execution, so the router it captures lives as long as it.
+  execution->SetOnFinished([this, arn, raw, runner] { OnStandardFinished(arn, raw); });
+  return execution;
+}
+
+Status ExecutionService::ResumeRunning() {
+  STATOR_TRY(std::vector<store::Execution> running, store_->ListRunningExecutions());
+  // Every resumed execution is in the live table before any of them runs: one that starts
+  // another (states:startExecution.sync) then finds it running, not ended.
+  std::vector<std::shared_ptr<engine::Execution>> resumed;
+  CompiledMachines compiled;  // many executions run the same machine: compile it once
+  for (const store::Execution& e : running) {
+    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e, &compiled));
+    if (execution) resumed.push_back(std::move(execution));
+  }
+  for (auto& execution : resumed) execution->Start();
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e,
+                                                                    CompiledMachines* compiled) {
+  STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
+  auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
+  for (std::string after;;) {
+    STATOR_TRY(store::Page<store::HistoryEvent> page,
+               store_->ReadHistory(e.arn, after, 1000, /*reverse=*/false));
+    for (store::HistoryEvent& h : page.items) {
+      engine::HistoryEvent& ev = history->emplace_back();
+      ev.id = h.id;
+      ev.previous_event_id = h.previous_event_id;
+      ev.timestamp_millis = h.timestamp_ms;
+      ev.type = engine::InternEventName(h.type);
+      ev.details_key = engine::InternEventName(h.details_key);
+      ev.details = std::move(h.details);
+    }
+    if (page.next.empty()) break;
+    after = std::move(page.next);
+  }
+  auto fail = [&](const std::string& cause) {
+    const int64_t last = history->empty() ? 0 : history->back().id;
+    queue_.Submit(ClosingStep(e.arn, last, clock_->NowMillis(), store::ExecutionStatus::kFailed,
+                              "ExecutionFailed", "executionFailedEventDetails", "States.Runtime",
+                              cause));
+    return std::shared_ptr<engine::Execution>();
+  };
+  if (!snapshot) return fail("The execution could not be resumed: its state machine is missing.");
+  std::shared_ptr<const asl::StateMachine>& machine = (*compiled)[snapshot->id];
+  if (!machine) machine = asl::Compile(snapshot->config.definition).machine;  // null if invalid
+  if (!machine) {
+    return fail("The execution could not be resumed: its definition no longer compiles.");
+  }
+  auto input = json::Parse(e.input);
+  if (!input.ok()) return fail("The execution could not be resumed: its input is not JSON.");
+  auto machine_arn = ParseStateMachineArn(e.state_machine_arn);
+  if (!machine_arn.ok()) return fail("The execution could not be resumed: bad state machine ARN.");
+
+  engine::ExecutionOptions o;
+  o.account = scope_.account;
+  o.region = scope_.region;
+  o.state_machine_name = machine_arn->name;
+  o.execution_name = e.name;
+  o.role_arn = snapshot->config.role_arn;
+  o.input = std::move(input).value();
+  o.input_text = e.input;
+  o.start_millis = e.start_date_ms;
+  if (!history->empty()) o.replay = std::move(history);
+  // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
+  auto execution = NewStandard(machine, std::move(o), default_router_);
+  auto live = std::make_shared<Live>();
+  live->input_text = e.input;
+  live->start_date_ms = e.start_date_ms;
+  live->execution = execution;
+  {
+    std::lock_guard lock(live_mu_);
+    live_.emplace(e.arn, live);
+  }
+  return execution;
+}
+
+void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events) {
+  store::ExecutionStep step;
+  step.execution_arn = arn;
+  step.events.reserve(events.size());
+  for (const engine::HistoryEvent& e : events) {
+    store::HistoryEvent& h = step.events.emplace_back();
+    h.id = e.id;
+    h.previous_event_id = e.previous_event_id;
+    h.timestamp_ms = e.timestamp_millis;
+    h.type = e.type;
+    h.details_key = e.details_key;
+    h.details = e.RenderedDetails();  // payload fields become JSON text here
+  }
+  queue_.Submit(std::move(step));
+}
+
+void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execution* execution) {
+  engine::ExecutionResult r = execution->TakeResult();
+  store::ExecutionStep step;
+  step.execution_arn = arn;
+  store::ExecutionOutcome& o = step.outcome.emplace();
+  o.status = StoreStatus(r.status);
+  if (r.output) o.output = r.output->Dump();
+  o.error = std::move(r.error);
+  o.cause = std::move(r.cause);
+  o.stop_date_ms = r.stop_millis;
+  const int64_t stop_ms = r.stop_millis;
+  queue_.Submit(std::move(step), [this, arn, stop_ms](const Status&) {
+    std::shared_ptr<Live> live;
+    {
+      std::lock_guard lock(live_mu_);
+      auto it = live_.find(arn);
+      if (it == live_.end()) return;
+      live = std::move(it->second);
+      live_.erase(it);
+    }
+    for (auto& waiter : live->stop_waiters) waiter(stop_ms);
+  });
+}
+
+ApiResult<ExecutionService::Started> ExecutionService::StartExpress(StartRequest r) {
+  auto prepared = Prepare(r);
+  if (!prepared.ok()) return std::move(prepared).error();
+  auto router = RouterFor(r);
+  if (!router.ok()) return std::move(router).error();
+  const std::string name = r.name.empty() ? NewUuid() : r.name;
+  const Started started{scope_.ExpressExecution(r.machine.name, name, NewUuid()),
+                        clock_->NowMillis()};
+  engine::ExecutionOptions o = EngineOptions(r, name, started.start_date_ms);
+  o.keep_history = false;
+  std::shared_ptr<integrations::TaskRouter> runner = std::move(router).value();
+  auto execution =
+      engine::Execution::Create((*prepared)->machine, std::move(o), runner.get(), &scheduler_);
+  engine::Execution* raw = execution.get();
+  execution->SetOnFinished([this, raw, runner] {
+    std::lock_guard lock(express_mu_);
+    express_.erase(raw);
+  });
+  {
+    std::lock_guard lock(express_mu_);
+    express_.emplace(raw, execution);
+  }
+  execution->Start();
+  return started;
+}
+
+void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<SyncOutcome>)> done) {
+  auto prepared = Prepare(r);
+  if (!prepared.ok()) return done(std::move(prepared).error());
+  auto router = RouterFor(r);
+  if (!router.ok()) return done(std::move(router).error());
+  const std::string name = r.name.empty() ? NewUuid() : r.name;
+  const std::string arn = scope_.ExpressExecution(r.machine.name, name, NewUuid());
+  const int64_t start_ms = clock_->NowMillis();
+  engine::ExecutionOptions o = EngineOptions(r, name, start_ms);
+  o.keep_history = false;
+  std::shared_ptr<integrations::TaskRouter> runner = std::move(router).value();
+  auto execution =
+      engine::Execution::Create((*prepared)->machine, std::move(o), runner.get(), &scheduler_);
+  engine::Execution* raw = execution.get();
+  execution->SetOnFinished([this, raw, runner, arn, name, start_ms, done] {
+    engine::ExecutionResult result = raw->TakeResult();
+    SyncOutcome out;
+    out.execution_arn = arn;
+    out.name = name;
+    out.start_date_ms = start_ms;
+    out.stop_date_ms = result.stop_millis;
+    out.status = StoreStatus(result.status);
+    out.output = std::move(result.output);
+    out.error = std::move(result.error);
+    out.cause = std::move(result.cause);
+    done(std::move(out));
+    std::lock_guard lock(express_mu_);
+    express_.erase(raw);
+  });
+  {
+    std::lock_guard lock(express_mu_);
+    express_.emplace(raw, execution);
+  }
+  // The HTTP thread runs the execution until it ends or waits: a short workflow answers
+  // without a hand-off to a scheduler thread.
+  execution->Start(/*run_here=*/true);
+}
+
+void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> fn) {
+  {
+    std::lock_guard lock(live_mu_);
+    auto it = live_.find(arn);
+    if (it != live_.end()) {
+      it->second->stop_waiters.push_back([fn = std::move(fn)](int64_t) { fn(); });
+      return;
+    }
+  }
+  fn();
+}
+
+void ExecutionService::Stop(const std::string& execution_arn, const std::string& error,
+                            const std::string& cause,
+                            std::function<void(ApiResult<int64_t>)> done) {
+  std::shared_ptr<engine::Execution> running;
+  {
+    std::lock_guard lock(live_mu_);
+    auto it = live_.find(execution_arn);
+    // (An execution whose start is not committed yet has no engine object here: it does not
+    // exist for Stop yet.)
+    if (it != live_.end() && it->second->execution) {
+      it->second->stop_waiters.push_back([done](int64_t stop_ms) { done(stop_ms); });
+      running = it->second->execution;
+    }
+  }
+  if (running) {
+    // Aborts at once (a Wait or a Map in flight ends); the waiter answers once committed.
+    running->Stop(error, cause);
+    return;
+  }
+  auto existing = store_->GetExecution(execution_arn);
+  if (!existing.ok()) return done(StoreFailure(existing.error()));
+  if (!existing->has_value()) {
+    return done(
+        ApiError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + execution_arn + "'", {}});
+  }
+  const store::Execution& e = **existing;
+  if (e.status != store::ExecutionStatus::kRunning) return done(e.stop_date_ms);
+  StopOrphan(e, error, cause, std::move(done));
+}
+
+void ExecutionService::StopOrphan(const store::Execution& e, const std::string& error,
+                                  const std::string& cause,
+                                  std::function<void(ApiResult<int64_t>)> done) {
+  auto last = store_->ReadHistory(e.arn, "", 1, /*reverse=*/true);
+  if (!last.ok()) return done(StoreFailure(last.error()));
+  const int64_t last_id = last->items.empty() ? 0 : last->items.front().id;
+  const int64_t now = clock_->NowMillis();
+  store::ExecutionStep step =
+      ClosingStep(e.arn, last_id, now, store::ExecutionStatus::kAborted, "ExecutionAborted",
+                  "executionAbortedEventDetails", error, cause);
+  queue_.Submit(std::move(step), [done, now](const Status& s) {
+    if (!s.ok()) return done(StoreFailure(s.error()));
+    done(now);
+  });
+}
+
+}  // namespace stator::server

@@ -1,0 +1,160 @@
+// ExecutionService: runs the executions of `stator serve` and keeps Standard ones in the store
+// (the api::Executions the Step Functions operations use).
+//
+// Every execution is an engine::Execution stepped by one engine::Scheduler on a small pool of
+// threads owned here: no thread per execution (a Wait, a retry back-off or a timeout is a timer
+// in the scheduler), so any number of executions cost memory, not threads. Task states go
+// through an integrations::TaskRouter, as in `stator run`: the mock configuration's test case
+// when the execution names one (Step Functions Local's "stateMachineArn#TestCase"), else the
+// routes Options::configure_router adds (the services this server runs itself: functions,
+// DynamoDB, Step Functions), else the UnavailableResourceRunner, which fails the task as AWS
+// fails a call to a resource that does not exist.
+//
+// Standard executions are durable. StartStandard queues the new execution (status RUNNING) on
+// the CommitQueue, starts the engine only once that record is committed, and answers after
+// that: nothing a client sees depends on an uncommitted step. While it runs, the history events
+// of each engine step are queued as they are recorded (group commit: one writer thread, many
+// executions' events per transaction); the last step carries the outcome. Running executions
+// sit in a live table (StopExecution, idempotent StartExecution) until their outcome is
+// committed, so an execution name is always either live here or in the store.
+//
+// Express executions are not stored (AWS keeps no history of them either): they run without a
+// history; a synchronous start answers when the execution ends.
+//
+// Executions that were running when the server stopped (a crash, kill -9, or a shutdown)
+// resume when it starts again (ResumeRunning): each is re-run from its input over its committed
+// history (engine::ExecutionOptions::replay) and carries on from its last committed event, its
+// Wait timers included. This works because a Standard execution is deterministic given its
+// history: its random generator is seeded from its ARN and start time, and every input it
+// takes (a task outcome, a timer) is in its history.
+//
+// Ownership: borrows the store and the clock (they must outlive the service); owns the
+// scheduler, its threads, the commit queue and the task routers.
+// Thread-safety: every public method may be called from any thread; `done` callbacks run on an
+// internal thread (the writer or a scheduler thread) and must not block.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/executions.h"
+#include "asl/state_machine.h"
+#include "common/arn.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "engine/executor.h"
+#include "engine/scheduler.h"
+#include "integrations/mock_config.h"
+#include "integrations/task_router.h"
+#include "store/commit_queue.h"
+#include "store/store.h"
+
+namespace stator::server {
+
+class ExecutionService : public api::Executions {
+ public:
+  struct Options {
+    int threads = 2;  // scheduler threads
+    // When > 0, wakes the scheduler threads this often (real milliseconds): needed with a clock
+    // that runs faster than real time but is not virtual (--time-scale below 1), because the
+    // scheduler sleeps clock milliseconds as real ones.
+    int64_t tick_millis = 0;
+    std::shared_ptr<const integrations::MockConfig> mock;  // null: no mocked Task states
+    // Called on every TaskRouter the service makes, before use: where the services stator runs
+    // itself (functions, DynamoDB) add their resource routes. May be empty.
+    std::function<void(integrations::TaskRouter*)> configure_router;
+  };
+
+  ExecutionService(store::Store* store, Clock* clock, ArnScope scope, Options options);
+  // Stops the scheduler threads (running executions stay RUNNING in the store) and commits
+  // what is queued.
+  ~ExecutionService();
+  ExecutionService(const ExecutionService&) = delete;
+  ExecutionService& operator=(const ExecutionService&) = delete;
+
+  // api::Executions
+  void StartStandard(StartRequest request, std::function<void(ApiResult<Started>)> done) override;
+  ApiResult<Started> StartExpress(StartRequest request) override;
+  void StartSync(StartRequest request, std::function<void(ApiResult<SyncOutcome>)> done) override;
+  void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
+            std::function<void(ApiResult<int64_t>)> done) override;
+  void WhenEnded(const std::string& arn, std::function<void()> fn) override;
+
+  // Resumes every execution the store shows RUNNING (call once, before serving). Executions
+  // that cannot be resumed (their definition no longer compiles) are closed as FAILED.
+  // Errors: the store failed.
+  Status ResumeRunning();
+
+  // Blocks until everything queued for the store so far is committed (tests, shutdown).
+  void FlushForTesting() { queue_.Flush(); }
+
+ private:
+  // A state machine compiled for running, shared by its executions.
+  struct Prepared {
+    std::shared_ptr<const asl::StateMachine> machine;
+    store::ExecutionMachine snapshot;  // with its content digest as id
+  };
+  // A running Standard execution.
+  struct Live {
+    std::shared_ptr<engine::Execution> execution;
+    std::string input_text;
+    int64_t start_date_ms = 0;
+    // Called once the end is committed; guarded by live_mu_.
+    std::vector<std::function<void(int64_t stop_date_ms)>> stop_waiters;
+  };
+
+  ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
+  ApiResult<std::shared_ptr<integrations::TaskRouter>> RouterFor(const StartRequest& r);
+  std::shared_ptr<integrations::TaskRouter> NewRouter() const;
+  engine::ExecutionOptions EngineOptions(const StartRequest& r, const std::string& name,
+                                         int64_t start_ms) const;
+  // Runs on the thread of the execution: queues its new history events.
+  void OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events);
+  void OnStandardFinished(const std::string& arn, engine::Execution* execution);
+  // Creates the engine execution of a Standard execution: its events go to the store, and its
+  // end closes it there. `runner` stays alive as long as the execution.
+  std::shared_ptr<engine::Execution> NewStandard(std::shared_ptr<const asl::StateMachine> machine,
+                                                 engine::ExecutionOptions options,
+                                                 std::shared_ptr<integrations::TaskRouter> runner);
+  // Prepares one execution RUNNING in the store to resume (in the live table, not started), or
+  // closes it as FAILED when it cannot resume (then null).
+  // `compiled` caches machines by ExecutionMachine::id across the executions being resumed.
+  using CompiledMachines =
+      std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
+  Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
+                                                    CompiledMachines* compiled);
+  // Closes an execution that is RUNNING in the store but not live here (left by a restart).
+  void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
+                  std::function<void(ApiResult<int64_t>)> done);
+
+  store::Store* const store_;
+  Clock* const clock_;
+  const ArnScope scope_;
+  const Options options_;
+  engine::Scheduler scheduler_;
+  std::shared_ptr<integrations::TaskRouter> default_router_;  // no mocks: the same for everyone
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Prepared>> prepared_;  // guarded
+
+  std::mutex live_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Live>> live_;  // by ARN, guarded by live_mu_
+  std::mutex express_mu_;
+  // Running Express executions (nothing else holds them while they wait).
+  std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express_;
+
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+  std::thread ticker_;
+  store::CommitQueue queue_;  // last: destroyed (drained) first
+};
+
+}  // namespace stator::server

@@ -1,0 +1,231 @@
+#include "server/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "api/aws_json/router.h"
+#include "api/dispatch.h"
+#include "api/dynamodb_routes.h"
+#include "api/http_server.h"
+#include "api/lambda_service.h"
+#include "api/routes/lambda/lambda_common.h"
+#include "api/states_service.h"
+#include "common/clock.h"
+#include "dynamodb/service.h"
+#include "functions/registry.h"
+#include "functions/runtime.h"
+#include "integrations/dynamodb_task.h"
+#include "integrations/lambda_task.h"
+#include "integrations/mock_config.h"
+#include "integrations/states_task.h"
+#include "server/execution_service.h"
+#include "server/server_clock.h"
+#include "store/store.h"
+
+namespace stator::server {
+namespace {
+
+using api::AwsJsonRouter;
+using api::Dispatch;
+using api::HttpRequest;
+using api::HttpServer;
+using api::LambdaService;
+using api::Responder;
+using api::StatesService;
+
+// The server's Step Functions API as the StatesTaskRunner calls it: through the router's
+// operations (validation included), in process.
+class LocalStepFunctions : public integrations::StepFunctionsApi {
+ public:
+  LocalStepFunctions(const AwsJsonRouter* router, api::Executions* executions)
+      : router_(router), executions_(executions) {}
+
+  void Call(std::string_view operation, const json::Value& input,
+            std::function<void(ApiResult<json::Value>)> done) override {
+    router_->Call(std::string(api::kStatesTargetPrefix) + "." + std::string(operation), input,
+                  std::move(done));
+  }
+  void WhenEnded(const std::string& arn, std::function<void()> fn) override {
+    executions_->WhenEnded(arn, std::move(fn));
+  }
+
+ private:
+  const AwsJsonRouter* const router_;
+  api::Executions* const executions_;
+};
+
+}  // namespace
+
+class ApiServer::Impl {
+ public:
+  ServeOptions options;
+  std::unique_ptr<store::Store> store;
+  ServerClock clock;
+  std::unique_ptr<functions::FunctionRegistry> function_registry;  // outlive executions
+  std::unique_ptr<functions::FunctionRuntime> function_runtime;
+  std::unique_ptr<LambdaService> lambda;
+  std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
+  std::unique_ptr<ExecutionService> executions;
+  std::unique_ptr<StatesService> states;
+  AwsJsonRouter router;                              // Step Functions
+  std::unique_ptr<LocalStepFunctions> local_states;  // for Task states
+  Dispatch dispatch;                                 // every service on the port
+  std::unique_ptr<HttpServer> http;
+};
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ApiServer::~ApiServer() { Stop(); }
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  STATOR_TRY(impl->store, store::OpenStore(options.data_dir));
+  ArnScope scope;
+  scope.region = options.region;
+  scope.account = options.account;
+  impl->clock = MakeServerClock(options.time_scale);
+  ExecutionService::Options exec;
+  // With virtual time one thread steps everything: the clock may only jump when nothing at all
+  // is running, which the scheduler can tell only for its own thread.
+  exec.threads = impl->clock.clock->is_virtual() ? 1 : options.execution_threads;
+  exec.tick_millis = impl->clock.tick_millis;
+  if (!options.mock_config.empty()) {
+    STATOR_TRY(integrations::MockConfig mock, integrations::MockConfig::Load(options.mock_config));
+    exec.mock = std::make_shared<const integrations::MockConfig>(std::move(mock));
+  }
+  // The embedded DynamoDB (DATA_DIR/dynamodb.sqlite) and its Task integrations.
+  STATOR_TRY(impl->dynamodb,
+             dynamodb::Service::Open({options.data_dir, options.region, options.account}));
+  exec.configure_router = [previous = std::move(exec.configure_router),
+                           ddb = std::make_shared<integrations::DynamoDbTaskRunner>(
+                               impl->dynamodb.get())](integrations::TaskRouter* router) {
+    if (previous) previous(router);
+    router->RouteResource(&integrations::DynamoDbTaskRunner::Accepts, ddb);
+  };
+  // Functions: DATA_DIR/functions (a temporary directory without a data dir), the runtime, and
+  // Task states whose Resource names a function, served in-process.
+  {
+    bool temporary = options.data_dir.empty();
+    std::string root = temporary ? "" : options.data_dir + "/functions";
+    if (temporary) {
+      char tmpl[] = "/tmp/stator-functions-XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) return Error{"Functions", "cannot create a temporary dir"};
+      root = tmpl;
+    }
+    STATOR_TRY(impl->function_registry, functions::FunctionRegistry::Open(root, temporary));
+    functions::RuntimeOptions fo;
+    fo.region = options.region;
+    fo.account = options.account;
+    fo.concurrency = options.function_concurrency;
+    fo.spares = options.function_spares;
+    fo.idle_timeout = std::chrono::seconds(options.function_idle_seconds);
+    fo.sandbox = options.function_sandbox;
+    fo.work_dir = root + "/.runtime";
+    STATOR_TRY(impl->function_runtime, functions::FunctionRuntime::Start(fo));
+    impl->lambda =
+        std::make_unique<LambdaService>(impl->function_registry.get(), impl->function_runtime.get(),
+                                        impl->clock.clock.get(), options.region, options.account);
+    exec.configure_router = [previous = std::move(exec.configure_router),
+                             lambda = std::make_shared<integrations::LambdaTaskRunner>(
+                                 impl->function_registry.get(), impl->function_runtime.get(),
+                                 options.region,
+                                 options.account)](integrations::TaskRouter* router) {
+      if (previous) previous(router);
+      router->RouteResource(&integrations::LambdaTaskRunner::Accepts, lambda);
+    };
+    LambdaService* lambda_service = impl->lambda.get();
+    auto lambda_handler = [lambda_service](HttpRequest&& request, Responder respond) {
+      lambda_service->Handle(std::move(request), std::move(respond));
+    };
+    impl->dispatch.AddPathPrefix(api::kLambdaFunctionsPrefix, lambda_handler);
+    impl->dispatch.AddPathPrefix(api::kLambdaTagsPrefix, lambda_handler);
+  }
+  // Task states that start this server's own state machines (states:startExecution[.sync]).
+  auto states_runner = std::make_shared<integrations::StatesTaskRunner>();
+  exec.configure_router = [previous = std::move(exec.configure_router),
+                           states_runner](integrations::TaskRouter* router) {
+    if (previous) previous(router);
+    router->RouteResource(&integrations::StatesTaskRunner::Accepts, states_runner);
+  };
+  impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
+                                                        scope, std::move(exec));
+  impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
+                                                 impl->executions.get());
+  impl->states->Register(&impl->router);
+  impl->local_states = std::make_unique<LocalStepFunctions>(&impl->router, impl->executions.get());
+  states_runner->SetApi(impl->local_states.get());
+  impl->dispatch.AddTargetPrefix("DynamoDB_20120810", api::DynamoDbHandler(impl->dynamodb.get()));
+
+  // Executions that were running when the server last stopped carry on (before any request
+  // can touch them).
+  if (Status s = impl->executions->ResumeRunning(); !s.ok()) return s.error();
+  HttpServer::Options http;
+  http.host = options.host;
+  http.port = options.port;
+  http.threads = options.threads;
+  http.body_limit_for = api::lambda::UploadBodyLimit;
+  http.largest_body = api::lambda::kUploadRequestLimit;
+  const AwsJsonRouter* router = &impl->router;
+  impl->dispatch.SetFallback([router](HttpRequest&& request, Responder respond) {
+    router->Handle(std::move(request), std::move(respond));
+  });
+  const Dispatch* dispatch = &impl->dispatch;
+  STATOR_TRY(impl->http,
+             HttpServer::Start(http, [dispatch](HttpRequest&& request, Responder respond) {
+               dispatch->Handle(std::move(request), std::move(respond));
+             }));
+  {
+    std::string endpoint =
+        "http://" + std::string(options.host == "0.0.0.0" ? "127.0.0.1" : options.host);
+    if (endpoint.find(':', 7) != std::string::npos) endpoint = "http://[" + options.host + "]";
+    endpoint += ":" + std::to_string(impl->http->port());
+    impl->function_runtime->SetEndpoint(endpoint);
+    impl->lambda->SetEndpoint(endpoint);
+  }
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+uint16_t ApiServer::port() const { return impl_->http->port(); }
+
+std::string ApiServer::endpoint() const {
+  const std::string& host = impl_->options.host;
+  bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+}
+
+void ApiServer::Stop() {
+  if (!impl_) return;
+  if (impl_->http) impl_->http->Stop();
+  // No request runs any more: stop the executions and commit what they queued.
+  impl_->executions.reset();
+  impl_->function_runtime.reset();  // kills the function workers
+}
+
+int Serve(const ServeOptions& options) {
+  // Block the shutdown signals in this thread before any server thread exists, so every
+  // thread inherits the mask and sigwait below is the only place they arrive.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = ApiServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "stator serve: " << server.error().cause << "\n";
+    return 1;
+  }
+  std::cout << "stator listening on " << (*server)->endpoint() << std::endl;
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cerr << "stator serve: shutting down (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << ")\n";
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace stator::server
