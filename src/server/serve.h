@@ -1,5 +1,6 @@
-// `stator serve`: the AWS-compatible API server (Step Functions now; Lambda and DynamoDB join
-// on the same port later).
+// `stator serve`: the AWS-compatible API server. Every service it speaks (Step Functions over
+// AWS JSON 1.0, Lambda over REST, DynamoDB over AWS JSON 1.0) shares one port, as the AWS SDKs
+// expect when given one endpoint URL; api::Dispatch picks the service of each request.
 //
 // Serve() runs the server until SIGINT or SIGTERM, then shuts down gracefully and returns the
 // process exit code (0 after a clean shutdown, 1 when it could not start). Once listening it

@@ -1,5 +1,6 @@
-// AwsJsonRouter: the AWS JSON 1.0 protocol (what boto3 and the AWS CLI speak to Step
-// Functions, and later DynamoDB) on top of HttpServer.
+// AwsJsonRouter: the AWS JSON 1.0 protocol of the Step Functions API (what boto3 and the AWS
+// CLI speak to it) on top of HttpServer, with an input shape per operation. (DynamoDB speaks
+// the same protocol but validates its requests itself: api/dynamodb_routes.h.)
 //
 // A request is `POST /` with `X-Amz-Target: <TargetPrefix>.<Operation>` and a JSON object
 // body. The router finds the service registered for the prefix and its operation, parses the

@@ -8,9 +8,9 @@
 
 #include "api/aws_json/api_error.h"
 #include "api/aws_json/shape.h"
+#include "api/executions.h"
 #include "api/states_service.h"
 #include "common/json.h"
-#include "server/execution_service.h"
 #include "store/store.h"
 
 namespace stator::api::states {
