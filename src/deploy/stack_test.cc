@@ -7,6 +7,10 @@
 
 #include <fstream>
 
+#include "deploy/planners/planner.h"
+
+#include "deploy/planners/planner.h"
+
 namespace stator::deploy {
 namespace {
 
