@@ -1,5 +1,6 @@
 #include "deploy/parameters.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <regex>
@@ -12,20 +13,40 @@ namespace {
 
 using json::Value;
 
-// "a, b,c" -> ["a", "b", "c"]: split at every comma, each item space-trimmed.
-Value SplitList(const std::string& text) {
-  json::Array items;
+// "a, b,c" -> ["a", "b", "c"]: split at every comma, each item space-trimmed ("" is [""]).
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
   size_t start = 0;
   for (;;) {
     size_t comma = text.find(',', start);
     std::string item = text.substr(start, comma - start);
     size_t a = item.find_first_not_of(' ');
     size_t b = item.find_last_not_of(' ');
-    items.push_back(Value::String(a == std::string::npos ? "" : item.substr(a, b - a + 1)));
+    items.push_back(a == std::string::npos ? "" : item.substr(a, b - a + 1));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  return Value::MakeArray(std::move(items));
+  return items;
+}
+
+bool IsNumber(const std::string& s, double* out) {
+  char* end = nullptr;
+  double d = strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0') return false;
+  *out = d;
+  return true;
+}
+
+// String, Number, List<Number>, CommaDelimitedList, and the AWS-specific and SSM types (their
+// values are taken as given: stator neither looks them up nor checks they exist).
+bool IsKnownType(const std::string& type) {
+  return type == "String" || type == "Number" || type == "List<Number>" ||
+         type == "CommaDelimitedList" || type.starts_with("AWS::") ||
+         type.starts_with("List<AWS::");
+}
+
+bool IsListType(const std::string& type) {
+  return type == "CommaDelimitedList" || type.starts_with("List<");
 }
 
 // One parameter's value (decl is its declaration).
@@ -33,8 +54,21 @@ Result<Value> ParameterValue(const Template& t, const std::string& name, const V
                              const ParameterOverrides& overrides) {
   std::string key = "Parameters." + name;
   auto fail = [&](const std::string& message) { return Error{"Template", t.Where(key) + message}; };
+  // A broken constraint; ConstraintDescription, when given, says what the value should be.
+  auto violated = [&](const std::string& message) {
+    std::string text = "parameter " + name + " " + message;
+    if (const Value* d = decl.Find("ConstraintDescription"); d && d->is_string()) {
+      text += ": " + d->as_string();
+    }
+    return fail(text);
+  };
   std::string type = "String";
   if (const Value* ty = decl.Find("Type"); ty && ty->is_string()) type = ty->as_string();
+  if (!IsKnownType(type)) {
+    return fail("parameter " + name + " has the unknown Type '" + type +
+                "' (String, Number, List<Number>, CommaDelimitedList, AWS-specific or SSM "
+                "types)");
+  }
   std::optional<std::string> value;
   for (const auto& [k, v] : overrides) {
     if (k == name) value = v;
@@ -50,41 +84,82 @@ Result<Value> ParameterValue(const Template& t, const std::string& name, const V
     return fail("parameter " + name + " has no Default; give it with --parameter-overrides " +
                 name + "=VALUE");
   }
+  const bool list = IsListType(type);
+  // A list's constraints hold for each of its items, as CloudFormation checks them.
+  std::vector<std::string> items = list ? SplitList(*value) : std::vector<std::string>{*value};
+  auto which = [&](const std::string& item) {
+    return list ? "item '" + item + "' of '" + *value + "'" : "value '" + item + "'";
+  };
   if (const Value* allowed = decl.Find("AllowedValues"); allowed && allowed->is_array()) {
-    bool ok = false;
-    std::string list;
+    std::vector<std::string> texts;
+    std::string shown;
     for (const Value& a : allowed->as_array()) {
       auto text = ScalarText(a, "AllowedValues");
       if (!text.ok()) continue;
-      if (*text == *value) ok = true;
-      list += (list.empty() ? "" : ", ") + *text;
+      texts.push_back(*text);
+      shown += (shown.empty() ? "" : ", ") + *text;
     }
-    if (!ok) {
-      return fail("parameter " + name + " value '" + *value +
-                  "' is not one of the AllowedValues [" + list + "]");
+    for (const std::string& item : items) {
+      if (std::find(texts.begin(), texts.end(), item) == texts.end()) {
+        return violated(which(item) + " is not one of the AllowedValues [" + shown + "]");
+      }
     }
   }
   if (const Value* pattern = decl.Find("AllowedPattern"); pattern && pattern->is_string()) {
-    bool matched = false;
+    std::regex re;
     try {
-      matched = std::regex_match(*value, std::regex(pattern->as_string()));
+      re = std::regex(pattern->as_string());
     } catch (const std::regex_error&) {
       return fail("parameter " + name + ": AllowedPattern is not a valid pattern");
     }
-    if (!matched) {
-      return fail("parameter " + name + " value '" + *value +
-                  "' does not match the AllowedPattern " + pattern->as_string());
+    for (const std::string& item : items) {
+      if (!std::regex_match(item, re)) {
+        return violated(which(item) + " does not match the AllowedPattern " + pattern->as_string());
+      }
     }
   }
-  if (type == "Number") {
-    char* end = nullptr;
-    strtod(value->c_str(), &end);
-    if (value->empty() || *end != '\0') {
-      return fail("parameter " + name + " must be a number, got '" + *value + "'");
+  if (type == "String") {
+    for (const char* k : {"MinLength", "MaxLength"}) {
+      const Value* bound = decl.Find(k);
+      if (!bound) continue;
+      double limit = 0;
+      auto text = ScalarText(*bound, k);
+      if (!text.ok() || !IsNumber(*text, &limit)) {
+        return fail("parameter " + name + ": " + k + " must be a number");
+      }
+      double length = static_cast<double>(value->size());
+      if (k[1] == 'i' ? length < limit : length > limit) {
+        return violated("value '" + *value + "' is " + std::to_string(value->size()) +
+                        " characters long; " + k + " is " + *text);
+      }
     }
   }
-  if (type == "CommaDelimitedList" || type.starts_with("List<")) return SplitList(*value);
-  return Value::String(*value);
+  if (type == "Number" || type == "List<Number>") {
+    for (const std::string& item : items) {
+      double number = 0;
+      if (!IsNumber(item, &number)) {
+        return fail("parameter " + name + " must be " + (list ? "numbers" : "a number") +
+                    ", got '" + item + "'");
+      }
+      for (const char* k : {"MinValue", "MaxValue"}) {
+        const Value* bound = decl.Find(k);
+        if (!bound) continue;
+        double limit = 0;
+        auto text = ScalarText(*bound, k);
+        if (!text.ok() || !IsNumber(*text, &limit)) {
+          return fail("parameter " + name + ": " + k + " must be a number");
+        }
+        if (k[1] == 'i' ? number < limit : number > limit) {
+          return violated(which(item) + " is " + (k[1] == 'i' ? "below" : "above") + " the " + k +
+                          " " + *text);
+        }
+      }
+    }
+  }
+  if (!list) return Value::String(*value);
+  json::Array out;
+  for (std::string& item : items) out.push_back(Value::String(std::move(item)));
+  return Value::MakeArray(std::move(out));
 }
 
 }  // namespace
