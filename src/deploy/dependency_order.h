@@ -19,8 +19,10 @@ struct DependencyNode {
 
 // Indexes into nodes, each after the nodes it depends on; of the nodes ready at a step, the first
 // in the given order goes first (so the given order is kept where dependencies allow). Errors
-// (error "Template"): a cycle ("circular dependency between resources A, B, ..." naming the nodes
-// that wait); a dependency on an id that is not a node.
+// (error "Template"): a cycle, named by its members in the given order and then the path, as in
+// "circular dependency between resources A, B: A depends on B, which depends on A" (one cycle when
+// there are several; nodes that only wait for one are not named); a dependency on an id that is
+// not a node.
 Result<std::vector<size_t>> DependencyOrder(const std::vector<DependencyNode>& nodes);
 
 }  // namespace stator::deploy
