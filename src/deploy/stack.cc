@@ -11,6 +11,7 @@
 #include "deploy/dependency_order.h"
 #include "deploy/intrinsics.h"
 #include "deploy/parameters.h"
+#include "deploy/partitions.h"
 #include "deploy/planners/planner.h"
 
 namespace stator::deploy {
@@ -58,12 +59,6 @@ struct KnownResource {
   ResourceAttributes values;
 };
 
-std::string PartitionOf(const std::string& region) {
-  return region.starts_with("cn-")       ? "aws-cn"
-         : region.starts_with("us-gov-") ? "aws-us-gov"
-                                         : "aws";
-}
-
 class Planner {
  public:
   Planner(const Template& t, const PlanOptions& o) : t_(t), o_(o) {}
@@ -72,7 +67,7 @@ class Planner {
     plan_.stack_name = o_.stack_name;
     plan_.account = o_.account;
     plan_.region = o_.region;
-    plan_.partition = PartitionOf(o_.region);
+    plan_.partition = o_.partition.empty() ? PartitionOfRegion(o_.region) : o_.partition;
     std::string h = hash::HexDigest(hash::Algorithm::kSha256,
                                     o_.account + "/" + o_.region + "/" + o_.stack_name);
     plan_.stack_id = "arn:" + plan_.partition + ":cloudformation:" + o_.region + ":" + o_.account +
@@ -122,7 +117,9 @@ class Planner {
         if (!v.is_string()) return Fail("Transform", "Transform must be a name");
         if (v.as_string() == kSamTransform) {
           sam_ = true;
-        } else if (v.as_string() != "AWS::LanguageExtensions") {
+        } else if (v.as_string() == "AWS::LanguageExtensions") {
+          language_extensions_ = true;
+        } else {
           return Fail("Transform", "unsupported transform '" + v.as_string() + "' (stator knows " +
                                        kSamTransform + " and AWS::LanguageExtensions)");
         }
@@ -169,6 +166,7 @@ class Planner {
     Context c;
     c.mappings = mappings_;
     c.region = o_.region;
+    c.language_extensions = language_extensions_;
     c.condition = [this](const std::string& n) { return ConditionValue(n); };
     c.ref = [this](const std::string& name) { return RefValue(name); };
     c.get_att = [this](const std::string& r, const std::string& a) { return GetAtt(r, a); };
@@ -181,9 +179,7 @@ class Planner {
     if (name == "AWS::Partition") return Str(plan_.partition);
     if (name == "AWS::StackName") return Str(o_.stack_name);
     if (name == "AWS::StackId") return Str(plan_.stack_id);
-    if (name == "AWS::URLSuffix") {
-      return Str(plan_.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
-    }
+    if (name == "AWS::URLSuffix") return Str(UrlSuffixOfPartition(plan_.partition));
     if (name == "AWS::NotificationARNs") return Value::EmptyArray();
     return std::nullopt;
   }
@@ -274,6 +270,9 @@ class Planner {
     std::string key = "Resources." + id;
     RawResource r;
     r.id = id;
+    if (id.starts_with("Fn::ForEach::")) {
+      return Fail(key, id + ": Fn::ForEach is not supported by stator deploy");
+    }
     if (!decl.is_object()) return Fail(key, "resource " + id + " must be a mapping");
     const Value* type = decl.Find("Type");
     if (!type || !type->is_string() || type->as_string().find("::") == std::string::npos) {
@@ -323,9 +322,21 @@ class Planner {
     for (RawResource& r : raw_) {
       if (not_created_.count(r.id)) continue;
       live.push_back(&r);
+      // DependsOn names resources only (CloudFormation: "Unresolved resource dependencies").
+      for (const std::string& d : r.depends_on) {
+        if (d == r.id) return FailResource(r, "DependsOn names the resource itself");
+        if (not_created_.count(d)) {
+          return FailResource(r,
+                              "DependsOn " + d + ", which is not created (its Condition is false)");
+        }
+        if (!ids.count(d)) {
+          return FailResource(
+              r, "DependsOn '" + d + "', which is not a resource of the template" +
+                     (parameters_.count(d) || Pseudo(d) ? " (it is a parameter)" : ""));
+        }
+      }
       std::set<std::string> refs;
       if (FindResourceType(r.type)) CollectReferences(r.properties, &refs);
-      for (const std::string& d : r.depends_on) refs.insert(d);
       for (const std::string& name : refs) {
         if (Pseudo(name) || name == "AWS::NoValue" || parameters_.count(name)) continue;
         if (name.starts_with("AWS::")) {
@@ -388,6 +399,9 @@ class Planner {
     if (!outputs->is_object()) return Fail("Outputs", "Outputs must be a mapping");
     for (const auto& [name, decl] : outputs->as_object()) {
       std::string key = "Outputs." + name;
+      if (name.starts_with("Fn::ForEach::")) {
+        return Fail(key, name + ": Fn::ForEach is not supported by stator deploy");
+      }
       const Value* v = decl.Find("Value");
       if (!decl.is_object() || !v) return Fail(key, "output " + name + " needs a Value");
       if (const Value* c = decl.Find("Condition"); c && c->is_string()) {
@@ -406,6 +420,7 @@ class Planner {
   Plan plan_;
   StackScope scope_;
   bool sam_ = false;
+  bool language_extensions_ = false;
   const Value* mappings_ = nullptr;
   const Value* conditions_ = nullptr;
   std::map<std::string, Value> parameters_;

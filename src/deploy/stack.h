@@ -73,6 +73,9 @@ struct PlanOptions {
   std::string stack_name;
   std::string account = "123456789012";
   std::string region = "us-east-1";
+  // The partition in ARNs and AWS::Partition: the server's (deploy reads it from an ARN the
+  // server wrote); empty: the region's partition as on AWS (partitions.h).
+  std::string partition;
   std::vector<std::pair<std::string, std::string>> parameter_overrides;
 };
 

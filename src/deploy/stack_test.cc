@@ -9,8 +9,6 @@
 
 #include "deploy/planners/planner.h"
 
-#include "deploy/planners/planner.h"
-
 namespace stator::deploy {
 namespace {
 
