@@ -143,23 +143,37 @@ class Deployer {
       if (c.error().error == "ResourceConflictException") return Foreign(r);
       return c.error();
     }
-    kept_.insert(r.arn);
+    kept_.insert(CreatedArn(*c, nullptr, "FunctionArn", r.arn));
     row->status = Replacing(r) ? "REPLACED" : "CREATED";
     return Status::Ok();
   }
 
-  // Whether the stack had this logical id under another name (the old one is deleted after).
+  // Whether the stack had this logical id under another name or kind (the old one is deleted
+  // after).
   bool Replacing(const deploy::PlannedResource& r) const {
     for (const Deployed& d : existing_) {
-      if (d.logical_id == r.logical_id && d.arn != r.arn) return true;
+      if (d.logical_id == r.logical_id && (d.kind != r.kind || d.name != r.name)) return true;
     }
     return false;
   }
 
+  // The ARN the server gave a resource it created (answer[key], or answer[outer][key]); the
+  // plan's when the answer has none. Kept resources are tracked by the server's ARNs, which
+  // FindStack lists.
+  static std::string CreatedArn(const Value& answer, const char* outer, const char* key,
+                                const std::string& planned) {
+    const Value* holder = outer ? answer.Find(outer) : &answer;
+    const Value* arn = holder ? holder->Find(key) : nullptr;
+    return arn && arn->is_string() ? arn->as_string() : planned;
+  }
+
   Status StateMachine(const deploy::PlannedResource& r, Row* row) {
     const Deployed* d = Existing(r, deploy::Kind::kStateMachine);
+    // The server's ARN of the machine deployed before (the plan's ARN is the same when the plan
+    // used the server's partition).
+    const std::string arn = d != nullptr ? d->arn : r.arn;
     auto described = s_.Json("AWSStepFunctions.DescribeStateMachine",
-                             Value::MakeObject({{"stateMachineArn", Value::String(r.arn)}}));
+                             Value::MakeObject({{"stateMachineArn", Value::String(arn)}}));
     if (!described.ok() && described.error().error != "StateMachineDoesNotExist") {
       return described.error();
     }
@@ -169,15 +183,15 @@ class Deployer {
       const Value* old_type = described->Find("type");
       if (old_type && old_type->is_string() && old_type->as_string() == type) {
         auto u = s_.Json("AWSStepFunctions.UpdateStateMachine",
-                         Value::MakeObject({{"stateMachineArn", Value::String(r.arn)},
+                         Value::MakeObject({{"stateMachineArn", Value::String(arn)},
                                             {"definition", *r.request.Find("definition")},
                                             {"roleArn", *r.request.Find("roleArn")}}));
         if (!u.ok()) return u.error();
         auto t = s_.Json("AWSStepFunctions.TagResource",
-                         Value::MakeObject({{"resourceArn", Value::String(r.arn)},
+                         Value::MakeObject({{"resourceArn", Value::String(arn)},
                                             {"tags", *r.request.Find("tags")}}));
         if (!t.ok()) return t.error();
-        kept_.insert(r.arn);
+        kept_.insert(arn);
         row->status = "UPDATED";
         return Status::Ok();
       }
@@ -187,7 +201,7 @@ class Deployer {
     }
     auto c = s_.Json("AWSStepFunctions.CreateStateMachine", r.request);
     if (!c.ok()) return c.error();
-    kept_.insert(r.arn);
+    kept_.insert(CreatedArn(*c, nullptr, "stateMachineArn", r.arn));
     row->status = (d != nullptr || Replacing(r)) ? "REPLACED" : "CREATED";
     return Status::Ok();
   }
@@ -246,7 +260,7 @@ class Deployer {
       if (c.error().error == "ResourceInUseException") return Foreign(r);
       return c.error();
     }
-    kept_.insert(r.arn);
+    kept_.insert(CreatedArn(*c, "TableDescription", "TableArn", r.arn));
     row->status = (d != nullptr || Replacing(r)) ? "REPLACED" : "CREATED";
     return Status::Ok();
   }

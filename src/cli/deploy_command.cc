@@ -16,6 +16,7 @@
 #include "cli/deploy_stack.h"
 #include "cli/exit_codes.h"
 #include "common/json.h"
+#include "deploy/partitions.h"
 #include "deploy/stack.h"
 #include "deploy/template.h"
 
@@ -116,6 +117,13 @@ Result<Options> ParseArgs(const std::vector<std::string>& args) {
   return o;
 }
 
+// The account, region and partition of the server's ARNs: from --account and --region (the
+// partition follows the region, as on AWS), else asked from the server.
+Result<ArnScope> ScopeOf(const Options& o, DeployServer& server) {
+  if (o.account) return ArnScope{*o.account, *o.region, deploy::PartitionOfRegion(*o.region)};
+  return AskArnScope(server);
+}
+
 std::string EndpointOf(const Options& o) {
   if (o.endpoint) return *o.endpoint;
   if (const char* env = getenv("STATOR_ENDPOINT"); env && *env) return env;
@@ -152,18 +160,14 @@ int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::
   deploy::PlanOptions po;
   po.stack_name = o->stack_name.value_or(DefaultStackName(path));
   po.parameter_overrides = o->overrides;
-  if (o->account) {
-    po.account = *o->account;
-    po.region = *o->region;
-  } else {
-    auto ar = AccountAndRegion(server);
-    if (!ar.ok()) return err << "stator: " << ar.error().cause << "\n", kExitExecutionFailed;
-    po.account = ar->first;
-    po.region = ar->second;
-  }
+  auto scope = ScopeOf(*o, server);
+  if (!scope.ok()) return err << "stator: " << scope.error().cause << "\n", kExitExecutionFailed;
+  po.account = scope->account;
+  po.region = scope->region;
+  po.partition = scope->partition;
   auto plan = deploy::MakePlan(*tmpl, po);
   if (!plan.ok()) return err << "stator: " << plan.error().cause << "\n", kExitInvalidDefinition;
-  auto existing = FindStack(server, plan->stack_name, plan->account, plan->region);
+  auto existing = FindStack(server, plan->stack_name, *scope);
   if (!existing.ok()) {
     return err << "stator: " << ErrorText(existing.error()) << "\n", kExitExecutionFailed;
   }
@@ -230,17 +234,9 @@ int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out, 
     return err << "stator: invalid stack name '" << stack << "'\n", kExitUsage;
   }
   DeployServer server(EndpointOf(*o));
-  std::string account, region;
-  if (o->account) {
-    account = *o->account;
-    region = *o->region;
-  } else {
-    auto ar = AccountAndRegion(server);
-    if (!ar.ok()) return err << "stator: " << ar.error().cause << "\n", kExitExecutionFailed;
-    account = ar->first;
-    region = ar->second;
-  }
-  auto found = FindStack(server, stack, account, region);
+  auto scope = ScopeOf(*o, server);
+  if (!scope.ok()) return err << "stator: " << scope.error().cause << "\n", kExitExecutionFailed;
+  auto found = FindStack(server, stack, *scope);
   if (!found.ok())
     return err << "stator: " << ErrorText(found.error()) << "\n", kExitExecutionFailed;
   std::vector<Deployed> list = std::move(found).value();

@@ -52,7 +52,7 @@ Result<Value> DeployServer::Rest(const std::string& method, const std::string& p
 
 std::string ErrorText(const Error& e) { return e.error + ": " + e.cause; }
 
-Result<std::pair<std::string, std::string>> AccountAndRegion(DeployServer& s) {
+Result<ArnScope> AskArnScope(DeployServer& s) {
   auto r = s.Rest("GET", "/2015-03-31/functions/stator-deploy-probe/configuration", nullptr);
   std::string text;
   if (r.ok()) {
@@ -72,8 +72,9 @@ Result<std::pair<std::string, std::string>> AccountAndRegion(DeployServer& s) {
       parts.push_back(text.substr(start, colon - start));
       start = colon + 1;
     }
-    if (parts.size() == 5 && parts[2] == "lambda" && !parts[3].empty() && !parts[4].empty()) {
-      return std::make_pair(parts[4], parts[3]);
+    if (parts.size() == 5 && !parts[1].empty() && parts[2] == "lambda" && !parts[3].empty() &&
+        !parts[4].empty()) {
+      return ArnScope{parts[4], parts[3], parts[1]};
     }
   }
   return Error{"BadAnswer",

@@ -1,6 +1,6 @@
 // The server as stator deploy and delete-stack talk to it: Step Functions and DynamoDB over
 // AWS JSON 1.0 and Lambda's REST API, answers parsed into JSON and errors into {code, message};
-// and the account and region the server puts in its ARNs.
+// and the account, region and partition the server puts in its ARNs.
 //
 // Thread-safety: a DeployServer holds only its endpoint; each call opens its own connection.
 #pragma once
@@ -33,8 +33,15 @@ class DeployServer {
 // "CODE: message", as deploy prints a server's refusal.
 std::string ErrorText(const Error& e);
 
-// The server's account and region (first, second): from the ARN in a Lambda answer (a function
-// that exists, or the "Function not found: ARN" message of one that does not).
-Result<std::pair<std::string, std::string>> AccountAndRegion(DeployServer& s);
+// What the server puts in its ARNs (arn:PARTITION:SERVICE:REGION:ACCOUNT:...).
+struct ArnScope {
+  std::string account;
+  std::string region;
+  std::string partition;
+};
+
+// The server's ArnScope, from the ARN in a Lambda answer (a function that exists, or the
+// "Function not found: ARN" message of one that does not).
+Result<ArnScope> AskArnScope(DeployServer& s);
 
 }  // namespace stator::cli

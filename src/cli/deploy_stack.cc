@@ -33,7 +33,7 @@ std::string Member(const Value& v, const char* key) {
 }  // namespace
 
 Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stack,
-                                        const std::string& account, const std::string& region) {
+                                        const ArnScope& scope) {
   std::vector<Deployed> out;
   auto keep = [&](deploy::Kind kind, const std::string& name, const std::string& arn,
                   const std::vector<std::pair<std::string, std::string>>& tags) {
@@ -90,7 +90,8 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
     STATOR_TRY(Value page, s.Json("DynamoDB_20120810.ListTables", req));
     for (const Value& n : Items(page, "TableNames")) {
       if (!n.is_string()) continue;
-      std::string arn = "arn:aws:dynamodb:" + region + ":" + account + ":table/" + n.as_string();
+      std::string arn = "arn:" + scope.partition + ":dynamodb:" + scope.region + ":" +
+                        scope.account + ":table/" + n.as_string();
       auto tags = s.Json("DynamoDB_20120810.ListTagsOfResource",
                          Value::MakeObject({{"ResourceArn", Value::String(arn)}}));
       if (!tags.ok()) {

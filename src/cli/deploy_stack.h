@@ -22,10 +22,10 @@ struct Deployed {
   std::string arn;
 };
 
-// Every function, state machine and table tagged stator:stack=stack. account and region make the
-// tables' ARNs (ListTables gives names).
+// Every function, state machine and table tagged stator:stack=stack. scope makes the tables'
+// ARNs (ListTables gives names).
 Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stack,
-                                        const std::string& account, const std::string& region);
+                                        const ArnScope& scope);
 
 // Deletes one resource (a function or table already gone is not an error).
 Status DeleteResource(DeployServer& s, const Deployed& d);
