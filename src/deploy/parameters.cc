@@ -118,19 +118,28 @@ Result<Value> ParameterValue(const Template& t, const std::string& name, const V
       }
     }
   }
+  // A MinLength / MaxLength / MinValue / MaxValue bound: its text, its number (nullopt: absent).
+  auto bound = [&](const char* k) -> Result<std::optional<std::pair<std::string, double>>> {
+    const Value* b = decl.Find(k);
+    if (!b) return std::optional<std::pair<std::string, double>>();
+    double limit = 0;
+    auto text = ScalarText(*b, k);
+    if (!text.ok() || !IsNumber(*text, &limit)) {
+      return fail("parameter " + name + ": " + k + " must be a number");
+    }
+    return std::optional<std::pair<std::string, double>>({*text, limit});
+  };
+  auto is_lower = [](const char* k) { return std::string(k).starts_with("Min"); };
+  // Whether x breaks bound k.
+  auto breaks = [&](const char* k, double x, double limit) {
+    return is_lower(k) ? x < limit : x > limit;
+  };
   if (type == "String") {
     for (const char* k : {"MinLength", "MaxLength"}) {
-      const Value* bound = decl.Find(k);
-      if (!bound) continue;
-      double limit = 0;
-      auto text = ScalarText(*bound, k);
-      if (!text.ok() || !IsNumber(*text, &limit)) {
-        return fail("parameter " + name + ": " + k + " must be a number");
-      }
-      double length = static_cast<double>(value->size());
-      if (k[1] == 'i' ? length < limit : length > limit) {
+      STATOR_TRY(auto b, bound(k));
+      if (b && breaks(k, static_cast<double>(value->size()), b->second)) {
         return violated("value '" + *value + "' is " + std::to_string(value->size()) +
-                        " characters long; " + k + " is " + *text);
+                        " characters long; " + k + " is " + b->first);
       }
     }
   }
@@ -142,16 +151,10 @@ Result<Value> ParameterValue(const Template& t, const std::string& name, const V
                     ", got '" + item + "'");
       }
       for (const char* k : {"MinValue", "MaxValue"}) {
-        const Value* bound = decl.Find(k);
-        if (!bound) continue;
-        double limit = 0;
-        auto text = ScalarText(*bound, k);
-        if (!text.ok() || !IsNumber(*text, &limit)) {
-          return fail("parameter " + name + ": " + k + " must be a number");
-        }
-        if (k[1] == 'i' ? number < limit : number > limit) {
-          return violated(which(item) + " is " + (k[1] == 'i' ? "below" : "above") + " the " + k +
-                          " " + *text);
+        STATOR_TRY(auto b, bound(k));
+        if (b && breaks(k, number, b->second)) {
+          return violated(which(item) + " is " + (is_lower(k) ? "below" : "above") + " the " + k +
+                          " " + b->first);
         }
       }
     }

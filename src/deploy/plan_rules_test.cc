@@ -278,6 +278,18 @@ TEST(PlanRulesTest, DependsOn) {
             "t.yaml:2: resource A: DependsOn takes names");
 }
 
+// A SAM template's head with a function and a state machine, for more resources to follow.
+constexpr const char* kFunctionAndMachine = R"(Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {InlineCode: x, Handler: index.h, Runtime: python3.12}
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+)";
+
 // Generated names: STACK-LogicalId, cut to the service's limit and ended with 8 hex digits of a
 // hash of the whole name (no random suffix: names are stable across deploys).
 TEST(PlanRulesTest, GeneratedNames) {
@@ -296,16 +308,7 @@ TEST(PlanRulesTest, GeneratedNames) {
   // placeholders of skipped types 64.
   const std::string stack(100, 'x');
   const std::string long_id(200, 'T');
-  auto plan = PlanOf(R"(Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {InlineCode: x, Handler: index.h, Runtime: python3.12}
-  Machine:
-    Type: AWS::Serverless::StateMachine
-    Properties:
-      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
-  Short:
+  auto plan = PlanOf(std::string(kFunctionAndMachine) + R"(  Short:
     Type: AWS::Serverless::SimpleTable
   )" + long_id + R"(:
     Type: AWS::Serverless::SimpleTable
@@ -340,16 +343,7 @@ Resources:
             "arn:aws:lambda:eu-west-1:111122223333:function:" + plan->Find("Fn")->name);
 }
 
-constexpr const char* kPartition = R"(Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {InlineCode: x, Handler: index.h, Runtime: python3.12}
-  Machine:
-    Type: AWS::Serverless::StateMachine
-    Properties:
-      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
-  Table:
+const std::string kPartition = std::string(kFunctionAndMachine) + R"(  Table:
     Type: AWS::Serverless::SimpleTable
   Logs:
     Type: AWS::Logs::LogGroup
