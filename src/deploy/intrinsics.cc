@@ -5,6 +5,8 @@
 namespace stator::deploy {
 namespace {
 
+constexpr const char* kLanguageExtensions = "AWS::LanguageExtensions";
+
 Error Bad(const std::string& fn, const std::string& message) {
   return Error{"Template", fn + ": " + message};
 }
@@ -98,6 +100,47 @@ Result<std::string> EvalString(const json::Value& v, const Context& ctx, int dep
                                const std::string& fn) {
   STATOR_TRY(json::Value r, EvalValue(v, ctx, depth, fn));
   return ScalarText(r, fn);
+}
+
+// Fn::FindInMap [MapName, TopLevelKey, SecondLevelKey] and, with AWS::LanguageExtensions, a
+// fourth argument {DefaultValue: value} for keys that are not in the map.
+Result<std::optional<json::Value>> FindInMap(const json::Value& arg, const Context& ctx,
+                                             int depth) {
+  const std::string fn = "Fn::FindInMap";
+  const size_t n = arg.is_array() ? arg.as_array().size() : 0;
+  if (n != 3 && n != 4) {
+    return Bad(fn, "takes [MapName, TopLevelKey, SecondLevelKey] (and, with " +
+                       std::string(kLanguageExtensions) + ", {DefaultValue: value})");
+  }
+  const json::Array& args = arg.as_array();
+  const json::Value* default_value = nullptr;
+  if (n == 4) {
+    if (!ctx.language_extensions) {
+      return Bad(fn, "DefaultValue needs 'Transform: " + std::string(kLanguageExtensions) + "'");
+    }
+    if (args[3].is_object() && args[3].as_object().size() == 1) {
+      default_value = args[3].Find("DefaultValue");
+    }
+    if (default_value == nullptr)
+      return Bad(fn, "the fourth argument must be {DefaultValue: value}");
+  }
+  std::string keys[3];
+  for (int i = 0; i < 3; ++i) {
+    const std::string* inner = IntrinsicKey(args[i]);
+    if (inner && !ctx.language_extensions && *inner != "Ref" && *inner != fn) {
+      return Bad(fn, "its keys may use only Ref and Fn::FindInMap, not " + *inner +
+                         " (others need 'Transform: " + std::string(kLanguageExtensions) + "')");
+    }
+    STATOR_TRY(keys[i], EvalString(args[i], ctx, depth, fn));
+  }
+  const json::Value* map = ctx.mappings ? ctx.mappings->Find(keys[0]) : nullptr;
+  if (map == nullptr) return Bad(fn, "Mappings has no map '" + keys[0] + "'");
+  const json::Value* top = map->Find(keys[1]);
+  const json::Value* value = top ? top->Find(keys[2]) : nullptr;
+  if (value != nullptr) return std::optional<json::Value>(*value);
+  if (default_value != nullptr) return Eval(*default_value, ctx, depth);
+  if (top == nullptr) return Bad(fn, "map " + keys[0] + " has no top-level key '" + keys[1] + "'");
+  return Bad(fn, "map " + keys[0] + " has no key '" + keys[2] + "' under '" + keys[1] + "'");
 }
 
 Result<std::optional<json::Value>> EvalFunction(const std::string& fn, const json::Value& arg,
@@ -218,26 +261,7 @@ Result<std::optional<json::Value>> EvalFunction(const std::string& fn, const jso
     STATOR_TRY(bool b, EvaluateCondition(json::Value::MakeObject({{fn, arg}}), ctx));
     return R(json::Value::Bool(b));
   }
-  if (fn == "Fn::FindInMap") {
-    if (!arg.is_array() || arg.as_array().size() < 3) {
-      return Bad(fn, "takes [MapName, TopLevelKey, SecondLevelKey]");
-    }
-    const json::Array& args = arg.as_array();
-    std::string keys[3];
-    for (int i = 0; i < 3; ++i) {
-      STATOR_TRY(keys[i], EvalString(args[i], ctx, depth, fn));
-    }
-    const json::Value* m = ctx.mappings ? ctx.mappings->Find(keys[0]) : nullptr;
-    const json::Value* top = m ? m->Find(keys[1]) : nullptr;
-    const json::Value* value = top ? top->Find(keys[2]) : nullptr;
-    if (value == nullptr) {
-      if (args.size() == 4 && args[3].is_object()) {
-        if (const json::Value* d = args[3].Find("DefaultValue")) return Eval(*d, ctx, depth);
-      }
-      return Bad(fn, "no mapping " + keys[0] + "." + keys[1] + "." + keys[2]);
-    }
-    return R(*value);
-  }
+  if (fn == "Fn::FindInMap") return FindInMap(arg, ctx, depth);
   if (fn == "Fn::Base64") {
     STATOR_TRY(std::string s, EvalString(arg, ctx, depth, fn));
     return R(json::Value::String(Base64(s)));
@@ -249,13 +273,15 @@ Result<std::optional<json::Value>> EvalFunction(const std::string& fn, const jso
     for (const char* z : {"a", "b", "c"}) zones.push_back(json::Value::String(region + z));
     return R(json::Value::MakeArray(std::move(zones)));
   }
-  if (fn == "Fn::ToJsonString") {
+  if (fn == "Fn::ToJsonString" || fn == "Fn::Length") {
+    if (!ctx.language_extensions)
+      return Bad(fn, "needs 'Transform: " + std::string(kLanguageExtensions) + "'");
     STATOR_TRY(json::Value r, EvalValue(arg, ctx, depth, fn));
-    return R(json::Value::String(r.Dump()));
-  }
-  if (fn == "Fn::Length") {
-    STATOR_TRY(json::Value r, EvalValue(arg, ctx, depth, fn));
-    if (!r.is_array()) return Bad(fn, "takes a list");
+    if (fn == "Fn::ToJsonString") return R(json::Value::String(r.Dump()));
+    if (!r.is_array()) {
+      return Bad(fn, "takes a list, or a function that gives one; got " +
+                         std::string(r.TypeName()) + " " + r.Dump());
+    }
     return R(json::Value::Int(static_cast<int64_t>(r.as_array().size())));
   }
   if (fn == "Fn::ImportValue") {

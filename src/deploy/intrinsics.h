@@ -2,8 +2,9 @@
 //
 // Resolve evaluates Ref, Fn::Sub (string and [string, {vars}] forms, ${!Literal}), Fn::GetAtt,
 // Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition,
-// Fn::FindInMap, Fn::Base64, Fn::GetAZs, Fn::ToJsonString and Fn::Length; {"Ref": "AWS::NoValue"}
-// removes the member or element that holds it. Fn::ImportValue, Fn::Cidr and Fn::Transform are
+// Fn::FindInMap, Fn::Base64, Fn::GetAZs, and with AWS::LanguageExtensions (Context) Fn::Length,
+// Fn::ToJsonString and Fn::FindInMap's DefaultValue; {"Ref": "AWS::NoValue"} removes the member
+// or element that holds it. Fn::ImportValue, Fn::Cidr and Fn::Transform are
 // errors (no other stacks, no networks, no macros). What names mean is up to the caller's
 // Context; CollectReferences lists the logical names a value depends on, for ordering.
 //
@@ -29,6 +30,10 @@ struct Context {
   std::function<Result<bool>(const std::string& name)> condition;
   const json::Value* mappings = nullptr;  // the Mappings section, or null
   std::string region;                     // Fn::GetAZs ""
+  // The template declares 'Transform: AWS::LanguageExtensions': Fn::Length, Fn::ToJsonString,
+  // Fn::FindInMap's DefaultValue and any intrinsic in Fn::FindInMap's keys are allowed (without
+  // it, they are errors, as in CloudFormation).
+  bool language_extensions = false;
 };
 
 // The value with every intrinsic evaluated. Errors (error "Template") name the function.

@@ -9,6 +9,10 @@
 // AWS::DynamoDB::Table. Every other type is planned as skipped, with placeholder Ref/GetAtt
 // values (docs/deploy.md).
 //
+// MakePlan (stack.cc) is the core: the template's sections, conditions, references and Outputs.
+// Parameters are read by parameters.h, the creation order is dependency_order.h's, and each
+// resource type has its planner under planners/ (planners/planner.h).
+//
 // Thread-safety: pure functions (MakePlan reads the files the template points to).
 #pragma once
 
@@ -69,6 +73,9 @@ struct PlanOptions {
   std::string stack_name;
   std::string account = "123456789012";
   std::string region = "us-east-1";
+  // The partition in ARNs and AWS::Partition: the server's (deploy reads it from an ARN the
+  // server wrote); empty: the region's partition as on AWS (partitions.h).
+  std::string partition;
   std::vector<std::pair<std::string, std::string>> parameter_overrides;
 };
 
@@ -80,10 +87,6 @@ bool IsValidStackName(const std::string& s);
 
 // `<stack>-<logical>`, shortened to max characters with a hash suffix when longer.
 std::string GeneratedName(const std::string& stack, const std::string& logical_id, size_t max);
-
-// ${key} occurrences replaced by the substitutions' values (other ${...} stay as they are).
-std::string Substitute(const std::string& text,
-                       const std::vector<std::pair<std::string, std::string>>& substitutions);
 
 // The text of an output or parameter value as printed (lists joined with ',').
 std::string DisplayText(const json::Value& v);

@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include "deploy/planners/planner.h"
+
 namespace stator::deploy {
 namespace {
 

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "deploy/intrinsics.h"
-
 namespace stator::deploy {
 namespace {
 
@@ -114,90 +112,6 @@ TEST(TemplateTest, JsonTemplatesParse) {
                         "N": 1}}}})");
   EXPECT_EQ(*t.root.Find("Resources")->Find("A")->Find("Properties"),
             J(R"({"R":{"Ref":"B"},"N":1})"));
-}
-
-// --- intrinsics -------------------------------------------------------------------------------
-
-Context TestContext() {
-  Context c;
-  c.region = "eu-west-1";
-  c.ref = [](const std::string& n) -> Result<json::Value> {
-    if (n == "AWS::Region") return json::Value::String("eu-west-1");
-    if (n == "AWS::Partition") return json::Value::String("aws");
-    if (n == "P") return json::Value::String("pv");
-    if (n == "L") return J(R"(["x","y","z"])");
-    if (n == "Num") return json::Value::Int(7);
-    return Error{"Template", "Ref to unknown name '" + n + "'"};
-  };
-  c.get_att = [](const std::string& r, const std::string& a) -> Result<json::Value> {
-    return json::Value::String(r + "/" + a);
-  };
-  c.condition = [](const std::string& n) -> Result<bool> {
-    if (n == "Yes") return true;
-    if (n == "No") return false;
-    return Error{"Template", "unknown condition '" + n + "'"};
-  };
-  return c;
-}
-
-json::Value Eval(const char* text) {
-  auto r = Resolve(J(text), TestContext());
-  EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error().cause);
-  return r.ok() ? *r : json::Value();
-}
-
-std::string EvalError(const char* text) {
-  auto r = Resolve(J(text), TestContext());
-  EXPECT_FALSE(r.ok()) << text;
-  return r.ok() ? "" : r.error().cause;
-}
-
-TEST(IntrinsicsTest, Sub) {
-  EXPECT_EQ(Eval(R"({"Fn::Sub":"arn:${AWS::Partition}:states:::dynamodb:updateItem"})"),
-            J(R"("arn:aws:states:::dynamodb:updateItem")"));
-  EXPECT_EQ(Eval(R"({"Fn::Sub":"${P}-${Fn.Arn}-${!Literal}-${ P }"})"),
-            J(R"("pv-Fn/Arn-${Literal}-pv")"));
-  EXPECT_EQ(Eval(R"({"Fn::Sub":["${A}:${P}:${Num}",{"A":{"Ref":"P"}}]})"), J(R"("pv:pv:7")"));
-  EXPECT_EQ(EvalError(R"({"Fn::Sub":"${Nope}"})"), "Ref to unknown name 'Nope'");
-  EXPECT_NE(EvalError(R"({"Fn::Sub":"${L}"})").find("expected a string"), std::string::npos);
-  EXPECT_NE(EvalError(R"({"Fn::Sub":"${unclosed"})").find("unclosed"), std::string::npos);
-}
-
-TEST(IntrinsicsTest, OtherFunctions) {
-  EXPECT_EQ(Eval(R"({"Fn::GetAtt":["Res","Arn"]})"), J(R"("Res/Arn")"));
-  EXPECT_EQ(Eval(R"({"Fn::GetAtt":"Res.Name"})"), J(R"("Res/Name")"));
-  EXPECT_EQ(Eval(R"({"Fn::Join":["-",["a",{"Ref":"P"},1]]})"), J(R"("a-pv-1")"));
-  EXPECT_EQ(Eval(R"({"Fn::Join":[",",{"Ref":"L"}]})"), J(R"("x,y,z")"));
-  EXPECT_EQ(Eval(R"({"Fn::Select":["2",{"Ref":"L"}]})"), J(R"("z")"));
-  EXPECT_EQ(Eval(R"({"Fn::Split":[",","a,b,,c"]})"), J(R"(["a","b","","c"])"));
-  EXPECT_EQ(Eval(R"({"Fn::If":["Yes","y","n"]})"), J(R"("y")"));
-  EXPECT_EQ(Eval(R"({"Fn::If":["No","y","n"]})"), J(R"("n")"));
-  EXPECT_EQ(Eval(R"({"a":{"Fn::If":["No","y",{"Ref":"AWS::NoValue"}]},"b":1})"), J(R"({"b":1})"));
-  EXPECT_EQ(Eval(R"([1,{"Ref":"AWS::NoValue"},2])"), J(R"([1,2])"));
-  EXPECT_EQ(Eval(R"({"Fn::Base64":"hi!"})"), J(R"("aGkh")"));
-  EXPECT_EQ(Eval(R"({"Fn::GetAZs":""})"), J(R"(["eu-west-1a","eu-west-1b","eu-west-1c"])"));
-  EXPECT_EQ(Eval(R"({"Fn::ToJsonString":{"a":[1,{"Ref":"P"}]}})"), J(R"("{\"a\":[1,\"pv\"]}")"));
-  EXPECT_EQ(Eval(R"({"Fn::Equals":[{"Ref":"Num"},"7"]})"), J("true"));
-  EXPECT_EQ(Eval(R"({"Fn::And":[{"Condition":"Yes"},{"Fn::Not":[{"Condition":"No"}]}]})"),
-            J("true"));
-  EXPECT_EQ(Eval(R"({"Fn::Or":[{"Condition":"No"},{"Fn::Equals":["a","b"]}]})"), J("false"));
-  // Not intrinsics: a Condition key with an object (IAM policies), a two-key object.
-  EXPECT_EQ(Eval(R"({"Condition":{"StringEquals":{"a":"b"}}})"),
-            J(R"({"Condition":{"StringEquals":{"a":"b"}}})"));
-  EXPECT_EQ(Eval(R"({"Ref":"P","Other":1})"), J(R"({"Ref":"P","Other":1})"));
-  EXPECT_NE(EvalError(R"({"Fn::Select":[5,["a"]]})").find("out of range"), std::string::npos);
-  EXPECT_NE(EvalError(R"({"Fn::ImportValue":"x"})").find("not supported"), std::string::npos);
-  EXPECT_NE(EvalError(R"({"Fn::Nope":"x"})").find("Fn::Nope"), std::string::npos);
-  EXPECT_NE(EvalError(R"({"Fn::If":["Maybe",1,2]})").find("unknown condition"), std::string::npos);
-}
-
-TEST(IntrinsicsTest, CollectReferences) {
-  std::set<std::string> names;
-  CollectReferences(J(R"({"a":{"Ref":"A"},"b":[{"Fn::GetAtt":["B","Arn"]}],
-                          "c":{"Fn::Sub":"${C}/${D.Name}/${AWS::Region}/${!E}"},
-                          "d":{"Fn::Sub":["${V}/${F}",{"V":{"Ref":"G"}}]}})"),
-                    &names);
-  EXPECT_EQ(names, (std::set<std::string>{"A", "B", "C", "D", "AWS::Region", "F", "G"}));
 }
 
 }  // namespace

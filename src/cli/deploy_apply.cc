@@ -1,0 +1,282 @@
+#include "cli/deploy_apply.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/http_client.h"
+#include "common/base64.h"
+#include "common/json.h"
+#include "functions/zip_package.h"
+
+namespace stator::cli {
+namespace {
+
+using json::Value;
+
+// The zip that CreateFunction / UpdateFunctionCode get.
+Result<std::string> CodeZip(const deploy::FunctionCode& code) {
+  switch (code.source) {
+    case deploy::FunctionCode::kDirectory:
+      return functions::ZipDirectory(code.path);
+    case deploy::FunctionCode::kZipFile:
+      return ReadTextFile(code.path);
+    case deploy::FunctionCode::kFile: {
+      STATOR_TRY(std::string text, ReadTextFile(code.path));
+      std::string base = code.path.substr(code.path.rfind('/') + 1);
+      return functions::ZipEntries({{base, text, 0644}});
+    }
+    case deploy::FunctionCode::kInline:
+      return functions::ZipEntries({{"index.py", code.inline_text, 0644}});
+  }
+  return Error{"Internal", "unknown code source"};
+}
+
+class Deployer {
+ public:
+  Deployer(DeployServer& s, const deploy::Plan& plan, std::vector<Deployed> existing)
+      : s_(s), plan_(plan), existing_(std::move(existing)) {}
+
+  // Creates/updates every resource, then deletes what the stack no longer has.
+  Status Run(std::vector<Row>* rows) {
+    for (const deploy::PlannedResource& r : plan_.resources) {
+      Row row{"", r.type, r.logical_id, r.name, ""};
+      Status st = Status::Ok();
+      switch (r.kind) {
+        case deploy::Kind::kSkipped:
+          row.status = "SKIPPED";
+          row.physical = "-";
+          row.note = r.skip_reason;
+          break;
+        case deploy::Kind::kFunction:
+          st = Function(r, &row);
+          break;
+        case deploy::Kind::kStateMachine:
+          st = StateMachine(r, &row);
+          break;
+        case deploy::Kind::kTable:
+          st = Table(r, &row);
+          break;
+      }
+      if (!st.ok()) {
+        return Error{st.error().error,
+                     r.logical_id + " (" + r.type + "): " + ErrorText(st.error())};
+      }
+      if (!r.ignored.empty() && r.kind != deploy::Kind::kSkipped) {
+        std::string list;
+        for (const std::string& k : r.ignored) list += (list.empty() ? "" : ", ") + k;
+        row.note = "ignored: " + list;
+      }
+      rows->push_back(std::move(row));
+    }
+    for (const std::string& id : plan_.not_created) {
+      rows->push_back({"NOT_CREATED", "", id, "", "its Condition is false"});
+    }
+    // What the stack had and the template no longer has (or replaced under another name).
+    std::vector<Deployed> stale;
+    for (const Deployed& d : existing_) {
+      if (!kept_.count(d.arn)) stale.push_back(d);
+    }
+    std::stable_sort(stale.begin(), stale.end(), [](const Deployed& a, const Deployed& b) {
+      return DeleteRank(a.kind) < DeleteRank(b.kind);
+    });
+    for (const Deployed& d : stale) {
+      Status st = DeleteResource(s_, d);
+      if (!st.ok())
+        return Error{st.error().error, "deleting " + d.name + ": " + ErrorText(st.error())};
+      rows->push_back(
+          {"DELETED", KindType(d.kind), d.logical_id, d.name, "no longer in the template"});
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const Deployed* Existing(const deploy::PlannedResource& r, deploy::Kind kind) const {
+    for (const Deployed& d : existing_) {
+      if (d.kind == kind && d.logical_id == r.logical_id && d.name == r.name) return &d;
+    }
+    return nullptr;
+  }
+  // A resource of that name outside this stack.
+  Status Foreign(const deploy::PlannedResource& r) const {
+    return Error{"AlreadyExists", std::string(KindType(r.kind)) + " '" + r.name +
+                                      "' already exists and is not part of stack " +
+                                      plan_.stack_name +
+                                      " (delete it, or name the resource "
+                                      "differently in the template)"};
+  }
+
+  Status Function(const deploy::PlannedResource& r, Row* row) {
+    STATOR_TRY(std::string zip, CodeZip(r.code));
+    std::string b64 = Base64Encode(zip);
+    std::string path = "/2015-03-31/functions/" + UrlEncode(r.name);
+    if (const Deployed* d = Existing(r, deploy::Kind::kFunction)) {
+      Value code = Value::MakeObject({{"ZipFile", Value::String(b64)}});
+      auto c = s_.Rest("PUT", path + "/code", &code);
+      if (!c.ok()) return c.error();
+      json::Object conf;
+      for (const auto& [k, v] : r.request.as_object()) {
+        if (k != "FunctionName" && k != "Tags") conf.emplace_back(k, v);
+      }
+      // Absent settings go back to Lambda's defaults (a template that drops one resets it).
+      auto has = [&](const char* k) { return r.request.Find(k) != nullptr; };
+      if (!has("Timeout")) conf.emplace_back("Timeout", Value::Int(3));
+      if (!has("MemorySize")) conf.emplace_back("MemorySize", Value::Int(128));
+      if (!has("Description")) conf.emplace_back("Description", Value::String(""));
+      if (!has("Environment")) {
+        conf.emplace_back("Environment", Value::MakeObject({{"Variables", Value::EmptyObject()}}));
+      }
+      Value body = Value::MakeObject(std::move(conf));
+      auto u = s_.Rest("PUT", path + "/configuration", &body);
+      if (!u.ok()) return u.error();
+      Value tags = Value::MakeObject({{"Tags", *r.request.Find("Tags")}});
+      auto t = s_.Rest("POST", "/2017-03-31/tags/" + UrlEncode(d->arn), &tags);
+      if (!t.ok()) return t.error();
+      kept_.insert(d->arn);
+      row->status = "UPDATED";
+      return Status::Ok();
+    }
+    Value req = r.request.With("Code", Value::MakeObject({{"ZipFile", Value::String(b64)}}));
+    auto c = s_.Rest("POST", "/2015-03-31/functions", &req);
+    if (!c.ok()) {
+      if (c.error().error == "ResourceConflictException") return Foreign(r);
+      return c.error();
+    }
+    kept_.insert(CreatedArn(*c, nullptr, "FunctionArn", r.arn));
+    row->status = Replacing(r) ? "REPLACED" : "CREATED";
+    return Status::Ok();
+  }
+
+  // Whether the stack had this logical id under another name or kind (the old one is deleted
+  // after).
+  bool Replacing(const deploy::PlannedResource& r) const {
+    for (const Deployed& d : existing_) {
+      if (d.logical_id == r.logical_id && (d.kind != r.kind || d.name != r.name)) return true;
+    }
+    return false;
+  }
+
+  // The ARN the server gave a resource it created (answer[key], or answer[outer][key]); the
+  // plan's when the answer has none. Kept resources are tracked by the server's ARNs, which
+  // FindStack lists.
+  static std::string CreatedArn(const Value& answer, const char* outer, const char* key,
+                                const std::string& planned) {
+    const Value* holder = outer ? answer.Find(outer) : &answer;
+    const Value* arn = holder ? holder->Find(key) : nullptr;
+    return arn && arn->is_string() ? arn->as_string() : planned;
+  }
+
+  Status StateMachine(const deploy::PlannedResource& r, Row* row) {
+    const Deployed* d = Existing(r, deploy::Kind::kStateMachine);
+    // The server's ARN of the machine deployed before (the plan's ARN is the same when the plan
+    // used the server's partition).
+    const std::string arn = d != nullptr ? d->arn : r.arn;
+    auto described = s_.Json("AWSStepFunctions.DescribeStateMachine",
+                             Value::MakeObject({{"stateMachineArn", Value::String(arn)}}));
+    if (!described.ok() && described.error().error != "StateMachineDoesNotExist") {
+      return described.error();
+    }
+    if (described.ok() && d == nullptr) return Foreign(r);
+    const std::string& type = r.request.Find("type")->as_string();
+    if (d != nullptr && described.ok()) {
+      const Value* old_type = described->Find("type");
+      if (old_type && old_type->is_string() && old_type->as_string() == type) {
+        auto u = s_.Json("AWSStepFunctions.UpdateStateMachine",
+                         Value::MakeObject({{"stateMachineArn", Value::String(arn)},
+                                            {"definition", *r.request.Find("definition")},
+                                            {"roleArn", *r.request.Find("roleArn")}}));
+        if (!u.ok()) return u.error();
+        auto t = s_.Json("AWSStepFunctions.TagResource",
+                         Value::MakeObject({{"resourceArn", Value::String(arn)},
+                                            {"tags", *r.request.Find("tags")}}));
+        if (!t.ok()) return t.error();
+        kept_.insert(arn);
+        row->status = "UPDATED";
+        return Status::Ok();
+      }
+      // STANDARD <-> EXPRESS cannot change in place: replace.
+      STATOR_RETURN_IF_ERROR(DeleteResource(s_, *d));
+      row->note = "type changed";
+    }
+    auto c = s_.Json("AWSStepFunctions.CreateStateMachine", r.request);
+    if (!c.ok()) return c.error();
+    kept_.insert(CreatedArn(*c, nullptr, "stateMachineArn", r.arn));
+    row->status = (d != nullptr || Replacing(r)) ? "REPLACED" : "CREATED";
+    return Status::Ok();
+  }
+
+  // The key schema as "name:HASH:S,name:RANGE:N".
+  static std::string KeyErrorText(const Value& key_schema, const Value& definitions) {
+    std::string out;
+    if (!key_schema.is_array()) return out;
+    for (const Value& k : key_schema.as_array()) {
+      const Value* n = k.Find("AttributeName");
+      const Value* t = k.Find("KeyType");
+      if (!n || !n->is_string() || !t || !t->is_string()) continue;
+      std::string type;
+      if (definitions.is_array()) {
+        for (const Value& d : definitions.as_array()) {
+          const Value* dn = d.Find("AttributeName");
+          const Value* dt = d.Find("AttributeType");
+          if (dn && dt && dn->is_string() && dt->is_string() && dn->as_string() == n->as_string()) {
+            type = dt->as_string();
+          }
+        }
+      }
+      out += n->as_string() + ":" + t->as_string() + ":" + type + ",";
+    }
+    return out;
+  }
+
+  Status Table(const deploy::PlannedResource& r, Row* row) {
+    const Deployed* d = Existing(r, deploy::Kind::kTable);
+    if (d != nullptr) {
+      STATOR_TRY(Value described,
+                 s_.Json("DynamoDB_20120810.DescribeTable",
+                         Value::MakeObject({{"TableName", Value::String(r.name)}})));
+      const Value* t = described.Find("Table");
+      std::string old_keys =
+          t && t->Find("KeySchema") && t->Find("AttributeDefinitions")
+              ? KeyErrorText(*t->Find("KeySchema"), *t->Find("AttributeDefinitions"))
+              : "";
+      std::string new_keys =
+          KeyErrorText(*r.request.Find("KeySchema"), *r.request.Find("AttributeDefinitions"));
+      if (old_keys == new_keys) {
+        auto tg = s_.Json("DynamoDB_20120810.TagResource",
+                          Value::MakeObject({{"ResourceArn", Value::String(d->arn)},
+                                             {"Tags", *r.request.Find("Tags")}}));
+        if (!tg.ok()) return tg.error();
+        kept_.insert(d->arn);
+        row->status = "UNCHANGED";
+        row->note = "same key schema: items kept";
+        return Status::Ok();
+      }
+      STATOR_RETURN_IF_ERROR(DeleteResource(s_, *d));
+      row->note = "key schema changed: items dropped";
+    }
+    auto c = s_.Json("DynamoDB_20120810.CreateTable", r.request);
+    if (!c.ok()) {
+      if (c.error().error == "ResourceInUseException") return Foreign(r);
+      return c.error();
+    }
+    kept_.insert(CreatedArn(*c, "TableDescription", "TableArn", r.arn));
+    row->status = (d != nullptr || Replacing(r)) ? "REPLACED" : "CREATED";
+    return Status::Ok();
+  }
+
+  DeployServer& s_;
+  const deploy::Plan& plan_;
+  std::vector<Deployed> existing_;
+  std::set<std::string> kept_;  // ARNs the template still has
+};
+
+}  // namespace
+
+Status ApplyPlan(DeployServer& s, const deploy::Plan& plan, std::vector<Deployed> existing,
+                 std::vector<Row>* rows) {
+  Deployer deployer(s, plan, std::move(existing));
+  return deployer.Run(rows);
+}
+
+}  // namespace stator::cli

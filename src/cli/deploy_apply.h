@@ -1,0 +1,25 @@
+// Carrying a deploy::Plan out against the server: every planned resource created, updated in
+// place or replaced, in the plan's order, then what the stack had and the template no longer
+// has deleted (docs/deploy.md, "Updates").
+//
+// Thread-safety: ApplyPlan is a plain function over a DeployServer; it keeps no state between
+// calls.
+#pragma once
+
+#include <vector>
+
+#include "cli/deploy_report.h"
+#include "cli/deploy_server.h"
+#include "cli/deploy_stack.h"
+#include "common/result.h"
+#include "deploy/stack.h"
+
+namespace stator::cli {
+
+// Applies plan over existing (the stack's resources on the server, from FindStack), appending a
+// row per resource to rows. Stops at the first failure, whose cause starts with the resource
+// ("LogicalId (TYPE): CODE: message"); what was done before stays.
+Status ApplyPlan(DeployServer& s, const deploy::Plan& plan, std::vector<Deployed> existing,
+                 std::vector<Row>* rows);
+
+}  // namespace stator::cli

@@ -1,0 +1,34 @@
+#include "deploy/planners/planner.h"
+
+#include <iterator>
+
+namespace stator::deploy {
+
+std::string StackScope::Arn(const std::string& service, const std::string& rest) const {
+  return "arn:" + partition + ":" + service + ":" + region + ":" + account + ":" + rest;
+}
+
+std::string StackScope::IamArn(const std::string& rest) const {
+  return "arn:" + partition + ":iam::" + account + ":" + rest;
+}
+
+std::string StackScope::ImplicitRoleArn(const std::string& logical_id) const {
+  return IamArn("role/" + GeneratedName(stack_name, logical_id + "Role", 64));
+}
+
+const ResourceType* FindResourceType(const std::string& type) {
+  static const ResourceType kTypes[] = {
+      {"AWS::Serverless::Function", "Function", true, PlanFunction},
+      {"AWS::Lambda::Function", nullptr, false, PlanFunction},
+      {"AWS::Serverless::StateMachine", "StateMachine", true, PlanStateMachine},
+      {"AWS::StepFunctions::StateMachine", nullptr, false, PlanStateMachine},
+      {"AWS::Serverless::SimpleTable", "SimpleTable", false, PlanTable},
+      {"AWS::DynamoDB::Table", nullptr, false, PlanTable},
+  };
+  for (const ResourceType& t : kTypes) {
+    if (type == t.type) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace stator::deploy
