@@ -160,7 +160,6 @@ struct Execution::Message {
 
 namespace {
 
-constexpr const char* kNoDetails = "";
 // Marks the ids of timers held during a replay (see ArmTimer); scheduler ids never reach it.
 constexpr uint64_t kReplayTimerBit = uint64_t{1} << 63;
 
@@ -181,6 +180,13 @@ bool SameNode(const json::Value& a, const json::Value& b) {
     default:
       return false;
   }
+}
+
+// A failed task's details: TaskFailed/TaskTimedOut name the resource, the others do not.
+json::Value TaskErrorDetails(const TaskResource& resource, const Error& e) {
+  return resource.kind == TaskResource::Kind::kService
+             ? history::TaskError(resource, e.error, e.cause)
+             : history::ErrorCause(e.error, e.cause);
 }
 
 json::Value ErrorOutput(const Error& e) {
@@ -254,11 +260,11 @@ void Execution::Start(bool run_here) {
   start_millis_ = options_.start_millis.value_or(Now());
   top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
   if (options_.input_text) {
-    EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
+    EmitWithPrev(*top_, 0, event_types::kExecutionStarted,
                  history::ExecutionStarted(json::Value::String(*options_.input_text), role_arn_));
     if (!events_.empty()) events_.back().payloads_are_text = true;
   } else {
-    EmitWithPrev(*top_, 0, "ExecutionStarted", "executionStartedEventDetails",
+    EmitWithPrev(*top_, 0, event_types::kExecutionStarted,
                  history::ExecutionStarted(options_.input, role_arn_));
   }
   if (machine_->timeout_seconds) {
@@ -415,14 +421,12 @@ void Execution::Run() {
 void Execution::HandleMessage(Message& m) {
   if (finished()) return;
   if (m.kind == Message::Kind::kStop) {
-    FinishExecution(ExecutionStatus::kAborted, "ExecutionAborted", "executionAbortedEventDetails",
-                    history::ErrorCause(m.error, m.cause), next_event_id_ - 1, std::nullopt,
-                    m.error, m.cause);
+    FinishExecution(ExecutionStatus::kAborted, history::ErrorCause(m.error, m.cause),
+                    next_event_id_ - 1, std::nullopt, m.error, m.cause);
     return;
   }
   if (m.kind == Message::Kind::kTimer && m.timer == TimerKind::kExecutionTimeout) {
-    FinishExecution(ExecutionStatus::kTimedOut, "ExecutionTimedOut",
-                    "executionTimedOutEventDetails",
+    FinishExecution(ExecutionStatus::kTimedOut,
                     history::ErrorCause(std::string(kStatesTimeout), ""), 0, std::nullopt,
                     std::nullopt, std::nullopt);  // DescribeExecution shows no error
     return;
@@ -445,7 +449,7 @@ void Execution::HandleMessage(Message& m) {
       const TaskResource& r = f.sp().resource;
       if (r.kind == TaskResource::Kind::kService && !f.task_submitted) {
         f.task_submitted = true;
-        Emit(f, "TaskSubmitted", "taskSubmittedEventDetails", history::TaskSucceeded(r, m.payload));
+        Emit(f, event_types::kTaskSubmitted, history::TaskSucceeded(r, m.payload));
       }
       return;
     }
@@ -492,18 +496,16 @@ void Execution::HandleMessage(Message& m) {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-int64_t Execution::Emit(Frame& f, std::string_view type, std::string_view details_key,
-                        json::Value details, bool update_tracker) {
-  const int64_t id = EmitWithPrev(f, f.last_event, type, details_key, std::move(details));
+int64_t Execution::Emit(Frame& f, const EventType& type, json::Value details, bool update_tracker) {
+  const int64_t id = EmitWithPrev(f, f.last_event, type, std::move(details));
   if (update_tracker && id != 0) f.last_event = id;
   return id;
 }
 
-int64_t Execution::EmitCompact(Frame& f, int64_t prev, std::string_view type,
-                               std::string_view details_key, HistoryEvent::Compact form,
-                               json::Value payload) {
+int64_t Execution::EmitCompact(Frame& f, int64_t prev, const EventType& type,
+                               HistoryEvent::Compact form, json::Value payload) {
   HistoryEvent* e = nullptr;
-  const int64_t id = EmitWithPrev(f, prev, type, details_key, json::Value(), &e);
+  const int64_t id = EmitWithPrev(f, prev, type, json::Value(), &e);
   if (e != nullptr) {
     e->compact = form;
     e->state_name = f.sp().name;
@@ -512,29 +514,28 @@ int64_t Execution::EmitCompact(Frame& f, int64_t prev, std::string_view type,
   return id;
 }
 
-int64_t Execution::EmitState(Frame& f, std::string_view type, std::string_view details_key,
-                             HistoryEvent::Compact form, const json::Value& payload) {
-  const int64_t id = EmitCompact(f, f.last_event, type, details_key, form, payload);
+int64_t Execution::EmitState(Frame& f, const EventType& type, HistoryEvent::Compact form,
+                             const json::Value& payload) {
+  const int64_t id = EmitCompact(f, f.last_event, type, form, payload);
   if (id != 0) f.last_event = id;
   return id;
 }
 
-int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, std::string_view type,
-                                std::string_view details_key, json::Value details,
+int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const EventType& type, json::Value details,
                                 HistoryEvent** recorded) {
   if (recorded != nullptr) *recorded = nullptr;
   if (!f.record || finished()) return 0;
   if (next_event_id_ >= options_.max_history_events) {
     std::string cause = "The execution reached the maximum number of history events (" +
                         std::to_string(options_.max_history_events) + ").";
-    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+    FinishExecution(ExecutionStatus::kFailed,
                     history::ErrorCause(std::string(kStatesRuntime), cause), prev, std::nullopt,
                     std::string(kStatesRuntime), cause);
     return 0;
   }
   const int64_t id = next_event_id_++;
   if (replay_ != nullptr) {
-    if (!ReplayEvent(id, type)) return 0;
+    if (!ReplayEvent(id, type.type)) return 0;
     return id;
   }
   if (options_.keep_history) {
@@ -542,29 +543,29 @@ int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, std::string_view type,
     e.id = id;
     e.previous_event_id = prev;
     e.timestamp_millis = Now();
-    e.type = type;
-    e.details_key = details_key;
+    e.type = type.type;
+    e.details_key = type.details_key;
     e.details = std::move(details);
     if (recorded != nullptr) *recorded = &e;
   }
   return id;
 }
 
-void Execution::FinishExecution(ExecutionStatus status, const char* event_type,
-                                const char* details_key, json::Value details, int64_t prev,
+void Execution::FinishExecution(ExecutionStatus status, json::Value details, int64_t prev,
                                 std::optional<json::Value> output, std::optional<std::string> error,
                                 std::optional<std::string> cause) {
   if (finished()) return;
+  const EventType& type = event_types::ExecutionEnded(status);
   const int64_t id = next_event_id_++;
-  if (replay_ != nullptr && !ReplayEvent(id, event_type)) return;
+  if (replay_ != nullptr && !ReplayEvent(id, type.type)) return;
   const int64_t now = id <= replayed_events_ ? replay_now_ : Now();
   if (options_.keep_history && id > replayed_events_) {
     HistoryEvent& e = events_.emplace_back();
     e.id = id;
     e.previous_event_id = prev;
     e.timestamp_millis = now;
-    e.type = event_type;
-    e.details_key = details_key;
+    e.type = type.type;
+    e.details_key = type.details_key;
     e.details = std::move(details);
   }
   result_.status = status;
@@ -625,12 +626,10 @@ void Execution::Step(Frame& f) {
       case Phase::kDone:
         if (f.parent == nullptr) {
           if (f.ok) {
-            FinishExecution(ExecutionStatus::kSucceeded, "ExecutionSucceeded",
-                            "executionSucceededEventDetails", history::Output(f.output),
-                            f.last_event, f.output, std::nullopt, std::nullopt);
+            FinishExecution(ExecutionStatus::kSucceeded, history::Output(f.output), f.last_event,
+                            f.output, std::nullopt, std::nullopt);
           } else {
-            FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed",
-                            "executionFailedEventDetails",
+            FinishExecution(ExecutionStatus::kFailed,
                             history::ErrorCause(f.error.error, f.error.cause), f.last_event,
                             std::nullopt, f.error.error, f.error.cause);
           }
@@ -669,8 +668,7 @@ void Execution::Step(Frame& f) {
         if (f.group) {
           AbortChildren(f);
           if (f.group->distributed) {
-            Emit(f, "MapRunFailed", "mapRunFailedEventDetails",
-                 history::ErrorCause(e.error, e.cause));
+            Emit(f, event_types::kMapRun.failed, history::ErrorCause(e.error, e.cause));
           }
           f.group.reset();
         }
@@ -694,8 +692,7 @@ void Execution::EnterState(Frame& f) {
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
-  f.entered_event = EmitState(f, sp.entered_type, history::kStateEntered,
-                              HistoryEvent::Compact::kStateEntered, f.raw_input);
+  f.entered_event = EmitState(f, sp.entered, HistoryEvent::Compact::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
 }
 
@@ -772,10 +769,9 @@ void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
     if (f.record && options_.keep_history) {
       details = history::StateExited(f.sp().name, out, assigned);
     }
-    Emit(f, f.sp().exited_type, history::kStateExited, std::move(details));
+    Emit(f, f.sp().exited, std::move(details));
   } else {
-    EmitState(f, f.sp().exited_type, history::kStateExited, HistoryEvent::Compact::kStateExited,
-              out);
+    EmitState(f, f.sp().exited, HistoryEvent::Compact::kStateExited, out);
   }
   Transition(f, next, std::move(out));
 }
@@ -1038,26 +1034,23 @@ void Execution::RunTaskAttempt(Frame& f) {
     f.task_token = NewUuid() + NewUuid();
     f.context.reset();
   }
-  int64_t scheduled = 0;
+  const event_types::TaskEventTypes& events = event_types::TaskEvents(res.kind);
+  json::Value scheduled_details;
   switch (res.kind) {
     case TaskResource::Kind::kService:
-      scheduled =
-          Emit(f, "TaskScheduled", "taskScheduledEventDetails",
-               history::TaskScheduled(res, res.region.empty() ? options_.region : res.region,
-                                      params, timeout, heartbeat));
-      Emit(f, "TaskStarted", "taskStartedEventDetails", history::TaskStarted(res));
+      scheduled_details = history::TaskScheduled(
+          res, res.region.empty() ? options_.region : res.region, params, timeout, heartbeat);
       break;
     case TaskResource::Kind::kLambdaFunction:
-      scheduled = Emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
-                       history::LambdaScheduled(st.resource, params, timeout));
-      Emit(f, "LambdaFunctionStarted", kNoDetails, json::Value());
+      scheduled_details = history::LambdaScheduled(st.resource, params, timeout);
       break;
     case TaskResource::Kind::kActivity:
-      scheduled = Emit(f, "ActivityScheduled", "activityScheduledEventDetails",
-                       history::ActivityScheduled(st.resource, params, timeout, heartbeat));
-      Emit(f, "ActivityStarted", kNoDetails, json::Value());
+      scheduled_details = history::ActivityScheduled(st.resource, params, timeout, heartbeat);
       break;
   }
+  const int64_t scheduled = Emit(f, events.scheduled, std::move(scheduled_details));
+  Emit(f, events.started,
+       res.kind == TaskResource::Kind::kService ? history::TaskStarted(res) : json::Value());
   if (finished()) return;
   f.phase = Phase::kBlocked;
   const int64_t now = Now();
@@ -1155,18 +1148,9 @@ void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
   const TaskResource& res = f.sp().resource;
   if (outcome.ok()) {
     json::Value value = std::move(outcome).value();
-    switch (res.kind) {
-      case TaskResource::Kind::kService:
-        Emit(f, "TaskSucceeded", "taskSucceededEventDetails", history::TaskSucceeded(res, value));
-        break;
-      case TaskResource::Kind::kLambdaFunction:
-        Emit(f, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
-             history::Output(value));
-        break;
-      case TaskResource::Kind::kActivity:
-        Emit(f, "ActivitySucceeded", "activitySucceededEventDetails", history::Output(value));
-        break;
-    }
+    Emit(f, event_types::TaskEvents(res.kind).succeeded,
+         res.kind == TaskResource::Kind::kService ? history::TaskSucceeded(res, value)
+                                                  : history::Output(value));
     if (!CheckSize(f, value, false)) return;
     return FinishWithResult(f, std::move(value));
   }
@@ -1175,38 +1159,13 @@ void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
     // The runner enforced TimeoutSeconds / HeartbeatSeconds itself: a timeout all the same.
     return OnTaskTimeout(f, std::move(e));
   }
-  switch (res.kind) {
-    case TaskResource::Kind::kService:
-      Emit(f, "TaskFailed", "taskFailedEventDetails", history::TaskError(res, e.error, e.cause));
-      break;
-    case TaskResource::Kind::kLambdaFunction:
-      Emit(f, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails",
-           history::ErrorCause(e.error, e.cause));
-      break;
-    case TaskResource::Kind::kActivity:
-      Emit(f, "ActivityFailed", "activityFailedEventDetails",
-           history::ErrorCause(e.error, e.cause));
-      break;
-  }
+  Emit(f, event_types::TaskEvents(res.kind).failed, TaskErrorDetails(res, e));
   StateFailed(f, std::move(e));
 }
 
 void Execution::OnTaskTimeout(Frame& f, Error e) {
   const TaskResource& res = f.sp().resource;
-  switch (res.kind) {
-    case TaskResource::Kind::kService:
-      Emit(f, "TaskTimedOut", "taskTimedOutEventDetails",
-           history::TaskError(res, e.error, e.cause));
-      break;
-    case TaskResource::Kind::kLambdaFunction:
-      Emit(f, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails",
-           history::ErrorCause(e.error, e.cause));
-      break;
-    case TaskResource::Kind::kActivity:
-      Emit(f, "ActivityTimedOut", "activityTimedOutEventDetails",
-           history::ErrorCause(e.error, e.cause));
-      break;
-  }
+  Emit(f, event_types::TaskEvents(res.kind).timed_out, TaskErrorDetails(res, e));
   StateFailed(f, std::move(e));
 }
 
@@ -1242,7 +1201,7 @@ void Execution::RunParallelAttempt(Frame& f) {
     if (!p.ok()) return StateFailed(f, std::move(p).error());
     input = std::move(p).value();
   }
-  const int64_t started = Emit(f, "ParallelStateStarted", kNoDetails, json::Value());
+  const int64_t started = Emit(f, event_types::kParallelState.started, json::Value());
   if (finished()) return;
   auto g = std::make_unique<ChildGroup>();
   g->total = sp.branches.size();
@@ -1381,7 +1340,7 @@ void Execution::RunMapAttempt(Frame& f) {
   g->results.resize(g->total);
   g->frames.resize(g->total);
   f.effective = eff;
-  const int64_t started = Emit(f, "MapStateStarted", "mapStateStartedEventDetails",
+  const int64_t started = Emit(f, event_types::kMapState.started,
                                history::MapStateStarted(static_cast<int64_t>(arr.size())));
   if (finished()) return;
   g->started_event = started;
@@ -1390,7 +1349,7 @@ void Execution::RunMapAttempt(Frame& f) {
     std::string label = st.label.empty() ? NewUuid() : st.label;
     std::string arn = "arn:aws:states:" + options_.region + ":" + options_.account +
                       ":mapRun:" + options_.state_machine_name + "/" + label + ":" + NewUuid();
-    Emit(f, "MapRunStarted", "mapRunStartedEventDetails", history::MapRunStarted(arn));
+    Emit(f, event_types::kMapRun.started, history::MapRunStarted(arn));
     g->last = f.last_event;
   }
   f.group = std::move(g);
@@ -1443,9 +1402,9 @@ void Execution::LaunchIterations(Frame& owner) {
     const bool record = owner.record && !g.distributed;
     int64_t last = prev;
     if (record) {
-      const int64_t id = EmitCompact(
-          owner, prev, "MapIterationStarted", "mapIterationStartedEventDetails",
-          HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
+      const int64_t id = EmitCompact(owner, prev, event_types::kMapIterationStarted,
+                                     HistoryEvent::Compact::kMapIteration,
+                                     json::Value::Int(static_cast<int64_t>(i)));
       if (id != 0) last = id;
     }
     if (finished()) return;
@@ -1468,9 +1427,9 @@ void Execution::OnChildDone(Frame& child) {
   if (child.ok) {
     g.results[i] = std::move(child.output);
     if (inline_map) {
-      const int64_t id = EmitCompact(
-          p, child.last_event, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
-          HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
+      const int64_t id = EmitCompact(p, child.last_event, event_types::kMapIterationSucceeded,
+                                     HistoryEvent::Compact::kMapIteration,
+                                     json::Value::Int(static_cast<int64_t>(i)));
       if (id != 0) g.last = id;
       g.free_slots.push_back(child.last_event);
     } else if (!g.is_map) {
@@ -1478,7 +1437,7 @@ void Execution::OnChildDone(Frame& child) {
     }
   } else {
     if (inline_map) {
-      EmitCompact(p, child.last_event, "MapIterationFailed", "mapIterationFailedEventDetails",
+      EmitCompact(p, child.last_event, event_types::kMapIterationFailed,
                   HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
     ++g.failed;
@@ -1518,8 +1477,8 @@ void Execution::OnChildDone(Frame& child) {
 void Execution::FinishChildren(Frame& f) {
   std::unique_ptr<ChildGroup> g = std::move(f.group);
   f.last_event = g->last;
-  if (g->is_map && g->distributed) Emit(f, "MapRunSucceeded", kNoDetails, json::Value());
-  Emit(f, g->is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", kNoDetails, json::Value(),
+  if (g->is_map && g->distributed) Emit(f, event_types::kMapRun.succeeded, json::Value());
+  Emit(f, event_types::ChildrenEvents(g->is_map).succeeded, json::Value(),
        /*update_tracker=*/false);
   if (finished()) return;
   json::Value result = json::Value::MakeArray(std::move(g->results));
@@ -1535,7 +1494,7 @@ void Execution::AbortChildren(Frame& owner) {
     Frame& child = *g.frames[i];
     AbortFrame(child);
     if (inline_map) {
-      EmitCompact(owner, child.last_event, "MapIterationAborted", "mapIterationAbortedEventDetails",
+      EmitCompact(owner, child.last_event, event_types::kMapIterationAborted,
                   HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
     g.frames[i].reset();
@@ -1552,7 +1511,7 @@ void Execution::AbortFrame(Frame& f) {
     const StateType t = f.st().type;
     if (t == StateType::kTask || t == StateType::kWait || t == StateType::kMap ||
         t == StateType::kParallel) {
-      Emit(f, f.sp().aborted_type, kNoDetails, json::Value());
+      Emit(f, f.sp().aborted, json::Value());
     }
   }
   CancelTimers(f);
@@ -1567,9 +1526,8 @@ void Execution::AbortFrame(Frame& f) {
 void Execution::RaiseRuntime(Frame& f, Error e) {
   if (e.error == kStatesRuntime) e.cause = RuntimePrefix(f) + e.cause;
   if (!IsTerminalError(e.error)) return StateFailed(f, std::move(e));
-  FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
-                  history::ErrorCause(e.error, e.cause), f.last_event, std::nullopt, e.error,
-                  e.cause);
+  FinishExecution(ExecutionStatus::kFailed, history::ErrorCause(e.error, e.cause), f.last_event,
+                  std::nullopt, e.error, e.cause);
 }
 
 void Execution::StateFailed(Frame& f, Error e) {
@@ -1579,9 +1537,8 @@ void Execution::StateFailed(Frame& f, Error e) {
         e.cause.find("An error occurred while executing the state") == std::string::npos) {
       e.cause = RuntimePrefix(f) + e.cause;
     }
-    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
-                    history::ErrorCause(e.error, e.cause), f.last_event, std::nullopt, e.error,
-                    e.cause);
+    FinishExecution(ExecutionStatus::kFailed, history::ErrorCause(e.error, e.cause), f.last_event,
+                    std::nullopt, e.error, e.cause);
     return;
   }
   const asl::State& st = f.st();
@@ -1602,9 +1559,8 @@ void Execution::StateFailed(Frame& f, Error e) {
       }
       break;  // the first matching retrier decides
     }
-    if (st.type == StateType::kMap) Emit(f, "MapStateFailed", kNoDetails, json::Value());
-    if (st.type == StateType::kParallel) {
-      Emit(f, "ParallelStateFailed", kNoDetails, json::Value());
+    if (st.type == StateType::kMap || st.type == StateType::kParallel) {
+      Emit(f, event_types::ChildrenEvents(st.type == StateType::kMap).failed, json::Value());
     }
     if (finished()) return;
     for (const asl::Catcher& c : st.catchers) {
@@ -1659,7 +1615,7 @@ bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {
                  : "The state/task '" + name +
                        "' returned a result with a size exceeding the maximum number of bytes "
                        "service limit.";
-    FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
+    FinishExecution(ExecutionStatus::kFailed,
                     history::ErrorCause(std::string(kStatesDataLimitExceeded), cause), f.last_event,
                     std::nullopt, std::string(kStatesDataLimitExceeded), cause);
     return false;
@@ -1725,10 +1681,6 @@ bool Execution::ReplayEvent(int64_t id, std::string_view type) {
 
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // The outcome a recorded task event (…Succeeded, …Failed, …TimedOut) reports; for TaskSubmitted,
 // the output it reported.
 TaskOutcome RecordedOutcome(const HistoryEvent& e) {
@@ -1736,7 +1688,7 @@ TaskOutcome RecordedOutcome(const HistoryEvent& e) {
     const json::Value* v = e.details.is_object() ? e.details.Find(key) : nullptr;
     return v != nullptr && v->is_string() ? v->as_string() : std::string();
   };
-  if (EndsWith(e.type, "Succeeded") || e.type == "TaskSubmitted") {
+  if (e.type.ends_with("Succeeded") || e.type == event_types::kTaskSubmitted.type) {
     const json::Value* out = e.details.is_object() ? e.details.Find("output") : nullptr;
     if (out == nullptr || !out->is_string()) return json::Value();
     Result<json::Value> parsed = json::Parse(out->as_string());
@@ -1750,7 +1702,7 @@ TaskOutcome RecordedOutcome(const HistoryEvent& e) {
 
 bool Execution::ReplayNextInput() {
   const HistoryEvent& next = (*replay_)[next_event_id_ - 1];
-  if (next.type == "ExecutionTimedOut") {
+  if (next.type == event_types::kExecutionTimedOut.type) {
     Message m;
     m.kind = Message::Kind::kTimer;
     m.timer = TimerKind::kExecutionTimeout;
@@ -1762,7 +1714,7 @@ bool Execution::ReplayNextInput() {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
     const uint64_t fid = replay_tasks_[i].frame_id;
     const uint64_t token = replay_tasks_[i].token;
-    if (next.type == "TaskSubmitted") {
+    if (next.type == event_types::kTaskSubmitted.type) {
       // Not an outcome: the task runs on, and its outcome follows this event.
       replay_tasks_[i].started_event = next_event_id_;
       Message m;
@@ -1777,7 +1729,7 @@ bool Execution::ReplayNextInput() {
     replay_tasks_.erase(replay_tasks_.begin() + static_cast<std::ptrdiff_t>(i));
     auto it = live_.find(fid);
     Frame* f = it == live_.end() ? nullptr : it->second;
-    if (EndsWith(next.type, "TimedOut") && f != nullptr) {
+    if (next.type.ends_with("TimedOut") && f != nullptr) {
       // The task's TimeoutSeconds or HeartbeatSeconds timer fired.
       const json::Value* error = next.details.is_object() ? next.details.Find("error") : nullptr;
       const bool heartbeat =
@@ -1858,9 +1810,8 @@ void Execution::FailResume(const std::string& why) {
   replay_tasks_.clear();
   next_event_id_ = replayed_events_ + 1;
   const std::string cause = "The execution could not be resumed after a restart: " + why + ".";
-  FinishExecution(ExecutionStatus::kFailed, "ExecutionFailed", "executionFailedEventDetails",
-                  history::ErrorCause(std::string(kStatesRuntime), cause), replayed_events_,
-                  std::nullopt, std::string(kStatesRuntime), cause);
+  FinishExecution(ExecutionStatus::kFailed, history::ErrorCause(std::string(kStatesRuntime), cause),
+                  replayed_events_, std::nullopt, std::string(kStatesRuntime), cause);
 }
 
 const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* item, int64_t index) {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "asl/state_machine.h"
+#include "engine/event_type.h"
 #include "engine/execution.h"
 #include "engine/machine_plan.h"
 #include "engine/scheduler.h"
@@ -92,18 +93,17 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
 
   // Events.
   // Each returns the new event's id, or 0 when the frame records no events (or the execution
-  // ended). type and details_key must live as long as the process (see HistoryEvent).
-  int64_t Emit(Frame& f, std::string_view type, std::string_view details_key, json::Value details,
-               bool update_tracker = true);
+  // ended). type's names must live as long as the process (see HistoryEvent).
+  int64_t Emit(Frame& f, const EventType& type, json::Value details, bool update_tracker = true);
   // An event of f's state in one of HistoryEvent's compact forms, with prev as its previous
   // event; EmitState also makes it f's last event.
-  int64_t EmitCompact(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
-                      HistoryEvent::Compact form, json::Value payload);
-  int64_t EmitState(Frame& f, std::string_view type, std::string_view details_key,
-                    HistoryEvent::Compact form, const json::Value& payload);
+  int64_t EmitCompact(Frame& f, int64_t prev, const EventType& type, HistoryEvent::Compact form,
+                      json::Value payload);
+  int64_t EmitState(Frame& f, const EventType& type, HistoryEvent::Compact form,
+                    const json::Value& payload);
   // *recorded, when given, is set to the event kept in the history, or nullptr.
-  int64_t EmitWithPrev(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
-                       json::Value details, HistoryEvent** recorded = nullptr);
+  int64_t EmitWithPrev(Frame& f, int64_t prev, const EventType& type, json::Value details,
+                       HistoryEvent** recorded = nullptr);
   // Hands the events recorded so far to options_.history_sink, if there is one.
   void FlushHistory();
 
@@ -204,9 +204,11 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void FailResume(const std::string& why);
   // Handles one inbox message (in arrival order); false when the inbox is empty.
   bool HandleOneMessage();
-  void FinishExecution(ExecutionStatus status, const char* event_type, const char* details_key,
-                       json::Value details, int64_t prev, std::optional<json::Value> output,
-                       std::optional<std::string> error, std::optional<std::string> cause);
+  // Records the event that ends the execution with status (event_types::ExecutionEnded) and
+  // sets the result.
+  void FinishExecution(ExecutionStatus status, json::Value details, int64_t prev,
+                       std::optional<json::Value> output, std::optional<std::string> error,
+                       std::optional<std::string> cause);
   std::string NewUuid();
   double Random01();
 
