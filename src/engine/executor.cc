@@ -65,7 +65,7 @@ Execution::~Execution() {
 void Execution::Start(bool run_here) {
   // Running here: this thread is the execution's runner from now on, so anything delivered
   // meanwhile only marks more work for it (see Notify).
-  if (run_here) run_state_.store(2, std::memory_order_release);
+  if (run_here) run_state_.store(RunState::kRunning, std::memory_order_release);
   start_millis_ = options_.start_millis.value_or(Now());
   top_ = NewFrame(plan_.get(), nullptr, options_.input, 0, true);
   if (options_.input_text) {
@@ -80,11 +80,11 @@ void Execution::Start(bool run_here) {
     std::weak_ptr<Execution> weak = weak_from_this();
     timeout_timer_ =
         scheduler_->AddTimer(start_millis_ + *machine_->timeout_seconds * 1000, [weak] {
-          if (auto e = weak.lock()) {
+          if (auto execution = weak.lock()) {
             Message m;
             m.kind = Message::Kind::kTimer;
             m.timer = TimerKind::kExecutionTimeout;
-            e->Deliver(std::move(m));
+            execution->Deliver(std::move(m));
           }
         });
   }

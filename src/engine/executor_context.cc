@@ -9,9 +9,10 @@ namespace stator::engine {
 
 using asl::StateType;
 
-const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* item, int64_t index) {
-  Frame& f = const_cast<Frame&>(cf);
-  if (item == nullptr && f.context) return *f.context;
+const json::Value& Execution::ContextFor(const Frame& frame, const json::Value* item,
+                                         int64_t index) {
+  Frame& f = const_cast<Frame&>(frame);  // caches the context object in it
+  if (item == nullptr && f.context_object) return *f.context_object;
   if (context_execution_.is_null()) {
     context_execution_ = json::Value::MakeObject({
         {"Id", json::Value::String(execution_arn_)},
@@ -26,9 +27,9 @@ const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* ite
         {"Name", json::Value::String(options_.state_machine_name)},
     });
   }
-  const StateType t = f.st().type;
+  const StateType t = f.current_state().type;
   json::Object state;
-  state.emplace_back("Name", f.sp().name);
+  state.emplace_back("Name", f.state_plan().name);
   state.emplace_back("EnteredTime", json::Value::String(FormatTimestamp(f.entered_millis)));
   if (t == StateType::kTask || t == StateType::kParallel || t == StateType::kMap) {
     state.emplace_back("RetryCount", json::Value::Int(f.retry_count));
@@ -52,8 +53,8 @@ const json::Value& Execution::ContextFor(const Frame& cf, const json::Value* ite
     scratch_context_ = std::move(v);
     return scratch_context_;
   }
-  f.context = std::move(v);
-  return *f.context;
+  f.context_object = std::move(v);
+  return *f.context_object;
 }
 
 }  // namespace stator::engine

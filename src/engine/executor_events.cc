@@ -21,7 +21,7 @@ int64_t Execution::EmitCompact(Frame& f, int64_t prev, const EventType& type,
   const int64_t id = EmitWithPrev(f, prev, type, json::Value(), &e);
   if (e != nullptr) {
     e->compact = form;
-    e->state_name = f.sp().name;
+    e->state_name = f.state_plan().name;
     e->payload = std::move(payload);
   }
   return id;
@@ -37,7 +37,7 @@ int64_t Execution::EmitState(Frame& f, const EventType& type, HistoryEvent::Comp
 int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const EventType& type, json::Value details,
                                 HistoryEvent** recorded) {
   if (recorded != nullptr) *recorded = nullptr;
-  if (!f.record || finished()) return 0;
+  if (!f.records_history || finished()) return 0;
   if (next_event_id_ >= options_.max_history_events) {
     std::string cause = "The execution reached the maximum number of history events (" +
                         std::to_string(options_.max_history_events) + ").";

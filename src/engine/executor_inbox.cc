@@ -26,10 +26,11 @@ void Execution::Deliver(Message m) {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     if (scheduler_ == nullptr) return;
     inbox_.push_back(std::move(m));
-    int idle = 0;
-    // Idle (0) to running here (2), as Start(run_here) does; the caller keeps this alive.
-    run_here = task_done && RunCompletionsHere::active() &&
-               run_state_.compare_exchange_strong(idle, 2, std::memory_order_acq_rel);
+    RunState idle = RunState::kIdle;
+    // Idle to running here, as Start(run_here) does; the caller keeps this alive.
+    run_here =
+        task_done && RunCompletionsHere::active() &&
+        run_state_.compare_exchange_strong(idle, RunState::kRunning, std::memory_order_acq_rel);
     if (!run_here) {
       Notify();
       // Only now that the completion is queued in the scheduler (run here, only once it has
@@ -55,16 +56,16 @@ void Execution::EndExternalLocked() {
 // Requires inbox_mu_.
 void Execution::Notify() {
   for (;;) {
-    int s = run_state_.load(std::memory_order_acquire);
-    if (s == 0) {
-      if (run_state_.compare_exchange_weak(s, 1)) {
+    RunState state = run_state_.load(std::memory_order_acquire);
+    if (state == RunState::kIdle) {
+      if (run_state_.compare_exchange_weak(state, RunState::kQueued)) {
         if (scheduler_ != nullptr) scheduler_->Schedule(shared_from_this());
         return;
       }
-    } else if (s == 2) {
-      if (run_state_.compare_exchange_weak(s, 3)) return;
+    } else if (state == RunState::kRunning) {
+      if (run_state_.compare_exchange_weak(state, RunState::kRunningWithMoreWork)) return;
     } else {
-      return;
+      return;  // queued, or the running thread already knows there is more
     }
   }
 }
@@ -87,7 +88,7 @@ bool Execution::HandleOneMessage() {
 // the order of its inputs, which its history shows, and that is what lets a replay
 // (ExecutionOptions::replay) record the same events again.
 void Execution::Run() {
-  run_state_.store(2, std::memory_order_release);
+  run_state_.store(RunState::kRunning, std::memory_order_release);
   for (;;) {
     for (;;) {
       while (!ready_.empty() && !finished()) {
@@ -96,7 +97,7 @@ void Execution::Run() {
         auto it = live_.find(id);
         if (it == live_.end()) continue;
         Frame* f = it->second;
-        f->queued = false;
+        f->in_ready_queue = false;
         Step(*f);
       }
       if (finished()) break;
@@ -110,9 +111,10 @@ void Execution::Run() {
     }
     FlushHistory();
     if (!held_tasks_.empty() && !finished()) ReleaseHeldTasks();
-    int expected = 2;
-    if (run_state_.compare_exchange_strong(expected, 0)) return;
-    run_state_.store(2, std::memory_order_release);  // more work arrived while running
+    RunState expected = RunState::kRunning;
+    if (run_state_.compare_exchange_strong(expected, RunState::kIdle)) return;
+    // More work arrived while running (kRunningWithMoreWork): go round again.
+    run_state_.store(RunState::kRunning, std::memory_order_release);
   }
 }
 
@@ -137,17 +139,17 @@ void Execution::HandleMessage(Message& m) {
     case Message::Kind::kTaskDone:
       ++f.token;
       CancelTimers(f);
-      f.outcome = std::move(m.outcome);
-      f.resume = ResumeKind::kTaskOutcome;
+      f.task_outcome = std::move(m.outcome);
+      f.resume_reason = ResumeKind::kTaskOutcome;
       f.phase = Phase::kResume;
       MakeReady(f);
       return;
     case Message::Kind::kSubmitted: {
       // Once per attempt: a task dispatched again after a resume reports it again.
-      const TaskResource& r = f.sp().resource;
-      if (r.kind == TaskResource::Kind::kService && !f.task_submitted) {
+      const TaskResource& resource = f.state_plan().resource;
+      if (resource.kind == TaskResource::Kind::kService && !f.task_submitted) {
         f.task_submitted = true;
-        Emit(f, event_types::kTaskSubmitted, history::TaskSucceeded(r, m.payload));
+        Emit(f, event_types::kTaskSubmitted, history::TaskSucceeded(resource, m.payload));
       }
       return;
     }
@@ -165,12 +167,12 @@ void Execution::HandleMessage(Message& m) {
   ++f.token;
   switch (m.timer) {
     case TimerKind::kWait:
-      f.timer = 0;
-      f.resume = ResumeKind::kWaitDone;
+      f.delay_timer = 0;
+      f.resume_reason = ResumeKind::kWaitDone;
       f.phase = Phase::kResume;
       break;
     case TimerKind::kRetry:
-      f.timer = 0;
+      f.delay_timer = 0;
       f.phase = Phase::kAttempt;
       break;
     case TimerKind::kTaskTimeout:
@@ -181,8 +183,8 @@ void Execution::HandleMessage(Message& m) {
         f.heartbeat_timer = 0;
       }
       CancelTimers(f);
-      f.resume = m.timer == TimerKind::kTaskTimeout ? ResumeKind::kTaskTimeout
-                                                    : ResumeKind::kHeartbeatTimeout;
+      f.resume_reason = m.timer == TimerKind::kTaskTimeout ? ResumeKind::kTaskTimeout
+                                                           : ResumeKind::kHeartbeatTimeout;
       f.phase = Phase::kResume;
       break;
     case TimerKind::kExecutionTimeout:
@@ -200,16 +202,16 @@ void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t*
     return;
   }
   std::weak_ptr<Execution> weak = weak_from_this();
-  const uint64_t fid = f.id;
+  const uint64_t frame_id = f.id;
   const uint64_t token = f.token;
-  *slot = scheduler_->AddTimer(due_millis, [weak, fid, token, kind] {
-    if (auto e = weak.lock()) {
+  *slot = scheduler_->AddTimer(due_millis, [weak, frame_id, token, kind] {
+    if (auto execution = weak.lock()) {
       Message m;
       m.kind = Message::Kind::kTimer;
-      m.frame_id = fid;
+      m.frame_id = frame_id;
       m.token = token;
       m.timer = kind;
-      e->Deliver(std::move(m));
+      execution->Deliver(std::move(m));
     }
   });
 }
@@ -225,10 +227,12 @@ void Execution::CancelTimer(uint64_t* slot) {
 }
 
 void Execution::CancelTimers(Frame& f) {
-  for (Scheduler::TimerId* t : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) CancelTimer(t);
+  for (Scheduler::TimerId* slot : {&f.delay_timer, &f.timeout_timer, &f.heartbeat_timer}) {
+    CancelTimer(slot);
+  }
 }
 
-void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
+void Execution::DispatchTask(TaskRequest& request, uint64_t frame_id, uint64_t token) {
   // In flight from now on, held or not: a virtual clock must not jump past it.
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
@@ -236,49 +240,50 @@ void Execution::DispatchTask(TaskRequest& req, uint64_t fid, uint64_t token) {
     if (scheduler_ != nullptr) scheduler_->ExternalStarted();
   }
   if (options_.when_durable) {
-    Park(&held_tasks_, req, fid, token, 0);
+    Park(&held_tasks_, request, frame_id, token, 0);
     return;
   }
-  DispatchNow(req, fid, token);
+  DispatchNow(request, frame_id, token);
 }
 
-void Execution::DispatchNow(TaskRequest& req, uint64_t fid, uint64_t token) {
+void Execution::DispatchNow(TaskRequest& request, uint64_t frame_id, uint64_t token) {
   std::weak_ptr<Execution> weak = weak_from_this();
-  req.heartbeat = [weak, fid, token] {
-    if (auto e = weak.lock()) {
+  request.heartbeat = [weak, frame_id, token] {
+    if (auto execution = weak.lock()) {
       Message m;
       m.kind = Message::Kind::kHeartbeat;
-      m.frame_id = fid;
+      m.frame_id = frame_id;
       m.token = token;
-      e->Deliver(std::move(m));
+      execution->Deliver(std::move(m));
     }
   };
-  req.submitted = [weak, fid, token](json::Value v) {
-    if (auto e = weak.lock()) {
+  request.submitted = [weak, frame_id, token](json::Value v) {
+    if (auto execution = weak.lock()) {
       Message m;
       m.kind = Message::Kind::kSubmitted;
-      m.frame_id = fid;
+      m.frame_id = frame_id;
       m.token = token;
       m.payload = std::move(v);
-      e->Deliver(std::move(m));
+      execution->Deliver(std::move(m));
     }
   };
-  tasks_->Start(req, [weak, fid, token](TaskOutcome outcome) {
-    if (auto e = weak.lock()) {
+  tasks_->Start(request, [weak, frame_id, token](TaskOutcome outcome) {
+    if (auto execution = weak.lock()) {
       Message m;
       m.kind = Message::Kind::kTaskDone;
-      m.frame_id = fid;
+      m.frame_id = frame_id;
       m.token = token;
       m.outcome.emplace(std::move(outcome));
-      e->Deliver(std::move(m));
+      execution->Deliver(std::move(m));
     }
   });
 }
 
-void Execution::Park(std::vector<ParkedTask>* list, const TaskRequest& req, uint64_t frame_id,
+void Execution::Park(std::vector<ParkedTask>* list, const TaskRequest& request, uint64_t frame_id,
                      uint64_t token, int64_t started_event) {
-  ParkedTask& t = list->emplace_back(ParkedTask{req, *req.context, frame_id, token, started_event});
-  t.request.context = nullptr;
+  ParkedTask& parked =
+      list->emplace_back(ParkedTask{request, *request.context, frame_id, token, started_event});
+  parked.request.context = nullptr;
 }
 
 // Runs on the thread that finished Run: hands the held tasks to when_durable, which dispatches
@@ -288,11 +293,11 @@ void Execution::ReleaseHeldTasks() {
   held_tasks_.clear();
   std::weak_ptr<Execution> weak = weak_from_this();
   options_.when_durable([weak, held] {
-    auto e = weak.lock();
-    if (!e || e->finished()) return;
-    for (ParkedTask& t : *held) {
-      t.request.context = &t.context;
-      e->DispatchNow(t.request, t.frame_id, t.token);
+    auto execution = weak.lock();
+    if (!execution || execution->finished()) return;
+    for (ParkedTask& parked : *held) {
+      parked.request.context = &parked.context;
+      execution->DispatchNow(parked.request, parked.frame_id, parked.token);
     }
   });
 }

@@ -43,6 +43,26 @@ struct Execution::Message {
   std::string cause;
 };
 
+// A timer armed during a replay: held until the history shows it fired, or the replay ends.
+struct Execution::ReplayTimer {
+  uint64_t id;  // kReplayTimerBit | n: what the frame's timer slot holds meanwhile
+  int64_t due;
+  uint64_t frame_id;
+  uint64_t token;
+  TimerKind kind;
+};
+
+// A task not handed to its runner yet: held until its events are durable (when_durable),
+// or, in a replay, waiting for its recorded outcome or for the replay to end. The request's
+// context pointer is null while parked (the vector moves); it points at `context` once sent.
+struct Execution::ParkedTask {
+  TaskRequest request;
+  json::Value context;
+  uint64_t frame_id;
+  uint64_t token;
+  int64_t started_event = 0;  // replay: the Task/LambdaFunction/ActivityStarted event id
+};
+
 // Marks the ids of timers held during a replay (see ArmTimer); scheduler ids never reach it.
 inline constexpr uint64_t kReplayTimerBit = uint64_t{1} << 63;
 
@@ -68,7 +88,7 @@ class FrameContext : public asl::Context {
   // The innermost variable with this id visible from f (its scope, then the outer ones).
   static const json::Value* FindVariable(const Frame& f, uint32_t id) {
     for (const Frame* s = &f; s != nullptr; s = s->parent) {
-      for (const ScopeVariable& v : s->vars) {
+      for (const ScopeVariable& v : s->variables) {
         if (v.id == id) return &v.value;
       }
     }

@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "engine/error_policy.h"
 #include "engine/executor_internal.h"
 #include "engine/history.h"
+#include "engine/map_policy.h"
 #include "engine/payload_io.h"
 
 namespace stator::engine {
@@ -15,172 +18,153 @@ namespace stator::engine {
 using asl::StateType;
 
 void Execution::RunParallelAttempt(Frame& f) {
-  const asl::State& st = f.st();
-  const StatePlan& sp = f.sp();
-  FrameContext ctx(this, &f);
-  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
-  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
-  json::Value input = std::move(eff).value();
-  if (st.parameters) {
-    Result<json::Value> p = st.parameters->Evaluate(input, ctx);
-    if (!p.ok()) return StateFailed(f, std::move(p).error());
-    input = std::move(p).value();
+  const asl::State& state = f.current_state();
+  const StatePlan& state_plan = f.state_plan();
+  FrameContext context(this, &f);
+  Result<json::Value> effective_input =
+      ApplyInputOutputPath(state.input_path, f.raw_input, context);
+  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  json::Value input = std::move(effective_input).value();
+  if (state.parameters) {
+    Result<json::Value> parameters = state.parameters->Evaluate(input, context);
+    if (!parameters.ok()) return StateFailed(f, std::move(parameters).error());
+    input = std::move(parameters).value();
   }
   const int64_t started = Emit(f, event_types::kParallelState.started, json::Value());
   if (finished()) return;
-  auto g = std::make_unique<ChildGroup>();
-  g->total = sp.branches.size();
-  g->results.resize(g->total);
-  g->frames.resize(g->total);
-  g->started_event = started;
-  g->last = f.last_event;
+  auto branches = std::make_unique<ChildGroup>();
+  branches->total = state_plan.branches.size();
+  branches->results.resize(branches->total);
+  branches->frames.resize(branches->total);
+  branches->started_event = started;
+  branches->last_event = f.last_event;
   f.phase = Phase::kBlocked;
-  for (size_t b = 0; b < g->total; ++b) {
-    g->frames[b] = NewFrame(sp.branches[b], &f, input, f.last_event, f.record);
-    g->frames[b]->child_index = b;
-    ++g->running;
-    MakeReady(*g->frames[b]);
+  for (size_t b = 0; b < branches->total; ++b) {
+    branches->frames[b] =
+        NewFrame(state_plan.branches[b], &f, input, f.last_event, f.records_history);
+    branches->frames[b]->child_index = b;
+    ++branches->running;
+    MakeReady(*branches->frames[b]);
   }
-  f.group = std::move(g);
-  if (f.group->total == 0) {
-    f.resume = ResumeKind::kChildrenDone;
+  f.children = std::move(branches);
+  if (f.children->total == 0) {
+    f.resume_reason = ResumeKind::kChildrenDone;
     f.phase = Phase::kResume;
   }
 }
 
 void Execution::RunMapAttempt(Frame& f) {
-  const asl::State& st = f.st();
-  FrameContext ctx(this, &f);
-  Result<json::Value> eff_r = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
-  if (!eff_r.ok()) return RaiseRuntime(f, std::move(eff_r).error());
-  json::Value eff = std::move(eff_r).value();
-  json::Value items = eff;
-  if (st.items_path && !(st.items_path->is_root() && !st.items_path->is_context())) {
-    std::optional<json::Value> v = EvaluatePath(*st.items_path, eff, ctx);
-    if (!v) return RaiseRuntime(f, NoResultsForPath(st.items_path->text()));
+  const asl::State& state = f.current_state();
+  FrameContext context(this, &f);
+  Result<json::Value> effective_result =
+      ApplyInputOutputPath(state.input_path, f.raw_input, context);
+  if (!effective_result.ok()) return RaiseRuntime(f, std::move(effective_result).error());
+  json::Value effective_input = std::move(effective_result).value();
+  json::Value items = effective_input;
+  if (state.items_path && !(state.items_path->is_root() && !state.items_path->is_context())) {
+    std::optional<json::Value> v = EvaluatePath(*state.items_path, effective_input, context);
+    if (!v) return RaiseRuntime(f, NoResultsForPath(state.items_path->text()));
     items = std::move(*v);
   }
   if (!items.is_array()) {
     return RaiseRuntime(f, Error{std::string(kStatesRuntime),
                                  "Map state input must be an array but was: " + items.Dump()});
   }
-  auto g = std::make_unique<ChildGroup>();
-  g->is_map = true;
-  g->distributed = st.distributed;
-  if (st.max_concurrency.present()) {
-    Result<int64_t> mc = ResolveInt(f, st.max_concurrency, eff, "MaxConcurrencyPath", 0);
-    if (!mc.ok()) return RaiseRuntime(f, std::move(mc).error());
-    g->max_concurrency = *mc;
+  auto iterations = std::make_unique<ChildGroup>();
+  iterations->is_map = true;
+  iterations->distributed = state.distributed;
+  if (state.max_concurrency.present()) {
+    Result<int64_t> max_concurrency =
+        ResolveInt(f, state.max_concurrency, effective_input, "MaxConcurrencyPath", 0);
+    if (!max_concurrency.ok()) return RaiseRuntime(f, std::move(max_concurrency).error());
+    iterations->max_concurrency = *max_concurrency;
   }
-  if (st.tolerated_failure_count.present()) {
-    Result<int64_t> c =
-        ResolveInt(f, st.tolerated_failure_count, eff, "ToleratedFailureCountPath", 0);
-    if (!c.ok()) return RaiseRuntime(f, std::move(c).error());
-    g->tolerance = true;
-    g->tolerated_count = *c;
-    g->tolerated_percentage = 100;
+  std::optional<int64_t> tolerated_count;
+  if (state.tolerated_failure_count.present()) {
+    Result<int64_t> count = ResolveInt(f, state.tolerated_failure_count, effective_input,
+                                       "ToleratedFailureCountPath", 0);
+    if (!count.ok()) return RaiseRuntime(f, std::move(count).error());
+    tolerated_count = *count;
   }
-  if (st.tolerated_failure_percentage.present()) {
-    double pct = 0;
-    if (st.tolerated_failure_percentage.value) {
-      pct = *st.tolerated_failure_percentage.value;
+  std::optional<double> tolerated_percent;
+  if (state.tolerated_failure_percentage.present()) {
+    if (state.tolerated_failure_percentage.value) {
+      tolerated_percent = *state.tolerated_failure_percentage.value;
     } else {
-      const asl::JsonPath& p = *st.tolerated_failure_percentage.path;
-      std::optional<json::Value> v = EvaluatePath(p, eff, ctx);
-      if (!v) return RaiseRuntime(f, NoResultsForPath(p.text()));
+      const asl::JsonPath& path = *state.tolerated_failure_percentage.path;
+      std::optional<json::Value> v = EvaluatePath(path, effective_input, context);
+      if (!v) return RaiseRuntime(f, NoResultsForPath(path.text()));
       std::optional<double> n = NumberValue(*v);
       if (!n || *n < 0 || *n > 100) {
         return RaiseRuntime(
             f, Error{std::string(kStatesRuntime),
                      "The ToleratedFailurePercentagePath field refers to value \"" +
-                         MessageText(*v) + "\" which is not a valid percentage: " + p.text()});
+                         MessageText(*v) + "\" which is not a valid percentage: " + path.text()});
       }
-      pct = *n;
+      tolerated_percent = *n;
     }
-    if (!g->tolerance) g->tolerated_count = INT64_MAX;
-    g->tolerance = true;
-    g->tolerated_percentage = pct;
   }
-  if (g->distributed && !g->tolerance) {
-    g->tolerance = true;
-    g->tolerated_count = 0;
-    g->tolerated_percentage = 0;
-  }
-  const json::Array& arr = items.as_array();
-  if (st.item_batcher) {
-    // Items pass through the ItemSelector first, then go into batches:
-    // {"BatchInput": ..., "Items": [...]}.
-    const asl::ItemBatcher& b = *st.item_batcher;
-    int64_t max_items = INT64_MAX;
-    int64_t max_bytes = INT64_MAX;
-    if (b.max_items_per_batch.present()) {
-      Result<int64_t> r = ResolveInt(f, b.max_items_per_batch, eff, "MaxItemsPerBatchPath", 1);
-      if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
-      max_items = *r;
-    }
-    if (b.max_input_bytes_per_batch.present()) {
+  iterations->tolerance =
+      MapFailureTolerance::For(tolerated_count, tolerated_percent, iterations->distributed);
+  const json::Array& item_array = items.as_array();
+  if (state.item_batcher) {
+    // Items pass through the ItemSelector first, then go into batches.
+    const asl::ItemBatcher& batcher = *state.item_batcher;
+    MapBatchLimits limits;
+    if (batcher.max_items_per_batch.present()) {
       Result<int64_t> r =
-          ResolveInt(f, b.max_input_bytes_per_batch, eff, "MaxInputBytesPerBatchPath", 1);
+          ResolveInt(f, batcher.max_items_per_batch, effective_input, "MaxItemsPerBatchPath", 1);
       if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
-      max_bytes = *r;
+      limits.max_items = *r;
     }
-    std::optional<json::Value> batch_input;
-    if (b.batch_input) {
-      Result<json::Value> bi = b.batch_input->Evaluate(eff, ctx);
-      if (!bi.ok()) return StateFailed(f, std::move(bi).error());
-      batch_input = std::move(bi).value();
+    if (batcher.max_input_bytes_per_batch.present()) {
+      Result<int64_t> r = ResolveInt(f, batcher.max_input_bytes_per_batch, effective_input,
+                                     "MaxInputBytesPerBatchPath", 1);
+      if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
+      limits.max_bytes = *r;
     }
-    json::Array current;
-    int64_t current_bytes = 0;
-    auto flush = [&] {
-      json::Object o;
-      if (batch_input) o.emplace_back("BatchInput", *batch_input);
-      o.emplace_back("Items", json::Value::MakeArray(std::move(current)));
-      g->inputs.push_back(json::Value::MakeObject(std::move(o)));
-      current.clear();
-      current_bytes = 0;
-    };
-    for (size_t i = 0; i < arr.size(); ++i) {
-      json::Value item = arr[i];
-      if (st.parameters) {
-        FrameContext ictx(this, &f, &arr[i], static_cast<int64_t>(i));
-        Result<json::Value> sel = st.parameters->Evaluate(eff, ictx);
-        if (!sel.ok()) return StateFailed(f, std::move(sel).error());
-        item = std::move(sel).value();
+    if (batcher.batch_input) {
+      Result<json::Value> batch_input = batcher.batch_input->Evaluate(effective_input, context);
+      if (!batch_input.ok()) return StateFailed(f, std::move(batch_input).error());
+      limits.batch_input = std::move(batch_input).value();
+    }
+    std::vector<json::Value> selected;
+    selected.reserve(item_array.size());
+    for (size_t i = 0; i < item_array.size(); ++i) {
+      if (!state.parameters) {
+        selected.push_back(item_array[i]);
+        continue;
       }
-      const int64_t bytes = static_cast<int64_t>(JsonSize(item, SIZE_MAX));
-      if (!current.empty() && (static_cast<int64_t>(current.size()) >= max_items ||
-                               current_bytes + bytes > max_bytes)) {
-        flush();
-      }
-      current.push_back(std::move(item));
-      current_bytes += bytes;
+      FrameContext item_context(this, &f, &item_array[i], static_cast<int64_t>(i));
+      Result<json::Value> item = state.parameters->Evaluate(effective_input, item_context);
+      if (!item.ok()) return StateFailed(f, std::move(item).error());
+      selected.push_back(std::move(item).value());
     }
-    if (!current.empty()) flush();
-    g->total = g->inputs.size();
+    iterations->batch_inputs = BatchMapItems(std::move(selected), limits);
+    iterations->total = iterations->batch_inputs.size();
   } else {
-    g->total = arr.size();
+    iterations->total = item_array.size();
   }
-  g->items = items;
-  g->results.resize(g->total);
-  g->frames.resize(g->total);
-  f.effective = eff;
+  iterations->items = items;
+  iterations->results.resize(iterations->total);
+  iterations->frames.resize(iterations->total);
+  f.effective_input = effective_input;
   const int64_t started = Emit(f, event_types::kMapState.started,
-                               history::MapStateStarted(static_cast<int64_t>(arr.size())));
+                               history::MapStateStarted(static_cast<int64_t>(item_array.size())));
   if (finished()) return;
-  g->started_event = started;
-  g->last = f.last_event;
-  if (g->distributed) {
-    std::string label = st.label.empty() ? NewUuid() : st.label;
+  iterations->started_event = started;
+  iterations->last_event = f.last_event;
+  if (iterations->distributed) {
+    std::string label = state.label.empty() ? NewUuid() : state.label;
     std::string arn = "arn:aws:states:" + options_.region + ":" + options_.account +
                       ":mapRun:" + options_.state_machine_name + "/" + label + ":" + NewUuid();
     Emit(f, event_types::kMapRun.started, history::MapRunStarted(arn));
-    g->last = f.last_event;
+    iterations->last_event = f.last_event;
   }
-  f.group = std::move(g);
+  f.children = std::move(iterations);
   f.phase = Phase::kBlocked;
-  if (f.group->total == 0) {
-    f.resume = ResumeKind::kChildrenDone;
+  if (f.children->total == 0) {
+    f.resume_reason = ResumeKind::kChildrenDone;
     f.phase = Phase::kResume;
     return;
   }
@@ -188,43 +172,45 @@ void Execution::RunMapAttempt(Frame& f) {
 }
 
 void Execution::LaunchIterations(Frame& owner) {
-  ChildGroup& g = *owner.group;
-  const asl::State& st = owner.st();
-  const StatePlan& sp = owner.sp();
-  while (g.next < g.total &&
-         (g.max_concurrency == 0 || static_cast<int64_t>(g.running) < g.max_concurrency)) {
-    const size_t i = g.next++;
+  ChildGroup& children = *owner.children;
+  const asl::State& state = owner.current_state();
+  const StatePlan& state_plan = owner.state_plan();
+  while (children.next_index < children.total &&
+         (children.max_concurrency == 0 ||
+          static_cast<int64_t>(children.running) < children.max_concurrency)) {
+    const size_t i = children.next_index++;
     json::Value input;
-    if (!g.inputs.empty()) {
-      input = g.inputs[i];
+    if (!children.batch_inputs.empty()) {
+      input = children.batch_inputs[i];
     } else {
-      const json::Value& item = g.items.as_array()[i];
-      if (st.parameters) {
-        FrameContext ictx(this, &owner, &item, static_cast<int64_t>(i));
-        Result<json::Value> sel = st.parameters->Evaluate(owner.effective, ictx);
-        if (!sel.ok()) {
-          owner.pending_error = std::move(sel).error();
-          if (owner.pending_error.error == kStatesRuntime) {
-            owner.pending_error.cause = RuntimePrefix(owner) + owner.pending_error.cause;
+      const json::Value& item = children.items.as_array()[i];
+      if (state.parameters) {
+        FrameContext item_context(this, &owner, &item, static_cast<int64_t>(i));
+        Result<json::Value> selected =
+            state.parameters->Evaluate(owner.effective_input, item_context);
+        if (!selected.ok()) {
+          owner.children_error = std::move(selected).error();
+          if (owner.children_error.error == kStatesRuntime) {
+            owner.children_error.cause = RuntimePrefix(owner) + owner.children_error.cause;
           }
-          owner.last_event = g.last;
-          owner.resume = ResumeKind::kChildFailed;
+          owner.last_event = children.last_event;
+          owner.resume_reason = ResumeKind::kChildFailed;
           owner.phase = Phase::kResume;
           MakeReady(owner);
-          g.next = g.total;
+          children.next_index = children.total;
           return;
         }
-        input = std::move(sel).value();
+        input = std::move(selected).value();
       } else {
         input = item;
       }
     }
-    int64_t prev = g.started_event;
-    if (!g.free_slots.empty()) {
-      prev = g.free_slots.front();
-      g.free_slots.pop_front();
+    int64_t prev = children.started_event;
+    if (!children.free_slots.empty()) {
+      prev = children.free_slots.front();
+      children.free_slots.pop_front();
     }
-    const bool record = owner.record && !g.distributed;
+    const bool record = owner.records_history && !children.distributed;
     int64_t last = prev;
     if (record) {
       const int64_t id = EmitCompact(owner, prev, event_types::kMapIterationStarted,
@@ -233,110 +219,122 @@ void Execution::LaunchIterations(Frame& owner) {
       if (id != 0) last = id;
     }
     if (finished()) return;
-    g.frames[i] = NewFrame(sp.iterator, &owner, std::move(input), last, record);
-    g.frames[i]->child_index = i;
-    ++g.running;
-    MakeReady(*g.frames[i]);
+    children.frames[i] = NewFrame(state_plan.iterator, &owner, std::move(input), last, record);
+    children.frames[i]->child_index = i;
+    ++children.running;
+    MakeReady(*children.frames[i]);
   }
 }
 
 void Execution::OnChildDone(Frame& child) {
-  Frame& p = *child.parent;
-  ChildGroup& g = *p.group;
+  Frame& parent = *child.parent;
+  ChildGroup& children = *parent.children;
   const size_t i = child.child_index;
-  const bool inline_map = g.is_map && !g.distributed && p.record;
-  --g.running;
-  ++g.done;
-  std::unique_ptr<Frame> holder = std::move(g.frames[i]);  // destroyed on return
+  const bool inline_map = children.is_map && !children.distributed && parent.records_history;
+  --children.running;
+  ++children.finished;
+  std::unique_ptr<Frame> holder = std::move(children.frames[i]);  // destroyed on return
   live_.erase(child.id);
-  if (child.ok) {
-    g.results[i] = std::move(child.output);
+  if (child.succeeded) {
+    children.results[i] = std::move(child.output);
     if (inline_map) {
-      const int64_t id = EmitCompact(p, child.last_event, event_types::kMapIterationSucceeded,
+      const int64_t id = EmitCompact(parent, child.last_event, event_types::kMapIterationSucceeded,
                                      HistoryEvent::Compact::kMapIteration,
                                      json::Value::Int(static_cast<int64_t>(i)));
-      if (id != 0) g.last = id;
-      g.free_slots.push_back(child.last_event);
-    } else if (!g.is_map) {
-      g.last = child.last_event;
+      if (id != 0) children.last_event = id;
+      children.free_slots.push_back(child.last_event);
+    } else if (!children.is_map) {
+      children.last_event = child.last_event;
     }
   } else {
     if (inline_map) {
-      EmitCompact(p, child.last_event, event_types::kMapIterationFailed,
+      EmitCompact(parent, child.last_event, event_types::kMapIterationFailed,
                   HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
-    ++g.failed;
-    bool tolerated = false;
-    if (g.is_map && g.tolerance && !IsTerminalError(child.error.error)) {
-      const double pct = 100.0 * static_cast<double>(g.failed) / static_cast<double>(g.total);
-      tolerated =
-          static_cast<int64_t>(g.failed) <= g.tolerated_count && pct <= g.tolerated_percentage;
-    }
-    if (tolerated) {
-      g.results[i] = ErrorOutput(child.error);
-      g.free_slots.push_back(child.last_event);
+    ++children.failed;
+    const bool tolerable = children.is_map && !IsTerminalError(child.error.error);
+    if (tolerable && children.tolerance.Tolerates(children.failed, children.total)) {
+      children.results[i] = ErrorOutput(child.error);
+      children.free_slots.push_back(child.last_event);
     } else {
       Error e = child.error;
-      if (g.is_map && g.tolerance && !IsTerminalError(e.error)) {
+      if (tolerable && children.tolerance.applies) {
         e = Error{std::string(kStatesExceedToleratedFailureThreshold),
                   "The specified tolerated failure threshold was exceeded"};
       }
-      if (child.last_event != 0) p.last_event = child.last_event;
-      p.pending_error = std::move(e);
-      p.resume = ResumeKind::kChildFailed;
-      p.phase = Phase::kResume;
-      g.next = g.total;  // launch nothing more
-      MakeReady(p);
+      if (child.last_event != 0) parent.last_event = child.last_event;
+      parent.children_error = std::move(e);
+      parent.resume_reason = ResumeKind::kChildFailed;
+      parent.phase = Phase::kResume;
+      children.next_index = children.total;  // launch nothing more
+      MakeReady(parent);
       return;
     }
   }
   if (finished()) return;
-  if (g.is_map) LaunchIterations(p);
-  if (g.done == g.total && p.phase == Phase::kBlocked) {
-    p.resume = ResumeKind::kChildrenDone;
-    p.phase = Phase::kResume;
-    MakeReady(p);
+  if (children.is_map) LaunchIterations(parent);
+  if (children.finished == children.total && parent.phase == Phase::kBlocked) {
+    parent.resume_reason = ResumeKind::kChildrenDone;
+    parent.phase = Phase::kResume;
+    MakeReady(parent);
+  }
+}
+
+void Execution::FailChildren(Frame& f) {
+  Error e = std::move(f.children_error);
+  if (f.children) {
+    AbortChildren(f);
+    if (f.children->distributed) {
+      Emit(f, event_types::kMapRun.failed, history::ErrorCause(e.error, e.cause));
+    }
+    f.children.reset();
+  }
+  if (IsTerminalError(e.error)) {
+    RaiseRuntime(f, std::move(e));
+  } else {
+    StateFailed(f, std::move(e));
   }
 }
 
 void Execution::FinishChildren(Frame& f) {
-  std::unique_ptr<ChildGroup> g = std::move(f.group);
-  f.last_event = g->last;
-  if (g->is_map && g->distributed) Emit(f, event_types::kMapRun.succeeded, json::Value());
-  Emit(f, event_types::ChildrenEvents(g->is_map).succeeded, json::Value(),
+  std::unique_ptr<ChildGroup> children = std::move(f.children);
+  f.last_event = children->last_event;
+  if (children->is_map && children->distributed)
+    Emit(f, event_types::kMapRun.succeeded, json::Value());
+  Emit(f, event_types::ChildrenEvents(children->is_map).succeeded, json::Value(),
        /*update_tracker=*/false);
   if (finished()) return;
-  json::Value result = json::Value::MakeArray(std::move(g->results));
+  json::Value result = json::Value::MakeArray(std::move(children->results));
   FinishWithResult(f, std::move(result));
 }
 
 void Execution::AbortChildren(Frame& owner) {
-  if (!owner.group) return;
-  ChildGroup& g = *owner.group;
-  const bool inline_map = g.is_map && !g.distributed && owner.record;
-  for (size_t i = 0; i < g.frames.size(); ++i) {
-    if (!g.frames[i]) continue;
-    Frame& child = *g.frames[i];
+  if (!owner.children) return;
+  ChildGroup& children = *owner.children;
+  const bool inline_map = children.is_map && !children.distributed && owner.records_history;
+  for (size_t i = 0; i < children.frames.size(); ++i) {
+    if (!children.frames[i]) continue;
+    Frame& child = *children.frames[i];
     AbortFrame(child);
     if (inline_map) {
       EmitCompact(owner, child.last_event, event_types::kMapIterationAborted,
                   HistoryEvent::Compact::kMapIteration, json::Value::Int(static_cast<int64_t>(i)));
     }
-    g.frames[i].reset();
+    children.frames[i].reset();
   }
-  g.running = 0;
+  children.running = 0;
 }
 
 void Execution::AbortFrame(Frame& f) {
-  if (f.group) {
+  if (f.children) {
     AbortChildren(f);
-    f.group.reset();
+    f.children.reset();
   }
   if (f.phase == Phase::kBlocked || f.phase == Phase::kResume) {
-    const StateType t = f.st().type;
-    if (t == StateType::kTask || t == StateType::kWait || t == StateType::kMap ||
-        t == StateType::kParallel) {
-      Emit(f, f.sp().aborted, json::Value());
+    const StateType type = f.current_state().type;
+    if (type == StateType::kTask || type == StateType::kWait || type == StateType::kMap ||
+        type == StateType::kParallel) {
+      Emit(f, f.state_plan().aborted, json::Value());
     }
   }
   CancelTimers(f);

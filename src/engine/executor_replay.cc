@@ -30,13 +30,13 @@ namespace {
 
 // The outcome a recorded task event (…Succeeded, …Failed, …TimedOut) reports; for TaskSubmitted,
 // the output it reported.
-TaskOutcome RecordedOutcome(const HistoryEvent& e) {
+TaskOutcome RecordedOutcome(const HistoryEvent& event) {
   auto text = [&](const char* key) -> std::string {
-    const json::Value* v = e.details.is_object() ? e.details.Find(key) : nullptr;
+    const json::Value* v = event.details.is_object() ? event.details.Find(key) : nullptr;
     return v != nullptr && v->is_string() ? v->as_string() : std::string();
   };
-  if (e.type.ends_with("Succeeded") || e.type == event_types::kTaskSubmitted.type) {
-    const json::Value* out = e.details.is_object() ? e.details.Find("output") : nullptr;
+  if (event.type.ends_with("Succeeded") || event.type == event_types::kTaskSubmitted.type) {
+    const json::Value* out = event.details.is_object() ? event.details.Find("output") : nullptr;
     if (out == nullptr || !out->is_string()) return json::Value();
     Result<json::Value> parsed = json::Parse(out->as_string());
     if (!parsed.ok()) return json::Value::String(out->as_string());
@@ -59,14 +59,14 @@ bool Execution::ReplayNextInput() {
   // A task's outcome: the next event follows the task's Started event.
   for (size_t i = 0; i < replay_tasks_.size(); ++i) {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
-    const uint64_t fid = replay_tasks_[i].frame_id;
+    const uint64_t frame_id = replay_tasks_[i].frame_id;
     const uint64_t token = replay_tasks_[i].token;
     if (next.type == event_types::kTaskSubmitted.type) {
       // Not an outcome: the task runs on, and its outcome follows this event.
       replay_tasks_[i].started_event = next_event_id_;
       Message m;
       m.kind = Message::Kind::kSubmitted;
-      m.frame_id = fid;
+      m.frame_id = frame_id;
       m.token = token;
       Result<json::Value> output = RecordedOutcome(next);
       m.payload = output.ok() ? std::move(output).value() : json::Value();
@@ -74,7 +74,7 @@ bool Execution::ReplayNextInput() {
       return true;
     }
     replay_tasks_.erase(replay_tasks_.begin() + static_cast<std::ptrdiff_t>(i));
-    auto it = live_.find(fid);
+    auto it = live_.find(frame_id);
     Frame* f = it == live_.end() ? nullptr : it->second;
     if (next.type.ends_with("TimedOut") && f != nullptr) {
       // The task's TimeoutSeconds or HeartbeatSeconds timer fired.
@@ -86,7 +86,7 @@ bool Execution::ReplayNextInput() {
         std::erase_if(replay_timers_, [slot](const ReplayTimer& t) { return t.id == slot; });
         Message m;
         m.kind = Message::Kind::kTimer;
-        m.frame_id = fid;
+        m.frame_id = frame_id;
         m.token = token;
         m.timer = heartbeat ? TimerKind::kHeartbeat : TimerKind::kTaskTimeout;
         HandleMessage(m);
@@ -95,7 +95,7 @@ bool Execution::ReplayNextInput() {
     }
     Message m;
     m.kind = Message::Kind::kTaskDone;
-    m.frame_id = fid;
+    m.frame_id = frame_id;
     m.token = token;
     m.outcome.emplace(RecordedOutcome(next));
     HandleMessage(m);
@@ -130,23 +130,24 @@ void Execution::GoLive() {
   std::vector<ParkedTask> tasks = std::move(replay_tasks_);
   replay_timers_.clear();
   replay_tasks_.clear();
-  for (const ReplayTimer& t : timers) {
-    auto it = live_.find(t.frame_id);
-    if (it == live_.end() || it->second->token != t.token) continue;
+  for (const ReplayTimer& timer : timers) {
+    auto it = live_.find(timer.frame_id);
+    if (it == live_.end() || it->second->token != timer.token) continue;
     Frame& f = *it->second;
-    for (Scheduler::TimerId* slot : {&f.timer, &f.timeout_timer, &f.heartbeat_timer}) {
-      if (*slot == t.id) ArmTimer(f, t.kind, t.due, slot);
+    for (Scheduler::TimerId* slot : {&f.delay_timer, &f.timeout_timer, &f.heartbeat_timer}) {
+      if (*slot == timer.id) ArmTimer(f, timer.kind, timer.due, slot);
     }
   }
-  for (ParkedTask& t : tasks) {
-    auto it = live_.find(t.frame_id);
-    if (it == live_.end() || it->second->token != t.token || it->second->phase != Phase::kBlocked) {
+  for (ParkedTask& task : tasks) {
+    auto it = live_.find(task.frame_id);
+    if (it == live_.end() || it->second->token != task.token ||
+        it->second->phase != Phase::kBlocked) {
       continue;
     }
     // In flight when the server stopped: its outcome was never recorded, so it runs again
     // (at least once, as AWS runs a task whose worker was lost).
-    t.request.context = &t.context;
-    DispatchTask(t.request, t.frame_id, t.token);
+    task.request.context = &task.context;
+    DispatchTask(task.request, task.frame_id, task.token);
   }
 }
 

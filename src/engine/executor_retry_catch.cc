@@ -14,7 +14,7 @@ namespace stator::engine {
 using asl::StateType;
 
 std::string RuntimePrefix(const Frame& f) {
-  return "An error occurred while executing the state '" + f.sp().state->name +
+  return "An error occurred while executing the state '" + f.state_plan().state->name +
          "' (entered at the event id #" + std::to_string(f.entered_event) + "). ";
 }
 
@@ -43,44 +43,49 @@ void Execution::StateFailed(Frame& f, Error e) {
                     std::nullopt, e.error, e.cause);
     return;
   }
-  const asl::State& st = f.st();
-  const bool handles =
-      st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap;
-  if (handles) {
-    if (f.retrier_attempts.size() < st.retry.size()) f.retrier_attempts.resize(st.retry.size());
-    for (size_t i = 0; i < st.retry.size(); ++i) {
-      const asl::Retrier& r = st.retry[i];
-      if (!ErrorMatches(r.error_equals, e.error)) continue;
-      if (f.retrier_attempts[i] < r.max_attempts) {
+  const asl::State& state = f.current_state();
+  const bool retries_and_catches = state.type == StateType::kTask ||
+                                   state.type == StateType::kParallel ||
+                                   state.type == StateType::kMap;
+  if (retries_and_catches) {
+    if (f.retrier_attempts.size() < state.retry.size()) {
+      f.retrier_attempts.resize(state.retry.size());
+    }
+    for (size_t i = 0; i < state.retry.size(); ++i) {
+      const asl::Retrier& retrier = state.retry[i];
+      if (!ErrorMatches(retrier.error_equals, e.error)) continue;
+      if (f.retrier_attempts[i] < retrier.max_attempts) {
         ++f.retrier_attempts[i];
         ++f.retry_count;
-        const int64_t delay = RetryDelayMillis(r, f.retrier_attempts[i], Random01());
+        const int64_t delay = RetryDelayMillis(retrier, f.retrier_attempts[i], Random01());
         f.phase = Phase::kBlocked;
-        ArmTimer(f, TimerKind::kRetry, Now() + delay, &f.timer);
+        ArmTimer(f, TimerKind::kRetry, Now() + delay, &f.delay_timer);
         return;
       }
       break;  // the first matching retrier decides
     }
-    if (st.type == StateType::kMap || st.type == StateType::kParallel) {
-      Emit(f, event_types::ChildrenEvents(st.type == StateType::kMap).failed, json::Value());
+    if (state.type == StateType::kMap || state.type == StateType::kParallel) {
+      Emit(f, event_types::ChildrenEvents(state.type == StateType::kMap).failed, json::Value());
     }
     if (finished()) return;
-    for (const asl::Catcher& c : st.catchers) {
-      if (!ErrorMatches(c.error_equals, e.error)) continue;
+    for (const asl::Catcher& catcher : state.catchers) {
+      if (!ErrorMatches(catcher.error_equals, e.error)) continue;
       json::Value error_output = ErrorOutput(e);
-      if (c.assign) {
-        FrameContext ctx(this, &f);
-        Status s = EvaluateAssign(f, *c.assign, error_output, ctx);
-        if (!s.ok()) {
+      if (catcher.assign) {
+        FrameContext context(this, &f);
+        Status assigned = EvaluateAssign(f, *catcher.assign, error_output, context);
+        if (!assigned.ok()) {
           // Not handed to the catchers again: fail the frame (or, if terminal, the execution).
-          if (IsTerminalError(s.error().error)) return RaiseRuntime(f, std::move(s).error());
-          return FailFrame(f, std::move(s).error());
+          if (IsTerminalError(assigned.error().error)) {
+            return RaiseRuntime(f, std::move(assigned).error());
+          }
+          return FailFrame(f, std::move(assigned).error());
         }
       }
       Result<json::Value> out =
-          ApplyResultPathField(c.result_path, f.raw_input, std::move(error_output));
+          ApplyResultPathField(catcher.result_path, f.raw_input, std::move(error_output));
       if (!out.ok()) return FailFrame(f, std::move(out).error());
-      return EmitExited(f, std::move(out).value(), c.next);
+      return EmitExited(f, std::move(out).value(), catcher.next);
     }
   }
   FailFrame(f, std::move(e));

@@ -13,6 +13,7 @@ using asl::StateType;
 
 namespace {
 
+// Whether a and b share their string, array or object (copies of one json::Value do).
 bool SameNode(const json::Value& a, const json::Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
@@ -30,13 +31,14 @@ bool SameNode(const json::Value& a, const json::Value& b) {
 }  // namespace
 
 std::unique_ptr<Frame> Execution::NewFrame(const MachinePlan* plan, Frame* parent,
-                                           json::Value input, int64_t last_event, bool record) {
+                                           json::Value input, int64_t last_event,
+                                           bool records_history) {
   auto f = std::make_unique<Frame>();
   f->id = next_frame_id_++;
   f->plan = plan;
   f->parent = parent;
-  f->record = record;
-  f->state = plan->machine->start_at;
+  f->records_history = records_history;
+  f->state_index = plan->machine->start_at;
   f->raw_input = std::move(input);
   f->last_event = last_event;
   live_[f->id] = f.get();
@@ -44,8 +46,8 @@ std::unique_ptr<Frame> Execution::NewFrame(const MachinePlan* plan, Frame* paren
 }
 
 void Execution::MakeReady(Frame& f) {
-  if (f.queued) return;
-  f.queued = true;
+  if (f.in_ready_queue) return;
+  f.in_ready_queue = true;
   ready_.push_back(f.id);
 }
 
@@ -64,7 +66,7 @@ void Execution::Step(Frame& f) {
         return;
       case Phase::kDone:
         if (f.parent == nullptr) {
-          if (f.ok) {
+          if (f.succeeded) {
             FinishExecution(ExecutionStatus::kSucceeded, history::Output(f.output), f.last_event,
                             f.output, std::nullopt, std::nullopt);
           } else {
@@ -78,13 +80,13 @@ void Execution::Step(Frame& f) {
         return;
     }
     // kResume
-    const ResumeKind what = f.resume;
-    f.resume = ResumeKind::kNone;
+    const ResumeKind reason = f.resume_reason;
+    f.resume_reason = ResumeKind::kNone;
     f.phase = Phase::kAttempt;  // placeholder; the handlers below set the real phase
-    switch (what) {
+    switch (reason) {
       case ResumeKind::kTaskOutcome: {
-        TaskOutcome outcome = std::move(*f.outcome);
-        f.outcome.reset();
+        TaskOutcome outcome = std::move(*f.task_outcome);
+        f.task_outcome.reset();
         OnTaskOutcome(f, std::move(outcome));
         break;
       }
@@ -95,29 +97,16 @@ void Execution::Step(Frame& f) {
         OnTaskTimeout(f, Error{std::string(kStatesHeartbeatTimeout), ""});
         break;
       case ResumeKind::kWaitDone: {
-        json::Value eff = std::move(f.effective);
-        FinishWait(f, std::move(eff));
+        json::Value effective_input = std::move(f.effective_input);
+        FinishWait(f, std::move(effective_input));
         break;
       }
       case ResumeKind::kChildrenDone:
         FinishChildren(f);
         break;
-      case ResumeKind::kChildFailed: {
-        Error e = std::move(f.pending_error);
-        if (f.group) {
-          AbortChildren(f);
-          if (f.group->distributed) {
-            Emit(f, event_types::kMapRun.failed, history::ErrorCause(e.error, e.cause));
-          }
-          f.group.reset();
-        }
-        if (IsTerminalError(e.error)) {
-          RaiseRuntime(f, std::move(e));
-        } else {
-          StateFailed(f, std::move(e));
-        }
+      case ResumeKind::kChildFailed:
+        FailChildren(f);
         break;
-      }
       case ResumeKind::kNone:
         break;
     }
@@ -125,19 +114,20 @@ void Execution::Step(Frame& f) {
 }
 
 void Execution::EnterState(Frame& f) {
-  const StatePlan& sp = f.sp();
-  f.context.reset();
+  const StatePlan& state_plan = f.state_plan();
+  f.context_object.reset();
   f.retry_count = 0;
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
-  f.entered_event = EmitState(f, sp.entered, HistoryEvent::Compact::kStateEntered, f.raw_input);
+  f.entered_event =
+      EmitState(f, state_plan.entered, HistoryEvent::Compact::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
 }
 
 void Execution::RunAttempt(Frame& f) {
-  f.context.reset();
-  switch (f.st().type) {
+  f.context_object.reset();
+  switch (f.current_state().type) {
     case StateType::kPass:
       return RunPass(f);
     case StateType::kTask:
@@ -162,41 +152,41 @@ void Execution::Transition(Frame& f, int next, json::Value output) {
     FrameSucceeded(f, std::move(output));
     return;
   }
-  f.state = next;
+  f.state_index = next;
   f.raw_input = std::move(output);
   f.phase = Phase::kEnter;
 }
 
 void Execution::FrameSucceeded(Frame& f, json::Value output) {
-  f.ok = true;
+  f.succeeded = true;
   f.output = std::move(output);
   f.phase = Phase::kDone;
 }
 
 void Execution::FailFrame(Frame& f, Error e) {
-  f.ok = false;
+  f.succeeded = false;
   f.error = std::move(e);
   f.phase = Phase::kDone;
 }
 
 bool Execution::ApplyOutputPath(Frame& f, json::Value* out) {
-  const asl::State& st = f.st();
+  const asl::State& state = f.current_state();
   // OutputPath still sees the variables as they were when the state was entered.
-  FrameContext ctx(this, &f);
-  Result<json::Value> r = ApplyInputOutputPath(st.output_path, *out, ctx);
-  if (!r.ok()) {
-    RaiseRuntime(f, std::move(r).error());
+  FrameContext context(this, &f);
+  Result<json::Value> output = ApplyInputOutputPath(state.output_path, *out, context);
+  if (!output.ok()) {
+    RaiseRuntime(f, std::move(output).error());
     return false;
   }
-  *out = std::move(r).value();
+  *out = std::move(output).value();
   return true;
 }
 
 void Execution::ExitState(Frame& f, json::Value&& out) {
-  const asl::State& st = f.st();
-  if (st.output_path.mode != asl::PathField::Mode::kDefault && !ApplyOutputPath(f, &out)) return;
+  const asl::State& state = f.current_state();
+  if (state.output_path.mode != asl::PathField::Mode::kDefault && !ApplyOutputPath(f, &out)) return;
   // Succeed states end their frame (they have no "next").
-  EmitExited(f, std::move(out), st.type == StateType::kSucceed ? asl::kEnd : st.next);
+  EmitExited(f, std::move(out), state.type == StateType::kSucceed ? asl::kEnd : state.next);
 }
 
 void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
@@ -205,29 +195,29 @@ void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
     json::Value assigned;
     if (!CommitVariables(f, &assigned)) return;
     json::Value details;
-    if (f.record && options_.keep_history) {
-      details = history::StateExited(f.sp().name, out, assigned);
+    if (f.records_history && options_.keep_history) {
+      details = history::StateExited(f.state_plan().name, out, assigned);
     }
-    Emit(f, f.sp().exited, std::move(details));
+    Emit(f, f.state_plan().exited, std::move(details));
   } else {
-    EmitState(f, f.sp().exited, HistoryEvent::Compact::kStateExited, out);
+    EmitState(f, f.state_plan().exited, HistoryEvent::Compact::kStateExited, out);
   }
   Transition(f, next, std::move(out));
 }
 
 void Execution::FinishWithResult(Frame& f, json::Value result) {
-  const asl::State& st = f.st();
-  FrameContext ctx(this, &f);
-  if (st.result_selector) {
-    Result<json::Value> r = st.result_selector->Evaluate(result, ctx);
-    if (!r.ok()) return StateFailed(f, std::move(r).error());
-    result = std::move(r).value();
+  const asl::State& state = f.current_state();
+  FrameContext context(this, &f);
+  if (state.result_selector) {
+    Result<json::Value> selected = state.result_selector->Evaluate(result, context);
+    if (!selected.ok()) return StateFailed(f, std::move(selected).error());
+    result = std::move(selected).value();
   }
-  if (st.assign) {
-    Status s = EvaluateAssign(f, *st.assign, result, ctx);
-    if (!s.ok()) return StateFailed(f, std::move(s).error());
+  if (state.assign) {
+    Status assigned = EvaluateAssign(f, *state.assign, result, context);
+    if (!assigned.ok()) return StateFailed(f, std::move(assigned).error());
   }
-  Result<json::Value> out = ApplyResultPathField(st.result_path, f.raw_input, std::move(result));
+  Result<json::Value> out = ApplyResultPathField(state.result_path, f.raw_input, std::move(result));
   if (!out.ok()) return StateFailed(f, std::move(out).error());
   ExitState(f, std::move(out).value());
 }
@@ -236,8 +226,8 @@ Result<int64_t> Execution::ResolveInt(Frame& f, const asl::NumberField& field,
                                       const json::Value& input, const char* field_name,
                                       int64_t min_value) {
   if (field.value) return static_cast<int64_t>(*field.value);
-  FrameContext ctx(this, &f);
-  std::optional<json::Value> v = EvaluatePath(*field.path, input, ctx);
+  FrameContext context(this, &f);
+  std::optional<json::Value> v = EvaluatePath(*field.path, input, context);
   if (!v) return NoResultsForPath(field.path->text());
   std::optional<int64_t> n = IntegerValue(*v);
   if (!n || *n < min_value) {
@@ -252,7 +242,7 @@ bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {
   if (v.kind() < json::Kind::kString) return true;
   if (SameNode(v, size_checked_)) return true;
   if (JsonSize(v) > kMaxPayloadBytes) {
-    const std::string& name = f.sp().state->name;
+    const std::string& name = f.state_plan().state->name;
     std::string cause =
         is_input ? "The state/task '" + name +
                        "' has an input with a size exceeding the maximum number of bytes service "

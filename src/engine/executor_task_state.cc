@@ -23,86 +23,92 @@ json::Value TaskErrorDetails(const TaskResource& resource, const Error& e) {
 }  // namespace
 
 void Execution::RunTaskAttempt(Frame& f) {
-  const asl::State& st = f.st();
-  const StatePlan& sp = f.sp();
-  const TaskResource& res = sp.resource;
-  FrameContext ctx(this, &f);
-  Result<json::Value> eff = ApplyInputOutputPath(st.input_path, f.raw_input, ctx);
-  if (!eff.ok()) return RaiseRuntime(f, std::move(eff).error());
-  json::Value params = std::move(eff).value();
-  if (st.parameters) {
-    Result<json::Value> p = st.parameters->Evaluate(params, ctx);
-    if (!p.ok()) return StateFailed(f, std::move(p).error());
-    params = std::move(p).value();
+  const asl::State& state = f.current_state();
+  const StatePlan& state_plan = f.state_plan();
+  const TaskResource& resource = state_plan.resource;
+  FrameContext context(this, &f);
+  Result<json::Value> effective_input =
+      ApplyInputOutputPath(state.input_path, f.raw_input, context);
+  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  json::Value task_input = std::move(effective_input).value();
+  if (state.parameters) {
+    Result<json::Value> evaluated = state.parameters->Evaluate(task_input, context);
+    if (!evaluated.ok()) return StateFailed(f, std::move(evaluated).error());
+    task_input = std::move(evaluated).value();
   }
-  if (!CheckSize(f, params, true)) return;
+  if (!CheckSize(f, task_input, true)) return;
   std::optional<int64_t> timeout;
   std::optional<int64_t> heartbeat;
-  if (st.timeout_seconds.present()) {
-    Result<int64_t> t = ResolveInt(f, st.timeout_seconds, params, "TimeoutSecondsPath", 1);
-    if (!t.ok()) return RaiseRuntime(f, std::move(t).error());
-    timeout = *t;
+  if (state.timeout_seconds.present()) {
+    Result<int64_t> resolved =
+        ResolveInt(f, state.timeout_seconds, task_input, "TimeoutSecondsPath", 1);
+    if (!resolved.ok()) return RaiseRuntime(f, std::move(resolved).error());
+    timeout = *resolved;
   }
-  if (st.heartbeat_seconds.present()) {
-    Result<int64_t> h = ResolveInt(f, st.heartbeat_seconds, params, "HeartbeatSecondsPath", 1);
-    if (!h.ok()) return RaiseRuntime(f, std::move(h).error());
-    heartbeat = *h;
+  if (state.heartbeat_seconds.present()) {
+    Result<int64_t> resolved =
+        ResolveInt(f, state.heartbeat_seconds, task_input, "HeartbeatSecondsPath", 1);
+    if (!resolved.ok()) return RaiseRuntime(f, std::move(resolved).error());
+    heartbeat = *resolved;
   }
   f.heartbeat_seconds = heartbeat;
   f.task_token.clear();
   f.task_submitted = false;
-  if (res.pattern == TaskResource::Pattern::kWaitForTaskToken) {
+  if (resource.pattern == TaskResource::Pattern::kWaitForTaskToken) {
     f.task_token = NewUuid() + NewUuid();
-    f.context.reset();
+    f.context_object.reset();
   }
-  const event_types::TaskEventTypes& events = event_types::TaskEvents(res.kind);
+  const event_types::TaskEventTypes& events = event_types::TaskEvents(resource.kind);
   json::Value scheduled_details;
-  switch (res.kind) {
+  switch (resource.kind) {
     case TaskResource::Kind::kService:
       scheduled_details = history::TaskScheduled(
-          res, res.region.empty() ? options_.region : res.region, params, timeout, heartbeat);
+          resource, resource.region.empty() ? options_.region : resource.region, task_input,
+          timeout, heartbeat);
       break;
     case TaskResource::Kind::kLambdaFunction:
-      scheduled_details = history::LambdaScheduled(st.resource, params, timeout);
+      scheduled_details = history::LambdaScheduled(state.resource, task_input, timeout);
       break;
     case TaskResource::Kind::kActivity:
-      scheduled_details = history::ActivityScheduled(st.resource, params, timeout, heartbeat);
+      scheduled_details =
+          history::ActivityScheduled(state.resource, task_input, timeout, heartbeat);
       break;
   }
   const int64_t scheduled = Emit(f, events.scheduled, std::move(scheduled_details));
   Emit(f, events.started,
-       res.kind == TaskResource::Kind::kService ? history::TaskStarted(res) : json::Value());
+       resource.kind == TaskResource::Kind::kService ? history::TaskStarted(resource)
+                                                     : json::Value());
   if (finished()) return;
   f.phase = Phase::kBlocked;
   const int64_t now = Now();
   if (timeout) ArmTimer(f, TimerKind::kTaskTimeout, now + *timeout * 1000, &f.timeout_timer);
   if (heartbeat) ArmTimer(f, TimerKind::kHeartbeat, now + *heartbeat * 1000, &f.heartbeat_timer);
 
-  TaskRequest req;
-  req.state_name = st.name;
-  req.resource = st.resource;
-  req.parameters = params;
-  req.timeout_seconds = timeout;
-  req.heartbeat_seconds = heartbeat;
-  req.context = &ctx.Get();
-  req.execution_arn = execution_arn_;
-  req.scheduled_event_id = scheduled;
-  req.task_token = f.task_token;
+  TaskRequest request;
+  request.state_name = state.name;
+  request.resource = state.resource;
+  request.parameters = task_input;
+  request.timeout_seconds = timeout;
+  request.heartbeat_seconds = heartbeat;
+  request.context = &context.Get();
+  request.execution_arn = execution_arn_;
+  request.scheduled_event_id = scheduled;
+  request.task_token = f.task_token;
   if (replay_ != nullptr) {
     // Its outcome comes from the history, or, if it was in flight, it runs once live.
-    Park(&replay_tasks_, req, f.id, f.token, f.last_event);
+    Park(&replay_tasks_, request, f.id, f.token, f.last_event);
     return;
   }
-  DispatchTask(req, f.id, f.token);
+  DispatchTask(request, f.id, f.token);
 }
 
 void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
-  const TaskResource& res = f.sp().resource;
+  const TaskResource& resource = f.state_plan().resource;
   if (outcome.ok()) {
     json::Value value = std::move(outcome).value();
-    Emit(f, event_types::TaskEvents(res.kind).succeeded,
-         res.kind == TaskResource::Kind::kService ? history::TaskSucceeded(res, value)
-                                                  : history::Output(value));
+    Emit(f, event_types::TaskEvents(resource.kind).succeeded,
+         resource.kind == TaskResource::Kind::kService ? history::TaskSucceeded(resource, value)
+                                                       : history::Output(value));
     if (!CheckSize(f, value, false)) return;
     return FinishWithResult(f, std::move(value));
   }
@@ -111,13 +117,13 @@ void Execution::OnTaskOutcome(Frame& f, TaskOutcome outcome) {
     // The runner enforced TimeoutSeconds / HeartbeatSeconds itself: a timeout all the same.
     return OnTaskTimeout(f, std::move(e));
   }
-  Emit(f, event_types::TaskEvents(res.kind).failed, TaskErrorDetails(res, e));
+  Emit(f, event_types::TaskEvents(resource.kind).failed, TaskErrorDetails(resource, e));
   StateFailed(f, std::move(e));
 }
 
 void Execution::OnTaskTimeout(Frame& f, Error e) {
-  const TaskResource& res = f.sp().resource;
-  Emit(f, event_types::TaskEvents(res.kind).timed_out, TaskErrorDetails(res, e));
+  const TaskResource& resource = f.state_plan().resource;
+  Emit(f, event_types::TaskEvents(resource.kind).timed_out, TaskErrorDetails(resource, e));
   StateFailed(f, std::move(e));
 }
 

@@ -24,25 +24,25 @@ bool Execution::CommitVariables(Frame& f, json::Value* assigned) {
   const json::Object& members = values.as_object();  // one member per variable, in a's order
   // Sizes first: nothing changes unless every limit holds.
   int64_t assigned_bytes = 0;
-  int64_t scope_bytes = f.vars_bytes;
+  int64_t scope_bytes = f.variables_bytes;
   sizes_scratch_.clear();
   for (size_t i = 0; i < a.size(); ++i) {
     const int64_t n = static_cast<int64_t>(JsonSize(members[i].second, kMaxAssignBytes));
     sizes_scratch_.push_back(n);
     assigned_bytes += n;
     scope_bytes += n;
-    for (const ScopeVariable& v : f.vars) {
+    for (const ScopeVariable& v : f.variables) {
       if (v.id == a.variable_id(i)) scope_bytes -= v.bytes;
     }
   }
   if (assigned_bytes > static_cast<int64_t>(kMaxAssignBytes)) {
-    RaiseRuntime(f, AssignTooLarge(f.sp().state->name));
+    RaiseRuntime(f, AssignTooLarge(f.state_plan().state->name));
     return false;
   }
   int64_t visible_bytes = scope_bytes;
-  for (const Frame* s = f.parent; s != nullptr; s = s->parent) visible_bytes += s->vars_bytes;
+  for (const Frame* s = f.parent; s != nullptr; s = s->parent) visible_bytes += s->variables_bytes;
   if (visible_bytes > static_cast<int64_t>(kMaxVariablesBytes)) {
-    RaiseRuntime(f, VariablesTooLarge(f.sp().state->name));
+    RaiseRuntime(f, VariablesTooLarge(f.state_plan().state->name));
     return false;
   }
   // A Map iteration or Parallel branch may read the variables of the scopes around it, but
@@ -57,16 +57,16 @@ bool Execution::CommitVariables(Frame& f, json::Value* assigned) {
   }
   for (size_t i = 0; i < a.size(); ++i) {
     const uint32_t id = a.variable_id(i);
-    auto it = std::find_if(f.vars.begin(), f.vars.end(),
+    auto it = std::find_if(f.variables.begin(), f.variables.end(),
                            [id](const ScopeVariable& v) { return v.id == id; });
-    if (it == f.vars.end()) {
-      f.vars.push_back(ScopeVariable{id, members[i].second, sizes_scratch_[i]});
+    if (it == f.variables.end()) {
+      f.variables.push_back(ScopeVariable{id, members[i].second, sizes_scratch_[i]});
     } else {
       it->value = members[i].second;
       it->bytes = sizes_scratch_[i];
     }
   }
-  f.vars_bytes = scope_bytes;
+  f.variables_bytes = scope_bytes;
   *assigned = std::move(values);
   return true;
 }

@@ -29,48 +29,49 @@
 #include "common/result.h"
 #include "engine/execution.h"
 #include "engine/machine_plan.h"
+#include "engine/map_policy.h"
 #include "engine/scheduler.h"
 
 namespace stator::engine {
 
+// Where a frame is in its current state.
 enum class Phase : uint8_t {
-  kEnter,    // about to enter states[state]
+  kEnter,    // about to enter the state at state_index
   kAttempt,  // entered; run (or re-run, after a retry back-off) the state's work
-  kResume,   // something the frame waited for happened (see Frame::resume)
+  kResume,   // something the frame waited for happened (see Frame::resume_reason)
   kBlocked,  // waiting for a timer, a task or children
-  kDone,     // finished (ok/output or error)
+  kDone,     // finished (succeeded with output, or failed with error)
 };
 
+// What a frame in Phase::kResume resumes with.
 enum class ResumeKind : uint8_t {
   kNone,
-  kTaskOutcome,
-  kTaskTimeout,
-  kHeartbeatTimeout,
-  kWaitDone,
-  kChildrenDone,
-  kChildFailed,
+  kTaskOutcome,       // the task answered (Frame::task_outcome)
+  kTaskTimeout,       // the task's TimeoutSeconds passed
+  kHeartbeatTimeout,  // the task's HeartbeatSeconds passed without a heartbeat
+  kWaitDone,          // the Wait state's time came
+  kChildrenDone,      // every branch or iteration finished (or none was to run)
+  kChildFailed,       // a branch or iteration failed past tolerance (Frame::children_error)
 };
 
 // A Parallel state's branches or a Map state's iterations while they run.
 struct ChildGroup {
   bool is_map = false;
   bool distributed = false;
-  size_t total = 0;
-  json::Value items;                // Map: the items (when no batching)
-  std::vector<json::Value> inputs;  // Parallel: empty; Map with ItemBatcher: the batches
-  std::vector<json::Value> results;
+  size_t total = 0;                            // branches, items, or batches
+  json::Value items;                           // Map: the items (when no batching)
+  std::vector<json::Value> batch_inputs;       // Map with ItemBatcher: the batches; else empty
+  std::vector<json::Value> results;            // by index
   std::vector<std::unique_ptr<Frame>> frames;  // running children, by index
-  size_t next = 0;
+  size_t next_index = 0;                       // the next child to launch
   size_t running = 0;
-  size_t done = 0;
+  size_t finished = 0;  // succeeded or failed
   size_t failed = 0;
   int64_t max_concurrency = 0;  // 0: unlimited
-  bool tolerance = false;       // a tolerated-failure threshold applies
-  int64_t tolerated_count = 0;
-  double tolerated_percentage = 0;
+  MapFailureTolerance tolerance;
   std::deque<int64_t> free_slots;  // previous-event trackers of finished iterations
   int64_t started_event = 0;
-  int64_t last = 0;  // the group's previous-event tracker
+  int64_t last_event = 0;  // the group's previous-event tracker
 };
 
 // A workflow variable set in a frame's scope.
@@ -85,43 +86,45 @@ struct Frame {
   const MachinePlan* plan = nullptr;
   Frame* parent = nullptr;
   size_t child_index = 0;
-  bool record = true;  // false inside a distributed Map (child executions keep no history here)
-  int state = 0;
+  // False inside a distributed Map (child executions keep no history here).
+  bool records_history = true;
+  int state_index = 0;  // the current state in plan->states
   Phase phase = Phase::kEnter;
-  bool queued = false;
-  json::Value raw_input;  // the current state's input
-  json::Value effective;  // after InputPath / Parameters
-  int64_t last_event = 0;
+  bool in_ready_queue = false;  // its id is in Execution::ready_
+  json::Value raw_input;        // the current state's input
+  json::Value effective_input;  // after InputPath / Parameters (Wait, Map)
+  int64_t last_event = 0;       // the frame's previous-event tracker
   int64_t entered_event = 0;
   int64_t entered_millis = 0;
   int64_t retry_count = 0;
-  std::vector<int64_t> retrier_attempts;
-  uint64_t token = 1;  // messages for an older token are stale
-  Scheduler::TimerId timer = 0;
+  std::vector<int64_t> retrier_attempts;  // per Retrier of the current state
+  uint64_t token = 1;                     // messages for an older token are stale
+  Scheduler::TimerId delay_timer = 0;     // a Wait state's or a retry back-off's
   Scheduler::TimerId timeout_timer = 0;
   Scheduler::TimerId heartbeat_timer = 0;
   std::optional<int64_t> heartbeat_seconds;
-  std::unique_ptr<ChildGroup> group;
+  std::unique_ptr<ChildGroup> children;  // a Parallel or Map state's, while they run
   std::string task_token;
   bool task_submitted = false;  // this attempt's TaskSubmitted is recorded
-  std::optional<json::Value> context;
-  ResumeKind resume = ResumeKind::kNone;
-  std::optional<TaskOutcome> outcome;
-  Error pending_error;
+  // The context object ($$) of the current state attempt, once built.
+  std::optional<json::Value> context_object;
+  ResumeKind resume_reason = ResumeKind::kNone;
+  std::optional<TaskOutcome> task_outcome;
+  Error children_error;  // what failed a child or an ItemSelector (ResumeKind::kChildFailed)
   // Workflow variables: this frame's scope (the execution's for the top frame, its own for a
   // Parallel branch or Map iteration; outer scopes are reached through parent), and the Assign
   // evaluated for the current state, which takes effect when the state exits.
-  std::vector<ScopeVariable> vars;
-  int64_t vars_bytes = 0;
+  std::vector<ScopeVariable> variables;
+  int64_t variables_bytes = 0;
   const asl::Assignment* pending_assign = nullptr;
   json::Value pending_values;  // {"name": value, ...}, in pending_assign's order
   // When done:
-  bool ok = false;
+  bool succeeded = false;
   json::Value output;
   Error error;
 
-  const StatePlan& sp() const { return plan->states[state]; }
-  const asl::State& st() const { return *plan->states[state].state; }
+  const StatePlan& state_plan() const { return plan->states[state_index]; }
+  const asl::State& current_state() const { return *plan->states[state_index].state; }
 };
 
 }  // namespace stator::engine
