@@ -69,26 +69,27 @@ inline constexpr uint64_t kReplayTimerBit = uint64_t{1} << 63;
 // The context object ($$) for one state step, built on first use.
 class FrameContext : public asl::Context {
  public:
-  FrameContext(Execution* e, Frame* f, const json::Value* item = nullptr, int64_t index = 0)
-      : e_(e), f_(f), item_(item), index_(index) {}
+  FrameContext(Execution* execution, Frame* frame, const json::Value* map_item = nullptr,
+               int64_t item_index = 0)
+      : execution_(execution), frame_(frame), map_item_(map_item), item_index_(item_index) {}
   const json::Value& Get() const override {
-    if (item_ != nullptr) {
+    if (map_item_ != nullptr) {
       if (!item_context_) {
-        item_context_ = e_->ContextFor(*f_, item_, index_);
+        item_context_ = execution_->ContextFor(*frame_, map_item_, item_index_);
       }
       return *item_context_;
     }
-    return e_->ContextFor(*f_, nullptr, 0);
+    return execution_->ContextFor(*frame_, nullptr, 0);
   }
   const json::Value* VariableById(uint32_t id, std::string_view) const override {
-    return FindVariable(*f_, id);
+    return FindVariable(*frame_, id);
   }
-  std::mt19937_64* Random() const override { return &e_->rng_; }
+  std::mt19937_64* Random() const override { return &execution_->rng_; }
 
   // The innermost variable with this id visible from f (its scope, then the outer ones).
   static const json::Value* FindVariable(const Frame& f, uint32_t id) {
-    for (const Frame* s = &f; s != nullptr; s = s->parent) {
-      for (const ScopeVariable& v : s->variables) {
+    for (const Frame* scope = &f; scope != nullptr; scope = scope->parent) {
+      for (const ScopeVariable& v : scope->variables) {
         if (v.id == id) return &v.value;
       }
     }
@@ -96,10 +97,10 @@ class FrameContext : public asl::Context {
   }
 
  private:
-  Execution* e_;
-  Frame* f_;
-  const json::Value* item_;
-  int64_t index_;
+  Execution* execution_;
+  Frame* frame_;
+  const json::Value* map_item_;
+  int64_t item_index_;
   mutable std::optional<json::Value> item_context_;
 };
 
