@@ -18,6 +18,9 @@
 // Thread-safety: Start, Stop, Deliver-side callbacks (task completions, heartbeats, timers),
 // finished() and Detach() may be called from any thread. Run() is called by the scheduler and is
 // never entered by two threads at once. TakeResult() may be called once finished() is true.
+//
+// The private member functions live one concept per file, executor_*.cc (the map is in
+// executor_internal.h); the frames they walk are in frame.h.
 #pragma once
 
 #include <atomic>
@@ -33,6 +36,7 @@
 #include <vector>
 
 #include "asl/state_machine.h"
+#include "engine/event_type.h"
 #include "engine/execution.h"
 #include "engine/machine_plan.h"
 #include "engine/scheduler.h"
@@ -73,59 +77,73 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Runnable: steps every runnable frame (called by the scheduler).
   void Run() override;
 
-  // Internal, used by the context object.
-  const json::Value& ContextFor(const Frame& f, const json::Value* map_item, int64_t item_index);
-
  private:
+  // The executor's own types (executor_internal.h, frame.h).
   friend class FrameContext;
   struct Message;
+  struct ReplayTimer;
+  struct ParkedTask;
   enum class TimerKind : uint8_t { kWait, kRetry, kTaskTimeout, kHeartbeat, kExecutionTimeout };
+  // Who runs the execution: it is queued at most once and never run by two threads at once.
+  enum class RunState : uint8_t {
+    kIdle,                 // neither queued nor running
+    kQueued,               // handed to the scheduler, not running yet
+    kRunning,              // a thread is in Run (or in Start(run_here))
+    kRunningWithMoreWork,  // and something arrived meanwhile: Run goes round once more
+  };
 
   Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options,
             TaskRunner* tasks, Scheduler* scheduler);
+  std::string NewUuid();
+  double Random01();
 
-  // Inbox and run-state protocol.
+  // The inbox and run-state protocol, timers and task dispatch (executor_inbox.cc).
   void Deliver(Message m);
   void Notify();
   void EndExternalLocked();
+  // Handles one inbox message (in arrival order); false when the inbox is empty.
+  bool HandleOneMessage();
   void HandleMessage(Message& m);
+  void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
+  void CancelTimers(Frame& f);
+  void CancelTimer(uint64_t* timer_slot);
+  // Hands a task to the runner (or holds it, see ExecutionOptions::when_durable); its
+  // completion comes back through the inbox. DispatchNow may run on any thread.
+  void DispatchTask(TaskRequest& request, uint64_t frame_id, uint64_t token);
+  void DispatchNow(TaskRequest& request, uint64_t frame_id, uint64_t token);
+  // Parks `request` in `list`.
+  static void Park(std::vector<ParkedTask>* list, const TaskRequest& request, uint64_t frame_id,
+                   uint64_t token, int64_t started_event);
+  void ReleaseHeldTasks();
 
-  // Events.
+  // Events (executor_events.cc).
   // Each returns the new event's id, or 0 when the frame records no events (or the execution
-  // ended). type and details_key must live as long as the process (see HistoryEvent).
-  int64_t Emit(Frame& f, std::string_view type, std::string_view details_key, json::Value details,
-               bool update_tracker = true);
+  // ended). type's names must live as long as the process (see HistoryEvent).
+  int64_t Emit(Frame& f, const EventType& type, json::Value details, bool update_tracker = true);
   // An event of f's state in one of HistoryEvent's compact forms, with prev as its previous
   // event; EmitState also makes it f's last event.
-  int64_t EmitCompact(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
-                      HistoryEvent::Compact form, json::Value payload);
-  int64_t EmitState(Frame& f, std::string_view type, std::string_view details_key,
-                    HistoryEvent::Compact form, const json::Value& payload);
+  int64_t EmitCompact(Frame& f, int64_t prev, const EventType& type, HistoryEvent::Compact form,
+                      json::Value payload);
+  int64_t EmitState(Frame& f, const EventType& type, HistoryEvent::Compact form,
+                    const json::Value& payload);
   // *recorded, when given, is set to the event kept in the history, or nullptr.
-  int64_t EmitWithPrev(Frame& f, int64_t prev, std::string_view type, std::string_view details_key,
-                       json::Value details, HistoryEvent** recorded = nullptr);
+  int64_t EmitWithPrev(Frame& f, int64_t prev, const EventType& type, json::Value details,
+                       HistoryEvent** recorded = nullptr);
+  // Records the event that ends the execution with status (event_types::ExecutionEnded) and
+  // sets the result.
+  void FinishExecution(ExecutionStatus status, json::Value details, int64_t prev,
+                       std::optional<json::Value> output, std::optional<std::string> error,
+                       std::optional<std::string> cause);
   // Hands the events recorded so far to options_.history_sink, if there is one.
   void FlushHistory();
 
-  // Frame stepping.
+  // The step loop (executor_step.cc).
   std::unique_ptr<Frame> NewFrame(const MachinePlan* plan, Frame* parent, json::Value input,
-                                  int64_t last_event, bool record);
+                                  int64_t last_event, bool records_history);
   void MakeReady(Frame& f);
   void Step(Frame& f);
   void EnterState(Frame& f);
   void RunAttempt(Frame& f);
-  void RunPass(Frame& f);
-  void RunTaskAttempt(Frame& f);
-  void RunChoice(Frame& f);
-  void RunWait(Frame& f);
-  void FinishWait(Frame& f, json::Value effective_input);
-  void RunSucceed(Frame& f);
-  void RunFail(Frame& f);
-  void RunParallelAttempt(Frame& f);
-  void RunMapAttempt(Frame& f);
-
-  void OnTaskOutcome(Frame& f, TaskOutcome outcome);
-  void OnTaskTimeout(Frame& f, Error e);
   // Completes a Task/Parallel/Map state with its raw result: ResultSelector, ResultPath,
   // OutputPath, the Exited event, the transition.
   void FinishWithResult(Frame& f, json::Value result);
@@ -137,61 +155,48 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Size check, pending variables committed, Exited event, transition to next.
   void EmitExited(Frame& f, json::Value&& output, int next);
   void Transition(Frame& f, int next, json::Value output);
-
-  // Errors.
-  void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame
-  void RaiseRuntime(Frame& f, Error e);  // prefixes the cause, fails the execution
-  void FailFrame(Frame& f, Error e);
   void FrameSucceeded(Frame& f, json::Value output);
+  void FailFrame(Frame& f, Error e);
+  // A *Path field's integer (TimeoutSecondsPath, MaxConcurrencyPath, ...), at least min_value.
+  Result<int64_t> ResolveInt(Frame& f, const asl::NumberField& field, const json::Value& input,
+                             const char* field_name, int64_t min_value);
+  // States.DataLimitExceeded: false (and the execution failed) when v is over the payload quota.
+  bool CheckSize(Frame& f, const json::Value& v, bool is_input);
+
+  // The states (executor_basic_states.cc, executor_task_state.cc, executor_map_parallel.cc).
+  void RunPass(Frame& f);
+  void RunSucceed(Frame& f);
+  void RunChoice(Frame& f);
+  void RunWait(Frame& f);
+  void FinishWait(Frame& f, json::Value effective_input);
+  void RunFail(Frame& f);
+  void RunTaskAttempt(Frame& f);
+  void OnTaskOutcome(Frame& f, TaskOutcome outcome);
+  void OnTaskTimeout(Frame& f, Error e);
+  void RunParallelAttempt(Frame& f);
+  void RunMapAttempt(Frame& f);
+  void LaunchIterations(Frame& owner);
   void OnChildDone(Frame& child);
+  void FinishChildren(Frame& f);
+  // A child (or an ItemSelector) failed past tolerance: abort the others, then fail the state.
+  void FailChildren(Frame& f);
   void AbortChildren(Frame& owner);
   void AbortFrame(Frame& f);
-  void LaunchIterations(Frame& owner);
-  void FinishChildren(Frame& owner);
 
-  // Workflow variables. EvaluateAssign computes an Assign block's values (against the old
-  // variables) and keeps them pending on the frame; CommitVariables applies them when the state
-  // exits (checking the size quotas and that no outer scope's variable is set) and hands back
-  // {"name": value, ...} for the history, or fails the execution and returns false.
+  // A state's failure (executor_retry_catch.cc).
+  void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame
+  void RaiseRuntime(Frame& f, Error e);  // prefixes the cause, fails the execution
+
+  // Workflow variables (executor_variables.cc). EvaluateAssign computes an Assign block's values
+  // (against the old variables) and keeps them pending on the frame; CommitVariables applies
+  // them when the state exits (checking the size quotas and that no outer scope's variable is
+  // set) and hands back {"name": value, ...} for the history, or fails the execution and
+  // returns false.
   Status EvaluateAssign(Frame& f, const asl::Assignment& assign, const json::Value& input,
                         const asl::Context& context);
   bool CommitVariables(Frame& f, json::Value* assigned);
 
-  // Helpers.
-  Result<int64_t> ResolveInt(Frame& f, const asl::NumberField& field, const json::Value& input,
-                             const char* field_name, int64_t min_value);
-  bool CheckSize(Frame& f, const json::Value& v, bool is_input);
-  void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
-  void CancelTimers(Frame& f);
-  void CancelTimer(uint64_t* timer_slot);
-  // Hands a task to the runner (or holds it, see ExecutionOptions::when_durable); its
-  // completion comes back through the inbox. DispatchNow may run on any thread.
-  void DispatchTask(TaskRequest& req, uint64_t frame_id, uint64_t token);
-  void DispatchNow(TaskRequest& req, uint64_t frame_id, uint64_t token);
-  // The execution's clock: the recorded time while replaying, else the clock's.
-  int64_t Now() const { return recorded_clock_ ? replay_now_ : clock_->NowMillis(); }
-
-  // Crash resume (ExecutionOptions::replay).
-  struct ReplayTimer {
-    uint64_t id;  // kReplayTimerBit | n: what the frame's timer slot holds meanwhile
-    int64_t due;
-    uint64_t frame_id;
-    uint64_t token;
-    TimerKind kind;
-  };
-  // A task not handed to its runner yet: held until its events are durable (when_durable),
-  // or, in a replay, waiting for its recorded outcome or for the replay to end. The request's
-  // context pointer is null while parked (the vector moves); it points at `context` once sent.
-  struct ParkedTask {
-    TaskRequest request;
-    json::Value context;
-    uint64_t frame_id;
-    uint64_t token;
-    int64_t started_event = 0;  // replay: the Task/LambdaFunction/ActivityStarted event id
-  };
-  // Parks `req` in `list`.
-  static void Park(std::vector<ParkedTask>* list, const TaskRequest& req, uint64_t frame_id,
-                   uint64_t token, int64_t started_event);
+  // Crash resume, ExecutionOptions::replay (executor_replay.cc).
   // Checks event `id` of type `type` against the history; false when they disagree.
   bool ReplayEvent(int64_t id, std::string_view type);
   // Feeds the input (a task outcome or a timer) that led to the next recorded event; false
@@ -202,13 +207,13 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void GoLive();
   // Ends a replay that disagrees with the history (see ExecutionOptions::replay).
   void FailResume(const std::string& why);
-  // Handles one inbox message (in arrival order); false when the inbox is empty.
-  bool HandleOneMessage();
-  void FinishExecution(ExecutionStatus status, const char* event_type, const char* details_key,
-                       json::Value details, int64_t prev, std::optional<json::Value> output,
-                       std::optional<std::string> error, std::optional<std::string> cause);
-  std::string NewUuid();
-  double Random01();
+
+  // The context object $$ of f's current state, built at most once per attempt; with map_item,
+  // a per-item one for a Map's ItemSelector (executor_context.cc).
+  const json::Value& ContextFor(const Frame& f, const json::Value* map_item, int64_t item_index);
+
+  // The execution's clock: the recorded time while replaying, else the clock's.
+  int64_t Now() const { return recorded_clock_ ? replay_now_ : clock_->NowMillis(); }
 
   // Immutable after construction.
   std::shared_ptr<const asl::StateMachine> machine_;
@@ -239,8 +244,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::function<void()> on_finished_;
   ExecutionResult result_;
   std::vector<ParkedTask> held_tasks_;  // until their events are durable (when_durable)
-  void ReleaseHeldTasks();
-  std::vector<Message> pending_;  // taken from the inbox, handled one at a time
+  std::vector<Message> pending_;        // taken from the inbox, handled one at a time
   size_t pending_next_ = 0;
 
   // Replay state (ExecutionOptions::replay); replay_ is null once live.
@@ -256,7 +260,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
 
   // Cross-thread state.
   std::atomic<bool> finished_{false};
-  std::atomic<int> run_state_{0};  // 0 idle, 1 queued, 2 running, 3 running + more work
+  std::atomic<RunState> run_state_{RunState::kIdle};
   std::mutex inbox_mu_;
   std::vector<Message> inbox_;      // guarded by inbox_mu_
   Scheduler* scheduler_;            // guarded by inbox_mu_ (null once detached)

@@ -16,6 +16,7 @@ using testing::FakeTasks;
 using testing::J;
 using testing::kT0;
 using testing::RunDef;
+using testing::RunUntilOrFail;
 using testing::Shape;
 using testing::Types;
 using V = std::vector<std::string>;
@@ -163,6 +164,8 @@ TEST(ExecutorTask, HeartbeatTimeoutAndTaskToken) {
       "TimeoutSeconds":100,"End":true}}})",
                   "{}", &tasks);
   // No handler for the .waitForTaskToken resource: fails at once (Fake.NoHandler).
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  ASSERT_TRUE(r.error.has_value());
   EXPECT_EQ(*r.error, "Fake.NoHandler");
 
   tasks.On("arn:aws:states:::lambda:invoke.waitForTaskToken", [](const TaskRequest& req) {
@@ -205,7 +208,8 @@ TEST(ExecutorTask, HeartbeatsResetTheHeartbeatTimer) {
           "arn:aws:states:::lambda:invoke","HeartbeatSeconds":5,"End":true}}})"),
       ExecutionOptions{}, &tasks, &scheduler);
   exec->Start();
-  scheduler.RunUntil([&] { return !tasks.pending.empty(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return !tasks.pending.empty(); }, "a task pending"));
   for (int64_t t = 4000; t <= 16000; t += 4000) {
     clock.AdvanceTo(kT0 + t);
     tasks.heartbeats[0]();
@@ -214,7 +218,8 @@ TEST(ExecutorTask, HeartbeatsResetTheHeartbeatTimer) {
     ASSERT_FALSE(exec->finished()) << t;
   }
   tasks.pending[0](TaskOutcome(J("7")));
-  scheduler.RunUntil([&] { return exec->finished(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return exec->finished(); }, "the execution finished"));
   ExecutionResult r = exec->TakeResult();
   EXPECT_EQ(r.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(r.stop_millis - r.start_millis, 16000);
@@ -243,7 +248,8 @@ TEST(ExecutorTask, CompletionFromAnotherThread) {
           "arn:aws:states:::lambda:invoke","TimeoutSeconds":60,"End":true}}})"),
       ExecutionOptions{}, &tasks, &scheduler);
   exec->Start();
-  scheduler.RunUntil([&] { return exec->finished(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return exec->finished(); }, "the execution finished"));
   ExecutionResult r = exec->TakeResult();
   ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(*r.output, J(R"("late")"));
@@ -266,11 +272,13 @@ TEST(ExecutorTask, SubmittedEventForSyncIntegrations) {
       o, &tasks, &scheduler);
   exec->Start();
   // Run until the task is pending, then complete it from the test.
-  scheduler.RunUntil([&] { return !tasks.pending.empty(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return !tasks.pending.empty(); }, "a task pending"));
   while (scheduler.RunOnce()) {
   }
   tasks.pending[0](TaskOutcome(J(R"({"Status":"SUCCEEDED"})")));
-  scheduler.RunUntil([&] { return exec->finished(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return exec->finished(); }, "the execution finished"));
   ExecutionResult r = exec->TakeResult();
   ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(Types(r),
@@ -290,9 +298,11 @@ TEST(ExecutorTask, StopAbortsARunningExecution) {
           "arn:aws:states:::lambda:invoke","End":true}}})"),
       ExecutionOptions{}, &tasks, &scheduler);
   exec->Start();
-  scheduler.RunUntil([&] { return !tasks.pending.empty(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return !tasks.pending.empty(); }, "a task pending"));
   exec->Stop("Cancelled", "by test");
-  scheduler.RunUntil([&] { return exec->finished(); });
+  ASSERT_TRUE(RunUntilOrFail(
+      scheduler, [&] { return exec->finished(); }, "the execution finished"));
   ExecutionResult r = exec->TakeResult();
   EXPECT_EQ(r.status, ExecutionStatus::kAborted);
   EXPECT_EQ(r.events.back().type, "ExecutionAborted");

@@ -18,10 +18,6 @@
 
 namespace stator::engine::history {
 
-// Detail keys.
-inline constexpr const char* kStateEntered = "stateEnteredEventDetails";
-inline constexpr const char* kStateExited = "stateExitedEventDetails";
-
 // True for the detail fields that hold a payload rendered as JSON text.
 bool IsPayloadField(std::string_view key);
 // True for the detail fields whose members each hold a value rendered as JSON text

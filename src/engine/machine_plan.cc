@@ -17,9 +17,9 @@ void Build(const asl::StateMachine& machine, MachinePlan* plan, MachinePlan* own
     p.state = &s;
     p.name = json::Value::String(s.name);
     const std::string type = asl::StateTypeName(s.type);
-    p.entered_type = InternEventName(type + "StateEntered");
-    p.exited_type = InternEventName(type + "StateExited");
-    p.aborted_type = InternEventName(type + "StateAborted");
+    p.entered = {InternEventName(type + "StateEntered"), event_types::kStateEnteredDetails};
+    p.exited = {InternEventName(type + "StateExited"), event_types::kStateExitedDetails};
+    p.aborted = {InternEventName(type + "StateAborted"), ""};
     if (s.type == asl::StateType::kTask) p.resource = TaskResource::Parse(s.resource);
     for (const auto& branch : s.branches) {
       auto child = std::make_unique<MachinePlan>();

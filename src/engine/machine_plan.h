@@ -14,6 +14,7 @@
 
 #include "asl/state_machine.h"
 #include "common/json.h"
+#include "engine/event_type.h"
 #include "engine/task_resource.h"
 
 namespace stator::engine {
@@ -23,10 +24,11 @@ struct MachinePlan;
 struct StatePlan {
   const asl::State* state = nullptr;
   json::Value name;  // the state's name as a JSON string (shared by all its events)
-  // History event types, interned (InternEventName) so that events can point to them.
-  std::string_view entered_type;             // "PassStateEntered"
-  std::string_view exited_type;              // "PassStateExited"
-  std::string_view aborted_type;             // "TaskStateAborted"
+  // The state's own history events; types interned (InternEventName) so that events can point
+  // to them.
+  EventType entered;                         // "PassStateEntered", stateEnteredEventDetails
+  EventType exited;                          // "PassStateExited", stateExitedEventDetails
+  EventType aborted;                         // "TaskStateAborted", no details
   TaskResource resource;                     // Task states only
   std::vector<const MachinePlan*> branches;  // Parallel
   const MachinePlan* iterator = nullptr;     // Map

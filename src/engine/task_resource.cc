@@ -19,10 +19,6 @@ std::vector<std::string_view> SplitArn(std::string_view arn, size_t max_parts) {
   return parts;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // KNIX's bare function names: 1-64 of [A-Za-z0-9_-] (Lambda's function name rule).
 bool IsBareFunctionName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -84,9 +80,9 @@ TaskResource TaskResource::Parse(std::string_view arn) {
       }
     }
     std::string_view api = r.resource;
-    if (EndsWith(api, ".waitForTaskToken")) {
+    if (api.ends_with(".waitForTaskToken")) {
       r.pattern = Pattern::kWaitForTaskToken;
-    } else if (EndsWith(api, ".sync") || EndsWith(api, ".sync:2")) {
+    } else if (api.ends_with(".sync") || api.ends_with(".sync:2")) {
       r.pattern = Pattern::kSync;
     }
     return r;

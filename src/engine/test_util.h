@@ -1,19 +1,27 @@
 // Helpers shared by the engine's tests: compile a definition, a scriptable fake TaskRunner,
-// and compact views of a history.
+// compact views of a history, and a bounded RunUntil.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "asl/compiler.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "engine/execution.h"
+#include "engine/scheduler.h"
 
 namespace stator::engine::testing {
 
@@ -61,6 +69,57 @@ class FakeTasks : public TaskRunner {
 };
 
 inline constexpr int64_t kT0 = 1700000000000;  // 2023-11-14T22:13:20Z
+
+// How long RunUntilOrFail waits. Passing runs take milliseconds; only a scheduler or engine that
+// never gets there (a hang) takes this long, so the bound decides nothing about timing.
+inline constexpr std::chrono::seconds kHangLimit{60};
+
+// scheduler.RunUntil(pred), except that a wait that never ends fails the test instead of hanging
+// it: after kHangLimit a watchdog wakes the scheduler, RunUntil returns, the test gets a failure
+// naming `what`, and the result is false (callers ASSERT it). Should RunUntil not return even
+// when woken (stuck inside a Runnable), the watchdog aborts the process with the same message
+// 10 s later.
+[[nodiscard]] inline bool RunUntilOrFail(Scheduler& scheduler, const std::function<bool()>& pred,
+                                         const std::string& what) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool returned = false;  // guarded by mu
+  std::atomic<bool> expired{false};
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (cv.wait_for(lock, kHangLimit, [&] { return returned; })) return;
+    expired.store(true);
+    for (int i = 0; i < 100 && !returned; ++i) {
+      lock.unlock();
+      scheduler.Wake();
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return returned; });
+    }
+    if (!returned) {
+      std::fprintf(stderr,
+                   "FATAL: the scheduler did not reach \"%s\" within %lld s, and did not "
+                   "return when woken\n",
+                   what.c_str(), static_cast<long long>(kHangLimit.count()));
+      std::abort();
+    }
+  });
+  bool reached = false;
+  scheduler.RunUntil([&] {
+    reached = pred();
+    return reached || expired.load();
+  });
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    returned = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+  if (!reached) {
+    ADD_FAILURE() << "the scheduler did not reach \"" << what << "\" within " << kHangLimit.count()
+                  << " s";
+  }
+  return reached;
+}
 
 inline ExecutionResult RunDef(const std::string& definition, const std::string& input,
                               TaskRunner* tasks = nullptr, ExecutionOptions options = {}) {
