@@ -317,10 +317,13 @@ Status Workers::StartInstance(InstancePool::Id id, bool spare) {
   instances_.emplace(id, std::move(inst));
   Status started = Status::Ok();
   if (zygote_.state() == Zygote::State::kNone) started = StartZygote();
-  if (started.ok() && zygote_.state() == Zygote::State::kReady && !SendSpawn(raw).ok()) {
-    // The zygote is gone (its death not read yet): a new one forks the instance once ready.
-    StopZygote(false);
-    started = StartZygote();
+  if (started.ok() && zygote_.state() == Zygote::State::kReady) {
+    started = SendSpawn(raw);
+    if (!started.ok() && started.error().error == "ZygoteGone") {
+      // Its death is not read yet: a new zygote forks the instance once ready.
+      StopZygote(false);
+      started = StartZygote();
+    }
   }
   if (!started.ok()) Destroy(id, false);
   return started;

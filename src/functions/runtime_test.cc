@@ -26,8 +26,11 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kApp = R"py(
-import os, time
+import os, signal, time
 def handler(event, context):
+    if event.get("kill_zygote"):
+        os.kill(os.getppid(), signal.SIGKILL)  # an instance's parent is its zygote
+        time.sleep(0.2)
     if event.get("raise"):
         raise ValueError("boom")
     if event.get("sleep"):
@@ -186,6 +189,26 @@ TEST_F(RuntimeTest, InvokesWarmAndReportsErrorsAndTimeouts) {
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE(after->function_error) << after->payload;
   EXPECT_NE(runtime_->Logs("echo").find("Task timed out"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, AZygoteThatDiedIsStartedAgain) {
+  auto first = Call("{}");
+  ASSERT_TRUE(first.ok()) << first.error().cause;
+  // Its zygote killed (sandboxed, the whole sandbox goes with it): this call may fail, the
+  // next ones run on instances of a new zygote, two at once included.
+  auto killer = Call(R"({"kill_zygote":true})");
+  for (int round = 0; round < 3; ++round) {
+    std::promise<Result<InvocationResult>> p1, p2;
+    Invocation inv;
+    inv.payload = R"({"sleep":0.2})";
+    runtime_->Invoke(fn_, inv, [&p1](Result<InvocationResult> r) { p1.set_value(std::move(r)); });
+    runtime_->Invoke(fn_, inv, [&p2](Result<InvocationResult> r) { p2.set_value(std::move(r)); });
+    for (auto* p : {&p1, &p2}) {
+      auto r = p->get_future().get();
+      ASSERT_TRUE(r.ok()) << "round " << round << ": " << r.error().cause;
+      EXPECT_FALSE(r->function_error) << "round " << round << ": " << r->payload << r->log;
+    }
+  }
 }
 
 TEST_F(RuntimeTest, ThrottlesBeyondConcurrencyUnlessQueued) {

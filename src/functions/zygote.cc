@@ -206,7 +206,8 @@ Status Zygote::SendSpawn(int instance_socket, int log_memfd, int64_t memory_mb, 
     n = sendmsg(control_.get(), &msg, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    return Error{"ServiceException",
+    bool gone = errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN;
+    return Error{gone ? "ZygoteGone" : "ServiceException",
                  std::string("cannot reach the function's runtime: ") + strerror(errno)};
   }
   return Status::Ok();

@@ -73,7 +73,8 @@ class Zygote {
   int control() const { return control_.get(); }  // -1 when stopped
   int network() const { return network_.get(); }  // -1 without a channel (or once closed)
 
-  // Asks it to fork an instance. Errors: the send failed (the zygote is gone).
+  // Asks it to fork an instance (non-blocking). Errors: "ZygoteGone" (it exited, its death
+  // perhaps not read yet), "ServiceException" (the send failed otherwise).
   Status SendSpawn(int instance_socket, int log_memfd, int64_t memory_mb, bool prewarm);
 
   // Reads the control socket (non-blocking) up to the next event.
