@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "functions/zip_package.h"
@@ -14,7 +16,10 @@ namespace fs = std::filesystem;
 
 std::string Zip(const std::string& body) {
   auto z = ZipEntries({{"app.py", body, 0644}});
-  EXPECT_TRUE(z.ok());
+  if (!z.ok()) {
+    ADD_FAILURE() << z.error().cause;
+    return "";
+  }
   return *z;
 }
 
@@ -28,7 +33,8 @@ class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/stator-registry-test-XXXXXX";
-    root_ = std::string(mkdtemp(tmpl)) + "/functions";
+    ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+    root_ = std::string(tmpl) + "/functions";
   }
   void TearDown() override { fs::remove_all(fs::path(root_).parent_path()); }
   std::string root_;

@@ -22,6 +22,11 @@
 // run on the reactor thread or, for errors found before dispatch, on the caller's thread; they
 // must not block.
 //
+// Built from: InstancePool (instance_pool.h, the bookkeeping and its decisions), Zygote
+// (zygote.h), Instance (instance.h), InvocationLog and FunctionLogs (invocation_log.h), the
+// network channel (network_channel.h) and the Reactor (reactor.h); docs/functions.md maps the
+// files.
+//
 // Ownership: owns its worker processes (killed in the destructor) and the reactor thread.
 // Function snapshots are shared with the registry.
 // Thread-safety: every public method may be called from any thread.

@@ -145,11 +145,16 @@ std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir
                                                 const std::string& host_script) const {
   if (!sandboxed_) return {python_.executable, "-B", host_script};
   // --unshare-net: only loopback (bwrap brings it up); stator through the runtime's relay.
-  std::vector<std::string> a = {
-      bwrap_,          "--die-with-parent", "--new-session", "--unshare-pid",
-      "--unshare-ipc", "--unshare-uts",     "--unshare-net", "--unshare-cgroup-try",
-      "--hostname",    "stator-function",   "--ro-bind",     "/usr",
-      "/usr"};
+  // --cap-drop ALL: bwrap run by root keeps root's capabilities unless told (run by another
+  // user it has none to keep).
+  std::vector<std::string> a = {bwrap_,          "--die-with-parent",
+                                "--new-session", "--unshare-pid",
+                                "--unshare-ipc", "--unshare-uts",
+                                "--unshare-net", "--unshare-cgroup-try",
+                                "--cap-drop",    "ALL",
+                                "--hostname",    "stator-function",
+                                "--ro-bind",     "/usr",
+                                "/usr"};
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     std::error_code ec;
     fs::file_status st = fs::symlink_status(top, ec);

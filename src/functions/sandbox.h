@@ -1,7 +1,8 @@
 // Sandbox: how a function's zygote process is started, and inside what.
 //
 // With bubblewrap (`bwrap`) available, a zygote runs in fresh PID, IPC, UTS and network
-// namespaces (no capabilities), sees read-only system directories (/usr, the Python
+// namespaces, with no capabilities (dropped even when the server runs as root), dies with the
+// server (--die-with-parent), sees read-only system directories (/usr, the Python
 // installation, a few files of /etc), its own code directory at /var/task (writable, it is the
 // function's working directory), the runtime script at /var/runtime, and a private tmpfs /tmp
 // and /dev. It sees nothing else of the host: not the data directory, not other functions'

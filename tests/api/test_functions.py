@@ -7,6 +7,7 @@ Needs python3, gcc and bubblewrap: a missing one fails the tests (it is not a sk
 """
 
 import base64
+import glob
 import json
 import os
 import shutil
@@ -59,6 +60,19 @@ def handler(event, context):
             "remaining": context.get_remaining_time_in_millis(),
         },
     }
+"""
+
+
+# Says it has started (a file in its working directory, the code directory, named after the
+# request) and waits until the test creates "release" there.
+BLOCKING = """
+import os, time
+def handler(event, context):
+    with open(f"started-{context.aws_request_id}", "w"):
+        pass
+    while not os.path.exists("release"):
+        time.sleep(0.01)
+    return {"pid": os.getpid()}
 """
 
 
@@ -217,6 +231,12 @@ class FunctionsTest(unittest.TestCase):
             self.lam.delete_function(FunctionName=name)
         except botocore.exceptions.ClientError:
             pass
+
+    def code_dir(self, name):
+        """The function's unpacked code on the host (its working directory when it runs)."""
+        dirs = glob.glob(os.path.join(self.data, "functions", name, "code-*"))
+        self.assertEqual(len(dirs), 1, dirs)
+        return dirs[0]
 
     def invoke(self, name, payload, **kw):
         r = self.lam.invoke(FunctionName=name, Payload=json.dumps(payload).encode(), **kw)
@@ -480,23 +500,38 @@ class FunctionsTest(unittest.TestCase):
         self.assertEqual(self.invoke("knix-fn", {"n": 21})[1], {"knix": 42})
 
     def test_throttling(self):
-        self.create("slow", {"app.py": ECHO}, Timeout=10)
+        # Both instances (concurrency 2) run a call that waits for the test: each says it has
+        # started (a file in its code directory) and waits for a "release" file there. Only
+        # once both have been seen running is the third call made: it is throttled whatever
+        # the machine's speed.
+        self.create("slow", {"app.py": BLOCKING}, Timeout=120)
+        code = self.code_dir("slow")
         results = []
 
         def call():
-            results.append(self.invoke("slow", {"sleep": 1.5})[1])
+            results.append(self.invoke("slow", {})[1])
 
         threads = [threading.Thread(target=call) for _ in range(2)]
         for t in threads:
             t.start()
-        time.sleep(0.7)  # both instances busy (concurrency 2)
-        err = self.assertError("TooManyRequestsException", 429, self.lam.invoke,
-                               FunctionName="slow", Payload=b"{}")
-        self.assertEqual(err.get("Reason"), "ReservedFunctionConcurrentInvocationLimitExceeded")
-        for t in threads:
-            t.join()
+        try:
+            deadline = time.time() + 60
+            while len(glob.glob(os.path.join(code, "started-*"))) < 2:
+                self.assertLess(time.time(), deadline, "the two calls never both started")
+                self.assertTrue(all(t.is_alive() for t in threads), results)
+                time.sleep(0.01)
+            err = self.assertError("TooManyRequestsException", 429, self.lam.invoke,
+                                   FunctionName="slow", Payload=b"{}")
+            self.assertEqual(err.get("Reason"),
+                             "ReservedFunctionConcurrentInvocationLimitExceeded")
+        finally:
+            with open(os.path.join(code, "release"), "w"):
+                pass
+            for t in threads:
+                t.join()
         self.assertEqual(len(results), 2)
-        self.assertEqual(len({r["pid"] for r in results}), 2)
+        self.assertEqual(len({r["pid"] for r in results}), 2, results)
+        self.assertEqual(len(glob.glob(os.path.join(code, "started-*"))), 2)  # not a third
 
     def test_tmp_lib_and_elf_helper(self):
         so, exe = build_native(self.tmp)

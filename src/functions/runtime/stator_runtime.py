@@ -205,8 +205,10 @@ class _Relay:
     MAX_CONNECTIONS = 1024  # relayed plus waiting for their upstream socket
     MAX_PENDING = 64  # connections waiting for the server's answer
     CHUNK = 256 * 1024
+    OWN_FDS = 32  # its own descriptors (listeners, channel, selector, stdio) and slack
 
     def __init__(self, channel_fd, port):
+        self.max_connections = self._connection_budget()
         self.sel = selectors.DefaultSelector()
         self.channel = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=channel_fd)
         self.channel.setblocking(False)
@@ -231,6 +233,23 @@ class _Relay:
         self.pending = {}  # request id -> accepted socket waiting for its upstream
         self.links = 0  # relayed pairs
 
+    def _connection_budget(self):
+        """MAX_CONNECTIONS, or fewer when even the hard limit on descriptors cannot hold two
+        per connection (accepted and upstream): the cap, not EMFILE, must be what refuses a
+        connection. The soft limit, inherited from the server, is raised as far as needed."""
+        need = 2 * self.MAX_CONNECTIONS + self.OWN_FDS
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < need:
+            raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+                soft = raised
+            except (ValueError, OSError):
+                pass
+        if soft == resource.RLIM_INFINITY or soft >= need:
+            return self.MAX_CONNECTIONS
+        return max(1, (soft - self.OWN_FDS) // 2)
+
     def run(self):
         while True:
             for key, mask in self.sel.select():
@@ -251,7 +270,7 @@ class _Relay:
             except OSError:
                 return  # out of file descriptors, say: the client sees its connection wait
             if (len(self.pending) >= self.MAX_PENDING or
-                    len(self.pending) + self.links >= self.MAX_CONNECTIONS):
+                    len(self.pending) + self.links >= self.max_connections):
                 conn.close()
                 continue
             rid = self.next_id
