@@ -84,7 +84,7 @@ struct TaskRequest {
   std::optional<int64_t> heartbeat_seconds;
   const json::Value* context = nullptr;  // the context object (valid during Start only)
 
-  // Added for service integrations (all optional to use):
+  // For runners that need them (each may be ignored):
   std::string execution_arn;
   // The id of this attempt's TaskScheduled (LambdaFunctionScheduled, ActivityScheduled) event:
   // unique within the execution, and the same when a resumed execution dispatches the attempt
@@ -132,16 +132,17 @@ struct ExecutionOptions {
   std::string role_arn;        // default: arn:aws:iam::<account>:role/StatesExecutionRole
   json::Value input = json::Value::EmptyObject();
   bool keep_history = true;
-  // Added: the history-length cap (AWS: 25,000 events; reaching it fails the execution with
-  // States.Runtime), and a seed for retry jitter (random when absent).
+  // The history-length cap (AWS: 25,000 events; reaching it fails the execution with
+  // States.Runtime), and the seed of the execution's random draws (retry jitter, States.UUID,
+  // States.MathRandom; random when absent).
   int64_t max_history_events = 25000;
   std::optional<uint64_t> random_seed;
   // The execution input as the caller sent it; ExecutionStarted shows this text verbatim, as
   // AWS does (AWS keeps the client's spacing there). Must be the text `input` was parsed from.
   std::optional<std::string> input_text;
 
-  // Added for servers (api::ExecutionService), both optional:
-  // The execution's start time (default: the clock's time when Start is called), so that a
+  // For a caller that keeps executions outside the engine (server::ExecutionService); each
+  // optional. The execution's start time (default: the clock's time when Start is called), so that a
   // record written before Start and the ExecutionStarted event agree.
   std::optional<int64_t> start_millis;
   // When set (with keep_history), recorded events are handed to history_sink in batches while
@@ -151,7 +152,7 @@ struct ExecutionOptions {
   // batches in event order; TakeResult().events then holds nothing.
   std::function<void(std::vector<HistoryEvent> events)> history_sink;
 
-  // Added for durable servers, optional: when set, tasks are not handed to the TaskRunner as
+  // For a durable caller, optional: when set, tasks are not handed to the TaskRunner as
   // their Task state runs but held until the events recorded so far are durable. At the end of
   // every Run that started tasks (after history_sink got its events), the execution calls
   // when_durable(dispatch); the server calls dispatch (from any thread) once everything handed
