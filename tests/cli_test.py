@@ -14,6 +14,8 @@ import tempfile
 import time
 import unittest
 
+import ctest_unittest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATOR = os.path.abspath(os.environ.get("STATOR") or os.path.join(ROOT, "build", "stator"))
 
@@ -393,4 +395,4 @@ class CliTest(unittest.TestCase):
 if __name__ == "__main__":
     if not os.access(STATOR, os.X_OK):
         sys.exit(f"cli_test.py: no stator binary at {STATOR} (set STATOR=...)")
-    unittest.main()
+    ctest_unittest.main()

@@ -30,6 +30,7 @@ import botocore.exceptions  # noqa: E402
 
 from stator_server import (ACCOUNT, REGION, ROOT, Server, client, find_stator,  # noqa: E402
                            lambda_client)
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 EXAMPLE = os.path.join(ROOT, "examples", "apartment-booking")
 
@@ -718,4 +719,4 @@ Resources:
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ctest_unittest.main()

@@ -14,6 +14,7 @@ import time
 import unittest
 
 from stator_server import ACCOUNT, Server, client
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/test"
 N = 1000
@@ -200,4 +201,4 @@ class CrashResumeTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_unittest.main()

@@ -34,6 +34,7 @@ import botocore.exceptions  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
                            SharedServer, client, post)
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -1088,4 +1089,4 @@ class NestedExecutionTest(SharedServer, ExecutionTestCase):
             "Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: "), d["cause"])
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_unittest.main()

@@ -29,6 +29,7 @@ import botocore.exceptions  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
                            SharedServer, client, find_stator, post)
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 PASS_DEF = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
@@ -589,12 +590,6 @@ class AwsCliTest(unittest.TestCase):
             tags = self.aws(cli, "list-tags-for-resource", "--resource-arn", arn)
             self.assertEqual(tags["tags"], [{"key": "team", "value": "core"},
                                             {"key": "b", "value": "2"}])
-            p = subprocess.run([cli, "stepfunctions", "validate-state-machine-definition",
-                                "--definition", "{}", "--endpoint-url", self.server.endpoint],
-                               env=self.env, capture_output=True, text=True, timeout=120)
-            if "Invalid choice" not in p.stderr:  # (awscli 2.9 has no such command)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                self.assertEqual(json.loads(p.stdout)["result"], "FAIL")
             err = self.aws(cli, "describe-state-machine", "--state-machine-arn", arn + "x",
                            ok=False)
             self.assertIn("StateMachineDoesNotExist", err)
@@ -602,6 +597,22 @@ class AwsCliTest(unittest.TestCase):
             self.assertIn("StateMachineDoesNotExist",
                           self.aws(cli, "describe-state-machine", "--state-machine-arn", arn,
                                    ok=False))
+
+
+    @ctest_unittest.needs("an AWS CLI with validate-state-machine-definition", None)
+    def test_cli_validate_state_machine_definition(self):
+        # Debian 12's awscli (2.9.19) predates the command: with that CLI this is skipped,
+        # visibly (ctest entry api_state_machines_needs_awscli_validate).
+        self.assertTrue(self.clis, "no AWS CLI installed")
+        for cli in self.clis:
+            with self.subTest(cli=cli):
+                p = subprocess.run([cli, "stepfunctions", "validate-state-machine-definition",
+                                    "--definition", "{}", "--endpoint-url", self.server.endpoint],
+                                   env=self.env, capture_output=True, text=True, timeout=120)
+                if "Invalid choice" in p.stderr:
+                    self.skipTest(f"{cli} has no validate-state-machine-definition command")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(p.stdout)["result"], "FAIL")
 
 
 class ServerLifecycleTest(unittest.TestCase):
@@ -656,4 +667,4 @@ class ServerLifecycleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_unittest.main()

@@ -30,6 +30,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
 CASES = os.path.join(HERE, "cases")
 STATOR = os.path.abspath(os.environ.get("STATOR") or os.path.join(ROOT, "build", "stator"))
 EXIT_FOR_STATUS = {"SUCCEEDED": 0, "FAILED": 1, "TIMED_OUT": 1, "ABORTED": 1,
@@ -171,4 +173,4 @@ _add_tests()
 if __name__ == "__main__":
     if not os.access(STATOR, os.X_OK):
         sys.exit(f"run_local.py: no stator binary at {STATOR} (set STATOR=...)")
-    unittest.main()
+    ctest_unittest.main()
