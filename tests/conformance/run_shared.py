@@ -264,9 +264,9 @@ def short_reason(r) -> str:
 
 # --- the server replay (the gate) ----------------------------------------------------------------
 
-def replay_on_server(cases_dir, stator, args, selected_ids):
-    """Runs replay.py on the selected cases against a fresh `stator serve`; returns its
-    results (one per case)."""
+def replay_on_server(cases_dir, stator, args, cases):
+    """Runs replay.py on `cases` against a fresh `stator serve`; returns its results (one per
+    case)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
     os.environ["STATOR"] = stator
     from stator_server import Server  # noqa: E402  (a real server on an ephemeral port)
@@ -274,16 +274,14 @@ def replay_on_server(cases_dir, stator, args, selected_ids):
     server = Server()
     try:
         with tempfile.TemporaryDirectory(prefix="stator-shared-") as tmp:
+            selected = os.path.join(tmp, "cases.json")
+            with open(selected, "w") as f:
+                json.dump({"format": "sfn-conformance-cases/1", "cases": cases}, f)
             report = os.path.join(tmp, "report.json")
-            cmd = [sys.executable, os.path.join(cases_dir, "replay.py"),
-                   os.path.join(cases_dir, "cases.json"), "--endpoint", server.endpoint,
-                   "--region", REGION, "--jobs", str(args.jobs),
+            cmd = [sys.executable, os.path.join(cases_dir, "replay.py"), selected,
+                   "--endpoint", server.endpoint, "--region", REGION, "--jobs", str(args.jobs),
                    # every case runs, whatever its Waits add up to (at most 11 s today)
                    "--max-wait", "100000", "--json-report", report]
-            if args.only:
-                cmd += ["--only", args.only]
-            for s in args.case or []:
-                cmd += ["--case", s]
             if args.verbose:
                 cmd.append("-v")
             proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -298,11 +296,42 @@ def replay_on_server(cases_dir, stator, args, selected_ids):
         code = server.stop()
     if code != 0:
         raise SystemExit(f"run_shared.py: stator serve exited {code} at shutdown")
-    got = {r["id"] for r in results}
-    if got != selected_ids:
-        raise SystemExit(f"run_shared.py: replay.py reported {len(got)} cases, "
-                         f"{len(selected_ids)} were selected")
+    if sorted(r["id"] for r in results) != sorted(c["id"] for c in cases):
+        raise SystemExit(f"run_shared.py: replay.py reported {len(results)} cases, "
+                         f"{len(cases)} were given")
     return results
+
+
+def client_gaps(case, model, by_method):
+    """What a case calls that this Python's botocore does not know (its Step Functions model
+    predates the operation or the parameter: Debian 12's botocore 1.29 lacks versions, aliases,
+    TestState, ...); empty when the client can make every call."""
+    gaps = set()
+    for op in case["ops"]:
+        if op.get("op") != "call":
+            continue
+        name = by_method.get(op["method"])
+        if name is None:
+            gaps.add(op["method"])
+            continue
+        shape = model.operation_model(name).input_shape
+        members = set(shape.members) if shape is not None else set()
+        gaps.update(f"{op['method']}({arg})" for arg in op.get("args", {}) if arg not in members)
+    return gaps
+
+
+def split_by_client(cases):
+    """(cases this Python's boto3 can replay, the others, what it lacks for them)."""
+    import botocore
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("stepfunctions")
+    by_method = {botocore.xform_name(name): name for name in model.operation_names}
+    can, cannot, lacking = [], [], set()
+    for case in cases:
+        gaps = client_gaps(case, model, by_method)
+        (cannot if gaps else can).append(case)
+        lacking |= gaps
+    return can, cannot, sorted(lacking)
 
 
 def load_floor():
@@ -440,7 +469,19 @@ def main(argv=None) -> int:
     if args.cli:
         results = replay_with_cli(cases_dir, stator, args, cases)
     else:
-        results = replay_on_server(cases_dir, stator, args, {c["id"] for c in cases})
+        import botocore
+        _, unreplayable, lacking = split_by_client(all_cases)
+        if unreplayable:
+            # Not a partial run: such a botocore also drops the response members its model
+            # lacks (variableReferences, revisionId, ...), so the other cases would fail too.
+            print(f"SKIPPED: the AWS-recorded conformance gate did not run: botocore "
+                  f"{botocore.__version__} in {sys.executable} cannot make the calls of "
+                  f"{len(unreplayable)} cases (its Step Functions model lacks "
+                  f"{', '.join(lacking[:6])}{', ...' if len(lacking) > 6 else ''}). Run the "
+                  "tests with a Python whose botocore is newer (CMake's Python3_EXECUTABLE; "
+                  "Debian 12's python3-boto3 1.26 is too old for it).", flush=True)
+            return SKIP_RETURN_CODE
+        results = replay_on_server(cases_dir, stator, args, cases)
     if args.json_report:
         with open(args.json_report, "w") as f:
             json.dump({"results": results}, f, indent=1, default=str)
@@ -459,7 +500,7 @@ def main(argv=None) -> int:
         write_floor(results, all_cases)
         print(f"conformance: {passed} passed, {failed} failed, {skipped} skipped")
         return 0
-    status = gate(results, all_cases, whole_run=len(cases) == len(all_cases))
+    status = gate(results, all_cases, whole_run=len(results) == len(all_cases))
     print(f"conformance: {passed} passed, {failed} failed, {skipped} skipped")
     return status
 
