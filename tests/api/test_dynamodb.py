@@ -882,7 +882,8 @@ class DynamoDbConcurrentDurabilityTest(unittest.TestCase):
     the ordering (a commit that cannot finish)."""
 
     THREADS = 8
-    SECONDS = 1.5
+    WRITES = 300  # acknowledged writes (puts + transaction puts) before the kill
+    READS = 20  # acknowledged writes read back by another client meanwhile
 
     def test_acknowledged_writes_survive_a_crash(self):
         import threading
@@ -941,8 +942,18 @@ class DynamoDbConcurrentDurabilityTest(unittest.TestCase):
             # Meanwhile another client reads what was acknowledged: it must be there.
             reader = ddb(server.endpoint)
             reads = 0
-            deadline = time.time() + self.SECONDS
-            while time.time() < deadline:
+
+            def written():
+                with lock:
+                    return sum(len(st["puts"]) + 2 * len(st["txs"]) for st in acked)
+
+            # The kill comes once enough was acknowledged and read back (however long that
+            # takes on this machine), while every client is still writing.
+            deadline = time.monotonic() + 120
+            while written() < self.WRITES or reads < self.READS:
+                self.assertLess(time.monotonic(), deadline,
+                                f"{written()} writes acknowledged, {reads} read back")
+                self.assertEqual(unexpected, [])
                 for t in range(self.THREADS):
                     with lock:
                         last = max(acked[t]["puts"], default=None)
@@ -958,7 +969,7 @@ class DynamoDbConcurrentDurabilityTest(unittest.TestCase):
             for th in threads:
                 th.join()
             self.assertEqual(unexpected, [])
-            self.assertGreater(reads, 0)
+            self.assertGreaterEqual(reads, self.READS)
 
             server = Server("--data-dir", data)
             try:
@@ -989,7 +1000,7 @@ class DynamoDbConcurrentDurabilityTest(unittest.TestCase):
                 if kind == "put":
                     self.assertIn(found.pop((f"t{t}", j), None), (None, payload))
             self.assertEqual(found, {})  # nothing that was never written
-            self.assertGreater(total, 100)
+            self.assertGreaterEqual(total, self.WRITES)
         finally:
             shutil.rmtree(data, ignore_errors=True)
 
