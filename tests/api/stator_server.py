@@ -54,12 +54,14 @@ class Server:
         self.endpoint = line[len("stator listening on "):]
         self.port = int(self.endpoint.rsplit(":", 1)[1])
 
-    def stop(self, sig=signal.SIGTERM):
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Sends `sig` and returns the exit status; a server still running after `timeout` s
+        is killed and the call fails."""
         try:
             if self.proc.poll() is None:
                 self.proc.send_signal(sig)
                 try:
-                    self.proc.wait(timeout=15)
+                    self.proc.wait(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
