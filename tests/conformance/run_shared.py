@@ -19,7 +19,8 @@ only CreateStateMachine/StartExecution/GetExecutionHistory/DescribeExecution) th
 replay.py's CaseRunner with a stand-in API client that calls the stator binary; every one of
 them must pass. It checks the CLI front door (`stator run --json --history`: its own
 single-threaded run, its rendering of results and histories) against AWS, which the server
-replay does not exercise.
+replay does not exercise. It also checks that every local case (cases/*.json) whose
+events_source names an AWS recording expects exactly that recording's event types.
 
 Without the recorded cases both modes print why and exit 77 (CTest's SKIP_RETURN_CODE: the
 entry shows as Skipped). The last line of a run reads "conformance: P passed, F failed,
@@ -429,6 +430,30 @@ def replay_with_cli(cases_dir, stator, args, cases):
         return list(ex.map(work, cases))
 
 
+def check_local_traces(all_cases) -> list[str]:
+    """The local cases (cases/*.json) whose events_source names an AWS recording: that
+    recording's history must have exactly their expected event types. Returns the mismatches."""
+    by_id = {c["id"]: c for c in all_cases}
+    problems, checked = [], 0
+    cases_dir = os.path.join(HERE, "cases")
+    for name in sorted(os.listdir(cases_dir)):
+        with open(os.path.join(cases_dir, name)) as f:
+            case = json.load(f)
+        source = case.get("events_source", "")
+        if not source.startswith("AWS recording "):
+            continue
+        rec_id = source[len("AWS recording "):].split(" ")[0]
+        recorded = [[e.get("type") for e in v["events"]]
+                    for v in by_id.get(rec_id, {}).get("expected", {}).values()
+                    if isinstance(v, dict) and isinstance(v.get("events"), list)]
+        checked += 1
+        if case["expect"].get("events") not in recorded:
+            problems.append(f"{name}: its events are not those of {rec_id}"
+                            + ("" if rec_id in by_id else " (no such recording)"))
+    print(f"local cases traced to a recording: {checked} checked, {len(problems)} wrong")
+    return problems
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -493,9 +518,12 @@ def main(argv=None) -> int:
     if args.cli:
         if args.verbose or failed:
             print_failures([r for r in results if r["status"] != "SKIP"])
+        problems = check_local_traces(all_cases)
+        for p in problems:
+            print(f"FAIL: {p}")
         print(f"conformance: {passed} passed, {failed} failed, {skipped} skipped "
               "(skipped: not runnable by stator run on its own)")
-        return 1 if failed else 0
+        return 1 if failed or problems else 0
     if args.update_floor:
         write_floor(results, all_cases)
         print(f"conformance: {passed} passed, {failed} failed, {skipped} skipped")
