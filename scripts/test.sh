@@ -7,7 +7,8 @@
 # ctest runs with --no-tests=error (a filter that selects nothing fails). A test that cannot run
 # on this machine shows as Skipped in ctest's list (tests/ctest_unittest.py, GTEST_SKIP, the
 # absent AWS recordings); after ctest, this script prints every skipped entry with its reason,
-# and the known gaps (expected failures) the tests reported, from ctest's JUnit report.
+# and the known gaps (expected failures) the tests reported, from ctest's JUnit report, and
+# closes with "ctest: P passed, F failed, S skipped".
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 skipped, gaps = [], []
-for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+root = ET.parse(sys.argv[1]).getroot()
+for case in root.iter("testcase"):
     out = case.findtext("system-out") or ""
     gaps += [line for line in out.splitlines() if line.startswith("KNOWN GAP ")]
     if case.find("skipped") is None:
@@ -47,6 +49,9 @@ if gaps:
     print(f"\nknown gaps ({len(gaps)}), expected failures:")
     for g in gaps:
         print(f"  {g}")
+# ctest's own closing line is above; this one closes the run with the same counts.
+total, failed = int(root.get("tests", 0)), int(root.get("failures", 0))
+print(f"\nctest: {total - failed - len(skipped)} passed, {failed} failed, {len(skipped)} skipped")
 EOF
 fi
 exit "$status"
