@@ -27,12 +27,25 @@ packages=(
   zlib1g-dev                             # function deployment packages (zip: deflate)
   libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)
   bubblewrap                             # the function sandbox (bwrap)
+  zip unzip                              # zip_package_test: packages built and read by Info-ZIP
+  gcc                                    # tests/api/test_functions.py builds native code
   time                                   # peak memory in bench/run.py (GNU time)
   wrk                                    # HTTP load in bench/server_bench.py, bench/waits_bench.py
   clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
   ca-certificates                        # npm over https (benchmark peer)
   awscli                                 # /usr/bin/aws, AWS CLI v2 (2.9.19 in Debian 12): tests/api
 )
+# The Python tests and replay.py (tests/conformance) need boto3 in the Python that runs them:
+# tests/CMakeLists.txt takes the first of `python3` on PATH and /usr/bin/python3 that imports it.
+# When neither does, Debian's python3-boto3 (1.26) gives /usr/bin/python3 one. moto is not
+# installed: it is the optional oracle of the differential DynamoDB tests (ctest shows
+# api_dynamodb_needs_moto as Skipped without it) and a benchmark peer, never a dependency.
+python_has_boto3() { "$1" -c "import boto3, botocore" >/dev/null 2>&1; }
+path_python="$(command -v python3 || true)"
+if ! { [ -n "$path_python" ] && python_has_boto3 "$path_python"; } &&
+   ! { [ -x /usr/bin/python3 ] && python_has_boto3 /usr/bin/python3; }; then
+  packages+=(python3-boto3)
+fi
 # Commands that may come from elsewhere than Debian's packages (a preinstalled Python or Node):
 # install the Debian package only when the command is missing.
 declare -A command_packages=([python3]=python3 [node]=nodejs [npm]=npm)
@@ -66,6 +79,27 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "setup: all packages present" >&2
 fi
+
+# The API tests and the AWS-recorded conformance gate call Step Functions operations and read
+# response members that a botocore older than late 2024 does not model (Debian 12's 1.29 lacks
+# versions, ValidateStateMachineDefinition, TestState, variableReferences): say so loudly.
+for py in "$path_python" /usr/bin/python3; do
+  if [ -n "$py" ] && python_has_boto3 "$py"; then
+    "$py" - <<'PYEOF' || true
+import sys
+import botocore
+import botocore.session
+model = botocore.session.get_session().get_service_model("stepfunctions")
+if ("ValidateStateMachineDefinition" not in model.operation_names or "variableReferences"
+        not in model.operation_model("DescribeStateMachine").output_shape.members):
+    print(f"setup: WARNING: botocore {botocore.__version__} in {sys.executable} is too old for "
+          "the API tests and the AWS-recorded conformance gate (its Step Functions model lacks "
+          "ValidateStateMachineDefinition and variableReferences): they fail or are Skipped",
+          file=sys.stderr)
+PYEOF
+    break
+  fi
+done
 
 echo "setup: building into $build ($build_type)" >&2
 mkdir -p "$build"

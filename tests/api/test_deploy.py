@@ -26,6 +26,8 @@ import botocore.config  # noqa: E402
 
 from stator_server import ACCOUNT, REGION, Server, client, find_stator, lambda_client  # noqa: E402
 
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
+
 STACK_ID = re.compile(r"arn:aws:cloudformation:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
                       r"stack/(?P<name>[A-Za-z][A-Za-z0-9-]*)/"
                       r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -296,4 +298,4 @@ Outputs:
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ctest_unittest.main()

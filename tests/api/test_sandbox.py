@@ -13,9 +13,10 @@ through boto3 that probe the environment they run in (docs/functions.md, "Sandbo
   answered by the server), the next one is closed as it is accepted, held ones keep working,
   and closing one makes room for a new one.
 
-When the sandbox cannot be used here (bwrap missing, or the server runs functions unsandboxed
-because bwrap cannot create namespaces) the tests are skipped with a line saying why, which
-ctest reports as a skip (SKIP_REGULAR_EXPRESSION in tests/api/CMakeLists.txt).
+Every test needs bubblewrap that can create PID and network namespaces (`@needs`,
+tests/ctest_unittest.py): where it cannot, ctest lists api_sandbox as Skipped and
+scripts/test.sh prints why. Where it can, a server that still runs functions unsandboxed is a
+failure.
 """
 
 import glob
@@ -34,10 +35,11 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from stator_server import ACCOUNT, Server, lambda_client, make_zip  # noqa: E402
+from stator_server import ACCOUNT, Server, bwrap_problem, lambda_client, make_zip  # noqa: E402
+
+import ctest_unittest  # noqa: E402
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/fn"
-SKIPPED = "stator sandbox tests skipped:"
 
 # Reports what the function can see of processes, files and its own privileges.
 PROBE = r"""
@@ -165,24 +167,6 @@ def handler(event, context):
 """
 
 
-def bwrap_problem():
-    """Why bubblewrap cannot make a sandbox here, or None."""
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return "bubblewrap (bwrap) is not installed (scripts/setup.sh installs it)"
-    r = subprocess.run([bwrap, "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "true"],
-                       capture_output=True, text=True, timeout=60)
-    if r.returncode != 0:
-        return (f"bwrap cannot create PID and network namespaces here: {r.stderr.strip()} "
-                "(no user namespaces in this container?)")
-    return None
-
-
-def skip(why):
-    print(f"{SKIPPED} {why}", flush=True)
-    raise unittest.SkipTest(why)
-
-
 def create(lam, name, code, **kw):
     lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
                         Handler="app.handler", Code={"ZipFile": make_zip({"app.py": code})}, **kw)
@@ -231,14 +215,16 @@ def alive(pid, start_time):
     return st is not None and st[3] == start_time and st[0] != "Z"
 
 
+NEEDS_BWRAP = ctest_unittest.needs("bubblewrap that can create PID and network namespaces",
+                                   bwrap_problem)
+
+
+@NEEDS_BWRAP
 class SandboxTest(unittest.TestCase):
     """One server for the probes that do not kill it."""
 
     @classmethod
     def setUpClass(cls):
-        why = bwrap_problem()
-        if why:
-            skip(why)
         cls.tmp = tempfile.mkdtemp(prefix="stator-sandbox-test-")
         # The server (and so the relay) starts with a soft descriptor limit of 1500: enough for
         # the server's end of 1024 relayed connections, less than the relay's two per
@@ -256,8 +242,8 @@ class SandboxTest(unittest.TestCase):
         cls.out = invoke(cls.lam, "probe", {})[1]
         if cls.out.get("task_root") != "/var/task":
             cls.tearDownClass()
-            skip("the server runs functions unsandboxed (its bwrap probe failed), "
-                 f"LAMBDA_TASK_ROOT={cls.out.get('task_root')!r}")
+            raise AssertionError("bwrap can make a sandbox here, yet the server runs functions "
+                                 f"unsandboxed: LAMBDA_TASK_ROOT={cls.out.get('task_root')!r}")
 
     @classmethod
     def tearDownClass(cls):
@@ -315,11 +301,9 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(out["after_close"], "http 200", out)
 
 
+@NEEDS_BWRAP
 class DieWithServerTest(unittest.TestCase):
     def test_sandbox_dies_with_a_killed_server(self):
-        why = bwrap_problem()
-        if why:
-            skip(why)
         tmp = tempfile.mkdtemp(prefix="stator-sandbox-kill-")
         server = Server("--data-dir", os.path.join(tmp, "data"))
         procs = {}
@@ -346,8 +330,8 @@ class DieWithServerTest(unittest.TestCase):
                 time.sleep(0.01)
             procs = descendants(server.proc.pid)
             commands = [c for _, _, c in procs.values()]
-            if not any("/var/runtime/stator_runtime.py" in c for c in commands):
-                skip(f"the server runs functions unsandboxed: {commands}")
+            self.assertTrue(any("/var/runtime/stator_runtime.py" in c for c in commands),
+                            f"the server runs functions unsandboxed: {commands}")
             # bwrap, its init, the zygote, the relay, the instance, the handler's child.
             self.assertGreaterEqual(len(procs), 6, commands)
             self.assertTrue(any(c.startswith("sleep 600") for c in commands), commands)
@@ -381,4 +365,4 @@ class DieWithServerTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ctest_unittest.main()

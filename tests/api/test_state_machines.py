@@ -29,6 +29,7 @@ import botocore.exceptions  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
                            SharedServer, client, find_stator, post)
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 PASS_DEF = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
@@ -48,9 +49,11 @@ class StateMachineApiTest(SharedServer, ClientErrorAssertion, unittest.TestCase)
     def test_create_then_describe(self):
         before = time.time()
         r = self.create("describe-me")
+        after = time.time()
         self.assertEqual(r["stateMachineArn"], self.arn("describe-me"))
         self.assertNotIn("stateMachineVersionArn", r)
-        self.assertLessEqual(abs(r["creationDate"].timestamp() - before), 5)
+        self.assertGreaterEqual(r["creationDate"].timestamp(), before - 0.001)
+        self.assertLessEqual(r["creationDate"].timestamp(), after + 0.001)
         d = self.sfn.describe_state_machine(stateMachineArn=r["stateMachineArn"])
         self.assertEqual(d["name"], "describe-me")
         self.assertEqual(d["definition"], PASS_DEF)  # exactly as sent
@@ -589,12 +592,6 @@ class AwsCliTest(unittest.TestCase):
             tags = self.aws(cli, "list-tags-for-resource", "--resource-arn", arn)
             self.assertEqual(tags["tags"], [{"key": "team", "value": "core"},
                                             {"key": "b", "value": "2"}])
-            p = subprocess.run([cli, "stepfunctions", "validate-state-machine-definition",
-                                "--definition", "{}", "--endpoint-url", self.server.endpoint],
-                               env=self.env, capture_output=True, text=True, timeout=120)
-            if "Invalid choice" not in p.stderr:  # (awscli 2.9 has no such command)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                self.assertEqual(json.loads(p.stdout)["result"], "FAIL")
             err = self.aws(cli, "describe-state-machine", "--state-machine-arn", arn + "x",
                            ok=False)
             self.assertIn("StateMachineDoesNotExist", err)
@@ -602,6 +599,22 @@ class AwsCliTest(unittest.TestCase):
             self.assertIn("StateMachineDoesNotExist",
                           self.aws(cli, "describe-state-machine", "--state-machine-arn", arn,
                                    ok=False))
+
+
+    @ctest_unittest.needs("an AWS CLI with validate-state-machine-definition", None)
+    def test_cli_validate_state_machine_definition(self):
+        # Debian 12's awscli (2.9.19) predates the command: with that CLI this is skipped,
+        # visibly (ctest entry api_state_machines_needs_awscli_validate).
+        self.assertTrue(self.clis, "no AWS CLI installed")
+        for cli in self.clis:
+            with self.subTest(cli=cli):
+                p = subprocess.run([cli, "stepfunctions", "validate-state-machine-definition",
+                                    "--definition", "{}", "--endpoint-url", self.server.endpoint],
+                                   env=self.env, capture_output=True, text=True, timeout=120)
+                if "Invalid choice" in p.stderr:
+                    self.skipTest(f"{cli} has no validate-state-machine-definition command")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(p.stdout)["result"], "FAIL")
 
 
 class ServerLifecycleTest(unittest.TestCase):
@@ -613,9 +626,9 @@ class ServerLifecycleTest(unittest.TestCase):
             conn.request("POST", "/", body="{}", headers={
                 "X-Amz-Target": "AWSStepFunctions.ListStateMachines"})
             conn.getresponse().read()
-            start = time.time()
-            self.assertEqual(s.stop(sig), 0)
-            self.assertLess(time.time() - start, 10)
+            # Exits by itself with the idle client still connected: it does not wait for the
+            # connection's 120 s idle timeout (stop() waits up to 60 s, then kills and fails).
+            self.assertEqual(s.stop(sig, timeout=60), 0)
             conn.close()
 
     def test_state_survives_restart_with_data_dir(self):
@@ -656,4 +669,4 @@ class ServerLifecycleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    ctest_unittest.main()

@@ -5,6 +5,9 @@
 Case file fields (see README.md beside this file):
   description   what the case checks
   source        where the expected values come from (AWS documentation, recorded AWS case)
+  events_source where expect.events comes from: "AWS recording <id> ..." (a case of
+                ../shared/conformance whose history has these event types; run_shared.py --cli
+                checks it) or "stator's own output: ..." (not traced to AWS)
   definition    the state machine (a JSON value; or "definition_text" with raw text)
   input         the execution input (a JSON value; default {})
   args          extra `stator run` arguments (list of strings)
@@ -30,13 +33,15 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
 CASES = os.path.join(HERE, "cases")
 STATOR = os.path.abspath(os.environ.get("STATOR") or os.path.join(ROOT, "build", "stator"))
 EXIT_FOR_STATUS = {"SUCCEEDED": 0, "FAILED": 1, "TIMED_OUT": 1, "ABORTED": 1,
                    "INVALID_DEFINITION": 2}
 EXPECT_KEYS = {"status", "output", "error", "cause", "cause_contains", "events",
                "elapsed_seconds", "exit_code"}
-CASE_KEYS = {"description", "source", "definition", "definition_text", "input", "args",
+CASE_KEYS = {"description", "source", "events_source", "definition", "definition_text", "input", "args",
              "mock_config", "test_case", "task_commands", "known_gap", "expect"}
 
 
@@ -91,6 +96,11 @@ def load_case(path):
         raise ValueError(f"{path}: unknown expect fields {sorted(unknown)}")
     if "status" not in case["expect"]:
         raise ValueError(f"{path}: expect.status is required")
+    if "events" in case["expect"] and not (
+            case.get("events_source", "").startswith("AWS recording ")
+            or case.get("events_source", "").startswith("stator's own output")):
+        raise ValueError(f"{path}: expect.events needs events_source: \"AWS recording <id>\" "
+                         "(checked by run_shared.py --cli) or \"stator's own output: ...\"")
     return case
 
 
@@ -171,4 +181,4 @@ _add_tests()
 if __name__ == "__main__":
     if not os.access(STATOR, os.X_OK):
         sys.exit(f"run_local.py: no stator binary at {STATOR} (set STATOR=...)")
-    unittest.main()
+    ctest_unittest.main()
