@@ -8,7 +8,6 @@
 #include "asl/compiler.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/scaled_clock.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "engine/execution.h"
@@ -44,7 +43,7 @@ json::Value NullableString(const std::optional<std::string>& s) {
 std::unique_ptr<Clock> MakeClock(double time_scale) {
   if (time_scale == 0) return std::make_unique<VirtualClock>(SystemClock().NowMillis());
   if (time_scale == 1) return std::make_unique<SystemClock>();
-  return std::make_unique<ScaledClock>(time_scale);
+  return std::make_unique<ScaledClock>(time_scale, ScaledClock::Waiting::kAdvanceToSleeps);
 }
 
 void PrintHistoryTable(const engine::EventLog& events, std::ostream& out) {

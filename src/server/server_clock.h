@@ -8,24 +8,12 @@
 // Thread-safety: the clocks may be read from any thread.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 
 #include "common/clock.h"
 
 namespace stator::server {
-
-class ScaledClock : public Clock {
- public:
-  explicit ScaledClock(double real_seconds_per_second);
-  int64_t NowMillis() const override;
-
- private:
-  const double scale_;
-  const int64_t start_millis_;
-  const std::chrono::steady_clock::time_point start_;
-};
 
 struct ServerClock {
   std::unique_ptr<Clock> clock;

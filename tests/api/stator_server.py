@@ -155,6 +155,61 @@ def lambda_client(endpoint, **config):
         config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=120, **config))
 
 
+def dynamodb_client(endpoint):
+    return boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x",
+        aws_secret_access_key="x", config=botocore.config.Config(retries={"max_attempts": 0}))
+
+
+def run_stator(*args, endpoint=None, check=None):
+    """Runs the stator CLI (with --endpoint when given); returns (exit code, stdout, stderr).
+    With check, a different exit code fails."""
+    cmd = [find_stator(), *args]
+    if endpoint:
+        cmd += ["--endpoint", endpoint]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"{cmd} exited {p.returncode}, wanted {check}\n"
+                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
+    return p.returncode, p.stdout, p.stderr
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server (virtual time, plus server_args) for the tests of a class, a scratch directory
+    (tmp) and clients of the server's Step Functions (sfn), Lambda (lam) and DynamoDB (ddb).
+    With data_dir, the server keeps its data in tmp/data."""
+
+    server_args = ()
+    data_dir = False
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.tmp = tempfile.mkdtemp(prefix=f"stator-{cls.__name__}-")
+        args = ["--time-scale", "0", *cls.server_args]
+        if cls.data_dir:
+            args += ["--data-dir", os.path.join(cls.tmp, "data")]
+        cls.server = Server(*args)
+        cls.endpoint = cls.server.endpoint
+        cls.sfn = client(cls.endpoint)
+        cls.lam = lambda_client(cls.endpoint)
+        cls.ddb = dynamodb_client(cls.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        cls.server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def write(self, rel, text):
+        """Writes text to tmp/rel (making its directories); returns the path."""
+        path = os.path.join(self.tmp, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+
 def make_zip(files):
     """A zip's bytes from {path: text or bytes or (content, unix mode)}."""
     import io

@@ -17,19 +17,15 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-import botocore.config  # noqa: E402
-import botocore.exceptions  # noqa: E402
 
-from stator_server import (ACCOUNT, REGION, ROOT, Server, client, find_stator,  # noqa: E402
-                           lambda_client)
+from stator_server import (ACCOUNT, REGION, ROOT, Server, ServerTestCase,  # noqa: E402
+                           client, dynamodb_client, find_stator, lambda_client, run_stator)
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 EXAMPLE = os.path.join(ROOT, "examples", "apartment-booking")
@@ -54,22 +50,7 @@ MISSING_EVENTS = [
 ]
 
 
-def ddb_client(endpoint):
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x",
-        aws_secret_access_key="x", config=botocore.config.Config(retries={"max_attempts": 0}))
-
-
-def stator(*args, endpoint=None, check=None):
-    """Runs the stator CLI; returns (exit code, stdout, stderr)."""
-    cmd = [find_stator(), *args]
-    if endpoint:
-        cmd += ["--endpoint", endpoint]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if check is not None and p.returncode != check:
-        raise AssertionError(f"{cmd} exited {p.returncode}, wanted {check}\n"
-                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
-    return p.returncode, p.stdout, p.stderr
+stator = run_stator
 
 
 def deploy(endpoint, template, stack, *extra):
@@ -98,27 +79,8 @@ def wait_done(sfn, arn, timeout=30):
         time.sleep(0.02)
 
 
-class ServerCase(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="stator_deploy_test_")
-        cls.server = Server("--time-scale", "0", "--data-dir", os.path.join(cls.tmp, "data"))
-        cls.endpoint = cls.server.endpoint
-        cls.sfn = client(cls.endpoint)
-        cls.lam = lambda_client(cls.endpoint)
-        cls.ddb = ddb_client(cls.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def write(self, rel, text):
-        path = os.path.join(self.tmp, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
+class ServerCase(ServerTestCase):
+    data_dir = True
 
     def function_names(self):
         return {f["FunctionName"] for f in self.lam.list_functions()["Functions"]}
@@ -304,7 +266,7 @@ class PaymentDuringTheHoldTest(unittest.TestCase):
             summary, _ = deploy(server.endpoint, os.path.join(EXAMPLE, "template.yaml"), "hold")
             outputs = summary["Outputs"]
             lam, sfn, ddb = (lambda_client(server.endpoint), client(server.endpoint),
-                             ddb_client(server.endpoint))
+                             dynamodb_client(server.endpoint))
             table, fn = outputs["ApartmentsTableName"], outputs["BookApartmentFunctionName"]
             for apt in ("H-1", "H-2"):
                 ddb.put_item(TableName=table, Item={"Id": {"S": apt}, "status": {"S": "vacant"},

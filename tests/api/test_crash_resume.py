@@ -20,10 +20,9 @@ import tempfile
 import time
 import unittest
 
-import boto3
-import botocore.config
 
-from stator_server import ACCOUNT, REGION, Server, client, lambda_client, make_zip
+from stator_server import (ACCOUNT, Server, client, dynamodb_client,  # noqa: E402
+                           lambda_client, make_zip)
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/test"
@@ -230,10 +229,7 @@ class CrashResumeTest(unittest.TestCase):
         self.assertTrue(all(k["status"] == "SUCCEEDED" for k in kids), kids)
 
 
-def ddb(endpoint):
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x",
-        aws_secret_access_key="x", config=botocore.config.Config(retries={"max_attempts": 0}))
+ddb = dynamodb_client
 
 
 def wait_ended(sfn, arns, deadline_s):

@@ -12,19 +12,13 @@ Needs python3 with boto3. Functions are created, not invoked (no bubblewrap need
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import unittest
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-import botocore.config  # noqa: E402
 
-from stator_server import ACCOUNT, REGION, Server, client, find_stator, lambda_client  # noqa: E402
+from stator_server import ACCOUNT, REGION, ServerTestCase, run_stator  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
@@ -81,45 +75,10 @@ Outputs:
 """
 
 
-def ddb_client(endpoint):
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x",
-        aws_secret_access_key="x", config=botocore.config.Config(retries={"max_attempts": 0}))
-
-
-def stator(*args, endpoint):
-    """Runs the stator CLI against endpoint; returns (exit code, stdout, stderr)."""
-    p = subprocess.run([find_stator(), *args, "--endpoint", endpoint], capture_output=True,
-                       text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-class DeployCase(unittest.TestCase):
-    server_args = ()
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="stator_test_deploy_")
-        cls.server = Server("--time-scale", "0", *cls.server_args)
-        cls.endpoint = cls.server.endpoint
-        cls.sfn = client(cls.endpoint)
-        cls.lam = lambda_client(cls.endpoint)
-        cls.ddb = ddb_client(cls.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def write(self, name, text):
-        path = os.path.join(self.tmp, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
+class DeployCase(ServerTestCase):
     def deploy(self, template, stack, *extra):
         """A deploy that succeeds; returns (summary, [rows in the order they were applied])."""
-        code, out, err = stator("deploy", template, "--stack-name", stack, "--json", *extra,
+        code, out, err = run_stator("deploy", template, "--stack-name", stack, "--json", *extra,
                                 endpoint=self.endpoint)
         self.assertEqual(code, 0, err)
         summary = json.loads(out)
@@ -128,7 +87,7 @@ class DeployCase(unittest.TestCase):
     def refused(self, template, stack, *extra):
         """A deploy of an invalid template: exit code 2, nothing of the stack on the server;
         returns stderr."""
-        code, out, err = stator("deploy", template, "--stack-name", stack, *extra,
+        code, out, err = run_stator("deploy", template, "--stack-name", stack, *extra,
                                 endpoint=self.endpoint)
         self.assertEqual(code, 2, (out, err))
         self.assertEqual(out, "")
@@ -177,7 +136,7 @@ class TemplateRulesTest(DeployCase):
         self.assertTrue(other["StackId"].startswith(
             f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/rules-two/"))
         for stack in ("rules", "rules-two"):
-            stator("delete-stack", stack, endpoint=self.endpoint)
+            run_stator("delete-stack", stack, endpoint=self.endpoint)
 
     def test_allowed_pattern(self):
         path = self.write("pattern.yaml", RULES_TEMPLATE)
@@ -248,7 +207,7 @@ Resources:
         self.assertEqual({r["LogicalResourceId"]: r["ResourceStatus"] for r in rows
                           if r["ResourceStatus"] != "SKIPPED"},
                          {"Fn": "UPDATED", "Machine": "UPDATED", table_id: "UNCHANGED"})
-        code, out, err = stator("delete-stack", stack, "--json", endpoint=self.endpoint)
+        code, out, err = run_stator("delete-stack", stack, "--json", endpoint=self.endpoint)
         self.assertEqual(code, 0, err)
         self.assertEqual(len(json.loads(out)["Resources"]), 3)
 

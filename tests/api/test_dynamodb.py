@@ -25,11 +25,9 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-import botocore.config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
-from stator_server import ACCOUNT, REGION, Server, client  # noqa: E402
+from stator_server import ACCOUNT, REGION, Server, client, dynamodb_client  # noqa: E402
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 
@@ -74,10 +72,7 @@ class Moto:
         self.proc.wait(timeout=15)
 
 
-def ddb(endpoint):
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x",
-        aws_secret_access_key="x", config=botocore.config.Config(retries={"max_attempts": 0}))
+ddb = dynamodb_client
 
 
 # Response members compared between stator and moto (the rest, such as ConsumedCapacity or

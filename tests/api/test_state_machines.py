@@ -24,7 +24,6 @@ import unittest
 
 sys.dont_write_bytecode = True
 
-import botocore.exceptions  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
