@@ -62,8 +62,9 @@ TEST(Mutex, LockCanBeGivenUpAndTakenAgain) {
   Mutex mu;
   MutexLock lock(&mu);
   lock.Unlock();
-  EXPECT_TRUE(mu.TryLock());  // free while given up
-  mu.Unlock();
+  const bool free_while_given_up = mu.TryLock();
+  EXPECT_TRUE(free_while_given_up);
+  if (free_while_given_up) mu.Unlock();
   lock.Lock();
   std::thread other([&mu] { EXPECT_FALSE(mu.TryLock()); });
   other.join();

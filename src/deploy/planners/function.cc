@@ -118,8 +118,9 @@ Status PlanFunction(const StackScope& scope, const ResourceInput& in, PlannedRes
   STATOR_TRY(TagList tags, Tags(scope, props, in.logical_id));
   json::Object tag_map;  // Lambda's tags are a map: a later key replaces an earlier one
   for (auto& [k, v] : tags) {
+    const std::string& key = k;  // clang 14 cannot capture a structured binding
     auto it = std::find_if(tag_map.begin(), tag_map.end(),
-                           [&](const json::Member& m) { return m.first == k; });
+                           [&key](const json::Member& m) { return m.first == key; });
     if (it != tag_map.end()) {
       it->second = Str(v);
     } else {
