@@ -360,20 +360,47 @@ TYPED_TEST(ExecutionStoreTest, CommitQueueGroupsConcurrentSubmissionsInOrder) {
   }
 }
 
-TYPED_TEST(ExecutionStoreTest, CommitQueueReportsFailuresAndKeepsGoing) {
+// A failed commit is sticky: the failing batch's submissions and every later one (AfterCommit
+// included) get its error, and nothing more reaches the store, not even a valid batch.
+TYPED_TEST(ExecutionStoreTest, CommitQueueFailureIsSticky) {
   CommitQueue queue(this->store_.get());
-  NewExecution ghost = MakeExecution("ghost");
+  NewExecution before = MakeExecution("before");
+  std::optional<Status> before_status;
+  queue.Submit(before, [&](const Status& s) { before_status = s; });
+  queue.Flush();
+  ASSERT_TRUE(before_status.has_value());
+  ASSERT_TRUE(before_status->ok());
+  EXPECT_TRUE(queue.error().ok());
+
+  NewExecution ghost = MakeExecution("ghost");  // never created: its step fails the commit
   std::optional<Status> ghost_status;
   queue.Submit(Step(ghost, {Event(1, "E")}), [&](const Status& s) { ghost_status = s; });
   queue.Flush();
   ASSERT_TRUE(ghost_status.has_value());
-  EXPECT_FALSE(ghost_status->ok());
-  NewExecution n = MakeExecution("after");
-  std::optional<Status> ok;
-  queue.Submit(n, [&](const Status& s) { ok = s; });
+  ASSERT_FALSE(ghost_status->ok());
+  const uint64_t commits = queue.commits();
+
+  NewExecution after = MakeExecution("after");
+  std::optional<Status> after_status, step_status, marker_status;
+  queue.Submit(after, [&](const Status& s) { after_status = s; });
+  queue.Submit(Step(before, {Event(1, "ExecutionStarted")}),
+               [&](const Status& s) { step_status = s; });
+  queue.AfterCommit([&](const Status& s) { marker_status = s; });
   queue.Flush();
-  ASSERT_TRUE(ok.has_value());
-  EXPECT_TRUE(ok->ok());
+  for (const std::optional<Status>* s : {&after_status, &step_status, &marker_status}) {
+    ASSERT_TRUE(s->has_value());
+    ASSERT_FALSE((*s)->ok());
+    EXPECT_EQ((*s)->error(), ghost_status->error());  // the first error, kept
+  }
+  ASSERT_FALSE(queue.error().ok());
+  EXPECT_EQ(queue.error().error(), ghost_status->error());
+  EXPECT_EQ(queue.commits(), commits);  // nothing more was committed
+  auto got = this->store_->GetExecution(after.execution.arn);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  auto history = this->store_->ReadHistory(before.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->items.empty());
 }
 
 TYPED_TEST(ExecutionStoreTest, CommitQueueAfterCommitRunsOnceEarlierSubmissionsAreDurable) {

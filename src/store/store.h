@@ -155,6 +155,10 @@ struct ExecutionBatch {
   std::vector<NewExecution> created;
   std::vector<ExecutionStep> steps;
   bool empty() const { return created.empty() && steps.empty(); }
+  void clear() {
+    created.clear();
+    steps.clear();
+  }
 };
 
 // Which executions ListExecutions returns.
