@@ -15,7 +15,7 @@
 // Failure is sticky: once a Store::Commit fails, nothing more is committed; the `done` of that
 // batch and of every later submission (AfterCommit included) gets the first error, which error()
 // returns from then on. A later step of an execution can therefore never be committed after a
-// lost one.
+// lost one (the store would also refuse the gap in its event ids: Store::Commit).
 //
 // Ownership: borrows the store, which must outlive the queue.
 // Thread-safety: every method may be called from any thread.

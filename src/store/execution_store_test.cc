@@ -318,6 +318,68 @@ TYPED_TEST(ExecutionStoreTest, ExecutionsOutliveTheirStateMachine) {
   EXPECT_TRUE(got->has_value());
 }
 
+// A commit whose events do not continue an execution's history (a gap or a repeated id) is
+// refused whole, with kOutOfSequence, and changes nothing.
+TYPED_TEST(ExecutionStoreTest, EventIdsMustContinueTheHistory) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted"), Event(2, "B")})}});
+  NewExecution fresh = MakeExecution("fresh");
+  const std::vector<std::vector<int64_t>> bad = {
+      {4},     // a gap
+      {2},     // a repeat of the last event
+      {1},     // a repeat of the first
+      {3, 3},  // a repeat within the step
+      {3, 5},  // a gap within the step
+      {0},
+  };
+  for (const std::vector<int64_t>& ids : bad) {
+    std::vector<HistoryEvent> events;
+    for (int64_t id : ids) events.push_back(Event(id, "X"));
+    // With a valid creation in the same batch: the whole batch is refused.
+    Status s = this->store_->Commit(ExecutionBatch{{fresh}, {Step(n, events)}});
+    ASSERT_FALSE(s.ok()) << "ids " << ::testing::PrintToString(ids) << " were accepted";
+    EXPECT_EQ(s.error().error, kOutOfSequence) << s.error().cause;
+  }
+  auto f = this->store_->GetExecution(fresh.execution.arn);
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->has_value());
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1, 2}));
+  this->CommitOk(ExecutionBatch{{}, {Step(n, {Event(3, "C")})}});  // the right id is taken
+}
+
+TYPED_TEST(ExecutionStoreTest, EventIdsOfANewExecutionStartAtOne) {
+  NewExecution n = MakeExecution("a");
+  Status s = this->store_->Commit(ExecutionBatch{{n}, {Step(n, {Event(2, "ExecutionStarted")})}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().error, kOutOfSequence);
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+// Several steps of one execution in a batch continue each other; a step without events (an
+// outcome alone) is fine anywhere.
+TYPED_TEST(ExecutionStoreTest, StepsOfOneBatchContinueEachOther) {
+  NewExecution n = MakeExecution("a");
+  NewExecution m = MakeExecution("b");
+  this->CommitOk(ExecutionBatch{
+      {n, m},
+      {Step(n, {Event(1, "A")}), Step(m, {Event(1, "A")}), Step(n, {Event(2, "B"), Event(3, "C")}),
+       Step(n, {}), Step(m, {Event(2, "B")})}});
+  Status repeat = this->store_->Commit(ExecutionBatch{
+      {}, {Step(n, {Event(4, "D")}), Step(m, {Event(3, "C")}), Step(n, {Event(4, "D")})}});
+  ASSERT_FALSE(repeat.ok());
+  EXPECT_EQ(repeat.error().error, kOutOfSequence);
+  for (const NewExecution* e : {&n, &m}) {
+    auto history = this->store_->ReadHistory(e->execution.arn, "", 10, false);
+    ASSERT_TRUE(history.ok());
+    EXPECT_EQ(Ids(history->items),
+              e == &n ? std::vector<int64_t>({1, 2, 3}) : std::vector<int64_t>({1, 2}));
+  }
+}
+
 TYPED_TEST(ExecutionStoreTest, CommitQueueGroupsConcurrentSubmissionsInOrder) {
   CommitQueue queue(this->store_.get());
   constexpr int kExecutions = 8;

@@ -165,7 +165,7 @@ void CheckVersion2Data(Store* store) {
   ASSERT_EQ(succeeded->items.size(), 1u);
   EXPECT_EQ(succeeded->items[0].arn, kDone);
 
-  // The running execution carries on.
+  // The running execution carries on: its next event continues the old history...
   HistoryEvent next;
   next.id = 3;
   next.previous_event_id = 2;
@@ -175,6 +175,11 @@ void CheckVersion2Data(Store* store) {
   auto after = store->ReadHistory(kRunning, "", 100, false);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(Ids(after->items), (std::vector<int64_t>{1, 2, 3}));
+  // ...and a gap after the old history is refused.
+  next.id = 5;
+  Status gap = store->Commit(ExecutionBatch{{}, {ExecutionStep{kRunning, {next}, std::nullopt}}});
+  ASSERT_FALSE(gap.ok());
+  EXPECT_EQ(gap.error().error, kOutOfSequence);
 }
 
 TEST(SqliteMigrationTest, EveryEarlierVersionOpensWithItsData) {

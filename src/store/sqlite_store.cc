@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <limits>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "store/sqlite_schema.h"
@@ -451,6 +453,10 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
     }
   }
   if (!batch.steps.empty()) {
+    // Each execution's seq and last event id, read once per batch and moved along its steps.
+    Statement find(db_.get(),
+                   "SELECT seq, (SELECT COALESCE(MAX(id), 0) FROM history_events "
+                   "WHERE execution_seq = executions.seq) FROM executions WHERE arn = ?1");
     Statement event(
         db_.get(),
         "INSERT INTO history_events (execution_seq, id, previous_event_id, "
@@ -458,14 +464,26 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
     Statement close(db_.get(),
                     "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, "
                     "stop_date_ms = ?6 WHERE seq = ?1");
+    struct Tail {
+      int64_t seq;
+      int64_t last_event_id;
+    };
+    std::unordered_map<std::string_view, Tail> tails;
     std::string details;
     for (const ExecutionStep& step : batch.steps) {
-      STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(db_.get(), step.execution_arn));
-      if (!seq) return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+      auto it = tails.find(step.execution_arn);
+      if (it == tails.end()) {
+        STATOR_TRY(bool row, find.Bind(1, step.execution_arn).Step());
+        if (!row) return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+        it = tails.emplace(step.execution_arn, Tail{find.ColumnInt(0), find.ColumnInt(1)}).first;
+        find.Reset();
+      }
+      Tail& tail = it->second;
+      STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, tail.last_event_id, step.events));
       for (const HistoryEvent& e : step.events) {
         details.clear();
         if (!e.details.is_null()) e.details.DumpTo(&details);
-        STATOR_RETURN_IF_ERROR(event.Bind(1, *seq)
+        STATOR_RETURN_IF_ERROR(event.Bind(1, tail.seq)
                                    .Bind(2, e.id)
                                    .Bind(3, e.previous_event_id)
                                    .Bind(4, e.timestamp_ms)
@@ -474,8 +492,9 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
                                    .Bind(7, details)
                                    .Run());
       }
+      if (!step.events.empty()) tail.last_event_id = step.events.back().id;
       if (const std::optional<ExecutionOutcome>& o = step.outcome) {
-        STATOR_RETURN_IF_ERROR(close.Bind(1, *seq)
+        STATOR_RETURN_IF_ERROR(close.Bind(1, tail.seq)
                                    .Bind(2, ExecutionStatusName(o->status))
                                    .BindOptional(3, o->output)
                                    .BindOptional(4, o->error)
