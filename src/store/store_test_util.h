@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "store/fault_injecting_store.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 
@@ -41,7 +42,17 @@ struct SqliteFactory {
   std::unique_ptr<Store> Make() { return Open(); }
 };
 
-using Implementations = ::testing::Types<MemoryFactory, SqliteFactory>;
+// FaultInjectingStore with no fault over a MemoryStore: the decorator must pass the suite too.
+struct PassThroughFactory {
+  static constexpr const char* kName = "FaultInjectingNoFault";
+  std::unique_ptr<Store> Make() {
+    return std::make_unique<FaultInjectingStore>(std::make_unique<MemoryStore>(), StoreFaults{});
+  }
+};
+
+using Implementations = ::testing::Types<MemoryFactory, SqliteFactory, PassThroughFactory>;
+// The backends themselves (for suites about what a backend keeps, e.g. across a fault).
+using Backends = ::testing::Types<MemoryFactory, SqliteFactory>;
 class Names {
  public:
   template <class T>
