@@ -70,6 +70,11 @@ void GroupCommitCore::WhenDurable(uint64_t seq, Done done) {
   done(answer);  // durable meanwhile (Ok), or never will be
 }
 
+void GroupCommitCore::SetFailureListener(Done listener) {
+  std::lock_guard lock(mu_);
+  failure_listener_ = std::move(listener);
+}
+
 void GroupCommitCore::Flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = appended_.load(std::memory_order_relaxed);
@@ -94,6 +99,7 @@ void GroupCommitCore::Loop() {
       status = error_;
     }
     if (write) status = hooks_.commit();
+    Done listener;
     {
       std::lock_guard lock(mu_);
       if (write) ++commits_;
@@ -105,12 +111,14 @@ void GroupCommitCore::Loop() {
         std::cerr << "stator: " << name_
                   << ": a commit failed; nothing more will be written: " << status.error().cause
                   << "\n";
+        listener = std::move(failure_listener_);
       }
       // Waiters up to `upto` are answered now; later ones belong to a later batch.
       auto end = waiters_.upper_bound(upto);
       for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
       waiters_.erase(waiters_.begin(), end);
     }
+    if (listener) listener(status);
     for (Done& done : ready) done(status);
     ready.clear();
     {

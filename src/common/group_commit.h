@@ -20,9 +20,10 @@
 // Errors are sticky (leveldb's background error): the first failed commit is logged to stderr and
 // kept (error()); the waiters of that batch and of every later one get it, nothing more is
 // written (later batches are taken and dropped, never committed: they may depend on the lost
-// one), and WhenDurable answers a sequence number that is not durable with it at once. No waiter
-// is ever left hanging: the destructor commits what is pending (or, after an error, fails it),
-// answers every waiter, then joins the writer thread.
+// one), and WhenDurable answers a sequence number that is not durable with it at once. A failure
+// listener (SetFailureListener) learns of it once, on the writer thread, before any waiter of the
+// failed batch is answered. No waiter is ever left hanging: the destructor commits what is pending
+// (or, after an error, fails it), answers every waiter, then joins the writer thread.
 //
 // Batch: default-constructible and swappable, with `bool empty() const` and `void clear()`.
 //
@@ -82,6 +83,7 @@ class GroupCommitCore {
 
   void WhenDurable(uint64_t seq, Done done);
   void Flush();
+  void SetFailureListener(Done listener);
 
   uint64_t appended() const { return appended_.load(std::memory_order_acquire); }
   uint64_t durable() const { return durable_.load(std::memory_order_acquire); }
@@ -101,6 +103,7 @@ class GroupCommitCore {
   std::condition_variable work_cv_;        // the writer waits for work
   std::condition_variable answered_cv_;    // Flush waits for answered_
   std::multimap<uint64_t, Done> waiters_;  // guarded by mu_; by sequence number
+  Done failure_listener_;                  // guarded by mu_
   uint64_t taken_ = 0;                     // guarded by mu_: the last number taken
   uint64_t answered_ = 0;                  // guarded by mu_: waiters up to it have run
   Status error_ = Status::Ok();            // guarded by mu_
@@ -141,6 +144,11 @@ class GroupCommit {
   // Returns once every waiter registered before the call has run (everything appended before
   // it has been committed, or failed).
   void Flush() { core_.Flush(); }
+
+  // `listener` runs once, with the first failed commit's error, on the writer thread right after
+  // the failure is recorded (error() returns it) and before the failed batch's waiters are
+  // answered; quick, and it must not call Flush. Set it before anything can fail.
+  void SetFailureListener(Done listener) { core_.SetFailureListener(std::move(listener)); }
 
   // The sequence number of the last Append, and the last durable one.
   uint64_t appended() const { return core_.appended(); }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -271,6 +272,32 @@ TEST(GroupCommitTest, AFailedCommitIsStickyAndNothingMoreIsWritten) {
   ASSERT_TRUE(before.has_value() && after.has_value());  // both answered at once
   EXPECT_TRUE(before->ok());
   EXPECT_FALSE(after->ok());
+}
+
+// The failure listener hears of the first failure once, before any waiter of the failed batch.
+TEST(GroupCommitTest, FailureListenerRunsOnceBeforeTheFailedBatchIsAnswered) {
+  Log log(/*fail_at=*/2);
+  auto gc = Make(&log);
+  std::mutex mu;
+  std::vector<std::string> seen;
+  gc->SetFailureListener([&](const Status& s) {
+    std::lock_guard lock(mu);
+    seen.push_back("listener: " + s.error().cause);
+  });
+  auto record = [&](std::string what) {
+    return [&, what](const Status& s) {
+      std::lock_guard lock(mu);
+      seen.push_back(what + (s.ok() ? " ok" : " failed"));
+    };
+  };
+  AppendItem(gc.get(), 1, 1, record("item 1"));
+  gc->Flush();
+  AppendItem(gc.get(), 2, 1, record("item 2"));
+  gc->Flush();
+  AppendItem(gc.get(), 3, 1, record("item 3"));
+  gc->Flush();
+  EXPECT_EQ(seen, (std::vector<std::string>{"item 1 ok", "listener: commit 2 failed",
+                                            "item 2 failed", "item 3 failed"}));
 }
 
 TEST(GroupCommitTest, DestructionCommitsPendingItemsAndAnswersEveryWaiter) {

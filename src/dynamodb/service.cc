@@ -318,6 +318,8 @@ Service::~Service() {
   impl_->group.reset();
 }
 
+Status Service::health() const { return impl_->group ? impl_->group->error() : Status::Ok(); }
+
 Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
   std::lock_guard<std::mutex> lock(mu);
   extras.clear();

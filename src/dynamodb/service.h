@@ -91,6 +91,9 @@ class Service {
   Response Call(std::string_view operation, const json::Value& request);
   HttpReply HandleHttp(std::string_view target, std::string_view body);
 
+  // Ok, or the failed commit that stopped every write (sticky; see above). Always Ok in memory.
+  Status health() const;
+
   class Impl;
 
  private:

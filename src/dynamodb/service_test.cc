@@ -197,6 +197,7 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
     auto s = OpenService(dir.path());
     CreateTable(s.get());
     ASSERT_EQ(s->Call("PutItem", PutRequest("a", 1)).status, 200);
+    EXPECT_TRUE(s->health().ok());
 
     auto opened = sqlite::Database::Open(dir.path() + "/dynamodb.sqlite", sqlite::Options());
     ASSERT_TRUE(opened.ok()) << opened.error().cause;
@@ -226,6 +227,8 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
 
     ASSERT_TRUE(other->Exec("ROLLBACK").ok());
     other.reset();
+    ASSERT_FALSE(s->health().ok());  // the server reports it (GET /health)
+    EXPECT_NE(s->health().error().cause.find("database is locked"), std::string::npos);
     // Sticky: the lock is gone, yet every later write is refused (and nothing is applied).
     Service::Response c = s->Call("PutItem", PutRequest("c", 3));
     EXPECT_EQ(c.status, 500);
@@ -241,6 +244,7 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
   }
   // After a restart only what was acknowledged is there, and writes work again.
   auto s = OpenService(dir.path());
+  EXPECT_TRUE(s->health().ok());
   EXPECT_EQ(Value(s.get(), "a"), 1);
   EXPECT_EQ(Value(s.get(), "b"), -1);
   EXPECT_EQ(Value(s.get(), "c"), -1);

@@ -33,7 +33,9 @@ class CommitQueue {
  public:
   using Done = std::function<void(const Status&)>;
 
-  explicit CommitQueue(Store* store);
+  // `on_failure` (may be null) runs once, with the first failed commit's error, on the writer
+  // thread before that batch's `done` callbacks (GroupCommit::SetFailureListener).
+  explicit CommitQueue(Store* store, Done on_failure = nullptr);
   // Commits what is still queued (or fails it, after an error), answers every `done`, then ends
   // the writer thread.
   ~CommitQueue() = default;
