@@ -207,7 +207,7 @@ Status Service::Impl::Commit(std::vector<Write> writes) {
     }
     if (p.empty()) t.partitions.erase(hk);
   }
-  if (group) group->Append(std::move(changes));
+  if (group) Queue(std::move(changes));
   return Status::Ok();
 }
 
@@ -220,8 +220,19 @@ Status Service::Impl::CommitTable(const Table& t, bool deleted) {
   if (!deleted) c.text = t.meta.ToJson().Dump();
   std::vector<Storage::Change> changes;
   changes.push_back(std::move(c));
-  group->Append(std::move(changes));
+  Queue(std::move(changes));
   return Status::Ok();
+}
+
+void Service::Impl::Queue(std::vector<Storage::Change> changes) {
+  if (changes.empty()) return;  // nothing new to wait for
+  group->Append([&](std::vector<Storage::Change>& pending) {
+    if (pending.empty()) {
+      pending = std::move(changes);
+    } else {
+      for (Storage::Change& c : changes) pending.push_back(std::move(c));
+    }
+  });
 }
 
 Result<json::Value> Service::Impl::Dispatch(std::string_view op, const json::Value& req) {
@@ -291,7 +302,12 @@ Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
   impl->options = options;
   STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
   STATOR_RETURN_IF_ERROR(impl->LoadTables());
-  if (impl->storage->persistent()) impl->group = std::make_unique<GroupCommit>(impl->storage.get());
+  if (impl->storage->persistent()) {
+    impl->group = std::make_unique<GroupCommit<std::vector<Storage::Change>>>(
+        "DynamoDB", [storage = impl->storage.get()](const std::vector<Storage::Change>& changes) {
+          return storage->Commit(changes);
+        });
+  }
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
@@ -301,6 +317,8 @@ Service::~Service() {
   // Commits what is pending and answers its waiters before the tables and storage go away.
   impl_->group.reset();
 }
+
+Status Service::health() const { return impl_->group ? impl_->group->error() : Status::Ok(); }
 
 Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
   std::lock_guard<std::mutex> lock(mu);

@@ -10,8 +10,8 @@
 // Every call runs under one lock: calls are serialized, so each is atomic and isolated
 // (transactions trivially so). Under that lock a write is validated, its conditions evaluated
 // and its items applied to the in-memory tables at once (the next call sees them); its changes
-// are queued to one writer thread (group_commit.h) that commits everything queued meanwhile in
-// one SQLite transaction with one fsync (group commit).
+// are queued to one writer thread (common/group_commit.h) that commits everything queued
+// meanwhile in one SQLite transaction with one fsync (group commit).
 //
 // Durability and ordering: a call is answered (its completion runs, Call returns) only once
 // every write applied before it finished is durable, its own included. So a write is durable
@@ -90,6 +90,9 @@ class Service {
   // The same, waiting for the answer (not from a completion: that would wait for itself).
   Response Call(std::string_view operation, const json::Value& request);
   HttpReply HandleHttp(std::string_view target, std::string_view body);
+
+  // Ok, or the failed commit that stopped every write (sticky; see above). Always Ok in memory.
+  Status health() const;
 
   class Impl;
 

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "common/group_commit.h"
 #include "common/json.h"
 #include "common/result.h"
 #include "dynamodb/attribute_value.h"
 #include "dynamodb/expression.h"
-#include "dynamodb/group_commit.h"
 #include "dynamodb/service.h"
 #include "dynamodb/storage.h"
 
@@ -91,9 +91,10 @@ class Service::Impl {
  public:
   Service::Options options;
   std::unique_ptr<Storage> storage;
-  // The writer thread that commits to storage (null in memory: nothing to wait for). Declared
+  // The writer thread that commits to storage (null in memory: nothing to wait for): one
+  // Storage::Commit per batch; an Append is the changes of one operation, never split. Declared
   // after storage, which it borrows; Service's destructor drains it first.
-  std::unique_ptr<GroupCommit> group;
+  std::unique_ptr<GroupCommit<std::vector<Storage::Change>>> group;
   std::mutex mu;
   std::map<std::string, Table> tables;  // guarded by mu
   json::Object extras;                  // members of the current call's error body (under mu)
@@ -153,6 +154,8 @@ class Service::Impl {
   // Queues a table's new definition (or its deletion, with its items); the caller then applies
   // it to memory. Fails as Commit does.
   Status CommitTable(const Table& t, bool deleted);
+  // Queues the changes of one operation for the writer (under mu, in apply order).
+  void Queue(std::vector<Storage::Change> changes);
 };
 
 // Request-reading helpers.

@@ -4,7 +4,6 @@
 #include "dynamodb/service.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/sqlite.h"
 namespace stator::dynamodb {
 namespace {
 
@@ -197,10 +197,12 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
     auto s = OpenService(dir.path());
     CreateTable(s.get());
     ASSERT_EQ(s->Call("PutItem", PutRequest("a", 1)).status, 200);
+    EXPECT_TRUE(s->health().ok());
 
-    sqlite3* other = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() + "/dynamodb.sqlite").c_str(), &other), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    auto opened = sqlite::Database::Open(dir.path() + "/dynamodb.sqlite", sqlite::Options());
+    ASSERT_TRUE(opened.ok()) << opened.error().cause;
+    std::unique_ptr<sqlite::Database> other = std::move(opened).value();
+    ASSERT_TRUE(other->Exec("BEGIN EXCLUSIVE").ok());
 
     std::promise<Service::Response> put_p, get_p;
     auto put_f = put_p.get_future(), get_f = get_p.get_future();
@@ -223,8 +225,10 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
     EXPECT_EQ(get.status, 500);
     EXPECT_FALSE(get.body.Find("Item"));
 
-    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(other);
+    ASSERT_TRUE(other->Exec("ROLLBACK").ok());
+    other.reset();
+    ASSERT_FALSE(s->health().ok());  // the server reports it (GET /health)
+    EXPECT_NE(s->health().error().cause.find("database is locked"), std::string::npos);
     // Sticky: the lock is gone, yet every later write is refused (and nothing is applied).
     Service::Response c = s->Call("PutItem", PutRequest("c", 3));
     EXPECT_EQ(c.status, 500);
@@ -240,6 +244,7 @@ TEST(ServiceDurabilityTest, FailedCommitIsStickyAndNothingUndurableIsAnswered) {
   }
   // After a restart only what was acknowledged is there, and writes work again.
   auto s = OpenService(dir.path());
+  EXPECT_TRUE(s->health().ok());
   EXPECT_EQ(Value(s.get(), "a"), 1);
   EXPECT_EQ(Value(s.get(), "b"), -1);
   EXPECT_EQ(Value(s.get(), "c"), -1);

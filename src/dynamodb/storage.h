@@ -1,18 +1,21 @@
 // Storage: where DynamoDB tables and items are kept on disk.
 //
 // One SQLite file, DATA_DIR/dynamodb.sqlite (WAL journal, synchronous=FULL: a commit is on disk
-// when Commit returns, one fsync per Commit however many changes it holds), with two tables:
+// when Commit returns, one fsync per Commit however many changes it holds), reached through
+// common/sqlite.h, with two tables:
 //   ddb_tables(name PRIMARY KEY, meta)                      -- meta: the table's definition (JSON)
 //   ddb_items(table_name, hash_key, range_key, item)        -- item: the item in wire JSON
 // keyed by (table_name, hash_key, range_key), where the keys are EncodeKey() texts ("S:abc",
 // "N:1.5", "B:<base64>"; range_key "" for tables without a sort key). Ordering for Query is kept
-// in memory (see service.h), so the stored keys need not sort.
+// in memory (see service.h), so the stored keys need not sort. The schema is versioned like the
+// store's: migrations schema/vNNN_<what>.sql (StorageMigrations), recorded in schema_version;
+// Open applies the pending ones and refuses a file written by a newer build.
 //
 // With an empty data dir nothing is stored (Commit succeeds at once, Load finds nothing).
 //
 // Ownership: owns the SQLite connection and its prepared item statements.
 // Thread-safety: not thread-safe. The Service calls Load once while it opens; after that only
-// its GroupCommit writer thread calls Commit (group_commit.h).
+// its GroupCommit writer thread calls Commit (common/group_commit.h).
 #pragma once
 
 #include <functional>
@@ -21,11 +24,12 @@
 #include <vector>
 
 #include "common/result.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "common/sqlite.h"
 
 namespace stator::dynamodb {
+
+// The schema of dynamodb.sqlite in ascending version order (generated from schema/v*.sql).
+const std::vector<sqlite::Migration>& StorageMigrations();
 
 class Storage {
  public:
@@ -54,11 +58,11 @@ class Storage {
 
  private:
   Storage() = default;
-  Status Exec(const char* sql);
 
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* put_item_ = nullptr;  // prepared once: the hot path of every item write
-  sqlite3_stmt* delete_item_ = nullptr;
+  std::unique_ptr<sqlite::Database> db_;
+  // Prepared once: the hot path of every item write. Declared after db_: finalized first.
+  std::unique_ptr<sqlite::Statement> put_item_;
+  std::unique_ptr<sqlite::Statement> delete_item_;
 };
 
 }  // namespace stator::dynamodb

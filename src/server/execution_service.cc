@@ -1,6 +1,7 @@
 #include "server/execution_service.h"
 
 #include <chrono>
+#include <iostream>
 #include <utility>
 
 #include "asl/compiler.h"
@@ -84,7 +85,7 @@ ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope s
       options_(std::move(options)),
       scheduler_(clock),
       default_router_(NewRouter()),
-      queue_(store) {
+      queue_(store, [this](const Status& failure) { OnStoreFailure(failure); }) {
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
@@ -201,6 +202,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
 }
 
 void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResult<Started>)> done) {
+  if (Status failed = health(); !failed.ok()) return done(StoreFailure(failed.error()));
   auto prepared = Prepare(r);
   if (!prepared.ok()) return done(std::move(prepared).error());
   auto router = RouterFor(r);
@@ -399,17 +401,47 @@ void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execut
   o.cause = std::move(r.cause);
   o.stop_date_ms = r.stop_millis;
   const int64_t stop_ms = r.stop_millis;
-  queue_.Submit(std::move(step), [this, arn, stop_ms](const Status&) {
+  queue_.Submit(std::move(step), [this, arn, stop_ms](const Status& s) {
     std::shared_ptr<Live> live;
     {
       std::lock_guard lock(live_mu_);
       auto it = live_.find(arn);
-      if (it == live_.end()) return;
+      if (it == live_.end()) return;  // halted by a store failure, its waiters answered
       live = std::move(it->second);
       live_.erase(it);
     }
-    for (auto& waiter : live->stop_waiters) waiter(stop_ms);
+    for (auto& waiter : live->stop_waiters) {
+      if (s.ok()) {
+        waiter(stop_ms);
+      } else {
+        waiter(StoreFailure(s.error()));  // the end is not durable: nobody is told it happened
+      }
+    }
   });
+}
+
+void ExecutionService::OnStoreFailure(const Status& failure) {
+  std::unordered_map<std::string, std::shared_ptr<Live>> live;
+  {
+    std::lock_guard lock(live_mu_);
+    live.swap(live_);
+  }
+  int halted = 0;
+  for (auto& [arn, l] : live) {
+    if (l->execution) {
+      l->execution->Detach();
+      ++halted;
+    }
+  }
+  std::cerr << "stator: executions: the store failed (" << failure.error().cause
+            << "); the server is unhealthy: " << halted
+            << " running Standard executions are halted at their last committed step (they "
+               "resume from it when the server restarts with a working store), and no Standard "
+               "execution is started, stopped or acknowledged until then\n";
+  // (Executions whose start is still queued have no engine object yet: their start fails.)
+  for (auto& [arn, l] : live) {
+    for (auto& waiter : l->stop_waiters) waiter(StoreFailure(failure.error()));
+  }
 }
 
 ApiResult<ExecutionService::Started> ExecutionService::StartExpress(StartRequest r) {
@@ -481,7 +513,7 @@ void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> f
     std::lock_guard lock(live_mu_);
     auto it = live_.find(arn);
     if (it != live_.end()) {
-      it->second->stop_waiters.push_back([fn = std::move(fn)](int64_t) { fn(); });
+      it->second->stop_waiters.push_back([fn = std::move(fn)](const ApiResult<int64_t>&) { fn(); });
       return;
     }
   }
@@ -498,7 +530,7 @@ void ExecutionService::Stop(const std::string& execution_arn, const std::string&
     // (An execution whose start is not committed yet has no engine object here: it does not
     // exist for Stop yet.)
     if (it != live_.end() && it->second->execution) {
-      it->second->stop_waiters.push_back([done](int64_t stop_ms) { done(stop_ms); });
+      it->second->stop_waiters.push_back([done](ApiResult<int64_t> r) { done(std::move(r)); });
       running = it->second->execution;
     }
   }

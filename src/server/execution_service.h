@@ -21,6 +21,17 @@
 // Express executions are not stored (AWS keeps no history of them either): they run without a
 // history; a synchronous start answers when the execution ends.
 //
+// A failed commit stops durable work loudly. The CommitQueue's failure is sticky (nothing is
+// committed after it), and its first failure makes this service unhealthy (health(), which the
+// server's GET /health reports): it logs the failure, halts every running Standard execution
+// where it stands (detached from the scheduler: no more steps, timers or task dispatches; a
+// burst already running ends on its own thread, and what it records is refused), and answers
+// every waiter of their ends (StopExecution, .sync parents) with the failure. From then on
+// StartExecution of a Standard execution, and StopExecution of a running one, fail with
+// InternalFailure; Express executions, which are not stored, still run. Nothing is acknowledged
+// that is not durable: the store keeps each halted execution RUNNING at its last committed step,
+// and a restart with a working store resumes it from there (ResumeRunning).
+//
 // Executions that were running when the server stopped (a crash, kill -9, or a shutdown)
 // resume when it starts again (ResumeRunning): each is re-run from its input over its committed
 // history (engine::ExecutionOptions::replay) and carries on from its last committed event, its
@@ -93,6 +104,10 @@ class ExecutionService : public api::Executions {
   // Errors: the store failed.
   Status ResumeRunning();
 
+  // Ok, or the store's first failed commit: Standard executions can no longer be made durable
+  // (sticky; see the top of this file).
+  Status health() const { return queue_.error(); }
+
   // Blocks until everything queued for the store so far is committed (tests, shutdown).
   void FlushForTesting() { queue_.Flush(); }
 
@@ -107,8 +122,9 @@ class ExecutionService : public api::Executions {
     std::shared_ptr<engine::Execution> execution;
     std::string input_text;
     int64_t start_date_ms = 0;
-    // Called once the end is committed; guarded by live_mu_.
-    std::vector<std::function<void(int64_t stop_date_ms)>> stop_waiters;
+    // Called once the end is committed (with the stop date), or with the failure that means it
+    // never will be; guarded by live_mu_.
+    std::vector<std::function<void(ApiResult<int64_t>)>> stop_waiters;
   };
 
   ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
@@ -131,6 +147,9 @@ class ExecutionService : public api::Executions {
       std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
                                                     CompiledMachines* compiled);
+  // The CommitQueue's failure listener (writer thread): halts every live Standard execution and
+  // answers the waiters of their ends with the failure.
+  void OnStoreFailure(const Status& failure);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
                   std::function<void(ApiResult<int64_t>)> done);

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "api/aws_json/router.h"
@@ -22,7 +23,9 @@
 #include "integrations/mock_config.h"
 #include "integrations/states_task.h"
 #include "server/execution_service.h"
+#include "server/health.h"
 #include "server/server_clock.h"
+#include "store/fault_injecting_store.h"
 #include "store/store.h"
 
 namespace stator::server {
@@ -83,6 +86,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   STATOR_TRY(impl->store, store::OpenStore(options.data_dir));
+  if (!options.store_faults.empty()) {
+    STATOR_TRY(store::StoreFaults faults, store::ParseStoreFaults(options.store_faults));
+    std::cerr << "stator: injecting store faults (STATOR_STORE_FAULTS): " << options.store_faults
+              << "\n";
+    impl->store = std::make_unique<store::FaultInjectingStore>(std::move(impl->store), faults);
+  }
   ArnScope scope;
   scope.region = options.region;
   scope.account = options.account;
@@ -169,9 +178,16 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   http.body_limit_for = api::lambda::UploadBodyLimit;
   http.largest_body = api::lambda::kUploadRequestLimit;
   const AwsJsonRouter* router = &impl->router;
-  impl->dispatch.SetFallback([router](HttpRequest&& request, Responder respond) {
+  auto states_api = [router](HttpRequest&& request, Responder respond) {
     router->Handle(std::move(request), std::move(respond));
-  });
+  };
+  impl->dispatch.SetFallback(states_api);
+  ExecutionService* executions = impl->executions.get();
+  dynamodb::Service* dynamodb = impl->dynamodb.get();
+  impl->dispatch.AddPathPrefix(
+      "/health", HealthHandler({{"executions", [executions] { return executions->health(); }},
+                                {"dynamodb", [dynamodb] { return dynamodb->health(); }}},
+                               states_api));
   const Dispatch* dispatch = &impl->dispatch;
   STATOR_TRY(impl->http,
              HttpServer::Start(http, [dispatch](HttpRequest&& request, Responder respond) {
@@ -213,7 +229,11 @@ int Serve(const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto server = ApiServer::Start(options);
+  ServeOptions effective = options;
+  if (const char* faults = std::getenv("STATOR_STORE_FAULTS"); faults && *faults) {
+    effective.store_faults = faults;  // tests only (ServeOptions::store_faults)
+  }
+  auto server = ApiServer::Start(effective);
   if (!server.ok()) {
     std::cerr << "stator serve: " << server.error().cause << "\n";
     return 1;

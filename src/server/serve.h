@@ -39,6 +39,10 @@ struct ServeOptions {
   int function_spares = 1;          // idle instances forked ahead of demand
   int function_idle_seconds = 300;  // idle instances (and zygotes) exit after this
   bool function_sandbox = true;     // bubblewrap when available
+  // Faults injected into the store's commits (store::ParseStoreFaults: "fail-commit=N", ...),
+  // for tests only; "" = none. Serve() takes it from the environment variable
+  // STATOR_STORE_FAULTS.
+  std::string store_faults;
 };
 
 class ApiServer {

@@ -318,6 +318,68 @@ TYPED_TEST(ExecutionStoreTest, ExecutionsOutliveTheirStateMachine) {
   EXPECT_TRUE(got->has_value());
 }
 
+// A commit whose events do not continue an execution's history (a gap or a repeated id) is
+// refused whole, with kOutOfSequence, and changes nothing.
+TYPED_TEST(ExecutionStoreTest, EventIdsMustContinueTheHistory) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted"), Event(2, "B")})}});
+  NewExecution fresh = MakeExecution("fresh");
+  const std::vector<std::vector<int64_t>> bad = {
+      {4},     // a gap
+      {2},     // a repeat of the last event
+      {1},     // a repeat of the first
+      {3, 3},  // a repeat within the step
+      {3, 5},  // a gap within the step
+      {0},
+  };
+  for (const std::vector<int64_t>& ids : bad) {
+    std::vector<HistoryEvent> events;
+    for (int64_t id : ids) events.push_back(Event(id, "X"));
+    // With a valid creation in the same batch: the whole batch is refused.
+    Status s = this->store_->Commit(ExecutionBatch{{fresh}, {Step(n, events)}});
+    ASSERT_FALSE(s.ok()) << "ids " << ::testing::PrintToString(ids) << " were accepted";
+    EXPECT_EQ(s.error().error, kOutOfSequence) << s.error().cause;
+  }
+  auto f = this->store_->GetExecution(fresh.execution.arn);
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->has_value());
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1, 2}));
+  this->CommitOk(ExecutionBatch{{}, {Step(n, {Event(3, "C")})}});  // the right id is taken
+}
+
+TYPED_TEST(ExecutionStoreTest, EventIdsOfANewExecutionStartAtOne) {
+  NewExecution n = MakeExecution("a");
+  Status s = this->store_->Commit(ExecutionBatch{{n}, {Step(n, {Event(2, "ExecutionStarted")})}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().error, kOutOfSequence);
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+// Several steps of one execution in a batch continue each other; a step without events (an
+// outcome alone) is fine anywhere.
+TYPED_TEST(ExecutionStoreTest, StepsOfOneBatchContinueEachOther) {
+  NewExecution n = MakeExecution("a");
+  NewExecution m = MakeExecution("b");
+  this->CommitOk(ExecutionBatch{
+      {n, m},
+      {Step(n, {Event(1, "A")}), Step(m, {Event(1, "A")}), Step(n, {Event(2, "B"), Event(3, "C")}),
+       Step(n, {}), Step(m, {Event(2, "B")})}});
+  Status repeat = this->store_->Commit(ExecutionBatch{
+      {}, {Step(n, {Event(4, "D")}), Step(m, {Event(3, "C")}), Step(n, {Event(4, "D")})}});
+  ASSERT_FALSE(repeat.ok());
+  EXPECT_EQ(repeat.error().error, kOutOfSequence);
+  for (const NewExecution* e : {&n, &m}) {
+    auto history = this->store_->ReadHistory(e->execution.arn, "", 10, false);
+    ASSERT_TRUE(history.ok());
+    EXPECT_EQ(Ids(history->items),
+              e == &n ? std::vector<int64_t>({1, 2, 3}) : std::vector<int64_t>({1, 2}));
+  }
+}
+
 TYPED_TEST(ExecutionStoreTest, CommitQueueGroupsConcurrentSubmissionsInOrder) {
   CommitQueue queue(this->store_.get());
   constexpr int kExecutions = 8;
@@ -360,20 +422,47 @@ TYPED_TEST(ExecutionStoreTest, CommitQueueGroupsConcurrentSubmissionsInOrder) {
   }
 }
 
-TYPED_TEST(ExecutionStoreTest, CommitQueueReportsFailuresAndKeepsGoing) {
+// A failed commit is sticky: the failing batch's submissions and every later one (AfterCommit
+// included) get its error, and nothing more reaches the store, not even a valid batch.
+TYPED_TEST(ExecutionStoreTest, CommitQueueFailureIsSticky) {
   CommitQueue queue(this->store_.get());
-  NewExecution ghost = MakeExecution("ghost");
+  NewExecution before = MakeExecution("before");
+  std::optional<Status> before_status;
+  queue.Submit(before, [&](const Status& s) { before_status = s; });
+  queue.Flush();
+  ASSERT_TRUE(before_status.has_value());
+  ASSERT_TRUE(before_status->ok());
+  EXPECT_TRUE(queue.error().ok());
+
+  NewExecution ghost = MakeExecution("ghost");  // never created: its step fails the commit
   std::optional<Status> ghost_status;
   queue.Submit(Step(ghost, {Event(1, "E")}), [&](const Status& s) { ghost_status = s; });
   queue.Flush();
   ASSERT_TRUE(ghost_status.has_value());
-  EXPECT_FALSE(ghost_status->ok());
-  NewExecution n = MakeExecution("after");
-  std::optional<Status> ok;
-  queue.Submit(n, [&](const Status& s) { ok = s; });
+  ASSERT_FALSE(ghost_status->ok());
+  const uint64_t commits = queue.commits();
+
+  NewExecution after = MakeExecution("after");
+  std::optional<Status> after_status, step_status, marker_status;
+  queue.Submit(after, [&](const Status& s) { after_status = s; });
+  queue.Submit(Step(before, {Event(1, "ExecutionStarted")}),
+               [&](const Status& s) { step_status = s; });
+  queue.AfterCommit([&](const Status& s) { marker_status = s; });
   queue.Flush();
-  ASSERT_TRUE(ok.has_value());
-  EXPECT_TRUE(ok->ok());
+  for (const std::optional<Status>* s : {&after_status, &step_status, &marker_status}) {
+    ASSERT_TRUE(s->has_value());
+    ASSERT_FALSE((*s)->ok());
+    EXPECT_EQ((*s)->error(), ghost_status->error());  // the first error, kept
+  }
+  ASSERT_FALSE(queue.error().ok());
+  EXPECT_EQ(queue.error().error(), ghost_status->error());
+  EXPECT_EQ(queue.commits(), commits);  // nothing more was committed
+  auto got = this->store_->GetExecution(after.execution.arn);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  auto history = this->store_->ReadHistory(before.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->items.empty());
 }
 
 TYPED_TEST(ExecutionStoreTest, CommitQueueAfterCommitRunsOnceEarlierSubmissionsAreDurable) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string_view>
+#include <unordered_map>
 
 namespace stator::store {
 
@@ -169,19 +171,27 @@ std::optional<int64_t> ParseKey(std::string_view key) {
 
 Status MemoryStore::Commit(const ExecutionBatch& batch) {
   std::lock_guard lock(mu_);
-  // Check first, so that a bad batch changes nothing.
+  // Check first, so that a bad batch changes nothing. Each execution's last event id is moved
+  // along the batch's steps.
+  std::unordered_map<std::string_view, int64_t> last_event_id;
   for (const NewExecution& n : batch.created) {
-    if (executions_.count(n.execution.arn) != 0) {
+    if (executions_.count(n.execution.arn) != 0 ||
+        !last_event_id.emplace(n.execution.arn, 0).second) {  // stored, or twice in this batch
       return Error{kStoreFailure, "execution exists: " + n.execution.arn};
     }
   }
   for (const ExecutionStep& step : batch.steps) {
-    bool created_here = false;
-    for (const NewExecution& n : batch.created)
-      created_here |= n.execution.arn == step.execution_arn;
-    if (!created_here && executions_.count(step.execution_arn) == 0) {
-      return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+    auto last = last_event_id.find(step.execution_arn);
+    if (last == last_event_id.end()) {
+      auto stored = executions_.find(step.execution_arn);
+      if (stored == executions_.end()) {
+        return Error{kStoreFailure, "no such execution: " + step.execution_arn};
+      }
+      const std::vector<HistoryEvent>& h = stored->second.history;
+      last = last_event_id.emplace(step.execution_arn, h.empty() ? 0 : h.back().id).first;
     }
+    STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, last->second, step.events));
+    if (!step.events.empty()) last->second = step.events.back().id;
   }
   for (const NewExecution& n : batch.created) {
     auto m = execution_machines_.find(n.machine.id);

@@ -1,22 +1,18 @@
 // The SQLite schema of SqliteStore, as migrations embedded at build time.
 //
 // Each file src/store/schema/sqlite/vNNN_<what>.sql is one migration; CMake embeds them (in
-// file-name order) into a generated sqlite_schema.cc. SqliteStore applies, in one transaction
-// each, every migration whose version is above the highest recorded in schema_version.
+// version order) into a generated file (stator_sqlite_migrations in src/common/CMakeLists.txt).
+// SqliteStore::Open applies them with sqlite::Migrate (common/sqlite.h): each one above the
+// highest version recorded in schema_version, in its own transaction.
 #pragma once
 
-#include <string_view>
 #include <vector>
+
+#include "common/sqlite.h"
 
 namespace stator::store {
 
-struct SchemaMigration {
-  int version;            // NNN from the file name
-  std::string_view file;  // "v001_state_machines.sql"
-  std::string_view sql;
-};
-
 // All migrations in ascending version order.
-const std::vector<SchemaMigration>& SqliteMigrations();
+const std::vector<sqlite::Migration>& SqliteMigrations();
 
 }  // namespace stator::store

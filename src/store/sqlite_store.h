@@ -1,8 +1,9 @@
 // SqliteStore: the durable Store, an embedded SQLite database file.
 //
 // The database lives at <data_dir>/stator.db in WAL mode with synchronous=FULL (a committed
-// call survives a crash or power loss). Open() applies the pending schema migrations
-// (sqlite_schema.h) and refuses a database whose schema is newer than this build knows.
+// call survives a crash or power loss), reached through common/sqlite.h. Open() applies the
+// pending schema migrations (sqlite_schema.h) and refuses a database whose schema is newer than
+// this build knows.
 //
 // Ownership: the store owns its two connections and closes them in the destructor.
 // Thread-safety: all methods are thread-safe. Calls that write go through one connection, one
@@ -17,9 +18,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/sqlite.h"
 #include "store/store.h"
-
-struct sqlite3;
 
 namespace stator::store {
 
@@ -65,22 +65,23 @@ class SqliteStore : public Store {
                                          int limit, bool reverse) override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  Status Migrate();
-  Status Exec(const char* sql);
+  SqliteStore(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader,
+              int schema_version);
   Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags);
-  static Result<bool> ResourceExistsLocked(sqlite3* db, std::string_view arn);
-  static Result<std::optional<int64_t>> ExecutionSeqLocked(sqlite3* db, std::string_view arn);
+  static Result<bool> ResourceExistsLocked(sqlite::Database* db, std::string_view arn);
+  static Result<std::optional<int64_t>> ExecutionSeqLocked(sqlite::Database* db,
+                                                           std::string_view arn);
 
   std::mutex mu_;  // the writer: every call that writes, one transaction at a time
-  sqlite3* db_;    // GUARDED_BY(mu_)
+  const std::unique_ptr<sqlite::Database> db_;  // GUARDED_BY(mu_)
   class MachineCacheInvalidation;
   std::mutex cache_mu_;  // GetStateMachine's cache (see sqlite_store.cc)
   std::unordered_map<std::string, StateMachine> machine_cache_;  // GUARDED_BY(cache_mu_)
   uint64_t cache_generation_ = 0;                                // GUARDED_BY(cache_mu_)
-  std::mutex read_mu_;         // the reader: Get*/List*/ReadHistory
-  sqlite3* reader_ = nullptr;  // GUARDED_BY(read_mu_); read-only, sees the last commit (WAL)
-  int schema_version_ = 0;
+  std::mutex read_mu_;  // the reader: Get*/List*/ReadHistory
+  // GUARDED_BY(read_mu_); read-only, sees the last commit (WAL)
+  const std::unique_ptr<sqlite::Database> reader_;
+  const int schema_version_;
 };
 
 }  // namespace stator::store

@@ -43,6 +43,20 @@ std::optional<ExecutionStatus> ParseExecutionStatus(std::string_view name) {
   return std::nullopt;
 }
 
+Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,
+                     const std::vector<HistoryEvent>& events) {
+  int64_t expected = last_event_id + 1;
+  for (const HistoryEvent& e : events) {
+    if (e.id != expected) {
+      return Error{kOutOfSequence, "execution " + std::string(execution_arn) + ": event id " +
+                                       std::to_string(e.id) + " where " + std::to_string(expected) +
+                                       " continues its history"};
+    }
+    ++expected;
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir) {
   if (data_dir.empty()) return std::unique_ptr<Store>(std::make_unique<MemoryStore>());
   std::error_code ec;

@@ -28,6 +28,8 @@ namespace stator::store {
 // Error names a store reports (Error::error). The cause carries the details.
 inline constexpr const char* kNotFound = "store.NotFound";
 inline constexpr const char* kStoreFailure = "store.Failure";  // I/O, corruption, SQL error
+// A commit whose events do not continue an execution's history (a gap or a repeated id).
+inline constexpr const char* kOutOfSequence = "store.OutOfSequence";
 
 enum class StateMachineType : uint8_t { kStandard, kExpress };
 
@@ -136,13 +138,19 @@ struct ExecutionOutcome {
   int64_t stop_date_ms = 0;
 };
 
-// What one execution adds in a commit: events appended to its history (ids continuing the
-// stored ones) and, when it ended, its outcome.
+// What one execution adds in a commit: events appended to its history and, when it ended, its
+// outcome. The events' ids continue the history: last id + 1, + 2, ... (the first event of an
+// execution is 1).
 struct ExecutionStep {
   std::string execution_arn;
   std::vector<HistoryEvent> events;
   std::optional<ExecutionOutcome> outcome;
 };
+
+// Ok when the ids of `events` are last_event_id + 1, + 2, ...; else kOutOfSequence, naming the
+// execution and the first id that does not follow. Every Store checks each step with it.
+Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,
+                     const std::vector<HistoryEvent>& events);
 
 // A new execution (status RUNNING) and the state machine it runs.
 struct NewExecution {
@@ -155,6 +163,10 @@ struct ExecutionBatch {
   std::vector<NewExecution> created;
   std::vector<ExecutionStep> steps;
   bool empty() const { return created.empty() && steps.empty(); }
+  void clear() {
+    created.clear();
+    steps.clear();
+  }
 };
 
 // Which executions ListExecutions returns.
@@ -237,9 +249,11 @@ class Store {
   // ExecutionMachine::id), then applies batch.steps in order: appends each step's events to its
   // execution's history and, when the step carries an outcome, closes the execution. All or
   // nothing, in one transaction (SqliteStore: one fsync): this is the group commit through
-  // which many executions' progress becomes durable at once (see commit_queue.h). Errors: an
-  // execution ARN that already exists (created) or does not (steps) fails the whole batch with
-  // kStoreFailure; callers guarantee neither happens.
+  // which many executions' progress becomes durable at once (see commit_queue.h). Errors, each
+  // failing the whole batch: an execution ARN that already exists (created) or does not
+  // (steps), kStoreFailure; events whose ids do not continue their execution's history (a gap
+  // or a repeat, also within the batch), kOutOfSequence. Callers guarantee none happens: such a
+  // batch means an earlier one was lost or is being written twice.
   virtual Status Commit(const ExecutionBatch& batch) = 0;
 
   virtual Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) = 0;

@@ -3,15 +3,16 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "common/sqlite.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
@@ -20,7 +21,6 @@ namespace stator::store {
 namespace {
 
 using test_util::Implementations;
-using test_util::MemoryFactory;
 using test_util::Names;
 using test_util::SqliteFactory;
 
@@ -277,18 +277,31 @@ TYPED_TEST(StoreTest, TextRoundTripsUnicodeAndNulBytes) {
   EXPECT_EQ((*got)->config, m.config);
 }
 
+// Every thread gets an answer: one created the machine, the others (the losers of the race)
+// succeed with created == false and the stored machine, never an error.
 TYPED_TEST(StoreTest, ConcurrentCreatesOfOneNameCreateExactlyOnce) {
   StateMachine m = this->Machine("race");
-  std::atomic<int> created{0};
+  constexpr int kThreads = 8;
+  std::vector<std::optional<Result<Store::CreateResult>>> results(kThreads);
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] {
-      auto r = this->store_->CreateStateMachine(m, {});
-      if (r.ok() && r->created) created.fetch_add(1);
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = this->store_->CreateStateMachine(m, {{"k", "v"}});
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(created.load(), 1);
+  int created = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_TRUE(results[i].has_value());
+    const Result<Store::CreateResult>& r = *results[i];
+    ASSERT_TRUE(r.ok()) << "thread " << i << ": " << r.error().cause;
+    if (r->created) ++created;
+    EXPECT_EQ(r->machine, m) << "thread " << i;
+  }
+  EXPECT_EQ(created, 1);
+  auto tags = this->store_->ListTags(m.arn);
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(*tags, (std::vector<Tag>{{"k", "v"}}));
 }
 
 // SqliteStore specifics: the schema version table and refusing a newer schema.
@@ -331,14 +344,13 @@ TEST(SqliteStoreTest, RecordsSchemaVersionAndRefusesNewerSchema) {
     ASSERT_TRUE(s.ok()) << s.error().cause;
     EXPECT_EQ((*s)->schema_version(), version);
   }
-  // Pretend a newer build migrated the file.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "INSERT INTO schema_version (version, file) VALUES (999, 'v999_x.sql')",
-                   nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
+  {  // Pretend a newer build migrated the file.
+    auto db = sqlite::Database::Open(path, sqlite::Options());
+    ASSERT_TRUE(db.ok()) << db.error().cause;
+    Status inserted =
+        (*db)->Exec("INSERT INTO schema_version (version, file) VALUES (999, 'v999_x.sql')");
+    ASSERT_TRUE(inserted.ok()) << inserted.error().cause;
+  }
   auto s = SqliteStore::Open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().cause.find("newer"), std::string::npos);

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <type_traits>
 
+#include "store/fault_injecting_store.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 
@@ -18,10 +18,12 @@ namespace stator::store::test_util {
 
 // Each fixture owns one fresh store. SqliteStore gets its own temporary directory.
 struct MemoryFactory {
+  static constexpr const char* kName = "Memory";
   std::unique_ptr<Store> Make() { return std::make_unique<MemoryStore>(); }
 };
 
 struct SqliteFactory {
+  static constexpr const char* kName = "Sqlite";
   std::filesystem::path dir;
   SqliteFactory() {
     dir = std::filesystem::temp_directory_path() /
@@ -31,20 +33,31 @@ struct SqliteFactory {
     std::filesystem::create_directories(dir);
   }
   ~SqliteFactory() { std::filesystem::remove_all(dir); }
+  std::string path() const { return (dir / "stator.db").string(); }
   std::unique_ptr<Store> Open() {
-    auto s = SqliteStore::Open((dir / "stator.db").string());
+    auto s = SqliteStore::Open(path());
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
     return std::move(s).value();
   }
   std::unique_ptr<Store> Make() { return Open(); }
 };
 
-using Implementations = ::testing::Types<MemoryFactory, SqliteFactory>;
+// FaultInjectingStore with no fault over a MemoryStore: the decorator must pass the suite too.
+struct PassThroughFactory {
+  static constexpr const char* kName = "FaultInjectingNoFault";
+  std::unique_ptr<Store> Make() {
+    return std::make_unique<FaultInjectingStore>(std::make_unique<MemoryStore>(), StoreFaults{});
+  }
+};
+
+using Implementations = ::testing::Types<MemoryFactory, SqliteFactory, PassThroughFactory>;
+// The backends themselves (for suites about what a backend keeps, e.g. across a fault).
+using Backends = ::testing::Types<MemoryFactory, SqliteFactory>;
 class Names {
  public:
   template <class T>
   static std::string GetName(int) {
-    return std::is_same_v<T, MemoryFactory> ? "Memory" : "Sqlite";
+    return T::kName;
   }
 };
 
