@@ -136,6 +136,9 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   // Reactor events.
   void OnInstance(Instance* inst, uint32_t events, Completions* done);
   void OnControl(Completions* done);
+  // The instance is gone: its call (if it ran one) fails with Runtime.ExitError, and the pool
+  // loses it.
+  void Lose(Instance* inst, Completions* done);
   void OnNetwork();
 
   // Kills the zygote (wait: and reaps it; else it joins Impl::zombies) and closes its sockets.
@@ -274,6 +277,16 @@ void Workers::OnControl(Completions* done) {
                    done);
         } else {
           StopZygote(false);
+          // Sandboxed, the zygote is the main process of the sandbox, whose PID namespace goes
+          // with it: every instance it forked (or was forking) dies too. They are lost now, not
+          // each when its socket closes, so that no call is handed to one in between.
+          if (rt_->sandbox.sandboxed()) {
+            std::vector<Instance*> forked;
+            for (auto& [id, inst] : instances_) {
+              if (inst->spawn_sent) forked.push_back(inst.get());
+            }
+            for (Instance* inst : forked) Lose(inst, done);
+          }
         }
         pool_.Settle(done);
         return;
@@ -476,7 +489,11 @@ void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done) {
     if (static_cast<size_t>(n) < sizeof buf && !(events & EPOLLRDHUP)) break;
   }
   if (!closed) return;
-  // The instance is gone (or spoke nonsense).
+  Lose(inst, done);  // it is gone (or spoke nonsense)
+}
+
+void Workers::Lose(Instance* inst, Completions* done) {
+  InstancePool::Id id = inst->id();
   if (Call* call = pool_.RunningCall(id)) {
     std::string message =
         "RequestId: " + call->inv.request_id + " Error: Runtime exited without providing a reason";

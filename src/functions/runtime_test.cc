@@ -194,8 +194,9 @@ TEST_F(RuntimeTest, InvokesWarmAndReportsErrorsAndTimeouts) {
 TEST_F(RuntimeTest, AZygoteThatDiedIsStartedAgain) {
   auto first = Call("{}");
   ASSERT_TRUE(first.ok()) << first.error().cause;
-  // Its zygote killed (sandboxed, the whole sandbox goes with it): this call may fail, the
-  // next ones run on instances of a new zygote, two at once included.
+  // Its zygote killed: this call may fail. Sandboxed, the whole sandbox goes with the zygote,
+  // and the runtime, which sees the zygote go before the instances it takes along, drops them
+  // all at once: the next calls run on instances of a new zygote, two at once included.
   auto killer = Call(R"({"kill_zygote":true})");
   for (int round = 0; round < 3; ++round) {
     std::promise<Result<InvocationResult>> p1, p2;
