@@ -1,14 +1,17 @@
-// Evaluation of parsed DynamoDB expressions against items (see expression.h).
+// Evaluation of parsed DynamoDB expressions against items (see expression.h): conditions and
+// filters, updates, projections. (The sort-key half of a key condition is matched in
+// expression_key_condition.cc.)
 #include <algorithm>
 #include <optional>
 
 #include "dynamodb/expression.h"
+#include "dynamodb/expression_internal.h"
 #include "dynamodb/number.h"
 
 namespace stator::dynamodb {
 namespace {
 
-Error Validation(std::string message) { return Error{"ValidationException", std::move(message)}; }
+using expression_internal::Validation;
 
 constexpr char kMissingAttribute[] =
     "The provided expression refers to an attribute that does not exist in the item";
@@ -175,30 +178,6 @@ bool EvaluateCondition(const Condition& c, const Item& item) {
       }
       return false;
     }
-  }
-  return false;
-}
-
-bool MatchesRange(const KeyCondition& k, const AttrValue& v) {
-  if (!k.has_range) return true;
-  if (v.type != k.range_value.type) return false;
-  int c = CompareScalar(v, k.range_value);
-  switch (k.range_op) {
-    case KeyCondition::RangeOp::kEq:
-      return c == 0;
-    case KeyCondition::RangeOp::kLt:
-      return c < 0;
-    case KeyCondition::RangeOp::kLe:
-      return c <= 0;
-    case KeyCondition::RangeOp::kGt:
-      return c > 0;
-    case KeyCondition::RangeOp::kGe:
-      return c >= 0;
-    case KeyCondition::RangeOp::kBetween:
-      return c >= 0 && CompareScalar(v, k.range_high) <= 0;
-    case KeyCondition::RangeOp::kBeginsWith:
-      return v.scalar.size() >= k.range_value.scalar.size() &&
-             v.scalar.compare(0, k.range_value.scalar.size(), k.range_value.scalar) == 0;
   }
   return false;
 }
