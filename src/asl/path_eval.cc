@@ -109,45 +109,36 @@ class Evaluator {
     for (int64_t k = from; k < to; k += s.slice_step) Emit(i, a[static_cast<size_t>(k)]);
   }
 
+  // Whether a deep scan applies step s at node (an object or an array): a name at an object that
+  // has it, a union of names at any object, index and slice steps at arrays, a wildcard at
+  // either, a filter wherever it holds.
+  bool ScanMatches(const Segment& s, const Value& node) {
+    switch (s.type) {
+      case Segment::Type::kName:
+        return node.is_object() && node.Find(s.name) != nullptr;
+      case Segment::Type::kNames:
+        return node.is_object();
+      case Segment::Type::kIndex:
+      case Segment::Type::kIndexes:
+      case Segment::Type::kSlice:
+        return node.is_array();
+      case Segment::Type::kWildcard:
+        return true;
+      case Segment::Type::kFilter:
+        return FilterAccepts(*s.filter, node, root_);
+    }
+    return false;
+  }
+
   // Deep scan: segment i is tried at node and at every container below it.
   void Scan(const Value& node, size_t i) {
-    const Segment& s = segs_[i];
     if (node.is_object()) {
-      bool matches;
-      switch (s.type) {
-        case Segment::Type::kName:
-          matches = node.Find(s.name) != nullptr;
-          break;
-        case Segment::Type::kNames:
-        case Segment::Type::kWildcard:
-          matches = true;
-          break;
-        case Segment::Type::kFilter:
-          matches = FilterAccepts(*s.filter, node, root_);
-          break;
-        default:
-          matches = false;  // index and slice steps apply to arrays only
-      }
-      if (matches) Apply(node, i);
+      if (ScanMatches(segs_[i], node)) Apply(node, i);
       for (const auto& m : node.as_object()) {
         if (m.second.is_object() || m.second.is_array()) Scan(m.second, i);
       }
     } else if (node.is_array()) {
-      bool matches;
-      switch (s.type) {
-        case Segment::Type::kIndex:
-        case Segment::Type::kIndexes:
-        case Segment::Type::kSlice:
-        case Segment::Type::kWildcard:
-          matches = true;
-          break;
-        case Segment::Type::kFilter:
-          matches = FilterAccepts(*s.filter, node, root_);
-          break;
-        default:
-          matches = false;
-      }
-      if (matches) {
+      if (ScanMatches(segs_[i], node)) {
         if (i + 1 == segs_.size()) {
           Apply(node, i);
         } else {

@@ -169,16 +169,8 @@ Result<Value> Parser::ParseLiteral() {
     for (;;) {
       STATOR_TRY(Value v, ParseLiteral());
       items.push_back(std::move(v));
-      SkipSpaces();
-      if (Peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (Peek() == ']') {
-        ++pos_;
-        return Value::MakeArray(std::move(items));
-      }
-      return Fail("Expected ',' or ']' in array literal");
+      STATOR_TRY(bool more, ListContinues("Expected ',' or ']' in array literal"));
+      if (!more) return Value::MakeArray(std::move(items));
     }
   }
   for (const char* word : {"true", "false", "null"}) {

@@ -95,6 +95,19 @@ Result<int64_t> Parser::ParseInt() {
   return v;
 }
 
+Result<bool> Parser::ListContinues(const char* expected) {
+  SkipSpaces();
+  if (Peek() == ',') {
+    ++pos_;
+    return true;
+  }
+  if (Peek() == ']') {
+    ++pos_;
+    return false;
+  }
+  return Fail(expected);
+}
+
 Status Parser::ParseBracket(Segment* seg) {
   ++pos_;  // '['
   SkipSpaces();
@@ -129,16 +142,8 @@ Status Parser::ParseBracket(Segment* seg) {
       if (Peek() != '\'' && Peek() != '"') return Fail("Expected a quoted name");
       STATOR_TRY(std::string n, ParseQuoted(/*unescape=*/false));
       names.push_back(std::move(n));
-      SkipSpaces();
-      if (Peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (Peek() == ']') {
-        ++pos_;
-        break;
-      }
-      return Fail("Expected ',' or ']' after a quoted name");
+      STATOR_TRY(bool more, ListContinues("Expected ',' or ']' after a quoted name"));
+      if (!more) break;
     }
     if (names.size() == 1) {
       seg->type = Segment::Type::kName;
@@ -180,13 +185,8 @@ Status Parser::ParseBracket(Segment* seg) {
     }
     std::vector<int64_t> idx{*first};
     for (;;) {
-      SkipSpaces();
-      if (Peek() == ']') {
-        ++pos_;
-        break;
-      }
-      if (Peek() != ',') return Fail("Expected ',' or ']' after an index");
-      ++pos_;
+      STATOR_TRY(bool more, ListContinues("Expected ',' or ']' after an index"));
+      if (!more) break;
       STATOR_TRY(int64_t n, ParseInt());
       idx.push_back(n);
     }

@@ -51,6 +51,9 @@ class Parser {
   // ($['a\\"b'] selects the key a\\"b, recorded against AWS).
   Result<std::string> ParseQuoted(bool unescape = true);
   Result<int64_t> ParseInt();
+  // After an element of a bracketed list: true at ',' (another element follows), false at ']'
+  // (the list ends), each stepped over; anything else fails with `expected`.
+  Result<bool> ListContinues(const char* expected);
   // Parses "[...]" into seg (whose deep flag is already set).
   Status ParseBracket(Segment* seg);
 
