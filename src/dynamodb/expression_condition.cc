@@ -3,6 +3,9 @@
 //   primary := '(' or ')' | function '(' operands ')' | operand comparator operand
 //            | operand BETWEEN operand AND operand | operand IN '(' operands ')'
 // with operands :value, document paths and size(path). Literal operands are type-checked here.
+#include <algorithm>
+#include <iterator>
+
 #include "dynamodb/expression_internal.h"
 
 namespace stator::dynamodb {
@@ -143,30 +146,24 @@ class ConditionParser : public ExpressionParser {
   }
 
   Result<Condition> ParseFunctionCondition() {
+    static constexpr struct {
+      const char* name;
+      Condition::Kind kind;
+      size_t args;
+    } kFunctions[] = {{"attribute_exists", Condition::Kind::kExists, 1},
+                      {"attribute_not_exists", Condition::Kind::kNotExists, 1},
+                      {"attribute_type", Condition::Kind::kType, 2},
+                      {"begins_with", Condition::Kind::kBeginsWith, 2},
+                      {"contains", Condition::Kind::kContains, 2}};
     std::string f = Peek().text;
+    const auto* fn = std::find_if(std::begin(kFunctions), std::end(kFunctions),
+                                  [&f](const auto& x) { return f == x.name; });
+    if (fn == std::end(kFunctions)) return FunctionNameError(f, false);
     Condition c;
-    int want = 0;
-    if (f == "attribute_exists") {
-      c.kind = Condition::Kind::kExists;
-      want = 1;
-    } else if (f == "attribute_not_exists") {
-      c.kind = Condition::Kind::kNotExists;
-      want = 1;
-    } else if (f == "attribute_type") {
-      c.kind = Condition::Kind::kType;
-      want = 2;
-    } else if (f == "begins_with") {
-      c.kind = Condition::Kind::kBeginsWith;
-      want = 2;
-    } else if (f == "contains") {
-      c.kind = Condition::Kind::kContains;
-      want = 2;
-    } else {
-      return FunctionNameError(f, false);
-    }
+    c.kind = fn->kind;
     Advance();
     STATOR_TRY(c.operands, ParseArgs([this] { return ParseConditionOperand(); }));
-    if (static_cast<int>(c.operands.size()) != want) return OperandCountError(f, c.operands.size());
+    if (c.operands.size() != fn->args) return OperandCountError(f, c.operands.size());
     const Operand& first = c.operands[0];
     if ((c.kind == Condition::Kind::kExists || c.kind == Condition::Kind::kNotExists ||
          c.kind == Condition::Kind::kType) &&

@@ -120,25 +120,31 @@ class ExpressionParser {
     return o;
   }
 
+  // item (',' item)*: parse_item() (returning Status) for each item; stops at the first token
+  // after an item that is not ','.
+  template <class F>
+  Status ParseCommaSeparated(F parse_item) {
+    while (true) {
+      STATOR_RETURN_IF_ERROR(parse_item());
+      if (!IsPunct(",")) return Status::Ok();
+      Advance();
+    }
+  }
+
   // Arguments of a function call: '(' operand (',' operand)* ')'.
   template <class F>
   Result<std::vector<Operand>> ParseArgs(F parse_operand) {
     std::vector<Operand> args;
     if (!IsPunct("(")) return SyntaxError();
     Advance();
-    while (true) {
+    STATOR_RETURN_IF_ERROR(ParseCommaSeparated([&]() -> Status {
       STATOR_TRY(Operand o, parse_operand());
       args.push_back(std::move(o));
-      if (IsPunct(",")) {
-        Advance();
-        continue;
-      }
-      if (IsPunct(")")) {
-        Advance();
-        return args;
-      }
-      return SyntaxError();
-    }
+      return Status::Ok();
+    }));
+    if (!IsPunct(")")) return SyntaxError();
+    Advance();
+    return args;
   }
 
   Error OperandCountError(const std::string& f, size_t n) const;

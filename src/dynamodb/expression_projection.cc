@@ -14,15 +14,11 @@ class ProjectionParser : public ExpressionParser {
   Result<std::vector<Path>> ParseProjectionList() {
     std::vector<Path> paths;
     if (AtEnd()) return EmptyError();
-    while (true) {
+    STATOR_RETURN_IF_ERROR(ParseCommaSeparated([&]() -> Status {
       STATOR_TRY(Path p, ParsePath());
       paths.push_back(std::move(p));
-      if (IsPunct(",")) {
-        Advance();
-        continue;
-      }
-      break;
-    }
+      return Status::Ok();
+    }));
     STATOR_RETURN_IF_ERROR(Finish());
     std::vector<const Path*> all;
     for (const Path& p : paths) all.push_back(&p);

@@ -4,6 +4,9 @@
 //   set := path '=' value;  value := operand (('+' | '-') operand)?
 //   operand := :value | path | if_not_exists(path, value) | list_append(value, value)
 // Literal operands are type-checked here; ADD and DELETE values too; no two paths may overlap.
+#include <algorithm>
+#include <iterator>
+
 #include "dynamodb/expression_internal.h"
 
 namespace stator::dynamodb {
@@ -22,50 +25,27 @@ class UpdateParser : public ExpressionParser {
     bool seen[4] = {false, false, false, false};
     if (AtEnd()) return EmptyError();
     while (!AtEnd()) {
-      UpdateAction::Kind kind;
-      const char* section;
-      if (IsKeyword("SET")) {
-        kind = UpdateAction::Kind::kSet;
-        section = "SET";
-      } else if (IsKeyword("REMOVE")) {
-        kind = UpdateAction::Kind::kRemove;
-        section = "REMOVE";
-      } else if (IsKeyword("ADD")) {
-        kind = UpdateAction::Kind::kAdd;
-        section = "ADD";
-      } else if (IsKeyword("DELETE")) {
-        kind = UpdateAction::Kind::kDelete;
-        section = "DELETE";
-      } else {
-        return SyntaxError();
-      }
-      int k = static_cast<int>(kind);
+      static constexpr struct {
+        const char* keyword;
+        UpdateAction::Kind kind;
+      } kSections[] = {{"SET", UpdateAction::Kind::kSet},
+                       {"REMOVE", UpdateAction::Kind::kRemove},
+                       {"ADD", UpdateAction::Kind::kAdd},
+                       {"DELETE", UpdateAction::Kind::kDelete}};
+      const auto* section = std::find_if(std::begin(kSections), std::end(kSections),
+                                         [this](const auto& s) { return IsKeyword(s.keyword); });
+      if (section == std::end(kSections)) return SyntaxError();
+      int k = static_cast<int>(section->kind);
       if (seen[k]) {
-        Defer(Invalid(std::string("The \"") + section +
+        Defer(Invalid(std::string("The \"") + section->keyword +
                       "\" section can only be used once in an update expression;"));
       }
       seen[k] = true;
       Advance();
-      while (true) {
-        UpdateAction a;
-        a.kind = kind;
-        STATOR_TRY(a.path, ParsePath());
-        if (kind == UpdateAction::Kind::kSet) {
-          if (!IsPunct("=")) return SyntaxError();
-          Advance();
-          STATOR_TRY(a.value, ParseSetValue());
-        } else if (kind == UpdateAction::Kind::kAdd || kind == UpdateAction::Kind::kDelete) {
-          if (Peek().type != Token::Type::kValue) return SyntaxError();
-          a.value = ValueOperand(Peek());
-          Advance();
-        }
-        u.actions.push_back(std::move(a));
-        if (IsPunct(",")) {
-          Advance();
-          continue;
-        }
-        break;
-      }
+      STATOR_RETURN_IF_ERROR(ParseCommaSeparated([&] {
+        u.actions.emplace_back();
+        return ParseAction(section->kind, &u.actions.back());
+      }));
     }
     STATOR_RETURN_IF_ERROR(Finish());
     // Static operand checks of ADD and DELETE.
@@ -86,6 +66,22 @@ class UpdateParser : public ExpressionParser {
   }
 
  private:
+  // One action of a section into *a: path, then '=' value (SET) or a :value (ADD, DELETE).
+  Status ParseAction(UpdateAction::Kind kind, UpdateAction* a) {
+    a->kind = kind;
+    STATOR_TRY(a->path, ParsePath());
+    if (kind == UpdateAction::Kind::kSet) {
+      if (!IsPunct("=")) return SyntaxError();
+      Advance();
+      STATOR_TRY(a->value, ParseSetValue());
+    } else if (kind == UpdateAction::Kind::kAdd || kind == UpdateAction::Kind::kDelete) {
+      if (Peek().type != Token::Type::kValue) return SyntaxError();
+      a->value = ValueOperand(Peek());
+      Advance();
+    }
+    return Status::Ok();
+  }
+
   Result<Operand> ParseSetOperand() {
     return ParseOperand([this](const std::string& f) -> Result<Operand> {
       Operand o;
