@@ -1,5 +1,6 @@
 // DefinitionCompiler: one state of each type (JSONPath query language).
 
+#include <algorithm>
 #include <string_view>
 
 #include "asl/compile_context.h"
@@ -145,6 +146,18 @@ std::vector<uint32_t> CodePoints(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::string_view> AllStateFields() {
+  std::vector<std::string_view> out;
+  auto add = [&out](std::string_view f) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  };
+  for (const TypeInfo& t : kTypes) {
+    for (std::string_view f : t.fields) add(f);
+  }
+  for (std::string_view f : kJsonataOnlyFields) add(f);
+  return out;
+}
+
 void DefinitionCompiler::CompileState(const std::string& name, const json::Value& obj,
                                       const std::string& loc, int depth, State* st) {
   st->name = name;
@@ -171,6 +184,9 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
     return;
   }
   st->type = info->type;
+  auto accepts = [info](std::string_view field) {
+    return std::find(info->fields.begin(), info->fields.end(), field) != info->fields.end();
+  };
   if (auto c = GetString(obj, "Comment", loc)) st->comment = *c;
 
   if (const json::Value* ql = obj.Find("QueryLanguage")) {
@@ -199,51 +215,26 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
       bool jsonata_only = false;
       for (std::string_view f : kJsonataOnlyFields) jsonata_only |= m.first == f;
       if (jsonata_only) continue;
-      bool ok = false;
-      for (std::string_view f : info->fields) ok |= m.first == f;
-      if (!ok) Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
+      if (!accepts(m.first)) Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
     }
   }
 
-  if (st->type != StateType::kFail) {
-    st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+  // The fields that every state type accepting them compiles alike, in the order their
+  // diagnostics come out. Whether a type has one is its field list above.
+  if (accepts("InputPath")) st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+  if (accepts("OutputPath")) {
     st->output_path = GetPathField(obj, "OutputPath", PathKind::kPath, loc);
   }
-  if (st->type != StateType::kFail && st->type != StateType::kSucceed) {
-    st->assign = GetAssign(obj, loc);
+  if (accepts("Assign")) st->assign = GetAssign(obj, loc);
+  if (accepts("ResultPath")) {
+    st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
   }
-  switch (st->type) {
-    case StateType::kPass:
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kMap:
-      st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
-      break;
-    default:
-      break;
+  if (accepts("ResultSelector")) {
+    st->result_selector = GetTemplate(obj, "ResultSelector", true, loc);
   }
-  switch (st->type) {
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kMap:
-      st->result_selector = GetTemplate(obj, "ResultSelector", true, loc);
-      CompileRetry(obj, loc, st);
-      CompileCatch(obj, loc, st);
-      break;
-    default:
-      break;
-  }
-  switch (st->type) {
-    case StateType::kPass:
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kWait:
-    case StateType::kMap:
-      CompileNextEnd(obj, loc, st);
-      break;
-    default:
-      break;
-  }
+  if (accepts("Retry")) CompileRetry(obj, loc, st);
+  if (accepts("Catch")) CompileCatch(obj, loc, st);
+  if (accepts("Next")) CompileNextEnd(obj, loc, st);
 
   switch (st->type) {
     case StateType::kPass:
