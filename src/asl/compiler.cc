@@ -367,6 +367,26 @@ class JsonErrorScanner {
     }
     return Eof(": was expecting closing quote for a string value");
   }
+  // After an entry of the container (Object or Array) opened at start: a ',' (another entry
+  // follows) or its close character (it ends), stepped over; anything else is the error.
+  enum class Next { kEntry, kEnd, kError };
+  Next AfterEntry(const char* container, char close, size_t start) {
+    SkipWs();
+    if (i_ >= t_.size()) {
+      EofInContainer(container, start);
+      return Next::kError;
+    }
+    if (t_[i_] == ',') {
+      ++i_;
+      return Next::kEntry;
+    }
+    if (t_[i_] == close) {
+      ++i_;
+      return Next::kEnd;
+    }
+    Fail(Unexpected(std::string("was expecting comma to separate ") + container + " entries"));
+    return Next::kError;
+  }
   bool Object(int depth) {
     size_t start = i_++;
     SkipWs();
@@ -389,17 +409,14 @@ class JsonErrorScanner {
       ++i_;
       SkipWs();
       if (!Value(depth + 1)) return false;
-      SkipWs();
-      if (i_ >= t_.size()) return EofInContainer("Object", start);
-      if (t_[i_] == ',') {
-        ++i_;
-        continue;
+      switch (AfterEntry("Object", '}', start)) {
+        case Next::kEntry:
+          continue;
+        case Next::kEnd:
+          return true;
+        case Next::kError:
+          return false;
       }
-      if (t_[i_] == '}') {
-        ++i_;
-        return true;
-      }
-      return Fail(Unexpected("was expecting comma to separate Object entries"));
     }
   }
   bool Array(int depth) {
@@ -413,17 +430,14 @@ class JsonErrorScanner {
       SkipWs();
       if (i_ >= t_.size()) return EofInContainer("Array", start);
       if (!Value(depth + 1)) return false;
-      SkipWs();
-      if (i_ >= t_.size()) return EofInContainer("Array", start);
-      if (t_[i_] == ',') {
-        ++i_;
-        continue;
+      switch (AfterEntry("Array", ']', start)) {
+        case Next::kEntry:
+          continue;
+        case Next::kEnd:
+          return true;
+        case Next::kError:
+          return false;
       }
-      if (t_[i_] == ']') {
-        ++i_;
-        return true;
-      }
-      return Fail(Unexpected("was expecting comma to separate Array entries"));
     }
   }
 
