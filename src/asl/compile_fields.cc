@@ -231,8 +231,8 @@ constexpr std::string_view kCatcherFields[] = {"ErrorEquals", "Next", "ResultPat
 constexpr int64_t kMaxSeconds = 99999999;
 
 // Retry and Catch (field): an array of objects with the fields allowed, each with an
-// ErrorEquals in which States.ALL stands alone in the last one. compile(object, location,
-// error_equals) builds each rule.
+// ErrorEquals in which States.ALL stands alone in the last one, and an optional string Comment.
+// compile(object, location, error_equals) builds each rule from the rest.
 template <class F>
 void CompileErrorRules(DefinitionCompiler* c, const json::Value& obj, std::string_view field,
                        FieldList allowed, const std::string& state_loc, F compile) {
@@ -258,6 +258,9 @@ void CompileErrorRules(DefinitionCompiler* c, const json::Value& obj, std::strin
       c->Schema("States.ALL must appear alone and at end of list", v::At(at, "ErrorEquals"));
     }
     compile(e, at, std::move(error_equals));
+    if (const json::Value* comment = e.Find("Comment"); comment && !comment->is_string()) {
+      c->Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
+    }
   }
 }
 
@@ -295,9 +298,6 @@ void DefinitionCompiler::CompileRetry(const json::Value& obj, const std::string&
             Schema(v::ValueOneOf({"NONE", "FULL"}), v::At(at, "JitterStrategy"));
           }
         }
-        if (const json::Value* c = e.Find("Comment"); c && !c->is_string()) {
-          Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
-        }
         st->retry.push_back(std::move(r));
       });
 }
@@ -316,9 +316,6 @@ void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string&
         } else if (auto n = GetString(e, "Next", at)) {
           // "" is resolved (and missing)
           c.next_name = n->empty() ? std::string(1, '\0') : *n;
-        }
-        if (const json::Value* cm = e.Find("Comment"); cm && !cm->is_string()) {
-          Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
         }
         st->catchers.push_back(std::move(c));
       });

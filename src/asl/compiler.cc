@@ -367,36 +367,35 @@ class JsonErrorScanner {
     }
     return Eof(": was expecting closing quote for a string value");
   }
-  // After an entry of the container (Object or Array) opened at start: a ',' (another entry
-  // follows) or its close character (it ends), stepped over; anything else is the error.
-  enum class Next { kEntry, kEnd, kError };
-  Next AfterEntry(const char* container, char close, size_t start) {
-    SkipWs();
-    if (i_ >= t_.size()) {
-      EofInContainer(container, start);
-      return Next::kError;
-    }
-    if (t_[i_] == ',') {
-      ++i_;
-      return Next::kEntry;
-    }
-    if (t_[i_] == close) {
-      ++i_;
-      return Next::kEnd;
-    }
-    Fail(Unexpected(std::string("was expecting comma to separate ") + container + " entries"));
-    return Next::kError;
-  }
-  bool Object(int depth) {
+  // A container (Object or Array) opening at i_: empty, or entries separated by ',' up to the
+  // close character. entry(start) scans one entry, start being where the container opened.
+  template <class F>
+  bool Container(const char* type, char close, F entry) {
     size_t start = i_++;
     SkipWs();
-    if (i_ < t_.size() && t_[i_] == '}') {
+    if (i_ < t_.size() && t_[i_] == close) {
       ++i_;
       return true;
     }
     while (true) {
       SkipWs();
-      if (i_ >= t_.size()) return EofInContainer("Object", start);
+      if (i_ >= t_.size()) return EofInContainer(type, start);
+      if (!entry(start)) return false;
+      SkipWs();
+      if (i_ >= t_.size()) return EofInContainer(type, start);
+      if (t_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (t_[i_] == close) {
+        ++i_;
+        return true;
+      }
+      return Fail(Unexpected(std::string("was expecting comma to separate ") + type + " entries"));
+    }
+  }
+  bool Object(int depth) {
+    return Container("Object", '}', [this, depth](size_t start) {
       if (t_[i_] != '"') {
         return Fail(Unexpected("was expecting double-quote to start field name"));
       }
@@ -408,37 +407,11 @@ class JsonErrorScanner {
       }
       ++i_;
       SkipWs();
-      if (!Value(depth + 1)) return false;
-      switch (AfterEntry("Object", '}', start)) {
-        case Next::kEntry:
-          continue;
-        case Next::kEnd:
-          return true;
-        case Next::kError:
-          return false;
-      }
-    }
+      return Value(depth + 1);
+    });
   }
   bool Array(int depth) {
-    size_t start = i_++;
-    SkipWs();
-    if (i_ < t_.size() && t_[i_] == ']') {
-      ++i_;
-      return true;
-    }
-    while (true) {
-      SkipWs();
-      if (i_ >= t_.size()) return EofInContainer("Array", start);
-      if (!Value(depth + 1)) return false;
-      switch (AfterEntry("Array", ']', start)) {
-        case Next::kEntry:
-          continue;
-        case Next::kEnd:
-          return true;
-        case Next::kError:
-          return false;
-      }
-    }
+    return Container("Array", ']', [this, depth](size_t) { return Value(depth + 1); });
   }
 
   std::string_view t_;
