@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "asl/compile_context.h"
+#include "asl/utf8.h"
 #include "asl/validator.h"
 #include "common/time_format.h"
 
@@ -130,17 +131,10 @@ std::string PythonCharRepr(uint32_t c) {
   return out;
 }
 
-// Decodes UTF-8 into code points (invalid bytes become U+FFFD; the parser already validated).
+// The code points of UTF-8 text (see utf8.h).
 std::vector<uint32_t> CodePoints(std::string_view s) {
   std::vector<uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
-    for (int k = 1; k <= n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    out.push_back(cp);
-    i += n + 1;
-  }
+  for (size_t i = 0; i < s.size();) out.push_back(NextCodePoint(s, &i));
   return out;
 }
 
