@@ -82,20 +82,40 @@ constexpr std::string_view kMapFields[] = {"Type",
                                            "Assign"};
 constexpr std::string_view kJsonataOnlyFields[] = {"Arguments", "Output", "Items"};
 
+constexpr bool Contains(FieldList fields, std::string_view field) {
+  for (std::string_view f : fields) {
+    if (f == field) return true;
+  }
+  return false;
+}
+
+// Which of the fields that every state type accepting them compiles alike (CompileState) a type
+// accepts: read off its field list when the program is compiled.
+struct SharedFields {
+  bool input_path, output_path, assign, result_path, result_selector, retry, catch_, next;
+};
+constexpr SharedFields SharedFieldsOf(FieldList fields) {
+  return {Contains(fields, "InputPath"),      Contains(fields, "OutputPath"),
+          Contains(fields, "Assign"),         Contains(fields, "ResultPath"),
+          Contains(fields, "ResultSelector"), Contains(fields, "Retry"),
+          Contains(fields, "Catch"),          Contains(fields, "Next")};
+}
+
 struct TypeInfo {
   std::string_view name;
   StateType type;
   FieldList fields;
+  SharedFields shared;
 };
 constexpr TypeInfo kTypes[] = {
-    {"Task", StateType::kTask, kTaskFields},
-    {"Wait", StateType::kWait, kWaitFields},
-    {"Pass", StateType::kPass, kPassFields},
-    {"Succeed", StateType::kSucceed, kSucceedFields},
-    {"Fail", StateType::kFail, kFailFields},
-    {"Choice", StateType::kChoice, kChoiceFields},
-    {"Parallel", StateType::kParallel, kParallelFields},
-    {"Map", StateType::kMap, kMapFields},
+    {"Task", StateType::kTask, kTaskFields, SharedFieldsOf(kTaskFields)},
+    {"Wait", StateType::kWait, kWaitFields, SharedFieldsOf(kWaitFields)},
+    {"Pass", StateType::kPass, kPassFields, SharedFieldsOf(kPassFields)},
+    {"Succeed", StateType::kSucceed, kSucceedFields, SharedFieldsOf(kSucceedFields)},
+    {"Fail", StateType::kFail, kFailFields, SharedFieldsOf(kFailFields)},
+    {"Choice", StateType::kChoice, kChoiceFields, SharedFieldsOf(kChoiceFields)},
+    {"Parallel", StateType::kParallel, kParallelFields, SharedFieldsOf(kParallelFields)},
+    {"Map", StateType::kMap, kMapFields, SharedFieldsOf(kMapFields)},
 };
 
 // Characters a Map Label may not contain (as recorded against AWS).
@@ -178,9 +198,6 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
     return;
   }
   st->type = info->type;
-  auto accepts = [info](std::string_view field) {
-    return std::find(info->fields.begin(), info->fields.end(), field) != info->fields.end();
-  };
   if (auto c = GetString(obj, "Comment", loc)) st->comment = *c;
 
   if (const json::Value* ql = obj.Find("QueryLanguage")) {
@@ -209,26 +226,29 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
       bool jsonata_only = false;
       for (std::string_view f : kJsonataOnlyFields) jsonata_only |= m.first == f;
       if (jsonata_only) continue;
-      if (!accepts(m.first)) Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
+      if (!Contains(info->fields, m.first)) {
+        Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
+      }
     }
   }
 
   // The fields that every state type accepting them compiles alike, in the order their
-  // diagnostics come out. Whether a type has one is its field list above.
-  if (accepts("InputPath")) st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
-  if (accepts("OutputPath")) {
+  // diagnostics come out.
+  const SharedFields& shared = info->shared;
+  if (shared.input_path) st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+  if (shared.output_path) {
     st->output_path = GetPathField(obj, "OutputPath", PathKind::kPath, loc);
   }
-  if (accepts("Assign")) st->assign = GetAssign(obj, loc);
-  if (accepts("ResultPath")) {
+  if (shared.assign) st->assign = GetAssign(obj, loc);
+  if (shared.result_path) {
     st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
   }
-  if (accepts("ResultSelector")) {
+  if (shared.result_selector) {
     st->result_selector = GetTemplate(obj, "ResultSelector", true, loc);
   }
-  if (accepts("Retry")) CompileRetry(obj, loc, st);
-  if (accepts("Catch")) CompileCatch(obj, loc, st);
-  if (accepts("Next")) CompileNextEnd(obj, loc, st);
+  if (shared.retry) CompileRetry(obj, loc, st);
+  if (shared.catch_) CompileCatch(obj, loc, st);
+  if (shared.next) CompileNextEnd(obj, loc, st);
 
   switch (st->type) {
     case StateType::kPass:
