@@ -3,17 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "asl/compiler.h"
+#include "asl/test_util.h"
 
 namespace stator::asl {
 namespace {
 
 using json::Value;
-
-Value J(std::string_view s) {
-  auto r = json::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Value();
-}
+using testing::J;
 
 // Variables by name (as a test stand-in for the engine's scopes).
 class Vars : public Context {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "asl/path.h"
+#include "asl/utf8.h"
 #include "asl/validator.h"
 #include "common/time_format.h"
 
@@ -139,14 +140,8 @@ std::vector<PatternPart> CompilePattern(std::string_view p) {
   return parts;
 }
 
-// Decodes the code point of the UTF-8 sequence starting at s[i].
-uint32_t CodePointAt(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-  uint32_t cp = n == 0 ? c : c & (0x3F >> n);
-  for (int k = 1; k <= n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-  return cp;
-}
+// The code point of the UTF-8 sequence starting at s[i].
+uint32_t CodePointAt(std::string_view s, size_t i) { return NextCodePoint(s, &i); }
 
 // Compares strings the way Java's String.compareTo does (by UTF-16 code unit). For UTF-8 text
 // this equals byte order except between supplementary characters and U+E000..U+FFFF.

@@ -2,30 +2,26 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "asl/test_util.h"
 
 namespace stator::asl {
 namespace {
 
-json::Value P(std::string_view s) {
-  auto r = json::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : json::Value();
-}
+using testing::J;
+using testing::LoadTestData;
 
 // Compiles a nested (no Next) rule; fails the test on diagnostics.
 ChoiceRule Rule(std::string_view text) {
   Diagnostics diags;
-  auto r = ChoiceRule::Compile(P(text), /*top_level=*/false, "/States/C/Choices/0", &diags);
+  auto r = ChoiceRule::Compile(J(text), /*top_level=*/false, "/States/C/Choices/0", &diags);
   for (const auto& d : diags) ADD_FAILURE() << text << ": " << d.message << " at " << d.location;
   EXPECT_TRUE(r.has_value());
   return r ? *r : ChoiceRule();
 }
 
 Result<bool> Eval(std::string_view rule, std::string_view input) {
-  FixedContext ctx(P(R"({"Execution":{"Name":"e1"},"State":{"Name":"C"}})"));
-  return Rule(rule).Evaluate(P(input), ctx);
+  FixedContext ctx(J(R"({"Execution":{"Name":"e1"},"State":{"Name":"C"}})"));
+  return Rule(rule).Evaluate(J(input), ctx);
 }
 
 bool Matches(std::string_view rule, std::string_view input) {
@@ -36,18 +32,15 @@ bool Matches(std::string_view rule, std::string_view input) {
 
 Diagnostics CompileErrors(std::string_view rule, bool top_level = true) {
   Diagnostics diags;
-  auto r = ChoiceRule::Compile(P(rule), top_level, "/States/C/Choices/0", &diags);
+  auto r = ChoiceRule::Compile(J(rule), top_level, "/States/C/Choices/0", &diags);
   EXPECT_EQ(r.has_value(), diags.empty());
   return diags;
 }
 
 // Every Choice outcome recorded against AWS in the conformance suite.
 TEST(ChoiceRuleTest, RecordedAwsOutcomes) {
-  std::ifstream f(STATOR_SOURCE_DIR "/src/asl/testdata/choice_operators.json");
-  ASSERT_TRUE(f) << "missing testdata";
-  std::stringstream ss;
-  ss << f.rdbuf();
-  json::Value data = P(ss.str());
+  json::Value data = LoadTestData("choice_operators.json");
+  ASSERT_TRUE(data.is_object()) << "missing testdata";
   const json::Array& cases = data.Find("cases")->as_array();
   ASSERT_GT(cases.size(), 250u);
   for (const json::Value& c : cases) {
@@ -180,7 +173,7 @@ TEST(ChoiceRuleTest, MissingPathIsStatesRuntime) {
 TEST(ChoiceRuleTest, TopLevelNeedsNext) {
   Diagnostics diags;
   auto r =
-      ChoiceRule::Compile(P(R"({"Variable":"$.a","IsNull":true,"Next":"X"})"), true, "/L", &diags);
+      ChoiceRule::Compile(J(R"({"Variable":"$.a","IsNull":true,"Next":"X"})"), true, "/L", &diags);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->next_name(), "X");
   Diagnostics d = CompileErrors(R"({"Variable":"$.a","IsNull":true})");

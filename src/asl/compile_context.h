@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "asl/diagnostic.h"
 #include "asl/state_machine.h"
@@ -29,6 +30,10 @@ using FieldList = std::span<const std::string_view>;
 // paths, ...), or a reference path on the input only (ResultPath: it writes, and variables are
 // read-only there).
 enum class PathKind { kPath, kReference, kResultPath };
+
+// Every field some JSONPath state type accepts, and the JSONata-only ones, each once (the field
+// lists in compile_state.cc, for the compiler's tests).
+std::vector<std::string_view> AllStateFields();
 
 class DefinitionCompiler {
  public:

@@ -229,94 +229,96 @@ constexpr std::string_view kRetrierFields[] = {"ErrorEquals", "IntervalSeconds",
 constexpr std::string_view kCatcherFields[] = {"ErrorEquals", "Next", "ResultPath", "Assign",
                                                "Comment"};
 constexpr int64_t kMaxSeconds = 99999999;
+
+// Retry and Catch (field): an array of objects with the fields allowed, each with an
+// ErrorEquals in which States.ALL stands alone in the last one, and an optional string Comment.
+// compile(object, location, error_equals) builds each rule from the rest.
+template <class F>
+void CompileErrorRules(DefinitionCompiler* c, const json::Value& obj, std::string_view field,
+                       FieldList allowed, const std::string& state_loc, F compile) {
+  const json::Value* rules = obj.Find(field);
+  if (!rules) return;
+  std::string loc = v::At(state_loc, field);
+  if (!rules->is_array()) {
+    c->Schema(v::MustBeType(field, "ARRAY"), loc);
+    return;
+  }
+  const json::Array& items = rules->as_array();
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string at = v::At(loc, i);
+    const json::Value& e = items[i];
+    if (!e.is_object()) {
+      c->Schema(v::MustBeType(field, "OBJECT"), at);
+      continue;
+    }
+    c->CheckFields(e, allowed, at);
+    bool has_all = false;
+    std::vector<std::string> error_equals = c->CompileErrorEquals(e, at, &has_all);
+    if (has_all && i + 1 != items.size()) {
+      c->Schema("States.ALL must appear alone and at end of list", v::At(at, "ErrorEquals"));
+    }
+    compile(e, at, std::move(error_equals));
+    if (const json::Value* comment = e.Find("Comment"); comment && !comment->is_string()) {
+      c->Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
+    }
+  }
+}
+
 }  // namespace
 
 void DefinitionCompiler::CompileRetry(const json::Value& obj, const std::string& state_loc,
                                       State* st) {
-  const json::Value* retry = obj.Find("Retry");
-  if (!retry) return;
-  std::string loc = v::At(state_loc, "Retry");
-  if (!retry->is_array()) {
-    Schema(v::MustBeType("Retry", "ARRAY"), loc);
-    return;
-  }
-  const json::Array& items = retry->as_array();
-  for (size_t i = 0; i < items.size(); ++i) {
-    std::string at = v::At(loc, i);
-    const json::Value& e = items[i];
-    if (!e.is_object()) {
-      Schema(v::MustBeType("Retry", "OBJECT"), at);
-      continue;
-    }
-    CheckFields(e, kRetrierFields, at);
-    Retrier r;
-    bool has_all = false;
-    r.error_equals = CompileErrorEquals(e, at, &has_all);
-    if (has_all && i + 1 != items.size()) {
-      Schema("States.ALL must appear alone and at end of list", v::At(at, "ErrorEquals"));
-    }
-    if (auto x = GetInteger(e, "IntervalSeconds", 1, kMaxSeconds, at)) r.interval_seconds = *x;
-    if (auto x = GetInteger(e, "MaxAttempts", 0, kMaxSeconds, at)) r.max_attempts = *x;
-    if (auto x = GetInteger(e, "MaxDelaySeconds", 1, kMaxSeconds, at)) r.max_delay_seconds = *x;
-    if (const json::Value* b = e.Find("BackoffRate")) {
-      if (!b->is_number()) {
-        Schema(v::MustBeType("BackoffRate", "NUMBER"), v::At(at, "BackoffRate"));
-      } else if (b->as_double() < 1.0) {
-        Schema("Value must be greater than or equal to 1.0", v::At(at, "BackoffRate"));
-      } else {
-        r.backoff_rate = b->as_double();
-      }
-    }
-    if (auto j = GetString(e, "JitterStrategy", at)) {
-      if (*j == "FULL") {
-        r.jitter = JitterStrategy::kFull;
-      } else if (*j != "NONE") {
-        Schema(v::ValueOneOf({"NONE", "FULL"}), v::At(at, "JitterStrategy"));
-      }
-    }
-    if (const json::Value* c = e.Find("Comment"); c && !c->is_string()) {
-      Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
-    }
-    st->retry.push_back(std::move(r));
-  }
+  CompileErrorRules(
+      this, obj, "Retry", kRetrierFields, state_loc,
+      [&](const json::Value& e, const std::string& at, std::vector<std::string> error_equals) {
+        Retrier r;
+        r.error_equals = std::move(error_equals);
+        if (auto x = GetInteger(e, "IntervalSeconds", 1, kMaxSeconds, at)) {
+          r.interval_seconds = *x;
+        }
+        if (auto x = GetInteger(e, "MaxAttempts", 0, kMaxSeconds, at)) {
+          r.max_attempts = *x;
+        }
+        if (auto x = GetInteger(e, "MaxDelaySeconds", 1, kMaxSeconds, at)) {
+          r.max_delay_seconds = *x;
+        }
+        if (const json::Value* b = e.Find("BackoffRate")) {
+          if (!b->is_number()) {
+            Schema(v::MustBeType("BackoffRate", "NUMBER"), v::At(at, "BackoffRate"));
+          } else if (b->as_double() < 1.0) {
+            Schema("Value must be greater than or equal to 1.0", v::At(at, "BackoffRate"));
+          } else {
+            r.backoff_rate = b->as_double();
+          }
+        }
+        if (auto j = GetString(e, "JitterStrategy", at)) {
+          if (*j == "FULL") {
+            r.jitter = JitterStrategy::kFull;
+          } else if (*j != "NONE") {
+            Schema(v::ValueOneOf({"NONE", "FULL"}), v::At(at, "JitterStrategy"));
+          }
+        }
+        st->retry.push_back(std::move(r));
+      });
 }
 
 void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string& state_loc,
                                       State* st) {
-  const json::Value* catches = obj.Find("Catch");
-  if (!catches) return;
-  std::string loc = v::At(state_loc, "Catch");
-  if (!catches->is_array()) {
-    Schema(v::MustBeType("Catch", "ARRAY"), loc);
-    return;
-  }
-  const json::Array& items = catches->as_array();
-  for (size_t i = 0; i < items.size(); ++i) {
-    std::string at = v::At(loc, i);
-    const json::Value& e = items[i];
-    if (!e.is_object()) {
-      Schema(v::MustBeType("Catch", "OBJECT"), at);
-      continue;
-    }
-    CheckFields(e, kCatcherFields, at);
-    Catcher c;
-    bool has_all = false;
-    c.error_equals = CompileErrorEquals(e, at, &has_all);
-    if (has_all && i + 1 != items.size()) {
-      Schema("States.ALL must appear alone and at end of list", v::At(at, "ErrorEquals"));
-    }
-    c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
-    c.assign = GetAssign(e, at);
-    if (!e.Find("Next")) {
-      Schema(v::FieldsRequired({"Next"}), at);
-    } else if (auto n = GetString(e, "Next", at)) {
-      c.next_name = n->empty() ? std::string(1, '\0') : *n;  // "" is resolved (and missing)
-    }
-    if (const json::Value* cm = e.Find("Comment"); cm && !cm->is_string()) {
-      Schema(v::MustBeType("Comment", "STRING"), v::At(at, "Comment"));
-    }
-    st->catchers.push_back(std::move(c));
-  }
+  CompileErrorRules(
+      this, obj, "Catch", kCatcherFields, state_loc,
+      [&](const json::Value& e, const std::string& at, std::vector<std::string> error_equals) {
+        Catcher c;
+        c.error_equals = std::move(error_equals);
+        c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
+        c.assign = GetAssign(e, at);
+        if (!e.Find("Next")) {
+          Schema(v::FieldsRequired({"Next"}), at);
+        } else if (auto n = GetString(e, "Next", at)) {
+          // "" is resolved (and missing)
+          c.next_name = n->empty() ? std::string(1, '\0') : *n;
+        }
+        st->catchers.push_back(std::move(c));
+      });
 }
 
 }  // namespace stator::asl::internal

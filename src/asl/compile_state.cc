@@ -1,8 +1,10 @@
 // DefinitionCompiler: one state of each type (JSONPath query language).
 
+#include <algorithm>
 #include <string_view>
 
 #include "asl/compile_context.h"
+#include "asl/utf8.h"
 #include "asl/validator.h"
 #include "common/time_format.h"
 
@@ -80,20 +82,40 @@ constexpr std::string_view kMapFields[] = {"Type",
                                            "Assign"};
 constexpr std::string_view kJsonataOnlyFields[] = {"Arguments", "Output", "Items"};
 
+constexpr bool Contains(FieldList fields, std::string_view field) {
+  for (std::string_view f : fields) {
+    if (f == field) return true;
+  }
+  return false;
+}
+
+// Which of the fields that every state type accepting them compiles alike (CompileState) a type
+// accepts: read off its field list when the program is compiled.
+struct SharedFields {
+  bool input_path, output_path, assign, result_path, result_selector, retry, catch_, next;
+};
+constexpr SharedFields SharedFieldsOf(FieldList fields) {
+  return {Contains(fields, "InputPath"),      Contains(fields, "OutputPath"),
+          Contains(fields, "Assign"),         Contains(fields, "ResultPath"),
+          Contains(fields, "ResultSelector"), Contains(fields, "Retry"),
+          Contains(fields, "Catch"),          Contains(fields, "Next")};
+}
+
 struct TypeInfo {
   std::string_view name;
   StateType type;
   FieldList fields;
+  SharedFields shared;
 };
 constexpr TypeInfo kTypes[] = {
-    {"Task", StateType::kTask, kTaskFields},
-    {"Wait", StateType::kWait, kWaitFields},
-    {"Pass", StateType::kPass, kPassFields},
-    {"Succeed", StateType::kSucceed, kSucceedFields},
-    {"Fail", StateType::kFail, kFailFields},
-    {"Choice", StateType::kChoice, kChoiceFields},
-    {"Parallel", StateType::kParallel, kParallelFields},
-    {"Map", StateType::kMap, kMapFields},
+    {"Task", StateType::kTask, kTaskFields, SharedFieldsOf(kTaskFields)},
+    {"Wait", StateType::kWait, kWaitFields, SharedFieldsOf(kWaitFields)},
+    {"Pass", StateType::kPass, kPassFields, SharedFieldsOf(kPassFields)},
+    {"Succeed", StateType::kSucceed, kSucceedFields, SharedFieldsOf(kSucceedFields)},
+    {"Fail", StateType::kFail, kFailFields, SharedFieldsOf(kFailFields)},
+    {"Choice", StateType::kChoice, kChoiceFields, SharedFieldsOf(kChoiceFields)},
+    {"Parallel", StateType::kParallel, kParallelFields, SharedFieldsOf(kParallelFields)},
+    {"Map", StateType::kMap, kMapFields, SharedFieldsOf(kMapFields)},
 };
 
 // Characters a Map Label may not contain (as recorded against AWS).
@@ -129,21 +151,26 @@ std::string PythonCharRepr(uint32_t c) {
   return out;
 }
 
-// Decodes UTF-8 into code points (invalid bytes become U+FFFD; the parser already validated).
+// The code points of UTF-8 text (see utf8.h).
 std::vector<uint32_t> CodePoints(std::string_view s) {
   std::vector<uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
-    for (int k = 1; k <= n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    out.push_back(cp);
-    i += n + 1;
-  }
+  for (size_t i = 0; i < s.size();) out.push_back(NextCodePoint(s, &i));
   return out;
 }
 
 }  // namespace
+
+std::vector<std::string_view> AllStateFields() {
+  std::vector<std::string_view> out;
+  auto add = [&out](std::string_view f) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  };
+  for (const TypeInfo& t : kTypes) {
+    for (std::string_view f : t.fields) add(f);
+  }
+  for (std::string_view f : kJsonataOnlyFields) add(f);
+  return out;
+}
 
 void DefinitionCompiler::CompileState(const std::string& name, const json::Value& obj,
                                       const std::string& loc, int depth, State* st) {
@@ -199,51 +226,29 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
       bool jsonata_only = false;
       for (std::string_view f : kJsonataOnlyFields) jsonata_only |= m.first == f;
       if (jsonata_only) continue;
-      bool ok = false;
-      for (std::string_view f : info->fields) ok |= m.first == f;
-      if (!ok) Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
+      if (!Contains(info->fields, m.first)) {
+        Schema(v::FieldNotSupported(m.first), v::At(loc, m.first));
+      }
     }
   }
 
-  if (st->type != StateType::kFail) {
-    st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+  // The fields that every state type accepting them compiles alike, in the order their
+  // diagnostics come out.
+  const SharedFields& shared = info->shared;
+  if (shared.input_path) st->input_path = GetPathField(obj, "InputPath", PathKind::kPath, loc);
+  if (shared.output_path) {
     st->output_path = GetPathField(obj, "OutputPath", PathKind::kPath, loc);
   }
-  if (st->type != StateType::kFail && st->type != StateType::kSucceed) {
-    st->assign = GetAssign(obj, loc);
+  if (shared.assign) st->assign = GetAssign(obj, loc);
+  if (shared.result_path) {
+    st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
   }
-  switch (st->type) {
-    case StateType::kPass:
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kMap:
-      st->result_path = GetPathField(obj, "ResultPath", PathKind::kResultPath, loc);
-      break;
-    default:
-      break;
+  if (shared.result_selector) {
+    st->result_selector = GetTemplate(obj, "ResultSelector", true, loc);
   }
-  switch (st->type) {
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kMap:
-      st->result_selector = GetTemplate(obj, "ResultSelector", true, loc);
-      CompileRetry(obj, loc, st);
-      CompileCatch(obj, loc, st);
-      break;
-    default:
-      break;
-  }
-  switch (st->type) {
-    case StateType::kPass:
-    case StateType::kTask:
-    case StateType::kParallel:
-    case StateType::kWait:
-    case StateType::kMap:
-      CompileNextEnd(obj, loc, st);
-      break;
-    default:
-      break;
-  }
+  if (shared.retry) CompileRetry(obj, loc, st);
+  if (shared.catch_) CompileCatch(obj, loc, st);
+  if (shared.next) CompileNextEnd(obj, loc, st);
 
   switch (st->type) {
     case StateType::kPass:

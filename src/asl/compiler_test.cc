@@ -5,21 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <fstream>
-#include <sstream>
+
+#include "asl/compile_context.h"
+#include "asl/test_util.h"
 
 namespace stator::asl {
 namespace {
 
-json::Value LoadTestData(const char* name) {
-  std::ifstream f(std::string(STATOR_SOURCE_DIR "/src/asl/testdata/") + name);
-  EXPECT_TRUE(f) << name;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  auto r = json::Parse(ss.str());
-  EXPECT_TRUE(r.ok()) << name << ": " << (r.ok() ? "" : r.error().cause);
-  return r.ok() ? *r : json::Value();
-}
+using testing::LoadTestData;
 
 std::string Describe(const Diagnostics& diags) {
   std::string out;
@@ -203,49 +196,8 @@ TEST(CompilerTest, InvalidDefinitionMessageJoinsAll) {
 
 // Wrong types in every field of every state type must give diagnostics, never a crash.
 TEST(CompilerTest, NeverCrashesOnWrongTypes) {
-  const char* fields[] = {"Type",
-                          "Next",
-                          "End",
-                          "Comment",
-                          "InputPath",
-                          "OutputPath",
-                          "ResultPath",
-                          "Parameters",
-                          "ResultSelector",
-                          "Result",
-                          "Resource",
-                          "Retry",
-                          "Catch",
-                          "TimeoutSeconds",
-                          "TimeoutSecondsPath",
-                          "HeartbeatSeconds",
-                          "HeartbeatSecondsPath",
-                          "Credentials",
-                          "Choices",
-                          "Default",
-                          "Seconds",
-                          "SecondsPath",
-                          "Timestamp",
-                          "TimestampPath",
-                          "Error",
-                          "ErrorPath",
-                          "Cause",
-                          "CausePath",
-                          "Branches",
-                          "Iterator",
-                          "ItemProcessor",
-                          "ItemsPath",
-                          "ItemSelector",
-                          "ItemReader",
-                          "ItemBatcher",
-                          "ResultWriter",
-                          "MaxConcurrency",
-                          "MaxConcurrencyPath",
-                          "ToleratedFailureCount",
-                          "ToleratedFailurePercentage",
-                          "Label",
-                          "QueryLanguage",
-                          "Assign"};
+  // Every field of every state type (and the JSONata-only ones), from the compiler's own lists.
+  const std::vector<std::string_view> fields = internal::AllStateFields();
   const char* values[] = {"null",
                           "true",
                           "-1",
@@ -283,10 +235,10 @@ TEST(CompilerTest, NeverCrashesOnWrongTypes) {
   };
   int compiled = 0;
   for (const char* type : types) {
-    for (const char* field : fields) {
+    for (std::string_view field : fields) {
       for (const char* value : values) {
         std::string def = std::string(R"({"StartAt":"S","States":{"S":{"Type":")") + type +
-                          "\",\"" + field + "\":" + value + "}}}";
+                          "\",\"" + std::string(field) + "\":" + value + "}}}";
         CompileResult r = Compile(std::string_view(def));
         compiled += r.ok();
         EXPECT_EQ(r.ok(), r.diagnostics.empty()) << def;

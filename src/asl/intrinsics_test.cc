@@ -5,16 +5,13 @@
 #include <regex>
 #include <set>
 
+#include "asl/test_util.h"
+
 namespace stator::asl {
 namespace {
 
 using json::Value;
-
-Value J(std::string_view s) {
-  auto r = json::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Value();
-}
+using testing::J;
 
 const FixedContext& Ctx() {
   static const FixedContext ctx(J(

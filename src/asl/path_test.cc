@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "asl/test_util.h"
+
 namespace stator::asl {
 namespace {
 
 using json::Value;
-
-Value J(std::string_view s) {
-  auto r = json::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Value();
-}
+using testing::J;
 
 JsonPath P(std::string_view s) {
   auto r = JsonPath::Compile(s);

@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "asl/test_util.h"
+
 namespace stator::asl {
 namespace {
 
 using json::Value;
-
-Value J(std::string_view s) {
-  auto r = json::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Value();
-}
+using testing::J;
 
 PayloadTemplate T(std::string_view tmpl) {
   Diagnostics diags;

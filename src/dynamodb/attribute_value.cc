@@ -97,24 +97,23 @@ bool TypeFromName(std::string_view name, AttrType* out) {
   return false;
 }
 
-AttrValue AttrValue::String(std::string s) {
+namespace {
+
+// A value of a scalar type (S, N or B) whose text or bytes are scalar.
+AttrValue Scalar(AttrType type, std::string scalar) {
   AttrValue v;
-  v.type = AttrType::kS;
-  v.scalar = std::move(s);
+  v.type = type;
+  v.scalar = std::move(scalar);
   return v;
 }
+
+}  // namespace
+
+AttrValue AttrValue::String(std::string s) { return Scalar(AttrType::kS, std::move(s)); }
 AttrValue AttrValue::Num(std::string canonical) {
-  AttrValue v;
-  v.type = AttrType::kN;
-  v.scalar = std::move(canonical);
-  return v;
+  return Scalar(AttrType::kN, std::move(canonical));
 }
-AttrValue AttrValue::Binary(std::string bytes) {
-  AttrValue v;
-  v.type = AttrType::kB;
-  v.scalar = std::move(bytes);
-  return v;
-}
+AttrValue AttrValue::Binary(std::string bytes) { return Scalar(AttrType::kB, std::move(bytes)); }
 AttrValue AttrValue::Bool(bool b) {
   AttrValue v;
   v.type = AttrType::kBool;

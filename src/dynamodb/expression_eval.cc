@@ -1,14 +1,18 @@
-// Evaluation of parsed DynamoDB expressions against items (see expression.h).
+// Evaluation of parsed DynamoDB expressions against items (see expression.h): conditions and
+// filters, updates, projections. (The sort-key half of a key condition is matched in
+// expression_key_condition.cc.)
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "dynamodb/expression.h"
+#include "dynamodb/expression_internal.h"
 #include "dynamodb/number.h"
 
 namespace stator::dynamodb {
 namespace {
 
-Error Validation(std::string message) { return Error{"ValidationException", std::move(message)}; }
+using expression_internal::Validation;
 
 constexpr char kMissingAttribute[] =
     "The provided expression refers to an attribute that does not exist in the item";
@@ -87,6 +91,33 @@ bool Compare(const std::optional<AttrValue>& a, const std::optional<AttrValue>& 
   }
 }
 
+const AttrValue* FindIn(const AttrMap& m, std::string_view name) { return Find(m, name); }
+AttrValue* FindIn(AttrMap& m, std::string_view name) { return FindMutable(m, name); }
+
+template <class Map>  // AttrMap or const AttrMap
+using ValueIn = std::conditional_t<std::is_const_v<Map>, const AttrValue, AttrValue>;
+
+// The value at the first n elements of path (path[0] a name) in item, or null when they do not
+// lead to one; as const as the item.
+template <class Map>
+ValueIn<Map>* Walk(Map& item, const Path& path, size_t n) {
+  ValueIn<Map>* v = FindIn(item, path[0].name);
+  for (size_t i = 1; v && i < n; ++i) {
+    const PathElement& e = path[i];
+    if (e.is_index) {
+      if (v->type != AttrType::kL || e.index < 0 ||
+          e.index >= static_cast<int64_t>(v->list.size())) {
+        return nullptr;
+      }
+      v = &v->list[static_cast<size_t>(e.index)];
+    } else {
+      if (v->type != AttrType::kM) return nullptr;
+      v = FindIn(v->map, e.name);
+    }
+  }
+  return v;
+}
+
 bool SetContains(const AttrValue& set, const AttrValue& v) {
   AttrType element = set.type == AttrType::kSS   ? AttrType::kS
                      : set.type == AttrType::kNS ? AttrType::kN
@@ -99,21 +130,7 @@ bool SetContains(const AttrValue& set, const AttrValue& v) {
 
 const AttrValue* Resolve(const Item& item, const Path& path) {
   if (path.empty() || path[0].is_index) return nullptr;
-  const AttrValue* v = Find(item, path[0].name);
-  for (size_t i = 1; v && i < path.size(); ++i) {
-    const PathElement& e = path[i];
-    if (e.is_index) {
-      if (v->type != AttrType::kL || e.index < 0 ||
-          e.index >= static_cast<int64_t>(v->list.size())) {
-        return nullptr;
-      }
-      v = &v->list[static_cast<size_t>(e.index)];
-    } else {
-      if (v->type != AttrType::kM) return nullptr;
-      v = Find(v->map, e.name);
-    }
-  }
-  return v;
+  return Walk(item, path, path.size());
 }
 
 bool EvaluateCondition(const Condition& c, const Item& item) {
@@ -179,30 +196,6 @@ bool EvaluateCondition(const Condition& c, const Item& item) {
   return false;
 }
 
-bool MatchesRange(const KeyCondition& k, const AttrValue& v) {
-  if (!k.has_range) return true;
-  if (v.type != k.range_value.type) return false;
-  int c = CompareScalar(v, k.range_value);
-  switch (k.range_op) {
-    case KeyCondition::RangeOp::kEq:
-      return c == 0;
-    case KeyCondition::RangeOp::kLt:
-      return c < 0;
-    case KeyCondition::RangeOp::kLe:
-      return c <= 0;
-    case KeyCondition::RangeOp::kGt:
-      return c > 0;
-    case KeyCondition::RangeOp::kGe:
-      return c >= 0;
-    case KeyCondition::RangeOp::kBetween:
-      return c >= 0 && CompareScalar(v, k.range_high) <= 0;
-    case KeyCondition::RangeOp::kBeginsWith:
-      return v.scalar.size() >= k.range_value.scalar.size() &&
-             v.scalar.compare(0, k.range_value.scalar.size(), k.range_value.scalar) == 0;
-  }
-  return false;
-}
-
 namespace {
 
 Result<AttrValue> EvalSetValue(const Operand& o, const Item& old) {
@@ -244,22 +237,9 @@ Result<AttrValue> EvalSetValue(const Operand& o, const Item& old) {
 }
 
 // The container that holds path's last element, or null when the path does not lead there.
-AttrValue* ParentOf(Item* item, const Path& path, AttrValue* root_holder) {
-  (void)root_holder;
+AttrValue* ParentOf(Item* item, const Path& path) {
   if (path.size() < 2) return nullptr;
-  AttrValue* v = FindMutable(*item, path[0].name);
-  for (size_t i = 1; v && i + 1 < path.size(); ++i) {
-    const PathElement& e = path[i];
-    if (e.is_index) {
-      if (v->type != AttrType::kL || e.index >= static_cast<int64_t>(v->list.size()))
-        return nullptr;
-      v = &v->list[static_cast<size_t>(e.index)];
-    } else {
-      if (v->type != AttrType::kM) return nullptr;
-      v = FindMutable(v->map, e.name);
-    }
-  }
-  return v;
+  return Walk(*item, path, path.size() - 1);
 }
 
 Status SetAtPath(Item* item, const Path& path, AttrValue value) {
@@ -267,7 +247,7 @@ Status SetAtPath(Item* item, const Path& path, AttrValue value) {
     Set(*item, path[0].name, std::move(value));
     return Status::Ok();
   }
-  AttrValue* parent = ParentOf(item, path, nullptr);
+  AttrValue* parent = ParentOf(item, path);
   const PathElement& last = path.back();
   if (!parent) return Validation(kBadPath);
   if (last.is_index) {
@@ -289,7 +269,7 @@ Status RemoveAtPath(Item* item, const Path& path) {
     Erase(*item, path[0].name);
     return Status::Ok();
   }
-  AttrValue* parent = ParentOf(item, path, nullptr);
+  AttrValue* parent = ParentOf(item, path);
   const PathElement& last = path.back();
   if (!parent) return Status::Ok();
   if (last.is_index) {
