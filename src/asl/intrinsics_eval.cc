@@ -11,6 +11,7 @@
 #include "asl/java_compat.h"
 #include "common/base64.h"
 #include "common/hash.h"
+#include "common/uuid.h"
 
 namespace stator::asl::intrinsic_internal {
 
@@ -55,19 +56,6 @@ std::mt19937_64& Rng() {
 std::mt19937_64& RandomOf(const Context& context) {
   std::mt19937_64* r = context.Random();
   return r != nullptr ? *r : Rng();
-}
-
-std::string NewUuidV4(std::mt19937_64& rng) {
-  uint64_t hi = rng();
-  uint64_t lo = rng();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  std::string bytes;
-  for (int s = 56; s >= 0; s -= 8) bytes.push_back(static_cast<char>((hi >> s) & 0xff));
-  for (int s = 56; s >= 0; s -= 8) bytes.push_back(static_cast<char>((lo >> s) & 0xff));
-  std::string hex = hash::ToHex(bytes);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
 class Evaluator {
@@ -269,8 +257,12 @@ class Evaluator {
           return Failure(n, "both arguments must be strings");
         return java_compat::SplitLikeStringTokenizer(args[0].as_string(), args[1].as_string());
       }
-      case Fn::kUuid:
-        return Value::String(NewUuidV4(RandomOf(context_)));
+      case Fn::kUuid: {
+        std::mt19937_64& rng = RandomOf(context_);
+        const uint64_t hi = rng();
+        const uint64_t lo = rng();
+        return Value::String(UuidV4From(hi, lo));
+      }
     }
     return Failure(n, "unsupported function");
   }

@@ -8,13 +8,18 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr std::array<int8_t, 256> MakeDecodeTable() {
+constexpr std::array<int8_t, 256> MakeDecodeTable(bool url_safe_too) {
   std::array<int8_t, 256> t{};
   for (auto& v : t) v = -1;
   for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  if (url_safe_too) {
+    t['-'] = 62;
+    t['_'] = 63;
+  }
   return t;
 }
-constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
+constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable(false);
+constexpr std::array<int8_t, 256> kDecodeUrlSafeToo = MakeDecodeTable(true);
 
 Error Invalid(const char* why) { return Error{"Base64", why}; }
 
@@ -48,7 +53,10 @@ std::string Base64Encode(std::string_view in) {
   return out;
 }
 
-Result<std::string> Base64Decode(std::string_view in, Base64Padding padding) {
+Result<std::string> Base64Decode(std::string_view in, Base64Padding padding,
+                                 Base64Letters letters) {
+  const std::array<int8_t, 256>& table =
+      letters == Base64Letters::kStandard ? kDecode : kDecodeUrlSafeToo;
   // The letters end where the padding (at most two '=') begins.
   size_t end = in.size();
   size_t pad = 0;
@@ -66,7 +74,7 @@ Result<std::string> Base64Decode(std::string_view in, Base64Padding padding) {
   uint32_t acc = 0;
   int bits = 0;
   for (size_t i = 0; i < end; ++i) {
-    const int8_t v = kDecode[static_cast<unsigned char>(in[i])];
+    const int8_t v = table[static_cast<unsigned char>(in[i])];
     if (v < 0) {
       return Invalid(in[i] == '=' ? "base64 padding in the middle" : "invalid base64 character");
     }

@@ -44,5 +44,14 @@ TEST(Base64, OptionalPaddingAsJavasBasicDecoder) {
   EXPECT_FALSE(Base64Decode("Zg==Zg", kOpt).ok());
 }
 
+TEST(Base64, UrlSafeLettersOnlyWhenAsked) {
+  EXPECT_FALSE(Base64Decode("-_8=").ok());
+  auto d = Base64Decode("-_8=", Base64Padding::kRequired, Base64Letters::kStandardOrUrlSafe);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, Base64Decode("+/8=").value());
+  EXPECT_FALSE(Base64Decode("-_8", Base64Padding::kRequired, Base64Letters::kStandardOrUrlSafe)
+                   .ok());  // still padded
+}
+
 }  // namespace
 }  // namespace stator

@@ -35,7 +35,12 @@ std::string NewUuid() {
     std::seed_seq seq{rd(), rd(), rd(), rd()};
     return std::mt19937_64(seq);
   }());
-  uint64_t hi = rng(), lo = rng();
+  const uint64_t hi = rng();
+  const uint64_t lo = rng();
+  return UuidV4From(hi, lo);
+}
+
+std::string UuidV4From(uint64_t hi, uint64_t lo) {
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
   return Format(hi, lo);

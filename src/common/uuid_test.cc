@@ -27,6 +27,15 @@ TEST(UuidTest, NewUuidIsRandomVersion4) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(UuidTest, UuidV4FromKeepsTheCallersBits) {
+  // Every bit but the version nibble and the two variant bits, in order (what an execution's
+  // seeded generator drew must give the same UUID when a resumed execution draws it again).
+  EXPECT_EQ(UuidV4From(0x0123456789abcdefULL, 0xfedcba9876543210ULL),
+            "01234567-89ab-4def-bedc-ba9876543210");
+  EXPECT_EQ(UuidV4From(0, 0), "00000000-0000-4000-8000-000000000000");
+  EXPECT_EQ(UuidV4From(~0ULL, ~0ULL), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+}
+
 TEST(UuidTest, NameUuidIsVersion5OfStatorsNamespace) {
   // Expected values from Python: uuid.uuid5(uuid.UUID("5f0c9a41-7b3e-4d52-9c61-2e8b07d4a319"),
   // name), an independent implementation of RFC 4122 4.3.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/base64.h"
+#include "dynamodb/errors.h"
 #include "dynamodb/number.h"
 
 namespace stator::dynamodb {
@@ -9,9 +11,14 @@ namespace {
 
 constexpr const char* kTypeNames[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
 
-Error Validation(std::string message) { return Error{"ValidationException", std::move(message)}; }
-Error Serialization(std::string message) {
-  return Error{"SerializationException", std::move(message)};
+// A B or BS element: padded base64, the URL-safe letters taken too (as DynamoDB's decoder does).
+Result<std::string> DecodeBlob(std::string_view text) {
+  auto bytes = Base64Decode(text, Base64Padding::kRequired, Base64Letters::kStandardOrUrlSafe);
+  if (!bytes.ok()) {
+    return Serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                         std::to_string(text.size()));
+  }
+  return bytes;
 }
 
 Error WrongJsonType(const json::Value& v, const char* expected) {
@@ -63,9 +70,10 @@ Result<AttrValue> ParseSet(AttrType t, const json::Value& v) {
     } else if (t == AttrType::kNS) {
       STATOR_TRY(Number n, Number::Parse(e.as_string()));
       element = n.ToString();
-    } else if (!Base64Decode(e.as_string(), &element)) {
-      return Serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
-                           std::to_string(e.as_string().size()));
+    } else if (auto bytes = DecodeBlob(e.as_string()); bytes.ok()) {
+      element = std::move(bytes).value();
+    } else {
+      return std::move(bytes).error();
     }
     shown.push_back(e.as_string());
     if (std::find(out.set.begin(), out.set.end(), element) != out.set.end()) {
@@ -227,11 +235,7 @@ Result<AttrValue> AttrFromJson(const json::Value& v) {
     }
     case AttrType::kB: {
       if (!body.is_string()) return WrongJsonType(body, "Blob");
-      std::string bytes;
-      if (!Base64Decode(body.as_string(), &bytes)) {
-        return Serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
-                             std::to_string(body.as_string().size()));
-      }
+      STATOR_TRY(std::string bytes, DecodeBlob(body.as_string()));
       return AttrValue::Binary(std::move(bytes));
     }
     case AttrType::kSS:
@@ -407,68 +411,6 @@ std::string DescribeForMessage(const AttrValue& v) {
       body = AttrToJson(v).Dump();
   }
   return std::string("{") + TypeName(v.type) + ":" + body + "}";
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
-                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-bool Base64Decode(std::string_view text, std::string* out) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  out->clear();
-  if (text.size() % 4 != 0) return false;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '=') {
-      if (i + 2 < text.size()) return false;
-      ++pad;
-      continue;
-    }
-    if (pad) return false;
-    int d = value(c);
-    if (d < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return true;
 }
 
 }  // namespace stator::dynamodb

@@ -92,8 +92,4 @@ std::string EncodeKey(const AttrValue& v);
 // "AttributeValue: {N:10}" (S:x, N:1, B:...).
 std::string DescribeForMessage(const AttrValue& v);
 
-// Base64 (standard alphabet, padded).
-std::string Base64Encode(std::string_view bytes);
-bool Base64Decode(std::string_view text, std::string* out);
-
 }  // namespace stator::dynamodb

@@ -9,7 +9,6 @@ namespace {
 
 using expression_internal::IsWordChar;
 using expression_internal::Prefix;
-using expression_internal::Validation;
 
 // ExpressionAttributeNames or ExpressionAttributeValues (`field`): an object, not empty.
 Status CheckPlaceholderMap(const json::Value& map, const std::string& field) {

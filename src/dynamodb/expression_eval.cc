@@ -12,7 +12,6 @@
 namespace stator::dynamodb {
 namespace {
 
-using expression_internal::Validation;
 
 constexpr char kMissingAttribute[] =
     "The provided expression refers to an attribute that does not exist in the item";

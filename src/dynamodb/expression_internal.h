@@ -26,13 +26,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "dynamodb/errors.h"
 #include "dynamodb/expression.h"
 
 namespace stator::dynamodb::expression_internal {
-
-inline Error Validation(std::string message) {
-  return Error{"ValidationException", std::move(message)};
-}
 
 // "Invalid <Parameter>: ", the start of every message about an expression's text.
 inline std::string Prefix(ExprKind kind) {

@@ -6,7 +6,6 @@
 
 namespace stator::dynamodb {
 
-using expression_internal::Validation;
 
 namespace {
 

@@ -7,7 +7,6 @@
 
 namespace stator::dynamodb {
 
-Error Validation(std::string message) { return Error{"ValidationException", std::move(message)}; }
 Error NotFound(std::string message) {
   return Error{"ResourceNotFoundException", std::move(message)};
 }

@@ -16,6 +16,7 @@
 #include "common/json.h"
 #include "common/result.h"
 #include "dynamodb/attribute_value.h"
+#include "dynamodb/errors.h"
 #include "dynamodb/expression.h"
 #include "dynamodb/service.h"
 #include "dynamodb/storage.h"
@@ -161,7 +162,6 @@ class Service::Impl {
 // Request-reading helpers.
 const json::Value* Member(const json::Value& req, std::string_view name);
 Result<std::string> RequiredString(const json::Value& req, const char* name, const char* wire_name);
-Error Validation(std::string message);
 Error NotFound(std::string message = "Requested resource not found");
 AttrValue KeyValue(const Item& item, const std::string& name);
 // The key attributes of item in table t.

@@ -17,6 +17,7 @@
 
 #include "asl/state_machine.h"
 #include "common/clock.h"
+#include "common/execution_status.h"
 #include "common/json.h"
 #include "common/result.h"
 #include "engine/event_log.h"
@@ -72,8 +73,8 @@ std::string_view InternEventName(std::string_view name);
 
 using EventLog = ChunkedLog<HistoryEvent>;
 
-enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
-const char* ExecutionStatusName(ExecutionStatus s);  // "RUNNING", "SUCCEEDED", ...
+using ::stator::ExecutionStatus;  // common/execution_status.h
+using ::stator::ExecutionStatusName;
 
 // What the task runner is asked to do for one Task state attempt.
 struct TaskRequest {
@@ -142,8 +143,8 @@ struct ExecutionOptions {
   std::optional<std::string> input_text;
 
   // For a caller that keeps executions outside the engine (server::ExecutionService); each
-  // optional. The execution's start time (default: the clock's time when Start is called), so that a
-  // record written before Start and the ExecutionStarted event agree.
+  // optional. The execution's start time (default: the clock's time when Start is called), so that
+  // a record written before Start and the ExecutionStarted event agree.
   std::optional<int64_t> start_millis;
   // When set (with keep_history), recorded events are handed to history_sink in batches while
   // the execution runs instead of being kept until TakeResult: at the end of every Run (the

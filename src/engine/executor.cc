@@ -1,9 +1,9 @@
 #include "engine/executor.h"
 
-#include <cstdio>
 #include <random>
 #include <utility>
 
+#include "common/uuid.h"
 #include "engine/allocator_tuning.h"
 #include "engine/executor_internal.h"
 #include "engine/history.h"
@@ -120,14 +120,9 @@ void Execution::Detach() {
 }
 
 std::string Execution::NewUuid() {
-  const uint64_t a = rng_();
-  const uint64_t b = rng_();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
-                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  const uint64_t hi = rng_();
+  const uint64_t lo = rng_();
+  return UuidV4From(hi, lo);
 }
 
 double Execution::Random01() {

@@ -194,20 +194,4 @@ std::string_view InternEventName(std::string_view name) {
   return *it;
 }
 
-const char* ExecutionStatusName(ExecutionStatus s) {
-  switch (s) {
-    case ExecutionStatus::kRunning:
-      return "RUNNING";
-    case ExecutionStatus::kSucceeded:
-      return "SUCCEEDED";
-    case ExecutionStatus::kFailed:
-      return "FAILED";
-    case ExecutionStatus::kTimedOut:
-      return "TIMED_OUT";
-    case ExecutionStatus::kAborted:
-      return "ABORTED";
-  }
-  return "UNKNOWN";
-}
-
 }  // namespace stator::engine

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "asl/compiler.h"
+#include "asl/test_util.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "engine/execution.h"
@@ -25,11 +26,7 @@
 
 namespace stator::engine::testing {
 
-inline json::Value J(const std::string& text) {
-  Result<json::Value> v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << text;
-  return v.ok() ? std::move(v).value() : json::Value();
-}
+using asl::testing::J;  // text parsed as JSON
 
 inline std::shared_ptr<const asl::StateMachine> MustCompile(const std::string& definition) {
   asl::CompileResult r = asl::Compile(definition);

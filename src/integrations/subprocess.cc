@@ -15,31 +15,12 @@
 #include <atomic>
 #include <chrono>
 
+#include "common/unique_fd.h"
+
 extern char** environ;
 
 namespace stator::integrations {
 namespace {
-
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Close(); }
-  int get() const { return fd_; }
-  void Reset(int fd) {
-    Close();
-    fd_ = fd;
-  }
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 Error SystemError(const std::string& what, int err) {
   return Error{"States.TaskFailed", what + ": " + strerror(err)};
@@ -172,11 +153,11 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   }
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0) return SystemError("pipe", errno);
-  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return SystemError("pipe", errno);
-  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
   if (pipe2(err_pipe, O_CLOEXEC) != 0) return SystemError("pipe", errno);
-  Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
+  UniqueFd err_read(err_pipe[0]), err_write(err_pipe[1]);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -211,29 +192,29 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return SystemError("cannot run '" + spec.argv[0] + "'", rc);
   TrackedGroup tracked(pid);
-  in_read.Close();
-  out_write.Close();
-  err_write.Close();
+  in_read.Reset();
+  out_write.Reset();
+  err_write.Reset();
 
   ScopedSigpipeBlock sigpipe_block;
-  for (Fd* fd : {&in_write, &out_read, &err_read}) {
+  for (UniqueFd* fd : {&in_write, &out_read, &err_read}) {
     fcntl(fd->get(), F_SETFL, fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
   }
   ProcessResult result;
   size_t written = 0;
-  if (spec.stdin_data.empty()) in_write.Close();
+  if (spec.stdin_data.empty()) in_write.Reset();
   const int64_t deadline =
       spec.timeout_millis ? MonotonicMillis() + *spec.timeout_millis : INT64_MAX;
   char buf[65536];
   while (in_write.get() >= 0 || out_read.get() >= 0 || err_read.get() >= 0) {
     pollfd fds[3];
-    Fd* owners[3];
+    UniqueFd* owners[3];
     int nfds = 0;
     if (in_write.get() >= 0) {
       fds[nfds] = {in_write.get(), POLLOUT, 0};
       owners[nfds++] = &in_write;
     }
-    for (Fd* fd : {&out_read, &err_read}) {
+    for (UniqueFd* fd : {&out_read, &err_read}) {
       if (fd->get() >= 0) {
         fds[nfds] = {fd->get(), POLLIN, 0};
         owners[nfds++] = fd;
@@ -257,19 +238,19 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     }
     for (int k = 0; k < nfds; ++k) {
       if (fds[k].revents == 0) continue;
-      Fd* fd = owners[k];
+      UniqueFd* fd = owners[k];
       if (fd == &in_write) {
         if (fds[k].revents & (POLLERR | POLLHUP)) {
-          in_write.Close();  // the child closed its stdin; the rest of the input is dropped
+          in_write.Reset();  // the child closed its stdin; the rest of the input is dropped
           continue;
         }
         ssize_t w = write(in_write.get(), spec.stdin_data.data() + written,
                           spec.stdin_data.size() - written);
         if (w > 0) {
           written += static_cast<size_t>(w);
-          if (written == spec.stdin_data.size()) in_write.Close();
+          if (written == spec.stdin_data.size()) in_write.Reset();
         } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-          in_write.Close();
+          in_write.Reset();
         }
       } else {
         std::string& sink = fd == &out_read ? result.stdout_data : result.stderr_data;
@@ -277,7 +258,7 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
         if (r > 0) {
           sink.append(buf, static_cast<size_t>(r));
         } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-          fd->Close();
+          fd->Reset();
         }
       }
     }

@@ -12,22 +12,6 @@
 namespace stator::server {
 namespace {
 
-store::ExecutionStatus StoreStatus(engine::ExecutionStatus s) {
-  switch (s) {
-    case engine::ExecutionStatus::kRunning:
-      return store::ExecutionStatus::kRunning;
-    case engine::ExecutionStatus::kSucceeded:
-      return store::ExecutionStatus::kSucceeded;
-    case engine::ExecutionStatus::kFailed:
-      return store::ExecutionStatus::kFailed;
-    case engine::ExecutionStatus::kTimedOut:
-      return store::ExecutionStatus::kTimedOut;
-    case engine::ExecutionStatus::kAborted:
-      return store::ExecutionStatus::kAborted;
-  }
-  return store::ExecutionStatus::kFailed;
-}
-
 ApiError ExecutionAlreadyExists(const std::string& arn) {
   return ApiError{"ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'", {}};
 }
@@ -395,7 +379,7 @@ void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execut
   store::ExecutionStep step;
   step.execution_arn = arn;
   store::ExecutionOutcome& o = step.outcome.emplace();
-  o.status = StoreStatus(r.status);
+  o.status = r.status;
   if (r.output) o.output = r.output->Dump();
   o.error = std::move(r.error);
   o.cause = std::move(r.cause);
@@ -491,7 +475,7 @@ void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<Sy
     out.name = name;
     out.start_date_ms = start_ms;
     out.stop_date_ms = result.stop_millis;
-    out.status = StoreStatus(result.status);
+    out.status = result.status;
     out.output = std::move(result.output);
     out.error = std::move(result.error);
     out.cause = std::move(result.cause);

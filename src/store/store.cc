@@ -18,31 +18,6 @@ std::optional<StateMachineType> ParseStateMachineType(std::string_view name) {
   return std::nullopt;
 }
 
-const char* ExecutionStatusName(ExecutionStatus s) {
-  switch (s) {
-    case ExecutionStatus::kRunning:
-      return "RUNNING";
-    case ExecutionStatus::kSucceeded:
-      return "SUCCEEDED";
-    case ExecutionStatus::kFailed:
-      return "FAILED";
-    case ExecutionStatus::kTimedOut:
-      return "TIMED_OUT";
-    case ExecutionStatus::kAborted:
-      return "ABORTED";
-  }
-  return "RUNNING";
-}
-
-std::optional<ExecutionStatus> ParseExecutionStatus(std::string_view name) {
-  for (ExecutionStatus s :
-       {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
-        ExecutionStatus::kTimedOut, ExecutionStatus::kAborted}) {
-    if (name == ExecutionStatusName(s)) return s;
-  }
-  return std::nullopt;
-}
-
 Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,
                      const std::vector<HistoryEvent>& events) {
   int64_t expected = last_event_id + 1;

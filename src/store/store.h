@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/execution_status.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -83,11 +84,9 @@ struct StateMachineVersion {
 
 // --- Executions -------------------------------------------------------------------------------
 
-enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
-
-// "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"; and back (nullopt for anything else).
-const char* ExecutionStatusName(ExecutionStatus s);
-std::optional<ExecutionStatus> ParseExecutionStatus(std::string_view name);
+using ::stator::ExecutionStatus;  // common/execution_status.h
+using ::stator::ExecutionStatusName;
+using ::stator::ParseExecutionStatus;
 
 // An execution as DescribeExecution shows it.
 struct Execution {
