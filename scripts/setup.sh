@@ -31,7 +31,9 @@ packages=(
   gcc                                    # tests/api/test_functions.py builds native code
   time                                   # peak memory in bench/run.py (GNU time)
   wrk                                    # HTTP load in bench/server_bench.py, bench/waits_bench.py
-  clang libclang-rt-14-dev               # fuzzers (libFuzzer, sanitizers)
+  clang libclang-rt-14-dev               # test.sh's clang stage: thread-safety analysis,
+                                         #   ASan/UBSan, the fuzzers (libFuzzer)
+  clang-format                           # test.sh: the format check (scripts/check_format.sh)
   ca-certificates                        # npm over https (benchmark peer)
   awscli                                 # /usr/bin/aws, AWS CLI v2 (2.9.19 in Debian 12): tests/api
 )

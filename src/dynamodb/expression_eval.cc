@@ -12,7 +12,6 @@
 namespace stator::dynamodb {
 namespace {
 
-
 constexpr char kMissingAttribute[] =
     "The provided expression refers to an attribute that does not exist in the item";
 constexpr char kWrongType[] = "An operand in the update expression has an incorrect data type";

@@ -6,7 +6,6 @@
 
 namespace stator::dynamodb {
 
-
 namespace {
 
 // The key attribute a (hash or range) condition constrains, or "" when it is not a single
