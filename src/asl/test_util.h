@@ -11,15 +11,11 @@
 #include <string_view>
 
 #include "common/json.h"
+#include "common/test_util.h"
 
 namespace stator::asl::testing {
 
-// text parsed as JSON; null (and a test failure) when it is not JSON.
-inline json::Value J(std::string_view text) {
-  Result<json::Value> r = json::Parse(text);
-  EXPECT_TRUE(r.ok()) << text;
-  return r.ok() ? std::move(r).value() : json::Value();
-}
+using stator::testing::J;  // text parsed as JSON
 
 // src/asl/testdata/<name>, parsed; null (and a test failure) when it is missing or not JSON.
 inline json::Value LoadTestData(const char* name) {

@@ -2,14 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/test_util.h"
+
 namespace stator::deploy {
 namespace {
 
-json::Value J(const char* text) {
-  auto v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << text;
-  return *v;
-}
+using stator::testing::J;
 
 // The template "Parameters:\n" + declarations (one per line from line 2, indented two spaces).
 Result<std::vector<std::pair<std::string, json::Value>>> Resolved(

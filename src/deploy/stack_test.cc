@@ -7,16 +7,13 @@
 
 #include <fstream>
 
+#include "common/test_util.h"
 #include "deploy/planners/planner.h"
 
 namespace stator::deploy {
 namespace {
 
-json::Value J(const char* text) {
-  auto v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << text;
-  return *v;
-}
+using stator::testing::J;
 
 // A temporary directory with files, removed at the end.
 class TempDir {

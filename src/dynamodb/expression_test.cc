@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/test_util.h"
+
 namespace stator::dynamodb {
 namespace {
 
-json::Value J(const char* text) { return *json::Parse(text); }
+using stator::testing::J;
 
 Item ItemOf(const char* text) { return *MapFromJson(J(text)); }
 

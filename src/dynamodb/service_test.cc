@@ -15,16 +15,13 @@
 #include <vector>
 
 #include "common/sqlite.h"
+#include "common/test_util.h"
 namespace stator::dynamodb {
 namespace {
 
 using namespace std::chrono_literals;
 
-json::Value J(const std::string& text) {
-  auto v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << text;
-  return v.ok() ? *v : json::Value();
-}
+using stator::testing::J;
 
 class TempDir {
  public:

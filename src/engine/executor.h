@@ -144,8 +144,8 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void Step(Frame& f);
   void EnterState(Frame& f);
   void RunAttempt(Frame& f);
-  // Completes a Task/Parallel/Map state with its raw result: ResultSelector, ResultPath,
-  // OutputPath, the Exited event, the transition.
+  // Completes a Pass/Task/Parallel/Map state with its raw result: ResultSelector, Assign,
+  // ResultPath, OutputPath, the Exited event, the transition.
   void FinishWithResult(Frame& f, json::Value result);
   // OutputPath, then EmitExited to the state's Next: how most states leave.
   void ExitState(Frame& f, json::Value&& state_output_before_output_path);

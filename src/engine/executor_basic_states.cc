@@ -28,13 +28,7 @@ void Execution::RunPass(Frame& f) {
     result = std::move(effective_input).value();
   }
   if (state.parameters && state.result) result = *state.result;
-  if (state.assign) {
-    Status assigned = EvaluateAssign(f, *state.assign, result, context);
-    if (!assigned.ok()) return StateFailed(f, std::move(assigned).error());
-  }
-  Result<json::Value> out = ApplyResultPathField(state.result_path, f.raw_input, std::move(result));
-  if (!out.ok()) return StateFailed(f, std::move(out).error());
-  ExitState(f, std::move(out).value());
+  FinishWithResult(f, std::move(result));  // (a Pass state has no ResultSelector)
 }
 
 void Execution::RunSucceed(Frame& f) {

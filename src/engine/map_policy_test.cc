@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "common/test_util.h"
+
 namespace stator::engine {
 namespace {
 
-json::Value J(const std::string& text) { return json::Parse(text).value(); }
+using stator::testing::J;
 
 std::vector<json::Value> Ints(int from, int to) {
   std::vector<json::Value> v;

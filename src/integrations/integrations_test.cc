@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "common/test_util.h"
 #include "integrations/command_task.h"
 #include "integrations/mock_config.h"
 #include "integrations/subprocess.h"
@@ -16,11 +17,7 @@
 namespace stator::integrations {
 namespace {
 
-json::Value J(const std::string& text) {
-  auto v = json::Parse(text);
-  EXPECT_TRUE(v.ok()) << text;
-  return v.ok() ? *v : json::Value();
-}
+using stator::testing::J;
 
 engine::TaskRequest Request(const std::string& state, const std::string& resource,
                             const std::string& params = "{}") {

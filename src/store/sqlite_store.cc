@@ -18,16 +18,34 @@ constexpr const char* kMachineColumns =
     "arn, name, type, definition, role_arn, logging_configuration, tracing_configuration, "
     "encryption_configuration, creation_date_ms, revision_id, update_date_ms";
 
+// A StateMachineConfig is five columns wherever it is kept (state machines, versions, the
+// machines executions ran): definition, role_arn, logging_configuration,
+// tracing_configuration, encryption_configuration, from column `first` (0-based) or parameter
+// `first` (1-based) on.
+StateMachineConfig ReadConfig(const Statement& s, int first) {
+  StateMachineConfig c;
+  c.definition = s.ColumnText(first);
+  c.role_arn = s.ColumnText(first + 1);
+  c.logging_configuration = s.ColumnText(first + 2);
+  c.tracing_configuration = s.ColumnText(first + 3);
+  c.encryption_configuration = s.ColumnText(first + 4);
+  return c;
+}
+
+Statement& BindConfig(Statement& s, int first, const StateMachineConfig& c) {
+  return s.Bind(first, c.definition)
+      .Bind(first + 1, c.role_arn)
+      .Bind(first + 2, c.logging_configuration)
+      .Bind(first + 3, c.tracing_configuration)
+      .Bind(first + 4, c.encryption_configuration);
+}
+
 StateMachine ReadMachine(const Statement& s) {
   StateMachine m;
   m.arn = s.ColumnText(0);
   m.name = s.ColumnText(1);
   m.type = ParseStateMachineType(s.ColumnText(2)).value_or(StateMachineType::kStandard);
-  m.config.definition = s.ColumnText(3);
-  m.config.role_arn = s.ColumnText(4);
-  m.config.logging_configuration = s.ColumnText(5);
-  m.config.tracing_configuration = s.ColumnText(6);
-  m.config.encryption_configuration = s.ColumnText(7);
+  m.config = ReadConfig(s, 3);
   m.creation_date_ms = s.ColumnInt(8);
   m.revision_id = s.ColumnText(9);
   m.update_date_ms = s.ColumnInt(10);
@@ -35,14 +53,8 @@ StateMachine ReadMachine(const Statement& s) {
 }
 
 void BindMachine(Statement& s, const StateMachine& m) {
-  s.Bind(1, m.arn)
-      .Bind(2, m.name)
-      .Bind(3, StateMachineTypeName(m.type))
-      .Bind(4, m.config.definition)
-      .Bind(5, m.config.role_arn)
-      .Bind(6, m.config.logging_configuration)
-      .Bind(7, m.config.tracing_configuration)
-      .Bind(8, m.config.encryption_configuration)
+  s.Bind(1, m.arn).Bind(2, m.name).Bind(3, StateMachineTypeName(m.type));
+  BindConfig(s, 4, m.config)
       .Bind(9, m.creation_date_ms)
       .Bind(10, m.revision_id)
       .Bind(11, m.update_date_ms);
@@ -57,11 +69,7 @@ StateMachineVersion ReadVersion(const Statement& s) {
   StateMachineVersion v;
   v.state_machine_arn = s.ColumnText(0);
   v.version = s.ColumnInt(1);
-  v.config.definition = s.ColumnText(2);
-  v.config.role_arn = s.ColumnText(3);
-  v.config.logging_configuration = s.ColumnText(4);
-  v.config.tracing_configuration = s.ColumnText(5);
-  v.config.encryption_configuration = s.ColumnText(6);
+  v.config = ReadConfig(s, 2);
   v.description = s.ColumnText(7);
   v.revision_id = s.ColumnText(8);
   v.creation_date_ms = s.ColumnInt(9);
@@ -245,13 +253,8 @@ Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersio
     Statement s(db_.get(), (std::string("INSERT INTO state_machine_versions (") + kVersionColumns +
                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                                .c_str());
-    s.Bind(1, v.state_machine_arn)
-        .Bind(2, v.version)
-        .Bind(3, v.config.definition)
-        .Bind(4, v.config.role_arn)
-        .Bind(5, v.config.logging_configuration)
-        .Bind(6, v.config.tracing_configuration)
-        .Bind(7, v.config.encryption_configuration)
+    s.Bind(1, v.state_machine_arn).Bind(2, v.version);
+    BindConfig(s, 3, v.config)
         .Bind(8, v.description)
         .Bind(9, v.revision_id)
         .Bind(10, v.creation_date_ms);
@@ -426,15 +429,9 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     for (const NewExecution& n : batch.created) {
       const ExecutionMachine& m = n.machine;
-      STATOR_RETURN_IF_ERROR(machine.Bind(1, m.id)
-                                 .Bind(2, m.config.definition)
-                                 .Bind(3, m.config.role_arn)
-                                 .Bind(4, m.config.logging_configuration)
-                                 .Bind(5, m.config.tracing_configuration)
-                                 .Bind(6, m.config.encryption_configuration)
-                                 .Bind(7, m.revision_id)
-                                 .Bind(8, m.update_date_ms)
-                                 .Run());
+      machine.Bind(1, m.id);
+      STATOR_RETURN_IF_ERROR(
+          BindConfig(machine, 2, m.config).Bind(7, m.revision_id).Bind(8, m.update_date_ms).Run());
       const Execution& e = n.execution;
       STATOR_RETURN_IF_ERROR(exec.Bind(1, e.arn)
                                  .Bind(2, e.state_machine_arn)
@@ -529,11 +526,7 @@ Result<std::optional<ExecutionMachine>> SqliteStore::GetExecutionMachine(
   if (!row) return std::optional<ExecutionMachine>();
   ExecutionMachine m;
   m.id = s.ColumnText(0);
-  m.config.definition = s.ColumnText(1);
-  m.config.role_arn = s.ColumnText(2);
-  m.config.logging_configuration = s.ColumnText(3);
-  m.config.tracing_configuration = s.ColumnText(4);
-  m.config.encryption_configuration = s.ColumnText(5);
+  m.config = ReadConfig(s, 1);
   m.revision_id = s.ColumnText(6);
   m.update_date_ms = s.ColumnInt(7);
   return std::optional<ExecutionMachine>(std::move(m));

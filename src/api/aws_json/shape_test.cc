@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/test_util.h"
+
 namespace stator::api {
 namespace {
 
-json::Value J(const char* text) { return json::Parse(text).value(); }
+using stator::testing::J;
 
 ShapeRef Input() {
   static const ShapeRef s = Struct({
