@@ -1,11 +1,16 @@
 // Tests for the task runners: subprocess, command tasks, mock configuration, the default runner
 // and the router.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/test_util.h"
 #include "integrations/command_task.h"
@@ -100,13 +105,45 @@ TEST(RunProcess, ChildThatIgnoresStdinDoesNotKillUs) {
   EXPECT_TRUE(r->exited_ok());
 }
 
+// Whether process pid has ended (gone, or a zombie nobody reaped yet).
+bool Ended(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  size_t paren = line.rfind(')');
+  return paren == std::string::npos || line.compare(paren + 2, 1, "Z") == 0;
+}
+
 TEST(RunProcess, TimeoutKillsProcessGroup) {
-  ProcessSpec spec;
-  spec.argv = {"sh", "-c", "sleep 30 & sleep 30"};
-  spec.timeout_millis = 100;
-  auto r = RunProcess(spec);
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->timed_out);
+  char dir[] = "/tmp/stator-pgroup-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string pids_file = std::string(dir) + "/pids";
+  // The shell starts a child of its own, then writes both pids; the timeout must end both.
+  // (A machine too slow to write them within the timeout gets a longer one.)
+  std::vector<std::string> pids;
+  for (int64_t timeout : {1000, 10000}) {
+    ProcessSpec spec;
+    spec.argv = {"sh", "-c",
+                 "sleep 60 & echo $! > " + pids_file + "; echo $$ >> " + pids_file + "; sleep 60"};
+    spec.timeout_millis = timeout;
+    auto r = RunProcess(spec);
+    ASSERT_TRUE(r.ok()) << r.error().cause;
+    EXPECT_TRUE(r->timed_out);
+    std::ifstream in(pids_file);
+    pids.clear();
+    for (std::string pid; std::getline(in, pid);) pids.push_back(pid);
+    if (pids.size() == 2) break;
+  }
+  ASSERT_EQ(pids.size(), 2u) << "the shell never wrote its pids";
+  for (const std::string& pid : pids) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!Ended(pid) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(Ended(pid)) << "process " << pid << " of the group outlived the timeout";
+  }
+  std::remove(pids_file.c_str());
+  rmdir(dir);
 }
 
 TEST(RunProcess, MissingProgram) {
