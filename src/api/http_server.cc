@@ -8,11 +8,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace stator::api {
 
@@ -50,11 +51,11 @@ class HttpServer::Impl {
   Impl(const Options& o, Handler h) : options_(o), handler_(std::move(h)), acceptor_(ioc_) {}
 
   Status Listen();
-  void Run();
-  void Stop(std::chrono::milliseconds grace);
+  void Run() EXCLUDES(mu_);
+  void Stop(std::chrono::milliseconds grace) EXCLUDES(mu_);
 
-  void Register(const std::shared_ptr<Session>& s);
-  void Unregister(Session* s);
+  void Register(const std::shared_ptr<Session>& s) EXCLUDES(mu_);
+  void Unregister(Session* s) EXCLUDES(mu_);
 
   Options options_;
   Handler handler_;
@@ -67,11 +68,11 @@ class HttpServer::Impl {
   void Accept();
 
   std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int running_ = 0;                                                // GUARDED_BY(mu_)
-  bool stopped_ = false;                                           // GUARDED_BY(mu_)
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;  // running_ went down
+  int running_ GUARDED_BY(mu_) = 0;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ GUARDED_BY(mu_);
 };
 
 // One connection. All of its members are used only on its strand.
@@ -262,32 +263,32 @@ void HttpServer::Impl::Run() {
   Accept();
   int n = std::max(1, options_.threads);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     running_ = n;
   }
   for (int i = 0; i < n; ++i) {
     threads_.emplace_back([this] {
       ioc_.run();
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       --running_;
-      cv_.notify_all();
+      cv_.SignalAll();
     });
   }
 }
 
 void HttpServer::Impl::Register(const std::shared_ptr<Session>& s) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   sessions_.emplace(s.get(), s);
 }
 
 void HttpServer::Impl::Unregister(Session* s) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   sessions_.erase(s);
 }
 
 void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (stopped_) return;
     stopped_ = true;
   }
@@ -298,7 +299,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   });
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     for (auto& [p, w] : sessions_) {
       if (auto s = w.lock()) live.push_back(std::move(s));
     }
@@ -306,9 +307,13 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   for (auto& s : live) s->PostStop();
   live.clear();
   {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, grace, [this] { return running_ == 0; })) {
-      lock.unlock();
+    MutexLock lock(&mu_);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (running_ != 0) {
+      if (!cv_.WaitUntil(&mu_, deadline)) break;
+    }
+    if (running_ != 0) {
+      lock.Unlock();
       ioc_.stop();
     }
   }

@@ -12,16 +12,16 @@ GroupCommitCore::GroupCommitCore(std::string name, Hooks hooks)
 
 GroupCommitCore::~GroupCommitCore() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  work_cv_.notify_all();
+  work_cv_.SignalAll();
   writer_.join();
   // The writer answered every number that was appended; a waiter can only be left if it was
   // registered while the destructor ran, which is a caller's bug. Answer it anyway.
   std::multimap<uint64_t, Done> left;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     left.swap(waiters_);
   }
   for (auto& [seq, done] : left) {
@@ -38,12 +38,12 @@ uint64_t GroupCommitCore::AppendedLocked(Done done) {
 
 Status GroupCommitCore::error() const {
   if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return error_;
 }
 
 uint64_t GroupCommitCore::commits() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return commits_;
 }
 
@@ -54,7 +54,7 @@ void GroupCommitCore::WhenDurable(uint64_t seq, Done done) {
   }
   Status answer;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (seq > durable_.load(std::memory_order_relaxed)) {
       if (seq > appended_.load(std::memory_order_relaxed)) {
         answer = Error{"GroupCommit.UnknownSequence",
@@ -71,14 +71,14 @@ void GroupCommitCore::WhenDurable(uint64_t seq, Done done) {
 }
 
 void GroupCommitCore::SetFailureListener(Done listener) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   failure_listener_ = std::move(listener);
 }
 
 void GroupCommitCore::Flush() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   const uint64_t target = appended_.load(std::memory_order_relaxed);
-  answered_cv_.wait(lock, [&] { return answered_ >= target; });
+  while (answered_ < target) answered_cv_.Wait(&mu_);
 }
 
 void GroupCommitCore::Loop() {
@@ -88,9 +88,8 @@ void GroupCommitCore::Loop() {
     Status status;
     bool write;
     {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(
-          lock, [&] { return stopping_ || taken_ < appended_.load(std::memory_order_relaxed); });
+      MutexLock lock(&mu_);
+      while (!stopping_ && taken_ >= appended_.load(std::memory_order_relaxed)) work_cv_.Wait(&mu_);
       upto = appended_.load(std::memory_order_relaxed);
       if (taken_ == upto) return;  // stopping, and nothing left to commit
       taken_ = upto;
@@ -101,7 +100,7 @@ void GroupCommitCore::Loop() {
     if (write) status = hooks_.commit();
     Done listener;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (write) ++commits_;
       if (status.ok()) {
         durable_.store(upto, std::memory_order_release);
@@ -122,10 +121,10 @@ void GroupCommitCore::Loop() {
     for (Done& done : ready) done(status);
     ready.clear();
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       answered_ = upto;
     }
-    answered_cv_.notify_all();
+    answered_cv_.SignalAll();
   }
 }
 

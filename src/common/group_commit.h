@@ -36,21 +36,22 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 
 namespace stator {
 
 // What GroupCommit<Batch> shares whatever the batch: sequence numbers, waiters, the sticky error
-// and the writer thread. The batch itself lives in GroupCommit<Batch>, reached through two hooks.
+// and the writer thread. The batch itself lives in GroupCommit<Batch>, reached through two hooks;
+// GroupCommit adds to it under the core's lock (mu_, which guards it).
 class GroupCommitCore {
  public:
   using Done = std::function<void(const Status&)>;
@@ -69,46 +70,40 @@ class GroupCommitCore {
   GroupCommitCore(const GroupCommitCore&) = delete;
   GroupCommitCore& operator=(const GroupCommitCore&) = delete;
 
-  template <class Add>
-  uint64_t Append(Add&& add, Done done) {
-    uint64_t seq;
-    {
-      std::lock_guard lock(mu_);
-      add();
-      seq = AppendedLocked(std::move(done));
-    }
-    work_cv_.notify_one();
-    return seq;
-  }
-
-  void WhenDurable(uint64_t seq, Done done);
-  void Flush();
-  void SetFailureListener(Done listener);
+  void WhenDurable(uint64_t seq, Done done) EXCLUDES(mu_);
+  void Flush() EXCLUDES(mu_);
+  void SetFailureListener(Done listener) EXCLUDES(mu_);
 
   uint64_t appended() const { return appended_.load(std::memory_order_acquire); }
   uint64_t durable() const { return durable_.load(std::memory_order_acquire); }
-  Status error() const;
-  uint64_t commits() const;
+  Status error() const EXCLUDES(mu_);
+  uint64_t commits() const EXCLUDES(mu_);
 
  private:
-  uint64_t AppendedLocked(Done done);
-  void Loop();
+  template <class Batch>
+  friend class GroupCommit;
+
+  // An item was just added to the pending batch: gives it the next sequence number, with `done`
+  // (may be null) as its waiter. Call WakeWriter once the lock is given up.
+  uint64_t AppendedLocked(Done done) REQUIRES(mu_);
+  void WakeWriter() { work_cv_.Signal(); }
+  void Loop() EXCLUDES(mu_);
 
   const std::string name_;
   const Hooks hooks_;
   std::atomic<uint64_t> appended_{0};  // written under mu_
   std::atomic<uint64_t> durable_{0};   // written under mu_
   std::atomic<bool> failed_{false};    // written under mu_; error_ holds why
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;        // the writer waits for work
-  std::condition_variable answered_cv_;    // Flush waits for answered_
-  std::multimap<uint64_t, Done> waiters_;  // guarded by mu_; by sequence number
-  Done failure_listener_;                  // guarded by mu_
-  uint64_t taken_ = 0;                     // guarded by mu_: the last number taken
-  uint64_t answered_ = 0;                  // guarded by mu_: waiters up to it have run
-  Status error_ = Status::Ok();            // guarded by mu_
-  uint64_t commits_ = 0;                   // guarded by mu_
-  bool stopping_ = false;                  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar work_cv_;                                        // the writer waits for work
+  CondVar answered_cv_;                                    // Flush waits for answered_
+  std::multimap<uint64_t, Done> waiters_ GUARDED_BY(mu_);  // by sequence number
+  Done failure_listener_ GUARDED_BY(mu_);
+  uint64_t taken_ GUARDED_BY(mu_) = 0;     // the last number taken
+  uint64_t answered_ GUARDED_BY(mu_) = 0;  // waiters up to it have run
+  Status error_ GUARDED_BY(mu_) = Status::Ok();
+  uint64_t commits_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread writer_;
 };
 
@@ -133,8 +128,15 @@ class GroupCommit {
   // number. `done` (may be null) is its waiter: it runs on the writer thread after the commit of
   // the batch that holds the item, with that commit's status (or the sticky error).
   template <class Add>
-  uint64_t Append(Add&& add, Done done = nullptr) {
-    return core_.Append([&] { add(pending_); }, std::move(done));
+  uint64_t Append(Add&& add, Done done = nullptr) EXCLUDES(core_.mu_) {
+    uint64_t seq;
+    {
+      MutexLock lock(&core_.mu_);
+      add(pending_);
+      seq = core_.AppendedLocked(std::move(done));
+    }
+    core_.WakeWriter();
+    return seq;
   }
 
   // Runs `done` once everything up to `seq` is durable (see the top of this file). A number
@@ -159,7 +161,10 @@ class GroupCommit {
   uint64_t commits() const { return core_.commits(); }
 
  private:
+  // Hooks::take. The core calls it with its lock held, through a std::function: the analysis
+  // cannot follow the lock there, so it is told.
   bool Take() {
+    core_.mu_.AssertHeld();
     taken_.clear();  // normally empty already; after an error, what the writer dropped
     if (pending_.empty()) return false;
     using std::swap;
@@ -173,7 +178,7 @@ class GroupCommit {
   }
 
   const CommitFn commit_;
-  Batch pending_;         // guarded by core_'s lock (touched only in Append's `add` and in Take)
+  Batch pending_ GUARDED_BY(core_.mu_);
   Batch taken_;           // the writer thread's: the batch being committed
   GroupCommitCore core_;  // last: its destructor drains and joins while the batches exist
 };

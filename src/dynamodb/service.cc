@@ -3,6 +3,7 @@
 #include <array>
 #include <future>
 
+#include "common/mutex.h"
 #include "dynamodb/service_impl.h"
 
 namespace stator::dynamodb {
@@ -300,7 +301,10 @@ Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
-  STATOR_RETURN_IF_ERROR(impl->LoadTables());
+  {
+    MutexLock lock(&impl->mu);  // nobody else has impl yet; LoadTables REQUIRES it all the same
+    STATOR_RETURN_IF_ERROR(impl->LoadTables());
+  }
   if (impl->storage->persistent()) {
     impl->group = std::make_unique<GroupCommit<std::vector<Storage::Change>>>(
         "DynamoDB", [storage = impl->storage.get()](const std::vector<Storage::Change>& changes) {
@@ -320,7 +324,7 @@ Service::~Service() {
 Status Service::health() const { return impl_->group ? impl_->group->error() : Status::Ok(); }
 
 Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
-  std::lock_guard<std::mutex> lock(mu);
+  MutexLock lock(&mu);
   extras.clear();
   Result<json::Value> r = Dispatch(op, req);
   // Every write applied so far is one this call could have seen (or made): it is answered

@@ -1,20 +1,22 @@
 // Internals of dynamodb::Service shared by its source files (tables.cc, items.cc, query.cc,
 // batch.cc, service.cc). Not part of the layer's interface.
 //
-// Thread-safety: everything here is guarded by Service::Impl::mu; operations run with it held
-// (group, which has its own lock, is set once at open).
+// Thread-safety: the tables (and what points into them) are guarded by Service::Impl::mu, and
+// every operation REQUIRES it; options, storage and group (which has its own lock) are set once
+// at open.
 #pragma once
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/group_commit.h"
 #include "common/json.h"
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "dynamodb/attribute_value.h"
 #include "dynamodb/errors.h"
 #include "dynamodb/expression.h"
@@ -96,67 +98,67 @@ class Service::Impl {
   // Storage::Commit per batch; an Append is the changes of one operation, never split. Declared
   // after storage, which it borrows; Service's destructor drains it first.
   std::unique_ptr<GroupCommit<std::vector<Storage::Change>>> group;
-  std::mutex mu;
-  std::map<std::string, Table> tables;  // guarded by mu
-  json::Object extras;                  // members of the current call's error body (under mu)
+  Mutex mu;
+  std::map<std::string, Table> tables GUARDED_BY(mu);
+  json::Object extras GUARDED_BY(mu);  // members of the current call's error body
 
-  Result<json::Value> Dispatch(std::string_view op, const json::Value& req);
+  Result<json::Value> Dispatch(std::string_view op, const json::Value& req) REQUIRES(mu);
   // One call under mu: its Response (already applied to memory), and in *wait the sequence
   // number that must be durable before it may be answered (the last write it could have seen).
-  Service::Response Run(std::string_view op, const json::Value& req, uint64_t* wait);
+  Service::Response Run(std::string_view op, const json::Value& req, uint64_t* wait) EXCLUDES(mu);
 
   // tables.cc
-  Result<json::Value> CreateTable(const json::Value& req);
-  Result<json::Value> DescribeTable(const json::Value& req);
-  Result<json::Value> ListTables(const json::Value& req);
-  Result<json::Value> DeleteTable(const json::Value& req);
-  Result<json::Value> UpdateTable(const json::Value& req);
-  json::Value Describe(const Table& t, const char* status) const;
+  Result<json::Value> CreateTable(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> DescribeTable(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> ListTables(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> DeleteTable(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> UpdateTable(const json::Value& req) REQUIRES(mu);
+  json::Value Describe(const Table& t, const char* status) const REQUIRES(mu);
 
   // tags.cc
-  Result<json::Value> TagResource(const json::Value& req);
-  Result<json::Value> UntagResource(const json::Value& req);
-  Result<json::Value> ListTagsOfResource(const json::Value& req);
+  Result<json::Value> TagResource(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> UntagResource(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> ListTagsOfResource(const json::Value& req) REQUIRES(mu);
   // The table a ResourceArn names (ValidationException / ResourceNotFoundException).
-  Result<Table*> TableByArn(const json::Value& req);
+  Result<Table*> TableByArn(const json::Value& req) REQUIRES(mu);
   // Persists a table's new tag list, then takes it into the table held in memory.
-  Status SetTableTags(Table* t, json::Array tags);
-  Status LoadTables();
+  Status SetTableTags(Table* t, json::Array tags) REQUIRES(mu);
+  Status LoadTables() REQUIRES(mu);
 
   // items.cc
-  Result<json::Value> PutItem(const json::Value& req);
-  Result<json::Value> GetItem(const json::Value& req);
-  Result<json::Value> UpdateItem(const json::Value& req);
-  Result<json::Value> DeleteItem(const json::Value& req);
+  Result<json::Value> PutItem(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> GetItem(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> UpdateItem(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> DeleteItem(const json::Value& req) REQUIRES(mu);
 
   // query.cc
-  Result<json::Value> Query(const json::Value& req);
-  Result<json::Value> Scan(const json::Value& req);
+  Result<json::Value> Query(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> Scan(const json::Value& req) REQUIRES(mu);
 
   // batch.cc
-  Result<json::Value> BatchGetItem(const json::Value& req);
-  Result<json::Value> BatchWriteItem(const json::Value& req);
-  Result<json::Value> TransactWriteItems(const json::Value& req);
-  Result<json::Value> TransactGetItems(const json::Value& req);
+  Result<json::Value> BatchGetItem(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> BatchWriteItem(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> TransactWriteItems(const json::Value& req) REQUIRES(mu);
+  Result<json::Value> TransactGetItems(const json::Value& req) REQUIRES(mu);
 
   // Helpers (service.cc).
   // The table named by req[member]; ResourceNotFoundException when absent.
-  Result<Table*> GetTable(const json::Value& req, bool describe_message = false);
+  Result<Table*> GetTable(const json::Value& req, bool describe_message = false) REQUIRES(mu);
   // The key attributes of a Key parameter, exactly the table's key ("The provided key element
   // does not match the schema" otherwise).
-  Result<Item> ParseKey(const Table& t, const json::Value* key);
+  Result<Item> ParseKey(const Table& t, const json::Value* key) REQUIRES(mu);
   // Checks an item for PutItem: key attributes present, of the right type, not empty; size.
-  Status CheckItem(const Table& t, const Item& item);
-  const Item* FindItem(const Table& t, const Item& key) const;
+  Status CheckItem(const Table& t, const Item& item) REQUIRES(mu);
+  const Item* FindItem(const Table& t, const Item& key) const REQUIRES(mu);
   // Applies writes to memory and queues their changes (together: one batch) for the writer.
   // The caller answers only once they are durable (Service::Call waits for that). Fails, with
   // nothing applied, once a commit has failed (GroupCommit's sticky error).
-  Status Commit(std::vector<Write> writes);
+  Status Commit(std::vector<Write> writes) REQUIRES(mu);
   // Queues a table's new definition (or its deletion, with its items); the caller then applies
   // it to memory. Fails as Commit does.
-  Status CommitTable(const Table& t, bool deleted);
+  Status CommitTable(const Table& t, bool deleted) REQUIRES(mu);
   // Queues the changes of one operation for the writer (under mu, in apply order).
-  void Queue(std::vector<Storage::Change> changes);
+  void Queue(std::vector<Storage::Change> changes) REQUIRES(mu);
 };
 
 // Request-reading helpers.

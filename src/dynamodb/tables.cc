@@ -234,17 +234,20 @@ Result<TableMeta> TableMeta::FromJson(const json::Value& v) {
 }
 
 Status Service::Impl::LoadTables() {
-  return storage->Load(
-      [this](const std::string& name, const std::string& meta) -> Status {
+  // Read into a map of its own (the callbacks run where the analysis cannot see mu held), then
+  // taken over whole.
+  std::map<std::string, Table> loaded;
+  STATOR_RETURN_IF_ERROR(storage->Load(
+      [&loaded](const std::string& name, const std::string& meta) -> Status {
         STATOR_TRY(json::Value v, json::Parse(meta));
         STATOR_TRY(TableMeta m, TableMeta::FromJson(v));
-        Table& t = tables[name];
+        Table& t = loaded[name];
         t.meta = std::move(m);
         return Status::Ok();
       },
-      [this](const std::string& table, const std::string& text) -> Status {
-        auto it = tables.find(table);
-        if (it == tables.end()) return Status::Ok();
+      [&loaded](const std::string& table, const std::string& text) -> Status {
+        auto it = loaded.find(table);
+        if (it == loaded.end()) return Status::Ok();
         STATOR_TRY(json::Value v, json::Parse(text));
         STATOR_TRY(Item item, MapFromJson(v));
         Table& t = it->second;
@@ -254,7 +257,9 @@ Status Service::Impl::LoadTables() {
         t.size_bytes += ItemSize(item);
         t.partitions[EncodeKey(h)].emplace(std::move(r), std::move(item));
         return Status::Ok();
-      });
+      }));
+  tables = std::move(loaded);
+  return Status::Ok();
 }
 
 json::Value Service::Impl::Describe(const Table& t, const char* status) const {

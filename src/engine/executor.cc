@@ -3,6 +3,7 @@
 #include <random>
 #include <utility>
 
+#include "common/mutex.h"
 #include "common/uuid.h"
 #include "engine/allocator_tuning.h"
 #include "engine/executor_internal.h"
@@ -56,7 +57,7 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
 }
 
 Execution::~Execution() {
-  std::lock_guard<std::mutex> lock(inbox_mu_);
+  MutexLock lock(&inbox_mu_);
   if (scheduler_ != nullptr) {
     for (; external_in_flight_ > 0; --external_in_flight_) scheduler_->ExternalFinished();
   }
@@ -78,6 +79,7 @@ void Execution::Start(bool run_here) {
   }
   if (machine_->timeout_seconds) {
     std::weak_ptr<Execution> weak = weak_from_this();
+    MutexLock lock(&inbox_mu_);
     timeout_timer_ =
         scheduler_->AddTimer(start_millis_ + *machine_->timeout_seconds * 1000, [weak] {
           if (auto execution = weak.lock()) {
@@ -90,7 +92,7 @@ void Execution::Start(bool run_here) {
   }
   MakeReady(*top_);
   if (run_here) return Run();
-  std::lock_guard<std::mutex> lock(inbox_mu_);
+  MutexLock lock(&inbox_mu_);
   Notify();
 }
 
@@ -112,7 +114,7 @@ ExecutionResult Execution::TakeResult() {
 }
 
 void Execution::Detach() {
-  std::lock_guard<std::mutex> lock(inbox_mu_);
+  MutexLock lock(&inbox_mu_);
   if (scheduler_ != nullptr) {
     for (; external_in_flight_ > 0; --external_in_flight_) scheduler_->ExternalFinished();
   }

@@ -28,7 +28,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -36,6 +35,8 @@
 #include <vector>
 
 #include "asl/state_machine.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "engine/event_type.h"
 #include "engine/execution.h"
 #include "engine/machine_plan.h"
@@ -57,9 +58,9 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Records ExecutionStarted and makes the execution runnable. With run_here, the calling
   // thread runs it right away until it ends or has to wait (what follows a wait runs on the
   // scheduler): a synchronous Express execution then costs no thread hand-off.
-  void Start(bool run_here = false);
+  void Start(bool run_here = false) EXCLUDES(inbox_mu_);
   // Ends a running execution as ABORTED (StopExecution).
-  void Stop(const std::string& error, const std::string& cause);
+  void Stop(const std::string& error, const std::string& cause) EXCLUDES(inbox_mu_);
   // Called once, on the thread that finished the execution, after its final event.
   void SetOnFinished(std::function<void()> fn);
 
@@ -72,10 +73,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
 
   // Stops talking to the scheduler (late task completions are dropped). Call before destroying
   // a scheduler that may still get completions for this execution.
-  void Detach();
+  void Detach() EXCLUDES(inbox_mu_);
 
   // Runnable: steps every runnable frame (called by the scheduler).
-  void Run() override;
+  void Run() override EXCLUDES(inbox_mu_);
 
  private:
   // The executor's own types (executor_internal.h, frame.h).
@@ -98,18 +99,21 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   double Random01();
 
   // The inbox and run-state protocol, timers and task dispatch (executor_inbox.cc).
-  void Deliver(Message m);
-  void Notify();
-  void EndExternalLocked();
+  void Deliver(Message m) EXCLUDES(inbox_mu_);
+  // Makes the execution runnable (queues it, or tells the running thread there is more).
+  void Notify() REQUIRES(inbox_mu_);
+  // One task of this execution that ran outside the scheduler has answered.
+  void EndExternalLocked() REQUIRES(inbox_mu_);
   // Handles one inbox message (in arrival order); false when the inbox is empty.
-  bool HandleOneMessage();
+  bool HandleOneMessage() EXCLUDES(inbox_mu_);
   void HandleMessage(Message& m);
-  void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot);
-  void CancelTimers(Frame& f);
-  void CancelTimer(uint64_t* timer_slot);
+  void ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* timer_slot)
+      EXCLUDES(inbox_mu_);
+  void CancelTimers(Frame& f) EXCLUDES(inbox_mu_);
+  void CancelTimer(uint64_t* timer_slot) EXCLUDES(inbox_mu_);
   // Hands a task to the runner (or holds it, see ExecutionOptions::when_durable); its
   // completion comes back through the inbox. DispatchNow may run on any thread.
-  void DispatchTask(TaskRequest& request, uint64_t frame_id, uint64_t token);
+  void DispatchTask(TaskRequest& request, uint64_t frame_id, uint64_t token) EXCLUDES(inbox_mu_);
   void DispatchNow(TaskRequest& request, uint64_t frame_id, uint64_t token);
   // Parks `request` in `list`.
   static void Park(std::vector<ParkedTask>* list, const TaskRequest& request, uint64_t frame_id,
@@ -133,7 +137,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // sets the result.
   void FinishExecution(ExecutionStatus status, json::Value details, int64_t prev,
                        std::optional<json::Value> output, std::optional<std::string> error,
-                       std::optional<std::string> cause);
+                       std::optional<std::string> cause) EXCLUDES(inbox_mu_);
   // Hands the events recorded so far to options_.history_sink, if there is one.
   void FlushHistory();
 
@@ -261,10 +265,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Cross-thread state.
   std::atomic<bool> finished_{false};
   std::atomic<RunState> run_state_{RunState::kIdle};
-  std::mutex inbox_mu_;
-  std::vector<Message> inbox_;      // guarded by inbox_mu_
-  Scheduler* scheduler_;            // guarded by inbox_mu_ (null once detached)
-  int64_t external_in_flight_ = 0;  // guarded by inbox_mu_
+  Mutex inbox_mu_;
+  std::vector<Message> inbox_ GUARDED_BY(inbox_mu_);
+  Scheduler* scheduler_ GUARDED_BY(inbox_mu_);  // null once detached
+  int64_t external_in_flight_ GUARDED_BY(inbox_mu_) = 0;
 };
 
 }  // namespace stator::engine

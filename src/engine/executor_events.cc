@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/mutex.h"
 #include "engine/error_policy.h"
 #include "engine/executor_internal.h"
 #include "engine/history.h"
@@ -87,7 +88,10 @@ void Execution::FinishExecution(ExecutionStatus status, json::Value details, int
   if (cause && !cause->empty()) result_.cause = std::move(cause);
   result_.stop_millis = now;
   // Drop every timer; late task completions are ignored.
-  if (timeout_timer_ != 0 && scheduler_ != nullptr) scheduler_->CancelTimer(timeout_timer_);
+  if (timeout_timer_ != 0) {
+    MutexLock lock(&inbox_mu_);
+    if (scheduler_ != nullptr) scheduler_->CancelTimer(timeout_timer_);
+  }
   for (auto& [id_, f] : live_) CancelTimers(*f);
   ready_.clear();
   finished_.store(true, std::memory_order_release);

@@ -1,10 +1,11 @@
 // Execution: the inbox and run-state protocol, timers and task dispatch — everything that
 // reaches an execution from another thread.
 
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <utility>
 
+#include "common/mutex.h"
 #include "engine/error_policy.h"
 #include "engine/executor_internal.h"
 #include "engine/history.h"
@@ -23,7 +24,7 @@ void Execution::Deliver(Message m) {
   const bool task_done = m.kind == Message::Kind::kTaskDone;
   bool run_here = false;
   {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
+    MutexLock lock(&inbox_mu_);
     if (scheduler_ == nullptr) return;
     inbox_.push_back(std::move(m));
     RunState idle = RunState::kIdle;
@@ -41,19 +42,17 @@ void Execution::Deliver(Message m) {
   }
   if (run_here) {
     Run();
-    std::lock_guard<std::mutex> lock(inbox_mu_);
+    MutexLock lock(&inbox_mu_);
     EndExternalLocked();
   }
 }
 
-// Requires inbox_mu_. One task of this execution that ran outside the scheduler has answered.
 void Execution::EndExternalLocked() {
   if (external_in_flight_ == 0 || scheduler_ == nullptr) return;  // Detach ended them all
   --external_in_flight_;
   scheduler_->ExternalFinished();
 }
 
-// Requires inbox_mu_.
 void Execution::Notify() {
   for (;;) {
     RunState state = run_state_.load(std::memory_order_acquire);
@@ -74,7 +73,7 @@ bool Execution::HandleOneMessage() {
   if (pending_next_ == pending_.size()) {
     pending_.clear();
     pending_next_ = 0;
-    std::lock_guard<std::mutex> lock(inbox_mu_);
+    MutexLock lock(&inbox_mu_);
     if (inbox_.empty()) return false;
     pending_.swap(inbox_);
   }
@@ -194,8 +193,11 @@ void Execution::HandleMessage(Message& m) {
 }
 
 void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t* slot) {
-  if (scheduler_ == nullptr) return;
   if (replay_ != nullptr) {
+    {
+      MutexLock lock(&inbox_mu_);
+      if (scheduler_ == nullptr) return;
+    }
     // Held until the history shows the timer fired (or until the replay is over).
     *slot = kReplayTimerBit | next_replay_timer_++;
     replay_timers_.push_back(ReplayTimer{*slot, due_millis, f.id, f.token, kind});
@@ -204,7 +206,7 @@ void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t*
   std::weak_ptr<Execution> weak = weak_from_this();
   const uint64_t frame_id = f.id;
   const uint64_t token = f.token;
-  *slot = scheduler_->AddTimer(due_millis, [weak, frame_id, token, kind] {
+  std::function<void()> fire = [weak, frame_id, token, kind] {
     if (auto execution = weak.lock()) {
       Message m;
       m.kind = Message::Kind::kTimer;
@@ -213,15 +215,20 @@ void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t due_millis, uint64_t*
       m.timer = kind;
       execution->Deliver(std::move(m));
     }
-  });
+  };
+  // Under the lock: Detach (from another thread) cannot pull the scheduler away meanwhile.
+  MutexLock lock(&inbox_mu_);
+  if (scheduler_ == nullptr) return;
+  *slot = scheduler_->AddTimer(due_millis, std::move(fire));
 }
 
 void Execution::CancelTimer(uint64_t* slot) {
   if (*slot == 0) return;
   if ((*slot & kReplayTimerBit) != 0) {
     std::erase_if(replay_timers_, [id = *slot](const ReplayTimer& t) { return t.id == id; });
-  } else if (scheduler_ != nullptr) {
-    scheduler_->CancelTimer(*slot);
+  } else {
+    MutexLock lock(&inbox_mu_);
+    if (scheduler_ != nullptr) scheduler_->CancelTimer(*slot);
   }
   *slot = 0;
 }
@@ -235,7 +242,7 @@ void Execution::CancelTimers(Frame& f) {
 void Execution::DispatchTask(TaskRequest& request, uint64_t frame_id, uint64_t token) {
   // In flight from now on, held or not: a virtual clock must not jump past it.
   {
-    std::lock_guard<std::mutex> lock(inbox_mu_);
+    MutexLock lock(&inbox_mu_);
     ++external_in_flight_;
     if (scheduler_ != nullptr) scheduler_->ExternalStarted();
   }

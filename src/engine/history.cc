@@ -1,8 +1,8 @@
 #include "engine/history.h"
 
-#include <mutex>
 #include <set>
 
+#include "common/mutex.h"
 #include "engine/execution.h"
 
 namespace stator::engine::history {
@@ -186,9 +186,10 @@ json::Value HistoryEvent::ToJson() const {
 }
 
 std::string_view InternEventName(std::string_view name) {
-  static std::mutex mu;
-  static auto* names = new std::set<std::string, std::less<>>();  // nodes never move
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static auto* names PT_GUARDED_BY(mu) =
+      new std::set<std::string, std::less<>>();  // nodes never move
+  MutexLock lock(&mu);
   auto it = names->find(name);
   if (it == names->end()) it = names->emplace(name).first;
   return *it;

@@ -1,8 +1,8 @@
 #include "engine/machine_plan.h"
 
-#include <mutex>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "engine/execution.h"
 
 namespace stator::engine {
@@ -45,10 +45,10 @@ struct CacheEntry {
 
 std::shared_ptr<const MachinePlan> GetPlan(
     const std::shared_ptr<const asl::StateMachine>& machine) {
-  static std::mutex mu;
-  static std::unordered_map<const asl::StateMachine*, CacheEntry> cache;
-  static size_t prune_at = 64;
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static std::unordered_map<const asl::StateMachine*, CacheEntry> cache GUARDED_BY(mu);
+  static size_t prune_at GUARDED_BY(mu) = 64;
+  MutexLock lock(&mu);
   auto it = cache.find(machine.get());
   if (it != cache.end() && it->second.machine.lock() == machine) return it->second.plan;
   auto plan = std::make_shared<MachinePlan>();

@@ -22,18 +22,18 @@
 // Thread-safety: every public method may be called from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <queue>
 #include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace stator::engine {
 
@@ -55,31 +55,31 @@ class Scheduler {
   Clock* clock() const { return clock_; }
 
   // Queues r to run once.
-  void Schedule(std::shared_ptr<Runnable> r);
+  void Schedule(std::shared_ptr<Runnable> r) EXCLUDES(mu_);
 
   // Calls fn (on a scheduler thread) once the clock reaches due_millis. Returns an id for
   // CancelTimer.
-  TimerId AddTimer(int64_t due_millis, std::function<void()> fn);
+  TimerId AddTimer(int64_t due_millis, std::function<void()> fn) EXCLUDES(mu_);
   // Cancels a timer that has not fired yet (no-op otherwise).
-  void CancelTimer(TimerId id);
+  void CancelTimer(TimerId id) EXCLUDES(mu_);
 
   // Runs one ready Runnable or fires every due timer. Returns false when there was nothing to
   // do right now.
-  bool RunOnce();
+  bool RunOnce() EXCLUDES(fire_mu_, mu_);
 
   // Drives the scheduler until pred() is true (checked between work items). pred is called
   // without the scheduler's lock held.
-  void RunUntil(const std::function<bool()>& pred);
+  void RunUntil(const std::function<bool()>& pred) EXCLUDES(fire_mu_, mu_);
 
   // Wakes every thread blocked in RunUntil so that it re-checks its predicate.
-  void Wake();
+  void Wake() EXCLUDES(mu_);
 
   // Announce work in flight outside the scheduler (see the header comment).
-  void ExternalStarted();
-  void ExternalFinished();
+  void ExternalStarted() EXCLUDES(mu_);
+  void ExternalFinished() EXCLUDES(mu_);
 
   // The due time of the earliest live timer, if any.
-  std::optional<int64_t> NextTimerDue();
+  std::optional<int64_t> NextTimerDue() EXCLUDES(mu_);
 
  private:
   struct Timer {
@@ -93,21 +93,25 @@ class Scheduler {
     }
   };
 
-  // Requires mu_. Drops cancelled timers from the top of the heap.
-  void PruneCancelledLocked();
+  // Drops cancelled timers from the top of the heap.
+  void PruneCancelledLocked() REQUIRES(mu_);
+  // Whether RunUntil's thread, waiting since wake_epoch_ was `epoch`, has something to do.
+  bool WokenLocked(uint64_t epoch) const REQUIRES(mu_) {
+    return !ready_.empty() || wake_epoch_ != epoch;
+  }
 
   Clock* const clock_;
   const int64_t virtual_grace_millis_;
-  std::mutex fire_mu_;  // see RunOnce
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<Runnable>> ready_;                        // guarded by mu_
-  std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;  // guarded by mu_
-  std::unordered_set<TimerId> cancelled_;                              // guarded by mu_
-  TimerId next_timer_id_ = 1;                                          // guarded by mu_
-  uint64_t wake_epoch_ = 0;                                            // guarded by mu_
-  int64_t external_in_flight_ = 0;                                     // guarded by mu_
-  int external_waiters_ = 0;  // threads waiting for external work; guarded by mu_
+  Mutex fire_mu_ ACQUIRED_BEFORE(mu_);  // see RunOnce
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::shared_ptr<Runnable>> ready_ GUARDED_BY(mu_);
+  std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_ GUARDED_BY(mu_);
+  std::unordered_set<TimerId> cancelled_ GUARDED_BY(mu_);
+  TimerId next_timer_id_ GUARDED_BY(mu_) = 1;
+  uint64_t wake_epoch_ GUARDED_BY(mu_) = 0;
+  int64_t external_in_flight_ GUARDED_BY(mu_) = 0;
+  int external_waiters_ GUARDED_BY(mu_) = 0;  // threads waiting for external work
 };
 
 }  // namespace stator::engine

@@ -6,13 +6,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "asl/test_util.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "common/mutex.h"
 #include "engine/execution.h"
 #include "engine/scheduler.h"
 
@@ -78,38 +77,49 @@ inline constexpr std::chrono::seconds kHangLimit{60};
 // 10 s later.
 [[nodiscard]] inline bool RunUntilOrFail(Scheduler& scheduler, const std::function<bool()>& pred,
                                          const std::string& what) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool returned = false;  // guarded by mu
+  // Set once RunUntil has returned; the watchdog waits for it.
+  class Returned {
+   public:
+    void Set() EXCLUDES(mu_) {
+      MutexLock lock(&mu_);
+      set_ = true;
+      cv_.SignalAll();
+    }
+    // True once Set was called, false when `timeout` passed first.
+    bool WaitFor(std::chrono::milliseconds timeout) EXCLUDES(mu_) {
+      MutexLock lock(&mu_);
+      const auto deadline = std::chrono::steady_clock::now() + timeout;
+      while (!set_) {
+        if (!cv_.WaitUntil(&mu_, deadline)) return set_;
+      }
+      return true;
+    }
+
+   private:
+    Mutex mu_;
+    CondVar cv_;
+    bool set_ GUARDED_BY(mu_) = false;
+  } returned;
   std::atomic<bool> expired{false};
   std::thread watchdog([&] {
-    std::unique_lock<std::mutex> lock(mu);
-    if (cv.wait_for(lock, kHangLimit, [&] { return returned; })) return;
+    if (returned.WaitFor(kHangLimit)) return;
     expired.store(true);
-    for (int i = 0; i < 100 && !returned; ++i) {
-      lock.unlock();
+    for (int i = 0; i < 100; ++i) {
       scheduler.Wake();
-      lock.lock();
-      cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return returned; });
+      if (returned.WaitFor(std::chrono::milliseconds(100))) return;
     }
-    if (!returned) {
-      std::fprintf(stderr,
-                   "FATAL: the scheduler did not reach \"%s\" within %lld s, and did not "
-                   "return when woken\n",
-                   what.c_str(), static_cast<long long>(kHangLimit.count()));
-      std::abort();
-    }
+    std::fprintf(stderr,
+                 "FATAL: the scheduler did not reach \"%s\" within %lld s, and did not "
+                 "return when woken\n",
+                 what.c_str(), static_cast<long long>(kHangLimit.count()));
+    std::abort();
   });
   bool reached = false;
   scheduler.RunUntil([&] {
     reached = pred();
     return reached || expired.load();
   });
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    returned = true;
-  }
-  cv.notify_all();
+  returned.Set();
   watchdog.join();
   if (!reached) {
     ADD_FAILURE() << "the scheduler did not reach \"" << what << "\" within " << kHangLimit.count()

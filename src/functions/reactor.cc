@@ -69,8 +69,8 @@ int Reactor::Wait(epoll_event* events, int max, int timeout_ms) {
 }
 
 std::optional<Reactor::Watch> Reactor::Find(const epoll_event& event) const {
-  // A copy: epoll_event is packed on x86-64, so its 64-bit member is not aligned for a
-  // reference (find takes its key by reference).
+  // A copy: epoll_event is packed on x86-64, so its data.u64 may be misaligned, and find()
+  // would bind a reference to it (undefined behaviour; UBSan reports it).
   const uint64_t token = event.data.u64;
   auto it = watches_.find(token);
   if (it == watches_.end()) return std::nullopt;

@@ -85,6 +85,7 @@ FunctionRegistry::~FunctionRegistry() {
 }
 
 Status FunctionRegistry::Load() {
+  MutexLock lock(&mu_);  // (nobody else has the registry yet)
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
     std::string name = entry.path().filename().string();
@@ -129,13 +130,13 @@ FunctionPtr FunctionRegistry::Snapshot(const FunctionConfig& c) const {
 }
 
 FunctionPtr FunctionRegistry::Get(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = functions_.find(name);
   return it == functions_.end() ? nullptr : it->second;
 }
 
 std::vector<FunctionPtr> FunctionRegistry::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<FunctionPtr> out;
   out.reserve(functions_.size());
   for (const auto& [name, f] : functions_) out.push_back(f);
@@ -173,7 +174,7 @@ Result<FunctionPtr> FunctionRegistry::Create(FunctionConfig c, const std::string
   }
   STATOR_TRY(std::string staged, Stage(zip));
   std::error_code ec;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (functions_.count(c.name)) {
     fs::remove_all(staged, ec);
     return Error{"ResourceConflictException", "Function already exist: " + c.name};
@@ -209,7 +210,7 @@ Result<FunctionPtr> FunctionRegistry::UpdateCode(const std::string& name, const 
   if (!Get(name)) return Error{"ResourceNotFoundException", ""};
   STATOR_TRY(std::string staged, Stage(zip));
   std::error_code ec;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) {
     fs::remove_all(staged, ec);
@@ -241,7 +242,7 @@ Result<FunctionPtr> FunctionRegistry::UpdateCode(const std::string& name, const 
 Result<FunctionPtr> FunctionRegistry::Update(const std::string& name,
                                              const std::function<Status(FunctionConfig*)>& edit,
                                              int64_t now_ms, bool touch) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) return Error{"ResourceNotFoundException", ""};
   FunctionConfig c = it->second->config;
@@ -262,7 +263,7 @@ Result<FunctionPtr> FunctionRegistry::Update(const std::string& name,
 }
 
 Status FunctionRegistry::Delete(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) return Error{"ResourceNotFoundException", ""};
   std::error_code ec;

@@ -19,12 +19,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "functions/function_config.h"
 
 namespace stator::functions {
@@ -49,28 +50,30 @@ class FunctionRegistry {
   const std::string& root() const { return root_; }
 
   // nullptr when there is no such function.
-  FunctionPtr Get(const std::string& name) const;
+  FunctionPtr Get(const std::string& name) const EXCLUDES(mu_);
   // All functions by name.
-  std::vector<FunctionPtr> List() const;
+  std::vector<FunctionPtr> List() const EXCLUDES(mu_);
 
   // Creates a function from config (name, handler, ... set by the caller; code fields are
   // filled in here) and zip. Errors: "ResourceConflictException" (exists),
   // "InvalidParameterValueException" (bad zip), "ServiceException" (I/O).
-  Result<FunctionPtr> Create(FunctionConfig config, const std::string& zip, int64_t now_ms);
+  Result<FunctionPtr> Create(FunctionConfig config, const std::string& zip, int64_t now_ms)
+      EXCLUDES(mu_);
   // Replaces the code. Errors: "ResourceNotFoundException", as Create.
-  Result<FunctionPtr> UpdateCode(const std::string& name, const std::string& zip, int64_t now_ms);
+  Result<FunctionPtr> UpdateCode(const std::string& name, const std::string& zip, int64_t now_ms)
+      EXCLUDES(mu_);
   // Applies edit to a copy of the configuration and stores it (name and code fields are kept).
   // edit may fail (its Error is returned and nothing changes).
   Result<FunctionPtr> Update(const std::string& name,
                              const std::function<Status(FunctionConfig*)>& edit, int64_t now_ms,
-                             bool touch = true);
+                             bool touch = true) EXCLUDES(mu_);
   // Errors: "ResourceNotFoundException".
-  Status Delete(const std::string& name);
+  Status Delete(const std::string& name) EXCLUDES(mu_);
 
  private:
   FunctionRegistry(std::string root, bool temporary)
       : root_(std::move(root)), temporary_(temporary) {}
-  Status Load();
+  Status Load() EXCLUDES(mu_);
   // Unpacks zip into a fresh staging directory; returns its path.
   Result<std::string> Stage(const std::string& zip);
   Status WriteMeta(const FunctionConfig& c) const;
@@ -79,8 +82,8 @@ class FunctionRegistry {
 
   const std::string root_;
   const bool temporary_;
-  mutable std::mutex mu_;
-  std::map<std::string, FunctionPtr> functions_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, FunctionPtr> functions_ GUARDED_BY(mu_);
 };
 
 }  // namespace stator::functions

@@ -9,17 +9,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cassert>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "common/time_format.h"
 #include "common/uuid.h"
 #include "functions/frame.h"
@@ -92,26 +94,27 @@ class FunctionRuntime::Impl {
   std::thread thread;
   std::atomic<bool> stopping{false};
 
-  mutable std::mutex mu;
-  std::string endpoint;  // guarded by mu
-  Upstream upstream;     // length 0: no network channel (guarded by mu)
-  std::unordered_map<std::string, std::unique_ptr<Workers>> pools;  // guarded by mu
-  std::vector<std::unique_ptr<Workers>> retired;                    // guarded by mu
-  std::vector<pid_t> zombies;                                       // guarded by mu
-  FunctionLogs logs{0};                                             // guarded by mu
+  mutable Mutex mu;
+  std::string endpoint GUARDED_BY(mu);
+  Upstream upstream GUARDED_BY(mu);  // length 0: no network channel
+  std::unordered_map<std::string, std::unique_ptr<Workers>> pools GUARDED_BY(mu);
+  std::vector<std::unique_ptr<Workers>> retired GUARDED_BY(mu);
+  std::vector<pid_t> zombies GUARDED_BY(mu);
+  FunctionLogs logs GUARDED_BY(mu) = FunctionLogs(0);
 
   // Sandboxed zygotes get a network namespace of their own and reach the server through the
   // network channel.
-  bool Relayed() const { return sandbox.sandboxed() && upstream.length > 0; }
+  bool Relayed() const REQUIRES(mu) { return sandbox.sandboxed() && upstream.length > 0; }
 
-  Workers* GetPool(const FunctionPtr& fn);
-  void RetireLocked(const std::string& name);
-  int64_t Tick(Completions* done);
-  void Run();
+  // The pool of fn's current revision (a new one when fn changed: the old one retires).
+  InstancePool& PoolOf(const FunctionPtr& fn) REQUIRES(mu);
+  void RetireLocked(const std::string& name) REQUIRES(mu);
+  int64_t Tick(Completions* done) REQUIRES(mu);
+  void Run() EXCLUDES(mu);
 };
 
 // One function's workers: its zygote, the server's side of its instances, and their
-// InstancePool, whose Host it is. Every method runs under Impl::mu.
+// InstancePool, whose Host it is. Everything in it is guarded by its runtime's lock (Impl::mu).
 class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
  public:
   Workers(Impl* rt, FunctionPtr function)
@@ -120,31 +123,40 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
         pool_(PoolLimits(rt->options, *fn_), this, functions::NowUs()) {}
   ~Workers() override = default;
 
+  // Tells the analysis that rt->mu, which the caller holds, is this one's lock rt_->mu: a
+  // Workers belongs to the runtime that made it, which reaches it only under its lock.
+  void AssertLockHeldBy(const Impl* rt) const REQUIRES(rt->mu) ASSERT_CAPABILITY(rt_->mu) {
+    assert(rt == rt_);
+  }
+
   const std::string& name() const { return fn_->config.name; }
   const FunctionPtr& fn() const { return fn_; }
-  InstancePool& pool() { return pool_; }
-  Zygote::State zygote_state() const { return zygote_.state(); }
+  InstancePool& pool() REQUIRES(rt_->mu) { return pool_; }
+  Zygote::State zygote_state() const REQUIRES(rt_->mu) { return zygote_.state(); }
 
-  // InstancePool::Host
-  Status StartInstance(InstancePool::Id id, bool spare) override;
-  void Dispatch(InstancePool::Id id, const Call& call) override;
-  void StopInstance(InstancePool::Id id, bool kill) override;
-  void TimedOut(InstancePool::Id id, Call call, int64_t started_us, Completions* done) override;
-  bool CanStartSpares() const override { return zygote_.state() == Zygote::State::kReady; }
+  // InstancePool::Host (called by pool_, under the lock)
+  Status StartInstance(InstancePool::Id id, bool spare) override REQUIRES(rt_->mu);
+  void Dispatch(InstancePool::Id id, const Call& call) override REQUIRES(rt_->mu);
+  void StopInstance(InstancePool::Id id, bool kill) override REQUIRES(rt_->mu);
+  void TimedOut(InstancePool::Id id, Call call, int64_t started_us, Completions* done) override
+      REQUIRES(rt_->mu);
+  bool CanStartSpares() const override REQUIRES(rt_->mu) {
+    return zygote_.state() == Zygote::State::kReady;
+  }
   int64_t NowUs() const override { return functions::NowUs(); }
 
   // Reactor events.
-  void OnInstance(Instance* inst, uint32_t events, Completions* done);
-  void OnControl(Completions* done);
+  void OnInstance(Instance* inst, uint32_t events, Completions* done) REQUIRES(rt_->mu);
+  void OnControl(Completions* done) REQUIRES(rt_->mu);
   // The instance is gone: its call (if it ran one) fails with Runtime.ExitError, and the pool
   // loses it.
-  void Lose(Instance* inst, Completions* done);
-  void OnNetwork();
+  void Lose(Instance* inst, Completions* done) REQUIRES(rt_->mu);
+  void OnNetwork() REQUIRES(rt_->mu);
 
   // Kills the zygote (wait: and reaps it; else it joins Impl::zombies) and closes its sockets.
-  void StopZygote(bool wait);
+  void StopZygote(bool wait) REQUIRES(rt_->mu);
   // Every call fails (the server is shutting down); every process is killed and reaped.
-  void Shutdown(Completions* done);
+  void Shutdown(Completions* done) REQUIRES(rt_->mu);
 
  private:
   static InstancePool::Limits PoolLimits(const RuntimeOptions& o, const Function& fn) {
@@ -156,28 +168,30 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
     return l;
   }
 
-  Status StartZygote();
-  void CloseNetwork();
+  Status StartZygote() REQUIRES(rt_->mu);
+  void CloseNetwork() REQUIRES(rt_->mu);
   // Hands the instance to the zygote. Errors: the zygote cannot be reached.
-  Status SendSpawn(Instance* inst);
-  void Destroy(InstancePool::Id id, bool kill);
+  Status SendSpawn(Instance* inst) REQUIRES(rt_->mu);
+  void Destroy(InstancePool::Id id, bool kill) REQUIRES(rt_->mu);
   // Arms or disarms output readiness after a write; a failure drops the instance (its socket
   // is shut down, so that the reactor sees it close).
-  void AfterWrite(Instance* inst, Instance::Write w);
-  void OnResult(Instance* inst, Frame& f, Completions* done);
+  void AfterWrite(Instance* inst, Instance::Write w) REQUIRES(rt_->mu);
+  void OnResult(Instance* inst, Frame& f, Completions* done) REQUIRES(rt_->mu);
   // The instance's call ended without an answer (timeout, death).
   void FailCall(Instance* inst, Call call, int64_t started_us, const std::string& type,
-                const std::string& message, bool timed_out, const char* status, Completions* done);
+                const std::string& message, bool timed_out, const char* status, Completions* done)
+      REQUIRES(rt_->mu);
   // The zygote failed to start (error_json: the error object): everything waiting fails.
-  void FailInit(const std::string& error_json, Completions* done);
+  void FailInit(const std::string& error_json, Completions* done) REQUIRES(rt_->mu);
 
-  Impl* rt_;
-  FunctionPtr fn_;
-  Zygote zygote_;
-  Reactor::Token control_watch_ = 0;
-  Reactor::Token network_watch_ = 0;
-  std::map<InstancePool::Id, std::unique_ptr<Instance>> instances_;  // by id: in start order
-  InstancePool pool_;
+  Impl* const rt_;
+  const FunctionPtr fn_;
+  Zygote zygote_ GUARDED_BY(rt_->mu);
+  Reactor::Token control_watch_ GUARDED_BY(rt_->mu) = 0;
+  Reactor::Token network_watch_ GUARDED_BY(rt_->mu) = 0;
+  // By id: in start order.
+  std::map<InstancePool::Id, std::unique_ptr<Instance>> instances_ GUARDED_BY(rt_->mu);
+  InstancePool pool_ GUARDED_BY(rt_->mu);
 };
 
 using Workers = FunctionRuntime::Impl::Workers;
@@ -516,9 +530,15 @@ FunctionRuntime::Impl::~Impl() {
   if (thread.joinable()) thread.join();
   Completions done;
   {
-    std::lock_guard<std::mutex> lock(mu);
-    for (auto& [name, w] : pools) w->Shutdown(&done);
-    for (auto& w : retired) w->Shutdown(&done);
+    MutexLock lock(&mu);
+    for (auto& [name, w] : pools) {
+      w->AssertLockHeldBy(this);
+      w->Shutdown(&done);
+    }
+    for (auto& w : retired) {
+      w->AssertLockHeldBy(this);
+      w->Shutdown(&done);
+    }
     pools.clear();
     retired.clear();
     for (pid_t pid : zombies) {
@@ -530,16 +550,19 @@ FunctionRuntime::Impl::~Impl() {
   RunCompletions(&done);
 }
 
-Workers* FunctionRuntime::Impl::GetPool(const FunctionPtr& fn) {
+InstancePool& FunctionRuntime::Impl::PoolOf(const FunctionPtr& fn) {
   auto it = pools.find(fn->config.name);
-  if (it != pools.end()) {
-    if (it->second->fn()->config.revision_id == fn->config.revision_id) return it->second.get();
-    RetireLocked(fn->config.name);
+  Workers* w;
+  if (it != pools.end() && it->second->fn()->config.revision_id == fn->config.revision_id) {
+    w = it->second.get();
+  } else {
+    if (it != pools.end()) RetireLocked(fn->config.name);
+    auto made = std::make_unique<Workers>(this, fn);
+    w = made.get();
+    pools[fn->config.name] = std::move(made);
   }
-  auto w = std::make_unique<Workers>(this, fn);
-  Workers* raw = w.get();
-  pools[fn->config.name] = std::move(w);
-  return raw;
+  w->AssertLockHeldBy(this);
+  return w->pool();
 }
 
 void FunctionRuntime::Impl::RetireLocked(const std::string& name) {
@@ -547,6 +570,7 @@ void FunctionRuntime::Impl::RetireLocked(const std::string& name) {
   if (it == pools.end()) return;
   std::unique_ptr<Workers> w = std::move(it->second);
   pools.erase(it);
+  w->AssertLockHeldBy(this);
   w->pool().Retire();
   retired.push_back(std::move(w));
 }
@@ -556,7 +580,8 @@ int64_t FunctionRuntime::Impl::Tick(Completions* done) {
   int64_t now = NowUs();
   int64_t next = now + 1000000;
   int64_t idle_us = options.idle_timeout.count() * 1000;
-  auto visit = [&](Workers* w) {
+  auto visit = [&](Workers* w) REQUIRES(mu) {
+    w->AssertLockHeldBy(this);
     InstancePool& pool = w->pool();
     next = pool.Expire(idle_us, next, done);
     if (pool.empty() && pool.waiting() == 0 && w->zygote_state() != Zygote::State::kNone &&
@@ -567,9 +592,11 @@ int64_t FunctionRuntime::Impl::Tick(Completions* done) {
   };
   for (auto& [name, w] : pools) visit(w.get());
   for (auto it = retired.begin(); it != retired.end();) {
-    visit(it->get());
-    if ((*it)->pool().empty() && (*it)->pool().waiting() == 0) {
-      (*it)->StopZygote(false);
+    Workers* w = it->get();
+    visit(w);
+    w->AssertLockHeldBy(this);
+    if (w->pool().empty() && w->pool().waiting() == 0) {
+      w->StopZygote(false);
       it = retired.erase(it);
     } else {
       ++it;
@@ -595,28 +622,33 @@ void FunctionRuntime::Impl::Run() {
     if (stopping) break;
     Completions done;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(&mu);
       for (int i = 0; i < n; ++i) {
         // Absent: a wake-up, or a watch removed earlier in this batch.
-        std::optional<Reactor::Watch> w = reactor->Find(events[i]);
-        if (!w) continue;
-        switch (w->kind) {
-          case Reactor::Watch::Kind::kInstance: {
-            auto* inst = static_cast<Instance*>(w->owner);
-            static_cast<Workers*>(inst->owner())->OnInstance(inst, events[i].events, &done);
+        std::optional<Reactor::Watch> watch = reactor->Find(events[i]);
+        if (!watch) continue;
+        const bool instance = watch->kind == Reactor::Watch::Kind::kInstance;
+        auto* inst = instance ? static_cast<Instance*>(watch->owner) : nullptr;
+        auto* w = static_cast<Workers*>(instance ? inst->owner() : watch->owner);
+        w->AssertLockHeldBy(this);
+        switch (watch->kind) {
+          case Reactor::Watch::Kind::kInstance:
+            w->OnInstance(inst, events[i].events, &done);
             break;
-          }
           case Reactor::Watch::Kind::kControl:
-            static_cast<Workers*>(w->owner)->OnControl(&done);
+            w->OnControl(&done);
             break;
           case Reactor::Watch::Kind::kNetwork:
-            static_cast<Workers*>(w->owner)->OnNetwork();
+            w->OnNetwork();
             break;
         }
       }
       if (NowUs() >= next_tick || n == 0) next_tick = Tick(&done);
       // A timeout may be due before the next tick.
-      for (auto& [name, w] : pools) next_tick = w->pool().NextDeadline(next_tick);
+      for (auto& [name, w] : pools) {
+        w->AssertLockHeldBy(this);
+        next_tick = w->pool().NextDeadline(next_tick);
+      }
     }
     RunCompletions(&done);
   }
@@ -649,7 +681,10 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
       return Error{"ServiceException", "cannot write " + impl->script_path};
     }
   }
-  impl->logs = FunctionLogs(options.log_keep_bytes);
+  {
+    MutexLock lock(&impl->mu);  // (nobody else has impl yet)
+    impl->logs = FunctionLogs(options.log_keep_bytes);
+  }
   impl->options = std::move(options);
   STATOR_TRY(Reactor reactor, Reactor::Create());
   impl->reactor.emplace(std::move(reactor));
@@ -660,7 +695,7 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
 
 void FunctionRuntime::SetEndpoint(const std::string& endpoint) {
   auto address = ResolveEndpoint(endpoint);  // may resolve a name: outside the lock
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   impl_->endpoint = endpoint;
   impl_->upstream = Upstream();
   if (address.ok()) {
@@ -677,12 +712,12 @@ void FunctionRuntime::Invoke(FunctionPtr fn, Invocation inv, InvokeCallback done
   if (inv.request_id.empty()) inv.request_id = NewUuid();
   Completions completions;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     if (impl_->stopping) {
       completions.emplace_back(std::move(done),
                                Error{"ServiceException", "the server is shutting down"});
     } else {
-      impl_->GetPool(fn)->pool().Submit(Call{std::move(inv), std::move(done)}, &completions);
+      impl_->PoolOf(fn).Submit(Call{std::move(inv), std::move(done)}, &completions);
     }
   }
   RunCompletions(&completions);
@@ -691,15 +726,18 @@ void FunctionRuntime::Invoke(FunctionPtr fn, Invocation inv, InvokeCallback done
 void FunctionRuntime::Retire(const std::string& name) {
   Completions completions;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     impl_->RetireLocked(name);
-    for (auto& w : impl_->retired) w->pool().Settle(&completions);
+    for (auto& w : impl_->retired) {
+      w->AssertLockHeldBy(impl_.get());
+      w->pool().Settle(&completions);
+    }
   }
   RunCompletions(&completions);
 }
 
 std::string FunctionRuntime::Logs(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   return impl_->logs.Recent(name);
 }
 

@@ -249,7 +249,7 @@ void MockTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCompl
   }
   int64_t invocation;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     invocation = invocations_[request.state_name]++;
   }
   done(it->second->At(invocation));

@@ -27,13 +27,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "engine/execution.h"
 
 namespace stator::integrations {
@@ -92,12 +93,13 @@ class MockTaskRunner : public engine::TaskRunner {
 
   // Completes synchronously with the mocked outcome of the state's next invocation. A state the
   // test case does not mock fails with States.Runtime (route such states elsewhere; see Serves).
-  void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
+  void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override
+      EXCLUDES(mu_);
 
  private:
   MockTestCase test_case_;
-  std::mutex mu_;
-  std::unordered_map<std::string, int64_t> invocations_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, int64_t> invocations_ GUARDED_BY(mu_);
 };
 
 }  // namespace stator::integrations

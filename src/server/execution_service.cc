@@ -6,6 +6,7 @@
 
 #include "asl/compiler.h"
 #include "common/hash.h"
+#include "common/mutex.h"
 #include "common/uuid.h"
 #include "integrations/unavailable_resource.h"
 
@@ -93,17 +94,17 @@ ExecutionService::~ExecutionService() {
   if (ticker_.joinable()) ticker_.join();
   queue_.Flush();
   // Nothing steps executions any more; cut them loose from the scheduler before it goes.
-  std::unordered_map<std::string, std::shared_ptr<Live>> live;
+  std::unordered_map<std::string, Live> live;
   {
-    std::lock_guard lock(live_mu_);
+    MutexLock lock(&live_mu_);
     live.swap(live_);
   }
   for (auto& [arn, l] : live) {
-    if (l->execution) l->execution->Detach();
+    if (l.execution) l.execution->Detach();
   }
   std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express;
   {
-    std::lock_guard lock(express_mu_);
+    MutexLock lock(&express_mu_);
     express.swap(express_);
   }
   for (auto& [raw, e] : express) e->Detach();
@@ -113,7 +114,7 @@ ApiResult<std::shared_ptr<const ExecutionService::Prepared>> ExecutionService::P
     const StartRequest& r) {
   const std::string key = PrepareKey(r);
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(&cache_mu_);
     auto it = prepared_.find(key);
     if (it != prepared_.end()) return it->second;
   }
@@ -145,7 +146,7 @@ ApiResult<std::shared_ptr<const ExecutionService::Prepared>> ExecutionService::P
   }
   content += std::to_string(s.update_date_ms);
   s.id = hash::HexDigest(hash::Algorithm::kSha256, content);
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(&cache_mu_);
   if (prepared_.size() >= 1024) prepared_.clear();  // a bound, not an LRU: misses only recompile
   return prepared_.emplace(key, std::move(p)).first->second;
 }
@@ -195,13 +196,13 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   const std::string arn = scope_.Execution(r.machine.name, name);
 
   std::optional<Started> same;  // an idempotent repeat of this execution
-  std::shared_ptr<Live> live;
+  int64_t start_date_ms = 0;
   {
-    std::lock_guard lock(live_mu_);
+    MutexLock lock(&live_mu_);
     auto it = live_.find(arn);
     if (it != live_.end()) {
-      if (it->second->input_text != r.input_text) return done(ExecutionAlreadyExists(arn));
-      same = Started{arn, it->second->start_date_ms};
+      if (it->second.input_text != r.input_text) return done(ExecutionAlreadyExists(arn));
+      same = Started{arn, it->second.start_date_ms};
     } else {
       // Not running here: the store knows whether the name was used before.
       auto existing = store_->GetExecution(arn);
@@ -213,10 +214,11 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
         }
         same = Started{arn, e.start_date_ms};
       } else {
-        live = std::make_shared<Live>();
-        live->input_text = r.input_text;
-        live->start_date_ms = clock_->NowMillis();
-        live_.emplace(arn, live);
+        start_date_ms = clock_->NowMillis();
+        Live live;
+        live.input_text = r.input_text;
+        live.start_date_ms = start_date_ms;
+        live_.emplace(arn, std::move(live));
       }
     }
   }
@@ -229,7 +231,7 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
     return;
   }
 
-  const Started started{arn, live->start_date_ms};
+  const Started started{arn, start_date_ms};
   auto execution = NewStandard((*prepared)->machine, EngineOptions(r, name, started.start_date_ms),
                                std::move(router).value());
 
@@ -243,10 +245,10 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   record.execution.input = r.input_text;
   record.execution.start_date_ms = started.start_date_ms;
   record.machine = (*prepared)->snapshot;
-  queue_.Submit(std::move(record), [this, live, execution, started, done](const Status& s) {
+  queue_.Submit(std::move(record), [this, execution, started, done](const Status& s) {
     if (!s.ok()) {
       {
-        std::lock_guard lock(live_mu_);
+        MutexLock lock(&live_mu_);
         live_.erase(started.execution_arn);
       }
       return done(StoreFailure(s.error()));
@@ -255,8 +257,11 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
     // stays in the live table at least until its outcome commits, which is after this.)
     execution->Start();
     {
-      std::lock_guard lock(live_mu_);
-      live->execution = execution;
+      MutexLock lock(&live_mu_);
+      // Still there: only a store failure (which fails this start) or the end of the execution
+      // (whose commit is answered on this thread, after this) take it out.
+      auto it = live_.find(started.execution_arn);
+      if (it != live_.end()) it->second.execution = execution;
     }
     done(started);
   });
@@ -347,13 +352,13 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   if (!history->empty()) o.replay = std::move(history);
   // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
   auto execution = NewStandard(machine, std::move(o), default_router_);
-  auto live = std::make_shared<Live>();
-  live->input_text = e.input;
-  live->start_date_ms = e.start_date_ms;
-  live->execution = execution;
+  Live live;
+  live.input_text = e.input;
+  live.start_date_ms = e.start_date_ms;
+  live.execution = execution;
   {
-    std::lock_guard lock(live_mu_);
-    live_.emplace(e.arn, live);
+    MutexLock lock(&live_mu_);
+    live_.emplace(e.arn, std::move(live));
   }
   return execution;
 }
@@ -386,15 +391,15 @@ void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execut
   o.stop_date_ms = r.stop_millis;
   const int64_t stop_ms = r.stop_millis;
   queue_.Submit(std::move(step), [this, arn, stop_ms](const Status& s) {
-    std::shared_ptr<Live> live;
+    Live live;
     {
-      std::lock_guard lock(live_mu_);
+      MutexLock lock(&live_mu_);
       auto it = live_.find(arn);
       if (it == live_.end()) return;  // halted by a store failure, its waiters answered
       live = std::move(it->second);
       live_.erase(it);
     }
-    for (auto& waiter : live->stop_waiters) {
+    for (auto& waiter : live.stop_waiters) {
       if (s.ok()) {
         waiter(stop_ms);
       } else {
@@ -405,15 +410,15 @@ void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execut
 }
 
 void ExecutionService::OnStoreFailure(const Status& failure) {
-  std::unordered_map<std::string, std::shared_ptr<Live>> live;
+  std::unordered_map<std::string, Live> live;
   {
-    std::lock_guard lock(live_mu_);
+    MutexLock lock(&live_mu_);
     live.swap(live_);
   }
   int halted = 0;
   for (auto& [arn, l] : live) {
-    if (l->execution) {
-      l->execution->Detach();
+    if (l.execution) {
+      l.execution->Detach();
       ++halted;
     }
   }
@@ -424,7 +429,7 @@ void ExecutionService::OnStoreFailure(const Status& failure) {
                "execution is started, stopped or acknowledged until then\n";
   // (Executions whose start is still queued have no engine object yet: their start fails.)
   for (auto& [arn, l] : live) {
-    for (auto& waiter : l->stop_waiters) waiter(StoreFailure(failure.error()));
+    for (auto& waiter : l.stop_waiters) waiter(StoreFailure(failure.error()));
   }
 }
 
@@ -443,11 +448,11 @@ ApiResult<ExecutionService::Started> ExecutionService::StartExpress(StartRequest
       engine::Execution::Create((*prepared)->machine, std::move(o), runner.get(), &scheduler_);
   engine::Execution* raw = execution.get();
   execution->SetOnFinished([this, raw, runner] {
-    std::lock_guard lock(express_mu_);
+    MutexLock lock(&express_mu_);
     express_.erase(raw);
   });
   {
-    std::lock_guard lock(express_mu_);
+    MutexLock lock(&express_mu_);
     express_.emplace(raw, execution);
   }
   execution->Start();
@@ -480,11 +485,11 @@ void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<Sy
     out.error = std::move(result.error);
     out.cause = std::move(result.cause);
     done(std::move(out));
-    std::lock_guard lock(express_mu_);
+    MutexLock lock(&express_mu_);
     express_.erase(raw);
   });
   {
-    std::lock_guard lock(express_mu_);
+    MutexLock lock(&express_mu_);
     express_.emplace(raw, execution);
   }
   // The HTTP thread runs the execution until it ends or waits: a short workflow answers
@@ -494,10 +499,10 @@ void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<Sy
 
 void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> fn) {
   {
-    std::lock_guard lock(live_mu_);
+    MutexLock lock(&live_mu_);
     auto it = live_.find(arn);
     if (it != live_.end()) {
-      it->second->stop_waiters.push_back([fn = std::move(fn)](const ApiResult<int64_t>&) { fn(); });
+      it->second.stop_waiters.push_back([fn = std::move(fn)](const ApiResult<int64_t>&) { fn(); });
       return;
     }
   }
@@ -509,13 +514,13 @@ void ExecutionService::Stop(const std::string& execution_arn, const std::string&
                             std::function<void(ApiResult<int64_t>)> done) {
   std::shared_ptr<engine::Execution> running;
   {
-    std::lock_guard lock(live_mu_);
+    MutexLock lock(&live_mu_);
     auto it = live_.find(execution_arn);
     // (An execution whose start is not committed yet has no engine object here: it does not
     // exist for Stop yet.)
-    if (it != live_.end() && it->second->execution) {
-      it->second->stop_waiters.push_back([done](ApiResult<int64_t> r) { done(std::move(r)); });
-      running = it->second->execution;
+    if (it != live_.end() && it->second.execution) {
+      it->second.stop_waiters.push_back([done](ApiResult<int64_t> r) { done(std::move(r)); });
+      running = it->second.execution;
     }
   }
   if (running) {

@@ -49,7 +49,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -61,6 +60,8 @@
 #include "common/arn.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "engine/executor.h"
 #include "engine/scheduler.h"
 #include "integrations/mock_config.h"
@@ -92,17 +93,19 @@ class ExecutionService : public api::Executions {
   ExecutionService& operator=(const ExecutionService&) = delete;
 
   // api::Executions
-  void StartStandard(StartRequest request, std::function<void(ApiResult<Started>)> done) override;
-  ApiResult<Started> StartExpress(StartRequest request) override;
-  void StartSync(StartRequest request, std::function<void(ApiResult<SyncOutcome>)> done) override;
+  void StartStandard(StartRequest request, std::function<void(ApiResult<Started>)> done) override
+      EXCLUDES(cache_mu_, live_mu_);
+  ApiResult<Started> StartExpress(StartRequest request) override EXCLUDES(cache_mu_, express_mu_);
+  void StartSync(StartRequest request, std::function<void(ApiResult<SyncOutcome>)> done) override
+      EXCLUDES(cache_mu_, express_mu_);
   void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
-            std::function<void(ApiResult<int64_t>)> done) override;
-  void WhenEnded(const std::string& arn, std::function<void()> fn) override;
+            std::function<void(ApiResult<int64_t>)> done) override EXCLUDES(live_mu_);
+  void WhenEnded(const std::string& arn, std::function<void()> fn) override EXCLUDES(live_mu_);
 
   // Resumes every execution the store shows RUNNING (call once, before serving). Executions
   // that cannot be resumed (their definition no longer compiles) are closed as FAILED.
   // Errors: the store failed.
-  Status ResumeRunning();
+  Status ResumeRunning() EXCLUDES(live_mu_);
 
   // Ok, or the store's first failed commit: Standard executions can no longer be made durable
   // (sticky; see the top of this file).
@@ -117,17 +120,17 @@ class ExecutionService : public api::Executions {
     std::shared_ptr<const asl::StateMachine> machine;
     store::ExecutionMachine snapshot;  // with its content digest as id
   };
-  // A running Standard execution.
+  // A running Standard execution: an entry of live_, reached only through it.
   struct Live {
-    std::shared_ptr<engine::Execution> execution;
+    std::shared_ptr<engine::Execution> execution;  // null until its start is committed
     std::string input_text;
     int64_t start_date_ms = 0;
     // Called once the end is committed (with the stop date), or with the failure that means it
-    // never will be; guarded by live_mu_.
+    // never will be.
     std::vector<std::function<void(ApiResult<int64_t>)>> stop_waiters;
   };
 
-  ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r);
+  ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r) EXCLUDES(cache_mu_);
   ApiResult<std::shared_ptr<integrations::TaskRouter>> RouterFor(const StartRequest& r);
   std::shared_ptr<integrations::TaskRouter> NewRouter() const;
   engine::ExecutionOptions EngineOptions(const StartRequest& r, const std::string& name,
@@ -146,10 +149,10 @@ class ExecutionService : public api::Executions {
   using CompiledMachines =
       std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
-                                                    CompiledMachines* compiled);
+                                                    CompiledMachines* compiled) EXCLUDES(live_mu_);
   // The CommitQueue's failure listener (writer thread): halts every live Standard execution and
   // answers the waiters of their ends with the failure.
-  void OnStoreFailure(const Status& failure);
+  void OnStoreFailure(const Status& failure) EXCLUDES(live_mu_);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
                   std::function<void(ApiResult<int64_t>)> done);
@@ -161,14 +164,16 @@ class ExecutionService : public api::Executions {
   engine::Scheduler scheduler_;
   std::shared_ptr<integrations::TaskRouter> default_router_;  // no mocks: the same for everyone
 
-  std::mutex cache_mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Prepared>> prepared_;  // guarded
+  Mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Prepared>> prepared_ GUARDED_BY(cache_mu_);
 
-  std::mutex live_mu_;
-  std::unordered_map<std::string, std::shared_ptr<Live>> live_;  // by ARN, guarded by live_mu_
-  std::mutex express_mu_;
+  Mutex live_mu_;
+  // By ARN. Held by value, so that what a Live holds is reached only through the map.
+  std::unordered_map<std::string, Live> live_ GUARDED_BY(live_mu_);
+  Mutex express_mu_;
   // Running Express executions (nothing else holds them while they wait).
-  std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express_;
+  std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express_
+      GUARDED_BY(express_mu_);
 
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;

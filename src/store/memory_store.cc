@@ -9,7 +9,7 @@ namespace stator::store {
 
 Result<Store::CreateResult> MemoryStore::CreateStateMachine(const StateMachine& machine,
                                                             const std::vector<Tag>& tags) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(machine.arn);
   if (it != machines_.end()) return CreateResult{it->second.machine, false};
   machines_.emplace(machine.arn, Machine{machine, 0, {}});
@@ -28,14 +28,14 @@ Result<Store::CreateResult> MemoryStore::CreateStateMachine(const StateMachine& 
 }
 
 Result<std::optional<StateMachine>> MemoryStore::GetStateMachine(std::string_view arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(arn);
   if (it == machines_.end()) return std::optional<StateMachine>();
   return std::optional<StateMachine>(it->second.machine);
 }
 
 Status MemoryStore::UpdateStateMachine(const StateMachine& machine) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(machine.arn);
   if (it == machines_.end()) return Error{kNotFound, machine.arn};
   it->second.machine = machine;
@@ -43,7 +43,7 @@ Status MemoryStore::UpdateStateMachine(const StateMachine& machine) {
 }
 
 Status MemoryStore::DeleteStateMachine(std::string_view arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(arn);
   if (it == machines_.end()) return Status::Ok();
   for (const auto& [n, v] : it->second.versions) {
@@ -57,7 +57,7 @@ Status MemoryStore::DeleteStateMachine(std::string_view arn) {
 }
 
 Result<Page<StateMachine>> MemoryStore::ListStateMachines(std::string_view after, int limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Page<StateMachine> page;
   auto it = after.empty() ? machines_.begin() : machines_.upper_bound(after);
   for (; it != machines_.end() && static_cast<int>(page.items.size()) < limit; ++it) {
@@ -68,7 +68,7 @@ Result<Page<StateMachine>> MemoryStore::ListStateMachines(std::string_view after
 }
 
 Result<StateMachineVersion> MemoryStore::PublishVersion(const StateMachineVersion& version) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(version.state_machine_arn);
   if (it == machines_.end()) return Error{kNotFound, version.state_machine_arn};
   Machine& m = it->second;
@@ -83,7 +83,7 @@ Result<StateMachineVersion> MemoryStore::PublishVersion(const StateMachineVersio
 
 Result<std::optional<StateMachineVersion>> MemoryStore::GetVersion(std::string_view machine_arn,
                                                                    int64_t version) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(machine_arn);
   if (it == machines_.end()) return std::optional<StateMachineVersion>();
   auto v = it->second.versions.find(version);
@@ -92,7 +92,7 @@ Result<std::optional<StateMachineVersion>> MemoryStore::GetVersion(std::string_v
 }
 
 Result<std::vector<StateMachineVersion>> MemoryStore::ListVersions(std::string_view machine_arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<StateMachineVersion> out;
   auto it = machines_.find(machine_arn);
   if (it == machines_.end()) return out;
@@ -103,7 +103,7 @@ Result<std::vector<StateMachineVersion>> MemoryStore::ListVersions(std::string_v
 }
 
 Status MemoryStore::DeleteVersion(std::string_view machine_arn, int64_t version) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = machines_.find(machine_arn);
   if (it == machines_.end()) return Status::Ok();
   auto v = it->second.versions.find(version);
@@ -120,7 +120,7 @@ bool MemoryStore::ResourceExistsLocked(std::string_view arn) const {
 }
 
 Result<std::vector<Tag>> MemoryStore::ListTags(std::string_view resource_arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!ResourceExistsLocked(resource_arn)) return Error{kNotFound, std::string(resource_arn)};
   auto t = tags_.find(resource_arn);
   if (t == tags_.end()) return std::vector<Tag>();
@@ -128,7 +128,7 @@ Result<std::vector<Tag>> MemoryStore::ListTags(std::string_view resource_arn) {
 }
 
 Status MemoryStore::TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!ResourceExistsLocked(resource_arn)) return Error{kNotFound, std::string(resource_arn)};
   auto t = tags_.find(resource_arn);
   if (t == tags_.end()) t = tags_.emplace(std::string(resource_arn), std::vector<Tag>()).first;
@@ -147,7 +147,7 @@ Status MemoryStore::TagResource(std::string_view resource_arn, const std::vector
 
 Status MemoryStore::UntagResource(std::string_view resource_arn,
                                   const std::vector<std::string>& keys) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!ResourceExistsLocked(resource_arn)) return Error{kNotFound, std::string(resource_arn)};
   auto t = tags_.find(resource_arn);
   if (t == tags_.end()) return Status::Ok();
@@ -170,7 +170,7 @@ std::optional<int64_t> ParseKey(std::string_view key) {
 }  // namespace
 
 Status MemoryStore::Commit(const ExecutionBatch& batch) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   // Check first, so that a bad batch changes nothing. Each execution's last event id is moved
   // along the batch's steps.
   std::unordered_map<std::string_view, int64_t> last_event_id;
@@ -222,7 +222,7 @@ Status MemoryStore::Commit(const ExecutionBatch& batch) {
 }
 
 Result<std::optional<Execution>> MemoryStore::GetExecution(std::string_view execution_arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = executions_.find(execution_arn);
   if (it == executions_.end()) return std::optional<Execution>();
   return std::optional<Execution>(it->second.execution);
@@ -230,7 +230,7 @@ Result<std::optional<Execution>> MemoryStore::GetExecution(std::string_view exec
 
 Result<std::optional<ExecutionMachine>> MemoryStore::GetExecutionMachine(
     std::string_view execution_arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = executions_.find(execution_arn);
   if (it == executions_.end()) return std::optional<ExecutionMachine>();
   return std::optional<ExecutionMachine>(*it->second.machine);
@@ -238,7 +238,7 @@ Result<std::optional<ExecutionMachine>> MemoryStore::GetExecutionMachine(
 
 Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filter,
                                                     std::string_view after, int limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Page<Execution> page;
   auto machine = by_machine_.find(filter.state_machine_arn);
   if (machine == by_machine_.end()) return page;
@@ -265,7 +265,7 @@ Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filte
 }
 
 Result<std::vector<Execution>> MemoryStore::ListRunningExecutions() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::map<int64_t, const Execution*> running;  // by creation order
   for (const auto& [machine, index] : by_machine_) {
     for (const auto& [seq, stored] : index) {
@@ -283,7 +283,7 @@ Result<std::vector<Execution>> MemoryStore::ListRunningExecutions() {
 Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_arn,
                                                     std::string_view after, int limit,
                                                     bool reverse) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = executions_.find(execution_arn);
   if (it == executions_.end()) return Error{kNotFound, std::string(execution_arn)};
   const std::vector<HistoryEvent>& h = it->second.history;

@@ -8,9 +8,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "store/store.h"
 
 namespace stator::store {
@@ -20,32 +21,37 @@ class MemoryStore : public Store {
   MemoryStore() = default;
 
   Result<CreateResult> CreateStateMachine(const StateMachine& machine,
-                                          const std::vector<Tag>& tags) override;
-  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override;
-  Status UpdateStateMachine(const StateMachine& machine) override;
-  Status DeleteStateMachine(std::string_view arn) override;
-  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override;
+                                          const std::vector<Tag>& tags) override EXCLUDES(mu_);
+  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override EXCLUDES(mu_);
+  Status UpdateStateMachine(const StateMachine& machine) override EXCLUDES(mu_);
+  Status DeleteStateMachine(std::string_view arn) override EXCLUDES(mu_);
+  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override
+      EXCLUDES(mu_);
 
-  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override;
+  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override
+      EXCLUDES(mu_);
   Result<std::optional<StateMachineVersion>> GetVersion(std::string_view machine_arn,
-                                                        int64_t version) override;
-  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override;
-  Status DeleteVersion(std::string_view machine_arn, int64_t version) override;
+                                                        int64_t version) override EXCLUDES(mu_);
+  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override
+      EXCLUDES(mu_);
+  Status DeleteVersion(std::string_view machine_arn, int64_t version) override EXCLUDES(mu_);
 
-  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override;
-  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override;
-  Status UntagResource(std::string_view resource_arn,
-                       const std::vector<std::string>& keys) override;
+  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override EXCLUDES(mu_);
+  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override
+      EXCLUDES(mu_);
+  Status UntagResource(std::string_view resource_arn, const std::vector<std::string>& keys) override
+      EXCLUDES(mu_);
 
-  Status Commit(const ExecutionBatch& batch) override;
-  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override;
-  Result<std::vector<Execution>> ListRunningExecutions() override;
+  Status Commit(const ExecutionBatch& batch) override EXCLUDES(mu_);
+  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override
+      EXCLUDES(mu_);
+  Result<std::vector<Execution>> ListRunningExecutions() override EXCLUDES(mu_);
   Result<std::optional<ExecutionMachine>> GetExecutionMachine(
-      std::string_view execution_arn) override;
+      std::string_view execution_arn) override EXCLUDES(mu_);
   Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,
-                                         int limit) override;
+                                         int limit) override EXCLUDES(mu_);
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
-                                         int limit, bool reverse) override;
+                                         int limit, bool reverse) override EXCLUDES(mu_);
 
  private:
   struct Machine {
@@ -61,17 +67,18 @@ class MemoryStore : public Store {
     std::vector<HistoryEvent> history;
   };
 
-  bool ResourceExistsLocked(std::string_view arn) const;
+  bool ResourceExistsLocked(std::string_view arn) const REQUIRES(mu_);
 
-  std::mutex mu_;
-  std::map<std::string, Machine, std::less<>> machines_;       // GUARDED_BY(mu_)
-  std::map<std::string, std::vector<Tag>, std::less<>> tags_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, Machine, std::less<>> machines_ GUARDED_BY(mu_);
+  std::map<std::string, std::vector<Tag>, std::less<>> tags_ GUARDED_BY(mu_);
   // Executions by ARN; per state machine ARN, its executions by creation order.
-  std::map<std::string, StoredExecution, std::less<>> executions_;  // GUARDED_BY(mu_)
-  std::map<std::string, std::map<int64_t, StoredExecution*>, std::less<>> by_machine_;  // ditto
-  std::map<std::string, std::shared_ptr<const ExecutionMachine>, std::less<>>
-      execution_machines_;  // by id, GUARDED_BY(mu_)
-  int64_t next_seq_ = 1;    // GUARDED_BY(mu_)
+  std::map<std::string, StoredExecution, std::less<>> executions_ GUARDED_BY(mu_);
+  std::map<std::string, std::map<int64_t, StoredExecution*>, std::less<>> by_machine_
+      GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<const ExecutionMachine>, std::less<>> execution_machines_
+      GUARDED_BY(mu_);  // by id
+  int64_t next_seq_ GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace stator::store

@@ -103,25 +103,25 @@ SqliteStore::~SqliteStore() = default;
 
 Result<Store::CreateResult> SqliteStore::CreateStateMachine(const StateMachine& machine,
                                                             const std::vector<Tag>& tags) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
   {
     Statement s(
-        db_.get(),
+        db(),
         (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
     STATOR_TRY(bool row, s.Bind(1, machine.arn).Step());
     if (row) return CreateResult{ReadMachine(s), false};
   }
   {
-    Statement s(db_.get(), (std::string("INSERT INTO state_machines (") + kMachineColumns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-                               .c_str());
+    Statement s(db(), (std::string("INSERT INTO state_machines (") + kMachineColumns +
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+                          .c_str());
     BindMachine(s, machine);
     STATOR_RETURN_IF_ERROR(s.Run());
   }
   {
-    Statement s(db_.get(),
+    Statement s(db(),
                 "DELETE FROM tags WHERE resource_arn = ?1");  // leftovers of a deleted namesake
     STATOR_RETURN_IF_ERROR(s.Bind(1, machine.arn).Run());
   }
@@ -138,7 +138,7 @@ class SqliteStore::MachineCacheInvalidation {
  public:
   MachineCacheInvalidation(SqliteStore* store, std::string_view arn) : store_(store), arn_(arn) {}
   ~MachineCacheInvalidation() {
-    std::lock_guard lock(store_->cache_mu_);
+    MutexLock lock(&store_->cache_mu_);
     store_->machine_cache_.erase(arn_);
     ++store_->cache_generation_;
   }
@@ -151,20 +151,20 @@ class SqliteStore::MachineCacheInvalidation {
 Result<std::optional<StateMachine>> SqliteStore::GetStateMachine(std::string_view arn) {
   uint64_t generation;
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(&cache_mu_);
     auto it = machine_cache_.find(std::string(arn));
     if (it != machine_cache_.end()) return std::optional<StateMachine>(it->second);
     generation = cache_generation_;
   }
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(&read_mu_);
   Statement s(
-      reader_.get(),
+      reader(),
       (std::string("SELECT ") + kMachineColumns + " FROM state_machines WHERE arn = ?1").c_str());
   STATOR_TRY(bool row, s.Bind(1, arn).Step());
   if (!row) return std::optional<StateMachine>();
   StateMachine machine = ReadMachine(s);
   {
-    std::lock_guard cache_lock(cache_mu_);
+    MutexLock cache_lock(&cache_mu_);
     if (cache_generation_ == generation && machine_cache_.size() < 10000) {
       machine_cache_.emplace(machine.arn, machine);
     }
@@ -173,44 +173,44 @@ Result<std::optional<StateMachine>> SqliteStore::GetStateMachine(std::string_vie
 }
 
 Status SqliteStore::UpdateStateMachine(const StateMachine& machine) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   MachineCacheInvalidation invalidate(this, machine.arn);
   Statement s(
-      db_.get(),
+      db(),
       "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, "
       "logging_configuration = ?6, tracing_configuration = ?7, encryption_configuration = ?8, "
       "creation_date_ms = ?9, revision_id = ?10, update_date_ms = ?11 WHERE arn = ?1");
   BindMachine(s, machine);
   STATOR_RETURN_IF_ERROR(s.Run());
-  if (db_->changes() == 0) return Error{kNotFound, machine.arn};
+  if (db()->changes() == 0) return Error{kNotFound, machine.arn};
   return Status::Ok();
 }
 
 Status SqliteStore::DeleteStateMachine(std::string_view arn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   MachineCacheInvalidation invalidate(this, arn);
-  Transaction tx(db_.get());
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
   {
     // Tags of the machine and of its versions ("<arn>:<n>").
-    Statement s(db_.get(),
+    Statement s(db(),
                 "DELETE FROM tags WHERE resource_arn = ?1 OR resource_arn IN "
                 "(SELECT state_machine_arn || ':' || version FROM state_machine_versions "
                 "WHERE state_machine_arn = ?1)");
     STATOR_RETURN_IF_ERROR(s.Bind(1, arn).Run());
   }
   {
-    Statement s(db_.get(), "DELETE FROM state_machines WHERE arn = ?1");  // versions cascade
+    Statement s(db(), "DELETE FROM state_machines WHERE arn = ?1");  // versions cascade
     STATOR_RETURN_IF_ERROR(s.Bind(1, arn).Run());
   }
   return tx.Commit();
 }
 
 Result<Page<StateMachine>> SqliteStore::ListStateMachines(std::string_view after, int limit) {
-  std::lock_guard lock(read_mu_);
-  Statement s(reader_.get(), (std::string("SELECT ") + kMachineColumns +
-                              " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
-                                 .c_str());
+  MutexLock lock(&read_mu_);
+  Statement s(reader(), (std::string("SELECT ") + kMachineColumns +
+                         " FROM state_machines WHERE arn > ?1 ORDER BY arn LIMIT ?2")
+                            .c_str());
   s.Bind(1, after).Bind(2, static_cast<int64_t>(limit) + 1);
   Page<StateMachine> page;
   while (true) {
@@ -226,21 +226,21 @@ Result<Page<StateMachine>> SqliteStore::ListStateMachines(std::string_view after
 }
 
 Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersion& version) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
   int64_t last = 0;
   {
-    Statement s(db_.get(), "SELECT last_version FROM state_machines WHERE arn = ?1");
+    Statement s(db(), "SELECT last_version FROM state_machines WHERE arn = ?1");
     STATOR_TRY(bool row, s.Bind(1, version.state_machine_arn).Step());
     if (!row) return Error{kNotFound, version.state_machine_arn};
     last = s.ColumnInt(0);
   }
   {
-    Statement s(db_.get(), (std::string("SELECT ") + kVersionColumns +
-                            " FROM state_machine_versions WHERE state_machine_arn = ?1 "
-                            "ORDER BY version DESC LIMIT 1")
-                               .c_str());
+    Statement s(db(), (std::string("SELECT ") + kVersionColumns +
+                       " FROM state_machine_versions WHERE state_machine_arn = ?1 "
+                       "ORDER BY version DESC LIMIT 1")
+                          .c_str());
     STATOR_TRY(bool row, s.Bind(1, version.state_machine_arn).Step());
     if (row) {
       StateMachineVersion newest = ReadVersion(s);
@@ -250,9 +250,9 @@ Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersio
   StateMachineVersion v = version;
   v.version = last + 1;
   {
-    Statement s(db_.get(), (std::string("INSERT INTO state_machine_versions (") + kVersionColumns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-                               .c_str());
+    Statement s(db(), (std::string("INSERT INTO state_machine_versions (") + kVersionColumns +
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                          .c_str());
     s.Bind(1, v.state_machine_arn).Bind(2, v.version);
     BindConfig(s, 3, v.config)
         .Bind(8, v.description)
@@ -261,7 +261,7 @@ Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersio
     STATOR_RETURN_IF_ERROR(s.Run());
   }
   {
-    Statement s(db_.get(), "UPDATE state_machines SET last_version = ?2 WHERE arn = ?1");
+    Statement s(db(), "UPDATE state_machines SET last_version = ?2 WHERE arn = ?1");
     STATOR_RETURN_IF_ERROR(s.Bind(1, v.state_machine_arn).Bind(2, v.version).Run());
   }
   STATOR_RETURN_IF_ERROR(tx.Commit());
@@ -270,8 +270,8 @@ Result<StateMachineVersion> SqliteStore::PublishVersion(const StateMachineVersio
 
 Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_view machine_arn,
                                                                    int64_t version) {
-  std::lock_guard lock(read_mu_);
-  Statement s(reader_.get(),
+  MutexLock lock(&read_mu_);
+  Statement s(reader(),
               (std::string("SELECT ") + kVersionColumns +
                " FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2")
                   .c_str());
@@ -281,8 +281,8 @@ Result<std::optional<StateMachineVersion>> SqliteStore::GetVersion(std::string_v
 }
 
 Result<std::vector<StateMachineVersion>> SqliteStore::ListVersions(std::string_view machine_arn) {
-  std::lock_guard lock(read_mu_);
-  Statement s(reader_.get(),
+  MutexLock lock(&read_mu_);
+  Statement s(reader(),
               (std::string("SELECT ") + kVersionColumns +
                " FROM state_machine_versions WHERE state_machine_arn = ?1 ORDER BY version DESC")
                   .c_str());
@@ -297,16 +297,16 @@ Result<std::vector<StateMachineVersion>> SqliteStore::ListVersions(std::string_v
 }
 
 Status SqliteStore::DeleteVersion(std::string_view machine_arn, int64_t version) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
   {
-    Statement s(db_.get(), "DELETE FROM tags WHERE resource_arn = ?1");
+    Statement s(db(), "DELETE FROM tags WHERE resource_arn = ?1");
     STATOR_RETURN_IF_ERROR(
         s.Bind(1, std::string(machine_arn) + ":" + std::to_string(version)).Run());
   }
   {
-    Statement s(db_.get(),
+    Statement s(db(),
                 "DELETE FROM state_machine_versions WHERE state_machine_arn = ?1 AND version = ?2");
     STATOR_RETURN_IF_ERROR(s.Bind(1, machine_arn).Bind(2, version).Run());
   }
@@ -320,11 +320,10 @@ Result<bool> SqliteStore::ResourceExistsLocked(sqlite::Database* db, std::string
 }
 
 Result<std::vector<Tag>> SqliteStore::ListTags(std::string_view resource_arn) {
-  std::lock_guard lock(read_mu_);
-  STATOR_TRY(bool exists, ResourceExistsLocked(reader_.get(), resource_arn));
+  MutexLock lock(&read_mu_);
+  STATOR_TRY(bool exists, ResourceExistsLocked(reader(), resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
-  Statement s(reader_.get(),
-              "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY position");
+  Statement s(reader(), "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY position");
   s.Bind(1, resource_arn);
   std::vector<Tag> out;
   while (true) {
@@ -337,7 +336,7 @@ Result<std::vector<Tag>> SqliteStore::ListTags(std::string_view resource_arn) {
 
 Status SqliteStore::TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags) {
   for (const Tag& t : tags) {
-    Statement s(db_.get(),
+    Statement s(db(),
                 "INSERT INTO tags (resource_arn, key, value, position) VALUES (?1, ?2, ?3, "
                 "(SELECT COALESCE(MAX(position), 0) + 1 FROM tags WHERE resource_arn = ?1)) "
                 "ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value");
@@ -347,10 +346,10 @@ Status SqliteStore::TagLocked(std::string_view resource_arn, const std::vector<T
 }
 
 Status SqliteStore::TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
-  STATOR_TRY(bool exists, ResourceExistsLocked(db_.get(), resource_arn));
+  STATOR_TRY(bool exists, ResourceExistsLocked(db(), resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
   STATOR_RETURN_IF_ERROR(TagLocked(resource_arn, tags));
   return tx.Commit();
@@ -358,13 +357,13 @@ Status SqliteStore::TagResource(std::string_view resource_arn, const std::vector
 
 Status SqliteStore::UntagResource(std::string_view resource_arn,
                                   const std::vector<std::string>& keys) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
-  STATOR_TRY(bool exists, ResourceExistsLocked(db_.get(), resource_arn));
+  STATOR_TRY(bool exists, ResourceExistsLocked(db(), resource_arn));
   if (!exists) return Error{kNotFound, std::string(resource_arn)};
   for (const std::string& key : keys) {
-    Statement s(db_.get(), "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2");
+    Statement s(db(), "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2");
     STATOR_RETURN_IF_ERROR(s.Bind(1, resource_arn).Bind(2, key).Run());
   }
   return tx.Commit();
@@ -415,15 +414,15 @@ Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite::Database*
 
 Status SqliteStore::Commit(const ExecutionBatch& batch) {
   if (batch.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  Transaction tx(db_.get());
+  MutexLock lock(&mu_);
+  Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
   if (!batch.created.empty()) {
-    Statement machine(db_.get(),
+    Statement machine(db(),
                       "INSERT OR IGNORE INTO execution_machines (id, definition, role_arn, "
                       "logging_configuration, tracing_configuration, encryption_configuration, "
                       "revision_id, update_date_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    Statement exec(db_.get(),
+    Statement exec(db(),
                    "INSERT INTO executions (arn, state_machine_arn, name, version_arn, alias_arn, "
                    "machine_id, status, input, output, error, cause, start_date_ms, stop_date_ms) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
@@ -451,14 +450,14 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
   }
   if (!batch.steps.empty()) {
     // Each execution's seq and last event id, read once per batch and moved along its steps.
-    Statement find(db_.get(),
+    Statement find(db(),
                    "SELECT seq, (SELECT COALESCE(MAX(id), 0) FROM history_events "
                    "WHERE execution_seq = executions.seq) FROM executions WHERE arn = ?1");
     Statement event(
-        db_.get(),
+        db(),
         "INSERT INTO history_events (execution_seq, id, previous_event_id, "
         "timestamp_ms, type, details_key, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    Statement close(db_.get(),
+    Statement close(db(),
                     "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, "
                     "stop_date_ms = ?6 WHERE seq = ?1");
     struct Tail {
@@ -505,9 +504,9 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
 }
 
 Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view execution_arn) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(&read_mu_);
   Statement s(
-      reader_.get(),
+      reader(),
       (std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE arn = ?1").c_str());
   STATOR_TRY(bool row, s.Bind(1, execution_arn).Step());
   if (!row) return std::optional<Execution>();
@@ -516,9 +515,9 @@ Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view exec
 
 Result<std::optional<ExecutionMachine>> SqliteStore::GetExecutionMachine(
     std::string_view execution_arn) {
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(&read_mu_);
   Statement s(
-      reader_.get(),
+      reader(),
       "SELECT m.id, m.definition, m.role_arn, m.logging_configuration, "
       "m.tracing_configuration, m.encryption_configuration, m.revision_id, m.update_date_ms "
       "FROM executions e JOIN execution_machines m ON m.id = e.machine_id WHERE e.arn = ?1");
@@ -546,8 +545,8 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
   if (filter.status) sql += " AND status = ?3";
   if (!filter.version_arn.empty()) sql += " AND version_arn = ?4";
   sql += " ORDER BY seq DESC LIMIT ?5";
-  std::lock_guard lock(read_mu_);
-  Statement s(reader_.get(), sql.c_str());
+  MutexLock lock(&read_mu_);
+  Statement s(reader(), sql.c_str());
   s.Bind(1, filter.state_machine_arn).Bind(2, before);
   if (filter.status) s.Bind(3, ExecutionStatusName(*filter.status));
   if (!filter.version_arn.empty()) s.Bind(4, filter.version_arn);
@@ -568,10 +567,10 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
 
 Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
   std::vector<Execution> out;
-  std::lock_guard lock(read_mu_);
-  Statement s(reader_.get(), (std::string("SELECT ") + kExecutionColumns +
-                              " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
-                                 .c_str());
+  MutexLock lock(&read_mu_);
+  Statement s(reader(), (std::string("SELECT ") + kExecutionColumns +
+                         " FROM executions WHERE status = 'RUNNING' ORDER BY seq")
+                            .c_str());
   while (true) {
     STATOR_TRY(bool row, s.Step());
     if (!row) break;
@@ -583,8 +582,8 @@ Result<std::vector<Execution>> SqliteStore::ListRunningExecutions() {
 Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_arn,
                                                     std::string_view after, int limit,
                                                     bool reverse) {
-  std::lock_guard lock(read_mu_);
-  STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(reader_.get(), execution_arn));
+  MutexLock lock(&read_mu_);
+  STATOR_TRY(std::optional<int64_t> seq, ExecutionSeqLocked(reader(), execution_arn));
   if (!seq) return Error{kNotFound, std::string(execution_arn)};
   Page<HistoryEvent> page;
   int64_t from = reverse ? std::numeric_limits<int64_t>::max() : 0;
@@ -593,7 +592,7 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
     if (!key) return page;
     from = *key;
   }
-  Statement s(reader_.get(),
+  Statement s(reader(),
               reverse ? "SELECT id, previous_event_id, timestamp_ms, type, details_key, details "
                         "FROM history_events WHERE execution_seq = ?1 AND id < ?2 "
                         "ORDER BY id DESC LIMIT ?3"

@@ -14,11 +14,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "common/sqlite.h"
+#include "common/thread_annotations.h"
 #include "store/store.h"
 
 namespace stator::store {
@@ -28,7 +29,7 @@ class SqliteStore : public Store {
   // Opens (creating if needed) the database file at `path`. A file it must be: reads use a
   // second connection to it (":memory:" is refused; MemoryStore is the in-memory store).
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
-  ~SqliteStore() override;
+  ~SqliteStore() override EXCLUDES(read_mu_);
 
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -37,50 +38,61 @@ class SqliteStore : public Store {
   int schema_version() const { return schema_version_; }
 
   Result<CreateResult> CreateStateMachine(const StateMachine& machine,
-                                          const std::vector<Tag>& tags) override;
-  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override;
-  Status UpdateStateMachine(const StateMachine& machine) override;
-  Status DeleteStateMachine(std::string_view arn) override;
-  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override;
+                                          const std::vector<Tag>& tags) override EXCLUDES(mu_);
+  Result<std::optional<StateMachine>> GetStateMachine(std::string_view arn) override
+      EXCLUDES(read_mu_, cache_mu_);
+  Status UpdateStateMachine(const StateMachine& machine) override EXCLUDES(mu_);
+  Status DeleteStateMachine(std::string_view arn) override EXCLUDES(mu_);
+  Result<Page<StateMachine>> ListStateMachines(std::string_view after, int limit) override
+      EXCLUDES(read_mu_);
 
-  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override;
+  Result<StateMachineVersion> PublishVersion(const StateMachineVersion& version) override
+      EXCLUDES(mu_);
   Result<std::optional<StateMachineVersion>> GetVersion(std::string_view machine_arn,
-                                                        int64_t version) override;
-  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override;
-  Status DeleteVersion(std::string_view machine_arn, int64_t version) override;
+                                                        int64_t version) override
+      EXCLUDES(read_mu_);
+  Result<std::vector<StateMachineVersion>> ListVersions(std::string_view machine_arn) override
+      EXCLUDES(read_mu_);
+  Status DeleteVersion(std::string_view machine_arn, int64_t version) override EXCLUDES(mu_);
 
-  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override;
-  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override;
-  Status UntagResource(std::string_view resource_arn,
-                       const std::vector<std::string>& keys) override;
+  Result<std::vector<Tag>> ListTags(std::string_view resource_arn) override EXCLUDES(read_mu_);
+  Status TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) override
+      EXCLUDES(mu_);
+  Status UntagResource(std::string_view resource_arn, const std::vector<std::string>& keys) override
+      EXCLUDES(mu_);
 
-  Status Commit(const ExecutionBatch& batch) override;
-  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override;
-  Result<std::vector<Execution>> ListRunningExecutions() override;
+  Status Commit(const ExecutionBatch& batch) override EXCLUDES(mu_);
+  Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override
+      EXCLUDES(read_mu_);
+  Result<std::vector<Execution>> ListRunningExecutions() override EXCLUDES(read_mu_);
   Result<std::optional<ExecutionMachine>> GetExecutionMachine(
-      std::string_view execution_arn) override;
+      std::string_view execution_arn) override EXCLUDES(read_mu_);
   Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,
-                                         int limit) override;
+                                         int limit) override EXCLUDES(read_mu_);
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
-                                         int limit, bool reverse) override;
+                                         int limit, bool reverse) override EXCLUDES(read_mu_);
 
  private:
   SqliteStore(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader,
               int schema_version);
-  Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags);
+  Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags) REQUIRES(mu_);
+  // With the connection's lock held: db, or the reader (the functions below take either).
   static Result<bool> ResourceExistsLocked(sqlite::Database* db, std::string_view arn);
   static Result<std::optional<int64_t>> ExecutionSeqLocked(sqlite::Database* db,
                                                            std::string_view arn);
+  // The connections, each reached only with its lock held.
+  sqlite::Database* db() REQUIRES(mu_) { return db_.get(); }
+  sqlite::Database* reader() REQUIRES(read_mu_) { return reader_.get(); }
 
-  std::mutex mu_;  // the writer: every call that writes, one transaction at a time
-  const std::unique_ptr<sqlite::Database> db_;  // GUARDED_BY(mu_)
+  Mutex mu_;  // the writer: every call that writes, one transaction at a time
+  const std::unique_ptr<sqlite::Database> db_ PT_GUARDED_BY(mu_);
   class MachineCacheInvalidation;
-  std::mutex cache_mu_;  // GetStateMachine's cache (see sqlite_store.cc)
-  std::unordered_map<std::string, StateMachine> machine_cache_;  // GUARDED_BY(cache_mu_)
-  uint64_t cache_generation_ = 0;                                // GUARDED_BY(cache_mu_)
-  std::mutex read_mu_;  // the reader: Get*/List*/ReadHistory
-  // GUARDED_BY(read_mu_); read-only, sees the last commit (WAL)
-  const std::unique_ptr<sqlite::Database> reader_;
+  Mutex cache_mu_;  // GetStateMachine's cache (see sqlite_store.cc)
+  std::unordered_map<std::string, StateMachine> machine_cache_ GUARDED_BY(cache_mu_);
+  uint64_t cache_generation_ GUARDED_BY(cache_mu_) = 0;
+  Mutex read_mu_;  // the reader: Get*/List*/ReadHistory
+  // Read-only, sees the last commit (WAL).
+  const std::unique_ptr<sqlite::Database> reader_ PT_GUARDED_BY(read_mu_);
   const int schema_version_;
 };
 
