@@ -1,7 +1,6 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <unordered_map>
 
@@ -157,18 +156,6 @@ Status MemoryStore::UntagResource(std::string_view resource_arn,
   return Status::Ok();
 }
 
-namespace {
-
-// Page keys of executions and history events: a decimal number (creation order, event id).
-std::optional<int64_t> ParseKey(std::string_view key) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
-  if (ec != std::errc() || p != key.data() + key.size() || v < 0) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 Status MemoryStore::Commit(const ExecutionBatch& batch) {
   MutexLock lock(&mu_);
   // Check first, so that a bad batch changes nothing. Each execution's last event id is moved
@@ -245,7 +232,7 @@ Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filte
   const auto& index = machine->second;
   auto it = index.rbegin();  // newest first
   if (!after.empty()) {
-    std::optional<int64_t> key = ParseKey(after);
+    std::optional<int64_t> key = ParsePageKey(after);
     if (!key) return page;
     it = std::make_reverse_iterator(index.lower_bound(*key));  // seq < key
   }
@@ -294,7 +281,7 @@ Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_a
   if (after.empty()) {
     begin = reverse ? n - 1 : 0;
   } else {
-    std::optional<int64_t> key = ParseKey(after);
+    std::optional<int64_t> key = ParsePageKey(after);
     if (!key) return page;
     begin = reverse ? *key - 2 : *key;
   }

@@ -1,6 +1,5 @@
 #include "store/sqlite_store.h"
 
-#include <charconv>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -394,14 +393,6 @@ Execution ReadExecution(const Statement& s) {
   return e;
 }
 
-// Page keys: a decimal number (an execution's seq, an event id).
-std::optional<int64_t> ParseKey(std::string_view key) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
-  if (ec != std::errc() || p != key.data() + key.size() || v < 0) return std::nullopt;
-  return v;
-}
-
 }  // namespace
 
 Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite::Database* db,
@@ -536,7 +527,7 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
   int64_t before = std::numeric_limits<int64_t>::max();
   Page<Execution> page;
   if (!after.empty()) {
-    std::optional<int64_t> key = ParseKey(after);
+    std::optional<int64_t> key = ParsePageKey(after);
     if (!key) return page;
     before = *key;
   }
@@ -588,7 +579,7 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
   Page<HistoryEvent> page;
   int64_t from = reverse ? std::numeric_limits<int64_t>::max() : 0;
   if (!after.empty()) {
-    std::optional<int64_t> key = ParseKey(after);
+    std::optional<int64_t> key = ParsePageKey(after);
     if (!key) return page;
     from = *key;
   }

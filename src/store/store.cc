@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <charconv>
 #include <filesystem>
 #include <system_error>
 
@@ -16,6 +17,13 @@ std::optional<StateMachineType> ParseStateMachineType(std::string_view name) {
   if (name == "STANDARD") return StateMachineType::kStandard;
   if (name == "EXPRESS") return StateMachineType::kExpress;
   return std::nullopt;
+}
+
+std::optional<int64_t> ParsePageKey(std::string_view key) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+  if (ec != std::errc() || p != key.data() + key.size() || v < 0) return std::nullopt;
+  return v;
 }
 
 Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,

@@ -183,6 +183,10 @@ struct Page {
   std::string next;
 };
 
+// The keys of the execution and history listings are decimal numbers (an execution's creation
+// order, an event id) in every backend: the number a key holds, or nullopt when it is not one.
+std::optional<int64_t> ParsePageKey(std::string_view key);
+
 class Store {
  public:
   virtual ~Store() = default;
