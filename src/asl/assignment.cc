@@ -28,7 +28,7 @@ std::optional<Assignment> Assignment::Compile(const json::Value& assign,
   auto impl = std::make_shared<Impl>();
   for (const json::Member& m : assign.as_object()) {
     std::string_view name = m.first;
-    if (name.size() >= 2 && name.substr(name.size() - 2) == ".$") name.remove_suffix(2);
+    if (name.ends_with(".$")) name.remove_suffix(2);
     if (!IsValidVariableName(name)) {
       v::Schema(diags, v::InvalidVariableName(name), v::At(location, m.first));
       continue;

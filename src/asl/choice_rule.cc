@@ -332,7 +332,7 @@ bool CompileComparison(const json::Value& rule, const std::string& loc, Diagnost
   for (const json::Member& m : rule.as_object()) {
     std::string_view key = m.first;
     bool is_path = false;
-    if (key.size() > 4 && key.substr(key.size() - 4) == "Path") {
+    if (key.size() > 4 && key.ends_with("Path")) {
       key.remove_suffix(4);
       is_path = true;
     }
@@ -406,7 +406,7 @@ bool CompileComparison(const json::Value& rule, const std::string& loc, Diagnost
 
 bool IsOperatorKey(std::string_view key) {
   bool is_path = false;
-  if (key.size() > 4 && key.substr(key.size() - 4) == "Path") {
+  if (key.size() > 4 && key.ends_with("Path")) {
     key.remove_suffix(4);
     is_path = true;
   }

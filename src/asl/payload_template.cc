@@ -32,10 +32,6 @@ struct TMember {
   TNode second;
 };
 
-bool EndsWithDollar(std::string_view key) {
-  return key.size() >= 2 && key.substr(key.size() - 2) == ".$";
-}
-
 std::string Pointer(const std::string& base, std::string_view token) {
   // JSON pointer escaping (RFC 6901).
   std::string out = base;
@@ -66,7 +62,7 @@ class TemplateCompiler {
       for (const auto& m : v.as_object()) {
         TNode child;
         std::string key;
-        if (EndsWithDollar(m.first)) {
+        if (m.first.ends_with(".$")) {
           key = m.first.substr(0, m.first.size() - 2);
           child = CompileField(m.first, m.second, location);
           dynamic = true;

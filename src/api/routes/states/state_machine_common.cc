@@ -78,7 +78,7 @@ ApiResult<std::string> NormalizeLogging(const json::Value* given) {
       return InvalidLogging("Must specify a CloudWatch Logs Log Group ARN.");
     }
     const std::string& a = arn->as_string();
-    if (a.size() < 2 || a.compare(a.size() - 2, 2, ":*") != 0) {
+    if (!a.ends_with(":*")) {
       return InvalidLogging("Log Group ARN must be provided with '*' qualifier.");
     }
   }
@@ -131,11 +131,7 @@ std::optional<ApiError> CheckExpressStates(const json::Value& states, const std:
     std::string at = where + "/" + name;
     if (const json::Value* r = state.Find("Resource"); r && r->is_string()) {
       const std::string& res = r->as_string();
-      auto ends_with = [&](std::string_view suffix) {
-        return res.size() >= suffix.size() &&
-               res.compare(res.size() - suffix.size(), suffix.size(), suffix) == 0;
-      };
-      if (ends_with(".waitForTaskToken")) {
+      if (res.ends_with(".waitForTaskToken")) {
         // AWS's wording has two spaces before "at" for this one.
         return ApiError{"InvalidDefinition",
                         "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express "
@@ -144,7 +140,7 @@ std::optional<ApiError> CheckExpressStates(const json::Value& states, const std:
                             at + "/Resource'",
                         {}};
       }
-      if (ends_with(".sync") || res.find(".sync:") != std::string::npos) {
+      if (res.ends_with(".sync") || res.find(".sync:") != std::string::npos) {
         return ApiError{"InvalidDefinition",
                         "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express "
                         "state machine does not support '.sync' service integration at " +
