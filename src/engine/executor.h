@@ -190,6 +190,9 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // A state's failure (executor_retry_catch.cc).
   void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame
   void RaiseRuntime(Frame& f, Error e);  // prefixes the cause, fails the execution
+  // The state's InputPath applied to the frame's raw input; on a runtime error, raised as above,
+  // nullopt (the state has nothing more to do).
+  std::optional<json::Value> EffectiveInput(Frame& f, const asl::Context& context);
 
   // Workflow variables (executor_variables.cc). EvaluateAssign computes an Assign block's values
   // (against the old variables) and keeps them pending on the frame; CommitVariables applies

@@ -14,9 +14,8 @@ namespace stator::engine {
 void Execution::RunPass(Frame& f) {
   const asl::State& state = f.current_state();
   FrameContext context(this, &f);
-  Result<json::Value> effective_input =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  std::optional<json::Value> effective_input = EffectiveInput(f, context);
+  if (!effective_input) return;
   json::Value result;
   if (state.parameters) {
     Result<json::Value> parameters = state.parameters->Evaluate(*effective_input, context);
@@ -42,9 +41,8 @@ void Execution::RunSucceed(Frame& f) {
 void Execution::RunChoice(Frame& f) {
   const asl::State& state = f.current_state();
   FrameContext context(this, &f);
-  Result<json::Value> effective_input =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  std::optional<json::Value> effective_input = EffectiveInput(f, context);
+  if (!effective_input) return;
   int next = asl::kEnd;
   const asl::Assignment* assign = nullptr;
   bool matched = false;
@@ -77,9 +75,8 @@ void Execution::RunChoice(Frame& f) {
 void Execution::RunWait(Frame& f) {
   const asl::State& state = f.current_state();
   FrameContext context(this, &f);
-  Result<json::Value> effective_result =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_result.ok()) return RaiseRuntime(f, std::move(effective_result).error());
+  std::optional<json::Value> effective_result = EffectiveInput(f, context);
+  if (!effective_result) return;
   json::Value effective_input = std::move(effective_result).value();
   const int64_t now = Now();
   int64_t due = now;

@@ -21,9 +21,8 @@ void Execution::RunParallelAttempt(Frame& f) {
   const asl::State& state = f.current_state();
   const StatePlan& state_plan = f.state_plan();
   FrameContext context(this, &f);
-  Result<json::Value> effective_input =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  std::optional<json::Value> effective_input = EffectiveInput(f, context);
+  if (!effective_input) return;
   json::Value input = std::move(effective_input).value();
   if (state.parameters) {
     Result<json::Value> parameters = state.parameters->Evaluate(input, context);
@@ -56,9 +55,8 @@ void Execution::RunParallelAttempt(Frame& f) {
 void Execution::RunMapAttempt(Frame& f) {
   const asl::State& state = f.current_state();
   FrameContext context(this, &f);
-  Result<json::Value> effective_result =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_result.ok()) return RaiseRuntime(f, std::move(effective_result).error());
+  std::optional<json::Value> effective_result = EffectiveInput(f, context);
+  if (!effective_result) return;
   json::Value effective_input = std::move(effective_result).value();
   json::Value items = effective_input;
   if (state.items_path && !(state.items_path->is_root() && !state.items_path->is_context())) {

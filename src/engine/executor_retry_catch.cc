@@ -32,6 +32,16 @@ void Execution::RaiseRuntime(Frame& f, Error e) {
                   std::nullopt, e.error, e.cause);
 }
 
+std::optional<json::Value> Execution::EffectiveInput(Frame& f, const asl::Context& context) {
+  Result<json::Value> input =
+      ApplyInputOutputPath(f.current_state().input_path, f.raw_input, context);
+  if (!input.ok()) {
+    RaiseRuntime(f, std::move(input).error());
+    return std::nullopt;
+  }
+  return std::move(input).value();
+}
+
 void Execution::StateFailed(Frame& f, Error e) {
   f.pending_assign = nullptr;  // the state's own Assign never applies when it fails
   if (IsTerminalError(e.error)) {

@@ -27,9 +27,8 @@ void Execution::RunTaskAttempt(Frame& f) {
   const StatePlan& state_plan = f.state_plan();
   const TaskResource& resource = state_plan.resource;
   FrameContext context(this, &f);
-  Result<json::Value> effective_input =
-      ApplyInputOutputPath(state.input_path, f.raw_input, context);
-  if (!effective_input.ok()) return RaiseRuntime(f, std::move(effective_input).error());
+  std::optional<json::Value> effective_input = EffectiveInput(f, context);
+  if (!effective_input) return;
   json::Value task_input = std::move(effective_input).value();
   if (state.parameters) {
     Result<json::Value> evaluated = state.parameters->Evaluate(task_input, context);
