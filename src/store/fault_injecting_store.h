@@ -114,6 +114,17 @@ class FaultInjectingStore : public Store {
                                          int limit, bool reverse) override {
     return inner_->ReadHistory(execution_arn, after, limit, reverse);
   }
+  Status WriteRecords(const std::vector<RecordWrite>& writes) override {
+    return inner_->WriteRecords(writes);
+  }
+  Result<std::optional<std::string>> GetRecord(std::string_view kind,
+                                               std::string_view key) override {
+    return inner_->GetRecord(kind, key);
+  }
+  Result<Page<Record>> ListRecords(std::string_view kind, std::string_view prefix,
+                                   std::string_view after, int limit) override {
+    return inner_->ListRecords(kind, prefix, after, limit);
+  }
 
  private:
   const std::unique_ptr<Store> inner_;

@@ -296,4 +296,59 @@ Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_a
   return page;
 }
 
+Status MemoryStore::WriteRecords(const std::vector<RecordWrite>& writes) {
+  MutexLock lock(&mu_);
+  // Each condition is checked against the records as the writes before it leave them (staged),
+  // and nothing is applied unless all hold.
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> staged;
+  auto current = [&](const RecordWrite& w) -> std::optional<std::string> {
+    if (auto it = staged.find({w.kind, w.key}); it != staged.end()) return it->second;
+    auto kind = records_.find(w.kind);
+    if (kind == records_.end()) return std::nullopt;
+    auto it = kind->second.find(w.key);
+    if (it == kind->second.end()) return std::nullopt;
+    return it->second;
+  };
+  for (const RecordWrite& w : writes) {
+    STATOR_RETURN_IF_ERROR(CheckRecordCondition(w, current(w)));
+    staged[{w.kind, w.key}] = w.value;
+  }
+  for (auto& [id, value] : staged) {
+    if (value) {
+      records_[id.first][id.second] = std::move(*value);
+    } else if (auto kind = records_.find(id.first); kind != records_.end()) {
+      kind->second.erase(id.second);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> MemoryStore::GetRecord(std::string_view kind,
+                                                          std::string_view key) {
+  MutexLock lock(&mu_);
+  auto k = records_.find(kind);
+  if (k == records_.end()) return std::optional<std::string>();
+  auto it = k->second.find(key);
+  if (it == k->second.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Result<Page<Record>> MemoryStore::ListRecords(std::string_view kind, std::string_view prefix,
+                                              std::string_view after, int limit) {
+  MutexLock lock(&mu_);
+  Page<Record> page;
+  auto k = records_.find(kind);
+  if (k == records_.end()) return page;
+  auto it = after.empty() || after < prefix ? k->second.lower_bound(prefix)
+                                            : k->second.upper_bound(after);
+  for (; it != k->second.end() && it->first.starts_with(prefix); ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = page.items.back().key;
+      break;
+    }
+    page.items.push_back(Record{std::string(kind), it->first, it->second});
+  }
+  return page;
+}
+
 }  // namespace stator::store

@@ -53,6 +53,12 @@ class MemoryStore : public Store {
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
                                          int limit, bool reverse) override EXCLUDES(mu_);
 
+  Status WriteRecords(const std::vector<RecordWrite>& writes) override EXCLUDES(mu_);
+  Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view key) override
+      EXCLUDES(mu_);
+  Result<Page<Record>> ListRecords(std::string_view kind, std::string_view prefix,
+                                   std::string_view after, int limit) override EXCLUDES(mu_);
+
  private:
   struct Machine {
     StateMachine machine;
@@ -79,6 +85,9 @@ class MemoryStore : public Store {
   std::map<std::string, std::shared_ptr<const ExecutionMachine>, std::less<>> execution_machines_
       GUARDED_BY(mu_);  // by id
   int64_t next_seq_ GUARDED_BY(mu_) = 1;
+  // Records by kind, then key.
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> records_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace stator::store

@@ -185,7 +185,7 @@ void CheckVersion2Data(Store* store) {
 TEST(SqliteMigrationTest, EveryEarlierVersionOpensWithItsData) {
   const std::vector<sqlite::Migration>& migrations = SqliteMigrations();
   // A new migration needs its representative rows here (PutVersionNData, CheckVersionNData).
-  ASSERT_EQ(migrations.size(), 3u) << "add the new schema version's data to this test";
+  ASSERT_EQ(migrations.size(), 4u) << "add the new schema version's data to this test";
   SqliteFactory fresh;
   { ASSERT_NE(fresh.Open(), nullptr); }
   const auto current_schema = Schema(fresh.path());
@@ -210,6 +210,11 @@ TEST(SqliteMigrationTest, EveryEarlierVersionOpensWithItsData) {
       EXPECT_EQ(store->schema_version(), migrations.back().version);
       if (k >= 1) CheckVersion1Data(store);
       if (k >= 2) CheckVersion2Data(store);
+      // Version 4's records table is there, empty, and takes writes.
+      auto none = store->ListRecords("knix.users", "", "", 10);
+      ASSERT_TRUE(none.ok());
+      EXPECT_TRUE(none->items.empty());
+      ASSERT_TRUE(store->WriteRecords({RecordWrite::Put("knix.users", "a", "{}")}).ok());
     }
     EXPECT_EQ(Schema(f.path()), current_schema);
     auto db = OpenRaw(f.path());

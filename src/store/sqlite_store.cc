@@ -617,4 +617,65 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
   return page;
 }
 
+Status SqliteStore::WriteRecords(const std::vector<RecordWrite>& writes) {
+  MutexLock lock(&mu_);
+  Transaction tx(db());
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  Statement get(db(), "SELECT value FROM records WHERE kind = ?1 AND key = ?2");
+  Statement put(db(), "INSERT OR REPLACE INTO records (kind, key, value) VALUES (?1, ?2, ?3)");
+  Statement del(db(), "DELETE FROM records WHERE kind = ?1 AND key = ?2");
+  for (const RecordWrite& w : writes) {
+    if (w.condition != RecordWrite::Condition::kNone) {
+      get.Bind(1, w.kind).Bind(2, w.key);
+      STATOR_TRY(bool row, get.Step());
+      std::optional<std::string> current;
+      if (row) current = get.ColumnText(0);
+      get.Reset();
+      STATOR_RETURN_IF_ERROR(CheckRecordCondition(w, current));
+    }
+    if (w.value) {
+      STATOR_RETURN_IF_ERROR(put.Bind(1, w.kind).Bind(2, w.key).Bind(3, *w.value).Run());
+    } else {
+      STATOR_RETURN_IF_ERROR(del.Bind(1, w.kind).Bind(2, w.key).Run());
+    }
+  }
+  return tx.Commit();
+}
+
+Result<std::optional<std::string>> SqliteStore::GetRecord(std::string_view kind,
+                                                          std::string_view key) {
+  MutexLock lock(&read_mu_);
+  Statement s(reader(), "SELECT value FROM records WHERE kind = ?1 AND key = ?2");
+  STATOR_TRY(bool row, s.Bind(1, kind).Bind(2, key).Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.ColumnText(0));
+}
+
+Result<Page<Record>> SqliteStore::ListRecords(std::string_view kind, std::string_view prefix,
+                                              std::string_view after, int limit) {
+  MutexLock lock(&read_mu_);
+  Page<Record> page;
+  // Keys from max(prefix, after) on, in bytewise order (SQLite's BINARY collation), while they
+  // start with the prefix (checked here: LIKE and GLOB would need escaping).
+  std::string_view from = after > prefix ? after : prefix;
+  Statement s(reader(), after > prefix
+                            ? "SELECT key, value FROM records WHERE kind = ?1 AND key > ?2 "
+                              "ORDER BY key LIMIT ?3"
+                            : "SELECT key, value FROM records WHERE kind = ?1 AND key >= ?2 "
+                              "ORDER BY key LIMIT ?3");
+  s.Bind(1, kind).Bind(2, from).Bind(3, static_cast<int64_t>(limit) + 1);
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    std::string key = s.ColumnText(0);
+    if (!key.starts_with(prefix)) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = page.items.back().key;
+      break;
+    }
+    page.items.push_back(Record{std::string(kind), std::move(key), s.ColumnText(1)});
+  }
+  return page;
+}
+
 }  // namespace stator::store

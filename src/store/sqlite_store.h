@@ -72,6 +72,12 @@ class SqliteStore : public Store {
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
                                          int limit, bool reverse) override EXCLUDES(read_mu_);
 
+  Status WriteRecords(const std::vector<RecordWrite>& writes) override EXCLUDES(mu_);
+  Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view key) override
+      EXCLUDES(read_mu_);
+  Result<Page<Record>> ListRecords(std::string_view kind, std::string_view prefix,
+                                   std::string_view after, int limit) override EXCLUDES(read_mu_);
+
  private:
   SqliteStore(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> reader,
               int schema_version);

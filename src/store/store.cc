@@ -50,4 +50,23 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir) {
   return std::unique_ptr<Store>(std::move(sqlite));
 }
 
+Status CheckRecordCondition(const RecordWrite& w, const std::optional<std::string>& current) {
+  bool holds = true;
+  switch (w.condition) {
+    case RecordWrite::Condition::kNone:
+      break;
+    case RecordWrite::Condition::kAbsent:
+      holds = !current.has_value();
+      break;
+    case RecordWrite::Condition::kPresent:
+      holds = current.has_value();
+      break;
+    case RecordWrite::Condition::kEquals:
+      holds = current.has_value() && *current == w.expected;
+      break;
+  }
+  if (holds) return Status::Ok();
+  return Error{kConditionFailed, w.kind + "/" + w.key};
+}
+
 }  // namespace stator::store

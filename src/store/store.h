@@ -183,6 +183,56 @@ struct Page {
   std::string next;
 };
 
+// --- Records --------------------------------------------------------------------------------
+
+// A record: a small document (JSON text, opaque to the store) under (kind, key). The front
+// doors keep their catalogues as records: KNIX users, functions, workflows and stored data
+// (kind "knix.*"), IAM roles ("iam.*"). A kind is a namespace; keys order bytewise within it.
+struct Record {
+  std::string kind;
+  std::string key;
+  std::string value;
+  bool operator==(const Record&) const = default;
+};
+
+// One write of Store::WriteRecords: puts `value` (or deletes the record when value is
+// nullopt), provided `condition` holds for the record as it is before the call.
+struct RecordWrite {
+  enum class Condition : uint8_t {
+    kNone,     // always
+    kAbsent,   // the record does not exist (create only)
+    kPresent,  // the record exists
+    kEquals,   // the record exists and its value is `expected` (compare-and-set)
+  };
+  std::string kind;
+  std::string key;
+  std::optional<std::string> value;  // nullopt: delete
+  Condition condition = Condition::kNone;
+  std::string expected;  // kEquals only
+
+  static RecordWrite Put(std::string kind, std::string key, std::string value,
+                         Condition condition = Condition::kNone) {
+    return {std::move(kind), std::move(key), std::move(value), condition, {}};
+  }
+  static RecordWrite Delete(std::string kind, std::string key,
+                            Condition condition = Condition::kNone) {
+    return {std::move(kind), std::move(key), std::nullopt, condition, {}};
+  }
+  // Puts `value` (or deletes, with nullopt) only if the record's value is `expected`.
+  static RecordWrite IfEquals(std::string kind, std::string key, std::optional<std::string> value,
+                              std::string expected) {
+    return {std::move(kind), std::move(key), std::move(value), Condition::kEquals,
+            std::move(expected)};
+  }
+};
+
+// The error of a WriteRecords whose condition did not hold; the cause is "KIND/KEY".
+inline constexpr const char* kConditionFailed = "store.ConditionFailed";
+
+// Ok when w's condition holds for a record whose value is `current` (nullopt: absent), else
+// kConditionFailed. Every Store checks each write with it.
+Status CheckRecordCondition(const RecordWrite& w, const std::optional<std::string>& current);
+
 // The keys of the execution and history listings are decimal numbers (an execution's creation
 // order, an event id) in every backend: the number a key holds, or nullopt when it is not one.
 std::optional<int64_t> ParsePageKey(std::string_view key);
@@ -281,6 +331,23 @@ class Store {
   virtual Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn,
                                                  std::string_view after, int limit,
                                                  bool reverse) = 0;
+
+  // --- Records (see Record) -------------------------------------------------------------------
+
+  // Applies every write, all or nothing, in one transaction: when any condition fails, nothing is
+  // written and the error is kConditionFailed naming the first write whose condition failed.
+  // Writes apply in order (a later write to the same record sees the earlier one).
+  virtual Status WriteRecords(const std::vector<RecordWrite>& writes) = 0;
+
+  // The value of (kind, key), or nullopt.
+  virtual Result<std::optional<std::string>> GetRecord(std::string_view kind,
+                                                       std::string_view key) = 0;
+
+  // Records of `kind` whose keys start with `prefix`, in key order, starting after the key
+  // `after` ("" = from the first), at most `limit` (>= 1). Page::next is the last key returned
+  // when more may follow, else "".
+  virtual Result<Page<Record>> ListRecords(std::string_view kind, std::string_view prefix,
+                                           std::string_view after, int limit) = 0;
 };
 
 // Opens the store for a server: SQLite under `data_dir` (created if needed) when data_dir is
