@@ -124,11 +124,15 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   }
   runtime_->Invoke(
       fn, std::move(inv),
-      [done = std::move(done), integration](Result<functions::InvocationResult> r) {
+      [done = std::move(done), integration, observer = observer_ ? &observer_ : nullptr,
+       execution_arn = observer_ ? request.execution_arn : std::string(),
+       state_name =
+           observer_ ? request.state_name : std::string()](Result<functions::InvocationResult> r) {
         // This runs on the runtime's reactor thread (or, for an early error, in Invoke on the
         // execution's own thread, where the scope changes nothing): the execution's next steps run
         // here too, and its next function call is written from here, with no hand-off.
         engine::RunCompletionsHere here;
+        if (observer && r.ok()) (*observer)(execution_arn, state_name, *r);
         if (!r.ok()) {
           const Error& e = r.error();
           int status = e.error == "TooManyRequestsException" ? 429 : 500;

@@ -13,10 +13,15 @@
 // timed out: its payload has no error type Step Functions recognises).
 // Task invocations wait for a free instance rather than being throttled.
 //
+// An observer (SetObserver, before the first Start) sees every completed invocation with the
+// execution and state that made it: the KNIX front door keeps its workflows' logs with it.
+//
 // Ownership: borrows the registry and the runtime (they must outlive it).
-// Thread-safety: Start may be called from any thread; completions run on the runtime's thread.
+// Thread-safety: Start may be called from any thread; completions (and the observer) run on the
+// runtime's thread.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "engine/execution.h"
@@ -39,11 +44,18 @@ class LambdaTaskRunner : public engine::TaskRunner {
 
   void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
 
+  // Called after each invocation a Task made returned (must not block).
+  using Observer =
+      std::function<void(const std::string& execution_arn, const std::string& state_name,
+                         const functions::InvocationResult& result)>;
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+
  private:
   functions::FunctionRegistry* registry_;
   functions::FunctionRuntime* runtime_;
   std::string region_;
   std::string account_;
+  Observer observer_;
 };
 
 }  // namespace stator::integrations

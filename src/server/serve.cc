@@ -22,6 +22,7 @@
 #include "integrations/lambda_task.h"
 #include "integrations/mock_config.h"
 #include "integrations/states_task.h"
+#include "knix/service.h"
 #include "server/execution_service.h"
 #include "server/health.h"
 #include "server/server_clock.h"
@@ -73,6 +74,8 @@ class ApiServer::Impl {
   std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
+  std::shared_ptr<integrations::LambdaTaskRunner> lambda_tasks;
+  std::unique_ptr<knix::KnixService> knix;           // stopped last (see Stop)
   AwsJsonRouter router;                              // Step Functions
   std::unique_ptr<LocalStepFunctions> local_states;  // for Task states
   Dispatch dispatch;                                 // every service on the port
@@ -137,11 +140,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->lambda =
         std::make_unique<LambdaService>(impl->function_registry.get(), impl->function_runtime.get(),
                                         impl->clock.clock.get(), options.region, options.account);
+    impl->lambda_tasks = std::make_shared<integrations::LambdaTaskRunner>(
+        impl->function_registry.get(), impl->function_runtime.get(), options.region,
+        options.account);
     exec.configure_router = [previous = std::move(exec.configure_router),
-                             lambda = std::make_shared<integrations::LambdaTaskRunner>(
-                                 impl->function_registry.get(), impl->function_runtime.get(),
-                                 options.region,
-                                 options.account)](integrations::TaskRouter* router) {
+                             lambda = impl->lambda_tasks](integrations::TaskRouter* router) {
       if (previous) previous(router);
       router->RouteResource(&integrations::LambdaTaskRunner::Accepts, lambda);
     };
@@ -167,6 +170,29 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   impl->local_states = std::make_unique<LocalStepFunctions>(&impl->router, impl->executions.get());
   states_runner->SetApi(impl->local_states.get());
   impl->dispatch.AddTargetPrefix("DynamoDB_20120810", api::DynamoDbHandler(impl->dynamodb.get()));
+  {
+    // The KNIX front door: its management API and its workflows' endpoints; the Lambda Task
+    // runner tells it what its workflows' functions printed.
+    knix::KnixService::Options knix_options;
+    knix_options.region = options.region;
+    knix_options.account = options.account;
+    impl->knix = std::make_unique<knix::KnixService>(
+        impl->store.get(), impl->function_registry.get(), impl->function_runtime.get(),
+        impl->executions.get(), impl->clock.clock.get(), std::move(knix_options));
+    knix::KnixService* front_door = impl->knix.get();
+    impl->lambda_tasks->SetObserver([front_door](const std::string& arn, const std::string& state,
+                                                 const functions::InvocationResult& r) {
+      front_door->OnInvocation(arn, state, r);
+    });
+    impl->dispatch.AddPathPrefix(
+        knix::kManagementPath, [front_door](HttpRequest&& request, Responder respond) {
+          front_door->HandleManagement(std::move(request), std::move(respond));
+        });
+    impl->dispatch.AddPathPrefix(
+        knix::kWorkflowPathPrefix, [front_door](HttpRequest&& request, Responder respond) {
+          front_door->HandleWorkflow(std::move(request), std::move(respond));
+        });
+  }
 
   // Executions that were running when the server last stopped carry on (before any request
   // can touch them).
@@ -200,6 +226,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     endpoint += ":" + std::to_string(impl->http->port());
     impl->function_runtime->SetEndpoint(endpoint);
     impl->lambda->SetEndpoint(endpoint);
+    impl->knix->SetEndpoint(endpoint);
   }
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
@@ -218,6 +245,7 @@ void ApiServer::Stop() {
   // No request runs any more: stop the executions and commit what they queued.
   impl_->executions.reset();
   impl_->function_runtime.reset();  // kills the function workers
+  impl_->knix.reset();              // last: completions of the above may still reach it
 }
 
 int Serve(const ServeOptions& options) {

@@ -1,0 +1,170 @@
+#include "knix/service.h"
+
+#include <chrono>
+#include <string_view>
+#include <unordered_map>
+
+namespace stator::knix {
+namespace {
+
+api::HttpResponse JsonResponse(std::string body) {
+  api::HttpResponse r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+// Lambda's own lines around an invocation's output.
+bool IsLambdaFrameLine(std::string_view line) {
+  return line.starts_with("START RequestId: ") || line.starts_with("END RequestId: ") ||
+         line.starts_with("REPORT RequestId: ");
+}
+
+}  // namespace
+
+KnixService::KnixService(store::Store* store, functions::FunctionRegistry* registry,
+                         functions::FunctionRuntime* runtime, api::Executions* executions,
+                         const Clock* clock, Options options)
+    : store_(store),
+      registry_(registry),
+      runtime_(runtime),
+      executions_(executions),
+      clock_(clock),
+      options_(std::move(options)),
+      users_(store),
+      catalog_(store),
+      data_layer_(store) {}
+
+std::string KnixService::MachineArn(const std::string& workflow_id) const {
+  return "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:knix-" +
+         workflow_id;
+}
+
+KnixService::Action KnixService::FindAction(std::string_view name) {
+  static const std::unordered_map<std::string_view, Action> kActions = {
+      {"getFunctions", &KnixService::GetFunctions},
+      {"addFunction", &KnixService::AddFunction},
+      {"modifyFunction", &KnixService::ModifyFunction},
+      {"deleteFunction", &KnixService::DeleteFunction},
+      {"getFunctionCode", &KnixService::GetFunctionCode},
+      {"uploadFunctionCode", &KnixService::UploadFunctionCode},
+      {"uploadFunctionZipMetadata", &KnixService::UploadFunctionZipMetadata},
+      {"getFunctionZipMetadata", &KnixService::GetFunctionZipMetadata},
+      {"getFunctionZip", &KnixService::GetFunctionZip},
+      {"getFunctionRequirements", &KnixService::GetFunctionRequirements},
+      {"uploadFunctionRequirements", &KnixService::UploadFunctionRequirements},
+      {"addWorkflow", &KnixService::AddWorkflow},
+      {"getWorkflows", &KnixService::GetWorkflows},
+      {"uploadWorkflowJSON", &KnixService::UploadWorkflowJson},
+      {"getWorkflowJSON", &KnixService::GetWorkflowJson},
+      {"modifyWorkflow", &KnixService::ModifyWorkflow},
+      {"deployWorkflow", &KnixService::DeployWorkflow},
+      {"undeployWorkflow", &KnixService::UndeployWorkflow},
+      {"deleteWorkflow", &KnixService::DeleteWorkflow},
+      {"retrieveAllWorkflowLogs", &KnixService::RetrieveAllWorkflowLogs},
+      {"clearAllWorkflowLogs", &KnixService::ClearAllWorkflowLogs},
+      {"executeWorkflow", &KnixService::ExecuteWorkflow},
+      {"performStorageAction", &KnixService::PerformStorageAction},
+      {"deleteAccount", &KnixService::DeleteAccount},
+      {"getTriggerDetails", &KnixService::GetTriggerDetails},
+      {"addTrigger", &KnixService::AddTrigger},
+      {"deleteTrigger", &KnixService::DeleteTrigger},
+      {"addTriggerForWorkflow", &KnixService::AddTriggerForWorkflow},
+      {"deleteTriggerForWorkflow", &KnixService::DeleteTriggerForWorkflow},
+      {"getTriggerableBuckets", &KnixService::GetTriggerableBuckets},
+      {"addTriggerableBucket", &KnixService::AddTriggerableBucket},
+      {"deleteTriggerableBucket", &KnixService::DeleteTriggerableBucket},
+      {"addStorageTriggerForWorkflow", &KnixService::AddStorageTriggerForWorkflow},
+      {"deleteStorageTriggerForWorkflow", &KnixService::DeleteStorageTriggerForWorkflow},
+  };
+  auto it = kActions.find(name);
+  return it == kActions.end() ? nullptr : it->second;
+}
+
+void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder respond) {
+  auto answer = [&respond](const ActionResult& result) { respond(JsonResponse(Envelope(result))); };
+  auto body = json::Parse(request.body);
+  if (!body.ok() || !body->is_object()) {
+    return answer(
+        Fail("Invalid input parameters: the request body must be a JSON object "
+             "{\"action\": ..., \"data\": {...}}."));
+  }
+  const json::Value* action = body->Find("action");
+  if (action == nullptr || !action->is_string()) {
+    return answer(Fail("Invalid input parameters: no action given."));
+  }
+  const std::string& name = action->as_string();
+  if (name == "version") return answer(Data(options_.version));
+  const json::Value* data = body->Find("data");
+  const json::Value* user = data && data->is_object() ? data->Find("user") : nullptr;
+  if (user == nullptr || !user->is_object()) return answer(Fail("Invalid input parameters: "));
+  if (auto bad = CheckUserFields(*user)) return answer(Fail(*bad));
+  if (name == "signUp") return answer(users_.SignUp(*user, NowMillis()));
+  if (name == "logIn") return answer(users_.LogIn(*user));
+  Action handler = FindAction(name);
+  if (handler == nullptr) return answer(Fail("Unsupported action."));
+  auto caller = users_.Verify(*user);
+  if (!caller.ok()) return answer(caller.error());
+  Call call{*caller, *data};
+  if (handler == &KnixService::ExecuteWorkflow) {
+    // Answers when the execution ends: not on this thread.
+    const json::Value* wf = data->Find("workflow");
+    const json::Value* id = wf && wf->is_object() ? wf->Find("id") : nullptr;
+    const json::Value* input = wf && wf->is_object() ? wf->Find("wfinput") : nullptr;
+    auto fail = [&](const std::string& why) { answer(Fail("Couldn't execute workflow: " + why)); };
+    if (id == nullptr || !id->is_string()) return fail("malformed input");
+    auto w = catalog_.Workflow(caller->id, id->as_string());
+    if (!w.ok()) return fail(w.error().cause);
+    if (!*w) return fail("no such workflow");
+    if ((*w)->status != "deployed") return fail("the workflow is not deployed");
+    std::string wfid = (*w)->id;
+    return Execute(
+        **w, input ? input->Dump() : "{}", /*async=*/false, [respond, wfid](api::HttpResponse r) {
+          auto result = json::Parse(r.body);
+          respond(JsonResponse(Envelope(
+              result.ok()
+                  ? Data("Executed workflow " + wfid + ".", {{"result", std::move(result).value()}})
+                  : ActionResult(Fail("Couldn't execute workflow: " + result.error().cause)))));
+        });
+  }
+  answer((this->*handler)(call));
+}
+
+void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,
+                               const functions::InvocationResult& result) {
+  // arn:aws:states:REGION:ACCOUNT:execution:knix-WORKFLOW:NAME
+  static constexpr std::string_view kMarker = ":execution:knix-";
+  size_t at = execution_arn.find(kMarker);
+  if (at == std::string::npos) return;
+  size_t start = at + kMarker.size();
+  size_t end = execution_arn.find(':', start);
+  if (end == std::string::npos) return;
+  std::string workflow_id = execution_arn.substr(start, end - start);
+  std::string text;
+  size_t pos = 0;
+  while (pos < result.log.size()) {
+    size_t nl = result.log.find('\n', pos);
+    if (nl == std::string::npos) nl = result.log.size();
+    std::string_view line(result.log.data() + pos, nl - pos);
+    if (!IsLambdaFrameLine(line)) {
+      text.append(line);
+      text.push_back('\n');
+    }
+    pos = nl + 1;
+  }
+  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  logs_.Append(workflow_id, now_us, "INFO", result.request_id, state_name, text);
+}
+
+ActionResult KnixService::DeleteAccount(const Call& c) {
+  MutexLock lock(&catalog_mu_);
+  if (Status s = DeleteWorkflowsOf(c.user); !s.ok()) return Fail(s.error().cause);
+  if (Status s = DeleteFunctionsOf(c.user); !s.ok()) return Fail(s.error().cause);
+  if (Status s = users_.Delete(c.user); !s.ok()) return Fail(s.error().cause);
+  return Data("Deleted account " + c.user.email + ".");
+}
+
+}  // namespace stator::knix

@@ -1,0 +1,166 @@
+// KnixService: the KNIX front door of `stator serve` (shared/design/knix-protocol.md):
+//
+//   POST /management                    the management API: {action, data} → {status, data}
+//   POST /knix/workflows/<id>           a deployed workflow's endpoint: the event in, the output
+//                                       out (sync); ?async=True → the execution id as text;
+//                                       ?executionId=ID → that execution's output, waited for
+//
+// KNIX's things map onto stator's own, so that both worlds share them:
+//   - A KNIX function is a Lambda function of the server's account and region, named as in KNIX
+//     (function names are therefore unique per server, and must be valid Lambda names), whose
+//     handler is KNIX's `<name>.handle`. Its package is built from what KNIX uploads (text code
+//     and/or a chunked zip) whenever a complete upload arrives; the KNIX record keeps the
+//     uploads as KNIX returns them.
+//   - A deployed workflow is a definition for the engine (knix/workflow_definition.h: Resources
+//     as Lambda ARNs, KNIX's Fail semantics) run under the state machine ARN
+//     arn:aws:states:REGION:ACCOUNT:stateMachine:knix-<workflow id>, which is not listed among
+//     the Step Functions state machines. A sync call runs it as an Express execution; an async
+//     one as a Standard execution named by the execution id (durable, with its history, and
+//     visible to DescribeExecution / GetExecutionHistory under that ARN).
+//   - Everything else (users, the catalogue, uploads, stored data) is store records: see
+//     users.h and catalog.h for the layout.
+//
+// Each action family is one file: users (users.cc, service.cc), functions
+// (function_actions.cc), workflows (workflow_actions.cc), execution (workflow_endpoint.cc),
+// storage (storage_actions.cc), triggers and buckets (trigger_actions.cc).
+//
+// Ownership: borrows everything it is given (all must outlive it).
+// Thread-safety: the handlers may be called from any thread at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/executions.h"
+#include "api/http_server.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/mutex.h"
+#include "functions/registry.h"
+#include "functions/runtime.h"
+#include "knix/catalog.h"
+#include "knix/data_layer.h"
+#include "knix/protocol.h"
+#include "knix/users.h"
+#include "knix/workflow_logs.h"
+#include "store/store.h"
+
+namespace stator::knix {
+
+inline constexpr const char* kManagementPath = "/management";
+inline constexpr const char* kWorkflowPathPrefix = "/knix/workflows/";
+
+class KnixService {
+ public:
+  struct Options {
+    std::string region;
+    std::string account;
+    std::string version = "stator";  // what the `version` action answers
+  };
+
+  KnixService(store::Store* store, functions::FunctionRegistry* registry,
+              functions::FunctionRuntime* runtime, api::Executions* executions, const Clock* clock,
+              Options options);
+
+  // The server's base URL ("http://HOST:PORT"): workflow endpoints are under it. Set before
+  // serving.
+  void SetEndpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
+
+  void HandleManagement(api::HttpRequest&& request, api::Responder respond);
+  void HandleWorkflow(api::HttpRequest&& request, api::Responder respond);
+
+  // The log lines of a function invocation made by an execution (LambdaTaskRunner's observer):
+  // kept for the workflow when the execution is a KNIX workflow's.
+  void OnInvocation(const std::string& execution_arn, const std::string& state_name,
+                    const functions::InvocationResult& result);
+
+  // The state machine ARN a workflow's executions run under.
+  std::string MachineArn(const std::string& workflow_id) const;
+
+ private:
+  // An authenticated action: the caller, and the request's `data`.
+  struct Call {
+    const User& user;
+    const json::Value& data;
+  };
+  using Action = ActionResult (KnixService::*)(const Call&);
+  static Action FindAction(std::string_view name);
+
+  // function_actions.cc
+  ActionResult GetFunctions(const Call& c);
+  ActionResult AddFunction(const Call& c);
+  ActionResult ModifyFunction(const Call& c);
+  ActionResult DeleteFunction(const Call& c);
+  ActionResult GetFunctionCode(const Call& c);
+  ActionResult UploadFunctionCode(const Call& c);
+  ActionResult UploadFunctionZipMetadata(const Call& c);
+  ActionResult GetFunctionZipMetadata(const Call& c);
+  ActionResult GetFunctionZip(const Call& c);
+  ActionResult GetFunctionRequirements(const Call& c);
+  ActionResult UploadFunctionRequirements(const Call& c);
+  // Rebuilds the Lambda function's package from the KNIX uploads (creating the function when
+  // it does not exist yet): the zip (when all its chunks are there) with the text code as
+  // <name>.py; with install_requirements, the requirements pip-installed into it (deploy).
+  Status BuildLambda(const User& user, const FunctionRecord& f, bool install_requirements);
+  Status SyncLambda(const User& user, const FunctionRecord& f);
+  Status DeleteFunctionsOf(const User& user);
+
+  // workflow_actions.cc
+  ActionResult AddWorkflow(const Call& c);
+  ActionResult GetWorkflows(const Call& c);
+  ActionResult UploadWorkflowJson(const Call& c);
+  ActionResult GetWorkflowJson(const Call& c);
+  ActionResult ModifyWorkflow(const Call& c);
+  ActionResult DeployWorkflow(const Call& c);
+  ActionResult UndeployWorkflow(const Call& c);
+  ActionResult DeleteWorkflow(const Call& c);
+  ActionResult RetrieveAllWorkflowLogs(const Call& c);
+  ActionResult ClearAllWorkflowLogs(const Call& c);
+  ActionResult ExecuteWorkflow(const Call& c);
+  json::Value WorkflowJson(const WorkflowRecord& w) const;  // the protocol's workflow object
+  Status DeleteWorkflowsOf(const User& user);
+
+  // storage_actions.cc, trigger_actions.cc
+  ActionResult PerformStorageAction(const Call& c);
+  ActionResult DeleteAccount(const Call& c);
+  ActionResult GetTriggerDetails(const Call& c);
+  ActionResult AddTrigger(const Call& c);
+  ActionResult DeleteTrigger(const Call& c);
+  ActionResult AddTriggerForWorkflow(const Call& c);
+  ActionResult DeleteTriggerForWorkflow(const Call& c);
+  ActionResult GetTriggerableBuckets(const Call& c);
+  ActionResult AddTriggerableBucket(const Call& c);
+  ActionResult DeleteTriggerableBucket(const Call& c);
+  ActionResult AddStorageTriggerForWorkflow(const Call& c);
+  ActionResult DeleteStorageTriggerForWorkflow(const Call& c);
+  ActionResult SetStorageTrigger(const Call& c, const std::string& bucket, bool add);
+  Result<bool> BucketExists(const User& user, const std::string& bucket);
+
+  // workflow_endpoint.cc: runs a deployed workflow with `input` and answers in KNIX's shapes.
+  void Execute(const WorkflowRecord& w, const std::string& input, bool async,
+               std::function<void(api::HttpResponse)> respond);
+  void AnswerResult(const WorkflowRecord& w, const std::string& execution_id, bool async,
+                    std::function<void(api::HttpResponse)> respond);
+  api::Executions::StartRequest StartRequestFor(const WorkflowRecord& w, bool express) const;
+
+  int64_t NowMillis() const { return clock_->NowMillis(); }
+
+  store::Store* const store_;
+  functions::FunctionRegistry* const registry_;
+  functions::FunctionRuntime* const runtime_;
+  api::Executions* const executions_;
+  const Clock* const clock_;
+  const Options options_;
+  Users users_;
+  Catalog catalog_;
+  DataLayer data_layer_;
+  WorkflowLogs logs_;
+  std::string endpoint_;
+  // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
+  // store makes each write atomic, this keeps a sequence from interleaving with another.
+  Mutex catalog_mu_;
+};
+
+}  // namespace stator::knix

@@ -1,0 +1,38 @@
+// performStorageAction (knix-protocol.md §1.6): which storage a request addresses, mapped to a
+// data-layer scope of its own per user, per workflow and per bucket.
+#include "knix/service.h"
+#include "knix/storage.h"
+
+namespace stator::knix {
+
+ActionResult KnixService::PerformStorageAction(const Call& c) {
+  const json::Value* storage = c.data.is_object() ? c.data.Find("storage") : nullptr;
+  StorageScopeRequest requested = RequestedStorageScope(storage);
+  StorageTarget target;
+  switch (requested.kind) {
+    case StorageScopeKind::kUser:
+      target.scope = "user/" + c.user.id;
+      target.keyspace = "storage_" + c.user.id;
+      break;
+    case StorageScopeKind::kWorkflow: {
+      // A workflow's private storage belongs to the workflow's owner only.
+      auto w = catalog_.Workflow(c.user.id, requested.name);
+      if (!w.ok() || !*w) {
+        return Fail("Couldn't perform storage action; no such workflow: " + requested.name);
+      }
+      target.scope = "workflow/" + requested.name;
+      target.keyspace = "sbox_" + requested.name;
+      break;
+    }
+    case StorageScopeKind::kBucket: {
+      target.scope = "bucket/" + c.user.id + "/" + requested.name;
+      target.keyspace = "storage_" + c.user.id;
+      auto exists = BucketExists(c.user, requested.name);
+      target.table_exists = exists.ok() && *exists;
+      break;
+    }
+  }
+  return knix::PerformStorageAction(data_layer_, target, storage);
+}
+
+}  // namespace stator::knix

@@ -1,0 +1,283 @@
+// The workflow actions of the management API (knix-protocol.md §1.4), with KNIX's messages.
+#include "common/base64.h"
+#include "common/hash.h"
+#include "common/random.h"
+#include "knix/service.h"
+#include "knix/workflow_definition.h"
+#include "knix/workflow_translation.h"
+
+namespace stator::knix {
+namespace {
+
+json::Value S(std::string s) { return json::Value::String(std::move(s)); }
+
+const json::Value* Member(const json::Value& object, std::string_view key) {
+  return object.is_object() ? object.Find(key) : nullptr;
+}
+bool IsString(const json::Value* v) { return v != nullptr && v->is_string(); }
+
+// The `workflow` object of a request with a string `id`, or nullptr.
+const json::Value* WorkflowArg(const json::Value& data) {
+  const json::Value* w = Member(data, "workflow");
+  return w && w->is_object() && IsString(w->Find("id")) ? w : nullptr;
+}
+
+double NumberOr(const json::Value* v, double otherwise) {
+  if (v == nullptr || !v->is_number()) return otherwise;
+  return v->is_int() ? static_cast<double>(v->as_int()) : v->as_double();
+}
+
+}  // namespace
+
+json::Value KnixService::WorkflowJson(const WorkflowRecord& w) const {
+  json::Array endpoints;
+  if (w.status == "deployed") endpoints.push_back(S(endpoint_ + kWorkflowPathPrefix + w.id));
+  json::Object o = {{"id", S(w.id)},
+                    {"name", S(w.name)},
+                    {"modified", json::Value::Double(w.modified)},
+                    {"status", S(w.status)},
+                    {"endpoints", json::Value::MakeArray(std::move(endpoints))},
+                    {"ASL_type", S(w.asl_type.empty() ? "unknown" : w.asl_type)},
+                    {"associatedTriggerableTables", json::Value::EmptyObject()},
+                    {"associatedTriggers", json::Value::EmptyObject()}};
+  if (w.status == "failed") o.emplace_back("deployment_error", S(w.deployment_error));
+  return json::Value::MakeObject(std::move(o));
+}
+
+ActionResult KnixService::AddWorkflow(const Call& c) {
+  const json::Value* w = Member(c.data, "workflow");
+  if (!IsString(Member(w ? *w : c.data, "name"))) return Fail("Couldn't add workflow.");
+  WorkflowRecord record;
+  record.id = RandomHex(16);
+  record.user = c.user.id;
+  record.name = w->Find("name")->as_string();
+  record.modified = EpochSeconds(NowMillis());
+  if (Status s = catalog_.PutWorkflow(record, /*create=*/true); !s.ok()) {
+    return Fail("Couldn't add workflow.");
+  }
+  return Data("Workflow added successfully.", {{"workflow", WorkflowJson(record)}});
+}
+
+ActionResult KnixService::GetWorkflows(const Call& c) {
+  if (const json::Value* w = WorkflowArg(c.data)) {
+    const std::string& id = w->Find("id")->as_string();
+    auto found = catalog_.Workflow(c.user.id, id);
+    if (!found.ok() || !*found) {
+      return Fail(
+          "Couldn't retrieve workflows and their status: Couldn't retrieve workflow "
+          "status; no such workflow.");
+    }
+    return Data("Retrieved workflow status " + id + ".", {{"workflow", WorkflowJson(**found)}});
+  }
+  auto all = catalog_.Workflows(c.user.id);
+  if (!all.ok()) return Fail("Couldn't retrieve workflows and their status: " + all.error().cause);
+  json::Array list;
+  for (const WorkflowRecord& w : *all) list.push_back(WorkflowJson(w));
+  std::string message =
+      list.empty() ? "No workflows yet." : "Found " + std::to_string(list.size()) + " workflows.";
+  return Data(message, {{"workflows", json::Value::MakeArray(std::move(list))}});
+}
+
+ActionResult KnixService::UploadWorkflowJson(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr || !IsString(w->Find("json"))) {
+    return Fail("Couldn't upload workflow JSON; malformed input.");
+  }
+  std::string text = w->Find("json")->as_string();
+  for (char& ch : text) {
+    if (ch == ' ') ch = '+';
+  }
+  if (!Base64Decode(text).ok()) {
+    return Fail("Couldn't upload workflow JSON; the JSON is not base64.");
+  }
+  MutexLock lock(&catalog_mu_);
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) return Fail("Couldn't upload workflow JSON; no such workflow.");
+  WorkflowRecord record = **found;
+  if (Status s = catalog_.PutWorkflowJson(c.user.id, record.id, text); !s.ok()) {
+    return Fail("Couldn't upload workflow JSON; " + s.error().cause);
+  }
+  if (const json::Value* type = w->Find("ASL_type"); IsString(type)) {
+    record.asl_type = type->as_string();
+  }
+  record.modified = EpochSeconds(NowMillis());
+  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
+    return Fail("Couldn't upload workflow JSON; " + s.error().cause);
+  }
+  return Data("Workflow JSON uploaded successfully.", {{"workflow", WorkflowJson(record)}});
+}
+
+ActionResult KnixService::GetWorkflowJson(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't retrieve workflow JSON; malformed input.");
+  const std::string& id = w->Find("id")->as_string();
+  auto found = catalog_.Workflow(c.user.id, id);
+  if (!found.ok() || !*found) return Fail("Couldn't retrieve workflow JSON; no such workflow.");
+  auto text = catalog_.WorkflowJson(c.user.id, id);
+  if (!text.ok()) return Fail("Couldn't retrieve workflow JSON; " + text.error().cause);
+  return Data("Retrieved JSON for workflow " + id + ".",
+              {{"workflow", json::Value::MakeObject({{"json", S(*text)}})}});
+}
+
+ActionResult KnixService::ModifyWorkflow(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr || !IsString(w->Find("name"))) {
+    return Fail("Couldn't modify workflow; malformed input.");
+  }
+  MutexLock lock(&catalog_mu_);
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) {
+    return Fail("Couldn't modify workflow resources; Unable to find workflow id.");
+  }
+  WorkflowRecord record = **found;
+  record.name = w->Find("name")->as_string();
+  if (const json::Value* knative = w->Find("knative")) record.knative = *knative;
+  record.modified = EpochSeconds(NowMillis());
+  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
+    return Fail("Couldn't modify workflow; " + s.error().cause);
+  }
+  return Data("Successfully modified workflow " + record.id + ".",
+              {{"workflow", WorkflowJson(record)}});
+}
+
+ActionResult KnixService::DeployWorkflow(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't deploy workflow; malformed input");
+  MutexLock lock(&catalog_mu_);
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) {
+    return Fail("Couldn't deploy workflow; workflow metadata is not valid.");
+  }
+  WorkflowRecord record = **found;
+  auto b64 = catalog_.WorkflowJson(c.user.id, record.id);
+  if (!b64.ok() || b64->empty()) return Fail(kNoWorkflowJsonMessage);
+  auto text = Base64Decode(*b64);
+  if (!text.ok()) return Fail("Couldn't deploy workflow; workflow JSON is not valid.");
+  auto parsed = ParseWorkflowDefinition(*text);
+  if (!parsed.ok()) return Fail(DeployFailureMessage(parsed.error()));
+
+  // Every function it uses must be one of the user's, or a Lambda function no other KNIX user
+  // owns (created through the Lambda API, e.g. by `stator deploy`).
+  auto mine = catalog_.Functions(c.user.id);
+  if (!mine.ok()) return Fail("Couldn't deploy workflow; " + mine.error().cause);
+  std::vector<std::string> missing;
+  std::vector<const FunctionRecord*> used;
+  for (const std::string& name : UsedFunctions(*parsed)) {
+    const FunctionRecord* own = nullptr;
+    for (const FunctionRecord& f : *mine) {
+      if (f.name == name) own = &f;
+    }
+    if (own != nullptr) {
+      used.push_back(own);
+      continue;
+    }
+    auto owner = catalog_.FunctionByName(name);
+    if (!owner.ok() || *owner || registry_->Get(name) == nullptr) missing.push_back(name);
+  }
+  if (!missing.empty()) return Fail(MissingResourcesMessage(missing));
+  ArnScope scope;
+  scope.region = options_.region;
+  scope.account = options_.account;
+  auto definition = ToEngineDefinition(*parsed, scope);
+  if (!definition.ok()) return Fail(DeployFailureMessage(definition.error()));
+
+  // The packages, with their requirements installed (pip) as KNIX does at deploy: a failure
+  // leaves the workflow `failed` with the installer's message as its deployment_error.
+  std::string errors;
+  for (const FunctionRecord* f : used) {
+    Status s = BuildLambda(c.user, *f, /*install_requirements=*/!f->requirements.empty());
+    if (!s.ok()) errors += "[" + f->name + "] " + s.error().cause + "\n";
+  }
+  record.modified = EpochSeconds(NowMillis());
+  if (!errors.empty()) {
+    record.status = "failed";
+    record.deployment_error = errors;
+  } else {
+    record.status = "deployed";
+    record.deployment_error.clear();
+    record.definition = definition->Dump();
+    record.revision = hash::HexDigest(hash::Algorithm::kSha256, record.definition);
+    record.deployed_ms = NowMillis();
+  }
+  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
+    return Fail("Couldn't deploy workflow; " + s.error().cause);
+  }
+  return Data("Successfully deployed workflow " + record.id + ".",
+              {{"workflow", json::Value::MakeObject({{"id", S(record.id)}})}});
+}
+
+ActionResult KnixService::UndeployWorkflow(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't undeploy workflow; malformed input");
+  MutexLock lock(&catalog_mu_);
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) return Fail("Couldn't undeploy workflow; no such workflow.");
+  WorkflowRecord record = **found;
+  record.status = "undeployed";
+  record.deployment_error.clear();
+  record.modified = EpochSeconds(NowMillis());
+  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
+    return Fail("Couldn't undeploy workflow; " + s.error().cause);
+  }
+  return Data("Successfully undeployed workflow " + record.id + ".");
+}
+
+ActionResult KnixService::DeleteWorkflow(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't delete workflow; malformed input.");
+  MutexLock lock(&catalog_mu_);
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) return Fail("Couldn't delete workflow; no such workflow.");
+  if ((*found)->status != "undeployed" && (*found)->status != "failed") {
+    return Fail("Couldn't delete workflow; workflow is still deployed. Undeploy workflow first.");
+  }
+  if (Status s = catalog_.DeleteWorkflow(**found); !s.ok()) {
+    return Fail("Couldn't delete workflow; " + s.error().cause);
+  }
+  logs_.Clear((*found)->id);
+  return Data("Deleted workflow " + (*found)->id + ".");
+}
+
+Status KnixService::DeleteWorkflowsOf(const User& user) {
+  STATOR_TRY(std::vector<WorkflowRecord> workflows, catalog_.Workflows(user.id));
+  for (const WorkflowRecord& w : workflows) {
+    STATOR_RETURN_IF_ERROR(catalog_.DeleteWorkflow(w));
+    logs_.Clear(w.id);
+  }
+  return Status::Ok();
+}
+
+ActionResult KnixService::RetrieveAllWorkflowLogs(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't retrieve log; malformed input.");
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) return Fail("Couldn't retrieve log; no such workflow.");
+  const json::Value* earliest = w->Find("ts_earliest");
+  const json::Value* lines = w->Find("num_lines");
+  WorkflowLogs::Retrieved got = logs_.Retrieve((*found)->id, NumberOr(earliest, 0),
+                                               lines && lines->is_int() ? lines->as_int() : 500);
+  json::Value timestamp = got.last_us >= 0 ? json::Value::Int(got.last_us)
+                          : earliest       ? *earliest
+                                           : json::Value::Null();
+  return Data("Retrieved logs of workflow " + (*found)->id + ".",
+              {{"workflow", json::Value::MakeObject({{"log", S(Base64Encode(got.log))},
+                                                     {"progress", S(Base64Encode("\n"))},
+                                                     {"exceptions", S(Base64Encode(""))},
+                                                     {"timestamp", timestamp}})}});
+}
+
+ActionResult KnixService::ClearAllWorkflowLogs(const Call& c) {
+  const json::Value* w = WorkflowArg(c.data);
+  if (w == nullptr) return Fail("Couldn't clear logs; malformed input.");
+  auto found = catalog_.Workflow(c.user.id, w->Find("id")->as_string());
+  if (!found.ok() || !*found) return Fail("Couldn't clear logs; no such workflow.");
+  logs_.Clear((*found)->id);
+  return Data("Cleared logs of workflow " + (*found)->id + ".");
+}
+
+ActionResult KnixService::ExecuteWorkflow(const Call&) {
+  // Answered asynchronously by HandleManagement (it waits for the execution).
+  return Fail("Couldn't execute workflow: malformed input");
+}
+
+}  // namespace stator::knix
