@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "api/executions.h"
 #include "api/http_server.h"
@@ -144,6 +145,11 @@ class KnixService {
   void AnswerResult(const WorkflowRecord& w, const std::string& execution_id, bool async,
                     std::function<void(api::HttpResponse)> respond);
   api::Executions::StartRequest StartRequestFor(const WorkflowRecord& w, bool express) const;
+  // The deployed workflow with this id, from the cache of deployed workflows (filled from the
+  // store on a miss); nullptr when there is none or it is not deployed. Forget drops an entry:
+  // every action that changes a workflow's record calls it after writing the record.
+  std::shared_ptr<const WorkflowRecord> Deployed(const std::string& id) EXCLUDES(deployed_mu_);
+  void Forget(const std::string& id) EXCLUDES(deployed_mu_);
 
   int64_t NowMillis() const { return clock_->NowMillis(); }
 
@@ -161,6 +167,12 @@ class KnixService {
   // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
   // store makes each write atomic, this keeps a sequence from interleaving with another.
   Mutex catalog_mu_;
+  // Deployed workflows by id: the endpoint's lookup costs no store read and no JSON parse.
+  // Kept for this process only (a cluster of servers needs the store to say when it changed).
+  Mutex deployed_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const WorkflowRecord>> deployed_
+      GUARDED_BY(deployed_mu_);
+  uint64_t deployed_generation_ GUARDED_BY(deployed_mu_) = 0;  // bumped by every Forget
 };
 
 }  // namespace stator::knix

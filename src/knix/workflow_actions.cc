@@ -101,8 +101,10 @@ ActionResult KnixService::UploadWorkflowJson(const Call& c) {
     record.asl_type = type->as_string();
   }
   record.modified = EpochSeconds(NowMillis());
-  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
-    return Fail("Couldn't upload workflow JSON; " + s.error().cause);
+  Status put = catalog_.PutWorkflow(record);
+  Forget(record.id);
+  if (!put.ok()) {
+    return Fail("Couldn't upload workflow JSON; " + put.error().cause);
   }
   return Data("Workflow JSON uploaded successfully.", {{"workflow", WorkflowJson(record)}});
 }
@@ -133,8 +135,10 @@ ActionResult KnixService::ModifyWorkflow(const Call& c) {
   record.name = w->Find("name")->as_string();
   if (const json::Value* knative = w->Find("knative")) record.knative = *knative;
   record.modified = EpochSeconds(NowMillis());
-  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
-    return Fail("Couldn't modify workflow; " + s.error().cause);
+  Status put = catalog_.PutWorkflow(record);
+  Forget(record.id);
+  if (!put.ok()) {
+    return Fail("Couldn't modify workflow; " + put.error().cause);
   }
   return Data("Successfully modified workflow " + record.id + ".",
               {{"workflow", WorkflowJson(record)}});
@@ -199,8 +203,10 @@ ActionResult KnixService::DeployWorkflow(const Call& c) {
     record.revision = hash::HexDigest(hash::Algorithm::kSha256, record.definition);
     record.deployed_ms = NowMillis();
   }
-  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
-    return Fail("Couldn't deploy workflow; " + s.error().cause);
+  Status put = catalog_.PutWorkflow(record);
+  Forget(record.id);
+  if (!put.ok()) {
+    return Fail("Couldn't deploy workflow; " + put.error().cause);
   }
   return Data("Successfully deployed workflow " + record.id + ".",
               {{"workflow", json::Value::MakeObject({{"id", S(record.id)}})}});
@@ -216,8 +222,10 @@ ActionResult KnixService::UndeployWorkflow(const Call& c) {
   record.status = "undeployed";
   record.deployment_error.clear();
   record.modified = EpochSeconds(NowMillis());
-  if (Status s = catalog_.PutWorkflow(record); !s.ok()) {
-    return Fail("Couldn't undeploy workflow; " + s.error().cause);
+  Status put = catalog_.PutWorkflow(record);
+  Forget(record.id);
+  if (!put.ok()) {
+    return Fail("Couldn't undeploy workflow; " + put.error().cause);
   }
   return Data("Successfully undeployed workflow " + record.id + ".");
 }
@@ -241,7 +249,9 @@ ActionResult KnixService::DeleteWorkflow(const Call& c) {
 Status KnixService::DeleteWorkflowsOf(const User& user) {
   STATOR_TRY(std::vector<WorkflowRecord> workflows, catalog_.Workflows(user.id));
   for (const WorkflowRecord& w : workflows) {
-    STATOR_RETURN_IF_ERROR(catalog_.DeleteWorkflow(w));
+    Status deleted = catalog_.DeleteWorkflow(w);
+    Forget(w.id);
+    STATOR_RETURN_IF_ERROR(deleted);
     logs_.Clear(w.id);
   }
   return Status::Ok();

@@ -86,16 +86,36 @@ api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord&
   return r;
 }
 
+std::shared_ptr<const WorkflowRecord> KnixService::Deployed(const std::string& id) {
+  uint64_t generation;
+  {
+    MutexLock lock(&deployed_mu_);
+    auto it = deployed_.find(id);
+    if (it != deployed_.end()) return it->second;
+    generation = deployed_generation_;
+  }
+  auto found = catalog_.WorkflowById(id);
+  if (!found.ok() || !*found || (*found)->status != "deployed") return nullptr;
+  auto w = std::make_shared<const WorkflowRecord>(std::move(**found));
+  MutexLock lock(&deployed_mu_);
+  // A workflow that changed while it was read is not cached (what was read may be the old one).
+  if (generation != deployed_generation_) return w;
+  return deployed_.emplace(id, std::move(w)).first->second;
+}
+
+void KnixService::Forget(const std::string& id) {
+  MutexLock lock(&deployed_mu_);
+  deployed_.erase(id);
+  ++deployed_generation_;
+}
+
 void KnixService::HandleWorkflow(api::HttpRequest&& request, api::Responder respond) {
   std::string_view target = request.target;
   std::string_view rest = target.substr(std::string_view(kWorkflowPathPrefix).size());
   std::string id(rest.substr(0, rest.find_first_of("/?")));
-  auto found = catalog_.WorkflowById(id);
-  if (!found.ok()) return respond(PlatformError(500, found.error().cause));
-  if (!*found) return respond(PlatformError(404, "no workflow " + id));
-  const WorkflowRecord& w = **found;
-  if (w.status != "deployed")
-    return respond(PlatformError(404, "workflow " + id + " is not deployed"));
+  std::shared_ptr<const WorkflowRecord> deployed = Deployed(id);
+  if (deployed == nullptr) return respond(PlatformError(404, "no deployed workflow " + id));
+  const WorkflowRecord& w = *deployed;
   std::optional<std::string> async_value = QueryParam(target, "async");
   bool async =
       async_value && !async_value->empty() && *async_value != "false" && *async_value != "0";
