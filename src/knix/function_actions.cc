@@ -88,7 +88,7 @@ ActionResult KnixService::GetFunctions(const Call& c) {
 
 ActionResult KnixService::AddFunction(const Call& c) {
   const json::Value* f = Member(c.data, "function");
-  if (!IsString(Member(f ? *f : c.data, "name"))) {
+  if (f == nullptr || !IsString(Member(*f, "name"))) {
     return Fail("Couldn't add function: malformed input.");
   }
   const std::string name = f->Find("name")->as_string();
@@ -160,14 +160,19 @@ ActionResult KnixService::ModifyFunction(const Call& c) {
                   "' exists already.");
     }
   }
-  if (Status s = catalog_.RenameFunction(c.user.id, before, after); !s.ok()) {
-    return Fail("Couldn't modify function; " + s.error().cause);
-  }
-  if (after.name != before.name) {
-    // The Lambda function is renamed: the new one is built, then the old one removed.
+  const bool renamed = after.name != before.name;
+  // A rename builds the Lambda function of the new name first, then renames the record, then
+  // removes the old function: a failure at any step leaves the catalogue as it was.
+  if (renamed) {
     if (Status s = SyncLambda(c.user, after); !s.ok()) {
       return Fail("Couldn't modify function; " + s.error().cause);
     }
+  }
+  if (Status s = catalog_.RenameFunction(c.user.id, before, after); !s.ok()) {
+    if (renamed) (void)registry_->Delete(after.name);
+    return Fail("Couldn't modify function; " + s.error().cause);
+  }
+  if (renamed) {
     (void)registry_->Delete(before.name);
     runtime_->Retire(before.name);
   }

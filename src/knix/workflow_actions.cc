@@ -46,7 +46,7 @@ json::Value KnixService::WorkflowJson(const WorkflowRecord& w) const {
 
 ActionResult KnixService::AddWorkflow(const Call& c) {
   const json::Value* w = Member(c.data, "workflow");
-  if (!IsString(Member(w ? *w : c.data, "name"))) return Fail("Couldn't add workflow.");
+  if (w == nullptr || !IsString(Member(*w, "name"))) return Fail("Couldn't add workflow.");
   WorkflowRecord record;
   record.id = RandomHex(16);
   record.user = c.user.id;
