@@ -163,6 +163,9 @@ ActionResult KnixService::DeleteAccount(const Call& c) {
   MutexLock lock(&catalog_mu_);
   if (Status s = DeleteWorkflowsOf(c.user); !s.ok()) return Fail(s.error().cause);
   if (Status s = DeleteFunctionsOf(c.user); !s.ok()) return Fail(s.error().cause);
+  if (Status s = data_layer_.DeleteScope(UserScope(c.user)); !s.ok()) {
+    return Fail(s.error().cause);
+  }
   if (Status s = users_.Delete(c.user); !s.ok()) return Fail(s.error().cause);
   return Data("Deleted account " + c.user.email + ".");
 }

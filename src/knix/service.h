@@ -123,7 +123,10 @@ class KnixService {
   json::Value WorkflowJson(const WorkflowRecord& w) const;  // the protocol's workflow object
   Status DeleteWorkflowsOf(const User& user);
 
-  // storage_actions.cc, trigger_actions.cc
+  // storage_actions.cc, trigger_actions.cc. The data-layer scopes: a user's own storage, and a
+  // workflow's private storage.
+  static std::string UserScope(const User& user) { return "user/" + user.id; }
+  static std::string WorkflowScope(const std::string& id) { return "workflow/" + id; }
   ActionResult PerformStorageAction(const Call& c);
   ActionResult DeleteAccount(const Call& c);
   ActionResult GetTriggerDetails(const Call& c);

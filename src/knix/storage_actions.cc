@@ -11,7 +11,7 @@ ActionResult KnixService::PerformStorageAction(const Call& c) {
   StorageTarget target;
   switch (requested.kind) {
     case StorageScopeKind::kUser:
-      target.scope = "user/" + c.user.id;
+      target.scope = UserScope(c.user);
       target.keyspace = "storage_" + c.user.id;
       break;
     case StorageScopeKind::kWorkflow: {
@@ -20,7 +20,7 @@ ActionResult KnixService::PerformStorageAction(const Call& c) {
       if (!w.ok() || !*w) {
         return Fail("Couldn't perform storage action; no such workflow: " + requested.name);
       }
-      target.scope = "workflow/" + requested.name;
+      target.scope = WorkflowScope(requested.name);
       target.keyspace = "sbox_" + requested.name;
       break;
     }

@@ -242,6 +242,7 @@ ActionResult KnixService::DeleteWorkflow(const Call& c) {
   if (Status s = catalog_.DeleteWorkflow(**found); !s.ok()) {
     return Fail("Couldn't delete workflow; " + s.error().cause);
   }
+  (void)data_layer_.DeleteScope(WorkflowScope((*found)->id));  // its private storage
   logs_.Clear((*found)->id);
   return Data("Deleted workflow " + (*found)->id + ".");
 }
@@ -252,6 +253,7 @@ Status KnixService::DeleteWorkflowsOf(const User& user) {
     Status deleted = catalog_.DeleteWorkflow(w);
     Forget(w.id);
     STATOR_RETURN_IF_ERROR(deleted);
+    STATOR_RETURN_IF_ERROR(data_layer_.DeleteScope(WorkflowScope(w.id)));
     logs_.Clear(w.id);
   }
   return Status::Ok();
