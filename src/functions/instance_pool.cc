@@ -76,10 +76,10 @@ void InstancePool::Answered(Id id, bool remove, Completions* done) {
   Settle(done);
 }
 
-void InstancePool::Lost(Id id, Completions* done) {
+void InstancePool::Lost(Id id, Completions* done, bool with_its_zygote) {
   Slot* i = FindMutable(id);
   if (i == nullptr) return;
-  if (i->state == State::kStarting) ++spawn_failures_;
+  if (i->state == State::kStarting && !with_its_zygote) ++spawn_failures_;
   Remove(id, true);
   Settle(done);
 }

@@ -103,7 +103,11 @@ class InstancePool {
   void Answered(Id id, bool remove, Completions* done);
   // Instance id is gone or unusable (its socket closed, it spoke nonsense, it could not be
   // spawned). The caller has answered its call if it was busy; the instance is stopped, killed.
-  void Lost(Id id, Completions* done);
+  // A starting instance counts as one that exited as it started (three in a row fail the
+  // waiting calls), unless with_its_zygote: it died because the zygote forking it did.
+  void Lost(Id id, Completions* done, bool with_its_zygote = false);
+  // A new zygote is ready: the instances that exited as they started were the old one's.
+  void ZygoteReady() { spawn_failures_ = 0; }
 
   // Busy instances past their deadline are timed out (Host::TimedOut) and stopped; idle ones
   // unused for idle_us are stopped. Returns the earliest deadline still ahead, or `horizon`.

@@ -212,6 +212,33 @@ TEST_F(InstancePoolTest, InstancesExitingAsTheyStartFailTheWaitingCalls) {
   EXPECT_EQ(host_.started.size(), 3u);
 }
 
+TEST_F(InstancePoolTest, InstancesLostWithTheirZygoteOrBeforeANewOneDoNotCount) {
+  Pool(1, 0);
+  Submit("a", true);
+  // Three starting instances die with their zygote: they say nothing of the next one's.
+  for (Id id = 1; id <= 3; ++id) {
+    ASSERT_EQ(host_.started.size(), id);
+    Completions done;
+    pool_->Lost(id, &done, /*with_its_zygote=*/true);
+    Run(&done);
+  }
+  // Two that exit as they start, then a new zygote is ready: the count starts again.
+  for (Id id = 4; id <= 5; ++id) {
+    ASSERT_EQ(host_.started.size(), id);
+    Completions done;
+    pool_->Lost(id, &done);
+    Run(&done);
+  }
+  pool_->ZygoteReady();
+  Completions done;
+  pool_->Lost(6, &done);
+  Run(&done);
+  EXPECT_EQ(ErrorOf("a"), "no result") << "the call still waits for an instance";
+  ASSERT_EQ(host_.started.size(), 7u);
+  Ready(7);
+  EXPECT_EQ(host_.dispatched, (std::vector<std::pair<Id, std::string>>{{7, "a"}}));
+}
+
 TEST_F(InstancePoolTest, ASuccessfulCallResetsTheCountOfInstancesThatExitAsTheyStart) {
   Pool(1, 0);
   Submit("a", true);

@@ -150,7 +150,8 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   void OnControl(Completions* done) REQUIRES(rt_->mu);
   // The instance is gone: its call (if it ran one) fails with Runtime.ExitError, and the pool
   // loses it.
-  void Lose(Instance* inst, Completions* done) REQUIRES(rt_->mu);
+  // with_its_zygote: it died because its zygote did (not counted as a spawn failure).
+  void Lose(Instance* inst, Completions* done, bool with_its_zygote = false) REQUIRES(rt_->mu);
   void OnNetwork() REQUIRES(rt_->mu);
 
   // Kills the zygote (wait: and reaps it; else it joins Impl::zombies) and closes its sockets.
@@ -299,7 +300,7 @@ void Workers::OnControl(Completions* done) {
             for (auto& [id, inst] : instances_) {
               if (inst->spawn_sent) forked.push_back(inst.get());
             }
-            for (Instance* inst : forked) Lose(inst, done);
+            for (Instance* inst : forked) Lose(inst, done, /*with_its_zygote=*/true);
           }
         }
         pool_.Settle(done);
@@ -309,6 +310,7 @@ void Workers::OnControl(Completions* done) {
         pool_.Settle(done);
         return;
       case Zygote::Control::kReady: {
+        pool_.ZygoteReady();
         std::vector<InstancePool::Id> lost;
         for (auto& [id, inst] : instances_) {
           if (!inst->spawn_sent && !SendSpawn(inst.get()).ok()) lost.push_back(id);
@@ -506,7 +508,7 @@ void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done) {
   Lose(inst, done);  // it is gone (or spoke nonsense)
 }
 
-void Workers::Lose(Instance* inst, Completions* done) {
+void Workers::Lose(Instance* inst, Completions* done, bool with_its_zygote) {
   InstancePool::Id id = inst->id();
   if (Call* call = pool_.RunningCall(id)) {
     std::string message =
@@ -514,7 +516,7 @@ void Workers::Lose(Instance* inst, Completions* done) {
     FailCall(inst, std::move(*call), pool_.Find(id)->started_us, "Runtime.ExitError", message,
              false, "error", done);
   }
-  pool_.Lost(id, done);
+  pool_.Lost(id, done, with_its_zygote);
 }
 
 void Workers::Shutdown(Completions* done) {

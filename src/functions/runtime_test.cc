@@ -204,10 +204,12 @@ TEST_F(RuntimeTest, AZygoteThatDiedIsStartedAgain) {
     inv.payload = R"({"sleep":0.2})";
     runtime_->Invoke(fn_, inv, [&p1](Result<InvocationResult> r) { p1.set_value(std::move(r)); });
     runtime_->Invoke(fn_, inv, [&p2](Result<InvocationResult> r) { p2.set_value(std::move(r)); });
-    for (auto* p : {&p1, &p2}) {
-      auto r = p->get_future().get();
-      ASSERT_TRUE(r.ok()) << "round " << round << ": " << r.error().cause;
-      EXPECT_FALSE(r->function_error) << "round " << round << ": " << r->payload << r->log;
+    // Both answers are awaited before any assertion returns: the callbacks hold the promises.
+    auto r1 = p1.get_future().get();
+    auto r2 = p2.get_future().get();
+    for (auto* r : {&r1, &r2}) {
+      ASSERT_TRUE(r->ok()) << "round " << round << ": " << r->error().cause;
+      EXPECT_FALSE((*r)->function_error) << "round " << round << ": " << (*r)->payload << (*r)->log;
     }
   }
 }
