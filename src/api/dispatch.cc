@@ -10,6 +10,10 @@ void Dispatch::AddPathPrefix(std::string prefix, Handler handler) {
   paths_.emplace_back(std::move(prefix), std::move(handler));
 }
 
+void Dispatch::AddMatcher(std::function<bool(const HttpRequest&)> matches, Handler handler) {
+  matchers_.emplace_back(std::move(matches), std::move(handler));
+}
+
 void Dispatch::SetFallback(Handler handler) { fallback_ = std::move(handler); }
 
 void Dispatch::Handle(HttpRequest&& request, Responder respond) const {
@@ -23,6 +27,9 @@ void Dispatch::Handle(HttpRequest&& request, Responder respond) const {
       if (std::string_view(request.target).starts_with(prefix)) {
         return handler(std::move(request), std::move(respond));
       }
+    }
+    for (const auto& [matches, handler] : matchers_) {
+      if (matches(request)) return handler(std::move(request), std::move(respond));
     }
   }
   fallback_(std::move(request), std::move(respond));

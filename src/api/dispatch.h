@@ -3,11 +3,14 @@
 // they are given one endpoint URL for all services:
 //   - AWS JSON services by their X-Amz-Target prefix ("AWSStepFunctions", "DynamoDB_20120810"),
 //   - REST services by a path prefix ("/2015-03-31/functions" for Lambda),
+//   - other requests by a predicate of the whole request (IAM and STS: the AWS Query protocol,
+//     a form-urlencoded POST to "/"), tried after the path prefixes,
 //   - anything else goes to the fallback handler.
 //
 // Thread-safety: add routes before serving; Handle may then be called from any thread.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +25,8 @@ class Dispatch {
   void AddTargetPrefix(std::string prefix, Handler handler);
   // Requests (without an X-Amz-Target) whose path starts with `prefix`.
   void AddPathPrefix(std::string prefix, Handler handler);
+  // Requests (without an X-Amz-Target, matching no path prefix) for which `matches` is true.
+  void AddMatcher(std::function<bool(const HttpRequest&)> matches, Handler handler);
   void SetFallback(Handler handler);
 
   void Handle(HttpRequest&& request, Responder respond) const;
@@ -29,6 +34,7 @@ class Dispatch {
  private:
   std::vector<std::pair<std::string, Handler>> targets_;
   std::vector<std::pair<std::string, Handler>> paths_;
+  std::vector<std::pair<std::function<bool(const HttpRequest&)>, Handler>> matchers_;
   Handler fallback_;
 };
 

@@ -18,6 +18,7 @@
 #include "dynamodb/service.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
+#include "iam/service.h"
 #include "integrations/dynamodb_task.h"
 #include "integrations/lambda_task.h"
 #include "integrations/mock_config.h"
@@ -193,6 +194,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
           front_door->HandleWorkflow(std::move(request), std::move(respond));
         });
   }
+  // IAM and STS (the Query protocol: a form POST to "/"): roles stored, not enforced.
+  impl->dispatch.AddMatcher(iam::IsIamOrStsRequest,
+                            iam::MakeIamHandler(impl->store.get(), impl->clock.clock.get(), scope));
 
   // Executions that were running when the server last stopped carry on (before any request
   // can touch them).
