@@ -21,8 +21,9 @@
 //     users.h and catalog.h for the layout.
 //
 // Each action family is one file: users (users.cc, service.cc), functions
-// (function_actions.cc), workflows (workflow_actions.cc), execution (workflow_endpoint.cc),
-// storage (storage_actions.cc), triggers and buckets (trigger_actions.cc).
+// (function_actions.cc; their Lambda packages: function_package.cc), workflows
+// (workflow_actions.cc), execution (workflow_endpoint.cc), storage (storage_actions.cc),
+// triggers and buckets (trigger_actions.cc).
 //
 // Ownership: borrows everything it is given (all must outlive it).
 // Thread-safety: the handlers may be called from any thread at once.
