@@ -23,6 +23,8 @@ constexpr const char* kUsage =
     "  stator delete-stack NAME             delete what a deployed stack created\n"
     "  stator export|import --lambda-prefix ARN_PREFIX DEFINITION\n"
     "                                       bare function names <-> Lambda ARNs\n"
+    "  stator knix export WORKFLOW [-o DIR] | stator knix import DEFINITION.json\n"
+    "                                       a server's KNIX workflow <-> Step Functions + zips\n"
     "  stator version                       print the version\n"
     "  stator --help | stator COMMAND --help\n"
     "\n"
@@ -145,6 +147,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   if (command == "function") return FunctionCommand(rest, out, err);
   if (command == "deploy") return DeployCommand(rest, out, err);
   if (command == "delete-stack") return DeleteStackCommand(rest, out, err);
+  if (command == "knix") return KnixCommand(rest, out, err);
   if (command == "export" || command == "import") {
     return ExportImportCommand(rest, command == "import", out, err);
   }

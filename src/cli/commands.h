@@ -35,6 +35,10 @@ int DeleteStackCommand(const std::vector<std::string>& args, std::ostream& out, 
 int ExportImportCommand(const std::vector<std::string>& args, bool importing, std::ostream& out,
                         std::ostream& err);
 
+// stator knix export|import: a KNIX workflow of a running server to an AWS Step Functions
+// definition and Lambda zips, and back (knix_command.cc).
+int KnixCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 // stator validate: print the definition's diagnostics.
 int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);
 
