@@ -69,6 +69,7 @@ json::Value FunctionConfig::ToJson() const {
       {"name", Str(name)},
       {"runtime", Str(runtime)},
       {"handler", Str(handler)},
+      {"context", Str(context)},
       {"role", Str(role)},
       {"description", Str(description)},
       {"timeout", json::Value::Int(timeout_seconds)},
@@ -103,6 +104,7 @@ Result<FunctionConfig> FunctionConfig::FromJson(const json::Value& v) {
   STATOR_RETURN_IF_ERROR(str("name", &c.name));
   STATOR_RETURN_IF_ERROR(str("runtime", &c.runtime));
   STATOR_RETURN_IF_ERROR(str("handler", &c.handler));
+  STATOR_RETURN_IF_ERROR(str("context", &c.context));
   STATOR_RETURN_IF_ERROR(str("role", &c.role));
   STATOR_RETURN_IF_ERROR(str("description", &c.description));
   STATOR_RETURN_IF_ERROR(num("timeout", &c.timeout_seconds));

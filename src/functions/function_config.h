@@ -35,6 +35,9 @@ struct FunctionConfig {
   std::string name;
   std::string runtime = "python3.11";
   std::string handler;  // "module.function"; empty: KNIX's model (<name>.py, handle)
+  // The handler's context object: "" Lambda's; "knix" Lambda's plus KNIX's log(text, level)
+  // (functions added through the KNIX front door). Not part of Lambda's API.
+  std::string context;
   std::string role;
   std::string description;
   int64_t timeout_seconds = kDefaultTimeoutSeconds;

@@ -112,6 +112,7 @@ std::vector<std::string> ZygoteEnvironment(const FunctionConfig& c, const Enviro
       {"LAMBDA_TASK_ROOT", root},
       {"LAMBDA_RUNTIME_DIR", s.runtime_dir},
       {"_HANDLER", c.handler},
+      {"_STATOR_CONTEXT", c.context},
       {"LD_LIBRARY_PATH", root + "/lib"},
   };
   if (!s.python_bin.empty()) env[0].second = s.python_bin + ":" + env[0].second;

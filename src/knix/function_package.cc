@@ -115,6 +115,7 @@ Status KnixService::BuildLambda(const User& user, const FunctionRecord& f,
   functions::FunctionConfig config;
   config.name = f.name;
   config.handler = f.name + ".handle";
+  config.context = "knix";  // context.log(...) as KNIX's functions call it
   config.description = "KNIX function " + f.id + " of " + user.email;
   config.timeout_seconds = 300;  // KNIX's get_remaining_time_in_millis() says 300000
   config.memory_mb = 1024;

@@ -141,22 +141,28 @@ void KnixService::OnInvocation(const std::string& execution_arn, const std::stri
   size_t end = execution_arn.find(':', start);
   if (end == std::string::npos) return;
   std::string workflow_id = execution_arn.substr(start, end - start);
-  std::string text;
+  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   size_t pos = 0;
   while (pos < result.log.size()) {
     size_t nl = result.log.find('\n', pos);
     if (nl == std::string::npos) nl = result.log.size();
     std::string_view line(result.log.data() + pos, nl - pos);
-    if (!IsLambdaFrameLine(line)) {
-      text.append(line);
-      text.push_back('\n');
-    }
     pos = nl + 1;
+    if (IsLambdaFrameLine(line)) continue;
+    // context.log(text, level) prints "[LEVEL] text" (as the runtime prints errors).
+    std::string level = "INFO";
+    for (const char* l : {"INFO", "WARNING", "DEBUG", "ERROR"}) {
+      std::string tag = std::string("[") + l + "] ";
+      if (line.starts_with(tag)) {
+        level = l;
+        line.remove_prefix(tag.size());
+        break;
+      }
+    }
+    logs_.Append(workflow_id, now_us, level, result.request_id, state_name, std::string(line));
   }
-  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  logs_.Append(workflow_id, now_us, "INFO", result.request_id, state_name, text);
 }
 
 ActionResult KnixService::DeleteAccount(const Call& c) {

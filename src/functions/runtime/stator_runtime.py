@@ -59,6 +59,7 @@ class Config:
         self.version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         self.memory_mb = int(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
         self.handler = env.get("_HANDLER", "")
+        self.context = env.get("_STATOR_CONTEXT", "")
         self.task_root = env.get("LAMBDA_TASK_ROOT", os.getcwd())
         self.log_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
 
@@ -80,6 +81,22 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self):
         return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+class KnixContext(LambdaContext):
+    """Lambda's context plus what KNIX's functions call on theirs: log(text, level). A line
+    "[LEVEL] text" goes to stdout, where the KNIX front door's workflow logs take the level
+    from it."""
+
+    def log(self, text, level="INFO"):
+        level = str(level).upper()
+        if level not in ("INFO", "WARNING", "DEBUG", "ERROR"):
+            level = "INFO"
+        print(f"[{level}] {text}", flush=True)
+
+
+def _new_context(cfg, *args):
+    return (KnixContext if cfg.context == "knix" else LambdaContext)(cfg, *args)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -436,7 +453,7 @@ def _prewarm(cfg, stream):
     body = _frame(ord("I"), {"id": "prewarm", "deadline": 0.0, "arn": ""},
                   b'{"k": [1, 2.5, "s", null, true, false, {}]}')[4:]
     kind, header, data = _parse(body)
-    ctx = LambdaContext(cfg, header["id"], header.get("arn", ""), header["deadline"], stream)
+    ctx = _new_context(cfg, header["id"], header.get("arn", ""), header["deadline"], stream)
     ctx.get_remaining_time_in_millis()
     out = json.dumps(json.loads(data)).encode()
     sys.stdout.flush()
@@ -482,7 +499,7 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
             os._exit(2)
         request_id = header["id"]
         _RequestIdFilter.request_id = request_id
-        ctx = LambdaContext(cfg, request_id, header.get("arn", ""), header["deadline"], stream)
+        ctx = _new_context(cfg, request_id, header.get("arn", ""), header["deadline"], stream)
         fatal = False
         t0 = perf()
         try:
