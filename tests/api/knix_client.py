@@ -161,7 +161,8 @@ class Knix:
         code = None
         with zipfile.ZipFile(io.BytesIO(zip_bytes)) as z:
             for info in z.infolist():
-                rows += f"<tr><td>{info.filename}</td><td>{info.file_size / 1024.0:.2f} kB</td></tr>"
+                size = f"{info.file_size / 1024.0:.2f} kB"
+                rows += f"<tr><td>{info.filename}</td><td>{size}</td></tr>"
                 if info.filename.endswith(name + ".py"):
                     code = z.read(info.filename)
         metadata = b64(f"Last uploaded Zip file: <b>{zip_name}</b><br><br><table>{rows}</table>")

@@ -75,7 +75,8 @@ class FunctionsTest(KnixTestCase):
         self.assertNoLambda(name)
         config = self.lam.get_function(FunctionName=renamed)["Configuration"]
         self.assertEqual(config["Handler"], f"{renamed}.handle")
-        self.assertEqual(self.invoke(renamed, {"n": 1}), {"says": "before rename", "event": {"n": 1}})
+        self.assertEqual(self.invoke(renamed, {"n": 1}),
+                         {"says": "before rename", "event": {"n": 1}})
         self.assertEqual(u.code(fn["id"]), returning("before rename"))
         # The old name is free again.
         u.add_function(name)
@@ -251,6 +252,42 @@ class ZipTest(KnixTestCase):
         # And the same package as the Lambda function.
         out = self.lam.invoke(FunctionName=name, Payload=json.dumps({"name": "knix"}).encode())
         self.assertEqual(json.loads(out["Payload"].read()), expected)
+
+
+    def test_zip_upload_replaces_a_smaller_zip(self):
+        """A second zip upload with more chunks than the first (the SDK sends the chunks, then
+        the metadata with the new count); its base64 slices with '+' sent as ' ' (KNIX's
+        legacy form-encoding fix-up)."""
+        u = self.user
+        name = unique("rezipped")
+        fid = u.add_function(name)["id"]
+        handler = ("import os\n"
+                   "def handle(event, context):\n"
+                   "    with open(os.path.join(os.path.dirname(__file__), 'version.txt')) as f:\n"
+                   "        return {'version': f.read(), 'size': os.path.getsize(\n"
+                   "            os.path.join(os.path.dirname(__file__), 'pad.bin'))}\n")
+        small = make_zip({f"{name}.py": handler, "version.txt": "one", "pad.bin": b"x"})
+        self.assertEqual(len(u.upload_zip(fid, name, small)), 1)
+        self.assertEqual(u.download_zip(fid)[0], small)
+        _, url = u.deploy_workflow("rezipped", one_task(name))
+        self.assertEqual(execute(url, {}).json(), {"version": "one", "size": 1})
+
+        pad = os.urandom(2 * 1024 * 1024)
+        big = make_zip({f"{name}.py": handler, "version.txt": "two", "pad.bin": pad})
+        text = b64(big)
+        self.assertIn("+", text)
+        chunks = [text[i:i + ZIP_CHUNK] for i in range(0, len(text), ZIP_CHUNK)]
+        self.assertGreaterEqual(len(chunks), 3)
+        for i, chunk in enumerate(chunks):
+            u.ok("uploadFunctionCode", {"function": {
+                "id": fid, "chunk": i, "code": chunk.replace("+", " "), "format": "zip"}})
+        u.ok("uploadFunctionZipMetadata", {"function": {
+            "id": fid, "chunks": len(chunks), "metadata": b64("<table></table>"),
+            "format": "zipMetadata"}})
+        downloaded, texts = u.download_zip(fid)
+        self.assertEqual(texts, chunks)
+        self.assertEqual(downloaded, big)
+        self.assertEqual(execute(url, {}).json(), {"version": "two", "size": len(pad)})
 
 
 class OneRegistryTest(KnixTestCase):

@@ -6,6 +6,7 @@ triggers and buckets, and two users kept apart.
 
 import os
 import sys
+import threading
 import unittest
 
 sys.dont_write_bytecode = True
@@ -641,6 +642,29 @@ class TwoUsersTest(KnixTestCase):
         self.assertEqual(a.stored("counter", "getcounter", countername="n")["countervalue"], 7)
         self.assertEqual(a.workflow(wid)["status"], "deployed")
         self.assertEqual(execute(url, {"still": "alice's"}).json(), {"still": "alice's"})
+
+
+    def test_one_function_name_for_one_user(self):
+        """Two users adding the same name at once: one gets it, the other a failure."""
+        a, b = self.user, self.knix.new_user("racer")
+        for _ in range(5):
+            name = unique("contested")
+            outcomes = {}
+
+            def add(who, user):
+                outcomes[who] = user.call("addFunction", {"function": {
+                    "name": name, "runtime": "Python 3.6"}})["status"]
+
+            threads = [threading.Thread(target=add, args=(who, user))
+                       for who, user in (("a", a), ("b", b))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            self.assertEqual(sorted(outcomes.values()), ["failure", "success"], outcomes)
+            winner, loser = (a, b) if outcomes["a"] == "success" else (b, a)
+            self.assertIn(name, [f["name"] for f in winner.functions()])
+            self.assertNotIn(name, [f["name"] for f in loser.functions()])
 
 
 if __name__ == "__main__":
