@@ -290,6 +290,34 @@ class ZipTest(KnixTestCase):
         self.assertEqual(execute(url, {}).json(), {"version": "two", "size": len(pad)})
 
 
+    def test_an_upload_that_fails_changes_nothing(self):
+        """A "zip" that is not one, uploaded as the SDK does, then new text code: every call
+        that answers failure leaves what getFunctionCode / getFunctionZipMetadata read as it
+        was, and the code KNIX shows is the code that runs."""
+        u = self.user
+        name = unique("notzip")
+        fid = u.add_function(name, "def handle(event, context):\n    return 'old'\n")["id"]
+        calls = [
+            ("uploadFunctionCode", {"function": {"id": fid, "chunk": 0, "format": "zip",
+                                                 "code": b64(b"this is not a zip file" * 9)}}),
+            ("uploadFunctionZipMetadata", {"function": {"id": fid, "chunks": 1,
+                                                        "metadata": b64("<table></table>"),
+                                                        "format": "zipMetadata"}}),
+            ("uploadFunctionCode", {"function": {
+                "id": fid, "format": "text",
+                "code": b64("def handle(event, context):\n    return 'new'\n")}}),
+        ]
+        for action, data in calls:
+            before = (u.code(fid), u.zip_metadata(fid))
+            body = u.call(action, data)
+            if body["status"] == "failure":
+                with self.subTest(action=action, failed=body["data"]["message"]):
+                    self.assertEqual((u.code(fid), u.zip_metadata(fid)), before)
+        shown = u.code(fid)
+        runs = json.loads(self.lam.invoke(FunctionName=name)["Payload"].read())
+        self.assertIn(f"return {runs!r}", shown)
+
+
 class OneRegistryTest(KnixTestCase):
     """KNIX functions and Lambda functions are one registry."""
 

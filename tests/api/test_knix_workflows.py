@@ -217,6 +217,30 @@ class WorkflowActionsTest(WorkflowTestCase):
             u.ok("deleteWorkflow", {"workflow": {"id": w["id"]}})
 
 
+    def test_requirements_pip_cannot_install_fail_the_deploy(self):
+        """Requirements are installed at deploy (pip); when pip fails, the workflow is `failed`
+        with pip's message as its deployment_error, and deletable."""
+        u = self.knix.new_user("pip")
+        fn = u.add_function(unique("needsreqs"), ECHO)
+        u.ok("uploadFunctionRequirements", {"function": {
+            "id": fn["id"], "requirements": b64("this is not a requirement ~~ !!\n")}})
+        wf = u.add_workflow("needs requirements", chain(fn["name"]))
+        failed = u.deploy(wf["id"])
+        self.assertEqual(failed["status"], "failed")
+        self.assertEqual(failed["endpoints"], [])
+        self.assertIn("Invalid requirement", failed["deployment_error"])
+        self.assertIn(fn["name"], failed["deployment_error"])
+        # Without requirements it deploys.
+        u.ok("uploadFunctionRequirements", {"function": {"id": fn["id"], "requirements": ""}})
+        self.assertEqual(u.deploy(wf["id"])["status"], "deployed")
+        u.undeploy(wf["id"])
+        u.ok("uploadFunctionRequirements", {"function": {
+            "id": fn["id"], "requirements": b64("not a requirement either !!\n")}})
+        self.assertEqual(u.deploy(wf["id"])["status"], "failed")
+        u.ok("deleteWorkflow", {"workflow": {"id": wf["id"]}})
+        self.assertEqual(u.workflows(), [])
+
+
 class ExecutionTest(WorkflowTestCase):
     """Workflows run through their endpoints."""
 
@@ -291,6 +315,37 @@ class ExecutionTest(WorkflowTestCase):
         self.assertEqual(r.text.strip(), "null")
         r = execute(url, {"value": "echo after"})
         self.assertEqual(r.text.strip(), '"echo after"')
+
+    def test_inputs_of_any_json_type(self):
+        url = self.url["echo"]
+        for event in ("just a string", [1, [2]], None, 5, 0.5, False, {}):
+            with self.subTest(event=event):
+                r = execute(url, event)
+                self.assertEqual((r.status_code, r.json()), (200, event))
+        r = execute(url, body=b"")  # no body: null
+        self.assertEqual((r.status_code, r.text.strip()), (200, "null"))
+        for params in (None, {"async": "True"}):
+            with self.subTest(params=params):
+                r = execute(url, body=b"{not json", params=params)
+                self.assertEqual(r.status_code, 400, r.text)
+                self.assertIs(r.json()["has_error"], True)
+
+    def test_lambda_arns_and_service_integrations(self):
+        """A Resource may also be the function's Lambda ARN (as an imported AWS definition has
+        it) or a service integration, which deploy does not take for a function."""
+        fn = self.fn
+        definition = {"StartAt": "by-arn", "States": {
+            "by-arn": {"Type": "Task", "Resource": ARN_PREFIX + fn["a"], "Next": "by-name"},
+            "by-name": {"Type": "Task", "Resource": fn["b"], "Next": "invoke"},
+            "invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                       "Parameters": {"FunctionName": fn["c"], "Payload.$": "$"},
+                       "OutputPath": "$.Payload", "End": True}}}
+        _, url = self.user.deploy_workflow("arns", definition)
+        self.assertEqual(execute(url, {}).json(), {"trail": ["a", "b", "c"]})
+        wf = self.user.add_workflow("missing arn", chain(ARN_PREFIX + "nosuchfunction"))
+        message = self.user.fail("deployWorkflow", {"workflow": {"id": wf["id"]}})
+        self.assertTrue(message.startswith(DEPLOY + DEPLOY + NOT_UPLOADED), message)
+        self.assertIn("nosuchfunction", message)
 
     def test_content_type_must_be_json(self):
         url = self.url["echo"]
@@ -430,6 +485,10 @@ class ExecutionTest(WorkflowTestCase):
         data = u.ok("executeWorkflow", {"workflow": {"id": self.wf["raiser"]["id"],
                                                      "wfinput": {}}})
         self.assertEqual(data["result"], USER_VALUE_ERROR)
+        # KNIX's wording (executeWorkflow.py) for a workflow that is not the user's.
+        self.assertEqual(u.fail("executeWorkflow", {"workflow": {
+            "id": "0" * 32, "wfurl": self.url["echo"], "wfinput": {}}}),
+            "Couldn't execute workflow: Can't execute workflow; no such workflow.")
 
     def parse_log(self, text):
         lines = [line for line in text.split("\n") if line]
