@@ -141,6 +141,21 @@ class WorkflowActionsTest(WorkflowTestCase):
         # Deploying again brings the same endpoint back.
         self.assertEqual(u.deploy(wid)["endpoints"], deployed["endpoints"])
         self.assertEqual(execute(url, {"again": 1}).json(), {"again": 1})
+
+        # A new JSON takes effect when deployed (the endpoint runs the deployed definition
+        # until then); renaming a deployed workflow leaves it deployed.
+        a = u.add_function(unique("lifea"), TRAIL.format(tag="a"))["name"]
+        b = u.add_function(unique("lifeb"), TRAIL.format(tag="b"))["name"]
+        got = u.ok("uploadWorkflowJSON", {"workflow": {
+            "id": wid, "json": b64(json.dumps(chain(a, b))), "ASL_type": "unified"}})
+        self.assertEqual(got["workflow"]["ASL_type"], "unified")
+        self.assertEqual(u.workflow(wid)["ASL_type"], "unified")
+        self.assertEqual(execute(url, {"trail": []}).json(), {"trail": []})
+        self.assertEqual(u.deploy(wid)["status"], "deployed")
+        self.assertEqual(execute(url, {"trail": []}).json(), {"trail": ["a", "b"]})
+        u.ok("modifyWorkflow", {"workflow": {"id": wid, "name": "life, deployed"}})
+        self.assertEqual(u.workflow(wid)["status"], "deployed")
+        self.assertEqual(execute(url, {"trail": []}).json(), {"trail": ["a", "b"]})
         u.undeploy(wid)
 
         data = u.ok("deleteWorkflow", {"workflow": {"id": wid}})
@@ -268,6 +283,12 @@ class ExecutionTest(WorkflowTestCase):
         r = execute(url, {"trail": ["in"]})
         self.assertEqual(r.status_code, 200, r.text)
         self.assertEqual(r.json(), {"trail": ["in", "a", "b", "a"]})
+        # Another exit name; `resource` defaulting to the state's name.
+        sand = {"entry": fn["c"], "exit": "finish", "functions": [
+            {"name": fn["c"], "next": ["then"]},
+            {"name": "then", "resource": fn["b"], "next": ["finish"]}]}
+        _, url = self.user.deploy_workflow("sand exit", sand)
+        self.assertEqual(execute(url, {}).json(), {"trail": ["c", "b"]})
 
     def test_asl_states_share_functions(self):
         fn = self.fn
@@ -537,6 +558,15 @@ class ExecutionTest(WorkflowTestCase):
         self.assertEqual([m for _, _, _, m in everything], lines + later)
         self.assertEqual([m for _, _, _, m in self.parse_log(u.logs(wid, num_lines=1)["log"])],
                          later)
+
+        # Nothing new: no lines, and the timestamp given back.
+        quiet = u.logs(wid, ts_earliest=everything[-1][0])
+        self.assertEqual((quiet["log"], quiet["timestamp"]), ("", everything[-1][0]))
+        # An async execution's lines too.
+        eid = execute(url, {"lines": [f"{marker} async"]}, params={"async": "True"}).text
+        result(url, eid)
+        newest = self.parse_log(u.logs(wid, ts_earliest=everything[-1][0])["log"])
+        self.assertEqual([(s, m) for _, _, s, m in newest], [("first", f"{marker} async")])
 
         u.ok("clearAllWorkflowLogs", {"workflow": {"id": wid}})
         self.assertEqual(u.logs(wid)["log"], "")
