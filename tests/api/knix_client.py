@@ -7,7 +7,9 @@ without the SDK.
     alice = knix.new_user("alice")              # signs up and logs in: a Knix with a token
     fn = alice.add_function("f", CODE)          # the protocol's function object
     wf, url = alice.deploy_workflow("w", definition)
-    status, body = execute(url, {"x": 1})
+    r = execute(url, {"x": 1})                  # a requests.Response: r.status_code, r.json()
+    eid = execute(url, {"x": 1}, params={"async": "True"}).text
+    r = result(url, eid)                        # ?executionId=eid
 
 Assertions: ok() and fail() raise AssertionError (a test failure) when the answer is not the
 success, or not the failure, they expect; both check the envelope (HTTP 200, JSON,
@@ -15,11 +17,13 @@ success, or not the failure, they expect; both check the envelope (HTTP 200, JSO
 """
 
 import base64
+import io
 import itertools
 import json
 import os
 import sys
 import time
+import zipfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -150,8 +154,6 @@ class Knix:
         """Uploads a zip as Function.upload does: its base64 text in ZIP_CHUNK slices
         (uploadFunctionCode format zip, chunk i), then uploadFunctionZipMetadata with their
         count, then the zip's <name>.py as the text code. Returns the slices."""
-        import zipfile
-        import io
         text = b64(zip_bytes)
         chunks = [text[i:i + ZIP_CHUNK] for i in range(0, len(text), ZIP_CHUNK)]
         for i, chunk in enumerate(chunks):
