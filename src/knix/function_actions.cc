@@ -81,7 +81,7 @@ ActionResult KnixService::AddFunction(const Call& c) {
     }
     return Fail("Couldn't add function: " + s.error().cause);
   }
-  if (Status s = SyncLambda(c.user, record); !s.ok()) {
+  if (Status s = BuildLambda(c.user, record, /*install_requirements=*/false); !s.ok()) {
     (void)catalog_.DeleteFunction(c.user.id, record);
     return Fail("Couldn't add function: " + s.error().cause);
   }
@@ -119,7 +119,7 @@ ActionResult KnixService::ModifyFunction(const Call& c) {
   // A rename builds the Lambda function of the new name first, then renames the record, then
   // removes the old function: a failure at any step leaves the catalogue as it was.
   if (renamed) {
-    if (Status s = SyncLambda(c.user, after); !s.ok()) {
+    if (Status s = BuildLambda(c.user, after, /*install_requirements=*/false); !s.ok()) {
       return Fail("Couldn't modify function; " + s.error().cause);
     }
   }
@@ -170,6 +170,8 @@ ActionResult KnixService::GetFunctionCode(const Call& c) {
               {{"function", json::Value::MakeObject({{"format", S("text")}, {"code", S(*code)}})}});
 }
 
+// Uploads build the Lambda package before they change the record: an upload that answers
+// failure has changed nothing (a zip chunk is only stored; see below).
 ActionResult KnixService::UploadFunctionCode(const Call& c) {
   const json::Value* f = FunctionArg(c.data);
   if (f == nullptr || !IsString(f->Find("code")) || !IsString(f->Find("format"))) {
@@ -182,17 +184,21 @@ ActionResult KnixService::UploadFunctionCode(const Call& c) {
   auto found = catalog_.Function(c.user.id, id);
   if (!found.ok() || !*found) return Fail("Couldn't upload function code; no such function.");
   FunctionRecord record = **found;
+  record.modified = EpochSeconds(NowMillis());
   std::string message;
-  bool complete = false;  // the uploads now make a whole package
   if (format == "text") {
     if (!Base64Decode(code).ok()) {
       return Fail("Couldn't upload function code; the code is not base64.");
+    }
+    // With a zip still arriving, the package is built when its last chunk does.
+    Status built = BuildLambda(c.user, record, /*install_requirements=*/false, &code);
+    if (!built.ok() && built.error().error != kIncompleteZip) {
+      return Fail("Couldn't upload function code; " + built.error().cause);
     }
     if (Status s = catalog_.PutCode(c.user.id, id, code); !s.ok()) {
       return Fail("Couldn't upload function code; " + s.error().cause);
     }
     message = "Function code uploaded successfully.";
-    complete = true;
   } else if (format == "zip") {
     const json::Value* chunk = f->Find("chunk");
     if (chunk == nullptr || !chunk->is_int() || chunk->as_int() < 0) {
@@ -202,20 +208,18 @@ ActionResult KnixService::UploadFunctionCode(const Call& c) {
       return Fail("Couldn't upload function code; " + s.error().cause);
     }
     message = "Function code zip chunk uploaded successfully:" + std::to_string(chunk->as_int());
-    // The last chunk of a zip whose chunk count is known completes it (the SDK sends the
-    // metadata, with the count, only when the count or the metadata changed).
-    complete = record.zip_chunks > 0 && chunk->as_int() == record.zip_chunks - 1;
+    // The SDK sends the metadata (with the chunk count) after the chunks only when the count or
+    // the metadata changed: a new zip of as many chunks is complete with its last chunk. Until
+    // then the package stays as it was; a zip that cannot be built from the chunks stored so
+    // far (a longer zip still arriving) is not an error of this upload.
+    if (record.zip_chunks > 0 && chunk->as_int() == record.zip_chunks - 1) {
+      (void)BuildLambda(c.user, record, /*install_requirements=*/false);
+    }
   } else {
     return Fail("Couldn't upload function code; unsupported upload format.");
   }
-  record.modified = EpochSeconds(NowMillis());
   if (Status s = catalog_.PutFunction(c.user.id, record); !s.ok()) {
     return Fail("Couldn't upload function code; " + s.error().cause);
-  }
-  if (complete) {
-    if (Status s = SyncLambda(c.user, record); !s.ok()) {
-      return Fail("Couldn't upload function code; " + s.error().cause);
-    }
   }
   return Data(message, {{"function", record.Public()}});
 }
@@ -237,13 +241,15 @@ ActionResult KnixService::UploadFunctionZipMetadata(const Call& c) {
   FunctionRecord record = **found;
   record.zip_metadata = Plus(f->Find("metadata")->as_string());
   if (chunks != nullptr && chunks->is_int()) record.zip_chunks = chunks->as_int();
-  if (Status s = catalog_.PutFunction(c.user.id, record); !s.ok()) {
-    return Fail("Couldn't upload function zip metadata; " + s.error().cause);
-  }
   if (record.zip_chunks > 0) {
-    if (Status s = SyncLambda(c.user, record); !s.ok()) {
+    // Metadata sent before its chunks: the package is built when the last chunk arrives.
+    Status s = BuildLambda(c.user, record, /*install_requirements=*/false);
+    if (!s.ok() && s.error().error != kIncompleteZip) {
       return Fail("Couldn't upload function zip metadata; " + s.error().cause);
     }
+  }
+  if (Status s = catalog_.PutFunction(c.user.id, record); !s.ok()) {
+    return Fail("Couldn't upload function zip metadata; " + s.error().cause);
   }
   return Data("Function zip metadata uploaded successfully.");
 }

@@ -56,14 +56,15 @@ class TempDir {
 
 }  // namespace
 
-Status KnixService::SyncLambda(const User& user, const FunctionRecord& f) {
-  return BuildLambda(user, f, /*install_requirements=*/false);
-}
-
 Status KnixService::BuildLambda(const User& user, const FunctionRecord& f,
-                                bool install_requirements) {
+                                bool install_requirements, const std::string* code_override) {
   auto fail = [](std::string why) { return Error{"KnixFunction", std::move(why)}; };
-  STATOR_TRY(std::string code_b64, catalog_.Code(user.id, f.id));
+  std::string code_b64;
+  if (code_override != nullptr) {
+    code_b64 = *code_override;
+  } else {
+    STATOR_TRY(code_b64, catalog_.Code(user.id, f.id));
+  }
   auto code = Base64Decode(code_b64);
   if (!code.ok()) return fail("the function code is not base64");
   TempDir dir;
@@ -72,7 +73,10 @@ Status KnixService::BuildLambda(const User& user, const FunctionRecord& f,
     std::string text;
     for (int64_t i = 0; i < f.zip_chunks; ++i) {
       STATOR_TRY(std::optional<std::string> chunk, catalog_.ZipChunk(user.id, f.id, i));
-      if (!chunk) return Status::Ok();  // not all uploaded yet: the package stays as it was
+      if (!chunk) {
+        return Error{kIncompleteZip, "zip chunk " + std::to_string(i) + " of " +
+                                         std::to_string(f.zip_chunks) + " has not been uploaded"};
+      }
       text += *chunk;
     }
     auto zip = Base64Decode(text);

@@ -113,11 +113,13 @@ void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder re
     const json::Value* id = wf && wf->is_object() ? wf->Find("id") : nullptr;
     const json::Value* input = wf && wf->is_object() ? wf->Find("wfinput") : nullptr;
     auto fail = [&](const std::string& why) { answer(Fail("Couldn't execute workflow: " + why)); };
-    if (id == nullptr || !id->is_string()) return fail("malformed input");
+    if (id == nullptr || !id->is_string()) {
+      return fail("Can't execute workflow; invalid parameters.");
+    }
     auto w = catalog_.Workflow(caller->id, id->as_string());
     if (!w.ok()) return fail(w.error().cause);
-    if (!*w) return fail("no such workflow");
-    if ((*w)->status != "deployed") return fail("the workflow is not deployed");
+    if (!*w) return fail("Can't execute workflow; no such workflow.");
+    if ((*w)->status != "deployed") return fail("Can't execute workflow; it is not deployed.");
     std::string wfid = (*w)->id;
     return Execute(
         **w, input ? input->Dump() : "{}", /*async=*/false, [respond, wfid](api::HttpResponse r) {
@@ -172,6 +174,7 @@ ActionResult KnixService::DeleteAccount(const Call& c) {
   if (Status s = data_layer_.DeleteScope(UserScope(c.user)); !s.ok()) {
     return Fail(s.error().cause);
   }
+  if (Status s = DeleteTriggersOf(c.user); !s.ok()) return Fail(s.error().cause);
   if (Status s = users_.Delete(c.user); !s.ok()) return Fail(s.error().cause);
   return Data("Deleted account " + c.user.email + ".");
 }

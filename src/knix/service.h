@@ -102,11 +102,14 @@ class KnixService {
   ActionResult GetFunctionZip(const Call& c);
   ActionResult GetFunctionRequirements(const Call& c);
   ActionResult UploadFunctionRequirements(const Call& c);
-  // Rebuilds the Lambda function's package from the KNIX uploads (creating the function when
-  // it does not exist yet): the zip (when all its chunks are there) with the text code as
-  // <name>.py; with install_requirements, the requirements pip-installed into it (deploy).
-  Status BuildLambda(const User& user, const FunctionRecord& f, bool install_requirements);
-  Status SyncLambda(const User& user, const FunctionRecord& f);
+  // Rebuilds the Lambda function's package from the KNIX uploads of f (creating the function
+  // when it does not exist yet): f's zip (zip_chunks > 0: chunks 0..zip_chunks-1 joined) with
+  // the text code (the stored one, or *code_override) as <name>.py; with install_requirements,
+  // the requirements pip-installed into it (deploy). Errors say what could not be built; the
+  // function is then unchanged; kIncompleteZip when a chunk of the zip is missing.
+  static constexpr const char* kIncompleteZip = "KnixIncompleteZip";
+  Status BuildLambda(const User& user, const FunctionRecord& f, bool install_requirements,
+                     const std::string* code_override = nullptr);
   Status DeleteFunctionsOf(const User& user);
 
   // workflow_actions.cc
@@ -128,6 +131,9 @@ class KnixService {
   // workflow's private storage.
   static std::string UserScope(const User& user) { return "user/" + user.id; }
   static std::string WorkflowScope(const std::string& id) { return "workflow/" + id; }
+  static std::string BucketScope(const User& user, const std::string& bucket) {
+    return "bucket/" + user.id + "/" + bucket;
+  }
   ActionResult PerformStorageAction(const Call& c);
   ActionResult DeleteAccount(const Call& c);
   ActionResult GetTriggerDetails(const Call& c);
@@ -142,6 +148,8 @@ class KnixService {
   ActionResult DeleteStorageTriggerForWorkflow(const Call& c);
   ActionResult SetStorageTrigger(const Call& c, const std::string& bucket, bool add);
   Result<bool> BucketExists(const User& user, const std::string& bucket);
+  // The user's triggers, buckets and the buckets' data (deleteAccount).
+  Status DeleteTriggersOf(const User& user);
 
   // workflow_endpoint.cc: runs a deployed workflow with `input` and answers in KNIX's shapes.
   void Execute(const WorkflowRecord& w, const std::string& input, bool async,

@@ -25,7 +25,7 @@ ActionResult KnixService::PerformStorageAction(const Call& c) {
       break;
     }
     case StorageScopeKind::kBucket: {
-      target.scope = "bucket/" + c.user.id + "/" + requested.name;
+      target.scope = BucketScope(c.user, requested.name);
       target.keyspace = "storage_" + c.user.id;
       auto exists = BucketExists(c.user, requested.name);
       target.table_exists = exists.ok() && *exists;

@@ -238,6 +238,9 @@ ActionResult KnixService::DeleteTriggerableBucket(const Call& c) {
                 (s.error().error == store::kConditionFailed ? "Bucket: " + name + " not found."
                                                             : s.error().cause));
   }
+  if (Status d = data_layer_.DeleteScope(BucketScope(c.user, name)); !d.ok()) {
+    return Fail("Couldn't delete a triggerable bucket; " + d.error().cause);
+  }
   return Data("Bucket deleted: " + name);
 }
 
@@ -283,6 +286,26 @@ ActionResult KnixService::SetStorageTrigger(const Call& c, const std::string& bu
 Result<bool> KnixService::BucketExists(const User& user, const std::string& bucket) {
   STATOR_TRY(std::optional<std::string> found, store_->GetRecord(kBuckets, Key(user.id, bucket)));
   return found.has_value();
+}
+
+Status KnixService::DeleteTriggersOf(const User& user) {
+  for (const char* kind : {kTriggers, kBuckets}) {
+    while (true) {
+      STATOR_TRY(store::Page<store::Record> page,
+                 store_->ListRecords(kind, user.id + "/", "", 500));
+      if (page.items.empty()) break;
+      std::vector<RecordWrite> writes;
+      for (const store::Record& r : page.items) {
+        if (kind == std::string_view(kBuckets)) {
+          STATOR_RETURN_IF_ERROR(
+              data_layer_.DeleteScope(BucketScope(user, r.key.substr(user.id.size() + 1))));
+        }
+        writes.push_back(RecordWrite::Delete(kind, r.key));
+      }
+      STATOR_RETURN_IF_ERROR(store_->WriteRecords(writes));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace stator::knix
