@@ -20,7 +20,7 @@
 #include "common/json.h"
 #include "deploy/partitions.h"
 #include "functions/function_config.h"
-#include "functions/zip_package.h"
+#include "knix/function_package.h"
 #include "knix/workflow_definition.h"
 #include "knix/workflow_translation.h"
 
@@ -146,26 +146,6 @@ int Complain(std::ostream& err, const std::string& message, int code) {
   return code;
 }
 
-// A temporary directory removed when this goes out of scope; path() is empty when it could not
-// be made.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "stator-knix-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Indented JSON (two spaces), for files people read.
 void Pretty(const Value& v, size_t indent, std::string* out) {
   bool object = v.is_object() && !v.as_object().empty();
@@ -232,39 +212,29 @@ Result<std::vector<Value>> FindWorkflows(KnixClient& client, const std::string& 
   return by_id.empty() ? by_name : by_id;
 }
 
-// One function's Lambda package, built from its KNIX uploads as the server builds it: the zip
-// (when one was uploaded) with the text code as NAME.py beside it.
+// One function's Lambda package, built from its KNIX uploads as the server builds it
+// (knix/function_package.h).
 Result<std::string> FunctionZip(KnixClient& client, const std::string& id,
                                 const std::string& name) {
   STATOR_TRY(Value meta, client.Call("getFunctionZipMetadata", {{"function", IdArg(id)}}));
   const Value* f = meta.Find("function");
   const Value* chunks_v = f && f->is_object() ? f->Find("chunks") : nullptr;
   int64_t chunks = chunks_v && chunks_v->is_int() ? chunks_v->as_int() : -1;
-  TempDir dir;
-  if (dir.path().empty()) return Error{"Local", "cannot create a temporary directory"};
+  knix::PackageSources sources;
+  sources.name = name;
   if (chunks > 0) {
     std::string text;
     for (int64_t i = 0; i < chunks; ++i) {
       STATOR_TRY(Value chunk, client.Call("getFunctionZip", {{"function", IdArg(id, i)}}));
       text += StringOf(chunk.Find("function") ? *chunk.Find("function") : chunk, "code");
     }
-    STATOR_TRY(std::string zip, DecodeField(std::move(text), "the zip of " + name));
-    auto unpacked = functions::ExtractZip(zip, dir.path());
-    if (!unpacked.ok()) {
-      return Error{"Local",
-                   "the zip of " + name + " cannot be unpacked: " + unpacked.error().cause};
-    }
+    STATOR_TRY(sources.zip, DecodeField(std::move(text), "the zip of " + name));
   }
   STATOR_TRY(Value code_data, client.Call("getFunctionCode", {{"function", IdArg(id)}}));
   const Value* code_f = code_data.Find("function");
-  STATOR_TRY(std::string code, DecodeField(code_f ? StringOf(*code_f, "code") : std::string(),
-                                           "the code of " + name));
-  if (!code.empty() || chunks <= 0) {
-    std::ofstream out(dir.path() + "/" + name + ".py", std::ios::binary | std::ios::trunc);
-    out << code;
-    if (!out) return Error{"Local", "cannot write the code of " + name};
-  }
-  auto zip = functions::ZipDirectory(dir.path());
+  STATOR_TRY(sources.code, DecodeField(code_f ? StringOf(*code_f, "code") : std::string(),
+                                       "the code of " + name));
+  auto zip = knix::BuildPackage(sources);
   if (!zip.ok()) return Error{"Local", "cannot pack " + name + ": " + zip.error().cause};
   return zip;
 }

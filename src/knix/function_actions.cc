@@ -3,6 +3,7 @@
 #include "common/base64.h"
 #include "common/random.h"
 #include "functions/function_config.h"
+#include "knix/function_package.h"
 #include "knix/service.h"
 
 namespace stator::knix {
@@ -320,6 +321,58 @@ ActionResult KnixService::UploadFunctionRequirements(const Call& c) {
     return Fail("Couldn't upload function requirements; " + s.error().cause);
   }
   return Data("Function requirements uploaded successfully.");
+}
+
+Status KnixService::BuildLambda(const User& user, const FunctionRecord& f,
+                                bool install_requirements, const std::string* code_override) {
+  auto fail = [](std::string why) { return Error{"KnixFunction", std::move(why)}; };
+  PackageSources sources;
+  sources.name = f.name;
+  std::string code_b64;
+  if (code_override != nullptr) {
+    code_b64 = *code_override;
+  } else {
+    STATOR_TRY(code_b64, catalog_.Code(user.id, f.id));
+  }
+  auto code = Base64Decode(code_b64);
+  if (!code.ok()) return fail("the function code is not base64");
+  sources.code = std::move(code).value();
+  if (f.zip_chunks > 0) {
+    std::string text;
+    for (int64_t i = 0; i < f.zip_chunks; ++i) {
+      STATOR_TRY(std::optional<std::string> chunk, catalog_.ZipChunk(user.id, f.id, i));
+      if (!chunk) {
+        return Error{kIncompleteZip, "zip chunk " + std::to_string(i) + " of " +
+                                         std::to_string(f.zip_chunks) + " has not been uploaded"};
+      }
+      text += *chunk;
+    }
+    auto zip = Base64Decode(text);
+    if (!zip.ok()) return fail("the uploaded zip is not base64");
+    sources.zip = std::move(zip).value();
+  }
+  if (install_requirements && !f.requirements.empty()) {
+    auto requirements = Base64Decode(f.requirements);
+    if (!requirements.ok()) return fail("the requirements are not base64");
+    sources.requirements = std::move(requirements).value();
+  }
+  STATOR_TRY(std::string package, BuildPackage(sources));
+  if (registry_->Get(f.name) != nullptr) {
+    STATOR_TRY(auto updated, registry_->UpdateCode(f.name, package, NowMillis()));
+    (void)updated;
+    runtime_->Retire(f.name);
+    return Status::Ok();
+  }
+  functions::FunctionConfig config;
+  config.name = f.name;
+  config.handler = f.name + ".handle";
+  config.context = "knix";  // context.log(...) as KNIX's functions call it
+  config.description = "KNIX function " + f.id + " of " + user.email;
+  config.timeout_seconds = 300;  // KNIX's get_remaining_time_in_millis() says 300000
+  config.memory_mb = 1024;
+  STATOR_TRY(auto created, registry_->Create(std::move(config), package, NowMillis()));
+  (void)created;
+  return Status::Ok();
 }
 
 }  // namespace stator::knix
