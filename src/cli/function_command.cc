@@ -11,10 +11,13 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/http_client.h"
+#include "common/arn.h"
 #include "common/base64.h"
 #include "common/json.h"
 #include "functions/function_config.h"
 #include "functions/zip_package.h"
+#include "knix/workflow_definition.h"
+#include "knix/workflow_translation.h"
 
 namespace stator::cli {
 namespace {
@@ -235,45 +238,6 @@ int List(const Args& a, std::ostream& out, std::ostream& err) {
   }
 }
 
-// Rewrites the Resource of every Task state (in branches and Map processors too).
-json::Value RewriteStates(const json::Value& states,
-                          const std::function<std::optional<std::string>(const std::string&)>& f);
-
-json::Value RewriteMachine(const json::Value& machine,
-                           const std::function<std::optional<std::string>(const std::string&)>& f) {
-  const json::Value* states = machine.Find("States");
-  if (states == nullptr || !states->is_object()) return machine;
-  return machine.With("States", RewriteStates(*states, f));
-}
-
-json::Value RewriteStates(const json::Value& states,
-                          const std::function<std::optional<std::string>(const std::string&)>& f) {
-  json::Object out;
-  for (const auto& [name, st] : states.as_object()) {
-    json::Value s = st;
-    if (s.is_object()) {
-      const json::Value* type = s.Find("Type");
-      const json::Value* res = s.Find("Resource");
-      if (type && type->is_string() && type->as_string() == "Task" && res && res->is_string()) {
-        if (auto changed = f(res->as_string()))
-          s = s.With("Resource", json::Value::String(*changed));
-      }
-      if (const json::Value* branches = s.Find("Branches"); branches && branches->is_array()) {
-        json::Array b;
-        for (const auto& br : branches->as_array()) b.push_back(RewriteMachine(br, f));
-        s = s.With("Branches", json::Value::MakeArray(std::move(b)));
-      }
-      for (const char* key : {"Iterator", "ItemProcessor"}) {
-        if (const json::Value* it = s.Find(key); it && it->is_object()) {
-          s = s.With(key, RewriteMachine(*it, f));
-        }
-      }
-    }
-    out.emplace_back(name, std::move(s));
-  }
-  return json::Value::MakeObject(std::move(out));
-}
-
 }  // namespace
 
 int FunctionCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -312,29 +276,35 @@ int ExportImportCommand(const std::vector<std::string>& args, bool importing, st
   if (Flag(*a, "--help")) return out << kExportUsage, kExitSucceeded;
   auto prefix = Opt(*a, "--lambda-prefix");
   if (!prefix || a->positional.size() != 1) return err << kExportUsage, kExitUsage;
-  if (!prefix->starts_with("arn:") || prefix->back() != ':') {
+  // arn:PARTITION:lambda:REGION:ACCOUNT:function:
+  auto arn = ParseArn(*prefix + "x");
+  if (!prefix->ends_with(":function:") || !arn.ok() || arn->service != "lambda" ||
+      arn->region.empty() || arn->account.empty()) {
     return err << "stator: --lambda-prefix must look like "
                   "arn:aws:lambda:REGION:ACCOUNT:function:\n",
            kExitUsage;
   }
   auto text = ReadTextFile(a->positional[0]);
   if (!text.ok()) return err << "stator: " << text.error().cause << "\n", kExitUsage;
-  auto def = json::Parse(*text);
-  if (!def.ok() || !def->is_object()) {
-    return err << "stator: the definition is not a JSON object\n", kExitInvalidDefinition;
+  // The KNIX translations (knix/workflow_translation.h): export turns function names into
+  // ARNs under the prefix's partition, region and account; import turns every Lambda function
+  // ARN back into its name.
+  Result<json::Value> translated = Error{"", ""};
+  if (importing) {
+    translated = knix::ImportFromAws(*text);
+  } else {
+    ArnScope scope;
+    scope.partition = arn->partition;
+    scope.region = arn->region;
+    scope.account = arn->account;
+    auto workflow = knix::ParseWorkflowDefinition(*text);
+    translated = workflow.ok() ? knix::ExportToAws(*workflow, scope)
+                               : Result<json::Value>(std::move(workflow).error());
   }
-  const std::string p = *prefix;
-  auto rewrite = [&p, importing](const std::string& r) -> std::optional<std::string> {
-    if (importing) {
-      if (r.starts_with(p) && functions::IsValidFunctionName(r.substr(p.size()))) {
-        return r.substr(p.size());
-      }
-      return std::nullopt;
-    }
-    if (functions::IsValidFunctionName(r)) return p + r;
-    return std::nullopt;
-  };
-  out << RewriteMachine(*def, rewrite).Dump() << "\n";
+  if (!translated.ok()) {
+    return err << "stator: " << translated.error().cause << "\n", kExitInvalidDefinition;
+  }
+  out << translated->Dump() << "\n";
   return kExitSucceeded;
 }
 
