@@ -571,6 +571,30 @@ class ExecutionTest(WorkflowTestCase):
         u.ok("clearAllWorkflowLogs", {"workflow": {"id": wid}})
         self.assertEqual(u.logs(wid)["log"], "")
 
+    def test_context_log_levels(self):
+        """A KNIX function's context.log(text, level) lands in the workflow log with its level
+        (an unknown level is INFO)."""
+        u = self.user
+        name = unique("ctxlog")
+        u.add_function(name, code=(
+            "def handle(event, context):\n"
+            "    context.log('plain')\n"
+            "    for level in ('WARNING', 'debug', 'ERROR', 'LOUD'):\n"
+            "        context.log('at ' + level, level)\n"
+            "    return context.get_remaining_time_in_millis() > 0\n"))
+        wf, url = u.deploy_workflow(unique("ctxlogwf"), chain(name, names=["only"]))
+        self.assertIs(execute(url, {}).json(), True)
+        lines = [line for line in u.logs(wf["id"])["log"].split("\n") if line]
+        got = []
+        for line in lines:
+            m = re.match(r"^\[\d+\] \[[^\]]+\] \[(INFO|WARNING|DEBUG|ERROR)\] \[[^\]]+\] "
+                         r"\[only\] (.*)$", line)
+            self.assertIsNotNone(m, line)
+            got.append(m.groups())
+        self.assertEqual(got, [("INFO", "plain"), ("WARNING", "at WARNING"),
+                               ("DEBUG", "at debug"), ("ERROR", "at ERROR"),
+                               ("INFO", "at LOUD")])
+
 
 if __name__ == "__main__":
     ctest_unittest.main()
