@@ -41,6 +41,18 @@ std::string KnixService::MachineArn(const std::string& workflow_id) const {
          workflow_id;
 }
 
+std::string KnixService::BaseUrl(std::string_view host) const {
+  // A host name or address with an optional port ("[v6]:port" too); anything else is ignored.
+  bool usable = !host.empty() && host.size() <= 255;
+  for (char ch : host) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) &&
+        std::string_view(".-:[]_").find(ch) == std::string_view::npos) {
+      usable = false;
+    }
+  }
+  return usable ? "http://" + std::string(host) : endpoint_;
+}
+
 KnixService::Action KnixService::FindAction(std::string_view name) {
   static const std::unordered_map<std::string_view, Action> kActions = {
       {"getFunctions", &KnixService::GetFunctions},
@@ -106,7 +118,7 @@ void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder re
   if (handler == nullptr) return answer(Fail("Unsupported action."));
   auto caller = users_.Verify(*user);
   if (!caller.ok()) return answer(caller.error());
-  Call call{*caller, *data};
+  Call call{*caller, *data, BaseUrl(request.host)};
   if (handler == &KnixService::ExecuteWorkflow) {
     // Answers when the execution ends: not on this thread.
     const json::Value* wf = data->Find("workflow");

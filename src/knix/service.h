@@ -66,8 +66,8 @@ class KnixService {
               functions::FunctionRuntime* runtime, api::Executions* executions, const Clock* clock,
               Options options);
 
-  // The server's base URL ("http://HOST:PORT"): workflow endpoints are under it. Set before
-  // serving.
+  // The server's base URL ("http://HOST:PORT"): workflow endpoints are under it when a request
+  // names no usable Host. Set before serving.
   void SetEndpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
 
   void HandleManagement(api::HttpRequest&& request, api::Responder respond);
@@ -86,8 +86,13 @@ class KnixService {
   struct Call {
     const User& user;
     const json::Value& data;
+    // "http://HOST[:PORT]" as the client reached this server (its Host header), else the
+    // server's own endpoint: workflow endpoints are announced under it, so that a client on
+    // another machine gets URLs it can reach.
+    std::string base_url;
   };
   using Action = ActionResult (KnixService::*)(const Call&);
+  std::string BaseUrl(std::string_view host) const;
   static Action FindAction(std::string_view name);
 
   // function_actions.cc
@@ -124,7 +129,8 @@ class KnixService {
   ActionResult RetrieveAllWorkflowLogs(const Call& c);
   ActionResult ClearAllWorkflowLogs(const Call& c);
   ActionResult ExecuteWorkflow(const Call& c);
-  json::Value WorkflowJson(const WorkflowRecord& w) const;  // the protocol's workflow object
+  // The protocol's workflow object; its endpoints under base_url.
+  static json::Value WorkflowJson(const WorkflowRecord& w, const std::string& base_url);
   Status DeleteWorkflowsOf(const User& user);
 
   // storage_actions.cc, trigger_actions.cc. The data-layer scopes: a user's own storage, and a

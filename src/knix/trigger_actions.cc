@@ -169,7 +169,7 @@ ActionResult KnixService::AddTriggerForWorkflow(const Call& c) {
   }
   associated.push_back(
       json::Value::MakeObject({{"workflow_name", S(workflow)},
-                               {"workflow_url", S(endpoint_ + kWorkflowPathPrefix + w->id)},
+                               {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
                                {"workflow_state", S(state)}}));
   json::Value updated =
       (*found)->With("associated_workflows", json::Value::MakeArray(std::move(associated)));

@@ -29,9 +29,9 @@ double NumberOr(const json::Value* v, double otherwise) {
 
 }  // namespace
 
-json::Value KnixService::WorkflowJson(const WorkflowRecord& w) const {
+json::Value KnixService::WorkflowJson(const WorkflowRecord& w, const std::string& base_url) {
   json::Array endpoints;
-  if (w.status == "deployed") endpoints.push_back(S(endpoint_ + kWorkflowPathPrefix + w.id));
+  if (w.status == "deployed") endpoints.push_back(S(base_url + kWorkflowPathPrefix + w.id));
   json::Object o = {{"id", S(w.id)},
                     {"name", S(w.name)},
                     {"modified", json::Value::Double(w.modified)},
@@ -55,7 +55,7 @@ ActionResult KnixService::AddWorkflow(const Call& c) {
   if (Status s = catalog_.PutWorkflow(record, /*create=*/true); !s.ok()) {
     return Fail("Couldn't add workflow.");
   }
-  return Data("Workflow added successfully.", {{"workflow", WorkflowJson(record)}});
+  return Data("Workflow added successfully.", {{"workflow", WorkflowJson(record, c.base_url)}});
 }
 
 ActionResult KnixService::GetWorkflows(const Call& c) {
@@ -67,12 +67,13 @@ ActionResult KnixService::GetWorkflows(const Call& c) {
           "Couldn't retrieve workflows and their status: Couldn't retrieve workflow "
           "status; no such workflow.");
     }
-    return Data("Retrieved workflow status " + id + ".", {{"workflow", WorkflowJson(**found)}});
+    return Data("Retrieved workflow status " + id + ".",
+                {{"workflow", WorkflowJson(**found, c.base_url)}});
   }
   auto all = catalog_.Workflows(c.user.id);
   if (!all.ok()) return Fail("Couldn't retrieve workflows and their status: " + all.error().cause);
   json::Array list;
-  for (const WorkflowRecord& w : *all) list.push_back(WorkflowJson(w));
+  for (const WorkflowRecord& w : *all) list.push_back(WorkflowJson(w, c.base_url));
   std::string message =
       list.empty() ? "No workflows yet." : "Found " + std::to_string(list.size()) + " workflows.";
   return Data(message, {{"workflows", json::Value::MakeArray(std::move(list))}});
@@ -106,7 +107,8 @@ ActionResult KnixService::UploadWorkflowJson(const Call& c) {
   if (!put.ok()) {
     return Fail("Couldn't upload workflow JSON; " + put.error().cause);
   }
-  return Data("Workflow JSON uploaded successfully.", {{"workflow", WorkflowJson(record)}});
+  return Data("Workflow JSON uploaded successfully.",
+              {{"workflow", WorkflowJson(record, c.base_url)}});
 }
 
 ActionResult KnixService::GetWorkflowJson(const Call& c) {
@@ -141,7 +143,7 @@ ActionResult KnixService::ModifyWorkflow(const Call& c) {
     return Fail("Couldn't modify workflow; " + put.error().cause);
   }
   return Data("Successfully modified workflow " + record.id + ".",
-              {{"workflow", WorkflowJson(record)}});
+              {{"workflow", WorkflowJson(record, c.base_url)}});
 }
 
 ActionResult KnixService::DeployWorkflow(const Call& c) {

@@ -13,10 +13,12 @@ import sys
 import threading
 import urllib.parse
 
+import requests
+
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from knix_client import KnixTestCase, b64, execute, result, unique  # noqa: E402
+from knix_client import Knix, KnixTestCase, b64, execute, result, unique  # noqa: E402
 from stator_server import ACCOUNT, REGION  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
@@ -570,6 +572,23 @@ class ExecutionTest(WorkflowTestCase):
 
         u.ok("clearAllWorkflowLogs", {"workflow": {"id": wid}})
         self.assertEqual(u.logs(wid)["log"], "")
+
+    def test_endpoints_follow_the_host_the_client_used(self):
+        """A workflow's endpoints are announced under the Host the client reached the server
+        by, so that a client on another machine gets URLs it can use."""
+        u = self.user
+        wf, url = u.deploy_workflow(unique("hosted"), chain(self.fn["echo"]))
+        port = self.endpoint.rsplit(":", 1)[1]
+        by_name = Knix(f"http://localhost:{port}", u.token)
+        status = by_name.ok("getWorkflows", {"workflow": {"id": wf["id"]}})["workflow"]
+        self.assertEqual(status["endpoints"], [f"http://localhost:{port}/knix/workflows/{wf['id']}"])
+        self.assertEqual(execute(status["endpoints"][0], {"via": "localhost"}).json(),
+                         {"via": "localhost"})
+        # A Host that is not a host name falls back to the server's own address.
+        r = requests.post(self.endpoint + "/management", headers={"Host": "bad host/x"},
+                          json={"action": "getWorkflows",
+                                "data": {"user": {"token": u.token}, "workflow": {"id": wf["id"]}}})
+        self.assertEqual(r.json()["data"]["workflow"]["endpoints"], [url])
 
     def test_context_log_levels(self):
         """A KNIX function's context.log(text, level) lands in the workflow log with its level
