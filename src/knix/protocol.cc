@@ -24,4 +24,12 @@ std::string Envelope(const ActionResult& result) {
   return json::Value::MakeObject(std::move(body)).Dump();
 }
 
+api::HttpResponse ManagementResponse(const ActionResult& result) {
+  api::HttpResponse r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = Envelope(result);
+  return r;
+}
+
 }  // namespace stator::knix

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "api/http_server.h"
 #include "common/json.h"
 #include "common/result.h"
 
@@ -30,5 +31,8 @@ json::Value Data(std::string message, json::Object rest = {});
 // The whole answer body: {"status": "success", "data": data} or
 // {"status": "failure", "data": {"message": ...}}.
 std::string Envelope(const ActionResult& result);
+
+// The HTTP answer of a management call: 200, application/json, the envelope.
+api::HttpResponse ManagementResponse(const ActionResult& result);
 
 }  // namespace stator::knix

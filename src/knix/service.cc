@@ -7,14 +7,6 @@
 namespace stator::knix {
 namespace {
 
-api::HttpResponse JsonResponse(std::string body) {
-  api::HttpResponse r;
-  r.status = 200;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
 // Lambda's own lines around an invocation's output.
 bool IsLambdaFrameLine(std::string_view line) {
   return line.starts_with("START RequestId: ") || line.starts_with("END RequestId: ") ||
@@ -76,7 +68,6 @@ KnixService::Action KnixService::FindAction(std::string_view name) {
       {"deleteWorkflow", &KnixService::DeleteWorkflow},
       {"retrieveAllWorkflowLogs", &KnixService::RetrieveAllWorkflowLogs},
       {"clearAllWorkflowLogs", &KnixService::ClearAllWorkflowLogs},
-      {"executeWorkflow", &KnixService::ExecuteWorkflow},
       {"performStorageAction", &KnixService::PerformStorageAction},
       {"deleteAccount", &KnixService::DeleteAccount},
       {"getTriggerDetails", &KnixService::GetTriggerDetails},
@@ -95,7 +86,7 @@ KnixService::Action KnixService::FindAction(std::string_view name) {
 }
 
 void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder respond) {
-  auto answer = [&respond](const ActionResult& result) { respond(JsonResponse(Envelope(result))); };
+  auto answer = [&respond](const ActionResult& result) { respond(ManagementResponse(result)); };
   auto body = json::Parse(request.body);
   if (!body.ok() || !body->is_object()) {
     return answer(
@@ -114,34 +105,14 @@ void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder re
   if (auto bad = CheckUserFields(*user)) return answer(Fail(*bad));
   if (name == "signUp") return answer(users_.SignUp(*user, NowMillis()));
   if (name == "logIn") return answer(users_.LogIn(*user));
-  Action handler = FindAction(name);
-  if (handler == nullptr) return answer(Fail("Unsupported action."));
+  // executeWorkflow answers when the execution ends; every other action at once.
+  const bool execute = name == "executeWorkflow";
+  Action handler = execute ? nullptr : FindAction(name);
+  if (!execute && handler == nullptr) return answer(Fail("Unsupported action."));
   auto caller = users_.Verify(*user);
   if (!caller.ok()) return answer(caller.error());
   Call call{*caller, *data, BaseUrl(request.host)};
-  if (handler == &KnixService::ExecuteWorkflow) {
-    // Answers when the execution ends: not on this thread.
-    const json::Value* wf = data->Find("workflow");
-    const json::Value* id = wf && wf->is_object() ? wf->Find("id") : nullptr;
-    const json::Value* input = wf && wf->is_object() ? wf->Find("wfinput") : nullptr;
-    auto fail = [&](const std::string& why) { answer(Fail("Couldn't execute workflow: " + why)); };
-    if (id == nullptr || !id->is_string()) {
-      return fail("Can't execute workflow; invalid parameters.");
-    }
-    auto w = catalog_.Workflow(caller->id, id->as_string());
-    if (!w.ok()) return fail(w.error().cause);
-    if (!*w) return fail("Can't execute workflow; no such workflow.");
-    if ((*w)->status != "deployed") return fail("Can't execute workflow; it is not deployed.");
-    std::string wfid = (*w)->id;
-    return Execute(
-        **w, input ? input->Dump() : "{}", /*async=*/false, [respond, wfid](api::HttpResponse r) {
-          auto result = json::Parse(r.body);
-          respond(JsonResponse(Envelope(
-              result.ok()
-                  ? Data("Executed workflow " + wfid + ".", {{"result", std::move(result).value()}})
-                  : ActionResult(Fail("Couldn't execute workflow: " + result.error().cause)))));
-        });
-  }
+  if (execute) return ExecuteWorkflow(call, std::move(respond));
   answer((this->*handler)(call));
 }
 

@@ -128,7 +128,8 @@ class KnixService {
   ActionResult DeleteWorkflow(const Call& c);
   ActionResult RetrieveAllWorkflowLogs(const Call& c);
   ActionResult ClearAllWorkflowLogs(const Call& c);
-  ActionResult ExecuteWorkflow(const Call& c);
+  // Answers (through respond) when the execution has ended.
+  void ExecuteWorkflow(const Call& c, api::Responder respond);
   // The protocol's workflow object; its endpoints under base_url.
   static json::Value WorkflowJson(const WorkflowRecord& w, const std::string& base_url);
   Status DeleteWorkflowsOf(const User& user);

@@ -289,9 +289,28 @@ ActionResult KnixService::ClearAllWorkflowLogs(const Call& c) {
   return Data("Cleared logs of workflow " + (*found)->id + ".");
 }
 
-ActionResult KnixService::ExecuteWorkflow(const Call&) {
-  // Answered asynchronously by HandleManagement (it waits for the execution).
-  return Fail("Couldn't execute workflow: malformed input");
+void KnixService::ExecuteWorkflow(const Call& c, api::Responder respond) {
+  auto fail = [&respond](const std::string& why) {
+    respond(ManagementResponse(Fail("Couldn't execute workflow: " + why)));
+  };
+  const json::Value* w = Member(c.data, "workflow");
+  const json::Value* id = w && w->is_object() ? w->Find("id") : nullptr;
+  const json::Value* input = w && w->is_object() ? w->Find("wfinput") : nullptr;
+  if (!IsString(id)) return fail("Can't execute workflow; invalid parameters.");
+  auto found = catalog_.Workflow(c.user.id, id->as_string());
+  if (!found.ok()) return fail(found.error().cause);
+  if (!*found) return fail("Can't execute workflow; no such workflow.");
+  if ((*found)->status != "deployed") return fail("Can't execute workflow; it is not deployed.");
+  std::string wfid = (*found)->id;
+  Execute(
+      **found, input ? input->Dump() : "{}", /*async=*/false,
+      [respond = std::move(respond), wfid](api::HttpResponse r) {
+        auto result = json::Parse(r.body);
+        respond(ManagementResponse(
+            result.ok()
+                ? Data("Executed workflow " + wfid + ".", {{"result", std::move(result).value()}})
+                : ActionResult(Fail("Couldn't execute workflow: " + result.error().cause))));
+      });
 }
 
 }  // namespace stator::knix
