@@ -26,7 +26,8 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       options_(std::move(options)),
       users_(store),
       catalog_(store),
-      data_layer_(store) {}
+      data_layer_(store),
+      logs_(store) {}
 
 std::string KnixService::MachineArn(const std::string& workflow_id) const {
   return "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:knix-" +

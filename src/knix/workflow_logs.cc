@@ -2,9 +2,12 @@
 
 #include <cstdio>
 #include <ctime>
+#include <iostream>
 
 namespace stator::knix {
 namespace {
+
+constexpr const char* kLogs = "knix.logs";
 
 // "YYYY-MM-DD HH:MM:SS.mmm" in UTC, as KNIX's log records' asctime.msecs.
 std::string AscTime(int64_t timestamp_us) {
@@ -18,7 +21,57 @@ std::string AscTime(int64_t timestamp_us) {
   return buffer;
 }
 
+std::string Padded(uint64_t n, int width) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%0*llu", width, static_cast<unsigned long long>(n));
+  return buffer;
+}
+
+// WF/TTTT.../SSSS...: the timestamp part of a key.
+int64_t TimestampOfKey(const std::string& key) {
+  size_t a = key.find('/');
+  size_t b = key.find('/', a + 1);
+  if (a == std::string::npos || b == std::string::npos) return 0;
+  return std::strtoll(key.c_str() + a + 1, nullptr, 10);
+}
+
 }  // namespace
+
+WorkflowLogs::WorkflowLogs(store::Store* store) : store_(store) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+WorkflowLogs::~WorkflowLogs() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  wake_.SignalAll();
+  writer_.join();
+}
+
+std::deque<WorkflowLogs::Line>& WorkflowLogs::LinesLocked(const std::string& workflow_id) {
+  auto it = lines_.find(workflow_id);
+  if (it != lines_.end()) return it->second;
+  std::deque<Line>& lines = lines_[workflow_id];
+  std::string after;
+  while (true) {
+    auto page = store_->ListRecords(kLogs, workflow_id + "/", after, 1000);
+    if (!page.ok()) {
+      std::cerr << "stator: knix: cannot read the logs of workflow " << workflow_id << ": "
+                << page.error().cause << "\n";
+      break;
+    }
+    for (store::Record& r : page->items) {
+      int64_t ts = TimestampOfKey(r.key);
+      lines.push_back(Line{ts, std::move(r.key), std::move(r.value)});
+    }
+    if (page->next.empty()) break;
+    after = page->next;
+  }
+  while (lines.size() > kMaxLines) lines.pop_front();
+  return lines;
+}
 
 void WorkflowLogs::Append(const std::string& workflow_id, int64_t timestamp_us,
                           const std::string& level, const std::string& invocation_id,
@@ -26,25 +79,31 @@ void WorkflowLogs::Append(const std::string& workflow_id, int64_t timestamp_us,
   if (text.empty()) return;
   const std::string prefix = "[" + std::to_string(timestamp_us) + "] [" + AscTime(timestamp_us) +
                              "] [" + level + "] [" + invocation_id + "] [" + state_name + "] ";
+  const std::string key_prefix = workflow_id + "/" + Padded(timestamp_us, 20) + "/";
   MutexLock lock(&mu_);
-  std::deque<Line>& lines = lines_[workflow_id];
+  std::deque<Line>& lines = LinesLocked(workflow_id);
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    lines.push_back(Line{timestamp_us, prefix + text.substr(start, end - start)});
-    if (lines.size() > kMaxLines) lines.pop_front();
+    Line line{timestamp_us, key_prefix + Padded(next_seq_++, 12),
+              prefix + text.substr(start, end - start)};
+    pending_.push_back(store::RecordWrite::Put(kLogs, line.key, line.text));
+    lines.push_back(std::move(line));
+    if (lines.size() > kMaxLines) {
+      pending_.push_back(store::RecordWrite::Delete(kLogs, lines.front().key));
+      lines.pop_front();
+    }
     start = end + 1;
   }
+  wake_.SignalAll();
 }
 
 WorkflowLogs::Retrieved WorkflowLogs::Retrieve(const std::string& workflow_id, double after_us,
-                                               int64_t num_lines) const {
+                                               int64_t num_lines) {
   Retrieved out;
   MutexLock lock(&mu_);
-  auto it = lines_.find(workflow_id);
-  if (it == lines_.end()) return out;
-  const std::deque<Line>& lines = it->second;
+  const std::deque<Line>& lines = LinesLocked(workflow_id);
   // Lines are appended in time order (per workflow, from invocations that ended in order).
   size_t first = lines.size();
   while (first > 0 && static_cast<double>(lines[first - 1].timestamp_us) > after_us) --first;
@@ -61,7 +120,48 @@ WorkflowLogs::Retrieved WorkflowLogs::Retrieve(const std::string& workflow_id, d
 
 void WorkflowLogs::Clear(const std::string& workflow_id) {
   MutexLock lock(&mu_);
-  lines_.erase(workflow_id);
+  std::deque<Line>& lines = LinesLocked(workflow_id);
+  for (const Line& line : lines) pending_.push_back(store::RecordWrite::Delete(kLogs, line.key));
+  lines.clear();  // kept (empty): reading the store again would find the deletes not yet written
+  wake_.SignalAll();
+}
+
+void WorkflowLogs::FlushForTesting() {
+  MutexLock lock(&mu_);
+  // The batch being committed, then the one pending.
+  uint64_t target = flushed_generation_ + (committing_ ? 1 : 0) + (pending_.empty() ? 0 : 1);
+  wake_.SignalAll();
+  while (flushed_generation_ < target) wake_.Wait(&mu_);
+}
+
+void WorkflowLogs::WriterLoop() {
+  MutexLock lock(&mu_);
+  while (true) {
+    while (pending_.empty() && !stopping_) wake_.Wait(&mu_);
+    if (pending_.empty() && stopping_) return;
+    std::vector<store::RecordWrite> batch = std::move(pending_);
+    pending_.clear();
+    committing_ = true;
+    lock.Unlock();
+    Commit(std::move(batch));
+    lock.Lock();
+    committing_ = false;
+    ++flushed_generation_;
+    wake_.SignalAll();
+    if (stopping_) continue;
+    // Let lines gather: at most one commit per interval.
+    lock.Unlock();
+    std::this_thread::sleep_for(kFlushInterval);
+    lock.Lock();
+  }
+}
+
+void WorkflowLogs::Commit(std::vector<store::RecordWrite> writes) {
+  Status s = store_->WriteRecords(writes);
+  if (!s.ok()) {
+    std::cerr << "stator: knix: cannot store " << writes.size()
+              << " workflow log writes: " << s.error().cause << "\n";
+  }
 }
 
 }  // namespace stator::knix

@@ -21,7 +21,9 @@ from stator_server import Server, lambda_client, make_zip  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
-ECHO = "def handle(event, context):\n    return event\n"
+ECHO = ("def handle(event, context):\n"
+        "    print('echo saw', event)\n"
+        "    return event\n")
 SLEEPER = ("import time\n"
            "def handle(event, context):\n"
            "    time.sleep(event['sleep'])\n"
@@ -114,6 +116,8 @@ class RestartTest(unittest.TestCase):
         finished = execute(url, {"n": 1}, params={"async": "True"}).text
         expected = {"event": {"n": 1}, "file": "from the zip"}
         self.assertEqual(result(url, finished).json(), expected)
+        logs_before = user.logs(wf["id"])["log"]
+        self.assertIn("echo saw {'n': 1}", logs_before)
         running = execute(slow_url, {"sleep": 1.0, "tag": "across"}, params={"async": "True"}).text
         self.assertEqual(result(slow_url, running, asynchronous=True).json(),
                          {"executionId": running, "result": None})
@@ -144,6 +148,8 @@ class RestartTest(unittest.TestCase):
         slow_url = status[slow["id"]]["endpoints"][0]
         for u in (url, slow_url):
             self.assertTrue(u.startswith(server.endpoint + "/"), u)
+        # The workflow's log lines too (kept in the store).
+        self.assertEqual(again.logs(wf["id"])["log"], logs_before)
         self.assertEqual(execute(url, {"n": 2}).json(), {"event": {"n": 2}, "file": "from the zip"})
         self.assertEqual(result(url, finished).json(), expected)
         self.assertEqual(result(slow_url, running).json(), {"slept": 1.0, "tag": "across"})
