@@ -27,7 +27,37 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       users_(store),
       catalog_(store),
       data_layer_(store),
-      logs_(store) {}
+      logs_(store) {
+  FailInterruptedDeploys();
+}
+
+KnixService::~KnixService() {
+  std::vector<std::thread> deploys;
+  {
+    MutexLock lock(&deploys_mu_);
+    deploys.swap(deploys_);
+  }
+  for (std::thread& t : deploys) t.join();
+}
+
+void KnixService::FailInterruptedDeploys() {
+  std::string after;
+  while (true) {
+    auto page = store_->ListRecords("knix.workflows", "", after, 500);
+    if (!page.ok()) return;
+    for (const store::Record& r : page->items) {
+      auto v = json::Parse(r.value);
+      if (!v.ok()) continue;
+      WorkflowRecord w = WorkflowRecord::FromJson(*v);
+      if (w.status != "deploying") continue;
+      w.status = "failed";
+      w.deployment_error = "the server stopped while the workflow was being deployed";
+      (void)catalog_.PutWorkflow(w);
+    }
+    if (page->next.empty()) return;
+    after = page->next;
+  }
+}
 
 std::string KnixService::MachineArn(const std::string& workflow_id) const {
   return "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:knix-" +

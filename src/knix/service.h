@@ -33,7 +33,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "api/executions.h"
 #include "api/http_server.h"
@@ -65,6 +67,9 @@ class KnixService {
   KnixService(store::Store* store, functions::FunctionRegistry* registry,
               functions::FunctionRuntime* runtime, api::Executions* executions, const Clock* clock,
               Options options);
+  ~KnixService();  // waits for deployments in progress
+  KnixService(const KnixService&) = delete;
+  KnixService& operator=(const KnixService&) = delete;
 
   // The server's base URL ("http://HOST:PORT"): workflow endpoints are under it when a request
   // names no usable Host. Set before serving.
@@ -124,6 +129,14 @@ class KnixService {
   ActionResult GetWorkflowJson(const Call& c);
   ActionResult ModifyWorkflow(const Call& c);
   ActionResult DeployWorkflow(const Call& c);
+  // Builds the packages of a workflow's functions (requirements installed): what went wrong,
+  // one line per function, or "".
+  std::string BuildForDeploy(const User& user, const std::vector<FunctionRecord>& functions);
+  // Makes record `deployed` with `definition`, or `failed` with `errors`; the caller writes it.
+  void FinishDeploy(WorkflowRecord* record, const std::string& errors,
+                    const std::string& definition);
+  // At start: workflows left `deploying` by a server that stopped are `failed`.
+  void FailInterruptedDeploys();
   ActionResult UndeployWorkflow(const Call& c);
   ActionResult DeleteWorkflow(const Call& c);
   ActionResult RetrieveAllWorkflowLogs(const Call& c);
@@ -192,6 +205,9 @@ class KnixService {
   std::unordered_map<std::string, std::shared_ptr<const WorkflowRecord>> deployed_
       GUARDED_BY(deployed_mu_);
   uint64_t deployed_generation_ GUARDED_BY(deployed_mu_) = 0;  // bumped by every Forget
+  // Deployments that install requirements run on threads of their own, joined at destruction.
+  Mutex deploys_mu_;
+  std::vector<std::thread> deploys_ GUARDED_BY(deploys_mu_);
 };
 
 }  // namespace stator::knix

@@ -1,4 +1,6 @@
 // The workflow actions of the management API (knix-protocol.md §1.4), with KNIX's messages.
+#include <iostream>
+
 #include "common/base64.h"
 #include "common/hash.h"
 #include "common/random.h"
@@ -146,6 +148,31 @@ ActionResult KnixService::ModifyWorkflow(const Call& c) {
               {{"workflow", WorkflowJson(record, c.base_url)}});
 }
 
+std::string KnixService::BuildForDeploy(const User& user,
+                                        const std::vector<FunctionRecord>& functions) {
+  std::string errors;
+  for (const FunctionRecord& f : functions) {
+    Status s = BuildLambda(user, f, /*install_requirements=*/!f.requirements.empty());
+    if (!s.ok()) errors += "[" + f.name + "] " + s.error().cause + "\n";
+  }
+  return errors;
+}
+
+void KnixService::FinishDeploy(WorkflowRecord* record, const std::string& errors,
+                               const std::string& definition) {
+  record->modified = EpochSeconds(NowMillis());
+  if (!errors.empty()) {
+    record->status = "failed";
+    record->deployment_error = errors;
+    return;
+  }
+  record->status = "deployed";
+  record->deployment_error.clear();
+  record->definition = definition;
+  record->revision = hash::HexDigest(hash::Algorithm::kSha256, definition);
+  record->deployed_ms = NowMillis();
+}
+
 ActionResult KnixService::DeployWorkflow(const Call& c) {
   const json::Value* w = WorkflowArg(c.data);
   if (w == nullptr) return Fail("Couldn't deploy workflow; malformed input");
@@ -188,27 +215,46 @@ ActionResult KnixService::DeployWorkflow(const Call& c) {
   if (!definition.ok()) return Fail(DeployFailureMessage(definition.error()));
 
   // The packages, with their requirements installed (pip) as KNIX does at deploy: a failure
-  // leaves the workflow `failed` with the installer's message as its deployment_error.
-  std::string errors;
+  // leaves the workflow `failed` with the installer's message as its deployment_error. With
+  // requirements to install, the workflow is `deploying` meanwhile and the call answers at once
+  // (the SDK polls getWorkflows); without, the packages are current and it is deployed now.
+  std::vector<FunctionRecord> functions;
+  bool install = false;
   for (const FunctionRecord* f : used) {
-    Status s = BuildLambda(c.user, *f, /*install_requirements=*/!f->requirements.empty());
-    if (!s.ok()) errors += "[" + f->name + "] " + s.error().cause + "\n";
+    functions.push_back(*f);
+    install = install || !f->requirements.empty();
   }
   record.modified = EpochSeconds(NowMillis());
-  if (!errors.empty()) {
-    record.status = "failed";
-    record.deployment_error = errors;
+  if (!install) {
+    FinishDeploy(&record, BuildForDeploy(c.user, functions), definition->Dump());
   } else {
-    record.status = "deployed";
+    record.status = "deploying";
     record.deployment_error.clear();
-    record.definition = definition->Dump();
-    record.revision = hash::HexDigest(hash::Algorithm::kSha256, record.definition);
-    record.deployed_ms = NowMillis();
   }
   Status put = catalog_.PutWorkflow(record);
   Forget(record.id);
   if (!put.ok()) {
     return Fail("Couldn't deploy workflow; " + put.error().cause);
+  }
+  if (install) {
+    MutexLock lock(&deploys_mu_);
+    deploys_.emplace_back([this, user = c.user, id = record.id, functions = std::move(functions),
+                           text = definition->Dump()] {
+      // pip may take long: the catalogue is not held meanwhile.
+      std::string errors = BuildForDeploy(user, functions);
+      MutexLock catalog_lock(&catalog_mu_);
+      auto current = catalog_.Workflow(user.id, id);
+      // Undeployed (or deleted) while it was built: nothing to finish.
+      if (!current.ok() || !*current || (*current)->status != "deploying") return;
+      WorkflowRecord done = **current;
+      FinishDeploy(&done, errors, text);
+      Status put = catalog_.PutWorkflow(done);
+      Forget(done.id);
+      if (!put.ok()) {
+        std::cerr << "stator: knix: cannot record the deployment of workflow " << id << ": "
+                  << put.error().cause << "\n";
+      }
+    });
   }
   return Data("Successfully deployed workflow " + record.id + ".",
               {{"workflow", json::Value::MakeObject({{"id", S(record.id)}})}});

@@ -258,6 +258,22 @@ class WorkflowActionsTest(WorkflowTestCase):
         self.assertEqual(u.workflows(), [])
 
 
+    def test_requirements_are_installed_in_the_background_as_knix_reports_them(self):
+        """With requirements, deployWorkflow answers at once and the workflow is `deploying`
+        until pip is done; a package that cannot be found gives KNIX's import_error wording."""
+        u = self.knix.new_user("pipwording")
+        fn = u.add_function(unique("numpyuser"), ECHO)
+        u.ok("uploadFunctionRequirements", {"function": {"id": fn["id"],
+                                                         "requirements": b64("numpyu\n")}})
+        wf = u.add_workflow("import error", chain(fn["name"]))
+        u.ok("deployWorkflow", {"workflow": {"id": wf["id"]}})
+        self.assertIn(u.workflow(wf["id"])["status"], ("deploying", "failed"))
+        failed = u.deploy(wf["id"])  # polls as the SDK does
+        self.assertEqual(failed["status"], "failed")
+        self.assertIn("ERROR: Could not find a version that satisfies the requirement numpyu",
+                      failed["deployment_error"])
+
+
 class ExecutionTest(WorkflowTestCase):
     """Workflows run through their endpoints."""
 
