@@ -301,16 +301,11 @@ Status MemoryStore::WriteRecords(const std::vector<RecordWrite>& writes) {
   // Each condition is checked against the records as the writes before it leave them (staged),
   // and nothing is applied unless all hold.
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> staged;
-  auto current = [&](const RecordWrite& w) -> std::optional<std::string> {
-    if (auto it = staged.find({w.kind, w.key}); it != staged.end()) return it->second;
-    auto kind = records_.find(w.kind);
-    if (kind == records_.end()) return std::nullopt;
-    auto it = kind->second.find(w.key);
-    if (it == kind->second.end()) return std::nullopt;
-    return it->second;
-  };
   for (const RecordWrite& w : writes) {
-    STATOR_RETURN_IF_ERROR(CheckRecordCondition(w, current(w)));
+    auto it = staged.find({w.kind, w.key});
+    std::optional<std::string> current =
+        it != staged.end() ? it->second : RecordLocked(w.kind, w.key);
+    STATOR_RETURN_IF_ERROR(CheckRecordCondition(w, current));
     staged[{w.kind, w.key}] = w.value;
   }
   for (auto& [id, value] : staged) {
@@ -323,14 +318,19 @@ Status MemoryStore::WriteRecords(const std::vector<RecordWrite>& writes) {
   return Status::Ok();
 }
 
+std::optional<std::string> MemoryStore::RecordLocked(std::string_view kind,
+                                                     std::string_view key) const {
+  auto k = records_.find(kind);
+  if (k == records_.end()) return std::nullopt;
+  auto it = k->second.find(key);
+  if (it == k->second.end()) return std::nullopt;
+  return it->second;
+}
+
 Result<std::optional<std::string>> MemoryStore::GetRecord(std::string_view kind,
                                                           std::string_view key) {
   MutexLock lock(&mu_);
-  auto k = records_.find(kind);
-  if (k == records_.end()) return std::optional<std::string>();
-  auto it = k->second.find(key);
-  if (it == k->second.end()) return std::optional<std::string>();
-  return std::optional<std::string>(it->second);
+  return RecordLocked(kind, key);
 }
 
 Result<Page<Record>> MemoryStore::ListRecords(std::string_view kind, std::string_view prefix,

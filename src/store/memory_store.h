@@ -74,6 +74,8 @@ class MemoryStore : public Store {
   };
 
   bool ResourceExistsLocked(std::string_view arn) const REQUIRES(mu_);
+  std::optional<std::string> RecordLocked(std::string_view kind, std::string_view key) const
+      REQUIRES(mu_);
 
   Mutex mu_;
   std::map<std::string, Machine, std::less<>> machines_ GUARDED_BY(mu_);
