@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "knix/json_fields.h"
+
 namespace stator::knix {
 namespace {
 
@@ -23,10 +25,6 @@ std::string ChunkKey(const std::string& user, const std::string& id, int64_t chu
   return Key(user, id) + "/" + digits;
 }
 
-std::string Str(const json::Value& v, std::string_view key) {
-  const json::Value* m = v.Find(key);
-  return m && m->is_string() ? m->as_string() : std::string();
-}
 int64_t Int(const json::Value& v, std::string_view key, int64_t otherwise) {
   const json::Value* m = v.Find(key);
   return m && m->is_int() ? m->as_int() : otherwise;
@@ -36,7 +34,6 @@ double Num(const json::Value& v, std::string_view key) {
   if (m == nullptr || !m->is_number()) return 0;
   return m->is_int() ? static_cast<double>(m->as_int()) : m->as_double();
 }
-json::Value S(std::string s) { return json::Value::String(std::move(s)); }
 
 // Every record of `kind` under `prefix`, all pages.
 Result<std::vector<store::Record>> All(store::Store* store, const char* kind,
@@ -49,6 +46,18 @@ Result<std::vector<store::Record>> All(store::Store* store, const char* kind,
     if (page.next.empty()) return out;
     after = page.next;
   }
+}
+
+// Every record of `kind` under `prefix`, parsed as T.
+template <class T>
+Result<std::vector<T>> LoadAll(store::Store* store, const char* kind, const std::string& prefix) {
+  STATOR_TRY(std::vector<store::Record> records, All(store, kind, prefix));
+  std::vector<T> out;
+  for (const store::Record& r : records) {
+    STATOR_TRY(json::Value v, json::Parse(r.value));
+    out.push_back(T::FromJson(v));
+  }
+  return out;
 }
 
 template <class T>
@@ -123,13 +132,7 @@ WorkflowRecord WorkflowRecord::FromJson(const json::Value& v) {
 }
 
 Result<std::vector<FunctionRecord>> Catalog::Functions(const std::string& user) {
-  STATOR_TRY(std::vector<store::Record> records, All(store_, kFunctions, user + "/"));
-  std::vector<FunctionRecord> out;
-  for (const store::Record& r : records) {
-    STATOR_TRY(json::Value v, json::Parse(r.value));
-    out.push_back(FunctionRecord::FromJson(v));
-  }
-  return out;
+  return LoadAll<FunctionRecord>(store_, kFunctions, user + "/");
 }
 
 Result<std::optional<FunctionRecord>> Catalog::Function(const std::string& user,
@@ -202,13 +205,7 @@ Status Catalog::PutZipChunk(const std::string& user, const std::string& id, int6
 }
 
 Result<std::vector<WorkflowRecord>> Catalog::Workflows(const std::string& user) {
-  STATOR_TRY(std::vector<store::Record> records, All(store_, kWorkflows, user + "/"));
-  std::vector<WorkflowRecord> out;
-  for (const store::Record& r : records) {
-    STATOR_TRY(json::Value v, json::Parse(r.value));
-    out.push_back(WorkflowRecord::FromJson(v));
-  }
-  return out;
+  return LoadAll<WorkflowRecord>(store_, kWorkflows, user + "/");
 }
 
 Result<std::optional<WorkflowRecord>> Catalog::Workflow(const std::string& user,

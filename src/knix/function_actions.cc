@@ -4,17 +4,11 @@
 #include "common/random.h"
 #include "functions/function_config.h"
 #include "knix/function_package.h"
+#include "knix/json_fields.h"
 #include "knix/service.h"
 
 namespace stator::knix {
 namespace {
-
-json::Value S(std::string s) { return json::Value::String(std::move(s)); }
-
-const json::Value* Member(const json::Value& object, std::string_view key) {
-  return object.is_object() ? object.Find(key) : nullptr;
-}
-bool IsString(const json::Value* v) { return v != nullptr && v->is_string(); }
 
 // KNIX's base64 fields may have had their '+' turned into ' ' by form encoding.
 std::string Plus(std::string text) {

@@ -8,6 +8,7 @@
 //                                workflow_state}]}
 //   knix.buckets   USER/NAME    {"workflows": [workflow name, ...]}
 #include "common/random.h"
+#include "knix/json_fields.h"
 #include "knix/service.h"
 
 namespace stator::knix {
@@ -19,13 +20,6 @@ constexpr const char* kTriggers = "knix.triggers";
 constexpr const char* kBuckets = "knix.buckets";
 constexpr const char* kNotDelivered =
     "stored; stator does not deliver timer, AMQP or storage trigger events yet";
-
-json::Value S(std::string s) { return json::Value::String(std::move(s)); }
-
-std::string Str(const json::Value& object, std::string_view key) {
-  const json::Value* v = object.is_object() ? object.Find(key) : nullptr;
-  return v && v->is_string() ? v->as_string() : std::string();
-}
 
 Result<std::optional<json::Value>> LoadJson(store::Store* store, const char* kind,
                                             const std::string& key) {

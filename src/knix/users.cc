@@ -3,6 +3,7 @@
 #include "common/hash.h"
 #include "common/hmac.h"
 #include "common/random.h"
+#include "knix/json_fields.h"
 
 namespace stator::knix {
 namespace {
@@ -11,14 +12,8 @@ constexpr const char* kUsers = "knix.users";
 constexpr const char* kTokens = "knix.tokens";
 constexpr const char* kLoginFailed = "Authentication failed; wrong username and/or password.";
 
-std::string Str(const json::Value& object, std::string_view key) {
-  const json::Value* v = object.is_object() ? object.Find(key) : nullptr;
-  return v && v->is_string() ? v->as_string() : std::string();
-}
-
 bool HasString(const json::Value& object, std::string_view key) {
-  const json::Value* v = object.is_object() ? object.Find(key) : nullptr;
-  return v && v->is_string();
+  return IsString(Member(object, key));
 }
 
 std::string PasswordHash(std::string_view password, std::string_view salt, int iterations) {

@@ -4,19 +4,13 @@
 #include "common/base64.h"
 #include "common/hash.h"
 #include "common/random.h"
+#include "knix/json_fields.h"
 #include "knix/service.h"
 #include "knix/workflow_definition.h"
 #include "knix/workflow_translation.h"
 
 namespace stator::knix {
 namespace {
-
-json::Value S(std::string s) { return json::Value::String(std::move(s)); }
-
-const json::Value* Member(const json::Value& object, std::string_view key) {
-  return object.is_object() ? object.Find(key) : nullptr;
-}
-bool IsString(const json::Value* v) { return v != nullptr && v->is_string(); }
 
 // The `workflow` object of a request with a string `id`, or nullptr.
 const json::Value* WorkflowArg(const json::Value& data) {
