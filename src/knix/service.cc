@@ -31,7 +31,9 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
   FailInterruptedDeploys();
 }
 
-KnixService::~KnixService() {
+KnixService::~KnixService() { WaitForDeploys(); }
+
+void KnixService::WaitForDeploys() {
   std::vector<std::thread> deploys;
   {
     MutexLock lock(&deploys_mu_);

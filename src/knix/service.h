@@ -67,7 +67,11 @@ class KnixService {
   KnixService(store::Store* store, functions::FunctionRegistry* registry,
               functions::FunctionRuntime* runtime, api::Executions* executions, const Clock* clock,
               Options options);
-  ~KnixService();  // waits for deployments in progress
+  ~KnixService();  // as WaitForDeploys
+
+  // Waits for the deployments in progress (pip installs on threads of their own). The server
+  // calls it before it stops the function runtime those deployments update.
+  void WaitForDeploys() EXCLUDES(deploys_mu_);
   KnixService(const KnixService&) = delete;
   KnixService& operator=(const KnixService&) = delete;
 

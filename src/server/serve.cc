@@ -246,7 +246,9 @@ std::string ApiServer::endpoint() const {
 void ApiServer::Stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->Stop();
-  // No request runs any more: stop the executions and commit what they queued.
+  // No request runs any more. KNIX deployments still installing finish before the runtime they
+  // update goes; the executions stop and commit what they queued.
+  if (impl_->knix) impl_->knix->WaitForDeploys();
   impl_->executions.reset();
   impl_->function_runtime.reset();  // kills the function workers
   impl_->knix.reset();              // last: completions of the above may still reach it
