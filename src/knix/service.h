@@ -11,21 +11,23 @@
 //     handler is KNIX's `<name>.handle`. Its package is built from what KNIX uploads (text code
 //     and/or a chunked zip) whenever a complete upload arrives; the KNIX record keeps the
 //     uploads as KNIX returns them.
-//   - A deployed workflow is a definition for the engine (knix/workflow_definition.h: Resources
-//     as Lambda ARNs, KNIX's Fail semantics) run under the state machine ARN
+//   - A deployed workflow is a definition for the engine (knix/workflow_translation.h:
+//     Resources as Lambda ARNs, KNIX's Fail semantics) run under the state machine ARN
 //     arn:aws:states:REGION:ACCOUNT:stateMachine:knix-<workflow id>, which is not listed among
 //     the Step Functions state machines. A sync call runs it as an Express execution; an async
 //     one as a Standard execution named by the execution id (durable, with its history, and
 //     visible to DescribeExecution / GetExecutionHistory under that ARN).
-//   - Everything else (users, the catalogue, uploads, stored data) is store records: see
-//     users.h and catalog.h for the layout.
+//   - Everything else (users, the catalogue, uploads, stored data, workflow logs) is store
+//     records: see users.h, catalog.h, data_layer.h and workflow_logs.h for the layout.
+//   - A deploy that installs requirements runs pip on a thread of its own (the workflow is
+//     `deploying` meanwhile); WaitForDeploys joins them.
 //
 // Each action family is one file: users (users.cc, service.cc), functions
 // (function_actions.cc; their Lambda packages: function_package.cc), workflows
 // (workflow_actions.cc), execution (workflow_endpoint.cc), storage (storage_actions.cc),
 // triggers and buckets (trigger_actions.cc).
 //
-// Ownership: borrows everything it is given (all must outlive it).
+// Ownership: borrows everything it is given (all must outlive it); owns the deploy threads.
 // Thread-safety: the handlers may be called from any thread at once.
 #pragma once
 
