@@ -10,14 +10,6 @@
 namespace stator::knix {
 namespace {
 
-// KNIX's base64 fields may have had their '+' turned into ' ' by form encoding.
-std::string Plus(std::string text) {
-  for (char& c : text) {
-    if (c == ' ') c = '+';
-  }
-  return text;
-}
-
 // The `function` object of a request with a string `id`, or nullptr.
 const json::Value* FunctionArg(const json::Value& data) {
   const json::Value* f = Member(data, "function");
@@ -174,7 +166,7 @@ ActionResult KnixService::UploadFunctionCode(const Call& c) {
   }
   const std::string& id = f->Find("id")->as_string();
   const std::string& format = f->Find("format")->as_string();
-  std::string code = Plus(f->Find("code")->as_string());
+  std::string code = Base64Field(f->Find("code")->as_string());
   MutexLock lock(&catalog_mu_);
   auto found = catalog_.Function(c.user.id, id);
   if (!found.ok() || !*found) return Fail("Couldn't upload function code; no such function.");
@@ -234,7 +226,7 @@ ActionResult KnixService::UploadFunctionZipMetadata(const Call& c) {
     return Fail("Couldn't upload function zip metadata; no such function.");
   }
   FunctionRecord record = **found;
-  record.zip_metadata = Plus(f->Find("metadata")->as_string());
+  record.zip_metadata = Base64Field(f->Find("metadata")->as_string());
   if (chunks != nullptr && chunks->is_int()) record.zip_chunks = chunks->as_int();
   if (record.zip_chunks > 0) {
     // Metadata sent before its chunks: the package is built when the last chunk arrives.
@@ -310,7 +302,7 @@ ActionResult KnixService::UploadFunctionRequirements(const Call& c) {
     return Fail("Couldn't upload function requirements; no such function.");
   }
   FunctionRecord record = **found;
-  record.requirements = Plus(f->Find("requirements")->as_string());
+  record.requirements = Base64Field(f->Find("requirements")->as_string());
   if (Status s = catalog_.PutFunction(c.user.id, record); !s.ok()) {
     return Fail("Couldn't upload function requirements; " + s.error().cause);
   }

@@ -27,4 +27,13 @@ inline std::string Str(const json::Value& object, std::string_view key) {
   return IsString(v) ? v->as_string() : std::string();
 }
 
+// A base64 field as uploaded: KNIX's server turns ' ' back into '+' (form encoding may have
+// made the one of the other), and so does stator.
+inline std::string Base64Field(std::string text) {
+  for (char& c : text) {
+    if (c == ' ') c = '+';
+  }
+  return text;
+}
+
 }  // namespace stator::knix

@@ -34,12 +34,14 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
 KnixService::~KnixService() { WaitForDeploys(); }
 
 void KnixService::WaitForDeploys() {
-  std::vector<std::thread> deploys;
+  // The entries move out under the lock (a thread's iterator to its entry stays valid) and are
+  // joined without it (a finishing thread takes it to mark itself done).
+  std::list<Deploy> deploys;
   {
     MutexLock lock(&deploys_mu_);
-    deploys.swap(deploys_);
+    deploys.splice(deploys.end(), deploys_);
   }
-  for (std::thread& t : deploys) t.join();
+  for (Deploy& d : deploys) d.thread.join();
 }
 
 void KnixService::FailInterruptedDeploys() {
@@ -59,11 +61,6 @@ void KnixService::FailInterruptedDeploys() {
     if (page->next.empty()) return;
     after = page->next;
   }
-}
-
-std::string KnixService::MachineArn(const std::string& workflow_id) const {
-  return "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:knix-" +
-         workflow_id;
 }
 
 std::string KnixService::BaseUrl(std::string_view host) const {
@@ -151,8 +148,9 @@ void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder re
 
 void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,
                                const functions::InvocationResult& result) {
-  // arn:aws:states:REGION:ACCOUNT:execution:knix-WORKFLOW:NAME
-  static constexpr std::string_view kMarker = ":execution:knix-";
+  // arn:PARTITION:states:REGION:ACCOUNT:execution:knix-WORKFLOW:NAME (MachineName). A string
+  // search: this runs after every Task invocation, KNIX's or not.
+  static const std::string kMarker = ":execution:" + MachineName("");
   size_t at = execution_arn.find(kMarker);
   if (at == std::string::npos) return;
   size_t start = at + kMarker.size();

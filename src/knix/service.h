@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,6 +42,7 @@
 
 #include "api/executions.h"
 #include "api/http_server.h"
+#include "common/arn.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/mutex.h"
@@ -61,8 +63,7 @@ inline constexpr const char* kWorkflowPathPrefix = "/knix/workflows/";
 class KnixService {
  public:
   struct Options {
-    std::string region;
-    std::string account;
+    ArnScope scope;                  // the server's partition, region and account
     std::string version = "stator";  // what the `version` action answers
   };
 
@@ -89,8 +90,12 @@ class KnixService {
   void OnInvocation(const std::string& execution_arn, const std::string& state_name,
                     const functions::InvocationResult& result);
 
-  // The state machine ARN a workflow's executions run under.
-  std::string MachineArn(const std::string& workflow_id) const;
+  // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
+  // its ARN.
+  static std::string MachineName(const std::string& workflow_id) { return "knix-" + workflow_id; }
+  std::string MachineArn(const std::string& workflow_id) const {
+    return options_.scope.StateMachine(MachineName(workflow_id));
+  }
 
  private:
   // An authenticated action: the caller, and the request's `data`.
@@ -141,6 +146,10 @@ class KnixService {
   // Makes record `deployed` with `definition`, or `failed` with `errors`; the caller writes it.
   void FinishDeploy(WorkflowRecord* record, const std::string& errors,
                     const std::string& definition);
+  // Finishes a `deploying` workflow on a thread of its own: BuildForDeploy, then FinishDeploy
+  // unless the workflow changed meanwhile.
+  void StartDeploy(const User& user, const std::string& id, std::vector<FunctionRecord> functions,
+                   std::string definition) EXCLUDES(deploys_mu_);
   // At start: workflows left `deploying` by a server that stopped are `failed`.
   void FailInterruptedDeploys();
   ActionResult UndeployWorkflow(const Call& c);
@@ -211,9 +220,14 @@ class KnixService {
   std::unordered_map<std::string, std::shared_ptr<const WorkflowRecord>> deployed_
       GUARDED_BY(deployed_mu_);
   uint64_t deployed_generation_ GUARDED_BY(deployed_mu_) = 0;  // bumped by every Forget
-  // Deployments that install requirements run on threads of their own, joined at destruction.
+  // Deployments that install requirements run on threads of their own: joined when over (at the
+  // next StartDeploy) and by WaitForDeploys.
+  struct Deploy {
+    std::thread thread;
+    bool done = false;  // the thread has nothing more to do
+  };
   Mutex deploys_mu_;
-  std::vector<std::thread> deploys_ GUARDED_BY(deploys_mu_);
+  std::list<Deploy> deploys_ GUARDED_BY(deploys_mu_);
 };
 
 }  // namespace stator::knix

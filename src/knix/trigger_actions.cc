@@ -62,6 +62,17 @@ std::optional<WorkflowRecord> WorkflowNamed(Catalog& catalog, const std::string&
 
 std::string Key(const std::string& user, const std::string& name) { return user + "/" + name; }
 
+// A trigger's associated_workflows without the entry of `workflow`.
+json::Array OtherWorkflows(const json::Value& trigger, const std::string& workflow) {
+  json::Array out;
+  if (const json::Value* a = Member(trigger, "associated_workflows"); a && a->is_array()) {
+    for (const json::Value& entry : a->as_array()) {
+      if (Str(entry, "workflow_name") != workflow) out.push_back(entry);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ActionResult KnixService::AddTrigger(const Call& c) {
@@ -155,12 +166,7 @@ ActionResult KnixService::AddTriggerForWorkflow(const Call& c) {
   }
   std::optional<WorkflowRecord> w = WorkflowNamed(catalog_, c.user.id, workflow);
   if (!w) return fail("[addTriggerForWorkflow] Workflow: " + workflow + " not found.");
-  json::Array associated;
-  if (const json::Value* a = (*found)->Find("associated_workflows"); a && a->is_array()) {
-    for (const json::Value& entry : a->as_array()) {
-      if (Str(entry, "workflow_name") != workflow) associated.push_back(entry);
-    }
-  }
+  json::Array associated = OtherWorkflows(**found, workflow);
   associated.push_back(
       json::Value::MakeObject({{"workflow_name", S(workflow)},
                                {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
@@ -184,12 +190,7 @@ ActionResult KnixService::DeleteTriggerForWorkflow(const Call& c) {
   MutexLock lock(&catalog_mu_);
   auto found = LoadJson(store_, kTriggers, Key(c.user.id, trigger));
   if (!found.ok() || !*found) return fail("Trigger: " + trigger + " not found.");
-  json::Array associated;
-  if (const json::Value* a = (*found)->Find("associated_workflows"); a && a->is_array()) {
-    for (const json::Value& entry : a->as_array()) {
-      if (Str(entry, "workflow_name") != workflow) associated.push_back(entry);
-    }
-  }
+  json::Array associated = OtherWorkflows(**found, workflow);
   json::Value updated =
       (*found)->With("associated_workflows", json::Value::MakeArray(std::move(associated)));
   Status s =

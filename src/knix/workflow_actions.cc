@@ -80,10 +80,7 @@ ActionResult KnixService::UploadWorkflowJson(const Call& c) {
   if (w == nullptr || !IsString(w->Find("json"))) {
     return Fail("Couldn't upload workflow JSON; malformed input.");
   }
-  std::string text = w->Find("json")->as_string();
-  for (char& ch : text) {
-    if (ch == ' ') ch = '+';
-  }
+  std::string text = Base64Field(w->Find("json")->as_string());
   if (!Base64Decode(text).ok()) {
     return Fail("Couldn't upload workflow JSON; the JSON is not base64.");
   }
@@ -167,6 +164,44 @@ void KnixService::FinishDeploy(WorkflowRecord* record, const std::string& errors
   record->deployed_ms = NowMillis();
 }
 
+void KnixService::StartDeploy(const User& user, const std::string& id,
+                              std::vector<FunctionRecord> functions, std::string definition) {
+  MutexLock lock(&deploys_mu_);
+  // Threads of deployments that are over are joined here (a finished thread keeps its stack
+  // until it is).
+  for (auto it = deploys_.begin(); it != deploys_.end();) {
+    if (it->done) {
+      it->thread.join();
+      it = deploys_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto entry = deploys_.emplace(deploys_.end());
+  entry->thread = std::thread([this, entry, user, id, functions = std::move(functions),
+                               definition = std::move(definition)] {
+    // pip may take long: the catalogue is not held meanwhile.
+    std::string errors = BuildForDeploy(user, functions);
+    {
+      MutexLock catalog_lock(&catalog_mu_);
+      auto current = catalog_.Workflow(user.id, id);
+      // Undeployed (or deleted) while it was built: nothing to finish.
+      if (current.ok() && *current && (*current)->status == "deploying") {
+        WorkflowRecord done = **current;
+        FinishDeploy(&done, errors, definition);
+        Status put = catalog_.PutWorkflow(done);
+        Forget(done.id);
+        if (!put.ok()) {
+          std::cerr << "stator: knix: cannot record the deployment of workflow " << id << ": "
+                    << put.error().cause << "\n";
+        }
+      }
+    }
+    MutexLock done_lock(&deploys_mu_);
+    entry->done = true;
+  });
+}
+
 ActionResult KnixService::DeployWorkflow(const Call& c) {
   const json::Value* w = WorkflowArg(c.data);
   if (w == nullptr) return Fail("Couldn't deploy workflow; malformed input");
@@ -202,10 +237,7 @@ ActionResult KnixService::DeployWorkflow(const Call& c) {
     if (!owner.ok() || *owner || registry_->Get(name) == nullptr) missing.push_back(name);
   }
   if (!missing.empty()) return Fail(MissingResourcesMessage(missing));
-  ArnScope scope;
-  scope.region = options_.region;
-  scope.account = options_.account;
-  auto definition = ToEngineDefinition(*parsed, scope);
+  auto definition = ToEngineDefinition(*parsed, options_.scope);
   if (!definition.ok()) return Fail(DeployFailureMessage(definition.error()));
 
   // The packages, with their requirements installed (pip) as KNIX does at deploy: a failure
@@ -230,26 +262,7 @@ ActionResult KnixService::DeployWorkflow(const Call& c) {
   if (!put.ok()) {
     return Fail("Couldn't deploy workflow; " + put.error().cause);
   }
-  if (install) {
-    MutexLock lock(&deploys_mu_);
-    deploys_.emplace_back([this, user = c.user, id = record.id, functions = std::move(functions),
-                           text = definition->Dump()] {
-      // pip may take long: the catalogue is not held meanwhile.
-      std::string errors = BuildForDeploy(user, functions);
-      MutexLock catalog_lock(&catalog_mu_);
-      auto current = catalog_.Workflow(user.id, id);
-      // Undeployed (or deleted) while it was built: nothing to finish.
-      if (!current.ok() || !*current || (*current)->status != "deploying") return;
-      WorkflowRecord done = **current;
-      FinishDeploy(&done, errors, text);
-      Status put = catalog_.PutWorkflow(done);
-      Forget(done.id);
-      if (!put.ok()) {
-        std::cerr << "stator: knix: cannot record the deployment of workflow " << id << ": "
-                  << put.error().cause << "\n";
-      }
-    });
-  }
+  if (install) StartDeploy(c.user, record.id, std::move(functions), definition->Dump());
   return Data("Successfully deployed workflow " + record.id + ".",
               {{"workflow", json::Value::MakeObject({{"id", S(record.id)}})}});
 }

@@ -74,10 +74,11 @@ api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord&
   api::Executions::StartRequest r;
   store::StateMachine& m = r.machine;
   m.arn = MachineArn(w.id);
-  m.name = "knix-" + w.id;
+  m.name = MachineName(w.id);
   m.type = express ? store::StateMachineType::kExpress : store::StateMachineType::kStandard;
   m.config.definition = w.definition;
-  m.config.role_arn = "arn:aws:iam::" + options_.account + ":role/knix-workflow";
+  m.config.role_arn =
+      "arn:" + options_.scope.partition + ":iam::" + options_.scope.account + ":role/knix-workflow";
   m.config.logging_configuration = R"({"level":"OFF","includeExecutionData":false})";
   m.config.tracing_configuration = R"({"enabled":false})";
   m.creation_date_ms = w.deployed_ms;
@@ -162,8 +163,7 @@ void KnixService::Execute(const WorkflowRecord& w, const std::string& input, boo
 
 void KnixService::AnswerResult(const WorkflowRecord& w, const std::string& execution_id, bool async,
                                std::function<void(api::HttpResponse)> respond) {
-  const std::string arn = "arn:aws:states:" + options_.region + ":" + options_.account +
-                          ":execution:knix-" + w.id + ":" + execution_id;
+  const std::string arn = options_.scope.Execution(MachineName(w.id), execution_id);
   auto answer = [this, arn, execution_id](const std::function<void(api::HttpResponse)>& respond,
                                           bool async) -> bool {
     auto got = store_->GetExecution(arn);

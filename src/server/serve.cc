@@ -175,8 +175,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     // The KNIX front door: its management API and its workflows' endpoints; the Lambda Task
     // runner tells it what its workflows' functions printed.
     knix::KnixService::Options knix_options;
-    knix_options.region = options.region;
-    knix_options.account = options.account;
+    knix_options.scope = scope;
     impl->knix = std::make_unique<knix::KnixService>(
         impl->store.get(), impl->function_registry.get(), impl->function_runtime.get(),
         impl->executions.get(), impl->clock.clock.get(), std::move(knix_options));
