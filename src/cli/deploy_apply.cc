@@ -8,6 +8,7 @@
 #include "cli/http_client.h"
 #include "common/base64.h"
 #include "common/json.h"
+#include "common/percent_encoding.h"
 #include "functions/zip_package.h"
 
 namespace stator::cli {
@@ -110,7 +111,7 @@ class Deployer {
   Status Function(const deploy::PlannedResource& r, Row* row) {
     STATOR_TRY(std::string zip, CodeZip(r.code));
     std::string b64 = Base64Encode(zip);
-    std::string path = "/2015-03-31/functions/" + UrlEncode(r.name);
+    std::string path = "/2015-03-31/functions/" + PercentEncode(r.name);
     if (const Deployed* d = Existing(r, deploy::Kind::kFunction)) {
       Value code = Value::MakeObject({{"ZipFile", Value::String(b64)}});
       auto c = s_.Rest("PUT", path + "/code", &code);
@@ -131,7 +132,7 @@ class Deployer {
       auto u = s_.Rest("PUT", path + "/configuration", &body);
       if (!u.ok()) return u.error();
       Value tags = Value::MakeObject({{"Tags", *r.request.Find("Tags")}});
-      auto t = s_.Rest("POST", "/2017-03-31/tags/" + UrlEncode(d->arn), &tags);
+      auto t = s_.Rest("POST", "/2017-03-31/tags/" + PercentEncode(d->arn), &tags);
       if (!t.ok()) return t.error();
       kept_.insert(d->arn);
       row->status = "UPDATED";

@@ -5,6 +5,7 @@
 
 #include "cli/http_client.h"
 #include "common/json.h"
+#include "common/percent_encoding.h"
 
 namespace stator::cli {
 namespace {
@@ -64,11 +65,11 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
   std::string marker;
   for (;;) {
     std::string path = "/2015-03-31/functions/?MaxItems=50";
-    if (!marker.empty()) path += "&Marker=" + UrlEncode(marker);
+    if (!marker.empty()) path += "&Marker=" + PercentEncode(marker);
     STATOR_TRY(Value page, s.Rest("GET", path, nullptr));
     for (const Value& f : Items(page, "Functions")) {
       std::string arn = Member(f, "FunctionArn");
-      auto tags = s.Rest("GET", "/2017-03-31/tags/" + UrlEncode(arn), nullptr);
+      auto tags = s.Rest("GET", "/2017-03-31/tags/" + PercentEncode(arn), nullptr);
       if (!tags.ok()) continue;
       std::vector<std::pair<std::string, std::string>> list;
       if (const Value* t = tags->Find("Tags"); t && t->is_object()) {
@@ -120,7 +121,7 @@ Status DeleteResource(DeployServer& s, const Deployed& d) {
       return Status::Ok();
     }
     case deploy::Kind::kFunction: {
-      auto r = s.Rest("DELETE", "/2015-03-31/functions/" + UrlEncode(d.name), nullptr);
+      auto r = s.Rest("DELETE", "/2015-03-31/functions/" + PercentEncode(d.name), nullptr);
       if (!r.ok() && r.error().error != "ResourceNotFoundException") return r.error();
       return Status::Ok();
     }

@@ -13,6 +13,7 @@
 #include "common/arn.h"
 #include "common/base64.h"
 #include "common/json.h"
+#include "common/percent_encoding.h"
 #include "functions/function_config.h"
 #include "functions/zip_package.h"
 #include "knix/workflow_definition.h"
@@ -150,7 +151,7 @@ int Create(const Args& a, bool update, std::ostream& out, std::ostream& err) {
   HttpReply reply;
   if (update) {
     json::Value body = json::Value::MakeObject({{"ZipFile", json::Value::String(b64)}});
-    int rc = Call(a, "PUT", "/2015-03-31/functions/" + UrlEncode(name) + "/code", body.Dump(),
+    int rc = Call(a, "PUT", "/2015-03-31/functions/" + PercentEncode(name) + "/code", body.Dump(),
                   &reply, err);
     if (rc == 0) out << reply.body << "\n";
     return rc;
@@ -207,8 +208,9 @@ int Invoke(const Args& a, std::ostream& out, std::ostream& err) {
   }
   bool log = Flag(a, "--log");
   HttpReply reply;
-  int rc = Call(a, "POST", "/2015-03-31/functions/" + UrlEncode(a.positional[0]) + "/invocations",
-                payload, &reply, err, {{"X-Amz-Log-Type", log ? "Tail" : "None"}});
+  int rc =
+      Call(a, "POST", "/2015-03-31/functions/" + PercentEncode(a.positional[0]) + "/invocations",
+           payload, &reply, err, {{"X-Amz-Log-Type", log ? "Tail" : "None"}});
   if (rc != 0) return rc;
   out << reply.body << "\n";
   if (log) {
@@ -223,7 +225,7 @@ int List(const Args& a, std::ostream& out, std::ostream& err) {
   for (;;) {
     HttpReply reply;
     std::string path = "/2015-03-31/functions/?MaxItems=50";
-    if (!marker.empty()) path += "&Marker=" + UrlEncode(marker);
+    if (!marker.empty()) path += "&Marker=" + PercentEncode(marker);
     int rc = Call(a, "GET", path, "", &reply, err);
     if (rc != 0) return rc;
     auto v = json::Parse(reply.body);
@@ -256,7 +258,7 @@ int FunctionCommand(const std::vector<std::string>& args, std::ostream& out, std
   if (sub == "invoke") return Invoke(*a, out, err);
   if (sub == "list") return List(*a, out, err);
   if (a->positional.size() != 1) return err << kFunctionUsage, kExitUsage;
-  const std::string path = "/2015-03-31/functions/" + UrlEncode(a->positional[0]);
+  const std::string path = "/2015-03-31/functions/" + PercentEncode(a->positional[0]);
   HttpReply reply;
   if (sub == "logs") {
     int rc = Call(*a, "GET", path + "/logs", "", &reply, err);

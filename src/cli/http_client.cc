@@ -21,21 +21,6 @@ std::string HttpReply::Header(const std::string& name) const {
   return "";
 }
 
-std::string UrlEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<HttpReply> HttpCall(const std::string& endpoint, const std::string& method,
                            const std::string& path, const std::string& body,
                            const std::vector<std::pair<std::string, std::string>>& headers) {

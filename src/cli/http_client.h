@@ -25,7 +25,4 @@ Result<HttpReply> HttpCall(const std::string& endpoint, const std::string& metho
                            const std::string& path, const std::string& body,
                            const std::vector<std::pair<std::string, std::string>>& headers = {});
 
-// Percent-encodes a path segment or query value.
-std::string UrlEncode(const std::string& s);
-
 }  // namespace stator::cli

@@ -7,8 +7,8 @@
 // digits makes the body malformed. Empty pairs ("a=1&&b=2") are skipped. The decoded bytes are
 // not checked for UTF-8: callers validate what they use.
 //
-// PercentEncode keeps RFC 3986's unreserved characters (A-Z a-z 0-9 - _ . ~) and writes every
-// other byte as %XX with upper-case hex digits, as IAM does ("{\"a\": 1}" ->
+// The percent-encoding IAM applies is common/percent_encoding.h's PercentEncode: RFC 3986's
+// unreserved characters kept, every other byte %XX in upper-case hex ("{\"a\": 1}" ->
 // "%7B%22a%22%3A%201%7D").
 //
 // Thread-safety: pure functions.
@@ -27,7 +27,5 @@ using FormPairs = std::vector<std::pair<std::string, std::string>>;
 
 // The pairs in body order; an Error (cause: what and where) when the body is malformed.
 Result<FormPairs> ParseForm(std::string_view body);
-
-std::string PercentEncode(std::string_view bytes);
 
 }  // namespace stator::iam

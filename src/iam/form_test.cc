@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/percent_encoding.h"
+
 namespace stator::iam {
 namespace {
 

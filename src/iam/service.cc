@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/percent_encoding.h"
 #include "common/uuid.h"
 #include "iam/form.h"
 #include "iam/identity.h"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/percent_encoding.h"
 #include "iam/form.h"
 #include "store/memory_store.h"
 
