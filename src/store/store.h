@@ -144,6 +144,9 @@ struct ExecutionStep {
   std::string execution_arn;
   std::vector<HistoryEvent> events;
   std::optional<ExecutionOutcome> outcome;
+  // > 0: written only if the batch's lease_owner holds the execution's lease at this epoch
+  // (else skipped and reported in CommitReport::fenced). 0: not fenced.
+  int64_t lease_epoch = 0;
 };
 
 // Ok when the ids of `events` are last_event_id + 1, + 2, ...; else kOutOfSequence, naming the
@@ -158,14 +161,42 @@ struct NewExecution {
 };
 
 // One group commit (Store::Commit).
+//
+// In a cluster (several servers on one database, docs/cluster.md) every RUNNING execution is
+// leased to one node: `lease_owner` names the node committing the batch. Each execution of
+// `created` then starts with a lease held by that node (epoch 1, expiring lease_ttl_ms from the
+// store's clock), and a step with lease_epoch > 0 is written only while that node still holds
+// the execution's lease at that epoch (fencing: a node whose lease moved on cannot write).
+// A single server leaves lease_owner empty: no leases, no fencing.
 struct ExecutionBatch {
   std::vector<NewExecution> created;
   std::vector<ExecutionStep> steps;
+  std::string lease_owner;  // the committing node, or "" (no leases)
+  int64_t lease_ttl_ms = 0;
   bool empty() const { return created.empty() && steps.empty(); }
   void clear() {
     created.clear();
     steps.clear();
   }
+};
+
+// What a Commit skipped (and wrote nothing of), as opposed to failing the whole batch: races
+// between nodes of a cluster that the store settles and the callers must hear about.
+struct CommitReport {
+  // Executions of `created` whose ARN already existed (another node started the same name
+  // first): not inserted, the existing one untouched.
+  std::vector<std::string> existed;
+  // Executions whose steps were refused because the committing node no longer holds their
+  // lease at the step's epoch (each ARN once; every later step of it in the batch is skipped).
+  std::vector<std::string> fenced;
+};
+
+// A node's hold on one RUNNING execution (see ExecutionBatch).
+struct Lease {
+  std::string execution_arn;
+  std::string owner;
+  int64_t epoch = 0;
+  bool operator==(const Lease&) const = default;
 };
 
 // Which executions ListExecutions returns.
@@ -185,7 +216,8 @@ struct Page {
 
 // --- Records --------------------------------------------------------------------------------
 
-// A record: a small document (JSON text, opaque to the store) under (kind, key). The front
+// A record: a document (any bytes, opaque to the store: JSON text for catalogues, a zip for a
+// function's package) under (kind, key). The front
 // doors keep their catalogues as records: KNIX users, functions, workflows and stored data
 // (kind "knix.*"), IAM roles ("iam.*"). A kind is a namespace; keys order bytewise within it.
 struct Record {
@@ -307,7 +339,11 @@ class Store {
   // (steps), kStoreFailure; events whose ids do not continue their execution's history (a gap
   // or a repeat, also within the batch), kOutOfSequence. Callers guarantee none happens: such a
   // batch means an earlier one was lost or is being written twice.
-  virtual Status Commit(const ExecutionBatch& batch) = 0;
+  // Races between nodes are not errors: a created execution whose ARN exists, and the steps of
+  // a node that lost the lease (ExecutionBatch), are skipped and listed in *report (cleared
+  // first; may be null when the caller uses no leases and creates only fresh names).
+  virtual Status Commit(const ExecutionBatch& batch, CommitReport* report) = 0;
+  Status Commit(const ExecutionBatch& batch) { return Commit(batch, nullptr); }
 
   virtual Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) = 0;
 
@@ -331,6 +367,36 @@ class Store {
   virtual Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn,
                                                  std::string_view after, int limit,
                                                  bool reverse) = 0;
+
+  // --- Leases (clusters; see ExecutionBatch) ------------------------------------------------
+  //
+  // Times are the store's own clock (PostgreSQL: the database server's, one clock for the whole
+  // cluster), so nodes' clocks need not agree. A lease row lives from its execution's creation
+  // (with a lease_owner) until its outcome is committed.
+
+  // Extends to now + ttl_ms every lease `owner` holds, in one statement; returns them (what
+  // the node may still write: a live execution missing here was taken over by another node).
+  virtual Result<std::vector<Lease>> RenewLeases(std::string_view owner, int64_t ttl_ms) = 0;
+
+  // Takes over, for `owner`, at most `limit` leases of RUNNING executions that expired (and,
+  // with `own`, those `owner` already holds, whatever their expiry: a restarted node with the
+  // same id), each with its epoch raised by one and expiring now + ttl_ms; oldest executions
+  // first. Two nodes never take the same lease at once.
+  virtual Result<std::vector<Lease>> ClaimExpiredLeases(std::string_view owner, int64_t ttl_ms,
+                                                        int limit, bool own) = 0;
+
+  // Takes one RUNNING execution's lease for `owner` whoever holds it (epoch raised by one):
+  // how a node that did not start an execution stops it. nullopt when the execution is not
+  // RUNNING (or has no lease: not started by a cluster node).
+  virtual Result<std::optional<Lease>> StealLease(std::string_view execution_arn,
+                                                  std::string_view owner, int64_t ttl_ms) = 0;
+
+  // Makes every lease of `owner` expired at once (epochs unchanged), so that other nodes take
+  // them over without waiting: a clean shutdown's hand-over.
+  virtual Status ReleaseLeases(std::string_view owner) = 0;
+
+  // The lease of an execution, or nullopt (none, or the execution ended).
+  virtual Result<std::optional<Lease>> GetLease(std::string_view execution_arn) = 0;
 
   // --- Records (see Record) -------------------------------------------------------------------
 
