@@ -23,6 +23,9 @@ packages=(
   libgtest-dev googletest                # unit tests (GoogleTest)
   libboost1.81-dev                       # the HTTP server (Boost.Beast / Asio)
   libsqlite3-dev                         # the embedded store
+  libpq-dev                              # the PostgreSQL store (--store postgresql://...)
+  postgresql                             # tests and benchmarks: a throwaway server
+                                         #   (scripts/postgres.sh)
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
   zlib1g-dev                             # function deployment packages (zip: deflate)
   libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)

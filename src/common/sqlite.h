@@ -24,6 +24,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/migration.h"
 #include "common/result.h"
 
 struct sqlite3;
@@ -131,12 +132,7 @@ class Transaction {
   bool done_ = false;
 };
 
-// One versioned schema script: the schema goes from version - 1 to version.
-struct Migration {
-  int version;            // 1, 2, ...: NNN of the file name vNNN_<what>.sql
-  std::string_view file;  // "v001_state_machines.sql"
-  std::string_view sql;
-};
+using Migration = ::stator::Migration;  // common/migration.h
 
 // The highest version recorded in schema_version (0 when the table is missing or empty).
 Result<int> SchemaVersion(Database* db);
