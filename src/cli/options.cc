@@ -223,6 +223,19 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     } else if (opt == "--data-dir") {
       STATOR_TRY(o.data_dir, r.Value(opt));
       if (o.data_dir.empty()) return Usage("--data-dir needs a directory");
+    } else if (opt == "--store") {
+      STATOR_TRY(o.store_uri, r.Value(opt));
+      if (!o.store_uri.starts_with("postgresql://") && !o.store_uri.starts_with("postgres://")) {
+        return Usage("--store needs a PostgreSQL connection URI (postgresql://USER@HOST:PORT/DB)");
+      }
+    } else if (opt == "--node-id") {
+      STATOR_TRY(o.node_id, r.Value(opt));
+      if (o.node_id.empty() || o.node_id.size() > 64) {
+        return Usage("--node-id needs a name of 1 to 64 characters");
+      }
+    } else if (opt == "--lease-seconds") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.lease_seconds, ParseInt(opt, v, 1, 3600));
     } else if (opt == "--account") {
       STATOR_TRY(o.account, r.Value(opt));
       if (o.account.size() != 12 || !AllDigits(o.account)) {
@@ -263,6 +276,9 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
       }
       return UnknownOption("serve", opt);
     }
+  }
+  if (!o.data_dir.empty() && !o.store_uri.empty()) {
+    return Usage("--data-dir (SQLite) and --store (PostgreSQL) are exclusive");
   }
   return o;
 }

@@ -25,7 +25,14 @@ namespace stator::server {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: an ephemeral port
-  std::string data_dir;  // empty: keep everything in memory
+  std::string data_dir;  // empty: keep everything in memory (or in store_uri's database)
+  // A PostgreSQL connection URI (postgresql://USER@HOST:PORT/DB): keep everything there instead,
+  // as one node of a cluster (docs/cluster.md). Exclusive with data_dir.
+  std::string store_uri;
+  // This node's name in the cluster's leases; "" = a random one at each start. A node restarted
+  // with the same id takes its executions back at once instead of after their leases expire.
+  std::string node_id;
+  int lease_seconds = 10;  // how long a node's executions stay its own without renewal
   std::string account = "123456789012";
   std::string region = "us-east-1";
   // Real seconds per execution second: 1 real time, 0 virtual time (Waits and back-offs pass
