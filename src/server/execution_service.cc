@@ -1,5 +1,6 @@
 #include "server/execution_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <utility>
@@ -70,7 +71,10 @@ ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope s
       options_(std::move(options)),
       scheduler_(clock),
       default_router_(NewRouter()),
-      queue_(store, [this](const Status& failure) { OnStoreFailure(failure); }) {
+      queue_(
+          store, [this](const Status& failure) { OnStoreFailure(failure); },
+          [this](const store::CommitReport& report) { OnReport(report); }) {
+  if (cluster()) queue_.SetLeaseOwner(options_.node_id, options_.lease_ms);
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
@@ -88,6 +92,12 @@ ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope s
 }
 
 ExecutionService::~ExecutionService() {
+  {
+    MutexLock lock(&lease_mu_);
+    lease_stop_ = true;
+  }
+  lease_cv_.SignalAll();
+  if (lease_thread_.joinable()) lease_thread_.join();
   stopping_.store(true, std::memory_order_release);
   scheduler_.Wake();
   for (std::thread& t : threads_) t.join();
@@ -108,6 +118,15 @@ ExecutionService::~ExecutionService() {
     express.swap(express_);
   }
   for (auto& [raw, e] : express) e->Detach();
+  if (cluster() && queue_.error().ok()) {
+    // A clean shutdown hands this node's executions over at once: they are at their last
+    // committed step (everything queued is committed above), and whoever takes a lease next
+    // raises its epoch, so nothing this node might still hold can write after that.
+    if (Status s = store_->ReleaseLeases(options_.node_id); !s.ok()) {
+      std::cerr << "stator: cluster: could not release this node's leases (" << s.error().cause
+                << "); other nodes take its executions when the leases expire\n";
+    }
+  }
 }
 
 ApiResult<std::shared_ptr<const ExecutionService::Prepared>> ExecutionService::Prepare(
@@ -232,8 +251,9 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   }
 
   const Started started{arn, start_date_ms};
+  // A node leases what it starts: the creation carries the lease, at epoch 1.
   auto execution = NewStandard((*prepared)->machine, EngineOptions(r, name, started.start_date_ms),
-                               std::move(router).value());
+                               std::move(router).value(), cluster() ? 1 : 0);
 
   store::NewExecution record;
   record.execution.arn = arn;
@@ -245,58 +265,102 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
   record.execution.input = r.input_text;
   record.execution.start_date_ms = started.start_date_ms;
   record.machine = (*prepared)->snapshot;
-  queue_.Submit(std::move(record), [this, execution, started, done](const Status& s) {
-    if (!s.ok()) {
-      {
-        MutexLock lock(&live_mu_);
-        live_.erase(started.execution_arn);
-      }
-      return done(StoreFailure(s.error()));
-    }
-    // Started first, then visible to Stop: a stop can never overtake the start. (The execution
-    // stays in the live table at least until its outcome commits, which is after this.)
-    execution->Start();
-    {
-      MutexLock lock(&live_mu_);
-      // Still there: only a store failure (which fails this start) or the end of the execution
-      // (whose commit is answered on this thread, after this) take it out.
-      auto it = live_.find(started.execution_arn);
-      if (it != live_.end()) it->second.execution = execution;
-    }
-    done(started);
-  });
+  queue_.Submit(std::move(record),
+                [this, execution, started, done, input_text = r.input_text](const Status& s) {
+                  bool existed = false;
+                  if (!s.ok() || cluster()) {
+                    MutexLock lock(&live_mu_);
+                    existed = existed_.erase(started.execution_arn) > 0;
+                    if (!s.ok() || existed) live_.erase(started.execution_arn);
+                  }
+                  if (!s.ok()) return done(StoreFailure(s.error()));
+                  if (existed) {
+                    // Another node created this name first: answer as a start of that execution
+                    // would be.
+                    auto e = store_->GetExecution(started.execution_arn);
+                    if (!e.ok()) return done(StoreFailure(e.error()));
+                    if (e->has_value() && (*e)->status == store::ExecutionStatus::kRunning &&
+                        (*e)->input == input_text) {
+                      return done(Started{started.execution_arn, (*e)->start_date_ms});
+                    }
+                    return done(ExecutionAlreadyExists(started.execution_arn));
+                  }
+                  // Started first, then visible to Stop: a stop can never overtake the start. (The
+                  // execution stays in the live table at least until its outcome commits, which is
+                  // after this.)
+                  execution->Start();
+                  {
+                    MutexLock lock(&live_mu_);
+                    // Still there: only a store failure (which fails this start) or the end of the
+                    // execution (whose commit is answered on this thread, after this) take it out.
+                    auto it = live_.find(started.execution_arn);
+                    if (it != live_.end()) {
+                      it->second.execution = execution;
+                      it->second.epoch = cluster() ? 1 : 0;
+                      it->second.since = lease_round_;
+                    }
+                  }
+                  done(started);
+                });
 }
 
 std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
     std::shared_ptr<const asl::StateMachine> machine, engine::ExecutionOptions o,
-    std::shared_ptr<integrations::TaskRouter> runner) {
+    std::shared_ptr<integrations::TaskRouter> runner, int64_t epoch) {
   const std::string arn = scope_.Execution(o.state_machine_name, o.execution_name);
   o.random_seed = StandardSeed(arn, *o.start_millis);
-  o.history_sink = [this, arn](std::vector<engine::HistoryEvent> events) {
-    OnEvents(arn, std::move(events));
+  o.history_sink = [this, arn, epoch](std::vector<engine::HistoryEvent> events) {
+    OnEvents(arn, epoch, std::move(events));
   };
-  o.when_durable = [this](std::function<void()> dispatch) {
-    // A failed commit dispatches nothing: the task must not run on a step the store lost.
-    queue_.AfterCommit([dispatch = std::move(dispatch)](const Status& s) {
-      if (s.ok()) dispatch();
+  o.when_durable = [this, arn, epoch](std::function<void()> dispatch) {
+    // A failed commit dispatches nothing: the task must not run on a step the store lost. Nor
+    // does a fenced one (the execution moved to another node; OnReport, which runs before
+    // this, took it out of the live table).
+    queue_.AfterCommit([this, arn, epoch, dispatch = std::move(dispatch)](const Status& s) {
+      if (!s.ok()) return;
+      if (epoch > 0) {
+        MutexLock lock(&live_mu_);
+        auto it = live_.find(arn);
+        if (it == live_.end() || it->second.epoch != epoch) return;
+      }
+      dispatch();
     });
   };
   auto execution =
       engine::Execution::Create(std::move(machine), std::move(o), runner.get(), &scheduler_);
   engine::Execution* raw = execution.get();
   // The callback lives in the execution, so the router it captures lives as long as it.
-  execution->SetOnFinished([this, arn, raw, runner] { OnStandardFinished(arn, raw); });
+  execution->SetOnFinished(
+      [this, arn, raw, runner, epoch] { OnStandardFinished(arn, epoch, raw); });
   return execution;
 }
 
 Status ExecutionService::ResumeRunning() {
+  if (cluster()) {
+    STATOR_RETURN_IF_ERROR(ClaimAndResume(/*own=*/true));
+    lease_thread_ = std::thread([this] {
+      // Renewals every third of the lease (at least once a second: claims and remote waiters
+      // are polled in the same round).
+      const auto interval =
+          std::chrono::milliseconds(std::clamp<int64_t>(options_.lease_ms / 3, 10, 1000));
+      for (;;) {
+        {
+          MutexLock lock(&lease_mu_);
+          if (!lease_stop_) lease_cv_.WaitFor(&lease_mu_, interval);
+          if (lease_stop_) return;
+        }
+        LeaseRound();
+      }
+    });
+    return Status::Ok();
+  }
   STATOR_TRY(std::vector<store::Execution> running, store_->ListRunningExecutions());
   // Every resumed execution is in the live table before any of them runs: one that starts
   // another (states:startExecution.sync) then finds it running, not ended.
   std::vector<std::shared_ptr<engine::Execution>> resumed;
   CompiledMachines compiled;  // many executions run the same machine: compile it once
   for (const store::Execution& e : running) {
-    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e, &compiled));
+    STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(e, &compiled, 0));
     if (execution) resumed.push_back(std::move(execution));
   }
   for (auto& execution : resumed) execution->Start();
@@ -304,7 +368,8 @@ Status ExecutionService::ResumeRunning() {
 }
 
 Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e,
-                                                                    CompiledMachines* compiled) {
+                                                                    CompiledMachines* compiled,
+                                                                    int64_t epoch) {
   STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
   auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
   for (std::string after;;) {
@@ -324,9 +389,11 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   }
   auto fail = [&](const std::string& cause) {
     const int64_t last = history->empty() ? 0 : history->back().id;
-    queue_.Submit(ClosingStep(e.arn, last, clock_->NowMillis(), store::ExecutionStatus::kFailed,
-                              "ExecutionFailed", "executionFailedEventDetails", "States.Runtime",
-                              cause));
+    store::ExecutionStep step =
+        ClosingStep(e.arn, last, clock_->NowMillis(), store::ExecutionStatus::kFailed,
+                    "ExecutionFailed", "executionFailedEventDetails", "States.Runtime", cause);
+    step.lease_epoch = epoch;
+    queue_.Submit(std::move(step));
     return std::shared_ptr<engine::Execution>();
   };
   if (!snapshot) return fail("The execution could not be resumed: its state machine is missing.");
@@ -351,21 +418,25 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   o.start_millis = e.start_date_ms;
   if (!history->empty()) o.replay = std::move(history);
   // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
-  auto execution = NewStandard(machine, std::move(o), default_router_);
+  auto execution = NewStandard(machine, std::move(o), default_router_, epoch);
   Live live;
   live.input_text = e.input;
   live.start_date_ms = e.start_date_ms;
   live.execution = execution;
+  live.epoch = epoch;
   {
     MutexLock lock(&live_mu_);
+    live.since = lease_round_;
     live_.emplace(e.arn, std::move(live));
   }
   return execution;
 }
 
-void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events) {
+void ExecutionService::OnEvents(const std::string& arn, int64_t epoch,
+                                std::vector<engine::HistoryEvent> events) {
   store::ExecutionStep step;
   step.execution_arn = arn;
+  step.lease_epoch = epoch;
   step.events.reserve(events.size());
   for (const engine::HistoryEvent& e : events) {
     store::HistoryEvent& h = step.events.emplace_back();
@@ -379,10 +450,12 @@ void ExecutionService::OnEvents(const std::string& arn, std::vector<engine::Hist
   queue_.Submit(std::move(step));
 }
 
-void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execution* execution) {
+void ExecutionService::OnStandardFinished(const std::string& arn, int64_t epoch,
+                                          engine::Execution* execution) {
   engine::ExecutionResult r = execution->TakeResult();
   store::ExecutionStep step;
   step.execution_arn = arn;
+  step.lease_epoch = epoch;
   store::ExecutionOutcome& o = step.outcome.emplace();
   o.status = r.status;
   if (r.output) o.output = r.output->Dump();
@@ -395,7 +468,8 @@ void ExecutionService::OnStandardFinished(const std::string& arn, engine::Execut
     {
       MutexLock lock(&live_mu_);
       auto it = live_.find(arn);
-      if (it == live_.end()) return;  // halted by a store failure, its waiters answered
+      // Halted (a store failure, or the lease moved): its waiters are answered elsewhere.
+      if (it == live_.end() || it->second.epoch != epoch) return;
       live = std::move(it->second);
       live_.erase(it);
     }
@@ -506,6 +580,15 @@ void ExecutionService::WhenEnded(const std::string& arn, std::function<void()> f
       return;
     }
   }
+  if (cluster()) {
+    // Perhaps running on another node: the lease rounds poll the store until it ends.
+    auto e = store_->GetExecution(arn);
+    if (e.ok() && e->has_value() && (*e)->status == store::ExecutionStatus::kRunning) {
+      MutexLock lock(&live_mu_);
+      remote_waiters_[arn].push_back(std::move(fn));
+      return;
+    }
+  }
   fn();
 }
 
@@ -536,11 +619,28 @@ void ExecutionService::Stop(const std::string& execution_arn, const std::string&
   }
   const store::Execution& e = **existing;
   if (e.status != store::ExecutionStatus::kRunning) return done(e.stop_date_ms);
-  StopOrphan(e, error, cause, std::move(done));
+  int64_t epoch = 0;
+  if (cluster()) {
+    // Run by another node (or by none, after a crash): take its lease, which fences the owner,
+    // and close it here.
+    auto lease = store_->StealLease(execution_arn, options_.node_id, options_.lease_ms);
+    if (!lease.ok()) return done(StoreFailure(lease.error()));
+    if (!lease->has_value()) {
+      // It ended meanwhile (or was never leased: a single server's leftover).
+      existing = store_->GetExecution(execution_arn);
+      if (!existing.ok()) return done(StoreFailure(existing.error()));
+      if (existing->has_value() && (*existing)->status != store::ExecutionStatus::kRunning) {
+        return done((*existing)->stop_date_ms);
+      }
+    } else {
+      epoch = (*lease)->epoch;
+    }
+  }
+  StopOrphan(e, error, cause, epoch, std::move(done));
 }
 
 void ExecutionService::StopOrphan(const store::Execution& e, const std::string& error,
-                                  const std::string& cause,
+                                  const std::string& cause, int64_t epoch,
                                   std::function<void(ApiResult<int64_t>)> done) {
   auto last = store_->ReadHistory(e.arn, "", 1, /*reverse=*/true);
   if (!last.ok()) return done(StoreFailure(last.error()));
@@ -549,10 +649,136 @@ void ExecutionService::StopOrphan(const store::Execution& e, const std::string& 
   store::ExecutionStep step =
       ClosingStep(e.arn, last_id, now, store::ExecutionStatus::kAborted, "ExecutionAborted",
                   "executionAbortedEventDetails", error, cause);
-  queue_.Submit(std::move(step), [done, now](const Status& s) {
+  step.lease_epoch = epoch;
+  queue_.Submit(std::move(step), [this, arn = e.arn, epoch, done, now](const Status& s) {
     if (!s.ok()) return done(StoreFailure(s.error()));
+    if (epoch > 0) {
+      // Fenced when yet another node took the lease meanwhile: the store says how it ended.
+      auto ended = store_->GetExecution(arn);
+      if (!ended.ok()) return done(StoreFailure(ended.error()));
+      if (ended->has_value() && (*ended)->status != store::ExecutionStatus::kRunning) {
+        return done((*ended)->stop_date_ms);
+      }
+      return done(ApiError{"InternalFailure",
+                           "the execution moved to another node while it was being stopped; "
+                           "try again",
+                           {}});
+    }
     done(now);
   });
+}
+
+// --- Clusters -----------------------------------------------------------------------------------
+
+void ExecutionService::OnReport(const store::CommitReport& report) {
+  if (!report.existed.empty()) {
+    MutexLock lock(&live_mu_);
+    existed_.insert(report.existed.begin(), report.existed.end());
+  }
+  if (!report.fenced.empty()) Halt(report.fenced, "a commit was fenced");
+}
+
+void ExecutionService::Halt(const std::vector<std::string>& arns, const char* why) {
+  std::vector<Live> halted;
+  {
+    MutexLock lock(&live_mu_);
+    for (const std::string& arn : arns) {
+      auto it = live_.find(arn);
+      if (it == live_.end()) continue;
+      for (auto& waiter : it->second.stop_waiters) {
+        // How it ends is now another node's to say: poll the store for it.
+        remote_waiters_[arn].push_back([this, arn, waiter] {
+          auto e = store_->GetExecution(arn);
+          if (!e.ok()) return waiter(StoreFailure(e.error()));
+          waiter(e->has_value() ? (*e)->stop_date_ms : clock_->NowMillis());
+        });
+      }
+      it->second.stop_waiters.clear();
+      halted.push_back(std::move(it->second));
+      live_.erase(it);
+    }
+  }
+  for (Live& l : halted) {
+    if (l.execution) l.execution->Detach();
+  }
+  if (!halted.empty()) {
+    std::cerr << "stator: cluster: " << halted.size()
+              << " executions moved to another node and stopped here (" << why << ")\n";
+  }
+}
+
+Status ExecutionService::ClaimAndResume(bool own) {
+  constexpr int kBatch = 100;
+  for (;;) {
+    STATOR_TRY(std::vector<store::Lease> leases,
+               store_->ClaimExpiredLeases(options_.node_id, options_.lease_ms, kBatch, own));
+    std::vector<std::shared_ptr<engine::Execution>> resumed;
+    CompiledMachines compiled;
+    for (const store::Lease& lease : leases) {
+      // Ours already (a renewal missed for a whole lease): the new epoch fences the old run.
+      Halt({lease.execution_arn}, "this node took its lease again");
+      STATOR_TRY(std::optional<store::Execution> e, store_->GetExecution(lease.execution_arn));
+      if (!e || e->status != store::ExecutionStatus::kRunning) continue;
+      STATOR_TRY(std::shared_ptr<engine::Execution> execution, Resume(*e, &compiled, lease.epoch));
+      if (execution) resumed.push_back(std::move(execution));
+    }
+    for (auto& execution : resumed) execution->Start();
+    if (!leases.empty()) {
+      std::cerr << "stator: cluster: took over " << leases.size() << " executions\n";
+    }
+    if (static_cast<int>(leases.size()) < kBatch) return Status::Ok();
+  }
+}
+
+void ExecutionService::LeaseRound() {
+  if (!health().ok()) return;  // nothing can be written: take nothing, renew nothing
+  uint64_t round = 0;
+  {
+    MutexLock lock(&live_mu_);
+    round = ++lease_round_;
+  }
+  auto renewed = store_->RenewLeases(options_.node_id, options_.lease_ms);
+  if (!renewed.ok()) {
+    // The leases may expire meanwhile; fencing keeps every write safe, and the next round
+    // tries again.
+    std::cerr << "stator: cluster: renewing leases failed: " << renewed.error().cause << "\n";
+    return;
+  }
+  std::unordered_set<std::string> held;
+  for (const store::Lease& l : *renewed) held.insert(l.execution_arn);
+  std::vector<std::string> lost;
+  {
+    MutexLock lock(&live_mu_);
+    for (const auto& [arn, l] : live_) {
+      // Leases taken during this round may be missing from what the renewal saw.
+      if (l.execution && l.epoch > 0 && l.since < round && held.count(arn) == 0) {
+        lost.push_back(arn);
+      }
+    }
+  }
+  if (!lost.empty()) Halt(lost, "its lease was taken by another node");
+  if (Status s = ClaimAndResume(/*own=*/false); !s.ok()) {
+    std::cerr << "stator: cluster: taking over expired leases failed: " << s.error().cause << "\n";
+  }
+  // Waiters of executions that run elsewhere.
+  std::vector<std::string> waited;
+  {
+    MutexLock lock(&live_mu_);
+    for (const auto& [arn, fns] : remote_waiters_) waited.push_back(arn);
+  }
+  for (const std::string& arn : waited) {
+    auto e = store_->GetExecution(arn);
+    if (!e.ok() || (e->has_value() && (*e)->status == store::ExecutionStatus::kRunning)) continue;
+    std::vector<std::function<void()>> fns;
+    {
+      MutexLock lock(&live_mu_);
+      auto it = remote_waiters_.find(arn);
+      if (it == remote_waiters_.end()) continue;
+      fns = std::move(it->second);
+      remote_waiters_.erase(it);
+    }
+    for (auto& fn : fns) fn();
+  }
 }
 
 }  // namespace stator::server

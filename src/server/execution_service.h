@@ -39,6 +39,20 @@
 // history: its random generator is seeded from its ARN and start time, and every input it
 // takes (a task outcome, a timer) is in its history.
 //
+// In a cluster (Options::node_id set: several servers on one PostgreSQL database, see
+// docs/cluster.md) each RUNNING Standard execution is leased to one node (store.h, Leases). A
+// node leases the executions it starts (their creation carries the lease, epoch 1) and writes
+// every step fenced by its epoch; a lease thread renews all of the node's leases at once every
+// third of the lease time, halts any live execution whose lease another node took (a renewal
+// that no longer returns it, or a commit that reports it fenced), and takes over executions
+// whose leases expired (a node that died) or were released (a node that shut down cleanly,
+// which releases its leases on the way out), resuming each from its committed history as a
+// restart does. StopExecution of an execution another node runs steals its lease (the owner is
+// fenced from then on) and closes it here. The store settles races between nodes: a name
+// started on two nodes at once is created once (the other start answers as a repeat or
+// ExecutionAlreadyExists). A .sync parent waiting for a child run by another node polls the
+// store each lease tick.
+//
 // Ownership: borrows the store and the clock (they must outlive the service); owns the
 // scheduler, its threads, the commit queue and the task routers.
 // Thread-safety: every public method may be called from any thread; `done` callbacks run on an
@@ -53,6 +67,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/executions.h"
@@ -83,6 +98,9 @@ class ExecutionService : public api::Executions {
     // Called on every TaskRouter the service makes, before use: where the services stator runs
     // itself (functions, DynamoDB) add their resource routes. May be empty.
     std::function<void(integrations::TaskRouter*)> configure_router;
+    // This node's name in a cluster; "" = a single server (no leases).
+    std::string node_id;
+    int64_t lease_ms = 10000;  // a lease's life without renewal (cluster only)
   };
 
   ExecutionService(store::Store* store, Clock* clock, ArnScope scope, Options options);
@@ -102,9 +120,10 @@ class ExecutionService : public api::Executions {
             std::function<void(ApiResult<int64_t>)> done) override EXCLUDES(live_mu_);
   void WhenEnded(const std::string& arn, std::function<void()> fn) override EXCLUDES(live_mu_);
 
-  // Resumes every execution the store shows RUNNING (call once, before serving). Executions
-  // that cannot be resumed (their definition no longer compiles) are closed as FAILED.
-  // Errors: the store failed.
+  // Resumes every execution the store shows RUNNING (call once, before serving); in a cluster,
+  // those whose leases it can take (expired, released, or held by this node id before a
+  // restart), then starts the lease thread. Executions that cannot be resumed (their
+  // definition no longer compiles) are closed as FAILED. Errors: the store failed.
   Status ResumeRunning() EXCLUDES(live_mu_);
 
   // Ok, or the store's first failed commit: Standard executions can no longer be made durable
@@ -128,7 +147,10 @@ class ExecutionService : public api::Executions {
     // Called once the end is committed (with the stop date), or with the failure that means it
     // never will be.
     std::vector<std::function<void(ApiResult<int64_t>)>> stop_waiters;
+    int64_t epoch = 0;   // the lease's epoch (cluster), or 0
+    uint64_t since = 0;  // lease_round_ when the lease was taken (cluster)
   };
+  bool cluster() const { return !options_.node_id.empty(); }
 
   ApiResult<std::shared_ptr<const Prepared>> Prepare(const StartRequest& r) EXCLUDES(cache_mu_);
   ApiResult<std::shared_ptr<integrations::TaskRouter>> RouterFor(const StartRequest& r);
@@ -136,26 +158,36 @@ class ExecutionService : public api::Executions {
   engine::ExecutionOptions EngineOptions(const StartRequest& r, const std::string& name,
                                          int64_t start_ms) const;
   // Runs on the thread of the execution: queues its new history events.
-  void OnEvents(const std::string& arn, std::vector<engine::HistoryEvent> events);
-  void OnStandardFinished(const std::string& arn, engine::Execution* execution);
+  void OnEvents(const std::string& arn, int64_t epoch, std::vector<engine::HistoryEvent> events);
+  void OnStandardFinished(const std::string& arn, int64_t epoch, engine::Execution* execution);
   // Creates the engine execution of a Standard execution: its events go to the store, and its
   // end closes it there. `runner` stays alive as long as the execution.
   std::shared_ptr<engine::Execution> NewStandard(std::shared_ptr<const asl::StateMachine> machine,
                                                  engine::ExecutionOptions options,
-                                                 std::shared_ptr<integrations::TaskRouter> runner);
+                                                 std::shared_ptr<integrations::TaskRouter> runner,
+                                                 int64_t epoch);
   // Prepares one execution RUNNING in the store to resume (in the live table, not started), or
   // closes it as FAILED when it cannot resume (then null).
   // `compiled` caches machines by ExecutionMachine::id across the executions being resumed.
   using CompiledMachines =
       std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
-                                                    CompiledMachines* compiled) EXCLUDES(live_mu_);
+                                                    CompiledMachines* compiled, int64_t epoch)
+      EXCLUDES(live_mu_);
+  // Cluster: takes over what it can (ClaimExpiredLeases, `own` on the first call) and resumes it.
+  Status ClaimAndResume(bool own) EXCLUDES(live_mu_);
+  // Cluster: the lease thread's round (renew, halt what was lost, claim, poll remote waiters).
+  void LeaseRound() EXCLUDES(live_mu_);
+  // Cluster: takes live executions out and detaches them (their lease moved to another node).
+  void Halt(const std::vector<std::string>& arns, const char* why) EXCLUDES(live_mu_);
+  // The CommitQueue's report listener (writer thread): existing names and fenced executions.
+  void OnReport(const store::CommitReport& report) EXCLUDES(live_mu_);
   // The CommitQueue's failure listener (writer thread): halts every live Standard execution and
   // answers the waiters of their ends with the failure.
   void OnStoreFailure(const Status& failure) EXCLUDES(live_mu_);
   // Closes an execution that is RUNNING in the store but not live here (left by a restart).
   void StopOrphan(const store::Execution& e, const std::string& error, const std::string& cause,
-                  std::function<void(ApiResult<int64_t>)> done);
+                  int64_t epoch, std::function<void(ApiResult<int64_t>)> done);
 
   store::Store* const store_;
   Clock* const clock_;
@@ -170,6 +202,12 @@ class ExecutionService : public api::Executions {
   Mutex live_mu_;
   // By ARN. Held by value, so that what a Live holds is reached only through the map.
   std::unordered_map<std::string, Live> live_ GUARDED_BY(live_mu_);
+  // Cluster: starts whose name another node created first (OnReport), until their `done` runs.
+  std::unordered_set<std::string> existed_ GUARDED_BY(live_mu_);
+  // Cluster: WhenEnded callbacks for executions another node runs, polled each lease round.
+  std::unordered_map<std::string, std::vector<std::function<void()>>> remote_waiters_
+      GUARDED_BY(live_mu_);
+  uint64_t lease_round_ GUARDED_BY(live_mu_) = 0;
   Mutex express_mu_;
   // Running Express executions (nothing else holds them while they wait).
   std::unordered_map<engine::Execution*, std::shared_ptr<engine::Execution>> express_
@@ -178,6 +216,10 @@ class ExecutionService : public api::Executions {
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   std::thread ticker_;
+  Mutex lease_mu_;
+  CondVar lease_cv_;  // wakes the lease thread when stopping
+  bool lease_stop_ GUARDED_BY(lease_mu_) = false;
+  std::thread lease_thread_;
   store::CommitQueue queue_;  // last: destroyed (drained) first
 };
 

@@ -15,6 +15,7 @@
 #include "api/routes/lambda/lambda_common.h"
 #include "api/states_service.h"
 #include "common/clock.h"
+#include "common/uuid.h"
 #include "dynamodb/service.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
@@ -105,6 +106,13 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   // is running, which the scheduler can tell only for its own thread.
   exec.threads = impl->clock.clock->is_virtual() ? 1 : options.execution_threads;
   exec.tick_millis = impl->clock.tick_millis;
+  if (!options.store_uri.empty()) {
+    // One node of a cluster (docs/cluster.md): its executions are leased.
+    exec.node_id = options.node_id.empty() ? "node-" + NewUuid() : options.node_id;
+    exec.lease_ms = int64_t{options.lease_seconds} * 1000;
+    std::cerr << "stator: cluster node " << exec.node_id << " (leases of " << options.lease_seconds
+              << " s)\n";
+  }
   if (!options.mock_config.empty()) {
     STATOR_TRY(integrations::MockConfig mock, integrations::MockConfig::Load(options.mock_config));
     exec.mock = std::make_shared<const integrations::MockConfig>(std::move(mock));
