@@ -1,0 +1,279 @@
+"""Several `stator serve --store postgresql://...` nodes on one database: one cluster.
+
+Every node answers for every resource; each running Standard execution is leased to one node;
+a node that dies (SIGKILL) or freezes (SIGSTOP) loses its executions to the others when the
+leases expire, one that shuts down cleanly hands them over at once, and whatever happens, every
+execution completes exactly once: its history has each event once, with ids 1, 2, 3, ...
+
+Needs a PostgreSQL server: STATOR_TEST_POSTGRES (scripts/test.sh runs ctest under
+`scripts/postgres.sh run`, which sets it). Each test gets a database of its own.
+"""
+
+import concurrent.futures
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+import uuid
+
+import stator_server  # noqa: F401  (puts tests/ on sys.path)
+from ctest_unittest import main, needs
+from stator_server import ACCOUNT, REGION, find_stator
+
+import boto3
+import botocore.config
+
+
+def postgres_missing():
+    if not os.environ.get("STATOR_TEST_POSTGRES"):
+        return "STATOR_TEST_POSTGRES is not set (run through scripts/postgres.sh run ...)"
+    return None
+
+
+def fresh_database(test):
+    """Creates an empty database on the test server; returns its URI (dropped at cleanup)."""
+    base = os.environ["STATOR_TEST_POSTGRES"]
+    name = "cluster_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", base, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+
+    def drop():
+        subprocess.run(["psql", base, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       check=False)
+    test.addCleanup(drop)
+    parts = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+class Node:
+    """One `stator serve --store URI` process; its stderr goes to a file (read by tests)."""
+
+    def __init__(self, uri, lease_seconds, node_id=None):
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="stator-node-", suffix=".log")
+        args = [find_stator(), "serve", "--host", "127.0.0.1", "--port", "0", "--account",
+                ACCOUNT, "--region", REGION, "--store", uri, "--lease-seconds",
+                str(lease_seconds)]
+        if node_id:
+            args += ["--node-id", node_id]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("stator listening on http://"):
+            self.proc.kill()
+            raise RuntimeError(f"node did not start: {line!r}: {self.stderr()}")
+        self.endpoint = line[len("stator listening on "):]
+        self.sfn = boto3.client(
+            "stepfunctions", endpoint_url=self.endpoint, region_name=REGION,
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=botocore.config.Config(retries={"max_attempts": 0},
+                                          max_pool_connections=32))
+
+    def stderr(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            if sig == signal.SIGKILL:
+                self.proc.kill()
+            else:
+                self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+WAIT_MACHINE = {
+    "StartAt": "Wait",
+    "States": {
+        "Wait": {"Type": "Wait", "SecondsPath": "$.seconds", "Next": "Done"},
+        "Done": {"Type": "Pass", "Result": "done", "ResultPath": "$.result", "End": True},
+    },
+}
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/cluster-test"
+
+
+@needs("PostgreSQL (STATOR_TEST_POSTGRES)", postgres_missing)
+class ClusterTest(unittest.TestCase):
+    def start_nodes(self, count, lease_seconds, node_ids=None):
+        nodes = []
+        for i in range(count):
+            node = Node(self.uri, lease_seconds, node_ids[i] if node_ids else None)
+            self.addCleanup(node.stop, signal.SIGKILL)
+            nodes.append(node)
+        return nodes
+
+    def setUp(self):
+        self.uri = fresh_database(self)
+
+    def create_machine(self, node, name="waits"):
+        return node.sfn.create_state_machine(
+            name=name, definition=json.dumps(WAIT_MACHINE), roleArn=ROLE)["stateMachineArn"]
+
+    def start_many(self, nodes, machine_arn, count, seconds):
+        """Starts `count` executions spread over `nodes` (round robin); returns their ARNs."""
+        def start(i):
+            node = nodes[i % len(nodes)]
+            return node.sfn.start_execution(
+                stateMachineArn=machine_arn, name=f"e{i:04d}",
+                input=json.dumps({"seconds": seconds}))["executionArn"]
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            return list(pool.map(start, range(count)))
+
+    def wait_all_done(self, node, arns, timeout):
+        deadline = time.monotonic() + timeout
+        pending = set(arns)
+        while pending and time.monotonic() < deadline:
+            for arn in list(pending):
+                if node.sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
+                    pending.discard(arn)
+            if pending:
+                time.sleep(0.5)
+        self.assertEqual(set(), pending, f"{len(pending)} executions still RUNNING")
+
+    def assert_exactly_once(self, node, arn, status="SUCCEEDED", last_type="ExecutionSucceeded"):
+        d = node.sfn.describe_execution(executionArn=arn)
+        self.assertEqual(status, d["status"], arn)
+        events = node.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        self.assertEqual(list(range(1, len(events) + 1)), [e["id"] for e in events], arn)
+        types = [e["type"] for e in events]
+        self.assertEqual(1, types.count("ExecutionStarted"), (arn, types))
+        self.assertEqual(last_type, types[-1], (arn, types))
+        self.assertEqual(1, sum(t.startswith("Execution") and t != "ExecutionStarted"
+                                for t in types), (arn, types))
+        return types
+
+    # --- any node answers for any resource -----------------------------------------------------
+
+    def test_every_node_sees_every_resource(self):
+        a, b, c = self.start_nodes(3, lease_seconds=10)
+        arn = self.create_machine(a)
+        self.assertEqual("waits", b.sfn.describe_state_machine(stateMachineArn=arn)["name"])
+        self.assertEqual([arn], [m["stateMachineArn"]
+                                 for m in c.sfn.list_state_machines()["stateMachines"]])
+        # The same name created from two other nodes: the same machine (an idempotent repeat),
+        # never two.
+        self.assertEqual(arn, self.create_machine(b))
+        with self.assertRaises(b.sfn.exceptions.StateMachineAlreadyExists):
+            c.sfn.create_state_machine(name="waits", definition=json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}), roleArn=ROLE)
+        arns = self.start_many([a, b, c], arn, 30, 0)
+        listed = set()
+        token = None
+        while True:
+            kw = {"nextToken": token} if token else {}
+            page = c.sfn.list_executions(stateMachineArn=arn, maxResults=7, **kw)
+            listed |= {e["executionArn"] for e in page["executions"]}
+            token = page.get("nextToken")
+            if not token:
+                break
+        self.assertEqual(set(arns), listed)
+        self.wait_all_done(b, arns, timeout=30)
+        for e in arns:
+            self.assert_exactly_once(c, e)
+
+    def test_one_name_started_on_three_nodes_at_once_is_one_execution(self):
+        nodes = self.start_nodes(3, lease_seconds=10)
+        arn = self.create_machine(nodes[0])
+        body = json.dumps({"seconds": 1})
+        for round_ in range(5):
+            name = f"race{round_}"
+            with concurrent.futures.ThreadPoolExecutor(3) as pool:
+                results = list(pool.map(
+                    lambda n: n.sfn.start_execution(stateMachineArn=arn, name=name, input=body),
+                    nodes))
+            # Same name, same input: one execution, every caller told the same one.
+            self.assertEqual(1, len({(r["executionArn"], r["startDate"]) for r in results}))
+            with self.assertRaises(nodes[1].sfn.exceptions.ExecutionAlreadyExists):
+                nodes[2].sfn.start_execution(stateMachineArn=arn, name=name, input="{}")
+        arns = [e["executionArn"] for e in
+                nodes[1].sfn.list_executions(stateMachineArn=arn)["executions"]]
+        self.assertEqual(5, len(arns))
+        self.wait_all_done(nodes[0], arns, timeout=30)
+        for e in arns:
+            self.assert_exactly_once(nodes[2], e)
+
+    # --- failover ----------------------------------------------------------------------------------
+
+    def test_a_killed_node_s_executions_complete_exactly_once_elsewhere(self):
+        nodes = self.start_nodes(3, lease_seconds=3)
+        arn = self.create_machine(nodes[0])
+        arns = self.start_many(nodes, arn, 300, 4)
+        nodes[0].stop(signal.SIGKILL)  # its 100 executions are in their Wait
+        self.wait_all_done(nodes[1], arns, timeout=60)
+        for e in arns:
+            self.assert_exactly_once(nodes[2], e)
+        taken = sum(int(n) for node in nodes[1:] for n in
+                    re.findall(r"took over (\d+) executions", node.stderr()))
+        self.assertEqual(100, taken)
+
+    def test_a_frozen_node_that_wakes_after_losing_its_leases_cannot_write(self):
+        a, b = self.start_nodes(2, lease_seconds=2)
+        arn = self.create_machine(a)
+        arns = self.start_many([a], arn, 20, 5)
+        a.proc.send_signal(signal.SIGSTOP)
+        try:
+            # B takes the executions over once the leases expire, and runs their Waits out.
+            deadline = time.monotonic() + 30
+            while "took over 20 executions" not in b.stderr() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertIn("took over 20 executions", b.stderr())
+            self.wait_all_done(b, arns, timeout=30)
+        finally:
+            a.proc.send_signal(signal.SIGCONT)
+        # A wakes with its Waits due: it must write nothing more (its steps are fenced or its
+        # lost leases halt the executions first).
+        deadline = time.monotonic() + 10
+        while "moved to another node" not in a.stderr() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertIn("moved to another node", a.stderr())
+        time.sleep(1)
+        for e in arns:
+            self.assert_exactly_once(b, e)
+        self.assertIsNone(a.proc.poll(), "the woken node keeps serving")
+        self.assertEqual("waits", a.sfn.describe_state_machine(stateMachineArn=arn)["name"])
+
+    def test_a_clean_shutdown_hands_executions_over_at_once(self):
+        a, b = self.start_nodes(2, lease_seconds=600)  # expiry would take ten minutes
+        arn = self.create_machine(a)
+        arns = self.start_many([a], arn, 20, 2)
+        self.assertEqual(0, a.stop(signal.SIGTERM))
+        self.wait_all_done(b, arns, timeout=30)
+        for e in arns:
+            self.assert_exactly_once(b, e)
+
+    def test_all_nodes_restarted_resume_everything(self):
+        ids = ["node-a", "node-b"]
+        a, b = self.start_nodes(2, lease_seconds=600, node_ids=ids)
+        arn = self.create_machine(a)
+        arns = self.start_many([a, b], arn, 40, 3)
+        a.stop(signal.SIGKILL)
+        b.stop(signal.SIGKILL)
+        # Restarted under the same ids, each takes its own executions back at once (the leases
+        # would otherwise last ten minutes).
+        a2, b2 = self.start_nodes(2, lease_seconds=600, node_ids=ids)
+        self.wait_all_done(a2, arns, timeout=30)
+        for e in arns:
+            self.assert_exactly_once(b2, e)
+
+    def test_stop_from_another_node(self):
+        a, b = self.start_nodes(2, lease_seconds=10)
+        arn = self.create_machine(a)
+        [e] = self.start_many([a], arn, 1, 3600)
+        stopped = b.sfn.stop_execution(executionArn=e, error="E", cause="stopped from b")
+        self.assertIn("stopDate", stopped)
+        types = self.assert_exactly_once(a, e, "ABORTED", "ExecutionAborted")
+        self.assertEqual(["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"], types)
+        d = a.sfn.describe_execution(executionArn=e)
+        self.assertEqual(("E", "stopped from b"), (d.get("error"), d.get("cause")))
+        # Stopping again, from either node, answers with the same stop.
+        self.assertEqual(stopped["stopDate"],
+                         a.sfn.stop_execution(executionArn=e)["stopDate"])
+
+
+if __name__ == "__main__":
+    main()
