@@ -65,6 +65,9 @@ class KnixService {
   struct Options {
     ArnScope scope;                  // the server's partition, region and account
     std::string version = "stator";  // what the `version` action answers
+    // Whether deployed workflows may be cached in this process: not when other servers share
+    // the store (a cluster), since they change workflows without this one hearing of it.
+    bool cache_deployed = true;
   };
 
   KnixService(store::Store* store, functions::FunctionRegistry* registry,
@@ -215,7 +218,8 @@ class KnixService {
   // store makes each write atomic, this keeps a sequence from interleaving with another.
   Mutex catalog_mu_;
   // Deployed workflows by id: the endpoint's lookup costs no store read and no JSON parse.
-  // Kept for this process only (a cluster of servers needs the store to say when it changed).
+  // Kept for this process only: off in a cluster (Options::cache_deployed), where every lookup
+  // reads the store.
   Mutex deployed_mu_;
   std::unordered_map<std::string, std::shared_ptr<const WorkflowRecord>> deployed_
       GUARDED_BY(deployed_mu_);
