@@ -73,8 +73,8 @@ ExecutionService::ExecutionService(store::Store* store, Clock* clock, ArnScope s
       default_router_(NewRouter()),
       queue_(
           store, [this](const Status& failure) { OnStoreFailure(failure); },
-          [this](const store::CommitReport& report) { OnReport(report); }) {
-  if (cluster()) queue_.SetLeaseOwner(options_.node_id, options_.lease_ms);
+          [this](const store::CommitReport& report) { OnReport(report); },
+          store::CommitQueue::Leases{options_.node_id, options_.lease_ms}) {
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
