@@ -279,19 +279,78 @@ TYPED_TEST(ExecutionStoreTest, ListKeysStayValidWhileExecutionsAreAdded) {
 TYPED_TEST(ExecutionStoreTest, BadBatchesChangeNothing) {
   NewExecution n = MakeExecution("a");
   this->CommitOk(ExecutionBatch{{n}, {}});
-  // Creating an existing execution fails the whole batch.
+  // A step of an unknown execution fails the whole batch, creations included.
   NewExecution fresh = MakeExecution("fresh");
-  EXPECT_FALSE(this->store_->Commit(ExecutionBatch{{fresh, n}, {}}).ok());
-  // A step of an unknown execution fails the whole batch too.
   NewExecution ghost = MakeExecution("ghost");
-  EXPECT_FALSE(
-      this->store_->Commit(ExecutionBatch{{}, {Step(n, {Event(1, "X")}), Step(ghost, {})}}).ok());
+  CommitReport report;
+  Status s = this->store_->Commit(
+      ExecutionBatch{{fresh}, {Step(n, {Event(1, "X")}), Step(ghost, {})}}, &report);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().error, kStoreFailure);
   auto f = this->store_->GetExecution(fresh.execution.arn);
   ASSERT_TRUE(f.ok());
   EXPECT_FALSE(f->has_value());
   auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
   ASSERT_TRUE(history.ok());
   EXPECT_TRUE(history->items.empty());
+}
+
+// Creating an execution whose ARN exists is not an error: that creation is skipped and
+// reported, the stored execution (and its history) stays untouched, the rest is written. Steps
+// of the skipped one in the same batch are skipped with it.
+TYPED_TEST(ExecutionStoreTest, AnExistingNameIsSkippedAndReported) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted")})}});
+  NewExecution fresh = MakeExecution("fresh");
+  NewExecution again = MakeExecution("a", "digest-2", 5000);
+  again.execution.input = R"({"other": true})";
+  CommitReport report;
+  report.fenced.push_back("left over");  // cleared by Commit
+  Status s = this->store_->Commit(
+      ExecutionBatch{{fresh, again},
+                     {Step(again, {Event(1, "ExecutionStarted")}), Step(fresh, {Event(1, "S")})}},
+      &report);
+  ASSERT_TRUE(s.ok()) << s.error().cause;
+  EXPECT_EQ(report.existed, std::vector<std::string>{n.execution.arn});
+  EXPECT_TRUE(report.fenced.empty());
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, n.execution);
+  auto machine = this->store_->GetExecutionMachine(n.execution.arn);
+  ASSERT_TRUE(machine.ok() && machine->has_value());
+  EXPECT_EQ(**machine, n.machine);
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
+  auto f = this->store_->GetExecution(fresh.execution.arn);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->has_value());
+  auto fresh_history = this->store_->ReadHistory(fresh.execution.arn, "", 10, false);
+  ASSERT_TRUE(fresh_history.ok());
+  EXPECT_EQ(Ids(fresh_history->items), (std::vector<int64_t>{1}));
+  // A clean commit leaves the report empty.
+  NewExecution other = MakeExecution("other");
+  ASSERT_TRUE(this->store_->Commit(ExecutionBatch{{other}, {}}, &report).ok());
+  EXPECT_TRUE(report.existed.empty());
+  EXPECT_TRUE(report.fenced.empty());
+}
+
+// The same name twice in one batch: the first is created (with the batch's steps of that name),
+// the second reported.
+TYPED_TEST(ExecutionStoreTest, ANameCreatedTwiceInABatchIsCreatedOnce) {
+  NewExecution first = MakeExecution("a");
+  NewExecution second = MakeExecution("a", "digest-2", 5000);
+  CommitReport report;
+  Status s = this->store_->Commit(
+      ExecutionBatch{{first, second}, {Step(first, {Event(1, "ExecutionStarted")})}}, &report);
+  ASSERT_TRUE(s.ok()) << s.error().cause;
+  EXPECT_EQ(report.existed, std::vector<std::string>{first.execution.arn});
+  auto got = this->store_->GetExecution(first.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->start_date_ms, first.execution.start_date_ms);
+  auto history = this->store_->ReadHistory(first.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
 }
 
 TYPED_TEST(ExecutionStoreTest, CreateAndStepInOneBatch) {
@@ -499,6 +558,67 @@ TYPED_TEST(ExecutionStoreTest, CommitQueueDestructorCommitsWhatIsQueued) {
   auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->items.size(), 1u);
+}
+
+// A commit's non-empty report reaches the listener on the writer thread before that batch's
+// `done` callbacks run; clean commits are not reported.
+TYPED_TEST(ExecutionStoreTest, CommitQueueReportsBeforeTheBatchIsAnswered) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {}});
+  std::vector<CommitReport> reports;  // written on the writer thread only
+  CommitQueue queue(this->store_.get(), nullptr,
+                    [&](const CommitReport& report) { reports.push_back(report); });
+  NewExecution fresh = MakeExecution("fresh");
+  queue.Submit(fresh);
+  queue.Flush();
+  EXPECT_TRUE(reports.empty());
+  std::optional<Status> status;
+  size_t seen = 0;
+  std::vector<std::string> existed;
+  queue.Submit(n, [&](const Status& s) {
+    status = s;
+    seen = reports.size();
+    if (!reports.empty()) existed = reports.back().existed;
+  });
+  queue.Flush();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  EXPECT_EQ(seen, 1u);
+  EXPECT_EQ(existed, std::vector<std::string>{n.execution.arn});
+  EXPECT_EQ(reports.size(), 1u);
+}
+
+// The queue's Leases ride on every batch: executions it creates are leased to its node, and
+// its fenced steps are reported.
+TYPED_TEST(ExecutionStoreTest, CommitQueueCommitsForItsLeaseOwner) {
+  std::vector<CommitReport> reports;
+  CommitQueue queue(
+      this->store_.get(), nullptr, [&](const CommitReport& report) { reports.push_back(report); },
+      CommitQueue::Leases{"node-a", 3600 * 1000});
+  NewExecution n = MakeExecution("a");
+  queue.Submit(n);
+  ExecutionStep step = Step(n, {Event(1, "ExecutionStarted")});
+  step.lease_epoch = 1;
+  queue.Submit(step);
+  queue.Flush();
+  EXPECT_TRUE(reports.empty());
+  auto lease = this->store_->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ(*lease, (std::optional<Lease>(Lease{n.execution.arn, "node-a", 1})));
+  auto stolen = this->store_->StealLease(n.execution.arn, "node-b", 3600 * 1000);
+  ASSERT_TRUE(stolen.ok() && stolen->has_value());
+  step = Step(n, {Event(2, "E")});
+  step.lease_epoch = 1;
+  std::optional<Status> status;
+  queue.Submit(step, [&](const Status& s) { status = s; });
+  queue.Flush();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].fenced, std::vector<std::string>{n.execution.arn});
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
 }
 
 // SqliteStore: executions and histories survive reopening the file.
