@@ -339,17 +339,22 @@ Status ExecutionService::ResumeRunning() {
   if (cluster()) {
     STATOR_RETURN_IF_ERROR(ClaimAndResume(/*own=*/true));
     lease_thread_ = std::thread([this] {
-      // Renewals every third of the lease (at least once a second: claims and remote waiters
-      // are polled in the same round).
+      // A round every second (at most a third of the lease): expired leases are claimed and
+      // remote waiters polled; the leases are renewed every third of their life.
+      const auto renew_every = std::chrono::milliseconds(options_.lease_ms / 3);
       const auto interval =
           std::chrono::milliseconds(std::clamp<int64_t>(options_.lease_ms / 3, 10, 1000));
+      auto renewed = std::chrono::steady_clock::now();
       for (;;) {
         {
           MutexLock lock(&lease_mu_);
           if (!lease_stop_) lease_cv_.WaitFor(&lease_mu_, interval);
           if (lease_stop_) return;
         }
-        LeaseRound();
+        const auto now = std::chrono::steady_clock::now();
+        const bool renew = now - renewed >= renew_every - interval / 2;
+        if (renew) renewed = now;
+        LeaseRound(renew);
       }
     });
     return Status::Ok();
@@ -463,7 +468,7 @@ void ExecutionService::OnStandardFinished(const std::string& arn, int64_t epoch,
   o.cause = std::move(r.cause);
   o.stop_date_ms = r.stop_millis;
   const int64_t stop_ms = r.stop_millis;
-  queue_.Submit(std::move(step), [this, arn, stop_ms](const Status& s) {
+  queue_.Submit(std::move(step), [this, arn, epoch, stop_ms](const Status& s) {
     Live live;
     {
       MutexLock lock(&live_mu_);
@@ -730,8 +735,7 @@ Status ExecutionService::ClaimAndResume(bool own) {
   }
 }
 
-void ExecutionService::LeaseRound() {
-  if (!health().ok()) return;  // nothing can be written: take nothing, renew nothing
+void ExecutionService::RenewLeases() {
   uint64_t round = 0;
   {
     MutexLock lock(&live_mu_);
@@ -757,6 +761,11 @@ void ExecutionService::LeaseRound() {
     }
   }
   if (!lost.empty()) Halt(lost, "its lease was taken by another node");
+}
+
+void ExecutionService::LeaseRound(bool renew) {
+  if (!health().ok()) return;  // nothing can be written: take nothing, renew nothing
+  if (renew) RenewLeases();
   if (Status s = ClaimAndResume(/*own=*/false); !s.ok()) {
     std::cerr << "stator: cluster: taking over expired leases failed: " << s.error().cause << "\n";
   }

@@ -43,10 +43,10 @@
 // docs/cluster.md) each RUNNING Standard execution is leased to one node (store.h, Leases). A
 // node leases the executions it starts (their creation carries the lease, epoch 1) and writes
 // every step fenced by its epoch; a lease thread renews all of the node's leases at once every
-// third of the lease time, halts any live execution whose lease another node took (a renewal
-// that no longer returns it, or a commit that reports it fenced), and takes over executions
-// whose leases expired (a node that died) or were released (a node that shut down cleanly,
-// which releases its leases on the way out), resuming each from its committed history as a
+// third of the lease time (one statement), halts any live execution whose lease another node took
+// (a renewal that no longer returns it, or a commit that reports it fenced), and takes over
+// executions whose leases expired (a node that died) or were released (a node that shut down
+// cleanly, which releases its leases on the way out), resuming each from its committed history as a
 // restart does. StopExecution of an execution another node runs steals its lease (the owner is
 // fenced from then on) and closes it here. The store settles races between nodes: a name
 // started on two nodes at once is created once (the other start answers as a repeat or
@@ -176,8 +176,10 @@ class ExecutionService : public api::Executions {
       EXCLUDES(live_mu_);
   // Cluster: takes over what it can (ClaimExpiredLeases, `own` on the first call) and resumes it.
   Status ClaimAndResume(bool own) EXCLUDES(live_mu_);
-  // Cluster: the lease thread's round (renew, halt what was lost, claim, poll remote waiters).
-  void LeaseRound() EXCLUDES(live_mu_);
+  // Cluster: the lease thread's round: renew (when `renew`), claim, poll remote waiters.
+  void LeaseRound(bool renew) EXCLUDES(live_mu_);
+  // Cluster: renews this node's leases and halts the live executions whose lease moved.
+  void RenewLeases() EXCLUDES(live_mu_);
   // Cluster: takes live executions out and detaches them (their lease moved to another node).
   void Halt(const std::vector<std::string>& arns, const char* why) EXCLUDES(live_mu_);
   // The CommitQueue's report listener (writer thread): existing names and fenced executions.
