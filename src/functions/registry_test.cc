@@ -239,7 +239,7 @@ TEST_P(RegistryTest, TwoNodesShareTheFunctions) {
       },
       0);
   ASSERT_TRUE(merged.ok());
-  EXPECT_EQ((*merged)->config.code_revision, 4);
+  EXPECT_EQ((*merged)->config.code_revision, 3);
   EXPECT_EQ((*merged)->config.memory_mb, 512);
   EXPECT_EQ(ReadAll((*merged)->code_dir + "/app.py"), "v3");
 
