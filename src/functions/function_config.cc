@@ -79,6 +79,7 @@ json::Value FunctionConfig::ToJson() const {
       {"codeSha256", Str(code_sha256)},
       {"codeSize", json::Value::Int(code_size)},
       {"codeRevision", json::Value::Int(code_revision)},
+      {"codeId", Str(code_id)},
       {"lastModified", Str(last_modified)},
       {"revisionId", Str(revision_id)},
   });
@@ -114,6 +115,7 @@ Result<FunctionConfig> FunctionConfig::FromJson(const json::Value& v) {
   STATOR_RETURN_IF_ERROR(str("codeSha256", &c.code_sha256));
   STATOR_RETURN_IF_ERROR(num("codeSize", &c.code_size));
   STATOR_RETURN_IF_ERROR(num("codeRevision", &c.code_revision));
+  STATOR_RETURN_IF_ERROR(str("codeId", &c.code_id));
   STATOR_RETURN_IF_ERROR(str("lastModified", &c.last_modified));
   STATOR_RETURN_IF_ERROR(str("revisionId", &c.revision_id));
   if (!IsValidFunctionName(c.name)) return Error{"Corrupt", "invalid function name"};

@@ -1,5 +1,6 @@
 // FunctionConfig: what stator knows about one function (Lambda's FunctionConfiguration, the
-// parts stator implements), its JSON form on disk, and the rules for names and ARNs.
+// parts stator implements), its JSON form (the store's function record), and the rules for names
+// and ARNs.
 //
 // Names and references, as the Lambda API accepts them:
 //   my-function                                          a name (1-64 of [A-Za-z0-9_-])
@@ -46,11 +47,14 @@ struct FunctionConfig {
   KeyValues tags;
   std::string code_sha256;    // base64 of the SHA-256 of the zip
   int64_t code_size = 0;      // bytes of the zip
-  int64_t code_revision = 0;  // which code-<n>/ directory holds the unpacked code
+  int64_t code_revision = 0;  // code uploads so far (1 after the create)
+  // A UUID per code upload: names the package record and the code's directory in each node's
+  // cache (registry.h).
+  std::string code_id;
   std::string last_modified;  // "2024-05-01T12:00:00.000+0000"
   std::string revision_id;    // a UUID, new on every change
 
-  json::Value ToJson() const;  // the on-disk form (meta.json)
+  json::Value ToJson() const;  // the stored form (registry.h)
   static Result<FunctionConfig> FromJson(const json::Value& v);
 };
 

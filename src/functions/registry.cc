@@ -1,278 +1,289 @@
 #include "functions/registry.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
-
 #include "common/base64.h"
 #include "common/hash.h"
 #include "common/uuid.h"
-#include "functions/zip_package.h"
+#include "functions/legacy_import.h"
 
 namespace stator::functions {
 namespace {
 
-namespace fs = std::filesystem;
+// A package record gone because its function's code was replaced after the function record
+// was read (internal: the reader reads the record again).
+constexpr const char* kPackageGone = "lambda.PackageGone";
+// Attempts of a read-modify-write that keeps losing its compare-and-set to other writers.
+constexpr int kMaxAttempts = 50;
 
-Error Io(const std::string& what, const std::error_code& ec) {
-  return Error{"ServiceException", what + ": " + ec.message()};
+Error StoreError(const Error& e) { return Error{"ServiceException", e.cause}; }
+
+Error Busy() {
+  return Error{"ResourceConflictException",
+               "The operation cannot be performed at this time. An update is in progress for "
+               "resource: the function"};
 }
 
-std::string RandomHex(int bytes) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < bytes; ++i) {
-    unsigned v = static_cast<unsigned>(rng() & 0xFF);
-    s += kHex[v >> 4];
-    s += kHex[v & 15];
-  }
-  return s;
+Error NotFound() { return Error{"ResourceNotFoundException", ""}; }
+
+// Sets the code fields of c for a new upload of zip.
+void NewCode(FunctionConfig* c, const std::string& zip, int64_t revision, int64_t now_ms) {
+  c->code_revision = revision;
+  c->code_id = NewUuid();
+  c->code_size = static_cast<int64_t>(zip.size());
+  c->code_sha256 = Base64Encode(hash::Digest(hash::Algorithm::kSha256, zip));
+  c->last_modified = LambdaTimestamp(now_ms);
+  c->revision_id = NewUuid();
 }
 
-std::string NewRevisionId() { return NewUuid(); }
-
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{"ServiceException", "cannot write " + tmp + ": " + strerror(errno)};
-  const char* p = content.data();
-  size_t n = content.size();
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      close(fd);
-      return Error{"ServiceException", "cannot write " + tmp + ": " + strerror(errno)};
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  fsync(fd);
-  close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error{"ServiceException", "cannot rename " + tmp + ": " + strerror(errno)};
-  }
-  return Status::Ok();
+bool ConditionFailed(const Status& s) {
+  return !s.ok() && s.error().error == store::kConditionFailed;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<FunctionRegistry>> FunctionRegistry::Open(const std::string& root,
-                                                                 bool temporary) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return Io("cannot create the function directory " + root, ec);
-  std::string abs = fs::absolute(root, ec).lexically_normal().string();
-  if (ec) return Io("cannot resolve " + root, ec);
-  while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
-  std::unique_ptr<FunctionRegistry> r(new FunctionRegistry(abs, temporary));
-  STATOR_RETURN_IF_ERROR(r->Load());
-  return r;
-}
-
-FunctionRegistry::~FunctionRegistry() {
-  if (temporary_) {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
+Result<std::unique_ptr<FunctionRegistry>> FunctionRegistry::Open(store::Store* store,
+                                                                 const RegistryOptions& options) {
+  STATOR_TRY(std::unique_ptr<CodeCache> cache,
+             CodeCache::Open(options.cache_dir, options.temporary_cache));
+  if (!options.legacy_dir.empty()) {
+    STATOR_RETURN_IF_ERROR(ImportLegacyFunctions(store, options.legacy_dir));
   }
+  return std::unique_ptr<FunctionRegistry>(new FunctionRegistry(store, std::move(cache)));
 }
 
-Status FunctionRegistry::Load() {
-  MutexLock lock(&mu_);  // (nobody else has the registry yet)
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root_, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(".staging-")) {
-      fs::remove_all(entry.path(), ec);
-      continue;
-    }
-    if (!entry.is_directory() || !IsValidFunctionName(name)) continue;
-    std::ifstream in(entry.path() / "meta.json");
-    if (!in) continue;  // a function whose creation never finished
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = json::Parse(text.str());
-    if (!parsed.ok()) {
-      return Error{"ServiceException", "corrupt " + (entry.path() / "meta.json").string() + ": " +
-                                           parsed.error().cause};
-    }
-    STATOR_TRY(FunctionConfig c, FunctionConfig::FromJson(*parsed));
-    if (c.name != name) continue;
-    // Remove revisions that are neither the current one nor the one before.
-    for (const auto& f : fs::directory_iterator(entry.path(), ec)) {
-      std::string fname = f.path().filename().string();
-      std::string cur = std::to_string(c.code_revision);
-      std::string prev = std::to_string(c.code_revision - 1);
-      bool code = fname.starts_with("code-"), pkg = fname.starts_with("package-");
-      if (!code && !pkg) continue;
-      std::string rev = code ? fname.substr(5) : fname.substr(8, fname.size() - 12);
-      if (rev != cur && rev != prev) fs::remove_all(f.path(), ec);
-    }
-    functions_[name] = Snapshot(c);
+Result<std::optional<std::string>> FunctionRegistry::ReadRecord(const std::string& name) {
+  auto text = store_->GetRecord(kFunctionRecordKind, name);
+  if (!text.ok()) return StoreError(text.error());
+  return std::move(text).value();
+}
+
+Result<FunctionConfig> FunctionRegistry::Parse(const std::string& name, const std::string& text) {
+  {
+    MutexLock lock(&mu_);
+    auto it = snapshots_.find(name);
+    if (it != snapshots_.end() && it->second.text == text) return it->second.function->config;
   }
-  if (ec) return Io("cannot list " + root_, ec);
-  return Status::Ok();
+  auto parsed = json::Parse(text);
+  if (!parsed.ok()) {
+    return Error{"ServiceException",
+                 "corrupt function record " + name + ": " + parsed.error().cause};
+  }
+  auto c = FunctionConfig::FromJson(*parsed);
+  if (!c.ok() || c->name != name || c->code_id.empty()) {
+    return Error{"ServiceException", "corrupt function record " + name};
+  }
+  return std::move(c).value();
 }
 
-FunctionPtr FunctionRegistry::Snapshot(const FunctionConfig& c) const {
+Result<FunctionPtr> FunctionRegistry::Remember(const std::string& text, FunctionConfig c,
+                                               const std::string& code_dir) {
   auto f = std::make_shared<Function>();
-  f->config = c;
-  f->code_dir = Dir(c.name) + "/code-" + std::to_string(c.code_revision);
-  f->package_path = Dir(c.name) + "/package-" + std::to_string(c.code_revision) + ".zip";
-  return f;
+  f->config = std::move(c);
+  f->code_dir = code_dir;
+  MutexLock lock(&mu_);
+  snapshots_[f->config.name] = Cached{text, f};
+  return FunctionPtr(f);
 }
 
-FunctionPtr FunctionRegistry::Get(const std::string& name) const {
-  MutexLock lock(&mu_);
-  auto it = functions_.find(name);
-  return it == functions_.end() ? nullptr : it->second;
+Result<FunctionPtr> FunctionRegistry::Snapshot(const std::string& name, const std::string& text) {
+  {
+    MutexLock lock(&mu_);
+    auto it = snapshots_.find(name);
+    if (it != snapshots_.end() && it->second.text == text) return it->second.function;
+  }
+  STATOR_TRY(FunctionConfig c, Parse(name, text));
+  std::string dir = cache_->Find(name, c.code_id);
+  if (dir.empty()) {
+    auto zip = store_->GetRecord(kPackageRecordKind, PackageRecordKey(name, c.code_id));
+    if (!zip.ok()) return StoreError(zip.error());
+    if (!zip->has_value()) return Error{kPackageGone, name};
+    auto staged = cache_->Stage(**zip);
+    if (!staged.ok()) {
+      return Error{"ServiceException",
+                   "cannot unpack the code of " + name + ": " + staged.error().cause};
+    }
+    STATOR_TRY(dir, cache_->Install(name, c.code_id, *staged));
+  }
+  return Remember(text, std::move(c), dir);
 }
 
-std::vector<FunctionPtr> FunctionRegistry::List() const {
-  MutexLock lock(&mu_);
-  std::vector<FunctionPtr> out;
-  out.reserve(functions_.size());
-  for (const auto& [name, f] : functions_) out.push_back(f);
+Result<FunctionPtr> FunctionRegistry::Find(const std::string& name) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+    if (!text) {
+      std::string code_id;
+      {
+        MutexLock lock(&mu_);
+        auto it = snapshots_.find(name);
+        if (it != snapshots_.end()) {
+          code_id = it->second.function->config.code_id;
+          snapshots_.erase(it);
+        }
+      }
+      if (!code_id.empty()) cache_->Remove(name, code_id);  // deleted (by another node)
+      return FunctionPtr();
+    }
+    auto f = Snapshot(name, *text);
+    if (f.ok() || f.error().error != kPackageGone) return f;
+  }
+  return Busy();
+}
+
+FunctionPtr FunctionRegistry::Get(const std::string& name) {
+  auto f = Find(name);
+  return f.ok() ? *f : nullptr;
+}
+
+Result<bool> FunctionRegistry::Exists(const std::string& name) {
+  STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+  return text.has_value();
+}
+
+Result<std::vector<FunctionConfig>> FunctionRegistry::List() {
+  std::vector<FunctionConfig> out;
+  std::string after;
+  for (;;) {
+    auto page = store_->ListRecords(kFunctionRecordKind, "", after, 100);
+    if (!page.ok()) return StoreError(page.error());
+    for (const store::Record& r : page->items) {
+      STATOR_TRY(FunctionConfig c, Parse(r.key, r.value));
+      out.push_back(std::move(c));
+    }
+    if (page->next.empty()) break;
+    after = page->next;
+  }
   return out;
 }
 
-Result<std::string> FunctionRegistry::Stage(const std::string& zip) {
-  std::string dir = root_ + "/.staging-" + RandomHex(8);
-  std::error_code ec;
-  fs::create_directories(dir + "/code", ec);
-  if (ec) return Io("cannot create " + dir, ec);
-  auto unzipped = ExtractZip(zip, dir + "/code");
-  if (!unzipped.ok()) {
-    fs::remove_all(dir, ec);
-    return Error{"InvalidParameterValueException", unzipped.error().cause};
+Result<std::string> FunctionRegistry::Package(const std::string& name) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+    if (!text) return NotFound();
+    STATOR_TRY(FunctionConfig c, Parse(name, *text));
+    auto zip = store_->GetRecord(kPackageRecordKind, PackageRecordKey(name, c.code_id));
+    if (!zip.ok()) return StoreError(zip.error());
+    if (zip->has_value()) return std::move(**zip);
   }
-  std::ofstream out(dir + "/package.zip", std::ios::binary);
-  out.write(zip.data(), static_cast<std::streamsize>(zip.size()));
-  out.close();
-  if (!out) {
-    fs::remove_all(dir, ec);
-    return Error{"ServiceException", "cannot store the package"};
-  }
-  return dir;
-}
-
-Status FunctionRegistry::WriteMeta(const FunctionConfig& c) const {
-  return WriteFileAtomically(Dir(c.name) + "/meta.json", c.ToJson().Dump());
+  return Busy();
 }
 
 Result<FunctionPtr> FunctionRegistry::Create(FunctionConfig c, const std::string& zip,
                                              int64_t now_ms) {
-  if (Get(c.name)) {
-    return Error{"ResourceConflictException", "Function already exist: " + c.name};
-  }
-  STATOR_TRY(std::string staged, Stage(zip));
-  std::error_code ec;
-  MutexLock lock(&mu_);
-  if (functions_.count(c.name)) {
-    fs::remove_all(staged, ec);
-    return Error{"ResourceConflictException", "Function already exist: " + c.name};
-  }
-  std::string dir = Dir(c.name);
-  fs::remove_all(dir, ec);  // leftovers of an unfinished create or delete
-  fs::create_directories(dir, ec);
-  if (ec) return Io("cannot create " + dir, ec);
-  c.code_revision = 1;
-  c.code_size = static_cast<int64_t>(zip.size());
-  c.code_sha256 = Base64Encode(hash::Digest(hash::Algorithm::kSha256, zip));
-  c.last_modified = LambdaTimestamp(now_ms);
-  c.revision_id = NewRevisionId();
-  fs::rename(staged + "/code", dir + "/code-1", ec);
-  if (!ec) fs::rename(staged + "/package.zip", dir + "/package-1.zip", ec);
-  fs::remove_all(staged, ec);
-  if (ec) {
-    fs::remove_all(dir, ec);
-    return Io("cannot store the code of " + c.name, ec);
-  }
-  Status s = WriteMeta(c);
+  const std::string name = c.name;
+  auto conflict = [&name] {
+    return Error{"ResourceConflictException", "Function already exist: " + name};
+  };
+  STATOR_TRY(bool exists, Exists(name));
+  if (exists) return conflict();
+  STATOR_TRY(std::string staged, cache_->Stage(zip));
+  NewCode(&c, zip, 1, now_ms);
+  std::string text = c.ToJson().Dump();
+  Status s = store_->WriteRecords(
+      {store::RecordWrite::Put(kFunctionRecordKind, name, text,
+                               store::RecordWrite::Condition::kAbsent),
+       store::RecordWrite::Put(kPackageRecordKind, PackageRecordKey(name, c.code_id), zip)});
   if (!s.ok()) {
-    fs::remove_all(dir, ec);
-    return std::move(s).error();
+    cache_->Discard(staged);
+    if (ConditionFailed(s)) return conflict();
+    return StoreError(s.error());
   }
-  FunctionPtr f = Snapshot(c);
-  functions_[c.name] = f;
-  return f;
+  STATOR_TRY(std::string dir, cache_->Install(name, c.code_id, staged));
+  return Remember(text, std::move(c), dir);
 }
 
 Result<FunctionPtr> FunctionRegistry::UpdateCode(const std::string& name, const std::string& zip,
                                                  int64_t now_ms) {
-  if (!Get(name)) return Error{"ResourceNotFoundException", ""};
-  STATOR_TRY(std::string staged, Stage(zip));
-  std::error_code ec;
-  MutexLock lock(&mu_);
-  auto it = functions_.find(name);
-  if (it == functions_.end()) {
-    fs::remove_all(staged, ec);
-    return Error{"ResourceNotFoundException", ""};
+  STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+  if (!text) return NotFound();
+  STATOR_TRY(std::string staged, cache_->Stage(zip));
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto old = Parse(name, *text);
+    if (!old.ok()) {
+      cache_->Discard(staged);
+      return std::move(old).error();
+    }
+    FunctionConfig c = *old;
+    NewCode(&c, zip, old->code_revision + 1, now_ms);
+    std::string updated = c.ToJson().Dump();
+    Status s = store_->WriteRecords(
+        {store::RecordWrite::IfEquals(kFunctionRecordKind, name, updated, *text),
+         store::RecordWrite::Put(kPackageRecordKind, PackageRecordKey(name, c.code_id), zip),
+         store::RecordWrite::Delete(kPackageRecordKind, PackageRecordKey(name, old->code_id))});
+    if (s.ok()) {
+      STATOR_TRY(std::string dir, cache_->Install(name, c.code_id, staged));
+      return Remember(updated, std::move(c), dir);
+    }
+    if (!ConditionFailed(s)) {
+      cache_->Discard(staged);
+      return StoreError(s.error());
+    }
+    // Another writer got in first: apply the new code on top of what it wrote.
+    auto again = ReadRecord(name);
+    if (!again.ok() || !*again) {
+      cache_->Discard(staged);
+      if (!again.ok()) return std::move(again).error();
+      return NotFound();
+    }
+    text = std::move(*again);
   }
-  FunctionConfig c = it->second->config;
-  int64_t old_rev = c.code_revision;
-  c.code_revision = old_rev + 1;
-  c.code_size = static_cast<int64_t>(zip.size());
-  c.code_sha256 = Base64Encode(hash::Digest(hash::Algorithm::kSha256, zip));
-  c.last_modified = LambdaTimestamp(now_ms);
-  c.revision_id = NewRevisionId();
-  std::string dir = Dir(name), rev = std::to_string(c.code_revision);
-  fs::remove_all(dir + "/code-" + rev, ec);
-  fs::rename(staged + "/code", dir + "/code-" + rev, ec);
-  if (!ec) fs::rename(staged + "/package.zip", dir + "/package-" + rev + ".zip", ec);
-  fs::remove_all(staged, ec);
-  if (ec) return Io("cannot store the code of " + name, ec);
-  STATOR_RETURN_IF_ERROR(WriteMeta(c));
-  // Keep the revision before (instances may still run it); drop the one before that.
-  std::string older = std::to_string(old_rev - 1);
-  fs::remove_all(dir + "/code-" + older, ec);
-  fs::remove(dir + "/package-" + older + ".zip", ec);
-  FunctionPtr f = Snapshot(c);
-  it->second = f;
-  return f;
+  cache_->Discard(staged);
+  return Busy();
 }
 
 Result<FunctionPtr> FunctionRegistry::Update(const std::string& name,
                                              const std::function<Status(FunctionConfig*)>& edit,
                                              int64_t now_ms, bool touch) {
-  MutexLock lock(&mu_);
-  auto it = functions_.find(name);
-  if (it == functions_.end()) return Error{"ResourceNotFoundException", ""};
-  FunctionConfig c = it->second->config;
-  STATOR_RETURN_IF_ERROR(edit(&c));
-  const FunctionConfig& old = it->second->config;
-  c.name = old.name;
-  c.code_revision = old.code_revision;
-  c.code_sha256 = old.code_sha256;
-  c.code_size = old.code_size;
-  if (touch) {
-    c.last_modified = LambdaTimestamp(now_ms);
-    c.revision_id = NewRevisionId();
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+    if (!text) return NotFound();
+    STATOR_TRY(FunctionConfig old, Parse(name, *text));
+    FunctionConfig c = old;
+    STATOR_RETURN_IF_ERROR(edit(&c));
+    c.name = old.name;
+    c.code_revision = old.code_revision;
+    c.code_id = old.code_id;
+    c.code_sha256 = old.code_sha256;
+    c.code_size = old.code_size;
+    if (touch) {
+      c.last_modified = LambdaTimestamp(now_ms);
+      c.revision_id = NewUuid();
+    }
+    std::string updated = c.ToJson().Dump();
+    Status s = store_->WriteRecords(
+        {store::RecordWrite::IfEquals(kFunctionRecordKind, name, updated, *text)});
+    if (ConditionFailed(s)) continue;  // another writer got in first: edit its configuration
+    if (!s.ok()) return StoreError(s.error());
+    for (int unpack = 0; unpack < kMaxAttempts; ++unpack) {
+      auto f = Snapshot(name, updated);
+      if (f.ok() || f.error().error != kPackageGone) return f;
+      // The code was replaced since: hand out the function as it is now.
+      auto now = ReadRecord(name);
+      if (!now.ok()) return std::move(now).error();
+      if (!*now) return NotFound();
+      updated = std::move(**now);
+    }
+    return Busy();
   }
-  STATOR_RETURN_IF_ERROR(WriteMeta(c));
-  FunctionPtr f = Snapshot(c);
-  it->second = f;
-  return f;
+  return Busy();
 }
 
 Status FunctionRegistry::Delete(const std::string& name) {
-  MutexLock lock(&mu_);
-  auto it = functions_.find(name);
-  if (it == functions_.end()) return Error{"ResourceNotFoundException", ""};
-  std::error_code ec;
-  // meta.json first: a crash half-way leaves a directory Load ignores.
-  fs::remove(Dir(name) + "/meta.json", ec);
-  if (ec) return Io("cannot delete " + name, ec);
-  fs::remove_all(Dir(name), ec);
-  functions_.erase(it);
-  return Status::Ok();
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    STATOR_TRY(std::optional<std::string> text, ReadRecord(name));
+    if (!text) return NotFound();
+    STATOR_TRY(FunctionConfig c, Parse(name, *text));
+    Status s = store_->WriteRecords(
+        {store::RecordWrite::IfEquals(kFunctionRecordKind, name, std::nullopt, *text),
+         store::RecordWrite::Delete(kPackageRecordKind, PackageRecordKey(name, c.code_id))});
+    if (ConditionFailed(s)) continue;
+    if (!s.ok()) return StoreError(s.error());
+    {
+      MutexLock lock(&mu_);
+      snapshots_.erase(name);
+    }
+    cache_->Remove(name, c.code_id);
+    return Status::Ok();
+  }
+  return Busy();
 }
 
 }  // namespace stator::functions

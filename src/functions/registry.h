@@ -1,19 +1,34 @@
-// FunctionRegistry: the functions stator serves, their configuration and their unpacked code,
-// kept under one root directory (DATA_DIR/functions, or a temporary directory removed at
-// shutdown when the server keeps no data):
+// FunctionRegistry: the functions stator serves. Their configuration and deployment packages
+// live in the store, so that every node of a cluster sharing one store sees every function; each
+// node unpacks the code it hands out into its own CodeCache (code_cache.h).
 //
-//   ROOT/NAME/meta.json          the FunctionConfig (written atomically: tmp file + rename)
-//   ROOT/NAME/package-REV.zip    the deployment package as uploaded (CodeSha256, GetFunction)
-//   ROOT/NAME/code-REV/          the package unpacked: the function's code directory
-//   ROOT/.staging-*/             uploads being unpacked (removed at open)
+// Records (store.h; kinds listed in docs/store.md):
+//   "lambda.function"  NAME          the FunctionConfig as JSON text (FunctionConfig::ToJson)
+//   "lambda.package"   NAME/CODE_ID  the deployment package as uploaded (the zip's bytes)
+// CODE_ID (FunctionConfig::code_id) is a UUID per code upload: it names the package record and
+// the function's directory in the cache, so a node never confuses two uploads (a function deleted
+// and created again by another node, with the same revision number, gets a new one).
 //
-// A code update unpacks a new revision next to the old one and switches meta.json to it; the
-// revision before is kept (instances still running it may read it) and older ones are removed.
+// Writes are conditional, so that nodes racing get Lambda's errors and never lose an update:
+// Create writes the function record only where there is none (else ResourceConflictException);
+// UpdateCode, Update and Delete compare-and-set against the record they read, and on a lost race
+// read it again and retry (Update applies its edit to the newer configuration). A code update
+// writes the new package and deletes the previous one in the same batch.
 //
-// Ownership: Function snapshots are immutable and shared (std::shared_ptr<const Function>); a
-// caller may keep one while the registry moves on.
-// Thread-safety: all methods may be called from any thread (one internal mutex; unpacking a
-// package happens outside it).
+// Reads go through the store: a function created, changed or deleted on another node is seen by
+// the next Get. Get costs one record read; while the record's text is unchanged it returns the
+// snapshot it built before (no parsing, no file system access). The first Get of a code upload on
+// a node fetches the package and unpacks it into the cache.
+//
+// Upgrade: a data directory of an earlier build kept functions as files
+// (DIR/NAME/meta.json, DIR/NAME/package-REV.zip). Open imports such a directory
+// (RegistryOptions::legacy_dir) into the store once and renames it to DIR.imported.
+//
+// Ownership: the store is not owned and must outlive the registry. Function snapshots are
+// immutable and shared (std::shared_ptr<const Function>); a caller may keep one while the
+// registry moves on.
+// Thread-safety: all methods may be called from any thread (one internal mutex around the
+// snapshot cache; store calls and unpacking happen outside it).
 #pragma once
 
 #include <functional>
@@ -26,33 +41,55 @@
 #include "common/mutex.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "functions/code_cache.h"
 #include "functions/function_config.h"
+#include "store/store.h"
 
 namespace stator::functions {
 
+inline constexpr const char* kFunctionRecordKind = "lambda.function";
+inline constexpr const char* kPackageRecordKind = "lambda.package";
+// The key of a package record.
+inline std::string PackageRecordKey(const std::string& name, const std::string& code_id) {
+  return name + "/" + code_id;
+}
+
 struct Function {
   FunctionConfig config;
-  std::string code_dir;      // absolute path of the unpacked code
-  std::string package_path;  // absolute path of the zip
+  std::string code_dir;  // absolute path of the unpacked code (exists when handed out)
 };
 
 using FunctionPtr = std::shared_ptr<const Function>;
 
+struct RegistryOptions {
+  std::string cache_dir;         // where this node unpacks code (emptied at open)
+  bool temporary_cache = false;  // remove cache_dir in the destructor
+  // A directory of functions as an earlier build kept them, imported into the store at open and
+  // then renamed to legacy_dir + ".imported"; "" or a missing directory: nothing to import.
+  std::string legacy_dir;
+};
+
 class FunctionRegistry {
  public:
-  // Opens (creating it if needed) the registry at root and loads the functions found there.
-  // With temporary, root is removed by the destructor.
-  static Result<std::unique_ptr<FunctionRegistry>> Open(const std::string& root, bool temporary);
-  ~FunctionRegistry();
+  static Result<std::unique_ptr<FunctionRegistry>> Open(store::Store* store,
+                                                        const RegistryOptions& options);
   FunctionRegistry(const FunctionRegistry&) = delete;
   FunctionRegistry& operator=(const FunctionRegistry&) = delete;
 
-  const std::string& root() const { return root_; }
+  const std::string& cache_dir() const { return cache_->dir(); }
 
-  // nullptr when there is no such function.
-  FunctionPtr Get(const std::string& name) const EXCLUDES(mu_);
-  // All functions by name.
-  std::vector<FunctionPtr> List() const EXCLUDES(mu_);
+  // The function with its code unpacked; nullptr when there is no such function. Errors:
+  // "ServiceException" (the store failed, the package cannot be unpacked).
+  Result<FunctionPtr> Find(const std::string& name) EXCLUDES(mu_);
+  // Find, with nullptr for an error as well as for a missing function.
+  FunctionPtr Get(const std::string& name) EXCLUDES(mu_);
+  // Whether the function exists (one record read; nothing is unpacked).
+  Result<bool> Exists(const std::string& name);
+  // The configurations of all functions, by name (nothing is unpacked).
+  Result<std::vector<FunctionConfig>> List() EXCLUDES(mu_);
+  // The function's current deployment package. Errors: "ResourceNotFoundException",
+  // "ServiceException".
+  Result<std::string> Package(const std::string& name) EXCLUDES(mu_);
 
   // Creates a function from config (name, handler, ... set by the caller; code fields are
   // filled in here) and zip. Errors: "ResourceConflictException" (exists),
@@ -63,7 +100,8 @@ class FunctionRegistry {
   Result<FunctionPtr> UpdateCode(const std::string& name, const std::string& zip, int64_t now_ms)
       EXCLUDES(mu_);
   // Applies edit to a copy of the configuration and stores it (name and code fields are kept).
-  // edit may fail (its Error is returned and nothing changes).
+  // edit may fail (its Error is returned and nothing changes); it may be called more than once
+  // (again on the newer configuration when another writer got in first).
   Result<FunctionPtr> Update(const std::string& name,
                              const std::function<Status(FunctionConfig*)>& edit, int64_t now_ms,
                              bool touch = true) EXCLUDES(mu_);
@@ -71,19 +109,27 @@ class FunctionRegistry {
   Status Delete(const std::string& name) EXCLUDES(mu_);
 
  private:
-  FunctionRegistry(std::string root, bool temporary)
-      : root_(std::move(root)), temporary_(temporary) {}
-  Status Load() EXCLUDES(mu_);
-  // Unpacks zip into a fresh staging directory; returns its path.
-  Result<std::string> Stage(const std::string& zip);
-  Status WriteMeta(const FunctionConfig& c) const;
-  FunctionPtr Snapshot(const FunctionConfig& c) const;
-  std::string Dir(const std::string& name) const { return root_ + "/" + name; }
+  struct Cached {
+    std::string text;  // the function record this snapshot was built from
+    FunctionPtr function;
+  };
 
-  const std::string root_;
-  const bool temporary_;
+  FunctionRegistry(store::Store* store, std::unique_ptr<CodeCache> cache)
+      : store_(store), cache_(std::move(cache)) {}
+  // The function record's text, or nullopt.
+  Result<std::optional<std::string>> ReadRecord(const std::string& name);
+  // The configuration a record holds (the cached snapshot's when the text is the same).
+  Result<FunctionConfig> Parse(const std::string& name, const std::string& text) EXCLUDES(mu_);
+  // The snapshot of record `text` with its code unpacked; "lambda.PackageGone" when the package
+  // was replaced meanwhile (the caller reads the record again).
+  Result<FunctionPtr> Snapshot(const std::string& name, const std::string& text) EXCLUDES(mu_);
+  Result<FunctionPtr> Remember(const std::string& text, FunctionConfig c,
+                               const std::string& code_dir) EXCLUDES(mu_);
+
+  store::Store* const store_;
+  const std::unique_ptr<CodeCache> cache_;
   mutable Mutex mu_;
-  std::map<std::string, FunctionPtr> functions_ GUARDED_BY(mu_);
+  std::map<std::string, Cached> snapshots_ GUARDED_BY(mu_);
 };
 
 }  // namespace stator::functions

@@ -19,6 +19,7 @@
 
 #include "common/json.h"
 #include "functions/zip_package.h"
+#include "store/memory_store.h"
 
 namespace stator::functions {
 namespace {
@@ -58,7 +59,9 @@ class RuntimeTest : public ::testing::Test {
     char tmpl[] = "/tmp/stator-runtime-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
     dir_ = tmpl;
-    auto r = FunctionRegistry::Open(dir_ + "/functions", false);
+    RegistryOptions ro;
+    ro.cache_dir = dir_ + "/functions-cache";
+    auto r = FunctionRegistry::Open(&store_, ro);
     ASSERT_TRUE(r.ok()) << r.error().cause;
     registry_ = std::move(*r);
     RuntimeOptions o;
@@ -94,6 +97,7 @@ class RuntimeTest : public ::testing::Test {
   }
 
   std::string dir_;
+  store::MemoryStore store_;
   std::unique_ptr<FunctionRegistry> registry_;
   std::unique_ptr<FunctionRuntime> runtime_;
   FunctionPtr fn_;
@@ -250,6 +254,54 @@ TEST_F(RuntimeTest, ImportErrorIsAFunctionError) {
   ASSERT_TRUE(r.ok()) << r.error().cause;
   EXPECT_TRUE(r->function_error);
   EXPECT_EQ(r->error_type, "Runtime.ImportModuleError") << r->payload;
+}
+
+// Two registries over one store are two nodes of a cluster. A function warm on this node runs
+// what another node changed at its next call: Get hands out the new revision (unpacked into this
+// node's cache) and the runtime keeps a function's instances per revision.
+TEST_F(RuntimeTest, AnotherNodesUpdatesReachTheNextCall) {
+  RegistryOptions ro;
+  ro.cache_dir = dir_ + "/other-node-cache";
+  auto other = FunctionRegistry::Open(&store_, ro);
+  ASSERT_TRUE(other.ok()) << other.error().cause;
+  auto code = [](const std::string& version) {
+    auto zip = ZipEntries({{"app.py",
+                            "import os\ndef handler(e, c):\n    return '" + version +
+                                ":' + os.environ.get('V', '')\n",
+                            0644}});
+    EXPECT_TRUE(zip.ok());
+    return zip.ok() ? *zip : std::string();
+  };
+  FunctionConfig c;
+  c.name = "versioned";
+  c.handler = "app.handler";
+  ASSERT_TRUE((*other)->Create(c, code("v1"), 0).ok());
+  auto call = [this]() -> std::string {
+    FunctionPtr f = registry_->Get("versioned");  // as every Invoke and Task state does
+    if (f == nullptr) return "missing";
+    std::promise<Result<InvocationResult>> p;
+    runtime_->Invoke(f, Invocation{},
+                     [&p](Result<InvocationResult> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    if (!r.ok()) return r.error().cause;
+    return r->payload;
+  };
+  EXPECT_EQ(call(), "\"v1:\"");
+  EXPECT_EQ(call(), "\"v1:\"");  // warm now
+  ASSERT_TRUE((*other)->UpdateCode("versioned", code("v2"), 0).ok());
+  EXPECT_EQ(call(), "\"v2:\"");
+  ASSERT_TRUE((*other)
+                  ->Update(
+                      "versioned",
+                      [](FunctionConfig* c) {
+                        SetKey(&c->environment, "V", "set");
+                        return Status::Ok();
+                      },
+                      0)
+                  .ok());
+  EXPECT_EQ(call(), "\"v2:set\"");
+  ASSERT_TRUE((*other)->Delete("versioned").ok());
+  EXPECT_EQ(call(), "missing");
 }
 
 // The network test's function: connects to each target and reports what happened. "echo"

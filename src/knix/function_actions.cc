@@ -53,7 +53,9 @@ ActionResult KnixService::AddFunction(const Call& c) {
                 "this server, named by 1 to 64 letters, digits, hyphens and underscores.");
   }
   MutexLock lock(&catalog_mu_);
-  if (registry_->Get(name) != nullptr) {
+  auto exists = registry_->Exists(name);
+  if (!exists.ok()) return Fail("Couldn't add function: " + exists.error().cause);
+  if (*exists) {
     return Fail("Couldn't add function: [ERROR]: a function named '" + name + "' exists already.");
   }
   FunctionRecord record;
@@ -97,7 +99,9 @@ ActionResult KnixService::ModifyFunction(const Call& c) {
                   "' is not a valid function name here (1 to 64 letters, digits, hyphens and "
                   "underscores).");
     }
-    if (registry_->Get(after.name) != nullptr) {
+    auto exists = registry_->Exists(after.name);
+    if (!exists.ok()) return Fail("Couldn't modify function; " + exists.error().cause);
+    if (*exists) {
       return Fail("Couldn't modify function; a function named '" + after.name +
                   "' exists already.");
     }
@@ -343,7 +347,8 @@ Status KnixService::BuildLambda(const User& user, const FunctionRecord& f,
     sources.requirements = std::move(requirements).value();
   }
   STATOR_TRY(std::string package, BuildPackage(sources));
-  if (registry_->Get(f.name) != nullptr) {
+  STATOR_TRY(bool exists, registry_->Exists(f.name));
+  if (exists) {
     STATOR_TRY(auto updated, registry_->UpdateCode(f.name, package, NowMillis()));
     (void)updated;
     runtime_->Retire(f.name);

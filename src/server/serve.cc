@@ -126,17 +126,21 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     if (previous) previous(router);
     router->RouteResource(&integrations::DynamoDbTaskRunner::Accepts, ddb);
   };
-  // Functions: DATA_DIR/functions (a temporary directory without a data dir), the runtime, and
-  // Task states whose Resource names a function, served in-process.
+  // Functions: kept in the store, their code unpacked into DATA_DIR/functions-cache (a
+  // temporary directory without a data dir; DATA_DIR/functions of an earlier build is imported),
+  // the runtime, and Task states whose Resource names a function, served in-process.
   {
-    bool temporary = options.data_dir.empty();
-    std::string root = temporary ? "" : options.data_dir + "/functions";
-    if (temporary) {
+    functions::RegistryOptions ro;
+    ro.temporary_cache = options.data_dir.empty();
+    if (ro.temporary_cache) {
       char tmpl[] = "/tmp/stator-functions-XXXXXX";
       if (mkdtemp(tmpl) == nullptr) return Error{"Functions", "cannot create a temporary dir"};
-      root = tmpl;
+      ro.cache_dir = tmpl;
+    } else {
+      ro.cache_dir = options.data_dir + "/functions-cache";
+      ro.legacy_dir = options.data_dir + "/functions";
     }
-    STATOR_TRY(impl->function_registry, functions::FunctionRegistry::Open(root, temporary));
+    STATOR_TRY(impl->function_registry, functions::FunctionRegistry::Open(impl->store.get(), ro));
     functions::RuntimeOptions fo;
     fo.region = options.region;
     fo.account = options.account;
@@ -144,7 +148,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     fo.spares = options.function_spares;
     fo.idle_timeout = std::chrono::seconds(options.function_idle_seconds);
     fo.sandbox = options.function_sandbox;
-    fo.work_dir = root + "/.runtime";
+    fo.work_dir = impl->function_registry->cache_dir() + "/.runtime";
     STATOR_TRY(impl->function_runtime, functions::FunctionRuntime::Start(fo));
     impl->lambda =
         std::make_unique<LambdaService>(impl->function_registry.get(), impl->function_runtime.get(),

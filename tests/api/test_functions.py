@@ -249,7 +249,7 @@ class FunctionsTest(unittest.TestCase):
 
     def code_dir(self, name):
         """The function's unpacked code on the host (its working directory when it runs)."""
-        dirs = glob.glob(os.path.join(self.data, "functions", name, "code-*"))
+        dirs = glob.glob(os.path.join(self.data, "functions-cache", name, "code-*"))
         self.assertEqual(len(dirs), 1, dirs)
         return dirs[0]
 
@@ -584,14 +584,14 @@ def handler(event, context):
 
     def test_sandbox_hides_data_dir_and_other_code(self):
         self.create("victim", {"app.py": "SECRET = 1\ndef handler(e, c):\n    return 1\n"})
-        victim_code = os.path.join(self.data, "functions", "victim")
+        victim_code = os.path.join(self.data, "functions-cache", "victim")
         self.assertTrue(os.path.isdir(victim_code))
         probe = f"""
 import os
 def handler(event, context):
     seen = {{}}
     for p in {[self.data, os.path.join(self.data, "stator.db"), victim_code,
-               os.path.join(self.data, "functions")]!r}:
+               os.path.join(self.data, "functions-cache")]!r}:
         try:
             if os.path.isdir(p):
                 seen[p] = os.listdir(p)
@@ -958,6 +958,47 @@ class PersistenceTest(unittest.TestCase):
                 out = json.loads(lam.invoke(FunctionName="keep",
                                             Payload=b'{"again": true}')["Payload"].read())
                 self.assertEqual(out["event"], {"again": True})
+            finally:
+                self.assertEqual(server.stop(), 0)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_a_previous_builds_function_directory_is_imported(self):
+        # Builds before functions moved into the store kept DATA_DIR/functions/NAME/meta.json
+        # and package-REV.zip: the first start imports them and renames the directory.
+        tmp = tempfile.mkdtemp(prefix="stator-fn-import-")
+        try:
+            old = os.path.join(tmp, "functions", "legacy")
+            os.makedirs(os.path.join(old, "code-1"))
+            with open(os.path.join(old, "meta.json"), "w") as f:
+                json.dump({"name": "legacy", "runtime": "python3.11", "handler": "app.handler",
+                           "context": "", "role": ROLE, "description": "from before",
+                           "timeout": 7, "memory": 256, "environment": {"WHO": "old"},
+                           "tags": {}, "codeSha256": "c2hh", "codeSize": 1,
+                           "codeRevision": 1, "lastModified": "2024-05-01T12:00:00.000+0000",
+                           "revisionId": "11111111-2222-3333-4444-555555555555"}, f)
+            app = "import os\ndef handler(e, c):\n    return os.environ['WHO']\n"
+            with open(os.path.join(old, "package-1.zip"), "wb") as f:
+                f.write(make_zip({"app.py": app}))
+            server = Server("--data-dir", tmp)
+            try:
+                lam = lambda_client(server.endpoint)
+                cfg = lam.get_function_configuration(FunctionName="legacy")
+                self.assertEqual((cfg["Timeout"], cfg["MemorySize"], cfg["Description"]),
+                                 (7, 256, "from before"))
+                self.assertEqual(cfg["RevisionId"], "11111111-2222-3333-4444-555555555555")
+                out = json.loads(lam.invoke(FunctionName="legacy")["Payload"].read())
+                self.assertEqual(out, "old")
+                lam.delete_function(FunctionName="legacy")
+            finally:
+                self.assertEqual(server.stop(), 0)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "functions")))
+            self.assertTrue(os.path.exists(os.path.join(tmp, "functions.imported", "legacy",
+                                                        "meta.json")))
+            server = Server("--data-dir", tmp)  # imported once: the deleted one stays deleted
+            try:
+                lam = lambda_client(server.endpoint)
+                self.assertEqual(lam.list_functions()["Functions"], [])
             finally:
                 self.assertEqual(server.stop(), 0)
         finally:

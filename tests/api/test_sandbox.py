@@ -309,7 +309,7 @@ class DieWithServerTest(unittest.TestCase):
         try:
             lam = lambda_client(server.endpoint)
             create(lam, "blocker", BLOCKER, Timeout=300)
-            code = glob.glob(os.path.join(tmp, "data", "functions", "blocker", "code-*"))
+            code = glob.glob(os.path.join(tmp, "data", "functions-cache", "blocker", "code-*"))
             self.assertEqual(len(code), 1, code)
             failures = []
 

@@ -1,9 +1,7 @@
 // CreateFunction, ListFunctions, GetFunction(Configuration), UpdateFunctionCode,
 // UpdateFunctionConfiguration, DeleteFunction, and the package and log downloads.
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "api/routes/lambda/lambda_common.h"
 #include "common/base64.h"
@@ -253,23 +251,25 @@ HttpResponse ListFunctions(LambdaService* s, const LambdaRequest& r) {
     max_items = std::min<int64_t>(v, 50);
   }
   std::string marker = r.Query("Marker").value_or("");
-  std::vector<FunctionPtr> all = s->registry().List();  // by name
+  auto listed = s->registry().List();  // by name
+  if (!listed.ok()) return ErrorResponse(listed.error());
+  const std::vector<functions::FunctionConfig>& all = *listed;
   size_t start = 0;
   if (!marker.empty()) {
     auto decoded = Base64Decode(marker);
     if (!decoded.ok() || !functions::IsValidFunctionName(*decoded)) {
       return ErrorResponse(InvalidParameter("Invalid marker: " + marker));
     }
-    while (start < all.size() && all[start]->config.name <= *decoded) ++start;
+    while (start < all.size() && all[start].name <= *decoded) ++start;
   }
   json::Array items;
   size_t i = start;
   for (; i < all.size() && static_cast<int64_t>(items.size()) < max_items; ++i) {
-    items.push_back(ConfigurationJson(*s, all[i]->config));
+    items.push_back(ConfigurationJson(*s, all[i]));
   }
   json::Object out = {{"Functions", json::Value::MakeArray(std::move(items))}};
   if (i < all.size()) {
-    out.emplace_back("NextMarker", json::Value::String(Base64Encode(all[i - 1]->config.name)));
+    out.emplace_back("NextMarker", json::Value::String(Base64Encode(all[i - 1].name)));
   }
   return JsonResponse(200, json::Value::MakeObject(std::move(out)));
 }
@@ -297,12 +297,11 @@ HttpResponse GetFunction(LambdaService* s, const LambdaRequest& r, bool configur
 HttpResponse GetPackage(LambdaService* s, const LambdaRequest& r) {
   auto f = Resolve(s, NameOf(r), std::nullopt);
   if (!f.ok()) return ErrorResponse(f.error());
-  std::ifstream in((*f)->package_path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
+  auto zip = s->registry().Package((*f)->config.name);
+  if (!zip.ok()) return RegistryErrorResponse(*s, std::move(zip).error(), (*f)->config.name);
   HttpResponse out;
   out.content_type = "application/zip";
-  out.body = bytes.str();
+  out.body = std::move(zip).value();
   return out;
 }
 
@@ -312,8 +311,10 @@ HttpResponse GetLogs(LambdaService* s, const LambdaRequest& r) {
   HttpResponse out;
   out.content_type = "text/plain; charset=utf-8";
   out.body = s->runtime().Logs(ref->name);
-  if (out.body.empty() && !s->registry().Get(ref->name)) {
-    return ErrorResponse(NotFound(*s, ref->name));
+  if (out.body.empty()) {
+    auto exists = s->registry().Exists(ref->name);
+    if (!exists.ok()) return ErrorResponse(exists.error());
+    if (!*exists) return ErrorResponse(NotFound(*s, ref->name));
   }
   return out;
 }

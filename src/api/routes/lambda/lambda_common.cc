@@ -140,7 +140,7 @@ Result<functions::FunctionPtr> Resolve(LambdaService* s, const std::string& ref,
       (!r.account.empty() && r.account != s->account())) {
     return NotFound(*s, r.name, q);
   }
-  functions::FunctionPtr f = s->registry().Get(r.name);
+  STATOR_TRY(functions::FunctionPtr f, s->registry().Find(r.name));
   if (!f) return NotFound(*s, r.name, q);
   if (!q.empty() && q != "$LATEST") return NotFound(*s, r.name, q);  // no published versions
   return f;
