@@ -50,6 +50,9 @@ class Service {
     std::string data_dir;  // "" = in memory only
     std::string region = "us-east-1";
     std::string account = "123456789012";
+    // A PostgreSQL connection URI (postgresql://...): tables and items live there, shared by
+    // every node using it (data_dir is then not used). "" = data_dir.
+    std::string store_uri;
   };
 
   // What one API call answered: HTTP status 200 with the result, or 400/500 with an error body
@@ -70,7 +73,8 @@ class Service {
     uint32_t crc32 = 0;
   };
 
-  // Opens the store under options.data_dir and loads every table into memory.
+  // Opens the store under options.data_dir and loads every table into memory; with
+  // options.store_uri, opens PostgreSQL (applying its migrations) and reads the table list.
   static Result<std::unique_ptr<Service>> Open(const Options& options);
   ~Service();
   Service(const Service&) = delete;

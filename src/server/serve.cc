@@ -110,8 +110,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     exec.mock = std::make_shared<const integrations::MockConfig>(std::move(mock));
   }
   // The embedded DynamoDB (DATA_DIR/dynamodb.sqlite) and its Task integrations.
-  STATOR_TRY(impl->dynamodb,
-             dynamodb::Service::Open({options.data_dir, options.region, options.account}));
+  STATOR_TRY(impl->dynamodb, dynamodb::Service::Open({options.data_dir, options.region,
+                                                      options.account, options.store_uri}));
   exec.configure_router = [previous = std::move(exec.configure_router),
                            ddb = std::make_shared<integrations::DynamoDbTaskRunner>(
                                impl->dynamodb.get())](integrations::TaskRouter* router) {
