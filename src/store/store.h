@@ -171,7 +171,7 @@ struct NewExecution {
 struct ExecutionBatch {
   std::vector<NewExecution> created;
   std::vector<ExecutionStep> steps;
-  std::string lease_owner;  // the committing node, or "" (no leases)
+  std::string lease_owner{};  // the committing node, or "" (no leases)
   int64_t lease_ttl_ms = 0;
   bool empty() const { return created.empty() && steps.empty(); }
   void clear() {
