@@ -89,7 +89,7 @@ ApiServer::~ApiServer() { Stop(); }
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  STATOR_TRY(impl->store, store::OpenStore(options.data_dir));
+  STATOR_TRY(impl->store, store::OpenStore(options.data_dir, options.store_uri));
   if (!options.store_faults.empty()) {
     STATOR_TRY(store::StoreFaults faults, store::ParseStoreFaults(options.store_faults));
     std::cerr << "stator: injecting store faults (STATOR_STORE_FAULTS): " << options.store_faults

@@ -12,6 +12,16 @@
 // writer thread, in submission order, after the commit that holds their item, with that
 // commit's Status; they must be quick (hand longer work elsewhere) and must not call Flush.
 //
+// Reports: a commit that skipped something (CommitReport: an execution name that existed, the
+// steps of an execution whose lease this node lost) still succeeds; the queue hands each
+// non-empty report to `on_report` on the writer thread, after that commit and before its `done`
+// callbacks run, so a `done` can look at what the listener recorded.
+//
+// Leases: in a cluster the queue commits on behalf of one node; Leases (a constructor argument,
+// fixed for the queue's life) names it, and every batch carries it as ExecutionBatch::lease_owner
+// and lease_ttl_ms (executions it creates start leased to the node; steps with a lease_epoch are
+// fenced, store.h). The default, no owner, is a single server's: no leases.
+//
 // Failure is sticky: once a Store::Commit fails, nothing more is committed; the `done` of that
 // batch and of every later submission (AfterCommit included) gets the first error, which error()
 // returns from then on. A later step of an execution can therefore never be committed after a
@@ -23,19 +33,32 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "common/group_commit.h"
 #include "store/store.h"
 
 namespace stator::store {
 
+// The node a CommitQueue commits for (see the top of this file).
+struct CommitQueueLeases {
+  std::string owner;  // "" = no leases
+  int64_t ttl_ms = 0;
+};
+
 class CommitQueue {
  public:
   using Done = std::function<void(const Status&)>;
+  using ReportListener = std::function<void(const CommitReport&)>;
+
+  using Leases = CommitQueueLeases;
 
   // `on_failure` (may be null) runs once, with the first failed commit's error, on the writer
   // thread before that batch's `done` callbacks (GroupCommit::SetFailureListener).
-  explicit CommitQueue(Store* store, Done on_failure = nullptr);
+  // `on_report` (may be null) runs on the writer thread after each successful commit whose
+  // report is not empty, before that batch's `done` callbacks; quick, and it must not call Flush.
+  explicit CommitQueue(Store* store, Done on_failure = nullptr, ReportListener on_report = nullptr,
+                       Leases leases = {});
   // Commits what is still queued (or fails it, after an error), answers every `done`, then ends
   // the writer thread.
   ~CommitQueue() = default;
@@ -62,6 +85,16 @@ class CommitQueue {
   uint64_t commits() const { return group_.commits(); }
 
  private:
+  // Stamps the queue's lease owner on the pending batch (ExecutionBatch::clear keeps it, so
+  // each of GroupCommit's two batches is stamped once).
+  void Stamp(ExecutionBatch& batch) const {
+    if (!leases_.owner.empty() && batch.lease_owner.empty()) {
+      batch.lease_owner = leases_.owner;
+      batch.lease_ttl_ms = leases_.ttl_ms;
+    }
+  }
+
+  const Leases leases_;
   GroupCommit<ExecutionBatch> group_;
 };
 

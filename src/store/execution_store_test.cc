@@ -279,19 +279,78 @@ TYPED_TEST(ExecutionStoreTest, ListKeysStayValidWhileExecutionsAreAdded) {
 TYPED_TEST(ExecutionStoreTest, BadBatchesChangeNothing) {
   NewExecution n = MakeExecution("a");
   this->CommitOk(ExecutionBatch{{n}, {}});
-  // Creating an existing execution fails the whole batch.
+  // A step of an unknown execution fails the whole batch, creations included.
   NewExecution fresh = MakeExecution("fresh");
-  EXPECT_FALSE(this->store_->Commit(ExecutionBatch{{fresh, n}, {}}).ok());
-  // A step of an unknown execution fails the whole batch too.
   NewExecution ghost = MakeExecution("ghost");
-  EXPECT_FALSE(
-      this->store_->Commit(ExecutionBatch{{}, {Step(n, {Event(1, "X")}), Step(ghost, {})}}).ok());
+  CommitReport report;
+  Status s = this->store_->Commit(
+      ExecutionBatch{{fresh}, {Step(n, {Event(1, "X")}), Step(ghost, {})}}, &report);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().error, kStoreFailure);
   auto f = this->store_->GetExecution(fresh.execution.arn);
   ASSERT_TRUE(f.ok());
   EXPECT_FALSE(f->has_value());
   auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
   ASSERT_TRUE(history.ok());
   EXPECT_TRUE(history->items.empty());
+}
+
+// Creating an execution whose ARN exists is not an error: that creation is skipped and
+// reported, the stored execution (and its history) stays untouched, the rest is written. Steps
+// of the skipped one in the same batch are skipped with it.
+TYPED_TEST(ExecutionStoreTest, AnExistingNameIsSkippedAndReported) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {Step(n, {Event(1, "ExecutionStarted")})}});
+  NewExecution fresh = MakeExecution("fresh");
+  NewExecution again = MakeExecution("a", "digest-2", 5000);
+  again.execution.input = R"({"other": true})";
+  CommitReport report;
+  report.fenced.push_back("left over");  // cleared by Commit
+  Status s = this->store_->Commit(
+      ExecutionBatch{{fresh, again},
+                     {Step(again, {Event(1, "ExecutionStarted")}), Step(fresh, {Event(1, "S")})}},
+      &report);
+  ASSERT_TRUE(s.ok()) << s.error().cause;
+  EXPECT_EQ(report.existed, std::vector<std::string>{n.execution.arn});
+  EXPECT_TRUE(report.fenced.empty());
+  auto got = this->store_->GetExecution(n.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, n.execution);
+  auto machine = this->store_->GetExecutionMachine(n.execution.arn);
+  ASSERT_TRUE(machine.ok() && machine->has_value());
+  EXPECT_EQ(**machine, n.machine);
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
+  auto f = this->store_->GetExecution(fresh.execution.arn);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->has_value());
+  auto fresh_history = this->store_->ReadHistory(fresh.execution.arn, "", 10, false);
+  ASSERT_TRUE(fresh_history.ok());
+  EXPECT_EQ(Ids(fresh_history->items), (std::vector<int64_t>{1}));
+  // A clean commit leaves the report empty.
+  NewExecution other = MakeExecution("other");
+  ASSERT_TRUE(this->store_->Commit(ExecutionBatch{{other}, {}}, &report).ok());
+  EXPECT_TRUE(report.existed.empty());
+  EXPECT_TRUE(report.fenced.empty());
+}
+
+// The same name twice in one batch: the first is created (with the batch's steps of that name),
+// the second reported.
+TYPED_TEST(ExecutionStoreTest, ANameCreatedTwiceInABatchIsCreatedOnce) {
+  NewExecution first = MakeExecution("a");
+  NewExecution second = MakeExecution("a", "digest-2", 5000);
+  CommitReport report;
+  Status s = this->store_->Commit(
+      ExecutionBatch{{first, second}, {Step(first, {Event(1, "ExecutionStarted")})}}, &report);
+  ASSERT_TRUE(s.ok()) << s.error().cause;
+  EXPECT_EQ(report.existed, std::vector<std::string>{first.execution.arn});
+  auto got = this->store_->GetExecution(first.execution.arn);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->start_date_ms, first.execution.start_date_ms);
+  auto history = this->store_->ReadHistory(first.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
 }
 
 TYPED_TEST(ExecutionStoreTest, CreateAndStepInOneBatch) {

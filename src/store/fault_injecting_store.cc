@@ -18,6 +18,8 @@ std::optional<int64_t> ParseCount(std::string_view text) {
 // The first `n` items of a batch: its new executions first, then its steps, in order.
 ExecutionBatch Prefix(const ExecutionBatch& batch, size_t n) {
   ExecutionBatch prefix;
+  prefix.lease_owner = batch.lease_owner;
+  prefix.lease_ttl_ms = batch.lease_ttl_ms;
   for (size_t i = 0; i < batch.created.size() && n > 0; ++i, --n) {
     prefix.created.push_back(batch.created[i]);
   }
@@ -65,7 +67,8 @@ Result<StoreFaults> ParseStoreFaults(std::string_view spec) {
 FaultInjectingStore::FaultInjectingStore(std::unique_ptr<Store> inner, StoreFaults faults)
     : inner_(std::move(inner)), faults_(faults) {}
 
-Status FaultInjectingStore::Commit(const ExecutionBatch& batch) {
+Status FaultInjectingStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
+  if (report != nullptr) *report = CommitReport();
   const int64_t n = commits_.fetch_add(1) + 1;
   if (faults_.commit_delay.count() > 0) std::this_thread::sleep_for(faults_.commit_delay);
   const Error injected{kStoreFailure, "injected fault: commit " + std::to_string(n)};
@@ -79,12 +82,12 @@ Status FaultInjectingStore::Commit(const ExecutionBatch& batch) {
     }
     if (!written->empty()) {
       forwarded_.fetch_add(1);
-      STATOR_RETURN_IF_ERROR(inner_->Commit(*written));
+      STATOR_RETURN_IF_ERROR(inner_->Commit(*written, report));
     }
     return injected;
   }
   forwarded_.fetch_add(1);
-  return inner_->Commit(batch);
+  return inner_->Commit(batch, report);
 }
 
 }  // namespace stator::store

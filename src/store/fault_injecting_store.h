@@ -2,7 +2,8 @@
 // purpose, to test what is built on Store::Commit (the CommitQueue, the execution service, a
 // server through `stator serve --store-faults`, see ParseStoreFaults).
 //
-// Only Commit (the group commit of executions) is faulted; every other call is forwarded as is.
+// Only Commit (the group commit of executions) is faulted; every other call (the leases' too) is
+// forwarded as is, and so is a forwarded commit's CommitReport.
 // Commits are counted from 1 in the order they reach this store. The faults:
 //   fail_commit N   commit N fails without writing anything (a transaction that could not be
 //                   written: disk full, I/O error, a lock not obtained).
@@ -55,7 +56,8 @@ class FaultInjectingStore : public Store {
   int64_t commits() const { return commits_.load(); }
   int64_t forwarded_commits() const { return forwarded_.load(); }
 
-  Status Commit(const ExecutionBatch& batch) override;
+  using Store::Commit;
+  Status Commit(const ExecutionBatch& batch, CommitReport* report) override;
 
   Result<CreateResult> CreateStateMachine(const StateMachine& machine,
                                           const std::vector<Tag>& tags) override {
@@ -113,6 +115,21 @@ class FaultInjectingStore : public Store {
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
                                          int limit, bool reverse) override {
     return inner_->ReadHistory(execution_arn, after, limit, reverse);
+  }
+  Result<std::vector<Lease>> RenewLeases(std::string_view owner, int64_t ttl_ms) override {
+    return inner_->RenewLeases(owner, ttl_ms);
+  }
+  Result<std::vector<Lease>> ClaimExpiredLeases(std::string_view owner, int64_t ttl_ms, int limit,
+                                                bool own) override {
+    return inner_->ClaimExpiredLeases(owner, ttl_ms, limit, own);
+  }
+  Result<std::optional<Lease>> StealLease(std::string_view execution_arn, std::string_view owner,
+                                          int64_t ttl_ms) override {
+    return inner_->StealLease(execution_arn, owner, ttl_ms);
+  }
+  Status ReleaseLeases(std::string_view owner) override { return inner_->ReleaseLeases(owner); }
+  Result<std::optional<Lease>> GetLease(std::string_view execution_arn) override {
+    return inner_->GetLease(execution_arn);
   }
   Status WriteRecords(const std::vector<RecordWrite>& writes) override {
     return inner_->WriteRecords(writes);

@@ -1,8 +1,10 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace stator::store {
 
@@ -156,31 +158,74 @@ Status MemoryStore::UntagResource(std::string_view resource_arn,
   return Status::Ok();
 }
 
-Status MemoryStore::Commit(const ExecutionBatch& batch) {
+namespace {
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Status MemoryStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
+  if (report != nullptr) *report = CommitReport();
   MutexLock lock(&mu_);
-  // Check first, so that a bad batch changes nothing. Each execution's last event id is moved
-  // along the batch's steps.
-  std::unordered_map<std::string_view, int64_t> last_event_id;
-  for (const NewExecution& n : batch.created) {
-    if (executions_.count(n.execution.arn) != 0 ||
-        !last_event_id.emplace(n.execution.arn, 0).second) {  // stored, or twice in this batch
-      return Error{kStoreFailure, "execution exists: " + n.execution.arn};
+  // Check first, so that a bad batch changes nothing; what is skipped is decided here too. Each
+  // execution's last event id and lease are moved along the batch, as writing it would.
+  struct Tail {
+    int64_t last_event_id = 0;
+    std::optional<std::pair<std::string_view, int64_t>> lease;  // owner, epoch
+    bool existed = false;  // its creation was skipped: the stored one stays untouched
+    bool fenced = false;
+  };
+  std::unordered_map<std::string_view, Tail> tails;
+  CommitReport skipped;
+  std::vector<bool> create(batch.created.size(), false);
+  for (size_t i = 0; i < batch.created.size(); ++i) {
+    const std::string& arn = batch.created[i].execution.arn;
+    const bool stored = executions_.count(arn) != 0;
+    auto [it, fresh] = tails.try_emplace(arn);
+    if (stored || !fresh) {  // stored, or created earlier in this batch
+      skipped.existed.push_back(arn);
+      if (stored) it->second.existed = true;
+      continue;
     }
+    create[i] = true;
+    if (!batch.lease_owner.empty()) it->second.lease.emplace(batch.lease_owner, 1);
   }
-  for (const ExecutionStep& step : batch.steps) {
-    auto last = last_event_id.find(step.execution_arn);
-    if (last == last_event_id.end()) {
+  std::vector<bool> apply(batch.steps.size(), false);
+  for (size_t i = 0; i < batch.steps.size(); ++i) {
+    const ExecutionStep& step = batch.steps[i];
+    auto it = tails.find(step.execution_arn);
+    if (it == tails.end()) {
       auto stored = executions_.find(step.execution_arn);
       if (stored == executions_.end()) {
         return Error{kStoreFailure, "no such execution: " + step.execution_arn};
       }
-      const std::vector<HistoryEvent>& h = stored->second.history;
-      last = last_event_id.emplace(step.execution_arn, h.empty() ? 0 : h.back().id).first;
+      const StoredExecution& e = stored->second;
+      Tail tail;
+      tail.last_event_id = e.history.empty() ? 0 : e.history.back().id;
+      if (e.lease) tail.lease.emplace(e.lease->owner, e.lease->epoch);
+      it = tails.emplace(step.execution_arn, tail).first;
     }
-    STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, last->second, step.events));
-    if (!step.events.empty()) last->second = step.events.back().id;
+    Tail& tail = it->second;
+    if (tail.existed || tail.fenced) continue;
+    if (step.lease_epoch > 0 && !(tail.lease && tail.lease->first == batch.lease_owner &&
+                                  tail.lease->second == step.lease_epoch)) {
+      tail.fenced = true;
+      skipped.fenced.push_back(step.execution_arn);
+      continue;
+    }
+    STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, tail.last_event_id, step.events));
+    if (!step.events.empty()) tail.last_event_id = step.events.back().id;
+    if (step.outcome) tail.lease.reset();
+    apply[i] = true;
   }
-  for (const NewExecution& n : batch.created) {
+  const int64_t expires_ms = batch.lease_owner.empty() ? 0 : NowMillis() + batch.lease_ttl_ms;
+  for (size_t i = 0; i < batch.created.size(); ++i) {
+    if (!create[i]) continue;
+    const NewExecution& n = batch.created[i];
     auto m = execution_machines_.find(n.machine.id);
     if (m == execution_machines_.end()) {
       m = execution_machines_
@@ -192,8 +237,14 @@ Status MemoryStore::Commit(const ExecutionBatch& batch) {
     stored.seq = next_seq_++;
     stored.machine = m->second;
     by_machine_[n.execution.state_machine_arn][stored.seq] = &stored;
+    if (!batch.lease_owner.empty()) {
+      stored.lease = HeldLease{batch.lease_owner, 1, expires_ms};
+      leased_[stored.seq] = &stored;
+    }
   }
-  for (const ExecutionStep& step : batch.steps) {
+  for (size_t i = 0; i < batch.steps.size(); ++i) {
+    if (!apply[i]) continue;
+    const ExecutionStep& step = batch.steps[i];
     StoredExecution& stored = executions_.find(step.execution_arn)->second;
     stored.history.insert(stored.history.end(), step.events.begin(), step.events.end());
     if (step.outcome) {
@@ -203,8 +254,13 @@ Status MemoryStore::Commit(const ExecutionBatch& batch) {
       e.error = step.outcome->error;
       e.cause = step.outcome->cause;
       e.stop_date_ms = step.outcome->stop_date_ms;
+      if (stored.lease) {
+        stored.lease.reset();
+        leased_.erase(stored.seq);
+      }
     }
   }
+  if (report != nullptr) *report = std::move(skipped);
   return Status::Ok();
 }
 
@@ -295,6 +351,71 @@ Result<Page<HistoryEvent>> MemoryStore::ReadHistory(std::string_view execution_a
   }
   return page;
 }
+
+// --- Leases ---------------------------------------------------------------------------------
+
+Lease MemoryStore::TakeLease(StoredExecution& stored, std::string_view owner, int64_t expires_ms) {
+  HeldLease& held = *stored.lease;
+  held.owner = std::string(owner);
+  ++held.epoch;
+  held.expires_ms = expires_ms;
+  return Lease{stored.execution.arn, held.owner, held.epoch};
+}
+
+Result<std::vector<Lease>> MemoryStore::RenewLeases(std::string_view owner, int64_t ttl_ms) {
+  const int64_t expires_ms = NowMillis() + ttl_ms;
+  MutexLock lock(&mu_);
+  std::vector<Lease> out;
+  for (auto& [seq, stored] : leased_) {
+    HeldLease& held = *stored->lease;
+    if (held.owner != owner) continue;
+    held.expires_ms = expires_ms;
+    out.push_back(Lease{stored->execution.arn, held.owner, held.epoch});
+  }
+  return out;
+}
+
+Result<std::vector<Lease>> MemoryStore::ClaimExpiredLeases(std::string_view owner, int64_t ttl_ms,
+                                                           int limit, bool own) {
+  const int64_t now = NowMillis();
+  MutexLock lock(&mu_);
+  std::vector<Lease> out;
+  for (auto it = leased_.begin(); it != leased_.end() && static_cast<int>(out.size()) < limit;
+       ++it) {
+    const HeldLease& held = *it->second->lease;
+    if (held.expires_ms <= now || (own && held.owner == owner)) {
+      out.push_back(TakeLease(*it->second, owner, now + ttl_ms));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Lease>> MemoryStore::StealLease(std::string_view execution_arn,
+                                                     std::string_view owner, int64_t ttl_ms) {
+  const int64_t expires_ms = NowMillis() + ttl_ms;
+  MutexLock lock(&mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end() || !it->second.lease) return std::optional<Lease>();
+  return std::optional<Lease>(TakeLease(it->second, owner, expires_ms));
+}
+
+Status MemoryStore::ReleaseLeases(std::string_view owner) {
+  MutexLock lock(&mu_);
+  for (auto& [seq, stored] : leased_) {
+    if (stored->lease->owner == owner) stored->lease->expires_ms = 0;  // long past
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Lease>> MemoryStore::GetLease(std::string_view execution_arn) {
+  MutexLock lock(&mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end() || !it->second.lease) return std::optional<Lease>();
+  const HeldLease& held = *it->second.lease;
+  return std::optional<Lease>(Lease{it->second.execution.arn, held.owner, held.epoch});
+}
+
+// --- Records --------------------------------------------------------------------------------
 
 Status MemoryStore::WriteRecords(const std::vector<RecordWrite>& writes) {
   MutexLock lock(&mu_);

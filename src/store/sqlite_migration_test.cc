@@ -182,10 +182,45 @@ void CheckVersion2Data(Store* store) {
   EXPECT_EQ(gap.error().error, kOutOfSequence);
 }
 
+// Version 5's leases: executions stored before it have none (they belong to no node), and the
+// table takes leases, which an outcome ends (its trigger).
+void CheckVersion5Leases(Store* store, bool has_version2_data) {
+  if (has_version2_data) {
+    auto lease = store->GetLease(kRunning);
+    ASSERT_TRUE(lease.ok());
+    EXPECT_FALSE(lease->has_value());
+    auto stolen = store->StealLease(kRunning, "node-a", 60000);
+    ASSERT_TRUE(stolen.ok());
+    EXPECT_FALSE(stolen->has_value());
+  }
+  auto none = store->ClaimExpiredLeases("node-a", 60000, 10, true);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  NewExecution n;
+  n.execution.arn = std::string(kRunning) + "-leased";
+  n.execution.state_machine_arn = kMachine;
+  n.execution.name = "running-leased";
+  n.execution.input = "{}";
+  n.machine.id = "digest-leased";
+  ExecutionBatch batch{{n}, {}};
+  batch.lease_owner = "node-a";
+  batch.lease_ttl_ms = 60000;
+  ASSERT_TRUE(store->Commit(batch).ok());
+  auto lease = store->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ(*lease, (std::optional<Lease>(Lease{n.execution.arn, "node-a", 1})));
+  ExecutionStep end{
+      n.execution.arn, {}, ExecutionOutcome{ExecutionStatus::kAborted, {}, {}, {}, 1}};
+  ASSERT_TRUE(store->Commit(ExecutionBatch{{}, {end}}).ok());
+  lease = store->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_FALSE(lease->has_value());
+}
+
 TEST(SqliteMigrationTest, EveryEarlierVersionOpensWithItsData) {
   const std::vector<sqlite::Migration>& migrations = SqliteMigrations();
   // A new migration needs its representative rows here (PutVersionNData, CheckVersionNData).
-  ASSERT_EQ(migrations.size(), 4u) << "add the new schema version's data to this test";
+  ASSERT_EQ(migrations.size(), 5u) << "add the new schema version's data to this test";
   SqliteFactory fresh;
   { ASSERT_NE(fresh.Open(), nullptr); }
   const auto current_schema = Schema(fresh.path());
@@ -215,6 +250,7 @@ TEST(SqliteMigrationTest, EveryEarlierVersionOpensWithItsData) {
       ASSERT_TRUE(none.ok());
       EXPECT_TRUE(none->items.empty());
       ASSERT_TRUE(store->WriteRecords({RecordWrite::Put("knix.users", "a", "{}")}).ok());
+      CheckVersion5Leases(store, k >= 2);
     }
     EXPECT_EQ(Schema(f.path()), current_schema);
     auto db = OpenRaw(f.path());

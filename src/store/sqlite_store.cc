@@ -1,8 +1,12 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+#include <chrono>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "store/sqlite_schema.h"
@@ -403,8 +407,23 @@ Result<std::optional<int64_t>> SqliteStore::ExecutionSeqLocked(sqlite::Database*
   return std::optional<int64_t>(s.ColumnInt(0));
 }
 
-Status SqliteStore::Commit(const ExecutionBatch& batch) {
+namespace {
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Status SqliteStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
+  if (report != nullptr) *report = CommitReport();
   if (batch.empty()) return Status::Ok();
+  CommitReport skipped;
+  // Executions whose creation was skipped because they were stored before this batch: their
+  // steps in this batch are skipped too (the stored one stays untouched). Usually empty.
+  std::unordered_set<std::string_view> existed;
   MutexLock lock(&mu_);
   Transaction tx(db());
   STATOR_RETURN_IF_ERROR(tx.Begun());
@@ -416,8 +435,19 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
     Statement exec(db(),
                    "INSERT INTO executions (arn, state_machine_arn, name, version_arn, alias_arn, "
                    "machine_id, status, input, output, error, cause, start_date_ms, stop_date_ms) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-    for (const NewExecution& n : batch.created) {
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                   "ON CONFLICT (arn) DO NOTHING");
+    // Prepared only when the batch's executions start leased.
+    std::optional<Statement> lease;
+    int64_t expires_ms = 0;
+    if (!batch.lease_owner.empty()) {
+      expires_ms = NowMillis() + batch.lease_ttl_ms;
+      lease.emplace(db(),
+                    "INSERT INTO execution_leases (execution_seq, owner, epoch, expires_ms) "
+                    "VALUES (last_insert_rowid(), ?1, 1, ?2)");
+    }
+    for (size_t i = 0; i < batch.created.size(); ++i) {
+      const NewExecution& n = batch.created[i];
       const ExecutionMachine& m = n.machine;
       machine.Bind(1, m.id);
       STATOR_RETURN_IF_ERROR(
@@ -437,23 +467,47 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
                                  .Bind(12, e.start_date_ms)
                                  .Bind(13, e.stop_date_ms)
                                  .Run());
+      if (db()->changes() == 0) {  // the ARN exists
+        skipped.existed.push_back(e.arn);
+        const bool earlier_in_batch =
+            std::any_of(batch.created.begin(), batch.created.begin() + i,
+                        [&](const NewExecution& o) { return o.execution.arn == e.arn; });
+        if (!earlier_in_batch) existed.insert(e.arn);
+        continue;
+      }
+      if (lease) {
+        STATOR_RETURN_IF_ERROR(lease->Bind(1, batch.lease_owner).Bind(2, expires_ms).Run());
+      }
     }
   }
   if (!batch.steps.empty()) {
-    // Each execution's seq and last event id, read once per batch and moved along its steps.
-    Statement find(db(),
-                   "SELECT seq, (SELECT COALESCE(MAX(id), 0) FROM history_events "
-                   "WHERE execution_seq = executions.seq) FROM executions WHERE arn = ?1");
+    // Each execution's seq and last event id (and, when the batch is fenced, its lease), read
+    // once per batch and moved along its steps.
+    const bool fencing =
+        !batch.lease_owner.empty() ||
+        std::any_of(batch.steps.begin(), batch.steps.end(),
+                    [](const ExecutionStep& step) { return step.lease_epoch > 0; });
+    Statement find(db(), fencing ? "SELECT seq, (SELECT COALESCE(MAX(id), 0) FROM history_events "
+                                   "WHERE execution_seq = executions.seq), l.owner, l.epoch "
+                                   "FROM executions LEFT JOIN execution_leases l "
+                                   "ON l.execution_seq = executions.seq WHERE arn = ?1"
+                                 : "SELECT seq, (SELECT COALESCE(MAX(id), 0) FROM history_events "
+                                   "WHERE execution_seq = executions.seq) "
+                                   "FROM executions WHERE arn = ?1");
     Statement event(
         db(),
         "INSERT INTO history_events (execution_seq, id, previous_event_id, "
         "timestamp_ms, type, details_key, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    // A trigger of v005 ends the lease with the outcome.
     Statement close(db(),
                     "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, "
                     "stop_date_ms = ?6 WHERE seq = ?1");
     struct Tail {
-      int64_t seq;
-      int64_t last_event_id;
+      int64_t seq = 0;
+      int64_t last_event_id = 0;
+      std::optional<std::string> lease_owner;  // read when fencing; reset by the outcome
+      int64_t lease_epoch = 0;
+      bool skip = false;  // existed, or fenced
     };
     std::unordered_map<std::string_view, Tail> tails;
     std::string details;
@@ -462,10 +516,25 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
       if (it == tails.end()) {
         STATOR_TRY(bool row, find.Bind(1, step.execution_arn).Step());
         if (!row) return Error{kStoreFailure, "no such execution: " + step.execution_arn};
-        it = tails.emplace(step.execution_arn, Tail{find.ColumnInt(0), find.ColumnInt(1)}).first;
+        Tail tail;
+        tail.seq = find.ColumnInt(0);
+        tail.last_event_id = find.ColumnInt(1);
+        if (fencing) {
+          tail.lease_owner = find.ColumnOptText(2);
+          tail.lease_epoch = find.ColumnInt(3);
+        }
+        tail.skip = !existed.empty() && existed.count(step.execution_arn) != 0;
+        it = tails.emplace(step.execution_arn, std::move(tail)).first;
         find.Reset();
       }
       Tail& tail = it->second;
+      if (tail.skip) continue;
+      if (step.lease_epoch > 0 &&
+          !(tail.lease_owner == batch.lease_owner && tail.lease_epoch == step.lease_epoch)) {
+        tail.skip = true;
+        skipped.fenced.push_back(step.execution_arn);
+        continue;
+      }
       STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, tail.last_event_id, step.events));
       for (const HistoryEvent& e : step.events) {
         details.clear();
@@ -488,10 +557,13 @@ Status SqliteStore::Commit(const ExecutionBatch& batch) {
                                    .BindOptional(5, o->cause)
                                    .Bind(6, o->stop_date_ms)
                                    .Run());
+        tail.lease_owner.reset();
       }
     }
   }
-  return tx.Commit();
+  STATOR_RETURN_IF_ERROR(tx.Commit());
+  if (report != nullptr) *report = std::move(skipped);
+  return Status::Ok();
 }
 
 Result<std::optional<Execution>> SqliteStore::GetExecution(std::string_view execution_arn) {
@@ -616,6 +688,101 @@ Result<Page<HistoryEvent>> SqliteStore::ReadHistory(std::string_view execution_a
   }
   return page;
 }
+
+// --- Leases ---------------------------------------------------------------------------------
+
+Result<std::vector<Lease>> SqliteStore::RenewLeases(std::string_view owner, int64_t ttl_ms) {
+  const int64_t expires_ms = NowMillis() + ttl_ms;
+  MutexLock lock(&mu_);
+  Statement s(db(),
+              "UPDATE execution_leases SET expires_ms = ?2 WHERE owner = ?1 "
+              "RETURNING execution_seq, epoch");
+  s.Bind(1, owner).Bind(2, expires_ms);
+  std::vector<std::pair<int64_t, int64_t>> renewed;  // seq, epoch
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    renewed.emplace_back(s.ColumnInt(0), s.ColumnInt(1));
+  }
+  s.Reset();
+  std::sort(renewed.begin(), renewed.end());
+  return LeasesLocked(owner, renewed);
+}
+
+Result<std::vector<Lease>> SqliteStore::LeasesLocked(
+    std::string_view owner, const std::vector<std::pair<int64_t, int64_t>>& leases) {
+  std::vector<Lease> out;
+  out.reserve(leases.size());
+  Statement arn(db(), "SELECT arn FROM executions WHERE seq = ?1");
+  for (const auto& [seq, epoch] : leases) {
+    STATOR_TRY(bool row, arn.Bind(1, seq).Step());
+    if (!row) return Error{kStoreFailure, "lease of a missing execution: " + std::to_string(seq)};
+    out.push_back(Lease{arn.ColumnText(0), std::string(owner), epoch});
+    arn.Reset();
+  }
+  return out;
+}
+
+Result<std::vector<Lease>> SqliteStore::ClaimExpiredLeases(std::string_view owner, int64_t ttl_ms,
+                                                           int limit, bool own) {
+  const int64_t now = NowMillis();
+  MutexLock lock(&mu_);
+  Transaction tx(db());
+  STATOR_RETURN_IF_ERROR(tx.Begun());
+  Statement s(db(),
+              own ? "UPDATE execution_leases SET owner = ?1, epoch = epoch + 1, expires_ms = ?2 "
+                    "WHERE execution_seq IN (SELECT execution_seq FROM execution_leases "
+                    "WHERE expires_ms <= ?3 OR owner = ?1 ORDER BY execution_seq LIMIT ?4) "
+                    "RETURNING execution_seq, epoch"
+                  : "UPDATE execution_leases SET owner = ?1, epoch = epoch + 1, expires_ms = ?2 "
+                    "WHERE execution_seq IN (SELECT execution_seq FROM execution_leases "
+                    "WHERE expires_ms <= ?3 ORDER BY execution_seq LIMIT ?4) "
+                    "RETURNING execution_seq, epoch");
+  s.Bind(1, owner).Bind(2, now + ttl_ms).Bind(3, now).Bind(4, static_cast<int64_t>(limit));
+  std::vector<std::pair<int64_t, int64_t>> claimed;  // seq, epoch
+  while (true) {
+    STATOR_TRY(bool row, s.Step());
+    if (!row) break;
+    claimed.emplace_back(s.ColumnInt(0), s.ColumnInt(1));
+  }
+  s.Reset();
+  std::sort(claimed.begin(), claimed.end());  // RETURNING's order is unspecified
+  STATOR_TRY(std::vector<Lease> out, LeasesLocked(owner, claimed));
+  STATOR_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Result<std::optional<Lease>> SqliteStore::StealLease(std::string_view execution_arn,
+                                                     std::string_view owner, int64_t ttl_ms) {
+  const int64_t expires_ms = NowMillis() + ttl_ms;
+  MutexLock lock(&mu_);
+  Statement s(db(),
+              "UPDATE execution_leases SET owner = ?2, epoch = epoch + 1, expires_ms = ?3 "
+              "WHERE execution_seq = (SELECT seq FROM executions WHERE arn = ?1) RETURNING epoch");
+  STATOR_TRY(bool row, s.Bind(1, execution_arn).Bind(2, owner).Bind(3, expires_ms).Step());
+  if (!row) return std::optional<Lease>();
+  Lease lease{std::string(execution_arn), std::string(owner), s.ColumnInt(0)};
+  STATOR_RETURN_IF_ERROR(s.Run());  // to its end: the update is done
+  return std::optional<Lease>(std::move(lease));
+}
+
+Status SqliteStore::ReleaseLeases(std::string_view owner) {
+  MutexLock lock(&mu_);
+  Statement s(db(), "UPDATE execution_leases SET expires_ms = 0 WHERE owner = ?1");  // long past
+  return s.Bind(1, owner).Run();
+}
+
+Result<std::optional<Lease>> SqliteStore::GetLease(std::string_view execution_arn) {
+  MutexLock lock(&read_mu_);
+  Statement s(reader(),
+              "SELECT l.owner, l.epoch FROM executions e JOIN execution_leases l "
+              "ON l.execution_seq = e.seq WHERE e.arn = ?1");
+  STATOR_TRY(bool row, s.Bind(1, execution_arn).Step());
+  if (!row) return std::optional<Lease>();
+  return std::optional<Lease>(Lease{std::string(execution_arn), s.ColumnText(0), s.ColumnInt(1)});
+}
+
+// --- Records --------------------------------------------------------------------------------
 
 Status SqliteStore::WriteRecords(const std::vector<RecordWrite>& writes) {
   MutexLock lock(&mu_);

@@ -10,12 +10,15 @@
 // at a time, each in one transaction; reads (Get*, List*, ReadHistory) go through a second,
 // read-only connection, so they see the last commit without waiting for a commit in flight.
 // (ReadHistory's two statements may straddle a commit: it can only see more events, never
-// fewer.)
+// fewer.) Leases (store.h) are rows of execution_leases (schema v005); the store's clock for
+// their expiry is this process's std::chrono::system_clock, in milliseconds.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/mutex.h"
 #include "common/sqlite.h"
@@ -61,7 +64,8 @@ class SqliteStore : public Store {
   Status UntagResource(std::string_view resource_arn, const std::vector<std::string>& keys) override
       EXCLUDES(mu_);
 
-  Status Commit(const ExecutionBatch& batch) override EXCLUDES(mu_);
+  using Store::Commit;
+  Status Commit(const ExecutionBatch& batch, CommitReport* report) override EXCLUDES(mu_);
   Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override
       EXCLUDES(read_mu_);
   Result<std::vector<Execution>> ListRunningExecutions() override EXCLUDES(read_mu_);
@@ -71,6 +75,15 @@ class SqliteStore : public Store {
                                          int limit) override EXCLUDES(read_mu_);
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
                                          int limit, bool reverse) override EXCLUDES(read_mu_);
+
+  Result<std::vector<Lease>> RenewLeases(std::string_view owner, int64_t ttl_ms) override
+      EXCLUDES(mu_);
+  Result<std::vector<Lease>> ClaimExpiredLeases(std::string_view owner, int64_t ttl_ms, int limit,
+                                                bool own) override EXCLUDES(mu_);
+  Result<std::optional<Lease>> StealLease(std::string_view execution_arn, std::string_view owner,
+                                          int64_t ttl_ms) override EXCLUDES(mu_);
+  Status ReleaseLeases(std::string_view owner) override EXCLUDES(mu_);
+  Result<std::optional<Lease>> GetLease(std::string_view execution_arn) override EXCLUDES(read_mu_);
 
   Status WriteRecords(const std::vector<RecordWrite>& writes) override EXCLUDES(mu_);
   Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view key) override
@@ -84,6 +97,10 @@ class SqliteStore : public Store {
   Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags) REQUIRES(mu_);
   // With the connection's lock held: db, or the reader (the functions below take either).
   static Result<bool> ResourceExistsLocked(sqlite::Database* db, std::string_view arn);
+  // The leases (execution seq, epoch) held by `owner`, with their executions' ARNs.
+  Result<std::vector<Lease>> LeasesLocked(std::string_view owner,
+                                          const std::vector<std::pair<int64_t, int64_t>>& leases)
+      REQUIRES(mu_);
   static Result<std::optional<int64_t>> ExecutionSeqLocked(sqlite::Database* db,
                                                            std::string_view arn);
   // The connections, each reached only with its lock held.
