@@ -39,6 +39,9 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: an ephemeral port
   std::string data_dir;
+  std::string store_uri;  // --store: PostgreSQL (server::ServeOptions::store_uri)
+  std::string node_id;
+  int lease_seconds = 10;
   std::string account = "123456789012";
   std::string region = "us-east-1";
   double time_scale = 1.0;

@@ -10,6 +10,9 @@ int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   s.host = o.host;
   s.port = static_cast<uint16_t>(o.port);
   s.data_dir = o.data_dir;
+  s.store_uri = o.store_uri;
+  s.node_id = o.node_id;
+  s.lease_seconds = o.lease_seconds;
   s.account = o.account;
   s.region = o.region;
   s.time_scale = o.time_scale;
