@@ -27,7 +27,13 @@
 // only a restart (reloading from disk) clears. In memory (no data dir) nothing is queued and
 // every call is answered at once.
 //
-// Ownership: owns its tables, its Storage and the writer thread.
+// With Options::store_uri the tables live in PostgreSQL instead, shared by every node using the
+// same database (postgres_storage.h): each call first brings the tables it names up to date from
+// there, and a write runs in a transaction holding its tables' rows and is committed before it
+// is answered (no writer thread, no sticky error: a failed write answers InternalServerError
+// and its tables are reloaded). docs/dynamodb.md, "PostgreSQL and the cluster".
+//
+// Ownership: owns its tables, its Storage (or PostgresStorage) and the writer thread.
 // Thread-safety: every public method may be called from any thread. The destructor commits
 // what is pending, answers every waiting call and joins the writer thread; no call may be
 // running or start during it.
