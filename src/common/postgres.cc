@@ -33,6 +33,68 @@ Param Param::Int(int64_t value) {
   return p;
 }
 
+// --- Array --------------------------------------------------------------------------------------
+
+namespace {
+
+void AppendInt32(std::string* out, uint32_t v) {
+  const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                         static_cast<char>(v >> 8), static_cast<char>(v)};
+  out->append(bytes, 4);
+}
+
+void WriteInt32(char* at, uint32_t v) {
+  at[0] = static_cast<char>(v >> 24);
+  at[1] = static_cast<char>(v >> 16);
+  at[2] = static_cast<char>(v >> 8);
+  at[3] = static_cast<char>(v);
+}
+
+constexpr size_t kArrayHeader = 20;  // ndim, has-null flag, element type, size, lower bound
+
+}  // namespace
+
+Array::Array(Of type) : type_(type), buffer_(kArrayHeader, '\0') {}
+
+Array& Array::Add(int64_t value) {
+  AppendInt32(&buffer_, 8);
+  const uint64_t v = static_cast<uint64_t>(value);
+  AppendInt32(&buffer_, static_cast<uint32_t>(v >> 32));
+  AppendInt32(&buffer_, static_cast<uint32_t>(v));
+  ++count_;
+  return *this;
+}
+
+Array& Array::Add(std::string_view value) {
+  AppendInt32(&buffer_, static_cast<uint32_t>(value.size()));
+  buffer_.append(value);
+  ++count_;
+  return *this;
+}
+
+Array& Array::AddNull() {
+  AppendInt32(&buffer_, 0xFFFFFFFFu);  // length -1
+  has_null_ = true;
+  ++count_;
+  return *this;
+}
+
+Param Array::param() {
+  char* h = buffer_.data();
+  if (count_ == 0) {  // no dimensions: ndim 0, flags, element type (12 bytes, at the end)
+    WriteInt32(h + 8, 0);
+    WriteInt32(h + 12, 0);
+    WriteInt32(h + 16, static_cast<uint32_t>(type_));
+    return Param::Bytes(std::string_view(buffer_).substr(8));
+  }
+  WriteInt32(h, 1);
+  WriteInt32(h + 4, has_null_ ? 1 : 0);
+  WriteInt32(h + 8, static_cast<uint32_t>(type_));
+  WriteInt32(h + 12, static_cast<uint32_t>(count_));
+  WriteInt32(h + 16, 1);
+  return Param::Bytes(buffer_);
+}
+
 // --- Rows ---------------------------------------------------------------------------------------
 
 Rows::~Rows() {
@@ -80,6 +142,11 @@ std::string Rows::Bytes(int row, int col) const {
     out[i] = static_cast<char>(HexDigit(t[2 + 2 * i]) * 16 + HexDigit(t[3 + 2 * i]));
   }
   return out;
+}
+
+std::optional<std::string> Rows::OptionalBytes(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  return Bytes(row, col);
 }
 
 int64_t Rows::affected() const {

@@ -52,6 +52,9 @@ class Param {
   static Param OptionalText(const std::optional<std::string>& text) {
     return text ? Text(*text) : Null();
   }
+  static Param OptionalBytes(const std::optional<std::string>& bytes) {
+    return bytes ? Bytes(*bytes) : Null();
+  }
 
   const char* data() const { return null_ ? nullptr : (owned_.empty() ? view_ : owned_).data(); }
   int size() const { return static_cast<int>((owned_.empty() ? view_ : owned_).size()); }
@@ -65,6 +68,34 @@ class Param {
   std::string owned_;  // Int's digits
   bool binary_ = false;
   bool null_ = false;
+};
+
+// A one-dimensional array parameter in PostgreSQL's binary format, for statements that take
+// many rows at once: INSERT ... SELECT * FROM unnest($1::int8[], $2::text[], $3::bytea[]).
+// One statement then writes a whole batch whatever its size. Elements are added in order; text
+// and bytea elements are copied (any bytes for bytea; text must be valid UTF-8 without NUL).
+class Array {
+ public:
+  enum class Of : uint32_t { kInt8 = 20, kText = 25, kBytea = 17 };  // the element type's OID
+  explicit Array(Of type);
+
+  Array& Add(int64_t value);           // kInt8
+  Array& Add(std::string_view value);  // kText, kBytea
+  Array& AddOptional(const std::optional<std::string>& value) {
+    return value ? Add(*value) : AddNull();
+  }
+  Array& AddNull();
+  int size() const { return count_; }
+
+  // The array as a parameter (cast it in the statement: $1::bytea[]); it refers to this Array,
+  // which must not change until the query ran.
+  Param param();
+
+ private:
+  Of type_;
+  int count_ = 0;
+  bool has_null_ = false;
+  std::string buffer_;  // a 20-byte header (written by param()), then the elements
 };
 
 // The rows of a query, in text format.
@@ -81,10 +112,11 @@ class Rows {
   bool empty() const { return size() == 0; }
   bool IsNull(int row, int col) const;
   std::string_view Text(int row, int col) const;
-  std::optional<std::string> OptionalText(int row, int col) const;  // nullopt for NULL
-  int64_t Int(int row, int col) const;                              // 0 for NULL
-  bool Bool(int row, int col) const;                                // 't'
-  std::string Bytes(int row, int col) const;                        // a bytea column, decoded
+  std::optional<std::string> OptionalText(int row, int col) const;   // nullopt for NULL
+  int64_t Int(int row, int col) const;                               // 0 for NULL
+  bool Bool(int row, int col) const;                                 // 't'
+  std::string Bytes(int row, int col) const;                         // a bytea column, decoded
+  std::optional<std::string> OptionalBytes(int row, int col) const;  // nullopt for NULL
   // Rows changed by an INSERT, UPDATE or DELETE (without RETURNING: size() is 0).
   int64_t affected() const;
 

@@ -175,10 +175,41 @@ const Item* Service::Impl::FindItem(const Table& t, const Item& key) const {
   return it == p->second.end() ? nullptr : &it->second;
 }
 
+void ApplyToMemory(Table& t, const std::string& hash_key, const AttrValue& range,
+                   std::optional<Item> item) {
+  auto p = t.partitions.find(hash_key);
+  if (p == t.partitions.end()) {
+    if (!item) return;
+    p = t.partitions.emplace(hash_key, Partition()).first;
+  }
+  auto it = p->second.find(range);
+  if (it != p->second.end()) {
+    t.item_count -= 1;
+    t.size_bytes -= ItemSize(it->second);
+    p->second.erase(it);
+  }
+  if (item) {
+    t.item_count += 1;
+    t.size_bytes += ItemSize(*item);
+    p->second.emplace(range, std::move(*item));
+  }
+  if (p->second.empty()) t.partitions.erase(p);
+}
+
+namespace {
+
+// In PostgreSQL mode every write runs inside WriteInCluster's transaction.
+Error NoTransaction() {
+  return Error{"InternalServerError", "DynamoDB storage: a write outside a transaction"};
+}
+
+}  // namespace
+
 Status Service::Impl::Commit(std::vector<Write> writes) {
   std::vector<Storage::Change> changes;
-  if (group) {
-    STATOR_RETURN_IF_ERROR(group->error());
+  if (postgres && !collecting) return NoTransaction();
+  if (group || collecting) {
+    if (group) STATOR_RETURN_IF_ERROR(group->error());
     changes.reserve(writes.size());
     for (const Write& w : writes) {
       Storage::Change c;
@@ -190,34 +221,30 @@ Status Service::Impl::Commit(std::vector<Write> writes) {
       changes.push_back(std::move(c));
     }
   }
-  for (Write& w : writes) {
-    Table& t = *w.table;
-    std::string hk = EncodeKey(w.hash);
-    Partition& p = t.partitions[hk];
-    auto it = p.find(w.range);
-    if (it != p.end()) {
-      t.item_count -= 1;
-      t.size_bytes -= ItemSize(it->second);
-      p.erase(it);
-    }
-    if (w.item) {
-      t.item_count += 1;
-      t.size_bytes += ItemSize(*w.item);
-      p.emplace(w.range, std::move(*w.item));
-    }
-    if (p.empty()) t.partitions.erase(hk);
+  for (Write& w : writes) ApplyToMemory(*w.table, EncodeKey(w.hash), w.range, std::move(w.item));
+  if (group) {
+    Queue(std::move(changes));
+  } else if (collecting) {
+    for (Storage::Change& c : changes) collecting->push_back(std::move(c));
   }
-  if (group) Queue(std::move(changes));
   return Status::Ok();
 }
 
 Status Service::Impl::CommitTable(const Table& t, bool deleted) {
-  if (!group) return Status::Ok();
-  STATOR_RETURN_IF_ERROR(group->error());
+  if (postgres && !collecting) return NoTransaction();
+  if (!group && !collecting) return Status::Ok();
+  if (group) STATOR_RETURN_IF_ERROR(group->error());
   Storage::Change c;
   c.kind = deleted ? Storage::Change::Kind::kDeleteTable : Storage::Change::Kind::kPutTable;
   c.table = t.meta.name;
-  if (!deleted) c.text = t.meta.ToJson().Dump();
+  if (!deleted) {
+    c.text = t.meta.ToJson().Dump();
+    c.table_id = t.meta.table_id;
+  }
+  if (collecting) {
+    collecting->push_back(std::move(c));
+    return Status::Ok();
+  }
   std::vector<Storage::Change> changes;
   changes.push_back(std::move(c));
   Queue(std::move(changes));
@@ -300,6 +327,13 @@ Service::HttpReply ToHttp(const Service::Response& r) {
 Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  if (!options.store_uri.empty()) {
+    // PostgreSQL: the table list now, each table's items when first used (cluster.cc).
+    STATOR_TRY(impl->postgres, PostgresStorage::Open(options.store_uri));
+    MutexLock lock(&impl->mu);  // nobody else has impl yet; SyncCatalog REQUIRES it all the same
+    STATOR_RETURN_IF_ERROR(impl->SyncCatalog());
+    return std::unique_ptr<Service>(new Service(std::move(impl)));
+  }
   STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
   {
     MutexLock lock(&impl->mu);  // nobody else has impl yet; LoadTables REQUIRES it all the same
@@ -326,7 +360,7 @@ Status Service::health() const { return impl_->group ? impl_->group->error() : S
 Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
   MutexLock lock(&mu);
   extras.clear();
-  Result<json::Value> r = Dispatch(op, req);
+  Result<json::Value> r = postgres ? RunInCluster(op, req) : Dispatch(op, req);
   // Every write applied so far is one this call could have seen (or made): it is answered
   // once they are all durable. Under mu, so no later write is counted.
   *wait = group ? group->appended() : 0;

@@ -27,7 +27,13 @@
 // only a restart (reloading from disk) clears. In memory (no data dir) nothing is queued and
 // every call is answered at once.
 //
-// Ownership: owns its tables, its Storage and the writer thread.
+// With Options::store_uri the tables live in PostgreSQL instead, shared by every node using the
+// same database (postgres_storage.h): each call first brings the tables it names up to date from
+// there, and a write runs in a transaction holding its tables' rows and is committed before it
+// is answered (no writer thread, no sticky error: a failed write answers InternalServerError
+// and its tables are reloaded). docs/dynamodb.md, "PostgreSQL and the cluster".
+//
+// Ownership: owns its tables, its Storage (or PostgresStorage) and the writer thread.
 // Thread-safety: every public method may be called from any thread. The destructor commits
 // what is pending, answers every waiting call and joins the writer thread; no call may be
 // running or start during it.
@@ -50,6 +56,9 @@ class Service {
     std::string data_dir;  // "" = in memory only
     std::string region = "us-east-1";
     std::string account = "123456789012";
+    // A PostgreSQL connection URI (postgresql://...): tables and items live there, shared by
+    // every node using it (data_dir is then not used). "" = data_dir.
+    std::string store_uri;
   };
 
   // What one API call answered: HTTP status 200 with the result, or 400/500 with an error body
@@ -70,7 +79,8 @@ class Service {
     uint32_t crc32 = 0;
   };
 
-  // Opens the store under options.data_dir and loads every table into memory.
+  // Opens the store under options.data_dir and loads every table into memory; with
+  // options.store_uri, opens PostgreSQL (applying its migrations) and reads the table list.
   static Result<std::unique_ptr<Service>> Open(const Options& options);
   ~Service();
   Service(const Service&) = delete;

@@ -1,9 +1,9 @@
 // Internals of dynamodb::Service shared by its source files (tables.cc, items.cc, query.cc,
-// batch.cc, service.cc). Not part of the layer's interface.
+// batch.cc, service.cc, cluster.cc). Not part of the layer's interface.
 //
 // Thread-safety: the tables (and what points into them) are guarded by Service::Impl::mu, and
-// every operation REQUIRES it; options, storage and group (which has its own lock) are set once
-// at open.
+// every operation REQUIRES it; options, storage, postgres and group (which has its own lock)
+// are set once at open; postgres is used under mu.
 #pragma once
 
 #include <map>
@@ -20,6 +20,7 @@
 #include "dynamodb/attribute_value.h"
 #include "dynamodb/errors.h"
 #include "dynamodb/expression.h"
+#include "dynamodb/postgres_storage.h"
 #include "dynamodb/service.h"
 #include "dynamodb/storage.h"
 
@@ -73,7 +74,16 @@ struct Table {
   std::map<std::string, Partition> partitions;  // by EncodeKey(partition key value)
   int64_t item_count = 0;
   int64_t size_bytes = 0;
+  // PostgreSQL only (PostgresStorage::Cursor): the table version the items are caught up to and
+  // the version of meta.
+  int64_t version = 0;
+  int64_t meta_version = 0;
 };
+
+// Puts (item present) or deletes the item of key (hash_key = EncodeKey of its partition key,
+// range) in t, keeping item_count and size_bytes.
+void ApplyToMemory(Table& t, const std::string& hash_key, const AttrValue& range,
+                   std::optional<Item> item);
 
 // One item write of a commit: item present = put, absent = delete.
 struct Write {
@@ -98,14 +108,32 @@ class Service::Impl {
   // Storage::Commit per batch; an Append is the changes of one operation, never split. Declared
   // after storage, which it borrows; Service's destructor drains it first.
   std::unique_ptr<GroupCommit<std::vector<Storage::Change>>> group;
+  // With --store postgresql://...: the shared store, instead of storage and group (cluster.cc).
+  std::unique_ptr<PostgresStorage> postgres;
   Mutex mu;
   std::map<std::string, Table> tables GUARDED_BY(mu);
   json::Object extras GUARDED_BY(mu);  // members of the current call's error body
+  // PostgreSQL: the changes of the write operation running (Commit and CommitTable append
+  // them; null outside a write transaction), and the catalog version the table list is at.
+  std::vector<Storage::Change>* collecting GUARDED_BY(mu) = nullptr;
+  int64_t catalog_version GUARDED_BY(mu) = -1;
 
   Result<json::Value> Dispatch(std::string_view op, const json::Value& req) REQUIRES(mu);
   // One call under mu: its Response (already applied to memory), and in *wait the sequence
   // number that must be durable before it may be answered (the last write it could have seen).
   Service::Response Run(std::string_view op, const json::Value& req, uint64_t* wait) EXCLUDES(mu);
+
+  // cluster.cc: PostgreSQL. Brings the tables the call names up to date (ListTables: the
+  // table list), then dispatches it; a write runs in one transaction holding its tables' rows.
+  Result<json::Value> RunInCluster(std::string_view op, const json::Value& req) REQUIRES(mu);
+  Result<json::Value> WriteInCluster(std::string_view op, const json::Value& req,
+                                     const std::vector<std::string>& names) REQUIRES(mu);
+  // Brings the named tables in memory up to what PostgreSQL holds (dropping the gone ones).
+  Status CatchUp(const std::vector<std::string>& names) REQUIRES(mu);
+  // Brings the table list (names and definitions) up to date when the catalog moved.
+  Status SyncCatalog() REQUIRES(mu);
+  // Drops tables from memory (they reload at next use) after a failure left them unknown.
+  void Forget(const std::vector<std::string>& names) REQUIRES(mu);
 
   // tables.cc
   Result<json::Value> CreateTable(const json::Value& req) REQUIRES(mu);

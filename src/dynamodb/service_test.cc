@@ -45,7 +45,9 @@ std::string Pk(int t, int i) {
 }
 
 std::unique_ptr<Service> OpenService(const std::string& dir) {
-  auto s = Service::Open({dir});
+  Service::Options options;
+  options.data_dir = dir;
+  auto s = Service::Open(options);
   EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
   return s.ok() ? std::move(*s) : nullptr;
 }

@@ -41,6 +41,7 @@ class Storage {
     std::string hash_key;   // items
     std::string range_key;  // items
     std::string text;       // kPutTable: meta; kPutItem: item JSON
+    std::string table_id;   // kPutTable: the table's TableId (PostgresStorage keys on it)
   };
 
   // data_dir "" = nothing persisted. Creates the directory's file and schema when needed.

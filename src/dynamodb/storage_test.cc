@@ -73,7 +73,8 @@ TEST(StorageSchemaTest, UnversionedFileIsMigratedWithItsData) {
     ASSERT_TRUE(storage.ok()) << storage.error().cause;
     EXPECT_EQ(Loaded(storage->get()),
               (std::vector<std::string>{"t={\"TableName\":\"t\"}", "t:{\"pk\":{\"S\":\"a\"}}"}));
-    Storage::Change put{Storage::Change::Kind::kPutItem, "t", "S:b", "", "{\"pk\":{\"S\":\"b\"}}"};
+    Storage::Change put{Storage::Change::Kind::kPutItem, "t", "S:b", "",
+                        "{\"pk\":{\"S\":\"b\"}}",        ""};
     Status s = (*storage)->Commit({put});
     ASSERT_TRUE(s.ok()) << s.error().cause;
   }

@@ -90,7 +90,7 @@ ApiServer::~ApiServer() { Stop(); }
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  STATOR_TRY(impl->store, store::OpenStore(options.data_dir));
+  STATOR_TRY(impl->store, store::OpenStore(options.data_dir, options.store_uri));
   if (!options.store_faults.empty()) {
     STATOR_TRY(store::StoreFaults faults, store::ParseStoreFaults(options.store_faults));
     std::cerr << "stator: injecting store faults (STATOR_STORE_FAULTS): " << options.store_faults
@@ -118,8 +118,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     exec.mock = std::make_shared<const integrations::MockConfig>(std::move(mock));
   }
   // The embedded DynamoDB (DATA_DIR/dynamodb.sqlite) and its Task integrations.
-  STATOR_TRY(impl->dynamodb,
-             dynamodb::Service::Open({options.data_dir, options.region, options.account}));
+  STATOR_TRY(impl->dynamodb, dynamodb::Service::Open({options.data_dir, options.region,
+                                                      options.account, options.store_uri}));
   exec.configure_router = [previous = std::move(exec.configure_router),
                            ddb = std::make_shared<integrations::DynamoDbTaskRunner>(
                                impl->dynamodb.get())](integrations::TaskRouter* router) {

@@ -25,7 +25,6 @@ namespace {
 
 using test_util::Backends;
 using test_util::Names;
-using test_util::SqliteFactory;
 
 NewExecution MakeExecution(const std::string& name) {
   NewExecution n;
@@ -167,9 +166,10 @@ struct Harness {
     fault = f.get();
     store = std::move(f);
   }
-  // SqliteStore: the same file opened again (what a restart finds); others: the same store.
+  // SqliteStore, PostgresStore: the same database opened again (what a restart finds);
+  // MemoryStore: the same store.
   Store* Reopened() {
-    if constexpr (std::is_same_v<F, SqliteFactory>) {
+    if constexpr (requires { factory.Open(); }) {
       store.reset();
       fault = nullptr;
       store = factory.Open();
@@ -183,7 +183,10 @@ struct Harness {
 };
 
 template <class F>
-class FaultTest : public ::testing::Test {};
+class FaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override { test_util::SkipUnlessAvailable<F>(); }
+};
 TYPED_TEST_SUITE(FaultTest, Backends, Names);
 
 // Commits 1 and 2 succeed; commit 3 holds four items (submitted from an answer of commit 2, so

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "store/memory_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace stator::store {
@@ -40,7 +41,17 @@ Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir) {
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir,
+                                         const std::string& store_uri) {
+  if (!store_uri.empty()) {
+    if (!data_dir.empty()) {
+      return Error{kStoreFailure,
+                   "a store is either a data directory (SQLite) or a URI "
+                   "(PostgreSQL), not both"};
+    }
+    STATOR_TRY(auto postgres, PostgresStore::Open(store_uri));
+    return std::unique_ptr<Store>(std::move(postgres));
+  }
   if (data_dir.empty()) return std::unique_ptr<Store>(std::make_unique<MemoryStore>());
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);

@@ -5,9 +5,10 @@
 // lookups of missing things return std::nullopt (or a Status whose error is kNotFound), and only
 // I/O failures are other Errors. ARNs are the keys; the API layer builds and parses them.
 //
-// Implementations: MemoryStore (memory_store.h; tests and --data-dir-less servers) and
-// SqliteStore (sqlite_store.h; durable, WAL). store_test.cc is the one suite every
-// implementation must pass.
+// Implementations: MemoryStore (memory_store.h; tests and --data-dir-less servers),
+// SqliteStore (sqlite_store.h; durable, WAL) and PostgresStore (postgres_store.h; a cluster's
+// shared database). The typed suites of store_test_util.h are the ones every implementation
+// must pass.
 //
 // Thread-safety: every method of every implementation may be called from any thread at once.
 // Each call is atomic (it sees and leaves a consistent state).
@@ -416,8 +417,9 @@ class Store {
                                            std::string_view after, int limit) = 0;
 };
 
-// Opens the store for a server: SQLite under `data_dir` (created if needed) when data_dir is
-// not empty, else a MemoryStore.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir);
+// Opens the store for a server: PostgreSQL at `store_uri` (a libpq connection URI) when it is
+// not empty, SQLite under `data_dir` (created if needed) when that is not empty (not both),
+// else a MemoryStore.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir, const std::string& store_uri);
 
 }  // namespace stator::store

@@ -10,13 +10,16 @@
 #include <memory>
 #include <string>
 
+#include "common/postgres_test_util.h"
 #include "store/fault_injecting_store.h"
 #include "store/memory_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace stator::store::test_util {
 
-// Each fixture owns one fresh store. SqliteStore gets its own temporary directory.
+// Each fixture owns one fresh store. SqliteStore gets its own temporary directory,
+// PostgresStore its own schema.
 struct MemoryFactory {
   static constexpr const char* kName = "Memory";
   std::unique_ptr<Store> Make() { return std::make_unique<MemoryStore>(); }
@@ -42,6 +45,34 @@ struct SqliteFactory {
   std::unique_ptr<Store> Make() { return Open(); }
 };
 
+// PostgresStore on the server of STATOR_TEST_POSTGRES (scripts/postgres.sh run), in a schema of
+// its own, dropped afterwards. Without a server, Make() skips the test (GTEST_SKIP, with the
+// reason) and returns nullptr: call it from SetUp (or call SkipUnlessAvailable<F>() there).
+struct PostgresFactory {
+  static constexpr const char* kName = "Postgres";
+  postgres::testing::TestSchema schema;
+  static void SkipUnlessAvailable() {
+    if (postgres::testing::ServerUri() == nullptr) GTEST_SKIP() << postgres::testing::kSkipReason;
+  }
+  // Another PostgresStore on the same schema (a restart, or a second node).
+  std::unique_ptr<Store> Open() {
+    auto s = PostgresStore::Open(schema.uri());
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().cause);
+    if (!s.ok()) return nullptr;
+    return std::move(s).value();
+  }
+  std::unique_ptr<Store> Make() {
+    if (!schema.Create()) return nullptr;
+    return Open();
+  }
+};
+
+// Skips the calling test (from SetUp) when F's backend is not available in this run.
+template <class F>
+void SkipUnlessAvailable() {
+  if constexpr (requires { F::SkipUnlessAvailable(); }) F::SkipUnlessAvailable();
+}
+
 // FaultInjectingStore with no fault over a MemoryStore: the decorator must pass the suite too.
 struct PassThroughFactory {
   static constexpr const char* kName = "FaultInjectingNoFault";
@@ -50,9 +81,10 @@ struct PassThroughFactory {
   }
 };
 
-using Implementations = ::testing::Types<MemoryFactory, SqliteFactory, PassThroughFactory>;
+using Implementations =
+    ::testing::Types<MemoryFactory, SqliteFactory, PostgresFactory, PassThroughFactory>;
 // The backends themselves (for suites about what a backend keeps, e.g. across a fault).
-using Backends = ::testing::Types<MemoryFactory, SqliteFactory>;
+using Backends = ::testing::Types<MemoryFactory, SqliteFactory, PostgresFactory>;
 class Names {
  public:
   template <class T>

@@ -1,0 +1,270 @@
+#include "dynamodb/postgres_storage.h"
+
+#include <set>
+
+namespace stator::dynamodb {
+
+using postgres::Param;
+using postgres::Rows;
+
+namespace {
+
+// DynamoDB's advisory lock for migrations ("ddb" + 1), apart from the store's.
+constexpr int64_t kMigrationLock = 0x0064646231;
+
+postgres::Options ErrorOptions() {
+  postgres::Options o;
+  o.error_name = "InternalServerError";
+  o.error_prefix = "DynamoDB storage: ";
+  return o;
+}
+
+// A PostgreSQL array literal ({"a","b"}) of texts.
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string IntArray(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (int64_t v : values) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(v);
+  }
+  return out + "}";
+}
+
+// The cursor names its table (table_id "" names whichever exists) and is not older than the
+// pruned tombstones; otherwise the table is reloaded.
+constexpr const char* kCurrent =
+    "(m.table_id = '' OR t.table_id = m.table_id) AND (m.version = 0 OR m.version >= "
+    "t.pruned_below)";
+
+}  // namespace
+
+PostgresStorage::PostgresStorage(std::string uri) : uri_(std::move(uri)) {}
+
+PostgresStorage::~PostgresStorage() = default;
+
+Result<std::unique_ptr<PostgresStorage>> PostgresStorage::Open(const std::string& uri) {
+  std::unique_ptr<PostgresStorage> s(new PostgresStorage(uri));
+  STATOR_TRY(postgres::Connection * conn, s->Conn());
+  STATOR_TRY(int version,
+             postgres::Migrate(conn, PostgresMigrations(), "ddb_schema_version", kMigrationLock));
+  (void)version;
+  return s;
+}
+
+Result<postgres::Connection*> PostgresStorage::Conn() {
+  if (conn_ == nullptr || (!conn_->ok() && tx_ == nullptr)) {
+    conn_.reset();
+    STATOR_TRY(conn_, postgres::Connection::Open(uri_, ErrorOptions()));
+  }
+  return conn_.get();
+}
+
+Result<std::vector<PostgresStorage::TableState>> PostgresStorage::CatchUp(
+    const std::vector<Cursor>& cursors) {
+  std::vector<TableState> out;
+  if (cursors.empty()) return out;
+  STATOR_TRY(postgres::Connection * conn, Conn());
+  std::vector<std::string> names, ids;
+  std::vector<int64_t> versions, meta_versions;
+  for (const Cursor& c : cursors) {
+    names.push_back(c.name);
+    ids.push_back(c.table_id);
+    versions.push_back(c.version);
+    meta_versions.push_back(c.meta_version);
+  }
+  std::string a = TextArray(names), b = TextArray(ids), c = IntArray(versions),
+              d = IntArray(meta_versions);
+  // One statement: one snapshot for every table. Rows with a NULL hash_key are a table
+  // without new items.
+  STATOR_TRY(
+      Rows rows,
+      conn->Run(
+          "ddb_catch_up",
+          std::string("SELECT t.name, t.table_id, t.version, t.meta_version, "
+                      "CASE WHEN t.table_id <> m.table_id OR t.meta_version <> m.meta_version "
+                      "THEN t.meta END, NOT (") +
+              kCurrent +
+              "), i.hash_key, i.range_key, i.item "
+              "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) "
+              "AS m(name, table_id, version, meta_version) "
+              "JOIN ddb_tables t ON t.name = m.name "
+              "LEFT JOIN ddb_items i ON i.table_name = t.name AND i.version > m.version AND " +
+              kCurrent +
+              " AND (i.item IS NOT NULL OR m.version > 0) "
+              "ORDER BY t.name",
+          {Param::Text(a), Param::Text(b), Param::Text(c), Param::Text(d)}));
+  for (int r = 0; r < rows.size(); ++r) {
+    std::string_view name = rows.Text(r, 0);
+    if (out.empty() || out.back().name != name) {
+      TableState s;
+      s.name = std::string(name);
+      s.table_id = std::string(rows.Text(r, 1));
+      s.version = rows.Int(r, 2);
+      s.meta_version = rows.Int(r, 3);
+      if (!rows.IsNull(r, 4)) s.meta = rows.Bytes(r, 4);
+      s.reload = rows.Bool(r, 5);
+      out.push_back(std::move(s));
+    }
+    if (rows.IsNull(r, 6)) continue;
+    ItemRow item;
+    item.hash_key = rows.Bytes(r, 6);
+    item.range_key = rows.Bytes(r, 7);
+    if (!rows.IsNull(r, 8)) item.item = rows.Bytes(r, 8);
+    out.back().items.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<int64_t> PostgresStorage::CatalogVersion() {
+  STATOR_TRY(postgres::Connection * conn, Conn());
+  STATOR_TRY(Rows rows, conn->Run("ddb_catalog_version", "SELECT version FROM ddb_catalog"));
+  if (rows.empty()) return conn->MakeError("the catalog row is missing");
+  return rows.Int(0, 0);
+}
+
+Result<PostgresStorage::Catalog> PostgresStorage::ReadCatalog() {
+  STATOR_TRY(postgres::Connection * conn, Conn());
+  // One statement, one snapshot: the version goes with the list.
+  STATOR_TRY(Rows rows, conn->Query("SELECT c.version, t.name, t.table_id, t.meta_version, t.meta "
+                                    "FROM ddb_catalog c LEFT JOIN ddb_tables t ON true"));
+  Catalog out;
+  for (int r = 0; r < rows.size(); ++r) {
+    out.version = rows.Int(r, 0);
+    if (rows.IsNull(r, 1)) continue;
+    CatalogEntry e;
+    e.name = std::string(rows.Text(r, 1));
+    e.table_id = std::string(rows.Text(r, 2));
+    e.meta_version = rows.Int(r, 3);
+    e.meta = rows.Bytes(r, 4);
+    out.tables.push_back(std::move(e));
+  }
+  return out;
+}
+
+Status PostgresStorage::Begin(const std::vector<std::string>& names) {
+  tx_.reset();
+  STATOR_TRY(postgres::Connection * conn, Conn());
+  tx_ = std::make_unique<postgres::Transaction>(conn);
+  if (Status s = tx_->Begun(); !s.ok()) {
+    tx_.reset();
+    return s;
+  }
+  std::string list = TextArray(names);
+  Result<Rows> locked =
+      conn->Run("ddb_lock",
+                "SELECT name FROM ddb_tables WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE",
+                {Param::Text(list)});
+  if (!locked.ok()) {
+    tx_.reset();
+    return locked.error();
+  }
+  return Status::Ok();
+}
+
+Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
+                              const std::map<std::string, int64_t>& versions,
+                              std::map<std::string, int64_t>* meta_versions) {
+  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  postgres::Connection* conn = conn_.get();
+  std::set<std::string> bumped;
+  bool catalog = false;
+  for (const Storage::Change& c : changes) {
+    switch (c.kind) {
+      case Storage::Change::Kind::kPutItem:
+      case Storage::Change::Kind::kDeleteItem: {
+        auto v = versions.find(c.table);
+        if (v == versions.end()) {
+          return conn->MakeError("no version for table " + c.table);
+        }
+        Param item =
+            c.kind == Storage::Change::Kind::kPutItem ? Param::Bytes(c.text) : Param::Null();
+        STATOR_TRY(
+            Rows r,
+            conn->Run("ddb_put_item",
+                      "INSERT INTO ddb_items(table_name, hash_key, range_key, item, version) "
+                      "VALUES ($1, $2, $3, $4, $5) "
+                      "ON CONFLICT (table_name, hash_key, range_key) DO UPDATE "
+                      "SET item = EXCLUDED.item, version = EXCLUDED.version",
+                      {Param::Text(c.table), Param::Bytes(c.hash_key), Param::Bytes(c.range_key),
+                       item, Param::Int(v->second + 1)}));
+        bumped.insert(c.table);
+        break;
+      }
+      case Storage::Change::Kind::kPutTable: {
+        // A new name inserts (meta_version 1); the same table updates its definition; a name
+        // taken by another table meanwhile returns no row.
+        STATOR_TRY(
+            Rows r,
+            conn->Run("ddb_put_table",
+                      "INSERT INTO ddb_tables(name, meta, table_id) VALUES ($1, $2, $3) "
+                      "ON CONFLICT (name) DO UPDATE SET meta = EXCLUDED.meta, "
+                      "meta_version = ddb_tables.meta_version + 1 "
+                      "WHERE ddb_tables.table_id = EXCLUDED.table_id "
+                      "RETURNING meta_version",
+                      {Param::Text(c.table), Param::Bytes(c.text), Param::Text(c.table_id)}));
+        if (r.empty()) {
+          return Error{"ResourceInUseException", "Table already exists: " + c.table};
+        }
+        (*meta_versions)[c.table] = r.Int(0, 0);
+        catalog = true;
+        break;
+      }
+      case Storage::Change::Kind::kDeleteTable: {
+        STATOR_TRY(Rows items,
+                   conn->Run("ddb_delete_items", "DELETE FROM ddb_items WHERE table_name = $1",
+                             {Param::Text(c.table)}));
+        STATOR_TRY(Rows table,
+                   conn->Run("ddb_delete_table", "DELETE FROM ddb_tables WHERE name = $1",
+                             {Param::Text(c.table)}));
+        bumped.erase(c.table);
+        catalog = true;
+        break;
+      }
+    }
+  }
+  for (const std::string& name : bumped) {
+    int64_t version = versions.at(name) + 1;
+    STATOR_TRY(Rows r,
+               conn->Run("ddb_set_version", "UPDATE ddb_tables SET version = $2 WHERE name = $1",
+                         {Param::Text(name), Param::Int(version)}));
+    if (version % kPruneLag == 0) {
+      // The tombstones every cache newer than `below` has seen; older caches reload.
+      int64_t below = version - kPruneLag;
+      STATOR_TRY(Rows pruned,
+                 conn->Run("ddb_prune",
+                           "WITH gone AS (DELETE FROM ddb_items WHERE table_name = $1 AND "
+                           "item IS NULL AND version < $2) "
+                           "UPDATE ddb_tables SET pruned_below = $2 WHERE name = $1",
+                           {Param::Text(name), Param::Int(below)}));
+    }
+  }
+  if (catalog) {
+    STATOR_TRY(Rows r,
+               conn->Run("ddb_bump_catalog", "UPDATE ddb_catalog SET version = version + 1"));
+  }
+  return Status::Ok();
+}
+
+Status PostgresStorage::Commit() {
+  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  Status s = tx_->Commit();
+  tx_.reset();
+  return s;
+}
+
+void PostgresStorage::Rollback() { tx_.reset(); }
+
+}  // namespace stator::dynamodb
