@@ -19,6 +19,7 @@ import tempfile
 import time
 import unittest
 import urllib.parse
+import urllib.request
 import uuid
 
 import stator_server  # noqa: F401  (puts tests/ on sys.path)
@@ -235,6 +236,10 @@ class ClusterTest(unittest.TestCase):
         for e in arns:
             self.assert_exactly_once(b, e)
         self.assertIsNone(a.proc.poll(), "the woken node keeps serving")
+        # ... healthy: its late steps were fenced (skipped), not refused as a broken history
+        # (which would make its store unhealthy for good).
+        with urllib.request.urlopen(a.endpoint + "/health") as r:
+            self.assertEqual({"status": "ok"}, json.loads(r.read()))
         self.assertEqual("waits", a.sfn.describe_state_machine(stateMachineArn=arn)["name"])
 
     def test_a_clean_shutdown_hands_executions_over_at_once(self):
