@@ -27,7 +27,7 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       users_(store),
       catalog_(store),
       data_layer_(store),
-      logs_(store) {
+      logs_(store, options_.shared_store) {
   FailInterruptedDeploys();
 }
 

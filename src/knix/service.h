@@ -65,9 +65,10 @@ class KnixService {
   struct Options {
     ArnScope scope;                  // the server's partition, region and account
     std::string version = "stator";  // what the `version` action answers
-    // Whether deployed workflows may be cached in this process: not when other servers share
-    // the store (a cluster), since they change workflows without this one hearing of it.
-    bool cache_deployed = true;
+    // Other servers share the store (a cluster): they change workflows and append log lines
+    // without this one hearing of it, so deployed workflows are not cached and logs are read
+    // from the store.
+    bool shared_store = false;
   };
 
   KnixService(store::Store* store, functions::FunctionRegistry* registry,
@@ -218,7 +219,7 @@ class KnixService {
   // store makes each write atomic, this keeps a sequence from interleaving with another.
   Mutex catalog_mu_;
   // Deployed workflows by id: the endpoint's lookup costs no store read and no JSON parse.
-  // Kept for this process only: off in a cluster (Options::cache_deployed), where every lookup
+  // Kept for this process only: off in a cluster (Options::shared_store), where every lookup
   // reads the store.
   Mutex deployed_mu_;
   std::unordered_map<std::string, std::shared_ptr<const WorkflowRecord>> deployed_

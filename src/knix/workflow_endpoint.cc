@@ -100,7 +100,7 @@ std::shared_ptr<const WorkflowRecord> KnixService::Deployed(const std::string& i
   auto w = std::make_shared<const WorkflowRecord>(std::move(**found));
   MutexLock lock(&deployed_mu_);
   // A workflow that changed while it was read is not cached (what was read may be the old one).
-  if (generation != deployed_generation_ || !options_.cache_deployed) return w;
+  if (generation != deployed_generation_ || options_.shared_store) return w;
   return deployed_.emplace(id, std::move(w)).first->second;
 }
 

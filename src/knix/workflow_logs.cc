@@ -1,8 +1,11 @@
 #include "knix/workflow_logs.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+
+#include "common/random.h"
 
 namespace stator::knix {
 namespace {
@@ -37,7 +40,8 @@ int64_t TimestampOfKey(const std::string& key) {
 
 }  // namespace
 
-WorkflowLogs::WorkflowLogs(store::Store* store) : store_(store) {
+WorkflowLogs::WorkflowLogs(store::Store* store, bool shared)
+    : store_(store), shared_(shared), key_suffix_(shared ? "-" + RandomHex(8) : "") {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -86,7 +90,7 @@ void WorkflowLogs::Append(const std::string& workflow_id, int64_t timestamp_us,
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    Line line{timestamp_us, key_prefix + Padded(next_seq_++, 12),
+    Line line{timestamp_us, key_prefix + Padded(next_seq_++, 12) + key_suffix_,
               prefix + text.substr(start, end - start)};
     pending_.push_back(store::RecordWrite::Put(kLogs, line.key, line.text));
     lines.push_back(std::move(line));
@@ -103,6 +107,7 @@ WorkflowLogs::Retrieved WorkflowLogs::Retrieve(const std::string& workflow_id, d
                                                int64_t num_lines) {
   Retrieved out;
   MutexLock lock(&mu_);
+  RefreshLocked(workflow_id);
   const std::deque<Line>& lines = LinesLocked(workflow_id);
   // Lines are appended in time order (per workflow, from invocations that ended in order).
   size_t first = lines.size();
@@ -120,18 +125,32 @@ WorkflowLogs::Retrieved WorkflowLogs::Retrieve(const std::string& workflow_id, d
 
 void WorkflowLogs::Clear(const std::string& workflow_id) {
   MutexLock lock(&mu_);
+  RefreshLocked(workflow_id);
   std::deque<Line>& lines = LinesLocked(workflow_id);
   for (const Line& line : lines) pending_.push_back(store::RecordWrite::Delete(kLogs, line.key));
   lines.clear();  // kept (empty): reading the store again would find the deletes not yet written
   wake_.SignalAll();
+  if (shared_) FlushLocked();  // other servers read the store: the deletes must be there
 }
 
 void WorkflowLogs::FlushForTesting() {
   MutexLock lock(&mu_);
+  FlushLocked();
+}
+
+void WorkflowLogs::FlushLocked() {
   // The batch being committed, then the one pending.
   uint64_t target = flushed_generation_ + (committing_ ? 1 : 0) + (pending_.empty() ? 0 : 1);
+  ++flushes_waiting_;
   wake_.SignalAll();
   while (flushed_generation_ < target) wake_.Wait(&mu_);
+  --flushes_waiting_;
+}
+
+void WorkflowLogs::RefreshLocked(const std::string& workflow_id) {
+  if (!shared_) return;
+  FlushLocked();
+  lines_.erase(workflow_id);
 }
 
 void WorkflowLogs::WriterLoop() {
@@ -149,10 +168,11 @@ void WorkflowLogs::WriterLoop() {
     ++flushed_generation_;
     wake_.SignalAll();
     if (stopping_) continue;
-    // Let lines gather: at most one commit per interval.
-    lock.Unlock();
-    std::this_thread::sleep_for(kFlushInterval);
-    lock.Lock();
+    // Let lines gather: at most one commit per interval (a flush waited for cuts it short).
+    const auto deadline = std::chrono::steady_clock::now() + kFlushInterval;
+    while (!stopping_ && flushes_waiting_ == 0 && std::chrono::steady_clock::now() < deadline) {
+      wake_.WaitUntil(&mu_, deadline);
+    }
   }
 }
 

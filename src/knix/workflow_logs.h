@@ -16,6 +16,13 @@
 // the store the first time it is touched after a start. Lines appended in the last moments
 // before a crash may be lost; nothing else is.
 //
+// Shared (a cluster: other servers append to the same store): keys end with this server's
+// random token (…/SSSSSSSSSSSS-TOKEN) so that servers never write the same key, and Retrieve
+// and Clear first commit what is pending here, then read the workflow's lines from the store
+// (every server's: another server's lines show once it committed them, within kFlushInterval).
+// Each server trims only the lines it has seen, so the store may hold up to
+// kMaxLines per server; Retrieve returns the last kMaxLines.
+//
 // Ownership: borrows the store (it must outlive this object).
 // Thread-safety: all methods may be called from any thread.
 #pragma once
@@ -40,7 +47,7 @@ class WorkflowLogs {
   static constexpr size_t kMaxLines = 10000;
   static constexpr std::chrono::milliseconds kFlushInterval{200};
 
-  explicit WorkflowLogs(store::Store* store);
+  explicit WorkflowLogs(store::Store* store, bool shared = false);
   ~WorkflowLogs();  // commits what is still pending
   WorkflowLogs(const WorkflowLogs&) = delete;
   WorkflowLogs& operator=(const WorkflowLogs&) = delete;
@@ -76,8 +83,15 @@ class WorkflowLogs {
   void WriterLoop() EXCLUDES(mu_);
   // Commits `writes`; a failure is logged (the lines stay in memory).
   void Commit(std::vector<store::RecordWrite> writes);
+  // Waits until what was appended before the call is committed.
+  void FlushLocked() REQUIRES(mu_);
+  // Shared: waits until what is pending is committed, then forgets the cached lines of the
+  // workflow, so that the next LinesLocked reads every server's from the store.
+  void RefreshLocked(const std::string& workflow_id) REQUIRES(mu_);
 
   store::Store* const store_;
+  const bool shared_;
+  const std::string key_suffix_;  // shared: "-" + this server's token; else ""
   Mutex mu_;
   CondVar wake_;
   std::map<std::string, std::deque<Line>> lines_ GUARDED_BY(mu_);
@@ -85,6 +99,7 @@ class WorkflowLogs {
   uint64_t next_seq_ GUARDED_BY(mu_) = 0;
   uint64_t flushed_generation_ GUARDED_BY(mu_) = 0;  // bumped after each commit
   bool committing_ GUARDED_BY(mu_) = false;          // the writer holds a batch out of pending_
+  int flushes_waiting_ GUARDED_BY(mu_) = 0;  // FlushLocked callers: the writer skips its pause
   bool stopping_ GUARDED_BY(mu_) = false;
   std::thread writer_;
 };

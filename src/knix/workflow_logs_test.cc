@@ -61,6 +61,33 @@ TEST(WorkflowLogsTest, LinesSurviveANewInstanceOnTheSameStoreAndClearRemovesThem
   EXPECT_EQ(logs.Retrieve("wf", 0, 0).log, "");
 }
 
+TEST(WorkflowLogsTest, SharedLogsSeeEveryServersLinesAndClearRemovesThemAll) {
+  // Two servers of a cluster on one store: both append to one workflow, at the same moment.
+  store::MemoryStore store;
+  WorkflowLogs a(&store, /*shared=*/true);
+  WorkflowLogs b(&store, /*shared=*/true);
+  a.Append("wf", kT, "INFO", "ra", "s", "from a");
+  b.Append("wf", kT, "INFO", "rb", "s", "from b");
+  b.Append("wf", kT + 1, "INFO", "rb2", "s", "later from b");
+  // Another server's lines are there once it committed them (within kFlushInterval).
+  b.FlushForTesting();
+  const std::string expected_tail =
+      "[1796596780438698] [2026-12-06 22:39:40.438] [INFO] [rb2] [s] later from b\n";
+  for (WorkflowLogs* logs : {&a, &b}) {
+    WorkflowLogs::Retrieved all = logs->Retrieve("wf", 0, 0);
+    EXPECT_NE(all.log.find("[ra] [s] from a\n"), std::string::npos) << all.log;
+    EXPECT_NE(all.log.find("[rb] [s] from b\n"), std::string::npos) << all.log;
+    EXPECT_TRUE(all.log.ends_with(expected_tail)) << all.log;
+    EXPECT_EQ(all.last_us, kT + 1);
+  }
+  auto page = store.ListRecords("knix.logs", "wf/", "", 100);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 3u);  // same timestamp, same sequence number: different keys
+  a.Clear("wf");
+  EXPECT_EQ(b.Retrieve("wf", 0, 0).log, "");
+  EXPECT_EQ(a.Retrieve("wf", 0, 0).log, "");
+}
+
 TEST(WorkflowLogsTest, KeepsTheLastMaxLinesInMemoryAndInTheStore) {
   store::MemoryStore store;
   {

@@ -188,7 +188,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     // runner tells it what its workflows' functions printed.
     knix::KnixService::Options knix_options;
     knix_options.scope = scope;
-    knix_options.cache_deployed = options.store_uri.empty();  // other nodes change workflows
+    knix_options.shared_store = !options.store_uri.empty();  // other nodes of a cluster
     impl->knix = std::make_unique<knix::KnixService>(
         impl->store.get(), impl->function_registry.get(), impl->function_runtime.get(),
         impl->executions.get(), impl->clock.clock.get(), std::move(knix_options));
