@@ -560,6 +560,67 @@ TYPED_TEST(ExecutionStoreTest, CommitQueueDestructorCommitsWhatIsQueued) {
   EXPECT_EQ(history->items.size(), 1u);
 }
 
+// A commit's non-empty report reaches the listener on the writer thread before that batch's
+// `done` callbacks run; clean commits are not reported.
+TYPED_TEST(ExecutionStoreTest, CommitQueueReportsBeforeTheBatchIsAnswered) {
+  NewExecution n = MakeExecution("a");
+  this->CommitOk(ExecutionBatch{{n}, {}});
+  std::vector<CommitReport> reports;  // written on the writer thread only
+  CommitQueue queue(this->store_.get(), nullptr,
+                    [&](const CommitReport& report) { reports.push_back(report); });
+  NewExecution fresh = MakeExecution("fresh");
+  queue.Submit(fresh);
+  queue.Flush();
+  EXPECT_TRUE(reports.empty());
+  std::optional<Status> status;
+  size_t seen = 0;
+  std::vector<std::string> existed;
+  queue.Submit(n, [&](const Status& s) {
+    status = s;
+    seen = reports.size();
+    if (!reports.empty()) existed = reports.back().existed;
+  });
+  queue.Flush();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  EXPECT_EQ(seen, 1u);
+  EXPECT_EQ(existed, std::vector<std::string>{n.execution.arn});
+  EXPECT_EQ(reports.size(), 1u);
+}
+
+// The queue's Leases ride on every batch: executions it creates are leased to its node, and
+// its fenced steps are reported.
+TYPED_TEST(ExecutionStoreTest, CommitQueueCommitsForItsLeaseOwner) {
+  std::vector<CommitReport> reports;
+  CommitQueue queue(
+      this->store_.get(), nullptr, [&](const CommitReport& report) { reports.push_back(report); },
+      CommitQueue::Leases{"node-a", 3600 * 1000});
+  NewExecution n = MakeExecution("a");
+  queue.Submit(n);
+  ExecutionStep step = Step(n, {Event(1, "ExecutionStarted")});
+  step.lease_epoch = 1;
+  queue.Submit(step);
+  queue.Flush();
+  EXPECT_TRUE(reports.empty());
+  auto lease = this->store_->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ(*lease, (std::optional<Lease>(Lease{n.execution.arn, "node-a", 1})));
+  auto stolen = this->store_->StealLease(n.execution.arn, "node-b", 3600 * 1000);
+  ASSERT_TRUE(stolen.ok() && stolen->has_value());
+  step = Step(n, {Event(2, "E")});
+  step.lease_epoch = 1;
+  std::optional<Status> status;
+  queue.Submit(step, [&](const Status& s) { status = s; });
+  queue.Flush();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].fenced, std::vector<std::string>{n.execution.arn});
+  auto history = this->store_->ReadHistory(n.execution.arn, "", 10, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1}));
+}
+
 // SqliteStore: executions and histories survive reopening the file.
 TEST(SqliteExecutionStoreTest, SurvivesReopen) {
   SqliteFactory f;
