@@ -285,20 +285,34 @@ Pool::Lease::~Lease() {
 Result<Pool::Lease> Pool::Acquire() {
   {
     MutexLock lock(&mu_);
+    while (idle_.empty() && open_ >= max_connections_) returned_.Wait(&mu_);
     if (!idle_.empty()) {
       std::unique_ptr<Connection> c = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(c));
     }
+    ++open_;  // this thread opens one (outside the lock)
   }
-  STATOR_TRY(std::unique_ptr<Connection> c, Connection::Open(uri_, options_));
-  return Lease(this, std::move(c));
+  Result<std::unique_ptr<Connection>> c = Connection::Open(uri_, options_);
+  if (!c.ok()) {
+    MutexLock lock(&mu_);
+    --open_;
+    returned_.Signal();
+    return std::move(c).error();
+  }
+  return Lease(this, std::move(c).value());
 }
 
 void Pool::Return(std::unique_ptr<Connection> conn) {
-  if (!conn->ok()) return;  // broken: closed here, a new one is opened when needed
+  const bool broken = !conn->ok();
+  if (broken) conn.reset();  // closed here, a new one is opened when needed
   MutexLock lock(&mu_);
-  idle_.push_back(std::move(conn));
+  if (broken) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  returned_.Signal();
 }
 
 // --- Migrations ---------------------------------------------------------------------------------

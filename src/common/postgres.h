@@ -184,13 +184,17 @@ class Transaction {
   bool done_ = false;
 };
 
-// Connections to one database, opened as threads need them and kept for reuse.
+// Connections to one database, opened as threads need them and kept for reuse: at most
+// max_connections open at once (a thread asking for one more waits until one comes back), so
+// that a node's share of the server's max_connections is bounded whatever its thread count.
 class Pool {
  public:
-  Pool(std::string uri, Options options) : uri_(std::move(uri)), options_(std::move(options)) {}
+  static constexpr int kDefaultMaxConnections = 16;
+  Pool(std::string uri, Options options, int max_connections = kDefaultMaxConnections)
+      : uri_(std::move(uri)), options_(std::move(options)), max_connections_(max_connections) {}
 
-  // A connection for the calling thread; back to the pool when the Lease is destroyed (unless
-  // it broke: then it is closed).
+  // A connection for the calling thread (waiting while max_connections are leased); back to
+  // the pool when the Lease is destroyed (unless it broke: then it is closed).
   class Lease {
    public:
     Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
@@ -215,8 +219,11 @@ class Pool {
 
   const std::string uri_;
   const Options options_;
+  const int max_connections_;
   Mutex mu_;
+  CondVar returned_;  // signalled when a connection comes back or closes
   std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // idle and leased
 };
 
 // The highest version recorded in `version_table` (0 when the table is missing or empty).

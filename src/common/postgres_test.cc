@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <thread>
@@ -134,6 +136,27 @@ TEST_F(PostgresTest, ABrokenConnectionIsReportedAndThePoolReplacesIt) {
   auto r = (*lease)->Query("SELECT pg_backend_pid()");
   ASSERT_TRUE(r.ok()) << r.error().cause;
   EXPECT_NE(r->Int(0, 0), pid);
+}
+
+TEST_F(PostgresTest, APoolOpensAtMostItsMaximumAndOthersWait) {
+  Pool pool(schema_.uri(), Options{}, 2);
+  auto a = pool.Acquire(), b = pool.Acquire();
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::atomic<bool> third{false};
+  std::thread waiter([&] {
+    auto c = pool.Acquire();
+    EXPECT_TRUE(c.ok());
+    third = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(third.load());  // both leased: it waits
+  Connection* first = a->get();
+  { Pool::Lease back = std::move(a).value(); }  // returned
+  waiter.join();
+  EXPECT_TRUE(third.load());
+  auto again = pool.Acquire();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), first);  // reused, not a third connection
 }
 
 TEST_F(PostgresTest, ConnectingToNoServerIsAnError) {
