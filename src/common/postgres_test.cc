@@ -159,11 +159,15 @@ TEST_F(PostgresTest, APoolOpensAtMostItsMaximumAndOthersWait) {
   EXPECT_EQ(again->get(), first);  // reused, not a third connection
 }
 
-TEST_F(PostgresTest, ConnectingToNoServerIsAnError) {
-  auto c = Connection::Open("postgresql:///none?host=/nonexistent-dir&connect_timeout=2",
-                            Options{"test.Error", "pg: "});
+TEST(PostgresConnectTest, ConnectingToNoServerIsAnErrorThatHidesThePassword) {
+  auto c = Connection::Open(
+      "postgresql://me:s3cret@/none?host=/nonexistent-dir&connect_timeout=2&password=s3cret",
+      Options{"test.Error", "pg: "});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().error, "test.Error");
+  EXPECT_EQ(c.error().cause.find("s3cret"), std::string::npos) << c.error().cause;
+  EXPECT_NE(c.error().cause.find("postgresql://me:***@/none"), std::string::npos)
+      << c.error().cause;
 }
 
 TEST_F(PostgresTest, TransactionsRollBackUnlessCommitted) {
