@@ -6,10 +6,12 @@
 // Queries take parameters ($1, $2, ...) as Params: text, bytes (bytea, sent in binary, so any
 // byte including NUL goes through), 64-bit integers or NULL; results come back as Rows in text
 // format, with Bytes() decoding bytea's hex output. Statements a caller runs often are prepared
-// once per connection (Connection::Prepare, then Run by name). Transaction is BEGIN ... COMMIT,
-// rolled back when it goes out of scope uncommitted. Pool hands connections to threads and
-// replaces one that broke. Migrate applies versioned schema scripts (common/migration.h) under a
-// cluster-wide advisory lock, so several nodes starting at once migrate one at a time.
+// once per connection (Connection::Run by name). An Array carries a whole column of a batch in
+// one parameter (binary array format, for unnest()). Transaction is BEGIN ... COMMIT, rolled
+// back when it goes out of scope uncommitted. Pool hands connections to threads (at most
+// max_connections at once) and replaces one that broke. Migrate applies versioned schema scripts
+// (common/migration.h) under a cluster-wide advisory lock, so several nodes starting at once
+// migrate one at a time.
 //
 // Ownership: a Connection owns its libpq connection and Rows their result; Transactions borrow
 // the Connection, which must outlive them. A Pool owns its idle connections; a Pool::Lease
