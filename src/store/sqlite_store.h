@@ -10,8 +10,8 @@
 // at a time, each in one transaction; reads (Get*, List*, ReadHistory) go through a second,
 // read-only connection, so they see the last commit without waiting for a commit in flight.
 // (ReadHistory's two statements may straddle a commit: it can only see more events, never
-// fewer.) Leases (store.h) are rows of execution_leases (schema v005); the store's clock for
-// their expiry is this process's std::chrono::system_clock, in milliseconds.
+// fewer.) Leases (store.h) are rows of execution_leases (schema v005; sqlite_store_leases.cc);
+// the store's clock for their expiry is this process's std::chrono::system_clock, in ms.
 #pragma once
 
 #include <memory>
@@ -97,6 +97,8 @@ class SqliteStore : public Store {
   Status TagLocked(std::string_view resource_arn, const std::vector<Tag>& tags) REQUIRES(mu_);
   // With the connection's lock held: db, or the reader (the functions below take either).
   static Result<bool> ResourceExistsLocked(sqlite::Database* db, std::string_view arn);
+  // The store's clock (leases' expiry): system_clock, in epoch milliseconds.
+  static int64_t NowMillis();
   // The leases (execution seq, epoch) held by `owner`, with their executions' ARNs.
   Result<std::vector<Lease>> LeasesLocked(std::string_view owner,
                                           const std::vector<std::pair<int64_t, int64_t>>& leases)
