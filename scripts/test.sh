@@ -3,15 +3,19 @@
 #   1. setup: install what is missing, build everything into build/ (g++, -Werror).
 #   2. format: every C++ file of the tree is as clang-format (.clang-format) writes it.
 #   3. ctest: every test registered with CTest in build/ (unit tests, CLI tests, the conformance
-#      suites, the API tests with real clients).
+#      suites, the API tests with real clients), with a throwaway PostgreSQL server
+#      (scripts/postgres.sh run: STATOR_TEST_POSTGRES names it for the whole run, and it is
+#      removed afterwards, also on failure), so the store suites run on PostgreSQL too. A server
+#      that does not start fails the stage.
 #   4. clang: a second build, build-clang/ (clang, -Wthread-safety -Werror: the lock annotations
 #      of common/thread_annotations.h are checked; AddressSanitizer and UndefinedBehaviorSanitizer),
-#      in which the unit tests (label "unit") and the committed fuzz corpora (label "fuzz",
-#      fuzz/corpus/) run.
+#      in which the unit tests (label "unit", with a throwaway PostgreSQL as in 3) and the
+#      committed fuzz corpora (label "fuzz", fuzz/corpus/) run.
 #
 # usage: scripts/test.sh                    every stage
 #        scripts/test.sh [ctest arguments]  setup, then only ctest in build/ with those arguments
-#                                           (e.g. -R conformance)
+#                                           (e.g. -R conformance), with a throwaway
+#                                           PostgreSQL as in stage 3
 # environment: BUILD_DIR (build/), CLANG_BUILD_DIR (build-clang/), JOBS (number of CPUs).
 #
 # ctest runs with --no-tests=error (a filter that selects nothing fails). A test that cannot run
@@ -77,20 +81,38 @@ EOF
   return "$status"
 }
 
+# run_ctest under a throwaway PostgreSQL (scripts/postgres.sh run), STATOR_TEST_POSTGRES set for
+# the whole ctest run. Returns ctest's status, or 1 (saying so) when the server did not start.
+run_ctest_with_postgres() {
+  local started
+  started="$(mktemp -u /tmp/stator-postgres-started-XXXXXX)"
+  local status=0
+  export -f run_ctest
+  export jobs
+  "$root/scripts/postgres.sh" run bash -c 'touch "$0" && run_ctest "$@"' "$started" "$@" ||
+    status=$?
+  if [ ! -e "$started" ]; then
+    printf '\ntest.sh: the throwaway PostgreSQL did not start (scripts/postgres.sh): FAILED\n' >&2
+    return 1
+  fi
+  rm -f "$started"
+  return "$status"
+}
+
 stage "setup (build: $build)"
 "$root/scripts/setup.sh"
 
 if [ $# -gt 0 ]; then
   stage "ctest $*"
-  run_ctest "$build" "$@"
+  run_ctest_with_postgres "$build" "$@"
   exit $?
 fi
 
 stage "format (clang-format, .clang-format)"
 "$root/scripts/check_format.sh" || failed+=(format)
 
-stage "ctest ($build)"
-run_ctest "$build" || failed+=(ctest)
+stage "ctest ($build, with a throwaway PostgreSQL)"
+run_ctest_with_postgres "$build" || failed+=(ctest)
 
 stage "clang: thread-safety analysis, ASan + UBSan ($clang_build)"
 mkdir -p "$clang_build"
@@ -100,7 +122,7 @@ if CC=clang CXX=clang++ cmake -S "$root" -B "$clang_build" -DCMAKE_BUILD_TYPE=De
   if cmake --build "$clang_build" -j "$jobs"; then
     # UBSan stops at the first finding (-fno-sanitize-recover); print its stack.
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-      run_ctest "$clang_build" -L "^(unit|fuzz)$" || failed+=(clang-tests)
+      run_ctest_with_postgres "$clang_build" -L "^(unit|fuzz)$" || failed+=(clang-tests)
   else
     failed+=(clang-build)
   fi

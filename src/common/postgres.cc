@@ -18,6 +18,28 @@ int HexDigit(char c) {
   return -1;
 }
 
+// `uri` with its password (postgresql://user:PASSWORD@host, or password=...) replaced by ***,
+// for messages.
+std::string Redacted(const std::string& uri) {
+  std::string out = uri;
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t start = scheme + 3;
+    const size_t end = out.find_first_of("/?", start);
+    const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at > start) {
+      const size_t colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t value = p + 9;
+    const size_t end = out.find_first_of("& ", value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
 // The first line of libpq's message, without its trailing newline.
 std::string Message(const char* text) {
   std::string m = text == nullptr ? "" : text;
@@ -167,7 +189,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& uri, Opt
     return Error{options.error_name, options.error_prefix + "cannot connect: out of memory"};
   }
   if (PQstatus(conn) != CONNECTION_OK) {
-    Error e{options.error_name, options.error_prefix + "cannot connect to " + uri + ": " +
+    Error e{options.error_name, options.error_prefix + "cannot connect to " + Redacted(uri) + ": " +
                                     Message(PQerrorMessage(conn))};
     PQfinish(conn);
     return e;
@@ -176,6 +198,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& uri, Opt
   // Notices (e.g. "relation already exists, skipping") are not errors; keep them off stderr.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
+  // Rows::Bytes decodes bytea's hex output, whatever the server's default.
+  STATOR_RETURN_IF_ERROR(c->Exec("SET bytea_output = 'hex'"));
   return c;
 }
 
@@ -285,20 +309,34 @@ Pool::Lease::~Lease() {
 Result<Pool::Lease> Pool::Acquire() {
   {
     MutexLock lock(&mu_);
+    while (idle_.empty() && open_ >= max_connections_) returned_.Wait(&mu_);
     if (!idle_.empty()) {
       std::unique_ptr<Connection> c = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(c));
     }
+    ++open_;  // this thread opens one (outside the lock)
   }
-  STATOR_TRY(std::unique_ptr<Connection> c, Connection::Open(uri_, options_));
-  return Lease(this, std::move(c));
+  Result<std::unique_ptr<Connection>> c = Connection::Open(uri_, options_);
+  if (!c.ok()) {
+    MutexLock lock(&mu_);
+    --open_;
+    returned_.Signal();
+    return std::move(c).error();
+  }
+  return Lease(this, std::move(c).value());
 }
 
 void Pool::Return(std::unique_ptr<Connection> conn) {
-  if (!conn->ok()) return;  // broken: closed here, a new one is opened when needed
+  const bool broken = !conn->ok();
+  if (broken) conn.reset();  // closed here, a new one is opened when needed
   MutexLock lock(&mu_);
-  idle_.push_back(std::move(conn));
+  if (broken) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  returned_.Signal();
 }
 
 // --- Migrations ---------------------------------------------------------------------------------

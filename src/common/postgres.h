@@ -6,10 +6,12 @@
 // Queries take parameters ($1, $2, ...) as Params: text, bytes (bytea, sent in binary, so any
 // byte including NUL goes through), 64-bit integers or NULL; results come back as Rows in text
 // format, with Bytes() decoding bytea's hex output. Statements a caller runs often are prepared
-// once per connection (Connection::Prepare, then Run by name). Transaction is BEGIN ... COMMIT,
-// rolled back when it goes out of scope uncommitted. Pool hands connections to threads and
-// replaces one that broke. Migrate applies versioned schema scripts (common/migration.h) under a
-// cluster-wide advisory lock, so several nodes starting at once migrate one at a time.
+// once per connection (Connection::Run by name). An Array carries a whole column of a batch in
+// one parameter (binary array format, for unnest()). Transaction is BEGIN ... COMMIT, rolled
+// back when it goes out of scope uncommitted. Pool hands connections to threads (at most
+// max_connections at once) and replaces one that broke. Migrate applies versioned schema scripts
+// (common/migration.h) under a cluster-wide advisory lock, so several nodes starting at once
+// migrate one at a time.
 //
 // Ownership: a Connection owns its libpq connection and Rows their result; Transactions borrow
 // the Connection, which must outlive them. A Pool owns its idle connections; a Pool::Lease
@@ -184,13 +186,17 @@ class Transaction {
   bool done_ = false;
 };
 
-// Connections to one database, opened as threads need them and kept for reuse.
+// Connections to one database, opened as threads need them and kept for reuse: at most
+// max_connections open at once (a thread asking for one more waits until one comes back), so
+// that a node's share of the server's max_connections is bounded whatever its thread count.
 class Pool {
  public:
-  Pool(std::string uri, Options options) : uri_(std::move(uri)), options_(std::move(options)) {}
+  static constexpr int kDefaultMaxConnections = 16;
+  Pool(std::string uri, Options options, int max_connections = kDefaultMaxConnections)
+      : uri_(std::move(uri)), options_(std::move(options)), max_connections_(max_connections) {}
 
-  // A connection for the calling thread; back to the pool when the Lease is destroyed (unless
-  // it broke: then it is closed).
+  // A connection for the calling thread (waiting while max_connections are leased); back to
+  // the pool when the Lease is destroyed (unless it broke: then it is closed).
   class Lease {
    public:
     Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
@@ -215,8 +221,11 @@ class Pool {
 
   const std::string uri_;
   const Options options_;
+  const int max_connections_;
   Mutex mu_;
+  CondVar returned_;  // signalled when a connection comes back or closes
   std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // idle and leased
 };
 
 // The highest version recorded in `version_table` (0 when the table is missing or empty).

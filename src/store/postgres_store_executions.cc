@@ -430,10 +430,14 @@ Result<Page<HistoryEvent>> PostgresStore::ReadHistory(std::string_view execution
 
 Result<std::vector<Lease>> PostgresStore::RenewLeases(std::string_view owner, int64_t ttl_ms) {
   return InTransaction([&](Connection* c) -> Result<std::vector<Lease>> {
+    // Rows locked in seq order, as Commit locks them: the two never deadlock.
     STATOR_TRY(Rows r, c->Run("lease_renew",
+                              "WITH r AS (SELECT execution_seq FROM execution_leases "
+                              "WHERE owner = $1 ORDER BY execution_seq FOR UPDATE) "
                               "UPDATE execution_leases l SET expires_at = statement_timestamp() "
-                              "+ $2::int8 * interval '1 ms' FROM executions e "
-                              "WHERE l.owner = $1 AND e.seq = l.execution_seq "
+                              "+ $2::int8 * interval '1 ms' FROM r, executions e "
+                              "WHERE l.execution_seq = r.execution_seq AND l.owner = $1 "
+                              "AND e.seq = l.execution_seq "
                               "RETURNING e.arn, l.epoch, l.execution_seq",
                               {Param::Text(owner), Param::Int(ttl_ms)}));
     return ReadLeases(r, owner);
