@@ -336,13 +336,13 @@ class Store {
   // execution's history and, when the step carries an outcome, closes the execution. All or
   // nothing, in one transaction (SqliteStore: one fsync): this is the group commit through
   // which many executions' progress becomes durable at once (see commit_queue.h). Errors, each
-  // failing the whole batch: an execution ARN that already exists (created) or does not
-  // (steps), kStoreFailure; events whose ids do not continue their execution's history (a gap
-  // or a repeat, also within the batch), kOutOfSequence. Callers guarantee none happens: such a
-  // batch means an earlier one was lost or is being written twice.
-  // Races between nodes are not errors: a created execution whose ARN exists, and the steps of
-  // a node that lost the lease (ExecutionBatch), are skipped and listed in *report (cleared
-  // first; may be null when the caller uses no leases and creates only fresh names).
+  // failing the whole batch: a step of an execution that does not exist, kStoreFailure; events
+  // whose ids do not continue their execution's history (a gap or a repeat, also within the
+  // batch), kOutOfSequence. Callers guarantee none happens: such a batch means an earlier one
+  // was lost or is being written twice.
+  // Races between nodes are not errors: a created execution whose ARN exists (with the batch's
+  // steps of it), and the steps of a node that lost the lease (ExecutionBatch), are skipped and
+  // listed in *report (cleared first; may be null when the caller does not need to know).
   virtual Status Commit(const ExecutionBatch& batch, CommitReport* report) = 0;
   Status Commit(const ExecutionBatch& batch) { return Commit(batch, nullptr); }
 
