@@ -15,9 +15,9 @@ Figures per configuration:
   2. StartExecution/s: S executions of a 1-Pass STANDARD machine started over C connections,
      timed from the first call to the last answer (each answer means the execution is durable).
 Failover (pg-3, lease L s): N executions waiting (Wait until a timestamp 1 s after the kill) on
-the node that is then SIGKILLed; the time from the kill until the last of them SUCCEEDED on the
-other nodes, and that time minus L (the failover after the leases expired; a lease can expire
-up to one renewal interval, 1 s, before kill + L).
+the node that is then SIGKILLed; the time from the kill until its leases expire (read from the
+database right after the kill: they were last renewed up to L/3 before it) and until the last
+of the executions SUCCEEDED on the other nodes; the difference is the failover after expiry.
 
 The PostgreSQL server is scripts/postgres.sh's throwaway one (started and removed here), or
 STATOR_TEST_POSTGRES's when set. All servers share this machine's cores with the clients: on a
@@ -71,6 +71,9 @@ def find_stator():
 class Node:
     def __init__(self, *args):
         self.log = tempfile.TemporaryFile("w+")
+        node_id = "bench-" + uuid.uuid4().hex[:8]
+        if "--store" in args:
+            args = (*args, "--node-id", node_id)
         self.proc = subprocess.Popen(
             [find_stator(), "serve", "--port", "0", *args], stdout=subprocess.PIPE,
             stderr=self.log, text=True)
@@ -80,6 +83,7 @@ class Node:
             self.log.seek(0)
             sys.exit(f"stator did not start: {line!r} {self.log.read()}")
         self.port = int(line.rsplit(":", 1)[1])
+        self.node_id = node_id
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
@@ -202,13 +206,19 @@ def failover(pg, a):
         time.sleep(max(0.0, kill_at - time.time()))
         t0 = time.perf_counter()
         nodes[0].stop(signal.SIGKILL)
+        # When the dead node's leases expire, on the database's clock, as seconds from t0.
+        left = subprocess.run(
+            ["psql", uri, "-Atc", "SELECT EXTRACT(EPOCH FROM (max(expires_at) - "
+             f"clock_timestamp())) FROM execution_leases WHERE owner = '{nodes[0].node_id}'"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        expiry = time.perf_counter() - t0 + float(left)
         while count_running(nodes[1].port, arn):
             time.sleep(0.05)
         took = time.perf_counter() - t0
         ok = succeeded(nodes[2].port, arn)
         if ok != a.failover:
             raise RuntimeError(f"failover: {ok} of {a.failover} executions SUCCEEDED")
-        return took
+        return took, expiry
     finally:
         for n in nodes:
             n.stop()
@@ -245,7 +255,7 @@ def main():
         finally:
             for n in nodes:
                 n.stop()
-        took = failover(pg, a)
+        took, expiry = failover(pg, a)
     finally:
         pg.close()
     base = results["sqlite-1"]
@@ -258,10 +268,10 @@ def main():
     ratio = results["pg-1"]["transitions_per_s"] / base["transitions_per_s"]
     print(f"\nPostgreSQL 1 node / SQLite durable throughput: {ratio:.2f} "
           f"(target >= {TARGET_PG_OVER_SQLITE}: {'met' if ratio >= TARGET_PG_OVER_SQLITE else 'NOT met'})")
-    after = took - a.lease
-    print(f"failover ({a.failover} waiting executions, lease {a.lease} s): kill -> last resumed "
-          f"and done {took:.2f} s; after lease expiry {after:.2f} s "
-          f"(target <= {TARGET_FAILOVER_AFTER_EXPIRY_S:.0f} s: "
+    after = took - expiry
+    print(f"failover ({a.failover} waiting executions, lease {a.lease} s): kill -> leases expired "
+          f"{expiry:.2f} s, kill -> last resumed and done {took:.2f} s; after lease expiry "
+          f"{after:.2f} s (target <= {TARGET_FAILOVER_AFTER_EXPIRY_S:.0f} s: "
           f"{'met' if after <= TARGET_FAILOVER_AFTER_EXPIRY_S else 'NOT met'})")
     log(f"load average after: {os.getloadavg()[0]:.2f}")
 
