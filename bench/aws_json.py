@@ -1,5 +1,5 @@
 """What the bench scripts share: one AWS JSON 1.0 Step Functions call over a keep-alive
-http.client connection, and the number of RUNNING executions of a state machine."""
+http.client connection, and the number of executions of a state machine with a status."""
 
 import http.client
 import json
@@ -17,13 +17,13 @@ def call(conn, op, payload):
     return json.loads(body)
 
 
-def count_running(port, arn, timeout=120):
-    """How many executions of arn ListExecutions shows RUNNING (all pages)."""
+def count_status(port, arn, status, timeout=120):
+    """How many executions of arn ListExecutions shows with `status` (all pages)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     n, token = 0, None
     try:
         while True:
-            p = {"stateMachineArn": arn, "statusFilter": "RUNNING", "maxResults": 1000}
+            p = {"stateMachineArn": arn, "statusFilter": status, "maxResults": 1000}
             if token:
                 p["nextToken"] = token
             r = call(conn, "ListExecutions", p)
@@ -33,3 +33,8 @@ def count_running(port, arn, timeout=120):
                 return n
     finally:
         conn.close()
+
+
+def count_running(port, arn, timeout=120):
+    """How many executions of arn ListExecutions shows RUNNING (all pages)."""
+    return count_status(port, arn, "RUNNING", timeout)

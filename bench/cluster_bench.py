@@ -45,7 +45,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_json import call, count_running  # noqa: E402  (bench/)
+from aws_json import call, count_running, count_status  # noqa: E402  (bench/)
 
 ROOT = os.path.dirname(HERE)
 ACCOUNT = "123456789012"
@@ -161,18 +161,7 @@ def start_all(ports, arn, count, connections, inputs=lambda i: "{}", prefix=None
 
 
 def succeeded(port, arn):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    n, token = 0, None
-    while True:
-        p = {"stateMachineArn": arn, "statusFilter": "SUCCEEDED", "maxResults": 1000}
-        if token:
-            p["nextToken"] = token
-        r = call(conn, "ListExecutions", p)
-        n += len(r["executions"])
-        token = r.get("nextToken")
-        if not token:
-            conn.close()
-            return n
+    return count_status(port, arn, "SUCCEEDED", timeout=300)
 
 
 def measure(ports, a):

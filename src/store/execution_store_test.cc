@@ -19,34 +19,15 @@ using test_util::Implementations;
 using test_util::Names;
 using test_util::SqliteFactory;
 
-constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+constexpr const char* kMachineArn = test_util::kTestMachineArn;
 
 NewExecution MakeExecution(const std::string& name, const std::string& machine_id = "digest-1",
                            int64_t start = 1000) {
-  NewExecution n;
-  n.execution.arn = "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
-  n.execution.state_machine_arn = kMachineArn;
-  n.execution.name = name;
-  n.execution.input = R"({"a": 1})";
-  n.execution.start_date_ms = start;
-  n.machine.id = machine_id;
-  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
-  n.machine.config.role_arn = "arn:aws:iam::123456789012:role/r";
-  n.machine.config.logging_configuration = R"({"level":"OFF","includeExecutionData":false})";
-  n.machine.config.tracing_configuration = R"({"enabled":false})";
-  n.machine.update_date_ms = 500;
-  return n;
+  return test_util::TestExecution(name, machine_id, start);
 }
 
 HistoryEvent Event(int64_t id, const std::string& type, json::Value details = json::Value()) {
-  HistoryEvent e;
-  e.id = id;
-  e.previous_event_id = id - 1;
-  e.timestamp_ms = 1000 + id;
-  e.type = type;
-  if (!details.is_null()) e.details_key = "someEventDetails";
-  e.details = std::move(details);
-  return e;
+  return test_util::TestEvent(id, type, std::move(details));
 }
 
 ExecutionStep Step(const NewExecution& n, std::vector<HistoryEvent> events,

@@ -26,27 +26,12 @@ namespace {
 using test_util::Backends;
 using test_util::Names;
 
-NewExecution MakeExecution(const std::string& name) {
-  NewExecution n;
-  n.execution.arn = "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
-  n.execution.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
-  n.execution.name = name;
-  n.execution.input = "{}";
-  n.execution.start_date_ms = 1000;
-  n.machine.id = "digest";
-  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
-  return n;
-}
+NewExecution MakeExecution(const std::string& name) { return test_util::TestExecution(name); }
 
 HistoryEvent Event(int64_t id) {
-  HistoryEvent e;
-  e.id = id;
-  e.previous_event_id = id - 1;
-  e.timestamp_ms = 1000 + id;
-  e.type = "PassStateEntered";
-  e.details_key = "stateEnteredEventDetails";
-  e.details = json::Value::MakeObject({{"name", json::Value::String("S" + std::to_string(id))}});
-  return e;
+  return test_util::TestEvent(
+      id, "PassStateEntered",
+      json::Value::MakeObject({{"name", json::Value::String("S" + std::to_string(id))}}));
 }
 
 ExecutionStep Step(const NewExecution& n, std::vector<int64_t> ids, bool end = false) {

@@ -24,39 +24,19 @@ using test_util::Implementations;
 using test_util::Names;
 using test_util::SqliteFactory;
 
-constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+using test_util::TestEvent;
+
 constexpr int64_t kHour = 3600 * 1000;
 
-std::string Arn(const std::string& name) {
-  return "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
-}
+std::string Arn(const std::string& name) { return test_util::TestExecutionArn(name); }
 
-NewExecution MakeExecution(const std::string& name) {
-  NewExecution n;
-  n.execution.arn = Arn(name);
-  n.execution.state_machine_arn = kMachineArn;
-  n.execution.name = name;
-  n.execution.input = "{}";
-  n.execution.start_date_ms = 1000;
-  n.machine.id = "digest";
-  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
-  return n;
-}
-
-HistoryEvent Event(int64_t id) {
-  HistoryEvent e;
-  e.id = id;
-  e.previous_event_id = id - 1;
-  e.timestamp_ms = 1000 + id;
-  e.type = "E";
-  return e;
-}
+NewExecution MakeExecution(const std::string& name) { return test_util::TestExecution(name); }
 
 ExecutionStep Step(const std::string& name, std::vector<int64_t> ids, int64_t epoch,
                    std::optional<ExecutionOutcome> outcome = std::nullopt) {
   ExecutionStep step;
   step.execution_arn = Arn(name);
-  for (int64_t id : ids) step.events.push_back(Event(id));
+  for (int64_t id : ids) step.events.push_back(TestEvent(id));
   step.outcome = std::move(outcome);
   step.lease_epoch = epoch;
   return step;

@@ -15,35 +15,20 @@
 
 #include "common/postgres_test_util.h"
 #include "store/postgres_schema.h"
+#include "store/store_test_util.h"
 
 namespace stator::store {
 namespace {
 
-constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+constexpr const char* kMachineArn = test_util::kTestMachineArn;
 
-std::string ExecutionArn(int i) {
-  return "arn:aws:states:us-east-1:123456789012:execution:m:e" + std::to_string(i);
-}
+std::string ExecutionArn(int i) { return test_util::TestExecutionArn("e" + std::to_string(i)); }
 
 NewExecution MakeExecution(int i) {
-  NewExecution n;
-  n.execution.arn = ExecutionArn(i);
-  n.execution.state_machine_arn = kMachineArn;
-  n.execution.name = "e" + std::to_string(i);
-  n.execution.input = "{}";
-  n.execution.start_date_ms = 1000 + i;
-  n.machine.id = "digest";
-  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
-  return n;
+  return test_util::TestExecution("e" + std::to_string(i), "digest-1", 1000 + i);
 }
 
-HistoryEvent Event(int64_t id) {
-  HistoryEvent e;
-  e.id = id;
-  e.previous_event_id = id - 1;
-  e.type = "PassStateEntered";
-  return e;
-}
+HistoryEvent Event(int64_t id) { return test_util::TestEvent(id); }
 
 class TwoNodesTest : public ::testing::Test {
  protected:

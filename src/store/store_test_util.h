@@ -93,4 +93,46 @@ class Names {
   }
 };
 
+// What the suites store: executions of one state machine, and their history events.
+inline constexpr const char* kTestMachineArn =
+    "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+
+inline std::string TestExecutionArn(const std::string& name) {
+  return "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
+}
+
+// A new RUNNING execution of kTestMachineArn named `name`, running a one-Pass machine kept under
+// `machine_id`.
+inline NewExecution TestExecution(const std::string& name,
+                                  const std::string& machine_id = "digest-1",
+                                  int64_t start_ms = 1000) {
+  NewExecution n;
+  n.execution.arn = TestExecutionArn(name);
+  n.execution.state_machine_arn = kTestMachineArn;
+  n.execution.name = name;
+  n.execution.input = R"({"a": 1})";
+  n.execution.start_date_ms = start_ms;
+  n.machine.id = machine_id;
+  n.machine.config.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
+  n.machine.config.role_arn = "arn:aws:iam::123456789012:role/r";
+  n.machine.config.logging_configuration = R"({"level":"OFF","includeExecutionData":false})";
+  n.machine.config.tracing_configuration = R"({"enabled":false})";
+  n.machine.update_date_ms = 500;
+  return n;
+}
+
+// History event `id` (after id - 1) of `type`, with `details` under "someEventDetails" unless
+// they are null.
+inline HistoryEvent TestEvent(int64_t id, const std::string& type = "PassStateEntered",
+                              json::Value details = json::Value()) {
+  HistoryEvent e;
+  e.id = id;
+  e.previous_event_id = id - 1;
+  e.timestamp_ms = 1000 + id;
+  e.type = type;
+  if (!details.is_null()) e.details_key = "someEventDetails";
+  e.details = std::move(details);
+  return e;
+}
+
 }  // namespace stator::store::test_util
