@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <utility>
 
 #include "asl/compiler.h"
@@ -715,8 +716,11 @@ void ExecutionService::Halt(const std::vector<std::string>& arns, const char* wh
 Status ExecutionService::ClaimAndResume(bool own) {
   constexpr int kBatch = 100;
   for (;;) {
+    // This node id's own leases (at start) are taken in one call: a second call with `own`
+    // would take the first one's again. Expired ones come in batches.
+    const int limit = own ? std::numeric_limits<int>::max() : kBatch;
     STATOR_TRY(std::vector<store::Lease> leases,
-               store_->ClaimExpiredLeases(options_.node_id, options_.lease_ms, kBatch, own));
+               store_->ClaimExpiredLeases(options_.node_id, options_.lease_ms, limit, own));
     std::vector<std::shared_ptr<engine::Execution>> resumed;
     CompiledMachines compiled;
     for (const store::Lease& lease : leases) {
@@ -730,6 +734,10 @@ Status ExecutionService::ClaimAndResume(bool own) {
     for (auto& execution : resumed) execution->Start();
     if (!leases.empty()) {
       std::cerr << "stator: cluster: took over " << leases.size() << " executions\n";
+    }
+    if (own) {
+      own = false;
+      continue;
     }
     if (static_cast<int>(leases.size()) < kBatch) return Status::Ok();
   }

@@ -255,7 +255,8 @@ class ClusterTest(unittest.TestCase):
         ids = ["node-a", "node-b"]
         a, b = self.start_nodes(2, lease_seconds=600, node_ids=ids)
         arn = self.create_machine(a)
-        arns = self.start_many([a, b], arn, 40, 3)
+        # More than a claim batch (100) per node.
+        arns = self.start_many([a, b], arn, 240, 3)
         a.stop(signal.SIGKILL)
         b.stop(signal.SIGKILL)
         # Restarted under the same ids, each takes its own executions back at once (the leases
