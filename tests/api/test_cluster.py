@@ -24,7 +24,8 @@ import uuid
 
 import stator_server  # noqa: F401  (puts tests/ on sys.path)
 from ctest_unittest import main, needs
-from stator_server import ACCOUNT, REGION, find_stator
+from knix_client import Knix, execute, unique
+from stator_server import ACCOUNT, REGION, find_stator, lambda_client, make_zip
 
 import boto3
 import botocore.config
@@ -279,6 +280,72 @@ class ClusterTest(unittest.TestCase):
         # Stopping again, from either node, answers with the same stop.
         self.assertEqual(stopped["stopDate"],
                          a.sfn.stop_execution(executionArn=e)["stopDate"])
+
+    # --- functions and KNIX across nodes -----------------------------------------------------------
+
+    def test_functions_run_on_every_node_with_the_code_last_uploaded_anywhere(self):
+        a, b = self.start_nodes(2, lease_seconds=10)
+        lam_a, lam_b = lambda_client(a.endpoint), lambda_client(b.endpoint)
+
+        def code(version):
+            return make_zip({"app.py": f"def handler(event, context):\n"
+                                       f"    return {{'version': {version}, 'x': event['x']}}\n"})
+
+        lam_a.create_function(FunctionName="f", Runtime="python3.11", Role=ROLE,
+                              Handler="app.handler", Code={"ZipFile": code(1)})
+
+        def invoke(lam, x):
+            r = lam.invoke(FunctionName="f", Payload=json.dumps({"x": x}))
+            self.assertNotIn("FunctionError", r)
+            return json.loads(r["Payload"].read())
+
+        self.assertEqual({"version": 1, "x": 1}, invoke(lam_b, 1))
+        lam_b.update_function_code(FunctionName="f", ZipFile=code(2))
+        self.assertEqual({"version": 2, "x": 2}, invoke(lam_a, 2))  # warm on a: new code anyway
+        # A Task state runs the function on the node that runs the execution.
+        machine = a.sfn.create_state_machine(name="calls", roleArn=ROLE, definition=json.dumps({
+            "StartAt": "F", "States": {"F": {
+                "Type": "Task", "End": True,
+                "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"}}}))
+        e = b.sfn.start_execution(stateMachineArn=machine["stateMachineArn"],
+                                  input=json.dumps({"x": 3}))["executionArn"]
+        self.wait_all_done(a, [e], timeout=60)
+        self.assertEqual({"version": 2, "x": 3},
+                         json.loads(a.sfn.describe_execution(executionArn=e)["output"]))
+        lam_a.delete_function(FunctionName="f")
+        with self.assertRaises(lam_b.exceptions.ResourceNotFoundException):
+            lam_b.invoke(FunctionName="f", Payload=b"{}")
+
+    def test_knix_users_workflows_and_storage_on_any_node(self):
+        a, b = self.start_nodes(2, lease_seconds=10)
+        email = unique("cluster") + "@example.com"
+        Knix(a.endpoint).sign_up(email)
+        on_b = Knix(b.endpoint).log_in(email)
+        on_a = Knix(a.endpoint).log_in(email)
+        on_a.add_function("double", "def handle(event, context):\n"
+                                    "    context.log('doubling')\n"
+                                    "    return event * 2\n")
+        _, url = on_a.deploy_workflow("w", {"StartAt": "d", "States": {
+            "d": {"Type": "Task", "Resource": "double", "End": True}}})
+        url_b = url.replace(a.endpoint, b.endpoint)
+        self.assertNotEqual(url, url_b)
+        r = execute(url_b, 21)
+        self.assertEqual(200, r.status_code, r.text)
+        self.assertEqual(42, r.json())
+        [w] = on_b.workflows()
+        self.assertIn("doubling", on_a.logs(w["id"])["log"])  # printed on b, read on a
+        on_a.stored("kv", "putdata", key="k", value="v")
+        self.assertEqual("v", on_b.stored("kv", "getdata", key="k")["value"])
+        on_a.stored("counter", "createcounter", countername="c", countervalue=0)
+
+        def increment(knix):
+            for _ in range(20):
+                knix.stored("counter", "incrementcounter", countername="c", increment=1)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:  # both nodes at once
+            list(pool.map(increment, [on_a, on_b]))
+        self.assertEqual(40, on_a.stored("counter", "getcounter", countername="c")["countervalue"])
+        on_b.undeploy(w["id"])
+        self.assertNotEqual(200, execute(url, 1).status_code)  # undeployed on b, gone on a
 
 
 if __name__ == "__main__":
