@@ -5,6 +5,7 @@ clients and p50 latency; target >= 50x moto on each).
 
 usage: bench/dynamodb_bench.py [--stator PATH] [--seconds S] [--warmup S] [--threads N]
                                [--latency-seconds S] [--skip-moto] [--skip-shm] [--skip-wrk]
+                               [--postgres]
 
 Servers (all started by this script, on 127.0.0.1):
   - stator (disk): `stator serve --port 0 --data-dir <tmp dir on disk>`: durable, writes are
@@ -55,6 +56,7 @@ import boto3
 import botocore.config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 TABLE = "bench"
 REGION = "us-east-1"
 TARGET_RATIO = 50.0
@@ -111,7 +113,11 @@ class Server:
 
 
 def start_stator(binary, name, data_dir):
-    proc = subprocess.Popen([binary, "serve", "--port", "0", "--data-dir", data_dir],
+    """`stator serve` with --data-dir DIR, or with --store URI when data_dir is a PostgreSQL
+    connection URI."""
+    where = ["--store", data_dir] if data_dir.startswith("postgresql://") else [
+        "--data-dir", data_dir]
+    proc = subprocess.Popen([binary, "serve", "--port", "0", *where],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline().strip()
     prefix = "stator listening on "
@@ -121,7 +127,8 @@ def start_stator(binary, name, data_dir):
     # Keep draining stdout so the server never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     return Server(name, proc, line[len(prefix):],
-                  cleanup=lambda: shutil.rmtree(data_dir, ignore_errors=True))
+                  cleanup=None if where[0] == "--store" else
+                  lambda: shutil.rmtree(data_dir, ignore_errors=True))
 
 
 def start_moto():
@@ -373,6 +380,8 @@ def main():
     ap.add_argument("--skip-moto", action="store_true")
     ap.add_argument("--skip-shm", action="store_true")
     ap.add_argument("--skip-wrk", action="store_true")
+    ap.add_argument("--postgres", action="store_true",
+                    help="also stator --store on a throwaway PostgreSQL (scripts/postgres.sh)")
     ap.add_argument("--json")
     args = ap.parse_args()
 
@@ -383,6 +392,12 @@ def main():
     configs = [("stator (disk)", disk_dir)]
     if not args.skip_shm and os.path.isdir("/dev/shm"):
         configs.append(("stator (shm)", tempfile.mkdtemp(prefix="ddb-bench-", dir="/dev/shm")))
+    pg_dir = None
+    if args.postgres:
+        pg_dir = tempfile.mkdtemp(prefix="ddb-bench-pg-")
+        uri = subprocess.run([os.path.join(ROOT, "scripts", "postgres.sh"), "start", pg_dir],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        configs.append(("stator (pg)", uri))
     for name, d in configs:
         s = start_stator(args.stator, name, d)
         try:
@@ -397,6 +412,8 @@ def main():
                         f"p99 {w['p99']:.3f} ms")
         finally:
             s.stop()
+    if pg_dir:
+        subprocess.run([os.path.join(ROOT, "scripts", "postgres.sh"), "stop", pg_dir], check=False)
     if not args.skip_moto:
         m = start_moto()
         try:
@@ -412,7 +429,8 @@ def main():
     print(f"load after:  {load_after}")
     print("stator (disk): --data-dir on disk, writes group-committed (one SQLite transaction "
           "and fsync per batch), answered once durable; "
-          "stator (shm): --data-dir on /dev/shm (fsync free)")
+          "stator (shm): --data-dir on /dev/shm (fsync free); "
+          "stator (pg): --store on PostgreSQL (fsync on; one transaction per write)")
     print()
     moto = results.get("moto")
     hdr = (f"{'op':<11}{'server':<15}{'ops/s':>9}{'moto ops/s':>11}{'ratio':>8}"
