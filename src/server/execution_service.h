@@ -174,6 +174,8 @@ class ExecutionService : public api::Executions {
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
                                                     CompiledMachines* compiled, int64_t epoch)
       EXCLUDES(live_mu_);
+  // Cluster (execution_service_cluster.cc): the thread of the lease rounds.
+  void StartLeaseThread();
   // Cluster: takes over what it can (ClaimExpiredLeases, `own` on the first call) and resumes it.
   Status ClaimAndResume(bool own) EXCLUDES(live_mu_);
   // Cluster: the lease thread's round: renew (when `renew`), claim, poll remote waiters.
