@@ -100,7 +100,15 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   functions::FunctionPtr fn;
   bool elsewhere = (!ref->region.empty() && ref->region != region_) ||
                    (!ref->account.empty() && ref->account != account_);
-  if (!elsewhere) fn = registry_->Get(ref->name);
+  if (!elsewhere) {
+    auto found = registry_->Find(ref->name);
+    if (!found.ok()) {
+      // The store (or unpacking the code) failed: the service's fault, not a missing function.
+      return done(TaskError("Lambda.ServiceException",
+                            ServiceCause(found.error().cause, 500, "ServiceException")));
+    }
+    fn = std::move(found).value();
+  }
   if (!fn || (!qualifier.empty() && qualifier != "$LATEST")) {
     std::string shown =
         functions::FunctionArn(ref->region.empty() ? region_ : ref->region,

@@ -234,7 +234,12 @@ ActionResult KnixService::DeployWorkflow(const Call& c) {
       continue;
     }
     auto owner = catalog_.FunctionByName(name);
-    if (!owner.ok() || *owner || registry_->Get(name) == nullptr) missing.push_back(name);
+    if (!owner.ok() || *owner) {
+      missing.push_back(name);
+      continue;
+    }
+    auto exists = registry_->Exists(name);  // a plain Lambda function (nothing unpacked)
+    if (!exists.ok() || !*exists) missing.push_back(name);
   }
   if (!missing.empty()) return Fail(MissingResourcesMessage(missing));
   auto definition = ToEngineDefinition(*parsed, options_.scope);
