@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -274,6 +275,13 @@ int Serve(const ServeOptions& options) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // Each client connection, function instance and database connection is a descriptor: take
+  // every one the hard limit allows (the soft limit is often 1024).
+  if (struct rlimit fds; getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
+    fds.rlim_cur = fds.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &fds);
+  }
 
   ServeOptions effective = options;
   if (const char* faults = std::getenv("STATOR_STORE_FAULTS"); faults && *faults) {
