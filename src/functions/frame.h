@@ -7,7 +7,10 @@
 // (server -> zygote, with the instance's socket and log memfd attached), 'Z' zygote ready or
 // failed (zygote -> server), 'Y' instance ready (instance -> server, its pidfd attached),
 // 'I' invoke (server -> instance: header {id, deadline, arn}, data = the event JSON), 'R' result
-// and 'E' error (instance -> server: header {us, rss, fatal}, data = JSON).
+// and 'E' error (instance -> server: header {us, rss, fatal}, data = JSON); during an
+// invocation, 'P' platform call (instance -> server: header {id, call}, data = the arguments
+// JSON) and its 'Q' reply (server -> instance: header {id, error?, type?}, data = the result
+// JSON), any number of times (runtime.h's PlatformHandler).
 //
 // FrameReader reassembles frames from a byte stream read in arbitrary pieces.
 // Thread-safety: plain values; a FrameReader belongs to one reader at a time.

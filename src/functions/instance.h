@@ -1,6 +1,6 @@
 // Instance: the server's side of one instance process of a function — its end of the
-// instance's stream socket (frames both ways: 'Y', 'I', 'R', 'E'), the instance's end until it
-// is handed to the zygote, the memfd the instance writes stdout and stderr to (its
+// instance's stream socket (frames both ways: 'Y', 'I', 'R', 'E', 'P', 'Q'), the instance's end
+// until it is handed to the zygote, the memfd the instance writes stdout and stderr to (its
 // InvocationLog), and its pidfd (received with its 'Y' frame), by which it is killed.
 //
 // Which state the instance is in (starting, idle, busy) and what it runs is the InstancePool's
@@ -53,6 +53,12 @@ class Instance {
   std::string* NewOutput() {
     out_.clear();
     out_off_ = 0;
+    return &out_;
+  }
+  // The buffer to append one more frame to, after what is still unwritten (a platform call's
+  // reply may follow an invoke frame the socket has not taken yet).
+  std::string* MoreOutput() {
+    if (!pending_output()) return NewOutput();
     return &out_;
   }
   // Writes what is left of the output.

@@ -40,6 +40,7 @@ namespace stator::functions {
 struct Call {
   Invocation inv;
   InvokeCallback done;
+  uint64_t serial = 0;  // unique in its runtime: a late platform reply finds its call by it
 };
 
 // Callbacks to run once the owner's lock is released.

@@ -78,11 +78,25 @@ void RunCompletions(Completions* done) {
   for (auto& [cb, r] : *done) cb(std::move(r));
 }
 
+// Platform calls to hand to their invocations' handlers once the runtime's lock is released.
+using PlatformCalls = std::vector<std::function<void()>>;
+
+void RunPlatformCalls(PlatformCalls* calls) {
+  for (auto& c : *calls) c();
+}
+
 }  // namespace
 
 class FunctionRuntime::Impl {
  public:
   class Workers;
+
+  // What a platform call's reply goes through: it reaches the runtime while the runtime lives
+  // (rt is cleared, under mu, first thing in ~Impl). Lock order: ReplyGate::mu, then Impl::mu.
+  struct ReplyGate {
+    Mutex mu;
+    Impl* rt GUARDED_BY(mu) = nullptr;
+  };
 
   ~Impl();
 
@@ -93,6 +107,8 @@ class FunctionRuntime::Impl {
   std::optional<Reactor> reactor;
   std::thread thread;
   std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> next_serial{1};
+  const std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
 
   mutable Mutex mu;
   std::string endpoint GUARDED_BY(mu);
@@ -111,6 +127,9 @@ class FunctionRuntime::Impl {
   void RetireLocked(const std::string& name) REQUIRES(mu);
   int64_t Tick(Completions* done) REQUIRES(mu);
   void Run() EXCLUDES(mu);
+  // Writes a platform call's reply ('Q') when the call (serial) still runs on instance id of w.
+  static void Reply(const std::shared_ptr<ReplyGate>& gate, const Workers* w, uint64_t id,
+                    uint64_t serial, int64_t call_id, Result<json::Value> result);
 };
 
 // One function's workers: its zygote, the server's side of its instances, and their
@@ -146,7 +165,11 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   int64_t NowUs() const override { return functions::NowUs(); }
 
   // Reactor events.
-  void OnInstance(Instance* inst, uint32_t events, Completions* done) REQUIRES(rt_->mu);
+  void OnInstance(Instance* inst, uint32_t events, Completions* done, PlatformCalls* calls)
+      REQUIRES(rt_->mu);
+  // A reply to platform call call_id of the call `serial`, if instance id still runs it.
+  void SendReply(InstancePool::Id id, uint64_t serial, int64_t call_id,
+                 const Result<json::Value>& result) REQUIRES(rt_->mu);
   void OnControl(Completions* done) REQUIRES(rt_->mu);
   // The instance is gone: its call (if it ran one) fails with Runtime.ExitError, and the pool
   // loses it.
@@ -178,6 +201,9 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   // is shut down, so that the reactor sees it close).
   void AfterWrite(Instance* inst, Instance::Write w) REQUIRES(rt_->mu);
   void OnResult(Instance* inst, Frame& f, Completions* done) REQUIRES(rt_->mu);
+  // A 'P' frame of the instance's running call: queued for the call's handler (or answered
+  // with an error when it has none). false: the frame is malformed.
+  bool OnPlatformCall(Instance* inst, Call* call, Frame& f, PlatformCalls* calls) REQUIRES(rt_->mu);
   // The instance's call ended without an answer (timeout, death).
   void FailCall(Instance* inst, Call call, int64_t started_us, const std::string& type,
                 const std::string& message, bool timed_out, const char* status, Completions* done)
@@ -455,7 +481,78 @@ void Workers::FailCall(Instance* inst, Call call, int64_t started_us, const std:
   done->emplace_back(std::move(call.done), std::move(r));
 }
 
-void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done) {
+bool Workers::OnPlatformCall(Instance* inst, Call* call, Frame& f, PlatformCalls* calls) {
+  auto h = json::Parse(f.header);
+  if (!h.ok() || !h->is_object()) return false;
+  const json::Value* id = h->Find("id");
+  const json::Value* name = h->Find("call");
+  if (id == nullptr || !id->is_int() || name == nullptr || !name->is_string()) return false;
+  int64_t call_id = id->as_int();
+  if (!call->inv.platform) {
+    SendReply(inst->id(), call->serial, call_id,
+              Error{"ServiceException", "this function cannot make platform calls"});
+    return true;
+  }
+  Result<json::Value> args = f.data.empty() ? json::Value::Null() : json::Parse(f.data);
+  if (!args.ok()) {
+    SendReply(inst->id(), call->serial, call_id,
+              Error{"InvalidParameterValueException",
+                    "the arguments of a platform call are not JSON: " + args.error().cause});
+    return true;
+  }
+  calls->push_back([handler = call->inv.platform, gate = rt_->gate, w = this, id = inst->id(),
+                    serial = call->serial, call_id, name = name->as_string(),
+                    args = std::move(args).value()]() mutable {
+    handler(std::move(name), std::move(args),
+            [gate = std::move(gate), w, id, serial, call_id](Result<json::Value> r) {
+              Impl::Reply(gate, w, id, serial, call_id, std::move(r));
+            });
+  });
+  return true;
+}
+
+void Workers::SendReply(InstancePool::Id id, uint64_t serial, int64_t call_id,
+                        const Result<json::Value>& result) {
+  auto it = instances_.find(id);
+  if (it == instances_.end()) return;
+  const Call* call = pool_.RunningCall(id);
+  if (call == nullptr || call->serial != serial) return;  // that invocation has ended
+  Instance* inst = it->second.get();
+  std::string header = "{\"id\":" + std::to_string(call_id);
+  std::string data;
+  if (result.ok()) {
+    data = result->Dump();
+  } else {
+    header +=
+        ",\"error\":" + Quoted(result.error().cause) + ",\"type\":" + Quoted(result.error().error);
+  }
+  header += "}";
+  EncodeFrame('Q', header, data, inst->MoreOutput());
+  AfterWrite(inst, inst->Flush());
+}
+
+void FunctionRuntime::Impl::Reply(const std::shared_ptr<ReplyGate>& gate, const Workers* w,
+                                  uint64_t id, uint64_t serial, int64_t call_id,
+                                  Result<json::Value> result) {
+  MutexLock gate_lock(&gate->mu);
+  Impl* rt = gate->rt;
+  if (rt == nullptr) return;  // the runtime is gone
+  MutexLock lock(&rt->mu);
+  // w may have been destroyed (a retired pool that finished): reach it only through the
+  // runtime's own lists. (A new Workers at the same address is harmless: serials are unique.)
+  Workers* found = nullptr;
+  for (auto& [name, p] : rt->pools) {
+    if (p.get() == w) found = p.get();
+  }
+  for (auto& p : rt->retired) {
+    if (p.get() == w) found = p.get();
+  }
+  if (found == nullptr) return;
+  found->AssertLockHeldBy(rt);
+  found->SendReply(id, serial, call_id, result);
+}
+
+void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done, PlatformCalls* calls) {
   InstancePool::Id id = inst->id();
   if ((events & EPOLLOUT) && inst->pending_output()) AfterWrite(inst, inst->Flush());
   bool closed = (events & (EPOLLERR | EPOLLHUP)) != 0;
@@ -492,6 +589,11 @@ void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done) {
         pool_.Ready(id, done);
       } else if ((f.type == 'R' || f.type == 'E') && record->state == InstancePool::State::kBusy) {
         OnResult(inst, f, done);
+      } else if (f.type == 'P' && record->state == InstancePool::State::kBusy) {
+        if (!OnPlatformCall(inst, pool_.RunningCall(id), f, calls)) {
+          closed = true;
+          break;
+        }
       } else {
         closed = true;
         break;
@@ -527,6 +629,10 @@ void Workers::Shutdown(Completions* done) {
 // ---- the runtime ------------------------------------------------------------------------------
 
 FunctionRuntime::Impl::~Impl() {
+  {
+    MutexLock gate_lock(&gate->mu);
+    gate->rt = nullptr;  // replies from now on are dropped
+  }
   stopping = true;
   if (reactor) reactor->Wake();
   if (thread.joinable()) thread.join();
@@ -623,6 +729,7 @@ void FunctionRuntime::Impl::Run() {
     int n = reactor->Wait(events.data(), static_cast<int>(events.size()), timeout_ms);
     if (stopping) break;
     Completions done;
+    PlatformCalls calls;
     {
       MutexLock lock(&mu);
       for (int i = 0; i < n; ++i) {
@@ -635,7 +742,7 @@ void FunctionRuntime::Impl::Run() {
         w->AssertLockHeldBy(this);
         switch (watch->kind) {
           case Reactor::Watch::Kind::kInstance:
-            w->OnInstance(inst, events[i].events, &done);
+            w->OnInstance(inst, events[i].events, &done, &calls);
             break;
           case Reactor::Watch::Kind::kControl:
             w->OnControl(&done);
@@ -653,6 +760,7 @@ void FunctionRuntime::Impl::Run() {
       }
     }
     RunCompletions(&done);
+    RunPlatformCalls(&calls);
   }
 }
 
@@ -691,6 +799,10 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
   STATOR_TRY(Reactor reactor, Reactor::Create());
   impl->reactor.emplace(std::move(reactor));
   Impl* raw = impl.get();
+  {
+    MutexLock gate_lock(&impl->gate->mu);
+    impl->gate->rt = raw;
+  }
   impl->thread = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<FunctionRuntime>(new FunctionRuntime(std::move(impl)));
 }
@@ -719,7 +831,8 @@ void FunctionRuntime::Invoke(FunctionPtr fn, Invocation inv, InvokeCallback done
       completions.emplace_back(std::move(done),
                                Error{"ServiceException", "the server is shutting down"});
     } else {
-      impl_->PoolOf(fn).Submit(Call{std::move(inv), std::move(done)}, &completions);
+      uint64_t serial = impl_->next_serial.fetch_add(1);
+      impl_->PoolOf(fn).Submit(Call{std::move(inv), std::move(done), serial}, &completions);
     }
   }
   RunCompletions(&completions);

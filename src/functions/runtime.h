@@ -4,11 +4,12 @@
 // and the handler module once; instances are forked from it on demand (plus `spares` forked
 // ahead of it, pre-warmed), one invocation at a time each, up to `concurrency` per function. An
 // invocation is an 'I' frame on the instance's socket and comes back as an 'R' or 'E' frame
-// (frame.h). Idle instances are reaped after idle_timeout; an instance that times out, runs out of
-// memory or dies is killed and replaced. Logs: an instance's stdout and stderr are a memfd; after
-// each invocation the server reads what was appended since the previous one (and empties it once
-// past 1 MiB), wraps it in Lambda's START/END/REPORT lines, returns it with the result and keeps
-// the last log_keep_bytes per function (Logs).
+// (frame.h); meanwhile, user code may make platform calls ('P', answered by 'Q') that the
+// invocation's PlatformHandler serves. Idle instances are reaped after idle_timeout; an instance
+// that times out, runs out of memory or dies is killed and replaced. Logs: an instance's stdout and
+// stderr are a memfd; after each invocation the server reads what was appended since the previous
+// one (and empties it once past 1 MiB), wraps it in Lambda's START/END/REPORT lines, returns it
+// with the result and keeps the last log_keep_bytes per function (Logs).
 //
 // Network: a sandboxed zygote has a network namespace of its own (only loopback) and one more
 // socket to the server, the network channel (its fd 4). Its relay process listens on
@@ -38,6 +39,7 @@
 #include <memory>
 #include <string>
 
+#include "common/json.h"
 #include "common/result.h"
 #include "functions/registry.h"
 
@@ -60,6 +62,16 @@ struct RuntimeOptions {
   std::string work_dir;
 };
 
+// Platform calls: user code inside an instance asks the server for something during an
+// invocation (a 'P' frame, frame.h) and waits for the answer ('Q'). The handler gets the call's
+// name and its JSON arguments and must call reply exactly once, from any thread, now or later;
+// a reply after the invocation ended (it returned, timed out, its instance died) is dropped. The
+// handler runs on the runtime's reactor thread, outside the runtime's lock: it must not block
+// (work that may block belongs on another thread, which then replies).
+using PlatformReply = std::function<void(Result<json::Value>)>;
+using PlatformHandler =
+    std::function<void(std::string call, json::Value args, PlatformReply reply)>;
+
 struct Invocation {
   std::string request_id;   // generated when empty
   std::string payload;      // the event as JSON text
@@ -67,6 +79,8 @@ struct Invocation {
   // Wait for a free instance when `concurrency` are busy, instead of failing with
   // TooManyRequestsException (Event invocations, Task states).
   bool queue_when_busy = false;
+  // Serves the invocation's platform calls; empty: each call is answered with an error.
+  PlatformHandler platform;
 };
 
 struct InvocationResult {

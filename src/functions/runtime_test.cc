@@ -34,6 +34,15 @@ def handler(event, context):
         time.sleep(0.2)
     if event.get("raise"):
         raise ValueError("boom")
+    if event.get("calls"):
+        out = []
+        for name, args in event["calls"]:
+            try:
+                out.append(context._channel.call(name, args))
+            except Exception as e:
+                out.append({"error": type(e).__name__, "type": getattr(e, "error_type", ""),
+                            "message": str(e)})
+        return {"results": out}
     if event.get("sleep"):
         time.sleep(event["sleep"])
     if event.get("say"):
@@ -86,10 +95,12 @@ class RuntimeTest : public ::testing::Test {
     registry_.reset();
     fs::remove_all(dir_);
   }
-  Result<InvocationResult> Call(const std::string& payload, bool queue = false) {
+  Result<InvocationResult> Call(const std::string& payload, bool queue = false,
+                                PlatformHandler platform = nullptr) {
     std::promise<Result<InvocationResult>> p;
     Invocation inv;
     inv.payload = payload;
+    inv.platform = std::move(platform);
     inv.invoked_arn = "arn:aws:lambda:us-east-1:123456789012:function:echo";
     inv.queue_when_busy = queue;
     runtime_->Invoke(fn_, inv, [&p](Result<InvocationResult> r) { p.set_value(std::move(r)); });
@@ -193,6 +204,66 @@ TEST_F(RuntimeTest, InvokesWarmAndReportsErrorsAndTimeouts) {
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE(after->function_error) << after->payload;
   EXPECT_NE(runtime_->Logs("echo").find("Task timed out"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, PlatformCallsAreAnsweredNowOrLaterFromAnotherThread) {
+  std::vector<std::thread> threads;
+  std::atomic<int> handled{0};
+  PlatformHandler handler = [&](std::string call, json::Value args, PlatformReply reply) {
+    ++handled;
+    if (call == "add") {  // answered at once, on the reactor thread
+      reply(json::Value::Int(args.Find("a")->as_int() + args.Find("b")->as_int()));
+    } else if (call == "later") {  // answered from another thread, after a while
+      threads.emplace_back([reply = std::move(reply), args = std::move(args)] {
+        usleep(20000);
+        reply(json::Value::MakeObject({{"got", args}}));
+      });
+    } else {
+      reply(Error{"UnknownCall", "no such call: " + call});
+    }
+  };
+  auto r = Call(R"({"calls":[["add",{"a":1,"b":2}],["later",[1,"x"]],["nope",null],)"
+                R"(["add",{"a":40,"b":2}],["later","big"]]})",
+                false, handler);
+  ASSERT_TRUE(r.ok()) << r.error().cause;
+  ASSERT_FALSE(r->function_error) << r->payload << r->log;
+  EXPECT_EQ(r->payload,
+            R"({"results": [3, {"got": [1, "x"]}, {"error": "PlatformCallError", "type": )"
+            R"("UnknownCall", "message": "no such call: nope"}, 42, {"got": "big"}]})");
+  EXPECT_EQ(handled.load(), 5);
+  for (auto& t : threads) t.join();
+  // The same instance serves a call without a handler: an error answer, not a hang.
+  auto none = Call(R"({"calls":[["add",{"a":1,"b":2}]]})");
+  ASSERT_TRUE(none.ok()) << none.error().cause;
+  EXPECT_EQ(none->payload,
+            R"({"results": [{"error": "PlatformCallError", "type": "ServiceException", )"
+            R"("message": "this function cannot make platform calls"}]})");
+}
+
+TEST_F(RuntimeTest, APlatformReplyAfterTheInvocationEndedIsDropped) {
+  // The handler never answers in time: the invocation times out (1 s) and its instance is
+  // killed; the late reply is then dropped, and the next invocation (a new instance, and then
+  // the same one again) does not see it.
+  std::promise<PlatformReply> held;
+  PlatformHandler keep = [&held](std::string, json::Value, PlatformReply reply) {
+    held.set_value(std::move(reply));
+  };
+  auto slow = Call(R"({"calls":[["wait",null]]})", false, keep);
+  ASSERT_TRUE(slow.ok()) << slow.error().cause;
+  EXPECT_TRUE(slow->timed_out);
+  PlatformReply late = held.get_future().get();
+  late(json::Value::String("too late"));
+  PlatformHandler answer = [](std::string, json::Value, PlatformReply reply) {
+    reply(json::Value::String("fresh"));
+  };
+  for (int i = 0; i < 2; ++i) {
+    auto r = Call(R"({"calls":[["x",null]]})", false, answer);
+    ASSERT_TRUE(r.ok()) << r.error().cause;
+    EXPECT_EQ(r->payload, R"({"results": ["fresh"]})");
+  }
+  late(json::Value::String("even later"));
+  runtime_.reset();
+  late(json::Value::String("after the runtime"));  // no runtime: dropped
 }
 
 TEST_F(RuntimeTest, AZygoteThatDiedIsStartedAgain) {

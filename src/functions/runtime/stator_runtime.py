@@ -14,7 +14,9 @@
 # init error) and then forks one warm instance per S (spawn) message. Each S message carries two
 # file descriptors: the instance's stream socket to the server and its log memfd. The instance
 # answers Y (ready, with its pidfd attached) and then serves I (invoke) frames one at a time with
-# R (result) or E (error) frames. Frame layout (docs/functions.md):
+# R (result) or E (error) frames; during an invocation, user code may make platform calls, each
+# a P frame {"id", "call"} (data: JSON arguments) answered by a Q frame {"id", "error"?, "type"?}
+# (data: the JSON result) that the instance waits for (_Channel). Frame layout (docs/functions.md):
 #   u32 big-endian N, then N bytes: u8 type, u32 big-endian header length H, H bytes of JSON
 #   header, N - 5 - H bytes of data.
 # Thread-safety: none needed; the zygote, the relay and each instance are single-threaded loops.
@@ -64,6 +66,43 @@ class Config:
         self.log_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
 
 
+class PlatformCallError(Exception):
+    """A platform call the server refused or failed: error_type is its error code."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class _Channel:
+    """Platform calls from user code to the server over the instance's socket: a P frame out,
+    then the instance blocks until the matching Q frame comes back."""
+
+    def __init__(self, sock, reader):
+        self._sock = sock
+        self._reader = reader
+        self._next_id = 0
+
+    def call(self, name, args):
+        self._next_id += 1
+        cid = self._next_id
+        self._sock.sendall(_frame(ord("P"), {"id": cid, "call": name},
+                                  json.dumps(args, separators=(",", ":")).encode()))
+        while True:
+            body = self._reader.next()
+            if body is None:
+                os._exit(0)  # the server is gone
+            kind, header, data = _parse(body)
+            if kind != ord("Q"):
+                os._exit(2)
+            if header.get("id") != cid:
+                continue  # (cannot happen: calls are sequential)
+            if header.get("error") is not None:
+                raise PlatformCallError(header.get("type") or "ServiceException",
+                                        header["error"])
+            return json.loads(data) if data else None
+
+
 class LambdaContext:
     """The context object handed to handlers, with Lambda's attribute names."""
 
@@ -78,6 +117,7 @@ class LambdaContext:
         self.identity = None
         self.client_context = None
         self._deadline_ms = deadline_ms
+        self._channel = None  # set by the instance loop
 
     def get_remaining_time_in_millis(self):
         return max(0, int(self._deadline_ms - time.time() * 1000))
@@ -490,6 +530,7 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
     loads = json.loads
     perf = time.perf_counter
     reader = _FrameReader(sock)
+    channel = _Channel(sock, reader)
     while True:
         body = reader.next()
         if body is None:
@@ -500,6 +541,7 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
         request_id = header["id"]
         _RequestIdFilter.request_id = request_id
         ctx = _new_context(cfg, request_id, header.get("arn", ""), header["deadline"], stream)
+        ctx._channel = channel
         fatal = False
         t0 = perf()
         try:
