@@ -50,12 +50,18 @@ class LambdaTaskRunner : public engine::TaskRunner {
                          const functions::InvocationResult& result)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
 
+  // Gives each invocation a Task makes the handler of its platform calls (runtime.h) that
+  // platform(execution_arn) returns (none when empty). Set before the first Start.
+  using Platform = std::function<functions::PlatformHandler(const std::string& execution_arn)>;
+  void SetPlatform(Platform platform) { platform_ = std::move(platform); }
+
  private:
   functions::FunctionRegistry* registry_;
   functions::FunctionRuntime* runtime_;
   std::string region_;
   std::string account_;
   Observer observer_;
+  Platform platform_;
 };
 
 }  // namespace stator::integrations

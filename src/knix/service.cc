@@ -27,7 +27,8 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       users_(store),
       catalog_(store),
       data_layer_(store),
-      logs_(store, options_.shared_store) {
+      logs_(store, options_.shared_store),
+      context_(&data_layer_, &catalog_) {
   FailInterruptedDeploys();
 }
 
@@ -146,17 +147,33 @@ void KnixService::HandleManagement(api::HttpRequest&& request, api::Responder re
   answer((this->*handler)(call));
 }
 
-void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,
-                               const functions::InvocationResult& result) {
-  // arn:PARTITION:states:REGION:ACCOUNT:execution:knix-WORKFLOW:NAME (MachineName). A string
-  // search: this runs after every Task invocation, KNIX's or not.
-  static const std::string kMarker = ":execution:" + MachineName("");
+namespace {
+
+// The workflow id of an execution of a KNIX workflow
+// (arn:PARTITION:states:REGION:ACCOUNT:execution:knix-WORKFLOW:NAME, MachineName), "" for any
+// other execution. A string search: this runs for every Task invocation, KNIX's or not.
+std::string WorkflowOfExecution(const std::string& execution_arn) {
+  static const std::string kMarker = ":execution:" + KnixService::MachineName("");
   size_t at = execution_arn.find(kMarker);
-  if (at == std::string::npos) return;
+  if (at == std::string::npos) return "";
   size_t start = at + kMarker.size();
   size_t end = execution_arn.find(':', start);
-  if (end == std::string::npos) return;
-  std::string workflow_id = execution_arn.substr(start, end - start);
+  if (end == std::string::npos) return "";
+  return execution_arn.substr(start, end - start);
+}
+
+}  // namespace
+
+functions::PlatformHandler KnixService::PlatformFor(const std::string& execution_arn) {
+  std::string workflow_id = WorkflowOfExecution(execution_arn);
+  if (workflow_id.empty()) return nullptr;
+  return context_.HandlerFor(workflow_id);
+}
+
+void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,
+                               const functions::InvocationResult& result) {
+  std::string workflow_id = WorkflowOfExecution(execution_arn);
+  if (workflow_id.empty()) return;
   int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

@@ -50,6 +50,7 @@
 #include "functions/runtime.h"
 #include "knix/catalog.h"
 #include "knix/data_layer.h"
+#include "knix/function_context.h"
 #include "knix/protocol.h"
 #include "knix/users.h"
 #include "knix/workflow_logs.h"
@@ -93,6 +94,10 @@ class KnixService {
   // kept for the workflow when the execution is a KNIX workflow's.
   void OnInvocation(const std::string& execution_arn, const std::string& state_name,
                     const functions::InvocationResult& result);
+
+  // What serves the platform calls (the data layer on the KNIX context) of a Task invocation
+  // made by the execution: empty unless it is a KNIX workflow's.
+  functions::PlatformHandler PlatformFor(const std::string& execution_arn);
 
   // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
   // its ARN.
@@ -214,6 +219,7 @@ class KnixService {
   Catalog catalog_;
   DataLayer data_layer_;
   WorkflowLogs logs_;
+  FunctionContext context_;  // after data_layer_ and catalog_, which it borrows
   std::string endpoint_;
   // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
   // store makes each write atomic, this keeps a sequence from interleaving with another.

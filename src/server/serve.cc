@@ -198,6 +198,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                                  const functions::InvocationResult& r) {
       front_door->OnInvocation(arn, state, r);
     });
+    impl->lambda_tasks->SetPlatform(
+        [front_door](const std::string& arn) { return front_door->PlatformFor(arn); });
     impl->dispatch.AddPathPrefix(
         knix::kManagementPath, [front_door](HttpRequest&& request, Responder respond) {
           front_door->HandleManagement(std::move(request), std::move(respond));

@@ -123,10 +123,148 @@ class LambdaContext:
         return max(0, int(self._deadline_ms - time.time() * 1000))
 
 
-class KnixContext(LambdaContext):
-    """Lambda's context plus what KNIX's functions call on theirs: log(text, level). A line
+class MicroFunctionsDataLayerException(Exception):
+    """KNIX's error for a data-layer call with bad arguments (or one the server refused)."""
+
+
+def _dl_names(kind):
+    def names(self, start_index=0, end_index=2147483647, is_private=False):
+        if not (isinstance(start_index, int) and isinstance(end_index, int) and
+                start_index >= 0 and end_index <= 2147483647 and isinstance(is_private, bool)):
+            raise MicroFunctionsDataLayerException(
+                f"MicroFunctionsAPI.{kind}(start_index, end_index) accepts indices between 0 "
+                "and 2147483647 (defaults).")
+        return self._dl(kind, is_private, start=start_index, count=end_index)
+    return names
+
+
+class _KnixDataLayer:
+    """KNIX's data-layer methods (MicroFunctionsAPI), each a platform call ("dl.<method>")
+    served by the server's DataLayer: the user's storage, or with is_private=True the
+    workflow's. is_queued=True (KNIX: apply when the function ends) is not supported yet."""
+
+    def _dl(self, method, is_private, is_queued=False, **args):
+        if not isinstance(is_private, bool) or not isinstance(is_queued, bool):
+            raise MicroFunctionsDataLayerException(
+                f"MicroFunctionsAPI.{method}: is_private and is_queued must be booleans.")
+        if is_queued:
+            raise MicroFunctionsDataLayerException(
+                f"MicroFunctionsAPI.{method}: is_queued=True is not supported by stator yet.")
+        for name, value in args.items():
+            if name not in ("start", "count", "n") and not isinstance(value, str):
+                raise MicroFunctionsDataLayerException(
+                    f"MicroFunctionsAPI.{method} accepts a string as '{name}'.")
+        args["private"] = is_private
+        try:
+            return self._channel.call("dl." + method, args)
+        except PlatformCallError as e:
+            raise MicroFunctionsDataLayerException(str(e)) from None
+
+    # key/value
+    def put(self, key, value, is_private=False, is_queued=False, bucketName=None):
+        self._dl("put", is_private, is_queued, key=key, value=value)
+
+    def get(self, key, is_private=False, bucketName=None):
+        v = self._dl("get", is_private, key=key)
+        return "" if v is None else v
+
+    def delete(self, key, is_private=False, is_queued=False, bucketName=None):
+        self._dl("delete", is_private, is_queued, key=key)
+
+    remove = delete
+    getKeys = _dl_names("getKeys")
+    listKeys = getKeys
+
+    # maps
+    def createMap(self, mapname, is_private=False, is_queued=False):
+        return None  # no effect in KNIX either: a map exists from its first entry
+
+    def putMapEntry(self, mapname, key, value, is_private=False, is_queued=False):
+        self._dl("putMapEntry", is_private, is_queued, map=mapname, key=key, value=value)
+
+    def getMapEntry(self, mapname, key, is_private=False):
+        v = self._dl("getMapEntry", is_private, map=mapname, key=key)
+        return "" if v is None else v
+
+    def deleteMapEntry(self, mapname, key, is_private=False, is_queued=False):
+        self._dl("deleteMapEntry", is_private, is_queued, map=mapname, key=key)
+
+    def containsMapKey(self, mapname, key, is_private=False):
+        return self._dl("containsMapKey", is_private, map=mapname, key=key)
+
+    def getMapKeys(self, mapname, is_private=False):
+        return set(self._dl("getMapKeys", is_private, map=mapname))
+
+    def clearMap(self, mapname, is_private=False, is_queued=False):
+        self._dl("clearMap", is_private, is_queued, map=mapname)
+
+    def deleteMap(self, mapname, is_private=False, is_queued=False):
+        self._dl("deleteMap", is_private, is_queued, map=mapname)
+
+    def retrieveMap(self, mapname, is_private=False):
+        return self._dl("retrieveMap", is_private, map=mapname)
+
+    getMapNames = _dl_names("getMapNames")
+    listMaps = getMapNames
+
+    # sets
+    def createSet(self, setname, is_private=False, is_queued=False):
+        return None  # no effect in KNIX either: a set exists from its first item
+
+    def addSetEntry(self, setname, item, is_private=False, is_queued=False):
+        self._dl("addSetEntry", is_private, is_queued, set=setname, item=item)
+
+    def removeSetEntry(self, setname, item, is_private=False, is_queued=False):
+        self._dl("removeSetEntry", is_private, is_queued, set=setname, item=item)
+
+    def containsSetItem(self, setname, item, is_private=False):
+        return self._dl("containsSetItem", is_private, set=setname, item=item)
+
+    def retrieveSet(self, setname, is_private=False):
+        return set(self._dl("retrieveSet", is_private, set=setname))
+
+    def clearSet(self, setname, is_private=False, is_queued=False):
+        self._dl("clearSet", is_private, is_queued, set=setname)
+
+    def deleteSet(self, setname, is_private=False, is_queued=False):
+        self._dl("deleteSet", is_private, is_queued, set=setname)
+
+    getSetNames = _dl_names("getSetNames")
+    listSets = getSetNames
+
+    # counters
+    def _count(self, value, name):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise MicroFunctionsDataLayerException(
+                f"MicroFunctionsAPI.{name} accepts an integer count.")
+        return value
+
+    def createCounter(self, countername, count, is_private=False, is_queued=False):
+        return self._dl("createCounter", is_private, is_queued, counter=countername,
+                        n=self._count(count, "createCounter"))
+
+    def getCounterValue(self, countername, is_private=False):
+        return self._dl("getCounterValue", is_private, counter=countername)
+
+    def incrementCounter(self, countername, increment, is_private=False, is_queued=False):
+        return self._dl("incrementCounter", is_private, is_queued, counter=countername,
+                        n=self._count(increment, "incrementCounter"))
+
+    def decrementCounter(self, countername, decrement, is_private=False, is_queued=False):
+        return self._dl("decrementCounter", is_private, is_queued, counter=countername,
+                        n=self._count(decrement, "decrementCounter"))
+
+    def deleteCounter(self, countername, is_private=False, is_queued=False):
+        self._dl("deleteCounter", is_private, is_queued, counter=countername)
+
+    getCounterNames = _dl_names("getCounterNames")
+    listCounters = getCounterNames
+
+
+class KnixContext(LambdaContext, _KnixDataLayer):
+    """Lambda's context plus what KNIX's functions call on theirs: log(text, level) (a line
     "[LEVEL] text" goes to stdout, where the KNIX front door's workflow logs take the level
-    from it."""
+    from it) and the data layer (_KnixDataLayer, its methods)."""
 
     def log(self, text, level="INFO"):
         level = str(level).upper()

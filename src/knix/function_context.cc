@@ -1,0 +1,234 @@
+// FunctionContext: the data layer's platform calls, served on a small pool of threads.
+#include "knix/function_context.h"
+
+#include <utility>
+
+namespace stator::knix {
+namespace {
+
+using json::Value;
+
+Error Invalid(const std::string& message) {
+  return Error{"InvalidParameterValueException", message};
+}
+
+Value Strings(const std::vector<std::string>& v) {
+  json::Array a;
+  a.reserve(v.size());
+  for (const std::string& s : v) a.push_back(Value::String(s));
+  return Value::MakeArray(std::move(a));
+}
+
+Value OptionalString(const std::optional<std::string>& s) {
+  return s ? Value::String(*s) : Value::Null();
+}
+
+// The call's arguments, checked as they are read.
+class Args {
+ public:
+  explicit Args(const Value& v) : v_(v) {}
+  Result<std::string> Str(const char* name) const {
+    const Value* f = v_.is_object() ? v_.Find(name) : nullptr;
+    if (f == nullptr || !f->is_string()) {
+      return Invalid(std::string("'") + name + "' must be a string");
+    }
+    return f->as_string();
+  }
+  Result<int64_t> Int(const char* name, int64_t fallback) const {
+    const Value* f = v_.is_object() ? v_.Find(name) : nullptr;
+    if (f == nullptr || f->is_null()) return fallback;
+    if (!f->is_int()) return Invalid(std::string("'") + name + "' must be an integer");
+    return f->as_int();
+  }
+  bool Private() const {
+    const Value* f = v_.is_object() ? v_.Find("private") : nullptr;
+    return f != nullptr && f->is_bool() && f->as_bool();
+  }
+
+ private:
+  const Value& v_;
+};
+
+Result<Value> Done(const Status& s) {
+  if (!s.ok()) return s.error();
+  return Value::Null();
+}
+
+}  // namespace
+
+struct FunctionContext::Shared {
+  Mutex mu;
+  CondVar ready;
+  std::deque<std::function<void()>> queue GUARDED_BY(mu);
+  bool stopping GUARDED_BY(mu) = false;
+};
+
+FunctionContext::FunctionContext(DataLayer* data_layer, Catalog* catalog, int threads)
+    : data_layer_(data_layer), catalog_(catalog), shared_(std::make_shared<Shared>()) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([shared = shared_] {
+      for (;;) {
+        std::function<void()> work;
+        {
+          MutexLock lock(&shared->mu);
+          while (shared->queue.empty() && !shared->stopping) shared->ready.Wait(&shared->mu);
+          if (shared->queue.empty()) return;
+          work = std::move(shared->queue.front());
+          shared->queue.pop_front();
+        }
+        work();
+      }
+    });
+  }
+}
+
+FunctionContext::~FunctionContext() {
+  {
+    MutexLock lock(&shared_->mu);
+    shared_->stopping = true;
+  }
+  shared_->ready.SignalAll();
+  for (std::thread& t : threads_) t.join();
+}
+
+functions::PlatformHandler FunctionContext::HandlerFor(const std::string& workflow_id) {
+  return [this, shared = shared_, workflow_id](std::string call, json::Value args,
+                                               functions::PlatformReply reply) {
+    MutexLock lock(&shared->mu);
+    if (shared->stopping) {
+      reply(Error{"ServiceException", "the server is shutting down"});
+      return;
+    }
+    shared->queue.push_back([this, workflow_id, call = std::move(call), args = std::move(args),
+                             reply = std::move(reply)] { reply(Serve(workflow_id, call, args)); });
+    shared->ready.Signal();
+  };
+}
+
+Result<std::string> FunctionContext::OwnerOf(const std::string& workflow_id) {
+  {
+    MutexLock lock(&owners_mu_);
+    if (auto it = owners_.find(workflow_id); it != owners_.end()) return it->second;
+  }
+  STATOR_TRY(std::optional<WorkflowRecord> w, catalog_->WorkflowById(workflow_id));
+  if (!w) return Error{"ResourceNotFoundException", "no such workflow: " + workflow_id};
+  MutexLock lock(&owners_mu_);
+  owners_[workflow_id] = w->user;
+  return w->user;
+}
+
+Result<Value> FunctionContext::Serve(const std::string& workflow_id, const std::string& call,
+                                     const Value& args_json) {
+  Args a(args_json);
+  std::string scope;
+  if (a.Private()) {
+    scope = "workflow/" + workflow_id;  // KnixService::WorkflowScope
+  } else {
+    STATOR_TRY(std::string owner, OwnerOf(workflow_id));
+    scope = "user/" + owner;  // KnixService::UserScope
+  }
+  DataLayer& dl = *data_layer_;
+  // Key/value
+  if (call == "dl.put") {
+    STATOR_TRY(std::string key, a.Str("key"));
+    STATOR_TRY(std::string value, a.Str("value"));
+    return Done(dl.Put(scope, key, value));
+  }
+  if (call == "dl.get") {
+    STATOR_TRY(std::string key, a.Str("key"));
+    STATOR_TRY(auto v, dl.Get(scope, key));
+    return OptionalString(v);
+  }
+  if (call == "dl.delete") {
+    STATOR_TRY(std::string key, a.Str("key"));
+    return Done(dl.Delete(scope, key));
+  }
+  // Listings: [start, start + count).
+  if (call == "dl.getKeys" || call == "dl.getMapNames" || call == "dl.getSetNames" ||
+      call == "dl.getCounterNames") {
+    STATOR_TRY(int64_t start, a.Int("start", 0));
+    STATOR_TRY(int64_t count, a.Int("count", 2147483647));
+    Result<std::vector<std::string>> names =
+        call == "dl.getKeys"       ? dl.ListKeys(scope, start, count)
+        : call == "dl.getMapNames" ? dl.ListMaps(scope, start, count)
+        : call == "dl.getSetNames" ? dl.ListSets(scope, start, count)
+                                   : dl.ListCounters(scope, start, count);
+    if (!names.ok()) return names.error();
+    return Strings(*names);
+  }
+  // Maps
+  if (call.starts_with("dl.") && call.find("Map") != std::string::npos) {
+    STATOR_TRY(std::string map, a.Str("map"));
+    if (call == "dl.putMapEntry") {
+      STATOR_TRY(std::string key, a.Str("key"));
+      STATOR_TRY(std::string value, a.Str("value"));
+      return Done(dl.PutMapEntry(scope, map, key, value));
+    }
+    if (call == "dl.getMapEntry") {
+      STATOR_TRY(std::string key, a.Str("key"));
+      STATOR_TRY(auto v, dl.GetMapEntry(scope, map, key));
+      return OptionalString(v);
+    }
+    if (call == "dl.deleteMapEntry" || call == "dl.containsMapKey") {
+      STATOR_TRY(std::string key, a.Str("key"));
+      STATOR_TRY(bool b, call == "dl.deleteMapEntry" ? dl.DeleteMapEntry(scope, map, key)
+                                                     : dl.ContainsMapKey(scope, map, key));
+      return Value::Bool(b);
+    }
+    if (call == "dl.getMapKeys") {
+      STATOR_TRY(auto keys, dl.GetMapKeys(scope, map));
+      return Strings(keys);
+    }
+    if (call == "dl.retrieveMap") {
+      STATOR_TRY(auto entries, dl.RetrieveMap(scope, map));
+      json::Object o;
+      for (auto& [k, v] : entries) o.emplace_back(k, Value::String(v));
+      return Value::MakeObject(std::move(o));
+    }
+    if (call == "dl.clearMap") return Done(dl.ClearMap(scope, map));
+    if (call == "dl.deleteMap") return Done(dl.DeleteMap(scope, map));
+  }
+  // Sets
+  if (call.starts_with("dl.") && call.find("Set") != std::string::npos) {
+    STATOR_TRY(std::string set, a.Str("set"));
+    if (call == "dl.addSetEntry") {
+      STATOR_TRY(std::string item, a.Str("item"));
+      return Done(dl.AddSetEntry(scope, set, item));
+    }
+    if (call == "dl.removeSetEntry" || call == "dl.containsSetItem") {
+      STATOR_TRY(std::string item, a.Str("item"));
+      STATOR_TRY(bool b, call == "dl.removeSetEntry" ? dl.RemoveSetEntry(scope, set, item)
+                                                     : dl.ContainsSetItem(scope, set, item));
+      return Value::Bool(b);
+    }
+    if (call == "dl.retrieveSet") {
+      STATOR_TRY(auto items, dl.RetrieveSet(scope, set));
+      return Strings(items);
+    }
+    if (call == "dl.clearSet") return Done(dl.ClearSet(scope, set));
+    if (call == "dl.deleteSet") return Done(dl.DeleteSet(scope, set));
+  }
+  // Counters
+  if (call.starts_with("dl.") && call.find("Counter") != std::string::npos) {
+    STATOR_TRY(std::string counter, a.Str("counter"));
+    if (call == "dl.createCounter") {
+      STATOR_TRY(int64_t n, a.Int("n", 0));
+      STATOR_TRY(bool b, dl.CreateCounter(scope, counter, n));
+      return Value::Bool(b);
+    }
+    if (call == "dl.getCounterValue") {
+      STATOR_TRY(int64_t v, dl.GetCounter(scope, counter));
+      return Value::Int(v);
+    }
+    if (call == "dl.incrementCounter" || call == "dl.decrementCounter") {
+      STATOR_TRY(int64_t n, a.Int("n", 1));
+      STATOR_TRY(int64_t v, call == "dl.incrementCounter" ? dl.IncrementCounter(scope, counter, n)
+                                                          : dl.DecrementCounter(scope, counter, n));
+      return Value::Int(v);
+    }
+    if (call == "dl.deleteCounter") return Done(dl.DeleteCounter(scope, counter));
+  }
+  return Invalid("unknown platform call: " + call);
+}
+
+}  // namespace stator::knix

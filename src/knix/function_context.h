@@ -1,0 +1,67 @@
+// FunctionContext: the server's side of a KNIX function's context (MicroFunctionsAPI): it
+// serves the platform calls (functions/runtime.h, 'P' frames) that the KNIX context of the
+// Python runtime makes, here the data layer's (context.put, context.getMapEntry, ...).
+//
+// A Task invocation of a KNIX workflow's function (its execution runs under the state machine
+// knix-<workflow id>) gets a handler (HandlerFor); every call is then served with the
+// DataLayer on the scopes of that workflow's owner (shared) or of the workflow itself
+// (is_private): the data performStorageAction reads and writes. The owner is looked up in the
+// catalogue on the first call of a workflow and remembered (a workflow's owner never changes).
+//
+// Calls name the operation ("dl.put", "dl.getMapEntry", ... see Serve in function_context.cc)
+// and carry a JSON object of arguments ({"private", "key", "value", ...}). Store operations may
+// block: the handler, called on the function runtime's reactor thread, queues each call for a
+// small pool of threads of its own, which reply.
+//
+// Ownership: borrows the data layer and the catalogue (both must outlive it); owns its threads
+// (joined in the destructor; calls still queued then are answered with an error).
+// Thread-safety: every method may be called from any thread; handlers may outlive it (their
+// calls are then answered with an error).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/json.h"
+#include "common/mutex.h"
+#include "common/result.h"
+#include "functions/runtime.h"
+#include "knix/catalog.h"
+#include "knix/data_layer.h"
+
+namespace stator::knix {
+
+class FunctionContext {
+ public:
+  FunctionContext(DataLayer* data_layer, Catalog* catalog, int threads = 4);
+  ~FunctionContext();
+  FunctionContext(const FunctionContext&) = delete;
+  FunctionContext& operator=(const FunctionContext&) = delete;
+
+  // The handler for the invocations of workflow_id's functions.
+  functions::PlatformHandler HandlerFor(const std::string& workflow_id);
+
+  // One call, served on the caller's thread (the pool's threads run this). Errors:
+  // "InvalidParameterValueException" (unknown call, bad arguments), "ResourceNotFoundException"
+  // (the workflow is gone), store failures.
+  Result<json::Value> Serve(const std::string& workflow_id, const std::string& call,
+                            const json::Value& args);
+
+ private:
+  struct Shared;  // the queue and the threads' state, shared with the handlers
+  Result<std::string> OwnerOf(const std::string& workflow_id) EXCLUDES(owners_mu_);
+
+  DataLayer* const data_layer_;
+  Catalog* const catalog_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<std::thread> threads_;
+  Mutex owners_mu_;
+  std::unordered_map<std::string, std::string> owners_ GUARDED_BY(owners_mu_);
+};
+
+}  // namespace stator::knix

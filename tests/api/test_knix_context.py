@@ -1,0 +1,190 @@
+"""The KNIX function context's data layer (issue 15 §4) over HTTP with `requests` against a
+real `stator serve`: a KNIX workflow's function puts and reads kv, map, set and counter entries
+through its context (platform calls over the function runtime's channel); the same data seen
+through performStorageAction; the user's and the workflow's private scope kept apart; a
+counter incremented by 8 concurrent executions; a micro-measurement of calls per second.
+"""
+
+import os
+import sys
+import threading
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from knix_client import KnixTestCase, execute, unique  # noqa: E402
+
+import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
+
+DATA = '''
+def handle(event, context):
+    p = event.get("private", False)
+    tag = event["tag"]
+    context.put("k-" + tag, "v-" + tag, is_private=p)
+    context.createMap("m", is_private=p)
+    context.putMapEntry("m", "a", "1", is_private=p)
+    context.putMapEntry("m", "b", tag, is_private=p)
+    context.createSet("s", is_private=p)
+    context.addSetEntry("s", "x", is_private=p)
+    context.addSetEntry("s", tag, is_private=p)
+    created = context.createCounter("c", 5, is_private=p)
+    inc = context.incrementCounter("c", 3, is_private=p)
+    dec = context.decrementCounter("c", 1, is_private=p)
+    return {
+        "get": context.get("k-" + tag, is_private=p),
+        "missing": context.get("nope", is_private=p),
+        "keys": context.getKeys(is_private=p),
+        "map": context.retrieveMap("m", is_private=p),
+        "mapentry": context.getMapEntry("m", "b", is_private=p),
+        "mapkeys": sorted(context.getMapKeys("m", is_private=p)),
+        "contains": [context.containsMapKey("m", "a", is_private=p),
+                     context.containsMapKey("m", "zz", is_private=p)],
+        "maps": context.getMapNames(is_private=p),
+        "set": sorted(context.retrieveSet("s", is_private=p)),
+        "inset": context.containsSetItem("s", "x", is_private=p),
+        "sets": context.getSetNames(is_private=p),
+        "counter": [created, inc, dec, context.getCounterValue("c", is_private=p)],
+        "counters": context.getCounterNames(is_private=p),
+    }
+'''
+
+COUNT = '''
+def handle(event, context):
+    for _ in range(event["n"]):
+        context.incrementCounter("shared", 1)
+    return context.getCounterValue("shared")
+'''
+
+BENCH = '''
+import time
+def handle(event, context):
+    n = event["n"]
+    out = {}
+    t = time.perf_counter()
+    for i in range(n):
+        context.put("b", "x")
+    out["put"] = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for i in range(n):
+        context.get("b")
+    out["get"] = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for i in range(n):
+        context.incrementCounter("bc", 1)
+    out["counter"] = n / (time.perf_counter() - t)
+    return out
+'''
+
+BAD = '''
+def handle(event, context):
+    try:
+        context.put(1, "x")
+    except Exception as e:
+        return type(e).__name__
+'''
+
+
+def single(fn):
+    return {"Comment": "one task", "StartAt": fn,
+            "States": {fn: {"Type": "Task", "Resource": fn, "End": True}}}
+
+
+class ContextDataLayerTest(KnixTestCase):
+
+    def setUp(self):
+        self.user = self.knix.new_user("ctx")
+
+    def deploy(self, code, prefix):
+        fn = self.user.add_function(unique(prefix), code)["name"]
+        wf, url = self.user.deploy_workflow(unique(prefix + "wf"), single(fn))
+        return wf, url
+
+    def run_ok(self, url, event):
+        r = execute(url, event)
+        self.assertEqual(r.status_code, 200, r.text)
+        return r.json()
+
+    def test_kv_map_set_counter_and_storage_actions(self):
+        u = self.user
+        wf, url = self.deploy(DATA, "ctxdata")
+        out = self.run_ok(url, {"tag": "t1"})
+        self.assertEqual(out, {
+            "get": "v-t1", "missing": "", "keys": ["k-t1"], "map": {"a": "1", "b": "t1"},
+            "mapentry": "t1", "mapkeys": ["a", "b"], "contains": [True, False], "maps": ["m"],
+            "set": ["t1", "x"], "inset": True, "sets": ["s"], "counter": [True, 8, 7, 7],
+            "counters": ["c"]})
+        # The same data through performStorageAction (the user's storage).
+        self.assertEqual(u.stored("kv", "getdata", key="k-t1")["value"], "v-t1")
+        self.assertEqual(u.stored("map", "retrievemap", mapname="m")["mapentries"],
+                         {"a": "1", "b": "t1"})
+        self.assertEqual(sorted(u.stored("set", "retrieveset", setname="s")["items"]),
+                         ["t1", "x"])
+        self.assertEqual(u.stored("counter", "getcounter", countername="c")["countervalue"], 7)
+        # And back: written by the management API, read by the function.
+        u.stored("kv", "putdata", key="k-t1", value="from api")
+        u.stored("counter", "incrementcounter", countername="c", increment=10)
+        again = self.run_ok(url, {"tag": "t1"})
+        self.assertEqual(again["counter"], [False, 20, 19, 19])  # 17 + 3 - 1; create refused
+        self.assertEqual(again["get"], "v-t1")  # the function put it again before reading
+
+    def test_private_scope_is_the_workflows(self):
+        u = self.user
+        wf, url = self.deploy(DATA, "ctxpriv")
+        out = self.run_ok(url, {"tag": "p", "private": True})
+        self.assertEqual(out["get"], "v-p")
+        self.assertEqual(out["counter"], [True, 8, 7, 7])
+        # Not in the user's storage; in the workflow's.
+        self.assertIsNone(u.stored("kv", "getdata", key="k-p")["value"])
+        self.assertEqual(u.stored("kv", "listkeys", start=0, count=100)["keylist"], [])
+        self.assertEqual(u.stored("kv", "getdata", workflow_id=wf["id"], key="k-p")["value"],
+                         "v-p")
+        self.assertEqual(u.stored("counter", "getcounter", workflow_id=wf["id"],
+                                  countername="c")["countervalue"], 7)
+        # A shared run of the same workflow does not see the private entries.
+        shared = self.run_ok(url, {"tag": "s"})
+        self.assertEqual(shared["keys"], ["k-s"])
+        self.assertEqual(shared["counter"], [True, 8, 7, 7])
+
+    def test_counter_is_atomic_under_8_concurrent_executions(self):
+        u = self.user
+        wf, url = self.deploy(COUNT, "ctxcount")
+        n = 50
+        results, errors = [], []
+
+        def run():
+            try:
+                r = execute(url, {"n": n})
+                if r.status_code != 200:
+                    errors.append(r.text)
+                else:
+                    results.append(r.json())
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len(results), 8)
+        self.assertEqual(u.stored("counter", "getcounter", countername="shared")["countervalue"],
+                         8 * n)
+        self.assertEqual(max(results), 8 * n)  # the last to finish saw every increment
+
+    def test_bad_arguments_raise_knix_exception(self):
+        wf, url = self.deploy(BAD, "ctxbad")
+        self.assertEqual(self.run_ok(url, {}), "MicroFunctionsDataLayerException")
+
+    def test_measure_ops_per_second(self):
+        wf, url = self.deploy(BENCH, "ctxbench")
+        n = int(os.environ.get("STATOR_CONTEXT_BENCH_N", "2000"))
+        out = self.run_ok(url, {"n": n})
+        print(f"\ndata layer from one function, N={n}: " +
+              ", ".join(f"{k} {v:.0f} ops/s" for k, v in out.items()), file=sys.stderr)
+        for v in out.values():
+            self.assertGreater(v, 0)
+
+
+if __name__ == "__main__":
+    ctest_unittest.main()
