@@ -117,8 +117,50 @@ Result<std::string> FunctionContext::OwnerOf(const std::string& workflow_id) {
   return w->user;
 }
 
+namespace {
+
+// The calls a "dl.commit" may hold: KNIX's writes (is_queued applies to them).
+bool IsWrite(const std::string& call) {
+  static const char* const kWrites[] = {"dl.put",
+                                        "dl.delete",
+                                        "dl.putMapEntry",
+                                        "dl.deleteMapEntry",
+                                        "dl.clearMap",
+                                        "dl.deleteMap",
+                                        "dl.addSetEntry",
+                                        "dl.removeSetEntry",
+                                        "dl.clearSet",
+                                        "dl.deleteSet",
+                                        "dl.createCounter",
+                                        "dl.incrementCounter",
+                                        "dl.decrementCounter",
+                                        "dl.deleteCounter"};
+  for (const char* w : kWrites) {
+    if (call == w) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<Value> FunctionContext::Serve(const std::string& workflow_id, const std::string& call,
                                      const Value& args_json) {
+  if (call == "dl.commit") {
+    // The queued writes of an invocation that succeeded, applied in order (each atomic on its
+    // own, not as a whole); the first failure ends it.
+    const Value* ops = args_json.is_object() ? args_json.Find("ops") : nullptr;
+    if (ops == nullptr || !ops->is_array()) return Invalid("'ops' must be an array");
+    for (const Value& op : ops->as_array()) {
+      const Value* c = op.is_object() ? op.Find("call") : nullptr;
+      const Value* args = op.is_object() ? op.Find("args") : nullptr;
+      if (c == nullptr || !c->is_string() || args == nullptr || !IsWrite(c->as_string())) {
+        return Invalid("a queued operation must be a data-layer write");
+      }
+      STATOR_TRY(Value ignored, Serve(workflow_id, c->as_string(), *args));
+      (void)ignored;
+    }
+    return Value::Null();
+  }
   Args a(args_json);
   std::string scope;
   if (a.Private()) {

@@ -9,7 +9,9 @@
 // catalogue on the first call of a workflow and remembered (a workflow's owner never changes).
 //
 // Calls name the operation ("dl.put", "dl.getMapEntry", ... see Serve in function_context.cc)
-// and carry a JSON object of arguments ({"private", "key", "value", ...}). Store operations may
+// and carry a JSON object of arguments ({"private", "key", "value", ...}); "dl.commit"
+// {"ops": [{"call", "args"}, ...]} applies the writes an invocation queued (is_queued), sent
+// by the runtime once its handler succeeded. Store operations may
 // block: the handler, called on the function runtime's reactor thread, queues each call for a
 // small pool of threads of its own, which reply.
 //

@@ -44,6 +44,7 @@ def handle(event, context):
         "inset": context.containsSetItem("s", "x", is_private=p),
         "sets": context.getSetNames(is_private=p),
         "counter": [created, inc, dec, context.getCounterValue("c", is_private=p)],
+        "created": context.createCounter("c2", 2, is_private=p),
         "counters": context.getCounterNames(is_private=p),
     }
 '''
@@ -73,6 +74,20 @@ def handle(event, context):
         context.incrementCounter("bc", 1)
     out["counter"] = n / (time.perf_counter() - t)
     return out
+'''
+
+QUEUED = '''
+def handle(event, context):
+    context.put("q", "queued " + event["tag"], is_queued=True)
+    context.put("gone", "x")
+    context.delete("gone", is_queued=True)
+    context.incrementCounter("qc", 5, is_queued=True)
+    context.addSetEntry("qs", event["tag"], is_queued=True)
+    seen = {"q": context.get("q"), "gone": context.get("gone"),
+            "qc": context.getCounterValue("qc"), "qs": sorted(context.retrieveSet("qs"))}
+    if event.get("fail"):
+        raise ValueError("failing after queued writes")
+    return seen
 '''
 
 BAD = '''
@@ -111,8 +126,8 @@ class ContextDataLayerTest(KnixTestCase):
         self.assertEqual(out, {
             "get": "v-t1", "missing": "", "keys": ["k-t1"], "map": {"a": "1", "b": "t1"},
             "mapentry": "t1", "mapkeys": ["a", "b"], "contains": [True, False], "maps": ["m"],
-            "set": ["t1", "x"], "inset": True, "sets": ["s"], "counter": [True, 8, 7, 7],
-            "counters": ["c"]})
+            "set": ["t1", "x"], "inset": True, "sets": ["s"], "counter": [None, None, None, 7],
+            "created": None, "counters": ["c", "c2"]})
         # The same data through performStorageAction (the user's storage).
         self.assertEqual(u.stored("kv", "getdata", key="k-t1")["value"], "v-t1")
         self.assertEqual(u.stored("map", "retrievemap", mapname="m")["mapentries"],
@@ -124,7 +139,8 @@ class ContextDataLayerTest(KnixTestCase):
         u.stored("kv", "putdata", key="k-t1", value="from api")
         u.stored("counter", "incrementcounter", countername="c", increment=10)
         again = self.run_ok(url, {"tag": "t1"})
-        self.assertEqual(again["counter"], [False, 20, 19, 19])  # 17 + 3 - 1; create refused
+        # 17 + 3 - 1 (createCounter changed nothing: the counter held 17).
+        self.assertEqual(again["counter"], [None, None, None, 19])
         self.assertEqual(again["get"], "v-t1")  # the function put it again before reading
 
     def test_private_scope_is_the_workflows(self):
@@ -132,7 +148,7 @@ class ContextDataLayerTest(KnixTestCase):
         wf, url = self.deploy(DATA, "ctxpriv")
         out = self.run_ok(url, {"tag": "p", "private": True})
         self.assertEqual(out["get"], "v-p")
-        self.assertEqual(out["counter"], [True, 8, 7, 7])
+        self.assertEqual(out["counter"], [None, None, None, 7])
         # Not in the user's storage; in the workflow's.
         self.assertIsNone(u.stored("kv", "getdata", key="k-p")["value"])
         self.assertEqual(u.stored("kv", "listkeys", start=0, count=100)["keylist"], [])
@@ -143,7 +159,7 @@ class ContextDataLayerTest(KnixTestCase):
         # A shared run of the same workflow does not see the private entries.
         shared = self.run_ok(url, {"tag": "s"})
         self.assertEqual(shared["keys"], ["k-s"])
-        self.assertEqual(shared["counter"], [True, 8, 7, 7])
+        self.assertEqual(shared["counter"], [None, None, None, 7])
 
     def test_counter_is_atomic_under_8_concurrent_executions(self):
         u = self.user
@@ -171,6 +187,26 @@ class ContextDataLayerTest(KnixTestCase):
         self.assertEqual(u.stored("counter", "getcounter", countername="shared")["countervalue"],
                          8 * n)
         self.assertEqual(max(results), 8 * n)  # the last to finish saw every increment
+
+    def test_queued_writes_apply_only_when_the_function_succeeds(self):
+        u = self.user
+        wf, url = self.deploy(QUEUED, "ctxqueue")
+        r = execute(url, {"tag": "f", "fail": True})
+        self.assertEqual(r.json(), {"has_error": True,
+                                    "error_type": "User code exception: ValueError"})
+        # The failed run's queued writes are not applied; its immediate put is.
+        self.assertIsNone(u.stored("kv", "getdata", key="q")["value"])
+        self.assertEqual(u.stored("kv", "getdata", key="gone")["value"], "x")
+        self.assertEqual(u.stored("counter", "getcounter", countername="qc")["countervalue"], 0)
+        self.assertEqual(u.stored("set", "retrieveset", setname="qs")["items"], [])
+        # A successful run: get() saw its own queued put and delete (as in KNIX), the other
+        # reads the stored state; once it returned, every queued write is applied.
+        seen = self.run_ok(url, {"tag": "ok"})
+        self.assertEqual(seen, {"q": "queued ok", "gone": "", "qc": 0, "qs": []})
+        self.assertEqual(u.stored("kv", "getdata", key="q")["value"], "queued ok")
+        self.assertIsNone(u.stored("kv", "getdata", key="gone")["value"])
+        self.assertEqual(u.stored("counter", "getcounter", countername="qc")["countervalue"], 5)
+        self.assertEqual(u.stored("set", "retrieveset", setname="qs")["items"], ["ok"])
 
     def test_bad_arguments_raise_knix_exception(self):
         wf, url = self.deploy(BAD, "ctxbad")

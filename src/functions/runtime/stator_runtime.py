@@ -141,22 +141,42 @@ def _dl_names(kind):
 class _KnixDataLayer:
     """KNIX's data-layer methods (MicroFunctionsAPI), each a platform call ("dl.<method>")
     served by the server's DataLayer: the user's storage, or with is_private=True the
-    workflow's. is_queued=True (KNIX: apply when the function ends) is not supported yet."""
+    workflow's. A write with is_queued=True is kept here and sent (one "dl.commit" call, the
+    writes in order) when the handler has returned successfully; a failed invocation's queued
+    writes are dropped. As in KNIX, get() sees the queued puts and deletes of this invocation;
+    the other reads see only what is stored."""
+
+    _queued = None  # [{"call", "args"}] of this invocation, in order
+    _queued_kv = None  # (is_private, key) -> value, None once deleted
 
     def _dl(self, method, is_private, is_queued=False, **args):
         if not isinstance(is_private, bool) or not isinstance(is_queued, bool):
             raise MicroFunctionsDataLayerException(
                 f"MicroFunctionsAPI.{method}: is_private and is_queued must be booleans.")
-        if is_queued:
-            raise MicroFunctionsDataLayerException(
-                f"MicroFunctionsAPI.{method}: is_queued=True is not supported by stator yet.")
         for name, value in args.items():
             if name not in ("start", "count", "n") and not isinstance(value, str):
                 raise MicroFunctionsDataLayerException(
                     f"MicroFunctionsAPI.{method} accepts a string as '{name}'.")
         args["private"] = is_private
+        if is_queued:
+            if self._queued is None:
+                self._queued, self._queued_kv = [], {}
+            self._queued.append({"call": "dl." + method, "args": args})
+            if method in ("put", "delete"):
+                self._queued_kv[(is_private, args["key"])] = args.get("value")
+            return None
         try:
             return self._channel.call("dl." + method, args)
+        except PlatformCallError as e:
+            raise MicroFunctionsDataLayerException(str(e)) from None
+
+    def _commit_queued(self):
+        """Applies the queued writes (the instance loop calls it once the handler succeeded)."""
+        if not self._queued:
+            return
+        ops, self._queued, self._queued_kv = self._queued, None, None
+        try:
+            self._channel.call("dl.commit", {"ops": ops})
         except PlatformCallError as e:
             raise MicroFunctionsDataLayerException(str(e)) from None
 
@@ -165,6 +185,9 @@ class _KnixDataLayer:
         self._dl("put", is_private, is_queued, key=key, value=value)
 
     def get(self, key, is_private=False, bucketName=None):
+        if self._queued_kv and isinstance(key, str) and (is_private, key) in self._queued_kv:
+            v = self._queued_kv[(is_private, key)]
+            return "" if v is None else v
         v = self._dl("get", is_private, key=key)
         return "" if v is None else v
 
@@ -240,18 +263,18 @@ class _KnixDataLayer:
         return value
 
     def createCounter(self, countername, count, is_private=False, is_queued=False):
-        return self._dl("createCounter", is_private, is_queued, counter=countername,
+        self._dl("createCounter", is_private, is_queued, counter=countername,
                         n=self._count(count, "createCounter"))
 
     def getCounterValue(self, countername, is_private=False):
         return self._dl("getCounterValue", is_private, counter=countername)
 
     def incrementCounter(self, countername, increment, is_private=False, is_queued=False):
-        return self._dl("incrementCounter", is_private, is_queued, counter=countername,
+        self._dl("incrementCounter", is_private, is_queued, counter=countername,
                         n=self._count(increment, "incrementCounter"))
 
     def decrementCounter(self, countername, decrement, is_private=False, is_queued=False):
-        return self._dl("decrementCounter", is_private, is_queued, counter=countername,
+        self._dl("decrementCounter", is_private, is_queued, counter=countername,
                         n=self._count(decrement, "decrementCounter"))
 
     def deleteCounter(self, countername, is_private=False, is_queued=False):
@@ -693,6 +716,9 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
                              "errorType": "Runtime.MarshalError", "requestId": request_id,
                              "stackTrace": []}).encode()
                 kind = ord("E")
+            commit = getattr(ctx, "_commit_queued", None)
+            if kind == ord("R") and commit is not None:
+                commit()  # KNIX's queued writes: only once the handler succeeded
         except MemoryError:
             fatal = True
             out = dumps({"errorType": "Runtime.OutOfMemory",
