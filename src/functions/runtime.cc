@@ -1,6 +1,7 @@
 // FunctionRuntime: the reactor thread and the per-function workers (a zygote, its instances
-// and their InstancePool), over the pieces in zygote.h, instance.h, instance_pool.h,
-// network_channel.h, invocation_log.h and reactor.h.
+// and their InstancePool; declared in runtime_impl.h), over the pieces in zygote.h, instance.h,
+// instance_pool.h, network_channel.h, invocation_log.h and reactor.h. Platform calls are in
+// platform_calls.cc.
 #include "functions/runtime.h"
 
 #include <sys/epoll.h>
@@ -30,18 +31,13 @@
 #include "functions/invocation_log.h"
 #include "functions/network_channel.h"
 #include "functions/reactor.h"
+#include "functions/runtime_impl.h"
 #include "functions/runtime_script.h"
 #include "functions/sandbox.h"
 #include "functions/zygote.h"
 
 namespace stator::functions {
 namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 double EpochMs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -78,150 +74,11 @@ void RunCompletions(Completions* done) {
   for (auto& [cb, r] : *done) cb(std::move(r));
 }
 
-// Platform calls to hand to their invocations' handlers once the runtime's lock is released.
-using PlatformCalls = std::vector<std::function<void()>>;
-
 void RunPlatformCalls(PlatformCalls* calls) {
   for (auto& c : *calls) c();
 }
 
 }  // namespace
-
-class FunctionRuntime::Impl {
- public:
-  class Workers;
-
-  // What a platform call's reply goes through: it reaches the runtime while the runtime lives
-  // (rt is cleared, under mu, first thing in ~Impl). Lock order: ReplyGate::mu, then Impl::mu.
-  struct ReplyGate {
-    Mutex mu;
-    Impl* rt GUARDED_BY(mu) = nullptr;
-  };
-
-  ~Impl();
-
-  RuntimeOptions options;
-  Sandbox sandbox;
-  std::string python_exe;
-  std::string script_path;
-  std::optional<Reactor> reactor;
-  std::thread thread;
-  std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> next_serial{1};
-  const std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
-
-  mutable Mutex mu;
-  std::string endpoint GUARDED_BY(mu);
-  Upstream upstream GUARDED_BY(mu);  // length 0: no network channel
-  std::unordered_map<std::string, std::unique_ptr<Workers>> pools GUARDED_BY(mu);
-  std::vector<std::unique_ptr<Workers>> retired GUARDED_BY(mu);
-  std::vector<pid_t> zombies GUARDED_BY(mu);
-  FunctionLogs logs GUARDED_BY(mu) = FunctionLogs(0);
-
-  // Sandboxed zygotes get a network namespace of their own and reach the server through the
-  // network channel.
-  bool Relayed() const REQUIRES(mu) { return sandbox.sandboxed() && upstream.length > 0; }
-
-  // The pool of fn's current revision (a new one when fn changed: the old one retires).
-  InstancePool& PoolOf(const FunctionPtr& fn) REQUIRES(mu);
-  void RetireLocked(const std::string& name) REQUIRES(mu);
-  int64_t Tick(Completions* done) REQUIRES(mu);
-  void Run() EXCLUDES(mu);
-  // Writes a platform call's reply ('Q') when the call (serial) still runs on instance id of w.
-  static void Reply(const std::shared_ptr<ReplyGate>& gate, const Workers* w, uint64_t id,
-                    uint64_t serial, int64_t call_id, Result<json::Value> result);
-};
-
-// One function's workers: its zygote, the server's side of its instances, and their
-// InstancePool, whose Host it is. Everything in it is guarded by its runtime's lock (Impl::mu).
-class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
- public:
-  Workers(Impl* rt, FunctionPtr function)
-      : rt_(rt),
-        fn_(std::move(function)),
-        pool_(PoolLimits(rt->options, *fn_), this, functions::NowUs()) {}
-  ~Workers() override = default;
-
-  // Tells the analysis that rt->mu, which the caller holds, is this one's lock rt_->mu: a
-  // Workers belongs to the runtime that made it, which reaches it only under its lock.
-  void AssertLockHeldBy(const Impl* rt) const REQUIRES(rt->mu) ASSERT_CAPABILITY(rt_->mu) {
-    assert(rt == rt_);
-  }
-
-  const std::string& name() const { return fn_->config.name; }
-  const FunctionPtr& fn() const { return fn_; }
-  InstancePool& pool() REQUIRES(rt_->mu) { return pool_; }
-  Zygote::State zygote_state() const REQUIRES(rt_->mu) { return zygote_.state(); }
-
-  // InstancePool::Host (called by pool_, under the lock)
-  Status StartInstance(InstancePool::Id id, bool spare) override REQUIRES(rt_->mu);
-  void Dispatch(InstancePool::Id id, const Call& call) override REQUIRES(rt_->mu);
-  void StopInstance(InstancePool::Id id, bool kill) override REQUIRES(rt_->mu);
-  void TimedOut(InstancePool::Id id, Call call, int64_t started_us, Completions* done) override
-      REQUIRES(rt_->mu);
-  bool CanStartSpares() const override REQUIRES(rt_->mu) {
-    return zygote_.state() == Zygote::State::kReady;
-  }
-  int64_t NowUs() const override { return functions::NowUs(); }
-
-  // Reactor events.
-  void OnInstance(Instance* inst, uint32_t events, Completions* done, PlatformCalls* calls)
-      REQUIRES(rt_->mu);
-  // A reply to platform call call_id of the call `serial`, if instance id still runs it.
-  void SendReply(InstancePool::Id id, uint64_t serial, int64_t call_id,
-                 const Result<json::Value>& result) REQUIRES(rt_->mu);
-  void OnControl(Completions* done) REQUIRES(rt_->mu);
-  // The instance is gone: its call (if it ran one) fails with Runtime.ExitError, and the pool
-  // loses it.
-  // with_its_zygote: it died because its zygote did (not counted as a spawn failure).
-  void Lose(Instance* inst, Completions* done, bool with_its_zygote = false) REQUIRES(rt_->mu);
-  void OnNetwork() REQUIRES(rt_->mu);
-
-  // Kills the zygote (wait: and reaps it; else it joins Impl::zombies) and closes its sockets.
-  void StopZygote(bool wait) REQUIRES(rt_->mu);
-  // Every call fails (the server is shutting down); every process is killed and reaped.
-  void Shutdown(Completions* done) REQUIRES(rt_->mu);
-
- private:
-  static InstancePool::Limits PoolLimits(const RuntimeOptions& o, const Function& fn) {
-    InstancePool::Limits l;
-    l.concurrency = static_cast<size_t>(std::max(o.concurrency, 0));
-    l.spares = static_cast<size_t>(std::max(o.spares, 0));
-    l.max_queued = o.max_queued;
-    l.timeout_us = fn.config.timeout_seconds * 1000000;
-    return l;
-  }
-
-  Status StartZygote() REQUIRES(rt_->mu);
-  void CloseNetwork() REQUIRES(rt_->mu);
-  // Hands the instance to the zygote. Errors: the zygote cannot be reached.
-  Status SendSpawn(Instance* inst) REQUIRES(rt_->mu);
-  void Destroy(InstancePool::Id id, bool kill) REQUIRES(rt_->mu);
-  // Arms or disarms output readiness after a write; a failure drops the instance (its socket
-  // is shut down, so that the reactor sees it close).
-  void AfterWrite(Instance* inst, Instance::Write w) REQUIRES(rt_->mu);
-  void OnResult(Instance* inst, Frame& f, Completions* done) REQUIRES(rt_->mu);
-  // A 'P' frame of the instance's running call: queued for the call's handler (or answered
-  // with an error when it has none). false: the frame is malformed.
-  bool OnPlatformCall(Instance* inst, Call* call, Frame& f, PlatformCalls* calls) REQUIRES(rt_->mu);
-  // The instance's call ended without an answer (timeout, death).
-  void FailCall(Instance* inst, Call call, int64_t started_us, const std::string& type,
-                const std::string& message, bool timed_out, const char* status, Completions* done)
-      REQUIRES(rt_->mu);
-  // The zygote failed to start (error_json: the error object): everything waiting fails.
-  void FailInit(const std::string& error_json, Completions* done) REQUIRES(rt_->mu);
-
-  Impl* const rt_;
-  const FunctionPtr fn_;
-  Zygote zygote_ GUARDED_BY(rt_->mu);
-  Reactor::Token control_watch_ GUARDED_BY(rt_->mu) = 0;
-  Reactor::Token network_watch_ GUARDED_BY(rt_->mu) = 0;
-  // By id: in start order.
-  std::map<InstancePool::Id, std::unique_ptr<Instance>> instances_ GUARDED_BY(rt_->mu);
-  InstancePool pool_ GUARDED_BY(rt_->mu);
-};
-
-using Workers = FunctionRuntime::Impl::Workers;
 
 // ---- the zygote ---------------------------------------------------------------------------
 
@@ -479,77 +336,6 @@ void Workers::FailCall(Instance* inst, Call call, int64_t started_us, const std:
                              inst->cold_start_us, status));
   rt_->logs.Append(name(), r.log);
   done->emplace_back(std::move(call.done), std::move(r));
-}
-
-bool Workers::OnPlatformCall(Instance* inst, Call* call, Frame& f, PlatformCalls* calls) {
-  auto h = json::Parse(f.header);
-  if (!h.ok() || !h->is_object()) return false;
-  const json::Value* id = h->Find("id");
-  const json::Value* name = h->Find("call");
-  if (id == nullptr || !id->is_int() || name == nullptr || !name->is_string()) return false;
-  int64_t call_id = id->as_int();
-  if (!call->inv.platform) {
-    SendReply(inst->id(), call->serial, call_id,
-              Error{"ServiceException", "this function cannot make platform calls"});
-    return true;
-  }
-  Result<json::Value> args = f.data.empty() ? json::Value::Null() : json::Parse(f.data);
-  if (!args.ok()) {
-    SendReply(inst->id(), call->serial, call_id,
-              Error{"InvalidParameterValueException",
-                    "the arguments of a platform call are not JSON: " + args.error().cause});
-    return true;
-  }
-  calls->push_back([handler = call->inv.platform, gate = rt_->gate, w = this, id = inst->id(),
-                    serial = call->serial, call_id, name = name->as_string(),
-                    args = std::move(args).value()]() mutable {
-    handler(std::move(name), std::move(args),
-            [gate = std::move(gate), w, id, serial, call_id](Result<json::Value> r) {
-              Impl::Reply(gate, w, id, serial, call_id, std::move(r));
-            });
-  });
-  return true;
-}
-
-void Workers::SendReply(InstancePool::Id id, uint64_t serial, int64_t call_id,
-                        const Result<json::Value>& result) {
-  auto it = instances_.find(id);
-  if (it == instances_.end()) return;
-  const Call* call = pool_.RunningCall(id);
-  if (call == nullptr || call->serial != serial) return;  // that invocation has ended
-  Instance* inst = it->second.get();
-  std::string header = "{\"id\":" + std::to_string(call_id);
-  std::string data;
-  if (result.ok()) {
-    data = result->Dump();
-  } else {
-    header +=
-        ",\"error\":" + Quoted(result.error().cause) + ",\"type\":" + Quoted(result.error().error);
-  }
-  header += "}";
-  EncodeFrame('Q', header, data, inst->MoreOutput());
-  AfterWrite(inst, inst->Flush());
-}
-
-void FunctionRuntime::Impl::Reply(const std::shared_ptr<ReplyGate>& gate, const Workers* w,
-                                  uint64_t id, uint64_t serial, int64_t call_id,
-                                  Result<json::Value> result) {
-  MutexLock gate_lock(&gate->mu);
-  Impl* rt = gate->rt;
-  if (rt == nullptr) return;  // the runtime is gone
-  MutexLock lock(&rt->mu);
-  // w may have been destroyed (a retired pool that finished): reach it only through the
-  // runtime's own lists. (A new Workers at the same address is harmless: serials are unique.)
-  Workers* found = nullptr;
-  for (auto& [name, p] : rt->pools) {
-    if (p.get() == w) found = p.get();
-  }
-  for (auto& p : rt->retired) {
-    if (p.get() == w) found = p.get();
-  }
-  if (found == nullptr) return;
-  found->AssertLockHeldBy(rt);
-  found->SendReply(id, serial, call_id, result);
 }
 
 void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done, PlatformCalls* calls) {
