@@ -1,12 +1,12 @@
 // The Service on PostgreSQL (`--store postgresql://...`), where several nodes share the tables:
 // PostgreSQL holds the truth and each node's memory is a cache of it, brought up to date before
-// every operation. A read catches up the tables it names (one query: the versions, definitions
-// and item rows newer than the node's) and runs in memory. A write does the same inside a
-// transaction that first locks its tables' rows in name order, runs in memory, writes its
-// changes with the next table version and commits before it is answered; after any failure once
-// memory may have changed, its tables are dropped from memory and reloaded at next use, so memory
-// never holds a write PostgreSQL does not. Writes to one table are thereby serialized across the
-// cluster, which gives DynamoDB's per-item (and per-transaction) atomicity.
+// every operation. This file: which tables a call names, the catch-up (one query: the versions,
+// definitions and item rows newer than the node's) and the table list, and the transaction of a
+// table change (CreateTable, ...): lock its tables' rows in name order, catch up, run in memory,
+// write with the next table version, commit before the answer; after any failure once memory
+// may have changed, its tables are dropped from memory and reloaded at next use, so memory never
+// holds a write PostgreSQL does not. How reads and item writes run, in groups and batches, is in
+// cluster_batch.cc.
 #include <algorithm>
 #include <cctype>
 #include <map>
