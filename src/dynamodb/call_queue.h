@@ -6,11 +6,13 @@
 //
 // Push(call) appends a call; the thread takes everything queued so far as one group and hands
 // it to `process` (in push order), which must answer every call of the group (call.done), now or
-// later. While it processes, new calls accumulate for the next group.
+// later. While it processes, new calls accumulate for the next group, unless `process` takes
+// them into the group it is processing (TakeMore: a batch of writes still being built).
 //
 // Ownership: owns the thread and the queued calls. The destructor processes what is queued, then
 // joins the thread; `process` must stay callable until then.
-// Thread-safety: Push may be called from any thread; `process` runs on the queue's thread only.
+// Thread-safety: Push may be called from any thread; `process` runs on the queue's thread only,
+// and only it calls TakeMore.
 #pragma once
 
 #include <functional>
@@ -48,6 +50,15 @@ class CallQueue {
   }
   CallQueue(const CallQueue&) = delete;
   CallQueue& operator=(const CallQueue&) = delete;
+
+  // Appends the calls queued since the group was taken to it; false when there were none.
+  bool TakeMore(std::vector<QueuedCall>* group) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    if (pending_.empty()) return false;
+    for (QueuedCall& c : pending_) group->push_back(std::move(c));
+    pending_.clear();
+    return true;
+  }
 
   void Push(QueuedCall call) EXCLUDES(mu_) {
     {

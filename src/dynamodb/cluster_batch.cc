@@ -13,9 +13,9 @@
 // in name order (waiting for other nodes' transactions), caught up; then, under mu, every
 // following call of the group whose tables the transaction holds or can lock without waiting
 // (FOR UPDATE SKIP LOCKED; a table held elsewhere ends the batch, the call starts the next)
-// runs in memory and adds its changes; then, outside mu, the changes are written with each
-// table's next version and COMMIT; then every call of the batch is answered. Table changes
-// (CreateTable, ...) run alone as before (cluster.cc, WriteInCluster).
+// runs in memory and adds its changes, and so do the calls queued meanwhile; then, outside mu, the
+// changes are written with each table's next version and COMMIT; then every call of the batch is
+// answered. Table changes (CreateTable, ...) run alone as before (cluster.cc, WriteInCluster).
 //
 // No deadlock among nodes: a transaction waits for a lock only in its first statement, holding
 // no lock yet, while it takes its first rows in name order; every later lock of a batch is
@@ -141,6 +141,13 @@ void Service::Impl::WriteGroup(std::vector<QueuedCall>& calls) {
   }
 }
 
+namespace {
+
+// The calls a batch takes at most, to bound how long the first of them waits for its answer.
+constexpr size_t kMaxBatch = 1024;
+
+}  // namespace
+
 void Service::Impl::ItemBatch(std::vector<QueuedCall>& calls, size_t* i) {
   struct Ran {
     size_t call;
@@ -161,7 +168,9 @@ void Service::Impl::ItemBatch(std::vector<QueuedCall>& calls, size_t* i) {
       ran.push_back(Ran{*i, ErrorResponse(failed.error(), {}), 0});
       ++*i;
     }
-    for (; failed.ok() && *i < calls.size(); ++*i) {
+    for (; failed.ok(); ++*i) {
+      // The calls queued while the batch was being built join it (it has not committed yet).
+      if (*i == calls.size() && (ran.size() >= kMaxBatch || !writes->TakeMore(&calls))) break;
       QueuedCall& c = calls[*i];
       if (!IsItemWrite(c.op) || !c.req.is_object()) break;
       std::vector<std::string> names = TablesOf(c.req);

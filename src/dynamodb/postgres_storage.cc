@@ -215,7 +215,7 @@ Result<bool> PostgresStorage::TryLock(const std::vector<std::string>& names) {
 namespace {
 
 // The item changes changes[begin, end) as one upsert: the last change of each key wins (a
-// statement may not touch a row twice).
+// statement may not touch a row twice). The same statement sets the run's tables' versions.
 Status UpsertItems(postgres::Connection* conn, const std::vector<Storage::Change>& changes,
                    size_t begin, size_t end, const std::map<std::string, int64_t>& versions,
                    std::set<std::string>* bumped) {
@@ -242,15 +242,26 @@ Status UpsertItems(postgres::Connection* conn, const std::vector<Storage::Change
     version.Add(v->second + 1);
     bumped->insert(c.table);
   }
-  STATOR_TRY(
-      Rows r,
-      conn->Run("ddb_put_items",
-                "INSERT INTO ddb_items(table_name, hash_key, range_key, item, version) "
-                "SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], "
-                "$5::int8[]) "
-                "ON CONFLICT (table_name, hash_key, range_key) DO UPDATE "
-                "SET item = EXCLUDED.item, version = EXCLUDED.version",
-                {table.param(), hash.param(), range.param(), item.param(), version.param()}));
+  // The tables of this run, each with its next version.
+  postgres::Array names(postgres::Array::Of::kText), next(postgres::Array::Of::kInt8);
+  std::set<std::string> run;
+  for (const auto& [key, i] : last) run.insert(changes[i].table);
+  for (const std::string& name : run) {
+    names.Add(name);
+    next.Add(versions.at(name) + 1);  // present: checked above
+  }
+  STATOR_TRY(Rows r,
+             conn->Run("ddb_put_items",
+                       "WITH v AS (UPDATE ddb_tables t SET version = u.version "
+                       "FROM unnest($6::text[], $7::int8[]) AS u(name, version) "
+                       "WHERE t.name = u.name) "
+                       "INSERT INTO ddb_items(table_name, hash_key, range_key, item, version) "
+                       "SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], "
+                       "$5::int8[]) "
+                       "ON CONFLICT (table_name, hash_key, range_key) DO UPDATE "
+                       "SET item = EXCLUDED.item, version = EXCLUDED.version",
+                       {table.param(), hash.param(), range.param(), item.param(), version.param(),
+                        names.param(), next.param()}));
   return Status::Ok();
 }
 
@@ -313,10 +324,7 @@ Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
     }
   }
   for (const std::string& name : bumped) {
-    int64_t version = versions.at(name) + 1;
-    STATOR_TRY(Rows r,
-               conn->Run("ddb_set_version", "UPDATE ddb_tables SET version = $2 WHERE name = $1",
-                         {Param::Text(name), Param::Int(version)}));
+    int64_t version = versions.at(name) + 1;  // set with the items (UpsertItems)
     if (version % kPruneLag == 0) {
       // The tombstones every cache newer than `below` has seen; older caches reload.
       int64_t below = version - kPruneLag;
