@@ -67,7 +67,7 @@ Result<std::unique_ptr<PostgresStorage>> PostgresStorage::Open(const std::string
 }
 
 Result<postgres::Connection*> PostgresStorage::Conn() {
-  if (conn_ == nullptr || (!conn_->ok() && tx_ == nullptr)) {
+  if (conn_ == nullptr || (!conn_->ok() && !in_tx_)) {
     conn_.reset();
     STATOR_TRY(conn_, postgres::Connection::Open(uri_, ErrorOptions()));
   }
@@ -178,27 +178,24 @@ Result<PostgresStorage::Catalog> PostgresStorage::ReadCatalog() {
 }
 
 Status PostgresStorage::Begin(const std::vector<std::string>& names) {
-  tx_.reset();
+  Rollback();
   STATOR_TRY(postgres::Connection * conn, Conn());
-  tx_ = std::make_unique<postgres::Transaction>(conn);
-  if (Status s = tx_->Begun(); !s.ok()) {
-    tx_.reset();
-    return s;
+  // BEGIN and the lock in one round trip (the simple-query protocol runs both): the names go
+  // as a string literal, its quotes doubled.
+  std::string literal;
+  for (char c : TextArray(names)) {
+    if (c == '\'') literal += c;
+    literal += c;
   }
-  std::string list = TextArray(names);
-  Result<Rows> locked =
-      conn->Run("ddb_lock",
-                "SELECT name FROM ddb_tables WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE",
-                {Param::Text(list)});
-  if (!locked.ok()) {
-    tx_.reset();
-    return locked.error();
-  }
-  return Status::Ok();
+  in_tx_ = true;
+  Status s = conn->Exec("BEGIN; SELECT name FROM ddb_tables WHERE name = ANY('" + literal +
+                        "'::text[]) ORDER BY name FOR UPDATE");
+  if (!s.ok()) Rollback();
+  return s;
 }
 
 Result<bool> PostgresStorage::TryLock(const std::vector<std::string>& names) {
-  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
   std::string list = TextArray(names);
   // One snapshot: the rows locked now against the rows that exist (a plain SELECT does not
   // wait for locks).
@@ -274,7 +271,7 @@ bool IsItemChange(const Storage::Change& c) {
 Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
                               const std::map<std::string, int64_t>& versions,
                               std::map<std::string, int64_t>* meta_versions) {
-  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
   postgres::Connection* conn = conn_.get();
   std::set<std::string> bumped;
   bool catalog = false;
@@ -344,12 +341,17 @@ Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
 }
 
 Status PostgresStorage::Commit() {
-  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
-  Status s = tx_->Commit();
-  tx_.reset();
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  in_tx_ = false;
+  Status s = conn_->Exec("COMMIT");
+  if (!s.ok()) (void)conn_->Exec("ROLLBACK");
   return s;
 }
 
-void PostgresStorage::Rollback() { tx_.reset(); }
+void PostgresStorage::Rollback() {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  (void)conn_->Exec("ROLLBACK");
+}
 
 }  // namespace stator::dynamodb

@@ -15,7 +15,7 @@
 // Tombstones more than kPruneLag versions old are deleted every kPruneLag commits of a table and
 // pruned_below records how far: a cache older than that reloads the table.
 //
-// Ownership: owns one connection (reopened when it broke) and the open write transaction.
+// Ownership: owns one connection (reopened when it broke), with the write transaction open on it.
 // Thread-safety: not thread-safe: each user thread has its own PostgresStorage (the Service opens
 // one for its writer thread and one for its reader thread, cluster_batch.cc).
 #pragma once
@@ -119,7 +119,7 @@ class PostgresStorage {
 
   const std::string uri_;
   std::unique_ptr<postgres::Connection> conn_;
-  std::unique_ptr<postgres::Transaction> tx_;  // the open write transaction; borrows conn_
+  bool in_tx_ = false;  // a write transaction is open on conn_
 };
 
 }  // namespace stator::dynamodb
