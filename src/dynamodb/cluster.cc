@@ -126,7 +126,8 @@ Result<json::Value> Service::Impl::RunInCluster(std::string_view op, const json:
 
 Result<json::Value> Service::Impl::WriteInCluster(std::string_view op, const json::Value& req,
                                                   const std::vector<std::string>& names) {
-  STATOR_RETURN_IF_ERROR(postgres->Begin(names));
+  STATOR_TRY(std::vector<PostgresStorage::TableState> locked, postgres->Begin(names));
+  (void)locked;  // caught up below whatever the versions
   if (Status s = CatchUp(names, postgres.get()); !s.ok()) {
     postgres->Rollback();
     return s.error();

@@ -10,7 +10,8 @@
 //
 // Writes of items (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems) run in
 // batches, one transaction each (ItemBatch): BEGIN, the rows of the first call's tables locked
-// in name order (waiting for other nodes' transactions), caught up; then, under mu, every
+// in name order (waiting for other nodes' transactions), caught up unless memory is at the
+// versions the lock returned; then, under mu, every
 // following call of the group whose tables the transaction holds or can lock without waiting
 // (FOR UPDATE SKIP LOCKED; a table held elsewhere ends the batch, the call starts the next)
 // runs in memory and adds its changes, and so do the calls queued meanwhile; then, outside mu, the
@@ -161,7 +162,8 @@ void Service::Impl::ItemBatch(std::vector<QueuedCall>& calls, size_t* i) {
   std::vector<Storage::Change> changes;     // of the whole batch, in order
   uint64_t first_seq = 0, end_seq = 0;
   // The one lock wait of the batch, holding nothing yet (see the top of the file).
-  Status failed = postgres->Begin(TablesOf(calls[*i].req));
+  Result<std::vector<PostgresStorage::TableState>> first = postgres->Begin(TablesOf(calls[*i].req));
+  Status failed = first.ok() ? Status::Ok() : Status(first.error());
   {
     MutexLock lock(&mu);
     if (!failed.ok()) {
@@ -188,7 +190,9 @@ void Service::Impl::ItemBatch(std::vector<QueuedCall>& calls, size_t* i) {
             break;  // held by another transaction: the call starts the next batch
           }
         }
-        if (failed.ok()) failed = CatchUp(missing, postgres.get());
+        // The first call's tables need no catch-up when memory is at the versions locked.
+        bool current = locked.empty() && UpToDate(missing, *first);
+        if (failed.ok() && !current) failed = CatchUp(missing, postgres.get());
         if (!failed.ok()) {
           ran.push_back(Ran{*i, ErrorResponse(failed.error(), {}), 0});
           ++*i;

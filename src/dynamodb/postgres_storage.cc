@@ -177,7 +177,8 @@ Result<PostgresStorage::Catalog> PostgresStorage::ReadCatalog() {
   return out;
 }
 
-Status PostgresStorage::Begin(const std::vector<std::string>& names) {
+Result<std::vector<PostgresStorage::TableState>> PostgresStorage::Begin(
+    const std::vector<std::string>& names) {
   Rollback();
   STATOR_TRY(postgres::Connection * conn, Conn());
   // BEGIN and the lock in one round trip (the simple-query protocol runs both): the names go
@@ -188,10 +189,23 @@ Status PostgresStorage::Begin(const std::vector<std::string>& names) {
     literal += c;
   }
   in_tx_ = true;
-  Status s = conn->Exec("BEGIN; SELECT name FROM ddb_tables WHERE name = ANY('" + literal +
-                        "'::text[]) ORDER BY name FOR UPDATE");
-  if (!s.ok()) Rollback();
-  return s;
+  Result<Rows> rows = conn->ExecRows(
+      "BEGIN; SELECT name, table_id, version, meta_version FROM ddb_tables WHERE name = ANY('" +
+      literal + "'::text[]) ORDER BY name FOR UPDATE");
+  if (!rows.ok()) {
+    Rollback();
+    return rows.error();
+  }
+  std::vector<TableState> out;
+  for (int r = 0; r < rows->size(); ++r) {
+    TableState s;
+    s.name = std::string(rows->Text(r, 0));
+    s.table_id = std::string(rows->Text(r, 1));
+    s.version = rows->Int(r, 2);
+    s.meta_version = rows->Int(r, 3);
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Result<bool> PostgresStorage::TryLock(const std::vector<std::string>& names) {

@@ -94,8 +94,9 @@ class PostgresStorage {
   Result<Catalog> ReadCatalog();
 
   // A write transaction: BEGIN, then the rows of `names` (those that exist) locked in name
-  // order. Ends with Commit or Rollback (also when the next Begin comes).
-  Status Begin(const std::vector<std::string>& names);
+  // order, in one round trip; returns their state once locked (as Versions does). Ends with
+  // Commit or Rollback (also when the next Begin comes).
+  Result<std::vector<TableState>> Begin(const std::vector<std::string>& names);
   // In the open transaction, locks the rows of more tables without waiting (FOR UPDATE SKIP
   // LOCKED): false when one of them exists but another transaction holds it (then nothing of
   // `names` is to be used; the rows it did lock stay locked until the transaction ends).
