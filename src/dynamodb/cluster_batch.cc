@@ -172,7 +172,8 @@ void Service::Impl::ItemBatch(std::vector<QueuedCall>& calls, size_t* i) {
     }
     for (; failed.ok(); ++*i) {
       // The calls queued while the batch was being built join it (it has not committed yet).
-      if (*i == calls.size() && (ran.size() >= kMaxBatch || !writes->TakeMore(&calls))) break;
+      if (ran.size() >= kMaxBatch) break;
+      if (*i == calls.size() && !writes->TakeMore(&calls)) break;
       QueuedCall& c = calls[*i];
       if (!IsItemWrite(c.op) || !c.req.is_object()) break;
       std::vector<std::string> names = TablesOf(c.req);
