@@ -430,7 +430,8 @@ def main():
     print("stator (disk): --data-dir on disk, writes group-committed (one SQLite transaction "
           "and fsync per batch), answered once durable; "
           "stator (shm): --data-dir on /dev/shm (fsync free); "
-          "stator (pg): --store on PostgreSQL (fsync on; one transaction per write)")
+          "stator (pg): --store on PostgreSQL (fsync on; writes group-committed, one "
+          "transaction per batch)")
     print()
     moto = results.get("moto")
     hdr = (f"{'op':<11}{'server':<15}{'ops/s':>9}{'moto ops/s':>11}{'ratio':>8}"

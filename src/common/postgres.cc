@@ -222,9 +222,13 @@ Result<Rows> Connection::Check(pg_result* result, std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql) {
-  std::string text(sql);
-  STATOR_TRY(Rows rows, Check(PQexec(conn_, text.c_str()), text.substr(0, 60)));
+  STATOR_TRY(Rows rows, ExecRows(sql));
   return Status::Ok();
+}
+
+Result<Rows> Connection::ExecRows(std::string_view sql) {
+  std::string text(sql);
+  return Check(PQexec(conn_, text.c_str()), text.substr(0, 60));
 }
 
 namespace {

@@ -135,6 +135,8 @@ class Connection {
 
   // Runs one or more statements without parameters (DDL, BEGIN, ...).
   Status Exec(std::string_view sql);
+  // The same, returning the rows of the last statement (several statements, one round trip).
+  Result<Rows> ExecRows(std::string_view sql);
   // Runs one statement with parameters.
   Result<Rows> Query(std::string_view sql, std::span<const Param> params = {});
   Result<Rows> Query(std::string_view sql, std::initializer_list<Param> params) {

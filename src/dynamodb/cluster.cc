@@ -1,12 +1,12 @@
 // The Service on PostgreSQL (`--store postgresql://...`), where several nodes share the tables:
 // PostgreSQL holds the truth and each node's memory is a cache of it, brought up to date before
-// every operation. A read catches up the tables it names (one query: the versions, definitions
-// and item rows newer than the node's) and runs in memory. A write does the same inside a
-// transaction that first locks its tables' rows in name order, runs in memory, writes its
-// changes with the next table version and commits before it is answered; after any failure once
-// memory may have changed, its tables are dropped from memory and reloaded at next use, so memory
-// never holds a write PostgreSQL does not. Writes to one table are thereby serialized across the
-// cluster, which gives DynamoDB's per-item (and per-transaction) atomicity.
+// every operation. This file: which tables a call names, the catch-up (one query: the versions,
+// definitions and item rows newer than the node's) and the table list, and the transaction of a
+// table change (CreateTable, ...): lock its tables' rows in name order, catch up, run in memory,
+// write with the next table version, commit before the answer; after any failure once memory
+// may have changed, its tables are dropped from memory and reloaded at next use, so memory never
+// holds a write PostgreSQL does not. How reads and item writes run, in groups and batches, is in
+// cluster_batch.cc.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -17,15 +17,6 @@
 
 namespace stator::dynamodb {
 namespace {
-
-bool IsWrite(std::string_view op) {
-  for (const char* w :
-       {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
-        "CreateTable", "DeleteTable", "UpdateTable", "TagResource", "UntagResource"}) {
-    if (op == w) return true;
-  }
-  return false;
-}
 
 // A name CreateTable would accept (others name no table and are not looked up).
 bool ValidTableName(std::string_view name) {
@@ -39,8 +30,26 @@ void AddName(const json::Value* v, std::set<std::string>* names) {
   if (v && v->is_string() && ValidTableName(v->as_string())) names->insert(v->as_string());
 }
 
-// The tables a request names, sorted: TableName, RequestItems' keys, TransactItems' TableNames,
-// the table of a ResourceArn.
+}  // namespace
+
+bool IsItemWrite(std::string_view op) {
+  for (const char* w :
+       {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}) {
+    if (op == w) return true;
+  }
+  return false;
+}
+
+bool IsWrite(std::string_view op) {
+  if (IsItemWrite(op)) return true;
+  for (const char* w :
+       {"CreateTable", "DeleteTable", "UpdateTable", "TagResource", "UntagResource"}) {
+    if (op == w) return true;
+  }
+  return false;
+}
+
+// TableName, RequestItems' keys, TransactItems' TableNames, the table of a ResourceArn.
 std::vector<std::string> TablesOf(const json::Value& req) {
   std::set<std::string> names;
   AddName(req.Find("TableName"), &names);
@@ -66,6 +75,8 @@ std::vector<std::string> TablesOf(const json::Value& req) {
   }
   return {names.begin(), names.end()};
 }
+
+namespace {
 
 Error StorageError(std::string message) {
   return Error{"InternalServerError", "DynamoDB storage: " + std::move(message)};
@@ -99,13 +110,9 @@ Result<AttrValue> DecodeKey(std::string_view text) {
 
 Result<json::Value> Service::Impl::RunInCluster(std::string_view op, const json::Value& req) {
   if (!req.is_object()) return Dispatch(op, req);
-  if (op == "ListTables") {
-    STATOR_RETURN_IF_ERROR(SyncCatalog());
-    return Dispatch(op, req);
-  }
   std::vector<std::string> names = TablesOf(req);
   if (!IsWrite(op) || names.empty()) {
-    STATOR_RETURN_IF_ERROR(CatchUp(names));
+    STATOR_RETURN_IF_ERROR(CatchUp(names, postgres.get()));
     return Dispatch(op, req);  // a write naming no table fails validation before it writes
   }
   for (int attempt = 1;; ++attempt) {
@@ -119,8 +126,9 @@ Result<json::Value> Service::Impl::RunInCluster(std::string_view op, const json:
 
 Result<json::Value> Service::Impl::WriteInCluster(std::string_view op, const json::Value& req,
                                                   const std::vector<std::string>& names) {
-  STATOR_RETURN_IF_ERROR(postgres->Begin(names));
-  if (Status s = CatchUp(names); !s.ok()) {
+  STATOR_TRY(std::vector<PostgresStorage::TableState> locked, postgres->Begin(names));
+  (void)locked;  // caught up below whatever the versions
+  if (Status s = CatchUp(names, postgres.get()); !s.ok()) {
     postgres->Rollback();
     return s.error();
   }
@@ -158,7 +166,7 @@ Result<json::Value> Service::Impl::WriteInCluster(std::string_view op, const jso
   return r;
 }
 
-Status Service::Impl::CatchUp(const std::vector<std::string>& names) {
+Status Service::Impl::CatchUp(const std::vector<std::string>& names, PostgresStorage* pg) {
   std::vector<std::string> todo = names;
   // A table recreated (or pruned) under a cursor is loaded afresh in the next round; a third
   // round means it keeps being recreated.
@@ -175,7 +183,7 @@ Status Service::Impl::CatchUp(const std::vector<std::string>& names) {
       }
       cursors.push_back(std::move(c));
     }
-    STATOR_TRY(std::vector<PostgresStorage::TableState> states, postgres->CatchUp(cursors));
+    STATOR_TRY(std::vector<PostgresStorage::TableState> states, pg->CatchUp(cursors));
     std::vector<std::string> again;
     auto state = states.begin();
     for (const std::string& name : todo) {  // both sorted by name
@@ -222,10 +230,10 @@ Status Service::Impl::CatchUp(const std::vector<std::string>& names) {
   return Status::Ok();
 }
 
-Status Service::Impl::SyncCatalog() {
-  STATOR_TRY(int64_t version, postgres->CatalogVersion());
+Status Service::Impl::SyncCatalog(PostgresStorage* pg) {
+  STATOR_TRY(int64_t version, pg->CatalogVersion());
   if (version == catalog_version) return Status::Ok();
-  STATOR_TRY(PostgresStorage::Catalog catalog, postgres->ReadCatalog());
+  STATOR_TRY(PostgresStorage::Catalog catalog, pg->ReadCatalog());
   std::map<std::string, Table> synced;
   for (PostgresStorage::CatalogEntry& e : catalog.tables) {
     auto it = tables.find(e.name);

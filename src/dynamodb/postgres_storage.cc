@@ -1,6 +1,8 @@
 #include "dynamodb/postgres_storage.h"
 
 #include <set>
+#include <string_view>
+#include <tuple>
 
 namespace stator::dynamodb {
 
@@ -65,7 +67,7 @@ Result<std::unique_ptr<PostgresStorage>> PostgresStorage::Open(const std::string
 }
 
 Result<postgres::Connection*> PostgresStorage::Conn() {
-  if (conn_ == nullptr || (!conn_->ok() && tx_ == nullptr)) {
+  if (conn_ == nullptr || (!conn_->ok() && !in_tx_)) {
     conn_.reset();
     STATOR_TRY(conn_, postgres::Connection::Open(uri_, ErrorOptions()));
   }
@@ -135,6 +137,27 @@ Result<int64_t> PostgresStorage::CatalogVersion() {
   return rows.Int(0, 0);
 }
 
+Result<std::vector<PostgresStorage::TableState>> PostgresStorage::Versions(
+    const std::vector<std::string>& names) {
+  std::vector<TableState> out;
+  if (names.empty()) return out;
+  STATOR_TRY(postgres::Connection * conn, Conn());
+  std::string list = TextArray(names);
+  STATOR_TRY(Rows rows, conn->Run("ddb_versions",
+                                  "SELECT name, table_id, version, meta_version FROM ddb_tables "
+                                  "WHERE name = ANY($1::text[]) ORDER BY name",
+                                  {Param::Text(list)}));
+  for (int r = 0; r < rows.size(); ++r) {
+    TableState s;
+    s.name = std::string(rows.Text(r, 0));
+    s.table_id = std::string(rows.Text(r, 1));
+    s.version = rows.Int(r, 2);
+    s.meta_version = rows.Int(r, 3);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 Result<PostgresStorage::Catalog> PostgresStorage::ReadCatalog() {
   STATOR_TRY(postgres::Connection * conn, Conn());
   // One statement, one snapshot: the version goes with the list.
@@ -154,55 +177,131 @@ Result<PostgresStorage::Catalog> PostgresStorage::ReadCatalog() {
   return out;
 }
 
-Status PostgresStorage::Begin(const std::vector<std::string>& names) {
-  tx_.reset();
+Result<std::vector<PostgresStorage::TableState>> PostgresStorage::Begin(
+    const std::vector<std::string>& names) {
+  Rollback();
   STATOR_TRY(postgres::Connection * conn, Conn());
-  tx_ = std::make_unique<postgres::Transaction>(conn);
-  if (Status s = tx_->Begun(); !s.ok()) {
-    tx_.reset();
-    return s;
+  // BEGIN and the lock in one round trip (the simple-query protocol runs both): the names go
+  // as a string literal, its quotes doubled.
+  std::string literal;
+  for (char c : TextArray(names)) {
+    if (c == '\'') literal += c;
+    literal += c;
   }
+  in_tx_ = true;
+  Result<Rows> rows = conn->ExecRows(
+      "BEGIN; SELECT name, table_id, version, meta_version FROM ddb_tables WHERE name = ANY('" +
+      literal + "'::text[]) ORDER BY name FOR UPDATE");
+  if (!rows.ok()) {
+    Rollback();
+    return rows.error();
+  }
+  std::vector<TableState> out;
+  for (int r = 0; r < rows->size(); ++r) {
+    TableState s;
+    s.name = std::string(rows->Text(r, 0));
+    s.table_id = std::string(rows->Text(r, 1));
+    s.version = rows->Int(r, 2);
+    s.meta_version = rows->Int(r, 3);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<bool> PostgresStorage::TryLock(const std::vector<std::string>& names) {
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
   std::string list = TextArray(names);
-  Result<Rows> locked =
-      conn->Run("ddb_lock",
-                "SELECT name FROM ddb_tables WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE",
-                {Param::Text(list)});
-  if (!locked.ok()) {
-    tx_.reset();
-    return locked.error();
+  // One snapshot: the rows locked now against the rows that exist (a plain SELECT does not
+  // wait for locks).
+  STATOR_TRY(Rows rows,
+             conn_->Run("ddb_try_lock",
+                        "WITH l AS (SELECT name FROM ddb_tables WHERE name = ANY($1::text[]) "
+                        "FOR UPDATE SKIP LOCKED) SELECT (SELECT count(*) FROM l), "
+                        "(SELECT count(*) FROM ddb_tables WHERE name = ANY($1::text[]))",
+                        {Param::Text(list)}));
+  if (rows.empty()) return conn_->MakeError("no row from the lock");
+  return rows.Int(0, 0) == rows.Int(0, 1);
+}
+
+namespace {
+
+// The item changes changes[begin, end) as one upsert: the last change of each key wins (a
+// statement may not touch a row twice). The same statement sets the run's tables' versions.
+Status UpsertItems(postgres::Connection* conn, const std::vector<Storage::Change>& changes,
+                   size_t begin, size_t end, const std::map<std::string, int64_t>& versions,
+                   std::set<std::string>* bumped) {
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>, size_t> last;
+  for (size_t i = begin; i < end; ++i) {
+    const Storage::Change& c = changes[i];
+    last[{c.table, c.hash_key, c.range_key}] = i;
   }
+  postgres::Array table(postgres::Array::Of::kText), hash(postgres::Array::Of::kBytea),
+      range(postgres::Array::Of::kBytea), item(postgres::Array::Of::kBytea),
+      version(postgres::Array::Of::kInt8);
+  for (const auto& [key, i] : last) {
+    const Storage::Change& c = changes[i];
+    auto v = versions.find(c.table);
+    if (v == versions.end()) return conn->MakeError("no version for table " + c.table);
+    table.Add(c.table);
+    hash.Add(c.hash_key);
+    range.Add(c.range_key);
+    if (c.kind == Storage::Change::Kind::kPutItem) {
+      item.Add(c.text);
+    } else {
+      item.AddNull();
+    }
+    version.Add(v->second + 1);
+    bumped->insert(c.table);
+  }
+  // The tables of this run, each with its next version.
+  postgres::Array names(postgres::Array::Of::kText), next(postgres::Array::Of::kInt8);
+  std::set<std::string> run;
+  for (const auto& [key, i] : last) run.insert(changes[i].table);
+  for (const std::string& name : run) {
+    names.Add(name);
+    next.Add(versions.at(name) + 1);  // present: checked above
+  }
+  STATOR_TRY(Rows r,
+             conn->Run("ddb_put_items",
+                       "WITH v AS (UPDATE ddb_tables t SET version = u.version "
+                       "FROM unnest($6::text[], $7::int8[]) AS u(name, version) "
+                       "WHERE t.name = u.name) "
+                       "INSERT INTO ddb_items(table_name, hash_key, range_key, item, version) "
+                       "SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], "
+                       "$5::int8[]) "
+                       "ON CONFLICT (table_name, hash_key, range_key) DO UPDATE "
+                       "SET item = EXCLUDED.item, version = EXCLUDED.version",
+                       {table.param(), hash.param(), range.param(), item.param(), version.param(),
+                        names.param(), next.param()}));
   return Status::Ok();
 }
+
+bool IsItemChange(const Storage::Change& c) {
+  return c.kind == Storage::Change::Kind::kPutItem || c.kind == Storage::Change::Kind::kDeleteItem;
+}
+
+}  // namespace
 
 Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
                               const std::map<std::string, int64_t>& versions,
                               std::map<std::string, int64_t>* meta_versions) {
-  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
   postgres::Connection* conn = conn_.get();
   std::set<std::string> bumped;
   bool catalog = false;
-  for (const Storage::Change& c : changes) {
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const Storage::Change& c = changes[i];
+    if (IsItemChange(c)) {
+      size_t end = i;
+      while (end < changes.size() && IsItemChange(changes[end])) ++end;
+      STATOR_RETURN_IF_ERROR(UpsertItems(conn, changes, i, end, versions, &bumped));
+      i = end - 1;
+      continue;
+    }
     switch (c.kind) {
       case Storage::Change::Kind::kPutItem:
-      case Storage::Change::Kind::kDeleteItem: {
-        auto v = versions.find(c.table);
-        if (v == versions.end()) {
-          return conn->MakeError("no version for table " + c.table);
-        }
-        Param item =
-            c.kind == Storage::Change::Kind::kPutItem ? Param::Bytes(c.text) : Param::Null();
-        STATOR_TRY(
-            Rows r,
-            conn->Run("ddb_put_item",
-                      "INSERT INTO ddb_items(table_name, hash_key, range_key, item, version) "
-                      "VALUES ($1, $2, $3, $4, $5) "
-                      "ON CONFLICT (table_name, hash_key, range_key) DO UPDATE "
-                      "SET item = EXCLUDED.item, version = EXCLUDED.version",
-                      {Param::Text(c.table), Param::Bytes(c.hash_key), Param::Bytes(c.range_key),
-                       item, Param::Int(v->second + 1)}));
-        bumped.insert(c.table);
-        break;
-      }
+      case Storage::Change::Kind::kDeleteItem:
+        break;  // not reached: written in runs above
       case Storage::Change::Kind::kPutTable: {
         // A new name inserts (meta_version 1); the same table updates its definition; a name
         // taken by another table meanwhile returns no row.
@@ -236,10 +335,7 @@ Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
     }
   }
   for (const std::string& name : bumped) {
-    int64_t version = versions.at(name) + 1;
-    STATOR_TRY(Rows r,
-               conn->Run("ddb_set_version", "UPDATE ddb_tables SET version = $2 WHERE name = $1",
-                         {Param::Text(name), Param::Int(version)}));
+    int64_t version = versions.at(name) + 1;  // set with the items (UpsertItems)
     if (version % kPruneLag == 0) {
       // The tombstones every cache newer than `below` has seen; older caches reload.
       int64_t below = version - kPruneLag;
@@ -259,12 +355,17 @@ Status PostgresStorage::Write(const std::vector<Storage::Change>& changes,
 }
 
 Status PostgresStorage::Commit() {
-  if (tx_ == nullptr) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
-  Status s = tx_->Commit();
-  tx_.reset();
+  if (!in_tx_) return Error{"InternalServerError", "DynamoDB storage: no transaction"};
+  in_tx_ = false;
+  Status s = conn_->Exec("COMMIT");
+  if (!s.ok()) (void)conn_->Exec("ROLLBACK");
   return s;
 }
 
-void PostgresStorage::Rollback() { tx_.reset(); }
+void PostgresStorage::Rollback() {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  (void)conn_->Exec("ROLLBACK");
+}
 
 }  // namespace stator::dynamodb

@@ -15,8 +15,9 @@
 // Tombstones more than kPruneLag versions old are deleted every kPruneLag commits of a table and
 // pruned_below records how far: a cache older than that reloads the table.
 //
-// Ownership: owns one connection (reopened when it broke) and the open write transaction.
-// Thread-safety: not thread-safe; the Service calls it under its lock.
+// Ownership: owns one connection (reopened when it broke), with the write transaction open on it.
+// Thread-safety: not thread-safe: each user thread has its own PostgresStorage (the Service opens
+// one for its writer thread and one for its reader thread, cluster_batch.cc).
 #pragma once
 
 #include <cstdint>
@@ -87,16 +88,25 @@ class PostgresStorage {
   // since each cursor, all read in one snapshot. In a write transaction, after Begin's locks.
   Result<std::vector<TableState>> CatchUp(const std::vector<Cursor>& cursors);
   Result<int64_t> CatalogVersion();
+  // The current state of the named tables that exist (name, table_id, version, meta_version;
+  // no definition, no items), by name, in one snapshot: what a read compares its cache with.
+  Result<std::vector<TableState>> Versions(const std::vector<std::string>& names);
   Result<Catalog> ReadCatalog();
 
   // A write transaction: BEGIN, then the rows of `names` (those that exist) locked in name
-  // order. Ends with Commit or Rollback (also when the next Begin comes).
-  Status Begin(const std::vector<std::string>& names);
-  // Writes one operation's changes in the open transaction. Items of table T get version
-  // versions.at(T) + 1 (versions: each changed table's caught-up version) and T's version
-  // becomes that. A kPutTable of a new table that another node created meanwhile (the name is
-  // taken by another table_id) is ResourceInUseException. Sets *meta_versions[name] for every
-  // table put.
+  // order, in one round trip; returns their state once locked (as Versions does). Ends with
+  // Commit or Rollback (also when the next Begin comes).
+  Result<std::vector<TableState>> Begin(const std::vector<std::string>& names);
+  // In the open transaction, locks the rows of more tables without waiting (FOR UPDATE SKIP
+  // LOCKED): false when one of them exists but another transaction holds it (then nothing of
+  // `names` is to be used; the rows it did lock stay locked until the transaction ends).
+  Result<bool> TryLock(const std::vector<std::string>& names);
+  // Writes the changes of one operation (or of a batch of them) in the open transaction; the
+  // item changes between two table changes go as one statement (the last change of a key wins).
+  // Items of table T get version versions.at(T) + 1 (versions: each changed table's caught-up
+  // version) and T's version becomes that. A kPutTable of a new table that another node created
+  // meanwhile (the name is taken by another table_id) is ResourceInUseException. Sets
+  // *meta_versions[name] for every table put.
   Status Write(const std::vector<Storage::Change>& changes,
                const std::map<std::string, int64_t>& versions,
                std::map<std::string, int64_t>* meta_versions);
@@ -110,7 +120,7 @@ class PostgresStorage {
 
   const std::string uri_;
   std::unique_ptr<postgres::Connection> conn_;
-  std::unique_ptr<postgres::Transaction> tx_;  // the open write transaction; borrows conn_
+  bool in_tx_ = false;  // a write transaction is open on conn_
 };
 
 }  // namespace stator::dynamodb

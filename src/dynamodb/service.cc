@@ -297,6 +297,8 @@ std::string ErrorType(const std::string& code) {
   return "com.amazonaws.dynamodb.v20120810#" + code;
 }
 
+}  // namespace
+
 // The error body DynamoDB sends: {"__type": "<namespace>#<Code>", "message": ...} plus extras.
 Service::Response ErrorResponse(const Error& e, json::Object extras) {
   Service::Response out;
@@ -314,6 +316,8 @@ Service::Response ErrorResponse(const Error& e, json::Object extras) {
   return out;
 }
 
+namespace {
+
 Service::HttpReply ToHttp(const Service::Response& r) {
   Service::HttpReply reply;
   reply.status = r.status;
@@ -330,8 +334,15 @@ Result<std::unique_ptr<Service>> Service::Open(const Options& options) {
   if (!options.store_uri.empty()) {
     // PostgreSQL: the table list now, each table's items when first used (cluster.cc).
     STATOR_TRY(impl->postgres, PostgresStorage::Open(options.store_uri));
-    MutexLock lock(&impl->mu);  // nobody else has impl yet; SyncCatalog REQUIRES it all the same
-    STATOR_RETURN_IF_ERROR(impl->SyncCatalog());
+    STATOR_TRY(impl->reader, PostgresStorage::Open(options.store_uri));
+    {
+      MutexLock lock(&impl->mu);  // nobody else has impl yet; SyncCatalog REQUIRES it all the same
+      STATOR_RETURN_IF_ERROR(impl->SyncCatalog(impl->postgres.get()));
+    }
+    Impl* p = impl.get();
+    impl->writes =
+        std::make_unique<CallQueue>([p](std::vector<QueuedCall>& c) { p->WriteGroup(c); });
+    impl->reads = std::make_unique<CallQueue>([p](std::vector<QueuedCall>& c) { p->ReadGroup(c); });
     return std::unique_ptr<Service>(new Service(std::move(impl)));
   }
   STATOR_TRY(impl->storage, Storage::Open(options.data_dir));
@@ -352,6 +363,8 @@ Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Service::~Service() {
   // Commits what is pending and answers its waiters before the tables and storage go away.
+  impl_->writes.reset();
+  impl_->reads.reset();
   impl_->group.reset();
 }
 
@@ -360,10 +373,13 @@ Status Service::health() const { return impl_->group ? impl_->group->error() : S
 Service::Response Service::Impl::Run(std::string_view op, const json::Value& req, uint64_t* wait) {
   MutexLock lock(&mu);
   extras.clear();
-  Result<json::Value> r = postgres ? RunInCluster(op, req) : Dispatch(op, req);
+  return Answer(Dispatch(op, req), wait);
+}
+
+Service::Response Service::Impl::Answer(Result<json::Value> r, uint64_t* wait) {
   // Every write applied so far is one this call could have seen (or made): it is answered
   // once they are all durable. Under mu, so no later write is counted.
-  *wait = group ? group->appended() : 0;
+  *wait = group ? group->appended() : visible_seq;
   if (r.ok()) {
     Response out;
     out.body = std::move(r).value();
@@ -376,6 +392,10 @@ Service::Response Service::Impl::Run(std::string_view op, const json::Value& req
 
 void Service::CallAsync(std::string_view operation, const json::Value& request,
                         std::function<void(Response)> done) {
+  if (impl_->postgres) {
+    impl_->Submit(operation, request, std::move(done));
+    return;
+  }
   uint64_t wait = 0;
   Response r = impl_->Run(operation, request, &wait);
   if (!impl_->group) {
@@ -405,6 +425,10 @@ void Service::HandleHttpAsync(std::string_view target, std::string_view body,
     done(ToHttp(ErrorResponse(
         Error{"SerializationException", "Start of structure or map found where not expected"},
         {})));
+    return;
+  }
+  if (impl_->postgres) {
+    impl_->Submit(op, *parsed, [done = std::move(done)](Response r) mutable { done(ToHttp(r)); });
     return;
   }
   uint64_t wait = 0;

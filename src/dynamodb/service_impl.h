@@ -2,8 +2,9 @@
 // batch.cc, service.cc, cluster.cc). Not part of the layer's interface.
 //
 // Thread-safety: the tables (and what points into them) are guarded by Service::Impl::mu, and
-// every operation REQUIRES it; options, storage, postgres and group (which has its own lock)
-// are set once at open; postgres is used under mu.
+// every operation REQUIRES it; options, storage, postgres, reader, group, ended, reads and writes
+// are set once at open. With PostgreSQL, `postgres` is used by the writes' thread only (and by
+// Open before it starts), `reader` by the reads' thread only (cluster_batch.cc).
 #pragma once
 
 #include <map>
@@ -18,6 +19,8 @@
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "dynamodb/attribute_value.h"
+#include "dynamodb/batch_waiters.h"
+#include "dynamodb/call_queue.h"
 #include "dynamodb/errors.h"
 #include "dynamodb/expression.h"
 #include "dynamodb/postgres_storage.h"
@@ -108,8 +111,12 @@ class Service::Impl {
   // Storage::Commit per batch; an Append is the changes of one operation, never split. Declared
   // after storage, which it borrows; Service's destructor drains it first.
   std::unique_ptr<GroupCommit<std::vector<Storage::Change>>> group;
-  // With --store postgresql://...: the shared store, instead of storage and group (cluster.cc).
+  // With --store postgresql://...: the shared store, instead of storage and group (cluster.cc,
+  // cluster_batch.cc): the writes' connection and the reads' connection.
   std::unique_ptr<PostgresStorage> postgres;
+  std::unique_ptr<PostgresStorage> reader;
+  // PostgreSQL: the batches of item writes, which calls wait for (instead of group).
+  BatchWaiters ended;
   Mutex mu;
   std::map<std::string, Table> tables GUARDED_BY(mu);
   json::Object extras GUARDED_BY(mu);  // members of the current call's error body
@@ -117,21 +124,49 @@ class Service::Impl {
   // them; null outside a write transaction), and the catalog version the table list is at.
   std::vector<Storage::Change>* collecting GUARDED_BY(mu) = nullptr;
   int64_t catalog_version GUARDED_BY(mu) = -1;
+  // PostgreSQL: the number of the last item write applied to memory (BatchWaiters), and the
+  // last one memory may hold whose batch has not ended (0: none), which a call waits for.
+  uint64_t last_seq GUARDED_BY(mu) = 0;
+  uint64_t visible_seq GUARDED_BY(mu) = 0;
+  // PostgreSQL: the threads that run the calls (cluster_batch.cc). Last: they use everything
+  // above, and Service's destructor ends them first.
+  std::unique_ptr<CallQueue> writes;
+  std::unique_ptr<CallQueue> reads;
 
   Result<json::Value> Dispatch(std::string_view op, const json::Value& req) REQUIRES(mu);
   // One call under mu: its Response (already applied to memory), and in *wait the sequence
   // number that must be durable before it may be answered (the last write it could have seen).
   Service::Response Run(std::string_view op, const json::Value& req, uint64_t* wait) EXCLUDES(mu);
+  // The Response of a call's result (with extras), and in *wait what it must wait for.
+  Service::Response Answer(Result<json::Value> r, uint64_t* wait) REQUIRES(mu);
 
-  // cluster.cc: PostgreSQL. Brings the tables the call names up to date (ListTables: the
-  // table list), then dispatches it; a write runs in one transaction holding its tables' rows.
+  // cluster_batch.cc: PostgreSQL. Queues a call for the reads' or the writes' thread; `done`
+  // runs once the writes it made or could have seen are committed.
+  void Submit(std::string_view op, const json::Value& req,
+              std::function<void(Service::Response)> done);
+  // The reads' thread: one version query for a group of reads, then each in memory (catching
+  // up the tables memory is behind on).
+  void ReadGroup(std::vector<QueuedCall>& calls) EXCLUDES(mu);
+  // The writes' thread: item writes in batches (ItemBatch), table changes one at a time.
+  void WriteGroup(std::vector<QueuedCall>& calls) EXCLUDES(mu);
+  // Runs calls[*i], calls[*i + 1], ... (item writes) in one transaction while their tables can
+  // be locked without waiting, commits, and answers them; advances *i past them.
+  void ItemBatch(std::vector<QueuedCall>& calls, size_t* i) EXCLUDES(mu);
+  // Whether memory holds, for every table of names, at least what `states` (Versions, sorted
+  // by name) says PostgreSQL held.
+  bool UpToDate(const std::vector<std::string>& names,
+                const std::vector<PostgresStorage::TableState>& states) REQUIRES(mu);
+
+  // cluster.cc: PostgreSQL, on the writes' thread. Brings the tables the call names up to date,
+  // then dispatches it; a write runs in one transaction holding its tables' rows.
   Result<json::Value> RunInCluster(std::string_view op, const json::Value& req) REQUIRES(mu);
   Result<json::Value> WriteInCluster(std::string_view op, const json::Value& req,
                                      const std::vector<std::string>& names) REQUIRES(mu);
-  // Brings the named tables in memory up to what PostgreSQL holds (dropping the gone ones).
-  Status CatchUp(const std::vector<std::string>& names) REQUIRES(mu);
+  // Brings the named tables in memory up to what PostgreSQL holds (dropping the gone ones),
+  // through pg (postgres or reader: the calling thread's).
+  Status CatchUp(const std::vector<std::string>& names, PostgresStorage* pg) REQUIRES(mu);
   // Brings the table list (names and definitions) up to date when the catalog moved.
-  Status SyncCatalog() REQUIRES(mu);
+  Status SyncCatalog(PostgresStorage* pg) REQUIRES(mu);
   // Drops tables from memory (they reload at next use) after a failure left them unknown.
   void Forget(const std::vector<std::string>& names) REQUIRES(mu);
 
@@ -188,6 +223,15 @@ class Service::Impl {
   // Queues the changes of one operation for the writer (under mu, in apply order).
   void Queue(std::vector<Storage::Change> changes) REQUIRES(mu);
 };
+
+// The error body of a failed call.
+Service::Response ErrorResponse(const Error& e, json::Object extras);
+
+// cluster.cc: the tables a request names, sorted; whether an operation writes, and whether it
+// writes items only (no table definitions).
+std::vector<std::string> TablesOf(const json::Value& req);
+bool IsWrite(std::string_view op);
+bool IsItemWrite(std::string_view op);
 
 // Request-reading helpers.
 const json::Value* Member(const json::Value& req, std::string_view name);
