@@ -200,6 +200,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& uri, Opt
       conn, [](void*, const char*) {}, nullptr);
   // Rows::Bytes decodes bytea's hex output, whatever the server's default.
   STATOR_RETURN_IF_ERROR(c->Exec("SET bytea_output = 'hex'"));
+  // A transaction left open by a process that froze (SIGSTOP, a VM pause) or hangs would keep
+  // its row locks, and with them executions' leases and DynamoDB tables, from every other node
+  // for as long as it lasts: the server ends such a session. stator's transactions are never
+  // idle longer than a few round trips.
+  STATOR_RETURN_IF_ERROR(c->Exec(std::string("SET idle_in_transaction_session_timeout = ") +
+                                 std::to_string(kIdleInTransactionTimeoutMs)));
   return c;
 }
 

@@ -38,6 +38,10 @@ struct pg_result;
 
 namespace stator::postgres {
 
+// Every connection sets idle_in_transaction_session_timeout to this: the server ends a session
+// that keeps a transaction open and idle longer (its process froze), releasing its row locks.
+inline constexpr int kIdleInTransactionTimeoutMs = 5000;
+
 struct Options {
   // Errors read Error{error_name, error_prefix + what + ": " + PostgreSQL's message}.
   std::string error_name = "postgres.Error";
