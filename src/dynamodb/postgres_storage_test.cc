@@ -269,42 +269,6 @@ TEST(PostgresStorageTest, CacheOlderThanPrunedTombstonesReloads) {
   EXPECT_EQ(ItemCount(b.get(), "tbl"), 2);
 }
 
-TEST(PostgresStorageTest, FailedCommitLeavesMemoryAsStored) {
-  TestDatabase db;
-  NEED_POSTGRES(db);
-  auto a = Node(db.uri());
-  ASSERT_TRUE(a);
-  Ok(a.get(), "CreateTable", CreateRequest("tbl"));
-  Ok(a.get(), "PutItem", Put("tbl", "p", 0, "before"));
-  // PostgreSQL refuses any item holding "poison": the write fails after memory took it.
-  auto raw = postgres::Connection::Open(db.uri(), {});
-  ASSERT_TRUE(raw.ok()) << raw.error().cause;
-  Status s = (*raw)->Exec(R"(
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF position('poison' in convert_from(NEW.item, 'UTF8')) > 0 THEN
-          RAISE EXCEPTION 'poisoned';
-        END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON ddb_items
-        FOR EACH ROW WHEN (NEW.item IS NOT NULL) EXECUTE FUNCTION refuse_poison();)");
-  ASSERT_TRUE(s.ok()) << s.error().cause;
-  Service::Response r = a->Call("PutItem", Put("tbl", "p", 0, "poison"));
-  EXPECT_EQ(r.status, 500) << r.body.Dump();
-  EXPECT_EQ(r.error_code, "InternalServerError");
-  EXPECT_EQ(Get(a.get(), "tbl", "p", 0), "before");
-  Service::Response t = a->Call("TransactWriteItems", J(R"({"TransactItems": [
-      {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}, "v": {"S": "ok"}}}},
-      {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "t"}, "sk": {"N": "2"},
-               "v": {"S": "poison"}}}}]})"));
-  EXPECT_EQ(t.status, 500) << t.body.Dump();
-  EXPECT_EQ(Get(a.get(), "tbl", "t", 1), "");
-  EXPECT_EQ(ItemCount(a.get(), "tbl"), 1);
-  Ok(a.get(), "PutItem", Put("tbl", "p", 0, "after"));
-  EXPECT_EQ(Get(a.get(), "tbl", "p", 0), "after");
-}
-
 // Installs a trigger that makes PostgreSQL refuse any item holding "poison".
 void RefusePoison(const std::string& uri) {
   auto raw = postgres::Connection::Open(uri, {});
@@ -322,6 +286,30 @@ void RefusePoison(const std::string& uri) {
   ASSERT_TRUE(s.ok()) << s.error().cause;
 }
 
+TEST(PostgresStorageTest, FailedCommitLeavesMemoryAsStored) {
+  TestDatabase db;
+  NEED_POSTGRES(db);
+  auto a = Node(db.uri());
+  ASSERT_TRUE(a);
+  Ok(a.get(), "CreateTable", CreateRequest("tbl"));
+  Ok(a.get(), "PutItem", Put("tbl", "p", 0, "before"));
+  // PostgreSQL refuses any item holding "poison": the write fails after memory took it.
+  ASSERT_NO_FATAL_FAILURE(RefusePoison(db.uri()));
+  Service::Response r = a->Call("PutItem", Put("tbl", "p", 0, "poison"));
+  EXPECT_EQ(r.status, 500) << r.body.Dump();
+  EXPECT_EQ(r.error_code, "InternalServerError");
+  EXPECT_EQ(Get(a.get(), "tbl", "p", 0), "before");
+  Service::Response t = a->Call("TransactWriteItems", J(R"({"TransactItems": [
+      {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}, "v": {"S": "ok"}}}},
+      {"Put": {"TableName": "tbl", "Item": {"pk": {"S": "t"}, "sk": {"N": "2"},
+               "v": {"S": "poison"}}}}]})"));
+  EXPECT_EQ(t.status, 500) << t.body.Dump();
+  EXPECT_EQ(Get(a.get(), "tbl", "t", 1), "");
+  EXPECT_EQ(ItemCount(a.get(), "tbl"), 1);
+  Ok(a.get(), "PutItem", Put("tbl", "p", 0, "after"));
+  EXPECT_EQ(Get(a.get(), "tbl", "p", 0), "after");
+}
+
 TEST(PostgresStorageTest, BatchWhoseCommitFailsAnswersEveryCallAndReloads) {
   TestDatabase db;
   NEED_POSTGRES(db);
@@ -330,7 +318,7 @@ TEST(PostgresStorageTest, BatchWhoseCommitFailsAnswersEveryCallAndReloads) {
   Ok(a.get(), "CreateTable", CreateRequest("tbl"));
   constexpr int kCalls = 6;
   for (int i = 0; i < kCalls; ++i) Ok(a.get(), "PutItem", Put("tbl", "p", i, "before"));
-  RefusePoison(db.uri());
+  ASSERT_NO_FATAL_FAILURE(RefusePoison(db.uri()));
   // Another session holds the table's row: the writes' thread waits in the first lock of a
   // batch for the first call, and the calls queued meanwhile join that batch.
   auto holder = postgres::Connection::Open(db.uri(), {});
