@@ -175,7 +175,8 @@ Status MemoryStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
   // execution's last event id and lease are moved along the batch, as writing it would.
   struct Tail {
     int64_t last_event_id = 0;
-    std::optional<std::pair<std::string_view, int64_t>> lease;  // owner, epoch
+    std::optional<std::string> lease_owner;  // reset by an outcome
+    int64_t lease_epoch = 0;
     bool existed = false;  // its creation was skipped: the stored one stays untouched
     bool fenced = false;
   };
@@ -192,7 +193,10 @@ Status MemoryStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
       continue;
     }
     create[i] = true;
-    if (!batch.lease_owner.empty()) it->second.lease.emplace(batch.lease_owner, 1);
+    if (!batch.lease_owner.empty()) {
+      it->second.lease_owner = batch.lease_owner;
+      it->second.lease_epoch = 1;
+    }
   }
   std::vector<bool> apply(batch.steps.size(), false);
   for (size_t i = 0; i < batch.steps.size(); ++i) {
@@ -206,20 +210,22 @@ Status MemoryStore::Commit(const ExecutionBatch& batch, CommitReport* report) {
       const StoredExecution& e = stored->second;
       Tail tail;
       tail.last_event_id = e.history.empty() ? 0 : e.history.back().id;
-      if (e.lease) tail.lease.emplace(e.lease->owner, e.lease->epoch);
+      if (e.lease) {
+        tail.lease_owner = e.lease->owner;
+        tail.lease_epoch = e.lease->epoch;
+      }
       it = tails.emplace(step.execution_arn, tail).first;
     }
     Tail& tail = it->second;
     if (tail.existed || tail.fenced) continue;
-    if (step.lease_epoch > 0 && !(tail.lease && tail.lease->first == batch.lease_owner &&
-                                  tail.lease->second == step.lease_epoch)) {
+    if (IsFenced(batch, step, tail.lease_owner, tail.lease_epoch)) {
       tail.fenced = true;
       skipped.fenced.push_back(step.execution_arn);
       continue;
     }
     STATOR_RETURN_IF_ERROR(CheckEventIds(step.execution_arn, tail.last_event_id, step.events));
     if (!step.events.empty()) tail.last_event_id = step.events.back().id;
-    if (step.outcome) tail.lease.reset();
+    if (step.outcome) tail.lease_owner.reset();
     apply[i] = true;
   }
   const int64_t expires_ms = batch.lease_owner.empty() ? 0 : NowMillis() + batch.lease_ttl_ms;

@@ -228,8 +228,7 @@ Status PostgresStore::Commit(const ExecutionBatch& batch, CommitReport* report) 
       if (it == tails.end()) continue;  // existed
       Tail& tail = it->second;
       if (tail.skip) continue;
-      if (step.lease_epoch > 0 &&
-          !(tail.lease_owner == batch.lease_owner && tail.lease_epoch == step.lease_epoch)) {
+      if (IsFenced(batch, step, tail.lease_owner, tail.lease_epoch)) {
         tail.skip = true;
         skipped.fenced.push_back(step.execution_arn);
         continue;

@@ -41,6 +41,12 @@ Status CheckEventIds(std::string_view execution_arn, int64_t last_event_id,
   return Status::Ok();
 }
 
+bool IsFenced(const ExecutionBatch& batch, const ExecutionStep& step,
+              const std::optional<std::string>& lease_owner, int64_t lease_epoch) {
+  return step.lease_epoch > 0 &&
+         !(lease_owner == batch.lease_owner && lease_epoch == step.lease_epoch);
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir,
                                          const std::string& store_uri) {
   if (!store_uri.empty()) {

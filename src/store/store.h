@@ -181,6 +181,13 @@ struct ExecutionBatch {
   }
 };
 
+// Whether a step of `batch` is fenced off (skipped, CommitReport::fenced): it carries a lease
+// epoch, and the execution's lease — `lease_owner` (nullopt: none) at `lease_epoch` — is not
+// batch.lease_owner's at that epoch. Expiry is not checked: an expired lease nobody took is
+// still safe to write. Every Store checks each step with it.
+bool IsFenced(const ExecutionBatch& batch, const ExecutionStep& step,
+              const std::optional<std::string>& lease_owner, int64_t lease_epoch);
+
 // What a Commit skipped (and wrote nothing of), as opposed to failing the whole batch: races
 // between nodes of a cluster that the store settles and the callers must hear about.
 struct CommitReport {
