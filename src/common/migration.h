@@ -6,7 +6,12 @@
 // no files at run time.
 #pragma once
 
+#include <functional>
+#include <span>
+#include <string>
 #include <string_view>
+
+#include "common/result.h"
 
 namespace stator {
 
@@ -16,5 +21,13 @@ struct Migration {
   std::string_view file;  // "v001_state_machines.sql"
   std::string_view sql;
 };
+
+// What every database's Migrate shares: applies, in order, each migration above `current` with
+// `apply` (which runs its script and records its version, in one transaction), after refusing
+// a database whose version is above the last migration (written by a newer build) with the
+// error `make_error` words. Returns the version reached.
+Result<int> ApplyPendingMigrations(int current, std::span<const Migration> migrations,
+                                   const std::function<Status(const Migration&)>& apply,
+                                   const std::function<Error(std::string)>& make_error);
 
 }  // namespace stator

@@ -369,23 +369,18 @@ Result<int> Migrate(Connection* conn, std::span<const Migration> migrations,
         " (version INTEGER NOT NULL PRIMARY KEY, file TEXT NOT NULL, applied_at_ms BIGINT NOT "
         "NULL DEFAULT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT)"));
     STATOR_TRY(int current, SchemaVersion(conn, table));
-    const int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known) {
-      return conn->MakeError("database schema version " + std::to_string(current) +
-                             " is newer than this build supports (" + std::to_string(known) + ")");
-    }
-    for (const Migration& m : migrations) {
-      if (m.version <= current) continue;
-      Transaction tx(conn);
-      STATOR_RETURN_IF_ERROR(tx.Begun());
-      STATOR_RETURN_IF_ERROR(conn->Exec(m.sql));
-      STATOR_TRY(Rows recorded,
-                 conn->Query("INSERT INTO " + table + " (version, file) VALUES ($1, $2)",
-                             {Param::Int(m.version), Param::Text(m.file)}));
-      STATOR_RETURN_IF_ERROR(tx.Commit());
-      current = m.version;
-    }
-    return current;
+    return ApplyPendingMigrations(
+        current, migrations,
+        [&](const Migration& m) -> Status {
+          Transaction tx(conn);
+          STATOR_RETURN_IF_ERROR(tx.Begun());
+          STATOR_RETURN_IF_ERROR(conn->Exec(m.sql));
+          STATOR_TRY(Rows recorded,
+                     conn->Query("INSERT INTO " + table + " (version, file) VALUES ($1, $2)",
+                                 {Param::Int(m.version), Param::Text(m.file)}));
+          return tx.Commit();
+        },
+        [conn](std::string message) { return conn->MakeError(message); });
   };
   Result<int> version = migrate();
   (void)conn->Query("SELECT pg_advisory_unlock($1)", {Param::Int(lock_key)});

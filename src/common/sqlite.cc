@@ -187,22 +187,17 @@ Result<int> Migrate(Database* db, std::span<const Migration> migrations) {
                "applied_at_ms INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * "
                "86400000 AS INTEGER)))"));
   STATOR_TRY(int current, SchemaVersion(db));
-  const int known = migrations.empty() ? 0 : migrations.back().version;
-  if (current > known) {
-    return db->MakeError("database schema version " + std::to_string(current) +
-                         " is newer than this build supports (" + std::to_string(known) + ")");
-  }
-  for (const Migration& m : migrations) {
-    if (m.version <= current) continue;
-    Transaction tx(db);
-    STATOR_RETURN_IF_ERROR(tx.Begun());
-    STATOR_RETURN_IF_ERROR(db->Exec(std::string(m.sql)));
-    Statement record(db, "INSERT INTO schema_version (version, file) VALUES (?1, ?2)");
-    STATOR_RETURN_IF_ERROR(record.Bind(1, int64_t{m.version}).Bind(2, m.file).Run());
-    STATOR_RETURN_IF_ERROR(tx.Commit());
-    current = m.version;
-  }
-  return current;
+  return ApplyPendingMigrations(
+      current, migrations,
+      [db](const Migration& m) -> Status {
+        Transaction tx(db);
+        STATOR_RETURN_IF_ERROR(tx.Begun());
+        STATOR_RETURN_IF_ERROR(db->Exec(std::string(m.sql)));
+        Statement record(db, "INSERT INTO schema_version (version, file) VALUES (?1, ?2)");
+        STATOR_RETURN_IF_ERROR(record.Bind(1, int64_t{m.version}).Bind(2, m.file).Run());
+        return tx.Commit();
+      },
+      [db](std::string message) { return db->MakeError(message); });
 }
 
 }  // namespace stator::sqlite
