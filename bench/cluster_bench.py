@@ -38,14 +38,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from aws_json import call, count_running, count_status  # noqa: E402  (bench/)
+from aws_json import call, count_running, count_status, start_all  # noqa: E402  (bench/)
 
 ROOT = os.path.dirname(HERE)
 ACCOUNT = "123456789012"
@@ -127,37 +126,6 @@ def create(port, name, definition):
                                           "roleArn": ROLE, "type": "STANDARD"})
     conn.close()
     return r["stateMachineArn"]
-
-
-def start_all(ports, arn, count, connections, inputs=lambda i: "{}", prefix=None):
-    """Starts `count` executions over `connections` connections spread over `ports`; returns
-    the seconds from the first call to the last answer."""
-    prefix = prefix or f"b{time.time_ns()}"
-    errors = []
-    barrier = threading.Barrier(connections + 1)
-
-    def worker(k):
-        conn = http.client.HTTPConnection("127.0.0.1", ports[k % len(ports)], timeout=300)
-        conn.connect()
-        barrier.wait()
-        try:
-            for i in range(k, count, connections):
-                call(conn, "StartExecution",
-                     {"stateMachineArn": arn, "name": f"{prefix}-{i}", "input": inputs(i)})
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(connections)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - t0
 
 
 def succeeded(port, arn):

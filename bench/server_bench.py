@@ -47,11 +47,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
-from aws_json import call, count_running  # bench/
+from aws_json import call, count_running, start_all  # bench/
 
 import boto3
 import botocore.config
@@ -306,34 +305,11 @@ def measure_durable(port, arn, executions, chain_len, connections):
     """Starts `executions` STANDARD executions over `connections` keep-alive connections, then
     waits until none is RUNNING. Returns (seconds from first start to all done, start seconds)."""
     prefix = f"dur-{os.getpid()}-{time.time_ns()}"
-    errors = []
-    barrier = threading.Barrier(connections + 1)
-
-    def worker(k):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        conn.connect()
-        barrier.wait()
-        try:
-            for i in range(k, executions, connections):
-                call(conn, "StartExecution",
-                         {"stateMachineArn": arn, "name": f"{prefix}-{i}", "input": "{}"})
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(connections)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    started = time.perf_counter() - t0
-    if errors:
-        raise errors[0]
+    started = start_all([port], arn, executions, connections, prefix=prefix)
+    t1 = time.perf_counter()
     while count_running(port, arn):
         time.sleep(0.005)
-    total = time.perf_counter() - t0
+    total = started + (time.perf_counter() - t1)
     # Every execution succeeded?
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     ok, token = 0, None
