@@ -46,6 +46,7 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/mutex.h"
+#include "engine/execution.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
 #include "knix/catalog.h"
@@ -95,9 +96,10 @@ class KnixService {
   void OnInvocation(const std::string& execution_arn, const std::string& state_name,
                     const functions::InvocationResult& result);
 
-  // What serves the platform calls (the data layer on the KNIX context) of a Task invocation
-  // made by the execution: empty unless it is a KNIX workflow's.
-  functions::PlatformHandler PlatformFor(const std::string& execution_arn);
+  // What serves the platform calls of a Task invocation (the KNIX context's data layer, and its
+  // dynamic control flow through request.route: flow_calls.h): empty unless the execution is a
+  // KNIX workflow's.
+  functions::PlatformHandler PlatformFor(const engine::TaskRequest& request);
 
   // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
   // its ARN.
