@@ -37,9 +37,11 @@ class Executions {
     std::string test_case;                              // mock test case; "" = none
     // KNIX workflows (the KNIX front door only): the definition is in the KNIX dialect
     // (asl::CompileOptions::knix), and on_result gets each result a walker delivers as it is
-    // delivered (engine::ExecutionOptions::on_result), on the execution's thread.
+    // delivered (engine::ExecutionOptions::on_result), on the execution's thread; likewise
+    // on_walkers_stopped (engine::ExecutionOptions::on_walkers_stopped).
     bool knix = false;
     std::function<void(const json::Value& result)> on_result;
+    std::function<void(const std::vector<std::string>& states)> on_walkers_stopped;
   };
 
   struct Started {

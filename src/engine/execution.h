@@ -197,6 +197,9 @@ struct ExecutionOptions {
   // ended, SUCCEEDED with the last result delivered (null when none was), or FAILED at the
   // first error no state caught (the other walkers are dropped).
   std::function<void(const json::Value& result)> on_result;
+  // KNIX workflows: when the execution fails while other walkers still have a task running,
+  // the names of those walkers' states (their tasks finish, but their output goes nowhere).
+  std::function<void(const std::vector<std::string>& states)> on_walkers_stopped;
 };
 
 struct ExecutionResult {

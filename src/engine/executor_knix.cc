@@ -123,6 +123,18 @@ void Execution::TakeKnixRoutes(Frame& f, const json::Value& output, int* next) {
 
 void Execution::TopFrameDone(Frame& f) {
   if (!f.succeeded) {
+    if (machine_->knix_routes && options_.on_walkers_stopped) {
+      std::vector<std::string> stopped;
+      auto running_task = [&](const Frame& g) {
+        if (&g != &f && live_.count(g.id) && g.phase == Phase::kBlocked &&
+            g.current_state().type == asl::StateType::kTask) {
+          stopped.push_back(g.current_state().name);
+        }
+      };
+      if (top_) running_task(*top_);
+      for (const auto& fork : forks_) running_task(*fork);
+      if (!stopped.empty()) options_.on_walkers_stopped(stopped);
+    }
     FinishExecution(ExecutionStatus::kFailed, history::ErrorCause(f.error.error, f.error.cause),
                     f.last_event, std::nullopt, f.error.error, f.error.cause);
     return;

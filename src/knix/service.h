@@ -203,7 +203,7 @@ class KnixService {
                std::function<void(api::HttpResponse)> respond);
   void AnswerResult(const WorkflowRecord& w, const std::string& execution_id, bool async,
                     std::function<void(api::HttpResponse)> respond);
-  api::Executions::StartRequest StartRequestFor(const WorkflowRecord& w, bool express) const;
+  api::Executions::StartRequest StartRequestFor(const WorkflowRecord& w, bool express);
   // The deployed workflow with this id, from the cache of deployed workflows (filled from the
   // store on a miss); nullptr when there is none or it is not deployed. Forget drops an entry:
   // every action that changes a workflow's record calls it after writing the record.

@@ -72,8 +72,7 @@ bool IsExecutionId(std::string_view id) {
 
 }  // namespace
 
-api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord& w,
-                                                           bool express) const {
+api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord& w, bool express) {
   api::Executions::StartRequest r;
   store::StateMachine& m = r.machine;
   m.arn = MachineArn(w.id);
@@ -88,6 +87,15 @@ api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord&
   m.revision_id = w.revision;
   m.update_date_ms = w.deployed_ms;
   r.knix = true;
+  // KNIX logs this for each function that finishes after another one's error stopped the
+  // workflow (FunctionWorker's PublicationUtils); here when the execution fails.
+  r.on_walkers_stopped = [this, workflow_id = w.id](const std::vector<std::string>& states) {
+    const int64_t now_us = NowMillis() * 1000;
+    for (const std::string& state : states) {
+      logs_.Append(workflow_id, now_us, "INFO", "", state,
+                   "Not continuing because workflow execution has been stopped...");
+    }
+  };
   return r;
 }
 

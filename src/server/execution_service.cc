@@ -203,6 +203,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.input_text = r.input_text;
   o.start_millis = start_ms;
   o.on_result = r.on_result;
+  o.on_walkers_stopped = r.on_walkers_stopped;
   return o;
 }
 
