@@ -12,7 +12,8 @@
 //   Parallel    WaitForNumBranches [k, ...]: positive integers, at most the number of branches
 //
 // Routes fork the execution (several top-level walkers at once), which only the top-level
-// machine supports: on a nested state these fields are errors.
+// machine supports: on a nested state these fields are errors. A top-level Task with a Catch
+// routes too (KNIX's Catch also runs the catcher's Next).
 
 #include <algorithm>
 #include <memory>
@@ -163,6 +164,8 @@ json::Value DefinitionCompiler::TakeKnixStateFields(const json::Value& obj, cons
 void DefinitionCompiler::ResolveKnixRoutes(StateMachine* m, const std::string& loc) {
   const std::string states_loc = v::At(loc, "States");
   for (State& s : m->states) {
+    // KNIX's Catch runs the catcher's Next beside the state's own (engine/executor_knix.cc).
+    if (s.type == StateType::kTask && !s.catchers.empty()) m->knix_routes = true;
     if (!s.knix) continue;
     auto knix = std::make_shared<KnixState>(*s.knix);
     auto resolve = [&](const std::vector<std::string>& names, std::string_view field,

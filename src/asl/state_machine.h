@@ -177,9 +177,10 @@ struct StateMachine {
   std::string comment;
   std::optional<int64_t> timeout_seconds;  // top-level only
   std::optional<std::string> version;
-  // The KNIX dialect (top level): AllowImmediateMessages (send_to_function_now may start any
-  // state at once), and whether some state has a KNIX route (State::knix), so that an execution
-  // may run several top-level walkers at once.
+  // The KNIX dialect (top level): whether the machine is in it, AllowImmediateMessages
+  // (send_to_function_now may start any state at once), and whether some state routes as KNIX
+  // does (State::knix, or a Task's Catch), so that an execution may run several top-level
+  // walkers at once.
   bool knix = false;
   bool allow_immediate_messages = false;
   bool knix_routes = false;

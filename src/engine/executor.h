@@ -225,6 +225,8 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void JoinSome(Frame& parallel);
   // Whether the Parallel's full join is silent (its largest k is below the branch count).
   bool JoinsNoMore(const Frame& parallel) const;
+  // KNIX's Retry and Catch of a top-level Task (StateUtils' exec_function_catch_retry).
+  void KnixTaskFailed(Frame& f, Error e);
 
   // Crash resume, ExecutionOptions::replay (executor_replay.cc).
   // Checks event `id` of type `type` against the history; false when they disagree.

@@ -17,6 +17,7 @@
 
 #include "engine/executor_internal.h"
 #include "engine/history.h"
+#include "engine/payload_io.h"
 
 namespace stator::engine {
 
@@ -174,6 +175,77 @@ void Execution::JoinSome(Frame& parallel) {
   ++live_top_frames_;
   FinishWithResult(g, json::Value::MakeArray(std::move(partial)));
   if (!finished()) MakeReady(g);
+}
+
+namespace {
+
+// What KNIX calls an error's message, str(exception): a Lambda error's errorMessage (the cause
+// holds Lambda's error object), else the cause, else the error's name.
+std::string KnixErrorMessage(const Error& e) {
+  if (Result<json::Value> body = json::Parse(e.cause); body.ok() && body->is_object()) {
+    if (const json::Value* message = body->Find("errorMessage"); message && message->is_string()) {
+      return message->as_string();
+    }
+  }
+  return e.cause.empty() ? e.error : e.cause;
+}
+
+// KNIX matches ErrorEquals against the exception's message or its class name; "States.ALL" is
+// not special.
+bool KnixErrorMatches(const std::vector<std::string>& error_equals, const std::string& message,
+                      const std::string& name) {
+  return std::find(error_equals.begin(), error_equals.end(), message) != error_equals.end() ||
+         std::find(error_equals.begin(), error_equals.end(), name) != error_equals.end();
+}
+
+json::Value KnixErrorObject(const std::string& message, const char* cause) {
+  return json::Value::MakeObject(
+      {{"Error", json::Value::String(message)}, {"Cause", json::Value::String(cause)}});
+}
+
+}  // namespace
+
+// KNIX (FunctionWorker StateUtils.exec_function_catch_retry):
+// - Retry: whatever the error, the task runs again at once, as many more times as the
+//   MaxAttempts of the last retrier whose ErrorEquals names the first error (1 when none
+//   does), with no delay; if every attempt fails, the task's result is {"Error": <the first
+//   error's message>, "Cause": "Error not caught by MFn ASL Workflow retryer"} and the state
+//   goes on. Catch is then never used.
+// - Catch (without Retry): the last catcher naming the error decides; the state goes on down
+//   its own Next/End with {"Error": <message>, "Cause": "this error caught by MFn ASL Workflow
+//   catcher!"} at the catcher's ResultPath, and the catcher's Next runs too, with the message
+//   as its input. No catcher names it: the state fails.
+void Execution::KnixTaskFailed(Frame& f, Error e) {
+  const asl::State& state = f.current_state();
+  if (!state.retry.empty()) {
+    if (f.retry_count == 0) f.knix_first_error = e;
+    const std::string first = KnixErrorMessage(f.knix_first_error);
+    int64_t attempts = 1;
+    for (const asl::Retrier& r : state.retry) {
+      if (KnixErrorMatches(r.error_equals, first, f.knix_first_error.error)) {
+        attempts = r.max_attempts;
+      }
+    }
+    if (f.retry_count < attempts) {
+      ++f.retry_count;
+      f.phase = Phase::kAttempt;
+      return;
+    }
+    return FinishWithResult(f,
+                            KnixErrorObject(first, "Error not caught by MFn ASL Workflow retryer"));
+  }
+  const std::string message = KnixErrorMessage(e);
+  const asl::Catcher* chosen = nullptr;
+  for (const asl::Catcher& c : state.catchers) {
+    if (KnixErrorMatches(c.error_equals, message, e.error)) chosen = &c;
+  }
+  if (chosen == nullptr) return FailFrame(f, std::move(e));
+  Result<json::Value> out = ApplyResultPathField(
+      chosen->result_path, f.raw_input,
+      KnixErrorObject(message, "this error caught by MFn ASL Workflow catcher!"));
+  if (!out.ok()) return FailFrame(f, std::move(out).error());
+  f.knix_routes.emplace_back(chosen->next, json::Value::String(message));
+  ExitState(f, std::move(out).value());
 }
 
 bool Execution::JoinsNoMore(const Frame& parallel) const {

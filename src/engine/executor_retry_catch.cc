@@ -54,6 +54,11 @@ void Execution::StateFailed(Frame& f, Error e) {
     return;
   }
   const asl::State& state = f.current_state();
+  f.knix_routes.clear();  // user code's routes go only with a successful result
+  if (machine_->knix && f.parent == nullptr && state.type == StateType::kTask &&
+      (!state.retry.empty() || !state.catchers.empty())) {
+    return KnixTaskFailed(f, std::move(e));
+  }
   const bool retries_and_catches = state.type == StateType::kTask ||
                                    state.type == StateType::kParallel ||
                                    state.type == StateType::kMap;

@@ -124,6 +124,7 @@ struct Frame {
   // exits; and whether the frame ended without delivering a result (a state that routes nowhere).
   std::vector<std::pair<int, json::Value>> knix_routes;
   bool knix_stopped = false;
+  Error knix_first_error;  // KNIX's Retry: the error of the state's first attempt
   // When done:
   bool succeeded = false;
   json::Value output;

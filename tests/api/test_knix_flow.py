@@ -94,6 +94,23 @@ def handle(event, context):
 '''
 
 
+FAILING = '''
+def handle(event, context):
+    context.incrementCounter(event["counter"], 1)
+    if event["kind"] == "value":
+        raise ValueError("does not like this value")
+    if event["kind"] == "plain":
+        raise Exception("States.All")
+    raise KeyError("unlisted")
+'''
+
+FALLBACK = '''
+def handle(event, context):
+    context.put("fallback-" + event, "fallback ran with " + event)
+    return "fallback result"
+'''
+
+
 class KnixFlowTest(KnixTestCase):
 
     def setUp(self):
@@ -135,6 +152,12 @@ class KnixFlowTest(KnixTestCase):
         r = execute(url, {"counter": unique("fanerr"), "fail": "f1", "sleep_f2": 1})
         self.assertEqual(r.json(), {"has_error": True,
                                     "error_type": "User code exception: ValueError"})
+        # The chain's function still running when the error came does not go on, and the logs
+        # say so as KNIX's do.
+        stopped = [line for line in self.user.logs(wf["id"])["log"].splitlines()
+                   if "Not continuing because workflow execution has been stopped..." in line]
+        self.assertEqual(len(stopped), 1, stopped)
+        self.assertIn("[s2]", stopped[0])
 
     def wait_for_counter(self, name, value, tries=200):
         import time
@@ -222,6 +245,49 @@ class KnixFlowTest(KnixTestCase):
         self.assertEqual(result(url, eid).json(), full)
         # A sync call answers with the first join.
         self.assertEqual(self.run_ok(url, slow), partial)
+
+    def test_knix_retry_and_catch(self):
+        # KNIX's error model (tests/asl_Retry, asl_Catch): matched by message or class name.
+        fn = self.functions(failing=FAILING, fallback=FALLBACK)
+        wf, url = self.deploy({"StartAt": "t", "States": {"t": {
+            "Type": "Task", "Resource": fn["failing"], "End": True,
+            "Retry": [{"ErrorEquals": ["ValueError"], "MaxAttempts": 3},
+                      {"ErrorEquals": ["States.All"], "MaxAttempts": 2,
+                       "IntervalSeconds": 100}]}}})
+        for kind, attempts, message in (("value", 4, "does not like this value"),
+                                        ("plain", 3, "States.All"),  # its message matches
+                                        ("other", 2, "'unlisted'")):  # retried once anyway
+            counter = unique("retry")
+            out = self.run_ok(url, {"kind": kind, "counter": counter})
+            self.assertEqual(out, {"Error": message,
+                                   "Cause": "Error not caught by MFn ASL Workflow retryer"})
+            self.assertEqual(self.user.stored("counter", "getcounter",
+                                              countername=counter)["countervalue"], attempts)
+
+        wf, url = self.deploy({"StartAt": "t", "States": {
+            "t": {"Type": "Task", "Resource": fn["failing"], "End": True,
+                  "Catch": [{"ErrorEquals": ["ValueError", "States.All"], "Next": "fallback",
+                             "ResultPath": "$.error"}]},
+            "fallback": {"Type": "Task", "Resource": fn["fallback"], "End": True}}})
+        counter = unique("catch")
+        out = self.run_ok(url, {"kind": "value", "counter": counter})
+        self.assertEqual(out, {"kind": "value", "counter": counter, "error": {
+            "Error": "does not like this value",
+            "Cause": "this error caught by MFn ASL Workflow catcher!"}})
+        # The catcher's Next ran too, with the message as its input.
+        import time
+        for _ in range(200):
+            if self.user.stored("kv", "getdata", key="fallback-does not like this value")[
+                    "value"]:
+                break
+            time.sleep(0.05)
+        self.assertEqual(
+            self.user.stored("kv", "getdata", key="fallback-does not like this value")["value"],
+            "fallback ran with does not like this value")
+        # No catcher names the error: the workflow fails.
+        r = execute(url, {"kind": "other", "counter": counter})
+        self.assertEqual(r.json(), {"has_error": True,
+                                    "error_type": "User code exception: KeyError"})
 
     def test_nested_knix_keys_fail_to_deploy(self):
         fn = self.functions(t=TAG % {"name": "t"})
