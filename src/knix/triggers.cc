@@ -117,7 +117,11 @@ std::optional<TimerTriggers::Armed> TimerTriggers::Load(const std::string& key) 
   return Armed{interval, WallMillis() + interval};
 }
 
-int64_t TimerTriggers::Tick(const std::string& key, int64_t interval_ms) {
+std::optional<int64_t> TimerTriggers::Tick(const std::string& key, int64_t interval_ms) {
+  // Still armed? Another node may have changed the trigger since this one last read it.
+  auto record = store_->GetRecord(kTriggersKind, key);
+  if (!record.ok()) return WallMillis() + interval_ms;
+  if (!*record || ArmedInterval(**record) == 0) return std::nullopt;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto text = store_->GetRecord(kTriggerTicksKind, key);
     int64_t now = WallMillis();
@@ -187,12 +191,23 @@ void TimerTriggers::Run() {
       Rescan();
       next_rescan = WallMillis() + options_.rescan_ms;
     }
-    for (auto& [key, armed] : armed_) {
+    for (auto it = armed_.begin(); it != armed_.end();) {
       {
         MutexLock lock(&mu_);
         if (stopping_) return;
       }
-      if (armed.due_ms <= WallMillis()) armed.due_ms = Tick(key, armed.interval_ms);
+      Armed& armed = it->second;
+      if (armed.due_ms > WallMillis()) {
+        ++it;
+        continue;
+      }
+      std::optional<int64_t> due = Tick(it->first, armed.interval_ms);
+      if (!due) {
+        it = armed_.erase(it);  // disarmed meanwhile
+        continue;
+      }
+      armed.due_ms = *due;
+      ++it;
     }
     int64_t wake_at = options_.shared_store ? next_rescan : WallMillis() + 60'000;
     for (const auto& [key, armed] : armed_) wake_at = std::min(wake_at, armed.due_ms);

@@ -87,8 +87,9 @@ class TimerTriggers {
   // it is not armed. Creates (or moves forward) the tick record as arming does.
   std::optional<Armed> Load(const std::string& key);
   // Tries to claim the tick of an armed trigger that is due; calls fire_ when claimed. The
-  // trigger's next due time.
-  int64_t Tick(const std::string& key, int64_t interval_ms);
+  // trigger's next due time, or nullopt when its record says it is no longer armed (changed
+  // on another node).
+  std::optional<int64_t> Tick(const std::string& key, int64_t interval_ms);
   void Reload(const std::string& key) EXCLUDES(mu_);
   void Rescan() EXCLUDES(mu_);
 

@@ -4,7 +4,8 @@ the association names one), stop when dissociated or deleted and when the workfl
 undeployed or deleted, and fire again after a restart; storage triggers run the workflows
 associated with a triggerable bucket with KNIX's storage event, for writes made through
 performStorageAction and through context.put(..., bucketName=B); bucketName reads and writes the
-bucket's own keys; a function's context manages triggers as its workflow's owner.
+bucket's own keys; a function's context manages triggers as its workflow's owner. On two nodes
+of a cluster (PostgreSQL, marked @needs) a timer fires once per interval, not once per node.
 
 The functions count events in the user's data layer (a counter per tag) and keep the last
 event they saw; tests wait for a number of events with a generous deadline and never time.
@@ -25,6 +26,8 @@ from knix_client import Knix, KnixTestCase, execute, unique  # noqa: E402
 from stator_server import Server  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
+from ctest_unittest import needs  # noqa: E402
+from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
 
 # Counts the events it gets under counter event-<tag> and keeps the last one (the tag is the
 # trigger's name or the bucket's: KNIX's events carry it as trigger_name / source).
@@ -382,6 +385,38 @@ class TriggerRestartTest(unittest.TestCase):
         details = user.ok("getTriggerDetails", {"trigger_names": ["r"]})["trigger_details"]["r"]
         self.assertGreaterEqual(details["trigger_count"], before + 3)
         user.ok("deleteTrigger", {"trigger_name": "r"})
+
+
+@needs("PostgreSQL (STATOR_TEST_POSTGRES)", postgres_missing)
+class ClusterTimerTest(unittest.TestCase):
+    """Two nodes on one database: each tick is claimed by one of them."""
+
+    def test_a_timer_fires_once_per_interval_across_the_cluster(self):
+        uri = fresh_database(self)
+        a, b = Node(uri, 10), Node(uri, 10)
+        for node in (a, b):
+            self.addCleanup(node.stop)
+        email = unique("clustertimer") + "@example.com"
+        Knix(a.endpoint).sign_up(email)
+        on_a = Knix(a.endpoint).log_in(email)
+        on_b = Knix(b.endpoint).log_in(email)
+        fn = on_a.add_function(unique("clustertick"), COUNTER)["name"]
+        wf, _ = on_a.deploy_workflow(unique("clustertickwf"), single(fn))
+        interval_ms = 300
+        on_a.ok("addTrigger", {"trigger_name": "c", "trigger_info": timer(interval_ms)})
+        started = time.monotonic()
+        # Associated on b: a learns of it from the records (its rescan), and both tick.
+        on_b.ok("addTriggerForWorkflow", {"trigger_name": "c", "workflow_name": wf["name"]})
+        wait_for("10 events", lambda: counter(on_a, "event-c") >= 10)
+        on_a.ok("deleteTriggerForWorkflow", {"trigger_name": "c", "workflow_name": wf["name"]})
+        elapsed_ms = (time.monotonic() - started) * 1000
+        events = settled(on_a, "event-c", quiet=2.5)  # (b stops within its rescan too)
+        count = on_b.ok("getTriggerDetails", {"trigger_names": ["c"]})["trigger_details"]["c"]
+        # One execution per claimed tick (a tick claimed while the dissociation lands runs
+        # nothing), and at most one tick per interval over both nodes (two nodes firing on
+        # their own would make about twice as many).
+        self.assertIn(events, (count["trigger_count"], count["trigger_count"] - 1))
+        self.assertLessEqual(events, elapsed_ms / interval_ms + 2)
 
 
 if __name__ == "__main__":
