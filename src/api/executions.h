@@ -35,6 +35,11 @@ class Executions {
     std::string input_text;                             // the input as sent
     json::Value input;                                  // input_text parsed
     std::string test_case;                              // mock test case; "" = none
+    // KNIX workflows (the KNIX front door only): the definition is in the KNIX dialect
+    // (asl::CompileOptions::knix), and on_result gets each result a walker delivers as it is
+    // delivered (engine::ExecutionOptions::on_result), on the execution's thread.
+    bool knix = false;
+    std::function<void(const json::Value& result)> on_result;
   };
 
   struct Started {

@@ -37,7 +37,7 @@ std::vector<std::string_view> AllStateFields();
 
 class DefinitionCompiler {
  public:
-  explicit DefinitionCompiler(Diagnostics* diags) : diags_(diags) {}
+  DefinitionCompiler(Diagnostics* diags, bool knix) : diags_(diags), knix_(knix) {}
 
   // Compiles the top-level definition (location "").
   std::shared_ptr<StateMachine> CompileRoot(const json::Value& def);
@@ -50,7 +50,17 @@ class DefinitionCompiler {
   void CompileState(const std::string& name, const json::Value& obj, const std::string& loc,
                     int depth, State* st);
   void CompileJsonataState(const json::Value& obj, const std::string& loc, State* st);
-  void ResolveTransitions(StateMachine* m, const std::string& loc);
+  void ResolveTransitions(StateMachine* m, const std::string& loc, bool check_reachable);
+
+  // compile_knix.cc: the KNIX dialect (CompileOptions::knix). Each Take* compiles the KNIX
+  // fields of a definition or state into the IR and returns the object without them, for the
+  // AWS checks that follow.
+  json::Value TakeKnixRootFields(const json::Value& def, StateMachine* m);
+  json::Value TakeKnixStateFields(const json::Value& obj, const std::string& loc, int depth,
+                                  State* st);
+  // PotentialNext / KnixNext names to indices (a missing one is an error, the exit "end" is
+  // kEnd); sets StateMachine::knix_routes.
+  void ResolveKnixRoutes(StateMachine* m, const std::string& loc);
 
   // compile_state.cc: per-type parts.
   void CompileNextEnd(const json::Value& obj, const std::string& loc, State* st);
@@ -95,6 +105,7 @@ class DefinitionCompiler {
 
  private:
   Diagnostics* diags_;
+  const bool knix_;
   std::unordered_set<std::string> names_;  // every state name in the machine, branches included
   VariableTable vars_;                     // every workflow variable of the definition
 };

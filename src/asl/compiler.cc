@@ -78,7 +78,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
   auto m = std::make_shared<StateMachine>();
   switch (kind) {
     case MachineKind::kRoot:
-      CheckFields(def, kRootFields, loc);
+      CheckFields(knix_ ? TakeKnixRootFields(def, m.get()) : def, kRootFields, loc);
       break;
     case MachineKind::kBranch:
       CheckFields(def, kBranchFields, loc);
@@ -137,7 +137,12 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
         v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
       }
       vars_.BeginState();
-      CompileState(name, members[i].second, at, depth, &m->states[i]);
+      if (knix_) {
+        CompileState(name, TakeKnixStateFields(members[i].second, at, depth, &m->states[i]), at,
+                     depth, &m->states[i]);
+      } else {
+        CompileState(name, members[i].second, at, depth, &m->states[i]);
+      }
       m->states[i].variable_references = vars_.EndState();
     }
     // StartAt.
@@ -151,14 +156,16 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
         m->start_at = static_cast<int>(it - m->states.begin());
       }
     }
-    ResolveTransitions(m.get(), loc);
+    if (knix_ && kind == MachineKind::kRoot) ResolveKnixRoutes(m.get(), loc);
+    ResolveTransitions(m.get(), loc, /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
   }
   if (diags_->size() != errors_before) return nullptr;
   return m;
 }
 
 // Resolves every transition name to an index, then reports the states that cannot be reached.
-void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& loc) {
+void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& loc,
+                                            bool check_reachable) {
   std::unordered_map<std::string_view, int> index;
   index.reserve(m->states.size());
   for (size_t i = 0; i < m->states.size(); ++i)
@@ -195,7 +202,7 @@ void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& 
     }
   }
   // Reachability from StartAt (only meaningful when StartAt resolved).
-  if (m->states.empty() || m->start_at < 0) return;
+  if (!check_reachable || m->states.empty() || m->start_at < 0) return;
   std::vector<char> seen(m->states.size(), 0);
   std::vector<int> stack = {m->start_at};
   seen[m->start_at] = 1;
@@ -253,9 +260,9 @@ std::string PythonRepr(std::string_view s) {
 
 }  // namespace
 
-CompileResult Compile(const json::Value& definition) {
+CompileResult Compile(const json::Value& definition, const CompileOptions& options) {
   CompileResult r;
-  internal::DefinitionCompiler c(&r.diagnostics);
+  internal::DefinitionCompiler c(&r.diagnostics, options.knix);
   std::shared_ptr<StateMachine> m = c.CompileRoot(definition);
   bool has_error = std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
                                [](const Diagnostic& d) { return d.severity == "ERROR"; });
@@ -263,7 +270,7 @@ CompileResult Compile(const json::Value& definition) {
   return r;
 }
 
-CompileResult Compile(std::string_view definition_json) {
+CompileResult Compile(std::string_view definition_json, const CompileOptions& options) {
   if (IsBlank(definition_json)) {
     CompileResult r;
     Diagnostic d;
@@ -279,7 +286,7 @@ CompileResult Compile(std::string_view definition_json) {
     internal::JsonSyntaxScan scan = internal::ScanJsonSyntax(definition_json);
     if (scan.ok) {
       parsed = json::Parse(definition_json.substr(0, scan.value_end));
-      if (parsed.ok()) return Compile(*parsed);
+      if (parsed.ok()) return Compile(*parsed, options);
       CompileResult r;
       r.diagnostics.push_back(
           internal::InvalidJsonDiagnostic(definition_json, parsed.error().cause, scan.value_end));
@@ -289,7 +296,7 @@ CompileResult Compile(std::string_view definition_json) {
     r.diagnostics.push_back(std::move(scan.error));
     return r;
   }
-  return Compile(*parsed);
+  return Compile(*parsed, options);
 }
 
 std::string InvalidDefinitionMessage(const Diagnostics& diagnostics) {

@@ -22,9 +22,19 @@ struct CompileResult {
   bool ok() const { return machine != nullptr; }
 };
 
-CompileResult Compile(std::string_view definition_json);
+struct CompileOptions {
+  // The KNIX dialect (knix/workflow_translation.h; shared/design/knix-protocol.md §2): KNIX's
+  // own fields on top-level states (Task: PotentialNext, SessionFunction,
+  // SessionFunctionParameters, KnixNext; Parallel: WaitForNumBranches) and at the top
+  // (AllowImmediateMessages, EnableCheckpoints) compile into State::knix; a top-level Task may
+  // have neither Next nor End (it routes nowhere once done); states need not be reachable from
+  // StartAt (user code may start any of them). On a nested state these fields are errors.
+  bool knix = false;
+};
+
+CompileResult Compile(std::string_view definition_json, const CompileOptions& options = {});
 // Same, for an already parsed definition.
-CompileResult Compile(const json::Value& definition);
+CompileResult Compile(const json::Value& definition, const CompileOptions& options = {});
 
 // The message InvalidDefinition carries for these diagnostics (CreateStateMachine's wording:
 // "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ... at /States/...'").

@@ -24,4 +24,11 @@ const char* StateTypeName(StateType t) {
   return "Unknown";
 }
 
+int StateMachine::IndexOf(std::string_view name) const {
+  for (size_t i = 0; i < states.size(); ++i) {
+    if (states[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 }  // namespace stator::asl

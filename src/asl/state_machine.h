@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/assignment.h"
@@ -75,6 +76,29 @@ struct Catcher {
 };
 
 struct StateMachine;
+
+// KNIX's extensions of a top-level state (CompileOptions::knix only; the KNIX dialect,
+// shared/design/knix-protocol.md §2-3). A KNIX workflow is dataflow: a state's output goes to
+// every state it routes to, each of which runs on its own ("a fork"), and every route that
+// reaches the exit delivers a result.
+struct KnixState {
+  // More static routes than Next/End (a SAND `next` list of other than one entry; kEnd is the
+  // exit), and whether the state routes nowhere once done (no Next, no End: SAND `next: []`, or
+  // a KNIX Task that only has PotentialNext).
+  std::vector<int> also_next;
+  std::vector<std::string> also_next_names;
+  bool stops = false;
+  // PotentialNext: the states user code may route to (add_workflow_next); the exit always.
+  std::vector<int> potential_next;
+  std::vector<std::string> potential_next_names;
+  // Task: a long-running session function instance, with its parameters as written (null when
+  // absent).
+  bool session_function = false;
+  json::Value session_function_parameters;
+  // Parallel: WaitForNumBranches, ascending: the state's Next runs each time this many branches
+  // have finished (the others null in the result).
+  std::vector<int64_t> wait_for_num_branches;
+};
 
 struct ItemBatcher {
   NumberField max_items_per_batch;
@@ -141,6 +165,10 @@ struct State {
   // Task, Parallel, Map
   std::vector<Retrier> retry;
   std::vector<Catcher> catchers;
+
+  // The KNIX dialect only (CompileOptions::knix): null otherwise, and for states without a KNIX
+  // extension.
+  std::shared_ptr<const KnixState> knix;
 };
 
 struct StateMachine {
@@ -149,6 +177,14 @@ struct StateMachine {
   std::string comment;
   std::optional<int64_t> timeout_seconds;  // top-level only
   std::optional<std::string> version;
+  // The KNIX dialect (top level): AllowImmediateMessages (send_to_function_now may start any
+  // state at once), and whether some state has a KNIX route (State::knix), so that an execution
+  // may run several top-level walkers at once.
+  bool knix = false;
+  bool allow_immediate_messages = false;
+  bool knix_routes = false;
+  // The index of the state named `name` in states, or -1.
+  int IndexOf(std::string_view name) const;
 };
 
 }  // namespace stator::asl

@@ -76,6 +76,14 @@ using EventLog = ChunkedLog<HistoryEvent>;
 using ::stator::ExecutionStatus;  // common/execution_status.h
 using ::stator::ExecutionStatusName;
 
+// How a KNIX Task routes a value to another state (TaskRequest::route).
+enum class KnixRoute : uint8_t {
+  kAtEnd,     // add_workflow_next: once the task has succeeded; to a PotentialNext state or "end"
+  kNow,       // send_to_function_now: at once, to any top-level state or "end"; needs the
+              // workflow's AllowImmediateMessages
+  kPlatform,  // as kNow, without that check: the platform's own messages (session heartbeats)
+};
+
 // What the task runner is asked to do for one Task state attempt.
 struct TaskRequest {
   std::string state_name;
@@ -96,6 +104,16 @@ struct TaskRequest {
   // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations).
   std::function<void()> heartbeat;
   std::function<void(json::Value)> submitted;
+
+  // KNIX workflows (asl::StateMachine::knix): the state's KNIX extensions (null when it has
+  // none; valid while the execution lives), and route(next, value, how), which sends value to
+  // the state named next ("end": the workflow's exit, delivering value as a result) as KnixRoute
+  // says. May be called from any thread while the task runs (before done); an kAtEnd route is
+  // dropped when the task fails. Answers an Error whose cause is KNIX's
+  // MicroFunctionsWorkflowException message when the route is not allowed. Unset for other
+  // machines.
+  const asl::KnixState* knix = nullptr;
+  std::function<Status(const std::string& next, json::Value value, KnixRoute how)> route;
 };
 
 // A task's outcome: the result value, or an Error whose error/cause become the task failure.
@@ -172,6 +190,13 @@ struct ExecutionOptions {
   // something else than the history says, the execution fails (States.Runtime) right after
   // event n instead of guessing.
   std::shared_ptr<const std::vector<HistoryEvent>> replay;
+
+  // KNIX workflows (asl::StateMachine::knix_routes): a KNIX workflow is dataflow, and each walker
+  // that reaches the exit delivers a result: on_result is called with each, in order, on the
+  // thread running the execution (it must not block). The execution ends when every walker has
+  // ended, SUCCEEDED with the last result delivered (null when none was), or FAILED at the
+  // first error no state caught (the other walkers are dropped).
+  std::function<void(const json::Value& result)> on_result;
 };
 
 struct ExecutionResult {

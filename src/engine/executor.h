@@ -156,8 +156,9 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // Applies the state's OutputPath (when it has one) to *out; false when that failed the
   // execution.
   bool ApplyOutputPath(Frame& f, json::Value* out);
-  // Size check, pending variables committed, Exited event, transition to next.
-  void EmitExited(Frame& f, json::Value&& output, int next);
+  // Size check, pending variables committed, Exited event, transition to next (and, in a KNIX
+  // workflow, the state's own routes unless the exit is a Catch's).
+  void EmitExited(Frame& f, json::Value&& output, int next, bool caught = false);
   void Transition(Frame& f, int next, json::Value output);
   void FrameSucceeded(Frame& f, json::Value output);
   void FailFrame(Frame& f, Error e);
@@ -203,6 +204,28 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
                         const asl::Context& context);
   bool CommitVariables(Frame& f, json::Value* assigned);
 
+  // KNIX workflows (executor_knix.cc; asl::StateMachine::knix_routes): several top-level
+  // frames (forks) walk at once; each that reaches the exit delivers a result.
+  // Whether `next` may be routed to from state `from` as `how` says: the target index (or
+  // asl::kEnd), or KNIX's error. Any thread (reads the immutable machine only).
+  Result<int> CheckKnixRoute(const asl::KnixState* from, const std::string& next,
+                             KnixRoute how) const;
+  // The route callback (TaskRequest::route) of a top-level Task's request, request.knix set.
+  void SetKnixRoute(TaskRequest& request, uint64_t frame_id, uint64_t token);
+  void OnKnixRoute(Message& m);
+  // A new top-level frame entering state `target` with `input` (target asl::kEnd: a result).
+  void ForkAt(int target, json::Value input, const Frame& from);
+  void DeliverResult(const json::Value& result);
+  // The routes of f's state as it exits with `output` towards *next: static KnixNext, the
+  // Task's dynamic ones; a state that routes nowhere makes *next the end without a result.
+  void TakeKnixRoutes(Frame& f, const json::Value& output, int* next);
+  // A top-level frame ended: deliver, fail, or end the execution once no frame walks.
+  void TopFrameDone(Frame& f);
+  // WaitForNumBranches: a fork continues after the Parallel with the branches finished so far.
+  void JoinSome(Frame& parallel);
+  // Whether the Parallel's full join is silent (its largest k is below the branch count).
+  bool JoinsNoMore(const Frame& parallel) const;
+
   // Crash resume, ExecutionOptions::replay (executor_replay.cc).
   // Checks event `id` of type `type` against the history; false when they disagree.
   bool ReplayEvent(int64_t id, std::string_view type);
@@ -235,6 +258,11 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
 
   // Owned by the running thread (Run is never concurrent).
   std::unique_ptr<Frame> top_;
+  // KNIX workflows: the other top-level frames, how many top-level frames still walk, and the
+  // last result delivered.
+  std::vector<std::unique_ptr<Frame>> forks_;
+  int64_t live_top_frames_ = 1;
+  json::Value last_result_;
   std::unordered_map<uint64_t, Frame*> live_;  // every frame that exists, by id
   std::deque<uint64_t> ready_;                 // frame ids to step
   uint64_t next_frame_id_ = 1;

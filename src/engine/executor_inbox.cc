@@ -124,6 +124,7 @@ void Execution::HandleMessage(Message& m) {
                     next_event_id_ - 1, std::nullopt, m.error, m.cause);
     return;
   }
+  if (m.kind == Message::Kind::kRoute) return OnKnixRoute(m);
   if (m.kind == Message::Kind::kTimer && m.timer == TimerKind::kExecutionTimeout) {
     FinishExecution(ExecutionStatus::kTimedOut,
                     history::ErrorCause(std::string(kStatesTimeout), ""), 0, std::nullopt,
@@ -161,6 +162,7 @@ void Execution::HandleMessage(Message& m) {
     case Message::Kind::kTimer:
       break;
     case Message::Kind::kStop:
+    case Message::Kind::kRoute:
       return;
   }
   ++f.token;

@@ -13,6 +13,7 @@
 //   executor_variables.cc    workflow variables (Assign)
 //   executor_replay.cc       crash resume (ExecutionOptions::replay)
 //   executor_context.cc      the context object ($$)
+//   executor_knix.cc         KNIX workflows: routes, forks, results, k-of-n joins
 // Not for use outside these files.
 // Thread-safety: as Execution's (executor.h); FrameContext lives on the running thread only.
 #pragma once
@@ -32,7 +33,7 @@ namespace stator::engine {
 
 // One input to an execution, from a timer, a task runner or StopExecution (any thread).
 struct Execution::Message {
-  enum class Kind : uint8_t { kTaskDone, kSubmitted, kHeartbeat, kTimer, kStop };
+  enum class Kind : uint8_t { kTaskDone, kSubmitted, kHeartbeat, kTimer, kStop, kRoute };
   Kind kind = Kind::kTimer;
   uint64_t frame_id = 0;
   uint64_t token = 0;
@@ -41,6 +42,10 @@ struct Execution::Message {
   json::Value payload;
   std::string error;
   std::string cause;
+  // kRoute (TaskRequest::route, checked): the target state (or asl::kEnd) and whether it is
+  // taken now (send_to_function_now) or when the task succeeds; the value is the payload.
+  int route_target = 0;
+  bool route_now = false;
 };
 
 // A timer armed during a replay: held until the history shows it fired, or the replay ends.

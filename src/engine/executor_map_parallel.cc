@@ -1,6 +1,7 @@
 // Execution: Parallel and Map states — their children (branches, iterations), MaxConcurrency,
 // ItemBatcher, tolerated failures, and aborting children.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -243,6 +244,13 @@ void Execution::OnChildDone(Frame& child) {
       children.free_slots.push_back(child.last_event);
     } else if (!children.is_map) {
       children.last_event = child.last_event;
+      const asl::KnixState* knix = parent.current_state().knix.get();
+      if (knix != nullptr && parent.parent == nullptr && children.finished < children.total &&
+          std::binary_search(knix->wait_for_num_branches.begin(), knix->wait_for_num_branches.end(),
+                             static_cast<int64_t>(children.finished))) {
+        JoinSome(parent);  // WaitForNumBranches
+        if (finished()) return;
+      }
     }
   } else {
     if (inline_map) {
@@ -297,6 +305,11 @@ void Execution::FailChildren(Frame& f) {
 void Execution::FinishChildren(Frame& f) {
   std::unique_ptr<ChildGroup> children = std::move(f.children);
   f.last_event = children->last_event;
+  if (JoinsNoMore(f)) {
+    // WaitForNumBranches without the branch count: the last join has already gone on.
+    f.knix_stopped = true;
+    return FrameSucceeded(f, json::Value::Null());
+  }
   if (children->is_map && children->distributed)
     Emit(f, event_types::kMapRun.succeeded, json::Value());
   Emit(f, event_types::ChildrenEvents(children->is_map).succeeded, json::Value(),

@@ -95,7 +95,7 @@ void Execution::StateFailed(Frame& f, Error e) {
       Result<json::Value> out =
           ApplyResultPathField(catcher.result_path, f.raw_input, std::move(error_output));
       if (!out.ok()) return FailFrame(f, std::move(out).error());
-      return EmitExited(f, std::move(out).value(), catcher.next);
+      return EmitExited(f, std::move(out).value(), catcher.next, /*caught=*/true);
     }
   }
   FailFrame(f, std::move(e));

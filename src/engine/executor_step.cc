@@ -66,14 +66,7 @@ void Execution::Step(Frame& f) {
         return;
       case Phase::kDone:
         if (f.parent == nullptr) {
-          if (f.succeeded) {
-            FinishExecution(ExecutionStatus::kSucceeded, history::Output(f.output), f.last_event,
-                            f.output, std::nullopt, std::nullopt);
-          } else {
-            FinishExecution(ExecutionStatus::kFailed,
-                            history::ErrorCause(f.error.error, f.error.cause), f.last_event,
-                            std::nullopt, f.error.error, f.error.cause);
-          }
+          TopFrameDone(f);  // may destroy f
         } else {
           OnChildDone(f);  // may destroy f
         }
@@ -189,7 +182,7 @@ void Execution::ExitState(Frame& f, json::Value&& out) {
   EmitExited(f, std::move(out), state.type == StateType::kSucceed ? asl::kEnd : state.next);
 }
 
-void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
+void Execution::EmitExited(Frame& f, json::Value&& out, int next, bool caught) {
   if (!CheckSize(f, out, false)) return;
   if (f.pending_assign != nullptr) {
     json::Value assigned;
@@ -201,6 +194,10 @@ void Execution::EmitExited(Frame& f, json::Value&& out, int next) {
     Emit(f, f.state_plan().exited, std::move(details));
   } else {
     EmitState(f, f.state_plan().exited, HistoryEvent::Compact::kStateExited, out);
+  }
+  if (machine_->knix_routes && f.parent == nullptr && !caught) {
+    TakeKnixRoutes(f, out, &next);
+    if (finished()) return;
   }
   Transition(f, next, std::move(out));
 }

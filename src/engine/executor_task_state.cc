@@ -93,6 +93,11 @@ void Execution::RunTaskAttempt(Frame& f) {
   request.execution_arn = execution_arn_;
   request.scheduled_event_id = scheduled;
   request.task_token = f.task_token;
+  f.knix_routes.clear();
+  if (machine_->knix && f.parent == nullptr) {
+    request.knix = state.knix.get();
+    SetKnixRoute(request, f.id, f.token);
+  }
   if (replay_ != nullptr) {
     // Its outcome comes from the history, or, if it was in flight, it runs once live.
     Park(&replay_tasks_, request, f.id, f.token, f.last_event);

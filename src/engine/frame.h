@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "asl/state_machine.h"
@@ -118,6 +119,11 @@ struct Frame {
   int64_t variables_bytes = 0;
   const asl::Assignment* pending_assign = nullptr;
   json::Value pending_values;  // {"name": value, ...}, in pending_assign's order
+  // KNIX workflows (top-level frames only): the routes the current Task's user code added
+  // (add_workflow_next: target state index or asl::kEnd, and the value), taken when the state
+  // exits; and whether the frame ended without delivering a result (a state that routes nowhere).
+  std::vector<std::pair<int, json::Value>> knix_routes;
+  bool knix_stopped = false;
   // When done:
   bool succeeded = false;
   json::Value output;

@@ -122,7 +122,7 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   inv.payload = payload.Dump();
   inv.invoked_arn = qualifier.empty() ? arn : arn + ":" + qualifier;
   inv.queue_when_busy = true;
-  if (platform_) inv.platform = platform_(request.execution_arn);
+  if (platform_) inv.platform = platform_(request);
   if (integration && invocation_type == "DryRun") {
     return done(json::Value::MakeObject({{"StatusCode", json::Value::Int(204)}}));
   }

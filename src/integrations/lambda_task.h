@@ -51,8 +51,8 @@ class LambdaTaskRunner : public engine::TaskRunner {
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
 
   // Gives each invocation a Task makes the handler of its platform calls (runtime.h) that
-  // platform(execution_arn) returns (none when empty). Set before the first Start.
-  using Platform = std::function<functions::PlatformHandler(const std::string& execution_arn)>;
+  // platform(request) returns (none when empty). Set before the first Start.
+  using Platform = std::function<functions::PlatformHandler(const engine::TaskRequest& request)>;
   void SetPlatform(Platform platform) { platform_ = std::move(platform); }
 
  private:

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "knix/flow_calls.h"
+
 namespace stator::knix {
 namespace {
 
@@ -182,10 +184,14 @@ std::string WorkflowOfExecution(const std::string& execution_arn) {
 
 }  // namespace
 
-functions::PlatformHandler KnixService::PlatformFor(const std::string& execution_arn) {
-  std::string workflow_id = WorkflowOfExecution(execution_arn);
+functions::PlatformHandler KnixService::PlatformFor(const engine::TaskRequest& request) {
+  std::string workflow_id = WorkflowOfExecution(request.execution_arn);
   if (workflow_id.empty()) return nullptr;
-  return context_.HandlerFor(workflow_id);
+  return [data = context_.HandlerFor(workflow_id), route = request.route](
+             std::string call, json::Value args, functions::PlatformReply reply) {
+    if (IsFlowCall(call)) return reply(ServeFlowCall(route, call, args));
+    data(std::move(call), std::move(args), std::move(reply));
+  };
 }
 
 void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,

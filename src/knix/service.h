@@ -48,10 +48,12 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/mutex.h"
+#include "engine/execution.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
 #include "knix/catalog.h"
 #include "knix/data_layer.h"
+#include "knix/execution_results.h"
 #include "knix/function_context.h"
 #include "knix/protocol.h"
 #include "knix/triggers.h"
@@ -104,9 +106,10 @@ class KnixService {
   void OnInvocation(const std::string& execution_arn, const std::string& state_name,
                     const functions::InvocationResult& result);
 
-  // What serves the platform calls (the data layer on the KNIX context) of a Task invocation
-  // made by the execution: empty unless it is a KNIX workflow's.
-  functions::PlatformHandler PlatformFor(const std::string& execution_arn);
+  // What serves the platform calls of a Task invocation (the KNIX context's data layer, and its
+  // dynamic control flow through request.route: flow_calls.h): empty unless the execution is a
+  // KNIX workflow's.
+  functions::PlatformHandler PlatformFor(const engine::TaskRequest& request);
 
   // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
   // its ARN.
@@ -248,7 +251,8 @@ class KnixService {
   Catalog catalog_;
   DataLayer data_layer_;
   WorkflowLogs logs_;
-  FunctionContext context_;  // after data_layer_ and catalog_, which it borrows
+  FunctionContext context_;   // after data_layer_ and catalog_, which it borrows
+  ExecutionResults results_;  // of running async executions
   std::string endpoint_;
   // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
   // store makes each write atomic, this keeps a sequence from interleaving with another.

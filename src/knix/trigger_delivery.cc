@@ -12,8 +12,6 @@
 //   storage  {"trigger_type": "storage", "key": KEY, "value": VALUE, "source": BUCKET}, for each
 //             key/value put, not for deletes (riak/src/workflow_triggers.erl)
 #include <iostream>
-#include <set>
-#include <vector>
 
 #include "common/random.h"
 #include "knix/json_fields.h"
@@ -39,33 +37,8 @@ std::optional<std::string> DefinitionStartingAt(const std::string& definition,
     state = state.substr(at + marker.size());
     if (states->Find(state) == nullptr) return std::nullopt;
   }
-  // The engine refuses unreachable states: keep those reachable from the new start (Next,
-  // Default, Choices[].Next, Catch[].Next).
-  std::set<std::string> reachable;
-  std::vector<std::string> todo = {state};
-  while (!todo.empty()) {
-    std::string name = std::move(todo.back());
-    todo.pop_back();
-    const json::Value* st = states->Find(name);
-    if (st == nullptr || !reachable.insert(name).second) continue;
-    for (const char* key : {"Next", "Default"}) {
-      if (std::string next = Str(*st, key); !next.empty()) todo.push_back(next);
-    }
-    for (const char* list : {"Choices", "Catch"}) {
-      if (const json::Value* a = Member(*st, list); a && a->is_array()) {
-        for (const json::Value& entry : a->as_array()) {
-          if (std::string next = Str(entry, "Next"); !next.empty()) todo.push_back(next);
-        }
-      }
-    }
-  }
-  json::Object kept;
-  for (const auto& [name, st] : states->as_object()) {
-    if (reachable.count(name)) kept.emplace_back(name, st);
-  }
-  return v->With("StartAt", S(state))
-      .With("States", json::Value::MakeObject(std::move(kept)))
-      .Dump();
+  // KNIX's dialect (asl::CompileOptions::knix) allows states the new start does not reach.
+  return v->With("StartAt", S(state)).Dump();
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ std::string PrepareKey(const ExecutionService::StartRequest& r) {
     return r.version->arn() + "\n" + std::to_string(r.machine.creation_date_ms);
   }
   return r.machine.arn + "\n" + std::to_string(r.machine.creation_date_ms) + "\n" +
-         r.machine.revision_id + "\n" + std::to_string(r.machine.update_date_ms);
+         r.machine.revision_id + "\n" + std::to_string(r.machine.update_date_ms) +
+         (r.knix ? "\nknix" : "");
 }
 
 // A Standard execution's random seed (retry jitter, States.UUID, States.MathRandom): derived
@@ -148,7 +149,7 @@ ApiResult<std::shared_ptr<const ExecutionService::Prepared>> ExecutionService::P
     s.update_date_ms =
         r.machine.update_date_ms != 0 ? r.machine.update_date_ms : r.machine.creation_date_ms;
   }
-  asl::CompileResult compiled = asl::Compile(s.config.definition);
+  asl::CompileResult compiled = asl::Compile(s.config.definition, {.knix = r.knix});
   if (!compiled.ok()) {
     // Stored definitions compiled when they were created; this build disagrees.
     return ApiError{"InvalidDefinition", asl::InvalidDefinitionMessage(compiled.diagnostics), {}};
@@ -201,6 +202,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.input = r.input;
   o.input_text = r.input_text;
   o.start_millis = start_ms;
+  o.on_result = r.on_result;
   return o;
 }
 
@@ -386,6 +388,12 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   std::shared_ptr<const asl::StateMachine>& machine = (*compiled)[snapshot->id];
   if (!machine) machine = asl::Compile(snapshot->config.definition).machine;  // null if invalid
   if (!machine) {
+    if (asl::Compile(snapshot->config.definition, {.knix = true}).ok()) {
+      return fail(
+          "The execution could not be resumed: it runs a KNIX workflow that uses KNIX's own "
+          "extensions (dynamic next, fan-out, k-of-n joins, session functions), whose executions "
+          "do not survive a restart.");
+    }
     return fail("The execution could not be resumed: its definition no longer compiles.");
   }
   auto input = json::Parse(e.input);
