@@ -161,13 +161,46 @@ Result<Value> FunctionContext::Serve(const std::string& workflow_id, const std::
     }
     return Value::Null();
   }
+  if (call == "knix.management") {
+    const Value* request = args_json.is_object() ? args_json.Find("request") : nullptr;
+    if (request == nullptr || !request->is_object() || !hooks_.management) {
+      return Invalid("'request' must be an object");
+    }
+    return hooks_.management(workflow_id, *request);
+  }
   Args a(args_json);
   std::string scope;
+  // A key/value call on a triggerable bucket (KNIX's bucketName, ignored with is_private).
+  const Value* bucket_arg = args_json.is_object() ? args_json.Find("bucket") : nullptr;
+  std::string bucket, owner;
+  if (bucket_arg != nullptr && !bucket_arg->is_null() && !a.Private() &&
+      (call == "dl.put" || call == "dl.get" || call == "dl.delete")) {
+    if (!bucket_arg->is_string()) return Invalid("'bucket' must be a string");
+    bucket = bucket_arg->as_string();
+  }
   if (a.Private()) {
     scope = "workflow/" + workflow_id;  // KnixService::WorkflowScope
   } else {
-    STATOR_TRY(std::string owner, OwnerOf(workflow_id));
+    STATOR_TRY(owner, OwnerOf(workflow_id));
     scope = "user/" + owner;  // KnixService::UserScope
+  }
+  if (!bucket.empty()) {
+    scope = "bucket/" + owner + "/" + bucket;  // KnixService::BucketScope
+    bool exists = false;
+    if (hooks_.bucket_exists) {
+      STATOR_TRY(exists, hooks_.bucket_exists(owner, bucket));
+    }
+    if (!exists) {
+      if (Result<std::string> key = a.Str("key"); !key.ok()) return key.error();
+      return Value::Null();  // not stored, as KNIX's data layer answers for a missing table
+    }
+    if (call == "dl.put") {
+      STATOR_TRY(std::string key, a.Str("key"));
+      STATOR_TRY(std::string value, a.Str("value"));
+      STATOR_RETURN_IF_ERROR(data_layer_->Put(scope, key, value));
+      if (hooks_.bucket_written) hooks_.bucket_written(owner, bucket, key, value);
+      return Value::Null();
+    }
   }
   DataLayer& dl = *data_layer_;
   // Key/value

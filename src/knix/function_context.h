@@ -11,7 +11,14 @@
 // Calls name the operation ("dl.put", "dl.getMapEntry", ... see Serve in function_context.cc)
 // and carry a JSON object of arguments ({"private", "key", "value", ...}); "dl.commit"
 // {"ops": [{"call", "args"}, ...]} applies the writes an invocation queued (is_queued), sent
-// by the runtime once its handler succeeded. Store operations may
+// by the runtime once its handler succeeded. "dl.put", "dl.get" and "dl.delete" take an
+// optional "bucket": the user's triggerable bucket of that name (KNIX's bucketName; ignored
+// with "private", as KNIX documents); a put to a bucket that exists is reported to
+// Hooks::bucket_written (storage triggers), one to a bucket that does not is not stored (get
+// answers null), as KNIX's data layer does for a table it does not have.
+// "knix.management" {"request": {"action", "data"}} is a management request made as the
+// workflow's owner (Hooks::management; context.addTrigger, _invoke_management_api, ...).
+// Store operations may
 // block: the handler, called on the function runtime's reactor thread, queues each call for a
 // small pool of threads of its own, which reply.
 //
@@ -45,6 +52,18 @@ class FunctionContext {
   FunctionContext(const FunctionContext&) = delete;
   FunctionContext& operator=(const FunctionContext&) = delete;
 
+  // What the calls need of the KNIX front door; set once, before any call is served.
+  struct Hooks {
+    std::function<Result<bool>(const std::string& user, const std::string& bucket)> bucket_exists;
+    std::function<void(const std::string& user, const std::string& bucket, const std::string& key,
+                       const std::string& value)>
+        bucket_written;
+    // The management answer's envelope ({"status", "data"}).
+    std::function<Result<json::Value>(const std::string& workflow_id, const json::Value& request)>
+        management;
+  };
+  void SetHooks(Hooks hooks) { hooks_ = std::move(hooks); }
+
   // The handler for the invocations of workflow_id's functions.
   functions::PlatformHandler HandlerFor(const std::string& workflow_id);
 
@@ -62,6 +81,7 @@ class FunctionContext {
   Catalog* const catalog_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::thread> threads_;
+  Hooks hooks_;
   Mutex owners_mu_;
   std::unordered_map<std::string, std::string> owners_ GUARDED_BY(owners_mu_);
 };

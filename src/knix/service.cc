@@ -30,11 +30,28 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       catalog_(store),
       data_layer_(store),
       logs_(store, options_.shared_store),
-      context_(&data_layer_, &catalog_) {
+      context_(&data_layer_, &catalog_),
+      timers_(store, [this](const std::string& key) { DeliverTimer(key); },
+              {.shared_store = options_.shared_store}) {
+  FunctionContext::Hooks hooks;
+  hooks.bucket_exists = [this](const std::string& user, const std::string& bucket) {
+    return BucketExists(User{user, "", "", ""}, bucket);
+  };
+  hooks.bucket_written = [this](const std::string& user, const std::string& bucket,
+                                const std::string& key, const std::string& value) {
+    OnBucketWrite(user, bucket, key, value);
+  };
+  hooks.management = [this](const std::string& workflow_id, const json::Value& request) {
+    return ManagementAs(workflow_id, request);
+  };
+  context_.SetHooks(std::move(hooks));
   FailInterruptedDeploys();
 }
 
-KnixService::~KnixService() { WaitForDeploys(); }
+KnixService::~KnixService() {
+  StopTriggers();
+  WaitForDeploys();
+}
 
 void KnixService::WaitForDeploys() {
   // The entries move out under the lock (a thread's iterator to its entry stays valid) and are
@@ -112,6 +129,7 @@ KnixService::Action KnixService::FindAction(std::string_view name) {
       {"addTriggerableBucket", &KnixService::AddTriggerableBucket},
       {"deleteTriggerableBucket", &KnixService::DeleteTriggerableBucket},
       {"addStorageTriggerForWorkflow", &KnixService::AddStorageTriggerForWorkflow},
+      {"getWorkflowDetails", &KnixService::GetWorkflowDetails},
       {"deleteStorageTriggerForWorkflow", &KnixService::DeleteStorageTriggerForWorkflow},
   };
   auto it = kActions.find(name);

@@ -25,9 +25,10 @@
 // Each action family is one file: users (users.cc, service.cc), functions
 // (function_actions.cc; their Lambda packages: function_package.cc), workflows
 // (workflow_actions.cc), execution (workflow_endpoint.cc), storage (storage_actions.cc),
-// triggers and buckets (trigger_actions.cc).
+// triggers and buckets (trigger_actions.cc; their events: trigger_delivery.cc, triggers.h).
 //
-// Ownership: borrows everything it is given (all must outlive it); owns the deploy threads.
+// Ownership: borrows everything it is given (all must outlive it); owns the deploy threads and
+// the timer triggers' thread (StartTriggers/StopTriggers).
 // Thread-safety: the handlers may be called from any thread at once.
 #pragma once
 
@@ -35,6 +36,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -54,6 +56,7 @@
 #include "knix/execution_results.h"
 #include "knix/function_context.h"
 #include "knix/protocol.h"
+#include "knix/triggers.h"
 #include "knix/users.h"
 #include "knix/workflow_logs.h"
 #include "store/store.h"
@@ -84,6 +87,12 @@ class KnixService {
   void WaitForDeploys() EXCLUDES(deploys_mu_);
   KnixService(const KnixService&) = delete;
   KnixService& operator=(const KnixService&) = delete;
+
+  // Timer triggers fire from StartTriggers on (the server calls it once executions have
+  // resumed) until StopTriggers (before the executions service goes); the destructor stops them
+  // too. Storage triggers need neither.
+  void StartTriggers();
+  void StopTriggers();
 
   // The server's base URL ("http://HOST:PORT"): workflow endpoints are under it when a request
   // names no usable Host. Set before serving.
@@ -194,7 +203,27 @@ class KnixService {
   ActionResult AddStorageTriggerForWorkflow(const Call& c);
   ActionResult DeleteStorageTriggerForWorkflow(const Call& c);
   ActionResult SetStorageTrigger(const Call& c, const std::string& bucket, bool add);
+  ActionResult GetWorkflowDetails(const Call& c);
   Result<bool> BucketExists(const User& user, const std::string& bucket);
+  // A trigger's or bucket's association with a workflow (trigger_actions.cc).
+  struct Association {
+    std::string name;   // the workflow's name when associated
+    std::string id;     // the workflow's id ("" when it cannot be told)
+    std::string state;  // a timer trigger's workflow_state ("" = the start state)
+  };
+  std::vector<Association> TriggerAssociations(const std::string& user, const json::Value& trigger);
+  std::vector<Association> BucketAssociations(const std::string& user, const json::Value& bucket);
+  std::optional<WorkflowRecord> WorkflowNamed(const std::string& user, const std::string& name);
+  static constexpr const char* kAmqpNotDelivered =
+      "stored; stator does not connect to AMQP brokers, so this trigger delivers no events";
+  // trigger_delivery.cc: an asynchronous execution of w (at `state`, "" = its start) with the
+  // event; the timer event of one claimed tick; the storage event of a put to a bucket; a
+  // management request made by a function of workflow_id as its owner (the answer's envelope).
+  void StartTriggered(const WorkflowRecord& w, const std::string& state, const json::Value& event);
+  void DeliverTimer(const std::string& key);
+  void OnBucketWrite(const std::string& user, const std::string& bucket, const std::string& key,
+                     const std::string& value);
+  Result<json::Value> ManagementAs(const std::string& workflow_id, const json::Value& request);
   // The user's triggers, buckets and the buckets' data (deleteAccount).
   Status DeleteTriggersOf(const User& user);
 
@@ -243,6 +272,8 @@ class KnixService {
   };
   Mutex deploys_mu_;
   std::list<Deploy> deploys_ GUARDED_BY(deploys_mu_);
+  // Last: its thread calls into everything above, and is joined first.
+  TimerTriggers timers_;
 };
 
 }  // namespace stator::knix

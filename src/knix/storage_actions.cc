@@ -1,5 +1,7 @@
 // performStorageAction (knix-protocol.md §1.6): which storage a request addresses, mapped to a
 // data-layer scope of its own per user, per workflow and per bucket.
+#include <cctype>
+
 #include "knix/service.h"
 #include "knix/storage.h"
 
@@ -32,7 +34,20 @@ ActionResult KnixService::PerformStorageAction(const Call& c) {
       break;
     }
   }
-  return knix::PerformStorageAction(data_layer_, target, storage);
+  ActionResult result = knix::PerformStorageAction(data_layer_, target, storage);
+  // A key/value put to a triggerable bucket runs the workflows associated with it (KNIX: the
+  // data layer's commit hook on the bucket's table).
+  if (result.ok() && requested.kind == StorageScopeKind::kBucket && target.table_exists) {
+    const json::Value* params = storage->Find("parameters");
+    const json::Value* action = params ? params->Find("action") : nullptr;
+    std::string name = action && action->is_string() ? action->as_string() : "";
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name == "putdata") {
+      OnBucketWrite(c.user.id, requested.name, params->Find("key")->as_string(),
+                    params->Find("value")->as_string());
+    }
+  }
+  return result;
 }
 
 }  // namespace stator::knix

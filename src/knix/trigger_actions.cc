@@ -1,25 +1,31 @@
-// Triggers and triggerable buckets (knix-protocol.md §1.7): stored and answered in the
-// protocol's shapes. Delivering their events (timers, AMQP, bucket writes) is not implemented:
-// a trigger's status_msg says so.
+// Triggers and triggerable buckets (knix-protocol.md §1.7): the management actions. What they
+// set up is delivered by trigger_delivery.cc (timer ticks through TimerTriggers, bucket writes
+// through OnBucketWrite).
 //
 // Records:
 //   knix.triggers  USER/NAME    {"trigger_id", "trigger_type", "trigger_info",
-//                                "associated_workflows": [{workflow_name, workflow_url,
+//                                "associated_workflows": [{workflow_name, workflow_id,
 //                                workflow_state}]}
-//   knix.buckets   USER/NAME    {"workflows": [workflow name, ...]}
+//   knix.buckets   USER/NAME    {"workflows": [{"name", "id"}]}
+//   knix.trigger_ticks USER/NAME  TimerTriggers' tick state (triggers.h)
+//
+// An association names the workflow by id: it is *active* while that workflow is deployed (KNIX
+// hands the deployed workflow's endpoint to its TriggersFrontend or bucket metadata, and takes
+// it back at undeploy; a redeploy hands it again). A deleted workflow's associations stay
+// inactive for good: a new workflow of the same name is another id. getTriggerDetails and
+// getTriggerableBuckets list the active associations, as KNIX's do; getWorkflowDetails lists
+// every association of the workflow (KNIX's associatedTriggers / associatedTriggerableTables).
 #include "common/random.h"
 #include "knix/json_fields.h"
 #include "knix/service.h"
+#include "knix/triggers.h"
 
 namespace stator::knix {
 namespace {
 
 using store::RecordWrite;
 
-constexpr const char* kTriggers = "knix.triggers";
 constexpr const char* kBuckets = "knix.buckets";
-constexpr const char* kNotDelivered =
-    "stored; stator does not deliver timer, AMQP or storage trigger events yet";
 
 Result<std::optional<json::Value>> LoadJson(store::Store* store, const char* kind,
                                             const std::string& key) {
@@ -29,30 +35,64 @@ Result<std::optional<json::Value>> LoadJson(store::Store* store, const char* kin
   return std::optional<json::Value>(std::move(v));
 }
 
-// What is wrong with a trigger_info object, or "".
+bool IsInt(const json::Value* v) { return v != nullptr && v->is_int(); }
+
+// KNIX's validate_and_get_trigger_info (ManagementService/python/addTrigger.py) and its
+// TriggersFrontend's own check of the interval: what is wrong with a trigger_info, or "".
 std::string CheckTriggerInfo(const json::Value& info) {
-  if (!info.is_object()) return "trigger_info must be an object";
-  std::string type = Str(info, "trigger_type");
-  if (type == "timer") {
+  const json::Value* type = Member(info, "trigger_type");
+  if (!IsString(type)) return "trigger_type is missing or is not a string";
+  if (type->as_string() == "timer") {
     const json::Value* interval = info.Find("timer_interval_ms");
-    if (interval == nullptr || !interval->is_int() || interval->as_int() <= 0) {
-      return "timer_interval_ms must be a positive integer";
+    if (!IsInt(interval)) return "timer_interval_ms is missing or is not an integer";
+    if (interval->as_int() < kMinTimerIntervalMs) return "Timer interval must be >= 20ms";
+    return "";
+  }
+  if (type->as_string() == "amqp") {
+    for (const char* key : {"amqp_addr", "routing_key"}) {
+      if (!IsString(info.Find(key))) return std::string(key) + " is missing or is not a string";
+    }
+    if (const json::Value* e = info.Find("exchange"); e != nullptr && !e->is_string()) {
+      return "exchange is not a string";
+    }
+    for (const char* key : {"auto_ack", "durable", "exclusive"}) {
+      if (const json::Value* b = info.Find(key); b != nullptr && !b->is_bool()) {
+        return std::string(key) + " is not a boolean";
+      }
+    }
+    if (const json::Value* p = info.Find("ignore_message_probability"); p != nullptr) {
+      double d = p->is_double() ? p->as_double() : -1;
+      if (!p->is_double() || d < 0.0 || d >= 100.0) {
+        return "ignore_message_probability is not a float in the range [0.0, 100.0)";
+      }
     }
     return "";
   }
-  if (type == "amqp") {
-    for (const char* key : {"amqp_addr", "routing_key", "exchange"}) {
-      if (Str(info, key).empty()) return std::string(key) + " is missing";
-    }
-    return "";
-  }
-  return "trigger_type must be 'timer' or 'amqp'";
+  return "unknown trigger type: " + type->as_string();
 }
 
-// A workflow of the user by name.
-std::optional<WorkflowRecord> WorkflowNamed(Catalog& catalog, const std::string& user,
-                                            const std::string& name) {
+std::string Key(const std::string& user, const std::string& name) { return user + "/" + name; }
+
+// The workflow id an association entry names: its workflow_id, or (records written before
+// associations kept ids) the id of the user's workflow of that name.
+std::string AssociatedId(Catalog& catalog, const std::string& user, const json::Value& entry,
+                         const char* id_field, const char* name_field) {
+  std::string id = Str(entry, id_field);
+  if (!id.empty()) return id;
+  std::string name = entry.is_string() ? entry.as_string() : Str(entry, name_field);
   auto all = catalog.Workflows(user);
+  if (!all.ok()) return "";
+  for (const WorkflowRecord& w : *all) {
+    if (w.name == name) return w.id;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<WorkflowRecord> KnixService::WorkflowNamed(const std::string& user,
+                                                         const std::string& name) {
+  auto all = catalog_.Workflows(user);
   if (!all.ok()) return std::nullopt;
   for (WorkflowRecord& w : *all) {
     if (w.name == name) return std::move(w);
@@ -60,53 +100,76 @@ std::optional<WorkflowRecord> WorkflowNamed(Catalog& catalog, const std::string&
   return std::nullopt;
 }
 
-std::string Key(const std::string& user, const std::string& name) { return user + "/" + name; }
-
-// A trigger's associated_workflows without the entry of `workflow`.
-json::Array OtherWorkflows(const json::Value& trigger, const std::string& workflow) {
-  json::Array out;
+std::vector<KnixService::Association> KnixService::TriggerAssociations(const std::string& user,
+                                                                       const json::Value& trigger) {
+  std::vector<Association> out;
   if (const json::Value* a = Member(trigger, "associated_workflows"); a && a->is_array()) {
     for (const json::Value& entry : a->as_array()) {
-      if (Str(entry, "workflow_name") != workflow) out.push_back(entry);
+      out.push_back({Str(entry, "workflow_name"),
+                     AssociatedId(catalog_, user, entry, "workflow_id", "workflow_name"),
+                     Str(entry, "workflow_state")});
     }
   }
   return out;
 }
 
-}  // namespace
+std::vector<KnixService::Association> KnixService::BucketAssociations(const std::string& user,
+                                                                      const json::Value& bucket) {
+  std::vector<Association> out;
+  if (const json::Value* a = Member(bucket, "workflows"); a && a->is_array()) {
+    for (const json::Value& entry : a->as_array()) {
+      std::string name = entry.is_string() ? entry.as_string() : Str(entry, "name");
+      out.push_back({name, AssociatedId(catalog_, user, entry, "id", "name"), ""});
+    }
+  }
+  return out;
+}
 
 ActionResult KnixService::AddTrigger(const Call& c) {
   std::string name = Str(c.data, "trigger_name");
   const json::Value* info = c.data.Find("trigger_info");
   if (name.empty() || info == nullptr) {
-    return Fail("Couldn't add the trigger; trigger_name and trigger_info are needed");
+    return Fail(
+        "Couldn't create the trigger; Couldn't add trigger; either user email or trigger_name "
+        "or trigger_info is missing");
+  }
+  if (!info->is_object()) {
+    return Fail("Couldn't create the trigger; Invalid trigger_info object: not a dictionary");
   }
   if (std::string bad = CheckTriggerInfo(*info); !bad.empty()) {
-    return Fail("Couldn't add the trigger; Invalid trigger_info object: " + bad);
+    return Fail("Couldn't create the trigger; Invalid trigger_info object: " + bad);
   }
+  const std::string trigger_id = c.user.id + "_" + name;
   json::Value record =
-      json::Value::MakeObject({{"trigger_id", S(RandomHex(16))},
+      json::Value::MakeObject({{"trigger_id", S(trigger_id)},
                                {"trigger_type", S(Str(*info, "trigger_type"))},
                                {"trigger_info", *info},
                                {"associated_workflows", json::Value::EmptyArray()}});
-  Status s = store_->WriteRecords({RecordWrite::Put(kTriggers, Key(c.user.id, name), record.Dump(),
-                                                    RecordWrite::Condition::kAbsent)});
+  Status s = store_->WriteRecords({RecordWrite::Put(
+      kTriggersKind, Key(c.user.id, name), record.Dump(), RecordWrite::Condition::kAbsent)});
   if (!s.ok()) {
     if (s.error().error == store::kConditionFailed) {
       return Data("Not creating trigger again. Trigger " + name + " already exists.");
     }
-    return Fail("Couldn't add the trigger; " + s.error().cause);
+    return Fail("Couldn't create the trigger; " + s.error().cause);
   }
-  return Data("Trigger created successfully. Message: " + std::string(kNotDelivered));
+  if (Str(*info, "trigger_type") == "amqp") {
+    return Data("Trigger created successfully. Message: " + std::string(kAmqpNotDelivered));
+  }
+  return Data("Trigger created successfully. Message: Trigger " + trigger_id +
+              " created, details: " + record.Dump());
 }
 
 ActionResult KnixService::DeleteTrigger(const Call& c) {
   std::string name = Str(c.data, "trigger_name");
-  auto found = LoadJson(store_, kTriggers, Key(c.user.id, name));
+  const std::string key = Key(c.user.id, name);
+  auto found = LoadJson(store_, kTriggersKind, key);
   if (!found.ok()) return Fail("Couldn't delete the trigger; " + found.error().cause);
   if (!*found) return Fail("Couldn't delete the trigger; Could not find Trigger " + name);
-  Status s = store_->WriteRecords({RecordWrite::Delete(kTriggers, Key(c.user.id, name))});
+  Status s = store_->WriteRecords(
+      {RecordWrite::Delete(kTriggersKind, key), RecordWrite::Delete(kTriggerTicksKind, key)});
   if (!s.ok()) return Fail("Couldn't delete the trigger; " + s.error().cause);
+  timers_.Changed(key);
   return Data("Trigger deleted successfully.");
 }
 
@@ -119,32 +182,43 @@ ActionResult KnixService::GetTriggerDetails(const Call& c) {
     }
   }
   if (wanted.empty()) {
-    auto all = store_->ListRecords(kTriggers, c.user.id + "/", "", 1000);
+    auto all = store_->ListRecords(kTriggersKind, c.user.id + "/", "", 1000);
     if (!all.ok()) return Fail("Couldn't get details for triggers; " + all.error().cause);
     for (const store::Record& r : all->items) wanted.push_back(r.key.substr(c.user.id.size() + 1));
   }
   json::Object details;
   for (const std::string& name : wanted) {
-    auto found = LoadJson(store_, kTriggers, Key(c.user.id, name));
+    const std::string key = Key(c.user.id, name);
+    auto found = LoadJson(store_, kTriggersKind, key);
     if (!found.ok() || !*found) {
-      details.emplace_back(
-          name, json::Value::MakeObject({{"trigger_status", S("non_existent")},
-                                         {"trigger_id", S("")},
-                                         {"status_msg", S("Trigger " + name + " not found")}}));
+      details.emplace_back(name, json::Value::MakeObject({{"trigger_status", S("non_existent")},
+                                                          {"trigger_id", S(c.user.id + "_" + name)},
+                                                          {"status_msg", S("Trigger not found")}}));
       continue;
     }
     const json::Value& t = **found;
-    const json::Value* workflows = t.Find("associated_workflows");
-    int64_t count = workflows && workflows->is_array() ? workflows->as_array().size() : 0;
-    details.emplace_back(
-        name, json::Value::MakeObject(
-                  {{"trigger_id", S(Str(t, "trigger_id"))},
-                   {"trigger_status", S("ready")},
-                   {"trigger_type", S(Str(t, "trigger_type"))},
-                   {"trigger_count", json::Value::Int(count)},
-                   {"associated_workflows", workflows ? *workflows : json::Value::EmptyArray()},
-                   {"trigger_info", *t.Find("trigger_info")},
-                   {"status_msg", S(kNotDelivered)}}));
+    // The active associations: deployed workflows, with their endpoints.
+    json::Array active;
+    for (const Association& a : TriggerAssociations(c.user.id, t)) {
+      std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+      if (w == nullptr || w->user != c.user.id) continue;
+      active.push_back(
+          json::Value::MakeObject({{"workflow_name", S(w->name)},
+                                   {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
+                                   {"workflow_state", S(a.state)}}));
+    }
+    const bool amqp = Str(t, "trigger_type") == "amqp";
+    auto count = timers_.Count(key);
+    const json::Value* info = t.Find("trigger_info");
+    details.emplace_back(name,
+                         json::Value::MakeObject(
+                             {{"trigger_id", S(Str(t, "trigger_id"))},
+                              {"trigger_status", S(amqp ? "error" : "ready")},
+                              {"trigger_type", S(Str(t, "trigger_type"))},
+                              {"trigger_count", json::Value::Int(count.ok() ? *count : 0)},
+                              {"associated_workflows", json::Value::MakeArray(std::move(active))},
+                              {"trigger_info", info ? *info : json::Value::EmptyObject()},
+                              {"status_msg", S(amqp ? kAmqpNotDelivered : "")}}));
   }
   size_t n = details.size();
   return Data("Number of details included: " + std::to_string(n),
@@ -159,25 +233,36 @@ ActionResult KnixService::AddTriggerForWorkflow(const Call& c) {
     return Fail("Couldn't add the trigger: " + trigger + " for workflow: " + workflow +
                 ", error: " + why);
   };
+  const std::string key = Key(c.user.id, trigger);
   MutexLock lock(&catalog_mu_);
-  auto found = LoadJson(store_, kTriggers, Key(c.user.id, trigger));
+  auto found = LoadJson(store_, kTriggersKind, key);
   if (!found.ok() || !*found) {
     return fail("[addTriggerForWorkflow] Trigger: " + trigger + " not found.");
   }
-  std::optional<WorkflowRecord> w = WorkflowNamed(catalog_, c.user.id, workflow);
+  std::optional<WorkflowRecord> w = WorkflowNamed(c.user.id, workflow);
   if (!w) return fail("[addTriggerForWorkflow] Workflow: " + workflow + " not found.");
-  json::Array associated = OtherWorkflows(**found, workflow);
-  associated.push_back(
-      json::Value::MakeObject({{"workflow_name", S(workflow)},
-                               {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
-                               {"workflow_state", S(state)}}));
+  // One entry per workflow name (KNIX keys them by name); entries of deleted workflows go.
+  json::Array associated;
+  for (const Association& a : TriggerAssociations(c.user.id, **found)) {
+    if (a.name == workflow || a.id.empty()) continue;
+    auto exists = catalog_.WorkflowById(a.id);
+    if (exists.ok() && !*exists) continue;
+    associated.push_back(json::Value::MakeObject(
+        {{"workflow_name", S(a.name)}, {"workflow_id", S(a.id)}, {"workflow_state", S(a.state)}}));
+  }
+  associated.push_back(json::Value::MakeObject(
+      {{"workflow_name", S(workflow)}, {"workflow_id", S(w->id)}, {"workflow_state", S(state)}}));
   json::Value updated =
       (*found)->With("associated_workflows", json::Value::MakeArray(std::move(associated)));
-  Status s =
-      store_->WriteRecords({RecordWrite::Put(kTriggers, Key(c.user.id, trigger), updated.Dump())});
+  Status s = store_->WriteRecords({RecordWrite::Put(kTriggersKind, key, updated.Dump())});
   if (!s.ok()) return fail(s.error().cause);
-  return Data("Trigger " + trigger + " added for workflow " + workflow + " (" + kNotDelivered +
-              ")");
+  timers_.Changed(key);
+  if (w->status != "deployed") {
+    return Data("Trigger " + trigger + " queued up for workflow " + workflow +
+                ": it is delivered once the workflow is deployed.");
+  }
+  return Data("[addTriggerForWorkflow] Trigger " + trigger +
+              " added successfully to workflow:" + workflow + ".");
 }
 
 ActionResult KnixService::DeleteTriggerForWorkflow(const Call& c) {
@@ -187,15 +272,21 @@ ActionResult KnixService::DeleteTriggerForWorkflow(const Call& c) {
     return Fail("Couldn't delete the trigger: " + trigger + " for workflow: " + workflow +
                 ", error: " + why);
   };
+  const std::string key = Key(c.user.id, trigger);
   MutexLock lock(&catalog_mu_);
-  auto found = LoadJson(store_, kTriggers, Key(c.user.id, trigger));
+  auto found = LoadJson(store_, kTriggersKind, key);
   if (!found.ok() || !*found) return fail("Trigger: " + trigger + " not found.");
-  json::Array associated = OtherWorkflows(**found, workflow);
+  json::Array associated;
+  for (const Association& a : TriggerAssociations(c.user.id, **found)) {
+    if (a.name == workflow) continue;
+    associated.push_back(json::Value::MakeObject(
+        {{"workflow_name", S(a.name)}, {"workflow_id", S(a.id)}, {"workflow_state", S(a.state)}}));
+  }
   json::Value updated =
       (*found)->With("associated_workflows", json::Value::MakeArray(std::move(associated)));
-  Status s =
-      store_->WriteRecords({RecordWrite::Put(kTriggers, Key(c.user.id, trigger), updated.Dump())});
+  Status s = store_->WriteRecords({RecordWrite::Put(kTriggersKind, key, updated.Dump())});
   if (!s.ok()) return fail(s.error().cause);
+  timers_.Changed(key);
   return Data("Trigger " + trigger + " removed from workflow " + workflow + ".");
 }
 
@@ -203,14 +294,29 @@ ActionResult KnixService::GetTriggerableBuckets(const Call& c) {
   auto all = store_->ListRecords(kBuckets, c.user.id + "/", "", 1000);
   if (!all.ok()) return Fail("Couldn't list triggerable buckets; " + all.error().cause);
   json::Object buckets;
+  json::Object details;
   for (const store::Record& r : all->items) {
     auto v = json::Parse(r.value);
-    const json::Value* w = v.ok() ? v->Find("workflows") : nullptr;
-    buckets.emplace_back(r.key.substr(c.user.id.size() + 1), w ? *w : json::Value::EmptyArray());
+    json::Array names;
+    json::Array metadata;
+    for (const Association& a :
+         BucketAssociations(c.user.id, v.ok() ? *v : json::Value::EmptyObject())) {
+      std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+      if (w == nullptr || w->user != c.user.id) continue;
+      names.push_back(S(w->name));
+      metadata.push_back(json::Value::MakeObject(
+          {{"urltype", S("url")},
+           {"urls", json::Value::MakeArray({S(c.base_url + kWorkflowPathPrefix + w->id)})},
+           {"wfname", S(w->name)}}));
+    }
+    std::string name = r.key.substr(c.user.id.size() + 1);
+    buckets.emplace_back(name, json::Value::MakeArray(std::move(names)));
+    details.emplace_back(name, json::Value::MakeArray(std::move(metadata)));
   }
-  json::Value list = json::Value::MakeObject(std::move(buckets));
-  return Data("Found " + std::to_string(list.as_object().size()) + " buckets.",
-              {{"buckets", list}, {"buckets_details", list}});
+  size_t n = buckets.size();
+  return Data("Found " + std::to_string(n) + " buckets.",
+              {{"buckets", json::Value::MakeObject(std::move(buckets))},
+               {"buckets_details", json::Value::MakeObject(std::move(details))}});
 }
 
 ActionResult KnixService::AddTriggerableBucket(const Call& c) {
@@ -256,26 +362,71 @@ ActionResult KnixService::SetStorageTrigger(const Call& c, const std::string& bu
   if (!found.ok() || !*found) {
     return Fail(prefix + (add ? "Bucket: " : "Table: ") + bucket + " not found.");
   }
-  if (!WorkflowNamed(catalog_, c.user.id, workflow)) {
-    return Fail(prefix + "Workflow: " + workflow + " not found.");
-  }
+  std::optional<WorkflowRecord> w = WorkflowNamed(c.user.id, workflow);
+  if (!w) return Fail(prefix + "Workflow: " + workflow + " not found.");
   json::Array workflows;
-  if (const json::Value* w = (*found)->Find("workflows"); w && w->is_array()) {
-    for (const json::Value& name : w->as_array()) {
-      if (!name.is_string() || name.as_string() != workflow) workflows.push_back(name);
-    }
+  for (const Association& a : BucketAssociations(c.user.id, **found)) {
+    if (a.name == workflow || a.id.empty()) continue;
+    auto exists = catalog_.WorkflowById(a.id);
+    if (exists.ok() && !*exists) continue;  // a deleted workflow's
+    workflows.push_back(json::Value::MakeObject({{"name", S(a.name)}, {"id", S(a.id)}}));
   }
-  if (add) workflows.push_back(S(workflow));
+  if (add) workflows.push_back(json::Value::MakeObject({{"name", S(workflow)}, {"id", S(w->id)}}));
   json::Value updated = json::Value::MakeObject({{"workflows", json::Value::MakeArray(workflows)}});
   Status s =
       store_->WriteRecords({RecordWrite::Put(kBuckets, Key(c.user.id, bucket), updated.Dump())});
   if (!s.ok()) return Fail(prefix + s.error().cause);
-  if (add) {
-    return Data("Trigger added for workflow: " + workflow + ", bucket: " + bucket + " (" +
-                kNotDelivered + ")");
+  if (!add) {
+    return Data("Storage Trigger removed for workflow: " + workflow +
+                ", which was associated with table: " + bucket);
   }
-  return Data("Storage Trigger removed for workflow: " + workflow +
-              ", which was associated with table: " + bucket);
+  if (w->status != "deployed") {
+    return Data("Trigger queued up for workflow: " + workflow +
+                ", to be associated in future with table: " + bucket);
+  }
+  return Data("Trigger added for workflow: " + workflow + ", urls: ['" + c.base_url +
+              kWorkflowPathPrefix + w->id + "'], associated with table: " + bucket);
+}
+
+ActionResult KnixService::GetWorkflowDetails(const Call& c) {
+  std::string name = Str(c.data, "workflowname");
+  if (!IsString(c.data.Find("workflowname"))) {
+    return Fail(
+        "Couldn't retrieve workflow details; Couldn't retrieve workflow details; either user "
+        "email or name of the workflow is missing");
+  }
+  std::optional<WorkflowRecord> w = WorkflowNamed(c.user.id, name);
+  if (!w) {
+    return Fail("Couldn't retrieve workflow details; Couldn't fetch details for workflow: " + name);
+  }
+  json::Object tables;
+  json::Object triggers;
+  for (const auto& [kind, out] :
+       {std::pair{kBuckets, &tables}, std::pair{kTriggersKind, &triggers}}) {
+    auto all = store_->ListRecords(kind, c.user.id + "/", "", 1000);
+    if (!all.ok()) return Fail("Couldn't retrieve workflow details; " + all.error().cause);
+    for (const store::Record& r : all->items) {
+      auto v = json::Parse(r.value);
+      if (!v.ok()) continue;
+      bool bucket = kind == std::string_view(kBuckets);
+      for (const Association& a :
+           bucket ? BucketAssociations(c.user.id, *v) : TriggerAssociations(c.user.id, *v)) {
+        if (a.id == w->id) out->emplace_back(r.key.substr(c.user.id.size() + 1), S(a.state));
+      }
+    }
+  }
+  json::Array endpoints;
+  if (w->status == "deployed") endpoints.push_back(S(c.base_url + kWorkflowPathPrefix + w->id));
+  // KNIX answers the details themselves as `data` (no message).
+  return json::Value::MakeObject(
+      {{"email", S(c.user.email)},
+       {"name", S(w->name)},
+       {"id", S(w->id)},
+       {"status", S(w->status)},
+       {"endpoints", json::Value::MakeArray(std::move(endpoints))},
+       {"modified", json::Value::Double(w->modified)},
+       {"associatedTriggerableTables", json::Value::MakeObject(std::move(tables))},
+       {"associatedTriggers", json::Value::MakeObject(std::move(triggers))}});
 }
 
 Result<bool> KnixService::BucketExists(const User& user, const std::string& bucket) {
@@ -284,7 +435,7 @@ Result<bool> KnixService::BucketExists(const User& user, const std::string& buck
 }
 
 Status KnixService::DeleteTriggersOf(const User& user) {
-  for (const char* kind : {kTriggers, kBuckets}) {
+  for (const char* kind : {kTriggersKind, kTriggerTicksKind, kBuckets}) {
     while (true) {
       STATOR_TRY(store::Page<store::Record> page,
                  store_->ListRecords(kind, user.id + "/", "", 500));
@@ -298,6 +449,9 @@ Status KnixService::DeleteTriggersOf(const User& user) {
         writes.push_back(RecordWrite::Delete(kind, r.key));
       }
       STATOR_RETURN_IF_ERROR(store_->WriteRecords(writes));
+      if (kind == std::string_view(kTriggersKind)) {
+        for (const store::Record& r : page.items) timers_.Changed(r.key);
+      }
     }
   }
   return Status::Ok();

@@ -128,6 +128,21 @@ Result<User, ActionFailure> Users::Verify(const json::Value& user) {
               Str(**loaded, "storageEndpoint")};
 }
 
+Result<std::optional<User>> Users::ById(const std::string& id) {
+  std::string after;
+  while (true) {
+    STATOR_TRY(store::Page<store::Record> page, store_->ListRecords(kUsers, "", after, 500));
+    for (const store::Record& r : page.items) {
+      auto v = json::Parse(r.value);
+      if (!v.ok() || Str(*v, "id") != id) continue;
+      return std::optional<User>(
+          User{Str(*v, "id"), Str(*v, "email"), Str(*v, "name"), Str(*v, "storageEndpoint")});
+    }
+    if (page.next.empty()) return std::optional<User>();
+    after = page.next;
+  }
+}
+
 Status Users::Delete(const User& user) {
   return store_->WriteRecords({store::RecordWrite::Delete(kUsers, user.email)});
 }

@@ -45,6 +45,9 @@ class Users {
   ActionResult LogIn(const json::Value& user);
   // The user a token belongs to, or KNIX's "User verification failed: ..." failure.
   Result<User, ActionFailure> Verify(const json::Value& user);
+  // The user whose id this is (a scan of the user records: for the rare lookups that start
+  // from an id, such as a KNIX function's management calls made as its workflow's owner).
+  Result<std::optional<User>> ById(const std::string& id);
   // Removes the user and its token records' target (the tokens then fail). The caller removes
   // the user's functions, workflows and data first.
   Status Delete(const User& user);

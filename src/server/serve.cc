@@ -248,6 +248,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->lambda->SetEndpoint(endpoint);
     impl->knix->SetEndpoint(endpoint);
   }
+  impl->knix->StartTriggers();  // KNIX timer triggers: once executions have resumed
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
@@ -264,6 +265,7 @@ void ApiServer::Stop() {
   if (impl_->http) impl_->http->Stop();
   // No request runs any more. KNIX deployments still installing finish before the runtime they
   // update goes; the executions stop and commit what they queued.
+  if (impl_->knix) impl_->knix->StopTriggers();
   if (impl_->knix) impl_->knix->WaitForDeploys();
   impl_->executions.reset();
   impl_->function_runtime.reset();  // kills the function workers

@@ -122,23 +122,33 @@ class StorageTest(KnixTestCase):
         self.assertEqual(body["status"], "failure", body)
 
 
+ECHO = "def handle(event, context):\n    return event\n"
+
+
 class TriggersTest(KnixTestCase):
-    """Triggers and triggerable buckets: stored and answered in the protocol's shapes."""
+    """Triggers and triggerable buckets: stored and answered in the protocol's shapes (their
+    events: test_knix_triggers.py). Associations are active while the workflow is deployed."""
 
     def setUp(self):
         self.user = self.knix.new_user("triggers")
 
+    def deployed_workflow(self, prefix):
+        fn = self.user.add_function(unique(prefix + "fn"), ECHO)["name"]
+        wf = self.user.add_workflow(unique(prefix), {
+            "StartAt": "s", "States": {"s": {"Type": "Task", "Resource": fn, "End": True}}})
+        self.assertEqual(self.user.deploy(wf["id"])["status"], "deployed")
+        return wf["name"]
+
     def test_triggers(self):
         u = self.user
-        wf_name = unique("triggered")
-        u.add_workflow(wf_name)
+        wf_name = self.deployed_workflow("triggered")
         details = u.ok("getTriggerDetails", {"trigger_names": ["never-added"]})
         entry = details["trigger_details"]["never-added"]
         self.assertEqual(entry["trigger_status"], "non_existent")
         self.assertIn("trigger_id", entry)
         self.assertIsInstance(entry["status_msg"], str)
 
-        info = {"trigger_type": "timer", "timer_interval_ms": 1500}
+        info = {"trigger_type": "timer", "timer_interval_ms": 3600000}  # no tick in a test
         u.ok("addTrigger", {"trigger_name": "t1", "trigger_info": info})
         amqp = {"trigger_type": "amqp", "amqp_addr": "amqp://guest:guest@127.0.0.1:5672/",
                 "routing_key": "rk", "exchange": "ex", "durable": False}
@@ -157,7 +167,7 @@ class TriggersTest(KnixTestCase):
         u.ok("addTriggerForWorkflow", {"trigger_name": "t1", "workflow_name": wf_name,
                                        "workflow_state": ""})
         t1 = u.ok("getTriggerDetails", {"trigger_names": ["t1"]})["trigger_details"]["t1"]
-        self.assertEqual(t1["trigger_count"], 1)
+        self.assertEqual(t1["trigger_count"], 0)  # ticks fired: none within an hour
         self.assertEqual(len(t1["associated_workflows"]), 1)
         assoc = t1["associated_workflows"][0]
         self.assertEqual(set(assoc), {"workflow_name", "workflow_url", "workflow_state"})
@@ -178,13 +188,16 @@ class TriggersTest(KnixTestCase):
 
     def test_buckets(self):
         u = self.user
-        wf_name = unique("bucketed")
-        u.add_workflow(wf_name)
+        wf_name = self.deployed_workflow("bucketed")
+        idle = unique("idle")
+        u.add_workflow(idle)
         u.ok("addTriggerableBucket", {"bucketname": "b1"})
         got = u.ok("getTriggerableBuckets")
         self.assertEqual(got["buckets"], {"b1": []})
         self.assertEqual(set(got["buckets_details"]), {"b1"})
         u.ok("addStorageTriggerForWorkflow", {"bucketname": "b1", "workflowname": wf_name})
+        # An undeployed workflow's association is queued: not listed until it is deployed.
+        u.ok("addStorageTriggerForWorkflow", {"bucketname": "b1", "workflowname": idle})
         self.assertEqual(u.ok("getTriggerableBuckets")["buckets"], {"b1": [wf_name]})
         u.fail("addStorageTriggerForWorkflow", {"bucketname": "b1", "workflowname": "nope"})
         # The bucket is a key/value table of its own (parameters.tableName).

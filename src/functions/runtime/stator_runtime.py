@@ -180,19 +180,32 @@ class _KnixDataLayer:
         except PlatformCallError as e:
             raise MicroFunctionsDataLayerException(str(e)) from None
 
-    # key/value
+    # key/value. bucketName: one of the user's triggerable buckets instead of the default one
+    # (ignored with is_private, and by queued writes, as in KNIX); a put there runs the
+    # workflows associated with the bucket.
+    @staticmethod
+    def _bucket(args, bucketName, is_queued=False):
+        if bucketName is not None and not is_queued:
+            if not isinstance(bucketName, str):
+                raise MicroFunctionsDataLayerException(
+                    "MicroFunctionsAPI accepts a string as 'bucketName'.")
+            args["bucket"] = bucketName
+        return args
+
     def put(self, key, value, is_private=False, is_queued=False, bucketName=None):
-        self._dl("put", is_private, is_queued, key=key, value=value)
+        self._dl("put", is_private, is_queued,
+                 **self._bucket({"key": key, "value": value}, bucketName, is_queued))
 
     def get(self, key, is_private=False, bucketName=None):
         if self._queued_kv and isinstance(key, str) and (is_private, key) in self._queued_kv:
             v = self._queued_kv[(is_private, key)]
             return "" if v is None else v
-        v = self._dl("get", is_private, key=key)
+        v = self._dl("get", is_private, **self._bucket({"key": key}, bucketName))
         return "" if v is None else v
 
     def delete(self, key, is_private=False, is_queued=False, bucketName=None):
-        self._dl("delete", is_private, is_queued, key=key)
+        self._dl("delete", is_private, is_queued,
+                 **self._bucket({"key": key}, bucketName, is_queued))
 
     remove = delete
     getKeys = _dl_names("getKeys")
@@ -284,6 +297,128 @@ class _KnixDataLayer:
     listCounters = getCounterNames
 
 
+class _KnixTriggers:
+    """KNIX's trigger and bucket methods (MicroFunctionsAPI): management requests made as the
+    workflow's owner, each a platform call ("knix.management") answered with the management
+    API's {"status", "data"} envelope. Return values and printed errors are KNIX's."""
+
+    def _invoke_management_api(self, request):
+        if type(request) != type({}):
+            return False, "Request must be specified as a dictionary", None
+        if "data" not in request:
+            return False, "Request must contain a dictionary named 'data'", None
+        try:
+            response = self._channel.call("knix.management", {"request": request})
+        except PlatformCallError as e:
+            message = "Received empty response or error status code: " + str(e)
+            print("[invoke_management_api] Error: " + message)
+            return False, message, None
+        if type(response) == type({}) and "status" in response:
+            return True, "Received a valid response from the management service", response
+        message = ("Received an incorrectly formed reponse from the management service: "
+                   "response body: " + str(response))
+        print("[invoke_management_api] Error: " + message)
+        return False, message, response
+
+    def _management_ok(self, request, error):
+        status, message, response = self._invoke_management_api(request)
+        if status == False or response["status"] != "success":
+            print(error + "Error message: " + str(message) + ", response: " + str(response))
+            return False
+        return True
+
+    def addTriggerableBucket(self, bucketName):
+        return self._management_ok(
+            {"action": "addTriggerableBucket", "data": {"bucketname": bucketName}},
+            "Error: Unable to add a triggerable bucket: " + str(bucketName) + ", ")
+
+    def addStorageTriggerForWorkflow(self, workflowName, bucketName):
+        return self._management_ok(
+            {"action": "addStorageTriggerForWorkflow",
+             "data": {"workflowname": workflowName, "bucketname": bucketName}},
+            "Error: Unable to add a storage trigger for workflow " + str(workflowName) +
+            ", Triggerable bucket " + str(bucketName))
+
+    def deleteTriggerableBucket(self, bucketName):
+        return self._management_ok(
+            {"action": "deleteTriggerableBucket", "data": {"bucketname": bucketName}},
+            "Error: Unable to delete a triggerable bucket: " + str(bucketName) + ", ")
+
+    def deleteStorageTriggerForWorkflow(self, workflowName, bucketName):
+        return self._management_ok(
+            {"action": "deleteStorageTriggerForWorkflow",
+             "data": {"workflowname": workflowName, "tablename": bucketName}},
+            "Error: Unable to delete a storage trigger for workflow " + str(workflowName) +
+            ", Triggerable bucket " + str(bucketName))
+
+    def _getTriggerableBuckets(self):
+        status, message, response = self._invoke_management_api(
+            {"action": "getTriggerableBuckets", "data": {}})
+        if status == False or response["status"] != "success":
+            print("Error: Unable to fetch a triggerable buckets, Error message: " +
+                  str(message) + ", response: " + str(response))
+            return None
+        return response
+
+    def _getWorkflowDetails(self, workflowName):
+        status, message, response = self._invoke_management_api(
+            {"action": "getWorkflowDetails", "data": {"workflowname": workflowName}})
+        if status == False or response["status"] != "success":
+            print("Error: Unable to fetch details for workflow: " + str(workflowName) +
+                  ", Error message: " + str(message) + ", response: " + str(response))
+            return None
+        return response
+
+    def _trigger_call(self, request, error):
+        status, message, response = self._invoke_management_api(request)
+        if status == False or response["status"] != "success":
+            error_msg = str(message) + ", response: " + str(response)
+            print(error + ", Error message: " + error_msg)
+            return False, error_msg
+        return True, response["data"]["message"]
+
+    def addTriggerTimer(self, trigger_name, trigger_info):
+        if "timer_interval_ms" not in trigger_info:
+            return False, "Missing parameter for timer trigger: timer_interval_ms"
+        return self.addTrigger(trigger_name, trigger_info)
+
+    def addTriggerAMQP(self, trigger_name, trigger_info):
+        if "amqp_addr" not in trigger_info:
+            return False, "Missing parameter for AMQP trigger: amqp_addr"
+        if "routing_key" not in trigger_info:
+            return False, "Missing parameter for AMQP trigger: routing_key"
+        return self.addTrigger(trigger_name, trigger_info)
+
+    def addTrigger(self, trigger_name, trigger_info):
+        return self._trigger_call(
+            {"action": "addTrigger",
+             "data": {"trigger_name": trigger_name, "trigger_info": trigger_info}},
+            "Error: Unable to create trigger " + str(trigger_name) + " with information: " +
+            str(trigger_info))
+
+    def addTriggerForWorkflow(self, trigger_name, workflow_name, workflow_state=""):
+        # KNIX sends the state's queue topic; stator names the state itself.
+        state = workflow_state if type(workflow_state) == type("") else ""
+        return self._trigger_call(
+            {"action": "addTriggerForWorkflow",
+             "data": {"trigger_name": trigger_name, "workflow_name": workflow_name,
+                      "workflow_state": state}},
+            "Error: Unable to add trigger " + str(trigger_name) + " for workflow " +
+            str(workflow_name))
+
+    def deleteTriggerForWorkflow(self, trigger_name, workflow_name):
+        return self._trigger_call(
+            {"action": "deleteTriggerForWorkflow",
+             "data": {"trigger_name": trigger_name, "workflow_name": workflow_name}},
+            "Error: Unable to remove workflow: " + str(workflow_name) + " from the trigger: " +
+            str(trigger_name))
+
+    def deleteTrigger(self, trigger_name):
+        return self._trigger_call(
+            {"action": "deleteTrigger", "data": {"trigger_name": trigger_name}},
+            "Error: Unable to delete trigger " + str(trigger_name))
+
+
 class MicroFunctionsWorkflowException(Exception):
     """KNIX's error for a dynamic-flow call the workflow does not allow."""
 
@@ -340,10 +475,11 @@ class _KnixFlow:
         return list(self._dynamic or [])
 
 
-class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow):
+class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow, _KnixTriggers):
     """Lambda's context plus what KNIX's functions call on theirs: log(text, level) (a line
     "[LEVEL] text" goes to stdout, where the KNIX front door's workflow logs take the level
-    from it), the data layer (_KnixDataLayer) and dynamic control flow (_KnixFlow)."""
+    from it), the data layer (_KnixDataLayer), dynamic control flow (_KnixFlow) and triggers
+    (_KnixTriggers)."""
 
     def log(self, text, level="INFO"):
         level = str(level).upper()
