@@ -59,12 +59,34 @@ Result<Value> Done(const Status& s) {
 struct FunctionContext::Shared {
   Mutex mu;
   CondVar ready;
+  CondVar idle;  // inline_calls fell to 0
   std::deque<std::function<void()>> queue GUARDED_BY(mu);
   bool stopping GUARDED_BY(mu) = false;
+  int inline_calls GUARDED_BY(mu) = 0;  // reads being served on the caller's thread
 };
 
-FunctionContext::FunctionContext(DataLayer* data_layer, Catalog* catalog, int threads)
-    : data_layer_(data_layer), catalog_(catalog), shared_(std::make_shared<Shared>()) {
+namespace {
+
+// The calls that only read: served on the caller's thread when reads are cheap.
+bool IsRead(const std::string& call) {
+  static const char* const kReads[] = {
+      "dl.get",         "dl.getKeys",     "dl.getMapEntry",     "dl.containsMapKey",
+      "dl.getMapKeys",  "dl.retrieveMap", "dl.getMapNames",     "dl.containsSetItem",
+      "dl.retrieveSet", "dl.getSetNames", "dl.getCounterValue", "dl.getCounterNames"};
+  for (const char* r : kReads) {
+    if (call == r) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+FunctionContext::FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads,
+                                 int threads)
+    : data_layer_(data_layer),
+      catalog_(catalog),
+      inline_reads_(inline_reads),
+      shared_(std::make_shared<Shared>()) {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([shared = shared_] {
       for (;;) {
@@ -86,14 +108,30 @@ FunctionContext::~FunctionContext() {
   {
     MutexLock lock(&shared_->mu);
     shared_->stopping = true;
+    while (shared_->inline_calls > 0) shared_->idle.Wait(&shared_->mu);
   }
   shared_->ready.SignalAll();
   for (std::thread& t : threads_) t.join();
 }
 
 functions::PlatformHandler FunctionContext::HandlerFor(const std::string& workflow_id) {
-  return [this, shared = shared_, workflow_id](std::string call, json::Value args,
-                                               functions::PlatformReply reply) {
+  return [this, shared = shared_, workflow_id, inline_reads = inline_reads_](
+             std::string call, json::Value args, functions::PlatformReply reply) {
+    if (inline_reads && IsRead(call)) {
+      // A read of a local store takes microseconds: cheaper here than a hand-off to the pool.
+      {
+        MutexLock lock(&shared->mu);
+        if (shared->stopping)
+          return reply(Error{"ServiceException", "the server is shutting down"});
+        ++shared->inline_calls;
+      }
+      Result<json::Value> result = Serve(workflow_id, call, args);
+      {
+        MutexLock lock(&shared->mu);
+        if (--shared->inline_calls == 0) shared->idle.SignalAll();
+      }
+      return reply(std::move(result));
+    }
     MutexLock lock(&shared->mu);
     if (shared->stopping) {
       reply(Error{"ServiceException", "the server is shutting down"});

@@ -18,9 +18,11 @@
 // answers null), as KNIX's data layer does for a table it does not have.
 // "knix.management" {"request": {"action", "data"}} is a management request made as the
 // workflow's owner (Hooks::management; context.addTrigger, _invoke_management_api, ...).
-// Store operations may
-// block: the handler, called on the function runtime's reactor thread, queues each call for a
-// small pool of threads of its own, which reply.
+// Store operations may block: the handler, called on the function runtime's reactor thread,
+// queues each write (and every call but the reads) for a small pool of threads of its own,
+// which reply. Reads are served right on the caller's thread when the store is local
+// (inline_reads: SQLite or memory, where a read takes microseconds and the hand-off to the
+// pool costs more than the read); on a shared store (PostgreSQL) they go to the pool too.
 //
 // Ownership: borrows the data layer and the catalogue (both must outlive it); owns its threads
 // (joined in the destructor; calls still queued then are answered with an error).
@@ -47,7 +49,7 @@ namespace stator::knix {
 
 class FunctionContext {
  public:
-  FunctionContext(DataLayer* data_layer, Catalog* catalog, int threads = 4);
+  FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads, int threads = 4);
   ~FunctionContext();
   FunctionContext(const FunctionContext&) = delete;
   FunctionContext& operator=(const FunctionContext&) = delete;
@@ -79,6 +81,7 @@ class FunctionContext {
 
   DataLayer* const data_layer_;
   Catalog* const catalog_;
+  const bool inline_reads_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::thread> threads_;
   Hooks hooks_;

@@ -6,6 +6,7 @@
 
 #include <future>
 #include <string>
+#include <thread>
 
 #include "store/memory_store.h"
 
@@ -30,7 +31,7 @@ class FunctionContextTest : public ::testing::Test {
   store::MemoryStore store_;
   DataLayer layer_{&store_};
   Catalog catalog_{&store_};
-  FunctionContext context_{&layer_, &catalog_, 2};
+  FunctionContext context_{&layer_, &catalog_, /*inline_reads=*/false, 2};
 };
 
 TEST_F(FunctionContextTest, ServesTheOwnersScopeOrTheWorkflows) {
@@ -87,21 +88,53 @@ TEST_F(FunctionContextTest, TheHandlerRepliesFromItsThreads) {
   EXPECT_EQ(r->Dump(), "2");
 }
 
-TEST(FunctionContextLifetime, AHandlerOutlivingItsContextAnswersWithAnError) {
+TEST(FunctionContextInline, ReadsAreServedOnTheCallersThreadWritesOnThePool) {
   store::MemoryStore store;
   DataLayer layer(&store);
   Catalog catalog(&store);
-  functions::PlatformHandler h;
-  {
-    FunctionContext context(&layer, &catalog, 1);
-    h = context.HandlerFor("wf1");
+  WorkflowRecord w;
+  w.id = "wf1";
+  w.user = "u1";
+  w.name = "flow";
+  ASSERT_TRUE(catalog.PutWorkflow(w, /*create=*/true).ok());
+  FunctionContext context(&layer, &catalog, /*inline_reads=*/true, 1);
+  functions::PlatformHandler h = context.HandlerFor("wf1");
+  const std::thread::id caller = std::this_thread::get_id();
+  std::promise<std::thread::id> wrote;
+  h("dl.put", *json::Parse(R"({"key":"k","value":"v"})"), [&wrote](Result<json::Value> r) {
+    EXPECT_TRUE(r.ok());
+    wrote.set_value(std::this_thread::get_id());
+  });
+  EXPECT_NE(wrote.get_future().get(), caller);
+  bool answered = false;
+  h("dl.get", *json::Parse(R"({"key":"k"})"), [&](Result<json::Value> r) {
+    answered = true;
+    EXPECT_EQ(std::this_thread::get_id(), caller);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->Dump(), R"("v")");
+  });
+  EXPECT_TRUE(answered);  // before the handler returned
+}
+
+TEST(FunctionContextLifetime, AHandlerOutlivingItsContextAnswersWithAnError) {
+  for (bool inline_reads : {false, true}) {
+    store::MemoryStore store;
+    DataLayer layer(&store);
+    Catalog catalog(&store);
+    functions::PlatformHandler h;
+    {
+      FunctionContext context(&layer, &catalog, inline_reads, 1);
+      h = context.HandlerFor("wf1");
+    }
+    for (const char* call : {"dl.get", "dl.put"}) {
+      std::promise<Result<json::Value>> p;
+      h(call, *json::Parse(R"({"key":"k","value":"v"})"),
+        [&p](Result<json::Value> r) { p.set_value(std::move(r)); });
+      auto r = p.get_future().get();
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().error, "ServiceException");
+    }
   }
-  std::promise<Result<json::Value>> p;
-  h("dl.get", *json::Parse(R"({"key":"k"})"),
-    [&p](Result<json::Value> r) { p.set_value(std::move(r)); });
-  auto r = p.get_future().get();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().error, "ServiceException");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       catalog_(store),
       data_layer_(store),
       logs_(store, options_.shared_store),
-      context_(&data_layer_, &catalog_),
+      context_(&data_layer_, &catalog_, /*inline_reads=*/!options.shared_store),
       timers_(store, [this](const std::string& key) { DeliverTimer(key); },
               {.shared_store = options_.shared_store}) {
   FunctionContext::Hooks hooks;
