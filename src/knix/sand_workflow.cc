@@ -138,58 +138,44 @@ Result<SandWorkflow> ParseSandWorkflow(const json::Value& document) {
 }
 
 Result<json::Value> SandToAsl(const SandWorkflow& sand) {
-  std::vector<std::string> problems;
-  std::unordered_map<std::string, const SandFunction*> by_name;
-  for (const SandFunction& f : sand.functions) by_name.emplace(f.name, &f);
-
+  // In the KNIX dialect the exit is "end": a function of that name under another exit would
+  // be taken for it.
   for (const SandFunction& f : sand.functions) {
-    std::string what = "function " + Quoted(f.name);
-    if (f.next.empty()) {
-      problems.push_back(what +
-                         " has an empty 'next' (a branch that ends without delivering a result)");
-    } else if (f.next.size() > 1) {
-      problems.push_back(what + " has " + std::to_string(f.next.size()) +
-                         " states in 'next' (a static fan-out)");
-    }
-    if (!f.potential_next.empty()) {
-      problems.push_back(what + " has a 'potentialNext' (a next chosen at run time)");
-    }
-    if (f.is_session_function) problems.push_back(what + " is a session function");
-  }
-  // Reachability from the entry along `next` (ASL has no unreachable states).
-  std::set<std::string> reached;
-  std::vector<std::string> todo = {sand.entry};
-  while (!todo.empty()) {
-    std::string name = std::move(todo.back());
-    todo.pop_back();
-    auto it = by_name.find(name);
-    if (it == by_name.end() || !reached.insert(name).second) continue;
-    for (const std::string& n : it->second->next) todo.push_back(n);
-  }
-  for (const SandFunction& f : sand.functions) {
-    if (!reached.count(f.name)) {
-      problems.push_back("function " + Quoted(f.name) +
-                         " is not reachable from the entry through 'next'");
+    if (f.name == "end" && sand.exit != "end") {
+      return Error{kUnsupportedWorkflowError, "function 'end' of a SAND workflow whose exit is " +
+                                                  Quoted(sand.exit) +
+                                                  ": stator names every workflow's exit 'end'"};
     }
   }
-  if (!problems.empty()) {
-    std::string cause = "this SAND workflow cannot run on stator yet: ";
-    for (size_t i = 0; i < problems.size(); ++i) {
-      if (i) cause += "; ";
-      cause += problems[i];
+  auto names = [&sand](auto first, auto last) {
+    json::Array out;
+    for (; first != last; ++first) {
+      out.push_back(json::Value::String(*first == sand.exit ? "end" : *first));
     }
-    return Error{kUnsupportedWorkflowError, std::move(cause)};
-  }
-
+    return json::Value::MakeArray(std::move(out));
+  };
   json::Object states;
   for (const SandFunction& f : sand.functions) {
     json::Object state;
     state.emplace_back("Type", json::Value::String("Task"));
     state.emplace_back("Resource", json::Value::String(f.resource));
-    if (f.next.front() == sand.exit) {
-      state.emplace_back("End", json::Value::Bool(true));
-    } else {
-      state.emplace_back("Next", json::Value::String(f.next.front()));
+    if (!f.next.empty()) {  // `next: []`: neither Next nor End, the state routes nowhere
+      if (f.next.front() == sand.exit) {
+        state.emplace_back("End", json::Value::Bool(true));
+      } else {
+        state.emplace_back("Next", json::Value::String(f.next.front()));
+      }
+      if (f.next.size() > 1)
+        state.emplace_back("KnixNext", names(f.next.begin() + 1, f.next.end()));
+    }
+    if (!f.potential_next.empty()) {
+      state.emplace_back("PotentialNext", names(f.potential_next.begin(), f.potential_next.end()));
+    }
+    if (f.is_session_function) {
+      state.emplace_back("SessionFunction", json::Value::Bool(true));
+      if (!f.session_function_parameters.is_null()) {
+        state.emplace_back("SessionFunctionParameters", f.session_function_parameters);
+      }
     }
     states.emplace_back(f.name, json::Value::MakeObject(std::move(state)));
   }

@@ -20,9 +20,11 @@
 // Where KNIX fails with a Python KeyError/TypeError (no `functions`, no `entry`, a wrong type)
 // the error names the field instead (kInvalidWorkflowError). `name` is optional here.
 //
-// What the engine can run (SandToAsl): every function's `next` holds exactly one state, no
-// `potentialNext`, no session function, every function reachable from the entry. Anything else
-// is a kUnsupportedWorkflowError naming each function and what it uses; nothing is approximated.
+// SandToAsl gives the same workflow in KNIX's ASL dialect (asl::CompileOptions::knix): one Task
+// state per function; `next: [X, ...]` -> Next: X (End: true for the exit) and the rest as
+// KnixNext (the exit as "end"); `next: []` -> neither (the state routes nowhere);
+// potentialNext -> PotentialNext; isSessionFunction / sessionFunctionParameters ->
+// SessionFunction / SessionFunctionParameters.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -43,8 +45,8 @@ inline constexpr char kWorkflowCheckError[] = "KnixWorkflowCheck";
 // Not a workflow: invalid JSON, a wrong shape, or (translations) a definition the ASL compiler
 // rejects.
 inline constexpr char kInvalidWorkflowError[] = "KnixInvalidWorkflow";
-// A valid KNIX workflow that uses something the engine cannot run yet (static fan-out, dynamic
-// next, session functions, ...).
+// A valid KNIX workflow that stator cannot express (a SAND function named "end" under another
+// exit name), or that Step Functions cannot (ExportToAws of a static fan-out).
 inline constexpr char kUnsupportedWorkflowError[] = "KnixUnsupportedWorkflow";
 
 struct SandFunction {
@@ -68,11 +70,10 @@ struct SandWorkflow {
 // Parses a SAND description (a JSON object). Errors as described above.
 Result<SandWorkflow> ParseSandWorkflow(const json::Value& document);
 
-// The equivalent KNIX-style ASL (plain function names as Resources, KNIX flags as
+// The equivalent KNIX-dialect ASL (plain function names as Resources, KNIX flags as
 // EnableCheckpoints / AllowImmediateMessages when the SAND sets them): one Task state per
-// function, named like it, in document order; StartAt = entry; `next: [exit]` -> End: true,
-// `next: [X]` -> Next: X. kUnsupportedWorkflowError when the workflow cannot be expressed
-// (listing every function and what it uses).
+// function, named like it, in document order; StartAt = entry; routes as described above.
+// kUnsupportedWorkflowError for a function named "end" under another exit name.
 Result<json::Value> SandToAsl(const SandWorkflow& sand);
 
 }  // namespace stator::knix

@@ -27,13 +27,12 @@ Error ParseError(std::string_view text) {
   return r.ok() ? Error{} : r.error();
 }
 
-Error ConvertError(std::string_view text) {
-  Result<SandWorkflow> r = ParseSandWorkflow(J(text));
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().cause);
-  if (!r.ok()) return {};
-  Result<json::Value> asl = SandToAsl(*r);
-  EXPECT_FALSE(asl.ok()) << text;
-  return asl.ok() ? Error{} : asl.error();
+json::Value ExpectedFanOut() {
+  return J(R"({"StartAt": "state_0", "States": {
+      "state_0": {"Type": "Task", "Resource": "function0", "Next": "state_2",
+                  "KnixNext": ["state_1"]},
+      "state_1": {"Type": "Task", "Resource": "function1"},
+      "state_2": {"Type": "Task", "Resource": "function2", "End": true}}})");
 }
 
 TEST(SandWorkflowTest, ParsesEveryFieldWithKnixDefaults) {
@@ -194,38 +193,39 @@ TEST(SandWorkflowTest, LoopsConvert) {
                              .Dump());
 }
 
-TEST(SandWorkflowTest, WhatAslCannotExpressIsAnErrorNamingEachFunction) {
-  Error fan = ConvertError(kFanOut);
-  EXPECT_EQ(fan.error, kUnsupportedWorkflowError);
-  EXPECT_EQ(fan.cause,
-            "this SAND workflow cannot run on stator yet: function 'state_0' has 2 states in "
-            "'next' (a static fan-out); function 'state_1' has an empty 'next' (a branch that "
-            "ends without delivering a result)");
+TEST(SandWorkflowTest, RoutesConvertToTheKnixDialect) {
+  Result<SandWorkflow> fan = ParseSandWorkflow(J(kFanOut));
+  ASSERT_TRUE(fan.ok());
+  Result<json::Value> asl = SandToAsl(*fan);
+  ASSERT_TRUE(asl.ok()) << asl.error().cause;
+  EXPECT_EQ(asl->Dump(), ExpectedFanOut().Dump());
+  EXPECT_TRUE(asl::Compile(*asl, {.knix = true}).ok());
+  EXPECT_FALSE(asl::Compile(*asl).ok());  // not AWS ASL
 
-  Error missing_next = ConvertError(R"({"entry": "a", "functions": [{"name": "a"}]})");
-  EXPECT_EQ(missing_next.cause,
-            "this SAND workflow cannot run on stator yet: function 'a' has an empty 'next' (a "
-            "branch that ends without delivering a result)");
+  // Another exit name is "end" in the dialect, wherever it is named.
+  Result<SandWorkflow> other_exit = ParseSandWorkflow(J(R"({"entry": "a", "exit": "done",
+    "functions": [{"name": "a", "next": ["b", "done"], "potentialNext": ["done", "b"],
+                   "isSessionFunction": true, "sessionFunctionParameters": {"heartbeat_method":
+                   "function"}},
+                  {"name": "b", "next": ["done"]}]})"));
+  ASSERT_TRUE(other_exit.ok());
+  asl = SandToAsl(*other_exit);
+  ASSERT_TRUE(asl.ok());
+  EXPECT_EQ(asl->Dump(), J(R"({"StartAt": "a", "States": {
+      "a": {"Type": "Task", "Resource": "a", "Next": "b", "KnixNext": ["end"],
+            "PotentialNext": ["end", "b"], "SessionFunction": true,
+            "SessionFunctionParameters": {"heartbeat_method": "function"}},
+      "b": {"Type": "Task", "Resource": "b", "End": true}}})")
+                             .Dump());
 
-  Error dynamic = ConvertError(R"({"entry": "a", "functions": [
-    {"name": "a", "next": ["end"], "potentialNext": ["b"]}, {"name": "b", "next": ["end"]}]})");
-  EXPECT_EQ(dynamic.cause,
-            "this SAND workflow cannot run on stator yet: function 'a' has a 'potentialNext' (a "
-            "next chosen at run time); function 'b' is not reachable from the entry through "
-            "'next'");
-
-  Error session = ConvertError(R"({"entry": "a", "functions": [
-    {"name": "a", "next": ["end"], "isSessionFunction": true,
-     "sessionFunctionParameters": {"heartbeat_method": "function"}}]})");
-  EXPECT_EQ(session.cause,
-            "this SAND workflow cannot run on stator yet: function 'a' is a "
-            "session function");
-
-  Error unreachable = ConvertError(R"({"entry": "a", "functions": [
-    {"name": "a", "next": ["end"]}, {"name": "island", "next": ["end"]}]})");
-  EXPECT_EQ(unreachable.cause,
-            "this SAND workflow cannot run on stator yet: function 'island' is not reachable "
-            "from the entry through 'next'");
+  Result<SandWorkflow> named_end = ParseSandWorkflow(J(R"({"entry": "end", "exit": "done",
+    "functions": [{"name": "end", "next": ["done"]}]})"));
+  ASSERT_TRUE(named_end.ok());
+  Error e = SandToAsl(*named_end).error();
+  EXPECT_EQ(e.error, kUnsupportedWorkflowError);
+  EXPECT_EQ(e.cause,
+            "function 'end' of a SAND workflow whose exit is 'done': stator names every "
+            "workflow's exit 'end'");
 }
 
 TEST(SandWorkflowTest, ConvertedChainCompiles) {

@@ -51,6 +51,7 @@
 #include "functions/runtime.h"
 #include "knix/catalog.h"
 #include "knix/data_layer.h"
+#include "knix/execution_results.h"
 #include "knix/function_context.h"
 #include "knix/protocol.h"
 #include "knix/sessions.h"
@@ -229,8 +230,9 @@ class KnixService {
   Catalog catalog_;
   DataLayer data_layer_;
   WorkflowLogs logs_;
-  FunctionContext context_;  // after data_layer_ and catalog_, which it borrows
-  Sessions sessions_;        // after data_layer_, which its heartbeats write
+  FunctionContext context_;   // after data_layer_ and catalog_, which it borrows
+  ExecutionResults results_;  // of running async executions
+  Sessions sessions_;         // after data_layer_, which its heartbeats write
   std::string endpoint_;
   // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
   // store makes each write atomic, this keeps a sequence from interleaving with another.

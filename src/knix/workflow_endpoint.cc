@@ -1,4 +1,7 @@
 // A deployed workflow's endpoint (knix-protocol.md §1.5): sync, async and result retrieval.
+#include <atomic>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "common/random.h"
@@ -84,6 +87,7 @@ api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord&
   m.creation_date_ms = w.deployed_ms;
   m.revision_id = w.revision;
   m.update_date_ms = w.deployed_ms;
+  r.knix = true;
   return r;
 }
 
@@ -142,8 +146,15 @@ void KnixService::Execute(const WorkflowRecord& w, const std::string& input, boo
   r.input_text = input;
   r.input = std::move(parsed).value();
   if (!async) {
+    // The first result a walker delivers answers (a KNIX workflow that forks may go on after
+    // it: session functions, fan-out); an execution that delivers none answers when it ends.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    r.on_result = [respond, answered](const json::Value& result) {
+      if (!answered->exchange(true)) respond(JsonBody(result.Dump()));
+    };
     return executions_->StartSync(
-        std::move(r), [respond](ApiResult<api::Executions::SyncOutcome> outcome) {
+        std::move(r), [respond, answered](ApiResult<api::Executions::SyncOutcome> outcome) {
+          if (answered->exchange(true)) return;
           if (!outcome.ok()) return respond(PlatformError(500, outcome.error().message));
           if (outcome->status == store::ExecutionStatus::kSucceeded && outcome->output) {
             return respond(JsonBody(outcome->output->Dump()));
@@ -153,6 +164,12 @@ void KnixService::Execute(const WorkflowRecord& w, const std::string& input, boo
   }
   std::string execution_id = RandomHex(16);
   r.name = execution_id;
+  r.on_result = [this, arn = options_.scope.Execution(MachineName(w.id), execution_id)](
+                    const json::Value& result) {
+    if (results_.Deliver(arn, result)) {
+      executions_->WhenEnded(arn, [this, arn] { results_.Ended(arn); });
+    }
+  };
   executions_->StartStandard(std::move(r),
                              [respond, execution_id](ApiResult<api::Executions::Started> started) {
                                if (!started.ok())
@@ -164,8 +181,9 @@ void KnixService::Execute(const WorkflowRecord& w, const std::string& input, boo
 void KnixService::AnswerResult(const WorkflowRecord& w, const std::string& execution_id, bool async,
                                std::function<void(api::HttpResponse)> respond) {
   const std::string arn = options_.scope.Execution(MachineName(w.id), execution_id);
-  auto answer = [this, arn, execution_id](const std::function<void(api::HttpResponse)>& respond,
-                                          bool async) -> bool {
+  // Answers from the store when the execution is not running (true); false while it runs.
+  auto answer_stored =
+      [this, arn, execution_id](const std::function<void(api::HttpResponse)>& respond) -> bool {
     auto got = store_->GetExecution(arn);
     if (!got.ok()) {
       respond(PlatformError(500, got.error().cause));
@@ -176,13 +194,7 @@ void KnixService::AnswerResult(const WorkflowRecord& w, const std::string& execu
       return true;
     }
     const store::Execution& e = **got;
-    if (e.status == store::ExecutionStatus::kRunning) {
-      if (!async) return false;
-      respond(JsonBody(json::Value::MakeObject({{"executionId", json::Value::String(execution_id)},
-                                                {"result", json::Value::Null()}})
-                           .Dump()));
-      return true;
-    }
+    if (e.status == store::ExecutionStatus::kRunning) return false;
     if (e.status == store::ExecutionStatus::kSucceeded && e.output) {
       respond(JsonBody(*e.output));
     } else {
@@ -190,12 +202,26 @@ void KnixService::AnswerResult(const WorkflowRecord& w, const std::string& execu
     }
     return true;
   };
-  if (answer(respond, async)) return;
-  executions_->WhenEnded(arn, [answer, respond] {
-    if (!answer(respond, /*async=*/false)) {
-      respond(PlatformError(500, "the execution ended but its outcome is not stored"));
-    }
-  });
+  if (answer_stored(respond)) return;
+  if (async) {
+    // The latest result so far, or none yet; never waits.
+    std::optional<json::Value> latest = results_.Latest(arn);
+    return respond(JsonBody(
+        latest ? latest->Dump()
+               : json::Value::MakeObject({{"executionId", json::Value::String(execution_id)},
+                                          {"result", json::Value::Null()}})
+                     .Dump()));
+  }
+  // A result no retrieval answered yet, else the next one, else the final outcome.
+  std::optional<json::Value> result =
+      results_.TakeOrWait(arn, [answer_stored, respond](std::optional<json::Value> result) {
+        if (result) return respond(JsonBody(result->Dump()));
+        if (!answer_stored(respond)) {
+          respond(PlatformError(500, "the execution ended but its outcome is not stored"));
+        }
+      });
+  if (result) return respond(JsonBody(result->Dump()));
+  executions_->WhenEnded(arn, [this, arn] { results_.Ended(arn); });
 }
 
 }  // namespace stator::knix

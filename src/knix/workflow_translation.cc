@@ -76,12 +76,15 @@ json::Value RewriteStates(const json::Value& states, const StateRewrite& rewrite
   return json::Value::MakeObject(std::move(out));
 }
 
-// One state of a KNIX workflow as AWS ASL.
+// One state of a KNIX workflow as the engine runs it (kKnix: the KNIX dialect, KNIX's keys
+// kept) or as AWS ASL (kAws: KNIX's keys dropped).
 json::Value KnixStateToAws(const json::Value& state, const ArnScope& scope, Semantics semantics) {
   std::string_view type = TypeOf(state);
   if (type == "Task") {
-    json::Value out =
-        WithoutKeys(state, {"PotentialNext", "SessionFunction", "SessionFunctionParameters"});
+    json::Value out = semantics == Semantics::kKnix
+                          ? state
+                          : WithoutKeys(state, {"PotentialNext", "KnixNext", "SessionFunction",
+                                                "SessionFunctionParameters"});
     const json::Value* resource = out.Find("Resource");
     if (resource && resource->is_string() && !resource->as_string().empty() &&
         !resource->as_string().starts_with("arn:")) {
@@ -90,7 +93,9 @@ json::Value KnixStateToAws(const json::Value& state, const ArnScope& scope, Sema
     }
     return out;
   }
-  if (type == "Parallel") return WithoutKeys(state, {"WaitForNumBranches"});
+  if (type == "Parallel" && semantics == Semantics::kAws) {
+    return WithoutKeys(state, {"WaitForNumBranches"});
+  }
   if (type == "Fail" && semantics == Semantics::kKnix) {
     // KNIX's Fail: output = input, a successful end. Succeed's output is its input once
     // InputPath/OutputPath (which KNIX ignores on a Fail) are gone.
@@ -101,8 +106,8 @@ json::Value KnixStateToAws(const json::Value& state, const ArnScope& scope, Sema
   return state;
 }
 
-Status CheckCompiles(const json::Value& definition) {
-  asl::CompileResult compiled = asl::Compile(definition);
+Status CheckCompiles(const json::Value& definition, Semantics semantics = Semantics::kAws) {
+  asl::CompileResult compiled = asl::Compile(definition, {.knix = semantics == Semantics::kKnix});
   if (!compiled.ok()) {
     return Error{kInvalidWorkflowError, asl::InvalidDefinitionMessage(compiled.diagnostics)};
   }
@@ -118,12 +123,24 @@ Result<json::Value> Translate(const WorkflowDefinition& workflow, const ArnScope
   if (!IsAslWorkflow(asl)) {
     return Error{kInvalidWorkflowError, "not an ASL workflow (StartAt and an object States)"};
   }
+  if (semantics == Semantics::kAws) {
+    for (const json::Member& m : asl.Find("States")->as_object()) {
+      if (m.second.is_object() && m.second.Find("KnixNext") != nullptr) {
+        return Error{kUnsupportedWorkflowError,
+                     "state '" + m.first +
+                         "' routes its output to several states (a static fan-out), which "
+                         "Step Functions cannot express"};
+      }
+    }
+  }
   StateRewrite rewrite = [&scope, semantics](const json::Value& state) {
     return KnixStateToAws(state, scope, semantics);
   };
-  json::Value out = WithoutKeys(asl, {"EnableCheckpoints", "AllowImmediateMessages"});
+  json::Value out = semantics == Semantics::kKnix
+                        ? asl
+                        : WithoutKeys(asl, {"EnableCheckpoints", "AllowImmediateMessages"});
   out = out.With("States", RewriteStates(*asl.Find("States"), rewrite));
-  STATOR_RETURN_IF_ERROR(CheckCompiles(out));
+  STATOR_RETURN_IF_ERROR(CheckCompiles(out, semantics));
   return out;
 }
 

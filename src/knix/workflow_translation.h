@@ -1,8 +1,9 @@
 // Moving KNIX workflows into stator's engine and between KNIX and AWS Step Functions
 // (issue 13 §3, §4). Three translations of a KNIX workflow (workflow_definition.h):
 //
-//   ToEngineDefinition  the AWS ASL the engine runs for the KNIX front door, KNIX's semantics:
-//                       Resources as Lambda ARNs, KNIX-only keys dropped, and every Fail state
+//   ToEngineDefinition  the definition the engine runs for the KNIX front door, in the KNIX
+//                       dialect (asl::CompileOptions::knix: KNIX's own keys kept and run, see
+//                       below), KNIX's semantics: Resources as Lambda ARNs, and every Fail state
 //                       becomes a Succeed state (KNIX's Fail passes its input through as the
 //                       output and ends the workflow or branch successfully; KNIX ignores its
 //                       InputPath/OutputPath, Error and Cause, so those are dropped and Comment
@@ -21,18 +22,18 @@
 // Resource that already is an ARN (a Lambda function or a service integration) is kept.
 //
 // KNIX-only keys (top level EnableCheckpoints, AllowImmediateMessages; Task PotentialNext,
-// SessionFunction, SessionFunctionParameters; Parallel WaitForNumBranches, at any depth) are
-// left out of ToEngineDefinition and ExportToAws: AWS rejects unknown fields, and their behaviour
-// is not implemented yet. They stay in the stored KNIX document; an export/import round trip
-// therefore gives back the workflow without them (otherwise unchanged). A workflow whose states
-// are reached only through PotentialNext then has unreachable states, which asl::Compile
-// rejects (the error says so).
+// KnixNext, SessionFunction, SessionFunctionParameters; Parallel WaitForNumBranches) are kept by
+// ToEngineDefinition (the engine runs them: engine/executor_knix.cc; on nested states the KNIX
+// dialect rejects them) and left out of ExportToAws, since AWS rejects unknown fields: an
+// export/import round trip gives back the workflow without them (otherwise unchanged). A
+// workflow that needs them (a Task without Next or End, states reached only through
+// PotentialNext) then does not compile as AWS ASL, and the error says why.
 //
-// SAND workflows go through SandToAsl (sand_workflow.h) first: a chain of Task states converts;
-// static fan-out, `next: []`, potentialNext and session functions are kUnsupportedWorkflowError.
+// SAND workflows go through SandToAsl (sand_workflow.h) first.
 //
-// Every result is checked with asl::Compile: a definition it rejects is kInvalidWorkflowError
-// with asl::InvalidDefinitionMessage's text ("Invalid State Machine Definition: ...").
+// Every result is checked with asl::Compile (ToEngineDefinition: in the KNIX dialect): a
+// definition it rejects is kInvalidWorkflowError with asl::InvalidDefinitionMessage's text
+// ("Invalid State Machine Definition: ...").
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -34,7 +34,7 @@ json::Value Engine(std::string_view text) {
   Result<json::Value> out = ToEngineDefinition(Workflow(text), Scope());
   EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error().cause);
   if (!out.ok()) return {};
-  asl::CompileResult compiled = asl::Compile(*out);
+  asl::CompileResult compiled = asl::Compile(*out, {.knix = true});
   EXPECT_TRUE(compiled.ok()) << asl::InvalidDefinitionMessage(compiled.diagnostics);
   return *out;
 }
@@ -158,8 +158,40 @@ TEST(WorkflowTranslationTest, KnixFailPassesItsInputThrough) {
             J(R"([{"StartAt": "f", "States": {"f": {"Type": "Succeed"}}}])"));
 }
 
-TEST(WorkflowTranslationTest, KnixOnlyKeysAreLeftOutAtEveryDepth) {
-  json::Value out = Engine(kKnixFlags);
+TEST(WorkflowTranslationTest, KnixOnlyKeysAreKeptAtTopRefusedNestedAndNeverExported) {
+  Result<json::Value> engine = ToEngineDefinition(Workflow(kKnixFlags), Scope());
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.error().error, kInvalidWorkflowError);
+  for (const char* nested : {"/States/fan/Branches/0/States/b1/PotentialNext",
+                             "/States/fan/Branches/1/States/inner/WaitForNumBranches",
+                             "/States/fan/Branches/1/States/inner/Branches/0/States/b2/"
+                             "SessionFunction"}) {
+    EXPECT_NE(engine.error().cause.find(std::string("is supported on top-level states only at ") +
+                                        nested),
+              std::string::npos)
+        << engine.error().cause;
+  }
+  EXPECT_EQ(engine.error().cause.find("/States/before"), std::string::npos);
+  EXPECT_EQ(engine.error().cause.find("/States/fan/WaitForNumBranches"), std::string::npos);
+
+  json::Value top_only = Engine(R"({"StartAt": "a", "AllowImmediateMessages": true,
+      "EnableCheckpoints": false, "States": {
+      "a": {"Type": "Task", "Resource": "A", "PotentialNext": ["b"], "Next": "p"},
+      "p": {"Type": "Parallel", "WaitForNumBranches": [1], "End": true, "Branches": [
+        {"StartAt": "c", "States": {"c": {"Type": "Pass", "End": true}}}]},
+      "b": {"Type": "Task", "Resource": "B", "SessionFunction": true,
+            "SessionFunctionParameters": {"heartbeat_method": "function"}}}})");
+  EXPECT_EQ(top_only, J(R"({"StartAt": "a", "AllowImmediateMessages": true,
+      "EnableCheckpoints": false, "States": {
+      "a": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:111122223333:function:A",
+            "PotentialNext": ["b"], "Next": "p"},
+      "p": {"Type": "Parallel", "WaitForNumBranches": [1], "End": true, "Branches": [
+        {"StartAt": "c", "States": {"c": {"Type": "Pass", "End": true}}}]},
+      "b": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:111122223333:function:B",
+            "SessionFunction": true,
+            "SessionFunctionParameters": {"heartbeat_method": "function"}}}})"));
+
+  json::Value out = Export(kKnixFlags);
   EXPECT_EQ(out, J(R"({"StartAt": "before", "States": {
     "before": {"Type": "Task", "Resource":
                "arn:aws:lambda:eu-west-1:111122223333:function:LambdaBefore", "Next": "fan"},
@@ -171,16 +203,16 @@ TEST(WorkflowTranslationTest, KnixOnlyKeysAreLeftOutAtEveryDepth) {
           "arn:aws:lambda:eu-west-1:111122223333:function:Branch2", "End": true}}}]}}}]},
     "after": {"Type": "Task", "Resource":
               "arn:aws:lambda:eu-west-1:111122223333:function:LambdaAfter", "End": true}}})"));
-  EXPECT_EQ(Export(kKnixFlags), out);  // no Fail state: both translations agree
 }
 
-TEST(WorkflowTranslationTest, StatesReachedOnlyThroughPotentialNextDoNotCompile) {
+TEST(WorkflowTranslationTest, StatesReachedOnlyThroughPotentialNextRunButDoNotExport) {
   // KNIX's tests/asl_KNIX_flags/wf_asl_session_all.json, shortened.
-  Result<json::Value> out = ToEngineDefinition(Workflow(R"({"StartAt": "entry",
+  WorkflowDefinition wf = Workflow(R"({"StartAt": "entry",
       "AllowImmediateMessages": true, "States": {
       "entry": {"Type": "Task", "Resource": "entry", "PotentialNext": ["session"], "End": true},
-      "session": {"Type": "Task", "Resource": "s", "SessionFunction": true, "End": true}}})"),
-                                               Scope());
+      "session": {"Type": "Task", "Resource": "s", "SessionFunction": true, "End": true}}})");
+  EXPECT_TRUE(ToEngineDefinition(wf, Scope()).ok());
+  Result<json::Value> out = ExportToAws(wf, Scope());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().error, kInvalidWorkflowError);
   EXPECT_TRUE(out.error().cause.starts_with("Invalid State Machine Definition: "))
@@ -239,7 +271,7 @@ TEST(WorkflowTranslationTest, InvalidAslIsReportedWithTheCompilersWording) {
   EXPECT_TRUE(missing.error().cause.starts_with("Invalid State Machine Definition: "));
 }
 
-TEST(WorkflowTranslationTest, SandChainsTranslateOtherSandIsRefused) {
+TEST(WorkflowTranslationTest, SandTranslatesToTheKnixDialect) {
   constexpr char kSand[] = R"({"name": "w", "entry": "one", "enable_checkpoints": true,
       "functions": [{"name": "one", "resource": "f", "next": ["two"]},
                     {"name": "two", "resource": "f", "next": ["end"]}]})";
@@ -248,20 +280,34 @@ TEST(WorkflowTranslationTest, SandChainsTranslateOtherSandIsRefused) {
               "arn:aws:lambda:eu-west-1:111122223333:function:f", "Next": "two"},
       "two": {"Type": "Task", "Resource":
               "arn:aws:lambda:eu-west-1:111122223333:function:f", "End": true}}})");
-  EXPECT_EQ(Engine(kSand), expected);
   EXPECT_EQ(Export(kSand), expected);
+  // The engine's keeps KNIX's flag (the dialect accepts it; it changes nothing).
+  json::Value chain = Engine(kSand);
+  EXPECT_EQ(chain.Find("EnableCheckpoints")->Dump(), "true");
+  json::Object without;
+  for (const json::Member& m : chain.as_object()) {
+    if (m.first != "EnableCheckpoints") without.push_back(m);
+  }
+  EXPECT_EQ(json::Value::MakeObject(std::move(without)), expected);
 
+  // A static fan-out runs in the KNIX dialect; Step Functions cannot express it.
   WorkflowDefinition fan = Workflow(R"({"entry": "a", "functions": [
       {"name": "a", "next": ["b", "c"]}, {"name": "b", "next": ["end"]},
-      {"name": "c", "next": ["end"]}]})");
-  for (const Result<json::Value>& out :
-       {ToEngineDefinition(fan, Scope()), ExportToAws(fan, Scope())}) {
-    ASSERT_FALSE(out.ok());
-    EXPECT_EQ(out.error().error, kUnsupportedWorkflowError);
-    EXPECT_EQ(out.error().cause,
-              "this SAND workflow cannot run on stator yet: function 'a' has 2 states in "
-              "'next' (a static fan-out)");
-  }
+      {"name": "c", "next": []}]})");
+  Result<json::Value> engine = ToEngineDefinition(fan, Scope());
+  ASSERT_TRUE(engine.ok()) << engine.error().cause;
+  EXPECT_EQ(*engine, J(R"({"StartAt": "a", "States": {
+      "a": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:111122223333:function:a",
+            "Next": "b", "KnixNext": ["c"]},
+      "b": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:111122223333:function:b",
+            "End": true},
+      "c": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:111122223333:function:c"}}})"));
+  Result<json::Value> exported = ExportToAws(fan, Scope());
+  ASSERT_FALSE(exported.ok());
+  EXPECT_EQ(exported.error().error, kUnsupportedWorkflowError);
+  EXPECT_EQ(exported.error().cause,
+            "state 'a' routes its output to several states (a static fan-out), which Step "
+            "Functions cannot express");
 }
 
 TEST(WorkflowTranslationTest, ImportStripsLambdaArnsEverywhere) {

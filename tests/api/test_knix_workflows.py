@@ -199,13 +199,13 @@ class WorkflowActionsTest(WorkflowTestCase):
                          DEPLOY + DEPLOY + NOT_UPLOADED + "sandmissing" + NOT_UPLOADED + "third")
 
         # What the engine cannot run is refused at deploy, the workflow left undeployed.
-        for bad in ({"StartAt": "t", "States": {"t": {"Type": "Task", "Resource": present}}},
+        for bad in ({"StartAt": "p", "States": {"p": {"Type": "Parallel", "End": True,
+                     "Branches": [{"StartAt": "t", "States": {"t": {
+                         "Type": "Task", "Resource": present}}}]}}},
                     {"StartAt": "nowhere", "States": {
                         "t": {"Type": "Task", "Resource": present, "End": True}}},
-                    {"name": "fan-out", "entry": "first", "functions": [
-                        {"name": "first", "resource": present, "next": ["x", "y"]},
-                        {"name": "x", "resource": present, "next": ["end"]},
-                        {"name": "y", "resource": present, "next": ["end"]}]},
+                    {"name": "exit named otherwise", "entry": "end", "exit": "done",
+                     "functions": [{"name": "end", "resource": present, "next": ["done"]}]},
                     {"name": "dup", "entry": "f", "functions": [
                         {"name": "f", "resource": present, "next": ["end"]},
                         {"name": "f", "resource": present, "next": ["end"]}]},

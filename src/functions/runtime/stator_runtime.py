@@ -540,11 +540,67 @@ class _KnixSessions:
         return self._sc("metadata")
 
 
-class KnixContext(LambdaContext, _KnixDataLayer, _KnixAttributes, _KnixSessions):
+class MicroFunctionsWorkflowException(Exception):
+    """KNIX's error for a dynamic-flow call the workflow does not allow."""
+
+
+class _KnixFlow:
+    """KNIX's dynamic control flow (MicroFunctionsAPI). add_workflow_next(next, value) (alias
+    add_dynamic_next) sends value to state `next` once this function has returned (a state of
+    its PotentialNext, or "end"); send_to_function_now(destination, value) sends it at once (any
+    state, or "end"; the workflow needs AllowImmediateMessages). Each is a platform call
+    ("wf.next") that the server checks, raising MicroFunctionsWorkflowException with KNIX's
+    message when the workflow does not allow it. add_dynamic_workflow takes {"next", "value"}
+    dicts; get_dynamic_workflow lists the routes added so far."""
+
+    _dynamic = None
+
+    def _route(self, next, value, now):
+        if not isinstance(next, str):
+            raise MicroFunctionsWorkflowException(
+                "Malformed dynamic trigger definition; 'next' must be a string.")
+        try:
+            self._channel.call("wf.next", {"next": next, "value": value, "now": now})
+        except PlatformCallError as e:
+            raise MicroFunctionsWorkflowException(str(e)) from None
+        except (TypeError, ValueError):
+            raise MicroFunctionsWorkflowException(
+                "\nMalformed dynamic trigger definition; 'value' must be a python data type "
+                "(dict, list, str, int, float, or None).") from None
+
+    def add_workflow_next(self, next, value):
+        self._route(next, value, False)
+        if self._dynamic is None:
+            self._dynamic = []
+        self._dynamic.append({"next": next, "value": value, "is_privileged": False})
+
+    add_dynamic_next = add_workflow_next
+
+    def send_to_function_now(self, destination, value):
+        self._route(destination, value, True)
+
+    def add_dynamic_workflow(self, dynamic_trigger):
+        triggers = dynamic_trigger if isinstance(dynamic_trigger, list) else [dynamic_trigger]
+        if not isinstance(dynamic_trigger, (dict, list)):
+            raise MicroFunctionsWorkflowException(
+                "Malformed dynamic trigger definition; use either a dict() with 'next' and "
+                "'value' fields or a list of dict().")
+        for trigger in triggers:
+            if not isinstance(trigger, dict) or "next" not in trigger or "value" not in trigger:
+                raise MicroFunctionsWorkflowException(
+                    "Malformed dynamic trigger definition; 'next' and 'value' must be present "
+                    "in the trigger dict().")
+            self.add_workflow_next(trigger["next"], trigger["value"])
+
+    def get_dynamic_workflow(self):
+        return list(self._dynamic or [])
+
+
+class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow, _KnixAttributes, _KnixSessions):
     """Lambda's context plus what KNIX's functions call on theirs: log(text, level) (a line
     "[LEVEL] text" goes to stdout, where the KNIX front door's workflow logs take the level
-    from it), the data layer (_KnixDataLayer), KNIX's attributes (_KnixAttributes) and the
-    session methods (_KnixSessions)."""
+    from it), the data layer (_KnixDataLayer), dynamic control flow (_KnixFlow), KNIX's
+    attributes (_KnixAttributes) and the session methods (_KnixSessions)."""
 
     def __init__(self, cfg, request_id, arn, deadline_ms, stream, ctx=None):
         super().__init__(cfg, request_id, arn, deadline_ms, stream)
