@@ -308,7 +308,7 @@ Result<Value> Sessions::ServeLocked(const Caller& caller, const std::string& cal
   auto session = sessions_.find(caller.session_id);
   Session* s = session == sessions_.end() ? nullptr : &session->second;
   // The instance an {"id"?} argument names (the caller's own without one), in this session.
-  auto named = [&](const char* what) -> std::pair<Instance*, std::string> {
+  auto named = [&](const char* what) REQUIRES(mu_) -> std::pair<Instance*, std::string> {
     const Value* id = args.is_object() ? args.Find("id") : nullptr;
     if (id == nullptr || id->is_null()) return {me, ""};
     std::string want = id->is_string() ? id->as_string() : id->Dump();
