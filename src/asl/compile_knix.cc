@@ -184,6 +184,12 @@ void DefinitionCompiler::ResolveKnixRoutes(StateMachine* m, const std::string& l
         out->push_back(index);
       }
     };
+    // A PotentialNext naming no state is accepted, as KNIX deploys it (KNIX's
+    // tests/session_support has one): user code cannot route there (the names and their
+    // indices stay parallel).
+    std::erase_if(knix->potential_next_names, [&](const std::string& name) {
+      return name != kKnixExit && m->IndexOf(name) < 0;
+    });
     resolve(knix->potential_next_names, "PotentialNext", &knix->potential_next);
     resolve(knix->also_next_names, "KnixNext", &knix->also_next);
     if (knix->stops || !knix->also_next.empty() || !knix->potential_next_names.empty() ||

@@ -329,3 +329,22 @@ TEST(CompilerTest, LargeDefinitionCompilesInLinearTime) {
 
 }  // namespace
 }  // namespace stator::asl
+
+namespace stator::asl {
+namespace {
+
+// KNIX deploys a PotentialNext that names no state (its tests/session_support has one); user
+// code just cannot route there.
+TEST(CompilerTest, KnixPotentialNextMayNameNoState) {
+  CompileResult r =
+      Compile(R"({"StartAt":"a","States":{"a":{"Type":"Task","Resource":"f","End":true,)"
+              R"("PotentialNext":["ghost","b","end"]},"b":{"Type":"Pass","End":true}}})",
+              {.knix = true});
+  ASSERT_TRUE(r.ok()) << Describe(r.diagnostics);
+  const KnixState& k = *r.machine->states[r.machine->IndexOf("a")].knix;
+  EXPECT_EQ(k.potential_next_names, (std::vector<std::string>{"b", "end"}));
+  EXPECT_EQ(k.potential_next, (std::vector<int>{r.machine->IndexOf("b"), kEnd}));
+}
+
+}  // namespace
+}  // namespace stator::asl

@@ -170,7 +170,8 @@ void InstancePool::Dispatch(Slot* inst, Call call) {
   inst->state = State::kBusy;
   inst->call = std::move(call);
   inst->started_us = now;
-  inst->deadline_us = now + limits_.timeout_us;
+  inst->deadline_us =
+      now + (inst->call.inv.timeout_ms > 0 ? inst->call.inv.timeout_ms * 1000 : limits_.timeout_us);
   last_active_us_ = now;
   host_->Dispatch(inst->id, inst->call);
 }

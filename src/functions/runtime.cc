@@ -267,16 +267,20 @@ void Workers::AfterWrite(Instance* inst, Instance::Write w) {
 void Workers::Dispatch(InstancePool::Id id, const Call& call) {
   Instance* inst = instances_.at(id).get();
   const Invocation& inv = call.inv;
-  int64_t timeout_us = fn_->config.timeout_seconds * 1000000;
+  int64_t timeout_us =
+      inv.timeout_ms > 0 ? inv.timeout_ms * 1000 : fn_->config.timeout_seconds * 1000000;
   std::string header = "{\"id\":" + Quoted(inv.request_id) +
                        ",\"deadline\":" + Fixed(EpochMs() + timeout_us / 1000.0, 3) +
-                       ",\"arn\":" + Quoted(inv.invoked_arn) + "}";
+                       ",\"arn\":" + Quoted(inv.invoked_arn);
+  if (!inv.context.empty()) header += ",\"ctx\":" + inv.context;
+  header += "}";
   EncodeFrame('I', header, inv.payload, inst->NewOutput());
   AfterWrite(inst, inst->Flush());
 }
 
 void Workers::TimedOut(InstancePool::Id id, Call call, int64_t started_us, Completions* done) {
-  double secs = static_cast<double>(fn_->config.timeout_seconds);
+  double secs = call.inv.timeout_ms > 0 ? call.inv.timeout_ms / 1000.0
+                                        : static_cast<double>(fn_->config.timeout_seconds);
   std::string message = "RequestId: " + call.inv.request_id + " Error: Task timed out after " +
                         Fixed(secs, 2) + " seconds";
   FailCall(instances_.at(id).get(), std::move(call), started_us, "Sandbox.Timedout", message, true,

@@ -81,6 +81,12 @@ struct Invocation {
   bool queue_when_busy = false;
   // Serves the invocation's platform calls; empty: each call is answered with an error.
   PlatformHandler platform;
+  // What the platform tells the runtime's context object (a JSON object's text, the 'I'
+  // frame's "ctx": the KNIX context's state name, execution key and session); "": nothing.
+  std::string context;
+  // > 0: this invocation's time limit in ms, instead of the function's timeout (KNIX session
+  // functions, which run for as long as their session).
+  int64_t timeout_ms = 0;
 };
 
 struct InvocationResult {

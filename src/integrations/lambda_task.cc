@@ -122,18 +122,26 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   inv.payload = payload.Dump();
   inv.invoked_arn = qualifier.empty() ? arn : arn + ":" + qualifier;
   inv.queue_when_busy = true;
-  if (platform_) inv.platform = platform_(request);
   if (integration && invocation_type == "DryRun") {
     return done(json::Value::MakeObject({{"StatusCode", json::Value::Int(204)}}));
   }
+  Ended ended;
+  if (platform_) {
+    Result<Ended> prepared = platform_(request, &inv);
+    if (!prepared.ok()) return done(TaskError(prepared.error().error, prepared.error().cause));
+    ended = std::move(prepared).value();
+  }
   if (integration && invocation_type == "Event") {
-    runtime_->Invoke(fn, std::move(inv), [](Result<functions::InvocationResult>) {});
+    runtime_->Invoke(fn, std::move(inv), [ended](Result<functions::InvocationResult>) {
+      if (ended) ended();
+    });
     return done(
         json::Value::MakeObject({{"Payload", S("")}, {"StatusCode", json::Value::Int(202)}}));
   }
   runtime_->Invoke(
       fn, std::move(inv),
-      [done = std::move(done), integration, observer = observer_ ? &observer_ : nullptr,
+      [done = std::move(done), ended = std::move(ended), integration,
+       observer = observer_ ? &observer_ : nullptr,
        execution_arn = observer_ ? request.execution_arn : std::string(),
        state_name =
            observer_ ? request.state_name : std::string()](Result<functions::InvocationResult> r) {
@@ -141,6 +149,7 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
         // execution's own thread, where the scope changes nothing): the execution's next steps run
         // here too, and its next function call is written from here, with no hand-off.
         engine::RunCompletionsHere here;
+        if (ended) ended();
         if (observer && r.ok()) (*observer)(execution_arn, state_name, *r);
         if (!r.ok()) {
           const Error& e = r.error();

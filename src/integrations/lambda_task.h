@@ -50,9 +50,13 @@ class LambdaTaskRunner : public engine::TaskRunner {
                          const functions::InvocationResult& result)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
 
-  // Gives each invocation a Task makes the handler of its platform calls (runtime.h) that
-  // platform(request) returns (none when empty). Set before the first Start.
-  using Platform = std::function<functions::PlatformHandler(const engine::TaskRequest& request)>;
+  // Prepares each invocation a Task makes for the platform (runtime.h: the handler of its
+  // platform calls, its context, its time limit) and answers what to call once that invocation
+  // is over, before the Task completes (may be empty); an error fails the Task with it. Set
+  // before the first Start.
+  using Ended = std::function<void()>;
+  using Platform = std::function<Result<Ended>(const engine::TaskRequest& request,
+                                               functions::Invocation* invocation)>;
   void SetPlatform(Platform platform) { platform_ = std::move(platform); }
 
  private:

@@ -1,6 +1,8 @@
 #include "knix/service.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -31,6 +33,15 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
       data_layer_(store),
       logs_(store, options_.shared_store),
       context_(&data_layer_, &catalog_, /*inline_reads=*/!options.shared_store),
+      sessions_(Sessions::Options{},
+                [this](const std::string& workflow_id, const std::string& key,
+                       const std::optional<std::string>& value) {
+                  // data_layer heartbeats: the workflow's private data. (A failed write is
+                  // one heartbeat fewer.)
+                  Status s = value ? data_layer_.Put(WorkflowScope(workflow_id), key, *value)
+                                   : data_layer_.Delete(WorkflowScope(workflow_id), key);
+                  (void)s;
+                }),
       timers_(store, [this](const std::string& key) { DeliverTimer(key); },
               {.shared_store = options_.shared_store}) {
   FunctionContext::Hooks hooks;
@@ -192,6 +203,54 @@ functions::PlatformHandler KnixService::PlatformFor(const engine::TaskRequest& r
     if (IsFlowCall(call)) return reply(ServeFlowCall(route, call, args));
     data(std::move(call), std::move(args), std::move(reply));
   };
+}
+
+Result<std::function<void()>> KnixService::PrepareInvocation(const engine::TaskRequest& request,
+                                                             functions::Invocation* inv) {
+  inv->platform = PlatformFor(request);
+  if (!inv->platform) return std::function<void()>();
+  std::string workflow_id = WorkflowOfExecution(request.execution_arn);
+  // KNIX's instance key: the execution's id (an async execution's name; a UUID without its
+  // dashes for a sync one).
+  std::string key = request.execution_arn.substr(request.execution_arn.rfind(':') + 1);
+  std::erase(key, '-');
+  json::Object ctx;
+  ctx.emplace_back("state", json::Value::String(request.state_name));
+  ctx.emplace_back("key", json::Value::String(key));
+  std::function<void()> ended;
+  std::shared_ptr<const WorkflowRecord> w = Deployed(workflow_id);
+  Sessions::Workflow traits;
+  if (w != nullptr) traits = sessions_.WorkflowOf(w->id, w->revision, w->definition);
+  if (traits.session_workflow) {
+    Sessions::BeginRequest b;
+    b.workflow_id = workflow_id;
+    b.owner = w->user;
+    b.execution_key = key;
+    b.state_name = request.state_name;
+    b.input = &request.parameters;
+    b.session_function = request.knix != nullptr && request.knix->session_function;
+    if (b.session_function) b.parameters = request.knix->session_function_parameters;
+    b.route = request.route;
+    STATOR_TRY(Sessions::Caller caller, sessions_.Begin(std::move(b)));
+    json::Object session;
+    session.emplace_back("id", json::Value::String(caller.session_id));
+    if (!caller.instance_id.empty()) {
+      session.emplace_back("function_id", json::Value::String(caller.instance_id));
+      inv->timeout_ms = traits.timeout_ms;
+    }
+    ctx.emplace_back("session", json::Value::MakeObject(std::move(session)));
+    auto shared = std::make_shared<const Sessions::Caller>(std::move(caller));
+    inv->platform = [base = std::move(inv->platform), sessions = &sessions_, shared](
+                        std::string call, json::Value args, functions::PlatformReply reply) {
+      if (Sessions::IsSessionCall(call)) {
+        return sessions->Serve(*shared, call, args, std::move(reply));
+      }
+      base(std::move(call), std::move(args), std::move(reply));
+    };
+    ended = [sessions = &sessions_, shared] { sessions->End(*shared); };
+  }
+  inv->context = json::Value::MakeObject(std::move(ctx)).Dump();
+  return ended;
 }
 
 void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,

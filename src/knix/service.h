@@ -56,6 +56,7 @@
 #include "knix/execution_results.h"
 #include "knix/function_context.h"
 #include "knix/protocol.h"
+#include "knix/sessions.h"
 #include "knix/triggers.h"
 #include "knix/users.h"
 #include "knix/workflow_logs.h"
@@ -110,6 +111,13 @@ class KnixService {
   // dynamic control flow through request.route: flow_calls.h): empty unless the execution is a
   // KNIX workflow's.
   functions::PlatformHandler PlatformFor(const engine::TaskRequest& request);
+  // Prepares a Task's invocation (LambdaTaskRunner's platform): its platform calls
+  // (PlatformFor, plus the session calls of a session workflow: sessions.h), its context (the
+  // KNIX context's state name, execution key and session) and, for a session function, its time
+  // limit; answers what to call once it is over (the instance leaves its session). Errors: a
+  // session function that cannot begin (sessions.h).
+  Result<std::function<void()>> PrepareInvocation(const engine::TaskRequest& request,
+                                                  functions::Invocation* invocation);
 
   // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
   // its ARN.
@@ -253,6 +261,7 @@ class KnixService {
   WorkflowLogs logs_;
   FunctionContext context_;   // after data_layer_ and catalog_, which it borrows
   ExecutionResults results_;  // of running async executions
+  Sessions sessions_;         // after data_layer_, which its heartbeats write
   std::string endpoint_;
   // Serialises read-modify-write sequences on one user's catalogue (uploads, deploys): the
   // store makes each write atomic, this keeps a sequence from interleaving with another.

@@ -198,9 +198,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                                  const functions::InvocationResult& r) {
       front_door->OnInvocation(arn, state, r);
     });
-    impl->lambda_tasks->SetPlatform([front_door](const engine::TaskRequest& request) {
-      return front_door->PlatformFor(request);
-    });
+    impl->lambda_tasks->SetPlatform(
+        [front_door](const engine::TaskRequest& request, functions::Invocation* invocation) {
+          return front_door->PrepareInvocation(request, invocation);
+        });
     impl->dispatch.AddPathPrefix(
         knix::kManagementPath, [front_door](HttpRequest&& request, Responder respond) {
           front_door->HandleManagement(std::move(request), std::move(respond));

@@ -417,6 +417,260 @@ class _KnixTriggers:
         return self._trigger_call(
             {"action": "deleteTrigger", "data": {"trigger_name": trigger_name}},
             "Error: Unable to delete trigger " + str(trigger_name))
+class _KnixIdentity:
+    """KNIX's context.identity (fixed values, as KNIX's)."""
+
+    def __init__(self):
+        self.cognito_identity_id = "knix_cognito_identity_id"
+        self.cognito_identity_pool_id = "knix_cognito_identity_pool_id"
+
+
+class _KnixMobileClient:
+    """KNIX's context.client_context.client (fixed values, as KNIX's)."""
+
+    def __init__(self):
+        self.installation_id = "knix_installation_id"
+        self.app_title = "knix_app_title"
+        self.app_version_name = "knix_app_version_name"
+        self.app_version_code = "knix_app_version_code"
+        self.app_package_name = "knix_app_package_name"
+
+
+class _KnixClientContext:
+    def __init__(self):
+        self.client = _KnixMobileClient()
+        self.custom = {"knix_custom": True}
+        self.env = {"knix_env": "test"}
+
+
+class _KnixAttributes:
+    """KNIX's AWS-style context attributes (MicroFunctionsAPI): from the invocation's "ctx"
+    (the state name and the execution's key) where the server sent one."""
+
+    _key = None
+
+    def _knix_attributes(self, ctx):
+        if not ctx:
+            return
+        name = ctx.get("state", self.function_name)
+        self._key = ctx.get("key")
+        self.function_name = name
+        self.function_version = 1
+        self.invoked_function_arn = name + ":1"
+        self.memory_limit_in_mb = int(self.memory_limit_in_mb)
+        self.aws_request_id = self._key
+        self.log_group_name = "/knix/mfn/" + name
+        self.log_stream_name = time.strftime("%Y/%m/%d", time.gmtime()) + "[$LATEST]" + name
+        self.identity = _KnixIdentity()
+        self.client_context = _KnixClientContext()
+
+    def get_event_key(self):
+        return self._key
+
+    def get_instance_id(self):
+        return self._key
+
+    def ping(self, num):
+        return "pong " + str(num)
+
+    def get_context_object_properties(self):
+        ident, cc = self.identity, self.client_context
+        return json.dumps({
+            "function_name": self.function_name,
+            "function_version": self.function_version,
+            "invoked_function_arn": self.invoked_function_arn,
+            "memory_limit_in_mb": self.memory_limit_in_mb,
+            "aws_request_id": self.aws_request_id,
+            "log_group_name": self.log_group_name,
+            "log_stream_name": self.log_stream_name,
+            "identity": None if ident is None else {
+                "cognito_identity_id": ident.cognito_identity_id,
+                "cognito_identity_pool_id": ident.cognito_identity_pool_id},
+            "client_context": None if cc is None else {
+                "client": dict(vars(cc.client)), "custom": cc.custom, "env": cc.env},
+        })
+
+
+class MicroFunctionsSessionAPIException(Exception):
+    """KNIX's error for a session call with bad arguments (or one the server refused)."""
+
+
+def _session_value_ok(value):
+    return value is None or isinstance(value, (str, dict, list, int, float))
+
+
+class _KnixSessions:
+    """KNIX's session methods (MicroFunctionsAPI), each a platform call ("session.<name>")
+    served by the server's session registry (src/knix/sessions.h). The invocation's "ctx"
+    says its session ({"id", "function_id" for a session function instance}); without one the
+    workflow has no session function and the methods warn and answer nothing, as KNIX's.
+    Messages sent with send_now=False are kept here and sent when the handler has returned
+    successfully (KNIX: at the end of the function); a failed invocation's are dropped."""
+
+    _session = None   # ctx["session"], or None outside a session workflow
+    _session_out = None  # queued messages of this invocation
+
+    def _warn(self, text):
+        print(f"[WARNING] {text}", flush=True)
+
+    def _sc(self, call, args=None):
+        try:
+            r = self._channel.call("session." + call, args or {})
+        except PlatformCallError as e:
+            raise MicroFunctionsSessionAPIException(str(e)) from None
+        if r.get("w"):
+            self._warn(r["w"])
+        return r.get("v")
+
+    def _in_session(self, what):
+        if self._session is None:
+            self._warn(f"Cannot {what} in a workflow with no session functions.")
+            return False
+        return True
+
+    def _session_function(self, what):
+        if self._session is None or "function_id" not in self._session:
+            self._warn(f"Cannot {what} in a non-session function.")
+            return False
+        return True
+
+    def _send(self, to, target, message, send_now):
+        if not _session_value_ok(message):
+            raise MicroFunctionsSessionAPIException(
+                "Malformed message: 'message' must a python data type (dict, list, str, int, "
+                "float, or None).")
+        if not self._in_session("send a session update message"):
+            return
+        m = {"to": to, "target": target, "message": message}
+        if send_now:
+            self._reached(m, self._sc("send", {"messages": [m]})[0])
+        else:
+            if self._session_out is None:
+                self._session_out = []
+            self._session_out.append(m)
+
+    def _reached(self, m, n):
+        if n == 0 and m["to"] == "id":
+            self._warn("[SessionUtils] No such running function instance: " + str(m["target"]))
+        elif n == 0 and m["to"] == "alias":
+            self._warn("Cannot send message to session function with alias; no session "
+                       "function with that alias.")
+
+    def _flush_session(self):
+        """Sends the queued messages (the instance loop calls it once the handler succeeded)."""
+        if not self._session_out:
+            return
+        out, self._session_out = self._session_out, None
+        for m, n in zip(out, self._sc("send", {"messages": out})):
+            self._reached(m, n)
+
+    def send_to_running_function_in_session(self, rgid, message, send_now=False,
+                                            session_metadata=None):
+        self._send("id", rgid, message, send_now)
+
+    def send_to_all_running_functions_in_session_with_function_name(self, gname, message,
+                                                                     send_now=False):
+        self._send("name", gname, message, send_now)
+
+    def send_to_all_running_functions_in_session(self, message, send_now=False):
+        self._send("all", "", message, send_now)
+
+    def send_to_running_function_in_session_with_alias(self, alias, message, send_now=False):
+        self._send("alias", alias, message, send_now)
+
+    def get_session_update_messages(self, count=1, block=False):
+        if self._session is None or "function_id" not in self._session:
+            self._warn("Cannot get session update messages in a non-session function: " +
+                       str(self.function_name))
+            return []
+        return self._sc("get", {"count": count, "block": bool(block)})
+
+    def is_still_running(self):
+        if not self._session_function("get status of running"):
+            return None
+        return self._sc("running")
+
+    def set_session_alias(self, alias):
+        if not isinstance(alias, str):
+            raise MicroFunctionsSessionAPIException(
+                "Invalid session alias; must be a non-empty string.")
+        if alias == "":
+            raise MicroFunctionsSessionAPIException("Session alias cannot be empty.")
+        if self._in_session("set a session alias"):
+            self._sc("set_alias", {"alias": alias})
+
+    def unset_session_alias(self):
+        if self._in_session("unset a session alias"):
+            self._sc("unset_alias")
+
+    def get_session_alias(self):
+        if not self._in_session("get a session alias"):
+            return ""
+        return self._sc("get_alias")
+
+    def set_session_function_alias(self, alias, session_function_id=None):
+        if not isinstance(alias, str):
+            raise MicroFunctionsSessionAPIException(
+                "Invalid session function alias; must be a non-empty string.")
+        if alias == "":
+            raise MicroFunctionsSessionAPIException("Session function alias cannot be empty.")
+        if session_function_id is None and not self._session_function(
+                "set a session function alias"):
+            return
+        if self._in_session("set a session function alias"):
+            self._sc("set_function_alias", {"alias": alias, "id": session_function_id})
+
+    def unset_session_function_alias(self, session_function_id=None):
+        if session_function_id is None and not self._session_function(
+                "unset a session function alias"):
+            return
+        if self._in_session("unset a session function alias"):
+            self._sc("unset_function_alias", {"id": session_function_id})
+
+    def get_session_function_alias(self, session_function_id=None):
+        if session_function_id is None and not self._session_function(
+                "get a session function alias"):
+            return None
+        if not self._in_session("get a session function alias"):
+            return None
+        return self._sc("get_function_alias", {"id": session_function_id})
+
+    def get_all_session_function_aliases(self):
+        if not self._in_session("get session function aliases"):
+            return {}
+        return self._sc("function_aliases")
+
+    def get_alias_summary(self):
+        if not self._in_session("get alias summary for session"):
+            return {}
+        return self._sc("alias_summary")
+
+    def get_session_id(self):
+        if not self._in_session("get a session id"):
+            return None
+        return self._session["id"]
+
+    def get_session_function_id(self):
+        if not self._session_function("get session function id"):
+            return None
+        return self._session["function_id"]
+
+    def get_session_function_id_with_alias(self, alias=None):
+        if alias is None:
+            return self.get_session_function_id()
+        if not self._in_session("get a session function id"):
+            return None
+        return self._sc("function_id_with_alias", {"alias": alias})
+
+    def get_all_session_function_ids(self):
+        if not self._in_session("get session function ids"):
+            return []
+        return self._sc("function_ids")
+
+    def get_all_session_metadata(self):
+        if not self._in_session("get session metadata"):
+            return {}
+        return self._sc("metadata")
 
 
 class MicroFunctionsWorkflowException(Exception):
@@ -475,11 +729,19 @@ class _KnixFlow:
         return list(self._dynamic or [])
 
 
-class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow, _KnixTriggers):
+class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow, _KnixTriggers, _KnixAttributes,
+                  _KnixSessions):
     """Lambda's context plus what KNIX's functions call on theirs: log(text, level) (a line
     "[LEVEL] text" goes to stdout, where the KNIX front door's workflow logs take the level
-    from it), the data layer (_KnixDataLayer), dynamic control flow (_KnixFlow) and triggers
-    (_KnixTriggers)."""
+    from it), the data layer (_KnixDataLayer), dynamic control flow (_KnixFlow), triggers
+    (_KnixTriggers), KNIX's attributes (_KnixAttributes) and the session methods
+    (_KnixSessions)."""
+
+    def __init__(self, cfg, request_id, arn, deadline_ms, stream, ctx=None):
+        super().__init__(cfg, request_id, arn, deadline_ms, stream)
+        if ctx:
+            self._knix_attributes(ctx)
+            self._session = ctx.get("session")
 
     def log(self, text, level="INFO"):
         level = str(level).upper()
@@ -488,8 +750,10 @@ class KnixContext(LambdaContext, _KnixDataLayer, _KnixFlow, _KnixTriggers):
         print(f"[{level}] {text}", flush=True)
 
 
-def _new_context(cfg, *args):
-    return (KnixContext if cfg.context == "knix" else LambdaContext)(cfg, *args)
+def _new_context(cfg, request_id, arn, deadline_ms, stream, ctx=None):
+    if cfg.context == "knix":
+        return KnixContext(cfg, request_id, arn, deadline_ms, stream, ctx)
+    return LambdaContext(cfg, request_id, arn, deadline_ms, stream)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -893,7 +1157,8 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
             os._exit(2)
         request_id = header["id"]
         _RequestIdFilter.request_id = request_id
-        ctx = _new_context(cfg, request_id, header.get("arn", ""), header["deadline"], stream)
+        ctx = _new_context(cfg, request_id, header.get("arn", ""), header["deadline"], stream,
+                           header.get("ctx"))
         ctx._channel = channel
         fatal = False
         t0 = perf()
@@ -911,6 +1176,9 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
             commit = getattr(ctx, "_commit_queued", None)
             if kind == ord("R") and commit is not None:
                 commit()  # KNIX's queued writes: only once the handler succeeded
+            flush = getattr(ctx, "_flush_session", None)
+            if kind == ord("R") and flush is not None:
+                flush()  # KNIX's session messages sent with send_now=False
         except MemoryError:
             fatal = True
             out = dumps({"errorType": "Runtime.OutOfMemory",
