@@ -278,6 +278,7 @@ void DefinitionCompiler::CompileRetry(const json::Value& obj, const std::string&
         }
         if (auto x = GetInteger(e, "MaxAttempts", 0, kMaxSeconds, at)) {
           r.max_attempts = *x;
+          r.max_attempts_given = true;
         }
         if (auto x = GetInteger(e, "MaxDelaySeconds", 1, kMaxSeconds, at)) {
           r.max_delay_seconds = *x;

@@ -62,6 +62,7 @@ struct Retrier {
   std::vector<std::string> error_equals;
   int64_t interval_seconds = 1;
   int64_t max_attempts = 3;
+  bool max_attempts_given = false;  // MaxAttempts was written (KNIX's default differs: 1)
   double backoff_rate = 2.0;
   std::optional<int64_t> max_delay_seconds;
   JitterStrategy jitter = JitterStrategy::kNone;

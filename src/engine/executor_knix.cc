@@ -25,6 +25,13 @@ namespace {
 
 constexpr std::string_view kKnixExit = "end";
 
+Error NotInWorkflow(const std::string& next) {
+  return Error{"MicroFunctionsWorkflowException",
+               "\nDestination is not in workflow: " + next +
+                   "\nCan only send an immediate trigger message to an existing function or the "
+                   "workflow end."};
+}
+
 }  // namespace
 
 Result<int> Execution::CheckKnixRoute(const asl::KnixState* from, const std::string& next,
@@ -41,20 +48,11 @@ Result<int> Execution::CheckKnixRoute(const asl::KnixState* from, const std::str
     return Error{"MicroFunctionsWorkflowException",
                  "\nWorkflow does not match generated 'next': " + next};
   }
-  if (how == KnixRoute::kNow && !machine_->allow_immediate_messages) {
-    return Error{"MicroFunctionsWorkflowException",
-                 "\nDestination is not in workflow: " + next +
-                     "\nCan only send an immediate trigger message to an existing function or "
-                     "the workflow end."};
-  }
+  // Without AllowImmediateMessages KNIX's list of destinations is empty.
+  if (how == KnixRoute::kNow && !machine_->allow_immediate_messages) return NotInWorkflow(next);
   if (next == kKnixExit) return asl::kEnd;
   int index = machine_->IndexOf(next);
-  if (index < 0) {
-    return Error{"MicroFunctionsWorkflowException",
-                 "\nDestination is not in workflow: " + next +
-                     "\nCan only send an immediate trigger message to an existing function or "
-                     "the workflow end."};
-  }
+  if (index < 0) return NotInWorkflow(next);
   return index;
 }
 
@@ -208,9 +206,9 @@ json::Value KnixErrorObject(const std::string& message, const char* cause) {
 // KNIX (FunctionWorker StateUtils.exec_function_catch_retry):
 // - Retry: whatever the error, the task runs again at once, as many more times as the
 //   MaxAttempts of the last retrier whose ErrorEquals names the first error (1 when none
-//   does), with no delay; if every attempt fails, the task's result is {"Error": <the first
-//   error's message>, "Cause": "Error not caught by MFn ASL Workflow retryer"} and the state
-//   goes on. Catch is then never used.
+//   does or it has no MaxAttempts), with no delay; if every attempt fails, the task's result is
+//   {"Error": <the first error's message>, "Cause": "Error not caught by MFn ASL Workflow retryer"}
+//   and the state goes on. Catch is then never used.
 // - Catch (without Retry): the last catcher naming the error decides; the state goes on down
 //   its own Next/End with {"Error": <message>, "Cause": "this error caught by MFn ASL Workflow
 //   catcher!"} at the catcher's ResultPath, and the catcher's Next runs too, with the message
@@ -223,7 +221,7 @@ void Execution::KnixTaskFailed(Frame& f, Error e) {
     int64_t attempts = 1;
     for (const asl::Retrier& r : state.retry) {
       if (KnixErrorMatches(r.error_equals, first, f.knix_first_error.error)) {
-        attempts = r.max_attempts;
+        attempts = r.max_attempts_given ? r.max_attempts : 1;
       }
     }
     if (f.retry_count < attempts) {

@@ -253,10 +253,11 @@ class KnixFlowTest(KnixTestCase):
             "Type": "Task", "Resource": fn["failing"], "End": True,
             "Retry": [{"ErrorEquals": ["ValueError"], "MaxAttempts": 3},
                       {"ErrorEquals": ["States.All"], "MaxAttempts": 2,
-                       "IntervalSeconds": 100}]}}})
+                       "IntervalSeconds": 100},
+                      {"ErrorEquals": ["KeyError"]}]}}})  # KNIX's default MaxAttempts: 1
         for kind, attempts, message in (("value", 4, "does not like this value"),
                                         ("plain", 3, "States.All"),  # its message matches
-                                        ("other", 2, "'unlisted'")):  # retried once anyway
+                                        ("other", 2, "'unlisted'")):  # retried once
             counter = unique("retry")
             out = self.run_ok(url, {"kind": kind, "counter": counter})
             self.assertEqual(out, {"Error": message,
