@@ -38,10 +38,11 @@ class Executions {
     // KNIX workflows (the KNIX front door only): the definition is in the KNIX dialect
     // (asl::CompileOptions::knix), and on_result gets each result a walker delivers as it is
     // delivered (engine::ExecutionOptions::on_result), on the execution's thread; likewise
-    // on_walkers_stopped (engine::ExecutionOptions::on_walkers_stopped).
+    // on_walkers_stopped and on_ended (engine::ExecutionOptions's).
     bool knix = false;
     std::function<void(const json::Value& result)> on_result;
     std::function<void(const std::vector<std::string>& states)> on_walkers_stopped;
+    std::function<void(const std::string& execution_arn)> on_ended;
   };
 
   struct Started {

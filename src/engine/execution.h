@@ -200,6 +200,10 @@ struct ExecutionOptions {
   // KNIX workflows: when the execution fails while other walkers still have a task running,
   // the names of those walkers' states (their tasks finish, but their output goes nowhere).
   std::function<void(const std::vector<std::string>& states)> on_walkers_stopped;
+  // Called once the execution has ended (any status), with its ARN, on the thread that ended
+  // it, right after its final event: the KNIX front door stops the session function instances
+  // the execution still runs.
+  std::function<void(const std::string& execution_arn)> on_ended;
 };
 
 struct ExecutionResult {

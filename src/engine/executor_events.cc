@@ -96,6 +96,7 @@ void Execution::FinishExecution(ExecutionStatus status, json::Value details, int
   ready_.clear();
   finished_.store(true, std::memory_order_release);
   FlushHistory();
+  if (options_.on_ended) options_.on_ended(execution_arn_);
   if (on_finished_) on_finished_();
 }
 

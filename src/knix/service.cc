@@ -205,15 +205,18 @@ functions::PlatformHandler KnixService::PlatformFor(const engine::TaskRequest& r
   };
 }
 
+std::string KnixService::ExecutionKey(const std::string& execution_arn) {
+  std::string key = execution_arn.substr(execution_arn.rfind(':') + 1);
+  std::erase(key, '-');
+  return key;
+}
+
 Result<std::function<void()>> KnixService::PrepareInvocation(const engine::TaskRequest& request,
                                                              functions::Invocation* inv) {
   inv->platform = PlatformFor(request);
   if (!inv->platform) return std::function<void()>();
   std::string workflow_id = WorkflowOfExecution(request.execution_arn);
-  // KNIX's instance key: the execution's id (an async execution's name; a UUID without its
-  // dashes for a sync one).
-  std::string key = request.execution_arn.substr(request.execution_arn.rfind(':') + 1);
-  std::erase(key, '-');
+  std::string key = ExecutionKey(request.execution_arn);
   json::Object ctx;
   ctx.emplace_back("state", json::Value::String(request.state_name));
   ctx.emplace_back("key", json::Value::String(key));

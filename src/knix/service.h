@@ -118,6 +118,9 @@ class KnixService {
   // session function that cannot begin (sessions.h).
   Result<std::function<void()>> PrepareInvocation(const engine::TaskRequest& request,
                                                   functions::Invocation* invocation);
+  // KNIX's instance key of an execution: its id (an async execution's name; a sync one's UUID
+  // without its dashes).
+  static std::string ExecutionKey(const std::string& execution_arn);
 
   // The state machine a workflow's executions run under: knix-<workflow id> (MachineName), and
   // its ARN.

@@ -64,6 +64,7 @@ struct Sessions::Instance {
   std::string workflow_id;
   std::string session_id;
   std::string state_name;
+  std::string execution_key;
   std::string alias;    // "" when none
   bool running = true;  // until --stop
   std::deque<Value> mailbox;
@@ -128,6 +129,7 @@ Result<Sessions::Caller> Sessions::Begin(BeginRequest r) {
   inst->workflow_id = r.workflow_id;
   inst->session_id = caller.session_id;
   inst->state_name = r.state_name;
+  inst->execution_key = r.execution_key;
   inst->route = std::move(r.route);
   const Value* method = r.parameters.is_object() ? r.parameters.Find("heartbeat_method") : nullptr;
   if (method != nullptr && !(method->is_string() && (method->as_string() == "function" ||
@@ -226,6 +228,17 @@ bool Sessions::DeliverLocked(const std::string& id, const Value& msg, Pending* p
   if (inst->mailbox.size() >= options_.max_mailbox) return false;
   inst->mailbox.push_back(msg);
   return true;
+}
+
+void Sessions::EndExecution(const std::string& execution_key) {
+  Pending pending;
+  {
+    MutexLock lock(&mu_);
+    for (auto& [id, inst] : instances_) {
+      if (inst->execution_key == execution_key && inst->running) StopLocked(inst.get(), &pending);
+    }
+  }
+  for (auto& [reply, result] : pending) reply(std::move(result));
 }
 
 void Sessions::StopLocked(Instance* inst, Pending* pending) {

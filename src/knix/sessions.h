@@ -97,6 +97,10 @@ class Sessions {
   // The instance's invocation is over: it leaves the registry (its function alias too); a
   // heartbeat in flight through its route is waited for. No effect for other callers.
   void End(const Caller& caller) EXCLUDES(mu_);
+  // The execution (its id, BeginRequest::execution_key) has ended: every instance it still runs
+  // is stopped as by a `--stop` message (is_still_running() turns false, its message stream
+  // ends), so that its handler returns.
+  void EndExecution(const std::string& execution_key) EXCLUDES(mu_);
 
   static bool IsSessionCall(std::string_view call) { return call.starts_with("session."); }
   // Serves one "session.*" platform call of caller (see sessions.cc for the calls); replies

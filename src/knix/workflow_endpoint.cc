@@ -87,6 +87,12 @@ api::Executions::StartRequest KnixService::StartRequestFor(const WorkflowRecord&
   m.revision_id = w.revision;
   m.update_date_ms = w.deployed_ms;
   r.knix = true;
+  if (sessions_.WorkflowOf(w.id, w.revision, w.definition).session_workflow) {
+    // Session function instances do not outlive their execution.
+    r.on_ended = [this](const std::string& execution_arn) {
+      sessions_.EndExecution(ExecutionKey(execution_arn));
+    };
+  }
   // KNIX logs this for each function that finishes after another one's error stopped the
   // workflow (FunctionWorker's PublicationUtils); here when the execution fails.
   r.on_walkers_stopped = [this, workflow_id = w.id](const std::vector<std::string>& states) {

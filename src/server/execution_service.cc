@@ -204,6 +204,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.start_millis = start_ms;
   o.on_result = r.on_result;
   o.on_walkers_stopped = r.on_walkers_stopped;
+  o.on_ended = r.on_ended;
   return o;
 }
 

@@ -128,6 +128,27 @@ def handle(event, context):
     }
 '''
 
+# A session function that notes when it is stopped.
+STOPPABLE = '''
+def handle(event, context):
+    context.put(event["tag"] + ":started", "yes")
+    while context.is_still_running():
+        context.get_session_update_messages(count=1, block=True)
+    context.put(event["tag"] + ":stopped", "yes")
+    return None
+'''
+
+STARTER = '''
+import time
+def handle(event, context):
+    if event.get("boom"):
+        time.sleep(0.2)
+        raise RuntimeError("boom")
+    context.add_workflow_next("worker", {"tag": event["tag"]})
+    context.add_workflow_next("starter", {"boom": True})
+    return "started"
+'''
+
 DEADLINE_S = 60
 
 
@@ -290,6 +311,21 @@ class KnixSessionsTest(KnixTestCase):
         self.wait_for("warning logged", lambda: (
             "No such running function instance: " + one) in self.user.logs(wf["id"])["log"],
             True)
+
+    def test_instances_stop_when_their_execution_fails(self):
+        # Another walker's error ends the execution: its session function instance is stopped
+        # (as by --stop) instead of running on unattended.
+        fn = self.functions(starter=STARTER, stoppable=STOPPABLE)
+        wf, url = self.user.deploy_workflow(unique("sessionstop"), {
+            "StartAt": "starter", "States": {
+                "starter": {"Type": "Task", "Resource": fn["starter"], "End": True,
+                            "PotentialNext": ["worker", "starter"]},
+                "worker": {"Type": "Task", "Resource": fn["stoppable"], "SessionFunction": True,
+                           "End": True}}})
+        tag = unique("stop")
+        self.assertEqual(self.run_ok(url, {"tag": tag}), "started")
+        self.wait_for("the instance started", lambda: self.get(tag + ":started"), "yes")
+        self.wait_for("the instance was stopped", lambda: self.get(tag + ":stopped"), "yes")
 
     def test_context_attributes(self):
         fn = self.functions(attrs=ATTRS)
