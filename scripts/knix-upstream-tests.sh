@@ -5,7 +5,9 @@
 # needs a checkout of knix-microfunctions/knix, which is not ours to ship.
 #
 # usage: scripts/knix-upstream-tests.sh KNIX_CHECKOUT [FOLDER...]
-#   environment: STATOR (default build/stator), PORT (default 18790), LOGS (default /tmp)
+#   environment: STATOR (default build/stator), PORT (default 18790), LOGS (default /tmp),
+#                STATOR_ARGS (more `stator serve` options; KNIX's dynamic_parallel_execution_groups
+#                runs ~30 reducer session functions at once: --function-concurrency 64)
 set -u
 knix="${1:?usage: $0 KNIX_CHECKOUT [FOLDER...]}"
 shift
@@ -24,7 +26,8 @@ if [ ${#folders[@]} -eq 0 ]; then
            relative_filepaths workflow_error_handling dynamic_parallel_execution_groups
            storage_actions import_error)
 fi
-"$stator" serve --port "$port" >"$logs/knix-upstream-server.log" 2>&1 &
+# shellcheck disable=SC2086
+"$stator" serve --port "$port" ${STATOR_ARGS:-} >"$logs/knix-upstream-server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 sleep 1

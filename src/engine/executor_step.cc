@@ -238,7 +238,8 @@ Result<int64_t> Execution::ResolveInt(Frame& f, const asl::NumberField& field,
 bool Execution::CheckSize(Frame& f, const json::Value& v, bool is_input) {
   if (v.kind() < json::Kind::kString) return true;
   if (SameNode(v, size_checked_)) return true;
-  if (JsonSize(v) > kMaxPayloadBytes) {
+  const size_t limit = machine_->knix ? kKnixMaxPayloadBytes : kMaxPayloadBytes;
+  if (JsonSize(v, limit) > limit) {
     const std::string& name = f.state_plan().state->name;
     std::string cause =
         is_input ? "The state/task '" + name +

@@ -20,6 +20,9 @@ namespace stator::engine {
 
 // The payload size quota (256 KiB of UTF-8 JSON text).
 inline constexpr size_t kMaxPayloadBytes = 256 * 1024;
+// KNIX workflows (the KNIX dialect) have no such quota of their own: their payloads are bounded
+// by what a function invocation takes (6 MiB, Lambda's synchronous invocation payload limit).
+inline constexpr size_t kKnixMaxPayloadBytes = 6 * 1024 * 1024;
 // Workflow variable quotas (JSON text): the values one Assign sets, together; and every variable
 // an execution's scope can see (its own and its outer scopes'), together.
 inline constexpr size_t kMaxAssignBytes = 256 * 1024;

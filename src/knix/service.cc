@@ -240,6 +240,11 @@ Result<std::function<void()>> KnixService::PrepareInvocation(const engine::TaskR
     if (!caller.instance_id.empty()) {
       session.emplace_back("function_id", json::Value::String(caller.instance_id));
       inv->timeout_ms = traits.timeout_ms;
+      // A session function runs until it is stopped: waiting for one of its function's
+      // instances to come free could wait for ever (those may be session functions waiting for
+      // this one). With none free the Task fails at once (Lambda.TooManyRequestsException:
+      // raise --function-concurrency).
+      inv->queue_when_busy = false;
     }
     ctx.emplace_back("session", json::Value::MakeObject(std::move(session)));
     auto shared = std::make_shared<const Sessions::Caller>(std::move(caller));

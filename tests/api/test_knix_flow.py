@@ -290,6 +290,17 @@ class KnixFlowTest(KnixTestCase):
         self.assertEqual(r.json(), {"has_error": True,
                                     "error_type": "User code exception: KeyError"})
 
+    def test_payloads_over_step_functions_quota(self):
+        # KNIX has no 256 KiB payload quota (KNIX's dynamic_parallel_execution_groups sends
+        # more): the KNIX dialect's limit is a function invocation's, 6 MiB.
+        fn = self.functions(t=TAG % {"name": "t"})
+        wf, url = self.deploy({"StartAt": "a", "States": {
+            "a": {"Type": "Task", "Resource": fn["t"], "End": True}}})
+        big = "x" * (1024 * 1024)
+        self.assertEqual(self.run_ok(url, {"big": big}), {"big": big, "path": ["t"]})
+        r = execute(url, {"big": "x" * (7 * 1024 * 1024)})
+        self.assertTrue(r.json().get("has_error"), r.text[:200])
+
     def test_nested_knix_keys_fail_to_deploy(self):
         fn = self.functions(t=TAG % {"name": "t"})
         wf = self.user.add_workflow(unique("nested"), {"StartAt": "p", "States": {

@@ -18,7 +18,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from knix_client import KnixTestCase, execute, unique  # noqa: E402
+from knix_client import KnixTestCase, execute, result, unique  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
@@ -149,10 +149,18 @@ def handle(event, context):
     return "started"
 '''
 
+STARTER3 = '''
+def handle(event, context):
+    for i in range(3):
+        context.add_workflow_next("worker", {"tag": event["tag"] + str(i)})
+    return "started"
+'''
+
 DEADLINE_S = 60
 
 
 class KnixSessionsTest(KnixTestCase):
+    server_args = ("--function-concurrency", "2")
 
     def setUp(self):
         self.user = self.knix.new_user("sessions")
@@ -326,6 +334,32 @@ class KnixSessionsTest(KnixTestCase):
         self.assertEqual(self.run_ok(url, {"tag": tag}), "started")
         self.wait_for("the instance started", lambda: self.get(tag + ":started"), "yes")
         self.wait_for("the instance was stopped", lambda: self.get(tag + ":stopped"), "yes")
+
+    def test_no_free_instance_fails_a_session_function_at_once(self):
+        # --function-concurrency 2 (below): two instances of the session function run; a
+        # third would wait for one of them for ever, so its Task fails instead.
+        fn = self.functions(starter=STARTER3, stoppable=STOPPABLE)
+        wf, url = self.user.deploy_workflow(unique("sessionfull"), {
+            "StartAt": "starter", "States": {
+                "starter": {"Type": "Task", "Resource": fn["starter"], "End": True,
+                            "PotentialNext": ["worker"]},
+                "worker": {"Type": "Task", "Resource": fn["stoppable"], "SessionFunction": True,
+                           "End": True}}})
+        tag = unique("full")
+        eid = execute(url, {"tag": tag}, params={"async": "True"}).text
+        for i in range(2):
+            self.wait_for(f"instance {i} started", lambda i=i: self.get(f"{tag}{i}:started"),
+                          "yes")
+        # The third instance's Task failed: the execution fails, which stops the other two.
+        r = result(url, eid)
+        body = r.json()
+        while isinstance(body, str):  # the entry's own result came first
+            body = result(url, eid).json()
+        self.assertTrue(body.get("has_error"), body)
+        self.assertTrue(body["error_type"].startswith("Lambda.TooManyRequestsException"), body)
+        for i in range(2):
+            self.wait_for(f"instance {i} stopped", lambda i=i: self.get(f"{tag}{i}:stopped"),
+                          "yes")
 
     def test_context_attributes(self):
         fn = self.functions(attrs=ATTRS)
