@@ -32,22 +32,65 @@ Result<InvocationLog> InvocationLog::Create(const char* name) {
   return InvocationLog(std::move(fd));
 }
 
-std::string InvocationLog::ReadFrom(size_t* from, size_t cap) const {
+std::string InvocationLog::ReadFrom(size_t* from, size_t cap, size_t* start) const {
   struct stat st;
   if (!fd_.valid() || fstat(fd_.get(), &st) != 0) return "";
   size_t size = static_cast<size_t>(std::max<off_t>(st.st_size, 0));
   if (size < *from) *from = 0;  // emptied by someone else
-  size_t start = size - *from > cap ? size - cap : *from;
-  std::string out(size - start, '\0');
-  ssize_t n = out.empty() ? 0 : pread(fd_.get(), out.data(), out.size(), static_cast<off_t>(start));
+  size_t first = size - *from > cap ? size - cap : *from;
+  std::string out(size - first, '\0');
+  ssize_t n = out.empty() ? 0 : pread(fd_.get(), out.data(), out.size(), static_cast<off_t>(first));
   out.resize(n > 0 ? static_cast<size_t>(n) : 0);
   *from = size;
+  if (start != nullptr) *start = first;
   return out;
 }
 
-std::string InvocationLog::ReadNew(size_t cap, size_t rewind) {
-  std::string out = ReadFrom(&read_, cap);
+std::string InvocationLog::ReadNew(size_t cap, size_t rewind, size_t* streamed) {
+  size_t start = read_;
+  std::string out = ReadFrom(&read_, cap, &start);
+  if (streamed != nullptr) {
+    *streamed = streamed_ > start ? std::min(streamed_ - start, out.size()) : 0;
+  }
   if (read_ > rewind && ftruncate(fd_.get(), 0) == 0) read_ = 0;
+  streamed_ = scanned_ = read_;
+  return out;
+}
+
+std::string InvocationLog::ReadLines(size_t cap) {
+  struct stat st;
+  if (!fd_.valid() || fstat(fd_.get(), &st) != 0) return "";
+  size_t size = static_cast<size_t>(std::max<off_t>(st.st_size, 0));
+  if (size < streamed_) streamed_ = scanned_ = 0;  // emptied by someone else
+  size_t from = std::max(scanned_, streamed_);
+  if (size <= from || cap == 0) return "";
+  // Only what was appended since the previous call is searched for a newline.
+  std::string chunk(std::min(size - from, cap), '\0');
+  ssize_t n = pread(fd_.get(), chunk.data(), chunk.size(), static_cast<off_t>(from));
+  if (n <= 0) return "";
+  chunk.resize(static_cast<size_t>(n));
+  size_t nl = chunk.rfind('\n');
+  if (nl == std::string::npos) {
+    scanned_ = from + chunk.size();
+    return "";
+  }
+  chunk.resize(nl + 1);
+  size_t stop = from + chunk.size();
+  std::string out;
+  if (streamed_ < from) {
+    // The first line began before `from` (an earlier call read its start and found no
+    // newline): from there, or its last cap bytes when it is longer.
+    size_t begin = stop - streamed_ > cap ? stop - cap : streamed_;
+    if (begin < from) {
+      out.assign(from - begin, '\0');
+      ssize_t m = pread(fd_.get(), out.data(), out.size(), static_cast<off_t>(begin));
+      out.resize(m > 0 ? static_cast<size_t>(m) : 0);
+    }
+    out += chunk;
+  } else {
+    out = std::move(chunk);
+  }
+  streamed_ = scanned_ = stop;
   return out;
 }
 

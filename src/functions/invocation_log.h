@@ -8,6 +8,10 @@
 // than a megabyte (the writer, appending, carries on at 0), so an invocation costs neither a
 // truncation nor fresh pages.
 //
+// Streaming (an invocation with an output sink, runtime.h): while the invocation runs, ReadLines
+// returns the whole lines appended since it last did, without moving ReadNew's position; the
+// ReadNew that ends the invocation says how much of what it returns ReadLines returned already.
+//
 // Ownership: an InvocationLog owns its memfd. Thread-safety: plain values; each object is used
 // by one thread at a time (FunctionRuntime holds its mutex).
 #pragma once
@@ -35,18 +39,29 @@ class InvocationLog {
 
   // What was appended since the previous ReadNew (the last `cap` bytes when more); empties the
   // memfd once it holds more than `rewind` bytes. "" when nothing (or it cannot be read).
-  std::string ReadNew(size_t cap = kReadCap, size_t rewind = kRewind);
+  // streamed (may be null): how many leading bytes of the result ReadLines returned already.
+  std::string ReadNew(size_t cap = kReadCap, size_t rewind = kRewind, size_t* streamed = nullptr);
+
+  // The whole lines (each ended by a newline) appended since the previous ReadNew or ReadLines,
+  // at most about `cap` bytes (the rest comes with the next call); a line not ended yet waits.
+  // "" when there is none.
+  std::string ReadLines(size_t cap = kReadCap);
 
   // Everything it holds (the last `cap` bytes when more), without moving the ReadNew position.
   std::string ReadAll(size_t cap) const;
 
  private:
   explicit InvocationLog(UniqueFd fd) : fd_(std::move(fd)) {}
-  // What the memfd holds from *from on (at most cap); *from becomes its size.
-  std::string ReadFrom(size_t* from, size_t cap) const;
+  // What the memfd holds from *from on (at most its last cap bytes); *from becomes its size.
+  // start (may be null): where what it returns begins in the memfd.
+  std::string ReadFrom(size_t* from, size_t cap, size_t* start = nullptr) const;
 
   UniqueFd fd_;
   size_t read_ = 0;  // how much has been read: what the next invocation writes follows
+  // ReadLines: what it returned ends at streamed_ (>= read_); from streamed_ to scanned_ there
+  // is no newline.
+  size_t streamed_ = 0;
+  size_t scanned_ = 0;
 };
 
 // Lambda's REPORT line (with its newline) for request `id`: its duration, the function's memory

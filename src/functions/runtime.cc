@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -157,7 +158,8 @@ void Workers::FailInit(const std::string& error_json, Completions* done) {
             "\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: " +
             std::to_string(fn_->config.memory_mb) + " MB\tMax Memory Used: 0 MB\t\n";
     rt_->logs.Append(name(), r.log);
-    done->emplace_back(std::move(w.done), std::move(r));
+    InvokeCallback complete = Completion(&w, "INIT_REPORT Status: error\n" + init_log);
+    done->emplace_back(std::move(complete), std::move(r));
   }
 }
 
@@ -276,6 +278,43 @@ void Workers::Dispatch(InstancePool::Id id, const Call& call) {
   header += "}";
   EncodeFrame('I', header, inv.payload, inst->NewOutput());
   AfterWrite(inst, inst->Flush());
+  if (inv.output) {
+    streaming_.emplace_back(id, call.serial);
+    if (rt_->next_output_poll_us == 0) {
+      // The reactor may be waiting for its next tick (up to a second): it waits less now.
+      rt_->next_output_poll_us = NowUs() + std::chrono::microseconds(kOutputPollInterval).count();
+      rt_->reactor->Wake();
+    }
+  }
+}
+
+InvokeCallback Workers::Completion(Call* call, std::string_view rest) {
+  if (!call->inv.output || rest.empty()) return std::move(call->done);
+  std::string lines(rest);
+  if (lines.back() != '\n') lines += '\n';
+  return [sink = std::move(call->inv.output), lines = std::move(lines),
+          done = std::move(call->done)](Result<InvocationResult> r) {
+    sink(lines);
+    done(std::move(r));
+  };
+}
+
+void Workers::StopStreaming(InstancePool::Id id) {
+  std::erase_if(streaming_, [id](const auto& s) { return s.first == id; });
+}
+
+bool Workers::PollOutput(OutputLines* lines) {
+  size_t kept = 0;
+  for (const auto& [id, serial] : streaming_) {
+    Call* call = pool_.RunningCall(id);
+    auto inst = instances_.find(id);
+    if (call == nullptr || call->serial != serial || inst == instances_.end()) continue;
+    std::string text = inst->second->log().ReadLines();
+    if (!text.empty()) lines->emplace_back(call->inv.output, std::move(text));
+    streaming_[kept++] = {id, serial};
+  }
+  streaming_.resize(kept);
+  return kept > 0;
 }
 
 void Workers::TimedOut(InstancePool::Id id, Call call, int64_t started_us, Completions* done) {
@@ -312,12 +351,18 @@ void Workers::OnResult(Instance* inst, Frame& f, Completions* done) {
       }
     }
   }
-  r.log = WrapLog(r.request_id, inst->log().ReadNew(),
+  const bool streams = static_cast<bool>(call->inv.output);
+  size_t streamed = 0;
+  std::string body = inst->log().ReadNew(InvocationLog::kReadCap, InvocationLog::kRewind,
+                                         streams ? &streamed : nullptr);
+  r.log = WrapLog(r.request_id, body,
                   ReportLine(r.request_id, elapsed, static_cast<int>(fn_->config.memory_mb), rss,
                              inst->cold_start_us, fatal ? "error" : nullptr));
   rt_->logs.Append(name(), r.log);
   inst->cold_start_us = -1;
-  done->emplace_back(std::move(call->done), std::move(r));
+  if (streams) StopStreaming(id);
+  InvokeCallback complete = Completion(call, std::string_view(body).substr(streamed));
+  done->emplace_back(std::move(complete), std::move(r));
   pool_.Answered(id, fatal, done);
 }
 
@@ -332,14 +377,19 @@ void Workers::FailCall(Instance* inst, Call call, int64_t started_us, const std:
   r.timed_out = timed_out;
   r.cold_start_us = inst->cold_start_us;
   r.payload = "{\"errorType\":" + Quoted(type) + ",\"errorMessage\":" + Quoted(message) + "}";
-  std::string body = inst->log().ReadNew();
+  const bool streams = static_cast<bool>(call.inv.output);
+  size_t streamed = 0;
+  std::string body = inst->log().ReadNew(InvocationLog::kReadCap, InvocationLog::kRewind,
+                                         streams ? &streamed : nullptr);
   if (!body.empty() && body.back() != '\n') body += '\n';
   body += IsoNow() + " " + r.request_id + " " + message + "\n";
   r.log = WrapLog(r.request_id, body,
                   ReportLine(r.request_id, elapsed, static_cast<int>(fn_->config.memory_mb), 0,
                              inst->cold_start_us, status));
   rt_->logs.Append(name(), r.log);
-  done->emplace_back(std::move(call.done), std::move(r));
+  if (streams) StopStreaming(inst->id());
+  InvokeCallback complete = Completion(&call, std::string_view(body).substr(streamed));
+  done->emplace_back(std::move(complete), std::move(r));
 }
 
 void Workers::OnInstance(Instance* inst, uint32_t events, Completions* done, PlatformCalls* calls) {
@@ -510,16 +560,32 @@ int64_t FunctionRuntime::Impl::Tick(Completions* done) {
   return next;
 }
 
+void FunctionRuntime::Impl::PollOutputs(int64_t now, OutputLines* lines) {
+  if (next_output_poll_us == 0 || now < next_output_poll_us) return;
+  bool any = false;
+  for (auto& [name, w] : pools) {
+    w->AssertLockHeldBy(this);
+    any = w->PollOutput(lines) || any;
+  }
+  for (auto& w : retired) {
+    w->AssertLockHeldBy(this);
+    any = w->PollOutput(lines) || any;
+  }
+  next_output_poll_us = any ? now + std::chrono::microseconds(kOutputPollInterval).count() : 0;
+}
+
 void FunctionRuntime::Impl::Run() {
   std::vector<epoll_event> events(64);
   int64_t next_tick = NowUs();
+  int64_t wake_at = next_tick;  // the next tick, or the next output poll when sooner
   while (!stopping) {
     int64_t now = NowUs();
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (next_tick - now + 999) / 1000));
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wake_at - now + 999) / 1000));
     int n = reactor->Wait(events.data(), static_cast<int>(events.size()), timeout_ms);
     if (stopping) break;
     Completions done;
     PlatformCalls calls;
+    OutputLines lines;
     {
       MutexLock lock(&mu);
       for (int i = 0; i < n; ++i) {
@@ -542,13 +608,17 @@ void FunctionRuntime::Impl::Run() {
             break;
         }
       }
-      if (NowUs() >= next_tick || n == 0) next_tick = Tick(&done);
+      if (NowUs() >= next_tick || (n == 0 && wake_at == next_tick)) next_tick = Tick(&done);
+      // After the calls that ended above: only those still running are read.
+      PollOutputs(NowUs(), &lines);
       // A timeout may be due before the next tick.
       for (auto& [name, w] : pools) {
         w->AssertLockHeldBy(this);
         next_tick = w->pool().NextDeadline(next_tick);
       }
+      wake_at = next_output_poll_us != 0 ? std::min(next_tick, next_output_poll_us) : next_tick;
     }
+    for (auto& [sink, text] : lines) sink(text);
     RunCompletions(&done);
     RunPlatformCalls(&calls);
   }

@@ -9,7 +9,9 @@
 // that times out, runs out of memory or dies is killed and replaced. Logs: an instance's stdout and
 // stderr are a memfd; after each invocation the server reads what was appended since the previous
 // one (and empties it once past 1 MiB), wraps it in Lambda's START/END/REPORT lines, returns it
-// with the result and keeps the last log_keep_bytes per function (Logs).
+// with the result and keeps the last log_keep_bytes per function (Logs). An invocation with an
+// output sink (Invocation::output) also gets its lines while it runs: the reactor reads the
+// memfds of such invocations every kOutputPollInterval.
 //
 // Network: a sandboxed zygote has a network namespace of its own (only loopback) and one more
 // socket to the server, the network channel (its fd 4). Its relay process listens on
@@ -38,6 +40,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/json.h"
 #include "common/result.h"
@@ -72,6 +75,15 @@ using PlatformReply = std::function<void(Result<json::Value>)>;
 using PlatformHandler =
     std::function<void(std::string call, json::Value args, PlatformReply reply)>;
 
+// Where an invocation's log lines go as the function prints them: every line of its
+// InvocationResult::log but Lambda's START, END and REPORT lines (what it printed, and the
+// runtime's own lines: a timeout, a runtime that exited, a failed init), in order, each once.
+// Each call gets one or more whole lines, each ended by a newline: while the invocation runs,
+// what it printed, at most FunctionRuntime::kOutputPollInterval after it was printed; once it
+// has ended, the rest (a last line without a newline gets one), before its InvokeCallback.
+// Runs on the runtime's reactor thread, outside the runtime's lock: it must not block.
+using OutputSink = std::function<void(std::string_view lines)>;
+
 struct Invocation {
   std::string request_id;   // generated when empty
   std::string payload;      // the event as JSON text
@@ -87,6 +99,9 @@ struct Invocation {
   // > 0: this invocation's time limit in ms, instead of the function's timeout (KNIX session
   // functions, which run for as long as their session).
   int64_t timeout_ms = 0;
+  // Empty: the log comes only with the result (InvocationResult::log), at no cost while the
+  // invocation runs.
+  OutputSink output;
 };
 
 struct InvocationResult {
@@ -104,6 +119,9 @@ using InvokeCallback = std::function<void(Result<InvocationResult>)>;
 
 class FunctionRuntime {
  public:
+  // How often the output of invocations with an output sink is read while they run.
+  static constexpr std::chrono::milliseconds kOutputPollInterval{50};
+
   static Result<std::unique_ptr<FunctionRuntime>> Start(RuntimeOptions options);
   ~FunctionRuntime();  // kills every worker; pending callbacks get ServiceException
   FunctionRuntime(const FunctionRuntime&) = delete;

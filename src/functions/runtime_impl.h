@@ -15,8 +15,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/mutex.h"
@@ -42,6 +44,10 @@ inline int64_t NowUs() {
 
 // Platform calls to hand to their invocations' handlers once the runtime's lock is released.
 using PlatformCalls = std::vector<std::function<void()>>;
+
+// Lines for the output sinks of running invocations (runtime.h), to deliver once the runtime's
+// lock is released.
+using OutputLines = std::vector<std::pair<OutputSink, std::string>>;
 
 class FunctionRuntime::Impl {
  public:
@@ -73,6 +79,9 @@ class FunctionRuntime::Impl {
   std::vector<std::unique_ptr<Workers>> retired GUARDED_BY(mu);
   std::vector<pid_t> zombies GUARDED_BY(mu);
   FunctionLogs logs GUARDED_BY(mu) = FunctionLogs(0);
+  // When the reactor next reads the output of the running invocations that have an output
+  // sink (NowUs); 0 while none runs.
+  int64_t next_output_poll_us GUARDED_BY(mu) = 0;
 
   // Sandboxed zygotes get a network namespace of their own and reach the server through the
   // network channel.
@@ -82,6 +91,9 @@ class FunctionRuntime::Impl {
   InstancePool& PoolOf(const FunctionPtr& fn) REQUIRES(mu);
   void RetireLocked(const std::string& name) REQUIRES(mu);
   int64_t Tick(Completions* done) REQUIRES(mu);
+  // Once next_output_poll_us is due: the new lines of every running invocation with an output
+  // sink, into *lines; the next poll is armed while one runs.
+  void PollOutputs(int64_t now, OutputLines* lines) REQUIRES(mu);
   void Run() EXCLUDES(mu);
   // Writes a platform call's reply ('Q') when the call (serial) still runs on instance id of w.
   // (function: w's name, where the runtime keeps w while it is current).
@@ -134,6 +146,8 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   // with_its_zygote: it died because its zygote did (not counted as a spawn failure).
   void Lose(Instance* inst, Completions* done, bool with_its_zygote = false) REQUIRES(rt_->mu);
   void OnNetwork() REQUIRES(rt_->mu);
+  // The new lines of its running calls that have an output sink, into *lines. false: none has.
+  bool PollOutput(OutputLines* lines) REQUIRES(rt_->mu);
 
   // Kills the zygote (wait: and reaps it; else it joins Impl::zombies) and closes its sockets.
   void StopZygote(bool wait) REQUIRES(rt_->mu);
@@ -168,6 +182,11 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
       REQUIRES(rt_->mu);
   // The zygote failed to start (error_json: the error object): everything waiting fails.
   void FailInit(const std::string& error_json, Completions* done) REQUIRES(rt_->mu);
+  // What completes `call` (its callback is taken): with an output sink, the sink first gets
+  // `rest` (the lines it has not had), then the callback runs.
+  static InvokeCallback Completion(Call* call, std::string_view rest);
+  // Instance id's call (which has an output sink) is over: it is no longer polled.
+  void StopStreaming(InstancePool::Id id) REQUIRES(rt_->mu);
 
   Impl* const rt_;
   const FunctionPtr fn_;
@@ -176,6 +195,8 @@ class FunctionRuntime::Impl::Workers final : public InstancePool::Host {
   Reactor::Token network_watch_ GUARDED_BY(rt_->mu) = 0;
   // By id: in start order.
   std::map<InstancePool::Id, std::unique_ptr<Instance>> instances_ GUARDED_BY(rt_->mu);
+  // The instances running a call that has an output sink, with that call's serial.
+  std::vector<std::pair<InstancePool::Id, uint64_t>> streaming_ GUARDED_BY(rt_->mu);
   InstancePool pool_ GUARDED_BY(rt_->mu);
 };
 

@@ -12,10 +12,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "common/json.h"
 #include "functions/zip_package.h"
@@ -29,6 +33,15 @@ namespace fs = std::filesystem;
 constexpr const char* kApp = R"py(
 import os, signal, time
 def handler(event, context):
+    if event.get("stream"):
+        print("first line")
+        context._channel.call("wait", None)
+        if event.get("hang"):
+            print("hanging")
+            time.sleep(10)
+        print("second line")
+        print("no newline", end="")
+        return "done"
     if event.get("kill_zygote"):
         os.kill(os.getppid(), signal.SIGKILL)  # an instance's parent is its zygote
         time.sleep(0.2)
@@ -264,6 +277,122 @@ TEST_F(RuntimeTest, APlatformReplyAfterTheInvocationEndedIsDropped) {
   late(json::Value::String("even later"));
   runtime_.reset();
   late(json::Value::String("after the runtime"));  // no runtime: dropped
+}
+
+// What an output sink got, and what it had when the invocation's callback ran.
+struct SinkRecord {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> chunks;
+  std::string all;
+  std::optional<std::string> at_completion;
+  std::optional<Result<InvocationResult>> result;
+
+  OutputSink Sink() {
+    return [this](std::string_view lines) {
+      std::lock_guard<std::mutex> lock(mu);
+      chunks.emplace_back(lines);
+      all += lines;
+      cv.notify_all();
+    };
+  }
+  InvokeCallback Done() {
+    return [this](Result<InvocationResult> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      at_completion = all;
+      result = std::move(r);
+      cv.notify_all();
+    };
+  }
+  // Waits (at most 30 s) until pred holds, under the lock.
+  template <typename Pred>
+  bool WaitFor(Pred pred) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return pred(); });
+  }
+};
+
+// The lines of a log but Lambda's START, END and REPORT lines.
+std::string OutputOf(const std::string& log) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t nl = log.find('\n', pos);
+    std::string line = log.substr(pos, nl == std::string::npos ? nl : nl + 1 - pos);
+    pos = nl == std::string::npos ? log.size() : nl + 1;
+    if (!line.starts_with("START RequestId: ") && !line.starts_with("END RequestId: ") &&
+        !line.starts_with("REPORT RequestId: ")) {
+      out += line;
+    }
+  }
+  return out;
+}
+
+TEST_F(RuntimeTest, AnOutputSinkGetsTheLinesWhileTheInvocationRuns) {
+  // The function prints a line, then waits for a platform call the test answers only once the
+  // sink has the line: it can only have got it while the invocation ran.
+  std::promise<PlatformReply> held;
+  SinkRecord rec;
+  Invocation inv;
+  inv.payload = R"({"stream":true})";
+  inv.timeout_ms = 60000;
+  inv.platform = [&held](std::string, json::Value, PlatformReply reply) {
+    held.set_value(std::move(reply));
+  };
+  inv.output = rec.Sink();
+  runtime_->Invoke(fn_, inv, rec.Done());
+  ASSERT_TRUE(rec.WaitFor([&] { return rec.all.find("first line\n") != std::string::npos; }))
+      << "the sink did not get the line while the invocation ran";
+  {
+    std::lock_guard<std::mutex> lock(rec.mu);
+    EXPECT_EQ(rec.all, "first line\n");
+    EXPECT_FALSE(rec.result.has_value());
+  }
+  held.get_future().get()(json::Value::Null());
+  ASSERT_TRUE(rec.WaitFor([&] { return rec.result.has_value(); }));
+  std::lock_guard<std::mutex> lock(rec.mu);
+  ASSERT_TRUE(rec.result->ok()) << rec.result->error().cause;
+  const InvocationResult& r = **rec.result;
+  EXPECT_EQ(r.payload, R"("done")");
+  // Every line once, in order, the last one given a newline, all before the callback; the
+  // result's log is the usual one.
+  EXPECT_EQ(rec.all, "first line\nsecond line\nno newline\n");
+  EXPECT_EQ(rec.at_completion, rec.all);
+  for (const std::string& c : rec.chunks) EXPECT_TRUE(c.ends_with('\n')) << c;
+  EXPECT_TRUE(r.log.starts_with("START RequestId: " + r.request_id +
+                                " Version: $LATEST\nfirst line\nsecond line\nno newline\nEND "
+                                "RequestId: " +
+                                r.request_id + "\nREPORT RequestId: "))
+      << r.log;
+  EXPECT_EQ(OutputOf(r.log), rec.all);
+
+  // The same instance, without a sink: the log comes with the result only, from this
+  // invocation on.
+  auto plain = Call(R"({"say":"quiet"})");
+  ASSERT_TRUE(plain.ok()) << plain.error().cause;
+  EXPECT_EQ(OutputOf(plain->log), "quiet\nhello from echo\n");
+}
+
+TEST_F(RuntimeTest, AnOutputSinkGetsTheTimeoutLineOfAnInvocationThatTimedOut) {
+  SinkRecord rec;
+  Invocation inv;
+  inv.payload = R"({"stream":true,"hang":true})";
+  inv.timeout_ms = 1500;
+  inv.platform = [](std::string, json::Value, PlatformReply reply) { reply(json::Value::Null()); };
+  inv.output = rec.Sink();
+  runtime_->Invoke(fn_, inv, rec.Done());
+  ASSERT_TRUE(rec.WaitFor([&] { return rec.result.has_value(); }));
+  std::lock_guard<std::mutex> lock(rec.mu);
+  ASSERT_TRUE(rec.result->ok()) << rec.result->error().cause;
+  const InvocationResult& r = **rec.result;
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_TRUE(rec.all.starts_with("first line\nhanging\n")) << rec.all;
+  EXPECT_NE(rec.all.find(" " + r.request_id + " RequestId: " + r.request_id +
+                         " Error: Task timed out after 1.50 seconds\n"),
+            std::string::npos)
+      << rec.all;
+  EXPECT_EQ(OutputOf(r.log), rec.all);
+  EXPECT_EQ(rec.at_completion, rec.all);
 }
 
 TEST_F(RuntimeTest, AZygoteThatDiedIsStartedAgain) {

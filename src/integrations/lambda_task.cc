@@ -131,7 +131,12 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
     if (!prepared.ok()) return done(TaskError(prepared.error().error, prepared.error().cause));
     ended = std::move(prepared).value();
   }
-  if (integration && invocation_type == "Event") {
+  const bool event = integration && invocation_type == "Event";
+  if (output_observer_ && !event) {
+    inv.request_id = NewUuid();
+    inv.output = output_observer_(request, inv.request_id);
+  }
+  if (event) {
     runtime_->Invoke(fn, std::move(inv), [ended](Result<functions::InvocationResult>) {
       if (ended) ended();
     });
@@ -140,17 +145,13 @@ void LambdaTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCom
   }
   runtime_->Invoke(
       fn, std::move(inv),
-      [done = std::move(done), ended = std::move(ended), integration,
-       observer = observer_ ? &observer_ : nullptr,
-       execution_arn = observer_ ? request.execution_arn : std::string(),
-       state_name =
-           observer_ ? request.state_name : std::string()](Result<functions::InvocationResult> r) {
+      [done = std::move(done), ended = std::move(ended),
+       integration](Result<functions::InvocationResult> r) {
         // This runs on the runtime's reactor thread (or, for an early error, in Invoke on the
         // execution's own thread, where the scope changes nothing): the execution's next steps run
         // here too, and its next function call is written from here, with no hand-off.
         engine::RunCompletionsHere here;
         if (ended) ended();
-        if (observer && r.ok()) (*observer)(execution_arn, state_name, *r);
         if (!r.ok()) {
           const Error& e = r.error();
           int status = e.error == "TooManyRequestsException" ? 429 : 500;

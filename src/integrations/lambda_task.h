@@ -13,11 +13,12 @@
 // timed out: its payload has no error type Step Functions recognises).
 // Task invocations wait for a free instance rather than being throttled.
 //
-// An observer (SetObserver, before the first Start) sees every completed invocation with the
-// execution and state that made it: the KNIX front door keeps its workflows' logs with it.
+// An output observer (SetOutputObserver, before the first Start) may give each invocation a
+// Task makes an output sink (runtime.h), which gets the function's log lines while it runs: the
+// KNIX front door keeps its workflows' logs with it.
 //
 // Ownership: borrows the registry and the runtime (they must outlive it).
-// Thread-safety: Start may be called from any thread; completions (and the observer) run on the
+// Thread-safety: Start may be called from any thread; completions (and output sinks) run on the
 // runtime's thread.
 #pragma once
 
@@ -44,11 +45,12 @@ class LambdaTaskRunner : public engine::TaskRunner {
 
   void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
 
-  // Called after each invocation a Task made returned (must not block).
-  using Observer =
-      std::function<void(const std::string& execution_arn, const std::string& state_name,
-                         const functions::InvocationResult& result)>;
-  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // Asked for each invocation a Task makes (but an Event invocation of lambda:invoke), with the
+  // Task's request and the invocation's request id: the invocation's output sink, or an empty
+  // one (then its log comes with its result only).
+  using OutputObserver = std::function<functions::OutputSink(const engine::TaskRequest& request,
+                                                             const std::string& request_id)>;
+  void SetOutputObserver(OutputObserver observer) { output_observer_ = std::move(observer); }
 
   // Prepares each invocation a Task makes for the platform (runtime.h: the handler of its
   // platform calls, its context, its time limit) and answers what to call once that invocation
@@ -64,7 +66,7 @@ class LambdaTaskRunner : public engine::TaskRunner {
   functions::FunctionRuntime* runtime_;
   std::string region_;
   std::string account_;
-  Observer observer_;
+  OutputObserver output_observer_;
   Platform platform_;
 };
 

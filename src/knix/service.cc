@@ -261,32 +261,35 @@ Result<std::function<void()>> KnixService::PrepareInvocation(const engine::TaskR
   return ended;
 }
 
-void KnixService::OnInvocation(const std::string& execution_arn, const std::string& state_name,
-                               const functions::InvocationResult& result) {
-  std::string workflow_id = WorkflowOfExecution(execution_arn);
-  if (workflow_id.empty()) return;
-  int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  size_t pos = 0;
-  while (pos < result.log.size()) {
-    size_t nl = result.log.find('\n', pos);
-    if (nl == std::string::npos) nl = result.log.size();
-    std::string_view line(result.log.data() + pos, nl - pos);
-    pos = nl + 1;
-    if (IsLambdaFrameLine(line)) continue;
-    // context.log(text, level) prints "[LEVEL] text" (as the runtime prints errors).
-    std::string level = "INFO";
-    for (const char* l : {"INFO", "WARNING", "DEBUG", "ERROR"}) {
-      std::string tag = std::string("[") + l + "] ";
-      if (line.starts_with(tag)) {
-        level = l;
-        line.remove_prefix(tag.size());
-        break;
+functions::OutputSink KnixService::OutputSinkFor(const engine::TaskRequest& request,
+                                                 const std::string& request_id) {
+  std::string workflow_id = WorkflowOfExecution(request.execution_arn);
+  if (workflow_id.empty()) return nullptr;
+  return [logs = &logs_, workflow_id = std::move(workflow_id), state_name = request.state_name,
+          request_id](std::string_view lines) {
+    int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    size_t pos = 0;
+    while (pos < lines.size()) {
+      size_t nl = lines.find('\n', pos);
+      if (nl == std::string_view::npos) nl = lines.size();
+      std::string_view line = lines.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (IsLambdaFrameLine(line)) continue;
+      // context.log(text, level) prints "[LEVEL] text" (as the runtime prints errors).
+      std::string level = "INFO";
+      for (const char* l : {"INFO", "WARNING", "DEBUG", "ERROR"}) {
+        std::string tag = std::string("[") + l + "] ";
+        if (line.starts_with(tag)) {
+          level = l;
+          line.remove_prefix(tag.size());
+          break;
+        }
       }
+      logs->Append(workflow_id, now_us, level, request_id, state_name, std::string(line));
     }
-    logs_.Append(workflow_id, now_us, level, result.request_id, state_name, std::string(line));
-  }
+  };
 }
 
 ActionResult KnixService::DeleteAccount(const Call& c) {

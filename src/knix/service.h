@@ -102,10 +102,10 @@ class KnixService {
   void HandleManagement(api::HttpRequest&& request, api::Responder respond);
   void HandleWorkflow(api::HttpRequest&& request, api::Responder respond);
 
-  // The log lines of a function invocation made by an execution (LambdaTaskRunner's observer):
-  // kept for the workflow when the execution is a KNIX workflow's.
-  void OnInvocation(const std::string& execution_arn, const std::string& state_name,
-                    const functions::InvocationResult& result);
+  // Where the log lines of a Task's invocation go while it runs (LambdaTaskRunner's output
+  // observer): the workflow's logs when the execution is a KNIX workflow's (else no sink).
+  functions::OutputSink OutputSinkFor(const engine::TaskRequest& request,
+                                      const std::string& request_id);
 
   // What serves the platform calls of a Task invocation (the KNIX context's data layer, and its
   // dynamic control flow through request.route: flow_calls.h): empty unless the execution is a

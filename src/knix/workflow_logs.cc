@@ -109,7 +109,7 @@ WorkflowLogs::Retrieved WorkflowLogs::Retrieve(const std::string& workflow_id, d
   MutexLock lock(&mu_);
   RefreshLocked(workflow_id);
   const std::deque<Line>& lines = LinesLocked(workflow_id);
-  // Lines are appended in time order (per workflow, from invocations that ended in order).
+  // Lines are appended in time order (each stamped when it is appended).
   size_t first = lines.size();
   while (first > 0 && static_cast<double>(lines[first - 1].timestamp_us) > after_us) --first;
   if (num_lines > 0 && lines.size() - first > static_cast<size_t>(num_lines)) {

@@ -3,7 +3,8 @@
 //
 //   [TIMESTAMP_US] [YYYY-MM-DD HH:MM:SS.mmm] [LEVEL] [INVOCATION ID] [STATE NAME] TEXT
 //
-// (TIMESTAMP_US: epoch microseconds; the invocation id is the Lambda request id, so the same
+// (TIMESTAMP_US: epoch microseconds, when the line was appended — a running function's lines
+// are appended as it prints them; the invocation id is the Lambda request id, so the same
 // invocation's lines in Lambda's log tail carry it too). The last kMaxLines of each workflow are
 // kept, in memory for reading and in the store so that they survive a restart:
 //

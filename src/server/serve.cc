@@ -186,7 +186,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   impl->dispatch.AddTargetPrefix("DynamoDB_20120810", api::DynamoDbHandler(impl->dynamodb.get()));
   {
     // The KNIX front door: its management API and its workflows' endpoints; the Lambda Task
-    // runner tells it what its workflows' functions printed.
+    // runner hands it what its workflows' functions print, as they print it.
     knix::KnixService::Options knix_options;
     knix_options.scope = scope;
     knix_options.shared_store = !options.store_uri.empty();  // other nodes of a cluster
@@ -194,10 +194,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
         impl->store.get(), impl->function_registry.get(), impl->function_runtime.get(),
         impl->executions.get(), impl->clock.clock.get(), std::move(knix_options));
     knix::KnixService* front_door = impl->knix.get();
-    impl->lambda_tasks->SetObserver([front_door](const std::string& arn, const std::string& state,
-                                                 const functions::InvocationResult& r) {
-      front_door->OnInvocation(arn, state, r);
-    });
+    impl->lambda_tasks->SetOutputObserver(
+        [front_door](const engine::TaskRequest& request, const std::string& request_id) {
+          return front_door->OutputSinkFor(request, request_id);
+        });
     impl->lambda_tasks->SetPlatform(
         [front_door](const engine::TaskRequest& request, functions::Invocation* invocation) {
           return front_door->PrepareInvocation(request, invocation);

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 
 import requests
@@ -49,6 +50,17 @@ PRINTER = ("def handle(event, context):\n"
            "    for line in event['lines']:\n"
            "        print(line)\n"
            "    return {'lines': event.get('next', []), 'next': []}\n")
+
+# Prints "MARKER started", waits until the user's data layer holds the key MARKER, prints
+# "MARKER done" and returns what it read.
+WAITER = ("import time\n"
+          "def handle(event, context):\n"
+          "    marker = event['marker']\n"
+          "    print(marker + ' started')\n"
+          "    while not context.get(marker):\n"
+          "        time.sleep(0.02)\n"
+          "    print(marker + ' done')\n"
+          "    return {'got': context.get(marker)}\n")
 
 LOG_LINE = re.compile(r"^\[(\d+)\] \[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\] \[INFO\] "
                       r"\[([^\]]+)\] \[([^\]]+)\] (.*)$")
@@ -588,6 +600,35 @@ class ExecutionTest(WorkflowTestCase):
 
         u.ok("clearAllWorkflowLogs", {"workflow": {"id": wid}})
         self.assertEqual(u.logs(wid)["log"], "")
+
+    def test_workflow_logs_show_a_running_functions_lines(self):
+        """What a function prints reaches the workflow's logs while it runs (as on KNIX, where a
+        running function can read its own lines back), once, with its request id and state."""
+        u = self.user
+        name = unique("waiter")
+        u.add_function(name, code=WAITER)
+        wf, url = u.deploy_workflow(unique("waiterwf"), chain(name, names=["waiting"]))
+        marker = unique("go")
+        eid = execute(url, {"marker": marker}, params={"async": "True"}).text
+
+        def messages():
+            parsed = self.parse_log(u.logs(wf["id"])["log"])
+            return [(rid, state, m) for _, rid, state, m in parsed]
+
+        # The function waits for the key, which only the test writes: until then, its line can
+        # only come from the running invocation.
+        deadline = time.monotonic() + 60
+        while not any(m == f"{marker} started" for _, _, m in messages()):
+            self.assertLess(time.monotonic(), deadline, "the running function's line never showed")
+            time.sleep(0.05)
+        self.assertEqual(result(url, eid, asynchronous=True).json(),
+                         {"executionId": eid, "result": None})
+        u.stored("kv", "putdata", key=marker, value="now")
+        self.assertEqual(result(url, eid).json(), {"got": "now"})
+        got = messages()
+        self.assertEqual([(state, m) for _, state, m in got],
+                         [("waiting", f"{marker} started"), ("waiting", f"{marker} done")])
+        self.assertEqual(got[0][0], got[1][0])  # one invocation, one request id
 
     def test_endpoints_follow_the_host_the_client_used(self):
         """A workflow's endpoints are announced under the Host the client reached the server
