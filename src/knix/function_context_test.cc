@@ -147,7 +147,7 @@ TEST(FunctionContextLifetime, AHandlerOutlivingItsContextAnswersWithAnError) {
 }
 
 // Pipelined calls: sent without waiting for an answer (they get none), applied in order.
-class PipelinedTest : public ::testing::Test {
+class FunctionContextPipelined : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* id : {"wf1", "wf2", "wf3", "wf4", "wf5", "wf6"}) {
@@ -185,7 +185,7 @@ class PipelinedTest : public ::testing::Test {
   Catalog catalog_{&store_};
 };
 
-TEST_F(PipelinedTest, AReadAfterPipelinedWritesSeesThemAndSyncDrains) {
+TEST_F(FunctionContextPipelined, AReadAfterPipelinedWritesSeesThemAndSyncDrains) {
   for (bool inline_reads : {false, true}) {
     FunctionContext context(&layer_, &catalog_, inline_reads, 4);
     functions::PlatformHandler h = context.HandlerFor("wf1");
@@ -213,7 +213,7 @@ TEST_F(PipelinedTest, AReadAfterPipelinedWritesSeesThemAndSyncDrains) {
   }
 }
 
-TEST_F(PipelinedTest, OneInvocationsCallsRunInOrderAndNeverAtOnce) {
+TEST_F(FunctionContextPipelined, OneInvocationsCallsRunInOrderAndNeverAtOnce) {
   // Management requests (answered, but not waited for here) go through the strand too: the
   // hook sees each invocation's requests one at a time and in the order they were sent,
   // while 6 invocations on a pool of 4 threads run side by side.
@@ -267,7 +267,7 @@ TEST_F(PipelinedTest, OneInvocationsCallsRunInOrderAndNeverAtOnce) {
   EXPECT_EQ(*layer_.GetCounter("user/u1", "c"), 6 * kCalls);
 }
 
-TEST_F(PipelinedTest, AFailureIsTheNextAnswerAndTheWritesAfterItAreDropped) {
+TEST_F(FunctionContextPipelined, AFailureIsTheNextAnswerAndTheWritesAfterItAreDropped) {
   FunctionContext context(&layer_, &catalog_, /*inline_reads=*/true, 2);
   functions::PlatformHandler h = context.HandlerFor("wf1");
   Send(h, "dl.put", R"({"key":"before","value":"1"})");
@@ -298,7 +298,7 @@ TEST_F(PipelinedTest, AFailureIsTheNextAnswerAndTheWritesAfterItAreDropped) {
   EXPECT_TRUE(Call(h, "dl.sync", "{}").ok());
 }
 
-TEST_F(PipelinedTest, TheCallsWaitingPerInvocationAreBounded) {
+TEST_F(FunctionContextPipelined, TheCallsWaitingPerInvocationAreBounded) {
   FunctionContext context(&layer_, &catalog_, /*inline_reads=*/true, 1, /*max_pipelined=*/8);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
