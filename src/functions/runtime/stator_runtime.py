@@ -102,7 +102,7 @@ class _Channel:
 
     def _send(self, name, args):
         self._next_id += 1
-        h = b'{"id":%d,"call":"%s"}' % (self._next_id, name.encode())
+        h = b'{"id":%d,"call":%s}' % (self._next_id, self._encode(name).encode())
         d = self._encode(args).encode()
         self._sock.sendall(_PREFIX.pack(5 + len(h) + len(d), 80, len(h)) + h + d)  # 80: 'P'
         return self._next_id
