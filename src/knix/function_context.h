@@ -66,7 +66,7 @@ namespace stator::knix {
 
 class FunctionContext {
  public:
-  static constexpr size_t kMaxPipelined = 4096;  // per strand; the runtime keeps <= 1026
+  static constexpr size_t kMaxPipelined = 4096;  // per strand; the runtime keeps <= 1024
   FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads, int threads = 4,
                   size_t max_pipelined = kMaxPipelined);
   ~FunctionContext();
