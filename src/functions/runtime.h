@@ -67,7 +67,9 @@ struct RuntimeOptions {
 
 // Platform calls: user code inside an instance asks the server for something during an
 // invocation (a 'P' frame, frame.h) and waits for the answer ('Q'). The handler gets the call's
-// name and its JSON arguments and must call reply exactly once, from any thread, now or later;
+// name and its JSON arguments and must call reply exactly once, from any thread, now or later
+// (unless the call is one its instance does not wait for, as KNIX's pipelined data-layer
+// writes: the handler then drops reply uncalled and no 'Q' is written);
 // a reply after the invocation ended (it returned, timed out, its instance died) is dropped. The
 // handler runs on the runtime's reactor thread, outside the runtime's lock: it must not block
 // (work that may block belongs on another thread, which then replies).

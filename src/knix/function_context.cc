@@ -1,6 +1,11 @@
-// FunctionContext: the data layer's platform calls, served on a small pool of threads.
+// FunctionContext: the data layer's platform calls, served in order per invocation (a strand)
+// on a small pool of threads.
 #include "knix/function_context.h"
 
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace stator::knix {
@@ -59,13 +64,34 @@ Result<Value> Done(const Status& s) {
 struct FunctionContext::Shared {
   Mutex mu;
   CondVar ready;
-  CondVar idle;  // inline_calls fell to 0
+  CondVar idle;  // callers fell to 0
   std::deque<std::function<void()>> queue GUARDED_BY(mu);
   bool stopping GUARDED_BY(mu) = false;
-  int inline_calls GUARDED_BY(mu) = 0;  // reads being served on the caller's thread
+  int callers GUARDED_BY(mu) = 0;  // handler calls running on their caller's thread
+};
+
+struct FunctionContext::Pending {
+  std::string call;
+  json::Value args;
+  functions::PlatformReply reply;  // empty when pipelined
+  bool pipelined = false;
+  bool overflow = false;  // not a call: the strand had too many pipelined calls waiting
+};
+
+struct FunctionContext::Strand {
+  explicit Strand(std::string w) : workflow_id(std::move(w)) {}
+  const std::string workflow_id;
+  Mutex mu;
+  std::deque<Pending> calls GUARDED_BY(mu);    // waiting their turn
+  bool busy GUARDED_BY(mu) = false;            // scheduled, or one of its calls is being served
+  size_t pipelined GUARDED_BY(mu) = 0;         // pipelined calls in `calls`
+  bool overflowed GUARDED_BY(mu) = false;      // an overflow is queued; no answered call since
+  std::optional<Error> failed GUARDED_BY(mu);  // a pipelined write's failure, not yet answered
 };
 
 namespace {
+
+constexpr int kStrandBatch = 64;  // calls a pool thread serves of one strand before the next
 
 // The calls that only read: served on the caller's thread when reads are cheap.
 bool IsRead(const std::string& call) {
@@ -79,13 +105,44 @@ bool IsRead(const std::string& call) {
   return false;
 }
 
+// KNIX's writes: the calls a "dl.commit" may hold (is_queued applies to them) and the ones that
+// may be pipelined (KNIX answers each with None).
+bool IsWrite(const std::string& call) {
+  static const char* const kWrites[] = {"dl.put",
+                                        "dl.delete",
+                                        "dl.putMapEntry",
+                                        "dl.deleteMapEntry",
+                                        "dl.clearMap",
+                                        "dl.deleteMap",
+                                        "dl.addSetEntry",
+                                        "dl.removeSetEntry",
+                                        "dl.clearSet",
+                                        "dl.deleteSet",
+                                        "dl.createCounter",
+                                        "dl.incrementCounter",
+                                        "dl.decrementCounter",
+                                        "dl.deleteCounter"};
+  for (const char* w : kWrites) {
+    if (call == w) return true;
+  }
+  return false;
+}
+
+bool Pipelined(const std::string& call, const Value& args) {
+  const Value* f = args.is_object() ? args.Find("pipelined") : nullptr;
+  return f != nullptr && f->is_bool() && f->as_bool() && IsWrite(call);
+}
+
+Error ShuttingDown() { return Error{"ServiceException", "the server is shutting down"}; }
+
 }  // namespace
 
 FunctionContext::FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads,
-                                 int threads)
+                                 int threads, size_t max_pipelined)
     : data_layer_(data_layer),
       catalog_(catalog),
       inline_reads_(inline_reads),
+      max_pipelined_(max_pipelined),
       shared_(std::make_shared<Shared>()) {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([shared = shared_] {
@@ -108,38 +165,131 @@ FunctionContext::~FunctionContext() {
   {
     MutexLock lock(&shared_->mu);
     shared_->stopping = true;
-    while (shared_->inline_calls > 0) shared_->idle.Wait(&shared_->mu);
+    while (shared_->callers > 0) shared_->idle.Wait(&shared_->mu);
   }
   shared_->ready.SignalAll();
   for (std::thread& t : threads_) t.join();
 }
 
-functions::PlatformHandler FunctionContext::HandlerFor(const std::string& workflow_id) {
-  return [this, shared = shared_, workflow_id, inline_reads = inline_reads_](
-             std::string call, json::Value args, functions::PlatformReply reply) {
-    if (inline_reads && IsRead(call)) {
-      // A read of a local store takes microseconds: cheaper here than a hand-off to the pool.
-      {
-        MutexLock lock(&shared->mu);
-        if (shared->stopping)
-          return reply(Error{"ServiceException", "the server is shutting down"});
-        ++shared->inline_calls;
-      }
-      Result<json::Value> result = Serve(workflow_id, call, args);
-      {
-        MutexLock lock(&shared->mu);
-        if (--shared->inline_calls == 0) shared->idle.SignalAll();
-      }
-      return reply(std::move(result));
+bool FunctionContext::Schedule(const std::shared_ptr<Strand>& s) {
+  {
+    MutexLock lock(&shared_->mu);
+    if (!shared_->stopping) {
+      shared_->queue.push_back([this, s] { RunStrand(s); });
+      shared_->ready.Signal();
+      return true;
     }
-    MutexLock lock(&shared->mu);
-    if (shared->stopping) {
-      reply(Error{"ServiceException", "the server is shutting down"});
+  }
+  std::deque<Pending> abandoned;
+  {
+    MutexLock lock(&s->mu);
+    abandoned.swap(s->calls);
+    s->pipelined = 0;
+    s->busy = false;
+  }
+  for (Pending& p : abandoned) {
+    if (p.reply) p.reply(ShuttingDown());
+  }
+  return false;
+}
+
+void FunctionContext::RunStrand(const std::shared_ptr<Strand>& s) {
+  for (int served = 0;; ++served) {
+    Pending p;
+    {
+      MutexLock lock(&s->mu);
+      if (s->calls.empty()) {
+        s->busy = false;
+        return;
+      }
+      if (served == kStrandBatch) break;  // the other strands' turn; still busy
+      p = std::move(s->calls.front());
+      s->calls.pop_front();
+      if (p.pipelined) --s->pipelined;
+    }
+    Execute(*s, p);
+  }
+  Schedule(s);
+}
+
+void FunctionContext::Execute(Strand& s, Pending& p) {
+  {
+    MutexLock lock(&s.mu);
+    if (p.overflow) {
+      if (!s.failed) {
+        s.failed = Error{"TooManyRequestsException",
+                         "more than " + std::to_string(max_pipelined_) +
+                             " data-layer writes were sent without waiting; the writes sent "
+                             "after that, until now, were not applied"};
+      }
       return;
     }
-    shared->queue.push_back([this, workflow_id, call = std::move(call), args = std::move(args),
-                             reply = std::move(reply)] { reply(Serve(workflow_id, call, args)); });
-    shared->ready.Signal();
+    if (s.failed) {
+      if (p.pipelined) return;  // after a failure nobody heard of yet: as if it had raised
+      Error failure = std::move(*s.failed);
+      s.failed.reset();
+      lock.Unlock();
+      p.reply(std::move(failure));  // this call's answer instead of its own; not served
+      return;
+    }
+  }
+  Result<Value> r = Serve(s.workflow_id, p.call, p.args);
+  if (!p.pipelined) return p.reply(std::move(r));
+  if (r.ok()) return;
+  MutexLock lock(&s.mu);
+  s.failed = Error{r.error().error, p.call.substr(3) + " failed: " + r.error().cause +
+                                        " (it was not awaited; the data-layer writes sent after "
+                                        "it, until now, were not applied)"};
+}
+
+functions::PlatformHandler FunctionContext::HandlerFor(const std::string& workflow_id) {
+  return [this, shared = shared_, strand = std::make_shared<Strand>(workflow_id),
+          inline_reads = inline_reads_, max_pipelined = max_pipelined_](
+             std::string call, json::Value args, functions::PlatformReply reply) {
+    const bool pipelined = Pipelined(call, args);
+    if (pipelined) reply = nullptr;  // the instance waits for no answer: it gets none
+    {
+      MutexLock lock(&shared->mu);
+      if (shared->stopping) {
+        lock.Unlock();
+        if (reply) reply(ShuttingDown());
+        return;
+      }
+      ++shared->callers;  // `this` stays alive until this call is done with it
+    }
+    const bool may_inline = call == "dl.sync" || (inline_reads && IsRead(call));
+    bool serve_here = false, schedule = false;
+    Pending p{std::move(call), std::move(args), std::move(reply), pipelined, false};
+    {
+      MutexLock lock(&strand->mu);
+      if (!pipelined) strand->overflowed = false;  // it answers the overflow (after the rest)
+      if (may_inline && !strand->busy) {
+        // Nothing of this invocation waits or runs: a read of a local store takes
+        // microseconds, cheaper here than a hand-off to the pool.
+        strand->busy = serve_here = true;
+      } else if (pipelined && (strand->overflowed || strand->pipelined >= max_pipelined)) {
+        if (!strand->overflowed) {  // the first one beyond: the strand fails there
+          strand->overflowed = true;
+          strand->calls.push_back(Pending{"", json::Value::Null(), nullptr, false, true});
+        }  // else dropped, as every pipelined write after a failure
+      } else {
+        if (pipelined) ++strand->pipelined;
+        strand->calls.push_back(std::move(p));
+      }
+      if (!serve_here && !strand->busy && !strand->calls.empty()) strand->busy = schedule = true;
+    }
+    if (serve_here) {
+      Execute(*strand, p);
+      MutexLock lock(&strand->mu);
+      if (strand->calls.empty()) {
+        strand->busy = false;
+      } else {
+        schedule = true;  // (only if another thread called meanwhile)
+      }
+    }
+    if (schedule) Schedule(strand);
+    MutexLock lock(&shared->mu);
+    if (--shared->callers == 0) shared->idle.SignalAll();
   };
 }
 
@@ -155,34 +305,9 @@ Result<std::string> FunctionContext::OwnerOf(const std::string& workflow_id) {
   return w->user;
 }
 
-namespace {
-
-// The calls a "dl.commit" may hold: KNIX's writes (is_queued applies to them).
-bool IsWrite(const std::string& call) {
-  static const char* const kWrites[] = {"dl.put",
-                                        "dl.delete",
-                                        "dl.putMapEntry",
-                                        "dl.deleteMapEntry",
-                                        "dl.clearMap",
-                                        "dl.deleteMap",
-                                        "dl.addSetEntry",
-                                        "dl.removeSetEntry",
-                                        "dl.clearSet",
-                                        "dl.deleteSet",
-                                        "dl.createCounter",
-                                        "dl.incrementCounter",
-                                        "dl.decrementCounter",
-                                        "dl.deleteCounter"};
-  for (const char* w : kWrites) {
-    if (call == w) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 Result<Value> FunctionContext::Serve(const std::string& workflow_id, const std::string& call,
                                      const Value& args_json) {
+  if (call == "dl.sync") return Value::Null();  // its turn has come: all before it is applied
   if (call == "dl.commit") {
     // The queued writes of an invocation that succeeded, applied in order (each atomic on its
     // own, not as a whole); the first failure ends it.

@@ -18,16 +18,33 @@
 // answers null), as KNIX's data layer does for a table it does not have.
 // "knix.management" {"request": {"action", "data"}} is a management request made as the
 // workflow's owner (Hooks::management; context.addTrigger, _invoke_management_api, ...).
-// Store operations may block: the handler, called on the function runtime's reactor thread,
-// queues each write (and every call but the reads) for a small pool of threads of its own,
-// which reply. Reads are served right on the caller's thread when the store is local
-// (inline_reads: SQLite or memory, where a read takes microseconds and the hand-off to the
-// pool costs more than the read); on a shared store (PostgreSQL) they go to the pool too.
+// Every call of one invocation (one handler) is served in the order it came, one at a time:
+// the handler keeps a strand (a queue of that invocation's calls) that a small pool of threads
+// of its own works off, one thread per strand at a time; no two calls of one invocation run at
+// once. A read is served right on the caller's thread (the runtime's reactor) instead when the
+// store is local (inline_reads: SQLite or memory, where a read takes microseconds and the
+// hand-off costs more than the read) and nothing of its invocation is waiting or running; else
+// it waits its turn on the strand, after the writes sent before it (read-your-writes).
+//
+// Pipelined writes: a data-layer write (one a "dl.commit" may hold: KNIX answers
+// each with None) whose arguments hold
+// "pipelined": true is not answered at all: the instance sent it without waiting and goes on
+// (docs/functions.md, platform calls). It is applied in its turn on the strand. Its failure
+// is kept and is the answer of the invocation's next answered call instead of that call's own
+// (which is then not served); the pipelined writes after a failure are dropped (not applied)
+// until that answer, as if the failing write had raised. "dl.sync" {} is answered (null, or
+// such a failure) once every call sent before it has been applied: the runtime sends one
+// before it ends an invocation that pipelined writes, and one every so many writes to bound
+// what it has in flight (backpressure). At most max_pipelined pipelined calls wait per
+// strand: one beyond is dropped and fails the strand ("TooManyRequestsException"), so a
+// runaway sender cannot grow the server's memory.
 //
 // Ownership: borrows the data layer and the catalogue (both must outlive it); owns its threads
-// (joined in the destructor; calls still queued then are answered with an error).
+// (joined in the destructor, after they have served every strand already scheduled; a call
+// that comes later is answered with an error).
 // Thread-safety: every method may be called from any thread; handlers may outlive it (their
-// calls are then answered with an error).
+// calls are then answered with an error). A handler's calls must come one at a time, in
+// their order (the runtime's reactor thread makes them so).
 #pragma once
 
 #include <deque>
@@ -49,7 +66,9 @@ namespace stator::knix {
 
 class FunctionContext {
  public:
-  FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads, int threads = 4);
+  static constexpr size_t kMaxPipelined = 4096;  // per strand; the runtime keeps <= 1024
+  FunctionContext(DataLayer* data_layer, Catalog* catalog, bool inline_reads, int threads = 4,
+                  size_t max_pipelined = kMaxPipelined);
   ~FunctionContext();
   FunctionContext(const FunctionContext&) = delete;
   FunctionContext& operator=(const FunctionContext&) = delete;
@@ -66,7 +85,8 @@ class FunctionContext {
   };
   void SetHooks(Hooks hooks) { hooks_ = std::move(hooks); }
 
-  // The handler for the invocations of workflow_id's functions.
+  // The handler for one invocation of a function of workflow_id (its strand: a new handler
+  // for each invocation).
   functions::PlatformHandler HandlerFor(const std::string& workflow_id);
 
   // One call, served on the caller's thread (the pool's threads run this). Errors:
@@ -77,11 +97,21 @@ class FunctionContext {
 
  private:
   struct Shared;  // the queue and the threads' state, shared with the handlers
+  struct Strand;  // one handler's calls
+  struct Pending;
+  // Serves s's calls (on a pool thread) until it has none or has served a batch (then it is
+  // queued again, behind the other strands).
+  void RunStrand(const std::shared_ptr<Strand>& s);
+  // One call of s, answered (or, pipelined, its failure kept); on s's turn.
+  void Execute(Strand& s, Pending& p);
+  // Queues s for the pool; false when stopping (then s's calls are answered with an error).
+  bool Schedule(const std::shared_ptr<Strand>& s);
   Result<std::string> OwnerOf(const std::string& workflow_id) EXCLUDES(owners_mu_);
 
   DataLayer* const data_layer_;
   Catalog* const catalog_;
   const bool inline_reads_;
+  const size_t max_pipelined_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::thread> threads_;
   Hooks hooks_;

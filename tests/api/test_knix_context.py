@@ -2,7 +2,9 @@
 real `stator serve`: a KNIX workflow's function puts and reads kv, map, set and counter entries
 through its context (platform calls over the function runtime's channel); the same data seen
 through performStorageAction; the user's and the workflow's private scope kept apart; a
-counter incremented by 8 concurrent executions. (Calls per second: bench/knix_context_bench.py.)
+counter incremented by 8 concurrent executions; pipelined writes seen by the function's later
+reads and by the next state, and a failing one raised at the next call that waits. (Calls per
+second: bench/knix_context_bench.py.)
 """
 
 import os
@@ -68,6 +70,59 @@ def handle(event, context):
     if event.get("fail"):
         raise ValueError("failing after queued writes")
     return seen
+'''
+
+# Many writes, each sent without waiting (pipelined), then reads: in the same invocation and
+# in the next state. More than two windows of the runtime's backpressure (2 x 512).
+MANY = '''
+def handle(event, context):
+    n, t = event["n"], event["tag"]
+    maps = [m + t for m in ("pm", "pm1", "pm2", "pm3")]
+    for i in range(n):
+        context.put("k" + t, str(i))
+        context.incrementCounter("pc" + t, 1)
+        for m in maps:
+            context.putMapEntry(m, str(i), str(i), is_private=True)
+    pm = context.retrieveMap(maps[0], is_private=True)
+    seen = {"k": context.get("k" + t), "pc": context.getCounterValue("pc" + t),
+            "pm": len(pm), "pm7": pm["7"]}
+    for i in range(n):  # after the last read: only the next state can see these
+        context.addSetEntry("ps" + t, str(i % 5))
+        context.decrementCounter("pc" + t, 2)
+    for m in maps:  # n entries each: the server's longest writes, last
+        context.deleteMap(m, is_private=True)
+    context.put("done" + t, "yes")
+    return {"n": n, "tag": t, "seen": seen}
+'''
+
+AFTER = '''
+def handle(event, context):
+    t = event["tag"]
+    out = {"done": context.get("done" + t), "pm": context.getMapNames(is_private=True)}
+    out.update({"seen": event["seen"], "k": context.get("k" + t),
+                "pc": context.getCounterValue("pc" + t),
+                "ps": sorted(context.retrieveSet("ps" + t))})
+    return out
+'''
+
+# A pipelined write that fails (a counter leaving the 64-bit range) raises at the next call
+# the function waits for; the writes sent between the two are not applied.
+FAILING = '''
+def handle(event, context):
+    tag = event["tag"]
+    context.put("queued-" + tag, "q", is_queued=True)
+    context.incrementCounter("big-" + tag, 9223372036854775807)
+    context.incrementCounter("big-" + tag, 1)
+    context.put("dropped-" + tag, "x")
+    try:
+        context.get("dropped-" + tag)
+        caught = None
+    except Exception as e:
+        caught = [type(e).__name__, str(e)]
+    context.put("later-" + tag, "y")
+    if event.get("fail_at_end"):
+        context.incrementCounter("big-" + tag, 1)  # nothing waits after it: the end raises
+    return caught
 '''
 
 BAD = '''
@@ -187,6 +242,45 @@ class ContextDataLayerTest(KnixTestCase):
         self.assertIsNone(u.stored("kv", "getdata", key="gone")["value"])
         self.assertEqual(u.stored("counter", "getcounter", countername="qc")["countervalue"], 5)
         self.assertEqual(u.stored("set", "retrieveset", setname="qs")["items"], ["ok"])
+
+    def test_pipelined_writes_are_seen_by_later_reads_and_the_next_state(self):
+        u = self.user
+        a = self.user.add_function(unique("ctxmany"), MANY)["name"]
+        b = self.user.add_function(unique("ctxafter"), AFTER)["name"]
+        wf, url = self.user.deploy_workflow(unique("ctxmanywf"), {
+            "StartAt": a, "States": {a: {"Type": "Task", "Resource": a, "Next": b},
+                                     b: {"Type": "Task", "Resource": b, "End": True}}})
+        n = 1500
+        for tag in ("a", "b", "c"):  # the first runs cold, the others on warm instances
+            out = self.run_ok(url, {"n": n, "tag": tag})
+            self.assertEqual(out["seen"], {"k": str(n - 1), "pc": n, "pm": n, "pm7": "7"})
+            self.assertEqual(out["done"], "yes")
+            self.assertEqual(out["pm"], [])
+            self.assertEqual(out["k"], str(n - 1))
+            self.assertEqual(out["pc"], n - 2 * n)
+            self.assertEqual(out["ps"], ["0", "1", "2", "3", "4"])
+            self.assertEqual(
+                u.stored("counter", "getcounter", countername="pc" + tag)["countervalue"], -n)
+
+    def test_a_failing_pipelined_write_raises_at_the_next_awaited_call(self):
+        u = self.user
+        wf, url = self.deploy(FAILING, "ctxfail")
+        caught = self.run_ok(url, {"tag": "a"})
+        self.assertEqual(caught[0], "MicroFunctionsDataLayerException")
+        self.assertIn("incrementCounter failed", caught[1])
+        self.assertIn("64-bit range", caught[1])
+        self.assertIsNone(u.stored("kv", "getdata", key="dropped-a")["value"])
+        self.assertEqual(u.stored("kv", "getdata", key="later-a")["value"], "y")
+        self.assertEqual(u.stored("kv", "getdata", key="queued-a")["value"], "q")
+        # A failure nothing waited for fails the invocation at its end: its queued writes
+        # are not applied (the writes before the failure are).
+        r = execute(url, {"tag": "b", "fail_at_end": True})
+        self.assertEqual(r.json(), {"has_error": True, "error_type":
+                                    "User code exception: MicroFunctionsDataLayerException"})
+        self.assertEqual(u.stored("kv", "getdata", key="later-b")["value"], "y")
+        self.assertIsNone(u.stored("kv", "getdata", key="queued-b")["value"])
+        self.assertEqual(u.stored("counter", "getcounter", countername="big-b")["countervalue"],
+                         9223372036854775807)
 
     def test_bad_arguments_raise_knix_exception(self):
         wf, url = self.deploy(BAD, "ctxbad")

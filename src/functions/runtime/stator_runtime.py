@@ -76,18 +76,66 @@ class PlatformCallError(Exception):
 
 class _Channel:
     """Platform calls from user code to the server over the instance's socket: a P frame out,
-    then the instance blocks until the matching Q frame comes back."""
+    then the instance blocks until the matching Q frame comes back (call). A pipelined call
+    (send: KNIX's data-layer writes, which answer nothing) is sent and not waited for; the
+    server applies an invocation's calls in the order they were sent and answers a pipelined
+    one never (docs/functions.md, platform calls). Every WINDOW pipelined calls a "dl.sync"
+    goes out unawaited (a mark, answered once what was sent before it is applied) and the
+    sender waits for the mark before it: at most 2 * WINDOW pipelined calls are in flight.
+    A failed pipelined call is reported in the answer of a later call (a mark's, or the next
+    one the instance waits for): that call raises it. A call that is not the data layer's
+    ("dl.*": served in order with the pipelined ones) first waits until every pipelined call
+    is applied, so what it causes (a message, a trigger, the next state) can read them; so
+    does the end of an invocation (sync, called by the instance loop)."""
+
+    WINDOW = 512
 
     def __init__(self, sock, reader):
         self._sock = sock
         self._reader = reader
         self._next_id = 0
+        self._unmarked = 0  # pipelined calls sent since the last mark (or answered call)
+        self._marks = []  # ids of the marks sent and not answered yet, oldest first
+        self._unread = set()  # ids of the calls (marks included) whose answer is still to come
+        self._failure = None  # a PlatformCallError heard of while waiting for another answer
+        self._encode = json.JSONEncoder(separators=(",", ":")).encode
+
+    def _send(self, name, args):
+        self._next_id += 1
+        h = b'{"id":%d,"call":%s}' % (self._next_id, self._encode(name).encode())
+        d = self._encode(args).encode()
+        self._sock.sendall(_PREFIX.pack(5 + len(h) + len(d), 80, len(h)) + h + d)  # 80: 'P'
+        return self._next_id
+
+    def send(self, name, args):
+        """A pipelined call: sent, not waited for (raises a failure heard of at a mark)."""
+        self._send(name, args)
+        self._unmarked += 1
+        if self._unmarked >= self.WINDOW:
+            self._unmarked = 0
+            mark = self._send("dl.sync", {})
+            self._marks.append(mark)
+            self._unread.add(mark)
+            if len(self._marks) > 1:
+                self._wait(self._marks[0])  # backpressure: the server is at most 2 windows behind
+
+    def sync(self):
+        """Returns once every pipelined call sent is applied; raises the failure of one."""
+        if self._unmarked or self._unread or self._failure is not None:
+            self.call("dl.sync", {})  # (and reads every answer still to come: none is left)
 
     def call(self, name, args):
-        self._next_id += 1
-        cid = self._next_id
-        self._sock.sendall(_frame(ord("P"), {"id": cid, "call": name},
-                                  json.dumps(args, separators=(",", ":")).encode()))
+        if (self._unmarked or self._marks) and not name.startswith("dl."):
+            try:
+                self.call("dl.sync", {})
+            except PlatformCallError as e:
+                raise MicroFunctionsDataLayerException(str(e)) from None
+        cid = self._send(name, args)
+        self._unread.add(cid)
+        self._unmarked = 0  # answered after every call sent before it (when "dl.")
+        return self._wait(cid)
+
+    def _wait(self, cid):
         while True:
             body = self._reader.next()
             if body is None:
@@ -95,12 +143,26 @@ class _Channel:
             kind, header, data = _parse(body)
             if kind != ord("Q"):
                 os._exit(2)
-            if header.get("id") != cid:
-                continue  # (cannot happen: calls are sequential)
-            if header.get("error") is not None:
-                raise PlatformCallError(header.get("type") or "ServiceException",
-                                        header["error"])
-            return json.loads(data) if data else None
+            rid = header.get("id")
+            self._unread.discard(rid)
+            if rid == cid:
+                break
+            # A mark's answer, or the runtime's own refusal of a pipelined call (or the answer
+            # of a call whose wait an exception cut short: dropped).
+            if rid in self._marks:
+                self._marks.remove(rid)
+            if header.get("error") is not None and self._failure is None:
+                self._failure = PlatformCallError(header.get("type") or "ServiceException",
+                                                  header["error"])
+        if cid in self._marks:
+            self._marks.remove(cid)
+        self._marks = [m for m in self._marks if m > cid]  # (answered before it, in order)
+        failure, self._failure = self._failure, None
+        if header.get("error") is not None:
+            raise PlatformCallError(header.get("type") or "ServiceException", header["error"])
+        if failure is not None:
+            raise failure
+        return json.loads(data) if data else None
 
 
 class LambdaContext:
@@ -138,13 +200,27 @@ def _dl_names(kind):
     return names
 
 
+_PIPELINED = frozenset(("put", "delete", "putMapEntry", "deleteMapEntry", "clearMap",
+                        "deleteMap", "addSetEntry", "removeSetEntry", "clearSet", "deleteSet",
+                        "createCounter", "incrementCounter", "decrementCounter",
+                        "deleteCounter"))
+
+
 class _KnixDataLayer:
     """KNIX's data-layer methods (MicroFunctionsAPI), each a platform call ("dl.<method>")
     served by the server's DataLayer: the user's storage, or with is_private=True the
-    workflow's. A write with is_queued=True is kept here and sent (one "dl.commit" call, the
-    writes in order) when the handler has returned successfully; a failed invocation's queued
-    writes are dropped. As in KNIX, get() sees the queued puts and deletes of this invocation;
-    the other reads see only what is stored."""
+    workflow's. The writes (_PIPELINED: KNIX answers each with None) are pipelined: sent
+    without waiting (_Channel.send) and applied by the server in the order this invocation
+    sent its calls, so a read that follows sees them (it waits for its answer, which comes
+    after theirs); before the invocation's result goes back, every write it sent is applied
+    (_commit_queued). A pipelined write that fails raises MicroFunctionsDataLayerException
+    from the data-layer call during which the instance hears of it (the next read, a later
+    write's window check, or the end of the invocation, which then fails) and the writes sent
+    after it until then are not applied, as if the failing call had raised there.
+    A write with is_queued=True is kept here and sent (one "dl.commit" call, the writes in
+    order) when the handler has returned successfully; a failed invocation's queued writes
+    are dropped. As in KNIX, get() sees the queued puts and deletes of this invocation; the
+    other reads see only what is stored."""
 
     _queued = None  # [{"call", "args"}] of this invocation, in order
     _queued_kv = None  # (is_private, key) -> value, None once deleted
@@ -166,19 +242,36 @@ class _KnixDataLayer:
                 self._queued_kv[(is_private, args["key"])] = args.get("value")
             return None
         try:
+            if method in _PIPELINED:
+                args["pipelined"] = True
+                self._channel.send("dl." + method, args)
+                return None
             return self._channel.call("dl." + method, args)
         except PlatformCallError as e:
             raise MicroFunctionsDataLayerException(str(e)) from None
 
-    def _commit_queued(self):
-        """Applies the queued writes (the instance loop calls it once the handler succeeded)."""
-        if not self._queued:
-            return
+    def _commit_queued(self, succeeded=True):
+        """The invocation's end (the instance loop calls it once the handler returned): waits
+        until every write it sent is applied, then, when it succeeded, applies the queued
+        writes. Raises MicroFunctionsDataLayerException when a write failed (then the queued
+        writes are not applied)."""
         ops, self._queued, self._queued_kv = self._queued, None, None
         try:
-            self._channel.call("dl.commit", {"ops": ops})
+            if succeeded and ops:
+                self._channel.call("dl.commit", {"ops": ops})  # answered after the rest
+            else:
+                self._channel.sync()
         except PlatformCallError as e:
             raise MicroFunctionsDataLayerException(str(e)) from None
+
+    def _drain_after_failure(self):
+        """The end of an invocation whose handler raised: its writes are applied before its
+        error goes back; a failed one is logged (the handler's error is the result)."""
+        self._queued = self._queued_kv = None
+        try:
+            self._channel.sync()
+        except PlatformCallError as e:
+            sys.stderr.write(f"[ERROR] MicroFunctionsDataLayerException: {e}\n")
 
     # key/value. bucketName: one of the user's triggerable buckets instead of the default one
     # (ignored with is_private, and by queued writes, as in KNIX); a put there runs the
@@ -1174,8 +1267,9 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
                              "stackTrace": []}).encode()
                 kind = ord("E")
             commit = getattr(ctx, "_commit_queued", None)
-            if kind == ord("R") and commit is not None:
-                commit()  # KNIX's queued writes: only once the handler succeeded
+            if commit is not None:
+                # KNIX's data layer: the writes sent applied; the queued ones on success only
+                commit(kind == ord("R"))
             flush = getattr(ctx, "_flush_session", None)
             if kind == ord("R") and flush is not None:
                 flush()  # KNIX's session messages sent with send_now=False
@@ -1186,6 +1280,9 @@ def _instance(cfg, handler, sock_fd, log_fd, spawn):
                          "error: signal: killed"}).encode()
             kind = ord("E")
         except Exception as e:  # noqa: BLE001 - the handler's failure is data
+            drain = getattr(ctx, "_drain_after_failure", None)
+            if drain is not None:
+                drain()  # the data-layer writes it sent are applied before its error goes back
             body = _error_body(e, request_id)
             sys.stderr.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n"
                              "Traceback (most recent call last):\n" +
