@@ -27,7 +27,8 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Sets the environment rabbitmq-server, rabbitmqctl and epmd read for the node of DIR.
+# Sets the environment rabbitmq-server, rabbitmqctl and epmd read for the node of DIR (each
+# RABBITMQ_X set, as rabbitmq-env otherwise takes X from the environment: LOGS, NODENAME, ...).
 node_env() {
   local dir="$1"
   # shellcheck disable=SC1091
@@ -39,6 +40,7 @@ node_env() {
     ERL_EPMD_PORT="$epmd_port" \
     RABBITMQ_MNESIA_BASE="$dir/mnesia" \
     RABBITMQ_LOG_BASE="$dir/log" \
+    RABBITMQ_LOGS="$dir/log/rabbit.log" \
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" \
     RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
     RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \

@@ -63,6 +63,14 @@ AmqpTriggers::Status AmqpTriggers::StatusOf(const std::string& key,
       out.message = state.message;
       return out;
     }
+    for (const auto& [stopping, consumer] : stopping_consumers_) {
+      if (stopping != key) continue;
+      // Until its thread returns it may still take a message (KNIX's frontend drops those, as
+      // it drops every message that comes while no workflow is associated).
+      out.status = "ready";
+      out.message = "disconnecting: no deployed workflow is associated";
+      return out;
+    }
     if (over_limit_.count(key)) {
       out.status = "error";
       out.message = "not connected: this node already runs its " +
@@ -84,8 +92,8 @@ AmqpTriggers::Status AmqpTriggers::StatusOf(const std::string& key,
   return out;
 }
 
-std::optional<std::map<std::string, AmqpConfig>> AmqpTriggers::Scan() {
-  std::map<std::string, AmqpConfig> wanted;
+std::optional<AmqpTriggers::Scanned> AmqpTriggers::Scan() {
+  Scanned out;
   std::string after;
   while (true) {
     auto page = store_->ListRecords(kTriggersKind, "", after, 500);
@@ -95,20 +103,22 @@ std::optional<std::map<std::string, AmqpConfig>> AmqpTriggers::Scan() {
       if (!v.ok() || !v->is_object()) continue;
       const json::Value* type = v->Find("trigger_type");
       if (type == nullptr || !type->is_string() || type->as_string() != "amqp") continue;
+      out.exist.insert(r.key);
       if (!callbacks_.active(r.key, *v)) continue;
       const json::Value* info = v->Find("trigger_info");
       const json::Value* id = v->Find("trigger_id");
-      wanted[r.key] =
+      out.want[r.key] =
           AmqpConfig::FromTriggerInfo(info != nullptr ? *info : json::Value::EmptyObject(),
                                       id != nullptr && id->is_string() ? id->as_string() : r.key);
     }
     if (page->next.empty()) break;
     after = page->next;
   }
-  return wanted;
+  return out;
 }
 
-void AmqpTriggers::Reconcile(const std::map<std::string, AmqpConfig>& wanted) {
+void AmqpTriggers::Reconcile(const Scanned& scanned) {
+  const std::map<std::string, AmqpConfig>& wanted = scanned.want;
   MutexLock lock(&mu_);
   if (stopping_) return;
   for (auto it = consumers_.begin(); it != consumers_.end();) {
@@ -118,7 +128,7 @@ void AmqpTriggers::Reconcile(const std::map<std::string, AmqpConfig>& wanted) {
       continue;
     }
     it->second->RequestStop();
-    stopping_consumers_.push_back(std::move(it->second));
+    stopping_consumers_.emplace_back(it->first, std::move(it->second));
     it = consumers_.erase(it);
   }
   over_limit_.clear();
@@ -142,7 +152,7 @@ void AmqpTriggers::Reconcile(const std::map<std::string, AmqpConfig>& wanted) {
   }
   // A count outlives a pause of its trigger, not the trigger (a new one of the name starts at 0).
   for (auto it = counts_.begin(); it != counts_.end();) {
-    it = wanted.count(it->first) || consumers_.count(it->first) ? std::next(it) : counts_.erase(it);
+    it = scanned.exist.count(it->first) ? std::next(it) : counts_.erase(it);
   }
 }
 
@@ -151,8 +161,8 @@ void AmqpTriggers::Reap(bool all) {
   {
     MutexLock lock(&mu_);
     for (auto it = stopping_consumers_.begin(); it != stopping_consumers_.end();) {
-      if (all || (*it)->Done()) {
-        done.push_back(std::move(*it));
+      if (all || it->second->Done()) {
+        done.push_back(std::move(it->second));
         it = stopping_consumers_.erase(it);
       } else {
         ++it;
@@ -173,7 +183,7 @@ void AmqpTriggers::Run() {
       if (scan) dirty_ = false;
     }
     if (scan) {
-      if (std::optional<std::map<std::string, AmqpConfig>> wanted = Scan()) Reconcile(*wanted);
+      if (std::optional<Scanned> scanned = Scan()) Reconcile(*scanned);
       next_scan = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.rescan_ms);
     }
     Reap(/*all=*/false);

@@ -37,6 +37,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "common/json.h"
 #include "common/mutex.h"
@@ -88,10 +89,14 @@ class AmqpTriggers {
 
  private:
   void Run() EXCLUDES(mu_);
-  // Reads the records: the active AMQP triggers' configs, or nullopt when the store failed.
-  std::optional<std::map<std::string, AmqpConfig>> Scan();
-  // Starts and stops consumers to match `wanted`.
-  void Reconcile(const std::map<std::string, AmqpConfig>& wanted) EXCLUDES(mu_);
+  struct Scanned {
+    std::set<std::string> exist;             // every AMQP trigger
+    std::map<std::string, AmqpConfig> want;  // the active ones' configs
+  };
+  // Reads the records, or nullopt when the store failed.
+  std::optional<Scanned> Scan();
+  // Starts and stops consumers to match.
+  void Reconcile(const Scanned& scanned) EXCLUDES(mu_);
   // Joins the stopped consumers whose threads have returned (all of them with `all`).
   void Reap(bool all) EXCLUDES(mu_);
 
@@ -104,7 +109,9 @@ class AmqpTriggers {
   bool started_ GUARDED_BY(mu_) = false;
   bool dirty_ GUARDED_BY(mu_) = false;  // Changed/Wake since the last scan
   std::map<std::string, std::unique_ptr<AmqpConsumer>> consumers_ GUARDED_BY(mu_);
-  std::list<std::unique_ptr<AmqpConsumer>> stopping_consumers_ GUARDED_BY(mu_);
+  // Stopped consumers whose threads have not returned yet, by trigger.
+  std::list<std::pair<std::string, std::unique_ptr<AmqpConsumer>>> stopping_consumers_
+      GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<std::atomic<int64_t>>> counts_ GUARDED_BY(mu_);
   std::set<std::string> over_limit_ GUARDED_BY(mu_);
   std::thread thread_;

@@ -42,6 +42,7 @@ def handle(event, context):
     tag = event.get("trigger_status", "none") + "-" + event.get("trigger_name", "direct")
     context.incrementCounter(tag, 1)
     context.put("last-" + tag, json.dumps(event))
+    context.put("got-" + tag + "-" + event.get("data", ""), json.dumps(event))
     print("amqp event " + tag + " " + event.get("data", ""))
     return event
 '''
@@ -227,10 +228,11 @@ class BrokerTest(unittest.TestCase):
         publish(self.broker.url, exchange, "refunds.new", "not for this trigger")
         wait_for("5 executions", lambda: counter(u, "ready-m") >= 5)
         self.assertEqual(settled(u, "ready-m"), 5)  # one execution per message
-        event = json.loads(u.stored("kv", "getdata", key="last-ready-m")["value"])
-        self.assertEqual(event, {"trigger_status": "ready", "trigger_type": "amqp",
-                                 "trigger_name": "m", "workflow_name": wf["name"],
-                                 "source": "orders.new", "data": "m4"})
+        for i in range(5):  # (the executions run at once: each message's event is kept apart)
+            event = json.loads(u.stored("kv", "getdata", key=f"got-ready-m-m{i}")["value"])
+            self.assertEqual(event, {"trigger_status": "ready", "trigger_type": "amqp",
+                                     "trigger_name": "m", "workflow_name": wf["name"],
+                                     "source": "orders.new", "data": f"m{i}"})
         d = details(u, "m")
         self.assertEqual((d["trigger_count"], d["trigger_type"]), (5, "amqp"))
         self.assertEqual(d["associated_workflows"][0]["workflow_name"], wf["name"])
@@ -244,6 +246,7 @@ class BrokerTest(unittest.TestCase):
         publish(self.broker.url, exchange, "orders.new", "late1", "late2")
         time.sleep(1.5)
         self.assertEqual(counter(u, "ready-m"), 5)
+        self.assertEqual(details(u, "m")["trigger_count"], 5)  # kept while the trigger exists
         # Associated again at a named state: consumes again.
         u.ok("addTriggerForWorkflow", {"trigger_name": "m", "workflow_name": wf["name"],
                                        "workflow_state": "only"})
