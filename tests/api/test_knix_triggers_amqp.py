@@ -5,7 +5,8 @@ the associated deployed workflow once, with KNIX's event ({"trigger_status": "re
 body}); deleting the association stops it; a broker that goes away sends one "error" event and
 the consumer reconnects when it is back; a restarted server consumes again. Without a broker: an
 amqp_addr that is not a URL, or a broker that does not answer, shows in getTriggerDetails'
-trigger_status/status_msg, and the management API stays quick.
+trigger_status/status_msg, and the management API stays quick. On two nodes of a cluster
+(PostgreSQL too) each message runs the workflow once, the nodes competing for the one queue.
 
 The broker is a throwaway rabbitmq-server started by scripts/rabbitmq.sh on ephemeral ports with
 its state in a temporary directory; messages are published with amqp_publish (tests/api,
@@ -31,6 +32,7 @@ from stator_server import Server  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 from ctest_unittest import needs  # noqa: E402
+from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RABBITMQ_SH = os.path.join(ROOT, "scripts", "rabbitmq.sh")
@@ -54,6 +56,10 @@ def rabbitmq_missing():
     if not os.path.exists("/usr/lib/rabbitmq/bin/rabbitmq-server"):
         return "rabbitmq-server is not installed (Debian's rabbitmq-server; scripts/setup.sh)"
     return None
+
+
+def rabbitmq_or_postgres_missing():
+    return rabbitmq_missing() or postgres_missing()
 
 
 def single(fn):
@@ -306,6 +312,40 @@ class BrokerTest(unittest.TestCase):
 
     def setUp(self):
         self.user = type(self).user
+
+
+@needs("rabbitmq-server and PostgreSQL (STATOR_TEST_POSTGRES)", rabbitmq_or_postgres_missing)
+class ClusterTest(unittest.TestCase):
+    """Two nodes on one database consume from the trigger's one queue: each message runs the
+    workflow once in the cluster (competing consumers), whichever node takes it."""
+
+    def test_each_message_runs_once_across_two_nodes(self):
+        broker = Broker()
+        self.addCleanup(broker.remove)
+        uri = fresh_database(self)
+        a, b = Node(uri, 10), Node(uri, 10)
+        for node in (a, b):
+            self.addCleanup(node.stop)
+        email = unique("amqpcluster") + "@example.com"
+        Knix(a.endpoint).sign_up(email)
+        on_a, on_b = Knix(a.endpoint).log_in(email), Knix(b.endpoint).log_in(email)
+        fn = on_a.add_function(unique("amqpc"), COUNTER)["name"]
+        wf, _ = on_a.deploy_workflow(unique("amqpcwf"), single(fn))
+        exchange = unique("exc")
+        publish(broker.url, exchange, "x", declare="fanout")
+        on_a.ok("addTrigger", {"trigger_name": "c", "trigger_info": amqp(broker.url, exchange, "")})
+        on_b.ok("addTriggerForWorkflow", {"trigger_name": "c", "workflow_name": wf["name"]})
+        for user in (on_a, on_b):  # b at once, a within its rescan
+            wait_for("both nodes to consume",
+                     lambda: (lambda d: d["trigger_status"] == "ready" and d["status_msg"] == "")(
+                         details(user, "c")))
+        publish(broker.url, exchange, "any", *[f"c{i}" for i in range(20)])
+        wait_for("20 executions", lambda: counter(on_a, "ready-c") >= 20)
+        self.assertEqual(settled(on_a, "ready-c"), 20)
+        counts = [details(user, "c")["trigger_count"] for user in (on_a, on_b)]
+        self.assertEqual(sum(counts), 20, counts)  # each message taken by one node
+        self.assertTrue(all(counts), counts)  # the broker spread them over both
+        on_a.ok("deleteTrigger", {"trigger_name": "c"})
 
 
 if __name__ == "__main__":
