@@ -27,6 +27,8 @@ packages=(
   postgresql                             # tests and benchmarks: a throwaway server
                                          #   (scripts/postgres.sh)
   libre2-dev                             # JSONPath filter regexes (linear-time matching)
+  librabbitmq-dev                        # KNIX's AMQP triggers (rabbitmq-c, an AMQP 0-9-1 client)
+  rabbitmq-server                        # tests: a throwaway AMQP broker (scripts/rabbitmq.sh)
   zlib1g-dev                             # function deployment packages (zip: deflate)
   libyaml-cpp-dev                        # stator deploy: SAM / CloudFormation templates (YAML)
   bubblewrap                             # the function sandbox (bwrap)

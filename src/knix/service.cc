@@ -43,7 +43,15 @@ KnixService::KnixService(store::Store* store, functions::FunctionRegistry* regis
                   (void)s;
                 }),
       timers_(store, [this](const std::string& key) { DeliverTimer(key); },
-              {.shared_store = options_.shared_store}) {
+              {.shared_store = options_.shared_store}),
+      amqp_(store,
+            {.active = [this](const std::string& key,
+                              const json::Value& trigger) { return AmqpActive(key, trigger); },
+             .message = [this](const std::string& key, const std::string& routing_key,
+                               const std::string& body) { DeliverAmqp(key, routing_key, body); },
+             .lost = [this](const std::string& key,
+                            const std::string& why) { DeliverAmqpError(key, why); }},
+            AmqpTriggers::Options{}) {
   FunctionContext::Hooks hooks;
   hooks.bucket_exists = [this](const std::string& user, const std::string& bucket) {
     return BucketExists(User{user, "", "", ""}, bucket);

@@ -27,8 +27,8 @@
 // (workflow_actions.cc), execution (workflow_endpoint.cc), storage (storage_actions.cc),
 // triggers and buckets (trigger_actions.cc; their events: trigger_delivery.cc, triggers.h).
 //
-// Ownership: borrows everything it is given (all must outlive it); owns the deploy threads and
-// the timer triggers' thread (StartTriggers/StopTriggers).
+// Ownership: borrows everything it is given (all must outlive it); owns the deploy threads, the
+// timer triggers' thread and the AMQP triggers' consumers (StartTriggers/StopTriggers).
 // Thread-safety: the handlers may be called from any thread at once.
 #pragma once
 
@@ -51,6 +51,7 @@
 #include "engine/execution.h"
 #include "functions/registry.h"
 #include "functions/runtime.h"
+#include "knix/amqp_triggers.h"
 #include "knix/catalog.h"
 #include "knix/data_layer.h"
 #include "knix/execution_results.h"
@@ -89,7 +90,7 @@ class KnixService {
   KnixService(const KnixService&) = delete;
   KnixService& operator=(const KnixService&) = delete;
 
-  // Timer triggers fire from StartTriggers on (the server calls it once executions have
+  // Timer and AMQP triggers fire from StartTriggers on (the server calls it once executions have
   // resumed) until StopTriggers (before the executions service goes); the destructor stops them
   // too. Storage triggers need neither.
   void StartTriggers();
@@ -225,13 +226,16 @@ class KnixService {
   std::vector<Association> TriggerAssociations(const std::string& user, const json::Value& trigger);
   std::vector<Association> BucketAssociations(const std::string& user, const json::Value& bucket);
   std::optional<WorkflowRecord> WorkflowNamed(const std::string& user, const std::string& name);
-  static constexpr const char* kAmqpNotDelivered =
-      "stored; stator does not connect to AMQP brokers, so this trigger delivers no events";
   // trigger_delivery.cc: an asynchronous execution of w (at `state`, "" = its start) with the
   // event; the timer event of one claimed tick; the storage event of a put to a bucket; a
   // management request made by a function of workflow_id as its owner (the answer's envelope).
   void StartTriggered(const WorkflowRecord& w, const std::string& state, const json::Value& event);
   void DeliverTimer(const std::string& key);
+  // AMQP triggers (amqp_triggers.h): whether a trigger has an association with a deployed
+  // workflow of its user; one message of a trigger; a consumer's lost connection.
+  bool AmqpActive(const std::string& key, const json::Value& trigger);
+  void DeliverAmqp(const std::string& key, const std::string& routing_key, const std::string& body);
+  void DeliverAmqpError(const std::string& key, const std::string& why);
   void OnBucketWrite(const std::string& user, const std::string& bucket, const std::string& key,
                      const std::string& value);
   Result<json::Value> ManagementAs(const std::string& workflow_id, const json::Value& request);
@@ -284,8 +288,9 @@ class KnixService {
   };
   Mutex deploys_mu_;
   std::list<Deploy> deploys_ GUARDED_BY(deploys_mu_);
-  // Last: its thread calls into everything above, and is joined first.
+  // Last: their threads call into everything above, and are joined first.
   TimerTriggers timers_;
+  AmqpTriggers amqp_;
 };
 
 }  // namespace stator::knix

@@ -1,6 +1,6 @@
 // Triggers and triggerable buckets (knix-protocol.md §1.7): the management actions. What they
-// set up is delivered by trigger_delivery.cc (timer ticks through TimerTriggers, bucket writes
-// through OnBucketWrite).
+// set up is delivered by trigger_delivery.cc (timer ticks through TimerTriggers, AMQP messages
+// through AmqpTriggers, bucket writes through OnBucketWrite).
 //
 // Records:
 //   knix.triggers  USER/NAME    {"trigger_id", "trigger_type", "trigger_info",
@@ -153,9 +153,7 @@ ActionResult KnixService::AddTrigger(const Call& c) {
     }
     return Fail("Couldn't create the trigger; " + s.error().cause);
   }
-  if (Str(*info, "trigger_type") == "amqp") {
-    return Data("Trigger created successfully. Message: " + std::string(kAmqpNotDelivered));
-  }
+  amqp_.Changed(Key(c.user.id, name));
   return Data("Trigger created successfully. Message: Trigger " + trigger_id +
               " created, details: " + record.Dump());
 }
@@ -170,6 +168,7 @@ ActionResult KnixService::DeleteTrigger(const Call& c) {
       {RecordWrite::Delete(kTriggersKind, key), RecordWrite::Delete(kTriggerTicksKind, key)});
   if (!s.ok()) return Fail("Couldn't delete the trigger; " + s.error().cause);
   timers_.Changed(key);
+  amqp_.Changed(key);
   return Data("Trigger deleted successfully.");
 }
 
@@ -207,18 +206,23 @@ ActionResult KnixService::GetTriggerDetails(const Call& c) {
                                    {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
                                    {"workflow_state", S(a.state)}}));
     }
-    const bool amqp = Str(t, "trigger_type") == "amqp";
-    auto count = timers_.Count(key);
     const json::Value* info = t.Find("trigger_info");
+    AmqpTriggers::Status status{"ready", "", 0};
+    if (Str(t, "trigger_type") == "amqp") {
+      status = amqp_.StatusOf(key, info ? *info : json::Value::EmptyObject());
+    } else {
+      auto count = timers_.Count(key);
+      status.count = count.ok() ? *count : 0;
+    }
     details.emplace_back(name,
                          json::Value::MakeObject(
                              {{"trigger_id", S(Str(t, "trigger_id"))},
-                              {"trigger_status", S(amqp ? "error" : "ready")},
+                              {"trigger_status", S(status.status)},
                               {"trigger_type", S(Str(t, "trigger_type"))},
-                              {"trigger_count", json::Value::Int(count.ok() ? *count : 0)},
+                              {"trigger_count", json::Value::Int(status.count)},
                               {"associated_workflows", json::Value::MakeArray(std::move(active))},
                               {"trigger_info", info ? *info : json::Value::EmptyObject()},
-                              {"status_msg", S(amqp ? kAmqpNotDelivered : "")}}));
+                              {"status_msg", S(status.message)}}));
   }
   size_t n = details.size();
   return Data("Number of details included: " + std::to_string(n),
@@ -257,6 +261,7 @@ ActionResult KnixService::AddTriggerForWorkflow(const Call& c) {
   Status s = store_->WriteRecords({RecordWrite::Put(kTriggersKind, key, updated.Dump())});
   if (!s.ok()) return fail(s.error().cause);
   timers_.Changed(key);
+  amqp_.Changed(key);
   if (w->status != "deployed") {
     return Data("Trigger " + trigger + " queued up for workflow " + workflow +
                 ": it is delivered once the workflow is deployed.");
@@ -287,6 +292,7 @@ ActionResult KnixService::DeleteTriggerForWorkflow(const Call& c) {
   Status s = store_->WriteRecords({RecordWrite::Put(kTriggersKind, key, updated.Dump())});
   if (!s.ok()) return fail(s.error().cause);
   timers_.Changed(key);
+  amqp_.Changed(key);
   return Data("Trigger " + trigger + " removed from workflow " + workflow + ".");
 }
 
@@ -450,7 +456,10 @@ Status KnixService::DeleteTriggersOf(const User& user) {
       }
       STATOR_RETURN_IF_ERROR(store_->WriteRecords(writes));
       if (kind == std::string_view(kTriggersKind)) {
-        for (const store::Record& r : page.items) timers_.Changed(r.key);
+        for (const store::Record& r : page.items) {
+          timers_.Changed(r.key);
+          amqp_.Changed(r.key);
+        }
       }
     }
   }

@@ -1,8 +1,9 @@
 // Delivering what triggers set up (trigger_actions.cc): a timer's ticks (claimed by
-// TimerTriggers) and a write to a triggerable bucket start asynchronous executions of the
-// associated deployed workflows, the way KNIX's TriggersFrontend and its Riak commit hook POST
-// to a workflow's endpoint; and the management calls a KNIX function makes as its workflow's
-// owner (context.addTrigger, context._invoke_management_api, ...).
+// TimerTriggers), an AMQP trigger's messages (AmqpTriggers) and a write to a triggerable bucket
+// start asynchronous executions of the associated deployed workflows, the way KNIX's
+// TriggersFrontend and its Riak commit hook POST to a workflow's endpoint; and the management calls
+// a KNIX function makes as its workflow's owner (context.addTrigger,
+// context._invoke_management_api, ...).
 //
 // The events, as KNIX sends them:
 //   timer    {"trigger_status": "ready", "trigger_type": "timer", "trigger_name": NAME,
@@ -11,6 +12,12 @@
 //             workflow's start state (TriggersFrontend/src/timer_trigger.rs, utils.rs)
 //   storage  {"trigger_type": "storage", "key": KEY, "value": VALUE, "source": BUCKET}, for each
 //             key/value put, not for deletes (riak/src/workflow_triggers.erl)
+//   amqp     {"trigger_status": "ready", "trigger_type": "amqp", "trigger_name": NAME,
+//             "workflow_name": WF, "source": ROUTING_KEY, "data": BODY} for each message
+//             (AmqpTriggers' consumers), at the association's workflow_state as a timer's; and
+//             once when a consumer that was consuming loses its broker, trigger_status "error",
+//             source "" and data "Error: WHY" (KNIX's management sends that one when its
+//             frontend reports the trigger stopped: triggersFrontendStatus.py)
 #include <iostream>
 
 #include "common/random.h"
@@ -43,9 +50,15 @@ std::optional<std::string> DefinitionStartingAt(const std::string& definition,
 
 }  // namespace
 
-void KnixService::StartTriggers() { timers_.Start(); }
+void KnixService::StartTriggers() {
+  timers_.Start();
+  amqp_.Start();
+}
 
-void KnixService::StopTriggers() { timers_.Stop(); }
+void KnixService::StopTriggers() {
+  amqp_.Stop();
+  timers_.Stop();
+}
 
 void KnixService::StartTriggered(const WorkflowRecord& w, const std::string& state,
                                  const json::Value& event) {
@@ -86,6 +99,61 @@ void KnixService::DeliverTimer(const std::string& key) {
                                                  {"workflow_name", S(w->name)},
                                                  {"source", S("")},
                                                  {"data", S("")}});
+    StartTriggered(*w, a.state, event);
+  }
+}
+
+bool KnixService::AmqpActive(const std::string& key, const json::Value& trigger) {
+  const std::string user = key.substr(0, key.find('/'));
+  for (const Association& a : TriggerAssociations(user, trigger)) {
+    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+    if (w != nullptr && w->user == user) return true;
+  }
+  return false;
+}
+
+void KnixService::DeliverAmqp(const std::string& key, const std::string& routing_key,
+                              const std::string& body) {
+  size_t slash = key.find('/');
+  if (slash == std::string::npos) return;
+  const std::string user = key.substr(0, slash);
+  const std::string name = key.substr(slash + 1);
+  auto record = store_->GetRecord(kTriggersKind, key);
+  if (!record.ok() || !*record) return;
+  auto trigger = json::Parse(**record);
+  if (!trigger.ok() || Str(*trigger, "trigger_type") != "amqp") return;
+  for (const Association& a : TriggerAssociations(user, *trigger)) {
+    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+    if (w == nullptr || w->user != user) continue;
+    json::Value event = json::Value::MakeObject({{"trigger_status", S("ready")},
+                                                 {"trigger_type", S("amqp")},
+                                                 {"trigger_name", S(name)},
+                                                 {"workflow_name", S(w->name)},
+                                                 {"source", S(routing_key)},
+                                                 {"data", S(body)}});
+    StartTriggered(*w, a.state, event);
+  }
+}
+
+void KnixService::DeliverAmqpError(const std::string& key, const std::string& why) {
+  size_t slash = key.find('/');
+  if (slash == std::string::npos) return;
+  const std::string user = key.substr(0, slash);
+  const std::string name = key.substr(slash + 1);
+  std::cerr << "stator: knix: AMQP trigger " << name << " of user " << user << ": " << why << "\n";
+  auto record = store_->GetRecord(kTriggersKind, key);
+  if (!record.ok() || !*record) return;
+  auto trigger = json::Parse(**record);
+  if (!trigger.ok() || Str(*trigger, "trigger_type") != "amqp") return;
+  for (const Association& a : TriggerAssociations(user, *trigger)) {
+    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+    if (w == nullptr || w->user != user) continue;
+    json::Value event = json::Value::MakeObject({{"trigger_status", S("error")},
+                                                 {"trigger_type", S("amqp")},
+                                                 {"trigger_name", S(name)},
+                                                 {"workflow_name", S(w->name)},
+                                                 {"source", S("")},
+                                                 {"data", S("Error: " + why)}});
     StartTriggered(*w, a.state, event);
   }
 }

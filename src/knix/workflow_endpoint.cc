@@ -123,9 +123,12 @@ std::shared_ptr<const WorkflowRecord> KnixService::Deployed(const std::string& i
 }
 
 void KnixService::Forget(const std::string& id) {
-  MutexLock lock(&deployed_mu_);
-  deployed_.erase(id);
-  ++deployed_generation_;
+  {
+    MutexLock lock(&deployed_mu_);
+    deployed_.erase(id);
+    ++deployed_generation_;
+  }
+  amqp_.Wake();  // an AMQP trigger's consumer runs while its workflow is deployed
 }
 
 void KnixService::HandleWorkflow(api::HttpRequest&& request, api::Responder respond) {
