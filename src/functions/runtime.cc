@@ -93,7 +93,7 @@ Status Workers::StartZygote() {
   env.runtime_dir = rt_->sandbox.sandboxed() ? "/var/runtime" : rt_->options.work_dir;
   env.python_bin = std::filesystem::path(rt_->python_exe).parent_path().string();
   Zygote::Command command;
-  command.argv = rt_->sandbox.ZygoteCommand(fn_->code_dir, rt_->script_path);
+  command.argv = rt_->sandbox.ZygoteCommand(fn_->code_dir, rt_->runtime_dir);
   command.env = ZygoteEnvironment(fn_->config, env);
   if (!rt_->sandbox.sandboxed()) command.chdir = fn_->code_dir;
   command.network_channel = relayed;
@@ -639,16 +639,22 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
   if (ec) {
     return Error{"ServiceException", "cannot create " + options.work_dir + ": " + ec.message()};
   }
-  impl->script_path = options.work_dir + "/stator_runtime.py";
-  {
-    std::string tmp = impl->script_path + ".tmp";
+  // The runtime's scripts, each written whole and renamed into place.
+  impl->runtime_dir = options.work_dir + "/runtime";
+  std::filesystem::create_directories(impl->runtime_dir, ec);
+  if (ec) {
+    return Error{"ServiceException", "cannot create " + impl->runtime_dir + ": " + ec.message()};
+  }
+  for (const auto& [name, text] : {std::pair{"stator_runtime.py", kRuntimeScript},
+                                   std::pair{"stator_knix.py", kKnixScript}}) {
+    const std::string path = impl->runtime_dir + "/" + name;
+    const std::string tmp = path + ".tmp";
     FILE* f = fopen(tmp.c_str(), "wb");
     if (!f) return Error{"ServiceException", "cannot write " + tmp};
-    bool written =
-        fwrite(kRuntimeScript.data(), 1, kRuntimeScript.size(), f) == kRuntimeScript.size();
+    bool written = fwrite(text.data(), 1, text.size(), f) == text.size();
     if (fclose(f) != 0 || !written) return Error{"ServiceException", "cannot write " + tmp};
-    if (rename(tmp.c_str(), impl->script_path.c_str()) != 0) {
-      return Error{"ServiceException", "cannot write " + impl->script_path};
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+      return Error{"ServiceException", "cannot write " + path};
     }
   }
   {

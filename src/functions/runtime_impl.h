@@ -65,7 +65,7 @@ class FunctionRuntime::Impl {
   RuntimeOptions options;
   Sandbox sandbox;
   std::string python_exe;
-  std::string script_path;
+  std::string runtime_dir;  // the runtime's scripts (runtime_script.h)
   std::optional<Reactor> reactor;
   std::thread thread;
   std::atomic<bool> stopping{false};

@@ -120,7 +120,7 @@ Sandbox Sandbox::Detect(bool want_bwrap, const PythonInstall& python, std::strin
   s.bwrap_ = bwrap;
   s.sandboxed_ = true;
   // Probe: the real command line, with a trivial program instead of the runtime.
-  std::vector<std::string> argv = s.ZygoteCommand("/", "/dev/null");
+  std::vector<std::string> argv = s.ZygoteCommand("/", "/usr");
   argv.resize(argv.size() - 3);  // drop the interpreter, -B and the script
   argv.push_back(python.executable);
   argv.push_back("-c");
@@ -137,13 +137,9 @@ std::string Sandbox::TaskRoot(const std::string& host_code_dir) const {
   return sandboxed_ ? "/var/task" : host_code_dir;
 }
 
-std::string Sandbox::RuntimeScript(const std::string& host_script) const {
-  return sandboxed_ ? "/var/runtime/stator_runtime.py" : host_script;
-}
-
 std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir,
-                                                const std::string& host_script) const {
-  if (!sandboxed_) return {python_.executable, "-B", host_script};
+                                                const std::string& host_runtime_dir) const {
+  if (!sandboxed_) return {python_.executable, "-B", host_runtime_dir + "/stator_runtime.py"};
   // --unshare-net: only loopback (bwrap brings it up); stator through the runtime's relay.
   // --cap-drop ALL: bwrap run by root keeps root's capabilities unless told (run by another
   // user it has none to keep).
@@ -180,7 +176,7 @@ std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir
                      "--dir",     "/var",
                      "--bind",    host_code_dir,
                      "/var/task", "--ro-bind",
-                     host_script, "/var/runtime/stator_runtime.py",
+                     host_runtime_dir, "/var/runtime",
                      "--chdir",   "/var/task",
                      "--setenv",  "HOME",
                      "/tmp",      python_.executable,

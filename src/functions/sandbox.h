@@ -36,13 +36,14 @@ class Sandbox {
   static Sandbox Detect(bool want_bwrap, const PythonInstall& python, std::string* warning);
 
   bool sandboxed() const { return sandboxed_; }
-  // Where the code and the runtime script appear to the function.
+  // Where the code appears to the function.
   std::string TaskRoot(const std::string& host_code_dir) const;
-  std::string RuntimeScript(const std::string& host_script) const;
 
-  // The command that starts a zygote for the code in host_code_dir.
+  // The command that starts a zygote for the code in host_code_dir: the runtime's
+  // stator_runtime.py in host_runtime_dir (which also holds the modules it imports; sandboxed,
+  // the directory appears read-only as /var/runtime).
   std::vector<std::string> ZygoteCommand(const std::string& host_code_dir,
-                                         const std::string& host_script) const;
+                                         const std::string& host_runtime_dir) const;
 
  private:
   bool sandboxed_ = false;
