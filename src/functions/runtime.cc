@@ -645,8 +645,8 @@ Result<std::unique_ptr<FunctionRuntime>> FunctionRuntime::Start(RuntimeOptions o
   if (ec) {
     return Error{"ServiceException", "cannot create " + impl->runtime_dir + ": " + ec.message()};
   }
-  for (const auto& [name, text] : {std::pair{"stator_runtime.py", kRuntimeScript},
-                                   std::pair{"stator_knix.py", kKnixScript}}) {
+  for (const auto& [name, text] :
+       {std::pair{"stator_runtime.py", kRuntimeScript}, std::pair{"stator_knix.py", kKnixScript}}) {
     const std::string path = impl->runtime_dir + "/" + name;
     const std::string tmp = path + ".tmp";
     FILE* f = fopen(tmp.c_str(), "wb");

@@ -170,17 +170,28 @@ std::vector<std::string> Sandbox::ZygoteCommand(const std::string& host_code_dir
     if (access(f, F_OK) == 0) a.insert(a.end(), {"--ro-bind", f, f});
   }
   for (const std::string& p : python_.paths) a.insert(a.end(), {"--ro-bind", p, p});
-  a.insert(a.end(), {"--proc",    "/proc",
-                     "--dev",     "/dev",
-                     "--tmpfs",   "/tmp",
-                     "--dir",     "/var",
-                     "--bind",    host_code_dir,
-                     "/var/task", "--ro-bind",
-                     host_runtime_dir, "/var/runtime",
-                     "--chdir",   "/var/task",
-                     "--setenv",  "HOME",
-                     "/tmp",      python_.executable,
-                     "-B",        "/var/runtime/stator_runtime.py"});
+  a.insert(a.end(), {"--proc",
+                     "/proc",
+                     "--dev",
+                     "/dev",
+                     "--tmpfs",
+                     "/tmp",
+                     "--dir",
+                     "/var",
+                     "--bind",
+                     host_code_dir,
+                     "/var/task",
+                     "--ro-bind",
+                     host_runtime_dir,
+                     "/var/runtime",
+                     "--chdir",
+                     "/var/task",
+                     "--setenv",
+                     "HOME",
+                     "/tmp",
+                     python_.executable,
+                     "-B",
+                     "/var/runtime/stator_runtime.py"});
   return a;
 }
 
