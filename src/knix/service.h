@@ -236,6 +236,9 @@ class KnixService {
   bool AmqpActive(const std::string& key, const json::Value& trigger);
   void DeliverAmqp(const std::string& key, const std::string& routing_key, const std::string& body);
   void DeliverAmqpError(const std::string& key, const std::string& why);
+  // KNIX's amqp event {trigger_status: status, source, data} to the trigger's workflows.
+  void DeliverAmqpEvent(const std::string& key, const char* status, const std::string& source,
+                        const std::string& data);
   void OnBucketWrite(const std::string& user, const std::string& bucket, const std::string& key,
                      const std::string& value);
   Result<json::Value> ManagementAs(const std::string& workflow_id, const json::Value& request);

@@ -114,33 +114,20 @@ bool KnixService::AmqpActive(const std::string& key, const json::Value& trigger)
 
 void KnixService::DeliverAmqp(const std::string& key, const std::string& routing_key,
                               const std::string& body) {
-  size_t slash = key.find('/');
-  if (slash == std::string::npos) return;
-  const std::string user = key.substr(0, slash);
-  const std::string name = key.substr(slash + 1);
-  auto record = store_->GetRecord(kTriggersKind, key);
-  if (!record.ok() || !*record) return;
-  auto trigger = json::Parse(**record);
-  if (!trigger.ok() || Str(*trigger, "trigger_type") != "amqp") return;
-  for (const Association& a : TriggerAssociations(user, *trigger)) {
-    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-    if (w == nullptr || w->user != user) continue;
-    json::Value event = json::Value::MakeObject({{"trigger_status", S("ready")},
-                                                 {"trigger_type", S("amqp")},
-                                                 {"trigger_name", S(name)},
-                                                 {"workflow_name", S(w->name)},
-                                                 {"source", S(routing_key)},
-                                                 {"data", S(body)}});
-    StartTriggered(*w, a.state, event);
-  }
+  DeliverAmqpEvent(key, "ready", routing_key, body);
 }
 
 void KnixService::DeliverAmqpError(const std::string& key, const std::string& why) {
+  std::cerr << "stator: knix: AMQP trigger " << key << ": " << why << "\n";
+  DeliverAmqpEvent(key, "error", "", "Error: " + why);
+}
+
+void KnixService::DeliverAmqpEvent(const std::string& key, const char* status,
+                                   const std::string& source, const std::string& data) {
   size_t slash = key.find('/');
   if (slash == std::string::npos) return;
   const std::string user = key.substr(0, slash);
   const std::string name = key.substr(slash + 1);
-  std::cerr << "stator: knix: AMQP trigger " << name << " of user " << user << ": " << why << "\n";
   auto record = store_->GetRecord(kTriggersKind, key);
   if (!record.ok() || !*record) return;
   auto trigger = json::Parse(**record);
@@ -148,12 +135,12 @@ void KnixService::DeliverAmqpError(const std::string& key, const std::string& wh
   for (const Association& a : TriggerAssociations(user, *trigger)) {
     std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
     if (w == nullptr || w->user != user) continue;
-    json::Value event = json::Value::MakeObject({{"trigger_status", S("error")},
+    json::Value event = json::Value::MakeObject({{"trigger_status", S(status)},
                                                  {"trigger_type", S("amqp")},
                                                  {"trigger_name", S(name)},
                                                  {"workflow_name", S(w->name)},
-                                                 {"source", S("")},
-                                                 {"data", S("Error: " + why)}});
+                                                 {"source", S(source)},
+                                                 {"data", S(data)}});
     StartTriggered(*w, a.state, event);
   }
 }
