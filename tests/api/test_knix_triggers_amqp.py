@@ -33,6 +33,7 @@ from stator_server import Server  # noqa: E402
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 from ctest_unittest import needs  # noqa: E402
 from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
+from test_knix_triggers import counter, settled, single, wait_for  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RABBITMQ_SH = os.path.join(ROOT, "scripts", "rabbitmq.sh")
@@ -49,8 +50,6 @@ def handle(event, context):
     return event
 '''
 
-DEADLINE = 45.0
-
 
 def rabbitmq_missing():
     if not os.path.exists("/usr/lib/rabbitmq/bin/rabbitmq-server"):
@@ -60,38 +59,6 @@ def rabbitmq_missing():
 
 def rabbitmq_or_postgres_missing():
     return rabbitmq_missing() or postgres_missing()
-
-
-def single(fn):
-    return {"StartAt": "only", "States": {"only": {"Type": "Task", "Resource": fn, "End": True}}}
-
-
-def counter(user, name):
-    return user.stored("counter", "getcounter", countername=name)["countervalue"]
-
-
-def wait_for(what, predicate, deadline=DEADLINE):
-    end = time.monotonic() + deadline
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def settled(user, name, quiet=1.5):
-    end = time.monotonic() + DEADLINE
-    last, since = counter(user, name), time.monotonic()
-    while time.monotonic() - since < quiet:
-        if time.monotonic() > end:
-            raise AssertionError(f"counter {name} never settled")
-        time.sleep(0.1)
-        now = counter(user, name)
-        if now != last:
-            last, since = now, time.monotonic()
-    return last
 
 
 def details(user, name):
