@@ -343,7 +343,12 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(200, r.status_code, r.text)
         self.assertEqual(42, r.json())
         [w] = on_b.workflows()
-        self.assertIn("doubling", on_a.logs(w["id"])["log"])  # printed on b, read on a
+        # Printed on b, read on a: another node's lines show once b has committed them (its
+        # log writer commits every 200 ms at most, docs/knix.md).
+        deadline = time.monotonic() + 30
+        while "doubling" not in on_a.logs(w["id"])["log"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertIn("doubling", on_a.logs(w["id"])["log"])
         on_a.stored("kv", "putdata", key="k", value="v")
         self.assertEqual("v", on_b.stored("kv", "getdata", key="k")["value"])
         on_a.stored("counter", "createcounter", countername="c", countervalue=0)
