@@ -225,6 +225,9 @@ class KnixService {
   };
   std::vector<Association> TriggerAssociations(const std::string& user, const json::Value& trigger);
   std::vector<Association> BucketAssociations(const std::string& user, const json::Value& bucket);
+  // The association's workflow while it is deployed and still the user's; else nullptr
+  // (undeployed or deleted: nothing is delivered to it).
+  std::shared_ptr<const WorkflowRecord> DeployedOf(const std::string& user, const Association& a);
   std::optional<WorkflowRecord> WorkflowNamed(const std::string& user, const std::string& name);
   // trigger_delivery.cc: an asynchronous execution of w (at `state`, "" = its start) with the
   // event; the timer event of one claimed tick; the storage event of a put to a bucket; a
@@ -236,9 +239,11 @@ class KnixService {
   bool AmqpActive(const std::string& key, const json::Value& trigger);
   void DeliverAmqp(const std::string& key, const std::string& routing_key, const std::string& body);
   void DeliverAmqpError(const std::string& key, const std::string& why);
-  // KNIX's amqp event {trigger_status: status, source, data} to the trigger's workflows.
-  void DeliverAmqpEvent(const std::string& key, const char* status, const std::string& source,
-                        const std::string& data);
+  // KNIX's trigger event {trigger_status: status, trigger_type: type, trigger_name,
+  // workflow_name, source, data} to each deployed workflow associated to the trigger `key`
+  // (USER/NAME) when the trigger still exists with that type.
+  void DeliverTriggerEvent(const std::string& key, const char* type, const char* status,
+                           const std::string& source, const std::string& data);
   void OnBucketWrite(const std::string& user, const std::string& bucket, const std::string& key,
                      const std::string& value);
   Result<json::Value> ManagementAs(const std::string& workflow_id, const json::Value& request);

@@ -199,8 +199,8 @@ ActionResult KnixService::GetTriggerDetails(const Call& c) {
     // The active associations: deployed workflows, with their endpoints.
     json::Array active;
     for (const Association& a : TriggerAssociations(c.user.id, t)) {
-      std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-      if (w == nullptr || w->user != c.user.id) continue;
+      std::shared_ptr<const WorkflowRecord> w = DeployedOf(c.user.id, a);
+      if (w == nullptr) continue;
       active.push_back(
           json::Value::MakeObject({{"workflow_name", S(w->name)},
                                    {"workflow_url", S(c.base_url + kWorkflowPathPrefix + w->id)},
@@ -307,8 +307,8 @@ ActionResult KnixService::GetTriggerableBuckets(const Call& c) {
     json::Array metadata;
     for (const Association& a :
          BucketAssociations(c.user.id, v.ok() ? *v : json::Value::EmptyObject())) {
-      std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-      if (w == nullptr || w->user != c.user.id) continue;
+      std::shared_ptr<const WorkflowRecord> w = DeployedOf(c.user.id, a);
+      if (w == nullptr) continue;
       names.push_back(S(w->name));
       metadata.push_back(json::Value::MakeObject(
           {{"urltype", S("url")},

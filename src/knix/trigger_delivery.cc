@@ -81,49 +81,36 @@ void KnixService::StartTriggered(const WorkflowRecord& w, const std::string& sta
                              });
 }
 
+std::shared_ptr<const WorkflowRecord> KnixService::DeployedOf(const std::string& user,
+                                                              const Association& a) {
+  std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
+  return w != nullptr && w->user == user ? w : nullptr;
+}
+
 void KnixService::DeliverTimer(const std::string& key) {
-  size_t slash = key.find('/');
-  if (slash == std::string::npos) return;
-  const std::string user = key.substr(0, slash);
-  const std::string name = key.substr(slash + 1);
-  auto record = store_->GetRecord(kTriggersKind, key);
-  if (!record.ok() || !*record) return;
-  auto trigger = json::Parse(**record);
-  if (!trigger.ok() || Str(*trigger, "trigger_type") != "timer") return;
-  for (const Association& a : TriggerAssociations(user, *trigger)) {
-    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-    if (w == nullptr || w->user != user) continue;  // undeployed or deleted: not delivered
-    json::Value event = json::Value::MakeObject({{"trigger_status", S("ready")},
-                                                 {"trigger_type", S("timer")},
-                                                 {"trigger_name", S(name)},
-                                                 {"workflow_name", S(w->name)},
-                                                 {"source", S("")},
-                                                 {"data", S("")}});
-    StartTriggered(*w, a.state, event);
-  }
+  DeliverTriggerEvent(key, "timer", "ready", "", "");
 }
 
 bool KnixService::AmqpActive(const std::string& key, const json::Value& trigger) {
   const std::string user = key.substr(0, key.find('/'));
   for (const Association& a : TriggerAssociations(user, trigger)) {
-    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-    if (w != nullptr && w->user == user) return true;
+    if (DeployedOf(user, a) != nullptr) return true;
   }
   return false;
 }
 
 void KnixService::DeliverAmqp(const std::string& key, const std::string& routing_key,
                               const std::string& body) {
-  DeliverAmqpEvent(key, "ready", routing_key, body);
+  DeliverTriggerEvent(key, "amqp", "ready", routing_key, body);
 }
 
 void KnixService::DeliverAmqpError(const std::string& key, const std::string& why) {
   std::cerr << "stator: knix: AMQP trigger " << key << ": " << why << "\n";
-  DeliverAmqpEvent(key, "error", "", "Error: " + why);
+  DeliverTriggerEvent(key, "amqp", "error", "", "Error: " + why);
 }
 
-void KnixService::DeliverAmqpEvent(const std::string& key, const char* status,
-                                   const std::string& source, const std::string& data) {
+void KnixService::DeliverTriggerEvent(const std::string& key, const char* type, const char* status,
+                                      const std::string& source, const std::string& data) {
   size_t slash = key.find('/');
   if (slash == std::string::npos) return;
   const std::string user = key.substr(0, slash);
@@ -131,12 +118,12 @@ void KnixService::DeliverAmqpEvent(const std::string& key, const char* status,
   auto record = store_->GetRecord(kTriggersKind, key);
   if (!record.ok() || !*record) return;
   auto trigger = json::Parse(**record);
-  if (!trigger.ok() || Str(*trigger, "trigger_type") != "amqp") return;
+  if (!trigger.ok() || Str(*trigger, "trigger_type") != type) return;
   for (const Association& a : TriggerAssociations(user, *trigger)) {
-    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-    if (w == nullptr || w->user != user) continue;
+    std::shared_ptr<const WorkflowRecord> w = DeployedOf(user, a);
+    if (w == nullptr) continue;
     json::Value event = json::Value::MakeObject({{"trigger_status", S(status)},
-                                                 {"trigger_type", S("amqp")},
+                                                 {"trigger_type", S(type)},
                                                  {"trigger_name", S(name)},
                                                  {"workflow_name", S(w->name)},
                                                  {"source", S(source)},
@@ -156,9 +143,8 @@ void KnixService::OnBucketWrite(const std::string& user, const std::string& buck
                                                {"value", S(value)},
                                                {"source", S(bucket)}});
   for (const Association& a : BucketAssociations(user, *parsed)) {
-    std::shared_ptr<const WorkflowRecord> w = a.id.empty() ? nullptr : Deployed(a.id);
-    if (w == nullptr || w->user != user) continue;
-    StartTriggered(*w, "", event);
+    if (std::shared_ptr<const WorkflowRecord> w = DeployedOf(user, a))
+      StartTriggered(*w, "", event);
   }
 }
 
