@@ -203,9 +203,8 @@ std::string WorkflowOfExecution(const std::string& execution_arn) {
 
 }  // namespace
 
-functions::PlatformHandler KnixService::PlatformFor(const engine::TaskRequest& request) {
-  std::string workflow_id = WorkflowOfExecution(request.execution_arn);
-  if (workflow_id.empty()) return nullptr;
+functions::PlatformHandler KnixService::PlatformFor(const std::string& workflow_id,
+                                                    const engine::TaskRequest& request) {
   return [data = context_.HandlerFor(workflow_id), route = request.route](
              std::string call, json::Value args, functions::PlatformReply reply) {
     if (IsFlowCall(call)) return reply(ServeFlowCall(route, call, args));
@@ -221,9 +220,9 @@ std::string KnixService::ExecutionKey(const std::string& execution_arn) {
 
 Result<std::function<void()>> KnixService::PrepareInvocation(const engine::TaskRequest& request,
                                                              functions::Invocation* inv) {
-  inv->platform = PlatformFor(request);
-  if (!inv->platform) return std::function<void()>();
-  std::string workflow_id = WorkflowOfExecution(request.execution_arn);
+  const std::string workflow_id = WorkflowOfExecution(request.execution_arn);
+  if (workflow_id.empty()) return std::function<void()>();  // not a KNIX workflow's execution
+  inv->platform = PlatformFor(workflow_id, request);
   std::string key = ExecutionKey(request.execution_arn);
   json::Object ctx;
   ctx.emplace_back("state", json::Value::String(request.state_name));

@@ -108,10 +108,6 @@ class KnixService {
   functions::OutputSink OutputSinkFor(const engine::TaskRequest& request,
                                       const std::string& request_id);
 
-  // What serves the platform calls of a Task invocation (the KNIX context's data layer, and its
-  // dynamic control flow through request.route: flow_calls.h): empty unless the execution is a
-  // KNIX workflow's.
-  functions::PlatformHandler PlatformFor(const engine::TaskRequest& request);
   // Prepares a Task's invocation (LambdaTaskRunner's platform): its platform calls
   // (PlatformFor, plus the session calls of a session workflow: sessions.h), its context (the
   // KNIX context's state name, execution key and session) and, for a session function, its time
@@ -119,6 +115,10 @@ class KnixService {
   // session function that cannot begin (sessions.h).
   Result<std::function<void()>> PrepareInvocation(const engine::TaskRequest& request,
                                                   functions::Invocation* invocation);
+  // What serves the platform calls of a Task invocation of workflow_id's execution (the KNIX
+  // context's data layer, and its dynamic control flow through request.route: flow_calls.h).
+  functions::PlatformHandler PlatformFor(const std::string& workflow_id,
+                                         const engine::TaskRequest& request);
   // KNIX's instance key of an execution: its id (an async execution's name; a sync one's UUID
   // without its dashes).
   static std::string ExecutionKey(const std::string& execution_arn);
