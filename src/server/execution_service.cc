@@ -288,6 +288,17 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
                     }
                     return done(ExecutionAlreadyExists(started.execution_arn));
                   }
+                  {
+                    // The answer waits for the first events' commit (OnEvents).
+                    MutexLock lock(&live_mu_);
+                    auto it = live_.find(started.execution_arn);
+                    if (it != live_.end()) {
+                      it->second.started_waiter = [done, started](const Status& s) {
+                        if (!s.ok()) return done(StoreFailure(s.error()));
+                        done(started);
+                      };
+                    }
+                  }
                   // Started first, then visible to Stop: a stop can never overtake the start. (The
                   // execution stays in the live table at least until its outcome commits, which is
                   // after this.)
@@ -303,7 +314,6 @@ void ExecutionService::StartStandard(StartRequest r, std::function<void(ApiResul
                       it->second.since = lease_round_;
                     }
                   }
-                  done(started);
                 });
 }
 
@@ -443,7 +453,23 @@ void ExecutionService::OnEvents(const std::string& arn, int64_t epoch,
     h.details_key = e.details_key;
     h.details = e.RenderedDetails();  // payload fields become JSON text here
   }
+  if (!events.empty() && events.front().id == 1) {
+    queue_.Submit(std::move(step), [this, arn](const Status& s) { AnswerStart(arn, s); });
+    return;
+  }
   queue_.Submit(std::move(step));
+}
+
+void ExecutionService::AnswerStart(const std::string& arn, const Status& s) {
+  std::function<void(const Status&)> waiter;
+  {
+    MutexLock lock(&live_mu_);
+    auto it = live_.find(arn);
+    if (it == live_.end() || !it->second.started_waiter) return;
+    waiter = std::move(it->second.started_waiter);
+    it->second.started_waiter = nullptr;
+  }
+  waiter(s);
 }
 
 void ExecutionService::OnStandardFinished(const std::string& arn, int64_t epoch,
@@ -469,6 +495,7 @@ void ExecutionService::OnStandardFinished(const std::string& arn, int64_t epoch,
       live = std::move(it->second);
       live_.erase(it);
     }
+    if (live.started_waiter) live.started_waiter(s);  // (answered by OnEvents' commit before)
     for (auto& waiter : live.stop_waiters) {
       if (s.ok()) {
         waiter(stop_ms);

@@ -147,6 +147,9 @@ class ExecutionService : public api::Executions {
     // Called once the end is committed (with the stop date), or with the failure that means it
     // never will be.
     std::vector<std::function<void(ApiResult<int64_t>)>> stop_waiters;
+    // StartExecution's answer, given once the first events (ExecutionStarted, ...) commit: a
+    // client that was told "started" can read them, and a Stop from another node finds them.
+    std::function<void(const Status&)> started_waiter;
     int64_t epoch = 0;   // the lease's epoch (cluster), or 0
     uint64_t since = 0;  // lease_round_ when the lease was taken (cluster)
   };
@@ -159,6 +162,8 @@ class ExecutionService : public api::Executions {
                                          int64_t start_ms) const;
   // Runs on the thread of the execution: queues its new history events.
   void OnEvents(const std::string& arn, int64_t epoch, std::vector<engine::HistoryEvent> events);
+  // Answers the start of `arn` (Live::started_waiter), if not answered yet.
+  void AnswerStart(const std::string& arn, const Status& s) EXCLUDES(live_mu_);
   void OnStandardFinished(const std::string& arn, int64_t epoch, engine::Execution* execution);
   // Creates the engine execution of a Standard execution: its events go to the store, and its
   // end closes it there. `runner` stays alive as long as the execution.

@@ -42,6 +42,7 @@ void ExecutionService::OnReport(const store::CommitReport& report) {
 
 void ExecutionService::Halt(const std::vector<std::string>& arns, const char* why) {
   std::vector<Live> halted;
+  std::vector<std::function<void(const Status&)>> started;
   {
     MutexLock lock(&live_mu_);
     for (const std::string& arn : arns) {
@@ -56,6 +57,8 @@ void ExecutionService::Halt(const std::vector<std::string>& arns, const char* wh
         });
       }
       it->second.stop_waiters.clear();
+      // Its record is committed: it started, even if its first events were fenced.
+      if (it->second.started_waiter) started.push_back(std::move(it->second.started_waiter));
       halted.push_back(std::move(it->second));
       live_.erase(it);
     }
@@ -63,6 +66,7 @@ void ExecutionService::Halt(const std::vector<std::string>& arns, const char* wh
   for (Live& l : halted) {
     if (l.execution) l.execution->Detach();
   }
+  for (auto& waiter : started) waiter(Status::Ok());
   if (!halted.empty()) {
     std::cerr << "stator: cluster: " << halted.size()
               << " executions moved to another node and stopped here (" << why << ")\n";
