@@ -15,6 +15,8 @@
 #include "api/lambda_service.h"
 #include "api/routes/lambda/lambda_common.h"
 #include "api/states_service.h"
+#include "appsync/paths.h"
+#include "appsync/service.h"
 #include "common/clock.h"
 #include "common/uuid.h"
 #include "dynamodb/service.h"
@@ -79,6 +81,7 @@ class ApiServer::Impl {
   std::unique_ptr<StatesService> states;
   std::shared_ptr<integrations::LambdaTaskRunner> lambda_tasks;
   std::unique_ptr<knix::KnixService> knix;           // stopped last (see Stop)
+  std::unique_ptr<appsync::AppSyncService> appsync;  // AppSync's control plane
   AwsJsonRouter router;                              // Step Functions
   std::unique_ptr<LocalStepFunctions> local_states;  // for Task states
   Dispatch dispatch;                                 // every service on the port
@@ -211,6 +214,17 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
           front_door->HandleWorkflow(std::move(request), std::move(respond));
         });
   }
+  {
+    // AppSync's control plane (GraphQL APIs, schemas, keys, data sources, resolvers as records).
+    impl->appsync = std::make_unique<appsync::AppSyncService>(
+        impl->store.get(), impl->clock.clock.get(), options.region, options.account);
+    appsync::AppSyncService* appsync_service = impl->appsync.get();
+    auto appsync_handler = [appsync_service](HttpRequest&& request, Responder respond) {
+      appsync_service->Handle(std::move(request), std::move(respond));
+    };
+    impl->dispatch.AddPathPrefix(appsync::kApisPath, appsync_handler);
+    impl->dispatch.AddPathPrefix(appsync::kTagsPathPrefix, appsync_handler);
+  }
   // IAM and STS (the Query protocol: a form POST to "/"): roles stored, not enforced.
   impl->dispatch.AddMatcher(iam::IsIamOrStsRequest,
                             iam::MakeIamHandler(impl->store.get(), impl->clock.clock.get(), scope));
@@ -248,6 +262,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->function_runtime->SetEndpoint(endpoint);
     impl->lambda->SetEndpoint(endpoint);
     impl->knix->SetEndpoint(endpoint);
+    impl->appsync->SetEndpoint(endpoint);
   }
   impl->knix->StartTriggers();  // KNIX timer triggers: once executions have resumed
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
