@@ -15,6 +15,7 @@
 #include "api/lambda_service.h"
 #include "api/routes/lambda/lambda_common.h"
 #include "api/states_service.h"
+#include "appsync/data_plane.h"
 #include "appsync/paths.h"
 #include "appsync/service.h"
 #include "common/clock.h"
@@ -73,6 +74,9 @@ class ApiServer::Impl {
   ServeOptions options;
   std::unique_ptr<store::Store> store;
   ServerClock clock;
+  // AppSync's GraphQL endpoints: destroyed after the runtime and DynamoDB, whose last
+  // completions (answered when they stop) may still reach its resolvers.
+  std::unique_ptr<appsync::DataPlane> appsync_data;
   std::unique_ptr<functions::FunctionRegistry> function_registry;  // outlive executions
   std::unique_ptr<functions::FunctionRuntime> function_runtime;
   std::unique_ptr<LambdaService> lambda;
@@ -224,6 +228,21 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     };
     impl->dispatch.AddPathPrefix(appsync::kApisPath, appsync_handler);
     impl->dispatch.AddPathPrefix(appsync::kTagsPathPrefix, appsync_handler);
+    // Its data plane: each API's GraphQL endpoint, resolvers on functions and DynamoDB.
+    appsync::ResolverDeps deps;
+    deps.catalog = &impl->appsync->catalog();
+    deps.registry = impl->function_registry.get();
+    deps.runtime = impl->function_runtime.get();
+    deps.dynamodb = impl->dynamodb.get();
+    deps.clock = impl->clock.clock.get();
+    deps.region = options.region;
+    deps.account = options.account;
+    impl->appsync_data = std::make_unique<appsync::DataPlane>(std::move(deps));
+    appsync::DataPlane* data_plane = impl->appsync_data.get();
+    impl->dispatch.AddPathPrefix(appsync::kGraphqlPathPrefix,
+                                 [data_plane](HttpRequest&& request, Responder respond) {
+                                   data_plane->Handle(std::move(request), std::move(respond));
+                                 });
   }
   // IAM and STS (the Query protocol: a form POST to "/"): roles stored, not enforced.
   impl->dispatch.AddMatcher(iam::IsIamOrStsRequest,
