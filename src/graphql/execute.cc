@@ -8,6 +8,7 @@
 // all-synchronous execution takes mu_ only uncontended.
 #include "graphql/execute.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -180,6 +181,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
     if (serial_ && next_root_ < root_fields_.size()) return;
     result_.has_data = true;
     result_.data = Build(root_);
+    SortErrors(&errors_);
     result_.errors = std::move(errors_);
     Finish();
   }
@@ -605,6 +607,36 @@ class Execution : public std::enable_shared_from_this<Execution> {
 };
 
 }  // namespace
+
+void SortErrors(std::vector<Error>* errors) {
+  auto path_less = [](const json::Value& a, const json::Value& b) {
+    static const json::Array kEmpty;
+    const json::Array& x = a.is_array() ? a.as_array() : kEmpty;
+    const json::Array& y = b.is_array() ? b.as_array() : kEmpty;
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (x[i].is_int() && y[i].is_int()) {
+        if (x[i].as_int() != y[i].as_int()) return x[i].as_int() < y[i].as_int();
+      } else if (x[i].is_string() && y[i].is_string()) {
+        if (x[i].as_string() != y[i].as_string()) return x[i].as_string() < y[i].as_string();
+      } else {
+        return x[i].is_int();
+      }
+    }
+    return x.size() < y.size();
+  };
+  std::stable_sort(errors->begin(), errors->end(), [&](const Error& a, const Error& b) {
+    for (size_t i = 0; i < a.locations.size() && i < b.locations.size(); ++i) {
+      const Location& l = a.locations[i];
+      const Location& r = b.locations[i];
+      if (l.line != r.line) return l.line < r.line;
+      if (l.column != r.column) return l.column < r.column;
+    }
+    if (a.locations.size() != b.locations.size()) return a.locations.size() < b.locations.size();
+    if (path_less(a.path, b.path)) return true;
+    if (path_less(b.path, a.path)) return false;
+    return a.message < b.message;
+  });
+}
 
 json::Value ExecutionResult::ToJson() const {
   json::Object o;
