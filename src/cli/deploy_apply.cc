@@ -73,7 +73,9 @@ class Deployer {
       if (!r.ignored.empty() && r.kind != deploy::Kind::kSkipped) {
         std::string list;
         for (const std::string& k : r.ignored) list += (list.empty() ? "" : ", ") + k;
-        row.note = "ignored: " + list;
+        // An AppSync row's note (the API's key, the schema's outcome) stays before the list.
+        bool keep = r.kind == deploy::Kind::kAppSync && !row.note.empty();
+        row.note = (keep ? row.note + "; " : "") + "ignored: " + list;
       }
       rows->push_back(std::move(row));
     }
