@@ -498,7 +498,7 @@ bool Parser::ParseSchemaDefinition(Document* doc, bool extension) {
     r.location = token_.location;
     TRY(ParseOperationType(&r.operation));
     TRY(Expect(TokenKind::kColon));
-    TRY(ParseName(&r.type_name));
+    TRY(ParseName(&r.type_name, &r.type_location));
     def.operation_types.push_back(std::move(r));
     return true;
   };
@@ -531,7 +531,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
   def.location = token_.location;
   if (!extension) TRY(ParseDescription(&def.description, &def.has_description));
   TRY(Advance());  // the keyword
-  TRY(ParseName(&def.name));
+  TRY(ParseName(&def.name, &def.name_location));
   bool empty = true;
   switch (kind) {
     case TypeDefinitionKind::kScalar:
@@ -578,7 +578,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
               return Fail(token_.location,
                           Describe(token_) + " is reserved and cannot be used for an enum value.");
             }
-            TRY(ParseName(&v.name));
+            TRY(ParseName(&v.name, &v.name_location));
             TRY(ParseDirectives(true, &v.directives));
             def.enum_values.push_back(std::move(v));
             return true;
@@ -607,7 +607,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
 bool Parser::ParseFieldDefinition(FieldDefinition* out) {
   out->location = token_.location;
   TRY(ParseDescription(&out->description, &out->has_description));
-  TRY(ParseName(&out->name));
+  TRY(ParseName(&out->name, &out->name_location));
   TRY(OptionalMany(
       TokenKind::kParenL,
       [&] {
@@ -623,7 +623,7 @@ bool Parser::ParseFieldDefinition(FieldDefinition* out) {
 bool Parser::ParseInputValueDefinition(InputValueDefinition* out) {
   out->location = token_.location;
   TRY(ParseDescription(&out->description, &out->has_description));
-  TRY(ParseName(&out->name));
+  TRY(ParseName(&out->name, &out->name_location));
   TRY(Expect(TokenKind::kColon));
   TRY(ParseTypeReference(&out->type));
   bool eq;
@@ -641,7 +641,7 @@ bool Parser::ParseDirectiveDefinition(Document* doc) {
   TRY(ParseDescription(&def.description, &def.has_description));
   TRY(ExpectKeyword("directive"));
   TRY(Expect(TokenKind::kAt));
-  TRY(ParseName(&def.name));
+  TRY(ParseName(&def.name, &def.name_location));
   TRY(OptionalMany(
       TokenKind::kParenL,
       [&] {

@@ -71,7 +71,8 @@ struct NamedType {
   std::vector<InputValue> input_fields;         // input object
   std::optional<std::string> specified_by_url;  // scalar
   bool one_of = false;                          // input object with @oneOf
-  std::vector<Directive> directives;            // as applied in the SDL
+  std::vector<Directive> directives;            // as applied in the SDL (extensions appended)
+  Location location;                            // of the name (0:0 for built-ins)
 
   const FieldDef* FindField(std::string_view name) const;
   const InputValue* FindInputField(std::string_view name) const;
@@ -93,6 +94,7 @@ struct DirectiveDef {
   bool repeatable = false;
   std::vector<std::string> locations;  // "QUERY", "FIELD", "FIELD_DEFINITION", ...
   bool builtin = false;
+  Location location;
   const InputValue* FindArgument(std::string_view name) const;
 };
 
@@ -126,6 +128,17 @@ class Schema {
   const FieldDef* FindField(const NamedType& parent, std::string_view name) const;
 
   const SchemaOptions& options() const { return options_; }
+  // The SDL-declared schema description and applied directives (`schema @foo { ... }`).
+  const std::vector<Directive>& schema_directives() const { return schema_directives_; }
+  // Whether the SDL had a `schema { }` definition (PrintSchema prints it only then, or when the
+  // root types are not the default names).
+  bool has_schema_definition() const { return has_schema_definition_; }
+  // Where the SDL names the root type of `operation` (`query: Q`), if it does.
+  std::optional<Location> RootTypeLocation(OperationType operation) const {
+    auto it = root_type_locations_.find(static_cast<int>(operation));
+    if (it == root_type_locations_.end()) return std::nullopt;
+    return it->second;
+  }
 
   ~Schema();
 
@@ -141,6 +154,12 @@ class Schema {
   const NamedType* query_ = nullptr;
   const NamedType* mutation_ = nullptr;
   const NamedType* subscription_ = nullptr;
+  std::vector<Directive> schema_directives_;
+  bool has_schema_definition_ = false;
+  std::map<int, Location> root_type_locations_;
+  FieldDef typename_field_;
+  FieldDef schema_field_;
+  FieldDef type_field_;
 };
 
 struct SchemaResult {
