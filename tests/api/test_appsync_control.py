@@ -232,7 +232,7 @@ class ErrorTest(AppSyncCase):
         self.assertEqual(r.getheader("x-amzn-ErrorType"), "UnknownOperationException")
         conn.close()
         self.assertError("BadRequestException", 400, None, self.appsync.list_tags_for_resource,
-                         resourceArn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:not-an-appsync-api-arn")
+                         resourceArn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:not-an-appsync-api-arn-x")
         self.assertError("BadRequestException", 400, None, self.appsync.list_graphql_apis,
                          nextToken="forged")
 
@@ -402,7 +402,7 @@ class LifecycleTest(AppSyncCase):
         self.appsync.untag_resource(resourceArn=arn, tagKeys=["a"])
         self.assertEqual(self.appsync.list_tags_for_resource(resourceArn=arn)["tags"], {"b": "2"})
         self.assertError("NotFoundException", 404, None, self.appsync.list_tags_for_resource,
-                         resourceArn=arn[:-1] + "x")
+                         resourceArn=arn.rsplit("/", 1)[0] + "/" + "0" * 26)
 
     def test_delete_takes_everything(self):
         a = self.api()["apiId"]
