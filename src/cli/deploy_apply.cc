@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/deploy_appsync.h"
 #include "cli/http_client.h"
 #include "common/base64.h"
 #include "common/json.h"
@@ -37,11 +38,13 @@ Result<std::string> CodeZip(const deploy::FunctionCode& code) {
 class Deployer {
  public:
   Deployer(DeployServer& s, const deploy::Plan& plan, std::vector<Deployed> existing)
-      : s_(s), plan_(plan), existing_(std::move(existing)) {}
+      : s_(s), plan_(plan), existing_(std::move(existing)), appsync_(s, plan, existing_) {}
 
   // Creates/updates every resource, then deletes what the stack no longer has.
   Status Run(std::vector<Row>* rows) {
-    for (const deploy::PlannedResource& r : plan_.resources) {
+    for (const deploy::PlannedResource& planned : plan_.resources) {
+      // Values the server made for resources before this one (late_bound.h) filled in.
+      const deploy::PlannedResource r = appsync_.Bind(planned);
       Row row{"", r.type, r.logical_id, r.name, ""};
       Status st = Status::Ok();
       switch (r.kind) {
@@ -59,6 +62,9 @@ class Deployer {
         case deploy::Kind::kTable:
           st = Table(r, &row);
           break;
+        case deploy::Kind::kAppSync:
+          st = appsync_.Apply(r, &row);
+          break;
       }
       if (!st.ok()) {
         return Error{st.error().error,
@@ -67,13 +73,17 @@ class Deployer {
       if (!r.ignored.empty() && r.kind != deploy::Kind::kSkipped) {
         std::string list;
         for (const std::string& k : r.ignored) list += (list.empty() ? "" : ", ") + k;
-        row.note = "ignored: " + list;
+        // An AppSync row's note (the API's key, the schema's outcome) stays before the list.
+        bool keep = r.kind == deploy::Kind::kAppSync && !row.note.empty();
+        row.note = (keep ? row.note + "; " : "") + "ignored: " + list;
       }
       rows->push_back(std::move(row));
     }
     for (const std::string& id : plan_.not_created) {
       rows->push_back({"NOT_CREATED", "", id, "", "its Condition is false"});
     }
+    STATOR_RETURN_IF_ERROR(appsync_.DeleteStaleParts(rows));
+    kept_.insert(appsync_.kept().begin(), appsync_.kept().end());
     // What the stack had and the template no longer has (or replaced under another name).
     std::vector<Deployed> stale;
     for (const Deployed& d : existing_) {
@@ -91,6 +101,9 @@ class Deployer {
     }
     return Status::Ok();
   }
+
+  // v with the values the server made (late_bound.h) filled in.
+  json::Value Bind(const json::Value& v) const { return appsync_.Bind(v); }
 
  private:
   const Deployed* Existing(const deploy::PlannedResource& r, deploy::Kind kind) const {
@@ -270,14 +283,20 @@ class Deployer {
   const deploy::Plan& plan_;
   std::vector<Deployed> existing_;
   std::set<std::string> kept_;  // ARNs the template still has
+  AppSyncDeploy appsync_;       // after existing_, which it reads
 };
 
 }  // namespace
 
 Status ApplyPlan(DeployServer& s, const deploy::Plan& plan, std::vector<Deployed> existing,
-                 std::vector<Row>* rows) {
+                 std::vector<Row>* rows,
+                 std::vector<std::pair<std::string, json::Value>>* outputs) {
   Deployer deployer(s, plan, std::move(existing));
-  return deployer.Run(rows);
+  Status st = deployer.Run(rows);
+  if (st.ok() && outputs != nullptr) {
+    for (auto& [name, value] : *outputs) value = deployer.Bind(value);
+  }
+  return st;
 }
 
 }  // namespace stator::cli

@@ -179,7 +179,7 @@ int DeployCommand(const std::vector<std::string>& args, std::ostream& out, std::
     out.flush();
   }
   std::vector<Row> rows;
-  Status st = ApplyPlan(server, *plan, std::move(existing).value(), &rows);
+  Status st = ApplyPlan(server, *plan, std::move(existing).value(), &rows, &plan->outputs);
   if (!st.ok()) {
     if (!o->json) PrintRows(rows, out);
     err << "stator: deploy failed at " << st.error().cause << "\n"

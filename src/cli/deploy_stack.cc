@@ -109,6 +109,23 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
     if (!next || !next->is_string()) break;
     start = next->as_string();
   }
+  // AppSync GraphQL APIs (their tags come with them).
+  std::string next_token;
+  do {
+    std::string path = "/v1/apis?maxResults=25";
+    if (!next_token.empty()) path += "&nextToken=" + PercentEncode(next_token);
+    STATOR_TRY(Value page, s.Rest("GET", path, nullptr));
+    for (const Value& a : Items(page, "graphqlApis")) {
+      std::vector<std::pair<std::string, std::string>> list;
+      if (const Value* t = a.Find("tags"); t && t->is_object()) {
+        for (const auto& [k, v] : t->as_object()) {
+          if (v.is_string()) list.emplace_back(k, v.as_string());
+        }
+      }
+      keep(deploy::Kind::kAppSync, Member(a, "name"), Member(a, "arn"), list);
+    }
+    next_token = Member(page, "nextToken");
+  } while (!next_token.empty());
   return out;
 }
 
@@ -131,6 +148,12 @@ Status DeleteResource(DeployServer& s, const Deployed& d) {
       if (!r.ok() && r.error().error != "ResourceNotFoundException") return r.error();
       return Status::Ok();
     }
+    case deploy::Kind::kAppSync: {  // the API, with everything under it
+      std::string id = d.arn.substr(d.arn.rfind('/') + 1);
+      auto r = s.Rest("DELETE", "/v1/apis/" + PercentEncode(id), nullptr);
+      if (!r.ok() && r.error().error != "NotFoundException") return r.error();
+      return Status::Ok();
+    }
     case deploy::Kind::kSkipped:
       break;
   }
@@ -145,6 +168,8 @@ const char* KindType(deploy::Kind k) {
       return "state machine";
     case deploy::Kind::kTable:
       return "table";
+    case deploy::Kind::kAppSync:
+      return "graphql api";
     case deploy::Kind::kSkipped:
       break;
   }
@@ -152,6 +177,8 @@ const char* KindType(deploy::Kind k) {
 }
 
 int DeleteRank(deploy::Kind k) {
+  // A GraphQL API's resolvers name functions and tables: it goes first.
+  if (k == deploy::Kind::kAppSync) return 0;
   return k == deploy::Kind::kStateMachine ? 0 : k == deploy::Kind::kFunction ? 1 : 2;
 }
 

@@ -22,8 +22,8 @@ struct Deployed {
   std::string arn;
 };
 
-// Every function, state machine and table tagged stator:stack=stack. scope makes the tables'
-// ARNs (ListTables gives names).
+// Every function, state machine, table and AppSync GraphQL API tagged stator:stack=stack. scope
+// makes the tables' ARNs (ListTables gives names).
 Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stack,
                                         const ArnScope& scope);
 

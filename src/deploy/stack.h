@@ -6,7 +6,8 @@
 // cycles, missing files, unsupported runtimes) are reported before anything is deployed.
 // Resources stator runs: AWS::Serverless::Function, AWS::Lambda::Function,
 // AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine, AWS::Serverless::SimpleTable,
-// AWS::DynamoDB::Table. Every other type is planned as skipped, with placeholder Ref/GetAtt
+// AWS::DynamoDB::Table, AWS::AppSync::* (whose server-made values are late-bound: late_bound.h).
+// Every other type is planned as skipped, with placeholder Ref/GetAtt
 // values (docs/deploy.md).
 //
 // MakePlan (stack.cc) is the core: the template's sections, conditions, references and Outputs.
@@ -31,7 +32,8 @@ namespace stator::deploy {
 inline constexpr const char* kStackTag = "stator:stack";
 inline constexpr const char* kLogicalIdTag = "stator:logical-id";
 
-enum class Kind { kFunction, kStateMachine, kTable, kSkipped };
+// kAppSync: every AWS::AppSync type (the request's owner is told by PlannedResource::type).
+enum class Kind { kFunction, kStateMachine, kTable, kAppSync, kSkipped };
 
 struct FunctionCode {
   enum Source { kDirectory, kZipFile, kFile, kInline } source = kDirectory;

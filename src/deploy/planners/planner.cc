@@ -24,6 +24,11 @@ const ResourceType* FindResourceType(const std::string& type) {
       {"AWS::StepFunctions::StateMachine", nullptr, false, PlanStateMachine},
       {"AWS::Serverless::SimpleTable", "SimpleTable", false, PlanTable},
       {"AWS::DynamoDB::Table", nullptr, false, PlanTable},
+      {"AWS::AppSync::GraphQLApi", nullptr, false, PlanAppSyncApi},
+      {"AWS::AppSync::GraphQLSchema", nullptr, false, PlanAppSyncSchema},
+      {"AWS::AppSync::ApiKey", nullptr, false, PlanAppSyncApiKey},
+      {"AWS::AppSync::DataSource", nullptr, false, PlanAppSyncDataSource},
+      {"AWS::AppSync::Resolver", nullptr, false, PlanAppSyncResolver},
   };
   for (const ResourceType& t : kTypes) {
     if (type == t.type) return &t;

@@ -8,7 +8,8 @@
 //
 // Files: planners/function.cc (AWS::Serverless::Function, AWS::Lambda::Function),
 // planners/state_machine.cc (AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine),
-// planners/table.cc (AWS::Serverless::SimpleTable, AWS::DynamoDB::Table), planners/skipped.cc
+// planners/table.cc (AWS::Serverless::SimpleTable, AWS::DynamoDB::Table), planners/appsync.cc
+// (AWS::AppSync::GraphQLApi, GraphQLSchema, ApiKey, DataSource, Resolver), planners/skipped.cc
 // (IAM roles and policies, log groups and every other type), planners/resource_types.cc (the
 // table of types), planners/properties.* (helpers the planners share).
 //
@@ -82,6 +83,17 @@ Status PlanStateMachine(const StackScope& scope, const ResourceInput& in, Planne
                         ResourceAttributes* attributes);
 Status PlanTable(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
                  ResourceAttributes* attributes);
+// AppSync (planners/appsync.cc): what the server makes (ids, keys, URLs) is late-bound.
+Status PlanAppSyncApi(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                      ResourceAttributes* attributes);
+Status PlanAppSyncSchema(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                         ResourceAttributes* attributes);
+Status PlanAppSyncApiKey(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                         ResourceAttributes* attributes);
+Status PlanAppSyncDataSource(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                             ResourceAttributes* attributes);
+Status PlanAppSyncResolver(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                           ResourceAttributes* attributes);
 
 // A type stator does not run: listed as skipped, with a placeholder name and ARN so that Ref and
 // Fn::GetAtt of it resolve. properties are unresolved; resolve_name gives the string a name
