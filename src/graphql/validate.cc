@@ -134,7 +134,7 @@ void TypeInfo::Enter(const Node& node) {
     case NodeKind::kOperationDefinition: {
       const NamedType* root = schema_.RootType(node.operation().operation);
       type_stack_.push_back(root && root->kind == TypeKind::kObject ? MakeNamed(root->name)
-                                                                     : nullptr);
+                                                                    : nullptr);
       break;
     }
     case NodeKind::kInlineFragment:
@@ -265,7 +265,8 @@ Location RecordedSelectionSet(const T& node, Location fallback) {
 }  // namespace
 
 Location NameLocation(const OperationDefinition& o) {
-  return RecordedName(o, After(o.location, std::string_view(OperationTypeName(o.operation)).size() + 1));
+  return RecordedName(
+      o, After(o.location, std::string_view(OperationTypeName(o.operation)).size() + 1));
 }
 Location NameLocation(const FragmentDefinition& f) { return RecordedName(f, After(f.location, 9)); }
 Location NameLocation(const FragmentSpread& s) { return RecordedName(s, After(s.location, 3)); }
@@ -517,17 +518,16 @@ class Walker {
       case NodeKind::kTypeDefinition: {
         const TypeDefinition& t = node.type_definition();
         for (size_t i = 0; i < t.interfaces.size(); ++i) {
-          NamedType(t.interfaces[i], i < t.interface_locations.size() ? t.interface_locations[i]
-                                                                      : t.location);
+          NamedType(t.interfaces[i],
+                    i < t.interface_locations.size() ? t.interface_locations[i] : t.location);
         }
         Directives(t.directives);
         for (const FieldDefinition& f : t.fields) {
           Visit(Node{NodeKind::kFieldDefinition, &f, f.location});
         }
         for (size_t i = 0; i < t.union_members.size(); ++i) {
-          NamedType(t.union_members[i], i < t.union_member_locations.size()
-                                            ? t.union_member_locations[i]
-                                            : t.location);
+          NamedType(t.union_members[i],
+                    i < t.union_member_locations.size() ? t.union_member_locations[i] : t.location);
         }
         for (const EnumValueDefinition& v : t.enum_values) {
           Visit(Node{NodeKind::kEnumValueDefinition, &v, v.location});
@@ -573,8 +573,7 @@ void Walk(const Node& node, TypeInfo* info, Visitor* visitor, ValidationContext*
 
 // ---- the context -----------------------------------------------------------------------------
 
-ValidationContext::ValidationContext(const Schema& schema, const Document& document,
-                                     int max_errors)
+ValidationContext::ValidationContext(const Schema& schema, const Document& document, int max_errors)
     : schema_(schema),
       document_(document),
       types_(schema),

@@ -83,22 +83,14 @@ struct Node {
   }
   const Field& field() const { return *static_cast<const Field*>(ptr); }
   const Argument& argument() const { return *static_cast<const Argument*>(ptr); }
-  const FragmentSpread& fragment_spread() const {
-    return *static_cast<const FragmentSpread*>(ptr);
-  }
-  const InlineFragment& inline_fragment() const {
-    return *static_cast<const InlineFragment*>(ptr);
-  }
+  const FragmentSpread& fragment_spread() const { return *static_cast<const FragmentSpread*>(ptr); }
+  const InlineFragment& inline_fragment() const { return *static_cast<const InlineFragment*>(ptr); }
   const FragmentDefinition& fragment_definition() const {
     return *static_cast<const FragmentDefinition*>(ptr);
   }
-  const ObjectFieldNode& object_field() const {
-    return *static_cast<const ObjectFieldNode*>(ptr);
-  }
+  const ObjectFieldNode& object_field() const { return *static_cast<const ObjectFieldNode*>(ptr); }
   const Directive& directive() const { return *static_cast<const Directive*>(ptr); }
-  const TypeDefinition& type_definition() const {
-    return *static_cast<const TypeDefinition*>(ptr);
-  }
+  const TypeDefinition& type_definition() const { return *static_cast<const TypeDefinition*>(ptr); }
   const SchemaDefinition& schema_definition() const {
     return *static_cast<const SchemaDefinition*>(ptr);
   }
@@ -129,7 +121,9 @@ class TypeInfo {
   const NamedType* parent_type() const {
     return parent_type_stack_.empty() ? nullptr : parent_type_stack_.back();
   }
-  TypeP input_type() const { return input_type_stack_.empty() ? nullptr : input_type_stack_.back(); }
+  TypeP input_type() const {
+    return input_type_stack_.empty() ? nullptr : input_type_stack_.back();
+  }
   TypeP parent_input_type() const {
     return input_type_stack_.size() < 2 ? nullptr : input_type_stack_[input_type_stack_.size() - 2];
   }

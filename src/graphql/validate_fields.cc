@@ -8,10 +8,19 @@
 namespace stator::graphql::validation {
 namespace {
 
-const char* const kStandardTypeNames[] = {
-    "String",  "Int",    "Float",        "Boolean",      "ID",          "__Schema",
-    "__Type",  "__TypeKind", "__Field",  "__InputValue", "__EnumValue", "__Directive",
-    "__DirectiveLocation"};
+const char* const kStandardTypeNames[] = {"String",
+                                          "Int",
+                                          "Float",
+                                          "Boolean",
+                                          "ID",
+                                          "__Schema",
+                                          "__Type",
+                                          "__TypeKind",
+                                          "__Field",
+                                          "__InputValue",
+                                          "__EnumValue",
+                                          "__Directive",
+                                          "__DirectiveLocation"};
 
 bool IsStandardTypeName(std::string_view name) {
   for (const char* s : kStandardTypeNames) {
@@ -107,8 +116,8 @@ class ScalarLeafs : public Rule {
     const NamedType* named = NamedOf(context().type_info(), type);
     if (named && named->is_leaf()) {
       if (!f.selection_set.empty()) {
-        Report("Field '" + f.name + "' must not have a selection since type '" +
-                   type->ToString() + "' has no subfields.",
+        Report("Field '" + f.name + "' must not have a selection since type '" + type->ToString() +
+                   "' has no subfields.",
                {SelectionSetLocation(f)});
       }
     } else if (f.selection_set.empty()) {

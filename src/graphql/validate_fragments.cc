@@ -94,8 +94,7 @@ class PossibleFragmentSpreads : public Rule {
           fragment ? context().types().Find(fragment->type_condition) : nullptr;
       if (fragment_type && !fragment_type->is_composite()) fragment_type = nullptr;
       const NamedType* parent = info.parent_type();
-      if (fragment_type && parent &&
-          !DoTypesOverlap(context().schema(), *fragment_type, *parent)) {
+      if (fragment_type && parent && !DoTypesOverlap(context().schema(), *fragment_type, *parent)) {
         Report("Fragment '" + s.name + "' cannot be spread here as objects of type '" +
                    parent->name + "' can never be of type '" + fragment_type->name + "'.",
                {node.location});

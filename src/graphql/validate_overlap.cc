@@ -44,7 +44,7 @@ struct FieldsAndFragments {
 
 struct Reason {
   std::string name;
-  std::string message;       // when subreasons is empty
+  std::string message;  // when subreasons is empty
   std::vector<Reason> subreasons;
 };
 
@@ -90,10 +90,9 @@ ValueNode Sorted(const ValueNode& value) {
     for (ValueNode& v : out.list) v = Sorted(v);
   } else if (out.kind == ValueKind::kObject) {
     for (ObjectFieldNode& f : out.fields) f.value = Sorted(f.value);
-    std::stable_sort(out.fields.begin(), out.fields.end(),
-                     [](const ObjectFieldNode& a, const ObjectFieldNode& b) {
-                       return a.name < b.name;
-                     });
+    std::stable_sort(
+        out.fields.begin(), out.fields.end(),
+        [](const ObjectFieldNode& a, const ObjectFieldNode& b) { return a.name < b.name; });
   }
   return out;
 }
@@ -161,8 +160,8 @@ class OverlappingFieldsCanBeMerged : public Rule {
     }
   }
 
-  void BetweenFragments(std::vector<Conflict>* conflicts, bool exclusive,
-                        const std::string& name1, const std::string& name2) {
+  void BetweenFragments(std::vector<Conflict>* conflicts, bool exclusive, const std::string& name1,
+                        const std::string& name2) {
     if (name1 == name2) return;
     if (pairs_.Has(name1, name2, exclusive)) return;
     pairs_.Add(name1, name2, exclusive);
@@ -240,10 +239,10 @@ class OverlappingFieldsCanBeMerged : public Rule {
 
   std::optional<Conflict> FindConflict(bool parents_exclusive, const std::string& response_name,
                                        const NodeAndDef& f1, const NodeAndDef& f2) {
-    bool exclusive = parents_exclusive ||
-                     (f1.parent_type != f2.parent_type && f1.parent_type && f2.parent_type &&
-                      f1.parent_type->kind == TypeKind::kObject &&
-                      f2.parent_type->kind == TypeKind::kObject);
+    bool exclusive =
+        parents_exclusive ||
+        (f1.parent_type != f2.parent_type && f1.parent_type && f2.parent_type &&
+         f1.parent_type->kind == TypeKind::kObject && f2.parent_type->kind == TypeKind::kObject);
     TypeP type1 = f1.def ? &f1.def->type : nullptr;
     TypeP type2 = f2.def ? &f2.def->type : nullptr;
     auto simple = [&](std::string message) {
@@ -260,9 +259,8 @@ class OverlappingFieldsCanBeMerged : public Rule {
                     type2->ToString() + "'");
     }
     if (!f1.node->selection_set.empty() && !f2.node->selection_set.empty()) {
-      std::vector<Conflict> subs =
-          BetweenSubSelectionSets(exclusive, Named(type1), f1.node->selection_set, Named(type2),
-                                  f2.node->selection_set);
+      std::vector<Conflict> subs = BetweenSubSelectionSets(
+          exclusive, Named(type1), f1.node->selection_set, Named(type2), f2.node->selection_set);
       if (subs.empty()) return std::nullopt;
       Conflict c{Reason{response_name, "", {}}, {f1.node}, {f2.node}};
       for (Conflict& s : subs) {
@@ -292,8 +290,8 @@ class OverlappingFieldsCanBeMerged : public Rule {
                                   fragment.selection_set);
   }
 
-  void Collect(const NamedType* parent, const std::vector<Selection>& set,
-               FieldsAndFragments* out, std::set<std::string>* seen_fragments) {
+  void Collect(const NamedType* parent, const std::vector<Selection>& set, FieldsAndFragments* out,
+               std::set<std::string>* seen_fragments) {
     for (const Selection& s : set) {
       if (const Field* f = s.field()) {
         const FieldDef* def = nullptr;

@@ -99,8 +99,7 @@ class ValuesOfCorrectType : public Rule {
       case NodeKind::kNullValue: {
         TypeP type = info.input_type();
         if (IsNonNull(type)) {
-          Report("Expected value of type '" + type->ToString() + "', found null.",
-                 {node.location});
+          Report("Expected value of type '" + type->ToString() + "', found null.", {node.location});
         }
         return false;
       }
@@ -135,8 +134,8 @@ class ValuesOfCorrectType : public Rule {
     for (const InputValue& f : type->input_fields) {
       if (by_name.count(f.name)) continue;
       if (f.type.kind == TypeRefKind::kNonNull && !f.default_value) {
-        Report("Field '" + type->name + "." + f.name + "' of required type '" +
-                   f.type.ToString() + "' was not provided.",
+        Report("Field '" + type->name + "." + f.name + "' of required type '" + f.type.ToString() +
+                   "' was not provided.",
                {node.location});
       }
     }

@@ -45,9 +45,9 @@ class NoUndefinedVariables : public Rule {
     for (const VariableUsage& usage : context().RecursiveVariableUsages(o)) {
       const std::string& name = usage.node->text;
       if (defined_.count(name)) continue;
-      Report(o.name.empty() ? "Variable '$" + name + "' is not defined."
-                            : "Variable '$" + name + "' is not defined by operation '" + o.name +
-                                  "'.",
+      Report(o.name.empty()
+                 ? "Variable '$" + name + "' is not defined."
+                 : "Variable '$" + name + "' is not defined by operation '" + o.name + "'.",
              {usage.node->location, o.location});
       if (context().aborted()) return;
     }
@@ -116,8 +116,8 @@ class VariablesInAllowedPosition : public Rule {
   }
 
  private:
-  static bool Allowed(const TypeInfo& info, const VariableDefinition& definition,
-                      TypeP var_type, const VariableUsage& usage) {
+  static bool Allowed(const TypeInfo& info, const VariableDefinition& definition, TypeP var_type,
+                      const VariableUsage& usage) {
     if (IsNonNull(usage.type) && !IsNonNull(var_type)) {
       bool non_null_default = definition.default_value.has_value() &&
                               definition.default_value->kind != ValueKind::kNull;

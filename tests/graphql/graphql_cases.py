@@ -19,6 +19,7 @@ Case files (src/graphql/testdata/cases/):
 import json
 import os
 import re
+import sys
 
 TESTDATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "graphql",
                         "testdata")
@@ -135,6 +136,64 @@ def request_line(case):
 
 # --- graphql-core ------------------------------------------------------------------------------
 
+def js_inspect(value, seen=()):
+    """graphql-js's inspect(), which graphql-core renders with Python's repr ('ten', None,
+    {'a': 1}): the values inside messages are compared in graphql-js's form."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if len(seen) + 1 > 2:
+            return "[Array]"
+        items = [js_inspect(v, seen + (value,)) for v in value[:10]]
+        if len(value) - 10 == 1:
+            items.append("... 1 more item")
+        elif len(value) > 11:
+            items.append(f"... {len(value) - 10} more items")
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if len(seen) + 1 > 2:
+            return "[Object]"
+        return "{ " + ", ".join(f"{k}: {js_inspect(v, seen + (value,))}"
+                                for k, v in value.items()) + " }"
+    return _original_inspect(value)
+
+
+_original_inspect = None
+
+
+def _use_js_inspect():
+    """Makes graphql-core's messages render values as graphql-js does (see js_inspect)."""
+    global _original_inspect
+    import graphql.pyutils
+    if _original_inspect is not None:
+        return
+    _original_inspect = graphql.pyutils.inspect
+    for name, module in list(sys.modules.items()):
+        if name.startswith("graphql") and getattr(module, "inspect", None) is _original_inspect:
+            module.inspect = js_inspect
+
+
+# graphql-core wordings that are Python's, not graphql-js's.
+_PYTHONISMS = [(" not to be None.", " not to be null.")]
+
 _schemas = {}
 
 
@@ -157,11 +216,29 @@ def _resolve(source, info, **_args):
     return value
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _location(body, position):
+    """Line and column of a position as graphql-js and the spec count them (graphql-core's
+    str.splitlines() moves a node that starts a line to the end of the previous one)."""
+    line, line_start = 1, 0
+    for m in _LINE_BREAK.finditer(body, 0, position):
+        line += 1
+        line_start = m.end()
+    return {"line": line, "column": position - line_start + 1}
+
+
 def _formatted(errors):
     out = []
     for e in errors:
-        f = {"message": e.message}
-        if e.locations:
+        message = e.message
+        for python, js in _PYTHONISMS:
+            message = message.replace(python, js)
+        f = {"message": message}
+        if e.positions and e.source is not None:
+            f["locations"] = [_location(e.source.body, p) for p in e.positions]
+        elif e.locations:
             f["locations"] = [{"line": loc.line, "column": loc.column} for loc in e.locations]
         if e.path is not None:
             f["path"] = list(e.path)
@@ -176,6 +253,7 @@ def run_reference(case):
     import graphql
     from graphql.execution.execute import ExecutionContext
 
+    _use_js_inspect()
     schema = _schema(graphql, case)
     try:
         document = graphql.parse(case["query"])
