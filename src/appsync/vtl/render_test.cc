@@ -87,6 +87,9 @@ TEST(VtlRender, Strings) {
   EXPECT_EQ(Out("#set($s = \"a \\\"q\\\" b\")$s"), "a \\\"q\\\" b");
   EXPECT_EQ(Out("#set($s = \"$ctx.args.missing\")$s"), "$ctx.args.missing");
   EXPECT_EQ(Out("#set($s = \"a${ctx.args.x}b\")$s", R"({"x":1})"), "a1b");
+  // Directives work inside a string literal too.
+  EXPECT_EQ(Out("#set($s = \"#foreach($i in [1, 2, 3])$i#if($foreach.hasNext),#end#end\")[$s]"),
+            "[1,2,3]");
 }
 
 TEST(VtlRender, Operators) {

@@ -117,8 +117,9 @@ class FilterBuilder {
       if (op == "notContains") *out = "NOT " + *out;
     } else if (op == "between") {
       if (!v.is_list() || v.as_list().size() != 2) return false;
-      *out = name + " BETWEEN " + Placeholder(field, "between_0", v.as_list().At(0)) + " AND " +
-             Placeholder(field, "between_1", v.as_list().At(1));
+      std::string low = Placeholder(field, "between_0", v.as_list().At(0));
+      std::string high = Placeholder(field, "between_1", v.as_list().At(1));
+      *out = name + " BETWEEN " + low + " AND " + high;
     } else if (op == "attributeExists") {
       *out = std::string(Truthy(v) ? "attribute_exists(" : "attribute_not_exists(") + name + ")";
     } else if (op == "attributeType") {
