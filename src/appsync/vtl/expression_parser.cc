@@ -7,6 +7,50 @@
 
 namespace stator::appsync::vtl::parse {
 
+namespace {
+
+// How deep an expression may nest: `a + b + ...` with 200 terms, or 200 levels of brackets.
+constexpr int kMaxHeight = 200;
+
+int RefHeight(const ast::Reference& ref) {
+  int h = 0;
+  for (const auto& seg : ref.segments) {
+    for (const auto& arg : seg.args) h = std::max(h, arg->height);
+    if (seg.index) h = std::max(h, seg.index->height);
+  }
+  return h;
+}
+
+int BlockHeight(const ast::Block& block) {
+  int h = 0;
+  for (const Node& n : block) {
+    h = std::max(h, RefHeight(n.ref));
+    if (n.value) h = std::max(h, n.value->height);
+    for (const auto& b : n.branches) {
+      if (b.condition) h = std::max(h, b.condition->height);
+      h = std::max(h, BlockHeight(b.body));
+    }
+    h = std::max(h, BlockHeight(n.body));
+  }
+  return h;
+}
+
+}  // namespace
+
+ExprPtr Parser::Limit(ExprPtr e, size_t pos) {
+  int h = RefHeight(e->ref);
+  if (e->lhs) h = std::max(h, e->lhs->height);
+  if (e->rhs) h = std::max(h, e->rhs->height);
+  for (const auto& item : e->items) h = std::max(h, item->height);
+  if (e->template_) h = std::max(h, BlockHeight(*e->template_));
+  e->height = h + 1;
+  if (e->height > kMaxHeight) {
+    return Fail(pos, "Encountered an expression nested more than " + std::to_string(kMaxHeight) +
+                         " levels deep");
+  }
+  return e;
+}
+
 ExprPtr Parser::ParseOr() {
   ExprPtr lhs = ParseAnd();
   while (lhs) {
@@ -114,6 +158,17 @@ ExprPtr Parser::ParseMultiplicative() {
   return lhs;
 }
 
+ExprPtr Parser::ParseExpr() {
+  // Each level of brackets, calls and unary operators recurses here: bound it.
+  if (++depth_ > kMaxHeight) {
+    return Fail(pos_, "Encountered an expression nested more than " + std::to_string(kMaxHeight) +
+                          " levels deep");
+  }
+  ExprPtr e = ParseOr();
+  --depth_;
+  return e;
+}
+
 ExprPtr Parser::ParseUnary() {
   SkipWs();
   size_t at = pos_;
@@ -129,12 +184,17 @@ ExprPtr Parser::ParseUnary() {
   } else {
     return ParsePrimary();
   }
+  if (++depth_ > kMaxHeight) {  // !!!!...x recurses here
+    return Fail(at, "Encountered an expression nested more than " + std::to_string(kMaxHeight) +
+                        " levels deep");
+  }
   ExprPtr operand = ParseUnary();
+  --depth_;
   if (!operand) return nullptr;
   auto e = MakeExpr(Expr::Kind::kUnary, at);
   e->op = op;
   e->lhs = std::move(operand);
-  return e;
+  return Limit(std::move(e), at);
 }
 
 ExprPtr Parser::ParseNumber() {
@@ -206,7 +266,7 @@ ExprPtr Parser::ParseString() {
     if (!BuildBlock(&toks, lines_, failure_, block.get())) return nullptr;
     auto e = MakeExpr(Expr::Kind::kInterpolated, start);
     e->template_ = std::move(block);
-    return e;
+    return Limit(std::move(e), start);
   }
   auto e = MakeExpr(Expr::Kind::kString, start);
   e->string_value = std::move(content);
@@ -222,7 +282,7 @@ ExprPtr Parser::ParsePrimary() {
     if (!ParseReference(&e->ref, false)) {
       return Fail(at, "Encountered \"" + Describe(at) + "\": not a reference");
     }
-    return e;
+    return Limit(std::move(e), at);
   }
   if (c == '"' || c == '\'') return ParseString();
   if (IsDigit(c) || (c == '-' && IsDigit(At(pos_ + 1)))) return ParseNumber();
@@ -256,9 +316,9 @@ ExprPtr Parser::ParsePrimary() {
         if (!Eat("]")) {
           return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a range: expected ']'");
         }
-        return e;
+        return Limit(std::move(e), at);
       }
-      if (Eat("]")) return e;
+      if (Eat("]")) return Limit(std::move(e), at);
       if (!Eat(",")) {
         return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a list: expected ',' or ']'");
       }
@@ -283,7 +343,7 @@ ExprPtr Parser::ParsePrimary() {
       e->items.push_back(std::move(key));
       e->items.push_back(std::move(value));
       SkipWs();
-      if (Eat("}")) return e;
+      if (Eat("}")) return Limit(std::move(e), at);
       if (!Eat(",")) {
         return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a map: expected ',' or '}'");
       }

@@ -378,7 +378,7 @@ class TreeBuilder {
 
   // Builds nodes until a token that closes a block (#elseif, #else, #end) or the end; returns
   // the index of that token (toks_.size() at the end).
-  size_t Build(size_t i, ast::Block* out) {
+  size_t Build(size_t i, ast::Block* out, int depth = 0) {
     for (; i < toks_.size() && failure_->message.empty(); ++i) {
       Tok& t = toks_[i];
       Node n;
@@ -415,13 +415,18 @@ class TreeBuilder {
           n.value = std::move(t.expr);
           break;
         case Tok::Kind::kIf: {
+          if (depth >= kMaxBlockDepth) {
+            Fail(i, "Encountered #if nested more than " + std::to_string(kMaxBlockDepth) +
+                        " blocks deep");
+            return toks_.size();
+          }
           n.kind = Node::Kind::kIf;
           ExprPtr cond = std::move(t.expr);
           size_t open = i;
           while (true) {
             ast::IfBranch branch;
             branch.condition = std::move(cond);
-            size_t stop = Build(i + 1, &branch.body);
+            size_t stop = Build(i + 1, &branch.body, depth + 1);
             n.branches.push_back(std::move(branch));
             if (!failure_->message.empty()) return toks_.size();
             if (stop >= toks_.size()) {
@@ -442,11 +447,16 @@ class TreeBuilder {
           break;
         }
         case Tok::Kind::kForeach: {
+          if (depth >= kMaxBlockDepth) {
+            Fail(i, "Encountered #foreach nested more than " + std::to_string(kMaxBlockDepth) +
+                        " blocks deep");
+            return toks_.size();
+          }
           n.kind = Node::Kind::kForeach;
           n.var = std::move(t.var);
           n.value = std::move(t.expr);
           size_t open = i;
-          size_t stop = Build(i + 1, &n.body);
+          size_t stop = Build(i + 1, &n.body, depth + 1);
           if (!failure_->message.empty()) return toks_.size();
           if (stop >= toks_.size()) {
             Fail(open, "Encountered \"<EOF>\": #foreach is never closed with #end");
@@ -472,6 +482,7 @@ class TreeBuilder {
   }
 
  private:
+  static constexpr int kMaxBlockDepth = 100;
   std::vector<Tok>& toks_;
   const LineTable* lines_;
   Failure* failure_;

@@ -127,7 +127,7 @@ class Parser {
   bool ParseReference(ast::Reference* ref, bool in_template);
   bool ParseArgs(std::vector<ExprPtr>* args);
   bool ParseDirective(std::vector<Tok>* out, std::string* text);
-  ExprPtr ParseExpr() { return ParseOr(); }
+  ExprPtr ParseExpr();
   ExprPtr ParseOr();
   ExprPtr ParseAnd();
   ExprPtr ParseEquality();
@@ -150,14 +150,18 @@ class Parser {
     e->op = op;
     e->lhs = std::move(lhs);
     e->rhs = std::move(rhs);
-    return e;
+    return Limit(std::move(e), pos);
   }
+  // Sets e's height from its children's; fails when the tree is too deep to evaluate (and
+  // destroy) by recursion.
+  ExprPtr Limit(ExprPtr e, size_t pos);
 
   std::string_view src_;
   size_t base_;
   const LineTable* lines_;
   Failure* failure_;
   size_t pos_ = 0;
+  int depth_ = 0;  // ParseExpr calls under way
 };
 
 // Nests the tokens into a block; false after a failure (recorded in *failure).

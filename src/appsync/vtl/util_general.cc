@@ -160,7 +160,12 @@ bool CallUtil(RenderState& st, std::string_view path, std::vector<Value>& args, 
     return i < n && args[i].is_string() ? &args[i].as_string() : nullptr;
   };
   if (name == "toJson" && n == 1) {
-    *out = Value::String(args[0].ToJsonText());
+    std::string text;
+    if (!args[0].AppendJsonText(&text)) {
+      st.Raise("Direct self-reference leading to cycle", "MappingTemplate");
+      return true;
+    }
+    *out = Value::String(std::move(text));
   } else if (name == "parseJson" && n == 1) {
     const std::string* s = arg_string(0);
     if (s == nullptr) return false;
