@@ -161,8 +161,12 @@ bool CallUtil(RenderState& st, std::string_view path, std::vector<Value>& args, 
   };
   if (name == "toJson" && n == 1) {
     std::string text;
-    if (!args[0].AppendJsonText(&text)) {
-      st.Raise("Direct self-reference leading to cycle", "MappingTemplate");
+    Value::Cut cut = args[0].AppendJsonText(&text);
+    if (cut != Value::Cut::kNone) {
+      st.Raise(cut == Value::Cut::kCycle
+                   ? "Direct self-reference leading to cycle"
+                   : "The value is too deeply nested or too large to convert to JSON",
+               "MappingTemplate");
       return true;
     }
     *out = Value::String(std::move(text));

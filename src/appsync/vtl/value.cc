@@ -155,6 +155,7 @@ Walk::Visit::Visit(Walk* walk, const Value& v) : walk_(walk) {
     ok_ = false;
     cycle_ = true;
     walk->cut_ = true;
+    walk->cycle_ = true;
     return;
   }
   walk->path_.push_back(c);
@@ -210,10 +211,10 @@ std::string Value::ToJsonText() const {
   return out;
 }
 
-bool Value::AppendJsonText(std::string* out) const {
+Value::Cut Value::AppendJsonText(std::string* out) const {
   Walk walk;
   AppendJsonTextIn(out, &walk);
-  return !walk.cut();
+  return walk.cycle() ? Cut::kCycle : walk.cut() ? Cut::kTooBig : Cut::kNone;
 }
 
 bool Value::AppendJsonTextIn(std::string* out, Walk* walk) const {

@@ -81,8 +81,10 @@ class Value {
   json::Value ToJson() const;
   // JSON text as $util.toJson prints it (a cycle cut as ToJson does).
   std::string ToJsonText() const;
-  // Appends the JSON text; false when a cycle was cut (Jackson refuses those).
-  bool AppendJsonText(std::string* out) const;
+  // Appends the JSON text. Returns what was cut: nothing, a cycle (Jackson refuses those), or
+  // a graph too deep or too big to walk (see Walk).
+  enum class Cut { kNone, kCycle, kTooBig };
+  Cut AppendJsonText(std::string* out) const;
   // Java's String.valueOf: "null", "true", 12, 1.5, the string itself, [a, b], {k=v, k2=v2};
   // a container inside itself prints as "(this Map)" / "(this Collection)".
   std::string ToJavaString() const;
@@ -133,12 +135,13 @@ class Walk {
     bool ok_ = true, cycle_ = false, pushed_ = false;
   };
 
-  bool cut() const { return cut_; }  // something was left out
+  bool cut() const { return cut_; }      // something was left out
+  bool cycle() const { return cycle_; }  // ... because a container was inside itself
 
  private:
   std::vector<const void*> path_;
   size_t visited_ = 0;
-  bool cut_ = false;
+  bool cut_ = false, cycle_ = false;
 };
 
 // java.util.ArrayList.
