@@ -61,6 +61,7 @@ struct Expr {
   Reference ref;               // kRef
   Op op = Op::kOr;             // kUnary, kBinary
   ExprPtr lhs, rhs;            // kUnary uses lhs
+  int height = 1;              // levels of Expr in this tree (the parser bounds it)
   int line = 0, column = 0;
 };
 

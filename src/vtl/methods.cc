@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <regex>
 
-#include "appsync/vtl/runtime.h"
-#include "appsync/vtl/text.h"
+#include "vtl/runtime.h"
+#include "vtl/text.h"
 
 namespace stator::appsync::vtl {
 

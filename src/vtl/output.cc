@@ -1,5 +1,5 @@
 // ParseOutput: the JSON text a template printed, read as AppSync reads it.
-#include "appsync/vtl/vtl.h"
+#include "vtl/vtl.h"
 
 namespace stator::appsync::vtl {
 

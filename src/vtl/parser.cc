@@ -4,12 +4,14 @@
 // directive with its parsed arguments); lines holding nothing but directives, comments and
 // whitespace are dropped from the text (Velocity's "lines" whitespace gobbling); the tokens are
 // nested into blocks (#if ... #elseif ... #else ... #end, #foreach ... #end).
+#include "vtl/parser.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
-#include "appsync/vtl/ast.h"
-#include "appsync/vtl/vtl.h"
+#include "vtl/ast.h"
+#include "vtl/vtl.h"
 
 namespace stator::appsync::vtl {
 
@@ -17,149 +19,7 @@ Template::Template(std::vector<ast::Node> root)
     : root_(std::make_unique<std::vector<ast::Node>>(std::move(root))) {}
 Template::~Template() = default;
 
-namespace {
-
-using ast::Expr;
-using ast::ExprPtr;
-using ast::Node;
-
-bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-struct Tok {
-  enum class Kind {
-    kText,
-    kRef,
-    kSet,
-    kIf,
-    kElseIf,
-    kElse,
-    kEnd,
-    kForeach,
-    kBreak,
-    kStop,
-    kReturn,
-    kComment
-  };
-  Kind kind = Kind::kText;
-  std::string text;
-  ast::Reference ref;
-  int backslashes = 0;
-  ExprPtr expr;
-  std::string var;
-  size_t pos = 0;
-};
-
-// Where each line of the whole template starts, for line/column numbers.
-class LineTable {
- public:
-  explicit LineTable(std::string_view src) {
-    starts_.push_back(0);
-    for (size_t i = 0; i < src.size(); ++i) {
-      if (src[i] == '\n') starts_.push_back(i + 1);
-    }
-  }
-  void LineCol(size_t pos, int* line, int* column) const {
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), pos);
-    size_t index = static_cast<size_t>(it - starts_.begin()) - 1;
-    *line = static_cast<int>(index) + 1;
-    *column = static_cast<int>(pos - starts_[index]) + 1;
-  }
-
- private:
-  std::vector<size_t> starts_;
-};
-
-struct Failure {
-  std::string message;
-  size_t pos = 0;
-};
-
-class Parser {
- public:
-  // src is a view of the template (or of a string literal's content at offset base in it).
-  Parser(std::string_view src, size_t base, const LineTable* lines, Failure* failure)
-      : src_(src), base_(base), lines_(lines), failure_(failure) {}
-
-  bool Tokenize(std::vector<Tok>* out);
-
- private:
-  bool failed() const { return !failure_->message.empty(); }
-  std::nullptr_t Fail(size_t pos, std::string message) {
-    if (!failed()) {
-      failure_->message = std::move(message);
-      failure_->pos = base_ + pos;
-    }
-    return nullptr;
-  }
-  char At(size_t p) const { return p < src_.size() ? src_[p] : '\0'; }
-  void SkipWs() {
-    while (pos_ < src_.size() && std::strchr(" \t\r\n", src_[pos_]) != nullptr) ++pos_;
-  }
-  bool Eat(std::string_view s) {
-    if (src_.substr(pos_, s.size()) != s) return false;
-    pos_ += s.size();
-    return true;
-  }
-  // A keyword operator (and, or, not, eq, ...) not followed by an identifier character.
-  bool EatWord(std::string_view w) {
-    if (src_.substr(pos_, w.size()) != w || IsIdentChar(At(pos_ + w.size()))) return false;
-    pos_ += w.size();
-    return true;
-  }
-  std::string Ident() {
-    size_t start = pos_;
-    while (IsIdentChar(At(pos_))) ++pos_;
-    return std::string(src_.substr(start, pos_ - start));
-  }
-  void SetPosition(size_t pos, int* line, int* column) const {
-    lines_->LineCol(base_ + pos, line, column);
-  }
-  std::string Describe(size_t p) const {
-    if (p >= src_.size()) return "<EOF>";
-    size_t end = p + 1;
-    while (end < src_.size() && end < p + 12 && IsIdentChar(src_[end]) && IsIdentChar(src_[p])) {
-      ++end;
-    }
-    return std::string(src_.substr(p, end - p));
-  }
-
-  bool ParseReference(ast::Reference* ref, bool in_template);
-  bool ParseArgs(std::vector<ExprPtr>* args);
-  bool ParseDirective(std::vector<Tok>* out, std::string* text);
-  ExprPtr ParseExpr() { return ParseOr(); }
-  ExprPtr ParseOr();
-  ExprPtr ParseAnd();
-  ExprPtr ParseEquality();
-  ExprPtr ParseRelational();
-  ExprPtr ParseAdditive();
-  ExprPtr ParseMultiplicative();
-  ExprPtr ParseUnary();
-  ExprPtr ParsePrimary();
-  ExprPtr ParseNumber();
-  ExprPtr ParseString();
-  ExprPtr MakeExpr(Expr::Kind kind, size_t pos) {
-    auto e = std::make_unique<Expr>();
-    e->kind = kind;
-    SetPosition(pos, &e->line, &e->column);
-    return e;
-  }
-  ExprPtr Binary(ast::Op op, ExprPtr lhs, ExprPtr rhs, size_t pos) {
-    if (!lhs || !rhs) return nullptr;
-    auto e = MakeExpr(Expr::Kind::kBinary, pos);
-    e->op = op;
-    e->lhs = std::move(lhs);
-    e->rhs = std::move(rhs);
-    return e;
-  }
-
-  std::string_view src_;
-  size_t base_;
-  const LineTable* lines_;
-  Failure* failure_;
-  size_t pos_ = 0;
-};
+namespace parse {
 
 void FlushText(std::string* text, std::vector<Tok>* out) {
   if (text->empty()) return;
@@ -188,7 +48,7 @@ bool Parser::Tokenize(std::vector<Tok>* out) {
           t.kind = Tok::Kind::kRef;
           t.ref = std::move(ref);
           t.backslashes = count;
-          t.pos = save;
+          t.pos = base_ + save;
           out->push_back(std::move(t));
           continue;
         }
@@ -216,7 +76,7 @@ bool Parser::Tokenize(std::vector<Tok>* out) {
         Tok t;
         t.kind = Tok::Kind::kRef;
         t.ref = std::move(ref);
-        t.pos = start;
+        t.pos = base_ + start;
         out->push_back(std::move(t));
       } else {
         if (failed()) return false;
@@ -244,7 +104,7 @@ bool Parser::ParseDirective(std::vector<Tok>* out, std::string* text) {
     FlushText(text, out);
     Tok t;
     t.kind = kind;
-    t.pos = start;
+    t.pos = base_ + start;
     out->push_back(std::move(t));
     return out->back();
   };
@@ -451,309 +311,6 @@ bool Parser::ParseReference(ast::Reference* ref, bool in_template) {
   return true;
 }
 
-ExprPtr Parser::ParseOr() {
-  ExprPtr lhs = ParseAnd();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    if (!Eat("||") && !EatWord("or")) break;
-    SkipWs();
-    lhs = Binary(ast::Op::kOr, std::move(lhs), ParseAnd(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseAnd() {
-  ExprPtr lhs = ParseEquality();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    if (!Eat("&&") && !EatWord("and")) break;
-    SkipWs();
-    lhs = Binary(ast::Op::kAnd, std::move(lhs), ParseEquality(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseEquality() {
-  ExprPtr lhs = ParseRelational();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    ast::Op op;
-    if (Eat("==") || EatWord("eq")) {
-      op = ast::Op::kEq;
-    } else if (Eat("!=") || EatWord("ne")) {
-      op = ast::Op::kNe;
-    } else {
-      break;
-    }
-    SkipWs();
-    lhs = Binary(op, std::move(lhs), ParseRelational(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseRelational() {
-  ExprPtr lhs = ParseAdditive();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    ast::Op op;
-    if (Eat("<=") || EatWord("le")) {
-      op = ast::Op::kLe;
-    } else if (Eat(">=") || EatWord("ge")) {
-      op = ast::Op::kGe;
-    } else if (Eat("<") || EatWord("lt")) {
-      op = ast::Op::kLt;
-    } else if (Eat(">") || EatWord("gt")) {
-      op = ast::Op::kGt;
-    } else {
-      break;
-    }
-    SkipWs();
-    lhs = Binary(op, std::move(lhs), ParseAdditive(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseAdditive() {
-  ExprPtr lhs = ParseMultiplicative();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    ast::Op op;
-    if (Eat("+")) {
-      op = ast::Op::kAdd;
-    } else if (At(pos_) == '-' && At(pos_ + 1) != '-') {
-      ++pos_;
-      op = ast::Op::kSub;
-    } else {
-      break;
-    }
-    SkipWs();
-    lhs = Binary(op, std::move(lhs), ParseMultiplicative(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseMultiplicative() {
-  ExprPtr lhs = ParseUnary();
-  while (lhs) {
-    SkipWs();
-    size_t at = pos_;
-    ast::Op op;
-    if (Eat("*")) {
-      op = ast::Op::kMul;
-    } else if (Eat("/")) {
-      op = ast::Op::kDiv;
-    } else if (Eat("%")) {
-      op = ast::Op::kMod;
-    } else {
-      break;
-    }
-    SkipWs();
-    lhs = Binary(op, std::move(lhs), ParseUnary(), at);
-  }
-  return lhs;
-}
-
-ExprPtr Parser::ParseUnary() {
-  SkipWs();
-  size_t at = pos_;
-  ast::Op op;
-  if ((At(pos_) == '!' && At(pos_ + 1) != '=')) {
-    ++pos_;
-    op = ast::Op::kNot;
-  } else if (EatWord("not")) {
-    op = ast::Op::kNot;
-  } else if (At(pos_) == '-' && !IsDigit(At(pos_ + 1))) {
-    ++pos_;
-    op = ast::Op::kNeg;
-  } else {
-    return ParsePrimary();
-  }
-  ExprPtr operand = ParseUnary();
-  if (!operand) return nullptr;
-  auto e = MakeExpr(Expr::Kind::kUnary, at);
-  e->op = op;
-  e->lhs = std::move(operand);
-  return e;
-}
-
-ExprPtr Parser::ParseNumber() {
-  size_t start = pos_;
-  if (At(pos_) == '-') ++pos_;
-  while (IsDigit(At(pos_))) ++pos_;
-  bool is_double = false;
-  if (At(pos_) == '.' && IsDigit(At(pos_ + 1))) {
-    is_double = true;
-    ++pos_;
-    while (IsDigit(At(pos_))) ++pos_;
-  }
-  if ((At(pos_) == 'e' || At(pos_) == 'E') &&
-      (IsDigit(At(pos_ + 1)) ||
-       ((At(pos_ + 1) == '-' || At(pos_ + 1) == '+') && IsDigit(At(pos_ + 2))))) {
-    is_double = true;
-    pos_ += 2;
-    while (IsDigit(At(pos_))) ++pos_;
-  }
-  std::string_view digits = src_.substr(start, pos_ - start);
-  if (!is_double) {
-    int64_t v = 0;
-    auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (res.ec == std::errc()) {
-      auto e = MakeExpr(Expr::Kind::kInt, start);
-      e->int_value = v;
-      return e;
-    }
-  }
-  auto e = MakeExpr(Expr::Kind::kDouble, start);
-  e->double_value = std::strtod(std::string(digits).c_str(), nullptr);
-  return e;
-}
-
-ExprPtr Parser::ParseString() {
-  size_t start = pos_;
-  char quote = src_[pos_++];
-  std::string content;
-  size_t content_start = pos_;
-  while (true) {
-    if (pos_ >= src_.size()) {
-      return Fail(start,
-                  "Encountered \"" + std::string(1, quote) + "\": the string is never closed");
-    }
-    char c = src_[pos_];
-    if (c == '\\' && quote == '"' && pos_ + 1 < src_.size()) {
-      content.append(src_.substr(pos_, 2));  // kept as written, as Velocity does
-      pos_ += 2;
-      continue;
-    }
-    if (c == quote) {
-      if (At(pos_ + 1) == quote) {  // "" inside "..." (and '' inside '...') is one quote
-        content.push_back(quote);
-        pos_ += 2;
-        continue;
-      }
-      ++pos_;
-      break;
-    }
-    content.push_back(c);
-    ++pos_;
-  }
-  if (quote == '"' && content.find_first_of("$#") != std::string::npos) {
-    std::vector<Tok> toks;
-    Parser inner(content, base_ + content_start, lines_, failure_);
-    if (!inner.Tokenize(&toks)) return nullptr;
-    // Only text and references: a string literal holding a directive keeps it as text.
-    auto block = std::make_shared<ast::Block>();
-    for (auto& t : toks) {
-      Node n;
-      if (t.kind == Tok::Kind::kRef) {
-        n.kind = Node::Kind::kRef;
-        n.ref = std::move(t.ref);
-        n.backslashes = t.backslashes;
-      } else if (t.kind == Tok::Kind::kText) {
-        n.text = std::move(t.text);
-      } else {
-        return Fail(start, "Encountered a directive inside a string literal (not supported)");
-      }
-      block->push_back(std::move(n));
-    }
-    auto e = MakeExpr(Expr::Kind::kInterpolated, start);
-    e->template_ = std::move(block);
-    return e;
-  }
-  auto e = MakeExpr(Expr::Kind::kString, start);
-  e->string_value = std::move(content);
-  return e;
-}
-
-ExprPtr Parser::ParsePrimary() {
-  SkipWs();
-  size_t at = pos_;
-  char c = At(pos_);
-  if (c == '$') {
-    auto e = MakeExpr(Expr::Kind::kRef, at);
-    if (!ParseReference(&e->ref, false)) {
-      return Fail(at, "Encountered \"" + Describe(at) + "\": not a reference");
-    }
-    return e;
-  }
-  if (c == '"' || c == '\'') return ParseString();
-  if (IsDigit(c) || (c == '-' && IsDigit(At(pos_ + 1)))) return ParseNumber();
-  if (c == '(') {
-    ++pos_;
-    SkipWs();
-    ExprPtr inner = ParseExpr();
-    if (!inner) return nullptr;
-    SkipWs();
-    if (!Eat(")")) return Fail(pos_, "Encountered \"" + Describe(pos_) + "\": expected ')'");
-    return inner;
-  }
-  if (c == '[') {
-    ++pos_;
-    SkipWs();
-    auto e = MakeExpr(Expr::Kind::kList, at);
-    if (Eat("]")) return e;
-    while (true) {
-      SkipWs();
-      ExprPtr item = ParseExpr();
-      if (!item) return nullptr;
-      e->items.push_back(std::move(item));
-      SkipWs();
-      if (e->items.size() == 1 && Eat("..")) {
-        e->kind = Expr::Kind::kRange;
-        SkipWs();
-        ExprPtr to = ParseExpr();
-        if (!to) return nullptr;
-        e->items.push_back(std::move(to));
-        SkipWs();
-        if (!Eat("]")) {
-          return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a range: expected ']'");
-        }
-        return e;
-      }
-      if (Eat("]")) return e;
-      if (!Eat(",")) {
-        return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a list: expected ',' or ']'");
-      }
-    }
-  }
-  if (c == '{') {
-    ++pos_;
-    SkipWs();
-    auto e = MakeExpr(Expr::Kind::kMap, at);
-    if (Eat("}")) return e;
-    while (true) {
-      SkipWs();
-      ExprPtr key = ParseExpr();
-      if (!key) return nullptr;
-      SkipWs();
-      if (!Eat(":")) {
-        return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a map: expected ':'");
-      }
-      SkipWs();
-      ExprPtr value = ParseExpr();
-      if (!value) return nullptr;
-      e->items.push_back(std::move(key));
-      e->items.push_back(std::move(value));
-      SkipWs();
-      if (Eat("}")) return e;
-      if (!Eat(",")) {
-        return Fail(pos_, "Encountered \"" + Describe(pos_) + "\" in a map: expected ',' or '}'");
-      }
-    }
-  }
-  if (EatWord("true") || EatWord("false")) {
-    auto e = MakeExpr(Expr::Kind::kBool, at);
-    e->bool_value = src_[at] == 't';
-    return e;
-  }
-  if (EatWord("null")) return MakeExpr(Expr::Kind::kNull, at);
-  return Fail(at, "Encountered \"" + Describe(at) + "\": expected a value");
-}
-
 // Drops every line that holds only directives, comments and spaces (its indentation and its
 // newline), as Velocity's "lines" space gobbling does.
 std::vector<Tok> GobbleDirectiveLines(std::vector<Tok> toks) {
@@ -821,7 +378,7 @@ class TreeBuilder {
 
   // Builds nodes until a token that closes a block (#elseif, #else, #end) or the end; returns
   // the index of that token (toks_.size() at the end).
-  size_t Build(size_t i, ast::Block* out) {
+  size_t Build(size_t i, ast::Block* out, int depth = 0) {
     for (; i < toks_.size() && failure_->message.empty(); ++i) {
       Tok& t = toks_[i];
       Node n;
@@ -858,13 +415,18 @@ class TreeBuilder {
           n.value = std::move(t.expr);
           break;
         case Tok::Kind::kIf: {
+          if (depth >= kMaxBlockDepth) {
+            Fail(i, "Encountered #if nested more than " + std::to_string(kMaxBlockDepth) +
+                        " blocks deep");
+            return toks_.size();
+          }
           n.kind = Node::Kind::kIf;
           ExprPtr cond = std::move(t.expr);
           size_t open = i;
           while (true) {
             ast::IfBranch branch;
             branch.condition = std::move(cond);
-            size_t stop = Build(i + 1, &branch.body);
+            size_t stop = Build(i + 1, &branch.body, depth + 1);
             n.branches.push_back(std::move(branch));
             if (!failure_->message.empty()) return toks_.size();
             if (stop >= toks_.size()) {
@@ -885,11 +447,16 @@ class TreeBuilder {
           break;
         }
         case Tok::Kind::kForeach: {
+          if (depth >= kMaxBlockDepth) {
+            Fail(i, "Encountered #foreach nested more than " + std::to_string(kMaxBlockDepth) +
+                        " blocks deep");
+            return toks_.size();
+          }
           n.kind = Node::Kind::kForeach;
           n.var = std::move(t.var);
           n.value = std::move(t.expr);
           size_t open = i;
-          size_t stop = Build(i + 1, &n.body);
+          size_t stop = Build(i + 1, &n.body, depth + 1);
           if (!failure_->message.empty()) return toks_.size();
           if (stop >= toks_.size()) {
             Fail(open, "Encountered \"<EOF>\": #foreach is never closed with #end");
@@ -915,30 +482,41 @@ class TreeBuilder {
   }
 
  private:
+  static constexpr int kMaxBlockDepth = 100;
   std::vector<Tok>& toks_;
   const LineTable* lines_;
   Failure* failure_;
 };
 
-}  // namespace
+bool BuildBlock(std::vector<Tok>* toks, const LineTable* lines, Failure* failure, ast::Block* out) {
+  TreeBuilder builder(toks, lines, failure);
+  size_t stop = builder.Build(0, out);
+  if (failure->message.empty() && stop < toks->size()) {
+    Tok::Kind kind = (*toks)[stop].kind;
+    const char* what = kind == Tok::Kind::kEnd    ? "#end"
+                       : kind == Tok::Kind::kElse ? "#else"
+                                                  : "#elseif";
+    builder.Fail(stop, std::string("Encountered \"") + what + "\" without #if or #foreach");
+  }
+  return failure->message.empty();
+}
+
+}  // namespace parse
 
 ParseResult Parse(std::string_view text) {
+  using parse::Failure;
+  using parse::LineTable;
+  using parse::Parser;
+  using parse::Tok;
   ParseResult result;
   LineTable lines(text);
   Failure failure;
   std::vector<Tok> toks;
   Parser parser(text, 0, &lines, &failure);
   if (parser.Tokenize(&toks)) {
-    toks = GobbleDirectiveLines(std::move(toks));
+    toks = parse::GobbleDirectiveLines(std::move(toks));
     ast::Block root;
-    TreeBuilder builder(&toks, &lines, &failure);
-    size_t stop = builder.Build(0, &root);
-    if (failure.message.empty() && stop < toks.size()) {
-      const char* what = toks[stop].kind == Tok::Kind::kEnd    ? "#end"
-                         : toks[stop].kind == Tok::Kind::kElse ? "#else"
-                                                               : "#elseif";
-      builder.Fail(stop, std::string("Encountered \"") + what + "\" without #if or #foreach");
-    }
+    parse::BuildBlock(&toks, &lines, &failure, &root);
     if (failure.message.empty()) {
       result.tmpl = std::make_shared<const Template>(std::move(root));
       return result;

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "appsync/vtl/ast.h"
-#include "appsync/vtl/runtime.h"
-#include "appsync/vtl/vtl.h"
+#include "vtl/ast.h"
+#include "vtl/runtime.h"
+#include "vtl/vtl.h"
 
 namespace stator::appsync::vtl {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "appsync/vtl/value.h"
-#include "appsync/vtl/vtl.h"
+#include "vtl/value.h"
+#include "vtl/vtl.h"
 
 namespace stator::appsync::vtl {
 

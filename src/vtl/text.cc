@@ -1,4 +1,4 @@
-#include "appsync/vtl/text.h"
+#include "vtl/text.h"
 
 namespace stator::appsync::vtl {
 

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <map>
 
-#include "appsync/vtl/runtime.h"
-#include "appsync/vtl/text.h"
+#include "vtl/runtime.h"
+#include "vtl/text.h"
 #include "common/random.h"
 
 namespace stator::appsync::vtl {
@@ -32,7 +32,10 @@ class FilterBuilder {
  public:
   // The expression of one filter object (its conditions joined with AND); false when the
   // object has a form not supported.
-  bool Object(Map& filter, std::string* out) {
+  bool Object(const Value& filter_value, std::string* out) {
+    Walk::Visit visit(&walk_, filter_value);
+    if (!visit.ok()) return false;  // a filter inside itself
+    Map& filter = filter_value.as_map();
     std::vector<std::string> parts;
     for (size_t i = 0; i < filter.size(); ++i) {
       const std::string& key = filter.KeyAt(i);
@@ -44,13 +47,13 @@ class FilterBuilder {
         for (size_t j = 0; j < v.as_list().size(); ++j) {
           Value& item = v.as_list().At(j);
           std::string sub;
-          if (!item.is_map() || !Object(item.as_map(), &sub)) return false;
+          if (!item.is_map() || !Object(item, &sub)) return false;
           subs.push_back(sub);
         }
         part = Join(subs, key == "and" ? " AND " : " OR ");
       } else if (key == "not") {
         std::string sub;
-        if (!v.is_map() || !Object(v.as_map(), &sub)) return false;
+        if (!v.is_map() || !Object(v, &sub)) return false;
         part = "(NOT " + sub + ")";
       } else {
         if (!v.is_map()) return false;
@@ -72,6 +75,8 @@ class FilterBuilder {
   Value values = Value::NewMap();
 
  private:
+  Walk walk_;
+
   static std::string Join(const std::vector<std::string>& parts, const char* sep) {
     if (parts.size() == 1) return parts[0];
     std::string out = "(";
@@ -117,8 +122,9 @@ class FilterBuilder {
       if (op == "notContains") *out = "NOT " + *out;
     } else if (op == "between") {
       if (!v.is_list() || v.as_list().size() != 2) return false;
-      *out = name + " BETWEEN " + Placeholder(field, "between_0", v.as_list().At(0)) + " AND " +
-             Placeholder(field, "between_1", v.as_list().At(1));
+      std::string low = Placeholder(field, "between_0", v.as_list().At(0));
+      std::string high = Placeholder(field, "between_1", v.as_list().At(1));
+      *out = name + " BETWEEN " + low + " AND " + high;
     } else if (op == "attributeExists") {
       *out = std::string(Truthy(v) ? "attribute_exists(" : "attribute_not_exists(") + name + ")";
     } else if (op == "attributeType") {
@@ -179,7 +185,7 @@ bool CallCollectionUtil(RenderState& st, std::string_view path, std::vector<Valu
   } else if (path == "transform.toDynamoDBFilterExpression" && n == 1 && args[0].is_map()) {
     FilterBuilder b;
     std::string expression;
-    if (!b.Object(args[0].as_map(), &expression)) {
+    if (!b.Object(args[0], &expression)) {
       st.Raise("Unsupported filter: " + args[0].ToJsonText(), "MappingTemplate");
       *out = Value();
       return true;

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "appsync/vtl/runtime.h"
+#include "vtl/runtime.h"
 
 namespace stator::appsync::vtl {
 
@@ -17,7 +17,10 @@ Value Typed(const char* type, Value v) {
   return m;
 }
 
-Value ToDynamoDb(const Value& v) {
+// A container inside itself (or a walk too big, see Walk) is cut to {"NULL": null}.
+Value ToDynamoDb(const Value& v, Walk* walk) {
+  Walk::Visit visit(walk, v);
+  if (!visit.ok()) return Typed("NULL", Value());
   switch (v.type()) {
     case Value::Type::kNull:
       return Typed("NULL", Value());
@@ -31,14 +34,14 @@ Value ToDynamoDb(const Value& v) {
     case Value::Type::kList: {
       Value l = Value::NewList();
       List& from = v.as_list();
-      for (size_t i = 0; i < from.size(); ++i) l.as_list().Add(ToDynamoDb(from.At(i)));
+      for (size_t i = 0; i < from.size(); ++i) l.as_list().Add(ToDynamoDb(from.At(i), walk));
       return Typed("L", std::move(l));
     }
     case Value::Type::kMap: {
       Value m = Value::NewMap();
       Map& from = v.as_map();
       for (size_t i = 0; i < from.size(); ++i) {
-        m.as_map().Put(from.KeyAt(i), ToDynamoDb(from.ValueAt(i)));
+        m.as_map().Put(from.KeyAt(i), ToDynamoDb(from.ValueAt(i), walk));
       }
       return Typed("M", std::move(m));
     }
@@ -73,7 +76,9 @@ Value ParseNumber(const std::string& s) {
 }
 
 // The inverse of ToDynamoDb: {"S": "x"} is "x", {"N": "1"} is 1, {"M": {...}} a map, ...
-Value FromDynamoDb(const Value& v) {
+Value FromDynamoDb(const Value& v, Walk* walk) {
+  Walk::Visit visit(walk, v);
+  if (!visit.ok()) return Value();
   if (!v.is_map() || v.as_map().size() != 1) return v;
   Map& m = v.as_map();
   const std::string& type = m.KeyAt(0);
@@ -86,7 +91,7 @@ Value FromDynamoDb(const Value& v) {
     List& from = inner.as_list();
     for (size_t i = 0; i < from.size(); ++i) {
       Value item = from.At(i);
-      if (type == "L") item = FromDynamoDb(item);
+      if (type == "L") item = FromDynamoDb(item, walk);
       if (type == "NS" && item.is_string()) item = ParseNumber(item.as_string());
       l.as_list().Add(std::move(item));
     }
@@ -96,7 +101,7 @@ Value FromDynamoDb(const Value& v) {
     Value out = Value::NewMap();
     Map& from = inner.as_map();
     for (size_t i = 0; i < from.size(); ++i) {
-      out.as_map().Put(from.KeyAt(i), FromDynamoDb(from.ValueAt(i)));
+      out.as_map().Put(from.KeyAt(i), FromDynamoDb(from.ValueAt(i), walk));
     }
     return out;
   }
@@ -106,8 +111,9 @@ Value FromDynamoDb(const Value& v) {
 // The object form of helper `name` (without "Json"); false when it does not take these args.
 bool ObjectForm(std::string_view name, std::vector<Value>& args, Value* out) {
   size_t n = args.size();
+  Walk walk;
   if (name == "toDynamoDB" && n == 1) {
-    *out = ToDynamoDb(args[0]);
+    *out = ToDynamoDb(args[0], &walk);
   } else if (name == "toString" && n == 1 && args[0].is_string()) {
     *out = Typed("S", args[0]);
   } else if (name == "toStringSet" && n == 1) {
@@ -125,14 +131,14 @@ bool ObjectForm(std::string_view name, std::vector<Value>& args, Value* out) {
   } else if (name == "toNull" && n == 0) {
     *out = Typed("NULL", Value());
   } else if (name == "toList" && n == 1 && args[0].is_list()) {
-    *out = ToDynamoDb(args[0]);
+    *out = ToDynamoDb(args[0], &walk);
   } else if (name == "toMap" && n == 1 && args[0].is_map()) {
-    *out = ToDynamoDb(args[0]);
+    *out = ToDynamoDb(args[0], &walk);
   } else if (name == "toMapValues" && n == 1 && args[0].is_map()) {
     *out = Value::NewMap();
     Map& from = args[0].as_map();
     for (size_t i = 0; i < from.size(); ++i) {
-      out->as_map().Put(from.KeyAt(i), ToDynamoDb(from.ValueAt(i)));
+      out->as_map().Put(from.KeyAt(i), ToDynamoDb(from.ValueAt(i), &walk));
     }
   } else if (name == "toS3Object" && (n == 3 || n == 4)) {
     for (const Value& a : args) {
@@ -147,7 +153,7 @@ bool ObjectForm(std::string_view name, std::vector<Value>& args, Value* out) {
     wrapper.as_map().Put("s3", std::move(s3));
     *out = Typed("S", Value::String(wrapper.ToJsonText()));
   } else if (name == "fromDynamoDB" && n == 1) {
-    *out = FromDynamoDb(args[0]);
+    *out = FromDynamoDb(args[0], &walk);
   } else {
     return false;
   }

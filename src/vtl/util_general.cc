@@ -2,8 +2,8 @@
 // dispatch to the helper groups under $util.dynamodb, $util.time, $util.str, ...
 #include <cstdio>
 
-#include "appsync/vtl/runtime.h"
-#include "appsync/vtl/text.h"
+#include "vtl/runtime.h"
+#include "vtl/text.h"
 #include "common/base64.h"
 #include "common/percent_encoding.h"
 #include "common/random.h"
@@ -160,7 +160,16 @@ bool CallUtil(RenderState& st, std::string_view path, std::vector<Value>& args, 
     return i < n && args[i].is_string() ? &args[i].as_string() : nullptr;
   };
   if (name == "toJson" && n == 1) {
-    *out = Value::String(args[0].ToJsonText());
+    std::string text;
+    Value::Cut cut = args[0].AppendJsonText(&text);
+    if (cut != Value::Cut::kNone) {
+      st.Raise(cut == Value::Cut::kCycle
+                   ? "Direct self-reference leading to cycle"
+                   : "The value is too deeply nested or too large to convert to JSON",
+               "MappingTemplate");
+      return true;
+    }
+    *out = Value::String(std::move(text));
   } else if (name == "parseJson" && n == 1) {
     const std::string* s = arg_string(0);
     if (s == nullptr) return false;

@@ -3,7 +3,7 @@
 // "GMT", "Z") or fixed offsets ("+05:30", "-0800"); named regions (tz database) are refused.
 #include <cstdio>
 
-#include "appsync/vtl/runtime.h"
+#include "vtl/runtime.h"
 #include "common/time_format.h"
 
 namespace stator::appsync::vtl {

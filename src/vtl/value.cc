@@ -1,5 +1,6 @@
-#include "appsync/vtl/value.h"
+#include "vtl/value.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 
@@ -136,7 +137,46 @@ Value& Value::Thaw() {
   return *this;
 }
 
+const void* Value::container() const {
+  if (rep_.index() == 5) return list_ptr().get();
+  if (rep_.index() == 6) return map_ptr().get();
+  return nullptr;
+}
+
+Walk::Visit::Visit(Walk* walk, const Value& v) : walk_(walk) {
+  if (++walk->visited_ > kMaxNodes || walk->path_.size() >= kMaxDepth) {
+    ok_ = false;
+    walk->cut_ = true;
+    return;
+  }
+  const void* c = v.container();
+  if (c == nullptr) return;
+  if (std::find(walk->path_.begin(), walk->path_.end(), c) != walk->path_.end()) {
+    ok_ = false;
+    cycle_ = true;
+    walk->cut_ = true;
+    walk->cycle_ = true;
+    return;
+  }
+  walk->path_.push_back(c);
+  pushed_ = true;
+}
+
+namespace {
+
+// Past this depth Equals gives up (false): only a cycle gets there.
+constexpr int kMaxEqualsDepth = 1000;
+
+}  // namespace
+
 json::Value Value::ToJson() const {
+  Walk walk;
+  return ToJsonIn(&walk);
+}
+
+json::Value Value::ToJsonIn(Walk* walk) const {
+  Walk::Visit visit(walk, *this);
+  if (!visit.ok()) return json::Value::Null();
   switch (rep_.index()) {
     case 0:
       return json::Value::Null();
@@ -151,13 +191,13 @@ json::Value Value::ToJson() const {
     case 5: {
       json::Array a;
       a.reserve(as_list().size());
-      for (const auto& item : as_list().slots()) a.push_back(item.ToJson());
+      for (const auto& item : as_list().slots()) a.push_back(item.ToJsonIn(walk));
       return json::Value::MakeArray(std::move(a));
     }
     case 6: {
       json::Object o;
       o.reserve(as_map().size());
-      for (const auto& [k, v] : as_map().slots()) o.emplace_back(k, v.ToJson());
+      for (const auto& [k, v] : as_map().slots()) o.emplace_back(k, v.ToJsonIn(walk));
       return json::Value::MakeObject(std::move(o));
     }
     default:
@@ -171,7 +211,18 @@ std::string Value::ToJsonText() const {
   return out;
 }
 
-void Value::AppendJsonText(std::string* out) const {
+Value::Cut Value::AppendJsonText(std::string* out) const {
+  Walk walk;
+  AppendJsonTextIn(out, &walk);
+  return walk.cycle() ? Cut::kCycle : walk.cut() ? Cut::kTooBig : Cut::kNone;
+}
+
+bool Value::AppendJsonTextIn(std::string* out, Walk* walk) const {
+  Walk::Visit visit(walk, *this);
+  if (!visit.ok()) {
+    out->append("null");
+    return false;
+  }
   switch (rep_.index()) {
     case 5: {
       out->push_back('[');
@@ -179,10 +230,10 @@ void Value::AppendJsonText(std::string* out) const {
       for (const auto& item : as_list().slots()) {
         if (!first) out->push_back(',');
         first = false;
-        item.AppendJsonText(out);
+        item.AppendJsonTextIn(out, walk);
       }
       out->push_back(']');
-      return;
+      break;
     }
     case 6: {
       out->push_back('{');
@@ -192,18 +243,19 @@ void Value::AppendJsonText(std::string* out) const {
         first = false;
         json::AppendQuoted(k, out);
         out->push_back(':');
-        v.AppendJsonText(out);
+        v.AppendJsonTextIn(out, walk);
       }
       out->push_back('}');
-      return;
+      break;
     }
     case 7:
       std::get<json::Value>(rep_).DumpTo(out);
-      return;
+      break;
     default:
-      ToJson().DumpTo(out);
-      return;
+      ToJsonIn(walk).DumpTo(out);
+      break;
   }
+  return !walk->cut();
 }
 
 std::string Value::ToJavaString() const {
@@ -213,6 +265,16 @@ std::string Value::ToJavaString() const {
 }
 
 void Value::AppendJavaString(std::string* out) const {
+  Walk walk;
+  AppendJavaStringIn(out, &walk);
+}
+
+void Value::AppendJavaStringIn(std::string* out, Walk* walk) const {
+  Walk::Visit visit(walk, *this);
+  if (!visit.ok()) {
+    if (visit.cycle()) out->append(is_list() ? "(this Collection)" : "(this Map)");
+    return;
+  }
   switch (rep_.index()) {
     case 0:
       out->append("null");
@@ -235,7 +297,7 @@ void Value::AppendJavaString(std::string* out) const {
       for (const auto& item : as_list().slots()) {
         if (!first) out->append(", ");
         first = false;
-        item.AppendJavaString(out);
+        item.AppendJavaStringIn(out, walk);
       }
       out->push_back(']');
       return;
@@ -248,7 +310,7 @@ void Value::AppendJavaString(std::string* out) const {
         first = false;
         out->append(k);
         out->push_back('=');
-        v.AppendJavaString(out);
+        v.AppendJavaStringIn(out, walk);
       }
       out->push_back('}');
       return;
@@ -260,6 +322,12 @@ void Value::AppendJavaString(std::string* out) const {
 }
 
 bool Value::Equals(const Value& o) const {
+  size_t visited = 0;
+  return EqualsIn(o, 0, &visited);
+}
+
+bool Value::EqualsIn(const Value& o, int depth, size_t* visited) const {
+  if (depth > kMaxEqualsDepth || ++*visited > Walk::kMaxNodes) return false;
   if (is_frozen() || o.is_frozen()) return ToJson() == o.ToJson();
   if (type() != o.type()) return false;
   switch (type()) {
@@ -279,7 +347,7 @@ bool Value::Equals(const Value& o) const {
       const auto& b = o.as_list().slots();
       if (a.size() != b.size()) return false;
       for (size_t i = 0; i < a.size(); ++i) {
-        if (!a[i].Equals(b[i])) return false;
+        if (!a[i].EqualsIn(b[i], depth + 1, visited)) return false;
       }
       return true;
     }
@@ -290,7 +358,7 @@ bool Value::Equals(const Value& o) const {
       if (a.size() != b.size()) return false;
       for (const auto& [k, v] : a.slots()) {
         Value* other = b.Get(k);
-        if (other == nullptr || !v.Equals(*other)) return false;
+        if (other == nullptr || !v.EqualsIn(*other, depth + 1, visited)) return false;
       }
       return true;
     }
@@ -306,21 +374,29 @@ bool Value::SameAs(const Value& o) const {
   return Equals(o);
 }
 
-Value Value::DeepCopy() const {
-  switch (rep_.index()) {
-    case 5: {
-      Value copy = NewList();
-      for (const auto& item : as_list().slots()) copy.as_list().Add(item.DeepCopy());
-      return copy;
+// Destroys values without recursing: a container about to die with this value (its only
+// owner) first hands its children to the loop.
+void ReleaseChildren(std::vector<Value> pending) {
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    if (v.is_list() && !v.is_frozen() && v.list_ptr().use_count() == 1) {
+      for (auto& item : v.as_list().items_) pending.push_back(std::move(item));
+      v.as_list().items_.clear();
+    } else if (v.is_map() && !v.is_frozen() && v.map_ptr().use_count() == 1) {
+      for (auto& entry : v.as_map().entries_) pending.push_back(std::move(entry.second));
+      v.as_map().entries_.clear();
     }
-    case 6: {
-      Value copy = NewMap();
-      for (const auto& [k, v] : as_map().slots()) copy.as_map().Put(k, v.DeepCopy());
-      return copy;
-    }
-    default:
-      return *this;  // scalars, and frozen json (immutable: a copy thaws into a new object)
   }
+}
+
+List::~List() { ReleaseChildren(std::move(items_)); }
+
+Map::~Map() {
+  std::vector<Value> values;
+  values.reserve(entries_.size());
+  for (auto& entry : entries_) values.push_back(std::move(entry.second));
+  ReleaseChildren(std::move(values));
 }
 
 size_t Map::IndexOf(std::string_view key) const {

@@ -32,6 +32,7 @@ namespace stator::appsync::vtl {
 
 class List;
 class Map;
+class Walk;
 
 class Value {
  public:
@@ -75,12 +76,17 @@ class Value {
   // This slot's value made usable: a frozen value is converted in place. Returns *this.
   Value& Thaw();
 
-  // The value as JSON (a deep copy; frozen parts are shared).
+  // The value as JSON (a deep copy; frozen parts are shared). A container that holds itself
+  // (through any path) is cut there: the repeated container becomes null.
   json::Value ToJson() const;
-  // JSON text as $util.toJson prints it.
+  // JSON text as $util.toJson prints it (a cycle cut as ToJson does).
   std::string ToJsonText() const;
-  void AppendJsonText(std::string* out) const;
-  // Java's String.valueOf: "null", "true", 12, 1.5, the string itself, [a, b], {k=v, k2=v2}.
+  // Appends the JSON text. Returns what was cut: nothing, a cycle (Jackson refuses those), or
+  // a graph too deep or too big to walk (see Walk).
+  enum class Cut { kNone, kCycle, kTooBig };
+  Cut AppendJsonText(std::string* out) const;
+  // Java's String.valueOf: "null", "true", 12, 1.5, the string itself, [a, b], {k=v, k2=v2};
+  // a container inside itself prints as "(this Map)" / "(this Collection)".
   std::string ToJavaString() const;
   void AppendJavaString(std::string* out) const;
 
@@ -89,19 +95,62 @@ class Value {
   // The same object (containers) or Equals (scalars).
   bool SameAs(const Value& o) const;
 
-  // A deep copy: new containers all the way down.
-  Value DeepCopy() const;
-
  private:
+  friend class Walk;
+  json::Value ToJsonIn(Walk* walk) const;
+  bool AppendJsonTextIn(std::string* out, Walk* walk) const;
+  void AppendJavaStringIn(std::string* out, Walk* walk) const;
+  bool EqualsIn(const Value& o, int depth, size_t* visited) const;
+  const void* container() const;
+
   using Rep = std::variant<std::monostate, bool, int64_t, double, std::string,
                            std::shared_ptr<List>, std::shared_ptr<Map>, json::Value>;
   explicit Value(Rep r) : rep_(std::move(r)) {}
   Rep rep_;
 };
 
+// A recursive walk over a value graph, guarded against cycles (a container inside itself),
+// against nesting deeper than the stack should hold, and against graphs that share containers
+// so much that a small graph walks huge (#set($a = [$a, $a]) doubles each time): Visit fails
+// for a container already on the way down or kMaxDepth deep, and for everything once the walk
+// has visited kMaxNodes values.
+class Walk {
+ public:
+  static constexpr size_t kMaxNodes = size_t{1} << 22;
+  static constexpr size_t kMaxDepth = 1000;
+
+  class Visit {
+   public:
+    Visit(Walk* walk, const Value& v);
+    ~Visit() {
+      if (pushed_) walk_->path_.pop_back();
+    }
+    Visit(const Visit&) = delete;
+    Visit& operator=(const Visit&) = delete;
+    bool ok() const { return ok_; }
+    bool cycle() const { return cycle_; }
+
+   private:
+    Walk* walk_;
+    bool ok_ = true, cycle_ = false, pushed_ = false;
+  };
+
+  bool cut() const { return cut_; }      // something was left out
+  bool cycle() const { return cycle_; }  // ... because a container was inside itself
+
+ private:
+  std::vector<const void*> path_;
+  size_t visited_ = 0;
+  bool cut_ = false, cycle_ = false;
+};
+
 // java.util.ArrayList.
 class List {
  public:
+  List() = default;
+  List(const List&) = delete;
+  List& operator=(const List&) = delete;
+  ~List();  // iterative: a list nested 100000 deep must not overflow the stack
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   // The item at i (thawed); i must be < size().
@@ -114,12 +163,17 @@ class List {
   const std::vector<Value>& slots() const { return items_; }
 
  private:
+  friend void ReleaseChildren(std::vector<Value> pending);
   std::vector<Value> items_;
 };
 
 // java.util.LinkedHashMap<String, Object>: keys in insertion order.
 class Map {
  public:
+  Map() = default;
+  Map(const Map&) = delete;
+  Map& operator=(const Map&) = delete;
+  ~Map();  // iterative, as ~List
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   // The value under key (thawed), or nullptr when absent.
@@ -136,6 +190,7 @@ class Map {
   const std::vector<std::pair<std::string, Value>>& slots() const { return entries_; }
 
  private:
+  friend void ReleaseChildren(std::vector<Value> pending);
   static constexpr size_t npos = static_cast<size_t>(-1);
   size_t IndexOf(std::string_view key) const;
   std::vector<std::pair<std::string, Value>> entries_;
