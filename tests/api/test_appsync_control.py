@@ -4,7 +4,6 @@ and wording), then the lifecycle of APIs, schemas, types, API keys, data sources
 tags, and everything read back after a restart.
 """
 
-import base64
 import http.client
 import json
 import os
