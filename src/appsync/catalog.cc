@@ -152,9 +152,11 @@ Result<int64_t> Catalog::Revision(std::string_view api_id) {
 }
 
 Status Catalog::CreateApi(const std::string& api_id, const json::Value& record) {
-  return store_->WriteRecords(
+  Status st = store_->WriteRecords(
       {RecordWrite::Put(kRevisionsKind, api_id, "1", RecordWrite::Condition::kAbsent),
        RecordWrite::Put(kApisKind, api_id, record.Dump(), RecordWrite::Condition::kAbsent)});
+  if (st.ok()) local_changes_.fetch_add(1, std::memory_order_acq_rel);
+  return st;
 }
 
 Status Catalog::Change(std::string_view api_id,
@@ -172,7 +174,10 @@ Status Catalog::Change(std::string_view api_id,
     all.push_back(RecordWrite::IfEquals(kRevisionsKind, id, std::to_string(*n + 1), *revision));
     for (RecordWrite& w : writes) all.push_back(std::move(w));
     Status st = store_->WriteRecords(all);
-    if (st.ok()) return st;
+    if (st.ok()) {
+      local_changes_.fetch_add(1, std::memory_order_acq_rel);
+      return st;
+    }
     if (st.error().error != store::kConditionFailed) return st;
     if (st.error().cause != std::string(kRevisionsKind) + "/" + id) {
       return Error{"ConcurrentModificationException",

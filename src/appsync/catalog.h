@@ -20,6 +20,7 @@
 // endpoint is guarded by a mutex).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -88,6 +89,9 @@ class Catalog {
   Result<std::vector<Resolver>> ListResolvers(std::string_view api_id);  // every type's
   // One record read; 0 when the API does not exist. Bumped by every change under the API.
   Result<int64_t> Revision(std::string_view api_id);
+  // How many changes this Catalog has written (any API), read without the store: while it stays
+  // the same, nothing changed — unless other servers write the same store (a cluster).
+  uint64_t local_changes() const { return local_changes_.load(std::memory_order_acquire); }
 
   // --- For the control plane ------------------------------------------------------------------
   // The stored GraphqlApi object, or nullopt.
@@ -116,6 +120,7 @@ class Catalog {
 
  private:
   store::Store* const store_;
+  std::atomic<uint64_t> local_changes_{0};
   mutable Mutex mu_;
   std::string endpoint_ GUARDED_BY(mu_);
 };

@@ -176,23 +176,54 @@ json::Value HeadersOf(const api::HttpRequest& request) {
 
 }  // namespace
 
-Result<std::shared_ptr<const CompiledApi>> DataPlane::Load(const std::string& api_id) {
+std::shared_ptr<const DocumentCache::Entry> DocumentCache::Get(const graphql::Schema& schema,
+                                                               const std::string& query) {
+  {
+    MutexLock lock(&mu_);
+    auto it = entries_.find(query);
+    if (it != entries_.end()) return it->second;
+  }
+  auto entry = std::make_shared<Entry>();
+  graphql::ParseResult parsed = graphql::ParseDocument(query);
+  if (!parsed.errors.empty()) {
+    entry->errors = std::move(parsed.errors);
+  } else {
+    entry->errors = graphql::Validate(schema, *parsed.document);
+    if (entry->errors.empty()) entry->document = std::move(parsed.document);
+  }
+  MutexLock lock(&mu_);
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_.emplace(query, entry);
+  return entry;
+}
+
+Result<DataPlane::Loaded> DataPlane::Load(const std::string& api_id) {
+  const uint64_t changes = deps_.catalog->local_changes();
+  if (!deps_.shared_store) {
+    MutexLock lock(&mu_);
+    auto it = cache_.find(api_id);
+    if (it != cache_.end() && it->second.local_changes == changes) return it->second;
+  }
   STATOR_TRY(int64_t revision, deps_.catalog->Revision(api_id));
   {
     MutexLock lock(&mu_);
     auto it = cache_.find(api_id);
-    if (it != cache_.end() && it->second->revision == revision) return it->second;
+    if (it != cache_.end() && it->second.api->revision == revision) {
+      it->second.local_changes = changes;
+      return it->second;
+    }
   }
   STATOR_TRY(std::optional<CompiledApi> compiled, CompileApi(*deps_.catalog, api_id, revision));
   if (!compiled) {
     MutexLock lock(&mu_);
     cache_.erase(api_id);
-    return std::shared_ptr<const CompiledApi>();
+    return Loaded{};
   }
-  auto shared = std::make_shared<const CompiledApi>(std::move(*compiled));
+  Loaded loaded{std::make_shared<const CompiledApi>(std::move(*compiled)),
+                std::make_shared<DocumentCache>(), changes};
   MutexLock lock(&mu_);
-  cache_[api_id] = shared;
-  return shared;
+  cache_[api_id] = loaded;
+  return loaded;
 }
 
 void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
@@ -213,7 +244,7 @@ void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
   if (!loaded.ok()) {
     return respond(TransportError(500, "InternalFailure", loaded.error().cause));
   }
-  std::shared_ptr<const CompiledApi> api = std::move(loaded).value();
+  std::shared_ptr<const CompiledApi> api = loaded->api;
   if (!api) {
     return respond(
         TransportError(404, "NotFoundException", "GraphQL API " + api_id + " does not exist."));
@@ -227,10 +258,9 @@ void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
                                   "The GraphQL API " + api_id + " has no schema: create one with "
                                   "StartSchemaCreation."));
   }
-  graphql::ParseResult parsed = graphql::ParseDocument(read->query);
-  if (!parsed.errors.empty()) return respond(GraphqlAnswer(json::Value(), parsed.errors));
-  std::vector<graphql::Error> invalid = graphql::Validate(*api->schema, *parsed.document);
-  if (!invalid.empty()) return respond(GraphqlAnswer(json::Value(), invalid));
+  std::shared_ptr<const DocumentCache::Entry> document =
+      loaded->documents->Get(*api->schema, read->query);
+  if (!document->errors.empty()) return respond(GraphqlAnswer(json::Value(), document->errors));
 
   json::Value identity;
   if (api->api.authentication_type == "AWS_IAM" ||
@@ -249,7 +279,7 @@ void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
                                                     std::move(identity));
   graphql::ExecuteRequest execute;
   execute.schema = api->schema;
-  execute.document = std::move(parsed.document);
+  execute.document = document->document;
   execute.operation_name = std::move(read->operation_name);
   execute.variables = std::move(read->variables);
   graphql::FieldResolver* raw = resolver.get();

@@ -53,6 +53,35 @@ json::Value Unwrap(const json::Value& av) {
   return av;
 }
 
+// An attribute value as DynamoDB takes it: AppSync's $util.dynamodb helpers write numbers as JSON
+// numbers ({"N": 12}, {"NS": [1, 2]}), which AppSync's resolvers accept; DynamoDB's wire format
+// has them as strings. Applied to every member of a map of attribute values.
+json::Value WireValue(const json::Value& av);
+
+json::Value WireMap(const json::Value& map) {
+  if (!map.is_object()) return map;
+  json::Object out;
+  out.reserve(map.as_object().size());
+  for (const auto& [k, v] : map.as_object()) out.emplace_back(k, WireValue(v));
+  return json::Value::MakeObject(std::move(out));
+}
+
+json::Value WireValue(const json::Value& av) {
+  if (!av.is_object() || av.as_object().size() != 1) return av;
+  const auto& [type, v] = av.as_object().front();
+  if (type == "N" && v.is_number()) return json::Value::MakeObject({{"N", S(v.Dump())}});
+  if ((type == "NS" || type == "L") && v.is_array()) {
+    json::Array out;
+    out.reserve(v.as_array().size());
+    for (const json::Value& item : v.as_array()) {
+      out.push_back(type == "L" ? WireValue(item) : item.is_number() ? S(item.Dump()) : item);
+    }
+    return json::Value::MakeObject({{type, json::Value::MakeArray(std::move(out))}});
+  }
+  if (type == "M") return json::Value::MakeObject({{"M", WireMap(v)}});
+  return av;
+}
+
 json::Value UnwrapItem(const json::Value* item) {
   if (item == nullptr || !item->is_object()) return json::Value();
   json::Object out;
@@ -140,6 +169,12 @@ Result<std::pair<std::string, json::Value>> DynamoDbCall(const json::Value& doc,
     return Error{"MappingTemplate",
                  "stator does not run the DynamoDB resolver operation '" + operation +
                      "' (docs/appsync.md: GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan)"};
+  }
+  for (auto& [k, v] : r) {
+    if (k == "Key" || k == "Item" || k == "ExpressionAttributeValues" ||
+        k == "ExclusiveStartKey") {
+      v = WireMap(v);
+    }
   }
   return std::make_pair(operation, json::Value::MakeObject(std::move(r)));
 }

@@ -47,6 +47,10 @@ struct ResolverDeps {
   const Clock* clock = nullptr;
   std::string region;
   std::string account;
+  // Other servers write the same store (a cluster on PostgreSQL): an API's revision is read for
+  // every request. Otherwise only this server changes APIs, and the catalog's count of its own
+  // changes tells when to read it again.
+  bool shared_store = false;
 };
 
 struct CompiledApi {

@@ -237,6 +237,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     deps.clock = impl->clock.clock.get();
     deps.region = options.region;
     deps.account = options.account;
+    deps.shared_store = !options.store_uri.empty();
     impl->appsync_data = std::make_unique<appsync::DataPlane>(std::move(deps));
     appsync::DataPlane* data_plane = impl->appsync_data.get();
     impl->dispatch.AddPathPrefix(appsync::kGraphqlPathPrefix,
