@@ -254,6 +254,22 @@ class Planner {
         raw_.push_back(std::move(role));  // (r is invalid from here on)
       }
     }
+    // SAM's implicit APIs (ServerlessRestApi, ServerlessHttpApi) for Api/HttpApi events that
+    // name no API: created before the functions and state machines whose routes they hold.
+    n = raw_.size();
+    for (size_t i = 0; i < n; ++i) {
+      for (const auto& [api_id, api_type] : ImplicitApis(raw_[i].type, raw_[i].properties)) {
+        raw_[i].depends_on.insert(api_id);
+        if (ids.count(api_id)) continue;
+        RawResource api;
+        api.id = api_id;
+        api.type = api_type;
+        api.implicit = true;
+        api.order = raw_[i].order;
+        ids.insert(api.id);
+        raw_.push_back(std::move(api));
+      }
+    }
     for (RawResource& r : raw_) {
       if (!r.condition.empty()) {
         STATOR_TRY(bool on, ConditionValue(r.condition));

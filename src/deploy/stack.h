@@ -31,7 +31,18 @@ namespace stator::deploy {
 inline constexpr const char* kStackTag = "stator:stack";
 inline constexpr const char* kLogicalIdTag = "stator:logical-id";
 
-enum class Kind { kFunction, kStateMachine, kTable, kSkipped };
+enum class Kind { kFunction, kStateMachine, kTable, kApi, kSkipped };
+
+// A route an `Api` / `HttpApi` event of a function or state machine adds to an HTTP API of the
+// server's API Gateway (planners/events_api.cc; docs/apigw.md): an integration calling the
+// resource (a Lambda proxy integration of the payload format, or StartExecution of a state
+// machine) and a route to it.
+struct ApiRoute {
+  std::string event;                   // the event's name in Events
+  std::string api_id;                  // the API (ServerlessRestApi's, or RestApiId/ApiId)
+  std::string route_key;               // "POST /bookings", "$default"
+  std::string payload_format_version;  // "1.0" (Api), "2.0" (HttpApi)
+};
 
 struct FunctionCode {
   enum Source { kDirectory, kZipFile, kFile, kInline } source = kDirectory;
@@ -53,6 +64,8 @@ struct PlannedResource {
   std::string skip_reason;           // kSkipped
   bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
   std::set<std::string> depends_on;  // logical ids
+  std::vector<ApiRoute> api_routes;  // kFunction, kStateMachine: routes of its Api events
+  std::string api_stage;             // kApi: the stage its invoke URLs use ("Prod", "$default")
 };
 
 struct Plan {

@@ -24,6 +24,8 @@ const ResourceType* FindResourceType(const std::string& type) {
       {"AWS::StepFunctions::StateMachine", nullptr, false, PlanStateMachine},
       {"AWS::Serverless::SimpleTable", "SimpleTable", false, PlanTable},
       {"AWS::DynamoDB::Table", nullptr, false, PlanTable},
+      {"AWS::Serverless::Api", "Api", false, PlanApi},
+      {"AWS::Serverless::HttpApi", "HttpApi", false, PlanApi},
   };
   for (const ResourceType& t : kTypes) {
     if (type == t.type) return &t;
