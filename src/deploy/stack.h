@@ -6,8 +6,9 @@
 // cycles, missing files, unsupported runtimes) are reported before anything is deployed.
 // Resources stator runs: AWS::Serverless::Function, AWS::Lambda::Function,
 // AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine, AWS::Serverless::SimpleTable,
-// AWS::DynamoDB::Table. Every other type is planned as skipped, with placeholder Ref/GetAtt
-// values (docs/deploy.md).
+// AWS::DynamoDB::Table, AWS::Serverless::Api, AWS::Serverless::HttpApi (with the Api/HttpApi
+// events of functions and state machines). Every other type is planned as skipped, with placeholder
+// Ref/GetAtt values (docs/deploy.md).
 //
 // MakePlan (stack.cc) is the core: the template's sections, conditions, references and Outputs.
 // Parameters are read by parameters.h, the creation order is dependency_order.h's, and each
