@@ -13,9 +13,12 @@ import base64
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
+import uuid
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +31,7 @@ import requests  # noqa: E402
 from stator_server import ACCOUNT, REGION, Server, client, lambda_client, make_zip  # noqa: E402
 
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
+from ctest_unittest import needs  # noqa: E402
 
 # Answers {statusCode 200, body: the event as JSON}.
 ECHO = """\
@@ -419,6 +423,45 @@ class RestartTest(ApiGatewayCase):
         self.assertEqual(r.json()["pathParameters"], {"proxy": "x/y"})
         self.assertEqual([x["RouteKey"] for x in self.gw.get_routes(ApiId=api_id)["Items"]],
                          ["ANY /{proxy+}"])
+
+
+def postgres_missing():
+    if not os.environ.get("STATOR_TEST_POSTGRES"):
+        return "STATOR_TEST_POSTGRES is not set (run through scripts/postgres.sh run ...)"
+    return None
+
+
+@needs("a PostgreSQL server for a cluster", postgres_missing)
+class ClusterTest(unittest.TestCase):
+    def test_routes_serve_on_every_node(self):
+        base = os.environ["STATOR_TEST_POSTGRES"]
+        name = "apigw_" + uuid.uuid4().hex[:12]
+        subprocess.run(["psql", base, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+        self.addCleanup(subprocess.run, ["psql", base, "-q", "-c",
+                                         f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
+        uri = urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path="/" + name))
+        nodes = []
+        for _ in range(2):
+            node = Server("--store", uri, "--no-function-sandbox")
+            self.addCleanup(node.stop)
+            nodes.append(node)
+        a, b = nodes
+        echo = create_function(lambda_client(a.endpoint), "echo", ECHO)
+        api_id = apigw_client(a.endpoint).create_api(Name="c", ProtocolType="HTTP",
+                                                     Target=echo)["ApiId"]
+        # Created on node A, served by node B (and A).
+        for node in (b, a):
+            r = requests.get(f"{node.endpoint}/apigw/{api_id}/x", timeout=60)
+            self.assertEqual(r.status_code, 200, r.text)
+            self.assertEqual(r.json()["routeKey"], "$default")
+        # A route added on node B serves on node A at once.
+        gw_b = apigw_client(b.endpoint)
+        i = gw_b.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY",
+                                    IntegrationUri=echo, PayloadFormatVersion="2.0")
+        gw_b.create_route(ApiId=api_id, RouteKey="GET /only-b",
+                          Target="integrations/" + i["IntegrationId"])
+        r = requests.get(f"{a.endpoint}/apigw/{api_id}/only-b", timeout=60)
+        self.assertEqual(r.json()["routeKey"], "GET /only-b")
 
 
 if __name__ == "__main__":
