@@ -159,10 +159,11 @@ class ControlPlane::Call {
     return std::move(*doc);
   }
 
-  Result<ApiDocument> Update(const std::string& id, const std::function<Status(ApiDocument*)>& f) {
+  // Applies f to the API's record (ApiRecords::Update); NotFound when there is no such API.
+  Status Update(const std::string& id, const std::function<Status(ApiDocument*)>& f) {
     STATOR_TRY(std::optional<ApiDocument> doc, cp_->records_->Update(id, f));
     if (!doc) return NoApi(id);
-    return std::move(*doc);
+    return Status::Ok();
   }
 
   // --- APIs -------------------------------------------------------------------------------
@@ -335,11 +336,10 @@ class ControlPlane::Call {
     std::string id = NewId(7);
     out.emplace_back("integrationId", Str(id));
     Value integration = Value::MakeObject(std::move(out));
-    STATOR_TRY(ApiDocument doc, Update(api_id, [&](ApiDocument* d) {
-                 d->integrations.push_back(integration);
-                 return Status::Ok();
-               }));
-    (void)doc;
+    STATOR_RETURN_IF_ERROR(Update(api_id, [&](ApiDocument* d) {
+      d->integrations.push_back(integration);
+      return Status::Ok();
+    }));
     return JsonAnswer(201, integration);
   }
 
@@ -383,18 +383,17 @@ class ControlPlane::Call {
       integration_id = target.substr(13);
     }
     Value route = NewRoute(key, target, false);
-    STATOR_TRY(ApiDocument doc, Update(api_id, [&](ApiDocument* d) -> Status {
-                 if (!integration_id.empty() &&
-                     !ApiDocument::FindBy(d->integrations, "integrationId", integration_id)) {
-                   return NotFound("Invalid Integration identifier specified " + integration_id);
-                 }
-                 if (ApiDocument::FindBy(d->routes, "routeKey", key)) {
-                   return Conflict("Route with key " + key + " already exists for this API");
-                 }
-                 d->routes.push_back(route);
-                 return Status::Ok();
-               }));
-    (void)doc;
+    STATOR_RETURN_IF_ERROR(Update(api_id, [&](ApiDocument* d) -> Status {
+      if (!integration_id.empty() &&
+          !ApiDocument::FindBy(d->integrations, "integrationId", integration_id)) {
+        return NotFound("Invalid Integration identifier specified " + integration_id);
+      }
+      if (ApiDocument::FindBy(d->routes, "routeKey", key)) {
+        return Conflict("Route with key " + key + " already exists for this API");
+      }
+      d->routes.push_back(route);
+      return Status::Ok();
+    }));
     return JsonAnswer(201, route);
   }
 
@@ -417,14 +416,13 @@ class ControlPlane::Call {
     }
     STATOR_TRY(std::string description, OptString(body_, "description"));
     Value stage = NewStage(name, auto_deploy, variables, description, false);
-    STATOR_TRY(ApiDocument doc, Update(api_id, [&](ApiDocument* d) -> Status {
-                 if (ApiDocument::FindBy(d->stages, "stageName", name)) {
-                   return Conflict("Stage " + name + " already exists");
-                 }
-                 d->stages.push_back(stage);
-                 return Status::Ok();
-               }));
-    (void)doc;
+    STATOR_RETURN_IF_ERROR(Update(api_id, [&](ApiDocument* d) -> Status {
+      if (ApiDocument::FindBy(d->stages, "stageName", name)) {
+        return Conflict("Stage " + name + " already exists");
+      }
+      d->stages.push_back(stage);
+      return Status::Ok();
+    }));
     return JsonAnswer(201, stage);
   }
 
@@ -460,26 +458,25 @@ class ControlPlane::Call {
 
   Result<HttpResponse> DeleteOne(const std::string& api_id, const std::string& collection,
                                  const std::string& id) {
-    STATOR_TRY(ApiDocument doc, Update(api_id, [&](ApiDocument* d) -> Status {
-                 std::vector<Value>* items = Items(d, collection);
-                 const char* key = IdKey(collection);
-                 auto it = std::find_if(items->begin(), items->end(), [&](const Value& v) {
-                   const Value* k = v.Find(key);
-                   return k && k->is_string() && k->as_string() == id;
-                 });
-                 if (it == items->end()) return NoItem(collection, id);
-                 if (collection == "integrations") {
-                   for (const Value& r : d->routes) {
-                     const Value* t = r.Find("target");
-                     if (t && t->is_string() && t->as_string() == "integrations/" + id) {
-                       return Conflict("Integration " + id + " is the target of a route");
-                     }
-                   }
-                 }
-                 items->erase(it);
-                 return Status::Ok();
-               }));
-    (void)doc;
+    STATOR_RETURN_IF_ERROR(Update(api_id, [&](ApiDocument* d) -> Status {
+      std::vector<Value>* items = Items(d, collection);
+      const char* key = IdKey(collection);
+      auto it = std::find_if(items->begin(), items->end(), [&](const Value& v) {
+        const Value* k = v.Find(key);
+        return k && k->is_string() && k->as_string() == id;
+      });
+      if (it == items->end()) return NoItem(collection, id);
+      if (collection == "integrations") {
+        for (const Value& r : d->routes) {
+          const Value* t = r.Find("target");
+          if (t && t->is_string() && t->as_string() == "integrations/" + id) {
+            return Conflict("Integration " + id + " is the target of a route");
+          }
+        }
+      }
+      items->erase(it);
+      return Status::Ok();
+    }));
     return NoContent();
   }
 

@@ -47,8 +47,9 @@ void FrontDoor::Handle(HttpRequest&& request, api::Responder respond) {
   const ApiDocument& doc = **loaded;
 
   // The stage: a named one by the first segment, else $default.
-  std::string first = rest.substr(
-      1, rest.find('/', 1) == std::string::npos ? std::string::npos : rest.find('/', 1) - 1);
+  size_t first_end = rest.find('/', 1);
+  std::string first =
+      rest.substr(1, first_end == std::string::npos ? std::string::npos : first_end - 1);
   const Value* stage = nullptr;
   std::string stage_name;
   if (!first.empty() && first != "$default") {
@@ -56,8 +57,7 @@ void FrontDoor::Handle(HttpRequest&& request, api::Responder respond) {
   }
   if (stage != nullptr) {
     stage_name = Member(*stage, "stageName");
-    rest = rest.substr(1 + first.size());
-    if (rest.empty()) rest = "/";
+    rest = first_end == std::string::npos ? "/" : rest.substr(first_end);
   } else {
     stage = ApiDocument::FindBy(doc.stages, "stageName", "$default");
     if (stage == nullptr) return respond(NotFoundAnswer());
