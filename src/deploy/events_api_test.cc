@@ -135,6 +135,13 @@ Resources:
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().cause.find("resource A (AWS::Serverless::Api): needs StageName"),
             std::string::npos);
+  // The implicit API shares its only user's Condition.
+  auto c =
+      PlanOf("Conditions:\n  Off: !Equals [a, b]\n" + base +
+             "        E: {Type: Api, Properties: {Path: /x, Method: get}}\n    Condition: Off\n");
+  ASSERT_TRUE(c.ok()) << c.error().cause;
+  EXPECT_EQ(c->Find("ServerlessRestApi"), nullptr);
+  EXPECT_EQ(c->not_created, (std::vector<std::string>{"Fn"}));
   // Other event types stay listed as ignored.
   auto s = PlanOf(base + "        E: {Type: SQS, Properties: {Queue: q}}\n");
   ASSERT_TRUE(s.ok()) << s.error().cause;
