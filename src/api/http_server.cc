@@ -194,7 +194,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(static_cast<http::status>(r.status));
     res_.set(http::field::server, "stator");
     res_.set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res_.set(k, v);
+    // insert, not set: a header may repeat (API Gateway's mapped Set-Cookie, multiValueHeaders).
+    for (auto& [k, v] : r.headers) res_.insert(k, v);
     res_.body() = std::move(r.body);
     res_.keep_alive(keep_alive_ && !server_->stopping_);
     res_.prepare_payload();

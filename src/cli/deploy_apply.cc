@@ -65,7 +65,11 @@ class Deployer {
         case deploy::Kind::kAppSync:
           st = appsync_.Apply(r, &row);
           break;
+        case deploy::Kind::kApi:
+          st = Api(r, &row);
+          break;
       }
+      if (st.ok() && !r.api_routes.empty()) st = Routes(r, &row);
       if (!st.ok()) {
         return Error{st.error().error,
                      r.logical_id + " (" + r.type + "): " + ErrorText(st.error())};
@@ -73,9 +77,7 @@ class Deployer {
       if (!r.ignored.empty() && r.kind != deploy::Kind::kSkipped) {
         std::string list;
         for (const std::string& k : r.ignored) list += (list.empty() ? "" : ", ") + k;
-        // An AppSync row's note (the API's key, the schema's outcome) stays before the list.
-        bool keep = r.kind == deploy::Kind::kAppSync && !row.note.empty();
-        row.note = (keep ? row.note + "; " : "") + "ignored: " + list;
+        row.note = (row.note.empty() ? "" : row.note + "; ") + "ignored: " + list;
       }
       rows->push_back(std::move(row));
     }
@@ -217,6 +219,99 @@ class Deployer {
     if (!c.ok()) return c.error();
     kept_.insert(CreatedArn(*c, nullptr, "stateMachineArn", r.arn));
     row->status = (d != nullptr || Replacing(r)) ? "REPLACED" : "CREATED";
+    return Status::Ok();
+  }
+
+  // An HTTP API of the server's API Gateway (docs/apigw.md): created with the id the plan chose
+  // and its stage. One the stack deployed before is deleted and created again empty: the
+  // functions and state machines after it add their routes anew.
+  Status Api(const deploy::PlannedResource& r, Row* row) {
+    const std::string id = r.arn.substr(r.arn.rfind('/') + 1);
+    const std::string path = "/v2/apis/" + PercentEncode(id);
+    const Deployed* d = Existing(r, deploy::Kind::kApi);
+    if (d == nullptr) {
+      auto got = s_.Rest("GET", path, nullptr);
+      if (got.ok()) return Foreign(r);
+      if (got.error().error != "NotFoundException") return got.error();
+    } else {
+      STATOR_RETURN_IF_ERROR(DeleteResource(s_, *d));
+    }
+    auto c = s_.Rest("POST", "/v2/apis", r.request.Find("api"));
+    if (!c.ok()) return c.error();
+    auto st = s_.Rest("POST", path + "/stages", r.request.Find("stage"));
+    if (!st.ok()) return st.error();
+    kept_.insert(r.arn);
+    row->status = d != nullptr ? "UPDATED" : Replacing(r) ? "REPLACED" : "CREATED";
+    row->note = ApiUrl(id, r.api_stage);
+    return Status::Ok();
+  }
+
+  // ENDPOINT/apigw/ID[/STAGE]
+  std::string ApiUrl(const std::string& id, const std::string& stage) const {
+    return s_.endpoint() + "/apigw/" + id +
+           (stage == "$default" || stage.empty() ? "" : "/" + stage);
+  }
+
+  // The routes of a function's or state machine's Api events: an integration calling it and a
+  // route to that integration on each event's API; the row's note lists their URLs.
+  Status Routes(const deploy::PlannedResource& r, Row* row) {
+    std::string note;
+    for (const deploy::ApiRoute& route : r.api_routes) {
+      Value integration;
+      if (r.kind == deploy::Kind::kStateMachine) {
+        integration = Value::MakeObject(
+            {{"integrationType", Value::String("AWS_PROXY")},
+             {"integrationSubtype", Value::String("StepFunctions-StartExecution")},
+             {"payloadFormatVersion", Value::String("1.0")},
+             {"requestParameters",
+              Value::MakeObject({{"StateMachineArn", Value::String(r.arn)},
+                                 {"Input", Value::String("$request.body")}})}});
+      } else {
+        integration = Value::MakeObject(
+            {{"integrationType", Value::String("AWS_PROXY")},
+             {"integrationUri", Value::String(r.arn)},
+             {"payloadFormatVersion", Value::String(route.payload_format_version)}});
+      }
+      const std::string path = "/v2/apis/" + PercentEncode(route.api_id);
+      auto i = s_.Rest("POST", path + "/integrations", &integration);
+      if (!i.ok())
+        return Error{i.error().error, "event " + route.event + ": " + ErrorText(i.error())};
+      const Value* iid = i->Find("integrationId");
+      Value body = Value::MakeObject(
+          {{"routeKey", Value::String(route.route_key)},
+           {"target",
+            Value::String("integrations/" + (iid && iid->is_string() ? iid->as_string() : ""))}});
+      auto rt = s_.Rest("POST", path + "/routes", &body);
+      if (!rt.ok()) {
+        return Error{rt.error().error, "event " + route.event + ": " + ErrorText(rt.error())};
+      }
+      // The stage of the URL: the API's in the plan, else the server's first.
+      std::string stage = "$default";
+      bool planned = false;
+      for (const deploy::PlannedResource& api : plan_.resources) {
+        if (api.kind == deploy::Kind::kApi && api.arn.ends_with("/apis/" + route.api_id)) {
+          stage = api.api_stage;
+          planned = true;
+        }
+      }
+      if (!planned) {
+        auto stages = s_.Rest("GET", path + "/stages", nullptr);
+        const Value* items = stages.ok() ? stages->Find("items") : nullptr;
+        if (items && items->is_array() && !items->as_array().empty()) {
+          const Value* n = items->as_array().front().Find("stageName");
+          if (n && n->is_string()) stage = n->as_string();
+        }
+      }
+      std::string url = ApiUrl(route.api_id, stage);
+      if (route.route_key == "$default") {
+        url = "ANY " + url + "/...";
+      } else {
+        size_t space = route.route_key.find(' ');
+        url = route.route_key.substr(0, space) + " " + url + route.route_key.substr(space + 1);
+      }
+      note += (note.empty() ? "" : ", ") + url;
+    }
+    row->note = (row->note.empty() ? "" : row->note + "; ") + note;
     return Status::Ok();
   }
 

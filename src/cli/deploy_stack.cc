@@ -126,6 +126,21 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
     }
     next_token = Member(page, "nextToken");
   } while (!next_token.empty());
+  // HTTP APIs of the API Gateway (their tags come with the listing).
+  {
+    STATOR_TRY(Value page, s.Rest("GET", "/v2/apis", nullptr));
+    for (const Value& a : Items(page, "items")) {
+      std::vector<std::pair<std::string, std::string>> list;
+      if (const Value* t = a.Find("tags"); t && t->is_object()) {
+        for (const auto& [k, v] : t->as_object()) {
+          if (v.is_string()) list.emplace_back(k, v.as_string());
+        }
+      }
+      std::string arn = "arn:" + scope.partition + ":apigateway:" + scope.region + "::/apis/" +
+                        Member(a, "apiId");
+      keep(deploy::Kind::kApi, Member(a, "name"), arn, list);
+    }
+  }
   return out;
 }
 
@@ -154,6 +169,12 @@ Status DeleteResource(DeployServer& s, const Deployed& d) {
       if (!r.ok() && r.error().error != "NotFoundException") return r.error();
       return Status::Ok();
     }
+    case deploy::Kind::kApi: {
+      std::string id = d.arn.substr(d.arn.rfind('/') + 1);
+      auto r = s.Rest("DELETE", "/v2/apis/" + PercentEncode(id), nullptr);
+      if (!r.ok() && r.error().error != "NotFoundException") return r.error();
+      return Status::Ok();
+    }
     case deploy::Kind::kSkipped:
       break;
   }
@@ -170,6 +191,8 @@ const char* KindType(deploy::Kind k) {
       return "table";
     case deploy::Kind::kAppSync:
       return "graphql api";
+    case deploy::Kind::kApi:
+      return "api";
     case deploy::Kind::kSkipped:
       break;
   }
@@ -177,9 +200,11 @@ const char* KindType(deploy::Kind k) {
 }
 
 int DeleteRank(deploy::Kind k) {
-  // A GraphQL API's resolvers name functions and tables: it goes first.
-  if (k == deploy::Kind::kAppSync) return 0;
-  return k == deploy::Kind::kStateMachine ? 0 : k == deploy::Kind::kFunction ? 1 : 2;
+  // APIs first: their routes and resolvers call the functions, state machines and tables.
+  return k == deploy::Kind::kApi || k == deploy::Kind::kAppSync ? 0
+         : k == deploy::Kind::kStateMachine                   ? 1
+         : k == deploy::Kind::kFunction                       ? 2
+                                                              : 3;
 }
 
 }  // namespace stator::cli

@@ -1,4 +1,4 @@
-// A deployed stack on the server: the functions, state machines and tables tagged
+// A deployed stack on the server: the functions, state machines, tables and HTTP APIs tagged
 // stator:stack=NAME (deploy::kStackTag), found by listing every resource and reading its tags,
 // and deleted one by one (docs/deploy.md, "Stack records").
 //
@@ -30,10 +30,10 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
 // Deletes one resource (a function or table already gone is not an error).
 Status DeleteResource(DeployServer& s, const Deployed& d);
 
-// "function", "state machine", "table" (as printed).
+// "function", "state machine", "table", "api" (as printed).
 const char* KindType(deploy::Kind k);
 
-// Deletion order: consumers before what they use (state machines, functions, tables).
+// Deletion order: consumers before what they use (APIs, state machines, functions, tables).
 int DeleteRank(deploy::Kind k);
 
 }  // namespace stator::cli

@@ -254,6 +254,30 @@ class Planner {
         raw_.push_back(std::move(role));  // (r is invalid from here on)
       }
     }
+    // SAM's implicit APIs (ServerlessRestApi, ServerlessHttpApi) for Api/HttpApi events that
+    // name no API: created before the functions and state machines whose routes they hold
+    // (under their Condition when all of them share one).
+    n = raw_.size();
+    std::map<std::string, size_t> implicit_apis;  // id -> index in raw_
+    for (size_t i = 0; i < n; ++i) {
+      for (const auto& [api_id, api_type] : ImplicitApis(raw_[i].type, raw_[i].properties)) {
+        raw_[i].depends_on.insert(api_id);
+        if (auto it = implicit_apis.find(api_id); it != implicit_apis.end()) {
+          if (raw_[it->second].condition != raw_[i].condition) raw_[it->second].condition = "";
+          continue;
+        }
+        if (ids.count(api_id)) continue;
+        RawResource api;
+        api.id = api_id;
+        api.type = api_type;
+        api.condition = raw_[i].condition;
+        api.implicit = true;
+        api.order = raw_[i].order;
+        ids.insert(api.id);
+        implicit_apis[api_id] = raw_.size();
+        raw_.push_back(std::move(api));
+      }
+    }
     for (RawResource& r : raw_) {
       if (!r.condition.empty()) {
         STATOR_TRY(bool on, ConditionValue(r.condition));

@@ -6,9 +6,10 @@
 // cycles, missing files, unsupported runtimes) are reported before anything is deployed.
 // Resources stator runs: AWS::Serverless::Function, AWS::Lambda::Function,
 // AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine, AWS::Serverless::SimpleTable,
-// AWS::DynamoDB::Table, AWS::AppSync::* (whose server-made values are late-bound: late_bound.h).
-// Every other type is planned as skipped, with placeholder Ref/GetAtt
-// values (docs/deploy.md).
+// AWS::DynamoDB::Table, AWS::AppSync::* (whose server-made values are late-bound: late_bound.h),
+// AWS::Serverless::Api, AWS::Serverless::HttpApi (with the Api/HttpApi events of functions and
+// state machines). Every other type is planned as skipped, with placeholder Ref/GetAtt values
+// (docs/deploy.md).
 //
 // MakePlan (stack.cc) is the core: the template's sections, conditions, references and Outputs.
 // Parameters are read by parameters.h, the creation order is dependency_order.h's, and each
@@ -33,7 +34,18 @@ inline constexpr const char* kStackTag = "stator:stack";
 inline constexpr const char* kLogicalIdTag = "stator:logical-id";
 
 // kAppSync: every AWS::AppSync type (the request's owner is told by PlannedResource::type).
-enum class Kind { kFunction, kStateMachine, kTable, kAppSync, kSkipped };
+enum class Kind { kFunction, kStateMachine, kTable, kAppSync, kApi, kSkipped };
+
+// A route an `Api` / `HttpApi` event of a function or state machine adds to an HTTP API of the
+// server's API Gateway (planners/events_api.cc; docs/apigw.md): an integration calling the
+// resource (a Lambda proxy integration of the payload format, or StartExecution of a state
+// machine) and a route to it.
+struct ApiRoute {
+  std::string event;                   // the event's name in Events
+  std::string api_id;                  // the API (ServerlessRestApi's, or RestApiId/ApiId)
+  std::string route_key;               // "POST /bookings", "$default"
+  std::string payload_format_version;  // "1.0" (Api), "2.0" (HttpApi)
+};
 
 struct FunctionCode {
   enum Source { kDirectory, kZipFile, kFile, kInline } source = kDirectory;
@@ -55,6 +67,8 @@ struct PlannedResource {
   std::string skip_reason;           // kSkipped
   bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
   std::set<std::string> depends_on;  // logical ids
+  std::vector<ApiRoute> api_routes;  // kFunction, kStateMachine: routes of its Api events
+  std::string api_stage;             // kApi: the stage its invoke URLs use ("Prod", "$default")
 };
 
 struct Plan {

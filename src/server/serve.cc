@@ -18,6 +18,9 @@
 #include "appsync/data_plane.h"
 #include "appsync/paths.h"
 #include "appsync/service.h"
+#include "apigw/api_records.h"
+#include "apigw/control_plane.h"
+#include "apigw/front_door.h"
 #include "common/clock.h"
 #include "common/uuid.h"
 #include "dynamodb/service.h"
@@ -86,6 +89,9 @@ class ApiServer::Impl {
   std::shared_ptr<integrations::LambdaTaskRunner> lambda_tasks;
   std::unique_ptr<knix::KnixService> knix;           // stopped last (see Stop)
   std::unique_ptr<appsync::AppSyncService> appsync;  // AppSync's control plane
+  std::unique_ptr<apigw::ApiRecords> apis;           // API Gateway (docs/apigw.md)
+  std::unique_ptr<apigw::ControlPlane> apigw_control;
+  std::unique_ptr<apigw::FrontDoor> apigw_front_door;
   AwsJsonRouter router;                              // Step Functions
   std::unique_ptr<LocalStepFunctions> local_states;  // for Task states
   Dispatch dispatch;                                 // every service on the port
@@ -245,6 +251,30 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                    data_plane->Handle(std::move(request), std::move(respond));
                                  });
   }
+  // API Gateway: apigatewayv2 (/v2/apis...) and the APIs' invoke URLs (/apigw/ID/...), which
+  // call functions and state machines through this dispatch, in process.
+  {
+    impl->apis = std::make_unique<apigw::ApiRecords>(impl->store.get());
+    impl->apigw_control =
+        std::make_unique<apigw::ControlPlane>(impl->apis.get(), impl->clock.clock.get());
+    const Dispatch* backend = &impl->dispatch;
+    impl->apigw_front_door = std::make_unique<apigw::FrontDoor>(
+        impl->apis.get(), impl->clock.clock.get(),
+        [backend](HttpRequest&& request, Responder respond) {
+          backend->Handle(std::move(request), std::move(respond));
+        },
+        options.account);
+    apigw::ControlPlane* control = impl->apigw_control.get();
+    impl->dispatch.AddPathPrefix(apigw::kControlPlanePrefix,
+                                 [control](HttpRequest&& request, Responder respond) {
+                                   control->Handle(std::move(request), std::move(respond));
+                                 });
+    apigw::FrontDoor* front = impl->apigw_front_door.get();
+    impl->dispatch.AddPathPrefix(apigw::kInvokePrefix,
+                                 [front](HttpRequest&& request, Responder respond) {
+                                   front->Handle(std::move(request), std::move(respond));
+                                 });
+  }
   // IAM and STS (the Query protocol: a form POST to "/"): roles stored, not enforced.
   impl->dispatch.AddMatcher(iam::IsIamOrStsRequest,
                             iam::MakeIamHandler(impl->store.get(), impl->clock.clock.get(), scope));
@@ -283,6 +313,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->lambda->SetEndpoint(endpoint);
     impl->knix->SetEndpoint(endpoint);
     impl->appsync->SetEndpoint(endpoint);
+    impl->apigw_control->SetEndpoint(endpoint);
   }
   impl->knix->StartTriggers();  // KNIX timer triggers: once executions have resumed
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));

@@ -14,6 +14,7 @@ Needs python3 with boto3, and bubblewrap for the functions (a missing one fails,
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,11 +130,15 @@ class ApartmentBookingTest(ServerCase):
         self.assertEqual(status, {
             "ApartmentsTable": "CREATED", "BookingStateMachine": "CREATED",
             "BookApartmentFunction": "CREATED", "BookingLogGroup": "SKIPPED",
-            "BookingStateMachineRole": "SKIPPED", "BookApartmentFunctionRole": "SKIPPED"})
+            "BookingStateMachineRole": "SKIPPED", "BookApartmentFunctionRole": "SKIPPED",
+            "ServerlessRestApi": "CREATED"})
         self.assertEqual(self.rows["BookingLogGroup"]["Note"],
                          "stator does not run AWS::Logs::LogGroup")
         self.assertIn("Policies", self.rows["BookApartmentFunction"]["Note"])
-        self.assertIn("Events", self.rows["BookApartmentFunction"]["Note"])
+        # The function's Api event is a route of SAM's implicit ServerlessRestApi (docs/apigw.md).
+        note = self.rows["BookApartmentFunction"]["Note"]
+        self.assertNotIn("Events", note)
+        self.assertRegex(note, "POST " + re.escape(self.endpoint) + r"/apigw/[a-z0-9]{10}/Prod/bookings")
         machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:booking-BookingStateMachine"
         self.assertEqual(self.outputs, {
             "BookingStateMachineArn": machine_arn,
@@ -342,7 +347,8 @@ class RedeployAndDeleteTest(ServerCase):
                                "Stage=prod")
         status = {k: r["ResourceStatus"] for k, r in rows.items() if r["ResourceStatus"] != "SKIPPED"}
         self.assertEqual(status, {"ApartmentsTable": "UNCHANGED", "BookingStateMachine": "UPDATED",
-                                  "BookApartmentFunction": "UPDATED"})
+                                  "BookApartmentFunction": "UPDATED",
+                                  "ServerlessRestApi": "UPDATED"})
         after = self.sfn.describe_state_machine(stateMachineArn=machine)
         self.assertEqual(after["creationDate"], before["creationDate"])  # same machine
         self.assertNotEqual(after.get("revisionId"), before.get("revisionId"))
@@ -376,7 +382,7 @@ class RedeployAndDeleteTest(ServerCase):
         deploy(self.endpoint, os.path.join(app, "template.yaml"), "survivor")
         self.assertIn("doomed-BookApartmentFunction", self.function_names())
         code, out, err = stator("delete-stack", "doomed", endpoint=self.endpoint, check=0)
-        self.assertIn("Stack doomed deleted: 3 resources", out)
+        self.assertIn("Stack doomed deleted: 4 resources", out)
         self.assertNotIn("doomed-BookApartmentFunction", self.function_names())
         self.assertNotIn("doomed-BookingStateMachine", self.machine_names())
         self.assertNotIn("doomed-ApartmentsTable", self.table_names())
@@ -389,7 +395,8 @@ class RedeployAndDeleteTest(ServerCase):
         self.assertIn("nothing to delete", out)
         _, out, _ = stator("delete-stack", "survivor", "--json", endpoint=self.endpoint, check=0)
         self.assertEqual(sorted(r["LogicalResourceId"] for r in json.loads(out)["Resources"]),
-                         ["ApartmentsTable", "BookApartmentFunction", "BookingStateMachine"])
+                         ["ApartmentsTable", "BookApartmentFunction", "BookingStateMachine",
+                          "ServerlessRestApi"])
 
 
 CFN_TEMPLATE = """
@@ -688,17 +695,17 @@ Resources:
                             for l in lines), out)
         self.assertIn("Outputs:", lines)
         self.assertIn(f"  ApartmentsTableName = human-ApartmentsTable", lines)
-        self.assertEqual(lines[-1], "Stack human created: 3 created, 3 skipped")
+        self.assertEqual(lines[-1], "Stack human created: 4 created, 3 skipped")
         code, out, err = stator("deploy", os.path.join(EXAMPLE, "template.yaml"), "--stack-name",
                                 "human", endpoint=self.endpoint, check=0)
         self.assertTrue(out.startswith("Updating stack human"))
         self.assertEqual(out.splitlines()[-1],
-                         "Stack human updated: 3 skipped, 1 unchanged, 2 updated")
+                         "Stack human updated: 3 skipped, 1 unchanged, 3 updated")
         # STATOR_ENDPOINT is the default endpoint.
         p = subprocess.run([find_stator(), "delete-stack", "human"], capture_output=True,
                            text=True, env=dict(os.environ, STATOR_ENDPOINT=self.endpoint))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Stack human deleted: 3 resources", p.stdout)
+        self.assertIn("Stack human deleted: 4 resources", p.stdout)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ const ResourceType* FindResourceType(const std::string& type) {
       {"AWS::AppSync::ApiKey", nullptr, false, PlanAppSyncApiKey},
       {"AWS::AppSync::DataSource", nullptr, false, PlanAppSyncDataSource},
       {"AWS::AppSync::Resolver", nullptr, false, PlanAppSyncResolver},
+      {"AWS::Serverless::Api", "Api", false, PlanApi},
+      {"AWS::Serverless::HttpApi", "HttpApi", false, PlanApi},
   };
   for (const ResourceType& t : kTypes) {
     if (type == t.type) return &t;

@@ -9,7 +9,9 @@
 // Files: planners/function.cc (AWS::Serverless::Function, AWS::Lambda::Function),
 // planners/state_machine.cc (AWS::Serverless::StateMachine, AWS::StepFunctions::StateMachine),
 // planners/table.cc (AWS::Serverless::SimpleTable, AWS::DynamoDB::Table), planners/appsync.cc
-// (AWS::AppSync::GraphQLApi, GraphQLSchema, ApiKey, DataSource, Resolver), planners/skipped.cc
+// (AWS::AppSync::GraphQLApi, GraphQLSchema, ApiKey, DataSource, Resolver), planners/events_api.cc
+// (AWS::Serverless::Api, AWS::Serverless::HttpApi, and the Api/HttpApi events of functions and
+// state machines), planners/skipped.cc
 // (IAM roles and policies, log groups and every other type), planners/resource_types.cc (the
 // table of types), planners/properties.* (helpers the planners share).
 //
@@ -20,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +97,28 @@ Status PlanAppSyncDataSource(const StackScope& scope, const ResourceInput& in, P
                              ResourceAttributes* attributes);
 Status PlanAppSyncResolver(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
                            ResourceAttributes* attributes);
+
+// AWS::Serverless::Api and AWS::Serverless::HttpApi: an HTTP API of the server's API Gateway
+// (CreateApi and its stage: StageName, "Prod" for SAM's implicit ServerlessRestApi, "$default"
+// for an HttpApi without one). Ref gives the API's id, ApiIdFor(its logical id).
+Status PlanApi(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+               ResourceAttributes* attributes);
+
+// The `Api` and `HttpApi` events of a function or state machine (resolved Properties) as
+// p->api_routes; p->arn is the integration's target. Marks "Events" used when every event is
+// one of these.
+Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
+                     std::set<std::string>* used);
+
+// The implicit APIs SAM creates for a function's or state machine's events (unresolved
+// Properties): "ServerlessRestApi" for an Api event without RestApiId, "ServerlessHttpApi" for
+// an HttpApi event without ApiId, each with its type ("AWS::Serverless::Api", ...).
+std::vector<std::pair<std::string, std::string>> ImplicitApis(const std::string& type,
+                                                              const json::Value& properties);
+
+// The id of the API a stack's logical id deploys as: 10 characters of [a-z0-9] from a SHA-256
+// of account, region, stack and logical id (stable across deploys, known when planning).
+std::string ApiIdFor(const StackScope& scope, const std::string& logical_id);
 
 // A type stator does not run: listed as skipped, with a placeholder name and ARN so that Ref and
 // Fn::GetAtt of it resolve. properties are unresolved; resolve_name gives the string a name
