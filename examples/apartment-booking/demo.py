@@ -1,18 +1,21 @@
 """Drives the deployed apartment-booking app (run.sh calls it after `stator deploy`).
 
-Seeds apartments, invokes the booking function for three customers and follows each execution
+Seeds apartments, books for three customers through the GraphQL API (the mutation
+addStepFunction, whose direct Lambda resolver is the booking function) and follows each execution
 to its end: a booking paid at once (kept), one never paid (released after the 60-second hold),
 and one for an apartment that does not exist (the Catch sends it to the Fail state). Prints each
 execution's status, its path and history event types, and the apartment as the table holds it
-afterwards. Exits 1 if anything differs from what the workflow promises.
+afterwards, read back through the GraphQL query apartment(id) (a DynamoDB resolver). Exits 1 if
+anything differs from what the workflow promises.
 
-usage: python3 demo.py --endpoint URL --function NAME --table NAME
+usage: python3 demo.py --endpoint URL --graphql-url URL --api-key KEY --table NAME
 """
 
 import argparse
 import json
 import sys
 import time
+import urllib.request
 
 import boto3
 import botocore.config
@@ -22,8 +25,24 @@ def clients(endpoint):
     kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
               aws_secret_access_key="x",
               config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=60))
-    return boto3.client("lambda", **kw), boto3.client("stepfunctions", **kw), \
-        boto3.client("dynamodb", **kw)
+    return boto3.client("stepfunctions", **kw), boto3.client("dynamodb", **kw)
+
+
+def graphql(url, key, query, variables):
+    """One GraphQL request as any AppSync client sends it: POST JSON with x-api-key."""
+    request = urllib.request.Request(
+        url, data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"content-type": "application/json", "x-api-key": key}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+BOOK = """mutation Book($input: BookingInput!) {
+  addStepFunction(input: $input) { id apartmentId executionArn startDate }
+}"""
+APARTMENT = """query Apartment($id: ID!) {
+  apartment(id: $id) { id status paymentStatus bookedBy bookingId }
+}"""
 
 
 def plain(item):
@@ -33,10 +52,11 @@ def plain(item):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
-    ap.add_argument("--function", required=True)
+    ap.add_argument("--graphql-url", required=True)
+    ap.add_argument("--api-key", required=True)
     ap.add_argument("--table", required=True)
     args = ap.parse_args()
-    lam, sfn, ddb = clients(args.endpoint)
+    sfn, ddb = clients(args.endpoint)
 
     for apt in ("A-101", "A-102"):
         ddb.put_item(TableName=args.table, Item={
@@ -45,8 +65,7 @@ def main():
     print(f"Seeded apartments A-101 and A-102 (vacant, unpaid) in table {args.table}")
 
     cases = [
-        ("paid in time", {"apartmentId": "A-101", "customer": "alice",
-                          "payment": {"amount": 1200}},
+        ("paid in time", {"apartmentId": "A-101", "customer": "alice", "paid": True},
          "SUCCEEDED", "Apartment Paid", {"status": "booked", "paymentStatus": "paid",
                                          "bookedBy": "alice"}),
         ("not paid: released after the hold", {"apartmentId": "A-102", "customer": "bob"},
@@ -57,15 +76,15 @@ def main():
     failures = 0
     for title, event, want_status, want_last, want_item in cases:
         print(f"\n== {title}: {event['customer']} books {event['apartmentId']}"
-              + (" and pays at once" if event.get("payment") else ""))
-        r = lam.invoke(FunctionName=args.function, Payload=json.dumps(event).encode())
-        payload = json.loads(r["Payload"].read())
-        if r.get("FunctionError"):
-            print(f"  the function failed: {payload}")
+              + (" and pays at once" if event.get("paid") else ""))
+        answer = graphql(args.graphql_url, args.api_key, BOOK, {"input": event})
+        if answer.get("errors") or not answer["data"]["addStepFunction"]:
+            print(f"  the mutation failed: {answer}")
             failures += 1
             continue
-        arn = payload["executionArn"]
-        print(f"  function started execution {payload['name']}")
+        booking = answer["data"]["addStepFunction"]
+        arn = booking["executionArn"]
+        print(f"  mutation addStepFunction started execution {booking['id']}")
         started = time.monotonic()
         while True:
             d = sfn.describe_execution(executionArn=arn)
@@ -99,6 +118,14 @@ def main():
         shown = plain(item)
         print(f"  apartment {event['apartmentId']} now: "
               + (json.dumps(shown, sort_keys=True) if item else "not in the table"))
+        queried = graphql(args.graphql_url, args.api_key, APARTMENT, {"id": event["apartmentId"]})
+        print(f"  query apartment(id: {event['apartmentId']!r}): {json.dumps(queried['data'])}")
+        apartment = queried["data"]["apartment"]
+        if (apartment is None) != (item is None) or (
+                apartment and any(apartment.get(k) != shown.get(k)
+                                  for k in ("status", "paymentStatus", "bookedBy", "bookingId"))):
+            print("  UNEXPECTED: the GraphQL query and the table disagree")
+            failures += 1
         ok = d["status"] == want_status and entered and entered[-1] == want_last
         if want_item is None:
             ok = ok and item is None

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The apartment-booking example end to end on a fresh, throw-away stator server:
 #   start `stator serve` on a free port with virtual time (Waits pass instantly) and a temporary
-#   data dir, `stator deploy` the SAM template, then demo.py seeds apartments, invokes the booking
-#   function for three customers (paid in time, not paid, no such apartment) and prints how each
-#   execution ended and what the table holds. Stops the server at the end, also on failure.
+#   data dir, `stator deploy` the SAM template, then demo.py seeds apartments, books for three
+#   customers through the GraphQL mutation (paid in time, not paid, no such apartment) and prints
+#   how each execution ended and what the table holds. Stops the server at the end, also on failure.
 #
 # usage: examples/apartment-booking/run.sh        (stator binary: $STATOR, else build/stator)
 # Needs python3 with boto3. Exit status: 0 when all three bookings end as expected.
@@ -52,13 +52,14 @@ echo
 "$stator" deploy "$here/template.yaml" --stack-name apartment-booking --endpoint "$endpoint" \
   | tee "$work/deploy.out"
 output() { sed -n "s/^  $1 = //p" "$work/deploy.out"; }
-function_name="$(output BookApartmentFunctionName)"
+graphql_url="$(output BookingGraphQLUrl)"
+api_key="$(output BookingGraphQLApiKey)"
 table_name="$(output ApartmentsTableName)"
 echo
 
 status=0
-python3 "$here/demo.py" --endpoint "$endpoint" --function "$function_name" --table "$table_name" \
-  || status=$?
+python3 "$here/demo.py" --endpoint "$endpoint" --graphql-url "$graphql_url" --api-key "$api_key" \
+  --table "$table_name" || status=$?
 
 echo
 echo "== stopping the server"

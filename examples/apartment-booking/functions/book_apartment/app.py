@@ -1,5 +1,11 @@
 """The booking API: starts the booking workflow for an apartment.
 
+The same handler serves three front doors:
+  - a direct invocation (stator function invoke, boto3's Lambda invoke) with the event below;
+  - the GraphQL mutation addStepFunction(input: {apartmentId, customer, paid}) through AppSync,
+    whose direct Lambda resolver hands over AppSync's event (arguments, info, ...);
+  - POST /bookings through API Gateway (the template's Api event), the event below as the body.
+
 Event: {"apartmentId": "A-101", "customer": "alice", "payment": {"amount": 1200}}
   - "payment" (optional) pays at booking time: the payment is recorded on the apartment before
     the workflow starts, so the workflow finds it when its 60-second hold ends.
@@ -30,7 +36,7 @@ def record_payment(apartment_id):
     return {k: list(v.values())[0] for k, v in out["Attributes"].items()}
 
 
-def lambda_handler(event, context):
+def book(event):
     apartment_id = event["apartmentId"]
     if event.get("action") == "pay":
         return {"apartment": record_payment(apartment_id)}
@@ -45,3 +51,30 @@ def lambda_handler(event, context):
     )
     return {"executionArn": response["executionArn"], "name": name,
             "startDate": response["startDate"].isoformat()}
+
+
+def graphql_field(event):
+    """AppSync's direct Lambda resolver event: the field's name and arguments."""
+    field = event["info"]["fieldName"]
+    if field != "addStepFunction":
+        raise ValueError(f"this function resolves addStepFunction, not {field}")
+    booking = event["arguments"]["input"]
+    request = {"apartmentId": booking["apartmentId"], "customer": booking["customer"]}
+    if booking.get("paid"):
+        request["payment"] = {"amount": None}
+    started = book(request)
+    return {"id": started["name"], "apartmentId": booking["apartmentId"],
+            "executionArn": started["executionArn"], "startDate": started["startDate"]}
+
+
+def lambda_handler(event, context):
+    if "info" in event and "arguments" in event:  # AppSync
+        return graphql_field(event)
+    if "httpMethod" in event or "routeKey" in event:  # API Gateway (payload 1.0 or 2.0)
+        try:
+            result = book(json.loads(event.get("body") or "{}"))
+        except (KeyError, ValueError) as e:
+            return {"statusCode": 400, "body": json.dumps({"message": f"bad booking: {e}"})}
+        return {"statusCode": 200, "headers": {"content-type": "application/json"},
+                "body": json.dumps(result)}
+    return book(event)
