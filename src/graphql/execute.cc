@@ -478,7 +478,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
       }
       return;
     }
-    const NamedType* named = schema_.FindType(type.name);
+    const NamedType* named = fc.def->named_type;
     if (!named) return FieldError(pos, fc, "Unknown type \"" + type.name + "\".");
     if (named->is_leaf()) {
       std::string message;
