@@ -215,6 +215,23 @@ TEST(ExecuteTest, SelectionSetListAndGraphql) {
             "    }\n  }\n}");
 }
 
+TEST(ExecuteTest, SelectionSetListDoesNotMultiplyRepeatedFragments) {
+  auto schema = MakeSchema(kSchema, true);
+  TestResolver r({"Query.user"},
+                 [](const FieldCall&) { return FieldOutcome::Value(json::Value()); });
+  std::string query = "{ user(id: 1) { ...F0 } }";
+  for (int i = 0; i < 40; ++i) {
+    query += " fragment F" + std::to_string(i) + " on User { id ...F" + std::to_string(i + 1) +
+             " ...F" + std::to_string(i + 1) + " }";
+  }
+  query += " fragment F40 on User { name best { id ...F40 } }";  // a cycle: not expanded again
+  Query(schema, query, &r);
+  std::vector<FieldCall> calls = r.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].selection_set_list,
+            (std::vector<std::string>{"id", "name", "best", "best/id"}));
+}
+
 TEST(ExecuteTest, AsyncResolversRunConcurrentlyForQueries) {
   auto schema = MakeSchema(kSchema, true);
   std::atomic<int> in_flight{0}, max_in_flight{0};
