@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "graphql/introspection.h"
 #include "graphql/parser.h"
@@ -478,7 +479,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
       }
       return;
     }
-    const NamedType* named = schema_.FindType(type.name);
+    const NamedType* named = fc.def->named_type;
     if (!named) return FieldError(pos, fc, "Unknown type \"" + type.name + "\".");
     if (named->is_leaf()) {
       std::string message;
@@ -530,8 +531,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
     size_t total = 0;
     for (const Field* f : group.nodes) total += f->selection_set.size();
     if (total == 0) return;
-    std::vector<const std::string*> visited;
-    for (const Field* f : group.nodes) ListPaths(f->selection_set, "", list, &visited);
+    PathLister lister{list, {}, {}, {}};
+    for (const Field* f : group.nodes) ListPaths(f->selection_set, "", &lister);
     if (group.nodes.size() == 1) {
       *graphql = PrintSelectionSet(group.nodes[0]->selection_set);
     } else {
@@ -542,30 +543,37 @@ class Execution : public std::enable_shared_from_this<Execution> {
     }
   }
 
+  // Paths are listed once each; a fragment is expanded once per prefix (repeated spreads of the
+  // same fragment would otherwise multiply the work) and never inside itself.
+  struct PathLister {
+    std::vector<std::string>* out;
+    std::unordered_set<std::string> listed;
+    std::unordered_set<std::string> expanded;  // prefix + '\n' + fragment name
+    std::vector<const std::string*> active;    // fragments being expanded (cycle guard)
+  };
+
   void ListPaths(const std::vector<Selection>& selections, const std::string& prefix,
-                 std::vector<std::string>* out, std::vector<const std::string*>* visited) {
+                 PathLister* l) {
     for (const Selection& s : selections) {
       if (const Field* f = s.field()) {
         if (f->name == "__typename" || (!f->directives.empty() && Skipped(f->directives))) {
           continue;
         }
         std::string path = prefix + f->name;
-        bool seen = false;
-        for (const std::string& e : *out) seen = seen || e == path;
-        if (!seen) out->push_back(path);
-        if (!f->selection_set.empty()) ListPaths(f->selection_set, path + "/", out, visited);
+        if (l->listed.insert(path).second) l->out->push_back(path);
+        if (!f->selection_set.empty()) ListPaths(f->selection_set, path + "/", l);
       } else if (const InlineFragment* in = s.inline_fragment()) {
         if (!in->directives.empty() && Skipped(in->directives)) continue;
-        ListPaths(in->selection_set, prefix, out, visited);
+        ListPaths(in->selection_set, prefix, l);
       } else if (const FragmentSpread* fs = s.fragment_spread()) {
         if (!fs->directives.empty() && Skipped(fs->directives)) continue;
         const FragmentDefinition* frag = doc_.FindFragment(fs->name);
-        bool seen = false;
-        for (const std::string* v : *visited) seen = seen || *v == fs->name;
-        if (!frag || seen) continue;
-        visited->push_back(&fs->name);
-        ListPaths(frag->selection_set, prefix, out, visited);
-        visited->pop_back();
+        bool active = false;
+        for (const std::string* v : l->active) active = active || *v == fs->name;
+        if (!frag || active || !l->expanded.insert(prefix + "\n" + fs->name).second) continue;
+        l->active.push_back(&fs->name);
+        ListPaths(frag->selection_set, prefix, l);
+        l->active.pop_back();
       }
     }
   }

@@ -38,6 +38,18 @@ json::Value Query(const std::shared_ptr<const Schema>& schema, std::string_view 
   return ExecuteSync(std::move(request), resolver).ToJson();
 }
 
+// Query.echo and Query.oneOf answer their coerced arguments as JSON text (as the goldens'
+// graphql-core resolvers do).
+class EchoArguments : public FieldResolver {
+ public:
+  bool Resolves(std::string_view parent, std::string_view field) const override {
+    return parent == "Query" && (field == "echo" || field == "oneOf");
+  }
+  void Resolve(FieldCall call, std::function<void(FieldOutcome)> done) override {
+    done(FieldOutcome::Value(json::Value::String(call.arguments.Dump())));
+  }
+};
+
 // Each case of testdata/execution_cases.json (made by make_execution_goldens.py from
 // graphql-core, with its messages translated to graphql-js's) gives the same response.
 TEST(ExecuteTest, MatchesGraphqlCoreGoldens) {
@@ -58,7 +70,8 @@ TEST(ExecuteTest, MatchesGraphqlCoreGoldens) {
     request.root_value = *c.Find("root");
     const json::Value& op = *c.Find("operationName");
     if (op.is_string()) request.operation_name = op.as_string();
-    json::Value got = ExecuteSync(std::move(request)).ToJson();
+    EchoArguments echo;
+    json::Value got = ExecuteSync(std::move(request), &echo).ToJson();
     EXPECT_EQ(got.Dump(), c.Find("expected")->Dump());
   }
 }
@@ -200,6 +213,23 @@ TEST(ExecuteTest, SelectionSetListAndGraphql) {
   EXPECT_EQ(calls[0].selection_set_graphql,
             "{\n  id\n  ...F\n  friends {\n    __typename\n    id\n    ... on User {\n      name\n"
             "    }\n  }\n}");
+}
+
+TEST(ExecuteTest, SelectionSetListDoesNotMultiplyRepeatedFragments) {
+  auto schema = MakeSchema(kSchema, true);
+  TestResolver r({"Query.user"},
+                 [](const FieldCall&) { return FieldOutcome::Value(json::Value()); });
+  std::string query = "{ user(id: 1) { ...F0 } }";
+  for (int i = 0; i < 40; ++i) {
+    query += " fragment F" + std::to_string(i) + " on User { id ...F" + std::to_string(i + 1) +
+             " ...F" + std::to_string(i + 1) + " }";
+  }
+  query += " fragment F40 on User { name best { id ...F40 } }";  // a cycle: not expanded again
+  Query(schema, query, &r);
+  std::vector<FieldCall> calls = r.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].selection_set_list,
+            (std::vector<std::string>{"id", "name", "best", "best/id"}));
 }
 
 TEST(ExecuteTest, AsyncResolversRunConcurrentlyForQueries) {

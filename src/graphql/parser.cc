@@ -67,6 +67,20 @@ class Parser {
     return true;
   }
   bool Peek(TokenKind kind) const { return token_.kind == kind; }
+  // Counts one level of nesting for the scope of a parse function.
+  class Nest {
+   public:
+    explicit Nest(Parser* p) : p_(p) { ++p_->depth_; }
+    ~Nest() { --p_->depth_; }
+    bool ok() {
+      if (p_->options_.max_depth <= 0 || p_->depth_ <= p_->options_.max_depth) return true;
+      return p_->Fail(p_->token_.location, "Document nesting exceeds " +
+                                               std::to_string(p_->options_.max_depth) + " levels.");
+    }
+
+   private:
+    Parser* p_;
+  };
   static std::string Describe(const Token& t) {
     std::string s = TokenKindDescription(t.kind);
     if (t.kind == TokenKind::kName || t.kind == TokenKind::kInt || t.kind == TokenKind::kFloat ||
@@ -167,6 +181,7 @@ class Parser {
   bool have_lookahead_ = false;
   size_t prev_end_ = 0;
   int token_count_ = 0;
+  int depth_ = 0;
   Error error_;
 };
 
@@ -280,6 +295,8 @@ bool Parser::ParseVariableDefinition(VariableDefinition* out) {
 }
 
 bool Parser::ParseSelectionSet(std::vector<Selection>* out) {
+  Nest nest(this);
+  TRY(nest.ok());
   return Many(
       TokenKind::kBraceL, [&] { return ParseSelection(out); }, TokenKind::kBraceR);
 }
@@ -373,6 +390,8 @@ bool Parser::ParseFragmentDefinition(Document* doc) {
 
 bool Parser::ParseValue(bool is_const, ValueNode* out) {
   out->location = token_.location;
+  Nest nest(this);
+  TRY(nest.ok());
   switch (token_.kind) {
     case TokenKind::kBracketL:
       out->kind = ValueKind::kList;
@@ -440,6 +459,8 @@ bool Parser::ParseValue(bool is_const, ValueNode* out) {
 }
 
 bool Parser::ParseTypeReference(TypeRef* out) {
+  Nest nest(this);
+  TRY(nest.ok());
   Location start = token_.location;
   bool list;
   TRY(ExpectOptional(TokenKind::kBracketL, &list));

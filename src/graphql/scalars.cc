@@ -58,12 +58,11 @@ int Num(std::string_view s, size_t at, size_t n) {
   return v;
 }
 
-// Z, ±hh, ±hh:mm or ±hh:mm:ss (AppSync accepts seconds in offsets).
+// Z, ±hh:mm or ±hh:mm:ss (AppSync requires the colon and accepts seconds in offsets).
 bool IsOffset(std::string_view s) {
   if (s == "Z") return true;
   if (s.empty() || (s[0] != '+' && s[0] != '-')) return false;
   std::string_view r = s.substr(1);
-  if (r.size() == 2) return Digits(r, 0, 2) && Num(r, 0, 2) <= 23;
   if (r.size() == 5 || r.size() == 8) {
     if (!Digits(r, 0, 2) || r[2] != ':' || !Digits(r, 3, 2)) return false;
     if (Num(r, 0, 2) > 23 || Num(r, 3, 2) > 59) return false;
@@ -179,7 +178,7 @@ bool IsAwsDateTime(std::string_view s) {
   std::string_view t = s.substr(11);
   size_t p = TimePart(t);
   if (p == 0) return false;
-  return p < t.size() && IsOffset(t.substr(p));  // AWSDateTime requires an offset
+  return p == t.size() || IsOffset(t.substr(p));  // the offset is optional, as AppSync documents
 }
 
 bool IsAwsEmail(std::string_view s) {

@@ -29,6 +29,8 @@ struct SchemaOptions {
 enum class TypeKind { kScalar, kObject, kInterface, kUnion, kEnum, kInputObject };
 const char* TypeKindName(TypeKind kind);  // "SCALAR", "OBJECT", ... as __TypeKind spells them
 
+struct NamedType;
+
 // An argument or an input object field.
 struct InputValue {
   std::string name;
@@ -45,6 +47,7 @@ struct FieldDef {
   std::optional<std::string> description;
   std::vector<InputValue> arguments;
   TypeRef type;
+  const NamedType* named_type = nullptr;  // type's innermost named type (owned by the Schema)
   std::optional<std::string> deprecation_reason;
   std::vector<Directive> directives;  // as applied in the SDL (@aws_* etc.)
   Location location;

@@ -156,6 +156,7 @@ class SchemaBuilder {
     ResolveRoots(doc);
     ComputeTypeOrder();
     BuildMetaFields();
+    LinkFieldTypes();
     ValidateSchema(*schema_, &errors_);
     if (!errors_.empty()) {
       result.errors = std::move(errors_);
@@ -623,6 +624,16 @@ class SchemaBuilder {
         auto it = schema_->possible_types_.find(i);
         if (it != schema_->possible_types_.end()) it->second.push_back(t);
       }
+    }
+  }
+
+  void LinkFieldTypes() {
+    for (auto& [name, type] : schema_->types_) {
+      for (FieldDef& f : type->fields) f.named_type = schema_->FindType(f.type.NamedType());
+    }
+    for (FieldDef* f :
+         {&schema_->typename_field_, &schema_->schema_field_, &schema_->type_field_}) {
+      f->named_type = schema_->FindType(f->type.NamedType());
     }
   }
 

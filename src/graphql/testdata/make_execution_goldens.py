@@ -23,7 +23,10 @@ type Query {
   objs: [Obj!]
   required: Obj!
   echo(a: Int, b: String = "dflt", e: Episode, i: In, l: [Int]): String
+  matrix: [[Int!]]
+  oneOf(o: One): String
 }
+input One @oneOf { a: Int b: String }
 type Mutation { first: Obj second: Obj! third: Obj }
 interface Character { name: String! friends: [Character] }
 type Human implements Character { name: String! friends: [Character] height: Float }
@@ -49,6 +52,7 @@ ROOT = {
   'obj': {'a': 1, 'b': 'x', 'c': {'a': 2, 'b': None, 'e': 5}, 'd': [{'b': 'ok', 'e': 1}, {'b': None, 'e': 2}], 'e': 3},
   'objs': [{'a': 1, 'b': 'y', 'e': 1}, None, {'a': 3, 'b': 'z', 'e': 3}],
   'required': None,
+  'matrix': [[1, 2], None, [3, None], []],
 }
 
 CASES = [
@@ -85,8 +89,20 @@ CASES = [
   ('introspection type', '{ __type(name: "Character") { name kind fields { name type { name kind ofType { name } } } possibleTypes { name } } }', None, None),
   ('introspection missing type', '{ __type(name: "Nope") { name } }', None, None),
   ('introspection schema', '{ __schema { queryType { name } mutationType { name } subscriptionType { name } } }', None, None),
-  ('argument errors', '{ echo(a: 1) }', None, None),
-  ('argument variable missing', 'query ($v: Int) { echo(a: $v) }', {}, None),
+  ('echo: literals', '{ echo(a: 1, e: JEDI, i: {x: 1, z: {x: 2, e: NEWHOPE}}, l: [1, 2]) }', None, None),
+  ('echo: list from one value', '{ echo(l: 1) }', None, None),
+  ('echo: missing variable in a list', 'query ($v: Int) { echo(l: [1, $v]) }', {}, None),
+  ('echo: variable default', 'query ($v: Int = 7) { echo(a: $v) }', {}, None),
+  ('echo: variable missing, argument default', 'query ($v: String) { echo(b: $v) }', {}, None),
+  ('echo: input variable', 'query ($i: In) { echo(i: $i) }', {'i': {'x': 1, 'e': 'JEDI', 'z': None}}, None),
+  ('echo: explicit nulls', '{ echo(b: null, i: {x: 1, y: null}) }', None, None),
+  ('echo: invalid literals', '{ a: echo(a: 1.5) b: echo(e: "JEDI") c: echo(i: {y: ["a"]}) d: echo(i: {x: 1, w: 2}) }', None, None),
+  ('echo: variables in nested input', 'query ($x: Int!, $y: [String!]) { echo(i: {x: $x, y: $y}) }', {'x': 3, 'y': 'one'}, None),
+  ('oneOf inputs', 'query ($o: One) { a: oneOf(o: {a: 1}) b: oneOf(o: {a: 1, b: "x"}) c: oneOf(o: $o) }', {'o': {'b': 'y'}}, None),
+  ('oneOf variable errors', 'query ($o: One) { oneOf(o: $o) }', {'o': {'a': 1, 'b': 'x'}}, None),
+  ('list of lists', '{ matrix }', None, None),
+  ('skip on fragments', 'query ($t: Boolean!) { ... @skip(if: $t) { num } ...F @include(if: $t) } fragment F on Query { str }', {'t': True}, None),
+  ('aliased typename and introspection in fragments', '{ t: __typename hero { ... on Character { kind: __typename } } }', None, None),
 ]
 
 SERIALIZE_ROOT = {
@@ -155,5 +171,10 @@ def run(schema, root, cases):
   return out
 
 schema = build_schema(SCHEMA)
+# Query.echo and Query.oneOf answer their coerced arguments as compact JSON text (execute_test.cc
+# gives them the same resolver).
+dump = lambda _source, _info, **args: json.dumps(args, separators=(',', ':'), ensure_ascii=False)
+schema.query_type.fields['echo'].resolve = dump
+schema.query_type.fields['oneOf'].resolve = dump
 cases = run(schema, ROOT, CASES) + run(schema, {**ROOT, **SERIALIZE_ROOT}, SERIALIZE_CASES)
 open('execution_cases.json', 'w').write(json.dumps({'schema': SCHEMA, 'cases': cases}, indent=1) + '\n')
