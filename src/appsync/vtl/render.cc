@@ -65,6 +65,7 @@ class Renderer {
   }
   bool stopped() const { return st_.raised || returned_; }
 
+  ContainerScope scope_;  // first: it ends last, after every Value below is gone
   RenderState st_;
   Value ctx_;
   std::unordered_map<std::string, Value> vars_;
