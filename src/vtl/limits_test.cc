@@ -53,6 +53,12 @@ TEST(VtlLimits, DeepNestingIsCutAndFreedWithoutRecursion) {
   EXPECT_EQ(r.error_message, "The value is too deeply nested or too large to convert to JSON");
 }
 
+TEST(VtlLimits, HugeRanges) {
+  EXPECT_TRUE(RenderWith("#set($r = [-9223372036854775807..9223372036854775807])").error_message);
+  EXPECT_TRUE(RenderWith("#set($r = [0..1000000])").error_message);
+  EXPECT_EQ(Out("#set($r = [1..1000000])$r.size()"), "1000000");
+}
+
 TEST(VtlLimits, DeepExpressionsAreSyntaxErrors) {
   for (const std::string& t :
        {"#set($x = " + Repeat("(", 100000) + "1" + Repeat(")", 100000) + ")",

@@ -65,6 +65,7 @@ class Renderer {
   }
   bool stopped() const { return st_.raised || returned_; }
 
+  ContainerScope scope_;  // first: it ends last, after every Value below is gone
   RenderState st_;
   Value ctx_;
   std::unordered_map<std::string, Value> vars_;
@@ -419,7 +420,9 @@ Value Renderer::Eval(const Expr& e) {
       Value to = Eval(*e.items[1]);
       if (!from.is_int() || !to.is_int()) return Value();
       int64_t a = from.as_int(), b = to.as_int();
-      if ((a > b ? a - b : b - a) >= kMaxRange) {
+      uint64_t span = a > b ? static_cast<uint64_t>(a) - static_cast<uint64_t>(b)
+                            : static_cast<uint64_t>(b) - static_cast<uint64_t>(a);
+      if (span >= static_cast<uint64_t>(kMaxRange)) {
         st_.Raise("Range [" + std::to_string(a) + ".." + std::to_string(b) + "] is too large",
                   "MappingTemplate");
         return Value();

@@ -74,8 +74,33 @@ void AppendJavaStringOfJson(const json::Value& j, std::string* out) {
 
 }  // namespace
 
-Value Value::NewList() { return OfList(std::make_shared<List>()); }
-Value Value::NewMap() { return OfMap(std::make_shared<Map>()); }
+namespace {
+thread_local ContainerScope* t_scope = nullptr;
+}  // namespace
+
+ContainerScope::ContainerScope() : previous_(t_scope) { t_scope = this; }
+
+ContainerScope::~ContainerScope() {
+  t_scope = previous_;
+  for (auto& weak : lists_) {
+    if (auto l = weak.lock()) l->Clear();
+  }
+  for (auto& weak : maps_) {
+    if (auto m = weak.lock()) m->Clear();
+  }
+}
+
+Value Value::NewList() {
+  auto l = std::make_shared<List>();
+  if (t_scope != nullptr) t_scope->lists_.push_back(l);
+  return OfList(std::move(l));
+}
+
+Value Value::NewMap() {
+  auto m = std::make_shared<Map>();
+  if (t_scope != nullptr) t_scope->maps_.push_back(m);
+  return OfMap(std::move(m));
+}
 
 Value Value::FromJson(const json::Value& j) {
   switch (j.kind()) {
@@ -90,14 +115,14 @@ Value Value::FromJson(const json::Value& j) {
     case json::Kind::kString:
       return String(j.as_string());
     case json::Kind::kArray: {
-      auto l = std::make_shared<List>();
-      for (const auto& item : j.as_array()) l->Add(Frozen(item));
-      return OfList(std::move(l));
+      Value l = NewList();
+      for (const auto& item : j.as_array()) l.as_list().Add(Frozen(item));
+      return l;
     }
     case json::Kind::kObject: {
-      auto m = std::make_shared<Map>();
-      for (const auto& [k, v] : j.as_object()) m->Put(k, Frozen(v));
-      return OfMap(std::move(m));
+      Value m = NewMap();
+      for (const auto& [k, v] : j.as_object()) m.as_map().Put(k, Frozen(v));
+      return m;
     }
   }
   return Value();

@@ -144,6 +144,24 @@ class Walk {
   bool cut_ = false, cycle_ = false;
 };
 
+// Containers made on this thread while a ContainerScope lives are recorded in it; when it ends
+// it empties every one still alive. That frees the cycles a template can make
+// ($m.put("self", $m)), which reference counting alone would leak. Render holds one for the
+// length of a render: no Value outlives its render (results leave as json::Values).
+class ContainerScope {
+ public:
+  ContainerScope();
+  ~ContainerScope();
+  ContainerScope(const ContainerScope&) = delete;
+  ContainerScope& operator=(const ContainerScope&) = delete;
+
+ private:
+  friend class Value;
+  std::vector<std::weak_ptr<List>> lists_;
+  std::vector<std::weak_ptr<Map>> maps_;
+  ContainerScope* previous_;
+};
+
 // java.util.ArrayList.
 class List {
  public:
