@@ -21,6 +21,8 @@ import sys
 import time
 import unittest
 
+import requests
+
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -131,7 +133,11 @@ class ApartmentBookingTest(ServerCase):
             "ApartmentsTable": "CREATED", "BookingStateMachine": "CREATED",
             "BookApartmentFunction": "CREATED", "BookingLogGroup": "SKIPPED",
             "BookingStateMachineRole": "SKIPPED", "BookApartmentFunctionRole": "SKIPPED",
-            "ServerlessRestApi": "CREATED"})
+            "ServerlessRestApi": "CREATED", "BookingGraphQLApi": "CREATED",
+            "BookingGraphQLApiKey": "CREATED", "BookingGraphQLSchema": "CREATED",
+            "AppSyncServiceRole": "SKIPPED", "BookingFunctionDataSource": "CREATED",
+            "ApartmentsDataSource": "CREATED", "AddStepFunctionResolver": "CREATED",
+            "ApartmentResolver": "CREATED"})
         self.assertEqual(self.rows["BookingLogGroup"]["Note"],
                          "stator does not run AWS::Logs::LogGroup")
         self.assertIn("Policies", self.rows["BookApartmentFunction"]["Note"])
@@ -140,7 +146,13 @@ class ApartmentBookingTest(ServerCase):
         self.assertNotIn("Events", note)
         self.assertRegex(note, "POST " + re.escape(self.endpoint) + r"/apigw/[a-z0-9]{10}/Prod/bookings")
         machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:booking-BookingStateMachine"
-        self.assertEqual(self.outputs, {
+        outputs = dict(self.outputs)
+        api_id = outputs.pop("BookingGraphQLApiId")
+        self.assertRegex(api_id, "^[a-z0-9]{26}$")
+        self.assertEqual(outputs.pop("BookingGraphQLUrl"),
+                         f"{self.endpoint}/appsync/{api_id}/graphql")
+        self.assertRegex(outputs.pop("BookingGraphQLApiKey"), "^da2-[a-z0-9]{26}$")
+        self.assertEqual(outputs, {
             "BookingStateMachineArn": machine_arn,
             "BookingStateMachineName": "booking-BookingStateMachine",
             "BookApartmentFunctionName": "booking-BookApartmentFunction",
@@ -181,6 +193,57 @@ class ApartmentBookingTest(ServerCase):
                  self.ddb.list_tags_of_resource(ResourceArn=t["TableArn"])["Tags"]}
         self.assertEqual(ttags, {"app": "apartment-booking", "stator:stack": "booking",
                                  "stator:logical-id": "ApartmentsTable"})
+
+    def graphql(self, query, variables):
+        r = requests.post(self.outputs["BookingGraphQLUrl"],
+                          json={"query": query, "variables": variables},
+                          headers={"x-api-key": self.outputs["BookingGraphQLApiKey"]}, timeout=60)
+        self.assertEqual(r.status_code, 200, r.text)
+        return r.json()
+
+    def test_booking_through_the_graphql_mutation(self):
+        # The seed app's path: a GraphQL client sends addStepFunction, the direct Lambda resolver
+        # (the booking function) starts the execution; the query reads the table (DynamoDB
+        # resolver).
+        self.ddb.put_item(TableName=self.table, Item={
+            "Id": {"S": "G-1"}, "status": {"S": "vacant"}, "paymentStatus": {"S": "unpaid"}})
+        out = self.graphql("mutation Book($input: BookingInput!) { addStepFunction(input: $input)"
+                           " { id apartmentId executionArn startDate } }",
+                           {"input": {"apartmentId": "G-1", "customer": "gina", "paid": True}})
+        self.assertNotIn("errors", out)
+        booking = out["data"]["addStepFunction"]
+        self.assertEqual(booking["apartmentId"], "G-1")
+        self.assertTrue(booking["id"].startswith("booking-G-1-"))
+        self.assertTrue(booking["executionArn"].endswith(":" + booking["id"]))
+        d = wait_done(self.sfn, booking["executionArn"])
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"])["outcome"], "The booking is paid and kept.")
+        got = self.graphql("query($id: ID!) { apartment(id: $id) { id status paymentStatus "
+                           "bookedBy bookingId } }", {"id": "G-1"})
+        self.assertEqual(got, {"data": {"apartment": {
+            "id": "G-1", "status": "booked", "paymentStatus": "paid", "bookedBy": "gina",
+            "bookingId": booking["id"]}}})
+        self.assertEqual(self.graphql("query { apartment(id: \"none\") { id } }", {}),
+                         {"data": {"apartment": None}})
+        # A missing argument is the client's error, answered without running the function.
+        bad = self.graphql("mutation { addStepFunction(input: {apartmentId: \"G-1\"}) { id } }",
+                           {})
+        self.assertIsNone(bad["data"])
+        self.assertIn("customer", bad["errors"][0]["message"])
+
+    def test_booking_through_the_http_api(self):
+        # The function's Api event: POST /bookings on the stack's ServerlessRestApi (Prod stage).
+        self.ddb.put_item(TableName=self.table, Item={
+            "Id": {"S": "H-1"}, "status": {"S": "vacant"}, "paymentStatus": {"S": "unpaid"}})
+        note = self.rows["BookApartmentFunction"]["Note"]
+        url = re.search(r"POST (\S+/bookings)", note).group(1)
+        r = requests.post(url, json={"apartmentId": "H-1", "customer": "hal"}, timeout=60)
+        self.assertEqual(r.status_code, 200, r.text)
+        started = r.json()
+        self.assertEqual(wait_done(self.sfn, started["executionArn"])["status"], "SUCCEEDED")
+        r = requests.post(url, data="not json", timeout=60)
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("bad booking", r.json()["message"])
 
     def test_paid_in_time(self):
         started, d, events, item = self.run_booking(
@@ -246,7 +309,9 @@ class ApartmentBookingTest(ServerCase):
         self.assertIn("All three bookings ended as expected.", p.stdout)
         for text in ("apartment A-101 now:", '"paymentStatus": "paid"', "execution FAILED",
                      "caught DynamoDB.ConditionalCheckFailedException",
-                     "the history's Wait lasted 60 s", "Stack apartment-booking created"):
+                     "the history's Wait lasted 60 s", "Stack apartment-booking created",
+                     "mutation addStepFunction started execution booking-A-101-",
+                     "query apartment(id: 'A-101'): {\"apartment\": {\"id\": \"A-101\""):
             self.assertIn(text, p.stdout)
 
 
@@ -348,7 +413,13 @@ class RedeployAndDeleteTest(ServerCase):
         status = {k: r["ResourceStatus"] for k, r in rows.items() if r["ResourceStatus"] != "SKIPPED"}
         self.assertEqual(status, {"ApartmentsTable": "UNCHANGED", "BookingStateMachine": "UPDATED",
                                   "BookApartmentFunction": "UPDATED",
-                                  "ServerlessRestApi": "UPDATED"})
+                                  "ServerlessRestApi": "UPDATED", "BookingGraphQLApi": "UPDATED",
+                                  "BookingGraphQLApiKey": "UPDATED",
+                                  "BookingGraphQLSchema": "UPDATED",
+                                  "BookingFunctionDataSource": "UPDATED",
+                                  "ApartmentsDataSource": "UPDATED",
+                                  "AddStepFunctionResolver": "UPDATED",
+                                  "ApartmentResolver": "UPDATED"})
         after = self.sfn.describe_state_machine(stateMachineArn=machine)
         self.assertEqual(after["creationDate"], before["creationDate"])  # same machine
         self.assertNotEqual(after.get("revisionId"), before.get("revisionId"))
@@ -382,7 +453,7 @@ class RedeployAndDeleteTest(ServerCase):
         deploy(self.endpoint, os.path.join(app, "template.yaml"), "survivor")
         self.assertIn("doomed-BookApartmentFunction", self.function_names())
         code, out, err = stator("delete-stack", "doomed", endpoint=self.endpoint, check=0)
-        self.assertIn("Stack doomed deleted: 4 resources", out)
+        self.assertIn("Stack doomed deleted: 5 resources", out)
         self.assertNotIn("doomed-BookApartmentFunction", self.function_names())
         self.assertNotIn("doomed-BookingStateMachine", self.machine_names())
         self.assertNotIn("doomed-ApartmentsTable", self.table_names())
@@ -395,8 +466,8 @@ class RedeployAndDeleteTest(ServerCase):
         self.assertIn("nothing to delete", out)
         _, out, _ = stator("delete-stack", "survivor", "--json", endpoint=self.endpoint, check=0)
         self.assertEqual(sorted(r["LogicalResourceId"] for r in json.loads(out)["Resources"]),
-                         ["ApartmentsTable", "BookApartmentFunction", "BookingStateMachine",
-                          "ServerlessRestApi"])
+                         ["ApartmentsTable", "BookApartmentFunction", "BookingGraphQLApi",
+                          "BookingStateMachine", "ServerlessRestApi"])
 
 
 CFN_TEMPLATE = """
@@ -695,17 +766,17 @@ Resources:
                             for l in lines), out)
         self.assertIn("Outputs:", lines)
         self.assertIn(f"  ApartmentsTableName = human-ApartmentsTable", lines)
-        self.assertEqual(lines[-1], "Stack human created: 4 created, 3 skipped")
+        self.assertEqual(lines[-1], "Stack human created: 11 created, 4 skipped")
         code, out, err = stator("deploy", os.path.join(EXAMPLE, "template.yaml"), "--stack-name",
                                 "human", endpoint=self.endpoint, check=0)
         self.assertTrue(out.startswith("Updating stack human"))
         self.assertEqual(out.splitlines()[-1],
-                         "Stack human updated: 3 skipped, 1 unchanged, 3 updated")
+                         "Stack human updated: 4 skipped, 1 unchanged, 10 updated")
         # STATOR_ENDPOINT is the default endpoint.
         p = subprocess.run([find_stator(), "delete-stack", "human"], capture_output=True,
                            text=True, env=dict(os.environ, STATOR_ENDPOINT=self.endpoint))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Stack human deleted: 4 resources", p.stdout)
+        self.assertIn("Stack human deleted: 5 resources", p.stdout)
 
 
 if __name__ == "__main__":
