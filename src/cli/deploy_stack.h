@@ -22,18 +22,19 @@ struct Deployed {
   std::string arn;
 };
 
-// Every function, state machine and table tagged stator:stack=stack. scope makes the tables'
-// ARNs (ListTables gives names).
+// Every function, state machine, table and schedule tagged stator:stack=stack. scope makes the
+// tables' ARNs (ListTables gives names).
 Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stack,
                                         const ArnScope& scope);
 
 // Deletes one resource (a function or table already gone is not an error).
 Status DeleteResource(DeployServer& s, const Deployed& d);
 
-// "function", "state machine", "table" (as printed).
+// "function", "state machine", "table", "schedule" (as printed).
 const char* KindType(deploy::Kind k);
 
-// Deletion order: consumers before what they use (state machines, functions, tables).
+// Deletion order: consumers before what they use (schedules, state machines, functions,
+// tables).
 int DeleteRank(deploy::Kind k);
 
 }  // namespace stator::cli

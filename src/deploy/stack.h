@@ -31,12 +31,22 @@ namespace stator::deploy {
 inline constexpr const char* kStackTag = "stator:stack";
 inline constexpr const char* kLogicalIdTag = "stator:logical-id";
 
-enum class Kind { kFunction, kStateMachine, kTable, kSkipped };
+enum class Kind { kFunction, kStateMachine, kTable, kSkipped, kSchedule };
 
 struct FunctionCode {
   enum Source { kDirectory, kZipFile, kFile, kInline } source = kDirectory;
   std::string path;         // kDirectory, kZipFile, kFile (resolved against the template dir)
   std::string inline_text;  // kInline: the code, packaged as index.py
+};
+
+// A schedule that a function's or state machine's Schedule / ScheduleV2 event makes
+// (planners/events_schedule.cc): an EventBridge Scheduler schedule on the server.
+struct PlannedSchedule {
+  std::string logical_id;  // <Resource><Event>, as SAM names what it generates
+  std::string event_type;  // "Schedule" (an EventBridge rule on AWS) or "ScheduleV2"
+  std::string name;        // the schedule's name (Name, else STACK-<logical_id>)
+  std::string arn;
+  json::Value request;  // CreateSchedule's body (the name goes in the path); tags apart
 };
 
 struct PlannedResource {
@@ -49,10 +59,11 @@ struct PlannedResource {
   // CreateTable; tags included.
   json::Value request;
   FunctionCode code;
-  std::vector<std::string> ignored;  // properties accepted and not acted on
-  std::string skip_reason;           // kSkipped
-  bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
-  std::set<std::string> depends_on;  // logical ids
+  std::vector<std::string> ignored;        // properties accepted and not acted on
+  std::string skip_reason;                 // kSkipped
+  bool implicit = false;                   // generated as SAM would (e.g. a function's IAM role)
+  std::set<std::string> depends_on;        // logical ids
+  std::vector<PlannedSchedule> schedules;  // its Schedule / ScheduleV2 events
 };
 
 struct Plan {

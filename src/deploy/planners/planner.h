@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +83,13 @@ Status PlanStateMachine(const StackScope& scope, const ResourceInput& in, Planne
                         ResourceAttributes* attributes);
 Status PlanTable(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
                  ResourceAttributes* attributes);
+
+// A function's or state machine's `Events` of type Schedule and ScheduleV2 (resolved
+// properties in `in`; target_arn and role_arn are the resource's) as p->schedules. Marks
+// "Events" used when every event is one of these two types.
+Status PlanScheduleEvents(const StackScope& scope, const ResourceInput& in,
+                          const std::string& target_arn, const std::string& role_arn,
+                          PlannedResource* p, std::set<std::string>* used);
 
 // A type stator does not run: listed as skipped, with a placeholder name and ARN so that Ref and
 // Fn::GetAtt of it resolve. properties are unresolved; resolve_name gives the string a name

@@ -121,6 +121,7 @@ Status PlanStateMachine(const StackScope& scope, const ResourceInput& in, Planne
                                   {"roleArn", Str(role)},
                                   {"type", Str(type)},
                                   {"tags", Value::MakeArray(std::move(tag_list))}});
+  STATOR_RETURN_IF_ERROR(PlanScheduleEvents(scope, in, p->arn, role, p, &used));
   NoteIgnored(props, used, p);
   *attributes = RefAndArn(Str(p->arn), p->arn);
   attributes->atts["Name"] = Str(name);
