@@ -106,8 +106,9 @@ void Runner::Handle(const Work& w) {
     Rescan();
     return;
   }
-  if (!w.held) {
+  if (w.rearm || !w.held) {
     Arm(w.key);
+    if (w.held) timers_->Release();
     return;
   }
   if (!Due(w.key)) timers_->Release();
@@ -215,7 +216,8 @@ bool Runner::Due(const std::string& key) {
       SetTimer(key, now + kRetryMs);
       return false;
     }
-    if (claimed.next_ms) SetTimer(key, *claimed.next_ms);
+    const bool virtual_time = timers_->is_virtual();
+    if (claimed.next_ms && !virtual_time) SetTimer(key, *claimed.next_ms);
     if (!claimed.next_ms && s.action_after_completion == "DELETE") {
       Status d = catalog_->Delete(key);
       if (!d.ok() && d.error().error != store::kConditionFailed) {
@@ -231,19 +233,28 @@ bool Runner::Due(const std::string& key) {
     std::shared_ptr<Inbox> inbox = inbox_;
     Timers* timers = timers_;
     std::string target = s.target_arn();
-    targets_->Run(target, payload, [inbox, timers, key, target](const std::string& error) {
-      if (!error.empty()) {
-        std::cerr << "stator: schedule " << key << ": target " << target << " failed: " << error
-                  << "\n";
-      }
-      {
-        // After Stop the host's timers may be gone: only a running runner releases its hold.
-        MutexLock lock(&inbox->mu);
-        if (!inbox->stopping) timers->Release();
-        --inbox->in_flight;
-      }
-      inbox->wake.SignalAll();
-    });
+    targets_->Run(target, payload,
+                  [inbox, timers, key, target, virtual_time](const std::string& error) {
+                    if (!error.empty()) {
+                      std::cerr << "stator: schedule " << key << ": target " << target
+                                << " failed: " << error << "\n";
+                    }
+                    {
+                      // After Stop the host's timers may be gone: only a running runner releases
+                      // its hold. With virtual time the runner's thread sets the next timer, then
+                      // releases.
+                      MutexLock lock(&inbox->mu);
+                      if (!inbox->stopping) {
+                        if (virtual_time) {
+                          inbox->queue.push_back({key, true, false, true});
+                        } else {
+                          timers->Release();
+                        }
+                      }
+                      --inbox->in_flight;
+                    }
+                    inbox->wake.SignalAll();
+                  });
     return true;
   }
   SetTimer(key, timers_->NowMillis() + kRetryMs);

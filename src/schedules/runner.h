@@ -17,8 +17,11 @@
 //
 // Virtual time: the timers are the host's, so the clock jumps to a schedule's due time when
 // nothing else runs; from the timer's firing until the target has answered (the function
-// returned, the execution started) the runner holds the clock (Timers::Hold), so firings never
-// pile up: the next one comes after the previous target is done.
+// returned, the execution started) and the schedule's next timer is set, the runner holds the
+// clock (Timers::Hold), and the next timer of a schedule is set only once its target has
+// answered, so firings never pile up (even when the host lets the clock move on while a slow
+// target runs). On a real clock the next timer is set at the claim: a slow target does not
+// delay the next firing, as on AWS.
 //
 // Ownership: borrows the catalog, timers and targets (they must outlive Stop).
 // Thread-safety: every method may be called from any thread.
@@ -63,6 +66,7 @@ class Runner {
     std::string key;
     bool held = false;  // a timer's firing: Release once handled
     bool rescan = false;
+    bool rearm = false;  // a target answered (virtual time): set the schedule's next timer
   };
   // Shared with timer callbacks and target completions, which may outlive a stopped Runner.
   struct Inbox {

@@ -19,6 +19,8 @@ class Timers {
   using Id = uint64_t;
   virtual ~Timers() = default;
   virtual int64_t NowMillis() const = 0;
+  // Whether the clock is virtual (it jumps to the earliest timer when nothing runs).
+  virtual bool is_virtual() const = 0;
   // Calls fn once the clock reaches due_ms.
   virtual Id AddTimer(int64_t due_ms, std::function<void()> fn) = 0;
   virtual void CancelTimer(Id id) = 0;

@@ -24,6 +24,7 @@ class EngineTimers : public schedules::Timers {
  public:
   explicit EngineTimers(engine::Scheduler* scheduler) : scheduler_(scheduler) {}
   int64_t NowMillis() const override { return scheduler_->clock()->NowMillis(); }
+  bool is_virtual() const override { return scheduler_->clock()->is_virtual(); }
   Id AddTimer(int64_t due_ms, std::function<void()> fn) override {
     return scheduler_->AddTimer(due_ms, std::move(fn));
   }
