@@ -1,7 +1,9 @@
 // Runner: timers, claims, targets.
 #include "schedules/runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <iostream>
 #include <set>
 
@@ -70,34 +72,54 @@ void Runner::Loop() {
   int64_t next_rescan = WallMillis() + options_.rescan_ms;
   while (true) {
     Work w;
+    bool have = false;
     {
       MutexLock lock(&inbox_->mu);
-      while (!inbox_->stopping && inbox_->queue.empty()) {
-        if (!options_.shared_store) {
+      while (true) {
+        if (inbox_->stopping) {
+          // Timer firings queued but not handled still hold the clock.
+          for (const Work& left : inbox_->queue) {
+            if (left.held) timers_->Release();
+          }
+          inbox_->queue.clear();
+          return;
+        }
+        if (!inbox_->queue.empty()) {
+          w = std::move(inbox_->queue.front());
+          inbox_->queue.pop_front();
+          have = true;
+          break;
+        }
+        int64_t wake_at = options_.shared_store ? next_rescan : INT64_MAX;
+        for (const auto& [key, due] : deferred_) wake_at = std::min(wake_at, due);
+        const int64_t now = WallMillis();
+        if (wake_at <= now) break;
+        if (wake_at == INT64_MAX) {
           inbox_->wake.Wait(&inbox_->mu);
-          continue;
+        } else {
+          inbox_->wake.WaitFor(&inbox_->mu, std::chrono::milliseconds(wake_at - now));
         }
-        int64_t wait = next_rescan - WallMillis();
-        if (wait <= 0) break;
-        inbox_->wake.WaitFor(&inbox_->mu, std::chrono::milliseconds(wait));
-      }
-      if (inbox_->stopping) {
-        // Timer firings queued but not handled still hold the clock.
-        for (const Work& left : inbox_->queue) {
-          if (left.held) timers_->Release();
-        }
-        inbox_->queue.clear();
-        return;
-      }
-      if (inbox_->queue.empty()) {
-        w.rescan = true;  // the rescan interval passed
-      } else {
-        w = std::move(inbox_->queue.front());
-        inbox_->queue.pop_front();
       }
     }
-    if (w.rescan) next_rescan = WallMillis() + options_.rescan_ms;
-    Handle(w);
+    if (have) {
+      Handle(w);
+      continue;
+    }
+    const int64_t now = WallMillis();
+    if (options_.shared_store && now >= next_rescan) {
+      next_rescan = now + options_.rescan_ms;
+      Handle({"", false, true});
+    }
+    for (auto it = deferred_.begin(); it != deferred_.end();) {
+      if (it->second > now) {
+        ++it;
+        continue;
+      }
+      std::string key = it->first;
+      it = deferred_.erase(it);
+      timers_->Hold();  // as a timer's firing
+      Handle({key, true});
+    }
   }
 }
 
@@ -186,8 +208,37 @@ void Runner::Rescan() {
   }
 }
 
+void Runner::LogFailure(Inbox* inbox, const std::string& key, const std::string& target,
+                        const std::string& error) {
+  std::string line;
+  {
+    MutexLock lock(&inbox->mu);
+    auto& [last_ms, suppressed] = inbox->failures[key];
+    const int64_t now = WallMillis();
+    if (last_ms != 0 && now - last_ms < 60'000) {
+      ++suppressed;
+      return;
+    }
+    line = "stator: schedule " + key + ": target " + target + " failed: " + error;
+    if (suppressed > 0) {
+      line += " (and " + std::to_string(suppressed) + " more failures in the last minute)";
+    }
+    last_ms = now;
+    suppressed = 0;
+  }
+  std::cerr << line + "\n";
+}
+
 bool Runner::Due(const std::string& key) {
   armed_.erase(key);  // this timer has fired
+  if (timers_->is_virtual() && options_.virtual_pacing_ms > 0) {
+    // Pacing (see the header): one firing of a schedule per virtual_pacing_ms of real time.
+    auto last = last_fired_.find(key);
+    if (last != last_fired_.end() && WallMillis() < last->second + options_.virtual_pacing_ms) {
+      deferred_[key] = last->second + options_.virtual_pacing_ms;
+      return false;
+    }
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto got = catalog_->Get(key);
     if (!got.ok()) {
@@ -225,6 +276,7 @@ bool Runner::Due(const std::string& key) {
                   << ": deleting after completion: " << d.error().cause << "\n";
       }
     }
+    if (virtual_time) last_fired_[key] = WallMillis();
     std::string payload = FiringPayload(s, *fire.next_ms, options_.region, options_.account);
     {
       MutexLock lock(&inbox_->mu);
@@ -235,10 +287,7 @@ bool Runner::Due(const std::string& key) {
     std::string target = s.target_arn();
     targets_->Run(target, payload,
                   [inbox, timers, key, target, virtual_time](const std::string& error) {
-                    if (!error.empty()) {
-                      std::cerr << "stator: schedule " << key << ": target " << target
-                                << " failed: " << error << "\n";
-                    }
+                    if (!error.empty()) LogFailure(inbox.get(), key, target, error);
                     {
                       // After Stop the host's timers may be gone: only a running runner releases
                       // its hold. With virtual time the runner's thread sets the next timer, then

@@ -112,6 +112,13 @@ void WaitArmed(FakeTimers* t) {
   }
 }
 
+// The test steps the clock itself: no real-time pacing between firings.
+Runner::Options Unpaced() {
+  Runner::Options o;
+  o.virtual_pacing_ms = 0;
+  return o;
+}
+
 Schedule RateSchedule(const std::string& name, const std::string& expression) {
   Schedule s;
   s.name = name;
@@ -130,7 +137,7 @@ TEST(RunnerTest, TwoNodesFireEachDueTimeOnce) {
   SharedClock clock;
   FakeTimers t1(&clock), t2(&clock);
   CountingTargets targets;  // both nodes run the same targets: count every run
-  Runner r1(&catalog, &t1, &targets, {}), r2(&catalog, &t2, &targets, {});
+  Runner r1(&catalog, &t1, &targets, Unpaced()), r2(&catalog, &t2, &targets, Unpaced());
   r1.Start();
   r2.Start();
   WaitArmed(&t1);
@@ -163,7 +170,7 @@ TEST(RunnerTest, MissedFiringsFireOnceThenKeepTheRhythm) {
   clock.now = 10 * kMinute + 30'000;  // ten due times passed while nobody ran
   FakeTimers timers(&clock);
   CountingTargets targets;
-  Runner runner(&catalog, &timers, &targets, {});
+  Runner runner(&catalog, &timers, &targets, Unpaced());
   runner.Start();
   WaitArmed(&timers);
   EXPECT_EQ(timers.FireDue(), 1);
@@ -179,6 +186,38 @@ TEST(RunnerTest, MissedFiringsFireOnceThenKeepTheRhythm) {
   runner.Stop();
 }
 
+TEST(RunnerTest, VirtualTimeIsPacedInRealTime) {
+  store::MemoryStore store;
+  Catalog catalog(&store);
+  Schedule s = RateSchedule("paced", "rate(1 minute)");
+  ASSERT_TRUE(catalog.Create(s, FireState{kMinute, 0}).ok());
+  SharedClock clock;
+  FakeTimers timers(&clock);
+  CountingTargets targets;
+  Runner::Options o;
+  o.virtual_pacing_ms = 60'000;  // far longer than this test runs
+  Runner runner(&catalog, &timers, &targets, o);
+  runner.Start();
+  WaitArmed(&timers);
+  clock.now = kMinute;
+  EXPECT_EQ(timers.FireDue(), 1);
+  Settle({&timers});
+  ASSERT_EQ(targets.runs().size(), 1u);
+  // The next firing comes due on the virtual clock at once, but waits for real time: the
+  // clock is not held meanwhile and nothing is run.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (timers.Earliest() != 2 * kMinute) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  clock.now = 2 * kMinute;
+  EXPECT_EQ(timers.FireDue(), 1);
+  Settle({&timers});
+  EXPECT_EQ(timers.held(), 0);
+  EXPECT_EQ(targets.runs().size(), 1u);
+  runner.Stop();
+}
+
 TEST(RunnerTest, DisabledAndDeletedSchedulesDoNotFire) {
   store::MemoryStore store;
   Catalog catalog(&store);
@@ -190,7 +229,7 @@ TEST(RunnerTest, DisabledAndDeletedSchedulesDoNotFire) {
   SharedClock clock;
   FakeTimers timers(&clock);
   CountingTargets targets;
-  Runner runner(&catalog, &timers, &targets, {});
+  Runner runner(&catalog, &timers, &targets, Unpaced());
   runner.Start();
   WaitArmed(&timers);  // "gone" only: "off" is disabled
   ASSERT_TRUE(catalog.Delete(gone.key()).ok());

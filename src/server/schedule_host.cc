@@ -20,6 +20,7 @@ void ServerTargets::Run(const std::string& target_arn, const std::string& payloa
     name = name.substr(0, name.find(':'));  // a qualifier runs $LATEST: stator has no versions
     auto f = registry_->Find(name);
     if (!f.ok()) return done(f.error().error + ": " + f.error().cause);
+    if (*f == nullptr) return done("ResourceNotFoundException: Function not found: " + target_arn);
     functions::Invocation inv;
     inv.request_id = NewUuid();
     inv.payload = payload;
