@@ -261,6 +261,8 @@ Result<Value> SchedulerService::Update(const std::string& name, const Value& bod
   s.creation_ms = old.creation_ms;
   s.modified_ms = now;
   s.tags = old.tags;
+  // A client's UpdateSchedule cannot send StatorRuleArn: the schedule stays its rule's.
+  if (s.rule_arn.empty()) s.rule_arn = old.rule_arn;
   // A rate keeps its rhythm unless its expression or StartDate changed.
   bool same_rhythm = s.expression == old.expression && s.start_ms == old.start_ms;
   s.anchor_ms = same_rhythm ? old.anchor_ms : s.start_ms.value_or(now);
