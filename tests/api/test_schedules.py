@@ -3,7 +3,8 @@ Scheduler's API through boto3's "scheduler" client (errors first, then create/ge
 delete), schedules firing a function and a state machine on virtual time (--time-scale 0) and on
 real time (at() one-time schedules: rate(1 minute) is the smallest rate), disabled schedules
 never firing, a restart that neither fires a firing again nor loses one that came due while the
-server was down, and SAM `Schedule` / `ScheduleV2` events through `stator deploy`.
+server was down, two nodes of a cluster firing each schedule once (PostgreSQL, marked @needs),
+and SAM `Schedule` / `ScheduleV2` events through `stator deploy`.
 
 The target function records every event it gets as an item of a DynamoDB table (keyed by its
 request id), so that firings are counted durably across restarts. Tests never time: they wait
@@ -32,6 +33,8 @@ from stator_server import (ACCOUNT, REGION, Server, client, dynamodb_client,  # 
                            lambda_client, make_zip, run_stator)
 
 import ctest_unittest  # noqa: E402
+from ctest_unittest import needs  # noqa: E402
+from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/scheduler"
@@ -358,6 +361,39 @@ class RealTimeTest(Fixture, unittest.TestCase):
                 break
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.05)
+
+
+@needs("PostgreSQL (STATOR_TEST_POSTGRES)", postgres_missing)
+class ClusterTest(Fixture, unittest.TestCase):
+    """Two nodes on one database: each firing is claimed, and run, by one of them."""
+
+    def test_each_firing_runs_once_across_the_cluster(self):
+        uri = fresh_database(self)
+        a, b = Node(uri, 10), Node(uri, 10)
+        for node in (a, b):
+            self.addCleanup(node.stop)
+        self.endpoint = a.endpoint
+        self.sch = scheduler_client(a.endpoint)
+        self.lam = lambda_client(a.endpoint)
+        self.ddb = dynamodb_client(a.endpoint)
+        self.make_recorder()
+        on_b = scheduler_client(b.endpoint)
+        # Created on either node; both arm every schedule (the other one within its rescan).
+        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)
+        tags = []
+        for i in range(4):
+            tag = unique(f"cluster{i}")
+            tags.append(tag)
+            sch = self.sch if i % 2 == 0 else on_b
+            sch.create_schedule(
+                Name=tag, ScheduleExpression=at_expression(when + datetime.timedelta(seconds=i)),
+                FlexibleTimeWindow={"Mode": "OFF"},
+                Target={"Arn": self.function_arn, "RoleArn": ROLE,
+                        "Input": json.dumps({"tag": tag})})
+        for tag in tags:
+            self.wait_events(tag, 1)
+        self.sentinel(when=when + datetime.timedelta(seconds=6))
+        self.assertEqual([len(self.tagged(t)) for t in tags], [1, 1, 1, 1])
 
 
 class DeployTest(Fixture, unittest.TestCase):
