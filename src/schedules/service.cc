@@ -369,9 +369,10 @@ Result<Value> SchedulerService::Tags(const Request& r, const std::string& arn) {
       if (!found) s.tags.emplace_back(k, v);
     }
   } else if (r.method == "DELETE") {
-    for (const auto& [k, v] : r.query) {
-      if (k != "TagKeys") continue;
-      std::erase_if(s.tags, [&v](const auto& tag) { return tag.first == v; });
+    for (const auto& param : r.query) {
+      if (param.first != "TagKeys") continue;
+      const std::string& key = param.second;
+      std::erase_if(s.tags, [&key](const auto& tag) { return tag.first == key; });
     }
   } else {
     return Error{"UnknownOperationException", "Unknown operation"};

@@ -236,10 +236,18 @@ class SchedulerApiTest(Fixture, unittest.TestCase):
         page = self.sch.list_schedules(NamePrefix=prefix, MaxResults=1,
                                        NextToken=page["NextToken"])
         self.assertEqual([s["Name"] for s in page["Schedules"]], [prefix + "-b"])
+        # Tags on a schedule (stator's extension; AWS tags schedule groups only).
+        self.sch.tag_resource(ResourceArn=arn, Tags=[{"Key": "k1", "Value": "v1"},
+                                                     {"Key": "k2", "Value": "v2"}])
+        self.sch.untag_resource(ResourceArn=arn, TagKeys=["k1"])
+        self.assertEqual(self.sch.list_tags_for_resource(ResourceArn=arn)["Tags"],
+                         [{"Key": "k2", "Value": "v2"}])
         self.sch.update_schedule(**self.schedule(prefix + "-a", "rate(5 minutes)"))
         got = self.sch.get_schedule(Name=prefix + "-a")
         self.assertEqual(got["ScheduleExpression"], "rate(5 minutes)")
         self.assertNotIn("Description", got)  # UpdateSchedule replaces every setting
+        self.assertEqual(self.sch.list_tags_for_resource(ResourceArn=arn)["Tags"],
+                         [{"Key": "k2", "Value": "v2"}])
         self.sch.delete_schedule(Name=prefix + "-a")
         self.sch.delete_schedule(Name=prefix + "-b")
         self.assertEqual(self.sch.list_schedules(NamePrefix=prefix)["Schedules"], [])
