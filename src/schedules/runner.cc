@@ -10,7 +10,8 @@
 namespace stator::schedules {
 namespace {
 
-int64_t WallMillis() {
+// Real (monotonic) time, for rescans, pacing and the failure log: never the schedules' clock.
+int64_t RealMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -46,7 +47,8 @@ void Runner::Stop() {
   if (thread_.joinable()) thread_.join();
   for (const auto& [key, armed] : armed_) timers_->CancelTimer(armed.id);
   armed_.clear();
-  // Targets in flight release their holds on the host's timers: let them finish first.
+  // Let targets in flight answer before the host's services go (their completions touch only
+  // the inbox once stopping; a StartExecution in flight reaches the execution service).
   MutexLock lock(&inbox_->mu);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (inbox_->in_flight > 0) {
@@ -69,7 +71,7 @@ void Runner::Post(Work w) {
 }
 
 void Runner::Loop() {
-  int64_t next_rescan = WallMillis() + options_.rescan_ms;
+  int64_t next_rescan = RealMillis() + options_.rescan_ms;
   while (true) {
     Work w;
     bool have = false;
@@ -92,7 +94,7 @@ void Runner::Loop() {
         }
         int64_t wake_at = options_.shared_store ? next_rescan : INT64_MAX;
         for (const auto& [key, due] : deferred_) wake_at = std::min(wake_at, due);
-        const int64_t now = WallMillis();
+        const int64_t now = RealMillis();
         if (wake_at <= now) break;
         if (wake_at == INT64_MAX) {
           inbox_->wake.Wait(&inbox_->mu);
@@ -105,7 +107,7 @@ void Runner::Loop() {
       Handle(w);
       continue;
     }
-    const int64_t now = WallMillis();
+    const int64_t now = RealMillis();
     if (options_.shared_store && now >= next_rescan) {
       next_rescan = now + options_.rescan_ms;
       Handle({"", false, true});
@@ -214,7 +216,7 @@ void Runner::LogFailure(Inbox* inbox, const std::string& key, const std::string&
   {
     MutexLock lock(&inbox->mu);
     auto& [last_ms, suppressed] = inbox->failures[key];
-    const int64_t now = WallMillis();
+    const int64_t now = RealMillis();
     if (last_ms != 0 && now - last_ms < 60'000) {
       ++suppressed;
       return;
@@ -234,7 +236,7 @@ bool Runner::Due(const std::string& key) {
   if (timers_->is_virtual() && options_.virtual_pacing_ms > 0) {
     // Pacing (see the header): one firing of a schedule per virtual_pacing_ms of real time.
     auto last = last_fired_.find(key);
-    if (last != last_fired_.end() && WallMillis() < last->second + options_.virtual_pacing_ms) {
+    if (last != last_fired_.end() && RealMillis() < last->second + options_.virtual_pacing_ms) {
       deferred_[key] = last->second + options_.virtual_pacing_ms;
       return false;
     }
@@ -276,7 +278,7 @@ bool Runner::Due(const std::string& key) {
                   << ": deleting after completion: " << d.error().cause << "\n";
       }
     }
-    if (virtual_time) last_fired_[key] = WallMillis();
+    if (virtual_time) last_fired_[key] = RealMillis();
     std::string payload = FiringPayload(s, *fire.next_ms, options_.region, options_.account);
     {
       MutexLock lock(&inbox_->mu);
