@@ -1,4 +1,4 @@
-// A deployed stack on the server: the functions, state machines and tables tagged
+// A deployed stack on the server: the functions, state machines, tables and schedules tagged
 // stator:stack=NAME (deploy::kStackTag), found by listing every resource and reading its tags,
 // and deleted one by one (docs/deploy.md, "Stack records").
 //
