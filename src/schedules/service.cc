@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/percent_encoding.h"
+#include "common/time_format.h"
 #include "common/uuid.h"
 #include "schedules/expression.h"
 #include "schedules/targets.h"
@@ -74,7 +75,10 @@ Result<std::optional<int64_t>> TimeMember(const Value& body, const char* key) {
   const Value* v = body.Find(key);
   if (v == nullptr || v->is_null()) return std::optional<int64_t>();
   if (v->is_number()) return std::optional<int64_t>(std::llround(v->as_double() * 1000));
-  return Validation("Invalid " + std::string(key) + ": expected epoch seconds.");
+  if (v->is_string()) {
+    if (std::optional<int64_t> ms = ParseTimestamp(v->as_string())) return ms;
+  }
+  return Validation("Invalid " + std::string(key) + ": expected a timestamp.");
 }
 
 }  // namespace
