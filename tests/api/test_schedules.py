@@ -39,6 +39,9 @@ from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/scheduler"
 DEADLINE = 60  # seconds: generous, never a measurement
+# How far ahead of the wall clock a one-time at() schedule is set (whole seconds: at() has no
+# fraction), so that its creation lands before it is due even on a loaded machine.
+LEAD = 3
 
 RECORDER = '''
 import json, os, boto3
@@ -122,10 +125,10 @@ class Fixture:
                                         FlexibleTimeWindow={"Mode": "OFF"}, **kw)
 
     def sentinel(self, when=None, tag=None):
-        """Creates a one-time schedule (at `when`, a UTC datetime; default: 2 s from now on the
-        wall clock) and waits for its event: every schedule due before it has fired by then."""
+        """Creates a one-time schedule (at `when`, a UTC datetime; default: LEAD s from now on
+        the wall clock) and waits for its event: every schedule due before it has fired by then."""
         tag = tag or unique("sentinel")
-        when = when or datetime.datetime.utcnow() + datetime.timedelta(seconds=2)
+        when = when or datetime.datetime.utcnow() + datetime.timedelta(seconds=LEAD)
         self.create(unique("sentinel"), at_expression(when), tag=tag)
         self.wait_events(tag, 1)
 
@@ -336,7 +339,7 @@ class RealTimeTest(Fixture, unittest.TestCase):
 
     def test_at_fires_once_and_not_again_after_restart(self):
         tag = unique("once")
-        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=2)
+        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=LEAD)
         self.create(unique("once"), at_expression(when), tag=tag)
         self.wait_events(tag, 1)
         self.restart()
@@ -345,7 +348,7 @@ class RealTimeTest(Fixture, unittest.TestCase):
 
     def test_firing_due_while_down_fires_once_on_start(self):
         tag = unique("missed")
-        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)
+        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=LEAD + 1)
         name = unique("missed")
         self.create(name, at_expression(when), tag=tag)
         self.assertEqual(self.server.stop(), 0)
@@ -358,7 +361,7 @@ class RealTimeTest(Fixture, unittest.TestCase):
 
     def test_delete_after_completion(self):
         tag, name = unique("gone"), unique("gone")
-        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=2)
+        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=LEAD)
         self.create(name, at_expression(when), tag=tag, ActionAfterCompletion="DELETE")
         self.wait_events(tag, 1)
         deadline = time.monotonic() + DEADLINE
@@ -387,7 +390,7 @@ class ClusterTest(Fixture, unittest.TestCase):
         self.make_recorder()
         on_b = scheduler_client(b.endpoint)
         # Created on either node; both arm every schedule (the other one within its rescan).
-        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)
+        when = datetime.datetime.utcnow() + datetime.timedelta(seconds=LEAD + 1)
         tags = []
         for i in range(4):
             tag = unique(f"cluster{i}")
