@@ -68,6 +68,8 @@ class Deployer {
         case deploy::Kind::kApi:
           st = Api(r, &row);
           break;
+        case deploy::Kind::kSchedule:
+          break;  // only as a function's or state machine's schedules (below)
       }
       if (st.ok() && !r.api_routes.empty()) st = Routes(r, &row);
       if (!st.ok()) {
@@ -80,6 +82,16 @@ class Deployer {
         row.note = (row.note.empty() ? "" : row.note + "; ") + "ignored: " + list;
       }
       rows->push_back(std::move(row));
+      for (const deploy::PlannedSchedule& sc : r.schedules) {
+        Row srow{"", "AWS::Scheduler::Schedule", sc.logical_id, sc.name,
+                 sc.event_type + " event of " + r.logical_id};
+        Status ss = Schedule(sc, &srow);
+        if (!ss.ok()) {
+          return Error{ss.error().error,
+                       sc.logical_id + " (" + sc.event_type + " event): " + ErrorText(ss.error())};
+        }
+        rows->push_back(std::move(srow));
+      }
     }
     for (const std::string& id : plan_.not_created) {
       rows->push_back({"NOT_CREATED", "", id, "", "its Condition is false"});
@@ -312,6 +324,51 @@ class Deployer {
       note += (note.empty() ? "" : ", ") + url;
     }
     row->note = (row->note.empty() ? "" : row->note + "; ") + note;
+    return Status::Ok();
+  }
+
+  // A Schedule / ScheduleV2 event's schedule: created, or updated in place (UpdateSchedule
+  // replaces every setting) when the stack has it under the same name; tagged with the stack.
+  Status Schedule(const deploy::PlannedSchedule& sc, Row* row) {
+    const std::string path = "/schedules/" + PercentEncode(sc.name);
+    const Deployed* d = nullptr;
+    for (const Deployed& e : existing_) {
+      if (e.kind == deploy::Kind::kSchedule && e.logical_id == sc.logical_id && e.name == sc.name) {
+        d = &e;
+      }
+    }
+    std::string arn = sc.arn;
+    if (d != nullptr) {
+      auto u = s_.Rest("PUT", path, &sc.request);
+      if (!u.ok()) return u.error();
+      arn = d->arn;
+      row->status = "UPDATED";
+    } else {
+      auto c = s_.Rest("POST", path, &sc.request);
+      if (!c.ok()) {
+        if (c.error().error == "ConflictException") {
+          return Error{"AlreadyExists", "schedule '" + sc.name +
+                                            "' already exists and is not part of stack " +
+                                            plan_.stack_name};
+        }
+        return c.error();
+      }
+      arn = CreatedArn(*c, nullptr, "ScheduleArn", sc.arn);
+      bool replacing = false;
+      for (const Deployed& e : existing_) {
+        if (e.kind == deploy::Kind::kSchedule && e.logical_id == sc.logical_id) replacing = true;
+      }
+      row->status = replacing ? "REPLACED" : "CREATED";
+    }
+    Value tags = Value::MakeObject(
+        {{"Tags",
+          Value::MakeArray({Value::MakeObject({{"Key", Value::String(deploy::kStackTag)},
+                                               {"Value", Value::String(plan_.stack_name)}}),
+                            Value::MakeObject({{"Key", Value::String(deploy::kLogicalIdTag)},
+                                               {"Value", Value::String(sc.logical_id)}})})}});
+    auto t = s_.Rest("POST", "/tags/" + PercentEncode(arn), &tags);
+    if (!t.ok()) return t.error();
+    kept_.insert(arn);
     return Status::Ok();
   }
 

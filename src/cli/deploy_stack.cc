@@ -141,6 +141,26 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
       keep(deploy::Kind::kApi, Member(a, "name"), arn, list);
     }
   }
+  // Schedules (a function's or state machine's Schedule / ScheduleV2 events), in the default
+  // group; their tags are stator's (docs/schedules.md).
+  std::string next_token;
+  for (;;) {
+    std::string path = "/schedules?MaxResults=100";
+    if (!next_token.empty()) path += "&NextToken=" + PercentEncode(next_token);
+    STATOR_TRY(Value page, s.Rest("GET", path, nullptr));
+    for (const Value& sc : Items(page, "Schedules")) {
+      std::string arn = Member(sc, "Arn");
+      auto tags = s.Rest("GET", "/tags/" + PercentEncode(arn), nullptr);
+      if (!tags.ok()) continue;  // deleted meanwhile
+      std::vector<std::pair<std::string, std::string>> list;
+      for (const Value& t : Items(*tags, "Tags")) {
+        list.emplace_back(Member(t, "Key"), Member(t, "Value"));
+      }
+      keep(deploy::Kind::kSchedule, Member(sc, "Name"), arn, list);
+    }
+    next_token = Member(page, "NextToken");
+    if (next_token.empty()) break;
+  }
   return out;
 }
 
@@ -175,6 +195,11 @@ Status DeleteResource(DeployServer& s, const Deployed& d) {
       if (!r.ok() && r.error().error != "NotFoundException") return r.error();
       return Status::Ok();
     }
+    case deploy::Kind::kSchedule: {
+      auto r = s.Rest("DELETE", "/schedules/" + PercentEncode(d.name), nullptr);
+      if (!r.ok() && r.error().error != "ResourceNotFoundException") return r.error();
+      return Status::Ok();
+    }
     case deploy::Kind::kSkipped:
       break;
   }
@@ -193,6 +218,8 @@ const char* KindType(deploy::Kind k) {
       return "graphql api";
     case deploy::Kind::kApi:
       return "api";
+    case deploy::Kind::kSchedule:
+      return "schedule";
     case deploy::Kind::kSkipped:
       break;
   }
@@ -200,11 +227,20 @@ const char* KindType(deploy::Kind k) {
 }
 
 int DeleteRank(deploy::Kind k) {
-  // APIs first: their routes and resolvers call the functions, state machines and tables.
-  return k == deploy::Kind::kApi || k == deploy::Kind::kAppSync ? 0
-         : k == deploy::Kind::kStateMachine                   ? 1
-         : k == deploy::Kind::kFunction                       ? 2
-                                                              : 3;
+  // What calls the rest goes first: schedules, HTTP API routes and GraphQL resolvers call the
+  // functions, state machines and tables.
+  switch (k) {
+    case deploy::Kind::kSchedule:
+    case deploy::Kind::kApi:
+    case deploy::Kind::kAppSync:
+      return 0;
+    case deploy::Kind::kStateMachine:
+      return 1;
+    case deploy::Kind::kFunction:
+      return 2;
+    default:
+      return 3;
+  }
 }
 
 }  // namespace stator::cli

@@ -1,4 +1,5 @@
-// A deployed stack on the server: the functions, state machines, tables and HTTP APIs tagged
+// A deployed stack on the server: the functions, state machines, tables, GraphQL APIs, HTTP APIs
+// and schedules tagged
 // stator:stack=NAME (deploy::kStackTag), found by listing every resource and reading its tags,
 // and deleted one by one (docs/deploy.md, "Stack records").
 //
@@ -22,18 +23,19 @@ struct Deployed {
   std::string arn;
 };
 
-// Every function, state machine, table and AppSync GraphQL API tagged stator:stack=stack. scope
-// makes the tables' ARNs (ListTables gives names).
+// Every function, state machine, table, GraphQL API, HTTP API and schedule tagged
+// stator:stack=stack. scope makes the tables' ARNs (ListTables gives names).
 Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stack,
                                         const ArnScope& scope);
 
 // Deletes one resource (a function or table already gone is not an error).
 Status DeleteResource(DeployServer& s, const Deployed& d);
 
-// "function", "state machine", "table", "api" (as printed).
+// "function", "state machine", "table", "graphql api", "api", "schedule" (as printed).
 const char* KindType(deploy::Kind k);
 
-// Deletion order: consumers before what they use (APIs, state machines, functions, tables).
+// Deletion order: consumers before what they use (schedules and APIs, state machines,
+// functions, tables).
 int DeleteRank(deploy::Kind k);
 
 }  // namespace stator::cli

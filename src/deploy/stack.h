@@ -34,7 +34,7 @@ inline constexpr const char* kStackTag = "stator:stack";
 inline constexpr const char* kLogicalIdTag = "stator:logical-id";
 
 // kAppSync: every AWS::AppSync type (the request's owner is told by PlannedResource::type).
-enum class Kind { kFunction, kStateMachine, kTable, kAppSync, kApi, kSkipped };
+enum class Kind { kFunction, kStateMachine, kTable, kAppSync, kApi, kSkipped, kSchedule };
 
 // A route an `Api` / `HttpApi` event of a function or state machine adds to an HTTP API of the
 // server's API Gateway (planners/events_api.cc; docs/apigw.md): an integration calling the
@@ -53,6 +53,16 @@ struct FunctionCode {
   std::string inline_text;  // kInline: the code, packaged as index.py
 };
 
+// A schedule that a function's or state machine's Schedule / ScheduleV2 event makes
+// (planners/events_schedule.cc): an EventBridge Scheduler schedule on the server.
+struct PlannedSchedule {
+  std::string logical_id;  // <Resource><Event>, as SAM names what it generates
+  std::string event_type;  // "Schedule" (an EventBridge rule on AWS) or "ScheduleV2"
+  std::string name;        // the schedule's name (Name, else STACK-<logical_id>)
+  std::string arn;
+  json::Value request;  // CreateSchedule's body (the name goes in the path); tags apart
+};
+
 struct PlannedResource {
   std::string logical_id;
   std::string type;
@@ -63,12 +73,13 @@ struct PlannedResource {
   // CreateTable; tags included.
   json::Value request;
   FunctionCode code;
-  std::vector<std::string> ignored;  // properties accepted and not acted on
-  std::string skip_reason;           // kSkipped
-  bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
-  std::set<std::string> depends_on;  // logical ids
-  std::vector<ApiRoute> api_routes;  // kFunction, kStateMachine: routes of its Api events
-  std::string api_stage;             // kApi: the stage its invoke URLs use ("Prod", "$default")
+  std::vector<std::string> ignored;        // properties accepted and not acted on
+  std::string skip_reason;                 // kSkipped
+  bool implicit = false;                   // generated as SAM would (e.g. a function's IAM role)
+  std::set<std::string> depends_on;        // logical ids
+  std::vector<ApiRoute> api_routes;        // kFunction, kStateMachine: routes of its Api events
+  std::string api_stage;                   // kApi: the stage its invoke URLs use ("Prod", "$default")
+  std::vector<PlannedSchedule> schedules;  // its Schedule / ScheduleV2 events
 };
 
 struct Plan {

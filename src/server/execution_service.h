@@ -130,6 +130,10 @@ class ExecutionService : public api::Executions {
   // (sticky; see the top of this file).
   Status health() const { return queue_.error(); }
 
+  // The scheduler stepping the executions: schedules (server/schedule_host.h) set their timers
+  // on it, so that they follow the server's clock as Wait states do.
+  engine::Scheduler* scheduler() { return &scheduler_; }
+
   // Blocks until everything queued for the store so far is committed (tests, shutdown).
   void FlushForTesting() { queue_.Flush(); }
 

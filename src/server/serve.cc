@@ -32,8 +32,12 @@
 #include "integrations/mock_config.h"
 #include "integrations/states_task.h"
 #include "knix/service.h"
+#include "schedules/catalog.h"
+#include "schedules/runner.h"
+#include "schedules/service.h"
 #include "server/execution_service.h"
 #include "server/health.h"
+#include "server/schedule_host.h"
 #include "server/server_clock.h"
 #include "store/fault_injecting_store.h"
 #include "store/store.h"
@@ -96,6 +100,12 @@ class ApiServer::Impl {
   std::unique_ptr<LocalStepFunctions> local_states;  // for Task states
   Dispatch dispatch;                                 // every service on the port
   std::unique_ptr<HttpServer> http;
+  // Schedules (docs/schedules.md): stopped before the executions, whose scheduler they use.
+  std::unique_ptr<schedules::Catalog> schedule_catalog;
+  std::unique_ptr<EngineTimers> schedule_timers;
+  std::unique_ptr<ServerTargets> schedule_targets;
+  std::unique_ptr<schedules::Runner> schedule_runner;
+  std::unique_ptr<schedules::SchedulerService> scheduler_api;
 };
 
 ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -288,6 +298,29 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   http.threads = options.threads;
   http.body_limit_for = api::lambda::UploadBodyLimit;
   http.largest_body = api::lambda::kUploadRequestLimit;
+  {
+    // EventBridge Scheduler's API and the runner that fires its schedules.
+    impl->schedule_catalog = std::make_unique<schedules::Catalog>(impl->store.get());
+    impl->schedule_timers = std::make_unique<EngineTimers>(impl->executions->scheduler());
+    impl->schedule_targets = std::make_unique<ServerTargets>(
+        impl->function_registry.get(), impl->function_runtime.get(), &impl->router);
+    schedules::Runner::Options ro;
+    ro.shared_store = !options.store_uri.empty();
+    ro.region = options.region;
+    ro.account = options.account;
+    impl->schedule_runner = std::make_unique<schedules::Runner>(
+        impl->schedule_catalog.get(), impl->schedule_timers.get(), impl->schedule_targets.get(),
+        std::move(ro));
+    impl->scheduler_api = std::make_unique<schedules::SchedulerService>(
+        impl->schedule_catalog.get(), impl->schedule_timers.get(), impl->schedule_runner.get(),
+        scope);
+    schedules::SchedulerService* api = impl->scheduler_api.get();
+    auto handler = [api](HttpRequest&& request, Responder respond) {
+      api->Handle(std::move(request), std::move(respond));
+    };
+    impl->dispatch.AddPathPrefix(schedules::kSchedulesPath, handler);
+    impl->dispatch.AddPathPrefix(schedules::kTagsPath, handler);
+  }
   const AwsJsonRouter* router = &impl->router;
   auto states_api = [router](HttpRequest&& request, Responder respond) {
     router->Handle(std::move(request), std::move(respond));
@@ -316,6 +349,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     impl->apigw_control->SetEndpoint(endpoint);
   }
   impl->knix->StartTriggers();  // KNIX timer triggers: once executions have resumed
+  impl->schedule_runner->Start();
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
@@ -334,6 +368,7 @@ void ApiServer::Stop() {
   // update goes; the executions stop and commit what they queued.
   if (impl_->knix) impl_->knix->StopTriggers();
   if (impl_->knix) impl_->knix->WaitForDeploys();
+  if (impl_->schedule_runner) impl_->schedule_runner->Stop();
   impl_->executions.reset();
   impl_->function_runtime.reset();  // kills the function workers
   impl_->knix.reset();              // last: completions of the above may still reach it

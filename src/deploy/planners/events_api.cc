@@ -122,19 +122,14 @@ Status PlanApi(const StackScope& scope, const ResourceInput& in, PlannedResource
   return Status::Ok();
 }
 
-Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
-                     std::set<std::string>* used) {
+Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedResource* p) {
   if (!in.type.starts_with("AWS::Serverless::")) return Status::Ok();
   const Value* events = in.properties.Find("Events");
   if (events == nullptr || events->is_null()) return Status::Ok();
   if (!events->is_object()) return Error{"Template", "Events must be a mapping"};
-  bool all_api = true;
   for (const auto& [name, event] : events->as_object()) {
     std::string type = EventType(event);
-    if (type != "Api" && type != "HttpApi") {
-      all_api = false;
-      continue;
-    }
+    if (type != "Api" && type != "HttpApi") continue;
     const Value* props = event.Find("Properties");
     if (props != nullptr && !props->is_null() && !props->is_object()) {
       return Error{"Template", "Events." + name + ".Properties must be a mapping"};
@@ -173,7 +168,6 @@ Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedRe
     route.api_id = api.empty() ? ApiIdFor(scope, http ? kImplicitHttpApi : kImplicitRestApi) : api;
     p->api_routes.push_back(std::move(route));
   }
-  if (all_api) used->insert("Events");
   return Status::Ok();
 }
 

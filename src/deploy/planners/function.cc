@@ -129,7 +129,7 @@ Status PlanFunction(const StackScope& scope, const ResourceInput& in, PlannedRes
   }
   req.emplace_back("Tags", Value::MakeObject(std::move(tag_map)));
   p->request = Value::MakeObject(std::move(req));
-  STATOR_RETURN_IF_ERROR(PlanApiEvents(scope, in, p, &used));
+  STATOR_RETURN_IF_ERROR(PlanEvents(scope, in, role, p, &used));
   NoteIgnored(props, used, p);
   *attributes = RefAndArn(Str(name), p->arn);
   return Status::Ok();

@@ -38,4 +38,20 @@ const ResourceType* FindResourceType(const std::string& type) {
   return nullptr;
 }
 
+Status PlanEvents(const StackScope& scope, const ResourceInput& in, const std::string& role_arn,
+                  PlannedResource* p, std::set<std::string>* used) {
+  STATOR_RETURN_IF_ERROR(PlanApiEvents(scope, in, p));
+  STATOR_RETURN_IF_ERROR(PlanScheduleEvents(scope, in, p->arn, role_arn, p));
+  const json::Value* events = in.properties.Find("Events");
+  if (events == nullptr || !events->is_object()) return Status::Ok();
+  for (const auto& [name, event] : events->as_object()) {
+    const json::Value* type = event.Find("Type");
+    if (type == nullptr || !type->is_string()) return Status::Ok();
+    const std::string& t = type->as_string();
+    if (t != "Api" && t != "HttpApi" && t != "Schedule" && t != "ScheduleV2") return Status::Ok();
+  }
+  used->insert("Events");
+  return Status::Ok();
+}
+
 }  // namespace stator::deploy

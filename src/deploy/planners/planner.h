@@ -105,10 +105,8 @@ Status PlanApi(const StackScope& scope, const ResourceInput& in, PlannedResource
                ResourceAttributes* attributes);
 
 // The `Api` and `HttpApi` events of a function or state machine (resolved Properties) as
-// p->api_routes; p->arn is the integration's target. Marks "Events" used when every event is
-// one of these.
-Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedResource* p,
-                     std::set<std::string>* used);
+// p->api_routes; p->arn is the integration's target.
+Status PlanApiEvents(const StackScope& scope, const ResourceInput& in, PlannedResource* p);
 
 // The implicit APIs SAM creates for a function's or state machine's events (unresolved
 // Properties): "ServerlessRestApi" for an Api event without RestApiId, "ServerlessHttpApi" for
@@ -119,6 +117,18 @@ std::vector<std::pair<std::string, std::string>> ImplicitApis(const std::string&
 // The id of the API a stack's logical id deploys as: 10 characters of [a-z0-9] from a SHA-256
 // of account, region, stack and logical id (stable across deploys, known when planning).
 std::string ApiIdFor(const StackScope& scope, const std::string& logical_id);
+
+// A function's or state machine's `Events` of type Schedule and ScheduleV2 (resolved
+// properties in `in`; target_arn and role_arn are the resource's) as p->schedules.
+Status PlanScheduleEvents(const StackScope& scope, const ResourceInput& in,
+                          const std::string& target_arn, const std::string& role_arn,
+                          PlannedResource* p);
+
+// A function's or state machine's `Events`: the routes of its Api/HttpApi events and the schedules
+// of its Schedule/ScheduleV2 events; "Events" is marked used when every event is of those types
+// (any other type leaves it listed as ignored).
+Status PlanEvents(const StackScope& scope, const ResourceInput& in, const std::string& role_arn,
+                  PlannedResource* p, std::set<std::string>* used);
 
 // A type stator does not run: listed as skipped, with a placeholder name and ARN so that Ref and
 // Fn::GetAtt of it resolve. properties are unresolved; resolve_name gives the string a name

@@ -121,7 +121,7 @@ Status PlanStateMachine(const StackScope& scope, const ResourceInput& in, Planne
                                   {"roleArn", Str(role)},
                                   {"type", Str(type)},
                                   {"tags", Value::MakeArray(std::move(tag_list))}});
-  STATOR_RETURN_IF_ERROR(PlanApiEvents(scope, in, p, &used));
+  STATOR_RETURN_IF_ERROR(PlanEvents(scope, in, role, p, &used));
   NoteIgnored(props, used, p);
   *attributes = RefAndArn(Str(p->arn), p->arn);
   attributes->atts["Name"] = Str(name);
