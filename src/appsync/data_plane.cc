@@ -167,7 +167,8 @@ json::Value HeadersOf(const api::HttpRequest& request) {
   json::Object out;
   for (const auto& [name, value] : request.headers) {
     std::string key = Lower(name);
-    if (std::none_of(out.begin(), out.end(), [&key](const json::Member& m) { return m.first == key; })) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&key](const json::Member& m) { return m.first == key; })) {
       out.emplace_back(std::move(key), S(value));
     }
   }
@@ -255,8 +256,9 @@ void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
   if (!read.ok()) return respond(std::move(read).error());
   if (!api->schema) {
     return respond(TransportError(400, "BadRequestException",
-                                  "The GraphQL API " + api_id + " has no schema: create one with "
-                                  "StartSchemaCreation."));
+                                  "The GraphQL API " + api_id +
+                                      " has no schema: create one with "
+                                      "StartSchemaCreation."));
   }
   std::shared_ptr<const DocumentCache::Entry> document =
       loaded->documents->Get(*api->schema, read->query);
@@ -265,18 +267,17 @@ void DataPlane::Handle(api::HttpRequest&& request, api::Responder respond) {
   json::Value identity;
   if (api->api.authentication_type == "AWS_IAM" ||
       request.Header("authorization").starts_with("AWS4-HMAC-SHA256 ")) {
-    identity = json::Value::MakeObject(
-        {{"accountId", S(deps_.account)},
-         {"cognitoIdentityAuthProvider", {}},
-         {"cognitoIdentityAuthType", {}},
-         {"cognitoIdentityId", {}},
-         {"cognitoIdentityPoolId", {}},
-         {"sourceIp", json::Value::MakeArray({S("127.0.0.1")})},
-         {"userArn", S("arn:aws:iam::" + deps_.account + ":root")},
-         {"username", S(deps_.account)}});
+    identity = json::Value::MakeObject({{"accountId", S(deps_.account)},
+                                        {"cognitoIdentityAuthProvider", {}},
+                                        {"cognitoIdentityAuthType", {}},
+                                        {"cognitoIdentityId", {}},
+                                        {"cognitoIdentityPoolId", {}},
+                                        {"sourceIp", json::Value::MakeArray({S("127.0.0.1")})},
+                                        {"userArn", S("arn:aws:iam::" + deps_.account + ":root")},
+                                        {"username", S(deps_.account)}});
   }
-  auto resolver = std::make_shared<RequestResolver>(&deps_, api, HeadersOf(request),
-                                                    std::move(identity));
+  auto resolver =
+      std::make_shared<RequestResolver>(&deps_, api, HeadersOf(request), std::move(identity));
   graphql::ExecuteRequest execute;
   execute.schema = api->schema;
   execute.document = document->document;

@@ -1,7 +1,8 @@
-// The AppSync data plane: one GraphQL endpoint per API, POST (or GET) <endpoint>/appsync/<id>/graphql
-// with AppSync's transport (API key or IAM authorization, AppSync's error bodies), the
-// GraphQL engine (src/graphql/) executing each request against the API's schema, and field
-// resolvers backed by the API's data sources (resolvers.h). docs/appsync.md, "Data plane".
+// The AppSync data plane: one GraphQL endpoint per API, POST (or GET)
+// <endpoint>/appsync/<id>/graphql with AppSync's transport (API key or IAM authorization, AppSync's
+// error bodies), the GraphQL engine (src/graphql/) executing each request against the API's schema,
+// and field resolvers backed by the API's data sources (resolvers.h). docs/appsync.md, "Data
+// plane".
 //
 // An API's schema, resolvers, data sources and keys are compiled once (CompiledApi) and kept
 // until the catalog's revision of that API changes, with the request documents already parsed

@@ -44,7 +44,7 @@ json::Value Unwrap(const json::Value& av) {
     json::Array out;
     out.reserve(v.as_array().size());
     for (const json::Value& item : v.as_array()) {
-      out.push_back(type == "L" ? Unwrap(item)
+      out.push_back(type == "L"    ? Unwrap(item)
                     : type == "NS" ? Unwrap(json::Value::MakeObject({{"N", item}}))
                                    : item);
     }
@@ -171,8 +171,7 @@ Result<std::pair<std::string, json::Value>> DynamoDbCall(const json::Value& doc,
                      "' (docs/appsync.md: GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan)"};
   }
   for (auto& [k, v] : r) {
-    if (k == "Key" || k == "Item" || k == "ExpressionAttributeValues" ||
-        k == "ExclusiveStartKey") {
+    if (k == "Key" || k == "Item" || k == "ExpressionAttributeValues" || k == "ExclusiveStartKey") {
       v = WireMap(v);
     }
   }
@@ -209,15 +208,15 @@ void RequestResolver::ResolveDynamoDb(const CompiledApi::Field& f, graphql::Fiel
     return done(FieldError("DynamoDB is not enabled on this server", "DynamoDB:Unavailable"));
   }
   if (!f.request) {
-    return done(FieldError("A DynamoDB resolver needs a request mapping template",
-                           "MappingTemplate"));
+    return done(
+        FieldError("A DynamoDB resolver needs a request mapping template", "MappingTemplate"));
   }
   const json::Value* config = f.data_source->raw.Find("dynamodbConfig");
   const json::Value* table = config ? config->Find("tableName") : nullptr;
   if (table == nullptr || !table->is_string()) {
-    return done(FieldError("The data source '" + f.data_source->name +
-                               "' has no dynamodbConfig.tableName",
-                           "MappingTemplate"));
+    return done(
+        FieldError("The data source '" + f.data_source->name + "' has no dynamodbConfig.tableName",
+                   "MappingTemplate"));
   }
   vtl::Context ctx = TemplateContext(call);
   vtl::RenderResult rendered = vtl::Render(*f.request, ctx);
@@ -241,9 +240,9 @@ void RequestResolver::ResolveDynamoDb(const CompiledApi::Field& f, graphql::Fiel
       [this, field, operation = operation, request, call = std::move(call),
        done = std::move(done)](dynamodb::Service::Response response) {
         if (response.status != 200) {
-          json::Value error = json::Value::MakeObject(
-              {{"message", S(response.error_message)},
-               {"type", S("DynamoDB:" + response.error_code)}});
+          json::Value error =
+              json::Value::MakeObject({{"message", S(response.error_message)},
+                                       {"type", S("DynamoDB:" + response.error_code)}});
           return done(Respond(*field, call, json::Value(), std::move(error)));
         }
         done(Respond(*field, call, ResultOf(operation, request, response.body), json::Value()));

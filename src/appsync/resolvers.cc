@@ -51,9 +51,10 @@ graphql::FieldOutcome FieldError(std::string message, std::string error_type, js
   e.message = std::move(message);
   // AppSync's order: path, data, errorType, errorInfo, locations, message (the executor puts the
   // standard members first; these follow).
-  e.extra = json::Value::MakeObject({{"data", std::move(data)},
-                                     {"errorType", error_type.empty() ? json::Value() : S(error_type)},
-                                     {"errorInfo", std::move(error_info)}});
+  e.extra =
+      json::Value::MakeObject({{"data", std::move(data)},
+                               {"errorType", error_type.empty() ? json::Value() : S(error_type)},
+                               {"errorInfo", std::move(error_info)}});
   return graphql::FieldOutcome{json::Value(), std::move(e)};
 }
 
@@ -88,9 +89,9 @@ Result<std::optional<CompiledApi>> CompileApi(Catalog& catalog, const std::strin
       if (p.tmpl) {
         *out = std::move(p.tmpl);
       } else if (f.template_error.empty()) {
-        f.template_error = std::string("The ") + which + " mapping template does not parse: " +
-                           p.error + " at line " + std::to_string(p.line) + ", column " +
-                           std::to_string(p.column);
+        f.template_error = std::string("The ") + which +
+                           " mapping template does not parse: " + p.error + " at line " +
+                           std::to_string(p.line) + ", column " + std::to_string(p.column);
       }
     };
     if (r.has_request_template) parse(r.request_template, "request", &f.request);
@@ -211,20 +212,20 @@ void RequestResolver::ResolveLambda(const CompiledApi::Field& f, graphql::FieldC
          {"source", call.source},
          {"request", json::Value::MakeObject({{"headers", headers_}, {"domainName", {}}})},
          {"prev", json::Value()},
-         {"info", json::Value::MakeObject(
-                      {{"selectionSetList", StringArray(call.selection_set_list)},
-                       {"selectionSetGraphQL", S(call.selection_set_graphql)},
-                       {"parentTypeName", S(call.parent_type)},
-                       {"fieldName", S(call.field_name)},
-                       {"variables", call.variables}})},
+         {"info",
+          json::Value::MakeObject({{"selectionSetList", StringArray(call.selection_set_list)},
+                                   {"selectionSetGraphQL", S(call.selection_set_graphql)},
+                                   {"parentTypeName", S(call.parent_type)},
+                                   {"fieldName", S(call.field_name)},
+                                   {"variables", call.variables}})},
          {"stash", json::Value::EmptyObject()}});
   }
   const json::Value* config = f.data_source->raw.Find("lambdaConfig");
   const json::Value* arn = config ? config->Find("lambdaFunctionArn") : nullptr;
   if (arn == nullptr || !arn->is_string()) {
-    return done(FieldError("The data source '" + f.data_source->name +
-                               "' has no lambdaConfig.lambdaFunctionArn",
-                           "Lambda:Unhandled"));
+    return done(FieldError(
+        "The data source '" + f.data_source->name + "' has no lambdaConfig.lambdaFunctionArn",
+        "Lambda:Unhandled"));
   }
   auto ref = functions::ParseFunctionRef(arn->as_string());
   functions::FunctionPtr fn;
@@ -234,8 +235,8 @@ void RequestResolver::ResolveLambda(const CompiledApi::Field& f, graphql::FieldC
     fn = std::move(found).value();
   }
   if (!fn) {
-    return done(FieldError("Function not found: " + arn->as_string(),
-                           "Lambda:ResourceNotFoundException"));
+    return done(
+        FieldError("Function not found: " + arn->as_string(), "Lambda:ResourceNotFoundException"));
   }
   functions::Invocation inv;
   inv.payload = event.Dump();

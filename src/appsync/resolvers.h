@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "appsync/catalog.h"
-#include "vtl/vtl.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "dynamodb/service.h"
@@ -34,6 +33,7 @@
 #include "functions/runtime.h"
 #include "graphql/execute.h"
 #include "graphql/schema.h"
+#include "vtl/vtl.h"
 
 namespace stator::appsync {
 
@@ -78,7 +78,9 @@ class RequestResolver : public graphql::FieldResolver {
   // headers: the request's headers as AppSync hands them to resolvers (request.headers).
   RequestResolver(const ResolverDeps* deps, std::shared_ptr<const CompiledApi> api,
                   json::Value headers, json::Value identity)
-      : deps_(deps), api_(std::move(api)), headers_(std::move(headers)),
+      : deps_(deps),
+        api_(std::move(api)),
+        headers_(std::move(headers)),
         identity_(std::move(identity)) {}
 
   bool Resolves(std::string_view parent_type, std::string_view field) const override;

@@ -30,6 +30,17 @@ std::string Member(const Value& v, const char* key) {
   const Value* m = v.Find(key);
   return m && m->is_string() ? m->as_string() : "";
 }
+// The "tags" object of a listed resource ({"key": "value"}, as AppSync and apigatewayv2 list
+// them) as pairs.
+std::vector<std::pair<std::string, std::string>> TagsMember(const Value& v) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (const Value* t = v.Find("tags"); t && t->is_object()) {
+    for (const auto& [k, tag] : t->as_object()) {
+      if (tag.is_string()) out.emplace_back(k, tag.as_string());
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -116,13 +127,7 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
     if (!next_token.empty()) path += "&nextToken=" + PercentEncode(next_token);
     STATOR_TRY(Value page, s.Rest("GET", path, nullptr));
     for (const Value& a : Items(page, "graphqlApis")) {
-      std::vector<std::pair<std::string, std::string>> list;
-      if (const Value* t = a.Find("tags"); t && t->is_object()) {
-        for (const auto& [k, v] : t->as_object()) {
-          if (v.is_string()) list.emplace_back(k, v.as_string());
-        }
-      }
-      keep(deploy::Kind::kAppSync, Member(a, "name"), Member(a, "arn"), list);
+      keep(deploy::Kind::kAppSync, Member(a, "name"), Member(a, "arn"), TagsMember(a));
     }
     next_token = Member(page, "nextToken");
   } while (!next_token.empty());
@@ -130,20 +135,14 @@ Result<std::vector<Deployed>> FindStack(DeployServer& s, const std::string& stac
   {
     STATOR_TRY(Value page, s.Rest("GET", "/v2/apis", nullptr));
     for (const Value& a : Items(page, "items")) {
-      std::vector<std::pair<std::string, std::string>> list;
-      if (const Value* t = a.Find("tags"); t && t->is_object()) {
-        for (const auto& [k, v] : t->as_object()) {
-          if (v.is_string()) list.emplace_back(k, v.as_string());
-        }
-      }
       std::string arn = "arn:" + scope.partition + ":apigateway:" + scope.region + "::/apis/" +
                         Member(a, "apiId");
-      keep(deploy::Kind::kApi, Member(a, "name"), arn, list);
+      keep(deploy::Kind::kApi, Member(a, "name"), arn, TagsMember(a));
     }
   }
   // Schedules (a function's or state machine's Schedule / ScheduleV2 events), in the default
   // group; their tags are stator's (docs/schedules.md).
-  std::string next_token;
+  next_token.clear();
   for (;;) {
     std::string path = "/schedules?MaxResults=100";
     if (!next_token.empty()) path += "&NextToken=" + PercentEncode(next_token);

@@ -73,12 +73,12 @@ struct PlannedResource {
   // CreateTable; tags included.
   json::Value request;
   FunctionCode code;
-  std::vector<std::string> ignored;        // properties accepted and not acted on
-  std::string skip_reason;                 // kSkipped
-  bool implicit = false;                   // generated as SAM would (e.g. a function's IAM role)
-  std::set<std::string> depends_on;        // logical ids
-  std::vector<ApiRoute> api_routes;        // kFunction, kStateMachine: routes of its Api events
-  std::string api_stage;                   // kApi: the stage its invoke URLs use ("Prod", "$default")
+  std::vector<std::string> ignored;  // properties accepted and not acted on
+  std::string skip_reason;           // kSkipped
+  bool implicit = false;             // generated as SAM would (e.g. a function's IAM role)
+  std::set<std::string> depends_on;  // logical ids
+  std::vector<ApiRoute> api_routes;  // kFunction, kStateMachine: routes of its Api events
+  std::string api_stage;             // kApi: the stage its invoke URLs use ("Prod", "$default")
   std::vector<PlannedSchedule> schedules;  // its Schedule / ScheduleV2 events
 };
 
