@@ -73,6 +73,7 @@ TEST(SchemaTest, RootTypesAndLookups) {
   EXPECT_NE(s.FindField(*s.query_type(), "__schema"), nullptr);
   EXPECT_EQ(s.FindField(*s.FindType("A"), "__schema"), nullptr);
   EXPECT_EQ(s.FindType("Float"), nullptr);  // unreferenced built-ins are not in the schema
+  EXPECT_EQ(PrintType(s, *s.FindType("A")), "type A implements I {\n  x: Int\n}");
   EXPECT_NE(s.FindType("Boolean"), nullptr);
 }
 
