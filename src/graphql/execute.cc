@@ -410,7 +410,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
     call.path = PathOf(pos);
     call.variables = variables_;
     call.locations = LocationsOf(*fc.group);
-    SelectionInfo(*fc.group, &call.selection_set_list, &call.selection_set_graphql);
+    auto cached = selection_info_.find(fc.group);
+    if (cached == selection_info_.end()) {
+      SelectionInfoCache info;
+      SelectionInfo(*fc.group, &info.list, &info.graphql);
+      cached = selection_info_.emplace(fc.group, std::move(info)).first;
+    }
+    call.selection_set_list = cached->second.list;
+    call.selection_set_graphql = cached->second.graphql;
     call.operation = operation_->operation;
     call.operation_name = operation_->name;
     call.field = fc.def;
@@ -606,6 +613,11 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::unordered_map<std::pair<const FieldGroup*, const NamedType*>, std::unique_ptr<FieldGroups>,
                      PairHash>
       subfields_;
+  struct SelectionInfoCache {
+    std::vector<std::string> list;
+    std::string graphql;
+  };
+  std::unordered_map<const FieldGroup*, SelectionInfoCache> selection_info_;
   std::vector<Error> errors_;
   int pending_ = 0;
   bool serial_ = false;

@@ -181,6 +181,9 @@ SchemaResult BuildSchema(std::string_view sdl, const SchemaOptions& options = {}
 // schema, AppSync's predeclared scalars and directives are left out).
 std::string PrintSchema(const Schema& schema);
 
+// One type's SDL as PrintSchema prints it (with its description), e.g. for AppSync's GetType.
+std::string PrintType(const Schema& schema, const NamedType& type);
+
 // The `data` of graphql-js's getIntrospectionQuery() (descriptions on, no optional extras) run
 // against the schema: {"__schema": {...}}.
 json::Value IntrospectionResult(const Schema& schema);

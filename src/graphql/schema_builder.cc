@@ -550,7 +550,9 @@ class SchemaBuilder {
                                                    : subscription) = r.type_name;
       }
     }
-    if (!schema_->has_schema_definition_ && !query && !mutation && !subscription) {
+    if (!schema_->has_schema_definition_) {
+      // graphql-js's buildASTSchema: without a `schema {}` definition the types named Query,
+      // Mutation and Subscription are the roots (even over an `extend schema`'s choice).
       if (user_types_.count("Query")) query = "Query";
       if (user_types_.count("Mutation")) mutation = "Mutation";
       if (user_types_.count("Subscription")) subscription = "Subscription";

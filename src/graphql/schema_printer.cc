@@ -90,7 +90,7 @@ std::string PrintBlock(const std::vector<std::string>& items) {
   return out + "\n}";
 }
 
-std::string PrintType(const Schema& schema, const NamedType& t) {
+std::string PrintTypeImpl(const Schema& schema, const NamedType& t) {
   std::string out = PrintDescription(t.description);
   auto implements = [&] {
     std::string s;
@@ -150,6 +150,10 @@ std::string PrintType(const Schema& schema, const NamedType& t) {
 
 }  // namespace
 
+std::string PrintType(const Schema& schema, const NamedType& type) {
+  return PrintTypeImpl(schema, type);
+}
+
 std::string PrintSchema(const Schema& schema) {
   std::vector<std::string> parts;
   const NamedType* q = schema.query_type();
@@ -174,7 +178,7 @@ std::string PrintSchema(const Schema& schema) {
   }
   for (const NamedType* t : schema.types()) {
     if (t->builtin) continue;
-    parts.push_back(PrintType(schema, *t));
+    parts.push_back(PrintTypeImpl(schema, *t));
   }
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -73,7 +73,23 @@ TEST(SchemaTest, RootTypesAndLookups) {
   EXPECT_NE(s.FindField(*s.query_type(), "__schema"), nullptr);
   EXPECT_EQ(s.FindField(*s.FindType("A"), "__schema"), nullptr);
   EXPECT_EQ(s.FindType("Float"), nullptr);  // unreferenced built-ins are not in the schema
+  EXPECT_EQ(PrintType(s, *s.FindType("A")), "type A implements I {\n  x: Int\n}");
   EXPECT_NE(s.FindType("Boolean"), nullptr);
+}
+
+TEST(SchemaTest, RootTypesFromExtensionsAndDefaults) {
+  SchemaResult a = BuildSchema(
+      "type Query { a: Int } type M { b: Int } type Mutation { c: Int } extend schema { mutation: "
+      "M }");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.schema->mutation_type()->name, "Mutation");  // as graphql-js's buildASTSchema
+  SchemaResult b =
+      BuildSchema("type Query { a: Int } type M { b: Int } extend schema { mutation: M }");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.schema->mutation_type()->name, "M");
+  SchemaResult c = BuildSchema("schema { query: Q } type Q { a: Int } type Mutation { c: Int }");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.schema->mutation_type(), nullptr);
 }
 
 TEST(SchemaTest, SdlErrorsUseGraphqlJsMessages) {

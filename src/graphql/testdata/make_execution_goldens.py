@@ -146,6 +146,7 @@ def js_message(message, variables):
     return head + '; ' + js_message(rest, variables)
   message = re.sub(r"'([^']*)'", lambda g: '"' + g.group(1) + '"', message)
   message = message.replace('not to be None.', 'not to be null.')
+  message = re.sub(r': (True|False|None)$', lambda g: ': ' + {'True': 'true', 'False': 'false', 'None': 'null'}[g.group(1)], message)
   message = message.replace('to be a mapping.', 'to be an object.')
   message = message.replace('"resolve_type"', '"resolveType"').replace('"is_type_of"', '"isTypeOf"')
   return message
