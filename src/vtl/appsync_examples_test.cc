@@ -148,6 +148,49 @@ TEST(VtlAppSyncExamples, QueryWithKeyConditionLimitAndNextToken) {
   EXPECT_EQ(v.Find("nextToken"), nullptr);
 }
 
+TEST(VtlAppSyncExamples, DeleteItemWithAVersionCondition) {
+  const char* request = R"t({
+    "version" : "2017-02-28",
+    "operation" : "DeleteItem",
+    "key" : { "id" : $util.dynamodb.toDynamoDBJson($ctx.args.id) },
+    #if($ctx.args.expectedVersion)
+    "condition" : {
+        "expression" : "attribute_not_exists(id) OR version = :expectedVersion",
+        "expressionValues" : {
+            ":expectedVersion" : $util.dynamodb.toDynamoDBJson($ctx.args.expectedVersion)
+        }
+    }
+    #end
+})t";
+  Context ctx = MakeContext(R"t({"id":"p1","expectedVersion":2})t");
+  EXPECT_EQ(RenderJson(request, ctx), J(R"t({
+    "version": "2017-02-28", "operation": "DeleteItem", "key": {"id": {"S": "p1"}},
+    "condition": {"expression": "attribute_not_exists(id) OR version = :expectedVersion",
+                  "expressionValues": {":expectedVersion": {"N": 2}}}})t"));
+  Context plain = MakeContext(R"t({"id":"p1"})t");
+  EXPECT_EQ(RenderJson(request, plain),
+            J(R"t({"version":"2017-02-28","operation":"DeleteItem","key":{"id":{"S":"p1"}}})t"));
+}
+
+TEST(VtlAppSyncExamples, ScanWithAFilterFromArguments) {
+  const char* request = R"t({
+    "version" : "2017-02-28",
+    "operation" : "Scan",
+    #if($ctx.args.filter)
+    "filter" : $util.transform.toDynamoDBFilterExpression($ctx.args.filter),
+    #end
+    "limit" : $util.defaultIfNull($ctx.args.limit, 100),
+    "nextToken" : $util.toJson($util.defaultIfNullOrBlank($ctx.args.nextToken, null))
+})t";
+  Context ctx = MakeContext(R"t({"filter":{"title":{"beginsWith":"The"}},"nextToken":""})t");
+  EXPECT_EQ(RenderJson(request, ctx), J(R"t({
+    "version": "2017-02-28", "operation": "Scan",
+    "filter": {"expression": "begins_with(#title, :title_beginsWith)",
+               "expressionNames": {"#title": "title"},
+               "expressionValues": {":title_beginsWith": {"S": "The"}}},
+    "limit": 100, "nextToken": null})t"));
+}
+
 TEST(VtlAppSyncExamples, ResponseTemplates) {
   Context ctx = MakeContext();
   ctx.result = J(R"t({"items":[{"id":"1","n":1.5},{"id":"2","tags":["a"]}],"nextToken":"t2",

@@ -160,10 +160,11 @@ ExprPtr Parser::ParseMultiplicative() {
 
 ExprPtr Parser::ParseExpr() {
   // Each level of brackets, calls and unary operators recurses here: bound it.
-  if (++depth_ > kMaxHeight) {
+  if (depth_ >= kMaxHeight) {
     return Fail(pos_, "Encountered an expression nested more than " + std::to_string(kMaxHeight) +
                           " levels deep");
   }
+  ++depth_;
   ExprPtr e = ParseOr();
   --depth_;
   return e;
@@ -184,10 +185,11 @@ ExprPtr Parser::ParseUnary() {
   } else {
     return ParsePrimary();
   }
-  if (++depth_ > kMaxHeight) {  // !!!!...x recurses here
+  if (depth_ >= kMaxHeight) {  // !!!!...x recurses here
     return Fail(at, "Encountered an expression nested more than " + std::to_string(kMaxHeight) +
                         " levels deep");
   }
+  ++depth_;
   ExprPtr operand = ParseUnary();
   --depth_;
   if (!operand) return nullptr;

@@ -1,4 +1,5 @@
-// Helpers shared by the appsync/vtl tests: parse-and-render in one call.
+// Helpers shared by the appsync/vtl tests: parse-and-render in one call, a context with a fixed
+// clock and id. Thread-safety: plain functions over values the caller owns.
 #pragma once
 
 #include <gtest/gtest.h>

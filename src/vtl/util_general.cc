@@ -59,7 +59,7 @@ std::string EscapeJavaScript(std::string_view s) {
         out += "\\r";
         break;
       default:
-        if (c < 0x20 || c > 0x7e) {
+        if (c < 0x20 || c > 0x7f) {
           std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
           out += buf;
         } else {

@@ -41,6 +41,7 @@ TEST(VtlUtil, Encodings) {
   EXPECT_EQ(Out("$util.base64Decode('aGVsbG8=')"), "hello");
   EXPECT_EQ(Out("$util.escapeJavaScript('it''s \"q\" \\ / \n é')"),
             "it\\'s \\\"q\\\" \\\\ \\/ \\n \\u00E9");
+  EXPECT_EQ(Out("$util.escapeJavaScript('\x7f\x01')"), "\x7f\\u0001");  // DEL stays
 }
 
 TEST(VtlUtil, TypeChecks) {
