@@ -54,8 +54,9 @@ json::Value Unwrap(const json::Value& av) {
 }
 
 // An attribute value as DynamoDB takes it: AppSync's $util.dynamodb helpers write numbers as JSON
-// numbers ({"N": 12}, {"NS": [1, 2]}), which AppSync's resolvers accept; DynamoDB's wire format
-// has them as strings. Applied to every member of a map of attribute values.
+// numbers ({"N": 12}, {"NS": [1, 2]}) and null as {"NULL": null}, which AppSync's resolvers
+// accept; DynamoDB's wire format has numbers as strings and {"NULL": true}. Applied to every
+// member of a map of attribute values.
 json::Value WireValue(const json::Value& av);
 
 json::Value WireMap(const json::Value& map) {
@@ -70,6 +71,8 @@ json::Value WireValue(const json::Value& av) {
   if (!av.is_object() || av.as_object().size() != 1) return av;
   const auto& [type, v] = av.as_object().front();
   if (type == "N" && v.is_number()) return json::Value::MakeObject({{"N", S(v.Dump())}});
+  if (type == "NULL" && v.is_null())
+    return json::Value::MakeObject({{"NULL", json::Value::Bool(true)}});
   if ((type == "NS" || type == "L") && v.is_array()) {
     json::Array out;
     out.reserve(v.as_array().size());

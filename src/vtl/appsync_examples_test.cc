@@ -5,7 +5,7 @@
 #include "vtl/test_util.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 using testing::J;
@@ -262,4 +262,4 @@ TEST(VtlParseOutput, ReadsWhatAppSyncReads) {
 }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

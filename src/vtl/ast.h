@@ -1,4 +1,4 @@
-// The syntax tree of a parsed VTL template (internal to appsync/vtl).
+// The syntax tree of a parsed VTL template (internal to vtl/).
 //
 // The parser (parser.cc) builds it once; the renderer (render.cc) walks it. A tree is immutable
 // after parsing and owned by its Template; any number of renders may walk it at once.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace stator::appsync::vtl::ast {
+namespace stator::vtl::ast {
 
 struct Expr;
 struct Node;
@@ -83,4 +83,4 @@ struct Node {
   int line = 0, column = 0;
 };
 
-}  // namespace stator::appsync::vtl::ast
+}  // namespace stator::vtl::ast

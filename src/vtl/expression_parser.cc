@@ -5,7 +5,7 @@
 
 #include "vtl/parser.h"
 
-namespace stator::appsync::vtl::parse {
+namespace stator::vtl::parse {
 
 namespace {
 
@@ -360,4 +360,4 @@ ExprPtr Parser::ParsePrimary() {
   return Fail(at, "Encountered \"" + Describe(at) + "\": expected a value");
 }
 
-}  // namespace stator::appsync::vtl::parse
+}  // namespace stator::vtl::parse

@@ -5,7 +5,7 @@
 #include "vtl/test_util.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 using testing::Out;
@@ -76,4 +76,4 @@ TEST(VtlLimits, DeepExpressionsAreSyntaxErrors) {
 }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -8,7 +8,7 @@
 #include "vtl/runtime.h"
 #include "vtl/text.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -319,4 +319,4 @@ bool CallValueMethod(const Value& target, std::string_view name, std::vector<Val
   }
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

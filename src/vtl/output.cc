@@ -1,7 +1,7 @@
 // ParseOutput: the JSON text a template printed, read as AppSync reads it.
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 Result<json::Value> ParseOutput(std::string_view output) {
   // Drop every ',' that only whitespace separates from a closing '}' or ']' (outside strings).
@@ -35,4 +35,4 @@ Result<json::Value> ParseOutput(std::string_view output) {
   return std::move(parsed).value();
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

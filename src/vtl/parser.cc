@@ -13,7 +13,7 @@
 #include "vtl/ast.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 Template::Template(std::vector<ast::Node> root)
     : root_(std::make_unique<std::vector<ast::Node>>(std::move(root))) {}
@@ -529,4 +529,4 @@ ParseResult Parse(std::string_view text) {
   return result;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

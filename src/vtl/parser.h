@@ -1,4 +1,4 @@
-// The VTL parser's internals (internal to appsync/vtl), shared by parser.cc (template text,
+// The VTL parser's internals (internal to vtl/), shared by parser.cc (template text,
 // directives, references, line gobbling, nesting) and expression_parser.cc (expressions and
 // literals inside directives and method arguments).
 //
@@ -14,7 +14,7 @@
 
 #include "vtl/ast.h"
 
-namespace stator::appsync::vtl::parse {
+namespace stator::vtl::parse {
 
 using ast::Expr;
 using ast::ExprPtr;
@@ -167,4 +167,4 @@ class Parser {
 // Nests the tokens into a block; false after a failure (recorded in *failure).
 bool BuildBlock(std::vector<Tok>* toks, const LineTable* lines, Failure* failure, ast::Block* out);
 
-}  // namespace stator::appsync::vtl::parse
+}  // namespace stator::vtl::parse

@@ -3,7 +3,7 @@
 #include "vtl/test_util.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 using testing::Out;
@@ -99,4 +99,4 @@ TEST(VtlParse, DirectiveSpellings) {
 }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -7,7 +7,7 @@
 #include "vtl/runtime.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -467,4 +467,4 @@ RenderResult Render(const Template& tmpl, Context& ctx) {
   return result;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -3,7 +3,7 @@
 #include "vtl/test_util.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 using testing::J;
@@ -258,4 +258,4 @@ TEST(VtlRender, TemplateIsSharedAcrossRenders) {
 }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

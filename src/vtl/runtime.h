@@ -1,5 +1,5 @@
 // What the renderer (render.cc) and the built-in methods share during one render (internal to
-// appsync/vtl): the render's state, the Java methods of values (methods.cc) and the $util
+// vtl/): the render's state, the Java methods of values (methods.cc) and the $util
 // helpers (util_*.cc).
 //
 // Thread-safety: a RenderState belongs to one render on one thread.
@@ -13,7 +13,7 @@
 #include "vtl/value.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 struct RenderState {
   Context* ctx = nullptr;
@@ -56,4 +56,4 @@ bool CallTimeUtil(RenderState& st, std::string_view name, std::vector<Value>& ar
 bool CallCollectionUtil(RenderState& st, std::string_view path, std::vector<Value>& args,
                         Value* out);
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -1,4 +1,4 @@
-// Helpers shared by the appsync/vtl tests: parse-and-render in one call, a context with a fixed
+// Helpers shared by the vtl tests: parse-and-render in one call, a context with a fixed
 // clock and id. Thread-safety: plain functions over values the caller owns.
 #pragma once
 
@@ -9,7 +9,7 @@
 
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl::testing {
+namespace stator::vtl::testing {
 
 inline json::Value J(std::string_view text) {
   Result<json::Value> v = json::Parse(text);
@@ -43,4 +43,4 @@ inline std::string Out(std::string_view text, std::string_view args = "{}") {
   return RenderWith(text, args).output;
 }
 
-}  // namespace stator::appsync::vtl::testing
+}  // namespace stator::vtl::testing

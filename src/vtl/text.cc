@@ -1,6 +1,6 @@
 #include "vtl/text.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -142,4 +142,4 @@ std::optional<std::regex> CompileJavaRegex(const std::string& pattern) {
   }
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -1,4 +1,4 @@
-// Java's string operations that the VTL built-ins need (internal to appsync/vtl): lengths and
+// Java's string operations that the VTL built-ins need (internal to vtl/): lengths and
 // positions in UTF-16 code units, String.trim, ASCII case mapping, literal replace, and regular
 // expressions (java.util.regex patterns run as ECMAScript ones, which agree on the common
 // syntax: classes, quantifiers, groups, anchors, alternation).
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 size_t Utf16Length(std::string_view utf8);
 std::u16string ToUtf16(std::string_view utf8);
@@ -27,4 +27,4 @@ std::string ReplaceAll(std::string_view s, std::string_view from, std::string_vi
 // The pattern compiled, or nullopt when it is not a valid regular expression.
 std::optional<std::regex> CompileJavaRegex(const std::string& pattern);
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -4,11 +4,11 @@
 #include <cstring>
 #include <map>
 
+#include "common/random.h"
 #include "vtl/runtime.h"
 #include "vtl/text.h"
-#include "common/random.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -201,4 +201,4 @@ bool CallCollectionUtil(RenderState& st, std::string_view path, std::vector<Valu
   return true;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

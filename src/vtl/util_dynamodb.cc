@@ -7,7 +7,7 @@
 
 #include "vtl/runtime.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -186,4 +186,4 @@ bool CallDynamoDbUtil(RenderState& st, std::string_view name, std::vector<Value>
   return ObjectForm(name, args, out);
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -2,14 +2,14 @@
 // dispatch to the helper groups under $util.dynamodb, $util.time, $util.str, ...
 #include <cstdio>
 
-#include "vtl/runtime.h"
-#include "vtl/text.h"
 #include "common/base64.h"
 #include "common/percent_encoding.h"
 #include "common/random.h"
 #include "common/uuid.h"
+#include "vtl/runtime.h"
+#include "vtl/text.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -266,4 +266,4 @@ bool CallUtil(RenderState& st, std::string_view path, std::vector<Value>& args, 
   return true;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

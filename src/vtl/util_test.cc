@@ -3,7 +3,7 @@
 #include "vtl/test_util.h"
 #include "vtl/vtl.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 using testing::J;
@@ -204,4 +204,4 @@ TEST(VtlUtil, FilterExpression) {
 TEST(VtlUtil, Log) { EXPECT_EQ(Out("$util.log.info('x', 1)done"), "done"); }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -3,10 +3,10 @@
 // "GMT", "Z") or fixed offsets ("+05:30", "-0800"); named regions (tz database) are refused.
 #include <cstdio>
 
-#include "vtl/runtime.h"
 #include "common/time_format.h"
+#include "vtl/runtime.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -366,4 +366,4 @@ bool CallTimeUtil(RenderState& st, std::string_view name, std::vector<Value>& ar
   return true;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <cstdio>
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace {
 
@@ -456,4 +456,4 @@ Value Map::Remove(std::string_view key) {
   return old;
 }
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -28,7 +28,7 @@
 
 #include "common/json.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 class List;
 class Map;
@@ -214,4 +214,4 @@ class Map {
   std::vector<std::pair<std::string, Value>> entries_;
 };
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

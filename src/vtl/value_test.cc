@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 namespace {
 
 TEST(VtlValue, ScopeFreesCycles) {
@@ -41,4 +41,4 @@ TEST(VtlValue, EqualsIsJavas) {
 }
 
 }  // namespace
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

@@ -24,7 +24,7 @@
 #include "common/json.h"
 #include "common/result.h"
 
-namespace stator::appsync::vtl {
+namespace stator::vtl {
 
 namespace ast {
 struct Node;
@@ -83,4 +83,4 @@ RenderResult Render(const Template& tmpl, Context& ctx);
 // what is wrong.
 Result<json::Value> ParseOutput(std::string_view output);
 
-}  // namespace stator::appsync::vtl
+}  // namespace stator::vtl

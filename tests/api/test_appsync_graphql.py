@@ -336,6 +336,12 @@ class GraphqlTest(unittest.TestCase):
                           {"id": item["id"]})
         self.assertEqual(bumped, {"data": {"bump": {"count": 7}}})
         self.assertEqual(self.gql("{ item(id: \"none\") { id } }"), {"data": {"item": None}})
+        # An explicit null argument is written as DynamoDB's NULL and read back as null.
+        put = self.gql("mutation { putItem(name: \"cap\", count: null) { id count } }")
+        self.assertNotIn("errors", put)
+        got = self.gql("query($id: ID!) { item(id: $id) { name count } }",
+                       {"id": put["data"]["putItem"]["id"]})
+        self.assertEqual(got, {"data": {"item": {"name": "cap", "count": None}}})
 
     def test_dynamodb_condition_failure(self):
         self.assertNotIn("errors", self.gql("mutation { putNew(id: \"u1\", name: \"a\") { id } }"))
