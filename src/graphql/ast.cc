@@ -122,21 +122,23 @@ void PrintString(std::string_view s, std::string* out) {
       default:
         break;
     }
+    // Control characters are escaped: C0 (bytes below 0x20), DEL, and C1 (U+0080..U+009F, in
+    // UTF-8 the pairs C2 80..C2 9F). Every other byte, continuation bytes of other characters
+    // included, is copied.
     uint32_t cp = c;
+    bool c1 = false;
     if (c == 0xC2 && i + 1 < s.size()) {
       auto c2 = static_cast<unsigned char>(s[i + 1]);
       if (c2 >= 0x80 && c2 <= 0x9F) {
         cp = c2;
+        c1 = true;
         ++i;
       }
     }
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+    if (cp < 0x20 || cp == 0x7F || c1) {
       *out += "\\u00";
       out->push_back(kHex[cp >> 4]);
       out->push_back(kHex[cp & 15]);
-    } else if (cp != c) {
-      out->push_back(static_cast<char>(0xC2));
-      out->push_back(static_cast<char>(cp));
     } else {
       out->push_back(static_cast<char>(c));
     }

@@ -46,6 +46,18 @@ TEST(ParserTest, ParsesQueryWithEverything) {
   EXPECT_EQ(PrintValue(f->arguments[1].value), "\"\"\"blk\"\"\"");
 }
 
+TEST(ParserTest, PrintedStringsEscapeControlCharactersOnly) {
+  // Non-ASCII text is printed as it is (every byte of a multi-byte character, continuation bytes
+  // in 0x80..0x9F included); C0, DEL and C1 controls are escaped.
+  ParseResult r =
+      ParseDocument("{ f(a: \"\\u00e9 \\u{1F600} \\u4e2d \\u0080 \\u009f \\u007f \\u0001\") }");
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  const Field* f = r.document->operations[0].selection_set[0].field();
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(PrintValue(f->arguments[0].value),
+            "\"\xC3\xA9 \xF0\x9F\x98\x80 \xE4\xB8\xAD \\u0080 \\u009F \\u007F \\u0001\"");
+}
+
 TEST(ParserTest, StringEscapesAndBlockStrings) {
   ParseResult r = ParseDocument(
       "{ f(a: \"x\\n\\\"\\u0041\\u{1F600}\\uD83D\\uDE00\", b: \"\"\"\n    hello\n      world\n  "
