@@ -130,8 +130,9 @@ class HttpClient::Impl {
 
     void OnConnect(beast::error_code ec) {
       if (ec == beast::error::timeout) {
-        return Fail(ec, "Connection timed out after " + Duration(impl_->options_.connect_timeout) +
-                            ": " + where_);
+        return Finish(Error{kErrorType, "Connection timed out after " +
+                                            Duration(impl_->options_.connect_timeout) + ": " +
+                                            where_});
       }
       if (ec) return Fail(ec, "Cannot connect to " + where_);
       stream_.expires_never();  // the deadline timer bounds the rest
