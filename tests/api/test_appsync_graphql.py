@@ -580,5 +580,54 @@ class HttpDataSourceTest(unittest.TestCase):
         self.assertIn("TLS", error["message"])
 
 
+class HttpDataSourceShutdownTest(unittest.TestCase):
+    """A server stopping while an HTTP resolver waits for an endpoint that never answers stops
+    at once and cleanly (exit status 0), not after the request's 30 s timeout, and the GraphQL
+    request ends (http_client_test.cc checks that Stop fails the request under way)."""
+
+    def test_stop_with_an_http_request_under_way(self):
+        hang = socket.socket()
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(4)
+        server = Server()
+        stopped = False
+        try:
+            a = appsync_client(server.endpoint)
+            api = make_api(a, HTTP_SCHEMA)
+            key = a.create_api_key(apiId=api["apiId"])["apiKey"]["id"]
+            a.create_data_source(apiId=api["apiId"], name="hang", type="HTTP",
+                                 httpConfig={"endpoint": f"http://127.0.0.1:{hang.getsockname()[1]}"})
+            a.create_resolver(apiId=api["apiId"], typeName="Query", fieldName="down",
+                              dataSourceName="hang", requestMappingTemplate=HTTP_STATUS.replace(
+                                  "$ctx.args.code", "200"), responseMappingTemplate=HTTP_RESPONSE)
+            outcome = []
+
+            def query():
+                try:
+                    outcome.append(requests.post(
+                        api["uris"]["GRAPHQL"], data=json.dumps({"query": "{ down { status } }"}),
+                        headers={"x-api-key": key}, timeout=60))
+                except requests.RequestException as e:
+                    outcome.append(e)
+            client = threading.Thread(target=query, daemon=True)
+            client.start()
+            hang.settimeout(20)
+            conn, _ = hang.accept()
+            conn.settimeout(20)
+            self.assertTrue(conn.recv(4096).startswith(b"GET /status/200 HTTP/1.1\r\n"))
+            started = time.monotonic()
+            stopped = True
+            self.assertEqual(server.stop(), 0)
+            self.assertLess(time.monotonic() - started, 5)
+            conn.close()
+            client.join(30)
+            self.assertFalse(client.is_alive())
+            self.assertEqual(len(outcome), 1)
+        finally:
+            if not stopped:
+                server.stop()
+            hang.close()
+
+
 if __name__ == "__main__":
     ctest_unittest.main()
