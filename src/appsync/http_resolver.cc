@@ -32,6 +32,10 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+bool EqualsNoCase(std::string_view s, std::string_view lower) {
+  return s.size() == lower.size() && StartsWithNoCase(s, lower);
+}
+
 Error NotUsable(const std::string& url) {
   return Error{"MappingTemplate", "The HTTP data source's endpoint is not a usable URL: " + url};
 }
@@ -39,10 +43,8 @@ Error NotUsable(const std::string& url) {
 // The endpoint of an HTTP data source, or the message of why stator cannot call it.
 Result<Endpoint> ParseEndpoint(const std::string& url) {
   if (StartsWithNoCase(url, "https://")) {
-    return Error{"UnsupportedDataSource",
-                 "stator does not make TLS (https://) requests to data sources yet; the endpoint "
-                 "is " +
-                     url};
+    std::string message = "stator does not make TLS (https://) requests to data sources yet: ";
+    return Error{"UnsupportedDataSource", message + url};
   }
   if (!StartsWithNoCase(url, "http://")) {
     return Error{"MappingTemplate",
@@ -194,11 +196,11 @@ Result<HttpClient::Request> HttpRequestOf(const json::Value& doc, const Endpoint
       }
       // The client writes these itself: the endpoint's host, the body's length, one request a
       // connection.
-      if (StartsWithNoCase(name, "host") && name.size() == 4) continue;
-      if (StartsWithNoCase(name, "content-length") && name.size() == 14) continue;
-      if (StartsWithNoCase(name, "connection") && name.size() == 10) continue;
-      if (StartsWithNoCase(name, "transfer-encoding") && name.size() == 17) continue;
-      if (StartsWithNoCase(name, "content-type") && name.size() == 12) has_content_type = true;
+      if (EqualsNoCase(name, "host")) continue;
+      if (EqualsNoCase(name, "content-length")) continue;
+      if (EqualsNoCase(name, "connection")) continue;
+      if (EqualsNoCase(name, "transfer-encoding")) continue;
+      if (EqualsNoCase(name, "content-type")) has_content_type = true;
       r.headers.emplace_back(name, std::move(value));
     }
   }

@@ -1,8 +1,9 @@
 """The AppSync data plane (docs/appsync.md, "Data plane") through `requests`, as any GraphQL
 client speaks it, against a real `stator serve`: AppSync's transport errors, API keys, direct
 Lambda resolvers (the event AppSync sends, errors in AppSync's shape, nested fields from the parent
-value), local (NONE), DynamoDB and HTTP resolvers with mapping templates, null propagation, mutations in
-order, introspection. APIs are made through boto3's `appsync` client.
+value), local (NONE), DynamoDB and HTTP resolvers with mapping templates (HTTP ones against a local
+echo server), null propagation, mutations in order, introspection. APIs are made through boto3's
+`appsync` client.
 """
 
 import http.server
@@ -434,7 +435,8 @@ class _EchoHandler(http.server.BaseHTTPRequestHandler):
 HTTP_SCHEMA = """
 type Echo { method: String path: String query: AWSJSON headers: AWSJSON body: String
             status: Int echoHeader: String }
-type Query { get(q: String, n: Int): Echo status(code: Int!): Echo down: Echo tls: Echo }
+type Query { get(q: String, n: Int): Echo status(code: Int!): Echo down: Echo tls: Echo
+             based: Echo nomethod: Echo }
 type Mutation { post(text: String!, n: Int): Echo remove(id: ID!): Echo }
 """
 
@@ -488,13 +490,16 @@ class HttpDataSourceTest(unittest.TestCase):
         cls.key = a.create_api_key(apiId=cls.api_id)["apiKey"]["id"]
         for name, endpoint in [("echo", f"http://127.0.0.1:{cls.echo.server_address[1]}"),
                                ("down", f"http://127.0.0.1:{closed_port}"),
-                               ("tls", "https://127.0.0.1:1")]:
+                               ("tls", "https://127.0.0.1:1"),
+                               ("based", f"http://127.0.0.1:{cls.echo.server_address[1]}/base/")]:
             a.create_data_source(apiId=cls.api_id, name=name, type="HTTP",
                                  httpConfig={"endpoint": endpoint})
         for type_name, field, source, request in [
                 ("Query", "get", "echo", HTTP_GET), ("Query", "status", "echo", HTTP_STATUS),
                 ("Query", "down", "down", HTTP_STATUS.replace("$ctx.args.code", "200")),
                 ("Query", "tls", "tls", HTTP_STATUS.replace("$ctx.args.code", "200")),
+                ("Query", "based", "based", HTTP_STATUS.replace("$ctx.args.code", "200")),
+                ("Query", "nomethod", "echo", '{"version": "2018-05-29", "resourcePath": "/"}'),
                 ("Mutation", "post", "echo", HTTP_POST),
                 ("Mutation", "remove", "echo", HTTP_DELETE)]:
             a.create_resolver(apiId=cls.api_id, typeName=type_name, fieldName=field,
@@ -571,6 +576,16 @@ class HttpDataSourceTest(unittest.TestCase):
         self.assertIn("Cannot connect to 127.0.0.1:", error["message"])
         self.assertIn("refused", error["message"].lower())
 
+    def test_an_endpoints_path_comes_before_the_resource_path(self):
+        out = self.gql("{ based { path status } }")
+        self.assertEqual(out, {"data": {"based": {"path": "/base/status/200", "status": 200}}})
+
+    def test_a_request_without_a_method_is_a_mapping_template_error(self):
+        out = self.gql("{ nomethod { status } }")
+        self.assertEqual(out["data"], {"nomethod": None})
+        self.assertEqual(out["errors"][0]["errorType"], "MappingTemplate")
+        self.assertEqual(out["errors"][0]["message"], "Value for field '$[method]' not found.")
+
     def test_an_https_endpoint_is_refused_clearly(self):
         out = self.gql("{ tls { status } }")
         self.assertEqual(out["data"], {"tls": None})
@@ -595,8 +610,9 @@ class HttpDataSourceShutdownTest(unittest.TestCase):
             a = appsync_client(server.endpoint)
             api = make_api(a, HTTP_SCHEMA)
             key = a.create_api_key(apiId=api["apiId"])["apiKey"]["id"]
+            endpoint = f"http://127.0.0.1:{hang.getsockname()[1]}"
             a.create_data_source(apiId=api["apiId"], name="hang", type="HTTP",
-                                 httpConfig={"endpoint": f"http://127.0.0.1:{hang.getsockname()[1]}"})
+                                 httpConfig={"endpoint": endpoint})
             a.create_resolver(apiId=api["apiId"], typeName="Query", fieldName="down",
                               dataSourceName="hang", requestMappingTemplate=HTTP_STATUS.replace(
                                   "$ctx.args.code", "200"), responseMappingTemplate=HTTP_RESPONSE)
