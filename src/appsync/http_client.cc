@@ -82,14 +82,16 @@ class HttpClient::Impl {
 
     void Start() {
       impl_->live_.emplace(this, shared_from_this());
-      where_ = request_.host + ":" + std::to_string(request_.port);
+      bool v6 = request_.host.find(':') != std::string::npos;
+      std::string host = v6 ? "[" + request_.host + "]" : request_.host;
+      where_ = host + ":" + std::to_string(request_.port);
       http::verb verb = http::string_to_verb(request_.method);
       if (verb == http::verb::unknown) {
         return Finish(Error{kErrorType, "Unknown HTTP method " + request_.method});
       }
       message_ = http::request<http::string_body>(verb, request_.target, 11);
       for (const auto& [name, value] : request_.headers) message_.insert(name, value);
-      message_.set(http::field::host, request_.port == 80 ? request_.host : where_);
+      message_.set(http::field::host, request_.port == 80 ? host : where_);
       message_.set(http::field::connection, "close");
       if (!request_.body.empty() || verb == http::verb::post || verb == http::verb::put ||
           verb == http::verb::patch) {
@@ -98,8 +100,8 @@ class HttpClient::Impl {
       }
       deadline_.expires_after(impl_->options_.total_timeout);
       deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (!ec)
-          self->Abort("Request timed out after " + Duration(self->impl_->options_.total_timeout));
+        if (ec) return;  // cancelled: the request finished
+        self->Abort("Request timed out after " + Duration(self->impl_->options_.total_timeout));
       });
       resolver_.async_resolve(
           request_.host, std::to_string(request_.port),
