@@ -10,9 +10,9 @@
 // store) nothing is read while the catalog reports no change of its own; in a cluster a request
 // reads the API's revision (one record) first.
 //
-// Ownership: borrows the catalog, the function registry and runtime, and DynamoDB (all must
-// outlive it). Thread-safety: Handle may be called from any thread; a request waiting for a
-// resolver (a Lambda invocation, a DynamoDB call) holds no thread.
+// Ownership: borrows the catalog, the function registry and runtime, DynamoDB and the HTTP
+// client (all must outlive it). Thread-safety: Handle may be called from any thread; a request
+// waiting for a resolver (a Lambda invocation, a DynamoDB call, an HTTP request) holds no thread.
 #pragma once
 
 #include <memory>

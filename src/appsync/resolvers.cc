@@ -1,6 +1,6 @@
 // Field resolvers of an AppSync API (resolvers.h): compiling an API, direct and templated Lambda
 // resolvers, local (NONE) resolvers and the response templates. DynamoDB resolvers are in
-// dynamodb_resolver.cc.
+// dynamodb_resolver.cc, HTTP resolvers in http_resolver.cc.
 #include "appsync/resolvers.h"
 
 #include <utility>
@@ -170,6 +170,7 @@ void RequestResolver::Resolve(graphql::FieldCall call,
   if (type == "AWS_LAMBDA") return ResolveLambda(*f, std::move(call), std::move(done));
   if (type == "NONE") return ResolveNone(*f, std::move(call), std::move(done));
   if (type == "AMAZON_DYNAMODB") return ResolveDynamoDb(*f, std::move(call), std::move(done));
+  if (type == "HTTP") return ResolveHttp(*f, std::move(call), std::move(done));
   done(FieldError("stator does not run data sources of type " + type + " (docs/appsync.md)",
                   "UnsupportedDataSource"));
 }

@@ -12,6 +12,9 @@
 //   - NONE: the request template's "payload" is the result (a local resolver).
 //   - AMAZON_DYNAMODB: the request template names a DynamoDB operation (GetItem, PutItem,
 //     UpdateItem, DeleteItem, Query, Scan) that runs on stator's DynamoDB (dynamodb_resolver.cc).
+//   - HTTP: the request template renders AppSync's HTTP request ({"method", "resourcePath",
+//     "params": {"query", "headers", "body"}}), sent to the data source's http:// endpoint by the
+//     server's HttpClient; $ctx.result is {statusCode, headers, body} (http_resolver.cc).
 // A response template, when there is one, turns $ctx.result into the field's value; without
 // one the result is the value (and an error of the data source is the field's error).
 //
@@ -37,6 +40,8 @@
 
 namespace stator::appsync {
 
+class HttpClient;
+
 // What resolvers reach: every pointer is borrowed and may be null when the server runs without
 // that service (a field on it then fails with a clear error).
 struct ResolverDeps {
@@ -44,6 +49,7 @@ struct ResolverDeps {
   functions::FunctionRegistry* registry = nullptr;
   functions::FunctionRuntime* runtime = nullptr;
   dynamodb::Service* dynamodb = nullptr;
+  HttpClient* http = nullptr;  // for HTTP data sources
   const Clock* clock = nullptr;
   std::string region;
   std::string account;
@@ -100,6 +106,8 @@ class RequestResolver : public graphql::FieldResolver {
                    std::function<void(graphql::FieldOutcome)> done);
   void ResolveDynamoDb(const CompiledApi::Field& f, graphql::FieldCall call,
                        std::function<void(graphql::FieldOutcome)> done);
+  void ResolveHttp(const CompiledApi::Field& f, graphql::FieldCall call,
+                   std::function<void(graphql::FieldOutcome)> done);
 
   const ResolverDeps* deps_;
   std::shared_ptr<const CompiledApi> api_;

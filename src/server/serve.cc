@@ -19,6 +19,7 @@
 #include "apigw/control_plane.h"
 #include "apigw/front_door.h"
 #include "appsync/data_plane.h"
+#include "appsync/http_client.h"
 #include "appsync/paths.h"
 #include "appsync/service.h"
 #include "common/clock.h"
@@ -81,6 +82,9 @@ class ApiServer::Impl {
   ServeOptions options;
   std::unique_ptr<store::Store> store;
   ServerClock clock;
+  // The client of AppSync's HTTP data sources: stopped (its requests failed) right after the
+  // HTTP server, so that what their completions call next still exists; outlives the data plane.
+  std::unique_ptr<appsync::HttpClient> appsync_http;
   // AppSync's GraphQL endpoints: destroyed after the runtime and DynamoDB, whose last
   // completions (answered when they stop) may still reach its resolvers.
   std::unique_ptr<appsync::DataPlane> appsync_data;
@@ -250,6 +254,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     deps.registry = impl->function_registry.get();
     deps.runtime = impl->function_runtime.get();
     deps.dynamodb = impl->dynamodb.get();
+    impl->appsync_http = std::make_unique<appsync::HttpClient>();
+    deps.http = impl->appsync_http.get();
     deps.clock = impl->clock.clock.get();
     deps.region = options.region;
     deps.account = options.account;
@@ -364,6 +370,7 @@ std::string ApiServer::endpoint() const {
 void ApiServer::Stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->Stop();
+  if (impl_->appsync_http) impl_->appsync_http->Stop();
   // No request runs any more. KNIX deployments still installing finish before the runtime they
   // update goes; the executions stop and commit what they queued.
   if (impl_->knix) impl_->knix->StopTriggers();

@@ -1,13 +1,18 @@
 """The AppSync data plane (docs/appsync.md, "Data plane") through `requests`, as any GraphQL
 client speaks it, against a real `stator serve`: AppSync's transport errors, API keys, direct
 Lambda resolvers (the event AppSync sends, errors in AppSync's shape, nested fields from the parent
-value), local (NONE) and DynamoDB resolvers with mapping templates, null propagation, mutations in
-order, introspection. APIs are made through boto3's `appsync` client.
+value), local (NONE), DynamoDB and HTTP resolvers with mapping templates (HTTP ones against a local
+echo server), null propagation, mutations in order, introspection. APIs are made through boto3's
+`appsync` client.
 """
 
+import http.server
 import json
+import socket
+import threading
 import time
 import unittest
+import urllib.parse
 
 import requests
 
@@ -404,6 +409,246 @@ class ExpiredKeyTest(unittest.TestCase):
             self.assertEqual(r.json()["errors"][0]["errorType"], "UnauthorizedException")
         finally:
             server.stop()
+
+
+class _EchoHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with what it received, as JSON; /status/NNN answers NNN."""
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        url = urllib.parse.urlsplit(self.path)
+        status = 200
+        if url.path.startswith("/status/"):
+            status = int(url.path.rsplit("/", 1)[1])
+        out = json.dumps({"method": self.command, "path": url.path,
+                          "query": urllib.parse.parse_qs(url.query),
+                          "headers": {k.lower(): v for k, v in self.headers.items()},
+                          "body": body}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Echo", "yes")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+HTTP_SCHEMA = """
+type Echo { method: String path: String query: AWSJSON headers: AWSJSON body: String
+            status: Int echoHeader: String }
+type Query { get(q: String, n: Int): Echo status(code: Int!): Echo down: Echo tls: Echo
+             based: Echo nomethod: Echo }
+type Mutation { post(text: String!, n: Int): Echo remove(id: ID!): Echo }
+"""
+
+# The echo as the field's value, with the status and a response header; a transport error, or a
+# status that is not 2xx, as the field's error.
+HTTP_RESPONSE = """#if($ctx.error)$util.error($ctx.error.message, $ctx.error.type)#end
+#if($ctx.result.statusCode < 200 || $ctx.result.statusCode >= 300)
+$util.error("status $ctx.result.statusCode", "HttpStatus", $util.parseJson($ctx.result.body))
+#end
+#set($echo = $util.parseJson($ctx.result.body))
+$util.qr($echo.put("status", $ctx.result.statusCode))
+$util.qr($echo.put("echoHeader", $ctx.result.headers.get("X-Echo")))
+$util.qr($echo.put("query", $util.toJson($echo.query)))
+$util.qr($echo.put("headers", $util.toJson($echo.headers)))
+$util.toJson($echo)"""
+
+HTTP_GET = """{"version": "2018-05-29", "method": "GET", "resourcePath": "/things/one",
+ "params": {"query": {"q": $util.toJson($ctx.args.q), "n": $util.toJson($ctx.args.n)},
+            "headers": {"X-Trace": $util.toJson($ctx.request.headers.get("x-trace"))}}}"""
+
+HTTP_POST = """{"version": "2018-05-29", "method": "POST", "resourcePath": "/things",
+ "params": {"headers": {"Content-Type": "application/json"},
+            "body": $util.toJson($util.toJson({"text": $ctx.args.text, "n": $ctx.args.n}))}}"""
+
+HTTP_DELETE = """{"version": "2018-05-29", "method": "DELETE",
+ "resourcePath": "/things/$ctx.args.id", "params": {"body": {"why": "done"}}}"""
+
+HTTP_STATUS = """{"version": "2018-05-29", "method": "GET",
+ "resourcePath": "/status/$ctx.args.code"}"""
+
+
+class HttpDataSourceTest(unittest.TestCase):
+    """HTTP data sources: requests to a local echo server through the request template, the
+    answer as $ctx.result ({statusCode, headers, body}), errors of the connection as $ctx.error."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.echo = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
+        cls.echo_thread = threading.Thread(target=cls.echo.serve_forever, daemon=True)
+        cls.echo_thread.start()
+        # A port nothing listens on: bound, then closed.
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+        s.close()
+        cls.server = Server()
+        a = cls.appsync = appsync_client(cls.server.endpoint)
+        api = make_api(a, HTTP_SCHEMA)
+        cls.api_id = api["apiId"]
+        cls.url = api["uris"]["GRAPHQL"]
+        cls.key = a.create_api_key(apiId=cls.api_id)["apiKey"]["id"]
+        for name, endpoint in [("echo", f"http://127.0.0.1:{cls.echo.server_address[1]}"),
+                               ("down", f"http://127.0.0.1:{closed_port}"),
+                               ("tls", "https://127.0.0.1:1"),
+                               ("based", f"http://127.0.0.1:{cls.echo.server_address[1]}/base/")]:
+            a.create_data_source(apiId=cls.api_id, name=name, type="HTTP",
+                                 httpConfig={"endpoint": endpoint})
+        for type_name, field, source, request in [
+                ("Query", "get", "echo", HTTP_GET), ("Query", "status", "echo", HTTP_STATUS),
+                ("Query", "down", "down", HTTP_STATUS.replace("$ctx.args.code", "200")),
+                ("Query", "tls", "tls", HTTP_STATUS.replace("$ctx.args.code", "200")),
+                ("Query", "based", "based", HTTP_STATUS.replace("$ctx.args.code", "200")),
+                ("Query", "nomethod", "echo", '{"version": "2018-05-29", "resourcePath": "/"}'),
+                ("Mutation", "post", "echo", HTTP_POST),
+                ("Mutation", "remove", "echo", HTTP_DELETE)]:
+            a.create_resolver(apiId=cls.api_id, typeName=type_name, fieldName=field,
+                              dataSourceName=source, requestMappingTemplate=request,
+                              responseMappingTemplate=HTTP_RESPONSE)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.echo.shutdown()
+        cls.echo.server_close()
+
+    def gql(self, query, headers=None):
+        h = {"content-type": "application/json", "x-api-key": self.key}
+        h.update(headers or {})
+        r = requests.post(self.url, data=json.dumps({"query": query}), headers=h, timeout=60)
+        self.assertEqual(r.status_code, 200, r.text)
+        return r.json()
+
+    def test_get_with_query_parameters_and_a_header_passed_through(self):
+        out = self.gql('{ get(q: "a b&c=d", n: 3) { method path query headers body status '
+                       'echoHeader } }', headers={"x-trace": "trace-17"})
+        self.assertNotIn("errors", out)
+        echo = out["data"]["get"]
+        self.assertEqual(echo["method"], "GET")
+        self.assertEqual(echo["path"], "/things/one")
+        self.assertEqual(json.loads(echo["query"]), {"q": ["a b&c=d"], "n": ["3"]})
+        headers = json.loads(echo["headers"])
+        self.assertEqual(headers["x-trace"], "trace-17")
+        self.assertEqual(headers["host"], f"127.0.0.1:{self.echo.server_address[1]}")
+        self.assertEqual(echo["body"], "")
+        self.assertEqual(echo["status"], 200)
+        self.assertEqual(echo["echoHeader"], "yes")
+
+    def test_post_with_a_json_body(self):
+        out = self.gql('mutation { post(text: "hi \\"there\\"", n: 2) { method path headers '
+                       'body status } }')
+        self.assertNotIn("errors", out)
+        echo = out["data"]["post"]
+        self.assertEqual(echo["method"], "POST")
+        self.assertEqual(echo["path"], "/things")
+        self.assertEqual(json.loads(echo["body"]), {"text": 'hi "there"', "n": 2})
+        headers = json.loads(echo["headers"])
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertEqual(headers["content-length"], str(len(echo["body"].encode())))
+
+    def test_a_body_that_is_not_a_string_is_sent_as_json(self):
+        out = self.gql('mutation { remove(id: "t1") { method path headers body } }')
+        self.assertNotIn("errors", out)
+        echo = out["data"]["remove"]
+        self.assertEqual((echo["method"], echo["path"]), ("DELETE", "/things/t1"))
+        self.assertEqual(json.loads(echo["body"]), {"why": "done"})
+        self.assertEqual(json.loads(echo["headers"])["content-type"], "application/json")
+
+    def test_a_status_that_is_not_2xx_reaches_the_response_template(self):
+        out = self.gql("{ status(code: 404) { status } ok: status(code: 201) { status } }")
+        self.assertEqual(out["data"], {"status": None, "ok": {"status": 201}})
+        self.assertEqual(len(out["errors"]), 1)
+        error = out["errors"][0]
+        self.assertEqual(error["path"], ["status"])
+        self.assertEqual(error["errorType"], "HttpStatus")
+        self.assertEqual(error["message"], "status 404")
+        self.assertEqual(error["data"]["path"], "/status/404")
+
+    def test_an_unreachable_endpoint_is_the_fields_error(self):
+        started = time.monotonic()
+        out = self.gql("{ down { status } get(n: 1) { status } }")
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual(out["data"], {"down": None, "get": {"status": 200}})
+        self.assertEqual(len(out["errors"]), 1)
+        error = out["errors"][0]
+        self.assertEqual(error["path"], ["down"])
+        self.assertEqual(error["errorType"], "HttpRequestException")
+        self.assertIn("Cannot connect to 127.0.0.1:", error["message"])
+        self.assertIn("refused", error["message"].lower())
+
+    def test_an_endpoints_path_comes_before_the_resource_path(self):
+        out = self.gql("{ based { path status } }")
+        self.assertEqual(out, {"data": {"based": {"path": "/base/status/200", "status": 200}}})
+
+    def test_a_request_without_a_method_is_a_mapping_template_error(self):
+        out = self.gql("{ nomethod { status } }")
+        self.assertEqual(out["data"], {"nomethod": None})
+        self.assertEqual(out["errors"][0]["errorType"], "MappingTemplate")
+        self.assertEqual(out["errors"][0]["message"], "Value for field '$[method]' not found.")
+
+    def test_an_https_endpoint_is_refused_clearly(self):
+        out = self.gql("{ tls { status } }")
+        self.assertEqual(out["data"], {"tls": None})
+        error = out["errors"][0]
+        self.assertEqual(error["errorType"], "UnsupportedDataSource")
+        self.assertIn("https://", error["message"])
+        self.assertIn("TLS", error["message"])
+
+
+class HttpDataSourceShutdownTest(unittest.TestCase):
+    """A server stopping while an HTTP resolver waits for an endpoint that never answers stops
+    at once and cleanly (exit status 0), not after the request's 30 s timeout, and the GraphQL
+    request ends (http_client_test.cc checks that Stop fails the request under way)."""
+
+    def test_stop_with_an_http_request_under_way(self):
+        hang = socket.socket()
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(4)
+        server = Server()
+        stopped = False
+        try:
+            a = appsync_client(server.endpoint)
+            api = make_api(a, HTTP_SCHEMA)
+            key = a.create_api_key(apiId=api["apiId"])["apiKey"]["id"]
+            endpoint = f"http://127.0.0.1:{hang.getsockname()[1]}"
+            a.create_data_source(apiId=api["apiId"], name="hang", type="HTTP",
+                                 httpConfig={"endpoint": endpoint})
+            a.create_resolver(apiId=api["apiId"], typeName="Query", fieldName="down",
+                              dataSourceName="hang", requestMappingTemplate=HTTP_STATUS.replace(
+                                  "$ctx.args.code", "200"), responseMappingTemplate=HTTP_RESPONSE)
+            outcome = []
+
+            def query():
+                try:
+                    outcome.append(requests.post(
+                        api["uris"]["GRAPHQL"], data=json.dumps({"query": "{ down { status } }"}),
+                        headers={"x-api-key": key}, timeout=60))
+                except requests.RequestException as e:
+                    outcome.append(e)
+            client = threading.Thread(target=query, daemon=True)
+            client.start()
+            hang.settimeout(20)
+            conn, _ = hang.accept()
+            conn.settimeout(20)
+            self.assertTrue(conn.recv(4096).startswith(b"GET /status/200 HTTP/1.1\r\n"))
+            started = time.monotonic()
+            stopped = True
+            self.assertEqual(server.stop(), 0)
+            self.assertLess(time.monotonic() - started, 5)
+            conn.close()
+            client.join(30)
+            self.assertFalse(client.is_alive())
+            self.assertEqual(len(outcome), 1)
+        finally:
+            if not stopped:
+                server.stop()
+            hang.close()
 
 
 if __name__ == "__main__":
