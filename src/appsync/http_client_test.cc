@@ -160,15 +160,11 @@ TEST(HttpClient, AnAnswerThatDoesNotComeTimesOut) {
   HttpClient::Options options;
   options.total_timeout = std::chrono::milliseconds(300);
   HttpClient client(options);
-  auto started = std::chrono::steady_clock::now();
   auto r = SendAndWait(client, Get(server.port()));
-  auto took = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().error, "HttpRequestException");
   EXPECT_EQ(r.error().cause,
             "Request timed out after 300 ms: 127.0.0.1:" + std::to_string(server.port()));
-  EXPECT_GE(took, std::chrono::milliseconds(300));
-  EXPECT_LT(took, std::chrono::seconds(5));
 }
 
 TEST(HttpClient, AConnectionThatDoesNotOpenTimesOut) {
