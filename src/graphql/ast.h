@@ -83,6 +83,7 @@ struct Field {
   std::vector<Directive> directives;
   std::vector<Selection> selection_set;
   Location location;
+  Location selection_set_location;  // its '{' ({0, 0} when the field has no selection set)
   const std::string& response_key() const { return alias.empty() ? name : alias; }
 };
 

@@ -337,7 +337,10 @@ bool Parser::ParseSelection(std::vector<Selection>* out) {
   }
   TRY(ParseArguments(false, &field.arguments));
   TRY(ParseDirectives(false, &field.directives));
-  if (Peek(TokenKind::kBraceL)) TRY(ParseSelectionSet(&field.selection_set));
+  if (Peek(TokenKind::kBraceL)) {
+    field.selection_set_location = token_.location;
+    TRY(ParseSelectionSet(&field.selection_set));
+  }
   out->push_back(Selection{std::move(field)});
   return true;
 }

@@ -40,6 +40,7 @@ TEST(ParserTest, ParsesQueryWithEverything) {
   EXPECT_EQ(f->response_key(), "alias");
   EXPECT_EQ(f->location.line, 3);
   EXPECT_EQ(f->location.column, 7);
+  EXPECT_EQ(f->selection_set_location, (Location{3, 75}));
   EXPECT_EQ(PrintSelectionSet(f->selection_set),
             "{\n  c\n  ... on T @y {\n    d\n  }\n  ...F\n  ... @include(if: $b) {\n    e\n  }\n}");
   EXPECT_EQ(PrintValue(f->arguments[0].value), "{a: 1, b: [\"s\", $a]}");
