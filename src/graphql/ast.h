@@ -142,6 +142,7 @@ struct InputValueDefinition {
   std::string description;  // "" = none
   bool has_description = false;
   std::string name;
+  Location name_location;
   TypeRef type;
   std::optional<ValueNode> default_value;
   std::vector<Directive> directives;
@@ -152,6 +153,7 @@ struct FieldDefinition {
   std::string description;
   bool has_description = false;
   std::string name;
+  Location name_location;
   std::vector<InputValueDefinition> arguments;
   TypeRef type;
   std::vector<Directive> directives;
@@ -162,6 +164,7 @@ struct EnumValueDefinition {
   std::string description;
   bool has_description = false;
   std::string name;
+  Location name_location;
   std::vector<Directive> directives;
   Location location;
 };
@@ -175,6 +178,7 @@ struct TypeDefinition {
   std::string description;
   bool has_description = false;
   std::string name;
+  Location name_location;
   std::vector<std::string> interfaces;  // object, interface
   std::vector<Location> interface_locations;
   std::vector<Directive> directives;
@@ -189,6 +193,7 @@ struct TypeDefinition {
 struct RootOperationTypeDefinition {
   OperationType operation = OperationType::kQuery;
   std::string type_name;
+  Location type_location;
   Location location;
 };
 
@@ -206,6 +211,7 @@ struct DirectiveDefinition {
   std::string description;
   bool has_description = false;
   std::string name;
+  Location name_location;
   std::vector<InputValueDefinition> arguments;
   bool repeatable = false;
   std::vector<std::string> locations;  // "FIELD_DEFINITION", ...

@@ -13,7 +13,7 @@ namespace stator::graphql {
 
 struct Location {
   int line = 0;    // 1-based
-  int column = 0;  // 1-based, counted in characters as graphql-js counts them
+  int column = 0;  // 1-based, in code points (graphql-core; graphql-js counts UTF-16 units)
   bool operator==(const Location& o) const { return line == o.line && column == o.column; }
 };
 

@@ -96,6 +96,10 @@ struct ExecutionResult {
   json::Value ToJson() const;
 };
 
+// Field errors are reported sorted as graphql-core sorts them (by locations, then path, then
+// message), which makes the order deterministic whatever order resolvers answer in.
+void SortErrors(std::vector<Error>* errors);
+
 void Execute(ExecuteRequest request, FieldResolver* resolver,
              std::function<void(ExecutionResult)> done);
 

@@ -67,6 +67,20 @@ class Parser {
     return true;
   }
   bool Peek(TokenKind kind) const { return token_.kind == kind; }
+  // Counts one level of nesting for the scope of a parse function.
+  class Nest {
+   public:
+    explicit Nest(Parser* p) : p_(p) { ++p_->depth_; }
+    ~Nest() { --p_->depth_; }
+    bool ok() {
+      if (p_->options_.max_depth <= 0 || p_->depth_ <= p_->options_.max_depth) return true;
+      return p_->Fail(p_->token_.location, "Document nesting exceeds " +
+                                               std::to_string(p_->options_.max_depth) + " levels.");
+    }
+
+   private:
+    Parser* p_;
+  };
   static std::string Describe(const Token& t) {
     std::string s = TokenKindDescription(t.kind);
     if (t.kind == TokenKind::kName || t.kind == TokenKind::kInt || t.kind == TokenKind::kFloat ||
@@ -167,6 +181,7 @@ class Parser {
   bool have_lookahead_ = false;
   size_t prev_end_ = 0;
   int token_count_ = 0;
+  int depth_ = 0;
   Error error_;
 };
 
@@ -280,6 +295,8 @@ bool Parser::ParseVariableDefinition(VariableDefinition* out) {
 }
 
 bool Parser::ParseSelectionSet(std::vector<Selection>* out) {
+  Nest nest(this);
+  TRY(nest.ok());
   return Many(
       TokenKind::kBraceL, [&] { return ParseSelection(out); }, TokenKind::kBraceR);
 }
@@ -373,6 +390,8 @@ bool Parser::ParseFragmentDefinition(Document* doc) {
 
 bool Parser::ParseValue(bool is_const, ValueNode* out) {
   out->location = token_.location;
+  Nest nest(this);
+  TRY(nest.ok());
   switch (token_.kind) {
     case TokenKind::kBracketL:
       out->kind = ValueKind::kList;
@@ -440,6 +459,8 @@ bool Parser::ParseValue(bool is_const, ValueNode* out) {
 }
 
 bool Parser::ParseTypeReference(TypeRef* out) {
+  Nest nest(this);
+  TRY(nest.ok());
   Location start = token_.location;
   bool list;
   TRY(ExpectOptional(TokenKind::kBracketL, &list));
@@ -498,7 +519,7 @@ bool Parser::ParseSchemaDefinition(Document* doc, bool extension) {
     r.location = token_.location;
     TRY(ParseOperationType(&r.operation));
     TRY(Expect(TokenKind::kColon));
-    TRY(ParseName(&r.type_name));
+    TRY(ParseName(&r.type_name, &r.type_location));
     def.operation_types.push_back(std::move(r));
     return true;
   };
@@ -531,7 +552,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
   def.location = token_.location;
   if (!extension) TRY(ParseDescription(&def.description, &def.has_description));
   TRY(Advance());  // the keyword
-  TRY(ParseName(&def.name));
+  TRY(ParseName(&def.name, &def.name_location));
   bool empty = true;
   switch (kind) {
     case TypeDefinitionKind::kScalar:
@@ -578,7 +599,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
               return Fail(token_.location,
                           Describe(token_) + " is reserved and cannot be used for an enum value.");
             }
-            TRY(ParseName(&v.name));
+            TRY(ParseName(&v.name, &v.name_location));
             TRY(ParseDirectives(true, &v.directives));
             def.enum_values.push_back(std::move(v));
             return true;
@@ -607,7 +628,7 @@ bool Parser::ParseTypeDefinition(Document* doc, TypeDefinitionKind kind, bool ex
 bool Parser::ParseFieldDefinition(FieldDefinition* out) {
   out->location = token_.location;
   TRY(ParseDescription(&out->description, &out->has_description));
-  TRY(ParseName(&out->name));
+  TRY(ParseName(&out->name, &out->name_location));
   TRY(OptionalMany(
       TokenKind::kParenL,
       [&] {
@@ -623,7 +644,7 @@ bool Parser::ParseFieldDefinition(FieldDefinition* out) {
 bool Parser::ParseInputValueDefinition(InputValueDefinition* out) {
   out->location = token_.location;
   TRY(ParseDescription(&out->description, &out->has_description));
-  TRY(ParseName(&out->name));
+  TRY(ParseName(&out->name, &out->name_location));
   TRY(Expect(TokenKind::kColon));
   TRY(ParseTypeReference(&out->type));
   bool eq;
@@ -641,7 +662,7 @@ bool Parser::ParseDirectiveDefinition(Document* doc) {
   TRY(ParseDescription(&def.description, &def.has_description));
   TRY(ExpectKeyword("directive"));
   TRY(Expect(TokenKind::kAt));
-  TRY(ParseName(&def.name));
+  TRY(ParseName(&def.name, &def.name_location));
   TRY(OptionalMany(
       TokenKind::kParenL,
       [&] {

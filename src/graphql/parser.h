@@ -25,6 +25,11 @@ struct ParseOptions {
   // graphql-js refuses documents with more than this many tokens ("Syntax Error: Document
   // contains more than N tokens. Parsing aborted."); 0 = no limit.
   int max_tokens = 0;
+  // Nesting limit (selection sets, list and object values, list types, counted together), so that
+  // hostile input cannot exhaust the stack of the recursive parser, validator or executor.
+  // Deeper documents get "Syntax Error: Document nesting exceeds N levels." at the token
+  // that goes too deep.
+  int max_depth = 256;
 };
 
 ParseResult ParseDocument(std::string_view text, const ParseOptions& options = {});

@@ -87,6 +87,24 @@ TEST(ParserTest, SyntaxErrorsMatchGraphqlJs) {
             "Syntax Error: Name \"true\" is reserved and cannot be used for an enum value. @1:10");
 }
 
+TEST(ParserTest, NestingIsLimited) {
+  std::string deep = std::string(300, '{') + "a" + std::string(300, '}');
+  std::string deep_field;
+  for (int i = 0; i < 300; ++i) deep_field += "a { ";
+  deep_field += "b" + std::string(300, '}');
+  EXPECT_EQ(SyntaxError("{ " + deep_field + " }"),
+            "Syntax Error: Document nesting exceeds 256 levels. @1:1025");
+  EXPECT_EQ(SyntaxError("{ f(a: " + std::string(300, '[') + std::string(300, ']') + ") }"),
+            "Syntax Error: Document nesting exceeds 256 levels. @1:263");
+  std::string ok;
+  for (int i = 0; i < 200; ++i) ok += "a { ";
+  ok += "b" + std::string(200, '}');
+  EXPECT_EQ(SyntaxError("{ " + ok + " }"), "OK");
+  ParseOptions unlimited;
+  unlimited.max_depth = 0;
+  EXPECT_TRUE(ParseDocument("{ " + ok + " }", unlimited).ok());
+}
+
 TEST(ParserTest, ParsesSdl) {
   ParseResult r = ParseDocument(R"(
     """The schema"""

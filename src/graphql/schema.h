@@ -29,6 +29,8 @@ struct SchemaOptions {
 enum class TypeKind { kScalar, kObject, kInterface, kUnion, kEnum, kInputObject };
 const char* TypeKindName(TypeKind kind);  // "SCALAR", "OBJECT", ... as __TypeKind spells them
 
+struct NamedType;
+
 // An argument or an input object field.
 struct InputValue {
   std::string name;
@@ -45,6 +47,7 @@ struct FieldDef {
   std::optional<std::string> description;
   std::vector<InputValue> arguments;
   TypeRef type;
+  const NamedType* named_type = nullptr;  // type's innermost named type (owned by the Schema)
   std::optional<std::string> deprecation_reason;
   std::vector<Directive> directives;  // as applied in the SDL (@aws_* etc.)
   Location location;
@@ -71,7 +74,8 @@ struct NamedType {
   std::vector<InputValue> input_fields;         // input object
   std::optional<std::string> specified_by_url;  // scalar
   bool one_of = false;                          // input object with @oneOf
-  std::vector<Directive> directives;            // as applied in the SDL
+  std::vector<Directive> directives;            // as applied in the SDL (extensions appended)
+  Location location;                            // of the name (0:0 for built-ins)
 
   const FieldDef* FindField(std::string_view name) const;
   const InputValue* FindInputField(std::string_view name) const;
@@ -93,6 +97,7 @@ struct DirectiveDef {
   bool repeatable = false;
   std::vector<std::string> locations;  // "QUERY", "FIELD", "FIELD_DEFINITION", ...
   bool builtin = false;
+  Location location;
   const InputValue* FindArgument(std::string_view name) const;
 };
 
@@ -126,6 +131,17 @@ class Schema {
   const FieldDef* FindField(const NamedType& parent, std::string_view name) const;
 
   const SchemaOptions& options() const { return options_; }
+  // The SDL-declared schema description and applied directives (`schema @foo { ... }`).
+  const std::vector<Directive>& schema_directives() const { return schema_directives_; }
+  // Whether the SDL had a `schema { }` definition (PrintSchema prints it only then, or when the
+  // root types are not the default names).
+  bool has_schema_definition() const { return has_schema_definition_; }
+  // Where the SDL names the root type of `operation` (`query: Q`), if it does.
+  std::optional<Location> RootTypeLocation(OperationType operation) const {
+    auto it = root_type_locations_.find(static_cast<int>(operation));
+    if (it == root_type_locations_.end()) return std::nullopt;
+    return it->second;
+  }
 
   ~Schema();
 
@@ -141,6 +157,12 @@ class Schema {
   const NamedType* query_ = nullptr;
   const NamedType* mutation_ = nullptr;
   const NamedType* subscription_ = nullptr;
+  std::vector<Directive> schema_directives_;
+  bool has_schema_definition_ = false;
+  std::map<int, Location> root_type_locations_;
+  FieldDef typename_field_;
+  FieldDef schema_field_;
+  FieldDef type_field_;
 };
 
 struct SchemaResult {
@@ -158,6 +180,9 @@ SchemaResult BuildSchema(std::string_view sdl, const SchemaOptions& options = {}
 // SDL as graphql-js's printSchema prints it (built-in scalars, directives and, for an AppSync
 // schema, AppSync's predeclared scalars and directives are left out).
 std::string PrintSchema(const Schema& schema);
+
+// One type's SDL as PrintSchema prints it (with its description), e.g. for AppSync's GetType.
+std::string PrintType(const Schema& schema, const NamedType& type);
 
 // The `data` of graphql-js's getIntrospectionQuery() (descriptions on, no optional extras) run
 // against the schema: {"__schema": {...}}.

@@ -37,10 +37,16 @@ json::Value CoerceArgumentValues(const Schema& schema, const std::vector<InputVa
 std::optional<json::Value> ValueFromAst(const Schema& schema, const ValueNode& node,
                                         const TypeRef& type, const json::Value* variables);
 
-// A raw JSON value as an input of `type`; on failure returns nullopt and appends graphql-js's
-// messages (path-prefixed as in variable coercion) to *errors.
+// A raw JSON value as an input of `type` (the value of variable `$variable_name`); on failure
+// returns nullopt and appends graphql-js's messages ("Variable \"$x\" got invalid value 1 at
+// \"x.a\"; ...") to *errors.
 std::optional<json::Value> CoerceInputValue(const Schema& schema, const json::Value& value,
-                                            const TypeRef& type, std::vector<std::string>* errors);
+                                            const TypeRef& type, std::string_view variable_name,
+                                            std::vector<std::string>* errors);
+
+// The coerced default value of an argument or input field (nullopt if it has none or it is
+// invalid).
+std::optional<json::Value> CoercedDefault(const Schema& schema, const InputValue& value);
 
 // Serializes a leaf value for output (Int range, Float finiteness, String/ID/Boolean coercion,
 // enum names, AppSync scalars validated as AppSync does). nullopt + *message on failure.
@@ -51,6 +57,13 @@ std::optional<json::Value> SerializeLeaf(const NamedType& type, const json::Valu
 // *message ("" for the generic message) on failure.
 std::optional<json::Value> ParseLeafValue(const NamedType& type, const json::Value& value,
                                           std::string* message);
+
+// An input value's default as graphql-js prints it (astFromValue of the coerced default: input
+// objects gain their fields' defaults, a list type's single item becomes a list); "" if none.
+std::string PrintDefaultValue(const Schema& schema, const InputValue& value);
+
+// A number as JavaScript's String(n) writes it ("1", "1.5", "1e+21", "1e-7").
+std::string JsNumberToString(double d);
 
 // graphql-js's inspect() of a JSON value, used in messages: strings JSON-quoted, objects as
 // { a: 1 }, arrays as [1, 2].
