@@ -32,9 +32,9 @@ std::string LeafLiteralError(const NamedType& type, const ValueNode& node) {
     std::string suggestion = DidYouMean(SuggestionList(printed, EnumNames(type)), "the enum value");
     if (node.kind == ValueKind::kEnum) {
       if (type.FindEnumValue(node.text)) return "";
-      return "Value '" + printed + "' does not exist in '" + type.name + "' enum." + suggestion;
+      return "Value \"" + printed + "\" does not exist in \"" + type.name + "\" enum." + suggestion;
     }
-    return "Enum '" + type.name + "' cannot represent non-enum value: " + printed + "." +
+    return "Enum \"" + type.name + "\" cannot represent non-enum value: " + printed + "." +
            suggestion;
   }
   if (type.name == "Int") {
@@ -90,7 +90,7 @@ class ValuesOfCorrectType : public Rule {
           const std::string& name = node.object_field().name;
           std::vector<std::string> names;
           for (const InputValue& f : parent->input_fields) names.push_back(f.name);
-          Report("Field '" + name + "' is not defined by type '" + parent->name + "'." +
+          Report("Field \"" + name + "\" is not defined by type \"" + parent->name + "\"." +
                      DidYouMean(SuggestionList(name, names)),
                  {node.location});
         }
@@ -99,7 +99,8 @@ class ValuesOfCorrectType : public Rule {
       case NodeKind::kNullValue: {
         TypeP type = info.input_type();
         if (IsNonNull(type)) {
-          Report("Expected value of type '" + type->ToString() + "', found null.", {node.location});
+          Report("Expected value of type \"" + type->ToString() + "\", found null.",
+                 {node.location});
         }
         return false;
       }
@@ -134,8 +135,8 @@ class ValuesOfCorrectType : public Rule {
     for (const InputValue& f : type->input_fields) {
       if (by_name.count(f.name)) continue;
       if (f.type.kind == TypeRefKind::kNonNull && !f.default_value) {
-        Report("Field '" + type->name + "." + f.name + "' of required type '" + f.type.ToString() +
-                   "' was not provided.",
+        Report("Field \"" + type->name + "." + f.name + "\" of required type \"" +
+                   f.type.ToString() + "\" was not provided.",
                {node.location});
       }
     }
@@ -146,20 +147,20 @@ class ValuesOfCorrectType : public Rule {
   void CheckOneOf(const Node& node, const NamedType& type, const std::vector<std::string>& keys,
                   const std::map<std::string, const ObjectFieldNode*>& by_name) {
     if (keys.size() != 1) {
-      Report("OneOf Input Object '" + type.name + "' must specify exactly one key.",
+      Report("OneOf Input Object \"" + type.name + "\" must specify exactly one key.",
              {node.location});
       return;
     }
     const ValueNode& value = by_name.at(keys[0])->value;
     if (value.kind == ValueKind::kNull) {
-      Report("Field '" + type.name + "." + keys[0] + "' must be non-null.", {node.location});
+      Report("Field \"" + type.name + "." + keys[0] + "\" must be non-null.", {node.location});
       return;
     }
     if (value.kind == ValueKind::kVariable) {
       auto it = variables_.find(value.text);
       if (it != variables_.end() && it->second->type.kind != TypeRefKind::kNonNull) {
-        Report("Variable '" + value.text + "' must be non-nullable to be used for OneOf Input " +
-                   "Object '" + type.name + "'.",
+        Report("Variable \"" + value.text + "\" must be non-nullable to be used for OneOf Input " +
+                   "Object \"" + type.name + "\".",
                {node.location});
       }
     }
@@ -173,7 +174,7 @@ class ValuesOfCorrectType : public Rule {
     const NamedType* type = NamedOf(info, location_type);
     const ValueNode& value = node.value();
     if (!type || !type->is_leaf()) {
-      Report("Expected value of type '" + location_type->ToString() + "', found " +
+      Report("Expected value of type \"" + location_type->ToString() + "\", found " +
                  PrintValue(value) + ".",
              {node.location});
       return;
@@ -195,7 +196,7 @@ class UniqueInputFieldNames : public Rule {
       const ObjectFieldNode& f = node.object_field();
       auto [it, inserted] = stack_.back().emplace(f.name, f.location);
       if (!inserted) {
-        Report("There can be only one input field named '" + f.name + "'.",
+        Report("There can be only one input field named \"" + f.name + "\".",
                {it->second, f.location});
       }
     }

@@ -10,7 +10,10 @@ Known differences are data (src/graphql/testdata/differences.json): a case liste
 give the recorded answer instead of graphql-core's, with the reason; only AppSync-specific
 behaviour belongs there.
 
-One correction is made to graphql-core's answers: graphql-core computes an error's line and
+graphql-core's answers are corrected in three ways. Its messages are graphql-js's with names
+quoted with ' instead of " (and a few Python words); the engine speaks graphql-js's
+(docs/graphql.md), so graphql_cases.js_message translates them. The values inside its messages
+are Python reprs; graphql_cases.js_inspect prints them as graphql-js does. And it computes an error's line and
 column with str.splitlines() on the text before the node, which puts a node that starts a line
 at the end of the previous line (line 3 column 1 comes out as line 2, column N+1). The locations
 are recomputed from the error's source positions as graphql-js and the spec count them.
