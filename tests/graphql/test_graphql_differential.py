@@ -56,6 +56,24 @@ def _tool_answers(cases):
     return [json.loads(line) for line in lines]
 
 
+def _reference_defined(case):
+    try:
+        graphql_cases.run_reference(case)
+        return True
+    except Exception:  # noqa: BLE001 (graphql-core's own failure, see test_generated_mutations)
+        return False
+
+
+def _appsync_literal_difference(case, expected, ours):
+    """The difference differences.json records for its AppSync case, met by a generated case: an
+    AppSync scalar literal that is not a value of the scalar (graphql-core takes any literal of
+    a custom scalar; AppSync, and we, refuse it at validation)."""
+    errors = ours.get("errors") or []
+    return (bool(case.get("appsync")) and "errors" not in expected and "data" not in ours
+            and bool(errors) and all(e["message"].startswith('Expected value of type "AWS')
+                                     for e in errors))
+
+
 def _by_name(result):
     """An introspection result with __schema.types and .directives sorted by name: for an AppSync
     schema graphql-core gets AppSync's scalars and directives as SDL in front of the schema, so
@@ -90,6 +108,8 @@ class DifferentialTest(unittest.TestCase):
                 expected = graphql_cases.run_reference(case)
                 if case.get("appsync") and case.get("introspection"):
                     expected, ours = _by_name(expected), _by_name(ours)
+                if _appsync_literal_difference(case, expected, ours):
+                    continue
                 known = differences.get(case["name"])
                 if known:
                     self.assertTrue(known.get("reason"), case["name"])
@@ -132,11 +152,17 @@ class DifferentialTest(unittest.TestCase):
     def test_generated_mutations(self):
         """Seeded mutations of every valid case (graphql_mutations.py)."""
         seeds = []
+        differences = _differences()
         for name in graphql_cases.case_files():
             for case in graphql_cases.load_file(name):
+                if case["name"] in differences:
+                    continue  # not valid for us
                 if "data" in graphql_cases.run_reference(case):
                     seeds.append(case)
-        generated = graphql_mutations.generate(seeds, GENERATED)
+        # graphql-core's SingleFieldSubscriptions raises (out of validate) on a subscription whose
+        # root selection has an @include/@skip without a usable `if`: no reference answer there.
+        generated = [c for c in graphql_mutations.generate(seeds, GENERATED + 50)
+                     if _reference_defined(c)][:GENERATED]
         self.assertEqual(len(generated), GENERATED)
         self.compare(generated)
 
