@@ -3,8 +3,9 @@
 //
 // Every rule of graphql-core's specifiedRules runs, in its order (ExecutableDefinitions,
 // UniqueOperationNames, ..., OverlappingFieldsCanBeMerged, UniqueInputFieldNames), in one
-// traversal of the document: errors come out in the order graphql-core reports them, with its
-// messages ("Cannot query field 'x' on type 'Dog'. Did you mean 'name'?") and locations. After
+// traversal of the document: errors come out in the order graphql-core reports them, with
+// graphql-js's messages (graphql-core's, quoted with " as graphql-js quotes: `Cannot query field
+// "x" on type "Dog". Did you mean "name"?`) and locations. After
 // `max_errors` errors one more, "Too many validation errors, error limit reached. Validation
 // aborted.", ends the list and validation stops.
 //

@@ -65,12 +65,6 @@ std::string LocationName(const Node& node, const Node* grandparent) {
   }
 }
 
-// "FRAGMENT_SPREAD" as graphql-core's DirectiveLocation value: "fragment spread".
-std::string Spoken(std::string name) {
-  for (char& c : name) c = c == '_' ? ' ' : static_cast<char>(std::tolower(c));
-  return name;
-}
-
 class KnownDirectives : public Rule {
  public:
   explicit KnownDirectives(ValidationContext* c) : Rule(c) {
@@ -84,7 +78,7 @@ class KnownDirectives : public Rule {
     const std::string& name = node.directive().name;
     auto it = locations_.find(name);
     if (it == locations_.end() || it->second.empty()) {
-      Report("Unknown directive '@" + name + "'.", {node.location});
+      Report("Unknown directive \"@" + name + "\".", {node.location});
       return false;
     }
     const std::vector<Node>& ancestors = context().ancestors();
@@ -94,8 +88,7 @@ class KnownDirectives : public Rule {
     for (const std::string& allowed : it->second) {
       if (allowed == candidate) return false;
     }
-    Report("Directive '@" + name + "' may not be used on " + Spoken(candidate) + ".",
-           {node.location});
+    Report("Directive \"@" + name + "\" may not be used on " + candidate + ".", {node.location});
     return false;
   }
 
@@ -126,7 +119,7 @@ class UniqueDirectivesPerLocation : public Rule {
       if (it == unique_.end() || !it->second) continue;
       auto [at, inserted] = seen->emplace(d.name, d.location);
       if (!inserted) {
-        Report("The directive '@" + d.name + "' can only be used once at this location.",
+        Report("The directive \"@" + d.name + "\" can only be used once at this location.",
                {at->second, d.location});
       }
     }
@@ -161,7 +154,7 @@ class KnownArgumentNames : public Rule {
         bool known = false;
         for (const std::string& n : it->second) known = known || n == a.name;
         if (known) continue;
-        Report("Unknown argument '" + a.name + "' on directive '@" + d.name + "'." +
+        Report("Unknown argument \"" + a.name + "\" on directive \"@" + d.name + "\"." +
                    DidYouMean(SuggestionList(a.name, it->second)),
                {a.location});
       }
@@ -177,8 +170,8 @@ class KnownArgumentNames : public Rule {
     std::vector<std::string> names;
     for (const InputValue& a : field->arguments) names.push_back(a.name);
     const std::string& name = node.argument().name;
-    Report("Unknown argument '" + name + "' on field '" + parent->name + "." + field_name + "'." +
-               DidYouMean(SuggestionList(name, names)),
+    Report("Unknown argument \"" + name + "\" on field \"" + parent->name + "." + field_name +
+               "\"." + DidYouMean(SuggestionList(name, names)),
            {node.location});
     return false;
   }
@@ -210,7 +203,7 @@ class UniqueArgumentNames : public Rule {
     }
     for (const std::string& name : order) {
       if (groups[name].size() > 1) {
-        Report("There can be only one argument named '" + name + "'.", groups[name]);
+        Report("There can be only one argument named \"" + name + "\".", groups[name]);
       }
     }
   }
@@ -251,8 +244,8 @@ class ProvidedRequiredArguments : public Rule {
       if (it == required_.end()) return;
       for (const auto& [name, type] : it->second) {
         if (Provided(d.arguments, name)) continue;
-        Report("Directive '@" + d.name + "' argument '" + name + "' of type '" + type +
-                   "' is required, but it was not provided.",
+        Report("Directive \"@" + d.name + "\" argument \"" + name + "\" of type \"" + type +
+                   "\" is required, but it was not provided.",
                {node.location});
       }
     } else if (node.kind == NodeKind::kField) {
@@ -262,8 +255,8 @@ class ProvidedRequiredArguments : public Rule {
       for (const InputValue& a : def->arguments) {
         if (a.type.kind != TypeRefKind::kNonNull || a.default_value) continue;
         if (Provided(f.arguments, a.name)) continue;
-        Report("Field '" + f.name + "' argument '" + a.name + "' of type '" + a.type.ToString() +
-                   "' is required, but it was not provided.",
+        Report("Field \"" + f.name + "\" argument \"" + a.name + "\" of type \"" +
+                   a.type.ToString() + "\" is required, but it was not provided.",
                {node.location});
       }
     }

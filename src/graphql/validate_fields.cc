@@ -55,7 +55,7 @@ class KnownTypeNames : public Rule {
     std::vector<std::string> options;
     if (sdl) options.assign(std::begin(kStandardTypeNames), std::end(kStandardTypeNames));
     options.insert(options.end(), type_names_.begin(), type_names_.end());
-    Report("Unknown type '" + name + "'." + DidYouMean(SuggestionList(name, options)),
+    Report("Unknown type \"" + name + "\"." + DidYouMean(SuggestionList(name, options)),
            {node.location});
     return false;
   }
@@ -74,15 +74,15 @@ class FragmentsOnCompositeTypes : public Rule {
       if (i.type_condition.empty()) return false;
       const NamedType* type = context().types().Find(i.type_condition);
       if (type && !type->is_composite()) {
-        Report("Fragment cannot condition on non composite type '" + i.type_condition + "'.",
+        Report("Fragment cannot condition on non composite type \"" + i.type_condition + "\".",
                {TypeConditionLocation(i)});
       }
     } else if (node.kind == NodeKind::kFragmentDefinition) {
       const FragmentDefinition& f = node.fragment_definition();
       const NamedType* type = context().types().Find(f.type_condition);
       if (type && !type->is_composite()) {
-        Report("Fragment '" + f.name + "' cannot condition on non composite type '" +
-                   f.type_condition + "'.",
+        Report("Fragment \"" + f.name + "\" cannot condition on non composite type \"" +
+                   f.type_condition + "\".",
                {TypeConditionLocation(f)});
       }
     }
@@ -98,7 +98,7 @@ class VariablesAreInputTypes : public Rule {
     const VariableDefinition& v = node.variable_definition();
     TypeP type = context().type_info().FromAst(v.type);
     if (type && !IsInputType(context().type_info(), type)) {
-      Report("Variable '$" + v.name + "' cannot be non-input type '" + v.type.ToString() + "'.",
+      Report("Variable \"$" + v.name + "\" cannot be non-input type \"" + v.type.ToString() + "\".",
              {v.type.location});
     }
     return false;
@@ -116,13 +116,13 @@ class ScalarLeafs : public Rule {
     const NamedType* named = NamedOf(context().type_info(), type);
     if (named && named->is_leaf()) {
       if (!f.selection_set.empty()) {
-        Report("Field '" + f.name + "' must not have a selection since type '" + type->ToString() +
-                   "' has no subfields.",
+        Report("Field \"" + f.name + "\" must not have a selection since type \"" +
+                   type->ToString() + "\" has no subfields.",
                {SelectionSetLocation(f)});
       }
     } else if (f.selection_set.empty()) {
-      Report("Field '" + f.name + "' of type '" + type->ToString() +
-                 "' must have a selection of subfields. Did you mean '" + f.name + " { ... }'?",
+      Report("Field \"" + f.name + "\" of type \"" + type->ToString() +
+                 "\" must have a selection of subfields. Did you mean \"" + f.name + " { ... }\"?",
              {node.location});
     }
     return false;
@@ -140,7 +140,7 @@ class FieldsOnCorrectType : public Rule {
     std::string suggestion =
         DidYouMean(SuggestedTypeNames(*parent, name), "to use an inline fragment on");
     if (suggestion.empty()) suggestion = DidYouMean(SuggestedFieldNames(*parent, name));
-    Report("Cannot query field '" + name + "' on type '" + parent->name + "'." + suggestion,
+    Report("Cannot query field \"" + name + "\" on type \"" + parent->name + "\"." + suggestion,
            {node.location});
     return false;
   }

@@ -16,7 +16,7 @@ class UniqueFragmentNames : public Rule {
     const FragmentDefinition& f = node.fragment_definition();
     auto [it, inserted] = known_.emplace(f.name, NameLocation(f));
     if (!inserted) {
-      Report("There can be only one fragment named '" + f.name + "'.",
+      Report("There can be only one fragment named \"" + f.name + "\".",
              {it->second, NameLocation(f)});
     }
     return true;
@@ -33,7 +33,7 @@ class KnownFragmentNames : public Rule {
     if (node.kind != NodeKind::kFragmentSpread) return false;
     const FragmentSpread& s = node.fragment_spread();
     if (!context().Fragment(s.name)) {
-      Report("Unknown fragment '" + s.name + "'.", {NameLocation(s)});
+      Report("Unknown fragment \"" + s.name + "\".", {NameLocation(s)});
     }
     return false;
   }
@@ -63,7 +63,7 @@ class NoUnusedFragments : public Rule {
     }
     for (const FragmentDefinition* f : fragments_) {
       if (!used.count(f->name)) {
-        Report("Fragment '" + f->name + "' is never used.", {f->location});
+        Report("Fragment \"" + f->name + "\" is never used.", {f->location});
       }
     }
   }
@@ -83,8 +83,8 @@ class PossibleFragmentSpreads : public Rule {
       const NamedType* parent = info.parent_type();
       if (fragment_type && fragment_type->is_composite() && parent && parent->is_composite() &&
           !DoTypesOverlap(context().schema(), *fragment_type, *parent)) {
-        Report("Fragment cannot be spread here as objects of type '" + parent->name +
-                   "' can never be of type '" + fragment_type->name + "'.",
+        Report("Fragment cannot be spread here as objects of type \"" + parent->name +
+                   "\" can never be of type \"" + fragment_type->name + "\".",
                {node.location});
       }
     } else if (node.kind == NodeKind::kFragmentSpread) {
@@ -95,8 +95,8 @@ class PossibleFragmentSpreads : public Rule {
       if (fragment_type && !fragment_type->is_composite()) fragment_type = nullptr;
       const NamedType* parent = info.parent_type();
       if (fragment_type && parent && !DoTypesOverlap(context().schema(), *fragment_type, *parent)) {
-        Report("Fragment '" + s.name + "' cannot be spread here as objects of type '" +
-                   parent->name + "' can never be of type '" + fragment_type->name + "'.",
+        Report("Fragment \"" + s.name + "\" cannot be spread here as objects of type \"" +
+                   parent->name + "\" can never be of type \"" + fragment_type->name + "\".",
                {node.location});
       }
     }
@@ -134,10 +134,10 @@ class NoFragmentCycles : public Rule {
           locations.push_back(path_[i]->location);
           if (i + 1 < path_.size()) {
             if (!via.empty()) via += ", ";
-            via += "'" + path_[i]->name + "'";
+            via += "\"" + path_[i]->name + "\"";
           }
         }
-        Report("Cannot spread fragment '" + spread->name + "' within itself" +
+        Report("Cannot spread fragment \"" + spread->name + "\" within itself" +
                    (via.empty() ? "." : " via " + via + "."),
                std::move(locations));
       }

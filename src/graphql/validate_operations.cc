@@ -23,10 +23,10 @@ class ExecutableDefinitions : public Rule {
           name = "schema";
           break;
         case DefinitionKind::kType:
-          name = "'" + d.types[ref.index].name + "'";
+          name = "\"" + d.types[ref.index].name + "\"";
           break;
         case DefinitionKind::kDirective:
-          name = "'" + d.directive_definitions[ref.index].name + "'";
+          name = "\"" + d.directive_definitions[ref.index].name + "\"";
           break;
       }
       Report("The " + name + " definition is not executable.", {d.LocationOf(ref)});
@@ -45,7 +45,7 @@ class UniqueOperationNames : public Rule {
     if (!o.name.empty()) {
       auto [it, inserted] = known_.emplace(o.name, NameLocation(o));
       if (!inserted) {
-        Report("There can be only one operation named '" + o.name + "'.",
+        Report("There can be only one operation named \"" + o.name + "\".",
                {it->second, NameLocation(o)});
       }
     }
@@ -142,7 +142,7 @@ class SingleFieldSubscriptions : public Rule {
     const NamedType* root = context().schema().subscription_type();
     if (!root) return false;
     std::string subject =
-        o.name.empty() ? "Anonymous Subscription" : "Subscription '" + o.name + "'";
+        o.name.empty() ? "Anonymous Subscription" : "Subscription \"" + o.name + "\"";
     RootFieldCollector collector(&context(), *root);
     collector.Collect(o.selection_set);
     if (collector.fields.size() > 1) {

@@ -59,7 +59,7 @@ std::string ReasonMessage(const Reason& reason) {
   std::string out;
   for (const Reason& sub : reason.subreasons) {
     if (!out.empty()) out += " and ";
-    out += "subfields '" + sub.name + "' conflict because " + ReasonMessage(sub);
+    out += "subfields \"" + sub.name + "\" conflict because " + ReasonMessage(sub);
   }
   return out;
 }
@@ -122,7 +122,7 @@ class OverlappingFieldsCanBeMerged : public Rule {
       std::vector<Location> locations;
       for (const Field* f : c.fields1) locations.push_back(f->location);
       for (const Field* f : c.fields2) locations.push_back(f->location);
-      Report("Fields '" + c.reason.name + "' conflict because " + ReasonMessage(c.reason) +
+      Report("Fields \"" + c.reason.name + "\" conflict because " + ReasonMessage(c.reason) +
                  ". Use different aliases on the fields to fetch both if this was intentional.",
              std::move(locations));
       if (context().aborted()) break;
@@ -250,13 +250,14 @@ class OverlappingFieldsCanBeMerged : public Rule {
     };
     if (!exclusive) {
       if (f1.node->name != f2.node->name) {
-        return simple("'" + f1.node->name + "' and '" + f2.node->name + "' are different fields");
+        return simple("\"" + f1.node->name + "\" and \"" + f2.node->name +
+                      "\" are different fields");
       }
       if (!SameArguments(*f1.node, *f2.node)) return simple("they have differing arguments");
     }
     if (type1 && type2 && DoTypesConflict(type1, type2)) {
-      return simple("they return conflicting types '" + type1->ToString() + "' and '" +
-                    type2->ToString() + "'");
+      return simple("they return conflicting types \"" + type1->ToString() + "\" and \"" +
+                    type2->ToString() + "\"");
     }
     if (!f1.node->selection_set.empty() && !f2.node->selection_set.empty()) {
       std::vector<Conflict> subs = BetweenSubSelectionSets(

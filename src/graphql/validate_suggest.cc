@@ -114,7 +114,7 @@ std::string DidYouMean(const std::vector<std::string>& suggestions, std::string_
     out += ' ';
   }
   size_t n = std::min<size_t>(suggestions.size(), 5);
-  auto quoted = [](const std::string& s) { return "'" + s + "'"; };
+  auto quoted = [](const std::string& s) { return "\"" + s + "\""; };
   if (n == 1) {
     out += quoted(suggestions[0]) + "?";
   } else if (n == 2) {

@@ -51,36 +51,37 @@ TEST(ValidateTest, ValidDocumentsHaveNoErrors) {
 }
 
 TEST(ValidateTest, FieldsOnCorrectTypeSuggests) {
-  EXPECT_EQ(Errors("{ dog { meowVolume } }"),
-            "Cannot query field 'meowVolume' on type 'Dog'. Did you mean 'barkVolume'? @1:9\n");
+  EXPECT_EQ(
+      Errors("{ dog { meowVolume } }"),
+      "Cannot query field \"meowVolume\" on type \"Dog\". Did you mean \"barkVolume\"? @1:9\n");
   EXPECT_EQ(Errors("{ catOrDog { name } }"),
-            "Cannot query field 'name' on type 'CatOrDog'. Did you mean to use an inline "
-            "fragment on 'Pet', 'Cat', or 'Dog'? @1:14\n");
+            "Cannot query field \"name\" on type \"CatOrDog\". Did you mean to use an inline "
+            "fragment on \"Pet\", \"Cat\", or \"Dog\"? @1:14\n");
 }
 
 TEST(ValidateTest, ErrorsComeInGraphqlCoresOrderAcrossRules) {
   EXPECT_EQ(Errors("query Q($a: Int) { dog { name(x: 1) name } }"),
-            "Fields 'name' conflict because they have differing arguments. Use different "
+            "Fields \"name\" conflict because they have differing arguments. Use different "
             "aliases on the fields to fetch both if this was intentional. @1:26 @1:37\n"
-            "Unknown argument 'x' on field 'Dog.name'. @1:31\n"
-            "Variable '$a' is never used in operation 'Q'. @1:9\n");
+            "Unknown argument \"x\" on field \"Dog.name\". @1:31\n"
+            "Variable \"$a\" is never used in operation \"Q\". @1:9\n");
 }
 
 TEST(ValidateTest, FragmentCyclesAndUnusedFragments) {
   EXPECT_EQ(Errors("{ dog { ...A } } fragment A on Dog { ...B } fragment B on Dog { ...A }"),
-            "Cannot spread fragment 'A' within itself via 'B'. @1:38 @1:65\n");
+            "Cannot spread fragment \"A\" within itself via \"B\". @1:38 @1:65\n");
   EXPECT_EQ(Errors("{ dog { name } } fragment A on Dog { name }"),
-            "Fragment 'A' is never used. @1:18\n");
+            "Fragment \"A\" is never used. @1:18\n");
 }
 
 TEST(ValidateTest, ValuesOfCorrectType) {
   EXPECT_EQ(Errors("{ arguments { intArgField(intArg: \"1\") } }"),
             "Int cannot represent non-integer value: \"1\" @1:35\n");
   EXPECT_EQ(Errors("{ dog { doesKnowCommand(dogCommand: SITT) } }"),
-            "Value 'SITT' does not exist in 'DogCommand' enum. Did you mean the enum value "
-            "'SIT'? @1:37\n");
+            "Value \"SITT\" does not exist in \"DogCommand\" enum. Did you mean the enum value "
+            "\"SIT\"? @1:37\n");
   EXPECT_EQ(Errors("mutation { addPet(pet: {}) { name } }"),
-            "OneOf Input Object 'PetInput' must specify exactly one key. @1:24\n");
+            "OneOf Input Object \"PetInput\" must specify exactly one key. @1:24\n");
 }
 
 TEST(ValidateTest, StopsAfterTheErrorLimit) {
@@ -111,10 +112,10 @@ TEST(ValidateSuggestTest, SuggestionListAsGraphqlCore) {
 TEST(ValidateSuggestTest, DidYouMean) {
   using validation::DidYouMean;
   EXPECT_EQ(DidYouMean({}), "");
-  EXPECT_EQ(DidYouMean({"a"}), " Did you mean 'a'?");
-  EXPECT_EQ(DidYouMean({"a", "b"}), " Did you mean 'a' or 'b'?");
+  EXPECT_EQ(DidYouMean({"a"}), " Did you mean \"a\"?");
+  EXPECT_EQ(DidYouMean({"a", "b"}), " Did you mean \"a\" or \"b\"?");
   EXPECT_EQ(DidYouMean({"a", "b", "c", "d", "e", "f"}, "the enum value"),
-            " Did you mean the enum value 'a', 'b', 'c', 'd', or 'e'?");
+            " Did you mean the enum value \"a\", \"b\", \"c\", \"d\", or \"e\"?");
 }
 
 TEST(ValidateSuggestTest, NaturalOrder) {

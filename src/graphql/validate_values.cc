@@ -4,6 +4,7 @@
 #include <map>
 
 #include "graphql/validate_context.h"
+#include "graphql/values.h"
 
 namespace stator::graphql::validation {
 namespace {
@@ -24,17 +25,28 @@ std::vector<std::string> EnumNames(const NamedType& type) {
   return names;
 }
 
+bool HasVariable(const ValueNode& node) {
+  if (node.kind == ValueKind::kVariable) return true;
+  for (const ValueNode& v : node.list) {
+    if (HasVariable(v)) return true;
+  }
+  for (const ObjectFieldNode& f : node.fields) {
+    if (HasVariable(f.value)) return true;
+  }
+  return false;
+}
+
 // The message graphql-core's built-in scalar or enum parse_literal raises for the literal, or ""
 // when the literal is valid for the leaf type.
-std::string LeafLiteralError(const NamedType& type, const ValueNode& node) {
+std::string LeafLiteralError(const Schema& schema, const NamedType& type, const ValueNode& node) {
   std::string printed = PrintValue(node);
   if (type.kind == TypeKind::kEnum) {
     std::string suggestion = DidYouMean(SuggestionList(printed, EnumNames(type)), "the enum value");
     if (node.kind == ValueKind::kEnum) {
       if (type.FindEnumValue(node.text)) return "";
-      return "Value '" + printed + "' does not exist in '" + type.name + "' enum." + suggestion;
+      return "Value \"" + printed + "\" does not exist in \"" + type.name + "\" enum." + suggestion;
     }
-    return "Enum '" + type.name + "' cannot represent non-enum value: " + printed + "." +
+    return "Enum \"" + type.name + "\" cannot represent non-enum value: " + printed + "." +
            suggestion;
   }
   if (type.name == "Int") {
@@ -60,7 +72,14 @@ std::string LeafLiteralError(const NamedType& type, const ValueNode& node) {
     if (node.kind == ValueKind::kString || node.kind == ValueKind::kInt) return "";
     return "ID cannot represent a non-string and non-integer value: " + printed;
   }
-  // Custom scalars (and AppSync's, which graphql-core sees as custom scalars) take any literal.
+  // AppSync's scalars (predeclared, so built in) reject a literal that is not one, as AppSync
+  // does at validation; graphql-core, which sees them as custom scalars, takes any literal
+  // (tests/graphql/test_graphql_differential.py lists this difference).
+  if (type.builtin && schema.options().appsync && type.name.rfind("AWS", 0) == 0 &&
+      !HasVariable(node) && !ValueFromAst(schema, node, TypeRef::Named(type.name), nullptr)) {
+    return "Expected value of type \"" + type.name + "\", found " + printed + ".";
+  }
+  // Custom scalars take any literal.
   return "";
 }
 
@@ -90,7 +109,7 @@ class ValuesOfCorrectType : public Rule {
           const std::string& name = node.object_field().name;
           std::vector<std::string> names;
           for (const InputValue& f : parent->input_fields) names.push_back(f.name);
-          Report("Field '" + name + "' is not defined by type '" + parent->name + "'." +
+          Report("Field \"" + name + "\" is not defined by type \"" + parent->name + "\"." +
                      DidYouMean(SuggestionList(name, names)),
                  {node.location});
         }
@@ -99,7 +118,8 @@ class ValuesOfCorrectType : public Rule {
       case NodeKind::kNullValue: {
         TypeP type = info.input_type();
         if (IsNonNull(type)) {
-          Report("Expected value of type '" + type->ToString() + "', found null.", {node.location});
+          Report("Expected value of type \"" + type->ToString() + "\", found null.",
+                 {node.location});
         }
         return false;
       }
@@ -134,8 +154,8 @@ class ValuesOfCorrectType : public Rule {
     for (const InputValue& f : type->input_fields) {
       if (by_name.count(f.name)) continue;
       if (f.type.kind == TypeRefKind::kNonNull && !f.default_value) {
-        Report("Field '" + type->name + "." + f.name + "' of required type '" + f.type.ToString() +
-                   "' was not provided.",
+        Report("Field \"" + type->name + "." + f.name + "\" of required type \"" +
+                   f.type.ToString() + "\" was not provided.",
                {node.location});
       }
     }
@@ -146,20 +166,20 @@ class ValuesOfCorrectType : public Rule {
   void CheckOneOf(const Node& node, const NamedType& type, const std::vector<std::string>& keys,
                   const std::map<std::string, const ObjectFieldNode*>& by_name) {
     if (keys.size() != 1) {
-      Report("OneOf Input Object '" + type.name + "' must specify exactly one key.",
+      Report("OneOf Input Object \"" + type.name + "\" must specify exactly one key.",
              {node.location});
       return;
     }
     const ValueNode& value = by_name.at(keys[0])->value;
     if (value.kind == ValueKind::kNull) {
-      Report("Field '" + type.name + "." + keys[0] + "' must be non-null.", {node.location});
+      Report("Field \"" + type.name + "." + keys[0] + "\" must be non-null.", {node.location});
       return;
     }
     if (value.kind == ValueKind::kVariable) {
       auto it = variables_.find(value.text);
       if (it != variables_.end() && it->second->type.kind != TypeRefKind::kNonNull) {
-        Report("Variable '" + value.text + "' must be non-nullable to be used for OneOf Input " +
-                   "Object '" + type.name + "'.",
+        Report("Variable \"" + value.text + "\" must be non-nullable to be used for OneOf Input " +
+                   "Object \"" + type.name + "\".",
                {node.location});
       }
     }
@@ -173,12 +193,12 @@ class ValuesOfCorrectType : public Rule {
     const NamedType* type = NamedOf(info, location_type);
     const ValueNode& value = node.value();
     if (!type || !type->is_leaf()) {
-      Report("Expected value of type '" + location_type->ToString() + "', found " +
+      Report("Expected value of type \"" + location_type->ToString() + "\", found " +
                  PrintValue(value) + ".",
              {node.location});
       return;
     }
-    std::string error = LeafLiteralError(*type, value);
+    std::string error = LeafLiteralError(context().schema(), *type, value);
     if (!error.empty()) Report(std::move(error), {node.location});
   }
 
@@ -195,7 +215,7 @@ class UniqueInputFieldNames : public Rule {
       const ObjectFieldNode& f = node.object_field();
       auto [it, inserted] = stack_.back().emplace(f.name, f.location);
       if (!inserted) {
-        Report("There can be only one input field named '" + f.name + "'.",
+        Report("There can be only one input field named \"" + f.name + "\".",
                {it->second, f.location});
       }
     }

@@ -21,7 +21,7 @@ class UniqueVariableNames : public Rule {
     }
     for (const std::string& name : order) {
       if (groups[name].size() > 1) {
-        Report("There can be only one variable named '$" + name + "'.", groups[name]);
+        Report("There can be only one variable named \"$" + name + "\".", groups[name]);
       }
     }
     return false;
@@ -46,8 +46,8 @@ class NoUndefinedVariables : public Rule {
       const std::string& name = usage.node->text;
       if (defined_.count(name)) continue;
       Report(o.name.empty()
-                 ? "Variable '$" + name + "' is not defined."
-                 : "Variable '$" + name + "' is not defined by operation '" + o.name + "'.",
+                 ? "Variable \"$" + name + "\" is not defined."
+                 : "Variable \"$" + name + "\" is not defined by operation \"" + o.name + "\".",
              {usage.node->location, o.location});
       if (context().aborted()) return;
     }
@@ -78,8 +78,8 @@ class NoUnusedVariables : public Rule {
     for (const VariableDefinition* v : definitions_) {
       if (used.count(v->name)) continue;
       Report(o.name.empty()
-                 ? "Variable '$" + v->name + "' is never used."
-                 : "Variable '$" + v->name + "' is never used in operation '" + o.name + "'.",
+                 ? "Variable \"$" + v->name + "\" is never used."
+                 : "Variable \"$" + v->name + "\" is never used in operation \"" + o.name + "\".",
              {v->location});
     }
   }
@@ -108,8 +108,8 @@ class VariablesInAllowedPosition : public Rule {
       const VariableDefinition& definition = *it->second;
       TypeP var_type = info.FromAst(definition.type);
       if (!var_type || Allowed(info, definition, var_type, usage)) continue;
-      Report("Variable '$" + usage.node->text + "' of type '" + var_type->ToString() +
-                 "' used in position expecting type '" + usage.type->ToString() + "'.",
+      Report("Variable \"$" + usage.node->text + "\" of type \"" + var_type->ToString() +
+                 "\" used in position expecting type \"" + usage.type->ToString() + "\".",
              {definition.location, usage.node->location});
       if (context().aborted()) return;
     }

@@ -191,8 +191,21 @@ def _use_js_inspect():
             module.inspect = js_inspect
 
 
-# graphql-core wordings that are Python's, not graphql-js's.
-_PYTHONISMS = [(" not to be None.", " not to be null.")]
+def js_message(message):
+    """graphql-js's wording of a graphql-core message (the engine speaks graphql-js's, as
+    docs/graphql.md says): names quoted with " instead of ', directive locations as their enum
+    names ("may not be used on QUERY."), Python's None/True/False and "mapping" as JavaScript's."""
+    message = re.sub(r"'([^']*)'", lambda m: '"' + m.group(1) + '"', message)
+    message = re.sub(r"may not be used on ([a-z ]+)\.$",
+                     lambda m: "may not be used on " + m.group(1).upper().replace(" ", "_") + ".",
+                     message)
+    message = message.replace(" not to be None.", " not to be null.")
+    message = re.sub(r": (True|False|None)$",
+                     lambda m: ": " + {"True": "true", "False": "false", "None": "null"}[m.group(1)],
+                     message)
+    message = message.replace('"resolve_type"', '"resolveType"')
+    message = message.replace('"is_type_of"', '"isTypeOf"')
+    return message.replace("to be a mapping.", "to be an object.")
 
 _schemas = {}
 
@@ -232,10 +245,7 @@ def _location(body, position):
 def _formatted(errors):
     out = []
     for e in errors:
-        message = e.message
-        for python, js in _PYTHONISMS:
-            message = message.replace(python, js)
-        f = {"message": message}
+        f = {"message": js_message(e.message)}
         if e.positions and e.source is not None:
             f["locations"] = [_location(e.source.body, p) for p in e.positions]
         elif e.locations:

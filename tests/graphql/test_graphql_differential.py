@@ -10,7 +10,10 @@ Known differences are data (src/graphql/testdata/differences.json): a case liste
 give the recorded answer instead of graphql-core's, with the reason; only AppSync-specific
 behaviour belongs there.
 
-One correction is made to graphql-core's answers: graphql-core computes an error's line and
+graphql-core's answers are corrected in three ways. Its messages are graphql-js's with names
+quoted with ' instead of " (and a few Python words); the engine speaks graphql-js's
+(docs/graphql.md), so graphql_cases.js_message translates them. The values inside its messages
+are Python reprs; graphql_cases.js_inspect prints them as graphql-js does. And it computes an error's line and
 column with str.splitlines() on the text before the node, which puts a node that starts a line
 at the end of the previous line (line 3 column 1 comes out as line 2, column N+1). The locations
 are recomputed from the error's source positions as graphql-js and the spec count them.
@@ -41,7 +44,9 @@ def _tool_answers(cases):
     if not TOOL:
         raise RuntimeError("no --tool=<graphql_tool> given")
     text = "".join(graphql_cases.request_line(c) + "\n" for c in cases)
-    out = subprocess.run([TOOL], input=text, capture_output=True, text=True, timeout=600)
+    out = subprocess.run([TOOL], input=text.encode(), capture_output=True, timeout=600)
+    out.stdout = out.stdout.decode("utf-8", errors="replace")
+    out.stderr = out.stderr.decode("utf-8", errors="replace")
     if out.returncode != 0:
         raise RuntimeError(f"graphql_tool exited {out.returncode}: {out.stderr[-2000:]}")
     lines = out.stdout.splitlines()
@@ -49,6 +54,38 @@ def _tool_answers(cases):
         raise RuntimeError(f"graphql_tool answered {len(lines)} of {len(cases)} requests: "
                            f"{out.stderr[-2000:]}")
     return [json.loads(line) for line in lines]
+
+
+def _reference_defined(case):
+    try:
+        graphql_cases.run_reference(case)
+        return True
+    except Exception:  # noqa: BLE001 (graphql-core's own failure, see test_generated_mutations)
+        return False
+
+
+def _appsync_literal_difference(case, expected, ours):
+    """The difference differences.json records for its AppSync case, met by a generated case: an
+    AppSync scalar literal that is not a value of the scalar (graphql-core takes any literal of
+    a custom scalar; AppSync, and we, refuse it at validation)."""
+    errors = ours.get("errors") or []
+    return (bool(case.get("appsync")) and "errors" not in expected and "data" not in ours
+            and bool(errors) and all(e["message"].startswith('Expected value of type "AWS')
+                                     for e in errors))
+
+
+def _by_name(result):
+    """An introspection result with __schema.types and .directives sorted by name: for an AppSync
+    schema graphql-core gets AppSync's scalars and directives as SDL in front of the schema, so
+    they come first in its lists, while AppSync (and we) predeclare them."""
+    schema = (result.get("data") or {}).get("__schema")
+    if not isinstance(schema, dict):
+        return result
+    schema = dict(schema)
+    for key in ("types", "directives"):
+        if isinstance(schema.get(key), list):
+            schema[key] = sorted(schema[key], key=lambda t: str(t.get("name")))
+    return dict(result, data=dict(result["data"], __schema=schema))
 
 
 def _differences():
@@ -69,6 +106,10 @@ class DifferentialTest(unittest.TestCase):
         for case, ours in zip(cases, answers):
             with self.subTest(case=case["name"]):
                 expected = graphql_cases.run_reference(case)
+                if case.get("appsync") and case.get("introspection"):
+                    expected, ours = _by_name(expected), _by_name(ours)
+                if _appsync_literal_difference(case, expected, ours):
+                    continue
                 known = differences.get(case["name"])
                 if known:
                     self.assertTrue(known.get("reason"), case["name"])
@@ -104,17 +145,24 @@ class DifferentialTest(unittest.TestCase):
                 if key not in seen:
                     seen[key] = {"name": f"introspection of the schema of [{case['name']}]",
                                  "schema": case["schema"], "appsync": key[0],
+                                 "introspection": True,
                                  "query": get_introspection_query(descriptions=True)}
         self.compare(list(seen.values()))
 
     def test_generated_mutations(self):
         """Seeded mutations of every valid case (graphql_mutations.py)."""
         seeds = []
+        differences = _differences()
         for name in graphql_cases.case_files():
             for case in graphql_cases.load_file(name):
+                if case["name"] in differences:
+                    continue  # not valid for us
                 if "data" in graphql_cases.run_reference(case):
                     seeds.append(case)
-        generated = graphql_mutations.generate(seeds, GENERATED)
+        # graphql-core's SingleFieldSubscriptions raises (out of validate) on a subscription whose
+        # root selection has an @include/@skip without a usable `if`: no reference answer there.
+        generated = [c for c in graphql_mutations.generate(seeds, GENERATED + 50)
+                     if _reference_defined(c)][:GENERATED]
         self.assertEqual(len(generated), GENERATED)
         self.compare(generated)
 
