@@ -246,7 +246,7 @@ class GraphqlTest(unittest.TestCase):
         self.assertEqual(out["data"], None)
         self.assertEqual(out["errors"], [{"path": None, "locations": [
             {"line": 1, "column": 3, "sourceName": None}],
-            "message": "Cannot query field 'badfield' on type 'Query'."}])
+            "message": 'Cannot query field "badfield" on type "Query".'}])
 
     def test_bad_variables_are_a_request_error(self):
         out = self.gql("query($n: Int!) { hello(n: $n) }", {"n": "x"})
