@@ -27,6 +27,7 @@
 #include "graphql/ast.h"
 #include "graphql/error.h"
 #include "graphql/schema.h"
+#include "graphql/suggestions.h"
 
 namespace stator::graphql::validation {
 
@@ -300,15 +301,7 @@ std::unique_ptr<Rule> VariablesInAllowedPositionRule(ValidationContext* c);
 std::unique_ptr<Rule> OverlappingFieldsCanBeMergedRule(ValidationContext* c);
 std::unique_ptr<Rule> UniqueInputFieldNamesRule(ValidationContext* c);
 
-// ---- helpers (validate_suggest.cc) ---------------------------------------------------------
-
-// graphql-core's suggestion_list: the options within lexical distance of input, closest first.
-std::vector<std::string> SuggestionList(std::string_view input,
-                                        const std::vector<std::string>& options);
-// " Did you mean 'a', 'b', or 'c'?" (at most 5), with an optional sub-message; "" if none.
-std::string DidYouMean(const std::vector<std::string>& suggestions, std::string_view sub = "");
-// graphql-core's natural_comparison_key ordering: a < b.
-bool NaturalLess(std::string_view a, std::string_view b);
+// Suggestions ("Did you mean"): graphql/suggestions.h, shared with schema building and coercion.
 
 // Locations ast.h may not record (NEEDS.txt asks for them): taken from the AST when it has the
 // member, else where the usual spacing puts them (`query name`, `fragment name on Type`,

@@ -100,7 +100,7 @@ TEST(ValidateTest, StopsAfterTheErrorLimit) {
 }
 
 TEST(ValidateSuggestTest, SuggestionListAsGraphqlCore) {
-  using validation::SuggestionList;
+  using graphql::SuggestionList;
   EXPECT_EQ(SuggestionList("nam", {"name", "nickname", "barkVolume"}),
             (std::vector<std::string>{"name"}));
   // Case changes count as one edit; ties sort naturally (f2 before f10).
@@ -110,7 +110,7 @@ TEST(ValidateSuggestTest, SuggestionListAsGraphqlCore) {
 }
 
 TEST(ValidateSuggestTest, DidYouMean) {
-  using validation::DidYouMean;
+  using graphql::DidYouMean;
   EXPECT_EQ(DidYouMean({}), "");
   EXPECT_EQ(DidYouMean({"a"}), " Did you mean \"a\"?");
   EXPECT_EQ(DidYouMean({"a", "b"}), " Did you mean \"a\" or \"b\"?");
@@ -119,7 +119,7 @@ TEST(ValidateSuggestTest, DidYouMean) {
 }
 
 TEST(ValidateSuggestTest, NaturalOrder) {
-  using validation::NaturalLess;
+  using graphql::NaturalLess;
   EXPECT_TRUE(NaturalLess("f2", "f10"));
   EXPECT_FALSE(NaturalLess("f10", "f2"));
   EXPECT_TRUE(NaturalLess("A", "a"));
