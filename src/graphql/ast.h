@@ -90,14 +90,16 @@ struct Field {
 struct FragmentSpread {
   std::string name;
   std::vector<Directive> directives;
-  Location location;
+  Location location;       // the "..."
+  Location name_location;  // the fragment's name
 };
 
 struct InlineFragment {
   std::string type_condition;  // "" = none
   std::vector<Directive> directives;
   std::vector<Selection> selection_set;
-  Location location;
+  Location location;                 // the "..."
+  Location type_condition_location;  // the type's name after "on" ({0, 0} when none)
 };
 
 struct Selection {
@@ -116,7 +118,8 @@ struct VariableDefinition {
   TypeRef type;
   std::optional<ValueNode> default_value;
   std::vector<Directive> directives;
-  Location location;
+  Location location;       // the '$'
+  Location name_location;  // the name after it
 };
 
 struct OperationDefinition {
@@ -127,6 +130,7 @@ struct OperationDefinition {
   std::vector<Directive> directives;
   std::vector<Selection> selection_set;
   Location location;
+  Location name_location;  // {0, 0} when anonymous
 };
 
 struct FragmentDefinition {
@@ -134,7 +138,9 @@ struct FragmentDefinition {
   std::string type_condition;
   std::vector<Directive> directives;
   std::vector<Selection> selection_set;
-  Location location;
+  Location location;                 // the "fragment" keyword
+  Location name_location;            // the fragment's name
+  Location type_condition_location;  // the type's name after "on"
 };
 
 // ---- type-system definitions (SDL) ---------------------------------------------------------

@@ -249,7 +249,7 @@ bool Parser::ParseOperationDefinition(Document* doc) {
     TRY(ParseSelectionSet(&op.selection_set));
   } else {
     TRY(ParseOperationType(&op.operation));
-    if (Peek(TokenKind::kName)) TRY(ParseName(&op.name));
+    if (Peek(TokenKind::kName)) TRY(ParseName(&op.name, &op.name_location));
     TRY(OptionalMany(
         TokenKind::kParenL,
         [&] {
@@ -282,7 +282,7 @@ bool Parser::ParseOperationType(OperationType* out) {
 bool Parser::ParseVariableDefinition(VariableDefinition* out) {
   out->location = token_.location;
   TRY(Expect(TokenKind::kDollar));
-  TRY(ParseName(&out->name));
+  TRY(ParseName(&out->name, &out->name_location));
   TRY(Expect(TokenKind::kColon));
   TRY(ParseTypeReference(&out->type));
   bool eq;
@@ -310,6 +310,7 @@ bool Parser::ParseSelection(std::vector<Selection>* out) {
     if (!on && Peek(TokenKind::kName)) {
       FragmentSpread spread;
       spread.location = start;
+      spread.name_location = token_.location;
       TRY(ParseFragmentName(&spread.name));
       TRY(ParseDirectives(false, &spread.directives));
       out->push_back(Selection{std::move(spread)});
@@ -317,7 +318,7 @@ bool Parser::ParseSelection(std::vector<Selection>* out) {
     }
     InlineFragment frag;
     frag.location = start;
-    if (on) TRY(ParseName(&frag.type_condition));
+    if (on) TRY(ParseName(&frag.type_condition, &frag.type_condition_location));
     TRY(ParseDirectives(false, &frag.directives));
     TRY(ParseSelectionSet(&frag.selection_set));
     out->push_back(Selection{std::move(frag)});
@@ -381,9 +382,10 @@ bool Parser::ParseFragmentDefinition(Document* doc) {
   FragmentDefinition frag;
   frag.location = token_.location;
   TRY(ExpectKeyword("fragment"));
+  frag.name_location = token_.location;
   TRY(ParseFragmentName(&frag.name));
   TRY(ExpectKeyword("on"));
-  TRY(ParseName(&frag.type_condition));
+  TRY(ParseName(&frag.type_condition, &frag.type_condition_location));
   TRY(ParseDirectives(false, &frag.directives));
   TRY(ParseSelectionSet(&frag.selection_set));
   doc->definitions.push_back({DefinitionKind::kFragment, doc->fragments.size()});

@@ -303,15 +303,4 @@ std::unique_ptr<Rule> UniqueInputFieldNamesRule(ValidationContext* c);
 
 // Suggestions ("Did you mean"): graphql/suggestions.h, shared with schema building and coercion.
 
-// Locations ast.h may not record (NEEDS.txt asks for them): taken from the AST when it has the
-// member, else where the usual spacing puts them (`query name`, `fragment name on Type`,
-// `...name`, `... on Type`, `$name`).
-Location NameLocation(const OperationDefinition& o);
-Location NameLocation(const FragmentDefinition& f);
-Location NameLocation(const FragmentSpread& s);
-Location NameLocation(const VariableDefinition& v);
-Location TypeConditionLocation(const FragmentDefinition& f);
-Location TypeConditionLocation(const InlineFragment& i);
-Location SelectionSetLocation(const Field& f);
-
 }  // namespace stator::graphql::validation

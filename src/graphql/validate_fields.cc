@@ -75,7 +75,7 @@ class FragmentsOnCompositeTypes : public Rule {
       const NamedType* type = context().types().Find(i.type_condition);
       if (type && !type->is_composite()) {
         Report("Fragment cannot condition on non composite type \"" + i.type_condition + "\".",
-               {TypeConditionLocation(i)});
+               {i.type_condition_location});
       }
     } else if (node.kind == NodeKind::kFragmentDefinition) {
       const FragmentDefinition& f = node.fragment_definition();
@@ -83,7 +83,7 @@ class FragmentsOnCompositeTypes : public Rule {
       if (type && !type->is_composite()) {
         Report("Fragment \"" + f.name + "\" cannot condition on non composite type \"" +
                    f.type_condition + "\".",
-               {TypeConditionLocation(f)});
+               {f.type_condition_location});
       }
     }
     return false;
@@ -118,7 +118,7 @@ class ScalarLeafs : public Rule {
       if (!f.selection_set.empty()) {
         Report("Field \"" + f.name + "\" must not have a selection since type \"" +
                    type->ToString() + "\" has no subfields.",
-               {SelectionSetLocation(f)});
+               {f.selection_set_location});
       }
     } else if (f.selection_set.empty()) {
       Report("Field \"" + f.name + "\" of type \"" + type->ToString() +

@@ -14,10 +14,10 @@ class UniqueFragmentNames : public Rule {
     if (node.kind == NodeKind::kOperationDefinition) return true;
     if (node.kind != NodeKind::kFragmentDefinition) return false;
     const FragmentDefinition& f = node.fragment_definition();
-    auto [it, inserted] = known_.emplace(f.name, NameLocation(f));
+    auto [it, inserted] = known_.emplace(f.name, f.name_location);
     if (!inserted) {
       Report("There can be only one fragment named \"" + f.name + "\".",
-             {it->second, NameLocation(f)});
+             {it->second, f.name_location});
     }
     return true;
   }
@@ -33,7 +33,7 @@ class KnownFragmentNames : public Rule {
     if (node.kind != NodeKind::kFragmentSpread) return false;
     const FragmentSpread& s = node.fragment_spread();
     if (!context().Fragment(s.name)) {
-      Report("Unknown fragment \"" + s.name + "\".", {NameLocation(s)});
+      Report("Unknown fragment \"" + s.name + "\".", {s.name_location});
     }
     return false;
   }

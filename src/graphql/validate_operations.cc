@@ -43,10 +43,10 @@ class UniqueOperationNames : public Rule {
     if (node.kind != NodeKind::kOperationDefinition) return false;
     const OperationDefinition& o = node.operation();
     if (!o.name.empty()) {
-      auto [it, inserted] = known_.emplace(o.name, NameLocation(o));
+      auto [it, inserted] = known_.emplace(o.name, o.name_location);
       if (!inserted) {
         Report("There can be only one operation named \"" + o.name + "\".",
-               {it->second, NameLocation(o)});
+               {it->second, o.name_location});
       }
     }
     return true;

@@ -126,5 +126,18 @@ TEST(ValidateSuggestTest, NaturalOrder) {
   EXPECT_TRUE(NaturalLess("f", "f1"));
 }
 
+TEST(ValidateTest, NameLocationsComeFromTheSourceWhateverTheSpacing) {
+  // Names after keywords with more than one space, a comment or a line break between them
+  // (locations as graphql-core gives them for the same documents).
+  EXPECT_EQ(Errors("query   A { dog { name } }\nquery # c\n A { dog { name } }"),
+            "There can be only one operation named \"A\". @1:9 @3:2\n");
+  EXPECT_EQ(Errors("{ dog { ...   Missing } }"), "Unknown fragment \"Missing\". @1:15\n");
+  EXPECT_EQ(Errors("query Q($a: Int, $\n  a: Int) { dog { name } }"),
+            "There can be only one variable named \"$a\". @1:10 @2:3\n"
+            "Variable \"$a\" is never used in operation \"Q\". @1:9\n"
+            "Variable \"$a\" is never used in operation \"Q\". @1:18\n");
+  EXPECT_EQ(Errors("{ dog { ... on\n   Nope { name } } }"), "Unknown type \"Nope\". @2:4\n");
+}
+
 }  // namespace
 }  // namespace stator::graphql

@@ -17,7 +17,7 @@ class UniqueVariableNames : public Rule {
     for (const VariableDefinition& v : node.operation().variable_definitions) {
       auto& group = groups[v.name];
       if (group.empty()) order.push_back(v.name);
-      group.push_back(NameLocation(v));
+      group.push_back(v.name_location);
     }
     for (const std::string& name : order) {
       if (groups[name].size() > 1) {

@@ -1,5 +1,5 @@
-// The traversal under the validation (validate_context.h): Node constructors, the locations ast.h
-// may not record, and Walk, which visits a document in graphql-js's visitor-key order.
+// The traversal under the validation (validate_context.h): Node constructors and Walk, which
+// visits a document in graphql-js's visitor-key order.
 #include <string>
 
 #include "graphql/validate_context.h"
@@ -7,66 +7,6 @@
 namespace stator::graphql::validation {
 
 // ---- nodes and the traversal -----------------------------------------------------------------
-
-namespace {
-
-Location After(Location start, size_t length) {
-  return Location{start.line, start.column + static_cast<int>(length)};
-}
-
-}  // namespace
-
-namespace {
-
-template <typename T>
-Location RecordedName(const T& node, Location fallback) {
-  if constexpr (requires(const T& n) { n.name_location; }) {
-    if (node.name_location.line) return node.name_location;
-  }
-  return fallback;
-}
-template <typename T>
-Location RecordedTypeCondition(const T& node, Location fallback) {
-  if constexpr (requires(const T& n) { n.type_condition_location; }) {
-    if (node.type_condition_location.line) return node.type_condition_location;
-  }
-  return fallback;
-}
-template <typename T>
-Location RecordedSelectionSet(const T& node, Location fallback) {
-  if constexpr (requires(const T& n) { n.selection_set_location; }) {
-    if (node.selection_set_location.line) return node.selection_set_location;
-  }
-  return fallback;
-}
-
-template <typename T>
-Location RecordedTypeLocation(const T& node) {
-  if constexpr (requires(const T& n) { n.type_location; }) {
-    if (node.type_location.line) return node.type_location;
-  }
-  return node.location;
-}
-
-}  // namespace
-
-Location NameLocation(const OperationDefinition& o) {
-  return RecordedName(
-      o, After(o.location, std::string_view(OperationTypeName(o.operation)).size() + 1));
-}
-Location NameLocation(const FragmentDefinition& f) { return RecordedName(f, After(f.location, 9)); }
-Location NameLocation(const FragmentSpread& s) { return RecordedName(s, After(s.location, 3)); }
-Location NameLocation(const VariableDefinition& v) { return RecordedName(v, After(v.location, 1)); }
-Location TypeConditionLocation(const FragmentDefinition& f) {
-  return RecordedTypeCondition(f, After(f.location, 9 + f.name.size() + 4));
-}
-Location TypeConditionLocation(const InlineFragment& i) {
-  return RecordedTypeCondition(i, After(i.location, 7));
-}
-Location SelectionSetLocation(const Field& f) {
-  return RecordedSelectionSet(
-      f, After(f.location, (f.alias.empty() ? 0 : f.alias.size() + 2) + f.name.size() + 1));
-}
 
 Node DocumentNode(const Document& d) { return Node{NodeKind::kDocument, &d, Location{1, 1}}; }
 Node OperationNode(const OperationDefinition& o) {
@@ -251,7 +191,7 @@ class Walker {
         const Field& f = node.field();
         Arguments(f.arguments);
         Directives(f.directives);
-        SelectionSet(f.selection_set, SelectionSetLocation(f));
+        SelectionSet(f.selection_set, f.selection_set_location);
         break;
       }
       case NodeKind::kArgument:
@@ -262,14 +202,14 @@ class Walker {
         break;
       case NodeKind::kInlineFragment: {
         const InlineFragment& i = node.inline_fragment();
-        if (!i.type_condition.empty()) NamedType(i.type_condition, TypeConditionLocation(i));
+        if (!i.type_condition.empty()) NamedType(i.type_condition, i.type_condition_location);
         Directives(i.directives);
         SelectionSet(i.selection_set, Location{});
         break;
       }
       case NodeKind::kFragmentDefinition: {
         const FragmentDefinition& f = node.fragment_definition();
-        NamedType(f.type_condition, TypeConditionLocation(f));
+        NamedType(f.type_condition, f.type_condition_location);
         Directives(f.directives);
         SelectionSet(f.selection_set, Location{});
         break;
@@ -298,7 +238,7 @@ class Walker {
       }
       case NodeKind::kOperationTypeDefinition: {
         const auto& r = *static_cast<const RootOperationTypeDefinition*>(node.ptr);
-        NamedType(r.type_name, RecordedTypeLocation(r));
+        NamedType(r.type_name, r.type_location);
         break;
       }
       case NodeKind::kTypeDefinition: {
