@@ -55,6 +55,24 @@ Location Selection::location() const {
   return std::visit([](const auto& s) { return s.location; }, node);
 }
 
+const char* DirectiveLocationName(TypeDefinitionKind k) {
+  switch (k) {
+    case TypeDefinitionKind::kScalar:
+      return "SCALAR";
+    case TypeDefinitionKind::kObject:
+      return "OBJECT";
+    case TypeDefinitionKind::kInterface:
+      return "INTERFACE";
+    case TypeDefinitionKind::kUnion:
+      return "UNION";
+    case TypeDefinitionKind::kEnum:
+      return "ENUM";
+    case TypeDefinitionKind::kInputObject:
+      return "INPUT_OBJECT";
+  }
+  return "";
+}
+
 const char* OperationTypeName(OperationType t) {
   switch (t) {
     case OperationType::kQuery:

@@ -177,6 +177,8 @@ struct EnumValueDefinition {
 };
 
 enum class TypeDefinitionKind { kScalar, kObject, kInterface, kUnion, kEnum, kInputObject };
+// Where a directive on such a definition stands: "SCALAR", "OBJECT", ..., "INPUT_OBJECT".
+const char* DirectiveLocationName(TypeDefinitionKind k);
 
 // One `type`/`interface`/... definition or, with is_extension, an `extend ...` of one.
 struct TypeDefinition {

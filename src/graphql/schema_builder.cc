@@ -110,24 +110,6 @@ const char* ExtensionKindWord(TypeDefinitionKind k) {
   return "";
 }
 
-const char* DirectiveLocationOf(TypeDefinitionKind k) {
-  switch (k) {
-    case TypeDefinitionKind::kScalar:
-      return "SCALAR";
-    case TypeDefinitionKind::kObject:
-      return "OBJECT";
-    case TypeDefinitionKind::kInterface:
-      return "INTERFACE";
-    case TypeDefinitionKind::kUnion:
-      return "UNION";
-    case TypeDefinitionKind::kEnum:
-      return "ENUM";
-    case TypeDefinitionKind::kInputObject:
-      return "INPUT_OBJECT";
-  }
-  return "";
-}
-
 }  // namespace
 
 class SchemaBuilder {
@@ -357,7 +339,7 @@ class SchemaBuilder {
     for (size_t i = 0; i < p.interfaces.size(); ++i) {
       CheckKnownType(p.interfaces[i], p.interface_locations[i]);
     }
-    CheckDirectives(p.directives, DirectiveLocationOf(p.kind), &type_directives_[name]);
+    CheckDirectives(p.directives, DirectiveLocationName(p.kind), &type_directives_[name]);
     for (size_t i = 0; i < p.union_members.size(); ++i) {
       CheckKnownType(p.union_members[i], p.union_member_locations[i]);
     }

@@ -34,21 +34,7 @@ std::string LocationName(const Node& node, const Node* grandparent) {
     case NodeKind::kSchemaDefinition:
       return "SCHEMA";
     case NodeKind::kTypeDefinition:
-      switch (node.type_definition().kind) {
-        case TypeDefinitionKind::kScalar:
-          return "SCALAR";
-        case TypeDefinitionKind::kObject:
-          return "OBJECT";
-        case TypeDefinitionKind::kInterface:
-          return "INTERFACE";
-        case TypeDefinitionKind::kUnion:
-          return "UNION";
-        case TypeDefinitionKind::kEnum:
-          return "ENUM";
-        case TypeDefinitionKind::kInputObject:
-          return "INPUT_OBJECT";
-      }
-      return "";
+      return DirectiveLocationName(node.type_definition().kind);
     case NodeKind::kFieldDefinition:
       return "FIELD_DEFINITION";
     case NodeKind::kEnumValueDefinition:
