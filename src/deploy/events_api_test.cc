@@ -4,21 +4,14 @@
 #include "common/test_util.h"
 #include "deploy/planners/planner.h"
 #include "deploy/stack.h"
+#include "deploy/test_util.h"
 
 namespace stator::deploy {
 namespace {
 
 using stator::testing::J;
 
-Result<Plan> PlanOf(const std::string& text) {
-  auto t = ParseTemplate(text, "t.yaml", ".");
-  if (!t.ok()) return t.error();
-  PlanOptions o;
-  o.stack_name = "st";
-  o.account = "111122223333";
-  o.region = "eu-west-1";
-  return MakePlan(*t, o);
-}
+using testing::PlanOf;
 
 constexpr const char* kEvents = R"(
 Transform: AWS::Serverless-2016-10-31

@@ -9,6 +9,7 @@
 
 #include "common/test_util.h"
 #include "deploy/planners/planner.h"
+#include "deploy/test_util.h"
 
 namespace stator::deploy {
 namespace {
@@ -36,17 +37,7 @@ class TempDir {
   std::string path_;
 };
 
-Result<Plan> PlanOf(const std::string& text, const std::string& dir = ".",
-                    std::vector<std::pair<std::string, std::string>> overrides = {}) {
-  auto t = ParseTemplate(text, "t.yaml", dir);
-  if (!t.ok()) return t.error();
-  PlanOptions o;
-  o.stack_name = "st";
-  o.account = "111122223333";
-  o.region = "eu-west-1";
-  o.parameter_overrides = std::move(overrides);
-  return MakePlan(*t, o);
-}
+using testing::PlanOf;
 
 std::string PlanError(const std::string& text, const std::string& dir = ".",
                       std::vector<std::pair<std::string, std::string>> overrides = {}) {

@@ -4,19 +4,12 @@
 
 #include "deploy/stack.h"
 #include "deploy/template.h"
+#include "deploy/test_util.h"
 
 namespace stator::deploy {
 namespace {
 
-Result<Plan> PlanOf(const std::string& text) {
-  auto t = ParseTemplate(text, "t.yaml", ".");
-  if (!t.ok()) return t.error();
-  PlanOptions o;
-  o.stack_name = "st";
-  o.account = "111122223333";
-  o.region = "eu-west-1";
-  return MakePlan(*t, o);
-}
+using testing::PlanOf;
 
 constexpr const char* kTemplate = R"(
 Transform: AWS::Serverless-2016-10-31
