@@ -255,6 +255,7 @@ class Deployer {
     kept_.insert(r.arn);
     row->status = d != nullptr ? "UPDATED" : Replacing(r) ? "REPLACED" : "CREATED";
     row->note = ApiUrl(id, r.api_stage);
+    appsync_.BindAs(r.logical_id, "ApiEndpoint", row->note);
     return Status::Ok();
   }
 

@@ -34,6 +34,10 @@ class AppSyncDeploy {
 
   // r with every token bound so far replaced (request, name, ARN).
   deploy::PlannedResource Bind(const deploy::PlannedResource& r) const;
+  // Binds the token of `attribute` of `logical_id` to `value`. The AppSync resources bind theirs
+  // as they are made; the deploy's other late-bound values (an HTTP API's ApiEndpoint) are bound
+  // here too, so that one set of bindings fills every later request and the Outputs.
+  void BindAs(const std::string& logical_id, const char* attribute, const std::string& value);
   json::Value Bind(const json::Value& v) const { return deploy::BindLate(v, bound_); }
 
   // Creates or updates one AppSync resource (r bound), filling in row.
@@ -69,7 +73,6 @@ class AppSyncDeploy {
   // template has one).
   Status DefaultKey(const deploy::PlannedResource& r, const std::string& api_id,
                     const std::string& arn, Row* row);
-  void BindAs(const std::string& logical_id, const char* attribute, const std::string& value);
 
   DeployServer& s_;
   const deploy::Plan& plan_;

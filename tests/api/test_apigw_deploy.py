@@ -56,6 +56,9 @@ class ApiEventsDeployTest(ServerTestCase):
         self.assertEqual(rows["ServerlessRestApi"]["ResourceType"], "AWS::Serverless::Api")
         self.assertEqual(rows["ServerlessHttpApi"]["ResourceType"], "AWS::Serverless::HttpApi")
         base = f"{self.endpoint}/apigw/{rest}/Prod"
+        # The APIs' local URLs as Outputs (ApiEndpoint, bound once the API exists).
+        self.assertEqual(outputs["RestApiUrl"], base)
+        self.assertEqual(outputs["HttpApiUrl"], f"{self.endpoint}/apigw/{http}/hi")
         note = rows["BookFunction"]["Note"]
         self.assertIn(f"POST {base}/bookings", note)
         self.assertIn(f"GET {base}/bookings/{{id}}", note)

@@ -7,6 +7,7 @@
 
 #include "common/hash.h"
 #include "deploy/intrinsics.h"
+#include "deploy/late_bound.h"
 #include "deploy/planners/planner.h"
 #include "deploy/planners/properties.h"
 
@@ -119,6 +120,10 @@ Status PlanApi(const StackScope& scope, const ResourceInput& in, PlannedResource
   NoteIgnored(props, used, p);
   *attributes = RefAndArn(Str(id), p->arn);
   attributes->atts["RootResourceId"] = Str(id);
+  // The API's local invoke URL with its stage (ENDPOINT/apigw/ID[/STAGE]), known once deploy
+  // talks to the server (late_bound.h). AWS gives ApiEndpoint on HTTP APIs (without the stage);
+  // stator gives it on REST APIs too, where AWS has no URL attribute.
+  attributes->atts["ApiEndpoint"] = Str(LateBound(in.logical_id, "ApiEndpoint"));
   return Status::Ok();
 }
 
