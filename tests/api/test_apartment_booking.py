@@ -152,6 +152,8 @@ class ApartmentBookingTest(ServerCase):
         self.assertEqual(outputs.pop("BookingGraphQLUrl"),
                          f"{self.endpoint}/appsync/{api_id}/graphql")
         self.assertRegex(outputs.pop("BookingGraphQLApiKey"), "^da2-[a-z0-9]{26}$")
+        self.assertRegex(outputs.pop("BookingHttpUrl"),
+                         "^" + re.escape(self.endpoint) + r"/apigw/[a-z0-9]{10}/Prod/bookings$")
         self.assertEqual(outputs, {
             "BookingStateMachineArn": machine_arn,
             "BookingStateMachineName": "booking-BookingStateMachine",
@@ -235,8 +237,8 @@ class ApartmentBookingTest(ServerCase):
         # The function's Api event: POST /bookings on the stack's ServerlessRestApi (Prod stage).
         self.ddb.put_item(TableName=self.table, Item={
             "Id": {"S": "H-1"}, "status": {"S": "vacant"}, "paymentStatus": {"S": "unpaid"}})
-        note = self.rows["BookApartmentFunction"]["Note"]
-        url = re.search(r"POST (\S+/bookings)", note).group(1)
+        url = self.outputs["BookingHttpUrl"]
+        self.assertIn(f"POST {url}", self.rows["BookApartmentFunction"]["Note"])
         r = requests.post(url, json={"apartmentId": "H-1", "customer": "hal"}, timeout=60)
         self.assertEqual(r.status_code, 200, r.text)
         started = r.json()
