@@ -236,11 +236,13 @@ void RequestResolver::ResolveDynamoDb(const CompiledApi::Field& f, graphql::Fiel
   }
   auto dynamo = DynamoDbCall(*doc, table->as_string());
   if (!dynamo.ok()) return done(FieldError(dynamo.error().cause, dynamo.error().error));
-  auto [operation, request] = std::move(dynamo).value();
+  // (Not a structured binding: clang before 16 cannot capture one in the lambda below.)
+  std::string operation = std::move(dynamo->first);
+  json::Value request = std::move(dynamo->second);
   const CompiledApi::Field* field = &f;  // owned by api_, which this resolver keeps alive
   deps_->dynamodb->CallAsync(
       operation, request,
-      [this, field, operation = operation, request, call = std::move(call),
+      [this, field, operation, request, call = std::move(call),
        done = std::move(done)](dynamodb::Service::Response response) {
         if (response.status != 200) {
           json::Value error =
