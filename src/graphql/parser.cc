@@ -164,6 +164,10 @@ class Parser {
   bool ParseFragmentDefinition(Document* doc);
   bool ParseValue(bool is_const, ValueNode* out);
   bool ParseTypeReference(TypeRef* out);
+  // What a variable definition and an input value definition share after their names:
+  // ": Type", an optional "= constant default", const directives.
+  bool ParseTypedInput(TypeRef* type, std::optional<ValueNode>* default_value,
+                       std::vector<Directive>* directives);
   // ---- type system ----
   bool ParseDescription(std::string* text, bool* has);
   bool ParseTypeSystemDefinition(Document* doc, const std::string& keyword, bool extension);
@@ -283,15 +287,7 @@ bool Parser::ParseVariableDefinition(VariableDefinition* out) {
   out->location = token_.location;
   TRY(Expect(TokenKind::kDollar));
   TRY(ParseName(&out->name, &out->name_location));
-  TRY(Expect(TokenKind::kColon));
-  TRY(ParseTypeReference(&out->type));
-  bool eq;
-  TRY(ExpectOptional(TokenKind::kEquals, &eq));
-  if (eq) {
-    out->default_value.emplace();
-    TRY(ParseValue(true, &*out->default_value));
-  }
-  return ParseDirectives(true, &out->directives);
+  return ParseTypedInput(&out->type, &out->default_value, &out->directives);
 }
 
 bool Parser::ParseSelectionSet(std::vector<Selection>* out) {
@@ -646,19 +642,24 @@ bool Parser::ParseFieldDefinition(FieldDefinition* out) {
   return ParseDirectives(true, &out->directives);
 }
 
+bool Parser::ParseTypedInput(TypeRef* type, std::optional<ValueNode>* default_value,
+                             std::vector<Directive>* directives) {
+  TRY(Expect(TokenKind::kColon));
+  TRY(ParseTypeReference(type));
+  bool eq;
+  TRY(ExpectOptional(TokenKind::kEquals, &eq));
+  if (eq) {
+    default_value->emplace();
+    TRY(ParseValue(true, &**default_value));
+  }
+  return ParseDirectives(true, directives);
+}
+
 bool Parser::ParseInputValueDefinition(InputValueDefinition* out) {
   out->location = token_.location;
   TRY(ParseDescription(&out->description, &out->has_description));
   TRY(ParseName(&out->name, &out->name_location));
-  TRY(Expect(TokenKind::kColon));
-  TRY(ParseTypeReference(&out->type));
-  bool eq;
-  TRY(ExpectOptional(TokenKind::kEquals, &eq));
-  if (eq) {
-    out->default_value.emplace();
-    TRY(ParseValue(true, &*out->default_value));
-  }
-  return ParseDirectives(true, &out->directives);
+  return ParseTypedInput(&out->type, &out->default_value, &out->directives);
 }
 
 bool Parser::ParseDirectiveDefinition(Document* doc) {
