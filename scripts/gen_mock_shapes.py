@@ -19,7 +19,8 @@ where a shape is one of
   ["B", min, max]                                                 blob
   ["t"]                                                           timestamp
   ["d"]                                                           document (anything)
-(min/max null when the model sets none). A service is found by its endpoint prefix (what the
+(min/max null when the model sets none). Member names are PascalCase, as the integrations write
+them (the model's name with its first letter upper-cased). A service is found by its endpoint prefix (what the
 optimized integrations name: "events", "states") and by its SDK service id in lower case without
 spaces (what "arn:aws:states:::aws-sdk:<service>:<action>" names: "eventbridge", "sfn").
 """
@@ -40,6 +41,12 @@ SERVICES = [
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "engine",
                    "test_state_shapes.inc")
+
+
+def pascal(name):
+    """A member's name as Step Functions' integrations write it: the first letter upper-cased
+    (Step Functions' own model says startDate, its startExecution integration StartDate)."""
+    return name[:1].upper() + name[1:]
 
 
 def load_model(data_dir, service):
@@ -78,8 +85,9 @@ def generate():
                 if s.get("document"):
                     shapes[i] = ["d"]
                 else:
-                    members = {m: emit(v["shape"]) for m, v in s.get("members", {}).items()}
-                    shapes[i] = ["o", members, s.get("required", [])]
+                    members = {pascal(m): emit(v["shape"])
+                               for m, v in s.get("members", {}).items()}
+                    shapes[i] = ["o", members, [pascal(m) for m in s.get("required", [])]]
             elif t == "list":
                 shapes[i] = ["l", emit(s["member"]["shape"]), s.get("min"), s.get("max")]
             elif t == "map":

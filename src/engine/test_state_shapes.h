@@ -19,7 +19,9 @@
 //   Field '<name>' is smaller than the minimum value | is larger than the maximum value
 //   Field '<name>' must be one of the allowed values            (an enum)
 //   Field '<name>' is required                                   (STRICT only)
-// Members the shape does not know are allowed (the integrations add SdkHttpMetadata and the
+// Member names are PascalCase, as the integrations write them (the model's StartExecution output
+// has startDate; the states:startExecution integration's result StartDate). Members the shape
+// does not know are allowed (the integrations add SdkHttpMetadata and the
 // like). Blob members of optimized integrations carry decoded JSON (Lambda's Payload) and take any
 // value; in SDK integrations a blob is a (base64) string with the model's length bounds.
 //

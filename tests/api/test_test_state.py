@@ -256,19 +256,24 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
     def test_validation_modes(self):
         start = state(Type="Task", Resource="arn:aws:states:::states:startExecution",
                       Parameters={"StateMachineArn": "arn"}, End=True)
-        missing = '{"executionArn": "arn:aws:states:us-east-1:1:execution:m:e"}'
+        missing = '{"ExecutionArn": "arn:aws:states:us-east-1:1:execution:m:e"}'
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'startDate' is required",
+                         "Mock result schema validation error: Field 'StartDate' is required",
                          self.sfn.test_state, definition=start, mock={"result": missing})
         r = self.call(start, mock={"result": missing, "fieldValidationMode": "PRESENT"})
         self.assertEqual(r["status"], "SUCCEEDED")
-        wrong = '{"executionArn": 5, "startDate": 1}'
+        wrong = '{"ExecutionArn": 5, "StartDate": 1}'
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'executionArn' must be a "
+                         "Mock result schema validation error: Field 'ExecutionArn' must be a "
                          "string", self.sfn.test_state, definition=start,
                          mock={"result": wrong, "fieldValidationMode": "PRESENT"})
         r = self.call(start, mock={"result": wrong, "fieldValidationMode": "NONE"})
-        self.assertEqual(self.out(r), {"executionArn": 5, "startDate": 1})
+        self.assertEqual(self.out(r), {"ExecutionArn": 5, "StartDate": 1})
+        # The model's member names (executionArn) are not the integration's.
+        self.assertError("ValidationException",
+                         "Mock result schema validation error: Field 'ExecutionArn' is required",
+                         self.sfn.test_state, definition=start,
+                         mock={"result": '{"executionArn": "a", "startDate": 0}'})
         # Inside a map of structures (DynamoDB's Item), through the SDK integration's name.
         get = state(Type="Task", Resource="arn:aws:states:::aws-sdk:dynamodb:getItem",
                     Parameters={"TableName": "t", "Key": {}}, End=True)
@@ -281,11 +286,11 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
                          self.sfn.test_state, definition=get, mock={"result": '{"Item": []}'})
         # A string longer than the model allows; unknown members are fine.
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'executionArn' is larger "
+                         "Mock result schema validation error: Field 'ExecutionArn' is larger "
                          "than the maximum length", self.sfn.test_state, definition=start,
-                         mock={"result": json.dumps({"executionArn": "a" * 257,
-                                                     "startDate": 0})})
-        r = self.call(start, mock={"result": '{"executionArn": "a", "startDate": 0, "x": 1}'})
+                         mock={"result": json.dumps({"ExecutionArn": "a" * 257,
+                                                     "StartDate": 0})})
+        r = self.call(start, mock={"result": '{"ExecutionArn": "a", "StartDate": 0, "x": 1}'})
         self.assertEqual(r["status"], "SUCCEEDED")
         # Lambda function ARNs have no API shape: any result.
         fn = state(Type="Task", Resource=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f",
