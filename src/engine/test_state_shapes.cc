@@ -40,6 +40,13 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+bool Contains(const std::vector<std::string>& names, std::string_view name) {
+  for (const std::string& n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 std::optional<double> Bound(const json::Value& v) {
   if (v.is_number()) return v.as_double();
   return std::nullopt;
@@ -146,8 +153,7 @@ std::optional<Target> FindTarget(std::string_view resource) {
 
 class Validator {
  public:
-  Validator(const Table& table, bool strict, bool sdk)
-      : table_(table), strict_(strict), sdk_(sdk) {}
+  Validator(const Table& table, bool strict) : table_(table), strict_(strict) {}
 
   // The first problem of v against shape i; `name` is the member's name (for messages).
   std::optional<std::string> Check(int i, const json::Value& v, const std::string& name) const {
@@ -156,16 +162,16 @@ class Validator {
     switch (s.kind) {
       case 'o': {
         if (!v.is_object()) return field("must be an object");
-        for (const json::Member& m : v.as_object()) {
-          for (const auto& [member, shape] : s.members) {
-            if (member != m.first) continue;
-            if (auto e = Check(shape, m.second, member)) return e;
+        // Member by member in the model's order: the first problem found is the answer.
+        for (const auto& [member, shape] : s.members) {
+          const json::Value* m = v.Find(member);
+          if (m == nullptr) {
+            if (strict_ && Contains(s.required, member)) {
+              return "Required field '" + member + "' is missing";
+            }
+            continue;
           }
-        }
-        if (strict_) {
-          for (const std::string& r : s.required) {
-            if (v.Find(r) == nullptr) return "Field '" + r + "' is required";
-          }
+          if (auto e = Check(shape, *m, member)) return e;
         }
         return std::nullopt;
       }
@@ -173,7 +179,7 @@ class Validator {
         if (!v.is_array()) return field("must be an array");
         const double n = static_cast<double>(v.as_array().size());
         if (s.min && n < *s.min) return field("is smaller than the minimum length");
-        if (s.max && n > *s.max) return field("is larger than the maximum length");
+        if (s.max && n > *s.max) return field("exceeds the maximum length");
         for (const json::Value& e : v.as_array()) {
           if (auto err = Check(s.element, e, name)) return err;
         }
@@ -190,33 +196,30 @@ class Validator {
         if (!v.is_string()) return field("must be a string");
         const double n = static_cast<double>(Utf8Length(v.as_string()));
         if (s.min && n < *s.min) return field("is smaller than the minimum length");
-        if (s.max && n > *s.max) return field("is larger than the maximum length");
-        if (!s.allowed.empty()) {
-          bool ok = false;
-          for (const std::string& a : s.allowed) ok = ok || a == v.as_string();
-          if (!ok) return field("must be one of the allowed values");
+        if (s.max && n > *s.max) return field("exceeds the maximum length");
+        if (!s.allowed.empty() && !Contains(s.allowed, v.as_string())) {
+          return field("is not an expected value");
         }
         return std::nullopt;
       }
       case 'n': {
         if (!v.is_number()) return field("must be a number");
-        if (s.min && v.as_double() < *s.min) return field("is smaller than the minimum value");
-        if (s.max && v.as_double() > *s.max) return field("is larger than the maximum value");
+        if (s.min && v.as_double() < *s.min) return field("is less than the minimum value");
+        if (s.max && v.as_double() > *s.max) return field("exceeds the maximum value");
         return std::nullopt;
       }
       case 'b':
         if (!v.is_bool()) return field("must be a boolean");
         return std::nullopt;
       case 'B': {
-        if (!sdk_) return std::nullopt;  // decoded JSON (Lambda's Payload)
         if (!v.is_string()) return field("must be a string");
         const double n = static_cast<double>(v.as_string().size());
         if (s.min && n < *s.min) return field("is smaller than the minimum length");
-        if (s.max && n > *s.max) return field("is larger than the maximum length");
+        if (s.max && n > *s.max) return field("exceeds the maximum length");
         return std::nullopt;
       }
       case 't':
-        if (!v.is_string() && !v.is_number()) return field("must be a string");
+        if (!v.is_string()) return field("must be a string");
         return std::nullopt;
       default:
         return std::nullopt;
@@ -226,7 +229,6 @@ class Validator {
  private:
   const Table& table_;
   const bool strict_;
-  const bool sdk_;
 };
 
 }  // namespace
@@ -236,7 +238,7 @@ std::optional<std::string> ValidateMockResult(std::string_view resource, const j
   if (mode == MockValidationMode::kNone) return std::nullopt;
   std::optional<Target> target = FindTarget(resource);
   if (!target) return std::nullopt;
-  Validator validator(GetTable(), mode == MockValidationMode::kStrict, target->sdk);
+  Validator validator(GetTable(), mode == MockValidationMode::kStrict);
   std::optional<std::string> problem = validator.Check(target->shape, result, "result");
   if (!problem) return std::nullopt;
   return "Mock result schema validation error: " + *problem;

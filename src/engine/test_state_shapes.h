@@ -13,17 +13,19 @@
 // callback's payload) and are not validated; neither are Lambda function ARNs, activities, HTTP
 // Tasks, and services or operations the table does not hold.
 //
-// Rules (AWS's messages, "Mock result schema validation error: " + one of):
+// Rules. The shape is walked member by member in the model's order and the first problem is the
+// answer, "Mock result schema validation error: " + one of (AWS's texts, as recorded):
+//   Required field '<name>' is missing                          (STRICT only)
 //   Field '<name>' must be a string | a number | a boolean | an object | an array
-//   Field '<name>' is smaller than the minimum length | is larger than the maximum length
-//   Field '<name>' is smaller than the minimum value | is larger than the maximum value
-//   Field '<name>' must be one of the allowed values            (an enum)
-//   Field '<name>' is required                                   (STRICT only)
-// Member names are PascalCase, as the integrations write them (the model's StartExecution output
-// has startDate; the states:startExecution integration's result StartDate). Members the shape
-// does not know are allowed (the integrations add SdkHttpMetadata and the
-// like). Blob members of optimized integrations carry decoded JSON (Lambda's Payload) and take any
-// value; in SDK integrations a blob is a (base64) string with the model's length bounds.
+//   Field '<name>' is smaller than the minimum length | exceeds the maximum length
+//   Field '<name>' is less than the minimum value | exceeds the maximum value
+//   Field '<name>' is not an expected value                     (an enum)
+// ("exceeds the maximum length" is ours, by analogy: no recording shows it.) Strings and
+// timestamps must be JSON strings, every number type a JSON number, blobs strings (Lambda's
+// Payload included: AWS checks it against the model's blob). Member names are PascalCase, as the
+// integrations write them (the model's StartExecution output has startDate; the
+// states:startExecution integration's result StartDate): a camelCase name is an unknown member.
+// Members the shape does not know are allowed (the integrations add SdkHttpMetadata and the like).
 //
 // Thread-safety: thread-safe (the table is built once, under a static initializer).
 #pragma once

@@ -155,14 +155,14 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
             "End": True}
 
     def test_task_mock_result_through_selector_and_paths(self):
-        d = dict(self.TASK, ResultSelector={"body.$": "$.Payload.b"}, ResultPath="$.res")
+        d = dict(self.TASK, ResultSelector={"body.$": "$.Payload"}, ResultPath="$.res")
         r = self.call(d, input='{"x": 1}', inspectionLevel="DEBUG",
-                      mock={"result": json.dumps({"StatusCode": 200, "Payload": {"b": "ok"}})})
+                      mock={"result": json.dumps({"StatusCode": 200, "Payload": "ok"})})
         self.assertEqual(r["status"], "SUCCEEDED")
         self.assertEqual(self.out(r), {"x": 1, "res": {"body": "ok"}})
         data = self.data(r)
         self.assertEqual(data["afterParameters"], {"FunctionName": "f", "Payload": {"x": 1}})
-        self.assertEqual(data["result"], {"StatusCode": 200, "Payload": {"b": "ok"}})
+        self.assertEqual(data["result"], {"StatusCode": 200, "Payload": "ok"})
         self.assertEqual(data["afterResultSelector"], {"body": "ok"})
 
     def test_retry_backoff_by_attempts_done(self):
@@ -258,22 +258,28 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
                       Parameters={"StateMachineArn": "arn"}, End=True)
         missing = '{"ExecutionArn": "arn:aws:states:us-east-1:1:execution:m:e"}'
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'StartDate' is required",
-                         self.sfn.test_state, definition=start, mock={"result": missing})
+                         "Mock result schema validation error: Required field 'StartDate' is "
+                         "missing", self.sfn.test_state, definition=start,
+                         mock={"result": missing})
         r = self.call(start, mock={"result": missing, "fieldValidationMode": "PRESENT"})
         self.assertEqual(r["status"], "SUCCEEDED")
-        wrong = '{"ExecutionArn": 5, "StartDate": 1}'
+        # Members in the model's order: the first problem answers.
+        wrong = '{"StartDate": 1, "ExecutionArn": 5}'
         self.assertError("ValidationException",
                          "Mock result schema validation error: Field 'ExecutionArn' must be a "
                          "string", self.sfn.test_state, definition=start,
                          mock={"result": wrong, "fieldValidationMode": "PRESENT"})
+        self.assertError("ValidationException",
+                         "Mock result schema validation error: Field 'StartDate' must be a "
+                         "string", self.sfn.test_state, definition=start,
+                         mock={"result": '{"ExecutionArn": "a", "StartDate": 1}'})
         r = self.call(start, mock={"result": wrong, "fieldValidationMode": "NONE"})
-        self.assertEqual(self.out(r), {"ExecutionArn": 5, "StartDate": 1})
+        self.assertEqual(self.out(r), {"StartDate": 1, "ExecutionArn": 5})
         # The model's member names (executionArn) are not the integration's.
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'ExecutionArn' is required",
-                         self.sfn.test_state, definition=start,
-                         mock={"result": '{"executionArn": "a", "startDate": 0}'})
+                         "Mock result schema validation error: Required field 'ExecutionArn' is "
+                         "missing", self.sfn.test_state, definition=start,
+                         mock={"result": '{"executionArn": "a", "startDate": "b"}'})
         # Inside a map of structures (DynamoDB's Item), through the SDK integration's name.
         get = state(Type="Task", Resource="arn:aws:states:::aws-sdk:dynamodb:getItem",
                     Parameters={"TableName": "t", "Key": {}}, End=True)
@@ -284,13 +290,32 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertError("ValidationException",
                          "Mock result schema validation error: Field 'Item' must be an object",
                          self.sfn.test_state, definition=get, mock={"result": '{"Item": []}'})
+        # Bounds and enums of nested members; a blob is a string, Lambda's Payload too.
+        get_fn = state(Type="Task", Resource="arn:aws:states:::aws-sdk:lambda:getFunction",
+                       Parameters={"FunctionName": "f"}, End=True)
+        for config, problem in (({"Timeout": 0}, "'Timeout' is less than the minimum value"),
+                                ({"EphemeralStorage": {"Size": 10241}},
+                                 "'Size' exceeds the maximum value"),
+                                ({"Runtime": "cobol85"}, "'Runtime' is not an expected value")):
+            self.assertError("ValidationException",
+                             f"Mock result schema validation error: Field {problem}",
+                             self.sfn.test_state, definition=get_fn,
+                             mock={"result": json.dumps({"Configuration": config})})
+        r = self.call(get_fn, mock={"result": '{"Configuration": {"Runtime": "python3.12"}}'})
+        self.assertEqual(r["status"], "SUCCEEDED")
+        invoke = state(Type="Task", Resource=LAMBDA_INVOKE, Parameters={"FunctionName": "f"},
+                       End=True)
+        self.assertError("ValidationException",
+                         "Mock result schema validation error: Field 'Payload' must be a string",
+                         self.sfn.test_state, definition=invoke,
+                         mock={"result": '{"StatusCode": 200, "Payload": {"a": 1}}'})
         # A string longer than the model allows; unknown members are fine.
         self.assertError("ValidationException",
-                         "Mock result schema validation error: Field 'ExecutionArn' is larger "
-                         "than the maximum length", self.sfn.test_state, definition=start,
+                         "Mock result schema validation error: Field 'ExecutionArn' exceeds the "
+                         "maximum length", self.sfn.test_state, definition=start,
                          mock={"result": json.dumps({"ExecutionArn": "a" * 257,
-                                                     "StartDate": 0})})
-        r = self.call(start, mock={"result": '{"ExecutionArn": "a", "StartDate": 0, "x": 1}'})
+                                                     "StartDate": "now"})})
+        r = self.call(start, mock={"result": '{"ExecutionArn": "a", "StartDate": "b", "x": 1}'})
         self.assertEqual(r["status"], "SUCCEEDED")
         # Lambda function ARNs have no API shape: any result.
         fn = state(Type="Task", Resource=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f",
