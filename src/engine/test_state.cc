@@ -2,6 +2,7 @@
 // state to run (test_state_run.cc runs it).
 #include "engine/test_state.h"
 
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -74,6 +75,102 @@ Result<std::pair<std::shared_ptr<const asl::StateMachine>, std::string>, std::st
     return asl::InvalidDefinitionMessage(compiled.diagnostics, definition_text);
   }
   return std::make_pair(compiled.machine, name);
+}
+
+// The state named `name` at any depth (branches, item processors): names are unique across a
+// whole machine.
+const asl::State* FindState(const asl::StateMachine& machine, std::string_view name) {
+  for (const asl::State& state : machine.states) {
+    if (state.name == name) return &state;
+    for (const auto& branch : state.branches) {
+      if (const asl::State* found = FindState(*branch, name)) return found;
+    }
+    if (state.iterator) {
+      if (const asl::State* found = FindState(*state.iterator, name)) return found;
+    }
+  }
+  return nullptr;
+}
+
+// The same in the definition's JSON.
+const json::Value* FindRawState(const json::Value& machine, std::string_view name) {
+  const json::Value* states = machine.Find("States");
+  if (states == nullptr || !states->is_object()) return nullptr;
+  for (const json::Member& m : states->as_object()) {
+    if (m.first == name) return &m.second;
+    if (!m.second.is_object()) continue;
+    if (const json::Value* branches = m.second.Find("Branches"); branches && branches->is_array()) {
+      for (const json::Value& branch : branches->as_array()) {
+        if (const json::Value* found = FindRawState(branch, name)) return found;
+      }
+    }
+    for (std::string_view key : {"ItemProcessor", "Iterator"}) {
+      if (const json::Value* processor = m.second.Find(key)) {
+        if (const json::Value* found = FindRawState(*processor, name)) return found;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// A context object given with the request: the fields of a context object only (AWS's
+// messages, "Invalid Context object provided: ..."). `task_pattern`: the state is a Task with a
+// .sync or .waitForTaskToken resource (the only kind whose context has "Task").
+std::optional<ApiError> CheckContext(const json::Value& context, bool task_pattern) {
+  auto invalid = [](const std::string& what) {
+    return Validation("Invalid Context object provided: " + what);
+  };
+  struct Field {
+    const char* name;
+    char type;  // s: string, n: number, *: anything
+  };
+  static const Field kExecution[] = {{"Id", 's'},         {"Input", '*'},     {"Name", 's'},
+                                     {"RoleArn", 's'},    {"StartTime", 's'}, {"RedriveCount", 'n'},
+                                     {"RedriveTime", 's'}};
+  static const Field kState[] = {{"EnteredTime", 's'}, {"Name", 's'}, {"RetryCount", 'n'}};
+  static const Field kStateMachine[] = {{"Id", 's'}, {"Name", 's'}};
+  static const Field kTask[] = {{"Token", 's'}};
+  auto check = [&](const std::string& object, const json::Value& v, const Field* fields,
+                   size_t n) -> std::optional<ApiError> {
+    if (!v.is_object()) return invalid(object + " must be an object");
+    for (const json::Member& m : v.as_object()) {
+      const Field* field = nullptr;
+      for (size_t i = 0; i < n; ++i) {
+        if (m.first == fields[i].name) field = &fields[i];
+      }
+      if (field == nullptr) return invalid("Field '" + m.first + "' is not allowed");
+      if (field->type == 's' && !m.second.is_string()) {
+        return invalid(object + "." + m.first + " must be a string");
+      }
+      if (field->type == 'n' && !m.second.is_number()) {
+        return invalid(object + "." + m.first + " must be a number");
+      }
+    }
+    return std::nullopt;
+  };
+  for (const json::Member& m : context.as_object()) {
+    std::optional<ApiError> e;
+    if (m.first == "Execution") {
+      e = check(m.first, m.second, kExecution, std::size(kExecution));
+    } else if (m.first == "State") {
+      e = check(m.first, m.second, kState, std::size(kState));
+    } else if (m.first == "StateMachine") {
+      e = check(m.first, m.second, kStateMachine, std::size(kStateMachine));
+    } else if (m.first == "Task") {
+      e = check(m.first, m.second, kTask, std::size(kTask));
+    } else if (m.first == "Map") {
+      e = invalid("'Map' field is not supported when mocking a Context object");
+    } else {
+      e = invalid("Field '" + m.first + "' is not allowed");
+    }
+    if (e) return e;
+  }
+  if (context.Find("Task") != nullptr && !task_pattern) {
+    return invalid(
+        "Context object contains 'Task' when state is not a Task state with a '.sync' or "
+        "'.waitForTaskToken' service integration pattern");
+  }
+  return std::nullopt;
 }
 
 bool IsMockable(std::string_view type) {
@@ -156,6 +253,9 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
     return Validation(
         "A test mock should have only one of the following fields: [result, errorOutput].");
   }
+  if (r.mock && r.reveal_secrets) {
+    return Validation("TestState does not support RevealSecrets when a mock is specified.");
+  }
   Result<json::Value> definition = json::Parse(r.definition);
   if (!definition.ok()) {
     return InvalidDefinition(
@@ -167,11 +267,12 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
     if (!compiled.ok()) {
       return InvalidDefinition(asl::InvalidDefinitionMessage(compiled.diagnostics, r.definition));
     }
-    const int index = compiled.machine->IndexOf(*r.state_name);
-    if (index < 0) return Validation("State not found in definition");
+    const asl::State* found = FindState(*compiled.machine, *r.state_name);
+    const json::Value* raw = FindRawState(*definition, *r.state_name);
+    if (found == nullptr || raw == nullptr) return Validation("State not found in definition");
     run->machine = compiled.machine;
-    run->state = &compiled.machine->states[index];
-    run->raw_state = *definition->Find("States")->Find(*r.state_name);
+    run->state = found;
+    run->raw_state = *raw;
     state_name = *r.state_name;
   } else {
     run->raw_state = *definition;
@@ -222,7 +323,6 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
       return Validation("Variables must be a JSON object.");
     }
     run->context.variables = std::move(vars).value();
-    run->variables_given = true;
   }
   const bool retries = state.type == asl::StateType::kTask || state.type == asl::StateType::kMap ||
                        state.type == asl::StateType::kParallel;
@@ -231,9 +331,13 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
     if (!context.ok() || !context->is_object()) {
       return Validation("Context must be a JSON object.");
     }
+    API_RETURN_IF_ERROR(
+        CheckContext(*context, state.type == asl::StateType::kTask && NeedsMock(state.resource) &&
+                                   state.resource.find(":activity:") == std::string::npos));
     run->context.context = std::move(context).value();
   } else {
-    run->context.context = MadeUpContext(r, run->input, state_name, retries);
+    // AWS names the state "StateName" here, also when it is a state of a whole machine.
+    run->context.context = MadeUpContext(r, run->input, "StateName", retries);
   }
   if (r.mock && r.mock->result) {
     Result<json::Value> result = json::Parse(*r.mock->result);

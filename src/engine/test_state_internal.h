@@ -40,7 +40,6 @@ struct TestRun {
   std::optional<json::Value> mock_result;
   std::optional<json::Value> item_reader_data;
   TestContext context;
-  bool variables_given = false;
   TaskRunner* runner = nullptr;
   std::function<void(ApiResult<json::Value>)> done;
 

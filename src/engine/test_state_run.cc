@@ -1,5 +1,4 @@
 // TestState: running the prepared state once (test_state.h describes the outcome).
-#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,7 +52,7 @@ void Answer(TestRun& run, const char* status, const std::optional<json::Value>& 
     out.emplace_back("cause", json::Value::String(error->cause));
   }
   if (run.request.level != InspectionLevel::kInfo) {
-    if (run.variables_given || !run.context.variables.as_object().empty()) {
+    if (!run.context.variables.as_object().empty()) {
       run.Inspect("variables", run.context.variables);
     }
     json::Object data;
@@ -96,6 +95,7 @@ void Failed(TestRun& run, Error e) {
   const bool handles = state.type == StateType::kTask || state.type == StateType::kMap ||
                        state.type == StateType::kParallel;
   if (handles) {
+    json::Object details;  // errorDetails: the retrier that matched (if any), the catcher
     for (size_t i = 0; i < state.retry.size(); ++i) {
       const asl::Retrier& retrier = state.retry[i];
       if (!ErrorMatches(retrier.error_equals, e.error)) continue;
@@ -111,6 +111,8 @@ void Failed(TestRun& run, Error e) {
                     }));
         return Answer(run, "RETRIABLE", std::nullopt, e, "");
       }
+      // Its attempts are used up: AWS still names it.
+      details.emplace_back("retryIndex", json::Value::Int(static_cast<int64_t>(i)));
       break;  // the first matching retrier decides
     }
     for (size_t i = 0; i < state.catchers.size(); ++i) {
@@ -121,30 +123,30 @@ void Failed(TestRun& run, Error e) {
         Status assigned = Assign(run, *catcher.assign, error_output);
         if (!assigned.ok()) return Answer(run, "FAILED", std::nullopt, assigned.error(), "");
       }
-      run.Inspect("errorDetails", json::Value::MakeObject(
-                                      {{"catchIndex", json::Value::Int(static_cast<int64_t>(i))}}));
+      details.emplace_back("catchIndex", json::Value::Int(static_cast<int64_t>(i)));
+      run.Inspect("errorDetails", json::Value::MakeObject(std::move(details)));
       Result<json::Value> out =
           ApplyResultPathField(catcher.result_path, run.input, std::move(error_output));
       if (!out.ok()) return Answer(run, "FAILED", std::nullopt, out.error(), "");
       return Answer(run, "CAUGHT_ERROR", std::move(out).value(), e, catcher.next_name);
     }
+    if (!details.empty()) run.Inspect("errorDetails", json::Value::MakeObject(std::move(details)));
   }
   Answer(run, "FAILED", std::nullopt, e, "");
 }
 
 // The rest of a state that produced `result`: ResultSelector, Assign, ResultPath, OutputPath.
-void Finish(TestRun& run, json::Value result) {
+// `show_result`: inspectionData.result shows it (as AWS shows it: a Task's result, a Pass
+// state's Result field; not a Map's or Parallel's mock).
+void Finish(TestRun& run, json::Value result, bool show_result = true) {
   const asl::State& state = *run.state;
-  run.Inspect("result", result);
-  if (state.type == StateType::kTask || state.type == StateType::kMap ||
-      state.type == StateType::kParallel) {
-    if (state.result_selector) {
-      Result<json::Value> selected = state.result_selector->Evaluate(result, run.context);
-      if (!selected.ok()) return Failed(run, std::move(selected).error());
-      result = std::move(selected).value();
-    }
-    run.Inspect("afterResultSelector", result);
+  if (show_result) run.Inspect("result", result);
+  if (state.result_selector) {
+    Result<json::Value> selected = state.result_selector->Evaluate(result, run.context);
+    if (!selected.ok()) return Failed(run, std::move(selected).error());
+    result = std::move(selected).value();
   }
+  run.Inspect("afterResultSelector", result);
   if (state.assign) {
     Status assigned = Assign(run, *state.assign, result);
     if (!assigned.ok()) return Failed(run, std::move(assigned).error());
@@ -173,8 +175,11 @@ Error MockedError(const TestRun& run) {
   return Error{m.error.value_or(""), m.cause.value_or("")};
 }
 
+// A Pass state with a Result takes it as its result, without input processing (AWS shows no
+// afterInputPath then); otherwise its result is the effective input after Parameters.
 void RunPass(TestRun& run) {
   const asl::State& state = *run.state;
+  if (state.result) return Finish(run, *state.result);
   std::optional<json::Value> eff = EffectiveInput(run);
   if (!eff) return;
   json::Value result = *eff;
@@ -182,10 +187,9 @@ void RunPass(TestRun& run) {
     Result<json::Value> parameters = state.parameters->Evaluate(*eff, run.context);
     if (!parameters.ok()) return Failed(run, std::move(parameters).error());
     result = std::move(parameters).value();
-    run.Inspect("afterParameters", result);
   }
-  if (state.result) result = *state.result;
-  Finish(run, std::move(result));
+  run.Inspect("afterParameters", result);
+  Finish(run, std::move(result), /*show_result=*/false);
 }
 
 // Leaves a state that passes its (effective) input on: Choice, Wait, Succeed.
@@ -248,6 +252,7 @@ void RunWait(TestRun& run) {
 
 void RunFail(TestRun& run) {
   const asl::State& state = *run.state;
+  run.Inspect("afterInputPath", run.input);  // a Fail state has no InputPath
   auto resolve = [&](const asl::StringField& field, const char* what,
                      std::string* out) -> std::optional<Error> {
     if (field.value) {
@@ -341,8 +346,11 @@ void RunMap(TestRun& run) {
     items = std::move(*v);
   }
   if (!items.is_array()) {
+    // The path as evaluated: a context path "$$.x" is "$.x" on the context object.
+    std::string path = state.items_path ? state.items_path->text() : "$";
+    if (path.rfind("$$", 0) == 0) path.erase(0, 1);
     return Failed(run, Error{std::string(kStatesRuntime),
-                             "Map state input must be an array but was: " + items.Dump()});
+                             "Reference path \"" + path + "\" must point to array."});
   }
   run.Inspect("afterItemsPath", items);
   if (state.parameters) {
@@ -394,10 +402,8 @@ void RunMap(TestRun& run) {
       }
       tolerated_percent = *n;
     }
-    const double p = *tolerated_percent;
-    run.Inspect("toleratedFailurePercentage", p == std::floor(p)
-                                                  ? json::Value::Int(static_cast<int64_t>(p))
-                                                  : json::Value::Double(p));
+    const double p = *tolerated_percent;  // a double, as AWS shows it (1.0)
+    run.Inspect("toleratedFailurePercentage", json::Value::Double(p));  // 1.0, as AWS shows it
   }
   if (!run.mock_result) return Failed(run, MockedError(run));
   // The test's own threshold: only what the state sets (no distributed-mode default).
@@ -409,14 +415,14 @@ void RunMap(TestRun& run) {
     return Failed(run, Error{std::string(kStatesExceedToleratedFailureThreshold),
                              "The specified tolerated failure threshold was exceeded"});
   }
-  Finish(run, *run.mock_result);
+  Finish(run, *run.mock_result, /*show_result=*/false);
 }
 
 void RunParallel(TestRun& run) {
   std::optional<json::Value> eff = EffectiveInput(run);
   if (!eff) return;
   if (!run.mock_result) return Failed(run, MockedError(run));
-  Finish(run, *run.mock_result);
+  Finish(run, *run.mock_result, /*show_result=*/false);
 }
 
 }  // namespace

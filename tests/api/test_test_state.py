@@ -75,10 +75,18 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
                 "input": {"in": {"x": [1, 2]}, "other": True},
                 "afterInputPath": {"x": [1, 2]},
                 "afterParameters": {"v": [1, 2], "k": 1},
-                "result": {"v": [1, 2], "k": 1},
+                "afterResultSelector": {"v": [1, 2], "k": 1},
                 "afterResultPath": {"in": {"x": [1, 2]}, "other": True,
                                     "r": {"v": [1, 2], "k": 1}},
             })
+        # With a Result, there is no input processing to show, and the result is shown.
+        r = self.call(state(Type="Pass", InputPath="$.in", Result=[7], ResultPath="$.r",
+                            End=True), input=inp, inspectionLevel="DEBUG")
+        self.assertEqual(self.data(r), {
+            "input": {"in": {"x": [1, 2]}, "other": True},
+            "result": [7], "afterResultSelector": [7],
+            "afterResultPath": {"in": {"x": [1, 2]}, "other": True, "r": [7]},
+        })
 
     def test_pass_without_input_takes_an_empty_object(self):
         r = self.call(state(Type="Pass", End=True))
@@ -188,7 +196,26 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
                       stateConfiguration={"retrierRetryCount": 3})
         self.assertEqual((r["status"], r["nextState"]), ("CAUGHT_ERROR", "Recover"))
         self.assertEqual(self.out(r), {"keep": 1, "err": {"Error": "Flaky", "Cause": "still"}})
-        self.assertEqual(r["inspectionData"]["errorDetails"], {"catchIndex": 1})
+        self.assertEqual(r["inspectionData"]["errorDetails"], {"retryIndex": 1, "catchIndex": 1})
+
+    def test_retrier_used_up_is_named(self):
+        d = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": {"FunctionName": "f"},
+             "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}], "End": True}
+        flaky = {"errorOutput": {"error": "Flaky", "cause": "c"}}
+        r = self.call(d, mock=flaky, inspectionLevel="DEBUG",
+                      stateConfiguration={"retrierRetryCount": 2})
+        self.assertEqual((r["status"], r["inspectionData"]["errorDetails"]),
+                         ("FAILED", {"retryIndex": 0}))
+        d["Catch"] = [{"ErrorEquals": ["Flaky"], "ResultPath": None, "Next": "Handle"}]
+        r = self.call(d, mock=flaky, inspectionLevel="DEBUG", input='{"a": 1}',
+                      stateConfiguration={"retrierRetryCount": 2})
+        self.assertEqual((r["status"], r["nextState"], self.out(r)),
+                         ("CAUGHT_ERROR", "Handle", {"a": 1}))
+        self.assertEqual(r["inspectionData"]["errorDetails"], {"retryIndex": 0, "catchIndex": 0})
+        # MaxAttempts 0: the retrier never retries.
+        d["Retry"][0]["MaxAttempts"] = 0
+        r = self.call(d, mock=flaky)
+        self.assertEqual(r["status"], "CAUGHT_ERROR")
 
     def test_uncaught_mocked_error_fails(self):
         d = {"Type": "Task", "Resource": LAMBDA_INVOKE, "Parameters": {"FunctionName": "f"},
@@ -213,7 +240,7 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertEqual(ctx["Execution"]["Id"], f"arn:aws:states:{REGION}:{ACCOUNT}:express:"
                                                  f"{machine}:{ctx['Execution']['Name']}")
         self.assertEqual((ctx["State"]["Name"], ctx["State"]["RetryCount"]), ("StateName", 2))
-        given = {"Execution": {"Id": "x", "Input": {"from": "context"}}, "Custom": [1]}
+        given = {"Execution": {"Id": "x", "Input": {"from": "context"}}, "State": {"Name": "N"}}
         r = self.call(d, input='{"a": 1}', inspectionLevel="DEBUG", mock={"result": "{}"},
                       context=json.dumps(given))
         self.assertEqual(self.data(r)["afterParameters"]["Payload"]["ctx"], given)
@@ -223,7 +250,39 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertNotIn("RetryCount", ctx["State"])
         self.assertIsNone(ctx["Execution"]["RoleArn"])
 
+    def test_given_context_object_is_checked(self):
+        d = state(Type="Task", Resource=LAMBDA_INVOKE, Parameters={"FunctionName": "f"},
+                  End=True)
+        for context, problem in (
+                ({"State": {"RetryCount": "1"}}, "State.RetryCount must be a number"),
+                ({"StateMachine": {"Id": "x", "Version": 1}}, "Field 'Version' is not allowed"),
+                ({"Execution": {"Name": ["n"]}}, "Execution.Name must be a string"),
+                ({"Map": {"Item": {}}}, "'Map' field is not supported when mocking a Context "
+                                        "object"),
+                ({"Task": {"Token": "t"}}, "Context object contains 'Task' when state is not a "
+                                          "Task state with a '.sync' or '.waitForTaskToken' "
+                                          "service integration pattern")):
+            self.assertError("ValidationException", "Invalid Context object provided: " + problem,
+                             self.sfn.test_state, definition=d, mock={"result": "{}"},
+                             context=json.dumps(context))
+        # A callback Task may have one: its token is what the Parameters see.
+        callback = state(Type="Task", Resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                         Parameters={"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}},
+                         Next="After")
+        r = self.call(callback, mock={"result": '{"ok": 1}'}, inspectionLevel="DEBUG",
+                      context=json.dumps({"Task": {"Token": "tok-1"}}))
+        self.assertEqual(self.data(r)["afterParameters"]["MessageBody"], {"t": "tok-1"})
+        self.assertEqual((r["nextState"], self.out(r)), ("After", {"ok": 1}))
+
     # --- mock validation ----------------------------------------------------------------------
+
+    def test_reveal_secrets_with_a_mock(self):
+        self.assertError("ValidationException",
+                         "TestState does not support RevealSecrets when a mock is specified.",
+                         self.sfn.test_state,
+                         definition=state(Type="Task", Resource=LAMBDA_INVOKE,
+                                          Parameters={"FunctionName": "f"}, End=True),
+                         revealSecrets=True, mock={"errorOutput": {"error": "E"}})
 
     def test_states_that_take_no_mock(self):
         for d in (state(Type="Wait", Seconds=1, End=True),
@@ -378,7 +437,11 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
                       stateConfiguration={"mapIterationFailureCount": 4})
         self.assertEqual(r["status"], "SUCCEEDED")
         r = self.call(mapd, input='{"items": 1}', mock={"result": "[]"})
-        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertEqual((r["status"], r["error"], r["cause"]),
+                         ("FAILED", "States.Runtime",
+                          'Reference path "$.items" must point to array.'))
+        r = self.call(dict(mapd, ItemsPath="$$.Execution"), mock={"result": "[]"})
+        self.assertEqual(r["cause"], 'Reference path "$.Execution" must point to array.')
 
     # --- a state of a whole machine ---------------------------------------------------------
 
@@ -391,6 +454,22 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertEqual((r["nextState"], self.out(r)), ("C", {"b": 7}))
         self.assertError("ValidationException", "State not found in definition",
                          self.sfn.test_state, definition=machine, stateName="Z")
+        # A state inside a Map's item processor or a Parallel branch can be tested too.
+        nested = json.dumps({"StartAt": "M", "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.xs", "End": True, "ItemProcessor": {
+                "StartAt": "Inner", "States": {
+                    "Inner": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.v, $.v)"},
+                              "End": True}}}},
+        }})
+        r = self.call(nested, stateName="Inner", input='{"v": 4}')
+        self.assertEqual(self.out(r), {"doubled": 8})
+        self.assertNotIn("nextState", r)
+        par = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True,
+                          "Branches": [{"StartAt": "B", "States": {
+                              "B": {"Type": "Choice", "Default": "C", "Choices": [
+                                  {"Variable": "$.n", "NumericEquals": 1, "Next": "D"}]},
+                              "C": {"Type": "Succeed"}, "D": {"Type": "Succeed"}}}]}}})
+        self.assertEqual(self.call(par, stateName="B", input='{"n": 1}')["nextState"], "D")
         broken = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Q"}}})
         self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=broken,
                          stateName="A")
