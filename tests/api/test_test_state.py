@@ -474,6 +474,16 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=broken,
                          stateName="A")
 
+    def test_jsonata_states_are_refused_for_now(self):
+        # Until TestState runs JSONata (Arguments, Output, $states), such states are refused
+        # rather than run without their expressions.
+        self.assertError("InvalidDefinition", None, self.sfn.test_state,
+                         definition=state(Type="Pass", QueryLanguage="JSONata", End=True))
+        machine = json.dumps({"QueryLanguage": "JSONata", "StartAt": "A",
+                              "States": {"A": {"Type": "Pass", "End": True}}})
+        self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=machine,
+                         stateName="A")
+
     def test_bad_requests(self):
         self.assertError("InvalidDefinition", None, self.sfn.test_state, definition="{not json")
         self.assertError("InvalidDefinition", None, self.sfn.test_state,
