@@ -47,9 +47,9 @@ void Answer(TestRun& run, const char* status, const std::optional<json::Value>& 
             const std::optional<Error>& error, const std::string& next_state) {
   json::Object out;
   if (output) out.emplace_back("output", json::Value::String(output->Dump()));
-  if (error) {
-    out.emplace_back("error", json::Value::String(error->error));
-    out.emplace_back("cause", json::Value::String(error->cause));
+  if (error) {  // each left out when empty (a Fail state without Cause)
+    if (!error->error.empty()) out.emplace_back("error", json::Value::String(error->error));
+    if (!error->cause.empty()) out.emplace_back("cause", json::Value::String(error->cause));
   }
   if (run.request.level != InspectionLevel::kInfo) {
     if (!run.context.variables.as_object().empty()) {

@@ -140,6 +140,9 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertEqual((r["status"], r["error"], r["cause"]),
                          ("FAILED", "Custom.Error", "because"))
         self.assertNotIn("output", r)
+        r = self.call(state(Type="Fail", Error="OnlyAnError"))
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "OnlyAnError"))
+        self.assertNotIn("cause", r)
 
     def test_runtime_error_is_not_caught(self):
         d = state(Type="Task", Resource=LAMBDA_INVOKE, InputPath="$.missing",
