@@ -320,12 +320,12 @@ void RunTask(std::shared_ptr<TestRun> shared) {
 
 // An integer field of a Map state (MaxConcurrency, ToleratedFailureCount), resolved.
 Result<int64_t> ResolveInt(TestRun& run, const asl::NumberField& field, const json::Value& input,
-                           const char* name) {
+                           const char* name, int64_t min_value = 0) {
   if (field.value) return static_cast<int64_t>(*field.value);
   std::optional<json::Value> v = EvaluatePath(*field.path, input, run.context);
   if (!v) return NoResultsForPath(field.path->text());
   std::optional<int64_t> n = IntegerValue(*v);
-  if (!n || *n < 0) {
+  if (!n || *n < min_value) {
     return Error{std::string(kStatesRuntime),
                  std::string("The ") + name + " field refers to value \"" + MessageText(*v) +
                      "\" which is not a valid integer: " + field.path->text()};
@@ -353,10 +353,17 @@ void RunMap(TestRun& run) {
                              "Reference path \"" + path + "\" must point to array."});
   }
   run.Inspect("afterItemsPath", items);
-  if (state.parameters) {
-    json::Array selected;
+  // Each item through the ItemSelector, then (with an ItemBatcher) into batches: the
+  // iterations the Map would run.
+  size_t iterations = items.as_array().size();
+  if (state.parameters || state.item_batcher) {
+    std::vector<json::Value> selected;
     int64_t index = 0;
     for (const json::Value& item : items.as_array()) {
+      if (!state.parameters) {
+        selected.push_back(item);
+        continue;
+      }
       TestContext item_context;
       item_context.variables = run.context.variables;
       item_context.context = run.context.context.With(
@@ -368,7 +375,31 @@ void RunMap(TestRun& run) {
       if (!v.ok()) return Failed(run, std::move(v).error());
       selected.push_back(std::move(v).value());
     }
-    run.Inspect("afterItemSelector", json::Value::MakeArray(std::move(selected)));
+    if (state.parameters) run.Inspect("afterItemSelector", json::Value::MakeArray(selected));
+    if (state.item_batcher) {
+      const asl::ItemBatcher& batcher = *state.item_batcher;
+      MapBatchLimits limits;
+      if (batcher.max_items_per_batch.present()) {
+        Result<int64_t> n =
+            ResolveInt(run, batcher.max_items_per_batch, *eff, "MaxItemsPerBatchPath", 1);
+        if (!n.ok()) return Failed(run, std::move(n).error());
+        limits.max_items = *n;
+      }
+      if (batcher.max_input_bytes_per_batch.present()) {
+        Result<int64_t> n = ResolveInt(run, batcher.max_input_bytes_per_batch, *eff,
+                                       "MaxInputBytesPerBatchPath", 1);
+        if (!n.ok()) return Failed(run, std::move(n).error());
+        limits.max_bytes = *n;
+      }
+      if (batcher.batch_input) {
+        Result<json::Value> batch_input = batcher.batch_input->Evaluate(*eff, run.context);
+        if (!batch_input.ok()) return Failed(run, std::move(batch_input).error());
+        limits.batch_input = std::move(batch_input).value();
+      }
+      std::vector<json::Value> batches = BatchMapItems(std::move(selected), limits);
+      iterations = batches.size();
+      run.Inspect("afterItemBatcher", json::Value::MakeArray(std::move(batches)));
+    }
   }
   int64_t max_concurrency = 0;
   if (state.max_concurrency.present()) {
@@ -410,8 +441,7 @@ void RunMap(TestRun& run) {
   MapFailureTolerance tolerance =
       MapFailureTolerance::For(tolerated_count, tolerated_percent, /*distributed=*/false);
   const int64_t failed = run.request.map_iteration_failure_count.value_or(0);
-  if (tolerance.applies &&
-      !tolerance.Tolerates(static_cast<size_t>(failed), items.as_array().size())) {
+  if (tolerance.applies && !tolerance.Tolerates(static_cast<size_t>(failed), iterations)) {
     return Failed(run, Error{std::string(kStatesExceedToleratedFailureThreshold),
                              "The specified tolerated failure threshold was exceeded"});
   }

@@ -446,6 +446,33 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         r = self.call(dict(mapd, ItemsPath="$$.Execution"), mock={"result": "[]"})
         self.assertEqual(r["cause"], 'Reference path "$.Execution" must point to array.')
 
+    def test_map_item_batcher(self):
+        mapd = {"Type": "Map", "ItemsPath": "$.items", "End": True,
+                "ItemSelector": {"n.$": "$$.Map.Item.Value"},
+                "ItemBatcher": {"MaxItemsPerBatchPath": "$.per", "BatchInput": {"tag.$": "$.tag"}},
+                "ToleratedFailureCount": 1,
+                "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                      "ExecutionType": "STANDARD"},
+                                  "StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                                   "End": True}}}}
+        inp = json.dumps({"items": [1, 2, 3, 4, 5], "per": 2, "tag": "t"})
+        r = self.call(mapd, input=inp, inspectionLevel="DEBUG", mock={"result": "[]"},
+                      stateConfiguration={"mapIterationFailureCount": 1})
+        self.assertEqual(r["status"], "SUCCEEDED")
+        self.assertEqual(self.data(r)["afterItemBatcher"], [
+            {"BatchInput": {"tag": "t"}, "Items": [{"n": 1}, {"n": 2}]},
+            {"BatchInput": {"tag": "t"}, "Items": [{"n": 3}, {"n": 4}]},
+            {"BatchInput": {"tag": "t"}, "Items": [{"n": 5}]}])
+        # The failure count is weighed against iterations, which are batches here.
+        mapd["ToleratedFailurePercentage"] = 50
+        del mapd["ToleratedFailureCount"]
+        r = self.call(mapd, input=inp, mock={"result": "[]"},
+                      stateConfiguration={"mapIterationFailureCount": 2})
+        self.assertEqual(r["error"], "States.ExceedToleratedFailureThreshold")
+        r = self.call(mapd, input=json.dumps({"items": [1, 2, 3], "per": 0, "tag": "t"}),
+                      mock={"result": "[]"})
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+
     # --- a state of a whole machine ---------------------------------------------------------
 
     def test_state_of_a_machine(self):
