@@ -173,8 +173,10 @@ std::optional<ApiError> CheckContext(const json::Value& context, bool task_patte
   return std::nullopt;
 }
 
-bool IsMockable(std::string_view type) {
-  return type == "Task" || type == "Map" || type == "Parallel";
+// The state types that call nothing, and so take no mock.
+bool CallsNothing(std::string_view type) {
+  return type == "Pass" || type == "Fail" || type == "Succeed" || type == "Wait" ||
+         type == "Choice";
 }
 
 // A Task resource TestState cannot call for real: activities and the .sync and
@@ -273,15 +275,12 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
     run->machine = compiled.machine;
     run->state = found;
     run->raw_state = *raw;
-    state_name = *r.state_name;
   } else {
     run->raw_state = *definition;
   }
   const std::string type =
       run->raw_state.is_object() ? Str(run->raw_state, "Type").value_or("") : "";
-  if (r.mock && !type.empty() && !IsMockable(type) &&
-      (type == "Pass" || type == "Fail" || type == "Succeed" || type == "Wait" ||
-       type == "Choice")) {
+  if (r.mock && CallsNothing(type)) {
     return Validation("State type '" + type + "' is not supported when a mock is specified");
   }
   if (!r.mock && (type == "Map" || type == "Parallel")) {
