@@ -2,8 +2,8 @@
 // answers with its outcome (status, output or error and cause, nextState) and, at inspection
 // level DEBUG or TRACE, the data at each step of the state's input and output processing.
 //
-// The state is either the whole definition (one state's JSON) or, with stateName, a state of a
-// complete state machine definition. What it does:
+// The state is either the whole definition (one state's JSON) or, with stateName, a state (at any
+// depth) of a complete state machine definition. What it does:
 //   - Pass, Wait, Choice, Succeed, Fail run as in an execution (a Wait does not wait);
 //   - a Task calls its resource through the TaskRunner (the server's routes: functions, DynamoDB,
 //     ...), or takes mock.result / mock.errorOutput instead; a mocked result is first validated
@@ -21,9 +21,10 @@
 // input and roleArn. Workflow variables are the request's `variables`; the state's Assign shows
 // in inspectionData.variables.
 //
-// Errors are the API's: InvalidDefinition (the definition, or a Map/Parallel state without a
-// mock), ValidationException (the rules in test_state.cc's Validate, with AWS's messages),
-// InvalidExecutionInput (input that is not JSON).
+// Errors are the API's: InvalidDefinition (the definition, a Map/Parallel state without a mock,
+// a JSONata state until TestState runs JSONata), ValidationException (the checks of
+// test_state.cc's Prepare, in AWS's order and with AWS's messages where recorded),
+// InvalidExecutionInput (input that is not JSON). docs/api.md (TestState) lists them.
 //
 // Thread-safety: RunTestState may be called from any thread; `done` runs on the caller's thread
 // (mocked and local states) or on the task runner's (a Task that calls its resource).
