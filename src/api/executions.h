@@ -1,8 +1,8 @@
 // Executions: what the Step Functions operations need of the service that runs executions —
-// start one (Standard, Express, or Express synchronously), stop one, learn when one has ended —
-// and nothing of how executions run (the engine) or are kept (the store's group commit).
-// server::ExecutionService implements it; the routes under routes/states/ and the in-process
-// Step Functions calls of Task states use it through StatesService.
+// start one (Standard, Express, or Express synchronously), stop one, learn when one has ended,
+// test one state (TestState) — and nothing of how executions run (the engine) or are kept (the
+// store's group commit). server::ExecutionService implements it; the routes under routes/states/
+// and the in-process Step Functions calls of Task states use it through StatesService.
 //
 // Contract of every implementation:
 //   - A Standard start answers only once the execution's record is durable, and a stop only
@@ -85,6 +85,12 @@ class Executions {
   // Calls `fn` once the Standard execution `arn` has ended and its end is committed; right
   // away when it is not running.
   virtual void WhenEnded(const std::string& arn, std::function<void()> fn) = 0;
+
+  // Runs the TestState action on its request body (already checked against the operation's
+  // input shape): `done` with the response body, or the API error. A Task state that is not
+  // mocked calls its resource as an execution's Task state would.
+  virtual void TestState(const json::Value& request,
+                         std::function<void(ApiResult<json::Value>)> done) = 0;
 };
 
 }  // namespace stator::api

@@ -8,6 +8,7 @@
 #include "common/hash.h"
 #include "common/mutex.h"
 #include "common/uuid.h"
+#include "engine/test_state.h"
 #include "integrations/unavailable_resource.h"
 
 namespace stator::server {
@@ -554,6 +555,16 @@ ApiResult<ExecutionService::Started> ExecutionService::StartExpress(StartRequest
   }
   execution->Start();
   return started;
+}
+
+void ExecutionService::TestState(const json::Value& request,
+                                 std::function<void(ApiResult<json::Value>)> done) {
+  engine::TestStateRequest r = engine::TestStateRequestFromJson(request);
+  r.partition = scope_.partition;
+  r.region = scope_.region;
+  r.account = scope_.account;
+  r.now_ms = clock_->NowMillis();
+  engine::RunTestState(r, default_router_.get(), std::move(done));
 }
 
 void ExecutionService::StartSync(StartRequest r, std::function<void(ApiResult<SyncOutcome>)> done) {

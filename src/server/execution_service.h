@@ -119,6 +119,9 @@ class ExecutionService : public api::Executions {
   void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
             std::function<void(ApiResult<int64_t>)> done) override EXCLUDES(live_mu_);
   void WhenEnded(const std::string& arn, std::function<void()> fn) override EXCLUDES(live_mu_);
+  // Runs engine::RunTestState with the routes of executions without mocks (default_router_).
+  void TestState(const json::Value& request,
+                 std::function<void(ApiResult<json::Value>)> done) override;
 
   // Resumes every execution the store shows RUNNING (call once, before serving); in a cluster,
   // those whose leases it can take (expired, released, or held by this node id before a
