@@ -162,6 +162,12 @@ struct State {
   std::optional<ItemBatcher> item_batcher;
   std::string label;
   bool distributed = false;  // ItemProcessor.ProcessorConfig.Mode == DISTRIBUTED
+  // Distributed mode: ProcessorConfig.ExecutionType is EXPRESS (else STANDARD); the
+  // ItemProcessor as written (what each child execution runs, ProcessorConfig left out); the
+  // ResultWriter object as written (null when absent).
+  bool express_children = false;
+  json::Value item_processor;
+  json::Value result_writer;
 
   // Task, Parallel, Map
   std::vector<Retrier> retry;
