@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "api/routes/states/map_run_common.h"
 #include "asl/compiler.h"
 
 namespace stator::api::states {
@@ -176,6 +177,9 @@ std::optional<ApiError> CheckDefinition(const std::string& definition,
   asl::CompileResult compiled = asl::Compile(definition);
   if (!compiled.ok()) {
     return ApiError{"InvalidDefinition", asl::InvalidDefinitionMessage(compiled.diagnostics), {}};
+  }
+  if (auto parsed = json::Parse(definition); parsed.ok()) {
+    if (auto e = CheckItemReaders(*parsed)) return e;  // map_run_common.h
   }
   if (type == store::StateMachineType::kExpress) {
     auto parsed = json::Parse(definition);
