@@ -75,12 +75,25 @@ void Execution::DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest 
     return;
   }
   running_map_runs_.push_back(request.map_run_arn);
+  // Outside the scheduler until the runner has it (held or not): a virtual clock must not jump
+  // past the hand-over. The runner announces its own work (DistributedMapRunner::Start).
+  {
+    MutexLock lock(&inbox_mu_);
+    ++external_in_flight_;
+    if (scheduler_ != nullptr) scheduler_->ExternalStarted();
+  }
   ParkedMapRun run{frame_id, token, started_event, std::move(request)};
   if (options_.when_durable) {
     held_map_runs_.push_back(std::move(run));
     return;
   }
+  HandOverMapRun(run);
+}
+
+void Execution::HandOverMapRun(ParkedMapRun& run) {
   std::weak_ptr<Execution> weak = weak_from_this();
+  const uint64_t frame_id = run.frame_id;
+  const uint64_t token = run.token;
   options_.map_runner->Start(std::move(run.request),
                              [weak, frame_id, token](Result<json::Value> outcome) {
                                if (auto execution = weak.lock()) {
@@ -92,6 +105,8 @@ void Execution::DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest 
                                  execution->Deliver(std::move(m));
                                }
                              });
+  MutexLock lock(&inbox_mu_);
+  EndExternalLocked();
 }
 
 // Runs on the thread that finished Run, after the history sink got MapRunStarted: the runner
@@ -100,23 +115,16 @@ void Execution::ReleaseHeldMapRuns() {
   auto held = std::make_shared<std::vector<ParkedMapRun>>(std::move(held_map_runs_));
   held_map_runs_.clear();
   std::weak_ptr<Execution> weak = weak_from_this();
-  DistributedMapRunner* runner = options_.map_runner;
-  options_.when_durable([weak, held, runner] {
+  options_.when_durable([weak, held] {
     auto execution = weak.lock();
-    if (!execution || execution->finished()) return;
+    if (!execution) return;
     for (ParkedMapRun& run : *held) {
-      const uint64_t frame_id = run.frame_id;
-      const uint64_t token = run.token;
-      runner->Start(std::move(run.request), [weak, frame_id, token](Result<json::Value> outcome) {
-        if (auto e = weak.lock()) {
-          Message m;
-          m.kind = Message::Kind::kMapRunDone;
-          m.frame_id = frame_id;
-          m.token = token;
-          m.outcome.emplace(std::move(outcome));
-          e->Deliver(std::move(m));
-        }
-      });
+      if (!execution->finished()) {
+        execution->HandOverMapRun(run);
+      } else {
+        MutexLock lock(&execution->inbox_mu_);
+        execution->EndExternalLocked();
+      }
     }
   });
 }
@@ -174,6 +182,10 @@ void Execution::AbortMapRun(ChildGroup& children) {
 }
 
 void Execution::AbortMapRuns() {
+  for (size_t i = 0; i < held_map_runs_.size(); ++i) {
+    MutexLock lock(&inbox_mu_);
+    EndExternalLocked();
+  }
   held_map_runs_.clear();
   std::vector<std::string> running = std::move(running_map_runs_);
   running_map_runs_.clear();

@@ -193,6 +193,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // resumes the Map state; an aborted Map state or a finished execution aborts it.
   void StartMapRun(Frame& f, const std::string& map_run_arn);
   void DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest request);
+  struct ParkedMapRun;
+  // Gives a dispatched Map Run to the runner (any thread) and ends its hand-over's external
+  // work.
+  void HandOverMapRun(ParkedMapRun& run) EXCLUDES(inbox_mu_);
   void OnMapRunDone(Frame& f, Result<json::Value> outcome);
   void ReleaseHeldMapRuns();
   // Replay: the outcome of a parked Map Run the next recorded event reports; false if none.

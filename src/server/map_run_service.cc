@@ -25,12 +25,14 @@ json::Value ErrorResult(const std::string& error, const std::string& cause) {
 }  // namespace
 
 MapRunService::MapRunService(store::Store* store, Clock* clock, ArnScope scope,
-                             api::Executions* executions, std::string results_dir)
+                             api::Executions* executions, std::string results_dir,
+                             engine::Scheduler* scheduler)
     : store_(store),
       clock_(clock),
       scope_(std::move(scope)),
       executions_(executions),
-      results_dir_(std::move(results_dir)) {
+      results_dir_(std::move(results_dir)),
+      scheduler_(scheduler) {
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
@@ -69,11 +71,23 @@ void MapRunService::WorkerLoop() {
   }
 }
 
+void MapRunService::ExternalStarted() {
+  if (scheduler_ != nullptr) scheduler_->ExternalStarted();
+}
+
+void MapRunService::ExternalFinished() {
+  if (scheduler_ != nullptr) scheduler_->ExternalFinished();
+}
+
 void MapRunService::Start(engine::MapRunRequest request, engine::MapRunCompletion done) {
   auto run = std::make_shared<Run>();
   run->request = std::move(request);
   run->done = std::move(done);
-  Post([this, run] { Begin(run); });
+  ExternalStarted();  // until Begin has started the first children
+  Post([this, run] {
+    Begin(run);
+    ExternalFinished();
+  });
 }
 
 void MapRunService::Begin(std::shared_ptr<Run> run) {
@@ -148,6 +162,7 @@ void MapRunService::Launch(const std::shared_ptr<Run>& run) {
       ++run->info.executions.running;
       run->children[i].started = true;
       start.push_back(i);
+      ExternalStarted();  // until the child runs on the scheduler (StartChild)
     }
   }
   for (size_t i : start) StartChild(run, i);
@@ -168,6 +183,12 @@ void MapRunService::StartChild(const std::shared_ptr<Run>& run, size_t index) {
   s.machine.creation_date_ms = run->info.start_date_ms;
   s.input = r.inputs[index];
   s.input_text = s.input.Dump();
+  // The child's end (on its engine thread) holds virtual time until ChildEnded has moved on.
+  s.on_ended = [this, run, index](const std::string&) {
+    ExternalStarted();
+    MutexLock lock(&mu_);
+    run->children[index].external = true;
+  };
   if (r.express) {
     executions_->StartSync(std::move(s),
                            [this, run, index](ApiResult<api::Executions::SyncOutcome> outcome) {
@@ -190,6 +211,7 @@ void MapRunService::StartChild(const std::shared_ptr<Run>& run, size_t index) {
                                ChildEnded(run, index, std::move(c));
                              });
                            });
+    ExternalFinished();  // it ran here until it ended or waits on the scheduler
     return;
   }
   // Named by the Map Run and the index: a run picked up again finds its children.
@@ -197,6 +219,7 @@ void MapRunService::StartChild(const std::shared_ptr<Run>& run, size_t index) {
   const std::string arn = scope_.Execution(s.machine.name, s.name);
   executions_->StartStandard(
       std::move(s), [this, run, index, arn](ApiResult<api::Executions::Started> started) {
+        ExternalFinished();  // started (runnable on the scheduler), or it never will be
         Post([this, run, index, arn, started = std::move(started)] {
           if (started.ok() || started.error().name == "ExecutionAlreadyExists") {
             {
@@ -245,6 +268,16 @@ void MapRunService::ReadChildEnd(const std::shared_ptr<Run>& run, size_t index) 
 }
 
 void MapRunService::ChildEnded(const std::shared_ptr<Run>& run, size_t index, Child c) {
+  bool external = false;
+  {
+    MutexLock lock(&mu_);
+    external = run->children[index].external && !run->children[index].ended;
+  }
+  CountChildEnd(run, index, std::move(c));
+  if (external) ExternalFinished();  // the next children (or the parent) are runnable now
+}
+
+void MapRunService::CountChildEnd(const std::shared_ptr<Run>& run, size_t index, Child c) {
   bool fail = false;
   bool succeed = false;
   bool persist = false;

@@ -47,6 +47,7 @@
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "engine/distributed_map.h"
+#include "engine/scheduler.h"
 #include "store/store.h"
 
 namespace stator::server {
@@ -56,8 +57,11 @@ class MapRunService : public engine::DistributedMapRunner, public api::MapRuns {
   // The most children a Map Run runs at once (AWS's limit for a Distributed Map).
   static constexpr int64_t kMaxChildren = 10000;
 
+  // `scheduler` (may be null) steps the executions: the service announces its work to it
+  // (ExternalStarted/Finished) from a Map Run's hand-over or a child's end until the children
+  // that follow run there, so that a virtual clock does not jump past the gap (--time-scale 0).
   MapRunService(store::Store* store, Clock* clock, ArnScope scope, api::Executions* executions,
-                std::string results_dir);
+                std::string results_dir, engine::Scheduler* scheduler = nullptr);
   ~MapRunService() override;
   MapRunService(const MapRunService&) = delete;
   MapRunService& operator=(const MapRunService&) = delete;
@@ -91,6 +95,7 @@ class MapRunService : public engine::DistributedMapRunner, public api::MapRuns {
     std::string cause;
     bool started = false;
     bool ended = false;
+    bool external = false;  // its end announced external work (ChildEnded finishes it)
   };
 
   // A Map Run while this service runs it. The request is immutable; everything else is guarded by
@@ -120,13 +125,18 @@ class MapRunService : public engine::DistributedMapRunner, public api::MapRuns {
   void Launch(const std::shared_ptr<Run>& run) EXCLUDES(mu_);
   void StartChild(const std::shared_ptr<Run>& run, size_t index);
   void ReadChildEnd(const std::shared_ptr<Run>& run, size_t index);
+  // A child ended: counts it, then fails, succeeds or goes on with the run (CountChildEnd),
+  // and ends the external work its end announced.
   void ChildEnded(const std::shared_ptr<Run>& run, size_t index, Child outcome) EXCLUDES(mu_);
+  void CountChildEnd(const std::shared_ptr<Run>& run, size_t index, Child outcome) EXCLUDES(mu_);
   // Ends the run (SUCCEEDED with `output`, or FAILED/ABORTED with `error`) and answers the
   // parent (not for ABORTED).
   void Finish(const std::shared_ptr<Run>& run, Result<json::Value> outcome, bool aborted)
       EXCLUDES(mu_);
   void StopRunningChildren(const std::shared_ptr<Run>& run) EXCLUDES(mu_);
   void Persist(const std::shared_ptr<Run>& run) EXCLUDES(mu_);
+  void ExternalStarted();
+  void ExternalFinished();
   // ResultWriter: writes the result files; the Map state's output, or the failure.
   Result<json::Value> WriteResults(const std::shared_ptr<Run>& run) EXCLUDES(mu_);
 
@@ -135,6 +145,7 @@ class MapRunService : public engine::DistributedMapRunner, public api::MapRuns {
   const ArnScope scope_;
   api::Executions* const executions_;
   const std::string results_dir_;
+  engine::Scheduler* const scheduler_;
 
   // Every Run's mutable fields are guarded by mu_ too (they are read by Describe and Update).
   Mutex mu_;

@@ -219,9 +219,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                                  impl->executions.get());
   // Distributed Map states' child executions and Map Runs; ResultWriter files go under the data
   // directory (or the temporary directory without one).
-  impl->map_runs =
-      std::make_unique<MapRunService>(impl->store.get(), impl->clock.clock.get(), scope,
-                                      impl->executions.get(), MapResultsDir(options.data_dir));
+  impl->map_runs = std::make_unique<MapRunService>(
+      impl->store.get(), impl->clock.clock.get(), scope, impl->executions.get(),
+      MapResultsDir(options.data_dir), impl->executions->scheduler());
   impl->executions->set_map_runner(impl->map_runs.get());
   impl->states->set_map_runs(impl->map_runs.get());
   impl->states->Register(&impl->router);
