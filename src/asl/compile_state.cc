@@ -579,8 +579,11 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
       CheckFields(*r, f == "ItemReader" ? FieldList(kReaderFields) : FieldList(kWriterFields), at);
       if (!r->Find("Resource")) Schema(v::FieldsRequired({"Resource"}), at);
       GetString(*r, "Resource", at);
-      GetTemplate(*r, "Parameters", true, at);
-      if (f == "ResultWriter") st->result_writer = *r;
+      std::optional<PayloadTemplate> parameters = GetTemplate(*r, "Parameters", true, at);
+      if (f == "ResultWriter") {
+        st->result_writer = *r;
+        st->result_writer_parameters = std::move(parameters);
+      }
     }
   }
   if (auto label = GetString(obj, "Label", loc)) {

@@ -168,6 +168,7 @@ struct State {
   bool express_children = false;
   json::Value item_processor;
   json::Value result_writer;
+  std::optional<PayloadTemplate> result_writer_parameters;  // its Parameters, compiled
 
   // Task, Parallel, Map
   std::vector<Retrier> retry;

@@ -29,6 +29,27 @@ void Execution::StartMapRun(Frame& f, const std::string& map_run_arn) {
   r.tolerated_failure_count = children.tolerated_count;
   r.tolerated_failure_percentage = children.tolerated_percent;
   r.result_writer = state.result_writer;
+  if (state.result_writer_parameters) {
+    // Its Parameters evaluated against the state's input ("Bucket.$": "$.bucket").
+    FrameContext context(this, &f);
+    Result<json::Value> parameters =
+        state.result_writer_parameters->Evaluate(f.effective_input, context);
+    if (!parameters.ok()) {
+      f.children_error = std::move(parameters).error();
+      if (f.children_error.error == kStatesRuntime) {
+        f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
+      }
+      f.resume_reason = ResumeKind::kChildFailed;
+      f.phase = Phase::kResume;
+      MakeReady(f);
+      return;
+    }
+    json::Object writer;
+    for (const auto& [key, value] : state.result_writer.as_object()) {
+      writer.emplace_back(key, key == "Parameters" ? parameters.value() : value);
+    }
+    r.result_writer = json::Value::MakeObject(std::move(writer));
+  }
   if (!children.batch_inputs.empty()) {
     r.inputs = children.batch_inputs;
     for (const json::Value& batch : r.inputs) {

@@ -14,7 +14,7 @@ namespace stator::server {
 
 namespace {
 
-std::string LiteralParameter(const json::Value& writer, const char* key) {
+std::string StringParameter(const json::Value& writer, const char* key) {
   const json::Value* params = writer.Find("Parameters");
   if (params == nullptr || !params->is_object()) params = writer.Find("Arguments");
   const json::Value* v = params != nullptr && params->is_object() ? params->Find(key) : nullptr;
@@ -37,13 +37,13 @@ Status WriteFile(const std::filesystem::path& path, const std::string& text) {
 
 Result<json::Value> MapRunService::WriteResults(const std::shared_ptr<Run>& run) {
   const engine::MapRunRequest& r = run->request;
-  const std::string bucket = LiteralParameter(r.result_writer, "Bucket");
-  std::string prefix = LiteralParameter(r.result_writer, "Prefix");
+  const std::string bucket = StringParameter(r.result_writer, "Bucket");
+  std::string prefix = StringParameter(r.result_writer, "Prefix");
   if (bucket.empty() || bucket.find("..") != std::string::npos ||
       prefix.find("..") != std::string::npos) {
     return Error{"States.ResultWriterFailed",
-                 "The ResultWriter needs a literal Parameters.Bucket (and optional Prefix) "
-                 "naming a directory under the server's map results directory."};
+                 "The ResultWriter's Parameters need a Bucket (and may have a Prefix) naming a "
+                 "directory under the server's map results directory, without '..'."};
   }
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   const std::string id = r.map_run_arn.substr(r.map_run_arn.rfind(':') + 1);

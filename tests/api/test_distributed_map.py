@@ -329,6 +329,24 @@ class DistributedMapTest(Base, unittest.TestCase):
         self.assertEqual(desc["itemCounts"]["resultsWritten"], 3)
         self.assertEqual(desc["executionCounts"]["resultsWritten"], 3)
 
+    def test_result_writer_parameters_from_paths_and_no_prefix(self):
+        machine = self.create(dmap(ECHO, ItemsPath="$.items", ResultWriter={
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket.$": "$.bucket"}}))
+        d = self.execute(machine, {"bucket": "from-input", "items": [1, 2]})
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        run = self.map_run_arn(d["executionArn"])
+        run_id = run.rsplit(":", 1)[1]
+        self.assertEqual(json.loads(d["output"])["ResultWriterDetails"],
+                         {"Bucket": "from-input", "Key": f"{run_id}/manifest.json"})
+        base = os.path.join(self.data, "map-results", "from-input", run_id)
+        with open(os.path.join(base, "SUCCEEDED_0.json")) as f:
+            self.assertEqual(sorted(json.loads(e["Output"]) for e in json.load(f)), [1, 2])
+        self.assertFalse(os.path.exists(os.path.join(base, "FAILED_0.json")))
+        # A bucket that would leave the results directory fails the Map Run.
+        d = self.execute(machine, {"bucket": "../escape", "items": [1]})
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ResultWriterFailed"))
+
     def test_item_reader_is_rejected_at_definition_time(self):
         d = dmap(ECHO, ItemReader={"Resource": "arn:aws:states:::s3:getObject",
                                    "ReaderConfig": {"InputType": "JSON"},
