@@ -360,6 +360,22 @@ class DistributedMapTest(Base, unittest.TestCase):
         v = self.sfn.validate_state_machine_definition(definition=json.dumps(d))
         self.assertEqual(v["result"], "FAIL")
 
+    def test_express_children_follow_the_express_rules(self):
+        d = dmap({"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                        "Parameters": {"StateMachineArn": "x"}, "End": True}},
+                 start="T", execution_type="EXPRESS")
+        self.assertError(
+            "InvalidDefinition",
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine "
+            "does not support '.sync' service integration at "
+            "/States/M/ItemProcessor/States/T/Resource'",
+            self.sfn.create_state_machine, name="express-sync", definition=json.dumps(d),
+            roleArn=ROLE)
+        # Standard children may.
+        d["States"]["M"]["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] = "STANDARD"
+        self.sfn.create_state_machine(name="standard-sync", definition=json.dumps(d),
+                                      roleArn=ROLE)
+
     def test_map_run_api_errors(self):
         missing = PREFIX + "mapRun:nope/x:00000000-0000-0000-0000-000000000000"
         self.assertError("ResourceNotFound", None, self.sfn.describe_map_run, mapRunArn=missing)
