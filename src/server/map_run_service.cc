@@ -1,5 +1,6 @@
 #include "server/map_run_service.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/uuid.h"
@@ -83,6 +84,26 @@ void MapRunService::Start(engine::MapRunRequest request, engine::MapRunCompletio
   auto run = std::make_shared<Run>();
   run->request = std::move(request);
   run->done = std::move(done);
+  const engine::MapRunRequest& r = run->request;
+  run->definition_text = r.definition.Dump();
+  run->children.resize(r.inputs.size());
+  api::MapRunInfo& info = run->info;
+  info.map_run_arn = r.map_run_arn;
+  info.execution_arn = r.execution_arn;
+  info.state_machine_arn = api::MapRunStateMachineArn(r.map_run_arn).value_or("");
+  info.status = "RUNNING";
+  info.max_concurrency = r.max_concurrency;
+  info.start_date_ms = clock_->NowMillis();
+  run->tolerated_count = r.tolerated_failure_count;
+  run->tolerated_percent = r.tolerated_failure_percentage;
+  for (size_t i = 0; i < r.inputs.size(); ++i) run->total_items += ItemsOf(r, i);
+  info.items.total = info.items.pending = run->total_items;
+  info.executions.total = info.executions.pending = static_cast<int64_t>(r.inputs.size());
+  {
+    // Visible at once (DescribeMapRun, ListMapRuns): the parent's MapRunStarted is committed.
+    MutexLock lock(&mu_);
+    runs_[r.map_run_arn] = run;
+  }
   ExternalStarted();  // until Begin has started the first children
   Post([this, run] {
     Begin(run);
@@ -101,6 +122,11 @@ void MapRunService::Begin(std::shared_ptr<Run> run) {
   if (record->has_value()) previous = ParseMapRunRecord(**record);
   if (previous && previous->info.status != "RUNNING") {
     // It ended while its parent was not told (a restart in between): the same outcome again.
+    {
+      MutexLock lock(&mu_);
+      auto it = runs_.find(r.map_run_arn);
+      if (it != runs_.end() && it->second == run) runs_.erase(it);
+    }
     if (previous->info.status == "SUCCEEDED") {
       if (std::optional<json::Value> results = Recorded(r.map_run_arn)) {
         return run->done(std::move(*results));
@@ -108,36 +134,23 @@ void MapRunService::Begin(std::shared_ptr<Run> run) {
     }
     return run->done(Error{previous->error, previous->cause});
   }
-  run->definition_text = r.definition.Dump();
-  run->children.resize(r.inputs.size());
-  api::MapRunInfo& info = run->info;
-  info.map_run_arn = r.map_run_arn;
-  info.execution_arn = r.execution_arn;
-  info.state_machine_arn = api::MapRunStateMachineArn(r.map_run_arn).value_or("");
-  info.status = "RUNNING";
-  info.max_concurrency = r.max_concurrency;
-  run->tolerated_count = r.tolerated_failure_count;
-  run->tolerated_percent = r.tolerated_failure_percentage;
-  info.start_date_ms = clock_->NowMillis();
-  if (previous) {
-    // Picked up after a restart: its start and the limits UpdateMapRun set stand.
-    info.start_date_ms = previous->info.start_date_ms;
-    info.max_concurrency = previous->info.max_concurrency;
-    run->tolerated_count = previous->tolerated_count;
-    run->tolerated_percent = previous->tolerated_percent;
-  }
-  for (size_t i = 0; i < r.inputs.size(); ++i) run->total_items += ItemsOf(r, i);
-  info.items.total = info.items.pending = run->total_items;
-  info.executions.total = info.executions.pending = static_cast<int64_t>(r.inputs.size());
+  int64_t start_date_ms = 0;
   {
     MutexLock lock(&mu_);
-    runs_[r.map_run_arn] = run;
+    if (previous) {
+      // Picked up after a restart: its start and the limits UpdateMapRun set stand.
+      run->info.start_date_ms = previous->info.start_date_ms;
+      run->info.max_concurrency = previous->info.max_concurrency;
+      run->tolerated_count = previous->tolerated_count;
+      run->tolerated_percent = previous->tolerated_percent;
+    }
+    start_date_ms = run->info.start_date_ms;
   }
   if (!previous) {
     // Listed under its execution (ListMapRuns), in the order the runs started.
     Status s = store_->WriteRecords({store::RecordWrite::Put(
-        kMapRunByExecutionKind,
-        MapRunByExecutionKey(r.execution_arn, info.start_date_ms, r.map_run_arn), r.map_run_arn)});
+        kMapRunByExecutionKind, MapRunByExecutionKey(r.execution_arn, start_date_ms, r.map_run_arn),
+        r.map_run_arn)});
     (void)s;  // Persist below reports a failing store the same way
   }
   Persist(run);
@@ -467,6 +480,22 @@ Result<std::vector<api::MapRunInfo>> MapRunService::ListForExecution(
     if (page->next.empty()) break;
     after = page->next;
   }
+  // Runs handed over but not listed yet (Begin writes the listing record).
+  std::vector<api::MapRunInfo> live;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& entry : runs_) {
+      const api::MapRunInfo& info = entry.second->info;
+      if (info.execution_arn != execution_arn) continue;
+      bool listed = false;
+      for (const api::MapRunInfo& o : out) listed = listed || o.map_run_arn == info.map_run_arn;
+      if (!listed) live.push_back(info);
+    }
+  }
+  for (api::MapRunInfo& info : live) out.push_back(std::move(info));
+  std::stable_sort(out.begin(), out.end(), [](const api::MapRunInfo& a, const api::MapRunInfo& b) {
+    return a.start_date_ms < b.start_date_ms;
+  });
   return out;
 }
 
