@@ -235,10 +235,14 @@ void MapRunService::StartChild(const std::shared_ptr<Run>& run, size_t index) {
         ExternalFinished();  // started (runnable on the scheduler), or it never will be
         Post([this, run, index, arn, started = std::move(started)] {
           if (started.ok() || started.error().name == "ExecutionAlreadyExists") {
+            bool run_ended = false;
             {
               MutexLock lock(&mu_);
               run->children[index].arn = arn;
+              run_ended = run->ended;
             }
+            // Started while the run was failing or aborted: stopped as the others were.
+            if (run_ended) executions_->Stop(arn, "", "", [](ApiResult<int64_t>) {});
             // Ended before (a run picked up after a restart): read back at once.
             executions_->WhenEnded(arn, [this, run, index] {
               Post([this, run, index] { ReadChildEnd(run, index); });
@@ -338,7 +342,8 @@ void MapRunService::CountChildEnd(const std::shared_ptr<Run>& run, size_t index,
   if (persist) {
     Persist(run);
     MutexLock lock(&mu_);
-    runs_.erase(run->request.map_run_arn);
+    auto it = runs_.find(run->request.map_run_arn);
+    if (it != runs_.end() && it->second == run) runs_.erase(it);
     return;
   }
   if (fail) {
@@ -381,7 +386,6 @@ void MapRunService::Finish(const std::shared_ptr<Run>& run, Result<json::Value> 
       run->cause = outcome.error().cause;
     }
     children_running = run->running > 0;
-    if (!children_running) runs_.erase(run->request.map_run_arn);
   }
   if (outcome.ok()) {
     // Kept for a parent's crash resume (Recorded) before the parent can record the end.
@@ -390,7 +394,14 @@ void MapRunService::Finish(const std::shared_ptr<Run>& run, Result<json::Value> 
     (void)s;
   }
   Persist(run);
-  if (children_running) StopRunningChildren(run);
+  if (children_running) {
+    StopRunningChildren(run);  // the last one's end takes the run out of runs_
+  } else {
+    // Only now: DescribeMapRun reads the record from here on.
+    MutexLock lock(&mu_);
+    auto it = runs_.find(run->request.map_run_arn);
+    if (it != runs_.end() && it->second == run) runs_.erase(it);
+  }
   if (!aborted) run->done(std::move(outcome));
 }
 
