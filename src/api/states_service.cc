@@ -30,6 +30,9 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_OP(ListExecutions),
       STATOR_OP(GetExecutionHistory),
       STATOR_OP(DescribeStateMachineForExecution),
+      STATOR_OP(DescribeMapRun),
+      STATOR_OP(ListMapRuns),
+      STATOR_OP(UpdateMapRun),
   };
 #undef STATOR_OP
   for (const Entry& e : entries) {

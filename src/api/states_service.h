@@ -11,6 +11,7 @@
 
 #include "api/aws_json/router.h"
 #include "api/executions.h"
+#include "api/map_runs.h"
 #include "common/arn.h"
 #include "common/clock.h"
 #include "store/store.h"
@@ -29,6 +30,10 @@ class StatesService {
 
   store::Store& store() { return *store_; }
   Executions& executions() { return *executions_; }
+  // The Map Runs of distributed Map states (null: none are kept; the Map Run operations then
+  // find none). Set before Register's operations are called; not owned.
+  void set_map_runs(MapRuns* map_runs) { map_runs_ = map_runs; }
+  MapRuns* map_runs() { return map_runs_; }
   int64_t NowMillis() const { return clock_->NowMillis(); }
   const ArnScope& scope() const { return scope_; }
 
@@ -37,6 +42,7 @@ class StatesService {
   const Clock* clock_;
   ArnScope scope_;
   Executions* executions_;
+  MapRuns* map_runs_ = nullptr;
 };
 
 }  // namespace stator::api

@@ -491,6 +491,7 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
           }
           st->distributed = mode == "DISTRIBUTED";
           if (auto et = GetString(*cfg, "ExecutionType", cat)) {
+            st->express_children = *et == "EXPRESS";
             if (!st->distributed) {
               Schema(v::FieldNotSupported("ExecutionType"), v::At(cat, "ExecutionType"));
             } else if (*et != "STANDARD" && *et != "EXPRESS") {
@@ -500,6 +501,13 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
             Schema(v::FieldsRequired({"ExecutionType"}), cat);
           }
         }
+      }
+      if (st->distributed) {
+        json::Object definition;
+        for (const auto& [key, value] : proc.as_object()) {
+          if (key != "ProcessorConfig") definition.emplace_back(key, value);
+        }
+        st->item_processor = json::Value::MakeObject(std::move(definition));
       }
     }
   }
@@ -571,7 +579,11 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
       CheckFields(*r, f == "ItemReader" ? FieldList(kReaderFields) : FieldList(kWriterFields), at);
       if (!r->Find("Resource")) Schema(v::FieldsRequired({"Resource"}), at);
       GetString(*r, "Resource", at);
-      GetTemplate(*r, "Parameters", true, at);
+      std::optional<PayloadTemplate> parameters = GetTemplate(*r, "Parameters", true, at);
+      if (f == "ResultWriter") {
+        st->result_writer = *r;
+        st->result_writer_parameters = std::move(parameters);
+      }
     }
   }
   if (auto label = GetString(obj, "Label", loc)) {

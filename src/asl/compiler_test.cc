@@ -131,6 +131,30 @@ TEST(CompilerTest, BuildsTheIr) {
   EXPECT_TRUE(f.cause.path.has_value());
 }
 
+TEST(CompilerTest, DistributedMapKeepsWhatItsChildExecutionsNeed) {
+  CompileResult r = Compile(std::string_view(R"({"StartAt": "M", "States": {
+      "M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                              "Comment": "c", "StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                             "Parameters": {"Bucket.$": "$.b", "Prefix": "p"}}}}})"));
+  ASSERT_TRUE(r.ok()) << Describe(r.diagnostics);
+  const State& map = r.machine->states[0];
+  EXPECT_TRUE(map.distributed);
+  EXPECT_TRUE(map.express_children);
+  EXPECT_EQ(map.item_processor.Dump(),
+            R"({"Comment":"c","StartAt":"I","States":{"I":{"Type":"Succeed"}}})");
+  EXPECT_EQ(map.result_writer.Find("Resource")->as_string(), "arn:aws:states:::s3:putObject");
+  ASSERT_TRUE(map.result_writer_parameters.has_value());
+  // An inline Map keeps neither.
+  r = Compile(std::string_view(R"({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+      "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}}})"));
+  ASSERT_TRUE(r.ok()) << Describe(r.diagnostics);
+  EXPECT_FALSE(r.machine->states[0].express_children);
+  EXPECT_TRUE(r.machine->states[0].item_processor.is_null());
+  EXPECT_TRUE(r.machine->states[0].result_writer.is_null());
+}
+
 TEST(CompilerTest, InvalidJson) {
   CompileResult r = Compile(std::string_view("not a definition"));
   ASSERT_EQ(r.diagnostics.size(), 1u);

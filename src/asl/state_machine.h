@@ -162,6 +162,13 @@ struct State {
   std::optional<ItemBatcher> item_batcher;
   std::string label;
   bool distributed = false;  // ItemProcessor.ProcessorConfig.Mode == DISTRIBUTED
+  // Distributed mode: ProcessorConfig.ExecutionType is EXPRESS (else STANDARD); the
+  // ItemProcessor as written (what each child execution runs, ProcessorConfig left out); the
+  // ResultWriter object as written (null when absent).
+  bool express_children = false;
+  json::Value item_processor;
+  json::Value result_writer;
+  std::optional<PayloadTemplate> result_writer_parameters;  // its Parameters, compiled
 
   // Task, Parallel, Map
   std::vector<Retrier> retry;

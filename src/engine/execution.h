@@ -20,6 +20,7 @@
 #include "common/execution_status.h"
 #include "common/json.h"
 #include "common/result.h"
+#include "engine/distributed_map.h"
 #include "engine/event_log.h"
 
 namespace stator::engine {
@@ -204,6 +205,9 @@ struct ExecutionOptions {
   // it, right after its final event: the KNIX front door stops the session function instances
   // the execution still runs.
   std::function<void(const std::string& execution_arn)> on_ended;
+  // Runs distributed Map states' child executions (distributed_map.h); null: the engine runs
+  // their iterations itself, as frames that record no history. Not owned.
+  DistributedMapRunner* map_runner = nullptr;
 };
 
 struct ExecutionResult {

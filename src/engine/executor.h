@@ -188,6 +188,22 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void AbortChildren(Frame& owner);
   void AbortFrame(Frame& f);
 
+  // Distributed Map states run by options_.map_runner (distributed_map.cc): hands the Map Run
+  // to the runner (held until its events are durable, parked while replaying); its outcome
+  // resumes the Map state; an aborted Map state or a finished execution aborts it.
+  void StartMapRun(Frame& f, const std::string& map_run_arn);
+  void DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest request);
+  struct ParkedMapRun;
+  // Gives a dispatched Map Run to the runner (any thread) and ends its hand-over's external
+  // work.
+  void HandOverMapRun(ParkedMapRun& run) EXCLUDES(inbox_mu_);
+  void OnMapRunDone(Frame& f, Result<json::Value> outcome);
+  void ReleaseHeldMapRuns();
+  // Replay: the outcome of a parked Map Run the next recorded event reports; false if none.
+  bool ReplayMapRunOutcome(const HistoryEvent& next);
+  void AbortMapRun(ChildGroup& children);
+  void AbortMapRuns();
+
   // A state's failure (executor_retry_catch.cc).
   void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame
   void RaiseRuntime(Frame& f, Error e);  // prefixes the cause, fails the execution
@@ -281,7 +297,17 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::function<void()> on_finished_;
   ExecutionResult result_;
   std::vector<ParkedTask> held_tasks_;  // until their events are durable (when_durable)
-  std::vector<Message> pending_;        // taken from the inbox, handled one at a time
+  // Distributed Map Runs: held until durable, parked while replaying, and those running.
+  struct ParkedMapRun {
+    uint64_t frame_id = 0;
+    uint64_t token = 0;
+    int64_t started_event = 0;  // MapRunStarted's id
+    MapRunRequest request;
+  };
+  std::vector<ParkedMapRun> held_map_runs_;
+  std::vector<ParkedMapRun> replay_map_runs_;
+  std::vector<std::string> running_map_runs_;
+  std::vector<Message> pending_;  // taken from the inbox, handled one at a time
   size_t pending_next_ = 0;
 
   // Replay state (ExecutionOptions::replay); replay_ is null once live.

@@ -69,6 +69,7 @@ void Execution::FinishExecution(ExecutionStatus status, json::Value details, int
                                 std::optional<json::Value> output, std::optional<std::string> error,
                                 std::optional<std::string> cause) {
   if (finished()) return;
+  AbortMapRuns();  // child executions of a distributed Map still running
   const EventType& type = event_types::ExecutionEnded(status);
   const int64_t id = next_event_id_++;
   if (replay_ != nullptr && !ReplayEvent(id, type.type)) return;

@@ -110,6 +110,7 @@ void Execution::Run() {
     }
     FlushHistory();
     if (!held_tasks_.empty() && !finished()) ReleaseHeldTasks();
+    if (!held_map_runs_.empty() && !finished()) ReleaseHeldMapRuns();
     RunState expected = RunState::kRunning;
     if (run_state_.compare_exchange_strong(expected, RunState::kIdle)) return;
     // More work arrived while running (kRunningWithMoreWork): go round again.
@@ -158,6 +159,10 @@ void Execution::HandleMessage(Message& m) {
         CancelTimer(&f.heartbeat_timer);
         ArmTimer(f, TimerKind::kHeartbeat, Now() + *f.heartbeat_seconds * 1000, &f.heartbeat_timer);
       }
+      return;
+    case Message::Kind::kMapRunDone:
+      ++f.token;
+      OnMapRunDone(f, std::move(*m.outcome));
       return;
     case Message::Kind::kTimer:
       break;

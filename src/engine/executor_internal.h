@@ -33,7 +33,15 @@ namespace stator::engine {
 
 // One input to an execution, from a timer, a task runner or StopExecution (any thread).
 struct Execution::Message {
-  enum class Kind : uint8_t { kTaskDone, kSubmitted, kHeartbeat, kTimer, kStop, kRoute };
+  enum class Kind : uint8_t {
+    kTaskDone,
+    kSubmitted,
+    kHeartbeat,
+    kTimer,
+    kStop,
+    kRoute,
+    kMapRunDone,  // a distributed Map's run ended (outcome)
+  };
   Kind kind = Kind::kTimer;
   uint64_t frame_id = 0;
   uint64_t token = 0;

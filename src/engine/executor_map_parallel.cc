@@ -105,6 +105,8 @@ void Execution::RunMapAttempt(Frame& f) {
   }
   iterations->tolerance =
       MapFailureTolerance::For(tolerated_count, tolerated_percent, iterations->distributed);
+  iterations->tolerated_count = tolerated_count;
+  iterations->tolerated_percent = tolerated_percent;
   const json::Array& item_array = items.as_array();
   if (state.item_batcher) {
     // Items pass through the ItemSelector first, then go into batches.
@@ -153,15 +155,19 @@ void Execution::RunMapAttempt(Frame& f) {
   if (finished()) return;
   iterations->started_event = started;
   iterations->last_event = f.last_event;
+  std::string map_run_arn;
   if (iterations->distributed) {
     std::string label = state.label.empty() ? NewUuid() : state.label;
-    std::string arn = "arn:aws:states:" + options_.region + ":" + options_.account +
-                      ":mapRun:" + options_.state_machine_name + "/" + label + ":" + NewUuid();
-    Emit(f, event_types::kMapRun.started, history::MapRunStarted(arn));
+    map_run_arn = "arn:aws:states:" + options_.region + ":" + options_.account +
+                  ":mapRun:" + options_.state_machine_name + "/" + label + ":" + NewUuid();
+    Emit(f, event_types::kMapRun.started, history::MapRunStarted(map_run_arn));
     iterations->last_event = f.last_event;
   }
   f.children = std::move(iterations);
   f.phase = Phase::kBlocked;
+  if (f.children->distributed && options_.map_runner != nullptr) {
+    return StartMapRun(f, map_run_arn);  // child executions (distributed_map.cc)
+  }
   if (f.children->total == 0) {
     f.resume_reason = ResumeKind::kChildrenDone;
     f.phase = Phase::kResume;
@@ -315,7 +321,8 @@ void Execution::FinishChildren(Frame& f) {
   Emit(f, event_types::ChildrenEvents(children->is_map).succeeded, json::Value(),
        /*update_tracker=*/false);
   if (finished()) return;
-  json::Value result = json::Value::MakeArray(std::move(children->results));
+  json::Value result = children->run_output ? std::move(*children->run_output)
+                                            : json::Value::MakeArray(std::move(children->results));
   FinishWithResult(f, std::move(result));
 }
 
@@ -323,6 +330,7 @@ void Execution::AbortChildren(Frame& owner) {
   if (!owner.children) return;
   ChildGroup& children = *owner.children;
   const bool inline_map = children.is_map && !children.distributed && owner.records_history;
+  if (!children.map_run_arn.empty()) AbortMapRun(children);
   for (size_t i = 0; i < children.frames.size(); ++i) {
     if (!children.frames[i]) continue;
     Frame& child = *children.frames[i];

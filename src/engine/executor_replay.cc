@@ -56,6 +56,7 @@ bool Execution::ReplayNextInput() {
     HandleMessage(m);
     return true;
   }
+  if (ReplayMapRunOutcome(next)) return true;
   // A task's outcome: the next event follows the task's Started event.
   for (size_t i = 0; i < replay_tasks_.size(); ++i) {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
@@ -149,6 +150,17 @@ void Execution::GoLive() {
     task.request.context = &task.context;
     DispatchTask(task.request, task.frame_id, task.token);
   }
+  // Distributed Map Runs whose end was not recorded: the runner picks them up where they stand.
+  std::vector<ParkedMapRun> runs = std::move(replay_map_runs_);
+  replay_map_runs_.clear();
+  for (ParkedMapRun& run : runs) {
+    auto it = live_.find(run.frame_id);
+    if (it == live_.end() || it->second->token != run.token ||
+        it->second->phase != Phase::kBlocked) {
+      continue;
+    }
+    DispatchMapRun(run.frame_id, run.token, std::move(run.request));
+  }
 }
 
 void Execution::FailResume(const std::string& why) {
@@ -156,6 +168,7 @@ void Execution::FailResume(const std::string& why) {
   recorded_clock_ = false;
   replay_timers_.clear();
   replay_tasks_.clear();
+  replay_map_runs_.clear();
   next_event_id_ = replayed_events_ + 1;
   const std::string cause = "The execution could not be resumed after a restart: " + why + ".";
   FinishExecution(ExecutionStatus::kFailed, history::ErrorCause(std::string(kStatesRuntime), cause),

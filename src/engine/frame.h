@@ -59,6 +59,11 @@ enum class ResumeKind : uint8_t {
 struct ChildGroup {
   bool is_map = false;
   bool distributed = false;
+  // Distributed mode run by ExecutionOptions::map_runner: the Map Run's ARN while it runs there.
+  std::string map_run_arn;
+  std::optional<int64_t> tolerated_count;  // as resolved (DescribeMapRun shows them)
+  std::optional<double> tolerated_percent;
+  std::optional<json::Value> run_output;       // the runner's result (else results, as an array)
   size_t total = 0;                            // branches, items, or batches
   json::Value items;                           // Map: the items (when no batching)
   std::vector<json::Value> batch_inputs;       // Map with ItemBatcher: the batches; else empty

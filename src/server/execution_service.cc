@@ -4,6 +4,7 @@
 #include <iostream>
 #include <utility>
 
+#include "api/map_runs.h"
 #include "asl/compiler.h"
 #include "common/hash.h"
 #include "common/mutex.h"
@@ -206,6 +207,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.on_result = r.on_result;
   o.on_walkers_stopped = r.on_walkers_stopped;
   o.on_ended = r.on_ended;
+  o.map_runner = map_runner_;
   return o;
 }
 
@@ -411,13 +413,21 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   }
   auto input = json::Parse(e.input);
   if (!input.ok()) return fail("The execution could not be resumed: its input is not JSON.");
-  auto machine_arn = ParseStateMachineArn(e.state_machine_arn);
-  if (!machine_arn.ok()) return fail("The execution could not be resumed: bad state machine ARN.");
+  // A distributed Map's child is stored under its Map Run's ARN (server/map_run_service.h).
+  std::optional<std::string> machine_name = api::MapRunMachineName(e.state_machine_arn);
+  if (!machine_name) {
+    auto machine_arn = ParseStateMachineArn(e.state_machine_arn);
+    if (!machine_arn.ok()) {
+      return fail("The execution could not be resumed: bad state machine ARN.");
+    }
+    machine_name = machine_arn->name;
+  }
 
   engine::ExecutionOptions o;
   o.account = scope_.account;
   o.region = scope_.region;
-  o.state_machine_name = machine_arn->name;
+  o.state_machine_name = *machine_name;
+  o.map_runner = map_runner_;
   o.execution_name = e.name;
   o.role_arn = snapshot->config.role_arn;
   o.input = std::move(input).value();

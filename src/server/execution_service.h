@@ -137,6 +137,10 @@ class ExecutionService : public api::Executions {
   // on it, so that they follow the server's clock as Wait states do.
   engine::Scheduler* scheduler() { return &scheduler_; }
 
+  // Runs the child executions of distributed Map states (server::MapRunService); set once,
+  // before ResumeRunning and the first start. Null: the engine runs them as iterations itself.
+  void set_map_runner(engine::DistributedMapRunner* runner) { map_runner_ = runner; }
+
   // Blocks until everything queued for the store so far is committed (tests, shutdown).
   void FlushForTesting() { queue_.Flush(); }
 
@@ -237,6 +241,7 @@ class ExecutionService : public api::Executions {
   bool lease_stop_ GUARDED_BY(lease_mu_) = false;
   std::thread lease_thread_;
   store::CommitQueue queue_;  // last: destroyed (drained) first
+  engine::DistributedMapRunner* map_runner_ = nullptr;
 };
 
 }  // namespace stator::server

@@ -38,6 +38,7 @@
 #include "schedules/service.h"
 #include "server/execution_service.h"
 #include "server/health.h"
+#include "server/map_run_service.h"
 #include "server/schedule_host.h"
 #include "server/server_clock.h"
 #include "store/fault_injecting_store.h"
@@ -75,6 +76,14 @@ class LocalStepFunctions : public integrations::StepFunctionsApi {
   api::Executions* const executions_;
 };
 
+// Where ResultWriter writes a distributed Map's results (there is no S3): <data dir>/map-results,
+// or $TMPDIR/stator-map-results (default /tmp) for a server without a data directory.
+std::string MapResultsDir(const std::string& data_dir) {
+  if (!data_dir.empty()) return data_dir + "/map-results";
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/stator-map-results";
+}
+
 }  // namespace
 
 class ApiServer::Impl {
@@ -92,6 +101,7 @@ class ApiServer::Impl {
   std::unique_ptr<functions::FunctionRuntime> function_runtime;
   std::unique_ptr<LambdaService> lambda;
   std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
+  std::unique_ptr<MapRunService> map_runs;      // outlives executions; stopped before them
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
   std::shared_ptr<integrations::LambdaTaskRunner> lambda_tasks;
@@ -207,6 +217,13 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
                                                         scope, std::move(exec));
   impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
                                                  impl->executions.get());
+  // Distributed Map states' child executions and Map Runs; ResultWriter files go under the data
+  // directory (or the temporary directory without one).
+  impl->map_runs = std::make_unique<MapRunService>(
+      impl->store.get(), impl->clock.clock.get(), scope, impl->executions.get(),
+      MapResultsDir(options.data_dir), impl->executions->scheduler());
+  impl->executions->set_map_runner(impl->map_runs.get());
+  impl->states->set_map_runs(impl->map_runs.get());
   impl->states->Register(&impl->router);
   impl->local_states = std::make_unique<LocalStepFunctions>(&impl->router, impl->executions.get());
   states_runner->SetApi(impl->local_states.get());
@@ -376,6 +393,7 @@ void ApiServer::Stop() {
   if (impl_->knix) impl_->knix->StopTriggers();
   if (impl_->knix) impl_->knix->WaitForDeploys();
   if (impl_->schedule_runner) impl_->schedule_runner->Stop();
+  if (impl_->map_runs) impl_->map_runs->Stop();
   impl_->executions.reset();
   impl_->function_runtime.reset();  // kills the function workers
   impl_->knix.reset();              // last: completions of the above may still reach it

@@ -1,6 +1,7 @@
 // DescribeExecution: a Standard execution as stored (status, input, output or error and cause,
 // the version or alias it was started through, redrive status).
 #include "api/routes/states/execution_common.h"
+#include "api/routes/states/map_run_common.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
 
@@ -17,7 +18,7 @@ ShapeRef DescribeExecutionInput() {
 ApiResult<json::Value> DescribeExecution(StatesService& service, const json::Value& input) {
   STATOR_TRY(store::Execution e, LoadExecution(service, *StringMember(input, "executionArn")));
   bool include_data = StringMember(input, "includedData").value_or("") != "METADATA_ONLY";
-  return DescribeExecutionJson(e, include_data);
+  return ChildExecutionJson(DescribeExecutionJson(e, include_data), /*add_map_run_arn=*/true);
 }
 
 }  // namespace stator::api::states

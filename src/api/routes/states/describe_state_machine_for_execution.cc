@@ -1,6 +1,7 @@
 // DescribeStateMachineForExecution: the state machine an execution runs, as it was when the
 // execution started (later updates of the machine do not show here).
 #include "api/routes/states/execution_common.h"
+#include "api/routes/states/map_run_common.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
 
@@ -35,7 +36,12 @@ ApiResult<json::Value> DescribeStateMachineForExecution(StatesService& service,
   if (!m.config.encryption_configuration.empty()) {
     out.emplace_back("encryptionConfiguration", JsonMember(m.config.encryption_configuration));
   }
-  return json::Value::MakeObject(std::move(out));
+  if (auto name = MapRunMachineName(e.state_machine_arn)) {
+    // A distributed Map's child: its Map Run and the Map state's label.
+    out.emplace_back("mapRunArn", json::Value::String(e.state_machine_arn));
+    out.emplace_back("label", json::Value::String(name->substr(name->find('/') + 1)));
+  }
+  return ChildExecutionJson(json::Value::MakeObject(std::move(out)), false);
 }
 
 }  // namespace stator::api::states

@@ -3,6 +3,7 @@
 // opaque nextToken bound to the listing it came from.
 #include "api/page_token.h"
 #include "api/routes/states/execution_common.h"
+#include "api/routes/states/map_run_common.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
 
@@ -24,23 +25,28 @@ ShapeRef ListExecutionsInput() {
 
 ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value& input) {
   std::optional<std::string> arn = StringMember(input, "stateMachineArn");
-  if (!arn) {
-    if (auto map_run = StringMember(input, "mapRunArn")) {
-      // Map runs of distributed Map states are not kept as resources yet.
-      return ApiError::ResourceNotFound(*map_run);
-    }
+  std::optional<std::string> map_run = StringMember(input, "mapRunArn");
+  store::ExecutionFilter filter;
+  StateMachineArn parsed;
+  if (!arn && map_run) {
+    // A Map Run's Standard child executions, which are stored under its ARN.
+    STATOR_TRY(MapRunInfo info, LoadMapRun(service, *map_run));
+    filter.state_machine_arn = info.map_run_arn;
+    arn = map_run;
+  } else if (!arn) {
     return ApiError::ValidationWithReason("Must provide a StateMachine ARN or MapRun ARN",
                                           "MISSING_REQUIRED_PARAMETER");
+  } else {
+    STATOR_TRY(parsed, ParseStateMachineArn(*arn));
+    auto machine = service.store().GetStateMachine(parsed.machine_arn);
+    if (!machine.ok()) return StoreFailure(machine.error());
+    if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(*arn);
+    if ((*machine)->type == store::StateMachineType::kExpress) {
+      return StateMachineTypeNotSupported();
+    }
+    filter.state_machine_arn = parsed.machine_arn;
+    map_run.reset();
   }
-  STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(*arn));
-  auto machine = service.store().GetStateMachine(parsed.machine_arn);
-  if (!machine.ok()) return StoreFailure(machine.error());
-  if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(*arn);
-  if ((*machine)->type == store::StateMachineType::kExpress) {
-    return StateMachineTypeNotSupported();
-  }
-  store::ExecutionFilter filter;
-  filter.state_machine_arn = parsed.machine_arn;
   if (parsed.version) {
     auto version = service.store().GetVersion(parsed.machine_arn, *parsed.version);
     if (!version.ok()) return StoreFailure(version.error());
@@ -66,7 +72,10 @@ ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value&
   if (!page.ok()) return StoreFailure(page.error());
   json::Array items;
   items.reserve(page->items.size());
-  for (const store::Execution& e : page->items) items.push_back(ExecutionListItemJson(e));
+  for (const store::Execution& e : page->items) {
+    items.push_back(map_run ? ChildExecutionJson(ExecutionListItemJson(e), true)
+                            : ExecutionListItemJson(e));
+  }
   json::Object out;
   out.emplace_back("executions", json::Value::MakeArray(std::move(items)));
   if (!page->next.empty()) {

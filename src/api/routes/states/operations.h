@@ -33,6 +33,10 @@ STATOR_STATES_OPERATION(ListExecutions);
 STATOR_STATES_OPERATION(GetExecutionHistory);
 STATOR_STATES_OPERATION(DescribeStateMachineForExecution);
 
+STATOR_STATES_OPERATION(DescribeMapRun);
+STATOR_STATES_OPERATION(ListMapRuns);
+STATOR_STATES_OPERATION(UpdateMapRun);
+
 // Operations that answer later (once an execution's record is committed, or it has ended).
 #define STATOR_STATES_ASYNC_OPERATION(Name) \
   ShapeRef Name##Input();                   \

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "api/routes/states/map_run_common.h"
 #include "asl/compiler.h"
 
 namespace stator::api::states {
@@ -169,6 +170,39 @@ std::optional<ApiError> CheckExpressStates(const json::Value& states, const std:
   return std::nullopt;
 }
 
+// The ItemProcessors of distributed Maps whose children are Express executions follow the
+// Express rules, in a machine of either type.
+std::optional<ApiError> CheckExpressChildren(const json::Value& states, const std::string& where) {
+  if (!states.is_object()) return std::nullopt;
+  for (const auto& [name, state] : states.as_object()) {
+    if (!state.is_object()) continue;
+    std::string at = where + "/" + name;
+    if (const json::Value* b = state.Find("Branches"); b && b->is_array()) {
+      for (size_t i = 0; i < b->as_array().size(); ++i) {
+        const json::Value& branch = b->as_array()[i];
+        if (const json::Value* s = branch.is_object() ? branch.Find("States") : nullptr) {
+          std::string inner = at + "/Branches/" + std::to_string(i) + "/States";
+          if (auto e = CheckExpressChildren(*s, inner)) return e;
+        }
+      }
+    }
+    for (const char* key : {"ItemProcessor", "Iterator"}) {
+      const json::Value* p = state.Find(key);
+      const json::Value* s = p && p->is_object() ? p->Find("States") : nullptr;
+      if (s == nullptr) continue;
+      const json::Value* config = p->Find("ProcessorConfig");
+      const json::Value* type =
+          config && config->is_object() ? config->Find("ExecutionType") : nullptr;
+      const std::string inner = at + "/" + key + "/States";
+      if (type && type->is_string() && type->as_string() == "EXPRESS") {
+        if (auto e = CheckExpressStates(*s, inner)) return e;
+      }
+      if (auto e = CheckExpressChildren(*s, inner)) return e;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ApiError> CheckDefinition(const std::string& definition,
@@ -176,6 +210,13 @@ std::optional<ApiError> CheckDefinition(const std::string& definition,
   asl::CompileResult compiled = asl::Compile(definition);
   if (!compiled.ok()) {
     return ApiError{"InvalidDefinition", asl::InvalidDefinitionMessage(compiled.diagnostics), {}};
+  }
+  if (auto parsed = json::Parse(definition); parsed.ok()) {
+    if (auto e = CheckItemReaders(*parsed)) return e;  // map_run_common.h
+    const json::Value* states = parsed->is_object() ? parsed->Find("States") : nullptr;
+    if (states != nullptr) {
+      if (auto e = CheckExpressChildren(*states, "/States")) return e;
+    }
   }
   if (type == store::StateMachineType::kExpress) {
     auto parsed = json::Parse(definition);

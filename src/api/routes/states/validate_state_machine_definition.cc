@@ -30,8 +30,9 @@ ApiResult<json::Value> ValidateStateMachineDefinition(StatesService& service,
 
   asl::CompileResult compiled = asl::Compile(definition);
   asl::Diagnostics diagnostics = compiled.diagnostics;
-  if (compiled.ok() && type == store::StateMachineType::kExpress) {
-    // Express-only rules surface as one SCHEMA_VALIDATION_FAILED diagnostic.
+  if (compiled.ok()) {
+    // Express-only rules and ItemReader (no S3 here) surface as one SCHEMA_VALIDATION_FAILED
+    // diagnostic.
     if (auto e = CheckDefinition(definition, type)) {
       const std::string prefix = "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ";
       std::string text = e->message.substr(prefix.size(), e->message.size() - prefix.size() - 1);
