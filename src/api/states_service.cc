@@ -30,6 +30,13 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_OP(ListExecutions),
       STATOR_OP(GetExecutionHistory),
       STATOR_OP(DescribeStateMachineForExecution),
+      STATOR_OP(CreateActivity),
+      STATOR_OP(DescribeActivity),
+      STATOR_OP(DeleteActivity),
+      STATOR_OP(ListActivities),
+      STATOR_OP(SendTaskSuccess),
+      STATOR_OP(SendTaskFailure),
+      STATOR_OP(SendTaskHeartbeat),
   };
 #undef STATOR_OP
   for (const Entry& e : entries) {
@@ -53,6 +60,7 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_ASYNC_OP(StartExecution),
       STATOR_ASYNC_OP(StartSyncExecution),
       STATOR_ASYNC_OP(StopExecution),
+      STATOR_ASYNC_OP(GetActivityTask),
   };
 #undef STATOR_ASYNC_OP
   for (const AsyncEntry& e : async_entries) {

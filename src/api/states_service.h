@@ -5,12 +5,13 @@
 //
 // Each operation is one file under routes/states/ (routes/states/operations.h lists them).
 //
-// Ownership: borrows store, clock and execution service, which must outlive it.
+// Ownership: borrows store, clock, execution service and task callbacks, which must outlive it.
 // Thread-safety: thread-safe; operations may run concurrently.
 #pragma once
 
 #include "api/aws_json/router.h"
 #include "api/executions.h"
+#include "api/task_callbacks.h"
 #include "common/arn.h"
 #include "common/clock.h"
 #include "store/store.h"
@@ -29,6 +30,10 @@ class StatesService {
 
   store::Store& store() { return *store_; }
   Executions& executions() { return *executions_; }
+  // The tasks waiting for activity workers and callbacks; set once before serving (without
+  // it, the activity and callback operations answer InternalFailure).
+  void set_task_callbacks(TaskCallbacks* callbacks) { callbacks_ = callbacks; }
+  TaskCallbacks* task_callbacks() { return callbacks_; }
   int64_t NowMillis() const { return clock_->NowMillis(); }
   const ArnScope& scope() const { return scope_; }
 
@@ -37,6 +42,7 @@ class StatesService {
   const Clock* clock_;
   ArnScope scope_;
   Executions* executions_;
+  TaskCallbacks* callbacks_ = nullptr;
 };
 
 }  // namespace stator::api

@@ -99,9 +99,13 @@ struct TaskRequest {
   // unique within the execution, and the same when a resumed execution dispatches the attempt
   // again, so a runner can derive idempotency keys from it.
   int64_t scheduled_event_id = 0;
-  std::string task_token;  // set for .waitForTaskToken resources (also $$.Task.Token)
+  // Set for .waitForTaskToken resources (also $$.Task.Token) and for activities (what
+  // GetActivityTask hands the worker).
+  std::string task_token;
   // May be called from any thread while the task runs (before done): a heartbeat resets the
-  // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations).
+  // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations) or,
+  // for an activity, ActivityStarted with the value as its details ({"workerName"}), once per
+  // attempt.
   std::function<void()> heartbeat;
   std::function<void(json::Value)> submitted;
 
@@ -204,6 +208,12 @@ struct ExecutionOptions {
   // it, right after its final event: the KNIX front door stops the session function instances
   // the execution still runs.
   std::function<void(const std::string& execution_arn)> on_ended;
+  // Makes the task token of a .waitForTaskToken or activity Task attempt from the execution's
+  // ARN and a nonce drawn from the execution's random generator (the same nonce when a resumed
+  // execution re-runs the attempt, so the same token). Unset: the nonce is the token. A server
+  // sets it to sign tokens with a secret of its own, so that they cannot be guessed.
+  std::function<std::string(const std::string& execution_arn, const std::string& nonce)>
+      make_task_token;
 };
 
 struct ExecutionResult {

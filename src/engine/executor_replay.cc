@@ -61,14 +61,16 @@ bool Execution::ReplayNextInput() {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
     const uint64_t frame_id = replay_tasks_[i].frame_id;
     const uint64_t token = replay_tasks_[i].token;
-    if (next.type == event_types::kTaskSubmitted.type) {
+    const bool activity_started = next.type == event_types::kActivityTask.started.type;
+    if (next.type == event_types::kTaskSubmitted.type || activity_started) {
       // Not an outcome: the task runs on, and its outcome follows this event.
       replay_tasks_[i].started_event = next_event_id_;
       Message m;
       m.kind = Message::Kind::kSubmitted;
       m.frame_id = frame_id;
       m.token = token;
-      Result<json::Value> output = RecordedOutcome(next);
+      Result<json::Value> output =
+          activity_started ? Result<json::Value>(next.details) : RecordedOutcome(next);
       m.payload = output.ok() ? std::move(output).value() : json::Value();
       HandleMessage(m);
       return true;

@@ -33,6 +33,14 @@ STATOR_STATES_OPERATION(ListExecutions);
 STATOR_STATES_OPERATION(GetExecutionHistory);
 STATOR_STATES_OPERATION(DescribeStateMachineForExecution);
 
+STATOR_STATES_OPERATION(CreateActivity);
+STATOR_STATES_OPERATION(DescribeActivity);
+STATOR_STATES_OPERATION(DeleteActivity);
+STATOR_STATES_OPERATION(ListActivities);
+STATOR_STATES_OPERATION(SendTaskSuccess);
+STATOR_STATES_OPERATION(SendTaskFailure);
+STATOR_STATES_OPERATION(SendTaskHeartbeat);
+
 // Operations that answer later (once an execution's record is committed, or it has ended).
 #define STATOR_STATES_ASYNC_OPERATION(Name) \
   ShapeRef Name##Input();                   \
@@ -41,6 +49,7 @@ STATOR_STATES_OPERATION(DescribeStateMachineForExecution);
 STATOR_STATES_ASYNC_OPERATION(StartExecution);
 STATOR_STATES_ASYNC_OPERATION(StartSyncExecution);
 STATOR_STATES_ASYNC_OPERATION(StopExecution);
+STATOR_STATES_ASYNC_OPERATION(GetActivityTask);  // a long poll
 
 #undef STATOR_STATES_ASYNC_OPERATION
 #undef STATOR_STATES_OPERATION
