@@ -1,5 +1,7 @@
 #include "server/callback_service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -13,6 +15,8 @@ namespace {
 
 constexpr const char* kSecretKind = "states.task_token_secret";
 constexpr const char* kSecretKey = "hmac-sha256";
+constexpr const char* kMessageKind = "states.task_message";
+constexpr const char* kActivityTaskKind = "states.activity_task";
 
 std::string Base64Url(std::string_view bytes) {
   std::string s = Base64Encode(bytes);
@@ -28,6 +32,22 @@ std::optional<std::string> FromBase64Url(std::string_view text) {
   auto decoded = Base64Decode(text, Base64Padding::kOptional, Base64Letters::kStandardOrUrlSafe);
   if (!decoded.ok()) return std::nullopt;
   return std::move(decoded).value();
+}
+
+// 20 decimal digits that increase with every call in this process (microseconds since the
+// epoch, at least one more than the last).
+std::string MessageSequence() {
+  static std::atomic<int64_t> last{0};
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  int64_t prev = last.load();
+  int64_t next;
+  do {
+    next = std::max(now, prev + 1);
+  } while (!last.compare_exchange_weak(prev, next));
+  std::string digits = std::to_string(next);
+  return std::string(20 - std::min<size_t>(20, digits.size()), '0') + digits;
 }
 
 ApiError TaskTimedOut() {
@@ -156,81 +176,163 @@ void CallbackService::Add(const engine::TaskRequest& request, engine::TaskComple
   if (request.heartbeat_seconds) p.heartbeat_ms = *request.heartbeat_seconds * 1000;
   p.last_beat_ms = now;
   const std::string token = request.task_token;
+  const std::string activity_arn = p.activity_arn;
+  const std::string input = p.input;
   std::function<void(std::optional<ActivityTask>)> answer;
   std::function<void(json::Value)> started;
-  json::Value worker;
-  ActivityTask task;
+  std::string worker;
   {
     MutexLock lock(&mu_);
     if (pending_.count(token) != 0) RemoveLocked(token);  // dispatched again (a resume)
     by_execution_.emplace(p.execution_arn, token);
     if (activity) {
-      // The longest-waiting poller of this activity takes it at once.
+      // The longest-waiting poller of this activity on this node takes it at once.
       for (auto it = pollers_.begin(); it != pollers_.end(); ++it) {
-        if (it->second.activity_arn != p.activity_arn) continue;
+        if (it->second.activity_arn != activity_arn) continue;
         answer = std::move(it->second.done);
-        worker = json::Value::String(it->second.worker_name);
+        worker = it->second.worker_name;
         pollers_.erase(it);
         break;
       }
       if (answer) {
         p.taken = true;
         started = p.started;
-        task = ActivityTask{token, p.input};
       } else {
-        queues_[p.activity_arn].push_back(token);
+        queues_[activity_arn].push_back(token);
       }
     }
     pending_.emplace(token, std::move(p));
   }
   if (answer) {
-    if (started) {
-      json::Object details;
-      if (!worker.as_string().empty()) details.emplace_back("workerName", worker);
-      started(json::Value::MakeObject(std::move(details)));
-    }
-    answer(std::move(task));
+    Started(token, request.execution_arn, worker, std::move(started));
+    answer(ActivityTask{token, input});
+  } else if (activity && cluster()) {
+    // Offered to the workers polling other nodes too.
+    (void)store_->WriteRecords(
+        {store::RecordWrite::Put(kActivityTaskKind, activity_arn + "\n" + token, input)});
   }
+}
+
+void CallbackService::Started(const std::string& token, const std::string& execution_arn,
+                              const std::string& worker, std::function<void(json::Value)> started) {
+  json::Object details;
+  if (!worker.empty()) details.emplace_back("workerName", json::Value::String(worker));
+  if (started) {
+    started(json::Value::MakeObject(std::move(details)));
+    return;
+  }
+  // Held by another node: tell it.
+  json::Object message;
+  message.emplace_back("type", json::Value::String("started"));
+  message.emplace_back("workerName", json::Value::String(worker));
+  (void)Forward(token, execution_arn, json::Value::MakeObject(std::move(message)));
+}
+
+bool CallbackService::ClaimRecord(const std::string& activity_arn, const std::string& token) {
+  if (!cluster()) return true;
+  Status s = store_->WriteRecords({store::RecordWrite::Delete(
+      kActivityTaskKind, activity_arn + "\n" + token, store::RecordWrite::Condition::kPresent)});
+  return s.ok();
 }
 
 void CallbackService::PollActivity(const std::string& activity_arn, const std::string& worker_name,
                                    std::function<void(std::optional<ActivityTask>)> done) {
-  std::function<void(json::Value)> started;
-  ActivityTask task;
-  {
-    MutexLock lock(&mu_);
-    auto q = queues_.find(activity_arn);
-    const int64_t now = clock_->NowMillis();
-    while (q != queues_.end() && !q->second.empty()) {
-      std::string token = std::move(q->second.front());
-      q->second.pop_front();
-      auto it = pending_.find(token);
-      if (it == pending_.end() || it->second.taken || ExpiredLocked(it->second, now)) continue;
-      it->second.taken = true;
-      started = it->second.started;
-      task = ActivityTask{token, it->second.input};
-      break;
-    }
-    if (task.task_token.empty()) {
-      if (stopping_) {
-        started = nullptr;
-      } else {
-        Poller p{activity_arn, worker_name,
-                 std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.poll_millis),
-                 std::move(done)};
-        pollers_.emplace(next_poller_++, std::move(p));
-        poll_cv_.SignalAll();
-        return;
+  for (;;) {
+    std::function<void(json::Value)> started;
+    ActivityTask task;
+    std::string execution_arn;
+    {
+      MutexLock lock(&mu_);
+      auto q = queues_.find(activity_arn);
+      const int64_t now = clock_->NowMillis();
+      while (q != queues_.end() && !q->second.empty()) {
+        std::string token = std::move(q->second.front());
+        q->second.pop_front();
+        auto it = pending_.find(token);
+        if (it == pending_.end() || it->second.taken || ExpiredLocked(it->second, now)) continue;
+        it->second.taken = true;
+        started = it->second.started;
+        execution_arn = it->second.execution_arn;
+        task = ActivityTask{token, it->second.input};
+        break;
       }
     }
+    if (!task.task_token.empty()) {
+      if (!ClaimRecord(activity_arn, task.task_token)) continue;  // a worker elsewhere has it
+      Started(task.task_token, execution_arn, worker_name, std::move(started));
+      return done(std::move(task));
+    }
+    break;
   }
-  if (task.task_token.empty()) return done(std::nullopt);
-  if (started) {
-    json::Object details;
-    if (!worker_name.empty()) details.emplace_back("workerName", json::Value::String(worker_name));
-    started(json::Value::MakeObject(std::move(details)));
+  if (cluster()) {
+    if (std::optional<ActivityTask> remote = ClaimRemote(activity_arn)) {
+      std::optional<std::string> arn = Verify(remote->task_token);
+      if (arn) Started(remote->task_token, *arn, worker_name, nullptr);
+      return done(std::move(*remote));
+    }
   }
-  done(std::move(task));
+  {
+    MutexLock lock(&mu_);
+    if (!stopping_) {
+      Poller p{activity_arn, worker_name,
+               std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.poll_millis),
+               std::move(done)};
+      pollers_.emplace(next_poller_++, std::move(p));
+      poll_cv_.SignalAll();
+      return;
+    }
+  }
+  done(std::nullopt);
+}
+
+std::optional<CallbackService::ActivityTask> CallbackService::ClaimRemote(
+    const std::string& activity_arn) {
+  const std::string prefix = activity_arn + "\n";
+  auto page = store_->ListRecords(kActivityTaskKind, prefix, "", 16);
+  if (!page.ok()) return std::nullopt;
+  for (const store::Record& r : page->items) {
+    std::string token = r.key.substr(prefix.size());
+    {
+      MutexLock lock(&mu_);
+      if (pending_.count(token) != 0) continue;  // ours: taken from the local queue
+    }
+    Status s = store_->WriteRecords({store::RecordWrite::Delete(
+        kActivityTaskKind, r.key, store::RecordWrite::Condition::kPresent)});
+    if (s.ok()) return ActivityTask{std::move(token), r.value};
+  }
+  return std::nullopt;
+}
+
+void CallbackService::OfferRemote() {
+  std::vector<std::pair<uint64_t, std::string>> waiting;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [id, p] : pollers_) waiting.emplace_back(id, p.activity_arn);
+  }
+  for (const auto& [id, activity_arn] : waiting) {
+    std::optional<ActivityTask> task = ClaimRemote(activity_arn);
+    if (!task) continue;
+    std::function<void(std::optional<ActivityTask>)> done;
+    std::string worker;
+    {
+      MutexLock lock(&mu_);
+      auto it = pollers_.find(id);
+      if (it != pollers_.end()) {
+        done = std::move(it->second.done);
+        worker = it->second.worker_name;
+        pollers_.erase(it);
+      }
+    }
+    if (!done) {
+      // The poll ended meanwhile: offer the task again.
+      (void)store_->WriteRecords({store::RecordWrite::Put(
+          kActivityTaskKind, activity_arn + "\n" + task->task_token, task->input)});
+      continue;
+    }
+    std::optional<std::string> arn = Verify(task->task_token);
+    if (arn) Started(task->task_token, *arn, worker, nullptr);
+    done(std::move(*task));
+  }
 }
 
 void CallbackService::PollLoop() {
@@ -238,7 +340,8 @@ void CallbackService::PollLoop() {
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
     std::vector<std::function<void(std::optional<ActivityTask>)>> expired;
-    auto next = std::chrono::steady_clock::time_point::max();
+    auto next = cluster() ? now + std::chrono::milliseconds(200)
+                          : std::chrono::steady_clock::time_point::max();
     for (auto it = pollers_.begin(); it != pollers_.end();) {
       if (it->second.deadline <= now) {
         expired.push_back(std::move(it->second.done));
@@ -258,6 +361,12 @@ void CallbackService::PollLoop() {
       poll_cv_.Wait(&mu_);
     } else {
       poll_cv_.WaitUntil(&mu_, next);
+    }
+    if (cluster() && !stopping_ && std::chrono::steady_clock::now() >= next) {
+      mu_.Unlock();
+      PumpMailbox();
+      OfferRemote();
+      mu_.Lock();
     }
   }
 }
@@ -281,10 +390,23 @@ void CallbackService::RemoveLocked(const std::string& token) {
 }
 
 void CallbackService::ExecutionEnded(const std::string& execution_arn) {
-  MutexLock lock(&mu_);
-  auto range = by_execution_.equal_range(execution_arn);
-  for (auto e = range.first; e != range.second; ++e) pending_.erase(e->second);
-  by_execution_.erase(execution_arn);
+  std::vector<std::string> offered;  // activity tasks nobody took: withdrawn from other nodes
+  {
+    MutexLock lock(&mu_);
+    auto range = by_execution_.equal_range(execution_arn);
+    for (auto e = range.first; e != range.second; ++e) {
+      auto it = pending_.find(e->second);
+      if (it == pending_.end()) continue;
+      if (cluster() && !it->second.activity_arn.empty() && !it->second.taken) {
+        offered.push_back(it->second.activity_arn + "\n" + e->second);
+      }
+      pending_.erase(it);
+    }
+    by_execution_.erase(execution_arn);
+  }
+  for (const std::string& key : offered) {
+    (void)store_->WriteRecords({store::RecordWrite::Delete(kActivityTaskKind, key)});
+  }
 }
 
 ApiError CallbackService::Closed(const std::string& execution_arn) {
@@ -295,55 +417,145 @@ ApiError CallbackService::Closed(const std::string& execution_arn) {
   return TaskTimedOut();
 }
 
-Result<CallbackService::Pending, ApiError> CallbackService::Take(const std::string& token) {
-  std::optional<std::string> arn = Verify(token);
-  if (!arn) return ApiError::InvalidToken();
+std::optional<ApiError> CallbackService::Apply(const std::string& token,
+                                               const json::Value& message) {
+  const json::Value* type = message.Find("type");
+  const std::string kind = type != nullptr && type->is_string() ? type->as_string() : "";
+  auto text = [&](const char* key) {
+    const json::Value* v = message.Find(key);
+    return v != nullptr && v->is_string() ? v->as_string() : std::string();
+  };
+  engine::TaskCompletion done;
+  std::function<void()> beat;
+  std::function<void(json::Value)> started;
   {
     MutexLock lock(&mu_);
     auto it = pending_.find(token);
-    if (it != pending_.end()) {
-      if (ExpiredLocked(it->second, clock_->NowMillis())) return TaskTimedOut();
-      Pending p = std::move(it->second);
+    if (it == pending_.end()) return TaskTimedOut();
+    const int64_t now = clock_->NowMillis();
+    if (ExpiredLocked(it->second, now)) return TaskTimedOut();
+    if (kind == "heartbeat") {
+      it->second.last_beat_ms = now;
+      beat = it->second.heartbeat;
+    } else if (kind == "started") {
+      if (it->second.taken) return std::nullopt;
+      it->second.taken = true;
+      started = it->second.started;
+    } else {
+      if (!it->second.activity_arn.empty() && !it->second.taken) {
+        started = it->second.started;  // an outcome always follows ActivityStarted
+      }
+      done = std::move(it->second.done);
       RemoveLocked(token);
-      return p;
     }
   }
+  if (started) {
+    json::Object details;
+    if (!text("workerName").empty()) {
+      details.emplace_back("workerName", json::Value::String(text("workerName")));
+    }
+    started(json::Value::MakeObject(std::move(details)));
+  }
+  if (beat) {
+    beat();
+  } else if (done) {
+    if (kind == "success") {
+      const json::Value* output = message.Find("output");
+      done(output != nullptr ? *output : json::Value());
+    } else {
+      done(Error{text("error"), text("cause")});
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> CallbackService::Forward(const std::string& token,
+                                                 const std::string& execution_arn,
+                                                 const json::Value& message) {
+  auto stored = store_->GetExecution(execution_arn);
+  if (!stored.ok()) return ApiError::Internal(stored.error().cause);
+  if (!stored->has_value()) return Closed(execution_arn);
+  if ((*stored)->status != store::ExecutionStatus::kRunning) return TaskTimedOut();
+  auto lease = store_->GetLease(execution_arn);
+  // Held here (or by nobody yet): the task is not waiting any more.
+  if (lease.ok() && lease->has_value() && (*lease)->owner == options_.node_id) {
+    return TaskTimedOut();
+  }
+  // Keys in the order this node sends (a worker's "started" before its outcome).
+  Status s = store_->WriteRecords({store::RecordWrite::Put(
+      kMessageKind, token + "\n" + MessageSequence() + RandomHex(4), message.Dump())});
+  if (!s.ok()) return ApiError::Internal(s.error().cause);
+  return std::nullopt;
+}
+
+void CallbackService::PumpMailbox() {
+  std::string after;
+  std::unordered_map<std::string, bool> running;  // execution ARN → RUNNING (this round)
+  for (;;) {
+    auto page = store_->ListRecords(kMessageKind, "", after, 100);
+    if (!page.ok()) return;
+    for (const store::Record& r : page->items) {
+      const std::string token = r.key.substr(0, r.key.find('\n'));
+      bool ours;
+      {
+        MutexLock lock(&mu_);
+        ours = pending_.count(token) != 0;
+      }
+      bool drop = ours;
+      if (ours) {
+        auto message = json::Parse(r.value);
+        if (message.ok() && message->is_object()) (void)Apply(token, *message);
+      } else {
+        std::optional<std::string> arn = Verify(token);
+        if (!arn) {
+          drop = true;
+        } else {
+          auto cached = running.find(*arn);
+          if (cached == running.end()) {
+            auto e = store_->GetExecution(*arn);
+            const bool is_running =
+                !e.ok() || (e->has_value() && (*e)->status == store::ExecutionStatus::kRunning);
+            cached = running.emplace(*arn, is_running).first;
+          }
+          drop = !cached->second;  // its execution ended: nobody will take it
+        }
+      }
+      if (drop) (void)store_->WriteRecords({store::RecordWrite::Delete(kMessageKind, r.key)});
+    }
+    if (page->next.empty()) return;
+    after = page->next;
+  }
+}
+
+std::optional<ApiError> CallbackService::Deliver(const std::string& token,
+                                                 const json::Value& message) {
+  std::optional<std::string> arn = Verify(token);
+  if (!arn) return ApiError::InvalidToken();
+  bool local;
+  {
+    MutexLock lock(&mu_);
+    local = pending_.count(token) != 0;
+  }
+  if (local) return Apply(token, message);
+  if (cluster()) return Forward(token, *arn, message);
   return Closed(*arn);
 }
 
 std::optional<ApiError> CallbackService::Succeed(const std::string& task_token,
                                                  json::Value output) {
-  auto taken = Take(task_token);
-  if (!taken.ok()) return std::move(taken).error();
-  taken->done(std::move(output));
-  return std::nullopt;
+  return Deliver(task_token, json::Value::MakeObject({{"type", json::Value::String("success")},
+                                                      {"output", std::move(output)}}));
 }
 
 std::optional<ApiError> CallbackService::Fail(const std::string& task_token,
                                               const std::string& error, const std::string& cause) {
-  auto taken = Take(task_token);
-  if (!taken.ok()) return std::move(taken).error();
-  taken->done(Error{error, cause});
-  return std::nullopt;
+  return Deliver(task_token, json::Value::MakeObject({{"type", json::Value::String("failure")},
+                                                      {"error", json::Value::String(error)},
+                                                      {"cause", json::Value::String(cause)}}));
 }
 
 std::optional<ApiError> CallbackService::Heartbeat(const std::string& task_token) {
-  std::optional<std::string> arn = Verify(task_token);
-  if (!arn) return ApiError::InvalidToken();
-  std::function<void()> beat;
-  {
-    MutexLock lock(&mu_);
-    auto it = pending_.find(task_token);
-    if (it != pending_.end()) {
-      const int64_t now = clock_->NowMillis();
-      if (ExpiredLocked(it->second, now)) return TaskTimedOut();
-      it->second.last_beat_ms = now;
-      beat = it->second.heartbeat;
-    }
-  }
-  if (!beat) return Closed(*arn);
-  beat();
-  return std::nullopt;
+  return Deliver(task_token, json::Value::MakeObject({{"type", json::Value::String("heartbeat")}}));
 }
 
 }  // namespace stator::server

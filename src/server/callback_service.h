@@ -21,6 +21,14 @@
 // SendTaskSuccess / SendTaskFailure; a token whose task is closed (succeeded, failed, past its
 // TimeoutSeconds or HeartbeatSeconds, its execution ended) answers TaskTimedOut.
 //
+// In a cluster the waiting tasks live on the node that runs their execution (it holds the
+// lease), and two kinds of records carry what crosses nodes: `states.task_message` ("TOKEN\nID"
+// → {"type": success|failure|heartbeat|started, ...}), written by a node that got a call for a
+// token it does not hold while the execution is RUNNING, and read (then deleted) by the node
+// that holds it every 200 ms; and `states.activity_task` ("ACTIVITY\nTOKEN" → input), each
+// activity task not yet taken, which a worker's poll on any node claims by deleting it (one
+// winner) — the holder then learns of the worker through a "started" message.
+//
 // Ownership: borrows the store and the clock (they must outlive it); owns the poll thread.
 // Thread-safety: every public method may be called from any thread; completions and poll
 // answers are called without the lock held.
@@ -50,6 +58,9 @@ class CallbackService : public api::TaskCallbacks {
  public:
   struct Options {
     int64_t poll_millis = 60000;  // GetActivityTask's long poll (AWS: 60 s)
+    // This node's id when several nodes share the store (docs/cluster.md; "" = a single
+    // server): tokens and activity tasks then cross nodes through store records (below).
+    std::string node_id;
   };
 
   // Loads (or creates, once for the whole store) the token secret.
@@ -109,13 +120,34 @@ class CallbackService : public api::TaskCallbacks {
   // Registers a task; for activities hands it to a waiting poller or queues it.
   void Add(const engine::TaskRequest& request, engine::TaskCompletion done, bool activity)
       EXCLUDES(mu_);
-  // Takes the pending task of a token out (closing it), or answers why not.
-  Result<Pending, ApiError> Take(const std::string& token) EXCLUDES(mu_);
   // The error for an authentic token nothing waits on.
   ApiError Closed(const std::string& execution_arn);
   bool ExpiredLocked(const Pending& p, int64_t now) const REQUIRES(mu_);
   void RemoveLocked(const std::string& token) REQUIRES(mu_);
   void PollLoop() EXCLUDES(mu_);
+  // Applies a task's outcome, heartbeat or start to a pending task (taken out for outcomes).
+  std::optional<ApiError> Apply(const std::string& token, const json::Value& message) EXCLUDES(mu_);
+  // Cluster: hands a message for a token another node holds to it (ok when the execution is
+  // RUNNING, else why not).
+  std::optional<ApiError> Forward(const std::string& token, const std::string& execution_arn,
+                                  const json::Value& message);
+  // Succeed / Fail / Heartbeat: the message to the task a token names, wherever it waits.
+  std::optional<ApiError> Deliver(const std::string& token, const json::Value& message)
+      EXCLUDES(mu_);
+  bool cluster() const { return !options_.node_id.empty(); }
+  // Cluster: applies the messages for the tasks this node holds; drops those of ended
+  // executions.
+  void PumpMailbox() EXCLUDES(mu_);
+  // Cluster: claims a task of `activity_arn` queued by any node (nullopt: none).
+  std::optional<ActivityTask> ClaimRemote(const std::string& activity_arn);
+  // Cluster: offers remote tasks to the waiting polls.
+  void OfferRemote() EXCLUDES(mu_);
+  // Cluster: claims a locally queued activity task's record (false: another node's worker
+  // took it first).
+  bool ClaimRecord(const std::string& activity_arn, const std::string& token);
+  // Tells the holder of a task that a worker took it (locally: records ActivityStarted).
+  void Started(const std::string& token, const std::string& execution_arn,
+               const std::string& worker, std::function<void(json::Value)> started);
 
   store::Store* const store_;
   const Clock* const clock_;

@@ -209,7 +209,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
   // Activities and .waitForTaskToken callbacks (docs/api.md, Activities and callbacks).
   STATOR_TRY(impl->callbacks,
              CallbackService::Open(impl->store.get(), impl->clock.clock.get(),
-                                   {int64_t{options.activity_poll_seconds} * 1000}));
+                                   {int64_t{options.activity_poll_seconds} * 1000, exec.node_id}));
   {
     CallbackService* callbacks = impl->callbacks.get();
     exec.make_task_token = [callbacks](const std::string& arn, const std::string& nonce) {
