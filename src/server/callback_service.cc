@@ -352,9 +352,9 @@ void CallbackService::PollLoop() {
       }
     }
     if (!expired.empty()) {
-      mu_.Unlock();
+      lock.Unlock();
       for (auto& done : expired) done(std::nullopt);
-      mu_.Lock();
+      lock.Lock();
       continue;
     }
     if (next == std::chrono::steady_clock::time_point::max()) {
@@ -363,10 +363,10 @@ void CallbackService::PollLoop() {
       poll_cv_.WaitUntil(&mu_, next);
     }
     if (cluster() && !stopping_ && std::chrono::steady_clock::now() >= next) {
-      mu_.Unlock();
+      lock.Unlock();
       PumpMailbox();
       OfferRemote();
-      mu_.Lock();
+      lock.Lock();
     }
   }
 }

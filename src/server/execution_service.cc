@@ -205,6 +205,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.on_result = r.on_result;
   o.on_walkers_stopped = r.on_walkers_stopped;
   o.on_ended = r.on_ended;
+  o.make_task_token = options_.make_task_token;
   return o;
 }
 
