@@ -214,6 +214,11 @@ struct ExecutionOptions {
   // sets it to sign tokens with a secret of its own, so that they cannot be guessed.
   std::function<std::string(const std::string& execution_arn, const std::string& nonce)>
       make_task_token;
+  // Whether an activity (its ARN) exists, asked as an activity Task state is about to schedule
+  // its task (not while a resumed execution replays its history). One that does not fails the
+  // execution with States.Runtime "The activity ARN does not exist.", as AWS does, before
+  // ActivityScheduled. Unset: every activity exists.
+  std::function<bool(const std::string& activity_arn)> activity_exists;
 };
 
 struct ExecutionResult {

@@ -50,6 +50,11 @@ void Execution::RunTaskAttempt(Frame& f) {
     task_input = std::move(evaluated).value();
   }
   if (!CheckSize(f, task_input, true)) return;
+  if (resource.kind == TaskResource::Kind::kActivity && replay_ == nullptr &&
+      options_.activity_exists && !options_.activity_exists(state.resource)) {
+    return RaiseRuntime(f, Error{std::string(kStatesRuntime),
+                                 "The activity " + state.resource + " does not exist."});
+  }
   std::optional<int64_t> timeout;
   std::optional<int64_t> heartbeat;
   if (state.timeout_seconds.present()) {

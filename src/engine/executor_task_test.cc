@@ -228,6 +228,19 @@ TEST(ExecutorTask, ActivityStartedWhenAWorkerTakesTheTask) {
             R"({"workerName":"w1"})");
   EXPECT_EQ(r.events[3].previous_event_id, 3);
 
+  // An activity that does not exist: States.Runtime before ActivityScheduled, as AWS records.
+  ExecutionOptions missing;
+  missing.activity_exists = [](const std::string&) { return false; };
+  r = RunDef(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act + R"(","End":true}}})",
+      "{}", &tasks, missing);
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(Types(r), (V{"ExecutionStarted", "TaskStateEntered", "ExecutionFailed"}));
+  EXPECT_EQ(*r.cause,
+            "An error occurred while executing the state 'T' (entered at the event id #2). The "
+            "activity " +
+                act + " does not exist.");
+
   // Nobody takes it: ActivityTimedOut right after ActivityScheduled.
   tasks.On(act, [](const TaskRequest&) { return std::optional<TaskOutcome>(); });
   r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act +

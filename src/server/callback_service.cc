@@ -16,6 +16,7 @@ namespace {
 constexpr const char* kSecretKind = "states.task_token_secret";
 constexpr const char* kSecretKey = "hmac-sha256";
 constexpr const char* kMessageKind = "states.task_message";
+constexpr const char* kActivityKind = "states.activity";  // api/routes/states/activity_common.h
 constexpr const char* kActivityTaskKind = "states.activity_task";
 
 std::string Base64Url(std::string_view bytes) {
@@ -138,6 +139,11 @@ bool CallbackService::IsActivity(const std::string& resource) {
   auto arn = ParseArn(resource);
   return arn.ok() && arn->service == "states" && arn->resource.size() == 2 &&
          arn->resource[0] == "activity";
+}
+
+bool CallbackService::ActivityExists(const std::string& activity_arn) const {
+  auto stored = store_->GetRecord(kActivityKind, activity_arn);
+  return !stored.ok() || stored->has_value();
 }
 
 integrations::TaskRouter::CallbackWrapper CallbackService::wrapper() {

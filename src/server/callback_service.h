@@ -75,6 +75,9 @@ class CallbackService : public api::TaskCallbacks {
   // The runner of activity resources (arn:…:states:REGION:ACCOUNT:activity:NAME).
   std::shared_ptr<engine::TaskRunner> activity_runner() { return activity_runner_; }
   static bool IsActivity(const std::string& resource);
+  // engine::ExecutionOptions::activity_exists: the activity's store record exists (a store
+  // failure counts as existing: the task is scheduled, not the execution failed).
+  bool ActivityExists(const std::string& activity_arn) const;
   // integrations::TaskRouter::SetCallbackWrapper for `.waitForTaskToken` tasks.
   integrations::TaskRouter::CallbackWrapper wrapper();
   // Answers every waiting GetActivityTask with no task and every later one at once (a server

@@ -206,6 +206,7 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.on_walkers_stopped = r.on_walkers_stopped;
   o.on_ended = r.on_ended;
   o.make_task_token = options_.make_task_token;
+  o.activity_exists = options_.activity_exists;
   return o;
 }
 
@@ -324,6 +325,7 @@ std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
   const std::string arn = scope_.Execution(o.state_machine_name, o.execution_name);
   o.random_seed = StandardSeed(arn, *o.start_millis);
   o.make_task_token = options_.make_task_token;
+  o.activity_exists = options_.activity_exists;
   if (options_.on_execution_ended) {
     o.on_ended = [previous = std::move(o.on_ended),
                   ended = options_.on_execution_ended](const std::string& execution_arn) {

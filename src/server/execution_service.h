@@ -107,6 +107,7 @@ class ExecutionService : public api::Executions {
     std::function<std::string(const std::string& execution_arn, const std::string& nonce)>
         make_task_token;
     std::function<void(const std::string& execution_arn)> on_execution_ended;
+    std::function<bool(const std::string& activity_arn)> activity_exists;  // see the engine's
   };
 
   ExecutionService(store::Store* store, Clock* clock, ArnScope scope, Options options);

@@ -218,6 +218,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     exec.on_execution_ended = [callbacks](const std::string& arn) {
       callbacks->ExecutionEnded(arn);
     };
+    exec.activity_exists = [callbacks](const std::string& arn) {
+      return callbacks->ActivityExists(arn);
+    };
     exec.configure_router = [previous = std::move(exec.configure_router),
                              callbacks](integrations::TaskRouter* router) {
       if (previous) previous(router);

@@ -220,6 +220,28 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         started = [x for x in events if x["type"] == "ActivityStarted"][0]
         self.assertEqual(started.get("activityStartedEventDetails", {}), {})
 
+    def test_deleted_activity_fails_the_execution(self):
+        # As AWS records it: States.Runtime before ActivityScheduled.
+        arn = self.sfn.create_activity(name="gone")["activityArn"]
+        sm = self.sfn.create_state_machine(name="uses-gone", roleArn=ROLE,
+                                           definition=activity_machine(arn))["stateMachineArn"]
+        self.sfn.delete_activity(activityArn=arn)
+        e = self.sfn.start_execution(stateMachineArn=sm, input="{}")["executionArn"]
+        d = wait_end(self.sfn, e)
+        self.assertEqual(d["status"], "FAILED")
+        self.assertEqual(d["error"], "States.Runtime")
+        self.assertEqual(d["cause"], "An error occurred while executing the state 'Work' "
+                                     f"(entered at the event id #2). The activity {arn} does "
+                                     "not exist.")
+        self.assertEqual(history_types(self.sfn, e),
+                         ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"])
+        # Never created, in another account's ARN: the same.
+        other = f"arn:aws:states:{REGION}:999999999999:activity:elsewhere"
+        sm = self.sfn.create_state_machine(name="uses-elsewhere", roleArn=ROLE,
+                                           definition=activity_machine(other))["stateMachineArn"]
+        e = self.sfn.start_execution(stateMachineArn=sm, input="{}")["executionArn"]
+        self.assertEqual(wait_end(self.sfn, e)["error"], "States.Runtime")
+
     def test_bad_tokens(self):
         self.assertError("InvalidToken", "Invalid Token: 'Invalid token'",
                          self.sfn.send_task_success, taskToken="not-a-token", output="{}")
