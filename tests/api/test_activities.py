@@ -287,6 +287,30 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         for a in arns:
             self.assertEqual(wait_end(self.sfn, a)["status"], "SUCCEEDED")
 
+    def test_map_of_activity_tasks(self):
+        arn = self.sfn.create_activity(name="mapped")["activityArn"]
+        definition = {"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "End": True,
+            "ItemProcessor": {"StartAt": "Work", "States": {
+                "Work": {"Type": "Task", "Resource": arn, "End": True,
+                         "Parameters": {"item.$": "$"}}}}}}}
+        sm = self.sfn.create_state_machine(name="uses-mapped", roleArn=ROLE,
+                                           definition=json.dumps(definition))["stateMachineArn"]
+        e = self.sfn.start_execution(stateMachineArn=sm,
+                                     input='{"items": [1, 2, 3, 4, 5]}')["executionArn"]
+        done = 0
+        while done < 5:
+            t = self.sfn.get_activity_task(activityArn=arn, workerName="mapper")
+            if "taskToken" in t:
+                item = json.loads(t["input"])["item"]
+                self.sfn.send_task_success(taskToken=t["taskToken"], output=str(item * 10))
+                done += 1
+        d = wait_end(self.sfn, e)
+        self.assertEqual(json.loads(d["output"]), [10, 20, 30, 40, 50])
+        types = history_types(self.sfn, e)
+        self.assertEqual(types.count("ActivityStarted"), 5)
+        self.assertEqual(types.count("ActivitySucceeded"), 5)
+
     def test_stop_closes_the_task(self):
         arn = self.sfn.create_activity(name="stopped")["activityArn"]
         sm = self.sfn.create_state_machine(name="uses-stopped", roleArn=ROLE,
