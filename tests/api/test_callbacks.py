@@ -59,6 +59,11 @@ def scheduled_token(sfn, arn, timeout=30):
     raise AssertionError(f"{arn} has no TaskScheduled after {timeout} s")
 
 
+def tampered(token):
+    """The token with its last character changed."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
 def find_token(value):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -303,7 +308,7 @@ class CallbackRestartTest(unittest.TestCase):
                 # The secret is the store's: a tampered token is still refused, the used one
                 # is closed.
                 with self.assertRaises(sfn.exceptions.InvalidToken):
-                    sfn.send_task_success(taskToken=token[:-2] + "AA", output="{}")
+                    sfn.send_task_success(taskToken=tampered(token), output="{}")
                 with self.assertRaises(sfn.exceptions.TaskTimedOut):
                     sfn.send_task_success(taskToken=token, output="{}")
             finally:
@@ -330,6 +335,9 @@ class CallbackClusterTest(ClientErrorAssertion, unittest.TestCase):
             e = sfn_a.start_execution(stateMachineArn=sm["stateMachineArn"],
                                       input='{"n": 1}')["executionArn"]
             token = scheduled_token(sfn_a, e)
+            sfn_b.send_task_heartbeat(taskToken=token)
+            with self.assertRaises(sfn_b.exceptions.InvalidToken):
+                sfn_b.send_task_success(taskToken=tampered(token), output="{}")
             sfn_b.send_task_success(taskToken=token, output='{"via": "b"}')
             d = wait_end(sfn_a, e)
             self.assertEqual(json.loads(d["output"]), {"via": "b"})
