@@ -108,6 +108,10 @@ struct TaskRequest {
   // attempt.
   std::function<void()> heartbeat;
   std::function<void(json::Value)> submitted;
+  // A resumed execution dispatching again a task that was in flight: true when the task had
+  // already reported `submitted` (its TaskSubmitted / ActivityStarted is in the history: an
+  // activity task a worker holds, which must not be handed to another).
+  bool already_submitted = false;
 
   // KNIX workflows (asl::StateMachine::knix): the state's KNIX extensions (null when it has
   // none; valid while the execution lives), and route(next, value, how), which sends value to

@@ -149,6 +149,7 @@ void Execution::GoLive() {
     // In flight when the server stopped: its outcome was never recorded, so it runs again
     // (at least once, as AWS runs a task whose worker was lost).
     task.request.context = &task.context;
+    task.request.already_submitted = it->second->task_submitted;
     DispatchTask(task.request, task.frame_id, task.token);
   }
 }

@@ -191,7 +191,11 @@ void CallbackService::Add(const engine::TaskRequest& request, engine::TaskComple
     MutexLock lock(&mu_);
     if (pending_.count(token) != 0) RemoveLocked(token);  // dispatched again (a resume)
     by_execution_.emplace(p.execution_arn, token);
-    if (activity) {
+    if (activity && request.already_submitted) {
+      // Resumed while a worker holds it (ActivityStarted is in the history): that worker's
+      // token finishes it; it is not handed to another.
+      p.taken = true;
+    } else if (activity) {
       // The longest-waiting poller of this activity on this node takes it at once.
       for (auto it = pollers_.begin(); it != pollers_.end(); ++it) {
         if (it->second.activity_arn != activity_arn) continue;
@@ -212,7 +216,7 @@ void CallbackService::Add(const engine::TaskRequest& request, engine::TaskComple
   if (answer) {
     Started(token, request.execution_arn, worker, std::move(started));
     answer(ActivityTask{token, input});
-  } else if (activity && cluster()) {
+  } else if (activity && cluster() && !request.already_submitted) {
     // Offered to the workers polling other nodes too.
     (void)store_->WriteRecords(
         {store::RecordWrite::Put(kActivityTaskKind, activity_arn + "\n" + token, input)});

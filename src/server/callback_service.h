@@ -13,8 +13,9 @@
 //
 // Durability: nothing here is stored. A waiting task lives in its execution's committed history
 // (…Scheduled, …Started); when the server restarts, the resumed execution dispatches the task
-// again with the same token, which registers it here again (an activity task is queued again
-// for workers; a `.waitForTaskToken` integration is called again: tasks are at least once).
+// again with the same token, which registers it here again (an activity task no worker had
+// taken is queued again for workers, one a worker holds waits for that worker's token; a
+// `.waitForTaskToken` integration is called again: tasks are at least once).
 //
 // A `.waitForTaskToken` task's own result is not its outcome: its success is ignored, its
 // failure fails the task (the integration could not be called). Its outcome is the first of

@@ -402,8 +402,9 @@ class ActivityTimeoutTest(ClientErrorAssertion, unittest.TestCase):
 
 
 class ActivityRestartTest(unittest.TestCase):
-    """A task a worker holds survives a restart of the server (kill -9): the token it holds
-    still completes the execution, and a task nobody took is handed out after the restart."""
+    """A task a worker holds survives a restart of the server (kill -9): it is not handed to
+    another worker, the token it holds still completes the execution, and a task nobody took is
+    handed out after the restart."""
 
     def test_restart_while_waiting(self):
         tmp = tempfile.mkdtemp(prefix="stator-activity-restart-")
@@ -427,13 +428,6 @@ class ActivityRestartTest(unittest.TestCase):
                             "--activity-poll-seconds", "1")
             try:
                 sfn = client(server.endpoint)
-                # The held token still works after the restart.
-                sfn.send_task_success(taskToken=task["taskToken"], output='{"r": 1}')
-                d = wait_end(sfn, held)
-                self.assertEqual((d["status"], json.loads(d["output"])), ("SUCCEEDED", {"r": 1}))
-                types = history_types(sfn, held)
-                self.assertEqual(types.count("ActivityStarted"), 1)
-                self.assertEqual(types.count("ActivitySucceeded"), 1)
                 # The task nobody had taken is handed out now.
                 got = {}
                 while "taskToken" not in got:
@@ -441,6 +435,16 @@ class ActivityRestartTest(unittest.TestCase):
                 self.assertEqual(json.loads(got["input"]), {"k": "queued"})
                 sfn.send_task_success(taskToken=got["taskToken"], output="2")
                 self.assertEqual(wait_end(sfn, queued["executionArn"])["output"], "2")
+                # The held task was not handed to anyone else: nothing is left to poll.
+                self.assertNotIn("taskToken", sfn.get_activity_task(activityArn=arn))
+                # The held token still works after the restart.
+                sfn.send_task_heartbeat(taskToken=task["taskToken"])
+                sfn.send_task_success(taskToken=task["taskToken"], output='{"r": 1}')
+                d = wait_end(sfn, held)
+                self.assertEqual((d["status"], json.loads(d["output"])), ("SUCCEEDED", {"r": 1}))
+                types = history_types(sfn, held)
+                self.assertEqual(types.count("ActivityStarted"), 1)
+                self.assertEqual(types.count("ActivitySucceeded"), 1)
             finally:
                 server.stop()
         finally:
