@@ -260,19 +260,25 @@ void CallbackService::PollActivity(const std::string& activity_arn, const std::s
         q->second.pop_front();
         auto it = pending_.find(token);
         if (it == pending_.end() || it->second.taken || ExpiredLocked(it->second, now)) continue;
-        it->second.taken = true;
+        if (!cluster()) it->second.taken = true;
         started = it->second.started;
         execution_arn = it->second.execution_arn;
         task = ActivityTask{token, it->second.input};
         break;
       }
     }
-    if (!task.task_token.empty()) {
-      if (!ClaimRecord(activity_arn, task.task_token)) continue;  // a worker elsewhere has it
-      Started(task.task_token, execution_arn, worker_name, std::move(started));
-      return done(std::move(task));
+    if (task.task_token.empty()) break;
+    if (cluster()) {
+      // Popped from the local queue, but offered to every node: ours only if its record is
+      // still there to claim (else a worker elsewhere has it, and its "started" message comes).
+      if (!ClaimRecord(activity_arn, task.task_token)) continue;
+      MutexLock lock(&mu_);
+      auto it = pending_.find(task.task_token);
+      if (it == pending_.end() || it->second.taken) continue;  // its execution ended meanwhile
+      it->second.taken = true;
     }
-    break;
+    Started(task.task_token, execution_arn, worker_name, std::move(started));
+    return done(std::move(task));
   }
   if (cluster()) {
     if (std::optional<ActivityTask> remote = ClaimRemote(activity_arn)) {

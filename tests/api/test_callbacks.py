@@ -368,6 +368,27 @@ class CallbackClusterTest(ClientErrorAssertion, unittest.TestCase):
             started = [x for x in sfn_a.get_execution_history(executionArn=e)["events"]
                        if x["type"] == "ActivityStarted"]
             self.assertEqual(started[0]["activityStartedEventDetails"], {"workerName": "on-b"})
+            # Two more tasks, one worker on each node: each task goes to exactly one of them.
+            more = [sfn_a.start_execution(stateMachineArn=sm["stateMachineArn"],
+                                          input=json.dumps({"i": i}))["executionArn"]
+                    for i in range(2)]
+            got = []
+            deadline = time.time() + 30
+            while len(got) < 2 and time.time() < deadline:
+                for sfn, worker in ((sfn_a, "on-a"), (sfn_b, "on-b")):
+                    t = sfn.get_activity_task(activityArn=act, workerName=worker)
+                    if "taskToken" in t:
+                        got.append((worker, json.loads(t["input"])["i"], t["taskToken"]))
+            self.assertEqual(sorted(i for _, i, _ in got), [0, 1])
+            for worker, i, token in got:
+                sfn_b.send_task_success(taskToken=token, output=json.dumps(worker))
+            for i, arn in enumerate(more):
+                d = wait_end(sfn_a, arn)
+                worker = next(w for w, j, _ in got if j == i)
+                self.assertEqual(json.loads(d["output"]), worker)
+                events = sfn_a.get_execution_history(executionArn=arn)["events"]
+                self.assertEqual([x["activityStartedEventDetails"] for x in events
+                                  if x["type"] == "ActivityStarted"], [{"workerName": worker}])
         finally:
             a.stop()
             b.stop()
