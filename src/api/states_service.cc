@@ -33,6 +33,13 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_OP(DescribeMapRun),
       STATOR_OP(ListMapRuns),
       STATOR_OP(UpdateMapRun),
+      STATOR_OP(CreateActivity),
+      STATOR_OP(DescribeActivity),
+      STATOR_OP(DeleteActivity),
+      STATOR_OP(ListActivities),
+      STATOR_OP(SendTaskSuccess),
+      STATOR_OP(SendTaskFailure),
+      STATOR_OP(SendTaskHeartbeat),
   };
 #undef STATOR_OP
   for (const Entry& e : entries) {
@@ -57,6 +64,7 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_ASYNC_OP(StartSyncExecution),
       STATOR_ASYNC_OP(StopExecution),
       STATOR_ASYNC_OP(TestState),
+      STATOR_ASYNC_OP(GetActivityTask),
   };
 #undef STATOR_ASYNC_OP
   for (const AsyncEntry& e : async_entries) {

@@ -5,13 +5,14 @@
 //
 // Each operation is one file under routes/states/ (routes/states/operations.h lists them).
 //
-// Ownership: borrows store, clock and execution service, which must outlive it.
+// Ownership: borrows store, clock, execution service and task callbacks, which must outlive it.
 // Thread-safety: thread-safe; operations may run concurrently.
 #pragma once
 
 #include "api/aws_json/router.h"
 #include "api/executions.h"
 #include "api/map_runs.h"
+#include "api/task_callbacks.h"
 #include "common/arn.h"
 #include "common/clock.h"
 #include "store/store.h"
@@ -34,6 +35,10 @@ class StatesService {
   // find none). Set before Register's operations are called; not owned.
   void set_map_runs(MapRuns* map_runs) { map_runs_ = map_runs; }
   MapRuns* map_runs() { return map_runs_; }
+  // The tasks waiting for activity workers and callbacks; set once before serving (without
+  // it, the activity and callback operations answer InternalFailure).
+  void set_task_callbacks(TaskCallbacks* callbacks) { callbacks_ = callbacks; }
+  TaskCallbacks* task_callbacks() { return callbacks_; }
   int64_t NowMillis() const { return clock_->NowMillis(); }
   const ArnScope& scope() const { return scope_; }
 
@@ -43,6 +48,7 @@ class StatesService {
   ArnScope scope_;
   Executions* executions_;
   MapRuns* map_runs_ = nullptr;
+  TaskCallbacks* callbacks_ = nullptr;
 };
 
 }  // namespace stator::api

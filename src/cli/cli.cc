@@ -74,6 +74,7 @@ constexpr const char* kServeUsage =
     "  --node-id ID               this node's name in the cluster (default: random per start)\n"
     "  --lease-seconds S          a node's executions pass to others S seconds after it stops\n"
     "                             renewing them (default 10)\n"
+    "  --activity-poll-seconds S  how long GetActivityTask waits for a task (1..60, default 60)\n"
     "  --account ID               account id in ARNs (default 123456789012)\n"
     "  --region REGION            region in ARNs (default us-east-1)\n"
     "  --time-scale S             real seconds per execution second: 1 = real time (default),\n"

@@ -236,6 +236,9 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     } else if (opt == "--lease-seconds") {
       STATOR_TRY(std::string v, r.Value(opt));
       STATOR_TRY(o.lease_seconds, ParseInt(opt, v, 1, 3600));
+    } else if (opt == "--activity-poll-seconds") {
+      STATOR_TRY(std::string v, r.Value(opt));
+      STATOR_TRY(o.activity_poll_seconds, ParseInt(opt, v, 1, 60));
     } else if (opt == "--account") {
       STATOR_TRY(o.account, r.Value(opt));
       if (o.account.size() != 12 || !AllDigits(o.account)) {

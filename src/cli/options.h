@@ -39,9 +39,10 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: an ephemeral port
   std::string data_dir;
-  std::string store_uri;   // --store: PostgreSQL (a cluster node)
-  std::string node_id;     // --node-id
-  int lease_seconds = 10;  // --lease-seconds
+  std::string store_uri;           // --store: PostgreSQL (a cluster node)
+  std::string node_id;             // --node-id
+  int lease_seconds = 10;          // --lease-seconds
+  int activity_poll_seconds = 60;  // --activity-poll-seconds
   std::string account = "123456789012";
   std::string region = "us-east-1";
   double time_scale = 1.0;

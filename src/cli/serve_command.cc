@@ -13,6 +13,7 @@ int ServeCommand(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   s.store_uri = o.store_uri;
   s.node_id = o.node_id;
   s.lease_seconds = o.lease_seconds;
+  s.activity_poll_seconds = o.activity_poll_seconds;
   s.account = o.account;
   s.region = o.region;
   s.time_scale = o.time_scale;

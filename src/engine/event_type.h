@@ -78,7 +78,7 @@ inline constexpr TaskEventTypes kLambdaFunctionTask{
 };
 inline constexpr TaskEventTypes kActivityTask{
     {"ActivityScheduled", "activityScheduledEventDetails"},
-    {"ActivityStarted", ""},
+    {"ActivityStarted", "activityStartedEventDetails"},
     {"ActivitySucceeded", "activitySucceededEventDetails"},
     {"ActivityFailed", "activityFailedEventDetails"},
     {"ActivityTimedOut", "activityTimedOutEventDetails"},

@@ -100,11 +100,19 @@ struct TaskRequest {
   // unique within the execution, and the same when a resumed execution dispatches the attempt
   // again, so a runner can derive idempotency keys from it.
   int64_t scheduled_event_id = 0;
-  std::string task_token;  // set for .waitForTaskToken resources (also $$.Task.Token)
+  // Set for .waitForTaskToken resources (also $$.Task.Token) and for activities (what
+  // GetActivityTask hands the worker).
+  std::string task_token;
   // May be called from any thread while the task runs (before done): a heartbeat resets the
-  // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations).
+  // HeartbeatSeconds timer; submitted records a TaskSubmitted event (.sync integrations) or,
+  // for an activity, ActivityStarted with the value as its details ({"workerName"}), once per
+  // attempt.
   std::function<void()> heartbeat;
   std::function<void(json::Value)> submitted;
+  // A resumed execution dispatching again a task that was in flight: true when the task had
+  // already reported `submitted` (its TaskSubmitted / ActivityStarted is in the history: an
+  // activity task a worker holds, which must not be handed to another).
+  bool already_submitted = false;
 
   // KNIX workflows (asl::StateMachine::knix): the state's KNIX extensions (null when it has
   // none; valid while the execution lives), and route(next, value, how), which sends value to
@@ -208,6 +216,17 @@ struct ExecutionOptions {
   // Runs distributed Map states' child executions (distributed_map.h); null: the engine runs
   // their iterations itself, as frames that record no history. Not owned.
   DistributedMapRunner* map_runner = nullptr;
+  // Makes the task token of a .waitForTaskToken or activity Task attempt from the execution's
+  // ARN and a nonce drawn from the execution's random generator (the same nonce when a resumed
+  // execution re-runs the attempt, so the same token). Unset: the nonce is the token. A server
+  // sets it to sign tokens with a secret of its own, so that they cannot be guessed.
+  std::function<std::string(const std::string& execution_arn, const std::string& nonce)>
+      make_task_token;
+  // Whether an activity (its ARN) exists, asked as an activity Task state is about to schedule
+  // its task (not while a resumed execution replays its history). One that does not fails the
+  // execution with States.Runtime "The activity ARN does not exist.", as AWS does, before
+  // ActivityScheduled. Unset: every activity exists.
+  std::function<bool(const std::string& activity_arn)> activity_exists;
 };
 
 struct ExecutionResult {

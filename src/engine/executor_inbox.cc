@@ -151,6 +151,10 @@ void Execution::HandleMessage(Message& m) {
       if (resource.kind == TaskResource::Kind::kService && !f.task_submitted) {
         f.task_submitted = true;
         Emit(f, event_types::kTaskSubmitted, history::TaskSucceeded(resource, m.payload));
+      } else if (resource.kind == TaskResource::Kind::kActivity && !f.task_submitted) {
+        f.task_submitted = true;  // a worker took the task
+        Emit(f, event_types::kActivityTask.started,
+             m.payload.is_object() ? m.payload : json::Value::EmptyObject());
       }
       return;
     }

@@ -62,14 +62,16 @@ bool Execution::ReplayNextInput() {
     if (replay_tasks_[i].started_event != next.previous_event_id) continue;
     const uint64_t frame_id = replay_tasks_[i].frame_id;
     const uint64_t token = replay_tasks_[i].token;
-    if (next.type == event_types::kTaskSubmitted.type) {
+    const bool activity_started = next.type == event_types::kActivityTask.started.type;
+    if (next.type == event_types::kTaskSubmitted.type || activity_started) {
       // Not an outcome: the task runs on, and its outcome follows this event.
       replay_tasks_[i].started_event = next_event_id_;
       Message m;
       m.kind = Message::Kind::kSubmitted;
       m.frame_id = frame_id;
       m.token = token;
-      Result<json::Value> output = RecordedOutcome(next);
+      Result<json::Value> output =
+          activity_started ? Result<json::Value>(next.details) : RecordedOutcome(next);
       m.payload = output.ok() ? std::move(output).value() : json::Value();
       HandleMessage(m);
       return true;
@@ -148,6 +150,7 @@ void Execution::GoLive() {
     // In flight when the server stopped: its outcome was never recorded, so it runs again
     // (at least once, as AWS runs a task whose worker was lost).
     task.request.context = &task.context;
+    task.request.already_submitted = it->second->task_submitted;
     DispatchTask(task.request, task.frame_id, task.token);
   }
   // Distributed Map Runs whose end was not recorded: the runner picks them up where they stand.

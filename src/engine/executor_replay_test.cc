@@ -3,6 +3,8 @@
 // details), as if it had never stopped.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "engine/executor.h"
 #include "engine/test_util.h"
 
@@ -107,6 +109,30 @@ std::optional<TaskOutcome> FlakyUntilThirdAttempt(const TaskRequest& r) {
     return TaskOutcome(Error{"Flaky", "attempt " + std::to_string(attempt->as_int())});
   }
   return TaskOutcome(J(R"({"ok":true})"));
+}
+
+TEST(ExecutorReplay, ActivityStartedAndTheSameTokenAfterAResume) {
+  FakeTasks tasks;
+  const std::string act = "arn:aws:states:us-east-1:123456789012:activity:work";
+  std::vector<std::string> tokens;
+  tasks.On(act, [&](const TaskRequest& r) {
+    tokens.push_back(r.task_token);
+    r.submitted(J(R"({"workerName":"w"})"));
+    return TaskOutcome(J(R"({"ok":1})"));
+  });
+  tasks.On("arn:aws:states:::lambda:invoke.waitForTaskToken", [&](const TaskRequest& r) {
+    tokens.push_back(r.task_token);
+    return TaskOutcome(J(R"({"cb":2})"));
+  });
+  const std::string definition = R"({"StartAt":"A","States":{
+      "A":{"Type":"Task","Resource":")" +
+                                 act + R"(","Next":"B"},
+      "B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+           "Parameters":{"FunctionName":"f","Payload":{"t.$":"$$.Task.Token"}},"End":true}}})";
+  ExpectResumesEverywhere(definition, "{}", &tasks);
+  // Every dispatch of an attempt, first run or resumed, carried that attempt's one token.
+  std::set<std::string> distinct(tokens.begin(), tokens.end());
+  EXPECT_EQ(distinct.size(), 2u);
 }
 
 TEST(ExecutorReplay, MapOfWaitsTasksAndRetriesWithJitter) {

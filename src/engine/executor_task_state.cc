@@ -30,12 +30,31 @@ void Execution::RunTaskAttempt(Frame& f) {
   std::optional<json::Value> effective_input = EffectiveInput(f, context);
   if (!effective_input) return;
   json::Value task_input = std::move(effective_input).value();
+  // The attempt's task token first: Parameters reads it as $$.Task.Token (.waitForTaskToken).
+  // Activities get one too (a worker's GetActivityTask hands it out), outside the context object.
+  f.task_token.clear();
+  std::string task_token;
+  if (resource.pattern == TaskResource::Pattern::kWaitForTaskToken ||
+      resource.kind == TaskResource::Kind::kActivity) {
+    std::string nonce = NewUuid() + NewUuid();
+    task_token = options_.make_task_token ? options_.make_task_token(execution_arn_, nonce)
+                                          : std::move(nonce);
+    if (resource.pattern == TaskResource::Pattern::kWaitForTaskToken) {
+      f.task_token = task_token;
+      f.context_object.reset();
+    }
+  }
   if (state.parameters) {
     Result<json::Value> evaluated = state.parameters->Evaluate(task_input, context);
     if (!evaluated.ok()) return StateFailed(f, std::move(evaluated).error());
     task_input = std::move(evaluated).value();
   }
   if (!CheckSize(f, task_input, true)) return;
+  if (resource.kind == TaskResource::Kind::kActivity && replay_ == nullptr &&
+      options_.activity_exists && !options_.activity_exists(state.resource)) {
+    return RaiseRuntime(f, Error{std::string(kStatesRuntime),
+                                 "The activity " + state.resource + " does not exist."});
+  }
   std::optional<int64_t> timeout;
   std::optional<int64_t> heartbeat;
   if (state.timeout_seconds.present()) {
@@ -51,12 +70,7 @@ void Execution::RunTaskAttempt(Frame& f) {
     heartbeat = *resolved;
   }
   f.heartbeat_seconds = heartbeat;
-  f.task_token.clear();
   f.task_submitted = false;
-  if (resource.pattern == TaskResource::Pattern::kWaitForTaskToken) {
-    f.task_token = NewUuid() + NewUuid();
-    f.context_object.reset();
-  }
   const event_types::TaskEventTypes& events = event_types::TaskEvents(resource.kind);
   json::Value scheduled_details;
   switch (resource.kind) {
@@ -74,9 +88,12 @@ void Execution::RunTaskAttempt(Frame& f) {
       break;
   }
   const int64_t scheduled = Emit(f, events.scheduled, std::move(scheduled_details));
-  Emit(f, events.started,
-       resource.kind == TaskResource::Kind::kService ? history::TaskStarted(resource)
-                                                     : json::Value());
+  // An activity's Started is recorded when a worker takes the task (TaskRequest::submitted).
+  if (resource.kind != TaskResource::Kind::kActivity) {
+    Emit(f, events.started,
+         resource.kind == TaskResource::Kind::kService ? history::TaskStarted(resource)
+                                                       : json::Value());
+  }
   if (finished()) return;
   f.phase = Phase::kBlocked;
   const int64_t now = Now();
@@ -92,7 +109,7 @@ void Execution::RunTaskAttempt(Frame& f) {
   request.context = &context.Get();
   request.execution_arn = execution_arn_;
   request.scheduled_event_id = scheduled;
-  request.task_token = f.task_token;
+  request.task_token = std::move(task_token);
   f.knix_routes.clear();
   if (machine_->knix && f.parent == nullptr) {
     request.knix = state.knix.get();

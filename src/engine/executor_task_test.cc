@@ -184,6 +184,73 @@ TEST(ExecutorTask, HeartbeatTimeoutAndTaskToken) {
   EXPECT_EQ(Details(r, 2).Find("resource")->as_string(), "invoke.waitForTaskToken");
 }
 
+TEST(ExecutorTask, TaskTokenInParametersAndMadeByTheServer) {
+  FakeTasks tasks;
+  const std::string res = "arn:aws:states:::states:startExecution.waitForTaskToken";
+  std::string seen;
+  tasks.On(res, [&](const TaskRequest& req) {
+    seen = req.task_token;
+    // Parameters read $$.Task.Token: the attempt's token, made before they are evaluated.
+    EXPECT_EQ(req.parameters.Find("Input")->Find("token")->as_string(), req.task_token);
+    EXPECT_EQ(req.context->Find("Task")->Find("Token")->as_string(), req.task_token);
+    return std::optional<TaskOutcome>(TaskOutcome(J(R"({"cb":1})")));
+  });
+  ExecutionOptions o;
+  o.make_task_token = [](const std::string& arn, const std::string& nonce) {
+    return "signed:" + arn + ":" + nonce;
+  };
+  auto r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + res +
+                      R"(","Parameters":{"Input":{"token.$":"$$.Task.Token"}},"End":true}}})",
+                  "{}", &tasks, o);
+  ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
+  EXPECT_TRUE(seen.starts_with("signed:arn:aws:states:us-east-1:123456789012:execution:"));
+  EXPECT_GT(seen.size(), 100u);
+}
+
+TEST(ExecutorTask, ActivityStartedWhenAWorkerTakesTheTask) {
+  FakeTasks tasks;
+  const std::string act = "arn:aws:states:us-east-1:123456789012:activity:work";
+  tasks.On(act, [](const TaskRequest& req) {
+    EXPECT_FALSE(req.task_token.empty());           // what GetActivityTask hands out
+    EXPECT_EQ(req.context->Find("Task"), nullptr);  // not in the context object
+    req.submitted(J(R"({"workerName":"w1"})"));
+    req.submitted(J(R"({"workerName":"again"})"));  // once per attempt
+    return std::optional<TaskOutcome>(TaskOutcome(J(R"({"done":true})")));
+  });
+  auto r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act +
+                      R"(","TimeoutSeconds":30,"End":true}}})",
+                  R"({"n":1})", &tasks);
+  ASSERT_EQ(r.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(Types(r),
+            (V{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted",
+               "ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(r.events[3].ToJson().Find("activityStartedEventDetails")->Dump(),
+            R"({"workerName":"w1"})");
+  EXPECT_EQ(r.events[3].previous_event_id, 3);
+
+  // An activity that does not exist: States.Runtime before ActivityScheduled, as AWS records.
+  ExecutionOptions missing;
+  missing.activity_exists = [](const std::string&) { return false; };
+  r = RunDef(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act + R"(","End":true}}})",
+      "{}", &tasks, missing);
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(Types(r), (V{"ExecutionStarted", "TaskStateEntered", "ExecutionFailed"}));
+  EXPECT_EQ(*r.cause,
+            "An error occurred while executing the state 'T' (entered at the event id #2). The "
+            "activity " +
+                act + " does not exist.");
+
+  // Nobody takes it: ActivityTimedOut right after ActivityScheduled.
+  tasks.On(act, [](const TaskRequest&) { return std::optional<TaskOutcome>(); });
+  r = RunDef(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act +
+                 R"(","TimeoutSeconds":30,"End":true}}})",
+             "{}", &tasks);
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(Types(r), (V{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled",
+                         "ActivityTimedOut", "ExecutionFailed"}));
+}
+
 TEST(ExecutorTask, RunnerReportedTimeoutIsATimeout) {
   FakeTasks tasks;
   tasks.On(kInvoke, [](const TaskRequest&) {

@@ -119,7 +119,9 @@ bool DynamoDbTaskRunner::Accepts(const std::string& resource) {
 void DynamoDbTaskRunner::Start(const engine::TaskRequest& request, engine::TaskCompletion done) {
   engine::TaskResource r = engine::TaskResource::Parse(request.resource);
   bool optimized = r.resource_type == "dynamodb";
-  if (r.pattern != engine::TaskResource::Pattern::kRequestResponse) {
+  // AWS SDK integrations also take .waitForTaskToken (the callback is the task's outcome).
+  const bool callback = !optimized && r.pattern == engine::TaskResource::Pattern::kWaitForTaskToken;
+  if (r.pattern != engine::TaskResource::Pattern::kRequestResponse && !callback) {
     done(Error{"States.Runtime", "The resource provided " + request.resource +
                                      " is not supported: DynamoDB integrations only support the "
                                      "request-response pattern"});
@@ -136,6 +138,7 @@ void DynamoDbTaskRunner::Start(const engine::TaskRequest& request, engine::TaskC
     return;
   }
   std::string operation = r.resource;
+  if (callback) operation.resize(operation.size() - std::string_view(".waitForTaskToken").size());
   operation[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(operation[0])));
   json::Value params =
       request.parameters.is_object() ? request.parameters : json::Value::EmptyObject();

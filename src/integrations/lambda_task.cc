@@ -8,10 +8,11 @@ namespace stator::integrations {
 namespace {
 
 bool IsInvokeIntegration(std::string_view r) {
-  // arn:<partition>:states:::lambda:invoke
+  // arn:<partition>:states:::lambda:invoke[.waitForTaskToken]
   if (!r.starts_with("arn:")) return false;
   size_t p = r.find(':', 4);
-  return p != std::string_view::npos && r.substr(p) == ":states:::lambda:invoke";
+  return p != std::string_view::npos && (r.substr(p) == ":states:::lambda:invoke" ||
+                                         r.substr(p) == ":states:::lambda:invoke.waitForTaskToken");
 }
 
 json::Value S(std::string s) { return json::Value::String(std::move(s)); }

@@ -18,7 +18,10 @@ std::optional<Pattern> PatternOf(std::string_view resource) {
   const engine::TaskResource r = engine::TaskResource::Parse(resource);
   if (r.kind != engine::TaskResource::Kind::kService) return std::nullopt;
   if (r.resource_type == "states") {
-    if (r.resource == "startExecution") return Pattern::kRequestResponse;
+    // .waitForTaskToken: started as request-response; the callback is the task's outcome.
+    if (r.resource == "startExecution" || r.resource == "startExecution.waitForTaskToken") {
+      return Pattern::kRequestResponse;
+    }
     if (r.resource == "startExecution.sync") return Pattern::kSync;
     if (r.resource == "startExecution.sync:2") return Pattern::kSync2;
   } else if (r.resource_type == "aws-sdk:sfn" && r.resource == "startExecution") {

@@ -19,6 +19,8 @@ void TaskRouter::RouteResource(ResourcePredicate accepts,
 
 void TaskRouter::SetMock(std::unique_ptr<MockTaskRunner> mock) { mock_ = std::move(mock); }
 
+void TaskRouter::SetCallbackWrapper(CallbackWrapper wrap) { callback_wrapper_ = std::move(wrap); }
+
 void TaskRouter::Start(const engine::TaskRequest& request, engine::TaskCompletion done) {
   if (!routes_.empty()) {
     auto it = routes_.find(request.state_name);
@@ -30,6 +32,10 @@ void TaskRouter::Start(const engine::TaskRequest& request, engine::TaskCompletio
   if (mock_ != nullptr && mock_->Serves(request.state_name)) {
     mock_->Start(request, std::move(done));
     return;
+  }
+  if (callback_wrapper_ && !request.task_token.empty() &&
+      request.resource.ends_with(".waitForTaskToken")) {
+    done = callback_wrapper_(request, std::move(done));
   }
   for (auto& [accepts, runner] : resources_) {
     if (accepts(request.resource)) {

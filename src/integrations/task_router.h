@@ -5,6 +5,8 @@
 //   3. the first resource route whose predicate accepts the state's Resource (a service stator
 //      runs itself: functions, DynamoDB),
 //   4. the fallback runner (UnavailableResourceRunner unless replaced).
+// A `.waitForTaskToken` resource served by 3 or 4 first goes through the callback wrapper when
+// one is set (SetCallbackWrapper): the task then waits for its token to come back.
 //
 // Configure it before the execution starts; after that it is only read.
 //
@@ -36,6 +38,12 @@ class TaskRouter : public engine::TaskRunner {
   void RouteResource(ResourcePredicate accepts, std::shared_ptr<engine::TaskRunner> runner);
   // Serves the states that test_case mocks from it.
   void SetMock(std::unique_ptr<MockTaskRunner> mock);
+  // Wraps the completion of every `.waitForTaskToken` task routed by resource (3, 4 above):
+  // `wrap(request, done)` returns the completion the runner gets (the server's callback
+  // registry: the task's own success is not its result; SendTaskSuccess/Failure is).
+  using CallbackWrapper = std::function<engine::TaskCompletion(const engine::TaskRequest& request,
+                                                               engine::TaskCompletion done)>;
+  void SetCallbackWrapper(CallbackWrapper wrap);
 
   void Start(const engine::TaskRequest& request, engine::TaskCompletion done) override;
 
@@ -44,6 +52,7 @@ class TaskRouter : public engine::TaskRunner {
   std::vector<std::pair<ResourcePredicate, std::shared_ptr<engine::TaskRunner>>> resources_;
   std::unique_ptr<MockTaskRunner> mock_;
   std::unique_ptr<engine::TaskRunner> fallback_;
+  CallbackWrapper callback_wrapper_;
 };
 
 }  // namespace stator::integrations

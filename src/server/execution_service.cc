@@ -208,6 +208,8 @@ engine::ExecutionOptions ExecutionService::EngineOptions(const StartRequest& r,
   o.on_walkers_stopped = r.on_walkers_stopped;
   o.on_ended = r.on_ended;
   o.map_runner = map_runner_;
+  o.make_task_token = options_.make_task_token;
+  o.activity_exists = options_.activity_exists;
   return o;
 }
 
@@ -325,6 +327,15 @@ std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
     std::shared_ptr<integrations::TaskRouter> runner, int64_t epoch) {
   const std::string arn = scope_.Execution(o.state_machine_name, o.execution_name);
   o.random_seed = StandardSeed(arn, *o.start_millis);
+  o.make_task_token = options_.make_task_token;
+  o.activity_exists = options_.activity_exists;
+  if (options_.on_execution_ended) {
+    o.on_ended = [previous = std::move(o.on_ended),
+                  ended = options_.on_execution_ended](const std::string& execution_arn) {
+      if (previous) previous(execution_arn);
+      ended(execution_arn);
+    };
+  }
   o.history_sink = [this, arn, epoch](std::vector<engine::HistoryEvent> events) {
     OnEvents(arn, epoch, std::move(events));
   };

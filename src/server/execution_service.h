@@ -101,6 +101,13 @@ class ExecutionService : public api::Executions {
     // This node's name in a cluster; "" = a single server (no leases).
     std::string node_id;
     int64_t lease_ms = 10000;  // a lease's life without renewal (cluster only)
+    // Standard executions: engine::ExecutionOptions::make_task_token (task tokens signed by the
+    // server, CallbackService), and a call once an execution has ended (its waiting tasks are
+    // closed). Each may be empty.
+    std::function<std::string(const std::string& execution_arn, const std::string& nonce)>
+        make_task_token;
+    std::function<void(const std::string& execution_arn)> on_execution_ended;
+    std::function<bool(const std::string& activity_arn)> activity_exists;  // see the engine's
   };
 
   ExecutionService(store::Store* store, Clock* clock, ArnScope scope, Options options);

@@ -36,6 +36,7 @@
 #include "schedules/catalog.h"
 #include "schedules/runner.h"
 #include "schedules/service.h"
+#include "server/callback_service.h"
 #include "server/execution_service.h"
 #include "server/health.h"
 #include "server/map_run_service.h"
@@ -102,6 +103,8 @@ class ApiServer::Impl {
   std::unique_ptr<LambdaService> lambda;
   std::unique_ptr<dynamodb::Service> dynamodb;  // before executions: outlives their tasks
   std::unique_ptr<MapRunService> map_runs;      // outlives executions; stopped before them
+  // Tasks waiting for activity workers and callbacks: outlives the executions (their runners).
+  std::unique_ptr<CallbackService> callbacks;
   std::unique_ptr<ExecutionService> executions;
   std::unique_ptr<StatesService> states;
   std::shared_ptr<integrations::LambdaTaskRunner> lambda_tasks;
@@ -213,6 +216,28 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
     if (previous) previous(router);
     router->RouteResource(&integrations::StatesTaskRunner::Accepts, states_runner);
   };
+  // Activities and .waitForTaskToken callbacks (docs/api.md, Activities and callbacks).
+  STATOR_TRY(impl->callbacks,
+             CallbackService::Open(impl->store.get(), impl->clock.clock.get(),
+                                   {int64_t{options.activity_poll_seconds} * 1000, exec.node_id}));
+  {
+    CallbackService* callbacks = impl->callbacks.get();
+    exec.make_task_token = [callbacks](const std::string& arn, const std::string& nonce) {
+      return callbacks->MakeToken(arn, nonce);
+    };
+    exec.on_execution_ended = [callbacks](const std::string& arn) {
+      callbacks->ExecutionEnded(arn);
+    };
+    exec.activity_exists = [callbacks](const std::string& arn) {
+      return callbacks->ActivityExists(arn);
+    };
+    exec.configure_router = [previous = std::move(exec.configure_router),
+                             callbacks](integrations::TaskRouter* router) {
+      if (previous) previous(router);
+      router->RouteResource(&CallbackService::IsActivity, callbacks->activity_runner());
+      router->SetCallbackWrapper(callbacks->wrapper());
+    };
+  }
   impl->executions = std::make_unique<ExecutionService>(impl->store.get(), impl->clock.clock.get(),
                                                         scope, std::move(exec));
   impl->states = std::make_unique<StatesService>(impl->store.get(), impl->clock.clock.get(), scope,
@@ -224,6 +249,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ServeOptions& options)
       MapResultsDir(options.data_dir), impl->executions->scheduler());
   impl->executions->set_map_runner(impl->map_runs.get());
   impl->states->set_map_runs(impl->map_runs.get());
+  impl->states->set_task_callbacks(impl->callbacks.get());
   impl->states->Register(&impl->router);
   impl->local_states = std::make_unique<LocalStepFunctions>(&impl->router, impl->executions.get());
   states_runner->SetApi(impl->local_states.get());
@@ -386,6 +412,7 @@ std::string ApiServer::endpoint() const {
 
 void ApiServer::Stop() {
   if (!impl_) return;
+  if (impl_->callbacks) impl_->callbacks->StopPolls();  // long polls answer before the HTTP stop
   if (impl_->http) impl_->http->Stop();
   if (impl_->appsync_http) impl_->appsync_http->Stop();
   // No request runs any more. KNIX deployments still installing finish before the runtime they

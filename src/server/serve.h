@@ -32,7 +32,8 @@ struct ServeOptions {
   // This node's name in the cluster's leases; "" = a random one at each start. A node restarted
   // with the same id takes its executions back at once instead of after their leases expire.
   std::string node_id;
-  int lease_seconds = 10;  // how long a node's executions stay its own without renewal
+  int activity_poll_seconds = 60;  // GetActivityTask's long poll (AWS: 60 s)
+  int lease_seconds = 10;          // how long a node's executions stay its own without renewal
   std::string account = "123456789012";
   std::string region = "us-east-1";
   // Real seconds per execution second: 1 real time, 0 virtual time (Waits and back-offs pass

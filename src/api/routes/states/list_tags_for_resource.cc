@@ -1,4 +1,6 @@
-// ListTagsForResource: the tags of a state machine, in the order their keys were first set.
+// ListTagsForResource: the tags of a state machine or an activity, in the order their keys were
+// first set.
+#include "api/routes/states/activity_common.h"
 #include "api/routes/states/operations.h"
 #include "api/routes/states/state_machine_common.h"
 #include "api/routes/states/tag_common.h"
@@ -13,10 +15,18 @@ ShapeRef ListTagsForResourceInput() {
 ApiResult<json::Value> ListTagsForResource(StatesService& service, const json::Value& input) {
   std::string arn = *StringMember(input, "resourceArn");
   API_RETURN_IF_ERROR(CheckTaggableArn(arn));
-  auto tags = service.store().ListTags(arn);
-  if (!tags.ok()) return TagStoreError(tags.error(), arn);
+  std::vector<store::Tag> tags;
+  if (!CheckActivityArn(arn)) {
+    STATOR_TRY(std::optional<Activity> a, FindActivity(service, arn));
+    if (!a) return ApiError::ResourceNotFound(arn);
+    tags = std::move(a->tags);
+  } else {
+    auto stored = service.store().ListTags(arn);
+    if (!stored.ok()) return TagStoreError(stored.error(), arn);
+    tags = std::move(stored).value();
+  }
   json::Array items;
-  for (const store::Tag& t : *tags) {
+  for (const store::Tag& t : tags) {
     items.push_back(json::Value::MakeObject(
         {{"key", json::Value::String(t.key)}, {"value", json::Value::String(t.value)}}));
   }

@@ -36,6 +36,13 @@ STATOR_STATES_OPERATION(DescribeStateMachineForExecution);
 STATOR_STATES_OPERATION(DescribeMapRun);
 STATOR_STATES_OPERATION(ListMapRuns);
 STATOR_STATES_OPERATION(UpdateMapRun);
+STATOR_STATES_OPERATION(CreateActivity);
+STATOR_STATES_OPERATION(DescribeActivity);
+STATOR_STATES_OPERATION(DeleteActivity);
+STATOR_STATES_OPERATION(ListActivities);
+STATOR_STATES_OPERATION(SendTaskSuccess);
+STATOR_STATES_OPERATION(SendTaskFailure);
+STATOR_STATES_OPERATION(SendTaskHeartbeat);
 
 // Operations that answer later (once an execution's record is committed, or it has ended).
 #define STATOR_STATES_ASYNC_OPERATION(Name) \
@@ -46,6 +53,7 @@ STATOR_STATES_ASYNC_OPERATION(StartExecution);
 STATOR_STATES_ASYNC_OPERATION(StartSyncExecution);
 STATOR_STATES_ASYNC_OPERATION(StopExecution);
 STATOR_STATES_ASYNC_OPERATION(TestState);
+STATOR_STATES_ASYNC_OPERATION(GetActivityTask);  // a long poll
 
 #undef STATOR_STATES_ASYNC_OPERATION
 #undef STATOR_STATES_OPERATION
