@@ -1,6 +1,7 @@
 #include "api/routes/states/execution_common.h"
 
 #include "api/names.h"
+#include "api/routes/states/alias_common.h"
 #include "api/routes/states/state_machine_common.h"
 #include "common/arn.h"
 
@@ -41,9 +42,20 @@ ApiResult<Executions::StartRequest> ResolveStart(StatesService& service, const j
   STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   auto machine = service.store().GetStateMachine(parsed.machine_arn);
   if (!machine.ok()) return StoreFailure(machine.error());
-  // Aliases are not served yet: an alias names no state machine stator knows.
-  if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(arn);
+  if (!machine->has_value()) return ApiError::StateMachineDoesNotExist(arn);
   r.machine = std::move(**machine);
+  if (parsed.alias) {
+    // An alias routes each start to one of its versions, by weight.
+    auto alias = LoadAlias(service, arn);
+    if (!alias.ok()) {
+      if (alias.error().name == "ResourceNotFound") return ApiError::StateMachineDoesNotExist(arn);
+      return std::move(alias).error();
+    }
+    auto chosen = ParseStateMachineArn(ChooseVersion(*alias).version_arn);
+    if (!chosen.ok() || !chosen->version) return ApiError::StateMachineDoesNotExist(arn);
+    parsed.version = chosen->version;
+    r.alias_arn = arn;
+  }
   if (parsed.version) {
     auto version = service.store().GetVersion(parsed.machine_arn, *parsed.version);
     if (!version.ok()) return StoreFailure(version.error());

@@ -27,6 +27,11 @@ STATOR_STATES_OPERATION(ListTagsForResource);
 STATOR_STATES_OPERATION(PublishStateMachineVersion);
 STATOR_STATES_OPERATION(ListStateMachineVersions);
 STATOR_STATES_OPERATION(DeleteStateMachineVersion);
+STATOR_STATES_OPERATION(CreateStateMachineAlias);
+STATOR_STATES_OPERATION(DescribeStateMachineAlias);
+STATOR_STATES_OPERATION(UpdateStateMachineAlias);
+STATOR_STATES_OPERATION(DeleteStateMachineAlias);
+STATOR_STATES_OPERATION(ListStateMachineAliases);
 
 STATOR_STATES_OPERATION(DescribeExecution);
 STATOR_STATES_OPERATION(ListExecutions);
