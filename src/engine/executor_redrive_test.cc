@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/executor.h"
+#include "engine/redrive.h"
 #include "engine/test_util.h"
 
 namespace stator::engine {
@@ -145,6 +146,52 @@ TEST_F(RedriveTest, SecondRedriveAndCrashResumeOfARedrivenExecution) {
     }
     EXPECT_LE(calls_["T"] - calls_before, 1);
   }
+}
+
+TEST_F(RedriveTest, CutsComputedFromTheStoredHistory) {
+  succeed_at_ = 2;
+  std::vector<HistoryEvent> history = All(Run({}, {}, kT0).events);
+  std::vector<ExecutionOptions::RedriveCut> cuts = RedriveCuts(history, true);
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(cuts[0].after, 6);
+  EXPECT_EQ(cuts[0].at, 12);
+  EXPECT_TRUE(RedriveCuts(history, false).empty());
+  for (const HistoryEvent& e : All(Run(history, cuts, kT0 + 1000).events)) history.push_back(e);
+  cuts = RedriveCuts(history, true);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0].after, 6);
+  EXPECT_EQ(cuts[0].at, 12);
+  EXPECT_EQ(cuts[1].after, 12);
+  EXPECT_EQ(cuts[1].at, history.back().id + 1);
+  EXPECT_EQ(Run(history, cuts, kT0 + 2000).status, ExecutionStatus::kSucceeded);
+}
+
+// A Parallel whose branch fails runs again as a whole (its branches' events are nested: the
+// cut is before the Parallel's Entered event, not inside it).
+TEST_F(RedriveTest, FailedParallelRunsAgainAsAWhole) {
+  const char* definition = R"({"StartAt":"P0","States":{
+    "P0":{"Type":"Pass","Next":"Par"},
+    "Par":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"B1","States":{"B1":{"Type":"Pass","End":true}}},
+      {"StartAt":"B2","States":{"B2":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+        "Parameters":{"step":"T","redrives.$":"$$.Execution.RedriveCount"},"End":true}}}]}}})";
+  VirtualClock clock(kT0);
+  ExecutionOptions o;
+  o.input = J("{}");
+  o.execution_name = "exec";
+  o.random_seed = 7;
+  o.start_millis = kT0;
+  ExecutionResult first = RunToCompletion(MustCompile(definition), o, &tasks_, &clock);
+  ASSERT_EQ(first.status, ExecutionStatus::kFailed);
+  std::vector<HistoryEvent> history = All(first.events);
+  std::vector<ExecutionOptions::RedriveCut> cuts = RedriveCuts(history, true);
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(history[cuts[0].after].type, "ParallelStateEntered");  // the next event (id after+1)
+  o.replay = std::make_shared<std::vector<HistoryEvent>>(Stored(history));
+  o.redrives = cuts;
+  ExecutionResult again = RunToCompletion(MustCompile(definition), o, &tasks_, &clock);
+  EXPECT_EQ(again.status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(again.events[1].type, "ParallelStateEntered");
 }
 
 TEST_F(RedriveTest, RedriveCountInTheContextObject) {
