@@ -58,6 +58,7 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_ASYNC_OP(StartExecution),
       STATOR_ASYNC_OP(StartSyncExecution),
       STATOR_ASYNC_OP(StopExecution),
+      STATOR_ASYNC_OP(RedriveExecution),
   };
 #undef STATOR_ASYNC_OP
   for (const AsyncEntry& e : async_entries) {

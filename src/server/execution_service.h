@@ -119,6 +119,8 @@ class ExecutionService : public api::Executions {
   void Stop(const std::string& execution_arn, const std::string& error, const std::string& cause,
             std::function<void(ApiResult<int64_t>)> done) override EXCLUDES(live_mu_);
   void WhenEnded(const std::string& arn, std::function<void()> fn) override EXCLUDES(live_mu_);
+  void Redrive(const std::string& execution_arn,
+               std::function<void(ApiResult<Redriven>)> done) override EXCLUDES(live_mu_);
 
   // Resumes every execution the store shows RUNNING (call once, before serving); in a cluster,
   // those whose leases it can take (expired, released, or held by this node id before a
@@ -180,8 +182,12 @@ class ExecutionService : public api::Executions {
   // `compiled` caches machines by ExecutionMachine::id across the executions being resumed.
   using CompiledMachines =
       std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
+  // Redrive: the same with `redrive_count` set, which makes the re-run a new redrive of the
+  // execution (its stored history cut after the last completed top-level state); receives the
+  // execution's redrive count. (A resumed execution that was redriven before keeps its cuts.)
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
-                                                    CompiledMachines* compiled, int64_t epoch)
+                                                    CompiledMachines* compiled, int64_t epoch,
+                                                    int64_t* redrive_count = nullptr)
       EXCLUDES(live_mu_);
   // Cluster (execution_service_cluster.cc): the thread of the lease rounds.
   void StartLeaseThread();

@@ -17,7 +17,9 @@ ShapeRef DescribeExecutionInput() {
 ApiResult<json::Value> DescribeExecution(StatesService& service, const json::Value& input) {
   STATOR_TRY(store::Execution e, LoadExecution(service, *StringMember(input, "executionArn")));
   bool include_data = StringMember(input, "includedData").value_or("") != "METADATA_ONLY";
-  return DescribeExecutionJson(e, include_data);
+  STATOR_TRY(RedriveInfo redrive, LoadRedriveInfo(service, e.arn));
+  STATOR_TRY(std::optional<std::string> not_redrivable, NotRedrivableReason(service, e));
+  return DescribeExecutionJson(e, include_data, redrive, not_redrivable);
 }
 
 }  // namespace stator::api::states
