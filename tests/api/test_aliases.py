@@ -263,5 +263,52 @@ class AliasTest(SharedServer, ClientErrorAssertion, unittest.TestCase):
         self.assertEqual(body.get("reason"), "INVALID_ROUTING_CONFIGURATION")
 
 
+class VersionTest(SharedServer, ClientErrorAssertion, unittest.TestCase):
+    """Versions as aliases need them: descriptions, revision checks, what a version runs."""
+
+    def test_version_description_needs_publish(self):
+        msg = "Version description can only be set when publish is true"
+        self.assertError("ValidationException", msg, self.sfn.create_state_machine,
+                         name="ver-desc", definition=definition(1), roleArn=ROLE,
+                         versionDescription="v1")
+        arn = self.sfn.create_state_machine(name="ver-desc", definition=definition(1),
+                                            roleArn=ROLE)["stateMachineArn"]
+        self.assertError("ValidationException", msg, self.sfn.update_state_machine,
+                         stateMachineArn=arn, definition=definition(2),
+                         versionDescription="v2", publish=False)
+        v = self.sfn.update_state_machine(stateMachineArn=arn, definition=definition(2),
+                                          versionDescription="two", publish=True)
+        d = self.sfn.describe_state_machine(stateMachineArn=v["stateMachineVersionArn"])
+        self.assertEqual(d["description"], "two")
+        self.assertEqual(json.loads(d["definition"]), json.loads(definition(2)))
+
+    def test_publish_initial_revision(self):
+        arn = self.sfn.create_state_machine(name="ver-initial", definition=definition(1),
+                                            roleArn=ROLE)["stateMachineArn"]
+        v1 = self.sfn.publish_state_machine_version(stateMachineArn=arn, revisionId="INITIAL")
+        self.assertEqual(v1["stateMachineVersionArn"], arn + ":1")
+        u = self.sfn.update_state_machine(stateMachineArn=arn, definition=definition(2))
+        self.assertError(
+            "ConflictException",
+            "Failed to publish the State Machine version for revision INITIAL. The current "
+            f"State Machine revision is {u['revisionId']}.",
+            self.sfn.publish_state_machine_version, stateMachineArn=arn, revisionId="INITIAL")
+        v2 = self.sfn.publish_state_machine_version(stateMachineArn=arn,
+                                                    revisionId=u["revisionId"])
+        self.assertEqual(v2["stateMachineVersionArn"], arn + ":2")
+        # A version runs what it froze, whatever the machine became since.
+        self.sfn.update_state_machine(stateMachineArn=arn, definition=definition(3))
+        ex = self.sfn.start_execution(stateMachineArn=arn + ":1")["executionArn"]
+        d = self.sfn.describe_execution(executionArn=ex)
+        while d["status"] == "RUNNING":
+            d = self.sfn.describe_execution(executionArn=ex)
+        self.assertEqual(json.loads(d["output"]), 1)
+        self.assertEqual(d["stateMachineVersionArn"], arn + ":1")
+        self.assertNotIn("stateMachineAliasArn", d)
+        self.sfn.delete_state_machine_version(stateMachineVersionArn=arn + ":1")
+        self.assertError("StateMachineDoesNotExist", None, self.sfn.describe_state_machine,
+                         stateMachineArn=arn + ":1")
+
+
 if __name__ == "__main__":
     ctest_unittest.main()
