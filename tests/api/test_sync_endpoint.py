@@ -131,6 +131,27 @@ class SyncEndpointTest(SharedServer, unittest.TestCase):
                 return self.run_cli(aws)
         self.skipTest("no AWS CLI v2 (/usr/bin/aws: Debian's awscli)")
 
+    def test_test_state_through_the_cli(self):
+        # TestState carries the same "sync-" prefix. Skipped where the server has no TestState.
+        status, body = post(self.server.port, "AWSStepFunctions.TestState",
+                            {"definition": json.dumps({"Type": "Pass", "End": True}),
+                             "roleArn": ROLE, "input": "{}"})
+        if status == 400 and "UnknownOperation" in str(body):
+            self.skipTest("this server has no TestState")
+        aws = shutil.which("aws")
+        if not aws:
+            self.skipTest("no AWS CLI on PATH")
+        p = subprocess.run([aws, "--endpoint-url", self.endpoint, "stepfunctions", "test-state",
+                            "--definition", json.dumps({"Type": "Pass", "Result": {"n": 7},
+                                                        "End": True}),
+                            "--role-arn", ROLE, "--input", "{}", "--output", "json"],
+                           capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, **CLI_ENV))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)
+        self.assertEqual(r["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(r["output"]), {"n": 7})
+
     def run_js(self, endpoint, disable_host_prefix):
         node = shutil.which("node")
         if not node:
