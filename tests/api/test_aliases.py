@@ -175,6 +175,13 @@ class AliasTest(SharedServer, ClientErrorAssertion, unittest.TestCase):
         listed = self.sfn.list_executions(stateMachineArn=m, maxResults=1)["executions"][0]
         self.assertEqual(listed["stateMachineAliasArn"], alias)
         self.assertIn(listed["stateMachineVersionArn"], (v1, v2))
+        # ListExecutions of the alias ARN: the executions started through it, not the others.
+        plain = self.sfn.start_execution(stateMachineArn=m)["executionArn"]
+        by_alias = self.sfn.list_executions(stateMachineArn=alias, maxResults=1000)["executions"]
+        self.assertEqual(sorted(e["executionArn"] for e in by_alias), sorted(arns))
+        self.assertNotIn(plain, [e["executionArn"] for e in by_alias])
+        self.assertError("StateMachineDoesNotExist", None, self.sfn.list_executions,
+                         stateMachineArn=m + ":nosuchalias")
         # Weight 0 never routes.
         self.sfn.update_state_machine_alias(stateMachineAliasArn=alias,
                                             routingConfiguration=self.route((v1, 0), (v2, 100)))
