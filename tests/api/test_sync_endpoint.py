@@ -9,7 +9,8 @@ loopback where *.localhost does (nss-myhostname; scripts/setup.sh enables it), a
 answers whatever Host arrives. These tests FAIL, saying so, when sync-stator.localhost does not
 resolve. They drive the AWS CLI v1 (`aws` on PATH), the AWS CLI v2 (/usr/bin/aws), boto3 with
 and without its host prefix, and the JS SDK v3 (@aws-sdk/client-sfn, found through NODE_PATH or
-bench/node_modules; Skipped, saying why, without node or the package).
+bench/node_modules; with the CLI v1 and TestState, a test marked @needs: Skipped, saying why,
+where it is missing).
 
     python3 tests/api/test_sync_endpoint.py [-v]
 """
@@ -25,8 +26,9 @@ import unittest
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stator_server import ACCOUNT, REGION, ROOT, SharedServer, client, post  # noqa: E402
+from stator_server import ACCOUNT, REGION, ROOT, Server, SharedServer, client, post  # noqa: E402
 import ctest_unittest  # noqa: E402
+from ctest_unittest import needs  # noqa: E402
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/StatorRole"
 DEFINITION = json.dumps({"StartAt": "A", "States": {"A": {
@@ -44,6 +46,59 @@ c.send(new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{"n": 7}' }
   (r) => console.log(JSON.stringify({ status: r.status, output: r.output })),
   (e) => { console.log(JSON.stringify({ error: String(e.code || e.name) })); process.exitCode = 2; });
 """
+
+
+def cli_with_version(major):
+    """An AWS CLI of that major version: `aws` on PATH or /usr/bin/aws, else None."""
+    for aws in (shutil.which("aws"), "/usr/bin/aws"):
+        if not aws or not os.access(aws, os.X_OK):
+            continue
+        p = subprocess.run([aws, "--version"], capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, **CLI_ENV))
+        if (p.stdout + p.stderr).strip().startswith(f"aws-cli/{major}."):
+            return aws
+    return None
+
+
+def node_paths():
+    paths = [p for p in os.environ.get("NODE_PATH", "").split(os.pathsep) if p]
+    paths.append(os.path.join(ROOT, "bench", "node_modules"))
+    return paths
+
+
+def js_sdk_missing():
+    if not shutil.which("node"):
+        return "node is not installed"
+    if not any(os.path.isdir(os.path.join(p, "@aws-sdk", "client-sfn")) for p in node_paths()):
+        return ("@aws-sdk/client-sfn is not in NODE_PATH or bench/node_modules "
+                "(cd bench && npm install --no-save @aws-sdk/client-sfn)")
+    return None
+
+
+def cli_with_test_state():
+    """An AWS CLI that has `stepfunctions test-state` (Debian 12's CLI v2, 2.9, predates it)."""
+    for major in (1, 2):
+        aws = cli_with_version(major)
+        if not aws:
+            continue
+        p = subprocess.run([aws, "stepfunctions", "test-state", "help"], capture_output=True,
+                           text=True, timeout=60, env=dict(os.environ, **CLI_ENV, PAGER="cat"))
+        if p.returncode == 0:
+            return aws
+    return None
+
+
+def test_state_missing():
+    if not cli_with_test_state():
+        return "no AWS CLI with `stepfunctions test-state` (pip install awscli)"
+    server = Server()
+    try:
+        status, body = post(server.port, "AWSStepFunctions.TestState",
+                            {"definition": json.dumps({"Type": "Pass", "End": True}),
+                             "roleArn": ROLE, "input": "{}"})
+    finally:
+        server.stop()
+    return "this server has no TestState" if status != 200 else None
 
 
 def resolves_to_loopback(host):
@@ -113,34 +168,20 @@ class SyncEndpointTest(SharedServer, unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("sync-127.0.0.1", p.stderr)
 
-    def cli_version(self, aws):
-        p = subprocess.run([aws, "--version"], capture_output=True, text=True, timeout=60,
-                           env=dict(os.environ, **CLI_ENV))
-        return (p.stdout + p.stderr).strip()
-
+    @needs("the AWS CLI v1 (pip install awscli)", lambda: None if cli_with_version(1) else
+           "no AWS CLI v1 as `aws` on PATH or /usr/bin/aws")
     def test_aws_cli_v1(self):
-        aws = shutil.which("aws")
-        if not aws or not self.cli_version(aws).startswith("aws-cli/1."):
-            # Another `aws` on PATH: look for a v1 elsewhere (pip's).
-            self.skipTest("no AWS CLI v1 on PATH (pip install awscli)")
-        self.run_cli(aws)
+        self.run_cli(cli_with_version(1))
 
     def test_aws_cli_v2(self):
-        for aws in ("/usr/bin/aws", shutil.which("aws")):
-            if aws and os.access(aws, os.X_OK) and self.cli_version(aws).startswith("aws-cli/2."):
-                return self.run_cli(aws)
-        self.skipTest("no AWS CLI v2 (/usr/bin/aws: Debian's awscli)")
+        aws = cli_with_version(2)
+        self.assertIsNotNone(aws, "no AWS CLI v2 (/usr/bin/aws: Debian's awscli, scripts/setup.sh)")
+        self.run_cli(aws)
 
+    @needs("TestState in this server and an AWS CLI with test-state", test_state_missing)
     def test_test_state_through_the_cli(self):
-        # TestState carries the same "sync-" prefix. Skipped where the server has no TestState.
-        status, body = post(self.server.port, "AWSStepFunctions.TestState",
-                            {"definition": json.dumps({"Type": "Pass", "End": True}),
-                             "roleArn": ROLE, "input": "{}"})
-        if status == 400 and "UnknownOperation" in str(body):
-            self.skipTest("this server has no TestState")
-        aws = shutil.which("aws")
-        if not aws:
-            self.skipTest("no AWS CLI on PATH")
+        # TestState carries the same "sync-" prefix.
+        aws = cli_with_test_state()
         p = subprocess.run([aws, "--endpoint-url", self.endpoint, "stepfunctions", "test-state",
                             "--definition", json.dumps({"Type": "Pass", "Result": {"n": 7},
                                                         "End": True}),
@@ -154,13 +195,7 @@ class SyncEndpointTest(SharedServer, unittest.TestCase):
 
     def run_js(self, endpoint, disable_host_prefix):
         node = shutil.which("node")
-        if not node:
-            self.skipTest("node is not installed")
-        paths = [p for p in os.environ.get("NODE_PATH", "").split(os.pathsep) if p]
-        paths.append(os.path.join(ROOT, "bench", "node_modules"))
-        if not any(os.path.isdir(os.path.join(p, "@aws-sdk", "client-sfn")) for p in paths):
-            self.skipTest("the JS SDK's @aws-sdk/client-sfn is not installed (NODE_PATH, "
-                          "bench/node_modules: npm install --no-save @aws-sdk/client-sfn)")
+        paths = node_paths()
         with tempfile.NamedTemporaryFile("w", suffix=".js", delete=False) as f:
             f.write(JS)
         try:
@@ -173,6 +208,7 @@ class SyncEndpointTest(SharedServer, unittest.TestCase):
             os.unlink(f.name)
         return json.loads(p.stdout.strip().splitlines()[-1])
 
+    @needs("the JS SDK v3 (@aws-sdk/client-sfn)", js_sdk_missing)
     def test_js_sdk(self):
         r = self.run_js(self.endpoint, False)
         self.check_output(r.get("status"), r.get("output"))
