@@ -227,6 +227,37 @@ class RedriveTest(ClientErrorAssertion, unittest.TestCase):
         self.assertEqual(json.loads(d["output"])[0], 1)
 
 
+class RedrivablePeriodTest(ClientErrorAssertion, unittest.TestCase):
+    """The 14-day rule, on virtual time (--time-scale 0): another execution's 15-day Wait moves
+    the server's clock past the period."""
+
+    def test_redrivable_period_exceeded(self):
+        server = Server("--time-scale", "0")
+        self.addCleanup(server.stop)
+        sfn = client(server.endpoint)
+        fail = sfn.create_state_machine(name="fails", roleArn=ROLE, definition=json.dumps(
+            {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}))["stateMachineArn"]
+        wait = sfn.create_state_machine(name="waits", roleArn=ROLE, definition=json.dumps(
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 13 * 86400,
+                                              "End": True}}}))["stateMachineArn"]
+
+        def run(machine):
+            arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+            while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+                time.sleep(0.01)
+            return arn
+        failed = run(fail)
+        run(wait)  # 13 days later: still redrivable
+        self.assertEqual(sfn.describe_execution(executionArn=failed)["redriveStatus"],
+                         "REDRIVABLE")
+        run(wait)  # 26 days later
+        d = sfn.describe_execution(executionArn=failed)
+        self.assertEqual((d["redriveStatus"], d["redriveStatusReason"]),
+                         ("NOT_REDRIVABLE", "Execution redrivable period exceeded"))
+        self.assertError("ExecutionNotRedrivable", "Execution redrivable period exceeded",
+                         sfn.redrive_execution, executionArn=failed)
+
+
 class RedriveRestartTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="stator-redrive-")
