@@ -368,8 +368,9 @@ void ExecutionService::Redrive(const std::string& arn,
   if (!reopened.ok()) return done(StoreFailure(reopened.error()));
   auto e = store_->GetExecution(arn);
   if (!e.ok()) return done(StoreFailure(e.error()));
-  if (!e->has_value())
+  if (!e->has_value()) {
     return done(ApiError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'", {}});
+  }
   if (!*reopened) {
     return done(not_redrivable(std::string("Execution is ") +
                                store::ExecutionStatusName((*e)->status) +
