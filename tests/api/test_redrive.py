@@ -145,8 +145,14 @@ class RedriveTest(ClientErrorAssertion, unittest.TestCase):
         for arn in arns:
             self.assertEqual(self.wait_end(arn)["status"], "FAILED")
         self.make_table("Later2")
-        self.sfn.redrive_execution(executionArn=arns[1])
+        first = self.sfn.redrive_execution(executionArn=arns[1], clientToken="token-1")
         self.assertEqual(self.wait_end(arns[1])["status"], "SUCCEEDED")
+        # The same client token again (an SDK retrying): the same answer, no second redrive.
+        again = self.sfn.redrive_execution(executionArn=arns[1], clientToken="token-1")
+        self.assertEqual(again["redriveDate"], first["redriveDate"])
+        self.assertEqual(self.sfn.describe_execution(executionArn=arns[1])["redriveCount"], 1)
+        self.assertError("ExecutionNotRedrivable", "Execution is SUCCEEDED and cannot be redriven",
+                         self.sfn.redrive_execution, executionArn=arns[1], clientToken="token-2")
 
         def names(**kw):
             return [e["name"] for e in self.sfn.list_executions(stateMachineArn=m, **kw)

@@ -107,15 +107,27 @@ ApiResult<RedriveInfo> LoadRedriveInfo(StatesService& service, const std::string
   if (!v.ok() || !v->is_object()) return info;
   info.count = IntMember(*v, "redriveCount").value_or(0);
   info.date_ms = IntMember(*v, "redriveDate").value_or(0);
+  if (const json::Value* tokens = Member(*v, "clientTokens"); tokens && tokens->is_array()) {
+    for (const json::Value& t : tokens->as_array()) {
+      info.tokens.emplace_back(StringMember(t, "token").value_or(""),
+                               IntMember(t, "date").value_or(0));
+    }
+  }
   return info;
 }
 
 Status SaveRedriveInfo(StatesService& service, const std::string& execution_arn,
                        const RedriveInfo& info) {
+  json::Array tokens;
+  for (const auto& [token, date] : info.tokens) {
+    tokens.push_back(json::Value::MakeObject(
+        {{"token", json::Value::String(token)}, {"date", json::Value::Int(date)}}));
+  }
   return service.store().WriteRecords({store::RecordWrite::Put(
       kRedriveRecordKind, execution_arn,
       json::Value::MakeObject({{"redriveCount", json::Value::Int(info.count)},
-                               {"redriveDate", json::Value::Int(info.date_ms)}})
+                               {"redriveDate", json::Value::Int(info.date_ms)},
+                               {"clientTokens", json::Value::MakeArray(std::move(tokens))}})
           .Dump())});
 }
 

@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/aws_json/api_error.h"
 #include "api/aws_json/shape.h"
@@ -42,6 +44,8 @@ inline constexpr const char* kRedriveRecordKind = "states.redrive";
 struct RedriveInfo {
   int64_t count = 0;
   int64_t date_ms = 0;  // the last redrive's
+  // RedriveExecution's idempotency: the client tokens of the last 10 redrives, with their dates.
+  std::vector<std::pair<std::string, int64_t>> tokens;
 };
 ApiResult<RedriveInfo> LoadRedriveInfo(StatesService& service, const std::string& execution_arn);
 Status SaveRedriveInfo(StatesService& service, const std::string& execution_arn,
