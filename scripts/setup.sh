@@ -41,6 +41,8 @@ packages=(
   clang-format                           # test.sh: the format check (scripts/check_format.sh)
   ca-certificates                        # npm over https (benchmark peer)
   awscli                                 # /usr/bin/aws, AWS CLI v2 (2.9.19 in Debian 12): tests/api
+  libnss-myhostname                      # *.localhost resolves to loopback (below): the
+                                         #   documented endpoint http://stator.localhost:PORT
 )
 # The Python tests and replay.py (tests/conformance) need boto3 in the Python that runs them:
 # tests/CMakeLists.txt takes the first of `python3` on PATH and /usr/bin/python3 that imports it.
@@ -107,6 +109,22 @@ PYEOF
     break
   fi
 done
+
+# StartSyncExecution and TestState: the AWS CLIs and the JS SDK put "sync-" before the endpoint's
+# host name (http://127.0.0.1:PORT becomes http://sync-127.0.0.1:PORT, which does not resolve;
+# the CLIs have no switch to turn it off). The documented endpoint is http://stator.localhost:PORT:
+# with nss-myhostname in the hosts line of /etc/nsswitch.conf, every *.localhost name, and so
+# sync-stator.localhost, resolves to loopback (docs/api.md, "Endpoint name").
+if [ -f /etc/nsswitch.conf ] && ! grep -Eq '^hosts:.*\bmyhostname\b' /etc/nsswitch.conf; then
+  sudo_nss=""
+  [ "$(id -u)" -ne 0 ] && sudo_nss="sudo"
+  echo "setup: enabling myhostname in /etc/nsswitch.conf (hosts): *.localhost → loopback" >&2
+  $sudo_nss sed -i -E 's/^(hosts:[[:space:]]*files)/\1 myhostname/' /etc/nsswitch.conf
+fi
+if ! getent hosts sync-stator.localhost >/dev/null 2>&1; then
+  echo "setup: WARNING: sync-stator.localhost does not resolve: StartSyncExecution and TestState" \
+    "from the AWS CLI need it (see docs/api.md, \"Endpoint name\")" >&2
+fi
 
 echo "setup: building into $build ($build_type)" >&2
 mkdir -p "$build"

@@ -62,6 +62,12 @@ class Executions {
     std::optional<std::string> cause;
   };
 
+  // How RedriveExecution went: the execution's redrive count now, and when it was redriven.
+  struct Redriven {
+    int64_t redrive_count = 0;
+    int64_t redrive_date_ms = 0;
+  };
+
   virtual ~Executions() = default;
 
   // Starts a Standard execution; `done` once its record is committed. Same name and input as a
@@ -81,6 +87,13 @@ class Executions {
   // execution that already ended is left as it is (done with its stop date).
   virtual void Stop(const std::string& execution_arn, const std::string& error,
                     const std::string& cause, std::function<void(ApiResult<int64_t>)> done) = 0;
+
+  // Redrives a Standard execution that ended without succeeding (the caller checked that it
+  // may be): it runs again on its stored history from the top-level state that did not
+  // complete, after an ExecutionRedriven event; `done` once that event is committed.
+  // ExecutionNotRedrivable when it is running, or another redrive got there first.
+  virtual void Redrive(const std::string& execution_arn,
+                       std::function<void(ApiResult<Redriven>)> done) = 0;
 
   // Calls `fn` once the Standard execution `arn` has ended and its end is committed; right
   // away when it is not running.

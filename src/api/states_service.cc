@@ -26,6 +26,11 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_OP(PublishStateMachineVersion),
       STATOR_OP(ListStateMachineVersions),
       STATOR_OP(DeleteStateMachineVersion),
+      STATOR_OP(CreateStateMachineAlias),
+      STATOR_OP(DescribeStateMachineAlias),
+      STATOR_OP(UpdateStateMachineAlias),
+      STATOR_OP(DeleteStateMachineAlias),
+      STATOR_OP(ListStateMachineAliases),
       STATOR_OP(DescribeExecution),
       STATOR_OP(ListExecutions),
       STATOR_OP(GetExecutionHistory),
@@ -65,6 +70,7 @@ void StatesService::Register(AwsJsonRouter* router) {
       STATOR_ASYNC_OP(StopExecution),
       STATOR_ASYNC_OP(TestState),
       STATOR_ASYNC_OP(GetActivityTask),
+      STATOR_ASYNC_OP(RedriveExecution),
   };
 #undef STATOR_ASYNC_OP
   for (const AsyncEntry& e : async_entries) {

@@ -36,6 +36,7 @@ inline constexpr EventType kExecutionSucceeded{"ExecutionSucceeded",
 inline constexpr EventType kExecutionFailed{"ExecutionFailed", "executionFailedEventDetails"};
 inline constexpr EventType kExecutionTimedOut{"ExecutionTimedOut", "executionTimedOutEventDetails"};
 inline constexpr EventType kExecutionAborted{"ExecutionAborted", "executionAbortedEventDetails"};
+inline constexpr EventType kExecutionRedriven{"ExecutionRedriven", "executionRedrivenEventDetails"};
 
 // The event that ends an execution with this status (status is not kRunning).
 constexpr const EventType& ExecutionEnded(ExecutionStatus status) {

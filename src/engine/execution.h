@@ -200,6 +200,20 @@ struct ExecutionOptions {
   // event n instead of guessing.
   std::shared_ptr<const std::vector<HistoryEvent>> replay;
 
+  // Redrive (RedriveExecution): the re-run over `replay` skips what each redrive left behind.
+  // For each redrive of the execution, in order: once the re-run has recorded event `after`
+  // (the last event before the top-level state that did not complete), the next event is
+  // ExecutionRedriven {redriveCount: its position + 1} with id `at`, and that state runs again
+  // from there: the events between `after` and `at` (the failed attempt and its end) are not
+  // re-run. The last redrive's `at` may lie past `replay` (the redrive being started: recorded
+  // live). The machine's TimeoutSeconds counts from the last ExecutionRedriven, and
+  // $$.Execution.RedriveCount is the number of redrives recorded so far.
+  struct RedriveCut {
+    int64_t after = 0;
+    int64_t at = 0;
+  };
+  std::vector<RedriveCut> redrives;
+
   // KNIX workflows (asl::StateMachine::knix_routes): a KNIX workflow is dataflow, and each walker
   // that reaches the exit delivers a result: on_result is called with each, in order, on the
   // thread running the execution (it must not block). The execution ends when every walker has

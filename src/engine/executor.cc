@@ -72,28 +72,37 @@ void Execution::Start(bool run_here) {
   if (options_.input_text) {
     EmitWithPrev(*top_, 0, event_types::kExecutionStarted,
                  history::ExecutionStarted(json::Value::String(*options_.input_text), role_arn_));
-    if (!events_.empty()) events_.back().payloads_are_text = true;
+    // (A redrive cut right after it records ExecutionRedriven, which has no payloads.)
+    if (!events_.empty() && events_.back().type == event_types::kExecutionStarted.type) {
+      events_.back().payloads_are_text = true;
+    }
   } else {
     EmitWithPrev(*top_, 0, event_types::kExecutionStarted,
                  history::ExecutionStarted(options_.input, role_arn_));
   }
-  if (machine_->timeout_seconds) {
-    std::weak_ptr<Execution> weak = weak_from_this();
-    MutexLock lock(&inbox_mu_);
-    timeout_timer_ =
-        scheduler_->AddTimer(start_millis_ + *machine_->timeout_seconds * 1000, [weak] {
-          if (auto execution = weak.lock()) {
-            Message m;
-            m.kind = Message::Kind::kTimer;
-            m.timer = TimerKind::kExecutionTimeout;
-            execution->Deliver(std::move(m));
-          }
-        });
+  // A redriven execution's timeout counts from its last redrive (MaybeRedrive arms it).
+  if (machine_->timeout_seconds && options_.redrives.empty()) {
+    ArmExecutionTimeout(start_millis_ + *machine_->timeout_seconds * 1000);
   }
   MakeReady(*top_);
   if (run_here) return Run();
   MutexLock lock(&inbox_mu_);
   Notify();
+}
+
+void Execution::ArmExecutionTimeout(int64_t due) {
+  std::weak_ptr<Execution> weak = weak_from_this();
+  MutexLock lock(&inbox_mu_);
+  if (scheduler_ == nullptr) return;
+  if (timeout_timer_ != 0) scheduler_->CancelTimer(timeout_timer_);
+  timeout_timer_ = scheduler_->AddTimer(due, [weak] {
+    if (auto execution = weak.lock()) {
+      Message m;
+      m.kind = Message::Kind::kTimer;
+      m.timer = TimerKind::kExecutionTimeout;
+      execution->Deliver(std::move(m));
+    }
+  });
 }
 
 void Execution::Stop(const std::string& error, const std::string& cause) {

@@ -255,6 +255,11 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   void GoLive();
   // Ends a replay that disagrees with the history (see ExecutionOptions::replay).
   void FailResume(const std::string& why);
+  // Redrive (ExecutionOptions::redrives): after event `id`, the next redrive's cut, if it is
+  // there: ExecutionRedriven recorded (or replayed) at the cut's id.
+  void MaybeRedrive(int64_t id);
+  // (Re-)arms the machine's TimeoutSeconds to fire at `due`.
+  void ArmExecutionTimeout(int64_t due);
 
   // The context object $$ of f's current state, built at most once per attempt; with map_item,
   // a per-item one for a Map's ItemSelector (executor_context.cc).
@@ -320,6 +325,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   std::vector<ReplayTimer> replay_timers_;
   std::vector<ParkedTask> replay_tasks_;
   uint64_t next_replay_timer_ = 1;
+  size_t next_redrive_ = 0;  // the next cut of options_.redrives
 
   // Cross-thread state.
   std::atomic<bool> finished_{false};

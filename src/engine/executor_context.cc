@@ -20,7 +20,7 @@ const json::Value& Execution::ContextFor(const Frame& frame, const json::Value* 
         {"StartTime", json::Value::String(FormatTimestamp(start_millis_))},
         {"Name", json::Value::String(name_)},
         {"RoleArn", json::Value::String(role_arn_)},
-        {"RedriveCount", json::Value::Int(0)},
+        {"RedriveCount", json::Value::Int(static_cast<int64_t>(next_redrive_))},
     });
     context_state_machine_ = json::Value::MakeObject({
         {"Id", json::Value::String(state_machine_arn_)},

@@ -50,6 +50,7 @@ int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const EventType& type, j
   const int64_t id = next_event_id_++;
   if (replay_ != nullptr) {
     if (!ReplayEvent(id, type.type)) return 0;
+    if (next_redrive_ < options_.redrives.size()) MaybeRedrive(id);
     return id;
   }
   if (options_.keep_history) {
@@ -62,7 +63,26 @@ int64_t Execution::EmitWithPrev(Frame& f, int64_t prev, const EventType& type, j
     e.details = std::move(details);
     if (recorded != nullptr) *recorded = &e;
   }
+  if (next_redrive_ < options_.redrives.size()) MaybeRedrive(id);
   return id;
+}
+
+void Execution::MaybeRedrive(int64_t id) {
+  const ExecutionOptions::RedriveCut cut = options_.redrives[next_redrive_];
+  if (id != cut.after || top_ == nullptr) return;
+  ++next_redrive_;
+  next_event_id_ = cut.at;
+  if (replay_ != nullptr && cut.at > replayed_events_) {
+    // The redrive being started: what follows is live.
+    replay_.reset();
+    GoLive();
+    recorded_clock_ = false;
+  }
+  context_execution_ = json::Value();  // $$.Execution.RedriveCount changes
+  const int64_t count = static_cast<int64_t>(next_redrive_);
+  EmitWithPrev(*top_, cut.at - 1, event_types::kExecutionRedriven,
+               json::Value::MakeObject({{"redriveCount", json::Value::Int(count)}}));
+  if (machine_->timeout_seconds) ArmExecutionTimeout(Now() + *machine_->timeout_seconds * 1000);
 }
 
 void Execution::FinishExecution(ExecutionStatus status, json::Value details, int64_t prev,

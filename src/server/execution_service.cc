@@ -10,6 +10,8 @@
 #include "common/mutex.h"
 #include "common/uuid.h"
 #include "engine/test_state.h"
+#include "engine/event_type.h"
+#include "engine/redrive.h"
 #include "integrations/unavailable_resource.h"
 
 namespace stator::server {
@@ -362,6 +364,52 @@ std::shared_ptr<engine::Execution> ExecutionService::NewStandard(
   return execution;
 }
 
+void ExecutionService::Redrive(const std::string& arn,
+                               std::function<void(ApiResult<Redriven>)> done) {
+  auto not_redrivable = [](const std::string& why) {
+    return ApiError{"ExecutionNotRedrivable", why, {}};
+  };
+  if (Status failed = health(); !failed.ok()) return done(StoreFailure(failed.error()));
+  {
+    MutexLock lock(&live_mu_);
+    if (live_.count(arn) != 0) {
+      return done(not_redrivable("Execution is RUNNING and cannot be redriven"));
+    }
+  }
+  // Reopened first (RUNNING again, leased to this node in a cluster): of two redrives at once,
+  // only one gets it.
+  auto reopened = store_->ReopenExecution(arn, options_.node_id, options_.lease_ms);
+  if (!reopened.ok()) return done(StoreFailure(reopened.error()));
+  auto e = store_->GetExecution(arn);
+  if (!e.ok()) return done(StoreFailure(e.error()));
+  if (!e->has_value()) {
+    return done(ApiError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'", {}});
+  }
+  if (!*reopened) {
+    return done(not_redrivable(std::string("Execution is ") +
+                               store::ExecutionStatusName((*e)->status) +
+                               " and cannot be redriven"));
+  }
+  const int64_t redrive_date_ms = clock_->NowMillis();
+  CompiledMachines compiled;
+  int64_t count = 0;
+  auto execution = Resume(**e, &compiled, cluster() ? 1 : 0, &count);
+  if (!execution.ok()) return done(StoreFailure(execution.error()));
+  const Redriven redriven{count, redrive_date_ms};
+  if (!*execution) return done(redriven);  // could not run: Resume closed it as FAILED
+  {
+    MutexLock lock(&live_mu_);
+    auto it = live_.find(arn);
+    if (it != live_.end()) {
+      it->second.started_waiter = [done, redriven](const Status& s) {
+        if (!s.ok()) return done(StoreFailure(s.error()));
+        done(redriven);
+      };
+    }
+  }
+  (*execution)->Start();
+}
+
 Status ExecutionService::ResumeRunning() {
   if (cluster()) {
     STATOR_RETURN_IF_ERROR(ClaimAndResume(/*own=*/true));
@@ -383,7 +431,8 @@ Status ExecutionService::ResumeRunning() {
 
 Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store::Execution& e,
                                                                     CompiledMachines* compiled,
-                                                                    int64_t epoch) {
+                                                                    int64_t epoch,
+                                                                    int64_t* redrive_count) {
   STATOR_TRY(std::optional<store::ExecutionMachine> snapshot, store_->GetExecutionMachine(e.arn));
   auto history = std::make_shared<std::vector<engine::HistoryEvent>>();
   for (std::string after;;) {
@@ -444,6 +493,9 @@ Result<std::shared_ptr<engine::Execution>> ExecutionService::Resume(const store:
   o.input = std::move(input).value();
   o.input_text = e.input;
   o.start_millis = e.start_date_ms;
+  // Redriven before (its history holds ExecutionRedriven events), or being redriven now.
+  o.redrives = engine::RedriveCuts(*history, redrive_count != nullptr);
+  if (redrive_count != nullptr) *redrive_count = static_cast<int64_t>(o.redrives.size());
   if (!history->empty()) o.replay = std::move(history);
   // (A mocked execution's test case is not stored: it resumes with the services stator runs.)
   auto execution = NewStandard(machine, std::move(o), default_router_, epoch);
@@ -475,7 +527,9 @@ void ExecutionService::OnEvents(const std::string& arn, int64_t epoch,
     h.details_key = e.details_key;
     h.details = e.RenderedDetails();  // payload fields become JSON text here
   }
-  if (!events.empty() && events.front().id == 1) {
+  // The first events of a start, or of a redrive, answer it once committed.
+  if (!events.empty() && (events.front().id == 1 ||
+                          events.front().type == engine::event_types::kExecutionRedriven.type)) {
     queue_.Submit(std::move(step), [this, arn](const Status& s) { AnswerStart(arn, s); });
     return;
   }

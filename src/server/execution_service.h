@@ -129,6 +129,8 @@ class ExecutionService : public api::Executions {
   // Runs engine::RunTestState with the routes of executions without mocks (default_router_).
   void TestState(const json::Value& request,
                  std::function<void(ApiResult<json::Value>)> done) override;
+  void Redrive(const std::string& execution_arn,
+               std::function<void(ApiResult<Redriven>)> done) override EXCLUDES(live_mu_);
 
   // Resumes every execution the store shows RUNNING (call once, before serving); in a cluster,
   // those whose leases it can take (expired, released, or held by this node id before a
@@ -194,8 +196,12 @@ class ExecutionService : public api::Executions {
   // `compiled` caches machines by ExecutionMachine::id across the executions being resumed.
   using CompiledMachines =
       std::unordered_map<std::string, std::shared_ptr<const asl::StateMachine>>;
+  // Redrive: the same with `redrive_count` set, which makes the re-run a new redrive of the
+  // execution (its stored history cut after the last completed top-level state); receives the
+  // execution's redrive count. (A resumed execution that was redriven before keeps its cuts.)
   Result<std::shared_ptr<engine::Execution>> Resume(const store::Execution& e,
-                                                    CompiledMachines* compiled, int64_t epoch)
+                                                    CompiledMachines* compiled, int64_t epoch,
+                                                    int64_t* redrive_count = nullptr)
       EXCLUDES(live_mu_);
   // Cluster (execution_service_cluster.cc): the thread of the lease rounds.
   void StartLeaseThread();

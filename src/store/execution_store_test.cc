@@ -162,6 +162,98 @@ TYPED_TEST(ExecutionStoreTest, StepsAppendHistoryAndTheOutcomeClosesTheExecution
   EXPECT_TRUE(history->items[2].details.is_null());
 }
 
+TYPED_TEST(ExecutionStoreTest, ReopenMakesAnUnsuccessfulExecutionRunAgainOnItsHistory) {
+  NewExecution failed = MakeExecution("failed");
+  NewExecution ok = MakeExecution("ok");
+  this->CommitOk(ExecutionBatch{
+      {failed, ok},
+      {Step(failed, {Event(1, "ExecutionStarted")}), Step(ok, {Event(1, "ExecutionStarted")})}});
+  // Running: nothing to reopen.
+  auto reopened = this->store_->ReopenExecution(failed.execution.arn, "", 0);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_FALSE(*reopened);
+  this->CommitOk(ExecutionBatch{
+      {},
+      {Step(failed, {Event(2, "ExecutionFailed")},
+            ExecutionOutcome{ExecutionStatus::kFailed, std::nullopt, "E", "C", 2000}),
+       Step(ok, {Event(2, "ExecutionSucceeded")},
+            ExecutionOutcome{ExecutionStatus::kSucceeded, "{}", std::nullopt, std::nullopt,
+                             2000})}});
+  reopened = this->store_->ReopenExecution(ok.execution.arn, "", 0);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_FALSE(*reopened);  // SUCCEEDED stays as it is
+  reopened = this->store_->ReopenExecution("arn:aws:states:us-east-1:1:execution:m:none", "", 0);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_FALSE(*reopened);
+
+  reopened = this->store_->ReopenExecution(failed.execution.arn, "", 0);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(*reopened);
+  auto e = this->store_->GetExecution(failed.execution.arn);
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->status, ExecutionStatus::kRunning);
+  EXPECT_FALSE((*e)->error.has_value());
+  EXPECT_FALSE((*e)->cause.has_value());
+  EXPECT_EQ((*e)->stop_date_ms, 0);
+  reopened = this->store_->ReopenExecution(failed.execution.arn, "", 0);  // a second redrive
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_FALSE(*reopened);
+  auto running = this->store_->ListRunningExecutions();
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ(NamesOf(*running), std::vector<std::string>{"failed"});
+  // The redriven run continues the history and closes the execution again.
+  this->CommitOk(ExecutionBatch{
+      {},
+      {Step(
+          failed, {Event(3, "ExecutionRedriven"), Event(4, "ExecutionSucceeded")},
+          ExecutionOutcome{ExecutionStatus::kSucceeded, "1", std::nullopt, std::nullopt, 3000})}});
+  e = this->store_->GetExecution(failed.execution.arn);
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ((*e)->output, std::optional<std::string>("1"));
+  EXPECT_EQ((*e)->stop_date_ms, 3000);
+  auto history = this->store_->ReadHistory(failed.execution.arn, "", 100, false);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(Ids(history->items), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
+TYPED_TEST(ExecutionStoreTest, ReopenWithAnOwnerLeasesTheExecutionToIt) {
+  NewExecution n = MakeExecution("leased");
+  ExecutionBatch create{{n}, {Step(n, {Event(1, "ExecutionStarted")})}};
+  create.lease_owner = "node-a";
+  create.lease_ttl_ms = 3600000;
+  this->CommitOk(create);
+  ExecutionBatch end{{},
+                     {Step(n, {Event(2, "ExecutionFailed")},
+                           ExecutionOutcome{ExecutionStatus::kAborted, std::nullopt, std::nullopt,
+                                            std::nullopt, 2000})}};
+  end.lease_owner = "node-a";
+  end.steps[0].lease_epoch = 1;
+  this->CommitOk(end);
+  auto lease = this->store_->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_FALSE(lease->has_value());
+  auto reopened = this->store_->ReopenExecution(n.execution.arn, "node-b", 3600000);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(*reopened);
+  lease = this->store_->GetLease(n.execution.arn);
+  ASSERT_TRUE(lease.ok() && lease->has_value());
+  EXPECT_EQ((*lease)->owner, "node-b");
+  EXPECT_EQ((*lease)->epoch, 1);
+  // The old owner is fenced off; the new one writes.
+  ExecutionBatch stale{{}, {Step(n, {Event(3, "ExecutionRedriven")})}};
+  stale.lease_owner = "node-a";
+  stale.steps[0].lease_epoch = 1;
+  CommitReport report;
+  ASSERT_TRUE(this->store_->Commit(stale, &report).ok());
+  EXPECT_EQ(report.fenced, std::vector<std::string>{n.execution.arn});
+  ExecutionBatch next{{}, {Step(n, {Event(3, "ExecutionRedriven")})}};
+  next.lease_owner = "node-b";
+  next.steps[0].lease_epoch = 1;
+  ASSERT_TRUE(this->store_->Commit(next, &report).ok());
+  EXPECT_TRUE(report.fenced.empty());
+}
+
 TYPED_TEST(ExecutionStoreTest, SucceededOutcomeKeepsTheOutputText) {
   NewExecution n = MakeExecution("a");
   ExecutionOutcome done{ExecutionStatus::kSucceeded, std::string("{\"r\":[1,2.0]}"), {}, {}, 5};
@@ -242,6 +334,24 @@ TYPED_TEST(ExecutionStoreTest, ListByVersion) {
   this->CommitOk(ExecutionBatch{{plain, v1, v2}, {}});
   ExecutionFilter version{kMachineArn, std::string(kMachineArn) + ":1", {}};
   EXPECT_EQ(this->ListAll(version, 1), (std::vector<std::string>{"v1"}));
+}
+
+TYPED_TEST(ExecutionStoreTest, ListByAlias) {
+  NewExecution plain = MakeExecution("plain");
+  NewExecution a1 = MakeExecution("a1");
+  a1.execution.version_arn = std::string(kMachineArn) + ":1";
+  a1.execution.alias_arn = std::string(kMachineArn) + ":prod";
+  NewExecution v1 = MakeExecution("v1");
+  v1.execution.version_arn = std::string(kMachineArn) + ":1";
+  NewExecution a2 = MakeExecution("a2");
+  a2.execution.version_arn = std::string(kMachineArn) + ":2";
+  a2.execution.alias_arn = std::string(kMachineArn) + ":prod";
+  this->CommitOk(ExecutionBatch{{plain, a1, v1, a2}, {}});
+  ExecutionFilter alias{kMachineArn, "", {}, std::string(kMachineArn) + ":prod"};
+  EXPECT_EQ(this->ListAll(alias, 1), (std::vector<std::string>{"a2", "a1"}));
+  alias.status = ExecutionStatus::kRunning;
+  alias.version_arn = std::string(kMachineArn) + ":2";
+  EXPECT_EQ(this->ListAll(alias, 5), (std::vector<std::string>{"a2"}));
 }
 
 TYPED_TEST(ExecutionStoreTest, ListKeysStayValidWhileExecutionsAreAdded) {

@@ -109,6 +109,10 @@ class FaultInjectingStore : public Store {
                                          int limit) override {
     return inner_->ListExecutions(filter, after, limit);
   }
+  Result<bool> ReopenExecution(std::string_view execution_arn, std::string_view lease_owner,
+                               int64_t lease_ttl_ms) override {
+    return inner_->ReopenExecution(execution_arn, lease_owner, lease_ttl_ms);
+  }
   Result<std::vector<Execution>> ListRunningExecutions() override {
     return inner_->ListRunningExecutions();
   }

@@ -303,6 +303,7 @@ Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filte
     const Execution& e = it->second->execution;
     if (filter.status && e.status != *filter.status) continue;
     if (!filter.version_arn.empty() && e.version_arn != filter.version_arn) continue;
+    if (!filter.alias_arn.empty() && e.alias_arn != filter.alias_arn) continue;
     if (static_cast<int>(page.items.size()) == limit) {
       page.next = std::to_string(last_seq);
       break;
@@ -311,6 +312,29 @@ Result<Page<Execution>> MemoryStore::ListExecutions(const ExecutionFilter& filte
     last_seq = it->first;
   }
   return page;
+}
+
+Result<bool> MemoryStore::ReopenExecution(std::string_view execution_arn,
+                                          std::string_view lease_owner, int64_t lease_ttl_ms) {
+  const int64_t expires_ms = NowMillis() + lease_ttl_ms;
+  MutexLock lock(&mu_);
+  auto it = executions_.find(execution_arn);
+  if (it == executions_.end()) return false;
+  StoredExecution& stored = it->second;
+  Execution& e = stored.execution;
+  if (e.status == ExecutionStatus::kRunning || e.status == ExecutionStatus::kSucceeded) {
+    return false;
+  }
+  e.status = ExecutionStatus::kRunning;
+  e.output.reset();
+  e.error.reset();
+  e.cause.reset();
+  e.stop_date_ms = 0;
+  if (!lease_owner.empty()) {
+    stored.lease = HeldLease{std::string(lease_owner), 1, expires_ms};
+    leased_[stored.seq] = &stored;
+  }
+  return true;
 }
 
 Result<std::vector<Execution>> MemoryStore::ListRunningExecutions() {

@@ -50,6 +50,8 @@ class MemoryStore : public Store {
   Status Commit(const ExecutionBatch& batch, CommitReport* report) override EXCLUDES(mu_);
   Result<std::optional<Execution>> GetExecution(std::string_view execution_arn) override
       EXCLUDES(mu_);
+  Result<bool> ReopenExecution(std::string_view execution_arn, std::string_view lease_owner,
+                               int64_t lease_ttl_ms) override EXCLUDES(mu_);
   Result<std::vector<Execution>> ListRunningExecutions() override EXCLUDES(mu_);
   Result<std::optional<ExecutionMachine>> GetExecutionMachine(
       std::string_view execution_arn) override EXCLUDES(mu_);

@@ -59,6 +59,8 @@ class PostgresStore : public Store {
       std::string_view execution_arn) override;
   Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter, std::string_view after,
                                          int limit) override;
+  Result<bool> ReopenExecution(std::string_view execution_arn, std::string_view lease_owner,
+                               int64_t lease_ttl_ms) override;
   Result<std::vector<Execution>> ListRunningExecutions() override;
   Result<Page<HistoryEvent>> ReadHistory(std::string_view execution_arn, std::string_view after,
                                          int limit, bool reverse) override;

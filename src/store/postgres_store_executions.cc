@@ -331,9 +331,11 @@ Result<Page<Execution>> PostgresStore::ListExecutions(const ExecutionFilter& fil
     before = *key;
   }
   // One prepared statement per combination of filters (each planned for its index).
-  static constexpr const char* kNames[] = {"execution_list", "execution_list_s", "execution_list_v",
-                                           "execution_list_sv"};
-  const int which = (filter.status ? 1 : 0) + (filter.version_arn.empty() ? 0 : 2);
+  static constexpr const char* kNames[] = {
+      "execution_list",   "execution_list_s",  "execution_list_v",  "execution_list_sv",
+      "execution_list_a", "execution_list_sa", "execution_list_va", "execution_list_sva"};
+  const int which = (filter.status ? 1 : 0) + (filter.version_arn.empty() ? 0 : 2) +
+                    (filter.alias_arn.empty() ? 0 : 4);
   std::string sql =
       Select(kExecutionColumns, "FROM executions WHERE state_machine_arn = $1 AND seq < $2");
   std::vector<Param> params = {Param::Text(filter.state_machine_arn), Param::Int(before)};
@@ -344,6 +346,10 @@ Result<Page<Execution>> PostgresStore::ListExecutions(const ExecutionFilter& fil
   if (!filter.version_arn.empty()) {
     params.push_back(Param::Text(filter.version_arn));
     sql += " AND version_arn = $" + std::to_string(params.size());
+  }
+  if (!filter.alias_arn.empty()) {
+    params.push_back(Param::Text(filter.alias_arn));
+    sql += " AND alias_arn = $" + std::to_string(params.size());
   }
   params.push_back(Param::Int(int64_t{limit} + 1));
   sql += " ORDER BY seq DESC LIMIT $" + std::to_string(params.size());
@@ -460,6 +466,29 @@ Result<std::vector<Lease>> PostgresStore::ClaimExpiredLeases(std::string_view ow
                                   "RETURNING e.arn, l.epoch, l.execution_seq",
                               {Param::Text(owner), Param::Int(ttl_ms), Param::Int(limit)}));
     return ReadLeases(r, owner);
+  });
+}
+
+Result<bool> PostgresStore::ReopenExecution(std::string_view execution_arn,
+                                            std::string_view lease_owner, int64_t lease_ttl_ms) {
+  return InTransaction([&](Connection* c) -> Result<bool> {
+    STATOR_TRY(Rows r, c->Run("execution_reopen",
+                              "UPDATE executions SET status = 'RUNNING', output = NULL, "
+                              "error = NULL, cause = NULL, stop_date_ms = 0 WHERE arn = $1 AND "
+                              "status IN ('FAILED', 'TIMED_OUT', 'ABORTED') RETURNING seq",
+                              {Param::Text(execution_arn)}));
+    if (r.empty()) return false;
+    if (!lease_owner.empty()) {
+      STATOR_TRY(Rows l, c->Run("execution_reopen_lease",
+                                "INSERT INTO execution_leases (execution_seq, owner, epoch, "
+                                "expires_at) VALUES ($1, $2, 1, statement_timestamp() + "
+                                "$3::int8 * interval '1 ms') ON CONFLICT (execution_seq) DO "
+                                "UPDATE SET owner = EXCLUDED.owner, epoch = 1, "
+                                "expires_at = EXCLUDED.expires_at",
+                                {Param::Int(r.Int(0, 0)), Param::Text(lease_owner),
+                                 Param::Int(lease_ttl_ms)}));
+    }
+    return true;
   });
 }
 

@@ -595,12 +595,14 @@ Result<Page<Execution>> SqliteStore::ListExecutions(const ExecutionFilter& filte
                     " FROM executions WHERE state_machine_arn = ?1 AND seq < ?2";
   if (filter.status) sql += " AND status = ?3";
   if (!filter.version_arn.empty()) sql += " AND version_arn = ?4";
+  if (!filter.alias_arn.empty()) sql += " AND alias_arn = ?6";
   sql += " ORDER BY seq DESC LIMIT ?5";
   MutexLock lock(&read_mu_);
   Statement s(reader(), sql.c_str());
   s.Bind(1, filter.state_machine_arn).Bind(2, before);
   if (filter.status) s.Bind(3, ExecutionStatusName(*filter.status));
   if (!filter.version_arn.empty()) s.Bind(4, filter.version_arn);
+  if (!filter.alias_arn.empty()) s.Bind(6, filter.alias_arn);
   s.Bind(5, static_cast<int64_t>(limit) + 1);
   int64_t last_seq = 0;
   while (true) {

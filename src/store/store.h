@@ -212,6 +212,7 @@ struct ExecutionFilter {
   std::string state_machine_arn;          // unqualified; required
   std::string version_arn;                // only those running this version ("" = any)
   std::optional<ExecutionStatus> status;  // only those with this status
+  std::string alias_arn{};                // only those started through this alias ("" = any)
 };
 
 // One page of a listing. `next` is the key to pass as `after` for the following page, or
@@ -364,6 +365,15 @@ class Store {
   // (>= 1). Keys are opaque to callers and stay valid while executions are added.
   virtual Result<Page<Execution>> ListExecutions(const ExecutionFilter& filter,
                                                  std::string_view after, int limit) = 0;
+
+  // Reopens an execution that ended without succeeding (FAILED, TIMED_OUT or ABORTED) for
+  // RedriveExecution: RUNNING again, with output, error, cause and stop date cleared; its
+  // history stays (the redriven run appends to it). With a lease_owner (a cluster), the
+  // execution is leased to that node at epoch 1, expiring lease_ttl_ms from the store's clock.
+  // Answers false, changing nothing, when it does not exist or is RUNNING or SUCCEEDED (another
+  // redrive got there first).
+  virtual Result<bool> ReopenExecution(std::string_view execution_arn, std::string_view lease_owner,
+                                       int64_t lease_ttl_ms) = 0;
 
   // Every execution still RUNNING, of any state machine, oldest first: what a server resumes
   // when it starts (ExecutionService).

@@ -291,6 +291,35 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(stopped["stopDate"],
                          a.sfn.stop_execution(executionArn=e)["stopDate"])
 
+    def test_redrive_once_from_two_nodes_then_taken_over(self):
+        a, b = self.start_nodes(2, lease_seconds=2)
+        arn = self.create_machine(a, "redrive")
+        [e] = self.start_many([a], arn, 1, 3)
+        a.sfn.stop_execution(executionArn=e, error="E", cause="stopped")
+
+        def redrive(node):
+            try:
+                node.sfn.redrive_execution(executionArn=e)
+                return node
+            except node.sfn.exceptions.ExecutionNotRedrivable:
+                return None
+        # Two nodes redrive at once: the store reopens the execution for one of them.
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            winners = [n for n in pool.map(redrive, [a, b]) if n is not None]
+        self.assertEqual(1, len(winners))
+        runner = winners[0]
+        other = b if runner is a else a
+        runner.stop(signal.SIGKILL)  # in the redriven Wait: the other node takes it over
+        self.wait_all_done(other, [e], timeout=30)
+        d = other.sfn.describe_execution(executionArn=e)
+        self.assertEqual(("SUCCEEDED", 1), (d["status"], d["redriveCount"]))
+        events = other.sfn.get_execution_history(executionArn=e, maxResults=1000)["events"]
+        self.assertEqual(list(range(1, len(events) + 1)), [ev["id"] for ev in events])
+        self.assertEqual(["ExecutionStarted", "WaitStateEntered", "ExecutionAborted",
+                          "ExecutionRedriven", "WaitStateEntered", "WaitStateExited",
+                          "PassStateEntered", "PassStateExited", "ExecutionSucceeded"],
+                         [ev["type"] for ev in events])
+
     # --- functions and KNIX across nodes -----------------------------------------------------------
 
     def test_functions_run_on_every_node_with_the_code_last_uploaded_anywhere(self):

@@ -106,11 +106,46 @@ std::optional<ApiError> CheckTypes(const Shape& shape, const json::Value& v) {
                                  TypeName(shape.type));
 }
 
-std::string Quoted(const json::Value& v) {
+// A value as AWS's Java service prints it inside a message: strings bare, structures of a
+// JavaNamed shape as "Name(member=value, ...)" (every member, absent ones null), lists "[a, b]".
+std::string JavaText(const Shape* shape, const json::Value& v) {
+  if (v.is_null()) return "null";
+  if (v.is_string()) return v.as_string();
+  if (v.is_bool()) return v.as_bool() ? "true" : "false";
+  if (v.is_number()) return v.Dump();
+  if (v.is_array() && shape && shape->type == Shape::Type::kList) {
+    std::string out = "[";
+    for (const json::Value& item : v.as_array()) {
+      if (out.size() > 1) out += ", ";
+      out += JavaText(shape->element.get(), item);
+    }
+    return out + "]";
+  }
+  if (v.is_object() && shape && !shape->java_name.empty()) {
+    std::string out = shape->java_name + "(";
+    bool first = true;
+    for (const ShapeMember& m : shape->members) {
+      if (!first) out += ", ";
+      first = false;
+      const json::Value* mv = v.Find(m.name);
+      out += m.name + "=" + (mv ? JavaText(m.shape.get(), *mv) : std::string("null"));
+    }
+    return out + ")";
+  }
+  return v.Dump();
+}
+
+bool PrintsAsJava(const Shape& shape) {
+  const Shape* s = shape.type == Shape::Type::kList ? shape.element.get() : &shape;
+  return s && !s->java_name.empty();
+}
+
+std::string Quoted(const Shape& shape, const json::Value& v) {
   if (v.is_null()) return "null";
   if (v.is_string()) return "'" + v.as_string() + "'";
   if (v.is_number()) return "'" + v.Dump() + "'";
   if (v.is_bool()) return v.as_bool() ? "'true'" : "'false'";
+  if (PrintsAsJava(shape)) return "'" + JavaText(&shape, v) + "'";
   return "'" + v.Dump() + "'";
 }
 
@@ -118,8 +153,8 @@ std::string Quoted(const json::Value& v) {
 void CheckConstraints(const Shape& shape, const json::Value& v, const std::string& path,
                       std::vector<std::string>* out) {
   auto fail = [&](const std::string& what) {
-    out->push_back("Value " + (shape.sensitive ? std::string() : Quoted(v) + " ") + "at '" + path +
-                   "' failed to satisfy constraint: Member must " + what);
+    out->push_back("Value " + (shape.sensitive ? std::string() : Quoted(shape, v) + " ") + "at '" +
+                   path + "' failed to satisfy constraint: Member must " + what);
   };
   switch (shape.type) {
     case Shape::Type::kString: {
@@ -128,6 +163,9 @@ void CheckConstraints(const Shape& shape, const json::Value& v, const std::strin
         fail("have length less than or equal to " + std::to_string(*shape.max));
       } else if (shape.min && len < *shape.min) {
         fail("have length greater than or equal to " + std::to_string(*shape.min));
+      }
+      if (shape.matches && !shape.matches(v.as_string())) {
+        fail("satisfy regular expression pattern: " + shape.pattern);
       }
       if (!shape.enum_values.empty()) {
         bool found = false;
@@ -229,6 +267,19 @@ ShapeRef List(ShapeRef element, std::optional<int64_t> min, std::optional<int64_
 ShapeRef Sensitive(ShapeRef shape) {
   Shape s = *shape;
   s.sensitive = true;
+  return Make(std::move(s));
+}
+
+ShapeRef Pattern(ShapeRef shape, std::string pattern, bool (*matches)(std::string_view)) {
+  Shape s = *shape;
+  s.pattern = std::move(pattern);
+  s.matches = matches;
+  return Make(std::move(s));
+}
+
+ShapeRef JavaNamed(ShapeRef shape, std::string java_name) {
+  Shape s = *shape;
+  s.java_name = std::move(java_name);
   return Make(std::move(s));
 }
 

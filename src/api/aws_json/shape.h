@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/aws_json/api_error.h"
@@ -48,6 +49,13 @@ struct Shape {
   std::vector<ShapeMember> members;      // structures
   ShapeRef element;                      // lists
   bool sensitive = false;                // the model's "sensitive": values stay out of errors
+  // Strings: the model's "pattern" as AWS prints it in the error, and the test that implements
+  // it (null: no pattern). A test rather than a regex engine: AWS's patterns use look-ahead.
+  std::string pattern;
+  bool (*matches)(std::string_view) = nullptr;
+  // Structures: the Java class name AWS prints a value of this shape with in an error (a list
+  // of them shows as "[Name(member=value, ...), ...]"); "" prints the value as JSON.
+  std::string java_name;
 };
 
 // Builders, for readable shape tables:
@@ -64,6 +72,11 @@ ShapeRef List(ShapeRef element, std::optional<int64_t> min = std::nullopt,
               std::optional<int64_t> max = std::nullopt);
 // `shape`, marked sensitive: Sensitive(String(0, 256)).
 ShapeRef Sensitive(ShapeRef shape);
+// A string `shape` with a pattern: "Member must satisfy regular expression pattern: <pattern>"
+// when `matches` says no (checked after the length).
+ShapeRef Pattern(ShapeRef shape, std::string pattern, bool (*matches)(std::string_view));
+// A structure `shape` printed in errors as Java prints it: JavaNamed(Struct(...), "Item").
+ShapeRef JavaNamed(ShapeRef shape, std::string java_name);
 
 // nullopt when `input` satisfies `shape`, else the error AWS answers with.
 std::optional<ApiError> Validate(const Shape& shape, const json::Value& input);

@@ -50,6 +50,38 @@ TEST(ShapeTest, SingleErrorWording) {
             "Member must have length greater than or equal to 1");
 }
 
+bool NoDigits(std::string_view s) { return s.find_first_of("0123456789") == std::string::npos; }
+
+TEST(ShapeTest, PatternsAreCheckedAfterTheLength) {
+  const ShapeRef shape = Struct({{"name", Pattern(String(1, 3), "^[^0-9]*$", &NoDigits)}});
+  EXPECT_FALSE(Validate(*shape, J(R"({"name":"abc"})")));
+  auto e = Validate(*shape, J(R"({"name":"a1"})"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "1 validation error detected: Value 'a1' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: ^[^0-9]*$");
+  e = Validate(*shape, J(R"({"name":"a123"})"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "2 validation errors detected: Value 'a123' at 'name' failed to satisfy constraint: "
+            "Member must have length less than or equal to 3; Value 'a123' at 'name' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: ^[^0-9]*$");
+}
+
+TEST(ShapeTest, ListsOfJavaNamedStructuresPrintAsJavaDoes) {
+  const ShapeRef shape = Struct(
+      {{"items",
+        List(JavaNamed(Struct({{"arn", String()}, {"weight", Integer()}, {"flag", Boolean()}}),
+                       "Item"),
+             std::nullopt, 1)}});
+  auto e = Validate(*shape, J(R"({"items":[{"arn":"a:1","weight":5},{"weight":7,"flag":true}]})"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message,
+            "1 validation error detected: Value '[Item(arn=a:1, weight=5, flag=null), "
+            "Item(arn=null, weight=7, flag=true)]' at 'items' failed to satisfy constraint: "
+            "Member must have length less than or equal to 1");
+}
+
 TEST(ShapeTest, SensitiveValuesAreLeftOutOfMessages) {
   const ShapeRef shape = Struct({
       {"error", Sensitive(String(0, 3))},

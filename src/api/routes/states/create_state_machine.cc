@@ -28,6 +28,7 @@ ApiResult<json::Value> CreateStateMachine(StatesService& service, const json::Va
   if (!IsValidResourceName(name)) return ApiError::InvalidName(name);
   std::string role_arn = *StringMember(input, "roleArn");
   API_RETURN_IF_ERROR(CheckRoleArn(role_arn));
+  API_RETURN_IF_ERROR(CheckVersionDescription(input));
 
   store::StateMachine m;
   m.name = name;

@@ -18,7 +18,10 @@ ShapeRef DescribeExecutionInput() {
 ApiResult<json::Value> DescribeExecution(StatesService& service, const json::Value& input) {
   STATOR_TRY(store::Execution e, LoadExecution(service, *StringMember(input, "executionArn")));
   bool include_data = StringMember(input, "includedData").value_or("") != "METADATA_ONLY";
-  return ChildExecutionJson(DescribeExecutionJson(e, include_data), /*add_map_run_arn=*/true);
+  STATOR_TRY(RedriveInfo redrive, LoadRedriveInfo(service, e.arn));
+  STATOR_TRY(std::optional<std::string> not_redrivable, NotRedrivableReason(service, e));
+  return ChildExecutionJson(DescribeExecutionJson(e, include_data, redrive, not_redrivable),
+                            /*add_map_run_arn=*/true);
 }
 
 }  // namespace stator::api::states

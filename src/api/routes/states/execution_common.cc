@@ -1,6 +1,7 @@
 #include "api/routes/states/execution_common.h"
 
 #include "api/names.h"
+#include "api/routes/states/alias_common.h"
 #include "api/routes/states/state_machine_common.h"
 #include "common/arn.h"
 
@@ -41,9 +42,20 @@ ApiResult<Executions::StartRequest> ResolveStart(StatesService& service, const j
   STATOR_TRY(StateMachineArn parsed, ParseStateMachineArn(arn));
   auto machine = service.store().GetStateMachine(parsed.machine_arn);
   if (!machine.ok()) return StoreFailure(machine.error());
-  // Aliases are not served yet: an alias names no state machine stator knows.
-  if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(arn);
+  if (!machine->has_value()) return ApiError::StateMachineDoesNotExist(arn);
   r.machine = std::move(**machine);
+  if (parsed.alias) {
+    // An alias routes each start to one of its versions, by weight.
+    auto alias = LoadAlias(service, arn);
+    if (!alias.ok()) {
+      if (alias.error().name == "ResourceNotFound") return ApiError::StateMachineDoesNotExist(arn);
+      return std::move(alias).error();
+    }
+    auto chosen = ParseStateMachineArn(ChooseVersion(*alias).version_arn);
+    if (!chosen.ok() || !chosen->version) return ApiError::StateMachineDoesNotExist(arn);
+    parsed.version = chosen->version;
+    r.alias_arn = arn;
+  }
   if (parsed.version) {
     auto version = service.store().GetVersion(parsed.machine_arn, *parsed.version);
     if (!version.ok()) return StoreFailure(version.error());
@@ -86,7 +98,75 @@ void AddQualifiers(const store::Execution& e, json::Object* out) {
 
 }  // namespace
 
-json::Value DescribeExecutionJson(const store::Execution& e, bool include_data) {
+ApiResult<RedriveInfo> LoadRedriveInfo(StatesService& service, const std::string& execution_arn) {
+  RedriveInfo info;
+  auto got = service.store().GetRecord(kRedriveRecordKind, execution_arn);
+  if (!got.ok()) return StoreFailure(got.error());
+  if (!got->has_value()) return info;
+  auto v = json::Parse(**got);
+  if (!v.ok() || !v->is_object()) return info;
+  info.count = IntMember(*v, "redriveCount").value_or(0);
+  info.date_ms = IntMember(*v, "redriveDate").value_or(0);
+  if (const json::Value* tokens = Member(*v, "clientTokens"); tokens && tokens->is_array()) {
+    for (const json::Value& t : tokens->as_array()) {
+      info.tokens.emplace_back(StringMember(t, "token").value_or(""),
+                               IntMember(t, "date").value_or(0));
+    }
+  }
+  return info;
+}
+
+Status SaveRedriveInfo(StatesService& service, const std::string& execution_arn,
+                       const RedriveInfo& info) {
+  json::Array tokens;
+  for (const auto& [token, date] : info.tokens) {
+    tokens.push_back(json::Value::MakeObject(
+        {{"token", json::Value::String(token)}, {"date", json::Value::Int(date)}}));
+  }
+  return service.store().WriteRecords({store::RecordWrite::Put(
+      kRedriveRecordKind, execution_arn,
+      json::Value::MakeObject({{"redriveCount", json::Value::Int(info.count)},
+                               {"redriveDate", json::Value::Int(info.date_ms)},
+                               {"clientTokens", json::Value::MakeArray(std::move(tokens))}})
+          .Dump())});
+}
+
+namespace {
+
+constexpr int64_t kDayMillis = 24LL * 60 * 60 * 1000;
+// AWS: a redriven execution appends to its history, which must stay below 25,000 events with
+// room for ExecutionRedriven and one more.
+constexpr int64_t kMaxRedrivableEvents = 24999;
+
+}  // namespace
+
+ApiResult<std::optional<std::string>> NotRedrivableReason(StatesService& service,
+                                                          const store::Execution& e) {
+  using Reason = std::optional<std::string>;
+  if (e.status == store::ExecutionStatus::kRunning ||
+      e.status == store::ExecutionStatus::kSucceeded) {
+    return Reason(std::string("Execution is ") + store::ExecutionStatusName(e.status) +
+                  " and cannot be redriven");
+  }
+  const int64_t now = service.NowMillis();
+  if (now - e.start_date_ms > 365 * kDayMillis) {
+    return Reason("Execution has exceeded the max execution time");
+  }
+  if (now - e.stop_date_ms > 14 * kDayMillis) return Reason("Execution redrivable period exceeded");
+  auto machine = service.store().GetStateMachine(e.state_machine_arn);
+  if (!machine.ok()) return StoreFailure(machine.error());
+  if (!machine->has_value()) return Reason("State machine is in DELETING status");
+  auto last = service.store().ReadHistory(e.arn, "", 1, /*reverse=*/true);
+  if (!last.ok()) return StoreFailure(last.error());
+  if (!last->items.empty() && last->items.front().id >= kMaxRedrivableEvents) {
+    return Reason("Execution history event limit exceeded");
+  }
+  return Reason();
+}
+
+json::Value DescribeExecutionJson(const store::Execution& e, bool include_data,
+                                  const RedriveInfo& redrive,
+                                  const std::optional<std::string>& not_redrivable) {
   const bool running = e.status == store::ExecutionStatus::kRunning;
   json::Object out;
   out.emplace_back("executionArn", json::Value::String(e.arn));
@@ -108,21 +188,15 @@ json::Value DescribeExecutionJson(const store::Execution& e, bool include_data) 
   if (e.error) out.emplace_back("error", json::Value::String(*e.error));
   if (e.cause) out.emplace_back("cause", json::Value::String(*e.cause));
   AddQualifiers(e, &out);
-  out.emplace_back("redriveCount", json::Value::Int(0));
-  // Failed, timed-out and aborted executions can be redriven (within 14 days) on AWS.
-  const bool redrivable = !running && e.status != store::ExecutionStatus::kSucceeded;
+  out.emplace_back("redriveCount", json::Value::Int(redrive.count));
+  if (redrive.count > 0) out.emplace_back("redriveDate", Timestamp(redrive.date_ms));
   out.emplace_back("redriveStatus",
-                   json::Value::String(redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE"));
-  if (!redrivable) {
-    out.emplace_back(
-        "redriveStatusReason",
-        json::Value::String(std::string("Execution is ") + store::ExecutionStatusName(e.status) +
-                            " and cannot be redriven"));
-  }
+                   json::Value::String(not_redrivable ? "NOT_REDRIVABLE" : "REDRIVABLE"));
+  if (not_redrivable) out.emplace_back("redriveStatusReason", json::Value::String(*not_redrivable));
   return json::Value::MakeObject(std::move(out));
 }
 
-json::Value ExecutionListItemJson(const store::Execution& e) {
+json::Value ExecutionListItemJson(const store::Execution& e, const RedriveInfo& redrive) {
   json::Object out;
   out.emplace_back("executionArn", json::Value::String(e.arn));
   out.emplace_back("stateMachineArn", json::Value::String(e.state_machine_arn));
@@ -133,7 +207,8 @@ json::Value ExecutionListItemJson(const store::Execution& e) {
     out.emplace_back("stopDate", Timestamp(e.stop_date_ms));
   }
   AddQualifiers(e, &out);
-  out.emplace_back("redriveCount", json::Value::Int(0));
+  out.emplace_back("redriveCount", json::Value::Int(redrive.count));
+  if (redrive.count > 0) out.emplace_back("redriveDate", Timestamp(redrive.date_ms));
   return json::Value::MakeObject(std::move(out));
 }
 

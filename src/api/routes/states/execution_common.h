@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/aws_json/api_error.h"
 #include "api/aws_json/shape.h"
@@ -36,9 +38,31 @@ ApiResult<store::Execution> LoadExecution(StatesService& service, const std::str
 ApiError ExecutionDoesNotExist(const std::string& arn);
 ApiError StateMachineTypeNotSupported();
 
-// DescribeExecution's answer (`include_data` false: without input and output).
-json::Value DescribeExecutionJson(const store::Execution& e, bool include_data);
+// How often an execution was redriven and when last: a store record (kind "states.redrive",
+// key the execution ARN) written by RedriveExecution; none: never redriven.
+inline constexpr const char* kRedriveRecordKind = "states.redrive";
+struct RedriveInfo {
+  int64_t count = 0;
+  int64_t date_ms = 0;  // the last redrive's
+  // RedriveExecution's idempotency: the client tokens of the last 10 redrives, with their dates.
+  std::vector<std::pair<std::string, int64_t>> tokens;
+};
+ApiResult<RedriveInfo> LoadRedriveInfo(StatesService& service, const std::string& execution_arn);
+Status SaveRedriveInfo(StatesService& service, const std::string& execution_arn,
+                       const RedriveInfo& info);
+
+// Why RedriveExecution would refuse `e` now (its redriveStatusReason, AWS's wording), or
+// nullopt when it may be redriven: RUNNING or SUCCEEDED, ended over 14 days ago, started over a
+// year ago, a history of 24,999 events or more, a state machine that is gone.
+ApiResult<std::optional<std::string>> NotRedrivableReason(StatesService& service,
+                                                          const store::Execution& e);
+
+// DescribeExecution's answer (`include_data` false: without input and output);
+// `not_redrivable`: NotRedrivableReason's.
+json::Value DescribeExecutionJson(const store::Execution& e, bool include_data,
+                                  const RedriveInfo& redrive,
+                                  const std::optional<std::string>& not_redrivable);
 // An ExecutionListItem.
-json::Value ExecutionListItemJson(const store::Execution& e);
+json::Value ExecutionListItemJson(const store::Execution& e, const RedriveInfo& redrive);
 
 }  // namespace stator::api::states

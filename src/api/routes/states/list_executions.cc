@@ -1,7 +1,8 @@
-// ListExecutions: a state machine's (or one version's) Standard executions, newest first,
-// optionally only those with one status; maxResults per page (0 or absent: 100), with an
-// opaque nextToken bound to the listing it came from.
+// ListExecutions: a state machine's (or one version's, or one alias's) Standard executions,
+// newest first, optionally only those with one status or redrive filter; maxResults per page (0 or
+// absent: 100), with an opaque nextToken bound to the listing it came from.
 #include "api/page_token.h"
+#include "api/routes/states/alias_common.h"
 #include "api/routes/states/execution_common.h"
 #include "api/routes/states/map_run_common.h"
 #include "api/routes/states/operations.h"
@@ -40,7 +41,7 @@ ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value&
     STATOR_TRY(parsed, ParseStateMachineArn(*arn));
     auto machine = service.store().GetStateMachine(parsed.machine_arn);
     if (!machine.ok()) return StoreFailure(machine.error());
-    if (!machine->has_value() || parsed.alias) return ApiError::StateMachineDoesNotExist(*arn);
+    if (!machine->has_value()) return ApiError::StateMachineDoesNotExist(*arn);
     if ((*machine)->type == store::StateMachineType::kExpress) {
       return StateMachineTypeNotSupported();
     }
@@ -53,13 +54,21 @@ ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value&
     if (!version->has_value()) return ApiError::StateMachineDoesNotExist(*arn);
     filter.version_arn = *arn;
   }
+  if (parsed.alias) {
+    // The executions started through this alias (while it exists).
+    auto alias = service.store().GetRecord(kAliasRecordKind, *arn);
+    if (!alias.ok()) return StoreFailure(alias.error());
+    if (!alias->has_value()) return ApiError::StateMachineDoesNotExist(*arn);
+    filter.alias_arn = *arn;
+  }
   std::string status = StringMember(input, "statusFilter").value_or("");
   filter.status = store::ParseExecutionStatus(status);
   if (!status.empty() && !filter.status) {  // PENDING_REDRIVE: nothing is redriven yet
     return json::Value::MakeObject({{"executions", json::Value::EmptyArray()}});
   }
   // A token is valid only for the listing it came from (same ARN and filter).
-  const std::string listing = *arn + "\n" + status + "\n";
+  std::string listing = *arn + "\n" + status + "\n";
+  if (auto redrive = StringMember(input, "redriveFilter")) listing += "redrive=" + *redrive + "\n";
   std::string after;
   if (auto token = StringMember(input, "nextToken")) {
     auto key = DecodePageToken("ListExecutions", *token);
@@ -72,9 +81,15 @@ ApiResult<json::Value> ListExecutions(StatesService& service, const json::Value&
   if (!page.ok()) return StoreFailure(page.error());
   json::Array items;
   items.reserve(page->items.size());
+  // redriveFilter keeps the items of this page that match: a page may hold fewer than
+  // maxResults (AWS's maxResults is an upper limit too), never a different continuation.
+  const std::string redrive_filter = StringMember(input, "redriveFilter").value_or("");
   for (const store::Execution& e : page->items) {
-    items.push_back(map_run ? ChildExecutionJson(ExecutionListItemJson(e), true)
-                            : ExecutionListItemJson(e));
+    STATOR_TRY(RedriveInfo redrive, LoadRedriveInfo(service, e.arn));
+    if (redrive_filter == "REDRIVEN" && redrive.count == 0) continue;
+    if (redrive_filter == "NOT_REDRIVEN" && redrive.count > 0) continue;
+    items.push_back(map_run ? ChildExecutionJson(ExecutionListItemJson(e, redrive), true)
+                            : ExecutionListItemJson(e, redrive));
   }
   json::Object out;
   out.emplace_back("executions", json::Value::MakeArray(std::move(items)));

@@ -19,7 +19,9 @@ ApiResult<json::Value> PublishStateMachineVersion(StatesService& service,
                                                   const json::Value& input) {
   std::string arn = *StringMember(input, "stateMachineArn");
   STATOR_TRY(store::StateMachine m, LoadStateMachine(service, arn));
-  if (auto revision = StringMember(input, "revisionId"); revision && *revision != m.revision_id) {
+  // "INITIAL" names the revision of a machine never updated (which has no revisionId).
+  if (auto revision = StringMember(input, "revisionId");
+      revision && *revision != (m.revision_id.empty() ? "INITIAL" : m.revision_id)) {
     return ApiError{"ConflictException",
                     "Failed to publish the State Machine version for revision " + *revision +
                         ". The current State Machine revision is " +

@@ -229,6 +229,13 @@ std::optional<ApiError> CheckDefinition(const std::string& definition,
   return std::nullopt;
 }
 
+std::optional<ApiError> CheckVersionDescription(const json::Value& input) {
+  if (Member(input, "versionDescription") && !BoolMember(input, "publish")) {
+    return ApiError::Validation("Version description can only be set when publish is true");
+  }
+  return std::nullopt;
+}
+
 std::vector<store::Tag> TagsFrom(const json::Value* tag_list) {
   std::vector<store::Tag> tags;
   if (!tag_list || !tag_list->is_array()) return tags;

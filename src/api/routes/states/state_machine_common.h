@@ -41,6 +41,10 @@ ApiResult<std::string> NormalizeEncryption(const json::Value* given);  // "" whe
 std::optional<ApiError> CheckDefinition(const std::string& definition,
                                         store::StateMachineType type);
 
+// ValidationException when `versionDescription` is given without `publish: true` (Create and
+// UpdateStateMachine: AWS documents that a version description needs a version to publish).
+std::optional<ApiError> CheckVersionDescription(const json::Value& input);
+
 // The tags of a TagList member (duplicates: the last value wins, first position kept).
 std::vector<store::Tag> TagsFrom(const json::Value* tag_list);
 

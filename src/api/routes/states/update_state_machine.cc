@@ -40,6 +40,7 @@ ApiResult<json::Value> UpdateStateMachine(StatesService& service, const json::Va
                     {}};
   }
   if (role_arn) API_RETURN_IF_ERROR(CheckRoleArn(*role_arn));
+  API_RETURN_IF_ERROR(CheckVersionDescription(input));
   STATOR_TRY(store::StateMachine m, LoadStateMachine(service, arn));
 
   store::StateMachineConfig config = m.config;
