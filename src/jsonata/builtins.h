@@ -102,6 +102,13 @@ Error MakeError(std::string_view code, int position,
                 std::vector<std::pair<std::string, std::string>> inserts = {});
 // A value rendered as the reference's messages insert it (JSON text, strings quoted).
 std::string ErrorInsert(const Value& v);
+// Fills what MakeError could not yet (the token, once the caller knows it); Evaluate calls it.
+void FinishError(Error* e);
+// JSON.stringify as $string uses it: numbers to 15 significant digits, functions as "",
+// undefined members dropped; `pretty` indents by 2 as JSON.stringify(v, _, 2).
+std::string JsonStringify(const Value& v, bool pretty);
+// A JSON string literal as JSON.stringify writes it.
+void AppendJsString(std::string_view s, std::string* out);
 
 // Families. Each returns a static table.
 std::span<const Builtin> HigherOrderBuiltins();  // functions_hof.cc
@@ -109,6 +116,8 @@ std::span<const Builtin> NumericBuiltins();      // functions_numeric.cc
 std::span<const Builtin> ArrayBuiltins();        // functions_array.cc
 std::span<const Builtin> ObjectBuiltins();       // functions_object.cc
 std::span<const Builtin> StringBuiltins();       // functions_string.cc (jn-text)
+// $string, $length, $substring, ... in a plain form until jn-text's family replaces them.
+std::span<const Builtin> InterimStringBuiltins();  // functions_string_interim.cc
 
 // Every built-in, by name (later families replace earlier ones of the same name).
 const std::vector<const Builtin*>& AllBuiltins();
