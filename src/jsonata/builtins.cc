@@ -262,7 +262,7 @@ bool HasNonFinite(const Value& v) {
     for (size_t i = 0; i < v.size(); ++i) {
       if (HasNonFinite(v.at(i))) return true;
     }
-  } else if (v.is_object() && !v.is_json()) {
+  } else if (v.is_object()) {
     for (const std::string& k : v.keys()) {
       if (HasNonFinite(v.field(k))) return true;
     }

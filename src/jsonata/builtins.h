@@ -94,6 +94,9 @@ struct Builtin {
   std::string_view signature;  // the reference's syntax
   NativeFn native = nullptr;   // exactly one of native / json is set
   JsonFn json = nullptr;
+  // How many arguments a higher-order function passes it (the reference's arity: the number of
+  // declared parameters before the first one with a default). -1: the signature's count.
+  int arity = -1;
 };
 
 // The reference's error for `code` with {{name}} inserts filled ("value", "value2", "token",

@@ -242,7 +242,17 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       auto out = NewSequence(true);
       Value in = input;
       if (in.tag() == Value::Tag::kArray && in.seq()->outer_wrapper && in.size() > 0) in = in.at(0);
-      if (in.is_object()) {
+      if (in.is_array()) {
+        size_t cnt = in.size();
+        for (size_t i = 0; i < cnt; ++i) {
+          Value v = in.at(i);
+          if (v.is_array()) {
+            FlattenInto(v, &out->items);
+          } else {
+            out->items.push_back(std::move(v));
+          }
+        }
+      } else if (in.is_object()) {
         for (const std::string& k : in.keys()) {
           Value v = in.field(k);
           if (v.is_array()) {
@@ -381,8 +391,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       case '/': r = a / b; break;
       case '%': r = std::fmod(a, b); break;
     }
-    if (!std::isfinite(r)) return OpError("D1001", n, {{"value", JsNumberString(r)}});
-    return NumberValue(r);
+    return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
   if (op == "=" || op == "!=") {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
@@ -534,6 +543,8 @@ int Evaluator::Arity(const Value& fn) const {
     case Function::Kind::kLambda:
       return static_cast<int>(f.params().size());
     case Function::Kind::kNative:
+      if (f.builtin->arity >= 0) return f.builtin->arity;
+      return f.signature ? static_cast<int>(f.signature->params.size()) : 0;
     case Function::Kind::kExtension:
       return f.signature ? static_cast<int>(f.signature->params.size()) : 0;
     case Function::Kind::kPartialNative: {

@@ -233,7 +233,7 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
     double d = std::floor(pred->literal.as_double());
     long long index = static_cast<long long>(d);
     if (index < 0) index += len;
-    if (index >= 0 && index < len) {
+    if (index >= 0 && index < len && !items[index].undefined()) {
       const Value& item = items[index];
       if (item.is_array()) return item;
       out->items.push_back(item);
@@ -242,6 +242,7 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
   }
   for (long long index = 0; index < len; ++index) {
     const Value& item = items[index];
+    if (item.undefined()) continue;
     Value context = item;
     std::shared_ptr<Frame> fenv = env;
     if (tuple_stream) {

@@ -75,9 +75,7 @@ Result<Value, Error> String(Call& call, std::span<const Value> args) {
 Result<Value, Error> Length(Call&, std::span<const Value> args) {
   const Value& v = A(args, 0);
   if (v.undefined()) return Value();
-  size_t n = 0;
-  for (char32_t c : Decode(v.str())) n += c >= 0x10000 ? 2 : 1;
-  return NumberValue(static_cast<double>(n));
+  return NumberValue(static_cast<double>(Decode(v.str()).size()));
 }
 
 Result<Value, Error> Substring(Call&, std::span<const Value> args) {
@@ -200,7 +198,7 @@ Result<Value, Error> Split(Call& call, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"string", "<x-b?:s>", String, nullptr},
+    {"string", "<x-b?:s>", String, nullptr, 1},
     {"length", "<s-:n>", Length, nullptr},
     {"substring", "<s-nn?:s>", Substring, nullptr},
     {"substringBefore", "<s-s:s>", SubstringBefore, nullptr},

@@ -1,5 +1,6 @@
 #include "jsonata/jsonata.h"
 
+#include <cmath>
 #include <unordered_set>
 
 #include "jsonata/builtins.h"
@@ -106,6 +107,23 @@ class VariableScan {
   std::unordered_set<std::string> seen_;
 };
 
+bool HasNonFinite(const json::Value& v) {
+  switch (v.kind()) {
+    case json::Kind::kDouble: return !std::isfinite(v.as_double());
+    case json::Kind::kArray:
+      for (const json::Value& e : v.as_array()) {
+        if (HasNonFinite(e)) return true;
+      }
+      return false;
+    case json::Kind::kObject:
+      for (const auto& [k, m] : v.as_object()) {
+        if (HasNonFinite(m)) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 Result<Expression, Error> Expression::Compile(std::string_view text,
@@ -151,7 +169,14 @@ Result<Arg, Error> Expression::Evaluate(const Arg& input, const Bindings* bindin
     internal::FinishError(&e);
     return e;
   }
-  return r->ToArg();
+  Arg out = r->ToArg();
+  // JSON has no Infinity or NaN: a result holding one is the reference's D1001.
+  if (out && HasNonFinite(*out)) {
+    Error e = internal::MakeError("D1001", -1, {{"value", "null"}});
+    internal::FinishError(&e);
+    return e;
+  }
+  return out;
 }
 
 const std::vector<std::string>& Expression::free_variables() const {

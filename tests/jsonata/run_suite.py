@@ -122,14 +122,19 @@ def multiset_equal(a, b):
 
 def judge(case, answer):
     """None when the answer is right, else a one-line reason."""
-    if "code" in case:
+    expected_error = case.get("error") if isinstance(case.get("error"), dict) else None
+    if "code" in case and expected_error is None:
+        expected_error = {"code": case["code"]}
+        if "token" in case:
+            expected_error["token"] = case["token"]
+    if expected_error is not None:
         if "code" not in answer:
-            return "expected error %s, got %s" % (case["code"], json.dumps(answer)[:120])
-        if answer["code"] != case["code"]:
-            return "expected error %s, got %s: %s" % (case["code"], answer["code"],
-                                                       answer.get("message", ""))
-        if "token" in case and answer.get("token") != case["token"]:
-            return "expected token %r, got %r" % (case["token"], answer.get("token"))
+            return "expected error %s, got %s" % (expected_error["code"],
+                                                  json.dumps(answer)[:120])
+        for field in ("code", "token", "message"):
+            if field in expected_error and answer.get(field) != expected_error[field]:
+                return "expected error %s %r, got %r (%s)" % (
+                    field, expected_error[field], answer.get(field), answer.get("message", ""))
         return None
     if case.get("undefinedResult"):
         if answer.get("undefined") is True:
@@ -254,6 +259,8 @@ def show(only, verbose):
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stderr.reconfigure(errors="backslashreplace")
     parser = argparse.ArgumentParser()
     parser.add_argument("--update-known-failures", action="store_true")
     parser.add_argument("--only")
