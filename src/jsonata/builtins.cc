@@ -284,10 +284,10 @@ bool IsTruthy(const Value& v) {
     case Value::Tag::kFunction: return false;
     case Value::Tag::kObject: return !v.obj()->members.empty();
     case Value::Tag::kArray: {
-      const auto& items = v.seq()->items;
-      if (items.size() == 1) return IsTruthy(items[0]);
-      for (const Value& i : items) {
-        if (IsTruthy(i)) return true;
+      size_t n = v.size();
+      if (n == 1) return IsTruthy(v.at(0));
+      for (size_t i = 0; i < n; ++i) {
+        if (IsTruthy(v.at(i))) return true;
       }
       return false;
     }

@@ -14,7 +14,13 @@ bool IsNumeric(const Value& v) { return v.is_number() && std::isfinite(v.number(
 
 std::vector<Value> Elements(const Value& v) {
   std::vector<Value> out;
-  if (v.tag() == Value::Tag::kArray) return v.seq()->items;
+  if (v.tag() == Value::Tag::kArray) {
+    if (!v.seq()->is_range) return v.seq()->items;
+    size_t n = v.size();
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(v.at(i));
+    return out;
+  }
   if (v.is_json() && v.json().is_array()) {
     out.reserve(v.json().as_array().size());
     for (const json::Value& j : v.json().as_array()) out.emplace_back(j);
@@ -159,8 +165,9 @@ EvalResult Evaluator::Eval(const Node* n, const Value& input, const std::shared_
   if (result.tag() == Value::Tag::kArray && result.seq()->sequence && !result.seq()->tuple_stream) {
     Sequence* s = result.seq();
     if (n->keep_array) s->keep_singleton = true;
-    if (s->items.empty()) return Value();
-    if (s->items.size() == 1 && !s->keep_singleton) return Value(s->items[0]);
+    size_t n = result.size();
+    if (n == 0) return Value();
+    if (n == 1 && !s->keep_singleton) return result.at(0);
   }
   return result;
 }
@@ -345,6 +352,21 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
 EvalResult Evaluator::EvalArray(const Node* n, const Value& input,
                                 const std::shared_ptr<Frame>& env) {
   auto out = NewSequence(false);
+  if (n->items.size() == 1 && n->items[0]->type != NodeType::kArray) {
+    // [a..b] (or any single sequence) stays unmaterialized when it is a range.
+    JTRY(Value v, Eval(n->items[0].get(), input, env));
+    if (v.tag() == Value::Tag::kArray && v.seq()->is_range) {
+      out->is_range = true;
+      out->range_start = v.seq()->range_start;
+      out->range_size = v.seq()->range_size;
+    } else if (v.is_array()) {
+      out->items = Elements(v);
+    } else if (!v.undefined()) {
+      out->items.push_back(std::move(v));
+    }
+    if (n->consarray) out->cons = true;
+    return Value(std::move(out));
+  }
   for (const auto& item : n->items) {
     JTRY(Value v, Eval(item.get(), input, env));
     if (v.undefined()) continue;
@@ -446,8 +468,9 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     double size = b - a + 1;
     if (size > 1e7) return OpError("D2014", n, {{"value", JsNumberString(size)}});
     auto s = NewSequence(true);
-    s->items.reserve(static_cast<size_t>(size));
-    for (double x = a; x <= b; x += 1) s->items.push_back(NumberValue(x));
+    s->is_range = true;
+    s->range_start = a;
+    s->range_size = static_cast<size_t>(size);
     return Value(std::move(s));
   }
   if (op == "in") {

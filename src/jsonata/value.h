@@ -96,6 +96,11 @@ struct Sequence {
   bool outer_wrapper = false;   // the wrapper a path puts around a non-array input
   bool tuple_stream = false;    // items are tuples (ObjectValue with is_tuple)
   bool cons = false;            // built by an array constructor `[...]`: not flattened by steps
+  // A range a..b kept unmaterialized: items is empty and the elements are
+  // range_start, range_start + 1, ... (range_size of them). Read through Value::size()/at().
+  bool is_range = false;
+  double range_start = 0;
+  size_t range_size = 0;
 };
 
 struct ObjectValue {
