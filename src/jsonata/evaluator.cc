@@ -90,21 +90,27 @@ jsonata::Error Evaluator::LimitError(bool depth) const {
 }
 
 EvalResult Evaluator::Run(const Arg& arg) {
-  // The engine's own guard: stop well before the thread's stack is exhausted.
+  // The engine's own guard: stop well before the thread's stack is exhausted. The stack's
+  // bounds are read once per thread (for the main thread glibc reads /proc/self/maps).
   char here;
   stack_base_ = &here;
-  size_t stack_size = 8u << 20;
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* addr = nullptr;
-    size_t size = 0;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
-      size_t used = static_cast<size_t>(&here - static_cast<char*>(addr));
-      stack_size = used < size ? used : size;
+  thread_local char* stack_low = nullptr;
+  thread_local bool known = false;
+  if (!known) {
+    known = true;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
+        stack_low = static_cast<char*>(addr);
+      }
+      pthread_attr_destroy(&attr);
     }
-    pthread_attr_destroy(&attr);
   }
-  stack_budget_ = stack_size > (256u << 10) ? stack_size - (192u << 10) : stack_size / 2;
+  size_t available = stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low)
+                                                     : (1u << 20);
+  stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
   start_ = std::chrono::steady_clock::now();
   root_ = std::make_shared<Frame>(nullptr);
   Value input = Value::FromArg(arg);
