@@ -108,8 +108,8 @@ EvalResult Evaluator::Run(const Arg& arg) {
       pthread_attr_destroy(&attr);
     }
   }
-  size_t available = stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low)
-                                                     : (1u << 20);
+  size_t available =
+      stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low) : (1u << 20);
   stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
   start_ = std::chrono::steady_clock::now();
   root_ = std::make_shared<Frame>(nullptr);
@@ -218,7 +218,35 @@ void Descendants(const Value& v, std::vector<Value>* out) {
   }
 }
 
-jsonata::Error OpError(std::string_view code, const Node* n, std::vector<std::pair<std::string, std::string>> inserts = {}) {
+// The name the reference gives a called expression (its token), if it has one.
+std::optional<std::string> ProcedureName(const Node* p) {
+  switch (p->type) {
+    case NodeType::kPath:
+      if (!p->items.empty()) return p->items[0]->value;
+      return std::nullopt;
+    case NodeType::kVariable:
+    case NodeType::kName:
+    case NodeType::kFunction:
+    case NodeType::kPartial:
+    case NodeType::kBinary:
+    case NodeType::kApply:
+    case NodeType::kBind:
+    case NodeType::kNegate:
+    case NodeType::kArray:
+    case NodeType::kObject:
+    case NodeType::kString:
+      return p->value;
+    case NodeType::kNumber:
+      return JsNumberString(p->literal.as_double());
+    case NodeType::kValue:
+      return p->literal.is_null() ? "null" : (p->literal.as_bool() ? "true" : "false");
+    default:
+      return std::nullopt;
+  }
+}
+
+jsonata::Error OpError(std::string_view code, const Node* n,
+                       std::vector<std::pair<std::string, std::string>> inserts = {}) {
   inserts.push_back({"token", n->value});
   jsonata::Error e = MakeError(code, n->position, std::move(inserts));
   e.token = n->value;
@@ -396,8 +424,15 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     bool l = !lhs.undefined() && IsTruthy(lhs);
     if (op == "and" && !l) return BoolValue(false);
     if (op == "or" && l) return BoolValue(true);
-    JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-    return BoolValue(!rhs.undefined() && IsTruthy(rhs));
+    EvalResult rhs = Eval(n->rhs.get(), input, env);
+    if (!rhs.ok()) {
+      // The reference reports an error on the right of and/or at the operator.
+      jsonata::Error e = std::move(rhs).error();
+      e.position = n->position;
+      e.token = op;
+      return e;
+    }
+    return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
   char c = op[0];
@@ -413,11 +448,21 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     if (lhs.undefined() || rhs.undefined()) return Value();
     double a = lhs.number(), b = rhs.number(), r = 0;
     switch (c) {
-      case '+': r = a + b; break;
-      case '-': r = a - b; break;
-      case '*': r = a * b; break;
-      case '/': r = a / b; break;
-      case '%': r = std::fmod(a, b); break;
+      case '+':
+        r = a + b;
+        break;
+      case '-':
+        r = a - b;
+        break;
+      case '*':
+        r = a * b;
+        break;
+      case '/':
+        r = a / b;
+        break;
+      case '%':
+        r = std::fmod(a, b);
+        break;
     }
     return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
@@ -507,14 +552,9 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
                                    const std::shared_ptr<Frame>& env, const Value* apply_to) {
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string proc_name;
-  if (p->type == NodeType::kPath && !p->items.empty()) {
-    proc_name = p->items[0]->value;
-  } else {
-    proc_name = p->value;
-  }
-  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, proc_name).undefined()) {
-    jsonata::Error e = MakeError("T1005", n->position, {{"token", proc_name}});
+  std::optional<std::string> proc_name = ProcedureName(p);
+  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, *proc_name).undefined()) {
+    jsonata::Error e = MakeError("T1005", n->position, {{"token", *proc_name}});
     e.token = proc_name;
     return e;
   }
@@ -525,8 +565,10 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
     JTRY(Value v, Eval(a.get(), input, env));
     args.push_back(std::move(v));
   }
-  EvalResult r = Apply(proc, std::move(args), input, env);
+  EvalResult r = Apply(proc, std::move(args), input, env, n->position);
   if (!r.ok()) {
+    // As the reference: an error leaving a call is reported at the call (the innermost
+    // non-tail call it passes through last), with the function's name as token if it has none.
     jsonata::Error e = std::move(r).error();
     if (e.position < 0) e.position = n->position;
     if (!e.token) e.token = proc_name;
@@ -536,8 +578,15 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
 }
 
 EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Value& input,
-                            const std::shared_ptr<Frame>& env) {
-  JTRY(Value result, ApplyInner(fn, std::move(args), input, env));
+                            const std::shared_ptr<Frame>& env, int call_position) {
+  EvalResult first = ApplyInner(fn, std::move(args), input, env);
+  if (!first.ok()) {
+    // An error leaving a called function is reported at the call, as the reference does.
+    jsonata::Error e = std::move(first).error();
+    if (call_position >= 0 && fn.is_function()) e.position = call_position;
+    return e;
+  }
+  Value result = std::move(first).value();
   while (result.is_function() && result.fn()->kind == Function::Kind::kLambda &&
          result.fn()->node->thunk) {
     const Function& t = *result.fn();
@@ -552,12 +601,9 @@ EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Valu
     EvalResult r = ApplyInner(next, std::move(next_args), input, env);
     if (!r.ok()) {
       jsonata::Error e = std::move(r).error();
-      if (e.position < 0) e.position = call->position;
-      if (!e.token) {
-        const Node* p = call->procedure.get();
-        if (p->type == NodeType::kVariable) e.token = p->value;
-        if (p->type == NodeType::kPath && !p->items.empty()) e.token = p->items[0]->value;
-      }
+      const Node* p = call->procedure.get();
+      if (next.is_function()) e.position = p->position;
+      if (!e.token && p->type == NodeType::kVariable) e.token = p->value;
       return e;
     }
     result = std::move(r).value();
@@ -722,7 +768,7 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
   }
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string name = p->type == NodeType::kPath && !p->items.empty() ? p->items[0]->value : p->value;
+  std::string name = ProcedureName(p).value_or("");
   if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, name).undefined()) {
     jsonata::Error e = MakeError("T1007", n->position, {{"token", name}});
     e.token = name;

@@ -53,9 +53,12 @@ std::vector<std::string> Value::keys() const {
 
 Arg Value::ToArg() const {
   switch (tag_) {
-    case Tag::kUndefined: return std::nullopt;
-    case Tag::kJson: return json_;
-    case Tag::kFunction: return json::Value::String("");
+    case Tag::kUndefined:
+      return std::nullopt;
+    case Tag::kJson:
+      return json_;
+    case Tag::kFunction:
+      return json::Value::String("");
     case Tag::kArray: {
       json::Array items;
       size_t n = size();
@@ -159,7 +162,8 @@ std::string JsNumberString(double d) {
 
 bool DeepEqual(const Value& a, const Value& b) {
   if (a.undefined() || b.undefined()) return a.undefined() && b.undefined();
-  if (a.is_function() || b.is_function()) return a.is_function() && b.is_function() && a.fn() == b.fn();
+  if (a.is_function() || b.is_function())
+    return a.is_function() && b.is_function() && a.fn() == b.fn();
   if (a.is_json() && b.is_json()) {
     const json::Value& x = a.json();
     const json::Value& y = b.json();

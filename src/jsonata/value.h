@@ -62,7 +62,7 @@ class Value {
   const json::Value& json() const { return json_; }
   double number() const { return json_.as_double(); }
   const std::string& str() const { return json_.as_string(); }
-  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }  // kArray only
+  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }        // kArray only
   ObjectValue* obj() const { return static_cast<ObjectValue*>(ptr_.get()); }  // kObject only
   const Function* fn() const { return static_cast<const Function*>(ptr_.get()); }
   std::shared_ptr<const Function> fn_ptr() const {
