@@ -111,17 +111,22 @@ EvalResult Evaluator::Run(const Arg& arg) {
   size_t available =
       stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low) : (1u << 20);
   stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
-  start_ = std::chrono::steady_clock::now();
-  root_ = std::make_shared<Frame>(nullptr);
+  if (limits_.time_limit_ms > 0) start_ = std::chrono::steady_clock::now();
+  // The root frame lives in this Evaluator: an alias without ownership (no allocation).
+  root_ = std::shared_ptr<Frame>(std::shared_ptr<Frame>(), &root_frame_);
   Value input = Value::FromArg(arg);
-  root_->Bind("$", input);
+  root_frame_.Bind("$", input);
   if (input.is_json() && input.json().is_array()) {
     auto s = NewSequence(true);
     s->items.push_back(input);
     s->outer_wrapper = true;
     input = Value(std::move(s));
   }
-  return Eval(program_.ast.get(), input, root_);
+  EvalResult r = Eval(program_.ast.get(), input, root_);
+  // A function bound with := in a frame it closes over is a reference cycle; break them all.
+  for (const auto& f : cyclic_frames_) f->vars.clear();
+  cyclic_frames_.clear();
+  return r;
 }
 
 Value Evaluator::Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const {
@@ -330,6 +335,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
     }
     case NodeType::kBind: {
       JTRY(Value v, Eval(n->rhs.get(), input, env));
+      if (!v.is_json() && !v.undefined() && env.get() != &root_frame_) cyclic_frames_.push_back(env);
       env->Bind(n->lhs->value, v);
       return v;
     }
