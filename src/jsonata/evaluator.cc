@@ -335,7 +335,8 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
     }
     case NodeType::kBind: {
       JTRY(Value v, Eval(n->rhs.get(), input, env));
-      if (!v.is_json() && !v.undefined() && env.get() != &root_frame_) cyclic_frames_.push_back(env);
+      if (!v.is_json() && !v.undefined() && env.get() != &root_frame_)
+        cyclic_frames_.push_back(env);
       env->Bind(n->lhs->value, v);
       return v;
     }
@@ -425,11 +426,13 @@ EvalResult Evaluator::EvalArray(const Node* n, const Value& input,
 EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
                                  const std::shared_ptr<Frame>& env) {
   const std::string& op = n->value;
+  const char c0 = op[0];
+  const char c1 = op.size() > 1 ? op[1] : '\0';
   JTRY(Value lhs, Eval(n->lhs.get(), input, env));
-  if (op == "and" || op == "or") {
+  if ((c0 == 'a' && c1 == 'n') || (c0 == 'o' && c1 == 'r')) {
     bool l = !lhs.undefined() && IsTruthy(lhs);
-    if (op == "and" && !l) return BoolValue(false);
-    if (op == "or" && l) return BoolValue(true);
+    if (c0 == 'a' && !l) return BoolValue(false);
+    if (c0 == 'o' && l) return BoolValue(true);
     EvalResult rhs = Eval(n->rhs.get(), input, env);
     if (!rhs.ok()) {
       // The reference reports an error on the right of and/or at the operator.
@@ -441,8 +444,8 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-  char c = op[0];
-  if (op.size() == 1 && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
+  char c = c0;
+  if (c1 == '\0' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
     if (!lhs.undefined() && !IsNumeric(lhs)) {
       if (lhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
       return OpError("T2001", n, {{"value", ErrorInsert(lhs)}});
@@ -472,12 +475,12 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     }
     return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
-  if (op == "=" || op == "!=") {
+  if ((c0 == '=' && c1 == '\0') || (c0 == '!' && c1 == '=')) {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     bool eq = DeepEqual(lhs, rhs);
-    return BoolValue(op == "=" ? eq : !eq);
+    return BoolValue(c0 == '=' ? eq : !eq);
   }
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") {
+  if (c0 == '<' || c0 == '>') {
     bool lc = lhs.undefined() || lhs.is_string() || lhs.is_number();
     bool rc = rhs.undefined() || rhs.is_string() || rhs.is_number();
     if (!lc || !rc) {
@@ -496,10 +499,10 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       cmp = a < b ? -1 : (a > b ? 1 : 0);
       if (std::isnan(a) || std::isnan(b)) return BoolValue(false);
     }
-    bool r = op == "<" ? cmp < 0 : op == "<=" ? cmp <= 0 : op == ">" ? cmp > 0 : cmp >= 0;
+    bool r = c0 == '<' ? (c1 == '=' ? cmp <= 0 : cmp < 0) : (c1 == '=' ? cmp >= 0 : cmp > 0);
     return BoolValue(r);
   }
-  if (op == "&") {
+  if (c0 == '&') {
     std::string s;
     if (!lhs.undefined()) {
       auto ls = StringOf(lhs, n->position);
@@ -513,7 +516,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     }
     return StringValue(std::move(s));
   }
-  if (op == "..") {
+  if (c0 == '.' && c1 == '.') {
     auto is_int = [](const Value& v) {
       return v.is_number() && std::isfinite(v.number()) && v.number() == std::floor(v.number());
     };
@@ -530,7 +533,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     s->range_size = static_cast<size_t>(size);
     return Value(std::move(s));
   }
-  if (op == "in") {
+  if (c0 == 'i' && c1 == 'n') {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     auto strict_eq = [](const Value& x, const Value& y) {
       if (x.is_number() && y.is_number()) return x.number() == y.number();

@@ -48,8 +48,7 @@ std::shared_ptr<Frame> Evaluator::FrameFromTuple(const std::shared_ptr<Frame>& e
 bool Evaluator::PlainStep(const Node* step) const {
   return (step->type == NodeType::kName || step->type == NodeType::kVariable) &&
          !step->has_stages && !step->has_predicate && !step->group && !step->focus &&
-         !step->index && !step->tuple && !step->keep_array && !step->consarray &&
-         !step->ancestor;
+         !step->index && !step->tuple && !step->keep_array && !step->consarray && !step->ancestor;
 }
 
 EvalResult Evaluator::EvalPath(const Node* n, const Value& input,
@@ -155,24 +154,23 @@ EvalResult Evaluator::EvalStep(const Node* step, const Value& input_seq,
     if (step->has_stages) return EvalStages(step->stages, r, env);
     return r;
   }
-  std::vector<Value> results;
   size_t cnt = input_seq.size();
-  results.reserve(cnt);
+  auto out = NewSequence(true);
+  out->items.reserve(cnt);
+  size_t defined = 0;
+  Value first;
+  const bool direct = input_seq.tag() == Value::Tag::kArray && !input_seq.seq()->is_range;
   for (size_t i = 0; i < cnt; ++i) {
-    JTRY(Value res, Eval(step, input_seq.at(i), env));
+    JTRY(Value res,
+         direct ? Eval(step, input_seq.seq()->items[i], env) : Eval(step, input_seq.at(i), env));
     if (step->has_stages) {
       for (const Stage& st : step->stages) {
         if (st.is_index) continue;
         JTRY(res, EvalFilter(st.expr.get(), res, env));
       }
     }
-    if (!res.undefined()) results.push_back(std::move(res));
-  }
-  if (last && results.size() == 1 && results[0].is_array() && !results[0].is_sequence()) {
-    return results[0];
-  }
-  auto out = NewSequence(true);
-  for (Value& res : results) {
+    if (res.undefined()) continue;
+    if (++defined == 1) first = res;
     if (!res.is_array() || (res.tag() == Value::Tag::kArray && res.seq()->cons)) {
       out->items.push_back(std::move(res));
     } else {
@@ -180,6 +178,7 @@ EvalResult Evaluator::EvalStep(const Node* step, const Value& input_seq,
       for (size_t j = 0; j < m; ++j) out->items.push_back(res.at(j));
     }
   }
+  if (last && defined == 1 && first.is_array() && !first.is_sequence()) return first;
   return Value(std::move(out));
 }
 
