@@ -250,6 +250,18 @@ std::optional<std::string> ProcedureName(const Node* p) {
   }
 }
 
+// Whether the reference's boolean cast of v meets an Infinity/NaN (its isNumeric throws D1001).
+bool CastMeetsNonFinite(const Value& v) {
+  if (v.is_number()) return !std::isfinite(v.number());
+  if (v.is_array()) {
+    size_t n = v.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (CastMeetsNonFinite(v.at(i))) return true;
+    }
+  }
+  return false;
+}
+
 jsonata::Error OpError(std::string_view code, const Node* n,
                        std::vector<std::pair<std::string, std::string>> inserts = {}) {
   inserts.push_back({"token", n->value});
@@ -321,6 +333,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       return Lookup(env, n->slot->label);
     case NodeType::kCondition: {
       JTRY(Value c, Eval(n->expr.get(), input, env));
+      if (CastMeetsNonFinite(c)) return MakeError("D1001", -1, {{"value", "null"}});
       if (IsTruthy(c)) return Eval(n->then_branch.get(), input, env);
       if (n->else_branch) return Eval(n->else_branch.get(), input, env);
       return Value();
@@ -430,6 +443,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
   const char c1 = op.size() > 1 ? op[1] : '\0';
   JTRY(Value lhs, Eval(n->lhs.get(), input, env));
   if ((c0 == 'a' && c1 == 'n') || (c0 == 'o' && c1 == 'r')) {
+    if (CastMeetsNonFinite(lhs)) return OpError("D1001", n, {{"value", "null"}});
     bool l = !lhs.undefined() && IsTruthy(lhs);
     if (c0 == 'a' && !l) return BoolValue(false);
     if (c0 == 'o' && l) return BoolValue(true);
@@ -441,6 +455,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       e.token = op;
       return e;
     }
+    if (CastMeetsNonFinite(*rhs)) return OpError("D1001", n, {{"value", "null"}});
     return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
@@ -818,8 +833,10 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
       out->bound.push_back(args[i]);
       out->placeholder.push_back(holes[i]);
     } else {
+      // A parameter the call leaves out is bound to undefined, not left open (the reference
+      // binds every declared parameter that is not a '?').
       out->bound.emplace_back();
-      out->placeholder.push_back(true);
+      out->placeholder.push_back(false);
     }
   }
   return Value(std::shared_ptr<const Function>(std::move(out)));
