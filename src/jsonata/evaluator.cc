@@ -864,7 +864,9 @@ EvalResult Evaluator::EvalApply(const Node* n, const Value& input,
 // ---- Call (builtins.h) ----
 
 Result<Value, Error> Call::Apply(const Value& fn, std::vector<Value> args) {
-  return ev_->Apply(fn, std::move(args), Value(), env_);
+  // The reference calls a function argument with a null context.
+  static const Value kNull(json::Value::Null());
+  return ev_->Apply(fn, std::move(args), kNull, env_);
 }
 
 int Call::Arity(const Value& fn) const { return ev_->Arity(fn); }

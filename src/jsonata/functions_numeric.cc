@@ -153,15 +153,16 @@ Result<Value, Error> Number(Call& call, std::span<const Value> args) {
   return call.Fail("D3030", {{"value", ErrorInsert(a)}, {"index", "1"}});
 }
 
+// A function argument reaches a built-in as a JS closure in the reference: its cast is false.
 Result<Value, Error> Boolean(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(IsTruthy(a));
+  return BoolValue(!a.is_function() && IsTruthy(a));
 }
 Result<Value, Error> Not(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(!IsTruthy(a));
+  return BoolValue(a.is_function() || !IsTruthy(a));
 }
 Result<Value, Error> Exists(Call&, std::span<const Value> args) {
   return BoolValue(!A(args, 0).undefined());
