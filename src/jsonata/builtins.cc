@@ -366,7 +366,7 @@ bool IsTruthy(const Value& v) {
     // A function value is an object to the reference's cast (true), except a regex matcher (a
     // JS closure: false). Built-ins see function arguments as closures: $boolean says false.
     case Value::Tag::kFunction:
-      return v.fn()->kind != Function::Kind::kRegex;
+      return v.fn()->kind != Function::Kind::kRegex && v.fn()->kind != Function::Kind::kClosure;
     case Value::Tag::kObject:
       return !v.obj()->members.empty();
     case Value::Tag::kArray: {

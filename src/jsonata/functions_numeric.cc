@@ -104,7 +104,9 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
   const Value& b = A(args, 0);
   const Value& e = A(args, 1);
   if (b.undefined()) return Value();
-  double r = std::pow(b.number(), e.number());
+  double x = b.number(), y = e.number();
+  // JavaScript's Math.pow: NaN whenever the exponent is NaN (C's pow(1, NaN) is 1).
+  double r = std::isnan(y) ? y : std::pow(x, y);
   if (!std::isfinite(r)) {
     return call.Fail("D3061",
                      {{"value", JsNumberString(b.number())}, {"exp", JsNumberString(e.number())}});
