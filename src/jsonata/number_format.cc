@@ -83,20 +83,7 @@ std::string WordsLookup(double num, bool prev, bool ord) {
 const std::map<std::string, double>& WordValues() {
   static const auto* values = [] {
     auto* m = new std::map<std::string, double>();
-    for (int i = 0; i < 20; ++i) (*m)[Lower(kFew[i])] = i;
-    for (int i = 0; i < 20; ++i) (*m)[Lower(kOrdinals[i])] = i;
-    for (int i = 0; i < 9; ++i) {
-      std::string w = Lower(kDecades[i]);
-      (*m)[w] = (i + 2) * 10;
-      (*m)[w.substr(0, w.size() - 1) + "ieth"] = (i + 2) * 10;
-    }
-    (*m)["hundredth"] = 100;
-    for (int i = 0; i < 4; ++i) {
-      std::string w = Lower(kMagnitudes[i]);
-      double v = std::pow(10, (i + 1) * 3);
-      (*m)[w] = v;
-      (*m)[w + "th"] = v;
-    }
+    for (const auto& [w, v] : NumberWords()) (*m)[w] = v;
     return m;
   }();
   return *values;
@@ -146,6 +133,28 @@ double JsParseInt(std::string_view s) {
 std::u16string U16(std::string_view s) { return ToUtf16(s); }
 
 }  // namespace
+
+const std::vector<std::pair<std::string, double>>& NumberWords() {
+  static const auto* words = [] {
+    auto* w = new std::vector<std::pair<std::string, double>>();
+    for (int i = 0; i < 20; ++i) w->emplace_back(Lower(kFew[i]), i);
+    for (int i = 0; i < 20; ++i) w->emplace_back(Lower(kOrdinals[i]), i);
+    for (int i = 0; i < 9; ++i) {
+      std::string lw = Lower(kDecades[i]);
+      w->emplace_back(lw, (i + 2) * 10);
+      w->emplace_back(lw.substr(0, lw.size() - 1) + "ieth", (i + 2) * 10);
+    }
+    w->emplace_back("hundredth", 100);
+    for (int i = 0; i < 4; ++i) {
+      std::string lw = Lower(kMagnitudes[i]);
+      double v = std::pow(10, (i + 1) * 3);
+      w->emplace_back(lw, v);
+      w->emplace_back(lw + "th", v);
+    }
+    return w;
+  }();
+  return *words;
+}
 
 // ---------------------------------------------------------------------------------------------
 // JS number primitives.

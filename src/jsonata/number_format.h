@@ -58,6 +58,9 @@ Result<IntegerFormat, Error> AnalyseIntegerPicture(std::string_view picture);
 Result<std::string, Error> FormatIntegerWith(double value, const IntegerFormat& format);
 // English words for a non-negative integer, cardinal or ordinal ("One Hundred and Twenty-Third").
 std::string NumberToWords(double value, bool ordinal);
+// Every number word the reference knows (lower case) with its value, in the reference's order
+// (which its word-matching regex alternates in).
+const std::vector<std::pair<std::string, double>>& NumberWords();
 // The value of English number words (lower case), as the reference computes it (NaN for
 // unknown words).
 double WordsToNumber(std::string_view text);
