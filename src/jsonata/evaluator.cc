@@ -741,8 +741,10 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
       out->bound.push_back(args[i]);
       out->placeholder.push_back(holes[i]);
     } else {
+      // A parameter the call leaves out is bound to undefined, not left open (the reference
+      // binds every declared parameter that is not a '?').
       out->bound.emplace_back();
-      out->placeholder.push_back(true);
+      out->placeholder.push_back(false);
     }
   }
   return Value(std::shared_ptr<const Function>(std::move(out)));
