@@ -14,7 +14,13 @@ bool IsNumeric(const Value& v) { return v.is_number() && std::isfinite(v.number(
 
 std::vector<Value> Elements(const Value& v) {
   std::vector<Value> out;
-  if (v.tag() == Value::Tag::kArray) return v.seq()->items;
+  if (v.tag() == Value::Tag::kArray) {
+    if (!v.seq()->is_range) return v.seq()->items;
+    size_t n = v.size();
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(v.at(i));
+    return out;
+  }
   if (v.is_json() && v.json().is_array()) {
     out.reserve(v.json().as_array().size());
     for (const json::Value& j : v.json().as_array()) out.emplace_back(j);
@@ -89,21 +95,27 @@ jsonata::Error Evaluator::LimitError(bool depth) const {
 }
 
 EvalResult Evaluator::Run(const Arg& arg) {
-  // The engine's own guard: stop well before the thread's stack is exhausted.
+  // The engine's own guard: stop well before the thread's stack is exhausted. The stack's
+  // bounds are read once per thread (for the main thread glibc reads /proc/self/maps).
   char here;
   stack_base_ = &here;
-  size_t stack_size = 8u << 20;
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* addr = nullptr;
-    size_t size = 0;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
-      size_t used = static_cast<size_t>(&here - static_cast<char*>(addr));
-      stack_size = used < size ? used : size;
+  thread_local char* stack_low = nullptr;
+  thread_local bool known = false;
+  if (!known) {
+    known = true;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
+        stack_low = static_cast<char*>(addr);
+      }
+      pthread_attr_destroy(&attr);
     }
-    pthread_attr_destroy(&attr);
   }
-  stack_budget_ = stack_size > (256u << 10) ? stack_size - (192u << 10) : stack_size / 2;
+  size_t available =
+      stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low) : (1u << 20);
+  stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
   start_ = std::chrono::steady_clock::now();
   root_ = std::make_shared<Frame>(nullptr);
   Value input = Value::FromArg(arg);
@@ -164,8 +176,9 @@ EvalResult Evaluator::Eval(const Node* n, const Value& input, const std::shared_
   if (result.tag() == Value::Tag::kArray && result.seq()->sequence && !result.seq()->tuple_stream) {
     Sequence* s = result.seq();
     if (n->keep_array) s->keep_singleton = true;
-    if (s->items.empty()) return Value();
-    if (s->items.size() == 1 && !s->keep_singleton) return Value(s->items[0]);
+    size_t n = result.size();
+    if (n == 0) return Value();
+    if (n == 1 && !s->keep_singleton) return result.at(0);
   }
   return result;
 }
@@ -210,7 +223,35 @@ void Descendants(const Value& v, std::vector<Value>* out) {
   }
 }
 
-jsonata::Error OpError(std::string_view code, const Node* n, std::vector<std::pair<std::string, std::string>> inserts = {}) {
+// The name the reference gives a called expression (its token), if it has one.
+std::optional<std::string> ProcedureName(const Node* p) {
+  switch (p->type) {
+    case NodeType::kPath:
+      if (!p->items.empty()) return p->items[0]->value;
+      return std::nullopt;
+    case NodeType::kVariable:
+    case NodeType::kName:
+    case NodeType::kFunction:
+    case NodeType::kPartial:
+    case NodeType::kBinary:
+    case NodeType::kApply:
+    case NodeType::kBind:
+    case NodeType::kNegate:
+    case NodeType::kArray:
+    case NodeType::kObject:
+    case NodeType::kString:
+      return p->value;
+    case NodeType::kNumber:
+      return JsNumberString(p->literal.as_double());
+    case NodeType::kValue:
+      return p->literal.is_null() ? "null" : (p->literal.as_bool() ? "true" : "false");
+    default:
+      return std::nullopt;
+  }
+}
+
+jsonata::Error OpError(std::string_view code, const Node* n,
+                       std::vector<std::pair<std::string, std::string>> inserts = {}) {
   inserts.push_back({"token", n->value});
   jsonata::Error e = MakeError(code, n->position, std::move(inserts));
   e.token = n->value;
@@ -350,6 +391,21 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
 EvalResult Evaluator::EvalArray(const Node* n, const Value& input,
                                 const std::shared_ptr<Frame>& env) {
   auto out = NewSequence(false);
+  if (n->items.size() == 1 && n->items[0]->type != NodeType::kArray) {
+    // [a..b] (or any single sequence) stays unmaterialized when it is a range.
+    JTRY(Value v, Eval(n->items[0].get(), input, env));
+    if (v.tag() == Value::Tag::kArray && v.seq()->is_range) {
+      out->is_range = true;
+      out->range_start = v.seq()->range_start;
+      out->range_size = v.seq()->range_size;
+    } else if (v.is_array()) {
+      out->items = Elements(v);
+    } else if (!v.undefined()) {
+      out->items.push_back(std::move(v));
+    }
+    if (n->consarray) out->cons = true;
+    return Value(std::move(out));
+  }
   for (const auto& item : n->items) {
     JTRY(Value v, Eval(item.get(), input, env));
     if (v.undefined()) continue;
@@ -373,8 +429,15 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     bool l = !lhs.undefined() && IsTruthy(lhs);
     if (op == "and" && !l) return BoolValue(false);
     if (op == "or" && l) return BoolValue(true);
-    JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-    return BoolValue(!rhs.undefined() && IsTruthy(rhs));
+    EvalResult rhs = Eval(n->rhs.get(), input, env);
+    if (!rhs.ok()) {
+      // The reference reports an error on the right of and/or at the operator.
+      jsonata::Error e = std::move(rhs).error();
+      e.position = n->position;
+      e.token = op;
+      return e;
+    }
+    return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
   char c = op[0];
@@ -390,11 +453,21 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     if (lhs.undefined() || rhs.undefined()) return Value();
     double a = lhs.number(), b = rhs.number(), r = 0;
     switch (c) {
-      case '+': r = a + b; break;
-      case '-': r = a - b; break;
-      case '*': r = a * b; break;
-      case '/': r = a / b; break;
-      case '%': r = std::fmod(a, b); break;
+      case '+':
+        r = a + b;
+        break;
+      case '-':
+        r = a - b;
+        break;
+      case '*':
+        r = a * b;
+        break;
+      case '/':
+        r = a / b;
+        break;
+      case '%':
+        r = std::fmod(a, b);
+        break;
     }
     return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
@@ -451,8 +524,9 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     double size = b - a + 1;
     if (size > 1e7) return OpError("D2014", n, {{"value", JsNumberString(size)}});
     auto s = NewSequence(true);
-    s->items.reserve(static_cast<size_t>(size));
-    for (double x = a; x <= b; x += 1) s->items.push_back(NumberValue(x));
+    s->is_range = true;
+    s->range_start = a;
+    s->range_size = static_cast<size_t>(size);
     return Value(std::move(s));
   }
   if (op == "in") {
@@ -483,14 +557,9 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
                                    const std::shared_ptr<Frame>& env, const Value* apply_to) {
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string proc_name;
-  if (p->type == NodeType::kPath && !p->items.empty()) {
-    proc_name = p->items[0]->value;
-  } else {
-    proc_name = p->value;
-  }
-  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, proc_name).undefined()) {
-    jsonata::Error e = MakeError("T1005", n->position, {{"token", proc_name}});
+  std::optional<std::string> proc_name = ProcedureName(p);
+  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, *proc_name).undefined()) {
+    jsonata::Error e = MakeError("T1005", n->position, {{"token", *proc_name}});
     e.token = proc_name;
     return e;
   }
@@ -501,8 +570,10 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
     JTRY(Value v, Eval(a.get(), input, env));
     args.push_back(std::move(v));
   }
-  EvalResult r = Apply(proc, std::move(args), input, env);
+  EvalResult r = Apply(proc, std::move(args), input, env, n->position);
   if (!r.ok()) {
+    // As the reference: an error leaving a call is reported at the call (the innermost
+    // non-tail call it passes through last), with the function's name as token if it has none.
     jsonata::Error e = std::move(r).error();
     if (e.position < 0) e.position = n->position;
     if (!e.token) e.token = proc_name;
@@ -512,8 +583,15 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
 }
 
 EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Value& input,
-                            const std::shared_ptr<Frame>& env) {
-  JTRY(Value result, ApplyInner(fn, std::move(args), input, env));
+                            const std::shared_ptr<Frame>& env, int call_position) {
+  EvalResult first = ApplyInner(fn, std::move(args), input, env);
+  if (!first.ok()) {
+    // An error leaving a called function is reported at the call, as the reference does.
+    jsonata::Error e = std::move(first).error();
+    if (call_position >= 0 && fn.is_function()) e.position = call_position;
+    return e;
+  }
+  Value result = std::move(first).value();
   while (result.is_function() && result.fn()->kind == Function::Kind::kLambda &&
          result.fn()->node->thunk) {
     const Function& t = *result.fn();
@@ -528,12 +606,9 @@ EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Valu
     EvalResult r = ApplyInner(next, std::move(next_args), input, env);
     if (!r.ok()) {
       jsonata::Error e = std::move(r).error();
-      if (e.position < 0) e.position = call->position;
-      if (!e.token) {
-        const Node* p = call->procedure.get();
-        if (p->type == NodeType::kVariable) e.token = p->value;
-        if (p->type == NodeType::kPath && !p->items.empty()) e.token = p->items[0]->value;
-      }
+      const Node* p = call->procedure.get();
+      if (next.is_function()) e.position = p->position;
+      if (!e.token && p->type == NodeType::kVariable) e.token = p->value;
       return e;
     }
     result = std::move(r).value();
@@ -700,7 +775,7 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
   }
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string name = p->type == NodeType::kPath && !p->items.empty() ? p->items[0]->value : p->value;
+  std::string name = ProcedureName(p).value_or("");
   if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, name).undefined()) {
     jsonata::Error e = MakeError("T1007", n->position, {{"token", name}});
     e.token = name;

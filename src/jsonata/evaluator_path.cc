@@ -69,7 +69,8 @@ EvalResult Evaluator::EvalPath(const Node* n, const Value& input,
     } else {
       JTRY(result_seq, EvalStep(step, input_seq, env, i == steps.size() - 1));
     }
-    if (!is_tuple && (result_seq.undefined() || (result_seq.is_array() && result_seq.size() == 0))) {
+    if (!is_tuple &&
+        (result_seq.undefined() || (result_seq.is_array() && result_seq.size() == 0))) {
       break;
     }
     if (!step->focus) input_seq = result_seq;
@@ -149,15 +150,16 @@ EvalResult Evaluator::EvalStages(const std::vector<Stage>& stages, Value input,
       size_t cnt = result.size();
       for (size_t i = 0; i < cnt; ++i) {
         Value t = result.at(i);
-        if (t.tag() == Value::Tag::kObject) t.obj()->Set(st.var, NumberValue(static_cast<double>(i)));
+        if (t.tag() == Value::Tag::kObject)
+          t.obj()->Set(st.var, NumberValue(static_cast<double>(i)));
       }
     }
   }
   return result;
 }
 
-EvalResult Evaluator::EvalTupleStep(const Node* step, const Value& input_seq,
-                                    const Value* tuples, const std::shared_ptr<Frame>& env) {
+EvalResult Evaluator::EvalTupleStep(const Node* step, const Value& input_seq, const Value* tuples,
+                                    const std::shared_ptr<Frame>& env) {
   if (step->type == NodeType::kSort) {
     Value result;
     if (tuples) {
@@ -274,8 +276,8 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
 }
 
 EvalResult Evaluator::EvalGroupPairs(
-    const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs,
-    int position, const Value& input, const std::shared_ptr<Frame>& env) {
+    const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs, int position,
+    const Value& input, const std::shared_ptr<Frame>& env) {
   bool reduce = IsTupleStream(input);
   std::vector<Value> items = ItemsOrSingle(input);
   if (items.empty()) items.emplace_back();

@@ -106,8 +106,8 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
   if (b.undefined()) return Value();
   double r = std::pow(b.number(), e.number());
   if (!std::isfinite(r)) {
-    return call.Fail("D3061", {{"value", JsNumberString(b.number())},
-                               {"exp", JsNumberString(e.number())}});
+    return call.Fail("D3061",
+                     {{"value", JsNumberString(b.number())}, {"exp", JsNumberString(e.number())}});
   }
   return NumberValue(r);
 }
@@ -168,22 +168,14 @@ Result<Value, Error> Exists(Call&, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"sum", "<a<n>:n>", Sum, nullptr},
-    {"count", "<a:n>", Count, nullptr},
-    {"max", "<a<n>:n>", Max, nullptr},
-    {"min", "<a<n>:n>", Min, nullptr},
-    {"average", "<a<n>:n>", Average, nullptr},
-    {"abs", "<n-:n>", Abs, nullptr},
-    {"floor", "<n-:n>", Floor, nullptr},
-    {"ceil", "<n-:n>", Ceil, nullptr},
-    {"round", "<n-n?:n>", Round, nullptr},
-    {"power", "<n-n:n>", Power, nullptr},
-    {"sqrt", "<n-:n>", Sqrt, nullptr},
-    {"random", "<:n>", Random, nullptr},
-    {"number", "<(nsb)-:n>", Number, nullptr},
-    {"boolean", "<x-:b>", Boolean, nullptr},
-    {"not", "<x-:b>", Not, nullptr},
-    {"exists", "<x:b>", Exists, nullptr},
+    {"sum", "<a<n>:n>", Sum, nullptr},         {"count", "<a:n>", Count, nullptr},
+    {"max", "<a<n>:n>", Max, nullptr},         {"min", "<a<n>:n>", Min, nullptr},
+    {"average", "<a<n>:n>", Average, nullptr}, {"abs", "<n-:n>", Abs, nullptr},
+    {"floor", "<n-:n>", Floor, nullptr},       {"ceil", "<n-:n>", Ceil, nullptr},
+    {"round", "<n-n?:n>", Round, nullptr},     {"power", "<n-n:n>", Power, nullptr},
+    {"sqrt", "<n-:n>", Sqrt, nullptr},         {"random", "<:n>", Random, nullptr},
+    {"number", "<(nsb)-:n>", Number, nullptr}, {"boolean", "<x-:b>", Boolean, nullptr},
+    {"not", "<x-:b>", Not, nullptr},           {"exists", "<x:b>", Exists, nullptr},
 };
 
 }  // namespace

@@ -6,19 +6,29 @@ namespace stator::jsonata::internal {
 
 char TypeSymbol(const Value& v) {
   switch (v.tag()) {
-    case Value::Tag::kUndefined: return 'm';
-    case Value::Tag::kFunction: return 'f';
-    case Value::Tag::kArray: return 'a';
-    case Value::Tag::kObject: return 'o';
+    case Value::Tag::kUndefined:
+      return 'm';
+    case Value::Tag::kFunction:
+      return 'f';
+    case Value::Tag::kArray:
+      return 'a';
+    case Value::Tag::kObject:
+      return 'o';
     case Value::Tag::kJson:
       switch (v.json().kind()) {
-        case json::Kind::kNull: return 'l';
-        case json::Kind::kBool: return 'b';
+        case json::Kind::kNull:
+          return 'l';
+        case json::Kind::kBool:
+          return 'b';
         case json::Kind::kInt:
-        case json::Kind::kDouble: return 'n';
-        case json::Kind::kString: return 's';
-        case json::Kind::kArray: return 'a';
-        case json::Kind::kObject: return 'o';
+        case json::Kind::kDouble:
+          return 'n';
+        case json::Kind::kString:
+          return 's';
+        case json::Kind::kArray:
+          return 'a';
+        case json::Kind::kObject:
+          return 'o';
       }
   }
   return 'm';
@@ -43,8 +53,8 @@ size_t FindClosing(std::string_view s, size_t start, char open, char close) {
 
 // Matches params[i..k) against sig[pos..]: greedy with backtracking like the reference's regex.
 // On success fills lengths and returns true. `anchored_end`: the match must reach sig's end.
-bool MatchFrom(const std::vector<SignatureParam>& params, size_t i, size_t k,
-               std::string_view sig, size_t pos, bool anchored_end, std::vector<int>* lengths) {
+bool MatchFrom(const std::vector<SignatureParam>& params, size_t i, size_t k, std::string_view sig,
+               size_t pos, bool anchored_end, std::vector<int>* lengths) {
   if (i == k) return !anchored_end || pos == sig.size();
   const SignatureParam& p = params[i];
   size_t max = 0;
@@ -81,7 +91,11 @@ Result<std::shared_ptr<const Signature>, jsonata::Error> ParseSignature(std::str
       param = SignatureParam();
     };
     switch (c) {
-      case 's': case 'n': case 'b': case 'l': case 'o':
+      case 's':
+      case 'n':
+      case 'b':
+      case 'l':
+      case 'o':
         param.allowed = std::string(1, c) + "m";
         param.type = c;
         next();
@@ -213,8 +227,8 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
           }
           if (!ok) {
             static const std::pair<char, const char*> kNames[] = {
-                {'a', "arrays"}, {'b', "booleans"}, {'f', "functions"},
-                {'n', "numbers"}, {'o', "objects"}, {'s', "strings"}};
+                {'a', "arrays"},  {'b', "booleans"}, {'f', "functions"},
+                {'n', "numbers"}, {'o', "objects"},  {'s', "strings"}};
             std::string tname;
             for (auto [c, name] : kNames) {
               if (p.subtype.size() == 1 && p.subtype[0] == c) tname = name;

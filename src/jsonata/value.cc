@@ -16,13 +16,16 @@ Value::Value(std::shared_ptr<const Function> f)
 bool Value::is_sequence() const { return tag_ == Tag::kArray && seq()->sequence; }
 
 size_t Value::size() const {
-  if (tag_ == Tag::kArray) return seq()->items.size();
+  if (tag_ == Tag::kArray) return seq()->is_range ? seq()->range_size : seq()->items.size();
   if (is_json() && json_.is_array()) return json_.as_array().size();
   return 0;
 }
 
 Value Value::at(size_t i) const {
-  if (tag_ == Tag::kArray) return seq()->items[i];
+  if (tag_ == Tag::kArray) {
+    const Sequence* s = seq();
+    return s->is_range ? NumberValue(s->range_start + static_cast<double>(i)) : s->items[i];
+  }
   return Value(json_.as_array()[i]);
 }
 
@@ -50,14 +53,18 @@ std::vector<std::string> Value::keys() const {
 
 Arg Value::ToArg() const {
   switch (tag_) {
-    case Tag::kUndefined: return std::nullopt;
-    case Tag::kJson: return json_;
-    case Tag::kFunction: return json::Value::String("");
+    case Tag::kUndefined:
+      return std::nullopt;
+    case Tag::kJson:
+      return json_;
+    case Tag::kFunction:
+      return json::Value::String("");
     case Tag::kArray: {
       json::Array items;
-      items.reserve(seq()->items.size());
-      for (const Value& v : seq()->items) {
-        Arg a = v.ToArg();
+      size_t n = size();
+      items.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        Arg a = at(i).ToArg();
         items.push_back(a ? std::move(*a) : json::Value::Null());
       }
       return json::Value::MakeArray(std::move(items));
@@ -155,7 +162,8 @@ std::string JsNumberString(double d) {
 
 bool DeepEqual(const Value& a, const Value& b) {
   if (a.undefined() || b.undefined()) return a.undefined() && b.undefined();
-  if (a.is_function() || b.is_function()) return a.is_function() && b.is_function() && a.fn() == b.fn();
+  if (a.is_function() || b.is_function())
+    return a.is_function() && b.is_function() && a.fn() == b.fn();
   if (a.is_json() && b.is_json()) {
     const json::Value& x = a.json();
     const json::Value& y = b.json();

@@ -62,7 +62,7 @@ class Value {
   const json::Value& json() const { return json_; }
   double number() const { return json_.as_double(); }
   const std::string& str() const { return json_.as_string(); }
-  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }  // kArray only
+  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }        // kArray only
   ObjectValue* obj() const { return static_cast<ObjectValue*>(ptr_.get()); }  // kObject only
   const Function* fn() const { return static_cast<const Function*>(ptr_.get()); }
   std::shared_ptr<const Function> fn_ptr() const {
@@ -96,6 +96,11 @@ struct Sequence {
   bool outer_wrapper = false;   // the wrapper a path puts around a non-array input
   bool tuple_stream = false;    // items are tuples (ObjectValue with is_tuple)
   bool cons = false;            // built by an array constructor `[...]`: not flattened by steps
+  // A range a..b kept unmaterialized: items is empty and the elements are
+  // range_start, range_start + 1, ... (range_size of them). Read through Value::size()/at().
+  bool is_range = false;
+  double range_start = 0;
+  size_t range_size = 0;
 };
 
 struct ObjectValue {

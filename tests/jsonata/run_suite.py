@@ -231,6 +231,9 @@ def update_known():
         group = cid.split("/")[0]
         if cid in known:
             out[cid] = known[cid]
+        elif group == "function-eval":
+            out[cid] = ("$eval does not exist in AWS's JSONata (AWS removes it): calling it "
+                        "is T1006")
         elif group in TEXT_GROUPS:
             out[cid] = "needs jn-text's functions"
         else:
