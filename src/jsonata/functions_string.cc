@@ -367,7 +367,7 @@ Result<Value, Error> Replace(Call& call, std::span<const Value> args) {
     matches = *n;
   }
   out += Utf16Sub(s, position, static_cast<long>(s.size()));
-  return StringValue(std::move(out));
+  return StringValue(JoinSurrogates(std::move(out)));
 }
 
 Result<Value, Error> Split(Call& call, std::span<const Value> args) {
@@ -436,7 +436,7 @@ Result<Value, Error> Join(Call&, std::span<const Value> args) {
     Value item = v.at(i);
     if (item.is_string()) out += item.str();
   }
-  return StringValue(std::move(out));
+  return StringValue(JoinSurrogates(std::move(out)));
 }
 
 // ---------------------------------------------------------------------------------------------

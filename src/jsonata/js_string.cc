@@ -99,6 +99,19 @@ std::string ToUtf8(std::u16string_view utf16) {
   return out;
 }
 
+std::string JoinSurrogates(std::string utf8) {
+  // A high surrogate is ED A0..AF xx, a low one ED B0..BF xx.
+  for (size_t i = 0; i + 5 < utf8.size(); ++i) {
+    if (static_cast<unsigned char>(utf8[i]) == 0xED &&
+        (static_cast<unsigned char>(utf8[i + 1]) & 0xF0) == 0xA0 &&
+        static_cast<unsigned char>(utf8[i + 3]) == 0xED &&
+        (static_cast<unsigned char>(utf8[i + 4]) & 0xF0) == 0xB0) {
+      return ToUtf8(ToUtf16(utf8));
+    }
+  }
+  return utf8;
+}
+
 std::u32string ToCodePoints(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());

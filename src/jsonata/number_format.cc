@@ -599,20 +599,21 @@ Result<std::string, Error> FormatBase(double value, std::optional<double> radix)
   if (base == 10) return JsNumberToString(value);
   bool neg = value < 0;
   double v = std::fabs(value);
-  std::string digits;
-  if (v < 18446744073709551616.0) {
-    uint64_t u = static_cast<uint64_t>(v);
-    do {
-      digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[u % base]);
-      u /= base;
-    } while (u > 0);
-  } else {
-    while (v >= 1) {
-      double d = std::fmod(v, base);
-      digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[static_cast<int>(d)]);
-      v = std::floor(v / base);
-    }
+  static const char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  // As V8 writes an integer in a radix: digits below what a double can represent (while the
+  // quotient is still >= 2^53) are written as zeros, then exact remainders.
+  std::string zeros;
+  while (v / base >= 9007199254740992.0) {
+    v /= base;
+    zeros.push_back('0');
   }
+  std::string digits;
+  do {
+    double rem = std::fmod(v, base);
+    digits.insert(digits.begin(), kDigits[static_cast<int>(rem)]);
+    v = (v - rem) / base;
+  } while (v > 0);
+  digits += zeros;
   return (neg ? "-" : "") + digits;
 }
 
