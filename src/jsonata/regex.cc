@@ -479,10 +479,8 @@ Result<std::optional<RegexMatch>, Error> Regex::Exec(std::u16string_view subject
       return std::optional<RegexMatch>(std::move(m));
     }
     if (vm.exhausted()) {
-      return Error{"U1001",
-                   "Stack overflow error: Check for non-terminating recursive function."
-                   "  Consider rewriting as tail-recursive.",
-                   -1, std::nullopt};
+      return Error{"U1001", "Expression evaluation timeout: Check for infinite loop", -1,
+                   std::nullopt};
     }
   }
   return std::optional<RegexMatch>();
