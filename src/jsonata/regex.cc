@@ -432,10 +432,14 @@ Result<Regex, Error> Regex::Compile(std::string_view pattern, std::string_view f
   prog->source = std::string(pattern);
   prog->flags = std::string(flags);
   auto syntax_error = [&](const std::string& what) {
-    return Error{"S0303",
-                 "Invalid regular expression: /" + std::string(pattern) + "/" + std::string(flags) +
-                     ": " + what,
-                 -1, std::nullopt};
+    std::string canonical;  // V8 names the flags in this order
+    for (char f : std::string_view("dgimsuvy")) {
+      if (flags.find(f) != std::string_view::npos) canonical.push_back(f);
+    }
+    return Error{
+        "S0303",
+        "Invalid regular expression: /" + std::string(pattern) + "/" + canonical + ": " + what, -1,
+        std::nullopt};
   };
   for (char f : flags) {
     bool* slot = f == 'i'   ? &prog->icase

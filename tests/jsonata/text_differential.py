@@ -3,9 +3,11 @@
 
 Generates expressions over $formatNumber, $formatInteger, $parseInteger, $formatBase,
 $fromMillis, $toMillis (with and without pictures), $substring, $pad, $split, $replace and
-$match with regexes, runs them through `stator jsonata --batch` and through jsonata-js 2.0.6 on
-Node, and compares the answers: results exactly, errors by code. Cases the reference cannot
-answer (it loops forever on an exponent picture for a value <= 0) are not generated.
+$match with regexes (fixed ones and random patterns from a small grammar), runs them through
+`stator jsonata --batch` and through jsonata-js 2.0.6 on Node, and compares the answers: results
+exactly, errors by code (by message where the reference throws a bare JS exception, as for an
+invalid regex). Cases the reference cannot answer (it loops forever on an exponent picture for
+a value <= 0) are not generated.
 
 Needs node and the reference (npm jsonata 2.0.6): NODE_PATH must reach it, e.g.
 NODE_PATH=/work/main/bench/node_modules. Not part of ctest (the build machines have no node).
@@ -189,10 +191,44 @@ class Generator:
             return "$split(%s, %s)" % (q(s), regex)
         return "[$uppercase(%s), $lowercase(%s), $length(%s), $trim(%s)]" % (q(s), q(s), q(s), q(s))
 
+    ATOMS = ["a", "b", "c", ".", "\\d", "\\w", "\\s", "\\W", "[abc]", "[^ab]", "[a-c\\d]",
+             "x", "\\.", "\\b", "\\B", "^", "$", "é", "[\\s\\S]", "\\u0061", "\\x62", "\\n"]
+
+    def pattern(self, depth=0):
+        r = self.r
+        k = r.randrange(10 if depth < 3 else 4)
+        if k < 4:
+            p = r.choice(self.ATOMS)
+        elif k == 4:
+            p = "(" + self.pattern(depth + 1) + ")"
+        elif k == 5:
+            p = "(?:" + self.pattern(depth + 1) + "|" + self.pattern(depth + 1) + ")"
+        elif k == 6:
+            p = r.choice(["(?=", "(?!", "(?<=", "(?<!"]) + self.pattern(depth + 1) + ")"
+        elif k == 7:
+            p = self.pattern(depth + 1) + self.pattern(depth + 1)
+        elif k == 8:
+            p = "(" + self.pattern(depth + 1) + ")" + r.choice(["\\1", "\\1?", ""])
+        else:
+            p = "".join(self.pattern(depth + 1) for _ in range(3))
+        if r.random() < 0.35 and not p.startswith(("^", "$", "\\b", "\\B", "(?")):
+            if len(p) > 2 and not p.startswith("["):
+                p = "(?:%s)" % p
+            p += r.choice(["*", "+", "?", "{2}", "{1,3}", "{0,}", "*?", "+?", "??", "{2,}?"])
+        return p
+
+    def regex(self):
+        r = self.r
+        subject = "".join(r.choice("abcx .é\n1Ab") for _ in range(r.randint(0, 14)))
+        regex = "/%s/%s" % (self.pattern(), r.choice(["", "", "i", "m", "im"]))
+        fn = r.choice(["$match(%s, %s)", "$replace(%s, %s, \"<$0>\")", "$split(%s, %s)",
+                       "$contains(%s, %s)"])
+        return fn % (q(subject), regex)
+
     def expr(self):
         fams = [self.format_number, self.format_number, self.format_integer, self.parse_integer,
                 self.format_base, self.from_millis, self.from_millis, self.to_millis,
-                self.strings, self.strings]
+                self.strings, self.strings, self.regex, self.regex]
         return self.r.choice(fams)()
 
 
@@ -216,6 +252,8 @@ def same(ref, mine):
         return "result" in mine and json.dumps(ref["result"]) == json.dumps(mine["result"])
     if "undefined" in ref:
         return "undefined" in mine
+    if ref.get("code") == "JS":  # the reference's own exception (no code): its message
+        return ref.get("message") == mine.get("message")
     return ref.get("code") == mine.get("code")
 
 
