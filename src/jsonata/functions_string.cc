@@ -475,7 +475,9 @@ Result<Value, Error> ParseIntegerFn(Call& call, std::span<const Value> args) {
   if (A(args, 0).undefined()) return Value();
   auto r = ParseInteger(A(args, 0).str(), A(args, 1).str());
   if (!r.ok()) return AtCall(call, r.error());
-  return NumberValue(r->has_value() ? **r : NAN);
+  // The reference's NaN: null, which is what it becomes in JSON (a NaN would be D1001 here).
+  if (!r->has_value()) return Value(json::Value::Null());
+  return NumberValue(**r);
 }
 
 }  // namespace

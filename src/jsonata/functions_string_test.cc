@@ -243,6 +243,12 @@ TEST(JsonataStrings, ErrorMessagesAreTheReferences) {
             "The radix of the formatBase function must be between 2 and 36.  It was given 40");
 }
 
+TEST(JsonataDateTime, NaNResultsAreNullAsInTheReferencesJson) {
+  EXPECT_EQ(Eval(R"($toMillis("2018-13-01"))"), "null");
+  EXPECT_EQ(Eval(R"([$parseInteger("abc", "0"), 1])"), "[null,1]");
+  EXPECT_EQ(Eval(R"($toMillis("2018-13-01") + 1)"), "T2001");
+}
+
 TEST(JsonataDateTime, PictureParsingFillsLeadingComponentsFromNow) {
   const double now = 1700000000000;  // 2023-11-14T22:13:20Z
   auto r = ToMillis("1:05 PM", "[h]:[m01] [P]", now);
