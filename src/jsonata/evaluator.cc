@@ -116,17 +116,22 @@ EvalResult Evaluator::Run(const Arg& arg) {
   size_t available =
       stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low) : (1u << 20);
   stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
-  start_ = std::chrono::steady_clock::now();
-  root_ = std::make_shared<Frame>(nullptr);
+  if (limits_.time_limit_ms > 0) start_ = std::chrono::steady_clock::now();
+  // The root frame lives in this Evaluator: an alias without ownership (no allocation).
+  root_ = std::shared_ptr<Frame>(std::shared_ptr<Frame>(), &root_frame_);
   Value input = Value::FromArg(arg);
-  root_->Bind("$", input);
+  root_frame_.Bind("$", input);
   if (input.is_json() && input.json().is_array()) {
     auto s = NewSequence(true);
     s->items.push_back(input);
     s->outer_wrapper = true;
     input = Value(std::move(s));
   }
-  return Eval(program_.ast.get(), input, root_);
+  EvalResult r = Eval(program_.ast.get(), input, root_);
+  // A function bound with := in a frame it closes over is a reference cycle; break them all.
+  for (const auto& f : cyclic_frames_) f->vars.clear();
+  cyclic_frames_.clear();
+  return r;
 }
 
 Value Evaluator::Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const {
@@ -250,6 +255,18 @@ std::optional<std::string> ProcedureName(const Node* p) {
   }
 }
 
+// Whether the reference's boolean cast of v meets an Infinity/NaN (its isNumeric throws D1001).
+bool CastMeetsNonFinite(const Value& v) {
+  if (v.is_number()) return !std::isfinite(v.number());
+  if (v.is_array()) {
+    size_t n = v.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (CastMeetsNonFinite(v.at(i))) return true;
+    }
+  }
+  return false;
+}
+
 jsonata::Error OpError(std::string_view code, const Node* n,
                        std::vector<std::pair<std::string, std::string>> inserts = {}) {
   inserts.push_back({"token", n->value});
@@ -321,6 +338,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       return Lookup(env, n->slot->label);
     case NodeType::kCondition: {
       JTRY(Value c, Eval(n->expr.get(), input, env));
+      if (CastMeetsNonFinite(c)) return MakeError("D1001", -1, {{"value", "null"}});
       if (IsTruthy(c)) return Eval(n->then_branch.get(), input, env);
       if (n->else_branch) return Eval(n->else_branch.get(), input, env);
       return Value();
@@ -335,6 +353,8 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
     }
     case NodeType::kBind: {
       JTRY(Value v, Eval(n->rhs.get(), input, env));
+      if (!v.is_json() && !v.undefined() && env.get() != &root_frame_)
+        cyclic_frames_.push_back(env);
       env->Bind(n->lhs->value, v);
       return v;
     }
@@ -424,11 +444,14 @@ EvalResult Evaluator::EvalArray(const Node* n, const Value& input,
 EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
                                  const std::shared_ptr<Frame>& env) {
   const std::string& op = n->value;
+  const char c0 = op[0];
+  const char c1 = op.size() > 1 ? op[1] : '\0';
   JTRY(Value lhs, Eval(n->lhs.get(), input, env));
-  if (op == "and" || op == "or") {
+  if ((c0 == 'a' && c1 == 'n') || (c0 == 'o' && c1 == 'r')) {
+    if (CastMeetsNonFinite(lhs)) return OpError("D1001", n, {{"value", "null"}});
     bool l = !lhs.undefined() && IsTruthy(lhs);
-    if (op == "and" && !l) return BoolValue(false);
-    if (op == "or" && l) return BoolValue(true);
+    if (c0 == 'a' && !l) return BoolValue(false);
+    if (c0 == 'o' && l) return BoolValue(true);
     EvalResult rhs = Eval(n->rhs.get(), input, env);
     if (!rhs.ok()) {
       // The reference reports an error on the right of and/or at the operator.
@@ -437,11 +460,12 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       e.token = op;
       return e;
     }
+    if (CastMeetsNonFinite(*rhs)) return OpError("D1001", n, {{"value", "null"}});
     return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-  char c = op[0];
-  if (op.size() == 1 && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
+  char c = c0;
+  if (c1 == '\0' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
     if (!lhs.undefined() && !IsNumeric(lhs)) {
       if (lhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
       return OpError("T2001", n, {{"value", ErrorInsert(lhs)}});
@@ -471,12 +495,12 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     }
     return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
-  if (op == "=" || op == "!=") {
+  if ((c0 == '=' && c1 == '\0') || (c0 == '!' && c1 == '=')) {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     bool eq = DeepEqual(lhs, rhs);
-    return BoolValue(op == "=" ? eq : !eq);
+    return BoolValue(c0 == '=' ? eq : !eq);
   }
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") {
+  if (c0 == '<' || c0 == '>') {
     bool lc = lhs.undefined() || lhs.is_string() || lhs.is_number();
     bool rc = rhs.undefined() || rhs.is_string() || rhs.is_number();
     if (!lc || !rc) {
@@ -495,10 +519,10 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       cmp = a < b ? -1 : (a > b ? 1 : 0);
       if (std::isnan(a) || std::isnan(b)) return BoolValue(false);
     }
-    bool r = op == "<" ? cmp < 0 : op == "<=" ? cmp <= 0 : op == ">" ? cmp > 0 : cmp >= 0;
+    bool r = c0 == '<' ? (c1 == '=' ? cmp <= 0 : cmp < 0) : (c1 == '=' ? cmp >= 0 : cmp > 0);
     return BoolValue(r);
   }
-  if (op == "&") {
+  if (c0 == '&') {
     std::string s;
     if (!lhs.undefined()) {
       auto ls = StringOf(lhs, n->position);
@@ -512,7 +536,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     }
     return StringValue(std::move(s));
   }
-  if (op == "..") {
+  if (c0 == '.' && c1 == '.') {
     auto is_int = [](const Value& v) {
       return v.is_number() && std::isfinite(v.number()) && v.number() == std::floor(v.number());
     };
@@ -529,7 +553,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     s->range_size = static_cast<size_t>(size);
     return Value(std::move(s));
   }
-  if (op == "in") {
+  if (c0 == 'i' && c1 == 'n') {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     auto strict_eq = [](const Value& x, const Value& y) {
       if (x.is_number() && y.is_number()) return x.number() == y.number();

@@ -67,6 +67,7 @@ class Evaluator {
   EvalResult ApplyRegex(const Function& f, const std::vector<Value>& args);
 
   // Path machinery (evaluator_path.cc).
+  bool PlainStep(const Node* step) const;
   EvalResult EvalPath(const Node* n, const Value& input, const std::shared_ptr<Frame>& env);
   EvalResult EvalStep(const Node* step, const Value& input_seq, const std::shared_ptr<Frame>& env,
                       bool last);
@@ -91,7 +92,9 @@ class Evaluator {
   const Program& program_;
   const Bindings* bindings_;
   Limits limits_;
+  Frame root_frame_{nullptr};
   std::shared_ptr<Frame> root_;
+  std::vector<std::shared_ptr<Frame>> cyclic_frames_;
   int depth_ = 0;
   uint32_t ticks_ = 0;
   std::chrono::steady_clock::time_point start_;

@@ -25,7 +25,7 @@ Result<Value, Error> Sum(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
   double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a.at(i).number();
+  for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
   return Finite(call, s);
 }
 
@@ -38,9 +38,9 @@ Result<Value, Error> Count(Call& call, std::span<const Value> args) {
 Result<Value, Error> MaxMin(std::span<const Value> args, bool max) {
   const Value& a = A(args, 0);
   if (a.undefined() || a.size() == 0) return Value();
-  double r = a.at(0).number();
+  double r = a.number_at(0);
   for (size_t i = 1; i < a.size(); ++i) {
-    double x = a.at(i).number();
+    double x = a.number_at(i);
     r = max ? std::max(r, x) : std::min(r, x);
   }
   return NumberValue(r);
@@ -52,7 +52,7 @@ Result<Value, Error> Average(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined() || a.size() == 0) return Value();
   double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a.at(i).number();
+  for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
   return Finite(call, s / static_cast<double>(a.size()));
 }
 

@@ -36,6 +36,32 @@ char TypeSymbol(const Value& v) {
 
 namespace {
 
+char JsonSymbol(const json::Value& j) {
+  switch (j.kind()) {
+    case json::Kind::kNull:
+      return 'l';
+    case json::Kind::kBool:
+      return 'b';
+    case json::Kind::kInt:
+    case json::Kind::kDouble:
+      return 'n';
+    case json::Kind::kString:
+      return 's';
+    case json::Kind::kArray:
+      return 'a';
+    case json::Kind::kObject:
+      return 'o';
+  }
+  return 'm';
+}
+
+// The type symbol of element i of an array, without copying it.
+char TypeSymbolAt(const Value& arr, size_t i) {
+  if (arr.is_json()) return JsonSymbol(arr.json().as_array()[i]);
+  if (arr.seq()->is_range) return 'n';
+  return TypeSymbol(arr.seq()->items[i]);
+}
+
 size_t FindClosing(std::string_view s, size_t start, char open, char close) {
   int depth = 1;
   size_t pos = start;
@@ -216,11 +242,11 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
             } else if (single == 'a') {
               size_t count = arg.size();
               if (count > 0) {
-                char item = TypeSymbol(arg.at(0));
+                char item = TypeSymbolAt(arg, 0);
                 if (item != p.subtype[0]) {
                   ok = false;
                 } else {
-                  for (size_t j = 0; j < count && ok; ++j) ok = TypeSymbol(arg.at(j)) == item;
+                  for (size_t j = 0; j < count && ok; ++j) ok = TypeSymbolAt(arg, j) == item;
                 }
               }
             }

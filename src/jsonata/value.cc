@@ -29,6 +29,14 @@ Value Value::at(size_t i) const {
   return Value(json_.as_array()[i]);
 }
 
+double Value::number_at(size_t i) const {
+  if (tag_ == Tag::kArray) {
+    const Sequence* s = seq();
+    return s->is_range ? s->range_start + static_cast<double>(i) : s->items[i].number();
+  }
+  return json_.as_array()[i].as_double();
+}
+
 Value Value::field(std::string_view key) const {
   if (tag_ == Tag::kObject) {
     const Value* v = obj()->Find(key);
@@ -115,7 +123,16 @@ Value SequenceOf(std::vector<Value> items, bool is_sequence) {
   return Value(std::move(s));
 }
 
+thread_local bool non_finite_made = false;
+
+bool TakeNonFiniteMade() {
+  bool made = non_finite_made;
+  non_finite_made = false;
+  return made;
+}
+
 json::Value NumberJson(double d) {
+  if (!std::isfinite(d)) non_finite_made = true;
   if (d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) {
     if (d == 0 && std::signbit(d)) return json::Value::Int(0);
     return json::Value::Int(static_cast<int64_t>(d));

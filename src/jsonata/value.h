@@ -73,6 +73,8 @@ class Value {
   // Arrays of either origin: element count and element i (json elements wrapped).
   size_t size() const;
   Value at(size_t i) const;
+  // Element i of an array that is a number, read without copying the element.
+  double number_at(size_t i) const;
   // Objects of either origin: the member, or undefined.
   Value field(std::string_view key) const;
   // Objects of either origin: keys in order.
@@ -117,6 +119,9 @@ Value SequenceOf(std::vector<Value> items, bool is_sequence = true);
 // A number as JSONata stores it: json Int when integral and |x| <= 2^53, Double otherwise.
 // (Non-finite numbers never reach here: callers raise D1001 first.)
 json::Value NumberJson(double d);
+// Whether NumberJson made an Infinity or NaN on this thread since the last call (inputs parsed
+// from JSON never hold one, so a result needs checking only when this is true).
+bool TakeNonFiniteMade();
 inline Value NumberValue(double d) { return Value(NumberJson(d)); }
 inline Value StringValue(std::string s) { return Value(json::Value::String(std::move(s))); }
 inline Value BoolValue(bool b) { return Value(json::Value::Bool(b)); }
