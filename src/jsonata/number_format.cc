@@ -234,31 +234,37 @@ std::string JsToFixed(double d, int digits) {
   if (std::fabs(d) >= 1e21) return JsNumberToString(d);
   bool neg = d < 0;
   double x = std::fabs(d);
-  // The exact decimal expansion of x, then rounded half up at `digits` places (JS picks the
-  // larger n on a tie).
-  std::string exact(1200, '\0');
-  int len = std::snprintf(exact.data(), exact.size(), "%.1100f", x);
-  exact.resize(len);
-  size_t dot = exact.find('.');
-  std::string ip = exact.substr(0, dot);
-  std::string fp = exact.substr(dot + 1);
-  std::string kept = ip + fp.substr(0, digits);
-  bool up = fp[digits] >= '5';
-  if (up) {
-    int i = static_cast<int>(kept.size()) - 1;
-    while (i >= 0 && kept[i] == '9') kept[i--] = '0';
-    if (i >= 0) {
-      kept[i]++;
-    } else {
-      kept.insert(kept.begin(), '1');
+  char buf[400];
+  auto fixed = [&](int precision) {
+    auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, precision);
+    return std::string(buf, r.ptr);
+  };
+  // to_chars rounds correctly, an exact tie to even; JS takes the larger value on a tie. A tie
+  // at `digits` places means x's decimal expansion ends at the next place with a 5, which needs
+  // x * 2^(digits+1) to be an integer (then that expansion is exact).
+  std::string out;
+  double scaled = std::ldexp(x, digits + 1);
+  if (scaled == std::floor(scaled)) {
+    std::string longer = fixed(digits + 1);
+    if (longer.back() == '5') {
+      longer.pop_back();
+      if (digits == 0) longer.pop_back();  // the '.'
+      int i = static_cast<int>(longer.size()) - 1;
+      for (; i >= 0; --i) {
+        if (longer[i] == '.') continue;
+        if (longer[i] != '9') break;
+        longer[i] = '0';
+      }
+      if (i >= 0) {
+        longer[i]++;
+      } else {
+        longer.insert(longer.begin(), '1');
+      }
+      out = longer;
     }
   }
-  size_t int_len = kept.size() - digits;
-  std::string out = kept.substr(0, int_len);
-  if (digits > 0) out += "." + kept.substr(int_len);
-  bool all_zero = out.find_first_not_of("0.") == std::string::npos;
-  if (neg && !all_zero) out = "-" + out;
-  if (neg && all_zero && d != 0) out = "-" + out;  // (-0.001).toFixed(2) is "-0.00"
+  if (out.empty()) out = fixed(digits);
+  if (neg) out = "-" + out;  // (-0.001).toFixed(2) is "-0.00"
   return out;
 }
 
