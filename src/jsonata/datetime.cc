@@ -1,5 +1,6 @@
 #include "jsonata/datetime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -32,8 +33,9 @@ double DaysFromCivil(double y, double m, double d) {  // m: 1-12
 
 Civil ToCivil(double t) {
   Civil c{};
-  if (!std::isfinite(t) || std::fabs(t) > 8.64e15) {
+  if (!std::isfinite(t) || std::fabs(t) > 8.64e15) {  // an Invalid Date: every getter is NaN
     c.valid = false;
+    c.year = c.month0 = c.day = c.weekday = c.hours = c.minutes = c.seconds = c.ms = NAN;
     return c;
   }
   c.valid = true;
@@ -331,14 +333,16 @@ Result<std::vector<Part>, Error> AnalysePicture(std::string_view picture) {
         def.has_format = true;
         if (def.width_min && !std::isnan(*def.width_min) &&
             def.format.mandatory_digits < *def.width_min) {
-          def.format.mandatory_digits = static_cast<int>(*def.width_min);
+          def.format.mandatory_digits = static_cast<int>(std::min(*def.width_min, 100000.0));
         }
         if (In("YMD", def.component)) {
           def.n = -1;
           if (def.width_max) {
             def.n = *def.width_max;
             def.format.mandatory_digits =
-                std::isnan(*def.width_max) ? 0 : static_cast<int>(*def.width_max);
+                std::isnan(*def.width_max)
+                    ? 0
+                    : static_cast<int>(std::clamp(*def.width_max, -1.0, 100000.0));
           } else {
             int w = def.format.mandatory_digits + def.format.optional_digits;
             if (w >= 2) def.n = w;
@@ -390,7 +394,7 @@ Result<std::string, Error> FormatComponent(double t, const Part& m, double offse
       if (c == 'M' || c == 'x') {
         name = (v >= 1 && v <= 12) ? kMonths[static_cast<int>(v) - 1] : "undefined";
       } else if (c == 'F') {
-        name = kDays[static_cast<int>(v)];
+        name = (v >= 0 && v <= 7) ? kDays[static_cast<int>(v)] : "undefined";
       } else {
         return MakeError("D3133",
                          "The 'name' modifier can only be applied to months and days in the "
@@ -452,7 +456,6 @@ Result<std::string, Error> FromMillis(double millis, std::optional<std::string_v
   double offset_hours = 0, offset_minutes = 0;
   if (timezone) {
     double offset = datetime_internal::JsParseIntText(*timezone);
-    if (std::isnan(offset)) offset = 0;
     offset_hours = std::floor(offset / 100);
     offset_minutes = std::fmod(offset, 100);
   }

@@ -491,6 +491,11 @@ Result<std::string, Error> FormatIntegerWith(double value, const IntegerFormat& 
       if (format.letter_case == C::kUpper) out = JsToUpper(out);
       break;
     case P::kWords:
+      if (!std::isfinite(value)) {  // the reference recurses without end on NaN
+        return MakeError("U1001",
+                         "Stack overflow error: Check for non-terminating recursive function.  "
+                         "Consider rewriting as tail-recursive.");
+      }
       out = NumberToWords(value, format.ordinal);
       if (format.letter_case == C::kUpper) out = JsToUpper(out);
       if (format.letter_case == C::kLower) out = JsToLower(out);
