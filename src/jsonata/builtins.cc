@@ -363,8 +363,10 @@ bool IsTruthy(const Value& v) {
   switch (v.tag()) {
     case Value::Tag::kUndefined:
       return false;
+    // A function value is an object to the reference's cast (true), except a regex matcher (a
+    // JS closure: false). Built-ins see function arguments as closures: $boolean says false.
     case Value::Tag::kFunction:
-      return false;
+      return v.fn()->kind != Function::Kind::kRegex && v.fn()->kind != Function::Kind::kClosure;
     case Value::Tag::kObject:
       return !v.obj()->members.empty();
     case Value::Tag::kArray: {

@@ -310,7 +310,10 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
         for (size_t i = 0; i < cnt; ++i) {
           Value v = in.at(i);
           if (v.is_array()) {
+            // The reference appends an array with fn.append: the result is a plain array from
+            // then on (no singleton unwrapping).
             FlattenInto(v, &out->items);
+            out->sequence = false;
           } else {
             out->items.push_back(std::move(v));
           }
@@ -320,6 +323,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
           Value v = in.field(k);
           if (v.is_array()) {
             FlattenInto(v, &out->items);
+            out->sequence = false;
           } else {
             out->items.push_back(std::move(v));
           }
@@ -592,6 +596,14 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
   if (apply_to) args.push_back(*apply_to);
   for (const auto& a : n->items) {
     JTRY(Value v, Eval(a.get(), input, env));
+    if (v.is_function() && v.fn()->kind != Function::Kind::kClosure) {
+      // The reference passes a function argument as a JS closure around it (same arity; its
+      // boolean cast is false, where the function's own is true).
+      auto c = std::make_shared<Function>();
+      c->kind = Function::Kind::kClosure;
+      c->target = v.fn_ptr();
+      v = Value(std::shared_ptr<const Function>(std::move(c)));
+    }
     args.push_back(std::move(v));
   }
   EvalResult r = Apply(proc, std::move(args), input, env, n->position);
@@ -661,6 +673,8 @@ int Evaluator::Arity(const Value& fn) const {
     case Function::Kind::kTransform:
     case Function::Kind::kChain:
       return 1;
+    case Function::Kind::kClosure:
+      return Arity(Value(f.target));
   }
   return 0;
 }
@@ -740,6 +754,10 @@ EvalResult Evaluator::ApplyInner(const Value& fn, std::vector<Value> args, const
       return ApplyRegex(f, args);
     case Function::Kind::kTransform:
       return ApplyTransform(f, args.empty() ? Value() : args[0]);
+    case Function::Kind::kClosure: {
+      static const Value kNull(json::Value::Null());
+      return Apply(Value(f.target), std::move(args), kNull, env);
+    }
     case Function::Kind::kChain: {
       JTRY(Value mid, Apply(f.bound[0], std::move(args), Value(), env));
       return Apply(f.bound[1], {mid}, Value(), env);
@@ -871,17 +889,20 @@ EvalResult Evaluator::EvalApply(const Node* n, const Value& input,
 // ---- Call (builtins.h) ----
 
 Result<Value, Error> Call::Apply(const Value& fn, std::vector<Value> args) {
-  return ev_->Apply(fn, std::move(args), Value(), env_);
+  // The reference calls a function argument with a null context.
+  static const Value kNull(json::Value::Null());
+  return ev_->Apply(fn, std::move(args), kNull, env_);
 }
 
 int Call::Arity(const Value& fn) const { return ev_->Arity(fn); }
 
 Result<std::optional<RegexMatch>, Error> Call::Match(const Value& regex, const std::string& text,
                                                      int start) {
-  if (!regex.is_function() || regex.fn()->kind != Function::Kind::kRegex) {
-    return std::optional<RegexMatch>();
-  }
-  return regex.fn()->regex->Exec(text, start);
+  if (!regex.is_function()) return std::optional<RegexMatch>();
+  const Function* f = regex.fn();
+  if (f->kind == Function::Kind::kClosure) f = f->target.get();  // a regex passed as argument
+  if (f->kind != Function::Kind::kRegex) return std::optional<RegexMatch>();
+  return f->regex->Exec(text, start);
 }
 
 Error Call::Fail(std::string_view code, std::vector<std::pair<std::string, std::string>> inserts) {

@@ -13,6 +13,29 @@ namespace stator::jsonata::internal {
 
 namespace {
 
+// A JavaScript array index ("0", "17"; not "01" or "-1"): JS objects list these keys first, in
+// ascending order, before the others in insertion order.
+bool IsArrayIndex(std::string_view k) {
+  if (k.empty() || k.size() > 10) return false;
+  if (k.size() > 1 && k[0] == '0') return false;
+  for (char c : k) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::stoull(std::string(k)) < 4294967295ull;
+}
+
+void OrderAsJavaScript(std::vector<std::pair<std::string, Value>>* members) {
+  bool any = false;
+  for (const auto& [k, v] : *members) any = any || IsArrayIndex(k);
+  if (!any) return;
+  std::stable_sort(members->begin(), members->end(), [](const auto& a, const auto& b) {
+    bool ai = IsArrayIndex(a.first), bi = IsArrayIndex(b.first);
+    if (ai != bi) return ai;
+    if (!ai) return false;
+    return std::stoull(a.first) < std::stoull(b.first);
+  });
+}
+
 bool IsTupleStream(const Value& v) {
   return v.tag() == Value::Tag::kArray && v.seq()->tuple_stream;
 }
@@ -349,6 +372,7 @@ EvalResult Evaluator::EvalGroupPairs(
       if (!v.is_json()) all_json = false;
       members.emplace_back(keys[pi].str(), std::move(v));
     }
+    OrderAsJavaScript(&members);
     if (all_json) {
       for (auto& [k, v] : members) obj.emplace_back(std::move(k), v.json());
       return Value(json::Value::MakeObject(std::move(obj)));
@@ -417,6 +441,7 @@ EvalResult Evaluator::EvalGroupPairs(
     if (!v.is_json()) all_json = false;
     members.emplace_back(key, std::move(v));
   }
+  OrderAsJavaScript(&members);
   if (all_json) {
     json::Object obj;
     obj.reserve(members.size());

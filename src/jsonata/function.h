@@ -36,7 +36,8 @@ struct Function {
     kPartialNative,
     kRegex,
     kTransform,
-    kChain
+    kChain,
+    kClosure  // a function passed as an argument (target): the reference's JS closure wrapper
   };
   Kind kind = Kind::kLambda;
 

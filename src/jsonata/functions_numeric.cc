@@ -104,7 +104,9 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
   const Value& b = A(args, 0);
   const Value& e = A(args, 1);
   if (b.undefined()) return Value();
-  double r = std::pow(b.number(), e.number());
+  double x = b.number(), y = e.number();
+  // JavaScript's Math.pow: NaN whenever the exponent is NaN (C's pow(1, NaN) is 1).
+  double r = std::isnan(y) ? y : std::pow(x, y);
   if (!std::isfinite(r)) {
     return call.Fail("D3061",
                      {{"value", JsNumberString(b.number())}, {"exp", JsNumberString(e.number())}});
@@ -153,15 +155,16 @@ Result<Value, Error> Number(Call& call, std::span<const Value> args) {
   return call.Fail("D3030", {{"value", ErrorInsert(a)}, {"index", "1"}});
 }
 
+// A function argument reaches a built-in as a JS closure in the reference: its cast is false.
 Result<Value, Error> Boolean(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(IsTruthy(a));
+  return BoolValue(!a.is_function() && IsTruthy(a));
 }
 Result<Value, Error> Not(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(!IsTruthy(a));
+  return BoolValue(a.is_function() || !IsTruthy(a));
 }
 Result<Value, Error> Exists(Call&, std::span<const Value> args) {
   return BoolValue(!A(args, 0).undefined());

@@ -1,5 +1,7 @@
 #include "jsonata/signature.h"
 
+#include <algorithm>
+
 #include "jsonata/builtins.h"
 
 namespace stator::jsonata::internal {
@@ -227,8 +229,11 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
       continue;
     }
     for (int n = 0; n < len; ++n) {
-      char single = supplied[arg_index];
-      const Value& arg = args[arg_index];
+      // An earlier empty match may have consumed an argument (as the reference's does): read
+      // past the end as undefined.
+      static const Value kUndefined;
+      char single = arg_index < supplied.size() ? supplied[arg_index] : 'm';
+      const Value& arg = arg_index < args.size() ? args[arg_index] : kUndefined;
       if (p.type == 'a') {
         if (single == 'm') {
           out.push_back(Value());
@@ -237,7 +242,7 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
           if (!p.subtype.empty()) {
             if (single != 'a' && std::string(1, single) != p.subtype) {
               // The reference compares the whole matched run with the subtype.
-              std::string run = supplied.substr(arg_index - n, len);
+              std::string run = supplied.substr(std::min(supplied.size(), arg_index - n), len);
               ok = run == p.subtype;
             } else if (single == 'a') {
               size_t count = arg.size();

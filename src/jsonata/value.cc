@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "jsonata/function.h"
 
@@ -29,12 +30,24 @@ Value Value::at(size_t i) const {
   return Value(json_.as_array()[i]);
 }
 
+double Value::number() const {
+  if (tag_ == Tag::kJson && json_.is_number()) return json_.as_double();
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+const std::string& Value::str() const {
+  static const std::string kEmpty;
+  if (tag_ == Tag::kJson && json_.is_string()) return json_.as_string();
+  return kEmpty;
+}
+
 double Value::number_at(size_t i) const {
   if (tag_ == Tag::kArray) {
     const Sequence* s = seq();
     return s->is_range ? s->range_start + static_cast<double>(i) : s->items[i].number();
   }
-  return json_.as_array()[i].as_double();
+  const json::Value& e = json_.as_array()[i];
+  return e.is_number() ? e.as_double() : std::numeric_limits<double>::quiet_NaN();
 }
 
 Value Value::field(std::string_view key) const {

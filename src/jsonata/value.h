@@ -60,8 +60,10 @@ class Value {
   bool is_sequence() const;  // a built array with the `sequence` flag
 
   const json::Value& json() const { return json_; }
-  double number() const { return json_.as_double(); }
-  const std::string& str() const { return json_.as_string(); }
+  // Total accessors: a value of another kind (an undefined argument a signature let through,
+  // say) reads as NaN / "" rather than failing.
+  double number() const;
+  const std::string& str() const;
   Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }        // kArray only
   ObjectValue* obj() const { return static_cast<ObjectValue*>(ptr_.get()); }  // kObject only
   const Function* fn() const { return static_cast<const Function*>(ptr_.get()); }
