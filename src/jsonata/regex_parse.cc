@@ -102,7 +102,14 @@ class Parser {
   }
 
   NodePtr ParseDisjunction() {
+    // Groups nest by recursion here and in the compiler: bound it so that no pattern can
+    // exhaust the C++ stack (V8 has a limit of its own).
+    if (++depth_ > kMaxNesting) {
+      Fail("Regular expression too large");
+      return nullptr;
+    }
     auto first = ParseAlternative();
+    --depth_;
     if (Peek() != '|' || !error_.empty()) return first;
     auto alt = Make(Node::Kind::kAlt);
     alt->kids.push_back(std::move(first));
@@ -529,6 +536,8 @@ class Parser {
   int total_groups_ = 0;
   bool has_names_ = false;
   int next_group_ = 0;
+  int depth_ = 0;
+  static constexpr int kMaxNesting = 500;
   std::vector<std::u16string> names_;
   std::string error_;
 };

@@ -90,6 +90,16 @@ TEST(Regex, SyntaxErrors) {
   EXPECT_FALSE(Regex::Compile("a", "x").ok());
 }
 
+TEST(Regex, HugePatternsAreErrorsNotCrashes) {
+  std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+  auto re = Regex::Compile(deep, "");
+  ASSERT_FALSE(re.ok());
+  EXPECT_NE(re.error().message.find("Regular expression too large"), std::string::npos);
+  EXPECT_FALSE(Regex::Compile("(a{1000}){1000}", "").ok());
+  std::string nested = std::string(400, '(') + "a" + std::string(400, ')');
+  EXPECT_TRUE(Regex::Compile(nested, "").ok());
+}
+
 TEST(Regex, StepBudgetStopsCatastrophicBacktracking) {
   auto re = Regex::Compile("(a+)+b", "");
   ASSERT_TRUE(re.ok());
