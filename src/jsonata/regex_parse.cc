@@ -537,7 +537,7 @@ class Parser {
   bool has_names_ = false;
   int next_group_ = 0;
   int depth_ = 0;
-  static constexpr int kMaxNesting = 500;
+  static constexpr int kMaxNesting = 200;
   std::vector<std::u16string> names_;
   std::string error_;
 };
