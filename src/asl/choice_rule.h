@@ -32,7 +32,15 @@ class ChoiceRule {
                                            const std::string& location, Diagnostics* diags,
                                            VariableTable* vars = nullptr);
 
+  // A top-level rule of a JSONata Choice state: {"Condition", "Next", "Assign"?, "Comment"?},
+  // Condition a boolean or a "{% %}" expression.
+  static std::optional<ChoiceRule> CompileJsonata(const json::Value& rule,
+                                                  const std::string& location, Diagnostics* diags,
+                                                  VariableTable* vars);
+
   const std::string& next_name() const;  // top-level rules only
+  bool jsonata() const;
+  bool uses_context() const;  // a JSONata rule whose Condition or Assign reads $states.context
   // The variables set when this rule matches (top-level rules), or nullptr for none.
   const Assignment* assign() const;
   int next() const { return next_; }  // state index, set by the compiler after name lookup
@@ -42,6 +50,8 @@ class ChoiceRule {
   // operand) does not exist in the input (or names a variable that is not set), with AWS's
   // message.
   Result<bool> Evaluate(const json::Value& input, const Context& context) const;
+  // A JSONata rule: its Condition, which must give a boolean.
+  Result<bool, QueryFailure> EvaluateJsonata(const JsonataScope& scope) const;
 
  private:
   struct Impl;
