@@ -38,6 +38,10 @@ inline constexpr EventType kExecutionTimedOut{"ExecutionTimedOut", "executionTim
 inline constexpr EventType kExecutionAborted{"ExecutionAborted", "executionAbortedEventDetails"};
 
 // The event that ends an execution with this status (status is not kRunning).
+// A JSONata state's expression failed: {cause, error, location?, state}, before the state's
+// Retry/Catch run.
+inline constexpr EventType kEvaluationFailed{"EvaluationFailed", "evaluationFailedEventDetails"};
+
 constexpr const EventType& ExecutionEnded(ExecutionStatus status) {
   switch (status) {
     case ExecutionStatus::kSucceeded:

@@ -35,6 +35,7 @@ void Execution::RunTaskAttempt(Frame& f) {
     if (!evaluated.ok()) return StateFailed(f, std::move(evaluated).error());
     task_input = std::move(evaluated).value();
   }
+  if (state.arguments && !EvaluateArguments(f, &task_input)) return;
   if (!CheckSize(f, task_input, true)) return;
   std::optional<int64_t> timeout;
   std::optional<int64_t> heartbeat;
