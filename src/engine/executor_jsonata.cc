@@ -37,7 +37,11 @@ Error Execution::QueryFailed(Frame& f, const asl::QueryFailure& failure) {
     details.emplace_back("location", json::Value::String(failure.location));
   }
   details.emplace_back("state", json::Value::String(f.state_plan().state->name));
-  Emit(f, event_types::kEvaluationFailed, json::Value::MakeObject(std::move(details)));
+  // AWS records it after the event the state's Entered event follows (recorded: Entered #2
+  // after #0, EvaluationFailed #3 after #0); what comes next follows it.
+  const int64_t id = EmitWithPrev(f, f.entered_previous, event_types::kEvaluationFailed,
+                                  json::Value::MakeObject(std::move(details)));
+  if (id != 0) f.last_event = id;
   return e;
 }
 

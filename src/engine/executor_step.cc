@@ -113,6 +113,7 @@ void Execution::EnterState(Frame& f) {
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
+  f.entered_previous = f.last_event;
   f.entered_event =
       EmitState(f, state_plan.entered, HistoryEvent::Compact::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
