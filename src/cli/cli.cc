@@ -25,6 +25,8 @@ constexpr const char* kUsage =
     "                                       bare function names <-> Lambda ARNs\n"
     "  stator knix export WORKFLOW [-o DIR] | stator knix import DEFINITION.json\n"
     "                                       a server's KNIX workflow <-> Step Functions + zips\n"
+    "  stator jsonata EXPR [--input FILE|-] [--bindings JSON] | stator jsonata --batch\n"
+    "                                       evaluate JSONata expressions\n"
     "  stator version                       print the version\n"
     "  stator --help | stator COMMAND --help\n"
     "\n"
@@ -153,6 +155,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   if (command == "deploy") return DeployCommand(rest, out, err);
   if (command == "delete-stack") return DeleteStackCommand(rest, out, err);
   if (command == "knix") return KnixCommand(rest, out, err);
+  if (command == "jsonata") return JsonataCommand(rest, out, err);
   if (command == "export" || command == "import") {
     return ExportImportCommand(rest, command == "import", out, err);
   }

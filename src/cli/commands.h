@@ -39,6 +39,9 @@ int ExportImportCommand(const std::vector<std::string>& args, bool importing, st
 // definition and Lambda zips, and back (knix_command.cc).
 int KnixCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// stator jsonata EXPR | --batch: evaluate JSONata expressions (jsonata_command.cc).
+int JsonataCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 // stator validate: print the definition's diagnostics.
 int ValidateCommand(const ValidateOptions& options, std::ostream& out, std::ostream& err);
 
