@@ -121,6 +121,9 @@ struct Node {
   std::string field;                                  // "Output/a/b"
   std::vector<std::pair<std::string, Node>> members;  // kObject
   std::vector<Node> items;                            // kArray
+  // A plain variable path ("$states.input.a.b", "$var.x"): the variable and the field names,
+  // walked without the engine while every step meets an object (see FastPath).
+  std::optional<std::vector<std::string>> simple_path;
 };
 
 struct TemplateData {
@@ -155,6 +158,51 @@ class TemplateBindings final : public jsonata::Bindings {
   const JsonataScope& scope_;
   const std::vector<std::pair<std::string, uint32_t>>& variables_;
 };
+
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsNamePart(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+
+// "$name(.name)*" with plain names (no keywords, no function names): the variable and the
+// fields, or nullopt.
+std::optional<std::vector<std::string>> SimplePath(std::string_view text) {
+  if (text.size() < 2 || text[0] != '$') return std::nullopt;
+  std::vector<std::string> parts;
+  size_t i = 1;
+  while (true) {
+    const size_t start = i;
+    if (i >= text.size() || !IsNameStart(text[i])) return std::nullopt;
+    while (i < text.size() && IsNamePart(text[i])) ++i;
+    std::string name(text.substr(start, i - start));
+    for (std::string_view kw : {"and", "or", "in", "true", "false", "null", "function"}) {
+      if (name == kw) return std::nullopt;
+    }
+    parts.push_back(std::move(name));
+    if (i == text.size()) break;
+    if (text[i] != '.') return std::nullopt;
+    ++i;
+  }
+  if (IsFunctionName(parts[0])) return std::nullopt;
+  return parts;
+}
+
+// Evaluates a simple path as JSONata does when no step meets an array: a field of an object,
+// undefined on anything else. Returns false (the engine must evaluate) when a step or the
+// result is an array (JSONata maps over and flattens arrays).
+bool FastPath(const std::vector<std::string>& path, const jsonata::Bindings& bindings,
+              std::optional<json::Value>* out) {
+  const json::Value* v = bindings.Find(path[0]);
+  for (size_t i = 1; v != nullptr && i < path.size(); ++i) {
+    if (v->is_array()) return false;
+    v = v->is_object() ? v->Find(path[i]) : nullptr;
+  }
+  if (v != nullptr && v->is_array()) return false;
+  if (v == nullptr) {
+    out->reset();
+  } else {
+    *out = *v;
+  }
+  return true;
+}
 
 class Compiler {
  public:
@@ -202,8 +250,16 @@ class Compiler {
   void CompileExpression(std::string_view s, const std::string& location, Node* n) {
     n->kind = Node::Kind::kExpression;
     n->text = std::string(Trim(s.substr(2, s.size() - 4)));
+    // Only the extensions (and removals) the text can name: each one costs the compiled
+    // program a function object and a parsed signature.
+    std::vector<jsonata::Extension> extensions;
+    for (const jsonata::Extension& e : AwsJsonataExtensions()) {
+      if (n->text.find("$" + e.name) != std::string::npos) extensions.push_back(e);
+    }
+    std::span<const std::string_view> removed;
+    if (n->text.find("$eval") != std::string::npos) removed = AwsJsonataRemoved();
     Result<jsonata::Expression, jsonata::Error> compiled =
-        jsonata::Expression::Compile(n->text, AwsJsonataExtensions(), AwsJsonataRemoved());
+        jsonata::Expression::Compile(n->text, extensions, removed);
     if (!compiled.ok()) {
       v::Schema(diags_,
                 "The JSONata expression '" + n->text + "' specified for the field '" + n->field +
@@ -212,6 +268,7 @@ class Compiler {
       return;
     }
     n->expression = std::move(compiled).value();
+    n->simple_path = SimplePath(n->text);
     for (const std::string& f : n->expression.states_fields()) {
       if (f == "context" || f.empty()) impl_->uses_context = true;
       const bool result_ok = scope_ == StatesScope::kResult;
@@ -244,6 +301,15 @@ Result<json::Value, QueryFailure> EvaluateNode(const Node& n, const TemplateBind
     case Node::Kind::kLiteral:
       return n.literal;
     case Node::Kind::kExpression: {
+      std::optional<json::Value> fast;
+      if (n.simple_path && FastPath(*n.simple_path, bindings, &fast)) {
+        if (!fast) {
+          return QueryFailure{"The JSONata expression '" + n.text + "' specified for the field '" +
+                                  n.field + "' returned nothing (undefined).",
+                              n.field};
+        }
+        return std::move(*fast);
+      }
       jsonata::Limits limits;
       limits.time_limit_ms = 1000;  // as AWS bounds an evaluation
       Result<jsonata::Arg, jsonata::Error> r =

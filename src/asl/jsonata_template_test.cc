@@ -208,3 +208,46 @@ TEST(JsonataFunctionsTest, FailuresAndEvalRemoved) {
 
 }  // namespace
 }  // namespace stator::asl
+
+namespace stator::asl {
+namespace {
+
+// Plain variable paths are walked without the engine; they must give what the engine gives
+// (the parenthesized form always goes through the engine).
+TEST(JsonataTemplateTest, PlainPathsAsTheEngineHasThem) {
+  const char* docs[] = {R"({"a":{"b":1}})",
+                        R"({"a":{"b":[1]}})",
+                        R"({"a":[{"b":1},{"b":2}]})",
+                        R"({"a":[{"b":[3]}]})",
+                        R"({"a":"text"})",
+                        R"({"a":null})",
+                        R"({"a":{"b":{"c":true}}})",
+                        R"([1,2])",
+                        R"({"a":{"b":[]}})",
+                        R"({})"};
+  const char* paths[] = {"$states.input",       "$states.input.a", "$states.input.a.b",
+                         "$states.input.a.b.c", "$v.a.b",          "$nope.x"};
+  for (const char* doc : docs) {
+    for (const char* path : paths) {
+      VariableTable vars;
+      JsonataTemplate fast =
+          MustCompile(json::Value::String(std::string("{% ") + path + " %}"), &vars);
+      JsonataTemplate slow =
+          MustCompile(json::Value::String(std::string("{% (") + path + ") %}"), &vars);
+      FixedScope scope(json::Value::MakeObject({{"input", J(doc)}}));
+      scope.Set(0, J(doc));  // $v (the first variable numbered)
+      Result<json::Value, QueryFailure> a = fast.Evaluate(scope);
+      Result<json::Value, QueryFailure> b = slow.Evaluate(scope);
+      ASSERT_EQ(a.ok(), b.ok()) << doc << " " << path;
+      if (a.ok()) {
+        EXPECT_EQ(a->Dump(), b->Dump()) << doc << " " << path;
+      } else {
+        EXPECT_NE(a.error().cause.find("returned nothing (undefined)"), std::string::npos);
+        EXPECT_NE(b.error().cause.find("returned nothing (undefined)"), std::string::npos);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stator::asl
