@@ -51,7 +51,8 @@ std::optional<Assignment> Assignment::Compile(const json::Value& assign,
 
 std::optional<Assignment> Assignment::CompileJsonata(const json::Value& assign,
                                                      const std::string& location, StatesScope scope,
-                                                     Diagnostics* diags, VariableTable* vars) {
+                                                     Diagnostics* diags, VariableTable* vars,
+                                                     std::string field) {
   if (!assign.is_object()) {
     v::Schema(diags, v::MustBeType("Assign", "OBJECT"), location);
     return std::nullopt;
@@ -67,7 +68,7 @@ std::optional<Assignment> Assignment::CompileJsonata(const json::Value& assign,
     impl->ids.push_back(vars->Declare(m.first));
   }
   std::optional<JsonataTemplate> values =
-      JsonataTemplate::Compile(assign, "Assign", location, scope, diags, vars);
+      JsonataTemplate::Compile(assign, std::move(field), location, scope, diags, vars);
   if (!values || diags->size() != before) return std::nullopt;
   impl->jsonata = std::move(values);
   Assignment a;

@@ -35,9 +35,11 @@ class Assignment {
 
   // The Assign of a JSONata state: each value a JsonataTemplate ("{% %}" strings evaluated,
   // the rest literal) whose expressions may read the $states fields `scope` allows.
+  // `field` names it in runtime messages ("Assign", "Catch[0]/Assign", "Choices[1]/Assign").
   static std::optional<Assignment> CompileJsonata(const json::Value& assign,
                                                   const std::string& location, StatesScope scope,
-                                                  Diagnostics* diags, VariableTable* vars);
+                                                  Diagnostics* diags, VariableTable* vars,
+                                                  std::string field = "Assign");
   bool jsonata() const;
   bool uses_context() const;  // a JSONata Assign that reads $states.context
 

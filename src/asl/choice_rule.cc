@@ -525,9 +525,10 @@ struct ChoiceRule::Impl {
   std::string next_name;
   std::optional<Assignment> assign;          // top-level rules with a non-empty "Assign"
   std::optional<JsonataTemplate> condition;  // JSONata rules
+  std::optional<JsonataTemplate> output;     // JSONata rules
 };
 
-std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule,
+std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule, size_t index,
                                                      const std::string& location,
                                                      Diagnostics* diags, VariableTable* vars) {
   if (!rule.is_object()) {
@@ -535,7 +536,9 @@ std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule,
     return std::nullopt;
   }
   const size_t before = diags->size();
-  static constexpr std::string_view kFields[] = {"Condition", "Next", "Assign", "Comment"};
+  static constexpr std::string_view kFields[] = {"Condition", "Next", "Assign", "Output",
+                                                 "Comment"};
+  const std::string prefix = "Choices[" + std::to_string(index) + "]/";
   for (const json::Member& m : rule.as_object()) {
     if (std::find(std::begin(kFields), std::end(kFields), m.first) == std::end(kFields)) {
       v::Schema(diags, v::FieldNotSupported(m.first), v::At(location, m.first));
@@ -560,8 +563,8 @@ std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule,
                 "The value for the field 'Condition' must be a BOOLEAN or a JSONata expression",
                 at);
     } else {
-      impl->condition =
-          JsonataTemplate::Compile(*condition, "Condition", at, StatesScope::kInput, diags, vars);
+      impl->condition = JsonataTemplate::Compile(*condition, prefix + "Condition", at,
+                                                 StatesScope::kInput, diags, vars);
     }
   }
   if (next) {
@@ -573,8 +576,12 @@ std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule,
   }
   if (const json::Value* assign = rule.Find("Assign")) {
     impl->assign = Assignment::CompileJsonata(*assign, v::At(location, "Assign"),
-                                              StatesScope::kInput, diags, vars);
+                                              StatesScope::kInput, diags, vars, prefix + "Assign");
     if (impl->assign && impl->assign->empty()) impl->assign.reset();
+  }
+  if (const json::Value* output = rule.Find("Output")) {
+    impl->output = JsonataTemplate::Compile(*output, prefix + "Output", v::At(location, "Output"),
+                                            StatesScope::kInput, diags, vars);
   }
   if (diags->size() != before) return std::nullopt;
   ChoiceRule r;
@@ -612,9 +619,13 @@ std::optional<ChoiceRule> ChoiceRule::Compile(const json::Value& rule, bool top_
 
 const std::string& ChoiceRule::next_name() const { return impl_->next_name; }
 bool ChoiceRule::jsonata() const { return impl_->condition.has_value(); }
+const JsonataTemplate* ChoiceRule::output() const {
+  return impl_->output ? &*impl_->output : nullptr;
+}
 bool ChoiceRule::uses_context() const {
   return (impl_->condition && impl_->condition->uses_context()) ||
-         (impl_->assign && impl_->assign->uses_context());
+         (impl_->assign && impl_->assign->uses_context()) ||
+         (impl_->output && impl_->output->uses_context());
 }
 
 const Assignment* ChoiceRule::assign() const { return impl_->assign ? &*impl_->assign : nullptr; }

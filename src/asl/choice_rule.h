@@ -32,9 +32,10 @@ class ChoiceRule {
                                            const std::string& location, Diagnostics* diags,
                                            VariableTable* vars = nullptr);
 
-  // A top-level rule of a JSONata Choice state: {"Condition", "Next", "Assign"?, "Comment"?},
-  // Condition a boolean or a "{% %}" expression.
-  static std::optional<ChoiceRule> CompileJsonata(const json::Value& rule,
+  // Rule `index` of a JSONata Choice state: {"Condition", "Next", "Assign"?, "Output"?,
+  // "Comment"?}, Condition a boolean or a "{% %}" expression. Runtime messages name its fields
+  // "Choices[index]/Condition", ".../Assign/x", ".../Output".
+  static std::optional<ChoiceRule> CompileJsonata(const json::Value& rule, size_t index,
                                                   const std::string& location, Diagnostics* diags,
                                                   VariableTable* vars);
 
@@ -52,6 +53,8 @@ class ChoiceRule {
   Result<bool> Evaluate(const json::Value& input, const Context& context) const;
   // A JSONata rule: its Condition, which must give a boolean.
   Result<bool, QueryFailure> EvaluateJsonata(const JsonataScope& scope) const;
+  // A JSONata rule's Output (replaces the state's when the rule matches), or nullptr.
+  const JsonataTemplate* output() const;
 
  private:
   struct Impl;

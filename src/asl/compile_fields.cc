@@ -340,16 +340,25 @@ void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string&
       [&](const json::Value& e, const std::string& at, std::vector<std::string> error_equals) {
         Catcher c;
         c.error_equals = std::move(error_equals);
+        // Runtime messages name a catcher's fields "Catch[i]/Output", "Catch[i]/Assign/x".
+        const std::string prefix = "Catch[" + std::to_string(st->catchers.size()) + "]/";
         if (jsonata_) {
           if (const json::Value* out = e.Find("Output")) {
-            c.output = JsonataTemplate::Compile(*out, "Output", v::At(at, "Output"),
+            c.output = JsonataTemplate::Compile(*out, prefix + "Output", v::At(at, "Output"),
                                                 StatesScope::kErrorOutput, diags_, &vars_);
             NoteJsonata(c.output);
           }
+          if (const json::Value* a = e.Find("Assign")) {
+            c.assign =
+                Assignment::CompileJsonata(*a, v::At(at, "Assign"), StatesScope::kErrorOutput,
+                                           diags_, &vars_, prefix + "Assign");
+            if (c.assign && c.assign->uses_context()) uses_context_ = true;
+            if (c.assign && c.assign->empty()) c.assign.reset();
+          }
         } else {
           c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
+          c.assign = GetAssign(e, at);
         }
-        c.assign = GetAssign(e, at, StatesScope::kErrorOutput);
         if (!e.Find("Next")) {
           Schema(v::FieldsRequired({"Next"}), at);
         } else if (auto n = GetString(e, "Next", at)) {

@@ -404,7 +404,7 @@ void DefinitionCompiler::CompileChoice(const json::Value& obj, const std::string
     st->choices.reserve(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
       std::optional<ChoiceRule> rule =
-          jsonata_ ? ChoiceRule::CompileJsonata(rules[i], v::At(at, i), diags_, &vars_)
+          jsonata_ ? ChoiceRule::CompileJsonata(rules[i], i, v::At(at, i), diags_, &vars_)
                    : ChoiceRule::Compile(rules[i], true, v::At(at, i), diags_, &vars_);
       if (rule) st->choices.push_back(std::move(*rule));
     }

@@ -232,7 +232,7 @@ class Compiler {
       bool literal = true;
       const json::Array& items = value.as_array();
       for (size_t i = 0; i < items.size(); ++i) {
-        Node child = Build(items[i], field + "/" + std::to_string(i), v::At(location, i));
+        Node child = Build(items[i], field + "[" + std::to_string(i) + "]", v::At(location, i));
         literal = literal && child.kind == Node::Kind::kLiteral;
         n.items.push_back(std::move(child));
       }
@@ -261,10 +261,9 @@ class Compiler {
     Result<jsonata::Expression, jsonata::Error> compiled =
         jsonata::Expression::Compile(n->text, extensions, removed);
     if (!compiled.ok()) {
-      v::Schema(diags_,
-                "The JSONata expression '" + n->text + "' specified for the field '" + n->field +
-                    "' is invalid: " + ErrorText(compiled.error()),
-                location);
+      // AWS: the reference's message, without its code (measured: `a[1,2)` gives
+      // 'Expected "]", got ","').
+      v::Error(diags_, "INVALID_JSONATA_EXPRESSION", compiled.error().message, location);
       return;
     }
     n->expression = std::move(compiled).value();

@@ -108,8 +108,10 @@ void Execution::RunJsonataChoice(Frame& f) {
       f.pending_values = std::move(values).value();
     }
     json::Value out = f.raw_input;
-    if (state.output) {
-      Result<json::Value, asl::QueryFailure> o = state.output->Evaluate(view);
+    const asl::JsonataTemplate* output =
+        rule.output() ? rule.output() : (state.output ? &*state.output : nullptr);
+    if (output) {
+      Result<json::Value, asl::QueryFailure> o = output->Evaluate(view);
       if (!o.ok()) {
         Error e = QueryFailed(f, o.error());
         if (!finished()) StateFailed(f, std::move(e));

@@ -141,6 +141,47 @@ TEST(ExecutorJsonata, ChoiceConditionsAssignAndOutput) {
   EXPECT_EQ(*bad.error, "States.QueryEvaluationError");
 }
 
+TEST(ExecutorJsonata, ChoiceRuleOutputAndFieldNames) {
+  const std::string def = R"({"QueryLanguage":"JSONata","StartAt":"C","States":{
+      "C":{"Type":"Choice","Output":{"from":"state"},"Choices":[
+             {"Condition":"{% $states.input.k = 1 %}","Output":{"from":"rule 0"},"Next":"D"},
+             {"Condition":"{% $states.input.k = 2 %}","Output":{"v":"{% $states.input.nope %}"},
+              "Next":"D"},
+             {"Condition":"{% $states.input.k = 3 %}","Next":"D"}],
+           "Default":"D"},"D":{"Type":"Succeed"}}})";
+  auto r0 = RunDef(def, R"({"k":1})");
+  ASSERT_EQ(r0.status, ExecutionStatus::kSucceeded) << r0.cause.value_or("");
+  EXPECT_EQ(r0.output->Dump(), R"({"from":"rule 0"})");
+  auto r3 = RunDef(def, R"({"k":3})");
+  ASSERT_EQ(r3.status, ExecutionStatus::kSucceeded) << r3.cause.value_or("");
+  EXPECT_EQ(r3.output->Dump(), R"({"from":"state"})");
+  auto r2 = RunDef(def, R"({"k":2})");
+  ASSERT_EQ(r2.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(Details(r2, 2).Find("location")->as_string(), "Choices[1]/Output/v");
+  auto bad = RunDef(def, R"({"k":"x"})");
+  ASSERT_EQ(bad.status, ExecutionStatus::kSucceeded) << bad.cause.value_or("");  // "x" = 1: false
+}
+
+TEST(ExecutorJsonata, CatcherFieldNames) {
+  FakeTasks tasks;
+  tasks.On(kFn, [](const TaskRequest&) -> std::optional<TaskOutcome> {
+    return Error{"Boom", "it broke"};
+  });
+  auto r = RunDef(std::string(R"({"QueryLanguage":"JSONata","StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":")") +
+                      kFn + R"(","Catch":[{"ErrorEquals":["Other"],"Next":"D"},
+                                {"ErrorEquals":["States.ALL"],"Assign":{"x":"{% $states.errorOutput.Nope %}"},
+                                 "Next":"D"}],"End":true},
+      "D":{"Type":"Succeed"}}})",
+                  "{}", &tasks);
+  ASSERT_EQ(r.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(*r.error, "States.QueryEvaluationError");
+  V types = Types(r);
+  ASSERT_GE(types.size(), 3u);
+  EXPECT_EQ(types[types.size() - 2], "EvaluationFailed");
+  EXPECT_EQ(Details(r, types.size() - 2).Find("location")->as_string(), "Catch[1]/Assign/x");
+}
+
 TEST(ExecutorJsonata, ChoiceConditionMustBeBoolean) {
   auto r = RunDef(R"({"QueryLanguage":"JSONata","StartAt":"C","States":{
       "C":{"Type":"Choice","Choices":[{"Condition":"{% $states.input.v %}","Next":"D"}],
@@ -149,7 +190,8 @@ TEST(ExecutorJsonata, ChoiceConditionMustBeBoolean) {
   ASSERT_EQ(r.status, ExecutionStatus::kFailed);
   EXPECT_EQ(*r.cause,
             "An error occurred while executing the state 'C' (entered at the event id #2). The "
-            "JSONata expression '$states.input.v' specified for the field 'Condition' returned an "
+            "JSONata expression '$states.input.v' specified for the field 'Choices[0]/Condition' "
+            "returned an "
             "unexpected result type. Expected 'boolean', but was 'string' for value: \"yes\"");
 }
 

@@ -81,12 +81,12 @@ class JsonataStatesTest(SharedServer, ClientErrorAssertion, unittest.TestCase):
                                  self.sfn.create_state_machine, name="bad",
                                  definition=jsonata(states), roleArn=ROLE)
         # A syntax error is caught when the definition is created, not when it runs.
-        resp = self.assertError("InvalidDefinition", None, self.sfn.create_state_machine,
-                                name="bad", definition=jsonata(
-                                    {"A": {"Type": "Pass", "Output": "{% 1 + %}", "End": True}}),
-                                roleArn=ROLE)
-        self.assertIn("The JSONata expression '1 +' specified for the field 'Output' is invalid",
-                      resp["Error"]["Message"])
+        self.assertError("InvalidDefinition",
+                         "Invalid State Machine Definition: 'INVALID_JSONATA_EXPRESSION: "
+                         "Unexpected end of expression at /States/A/Output/v'",
+                         self.sfn.create_state_machine, name="bad", definition=jsonata(
+                             {"A": {"Type": "Pass", "Output": {"v": "{% 1 + %}"}, "End": True}}),
+                         roleArn=ROLE)
 
     def test_choice_map_and_functions(self):
         d, _ = self.run_machine(jsonata({
