@@ -583,7 +583,11 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
                                 "MaxInputBytesPerBatchPath"}),
                at);
       }
-      ib.batch_input = GetTemplate(*b, "BatchInput", true, at);
+      if (jsonata_) {
+        ib.batch_input_jsonata = GetJsonata(*b, "BatchInput", StatesScope::kInput, at);
+      } else {
+        ib.batch_input = GetTemplate(*b, "BatchInput", true, at);
+      }
       st->item_batcher = std::move(ib);
     }
   }

@@ -111,6 +111,7 @@ struct ItemBatcher {
   NumberField max_items_per_batch;
   NumberField max_input_bytes_per_batch;
   std::optional<PayloadTemplate> batch_input;
+  std::optional<JsonataTemplate> batch_input_jsonata;  // a JSONata Map's BatchInput
 };
 
 struct State {

@@ -207,6 +207,18 @@ TEST(ExecutorJsonata, MapItemsAndItemSelector) {
   EXPECT_EQ(r.output->Dump(), R"({"all":[{"v":"a","i":0,"k":0},{"v":"b","i":1,"k":0}]})");
 }
 
+TEST(ExecutorJsonata, MapBatchesWithJsonataFields) {
+  auto r = RunDef(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{
+      "M":{"Type":"Map","Items":"{% $states.input.list %}",
+           "ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.per %}",
+                          "BatchInput":{"tag":"{% $states.input.tag %}"}},
+           "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})",
+                  R"({"list":[1,2,3],"per":2,"tag":"t"})");
+  ASSERT_EQ(r.status, ExecutionStatus::kSucceeded) << r.cause.value_or("");
+  EXPECT_EQ(r.output->Dump(),
+            R"([{"BatchInput":{"tag":"t"},"Items":[1,2]},{"BatchInput":{"tag":"t"},"Items":[3]}])");
+}
+
 TEST(ExecutorJsonata, MapItemsMustBeAnArray) {
   auto r = RunDef(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{
       "M":{"Type":"Map","Items":"{% $states.input.list %}",

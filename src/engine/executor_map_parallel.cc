@@ -133,7 +133,12 @@ void Execution::RunMapAttempt(Frame& f) {
       if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
       limits.max_bytes = *r;
     }
-    if (batcher.batch_input) {
+    if (batcher.batch_input_jsonata) {
+      JsonataView view(this, &f, &f.raw_input);
+      Result<json::Value, asl::QueryFailure> v = batcher.batch_input_jsonata->Evaluate(view);
+      if (!v.ok()) return StateFailed(f, QueryFailed(f, v.error()));
+      limits.batch_input = std::move(v).value();
+    } else if (batcher.batch_input) {
       Result<json::Value> batch_input = batcher.batch_input->Evaluate(effective_input, context);
       if (!batch_input.ok()) return StateFailed(f, std::move(batch_input).error());
       limits.batch_input = std::move(batch_input).value();
