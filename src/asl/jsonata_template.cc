@@ -185,6 +185,30 @@ std::optional<std::vector<std::string>> SimplePath(std::string_view text) {
   return parts;
 }
 
+// The name an expression starts with when it opens with a path from the root context (a bare
+// name: `phone`, `Account.Order`, `` `a b`.c ``), which AWS refuses (an expression is
+// evaluated with no input); nullopt otherwise. Only the expression's first token is looked at:
+// a bare name further in is accepted.
+std::optional<std::string> LeadingTopLevelName(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (text[0] == '`') {
+    const size_t end = text.find('`', 1);
+    if (end == std::string_view::npos) return std::nullopt;
+    return std::string(text.substr(1, end - 1));
+  }
+  const unsigned char c0 = static_cast<unsigned char>(text[0]);
+  if (!IsNameStart(text[0]) && c0 < 0x80) return std::nullopt;
+  size_t i = 0;
+  while (i < text.size() && (IsNamePart(text[i]) || static_cast<unsigned char>(text[i]) >= 0x80)) {
+    ++i;
+  }
+  std::string name(text.substr(0, i));
+  for (std::string_view kw : {"true", "false", "null", "function", "and", "or", "in", "λ"}) {
+    if (name == kw) return std::nullopt;
+  }
+  return name;
+}
+
 // Evaluates a simple path as JSONata does when no step meets an array: a field of an object,
 // undefined on anything else. Returns false (the engine must evaluate) when a step or the
 // result is an array (JSONata maps over and flattens arrays).
@@ -264,6 +288,12 @@ class Compiler {
       // AWS: the reference's message, without its code (measured: `a[1,2)` gives
       // 'Expected "]", got ","').
       v::Error(diags_, "INVALID_JSONATA_EXPRESSION", compiled.error().message, location);
+      return;
+    }
+    if (std::optional<std::string> name = LeadingTopLevelName(n->text)) {
+      // AWS (as measured by others): UNSUPPORTED_JSONATA_EXPRESSION at the string.
+      v::Error(diags_, "UNSUPPORTED_JSONATA_EXPRESSION",
+               "Reference to '" + *name + "' at the top level is not supported.", location);
       return;
     }
     n->expression = std::move(compiled).value();
