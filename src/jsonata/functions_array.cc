@@ -68,10 +68,8 @@ Result<Value, Error> Zip(Call&, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"append", "<xx:a>", AppendFn, nullptr},
-    {"reverse", "<a:a>", Reverse, nullptr},
-    {"shuffle", "<a:a>", Shuffle, nullptr},
-    {"distinct", "<x:x>", Distinct, nullptr},
+    {"append", "<xx:a>", AppendFn, nullptr}, {"reverse", "<a:a>", Reverse, nullptr},
+    {"shuffle", "<a:a>", Shuffle, nullptr},  {"distinct", "<x:x>", Distinct, nullptr},
     {"zip", "<a+>", Zip, nullptr},
 };
 
