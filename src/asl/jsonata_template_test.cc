@@ -161,7 +161,7 @@ TEST(JsonataTemplateTest, SyntaxErrorsAtDefinitionTime) {
   // AWS: code INVALID_JSONATA_EXPRESSION, the reference's message without its code.
   EXPECT_EQ(diags[0].code, "INVALID_JSONATA_EXPRESSION");
   EXPECT_EQ(diags[0].location, "/States/S/Output/a/0");
-  EXPECT_EQ(diags[0].message, "Expected ) before end of expression");
+  EXPECT_EQ(diags[0].message, "Expected \")\" before end of expression");  // the reference's
 }
 
 TEST(JsonataTemplateTest, ContextUse) {
