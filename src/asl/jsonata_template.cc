@@ -146,6 +146,7 @@ class TemplateBindings final : public jsonata::Bindings {
   TemplateBindings(const JsonataScope& scope,
                    const std::vector<std::pair<std::string, uint32_t>>& variables)
       : scope_(scope), variables_(variables) {}
+  const JsonataScope& scope() const { return scope_; }
   const json::Value* Find(std::string_view name) const override {
     if (name == "states") return scope_.States();
     for (const auto& [n, id] : variables_) {
@@ -212,10 +213,12 @@ std::optional<std::string> LeadingTopLevelName(std::string_view text) {
 // Evaluates a simple path as JSONata does when no step meets an array: a field of an object,
 // undefined on anything else. Returns false (the engine must evaluate) when a step or the
 // result is an array (JSONata maps over and flattens arrays).
-bool FastPath(const std::vector<std::string>& path, const jsonata::Bindings& bindings,
+bool FastPath(const std::vector<std::string>& path, const TemplateBindings& bindings,
               std::optional<json::Value>* out) {
-  const json::Value* v = bindings.Find(path[0]);
-  for (size_t i = 1; v != nullptr && i < path.size(); ++i) {
+  // $states.<field> straight from the scope (no $states object is built for it).
+  const bool states = path[0] == "states" && path.size() >= 2;
+  const json::Value* v = states ? bindings.scope().StatesMember(path[1]) : bindings.Find(path[0]);
+  for (size_t i = states ? 2 : 1; v != nullptr && i < path.size(); ++i) {
     if (v->is_array()) return false;
     v = v->is_object() ? v->Find(path[i]) : nullptr;
   }

@@ -52,6 +52,12 @@ class JsonataScope {
   virtual ~JsonataScope() = default;
   // The `$states` object ({input, context, result?, errorOutput?}).
   virtual const json::Value* States() const = 0;
+  // One member of `$states` ("input", "result", ...), or nullptr; a scope may answer it without
+  // building the whole object.
+  virtual const json::Value* StatesMember(std::string_view field) const {
+    const json::Value* s = States();
+    return s != nullptr && s->is_object() ? s->Find(field) : nullptr;
+  }
   // The workflow variable with this id (VariableTable), or nullptr when it is not set.
   virtual const json::Value* Variable(uint32_t id) const = 0;
   // The random source of $random and $uuid (the execution's seeded generator), or nullptr.

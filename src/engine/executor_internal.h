@@ -127,6 +127,7 @@ class JsonataView : public asl::JsonataScope {
         map_item_(map_item),
         item_index_(item_index) {}
   const json::Value* States() const override;
+  const json::Value* StatesMember(std::string_view field) const override;
   const json::Value* Variable(uint32_t id) const override {
     return FrameContext::FindVariable(*frame_, id);
   }

@@ -28,6 +28,13 @@ const json::Value* JsonataView::States() const {
   return &*states_;
 }
 
+const json::Value* JsonataView::StatesMember(std::string_view field) const {
+  if (field == "input") return input_;
+  if (field == "result") return result_;
+  if (field == "errorOutput") return error_output_;
+  return JsonataScope::StatesMember(field);  // context: built with the object
+}
+
 Error Execution::QueryFailed(Frame& f, const asl::QueryFailure& failure) {
   Error e{std::string(kStatesQueryEvaluationError), RuntimePrefix(f) + failure.cause};
   json::Object details;
