@@ -13,6 +13,7 @@ namespace v = validation;
 
 struct Assignment::Impl {
   PayloadTemplate values;
+  std::optional<JsonataTemplate> jsonata;  // JSONata states
   std::vector<std::string> names;
   std::vector<uint32_t> ids;
 };
@@ -46,6 +47,40 @@ std::optional<Assignment> Assignment::Compile(const json::Value& assign,
   Assignment a;
   a.impl_ = std::move(impl);
   return a;
+}
+
+std::optional<Assignment> Assignment::CompileJsonata(const json::Value& assign,
+                                                     const std::string& location, StatesScope scope,
+                                                     Diagnostics* diags, VariableTable* vars,
+                                                     std::string field) {
+  if (!assign.is_object()) {
+    v::Schema(diags, v::MustBeType("Assign", "OBJECT"), location);
+    return std::nullopt;
+  }
+  const size_t before = diags->size();
+  auto impl = std::make_shared<Impl>();
+  for (const json::Member& m : assign.as_object()) {
+    if (!IsValidVariableName(m.first)) {
+      v::Schema(diags, v::InvalidVariableName(m.first), v::At(location, m.first));
+      continue;
+    }
+    impl->names.push_back(m.first);
+    impl->ids.push_back(vars->Declare(m.first));
+  }
+  std::optional<JsonataTemplate> values =
+      JsonataTemplate::Compile(assign, std::move(field), location, scope, diags, vars);
+  if (!values || diags->size() != before) return std::nullopt;
+  impl->jsonata = std::move(values);
+  Assignment a;
+  a.impl_ = std::move(impl);
+  return a;
+}
+
+bool Assignment::jsonata() const { return impl_->jsonata.has_value(); }
+bool Assignment::uses_context() const { return impl_->jsonata && impl_->jsonata->uses_context(); }
+
+Result<json::Value, QueryFailure> Assignment::EvaluateJsonata(const JsonataScope& scope) const {
+  return impl_->jsonata->Evaluate(scope);
 }
 
 size_t Assignment::size() const { return impl_->names.size(); }

@@ -19,6 +19,7 @@
 
 #include "asl/context.h"
 #include "asl/diagnostic.h"
+#include "asl/jsonata_template.h"
 #include "asl/variable_table.h"
 #include "common/json.h"
 #include "common/result.h"
@@ -32,6 +33,16 @@ class Assignment {
   static std::optional<Assignment> Compile(const json::Value& assign, const std::string& location,
                                            Diagnostics* diags, VariableTable* vars);
 
+  // The Assign of a JSONata state: each value a JsonataTemplate ("{% %}" strings evaluated,
+  // the rest literal) whose expressions may read the $states fields `scope` allows.
+  // `field` names it in runtime messages ("Assign", "Catch[0]/Assign", "Choices[1]/Assign").
+  static std::optional<Assignment> CompileJsonata(const json::Value& assign,
+                                                  const std::string& location, StatesScope scope,
+                                                  Diagnostics* diags, VariableTable* vars,
+                                                  std::string field = "Assign");
+  bool jsonata() const;
+  bool uses_context() const;  // a JSONata Assign that reads $states.context
+
   // The variables set, in key order ("a" and "a.$" in one object count once, as in templates).
   size_t size() const;
   bool empty() const { return size() == 0; }
@@ -40,6 +51,8 @@ class Assignment {
 
   // {"name": value, ...}, one member per variable in the order above.
   Result<json::Value> Evaluate(const json::Value& input, const Context& context) const;
+  // The same for a JSONata Assign (jsonata() only).
+  Result<json::Value, QueryFailure> EvaluateJsonata(const JsonataScope& scope) const;
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 #include "asl/choice_rule.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string_view>
@@ -522,8 +523,79 @@ bool CompileNode(const json::Value& rule, bool top_level, const std::string& loc
 struct ChoiceRule::Impl {
   Node root;
   std::string next_name;
-  std::optional<Assignment> assign;  // top-level rules with a non-empty "Assign"
+  std::optional<Assignment> assign;          // top-level rules with a non-empty "Assign"
+  std::optional<JsonataTemplate> condition;  // JSONata rules
+  std::optional<JsonataTemplate> output;     // JSONata rules
 };
+
+std::optional<ChoiceRule> ChoiceRule::CompileJsonata(const json::Value& rule, size_t index,
+                                                     const std::string& location,
+                                                     Diagnostics* diags, VariableTable* vars) {
+  if (!rule.is_object()) {
+    v::Schema(diags, "Choice rule must be an object", location);
+    return std::nullopt;
+  }
+  const size_t before = diags->size();
+  static constexpr std::string_view kFields[] = {"Condition", "Next", "Assign", "Output",
+                                                 "Comment"};
+  const std::string prefix = "Choices[" + std::to_string(index) + "]/";
+  for (const json::Member& m : rule.as_object()) {
+    if (std::find(std::begin(kFields), std::end(kFields), m.first) == std::end(kFields)) {
+      v::Schema(diags, v::FieldNotSupported(m.first), v::At(location, m.first));
+    }
+  }
+  auto impl = std::make_shared<Impl>();
+  const json::Value* condition = rule.Find("Condition");
+  const json::Value* next = rule.Find("Next");
+  if (!condition || !next) {
+    std::vector<std::string_view> missing;
+    if (!next) missing.push_back("Next");
+    if (!condition) missing.push_back("Condition");
+    v::Schema(diags,
+              missing.size() == 2 ? v::FieldsRequired({"Next", "Condition"})
+                                  : v::FieldsRequired({missing[0]}),
+              location);
+  }
+  if (condition) {
+    std::string at = v::At(location, "Condition");
+    if (!condition->is_bool() && !JsonataTemplate::IsExpression(*condition)) {
+      v::Schema(diags,
+                "The value for the field 'Condition' must be a BOOLEAN or a JSONata expression",
+                at);
+    } else {
+      impl->condition = JsonataTemplate::Compile(*condition, prefix + "Condition", at,
+                                                 StatesScope::kInput, diags, vars);
+    }
+  }
+  if (next) {
+    if (!next->is_string()) {
+      v::Schema(diags, v::MustBeType("Next", "STRING"), v::At(location, "Next"));
+    } else {
+      impl->next_name = next->as_string().empty() ? std::string(1, '\0') : next->as_string();
+    }
+  }
+  if (const json::Value* assign = rule.Find("Assign")) {
+    impl->assign = Assignment::CompileJsonata(*assign, v::At(location, "Assign"),
+                                              StatesScope::kInput, diags, vars, prefix + "Assign");
+    if (impl->assign && impl->assign->empty()) impl->assign.reset();
+  }
+  if (const json::Value* output = rule.Find("Output")) {
+    impl->output = JsonataTemplate::Compile(*output, prefix + "Output", v::At(location, "Output"),
+                                            StatesScope::kInput, diags, vars);
+  }
+  if (diags->size() != before) return std::nullopt;
+  ChoiceRule r;
+  r.impl_ = std::move(impl);
+  return r;
+}
+
+Result<bool, QueryFailure> ChoiceRule::EvaluateJsonata(const JsonataScope& scope) const {
+  const JsonataTemplate& condition = *impl_->condition;
+  Result<json::Value, QueryFailure> v = condition.Evaluate(scope);
+  if (!v.ok()) return std::move(v).error();
+  if (!v->is_bool()) return UnexpectedResultType(condition, "boolean", *v);
+  return v->as_bool();
+}
 
 std::optional<ChoiceRule> ChoiceRule::Compile(const json::Value& rule, bool top_level,
                                               const std::string& location, Diagnostics* diags,
@@ -546,6 +618,15 @@ std::optional<ChoiceRule> ChoiceRule::Compile(const json::Value& rule, bool top_
 }
 
 const std::string& ChoiceRule::next_name() const { return impl_->next_name; }
+bool ChoiceRule::jsonata() const { return impl_->condition.has_value(); }
+const JsonataTemplate* ChoiceRule::output() const {
+  return impl_->output ? &*impl_->output : nullptr;
+}
+bool ChoiceRule::uses_context() const {
+  return (impl_->condition && impl_->condition->uses_context()) ||
+         (impl_->assign && impl_->assign->uses_context()) ||
+         (impl_->output && impl_->output->uses_context());
+}
 
 const Assignment* ChoiceRule::assign() const { return impl_->assign ? &*impl_->assign : nullptr; }
 

@@ -32,7 +32,16 @@ class ChoiceRule {
                                            const std::string& location, Diagnostics* diags,
                                            VariableTable* vars = nullptr);
 
+  // Rule `index` of a JSONata Choice state: {"Condition", "Next", "Assign"?, "Output"?,
+  // "Comment"?}, Condition a boolean or a "{% %}" expression. Runtime messages name its fields
+  // "Choices[index]/Condition", ".../Assign/x", ".../Output".
+  static std::optional<ChoiceRule> CompileJsonata(const json::Value& rule, size_t index,
+                                                  const std::string& location, Diagnostics* diags,
+                                                  VariableTable* vars);
+
   const std::string& next_name() const;  // top-level rules only
+  bool jsonata() const;
+  bool uses_context() const;  // a JSONata rule whose Condition or Assign reads $states.context
   // The variables set when this rule matches (top-level rules), or nullptr for none.
   const Assignment* assign() const;
   int next() const { return next_; }  // state index, set by the compiler after name lookup
@@ -42,6 +51,10 @@ class ChoiceRule {
   // operand) does not exist in the input (or names a variable that is not set), with AWS's
   // message.
   Result<bool> Evaluate(const json::Value& input, const Context& context) const;
+  // A JSONata rule: its Condition, which must give a boolean.
+  Result<bool, QueryFailure> EvaluateJsonata(const JsonataScope& scope) const;
+  // A JSONata rule's Output (replaces the state's when the rule matches), or nullptr.
+  const JsonataTemplate* output() const;
 
  private:
   struct Impl;

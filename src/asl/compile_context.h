@@ -49,7 +49,8 @@ class DefinitionCompiler {
                                                MachineKind kind, int depth);
   void CompileState(const std::string& name, const json::Value& obj, const std::string& loc,
                     int depth, State* st);
-  void CompileJsonataState(const json::Value& obj, const std::string& loc, State* st);
+  // compile_jsonata.cc: a state whose QueryLanguage (its own, or the machine's) is JSONata.
+  void CompileJsonataState(const json::Value& obj, const std::string& loc, int depth, State* st);
   void ResolveTransitions(StateMachine* m, const std::string& loc, bool check_reachable);
 
   // compile_knix.cc: the KNIX dialect (CompileOptions::knix). Each Take* compiles the KNIX
@@ -96,8 +97,17 @@ class DefinitionCompiler {
                                              bool object_only, const std::string& loc);
   StringField GetStringField(const json::Value& obj, std::string_view field,
                              std::string_view path_field, const std::string& loc);
-  // "Assign" of obj, if present and not empty.
-  std::optional<Assignment> GetAssign(const json::Value& obj, const std::string& loc);
+  // "Assign" of obj, if present and not empty. In a JSONata state its expressions may read the
+  // $states fields `scope` allows.
+  std::optional<Assignment> GetAssign(const json::Value& obj, const std::string& loc,
+                                      StatesScope scope = StatesScope::kInput);
+  // Compiles field `field` of a JSONata state as a JsonataTemplate (absent: nullopt).
+  std::optional<JsonataTemplate> GetJsonata(const json::Value& obj, std::string_view field,
+                                            StatesScope scope, const std::string& loc);
+  // Notes that a JSONata expression of the current state may read $states.context.
+  void NoteJsonata(const std::optional<JsonataTemplate>& t) {
+    if (t && t->uses_context()) uses_context_ = true;
+  }
   void CompileRetry(const json::Value& obj, const std::string& loc, State* st);
   void CompileCatch(const json::Value& obj, const std::string& loc, State* st);
   std::vector<std::string> CompileErrorEquals(const json::Value& entry, const std::string& loc,
@@ -108,6 +118,9 @@ class DefinitionCompiler {
   const bool knix_;
   std::unordered_set<std::string> names_;  // every state name in the machine, branches included
   VariableTable vars_;                     // every workflow variable of the definition
+  bool default_jsonata_ = false;           // the machine's QueryLanguage is JSONata
+  bool jsonata_ = false;                   // the state being compiled is a JSONata state
+  bool uses_context_ = false;              // ... and one of its expressions reads $states.context
 };
 
 }  // namespace stator::asl::internal

@@ -132,6 +132,20 @@ NumberField DefinitionCompiler::GetNumberField(const json::Value& obj, std::stri
                                                std::string_view path_field, int64_t min,
                                                int64_t max, const std::string& loc) {
   NumberField out;
+  if (jsonata_) {
+    // A JSONata state: an integer or a "{% %}" expression (no ...Path twin).
+    const json::Value* f = obj.Find(field);
+    if (f && JsonataTemplate::IsExpression(*f)) {
+      out.expr = JsonataTemplate::Compile(*f, std::string(field), v::At(loc, field),
+                                          StatesScope::kInput, diags_, &vars_);
+      NoteJsonata(out.expr);
+      return out;
+    }
+    if (std::optional<int64_t> i = GetInteger(obj, field, min, max, loc)) {
+      out.value = static_cast<double>(*i);
+    }
+    return out;
+  }
   if (!CheckExclusive(obj, {field, path_field}, false, loc)) return out;
   if (std::optional<int64_t> i = GetInteger(obj, field, min, max, loc)) {
     out.value = static_cast<double>(*i);
@@ -158,6 +172,17 @@ StringField DefinitionCompiler::GetStringField(const json::Value& obj, std::stri
                                                std::string_view path_field,
                                                const std::string& loc) {
   StringField out;
+  if (jsonata_) {
+    const json::Value* f = obj.Find(field);
+    if (f && JsonataTemplate::IsExpression(*f)) {
+      out.expr = JsonataTemplate::Compile(*f, std::string(field), v::At(loc, field),
+                                          StatesScope::kInput, diags_, &vars_);
+      NoteJsonata(out.expr);
+    } else {
+      out.value = GetString(obj, field, loc);
+    }
+    return out;
+  }
   if (!CheckExclusive(obj, {field, path_field}, false, loc)) return out;
   out.value = GetString(obj, field, loc);
   const json::Value* p = obj.Find(path_field);
@@ -180,10 +205,12 @@ StringField DefinitionCompiler::GetStringField(const json::Value& obj, std::stri
 }
 
 std::optional<Assignment> DefinitionCompiler::GetAssign(const json::Value& obj,
-                                                        const std::string& loc) {
+                                                        const std::string& loc, StatesScope scope) {
   const json::Value* f = obj.Find("Assign");
   if (!f) return std::nullopt;
-  std::optional<Assignment> a = Assignment::Compile(*f, v::At(loc, "Assign"), diags_, &vars_);
+  std::optional<Assignment> a =
+      jsonata_ ? Assignment::CompileJsonata(*f, v::At(loc, "Assign"), scope, diags_, &vars_)
+               : Assignment::Compile(*f, v::At(loc, "Assign"), diags_, &vars_);
   if (a && a->empty()) a.reset();
   return a;
 }
@@ -228,6 +255,8 @@ constexpr std::string_view kRetrierFields[] = {"ErrorEquals", "IntervalSeconds",
                                                "Comment"};
 constexpr std::string_view kCatcherFields[] = {"ErrorEquals", "Next", "ResultPath", "Assign",
                                                "Comment"};
+constexpr std::string_view kJsonataCatcherFields[] = {"ErrorEquals", "Next", "Output", "Assign",
+                                                      "Comment"};
 constexpr int64_t kMaxSeconds = 99999999;
 
 // Retry and Catch (field): an array of objects with the fields allowed, each with an
@@ -306,12 +335,30 @@ void DefinitionCompiler::CompileRetry(const json::Value& obj, const std::string&
 void DefinitionCompiler::CompileCatch(const json::Value& obj, const std::string& state_loc,
                                       State* st) {
   CompileErrorRules(
-      this, obj, "Catch", kCatcherFields, state_loc,
+      this, obj, "Catch", jsonata_ ? FieldList(kJsonataCatcherFields) : FieldList(kCatcherFields),
+      state_loc,
       [&](const json::Value& e, const std::string& at, std::vector<std::string> error_equals) {
         Catcher c;
         c.error_equals = std::move(error_equals);
-        c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
-        c.assign = GetAssign(e, at);
+        // Runtime messages name a catcher's fields "Catch[i]/Output", "Catch[i]/Assign/x".
+        const std::string prefix = "Catch[" + std::to_string(st->catchers.size()) + "]/";
+        if (jsonata_) {
+          if (const json::Value* out = e.Find("Output")) {
+            c.output = JsonataTemplate::Compile(*out, prefix + "Output", v::At(at, "Output"),
+                                                StatesScope::kErrorOutput, diags_, &vars_);
+            NoteJsonata(c.output);
+          }
+          if (const json::Value* a = e.Find("Assign")) {
+            c.assign =
+                Assignment::CompileJsonata(*a, v::At(at, "Assign"), StatesScope::kErrorOutput,
+                                           diags_, &vars_, prefix + "Assign");
+            if (c.assign && c.assign->uses_context()) uses_context_ = true;
+            if (c.assign && c.assign->empty()) c.assign.reset();
+          }
+        } else {
+          c.result_path = GetPathField(e, "ResultPath", PathKind::kResultPath, at);
+          c.assign = GetAssign(e, at);
+        }
         if (!e.Find("Next")) {
           Schema(v::FieldsRequired({"Next"}), at);
         } else if (auto n = GetString(e, "Next", at)) {

@@ -174,6 +174,17 @@ std::vector<std::string_view> AllStateFields() {
 
 void DefinitionCompiler::CompileState(const std::string& name, const json::Value& obj,
                                       const std::string& loc, int depth, State* st) {
+  // A nested state (Parallel branch, Map processor) compiles in its own query language; the
+  // enclosing state's mode comes back afterwards.
+  struct RestoreMode {
+    DefinitionCompiler* c;
+    bool jsonata, uses_context;
+    ~RestoreMode() {
+      c->jsonata_ = jsonata;
+      c->uses_context_ = uses_context;
+    }
+  } restore{this, jsonata_, uses_context_};
+  jsonata_ = false;
   st->name = name;
   if (!obj.is_object()) {
     Schema("State must be an object, but was " + std::string(v::JsonTypeName(obj)), loc);
@@ -200,13 +211,20 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
   st->type = info->type;
   if (auto c = GetString(obj, "Comment", loc)) st->comment = *c;
 
+  bool jsonata = default_jsonata_;
   if (const json::Value* ql = obj.Find("QueryLanguage")) {
     if (!ql->is_string() || (ql->as_string() != "JSONPath" && ql->as_string() != "JSONata")) {
       Schema(v::ValueOneOf({"JSONPath", "JSONata"}), v::At(loc, "QueryLanguage"));
     } else if (ql->as_string() == "JSONata") {
-      CompileJsonataState(obj, loc, st);
-      return;
+      jsonata = true;
+    } else if (default_jsonata_) {
+      Schema("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+             loc);
     }
+  }
+  if (jsonata) {
+    CompileJsonataState(obj, loc, depth, st);
+    return;
   }
 
   // Fields no JSONPath state accepts get a specific message; the rest of the unknown ones the
@@ -279,16 +297,6 @@ void DefinitionCompiler::CompileState(const std::string& name, const json::Value
   }
 }
 
-void DefinitionCompiler::CompileJsonataState(const json::Value& obj, const std::string& loc,
-                                             State* st) {
-  Schema("QueryLanguage 'JSONata' is not supported yet; use 'JSONPath'",
-         v::At(loc, "QueryLanguage"));
-  // Keep the transitions so that reachability does not add noise.
-  if (auto n = GetString(obj, "Next", loc)) st->next_name = *n;
-  if (auto d = GetString(obj, "Default", loc)) st->default_name = *d;
-  st->type = StateType::kSucceed;  // never run: the machine has an error
-}
-
 void DefinitionCompiler::CompileNextEnd(const json::Value& obj, const std::string& loc, State* st) {
   const json::Value* next = obj.Find("Next");
   const json::Value* end = obj.Find("End");
@@ -350,7 +358,7 @@ void DefinitionCompiler::CompileTask(const json::Value& obj, const std::string& 
     }
     st->resource = *r;
   }
-  st->parameters = GetTemplate(obj, "Parameters", false, loc);
+  if (!jsonata_) st->parameters = GetTemplate(obj, "Parameters", false, loc);
   st->timeout_seconds =
       GetNumberField(obj, "TimeoutSeconds", "TimeoutSecondsPath", 1, kMaxSeconds, loc);
   st->heartbeat_seconds =
@@ -396,7 +404,8 @@ void DefinitionCompiler::CompileChoice(const json::Value& obj, const std::string
     st->choices.reserve(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
       std::optional<ChoiceRule> rule =
-          ChoiceRule::Compile(rules[i], true, v::At(at, i), diags_, &vars_);
+          jsonata_ ? ChoiceRule::CompileJsonata(rules[i], i, v::At(at, i), diags_, &vars_)
+                   : ChoiceRule::Compile(rules[i], true, v::At(at, i), diags_, &vars_);
       if (rule) st->choices.push_back(std::move(*rule));
     }
   }
@@ -406,6 +415,20 @@ void DefinitionCompiler::CompileChoice(const json::Value& obj, const std::string
 }
 
 void DefinitionCompiler::CompileWait(const json::Value& obj, const std::string& loc, State* st) {
+  if (jsonata_) {
+    if (!CheckExclusive(obj, {"Seconds", "Timestamp"}, true, loc)) return;
+    st->wait_seconds = GetNumberField(obj, "Seconds", "SecondsPath", 0, kMaxSeconds, loc);
+    if (const json::Value* t = obj.Find("Timestamp"); t && JsonataTemplate::IsExpression(*t)) {
+      st->wait_timestamp_expr = GetJsonata(obj, "Timestamp", StatesScope::kInput, loc);
+    } else if (auto ts = GetString(obj, "Timestamp", loc)) {
+      if (!ParseTimestamp(*ts)) {
+        Schema(v::kNotRfc3339, v::At(loc, "Timestamp"));
+      } else {
+        st->wait_timestamp = *ts;
+      }
+    }
+    return;
+  }
   if (!CheckExclusive(obj, {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"}, true, loc)) {
     return;
   }
@@ -512,11 +535,15 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
     }
   }
   // ItemSelector (or the legacy Parameters) shapes each item.
-  if (CheckExclusive(obj, {"ItemSelector", "Parameters"}, false, loc)) {
+  if (jsonata_) {
+    st->item_selector = GetJsonata(obj, "ItemSelector", StatesScope::kInput, loc);
+  } else if (CheckExclusive(obj, {"ItemSelector", "Parameters"}, false, loc)) {
     st->parameters =
         GetTemplate(obj, obj.Find("ItemSelector") ? "ItemSelector" : "Parameters", true, loc);
   }
-  if (const json::Value* p = obj.Find("ItemsPath")) {
+  if (jsonata_) {
+    st->items = GetJsonata(obj, "Items", StatesScope::kInput, loc);
+  } else if (const json::Value* p = obj.Find("ItemsPath")) {
     st->items_path = CompilePath(*p, "ItemsPath", PathKind::kReference, loc);
   }
   st->max_concurrency =
@@ -527,7 +554,10 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
                      loc)) {
     if (const json::Value* p = obj.Find("ToleratedFailurePercentage")) {
       std::string at = v::At(loc, "ToleratedFailurePercentage");
-      if (!p->is_number()) {
+      if (jsonata_ && JsonataTemplate::IsExpression(*p)) {
+        st->tolerated_failure_percentage.expr =
+            GetJsonata(obj, "ToleratedFailurePercentage", StatesScope::kInput, loc);
+      } else if (!p->is_number()) {
         Schema(v::MustBeType("ToleratedFailurePercentage", "NUMBER"), at);
       } else if (p->as_double() < 0 || p->as_double() > 100) {
         Schema("Value must be between 0 and 100", at);
@@ -561,7 +591,11 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
                                 "MaxInputBytesPerBatchPath"}),
                at);
       }
-      ib.batch_input = GetTemplate(*b, "BatchInput", true, at);
+      if (jsonata_) {
+        ib.batch_input_jsonata = GetJsonata(*b, "BatchInput", StatesScope::kInput, at);
+      } else {
+        ib.batch_input = GetTemplate(*b, "BatchInput", true, at);
+      }
       st->item_batcher = std::move(ib);
     }
   }

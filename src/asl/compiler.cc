@@ -44,20 +44,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileRoot(const json::Value&
     if (!ql->is_string() || (ql->as_string() != "JSONPath" && ql->as_string() != "JSONata")) {
       Schema(v::ValueOneOf({"JSONPath", "JSONata"}), "/QueryLanguage");
     } else if (ql->as_string() == "JSONata") {
-      Schema("QueryLanguage 'JSONata' is not supported yet; use 'JSONPath'", "/QueryLanguage");
-      // AWS's rule for states that try to go back to JSONPath still applies.
-      if (const json::Value* states = def.Find("States"); states && states->is_object()) {
-        for (const json::Member& m : states->as_object()) {
-          const json::Value* sql = m.second.is_object() ? m.second.Find("QueryLanguage") : nullptr;
-          if (sql && sql->is_string() && sql->as_string() == "JSONPath") {
-            Schema(
-                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state "
-                "machine",
-                v::At("/States", m.first));
-          }
-        }
-      }
-      return nullptr;
+      default_jsonata_ = true;
     }
   }
   return CompileMachine(def, "", MachineKind::kRoot, 0);

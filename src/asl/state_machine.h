@@ -20,6 +20,7 @@
 #include "asl/assignment.h"
 #include "asl/choice_rule.h"
 #include "asl/intrinsics.h"
+#include "asl/jsonata_template.h"
 #include "asl/path.h"
 #include "asl/payload_template.h"
 #include "common/json.h"
@@ -41,19 +42,23 @@ struct PathField {
   JsonPath path;  // "$" unless mode == kPath
 };
 
-// A number given literally or through a path (Seconds / SecondsPath, MaxConcurrency(Path), ...).
+// A number given literally, through a path (Seconds / SecondsPath, MaxConcurrency(Path), ...)
+// or, in a JSONata state, as a "{% %}" expression.
 struct NumberField {
   std::optional<double> value;  // integer fields hold whole numbers
   std::optional<JsonPath> path;
-  bool present() const { return value.has_value() || path.has_value(); }
+  std::optional<JsonataTemplate> expr;
+  bool present() const { return value.has_value() || path.has_value() || expr.has_value(); }
 };
 
 // Fail's Error/ErrorPath and Cause/CausePath: a literal, a path, or an intrinsic call.
+// In a JSONata state: a literal or a "{% %}" expression (expr).
 struct StringField {
   std::optional<std::string> value;
   std::optional<JsonPath> path;
   std::optional<IntrinsicCall> call;
-  bool present() const { return value || path || call; }
+  std::optional<JsonataTemplate> expr;
+  bool present() const { return value || path || call || expr; }
 };
 
 enum class JitterStrategy : uint8_t { kNone, kFull };
@@ -72,6 +77,7 @@ struct Catcher {
   std::vector<std::string> error_equals;
   std::optional<Assignment> assign;  // Assign (non-empty), evaluated on the error output
   PathField result_path;
+  std::optional<JsonataTemplate> output;  // JSONata: Output (absent: the error output)
   int next = kEnd;
   std::string next_name;
 };
@@ -105,6 +111,7 @@ struct ItemBatcher {
   NumberField max_items_per_batch;
   NumberField max_input_bytes_per_batch;
   std::optional<PayloadTemplate> batch_input;
+  std::optional<JsonataTemplate> batch_input_jsonata;  // a JSONata Map's BatchInput
 };
 
 struct State {
@@ -113,6 +120,17 @@ struct State {
   std::string comment;
   int next = kEnd;        // Next (index), or kEnd
   std::string next_name;  // Next as written (empty when End)
+
+  // QueryLanguage JSONata: the state's fields below hold JsonataTemplates (Arguments, Output,
+  // Items, ItemSelector, NumberField/StringField::expr, Timestamp) and no JSONPath ones;
+  // `jsonata_uses_context` says whether any of its expressions reads $states.context.
+  bool jsonata = false;
+  bool jsonata_uses_context = false;
+  std::optional<JsonataTemplate> arguments;      // Task, Parallel
+  std::optional<JsonataTemplate> output;         // absent: the result (or the input)
+  std::optional<JsonataTemplate> items;          // Map (absent: the state input)
+  std::optional<JsonataTemplate> item_selector;  // Map
+  std::optional<JsonataTemplate> wait_timestamp_expr;
 
   // Input and output processing, in AWS's order.
   PathField input_path;

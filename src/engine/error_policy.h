@@ -30,6 +30,8 @@ inline constexpr std::string_view kStatesTaskFailed = "States.TaskFailed";
 inline constexpr std::string_view kStatesTimeout = "States.Timeout";
 inline constexpr std::string_view kStatesHeartbeatTimeout = "States.HeartbeatTimeout";
 inline constexpr std::string_view kStatesNoChoiceMatched = "States.NoChoiceMatched";
+// A JSONata expression failed, or gave a value of the wrong type (JSONata states).
+inline constexpr std::string_view kStatesQueryEvaluationError = "States.QueryEvaluationError";
 inline constexpr std::string_view kStatesExceedToleratedFailureThreshold =
     "States.ExceedToleratedFailureThreshold";
 

@@ -39,6 +39,10 @@ inline constexpr EventType kExecutionAborted{"ExecutionAborted", "executionAbort
 inline constexpr EventType kExecutionRedriven{"ExecutionRedriven", "executionRedrivenEventDetails"};
 
 // The event that ends an execution with this status (status is not kRunning).
+// A JSONata state's expression failed: {cause, error, location?, state}, before the state's
+// Retry/Catch run.
+inline constexpr EventType kEvaluationFailed{"EvaluationFailed", "evaluationFailedEventDetails"};
+
 constexpr const EventType& ExecutionEnded(ExecutionStatus status) {
   switch (status) {
     case ExecutionStatus::kSucceeded:

@@ -81,6 +81,7 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
  private:
   // The executor's own types (executor_internal.h, frame.h).
   friend class FrameContext;
+  friend class JsonataView;
   struct Message;
   struct ReplayTimer;
   struct ParkedTask;
@@ -203,6 +204,28 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   bool ReplayMapRunOutcome(const HistoryEvent& next);
   void AbortMapRun(ChildGroup& children);
   void AbortMapRuns();
+  // JSONata states (executor_jsonata.cc). QueryFailed records the EvaluationFailed event and
+  // returns the States.QueryEvaluationError to fail the state with (cause prefixed).
+  Error QueryFailed(Frame& f, const asl::QueryFailure& failure);
+  // Arguments of a Task or Parallel (*input: the raw input, replaced by the arguments); false
+  // when the state failed.
+  bool EvaluateArguments(Frame& f, json::Value* input);
+  // A JSONata state's end: Assign and Output (with $states.result = value when has_result;
+  // Output absent: value), the Exited event, the transition to next.
+  void FinishJsonata(Frame& f, json::Value value, bool has_result, int next);
+  void RunJsonataChoice(Frame& f);
+  void RunJsonataWait(Frame& f);
+  void RunJsonataFail(Frame& f);
+  // A Map's items (Items, or the input): an array, or the state failed and nullopt.
+  std::optional<json::Value> JsonataMapItems(Frame& f);
+  // One Map item as its iteration's input: ItemSelector (JSONPath or JSONata) or the item.
+  Result<json::Value> SelectItem(Frame& owner, const json::Value& item, int64_t index);
+  // A number field's value from its JSONata expression (an integer >= min_value unless
+  // `fraction`); failures are recorded (QueryFailed) and returned.
+  Result<double> ResolveJsonataNumber(Frame& f, const asl::JsonataTemplate& expr, double min_value,
+                                      double max_value, bool fraction);
+  // A Catcher of a JSONata state: Assign and Output over $states.errorOutput.
+  void CatchJsonata(Frame& f, const asl::Catcher& catcher, const Error& e);
 
   // A state's failure (executor_retry_catch.cc).
   void StateFailed(Frame& f, Error e);   // retry / catch / fail the frame

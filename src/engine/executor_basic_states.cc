@@ -13,6 +13,7 @@ namespace stator::engine {
 
 void Execution::RunPass(Frame& f) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return FinishJsonata(f, f.raw_input, false, state.next);
   FrameContext context(this, &f);
   std::optional<json::Value> effective_input = EffectiveInput(f, context);
   if (!effective_input) return;
@@ -31,6 +32,7 @@ void Execution::RunPass(Frame& f) {
 }
 
 void Execution::RunSucceed(Frame& f) {
+  if (f.current_state().jsonata) return FinishJsonata(f, f.raw_input, false, asl::kEnd);
   FrameContext context(this, &f);
   Result<json::Value> effective_input =
       ApplyInputOutputPath(f.current_state().input_path, f.raw_input, context);
@@ -40,6 +42,7 @@ void Execution::RunSucceed(Frame& f) {
 
 void Execution::RunChoice(Frame& f) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return RunJsonataChoice(f);
   FrameContext context(this, &f);
   std::optional<json::Value> effective_input = EffectiveInput(f, context);
   if (!effective_input) return;
@@ -74,6 +77,7 @@ void Execution::RunChoice(Frame& f) {
 
 void Execution::RunWait(Frame& f) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return RunJsonataWait(f);
   FrameContext context(this, &f);
   std::optional<json::Value> effective_result = EffectiveInput(f, context);
   if (!effective_result) return;
@@ -123,6 +127,7 @@ void Execution::RunWait(Frame& f) {
 
 void Execution::FinishWait(Frame& f, json::Value effective_input) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return FinishJsonata(f, std::move(effective_input), false, state.next);
   if (state.assign) {
     FrameContext context(this, &f);
     Status assigned = EvaluateAssign(f, *state.assign, effective_input, context);
@@ -133,6 +138,7 @@ void Execution::FinishWait(Frame& f, json::Value effective_input) {
 
 void Execution::RunFail(Frame& f) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return RunJsonataFail(f);
   FrameContext context(this, &f);
   auto resolve = [&](const asl::StringField& field, const char* what,
                      std::string* out) -> std::optional<Error> {

@@ -119,6 +119,39 @@ class FrameContext : public asl::Context {
 
 // AWS's prefix of a States.Runtime cause: "An error occurred while executing the state 'X'
 // (entered at the event id #N). ".
+// What a JSONata state's expressions see (asl::JsonataScope): $states = {input, context (only
+// when the state's expressions read it), result?, errorOutput?}, built once on first use, and
+// the frame's workflow variables. Lives for one evaluation phase of one state.
+class JsonataView : public asl::JsonataScope {
+ public:
+  JsonataView(Execution* execution, Frame* frame, const json::Value* input,
+              const json::Value* result = nullptr, const json::Value* error_output = nullptr,
+              const json::Value* map_item = nullptr, int64_t item_index = 0)
+      : execution_(execution),
+        frame_(frame),
+        input_(input),
+        result_(result),
+        error_output_(error_output),
+        map_item_(map_item),
+        item_index_(item_index) {}
+  const json::Value* States() const override;
+  const json::Value* StatesMember(std::string_view field) const override;
+  const json::Value* Variable(uint32_t id) const override {
+    return FrameContext::FindVariable(*frame_, id);
+  }
+  std::mt19937_64* Random() const override { return &execution_->rng_; }
+
+ private:
+  Execution* execution_;
+  Frame* frame_;
+  const json::Value* input_;
+  const json::Value* result_;
+  const json::Value* error_output_;
+  const json::Value* map_item_;
+  int64_t item_index_;
+  mutable std::optional<json::Value> states_;
+};
+
 std::string RuntimePrefix(const Frame& f);
 // A caught or tolerated error as a state's result: {"Error", "Cause"} (no Cause when empty).
 json::Value ErrorOutput(const Error& e);

@@ -30,6 +30,7 @@ void Execution::RunParallelAttempt(Frame& f) {
     if (!parameters.ok()) return StateFailed(f, std::move(parameters).error());
     input = std::move(parameters).value();
   }
+  if (state.arguments && !EvaluateArguments(f, &input)) return;
   const int64_t started = Emit(f, event_types::kParallelState.started, json::Value());
   if (finished()) return;
   auto branches = std::make_unique<ChildGroup>();
@@ -60,7 +61,12 @@ void Execution::RunMapAttempt(Frame& f) {
   if (!effective_result) return;
   json::Value effective_input = std::move(effective_result).value();
   json::Value items = effective_input;
-  if (state.items_path && !(state.items_path->is_root() && !state.items_path->is_context())) {
+  if (state.jsonata) {
+    std::optional<json::Value> selected = JsonataMapItems(f);
+    if (!selected) return;
+    items = std::move(*selected);
+  } else if (state.items_path &&
+             !(state.items_path->is_root() && !state.items_path->is_context())) {
     std::optional<json::Value> v = EvaluatePath(*state.items_path, effective_input, context);
     if (!v) return RaiseRuntime(f, NoResultsForPath(state.items_path->text()));
     items = std::move(*v);
@@ -89,6 +95,11 @@ void Execution::RunMapAttempt(Frame& f) {
   if (state.tolerated_failure_percentage.present()) {
     if (state.tolerated_failure_percentage.value) {
       tolerated_percent = *state.tolerated_failure_percentage.value;
+    } else if (state.tolerated_failure_percentage.expr) {
+      Result<double> n =
+          ResolveJsonataNumber(f, *state.tolerated_failure_percentage.expr, 0, 100, true);
+      if (!n.ok()) return RaiseRuntime(f, std::move(n).error());
+      tolerated_percent = *n;
     } else {
       const asl::JsonPath& path = *state.tolerated_failure_percentage.path;
       std::optional<json::Value> v = EvaluatePath(path, effective_input, context);
@@ -124,20 +135,21 @@ void Execution::RunMapAttempt(Frame& f) {
       if (!r.ok()) return RaiseRuntime(f, std::move(r).error());
       limits.max_bytes = *r;
     }
-    if (batcher.batch_input) {
+    if (batcher.batch_input_jsonata) {
+      JsonataView view(this, &f, &f.raw_input);
+      Result<json::Value, asl::QueryFailure> v = batcher.batch_input_jsonata->Evaluate(view);
+      if (!v.ok()) return StateFailed(f, QueryFailed(f, v.error()));
+      limits.batch_input = std::move(v).value();
+    } else if (batcher.batch_input) {
       Result<json::Value> batch_input = batcher.batch_input->Evaluate(effective_input, context);
       if (!batch_input.ok()) return StateFailed(f, std::move(batch_input).error());
       limits.batch_input = std::move(batch_input).value();
     }
+    f.effective_input = effective_input;  // what a JSONPath ItemSelector reads
     std::vector<json::Value> selected;
     selected.reserve(item_array.size());
     for (size_t i = 0; i < item_array.size(); ++i) {
-      if (!state.parameters) {
-        selected.push_back(item_array[i]);
-        continue;
-      }
-      FrameContext item_context(this, &f, &item_array[i], static_cast<int64_t>(i));
-      Result<json::Value> item = state.parameters->Evaluate(effective_input, item_context);
+      Result<json::Value> item = SelectItem(f, item_array[i], static_cast<int64_t>(i));
       if (!item.ok()) return StateFailed(f, std::move(item).error());
       selected.push_back(std::move(item).value());
     }
@@ -189,10 +201,8 @@ void Execution::LaunchIterations(Frame& owner) {
       input = children.batch_inputs[i];
     } else {
       const json::Value& item = children.items.as_array()[i];
-      if (state.parameters) {
-        FrameContext item_context(this, &owner, &item, static_cast<int64_t>(i));
-        Result<json::Value> selected =
-            state.parameters->Evaluate(owner.effective_input, item_context);
+      if (state.parameters || state.item_selector) {
+        Result<json::Value> selected = SelectItem(owner, item, static_cast<int64_t>(i));
         if (!selected.ok()) {
           owner.children_error = std::move(selected).error();
           if (owner.children_error.error == kStatesRuntime) {

@@ -85,6 +85,7 @@ void Execution::StateFailed(Frame& f, Error e) {
     if (finished()) return;
     for (const asl::Catcher& catcher : state.catchers) {
       if (!ErrorMatches(catcher.error_equals, e.error)) continue;
+      if (state.jsonata) return CatchJsonata(f, catcher, e);
       json::Value error_output = ErrorOutput(e);
       if (catcher.assign) {
         FrameContext context(this, &f);

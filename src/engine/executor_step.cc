@@ -113,6 +113,7 @@ void Execution::EnterState(Frame& f) {
   f.retrier_attempts.clear();
   f.pending_assign = nullptr;
   f.entered_millis = Now();
+  f.entered_previous = f.last_event;
   f.entered_event =
       EmitState(f, state_plan.entered, HistoryEvent::Compact::kStateEntered, f.raw_input);
   f.phase = Phase::kAttempt;
@@ -204,6 +205,7 @@ void Execution::EmitExited(Frame& f, json::Value&& out, int next, bool caught) {
 
 void Execution::FinishWithResult(Frame& f, json::Value result) {
   const asl::State& state = f.current_state();
+  if (state.jsonata) return FinishJsonata(f, std::move(result), true, state.next);
   FrameContext context(this, &f);
   if (state.result_selector) {
     Result<json::Value> selected = state.result_selector->Evaluate(result, context);
@@ -223,6 +225,12 @@ Result<int64_t> Execution::ResolveInt(Frame& f, const asl::NumberField& field,
                                       const json::Value& input, const char* field_name,
                                       int64_t min_value) {
   if (field.value) return static_cast<int64_t>(*field.value);
+  if (field.expr) {
+    Result<double> v = ResolveJsonataNumber(f, *field.expr, static_cast<double>(min_value),
+                                            static_cast<double>(INT32_MAX), false);
+    if (!v.ok()) return std::move(v).error();
+    return static_cast<int64_t>(*v);
+  }
   FrameContext context(this, &f);
   std::optional<json::Value> v = EvaluatePath(*field.path, input, context);
   if (!v) return NoResultsForPath(field.path->text());

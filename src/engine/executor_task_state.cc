@@ -49,6 +49,7 @@ void Execution::RunTaskAttempt(Frame& f) {
     if (!evaluated.ok()) return StateFailed(f, std::move(evaluated).error());
     task_input = std::move(evaluated).value();
   }
+  if (state.arguments && !EvaluateArguments(f, &task_input)) return;
   if (!CheckSize(f, task_input, true)) return;
   if (resource.kind == TaskResource::Kind::kActivity && replay_ == nullptr &&
       options_.activity_exists && !options_.activity_exists(state.resource)) {

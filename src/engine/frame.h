@@ -101,6 +101,7 @@ struct Frame {
   json::Value effective_input;  // after InputPath / Parameters (Wait, Map)
   int64_t last_event = 0;       // the frame's previous-event tracker
   int64_t entered_event = 0;
+  int64_t entered_previous = 0;  // the Entered event's previousEventId (EvaluationFailed's)
   int64_t entered_millis = 0;
   int64_t retry_count = 0;
   std::vector<int64_t> retrier_attempts;  // per Retrier of the current state

@@ -14,7 +14,7 @@ cases that do not pass yet. The run fails
 With --case/--only, only the selected cases are compared.
 
 --cli (the `conformance_shared_cli` entry): replays the cases that `stator run` can execute on
-its own (no api/test_state areas, no JSONata, no nested or express executions, no Task states,
+its own (no api/test_state areas, no nested or express executions, no Task states,
 only CreateStateMachine/StartExecution/GetExecutionHistory/DescribeExecution) through
 replay.py's CaseRunner with a stand-in API client that calls the stator binary; every one of
 them must pass. It checks the CLI front door (`stator run --json --history`: its own
@@ -203,8 +203,6 @@ def cli_skip_reason(case) -> str | None:
     """Why `stator run` cannot execute a case on its own (None: it can)."""
     if case["area"] in ("api", "test_state"):
         return f"area {case['area']}"
-    if case.get("jsonata"):
-        return "JSONata"
     for tag in ("nested_sfn", "express", "test_state"):
         if tag in case.get("tags", []):
             return tag
