@@ -62,24 +62,20 @@ void Execution::StartMapRun(Frame& f, const std::string& map_run_arn) {
     const json::Array& items = children.items.as_array();
     r.inputs.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
-      if (!state.parameters) {
-        r.inputs.push_back(items[i]);
-      } else {
-        FrameContext item_context(this, &f, &items[i], static_cast<int64_t>(i));
-        Result<json::Value> selected = state.parameters->Evaluate(f.effective_input, item_context);
-        if (!selected.ok()) {
-          // As an inline Map's ItemSelector failure: the Map Run fails, no child starts.
-          f.children_error = std::move(selected).error();
-          if (f.children_error.error == kStatesRuntime) {
-            f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
-          }
-          f.resume_reason = ResumeKind::kChildFailed;
-          f.phase = Phase::kResume;
-          MakeReady(f);
-          return;
+      // ItemSelector (JSONPath or JSONata) or the item itself, as for an inline Map.
+      Result<json::Value> selected = SelectItem(f, items[i], static_cast<int64_t>(i));
+      if (!selected.ok()) {
+        // As an inline Map's ItemSelector failure: the Map Run fails, no child starts.
+        f.children_error = std::move(selected).error();
+        if (f.children_error.error == kStatesRuntime) {
+          f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
         }
-        r.inputs.push_back(std::move(selected).value());
+        f.resume_reason = ResumeKind::kChildFailed;
+        f.phase = Phase::kResume;
+        MakeReady(f);
+        return;
       }
+      r.inputs.push_back(std::move(selected).value());
       r.items_per_input.push_back(1);
     }
   }
