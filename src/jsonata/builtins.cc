@@ -365,7 +365,9 @@ const std::vector<const Builtin*>& AllBuiltins() {
     add(ArrayBuiltins());
     add(ObjectBuiltins());
     add(InterimStringBuiltins());
-    // jn-text: add(StringBuiltins()); here (its functions replace the interim ones).
+    add(StringBuiltins());  // replaces the interim ones by name
+    add(EncodingBuiltins());
+    add(DateTimeBuiltins());
     return all;
   }();
   return *kAll;

@@ -119,6 +119,8 @@ std::span<const Builtin> NumericBuiltins();      // functions_numeric.cc
 std::span<const Builtin> ArrayBuiltins();        // functions_array.cc
 std::span<const Builtin> ObjectBuiltins();       // functions_object.cc
 std::span<const Builtin> StringBuiltins();       // functions_string.cc (jn-text)
+std::span<const Builtin> EncodingBuiltins();     // functions_encoding.cc (jn-text)
+std::span<const Builtin> DateTimeBuiltins();     // functions_datetime.cc (jn-text)
 // $string, $length, $substring, ... in a plain form until jn-text's family replaces them.
 std::span<const Builtin> InterimStringBuiltins();  // functions_string_interim.cc
 

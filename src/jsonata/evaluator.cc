@@ -76,7 +76,12 @@ const std::unordered_map<std::string, Value>& BuiltinFunctions() {
 }
 
 Evaluator::Evaluator(const Program& program, const Bindings* bindings, const Limits& limits)
-    : program_(program), bindings_(bindings), limits_(limits) {}
+    : program_(program),
+      bindings_(bindings),
+      limits_(limits),
+      now_millis_(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count())) {}
 
 jsonata::Error Evaluator::LimitError(bool depth) const {
   if (depth) {
@@ -679,13 +684,15 @@ EvalResult Evaluator::ApplyRegex(const Function& f, const std::vector<Value>& ar
   if (!f.bound.empty()) {  // a match's next()
     text = f.bound[0].str();
     start = static_cast<int>(f.bound[1].number());
-    if (static_cast<size_t>(start) >= text.size()) return Value();
+    if (static_cast<size_t>(start) >= Utf16Length(text)) return Value();
   } else {
     if (args.empty() || !args[0].is_string()) return Value();
     text = args[0].str();
     if (args.size() > 1 && args[1].is_number()) start = static_cast<int>(args[1].number());
   }
-  auto m = f.regex->Exec(text, start);
+  auto found = f.regex->Exec(text, start);
+  if (!found.ok()) return found.error();
+  const auto& m = *found;
   if (!m) return Value();
   if (!f.bound.empty() && m->match.empty()) {
     return MakeError("D1004", -1, {{"value", f.regex->source()}});

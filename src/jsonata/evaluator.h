@@ -47,6 +47,8 @@ class Evaluator {
   int Arity(const Value& fn) const;
   Value Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const;
   const std::shared_ptr<Frame>& root() const { return root_; }
+  // The evaluation's fixed timestamp (ms since the epoch) that $now and $millis report.
+  double now_millis() const { return now_millis_; }
 
  private:
   friend class PathEvaluator;
@@ -90,6 +92,7 @@ class Evaluator {
   int depth_ = 0;
   uint32_t ticks_ = 0;
   std::chrono::steady_clock::time_point start_;
+  double now_millis_ = 0;
   const char* stack_base_ = nullptr;
   size_t stack_budget_ = 0;
 };

@@ -1,57 +1,72 @@
 #include "jsonata/regex_adaptor.h"
 
-#include <regex>
+#include "jsonata/js_string.h"
+#include "jsonata/regex.h"
 
 namespace stator::jsonata::internal {
 namespace {
 
-class StdRegex final : public Regex {
- public:
-  StdRegex(std::regex re, std::string source) : re_(std::move(re)), source_(std::move(source)) {}
+// The subject of the last Exec on this thread in UTF-16: the built-ins call Exec again and
+// again on one text ($match, $replace, $split walk its matches), so it is converted once.
+struct Utf16Cache {
+  std::string utf8;
+  std::u16string utf16;
+  const std::u16string& Get(const std::string& text) {
+    if (text != utf8 || (utf16.empty() && !text.empty())) {
+      utf8 = text;
+      utf16 = ToUtf16(text);
+    }
+    return utf16;
+  }
+};
 
-  std::optional<RegexMatch> Exec(const std::string& text, int start) const override {
-    if (start < 0 || static_cast<size_t>(start) > text.size()) return std::nullopt;
-    std::smatch m;
-    auto flags = std::regex_constants::match_default;
-    if (start > 0) flags |= std::regex_constants::match_prev_avail;
-    if (!std::regex_search(text.begin() + start, text.end(), m, re_, flags)) return std::nullopt;
+class JsRegex final : public Regex {
+ public:
+  explicit JsRegex(jsonata::Regex re) : re_(std::move(re)) {}
+
+  Result<std::optional<RegexMatch>, jsonata::Error> Exec(const std::string& text,
+                                                         int start) const override {
+    thread_local Utf16Cache cache;
+    const std::u16string& s = cache.Get(text);
+    if (start < 0 || static_cast<size_t>(start) > s.size()) return std::optional<RegexMatch>();
+    auto m = re_.Exec(s, static_cast<size_t>(start));
+    if (!m.ok()) return m.error();
+    if (!*m) return std::optional<RegexMatch>();
+    const jsonata::RegexMatch& r = **m;
     RegexMatch out;
-    out.match = m.str(0);
-    out.start = static_cast<int>(m.position(0)) + start;
-    out.end = out.start + static_cast<int>(out.match.size());
-    for (size_t i = 1; i < m.size(); ++i) {
-      if (m[i].matched) {
-        out.groups.push_back(m.str(i));
-      } else {
+    out.match = ToUtf8(std::u16string_view(s).substr(r.start, r.end - r.start));
+    out.start = static_cast<int>(r.start);
+    out.end = static_cast<int>(r.end);
+    for (const auto& [a, b] : r.groups) {
+      if (a == jsonata::RegexMatch::npos) {
         out.groups.push_back(std::nullopt);
+      } else {
+        out.groups.push_back(ToUtf8(std::u16string_view(s).substr(a, b - a)));
       }
     }
-    return out;
+    return std::optional<RegexMatch>(std::move(out));
   }
-  const std::string& source() const override { return source_; }
+  const std::string& source() const override { return re_.source(); }
 
  private:
-  std::regex re_;
-  std::string source_;
+  jsonata::Regex re_;
 };
 
 }  // namespace
 
 Result<std::shared_ptr<const Regex>, jsonata::Error> CompileRegex(std::string_view pattern,
                                                                   std::string_view flags) {
-  auto syntax = std::regex_constants::ECMAScript;
-  for (char f : flags) {
-    if (f == 'i') syntax |= std::regex_constants::icase;
-    if (f == 'm') syntax |= std::regex_constants::multiline;
+  auto re = jsonata::Regex::Compile(pattern, flags);
+  if (!re.ok()) return re.error();
+  return std::shared_ptr<const Regex>(std::make_shared<JsRegex>(std::move(*re)));
+}
+
+size_t Utf16Length(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
   }
-  std::string p(pattern);
-  std::regex re;
-  try {  // std::regex reports bad patterns only by exception; it stops here.
-    re = std::regex(p, syntax);
-  } catch (const std::regex_error&) {
-    return jsonata::Error{"S0302", "Invalid regular expression: /" + p + "/", -1, std::nullopt};
-  }
-  return std::shared_ptr<const Regex>(std::make_shared<StdRegex>(std::move(re), p));
+  return n;
 }
 
 }  // namespace stator::jsonata::internal
