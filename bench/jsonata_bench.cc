@@ -4,21 +4,25 @@
 //
 // usage: jsonata_bench SPEC_FILE
 //   SPEC_FILE: {"asl": [{"name", "expr", "input"?, "bindings"?, "iters"}], "suite": [request...],
-//   "repeat": R}; a suite request is a `stator jsonata --batch` line ({"expr", "input"?,
-//   "bindings"?, "timelimit"?, "depth"?}).
+//   "suite_limits": [request...], "repeat": R}; a suite request is a `stator jsonata --batch`
+//   line ({"expr", "input"?, "bindings"?, "timelimit"?, "depth"?}). "suite_limits" is timed
+//   apart from "suite" (the driver puts there the cases that run into a time or depth limit).
 // Output, one JSON object on stdout:
 //   {"system":"stator","asl":[{"name","iters","ns_per_eval","result"}],
-//    "suite":{"cases","compile_s","eval_s","compile_eval_s","outcomes":{...}}}
+//    "suite"/"suite_limits":{"cases","compile_s","eval_s","compile_eval_s","slowest":[{"case","s"}],
+//             "outcomes":{...}}}
 // ns_per_eval: the best of R timed loops of `iters` evaluations (after a warm-up of iters/10,
 // at least 1,000), the result freed inside the loop. eval_s: the best of R passes that evaluate
 // every suite case once with its expression compiled beforehand (after one warm-up pass);
-// compile_eval_s: the same with each expression compiled inside the pass.
+// compile_eval_s: the same with each expression compiled inside the pass. slowest: the ten
+// slowest cases of the warm-up pass (index into the suite array, seconds).
 // Single-threaded; owns nothing beyond main's locals.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -132,9 +136,19 @@ json::Value BenchSuite(const json::Array& reqs_json, int repeat) {
   const double compile_s = SecondsSince(t0);
 
   int64_t n_result = 0, n_undefined = 0, n_error = 0;
-  for (size_t i = 0; i < reqs.size(); ++i) {  // warm-up, counting outcomes
+  std::vector<std::pair<double, size_t>> times;  // seconds, case index
+  for (size_t i = 0; i < reqs.size(); ++i) {     // warm-up, counting outcomes and timing each case
+    auto tc = SteadyClock::now();
     std::string_view o = EvalOnce(compiled[i] ? &*compiled[i] : nullptr, reqs[i]);
+    times.emplace_back(SecondsSince(tc), i);
     (o == "result" ? n_result : o == "undefined" ? n_undefined : n_error)++;
+  }
+  std::sort(times.begin(), times.end(), std::greater<>());
+  json::Array slowest;
+  for (size_t k = 0; k < std::min<size_t>(10, times.size()); ++k) {
+    slowest.push_back(
+        json::Value::MakeObject({{"case", json::Value::Int(static_cast<int64_t>(times[k].second))},
+                                 {"s", json::Value::Double(times[k].first)}}));
   }
   double best = std::numeric_limits<double>::infinity();
   for (int r = 0; r < repeat; ++r) {
@@ -158,6 +172,7 @@ json::Value BenchSuite(const json::Array& reqs_json, int repeat) {
        {"compile_s", json::Value::Double(compile_s)},
        {"eval_s", json::Value::Double(best)},
        {"compile_eval_s", json::Value::Double(best_full)},
+       {"slowest", json::Value::MakeArray(std::move(slowest))},
        {"outcomes", json::Value::MakeObject({{"result", json::Value::Int(n_result)},
                                              {"undefined", json::Value::Int(n_undefined)},
                                              {"error", json::Value::Int(n_error)}})}});
@@ -172,14 +187,14 @@ int Main(int argc, char** argv) {
   if (const json::Value* a = spec.Find("asl"); a && a->is_array()) {
     for (const json::Value& c : a->as_array()) asl.push_back(BenchAsl(c, repeat));
   }
-  json::Value suite;
-  if (const json::Value* s = spec.Find("suite"); s && s->is_array()) {
-    suite = BenchSuite(s->as_array(), repeat);
+  json::Object out = {{"system", json::Value::String("stator")},
+                      {"asl", json::Value::MakeArray(std::move(asl))}};
+  for (const char* key : {"suite", "suite_limits"}) {
+    if (const json::Value* s = spec.Find(key); s && s->is_array()) {
+      out.emplace_back(key, BenchSuite(s->as_array(), repeat));
+    }
   }
-  json::Value out = json::Value::MakeObject({{"system", json::Value::String("stator")},
-                                             {"asl", json::Value::MakeArray(std::move(asl))},
-                                             {"suite", suite}});
-  std::printf("%s\n", out.Dump().c_str());
+  std::printf("%s\n", json::Value::MakeObject(std::move(out)).Dump().c_str());
   return 0;
 }
 

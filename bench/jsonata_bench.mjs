@@ -4,12 +4,13 @@
 //   node bench/jsonata_bench.mjs --batch
 //       The reference's `stator jsonata --batch`: JSON lines on stdin, each
 //       {"expr", "input"?, "bindings"?, "timelimit"?, "depth"?}; one line out per request:
-//       {"result": V} (a function written as ""), {"undefined": true} or
+//       {"result": V} (a function written as ""; "nonfinite": true added when V held Infinity
+//       or NaN, which JSON writes as null), {"undefined": true} or
 //       {"code", "message", "position"?, "token"?}. A request with timelimit/depth is timeboxed
 //       as the suite's runner does it (__evaluate_entry/__evaluate_exit hooks, U1001).
 //   node bench/jsonata_bench.mjs --bench FILE
 //       FILE: {"asl": [{"name", "expr", "input"?, "bindings"?, "iters"}], "suite": [request...],
-//       "repeat": R}. Prints one JSON object: per ASL case the best-of-R mean time per
+//       "suite_limits": [request...], "repeat": R} ("suite_limits" timed apart from "suite"). Prints one JSON object: per ASL case the best-of-R mean time per
 //       evaluation (compiled once, warmed up first), and for the suite the best-of-R time of
 //       evaluating every case once (compiled once, one warm-up pass first).
 import { createRequire } from 'node:module';
@@ -89,16 +90,23 @@ async function answer(req) {
     applyLimits(expr, req);
     const r = await expr.evaluate(req.input, req.bindings);
     if (r === undefined) return {undefined: true};
-    const text = JSON.stringify(r, replacer);
+    let nonfinite = false;
+    const text = JSON.stringify(r, (k, v) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) nonfinite = true;
+      return replacer(k, v);
+    });
     if (text === undefined) return {result: ''};  // a function value (or a symbol)
-    return {resultText: text};
+    // JSON writes Infinity and NaN as null; "nonfinite" says the result held one.
+    return nonfinite ? {resultText: text, nonfinite: true} : {resultText: text};
   } catch (e) {
     return errorAnswer(e);
   }
 }
 
 function line(a) {
-  if (a.resultText !== undefined) return '{"result":' + a.resultText + '}';
+  if (a.resultText !== undefined) {
+    return '{"result":' + a.resultText + (a.nonfinite ? ',"nonfinite":true}' : '}');
+  }
   return JSON.stringify(a);
 }
 
@@ -160,7 +168,14 @@ async function benchSuite(reqs, repeat) {
   });
   const compileS = secondsSince(t0);
   const counts = {result: 0, undefined: 0, error: 0};
-  for (let i = 0; i < reqs.length; i++) counts[await evalOnce(compiled[i], reqs[i])]++;  // warm-up
+  const times = [];
+  for (let i = 0; i < reqs.length; i++) {  // warm-up, counting outcomes and timing each case
+    const tc = now();
+    counts[await evalOnce(compiled[i], reqs[i])]++;
+    times.push([secondsSince(tc), i]);
+  }
+  times.sort((a, b) => b[0] - a[0]);
+  const slowest = times.slice(0, 10).map(([s, i]) => ({case: i, s}));
   let best = Infinity;
   for (let r = 0; r < repeat; r++) {
     const t1 = now();
@@ -183,7 +198,7 @@ async function benchSuite(reqs, repeat) {
     bestFull = Math.min(bestFull, secondsSince(t2));
   }
   return {cases: reqs.length, compile_s: compileS, eval_s: best, compile_eval_s: bestFull,
-          outcomes: counts};
+          slowest, outcomes: counts};
 }
 
 async function bench(file) {
@@ -193,6 +208,7 @@ async function bench(file) {
                node: process.version, asl: [], suite: null};
   for (const c of spec.asl || []) out.asl.push(await benchAsl(c, repeat));
   if (spec.suite) out.suite = await benchSuite(spec.suite, repeat);
+  if (spec.suite_limits) out.suite_limits = await benchSuite(spec.suite_limits, repeat);
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

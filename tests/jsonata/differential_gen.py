@@ -47,7 +47,10 @@ class Gen:
 
     # ---- inputs -------------------------------------------------------------------------
     def num_value(self):
-        return json.loads(self.pick([n for n in NUMBERS if n != "-0"]))
+        # Not 9007199254740993 in inputs: JSON input integers beyond 2^53 pass through stator
+        # exactly (json::Value int64) where the reference has read them as doubles; that is
+        # reported, not fuzzed (it would mask every other difference in a result holding it).
+        return json.loads(self.pick([n for n in NUMBERS if n not in ("-0", "9007199254740993")]))
 
     def str_value(self):
         return self.pick(STRINGS)
