@@ -22,7 +22,7 @@ STRINGS = ["", "a", "abc", "Hello World", " padded ", "ünïcödé", "😀x😀"
            "-4.5", "1e3", "true", "null", "tab\there", "line\nbreak", 'quo"te', "back\\slash",
            "ABC def", "x y z", "%20&=?", "𝄞", "é", "0x1F", " ", "aaa"]
 FIELD_NUMBERS = ["n", "m", "price", "qty"]
-REGEXES = ["/a/", "/[a-c]+/i", "/^\\s+|\\s+$/", "/(\\w)(\\d)?/", "/o/g", "/\\d+/", "/x*/",
+REGEXES = ["/a/", "/[a-c]+/i", "/^\\s+|\\s+$/", "/(\\w)(\\d)?/", "/o/m", "/\\d+/", "/x*/",
            "/[aeiou]/i", "/(a)|(b)/"]
 PICTURES = ["#,##0.00", "0.0", "#", "000", "0%", "#,###", "00.00", "#;(#)", "9", "#0.#%",
             "\u2030#", "#,##0.00;-#"]
