@@ -177,18 +177,22 @@ def main():
     same = sum(1 for a, b in zip(out_ours.splitlines(), out_ref.splitlines())
                if json.loads(a) == json.loads(b))
 
-    rows = []
+    rows, cpu_rows = [], []
     for a, b in zip(ours["asl"], ref["asl"]):
         if json.loads(a["result"]) != json.loads(b["result"]):
             print("warning: %s: results differ: stator %s, reference %s" %
                   (a["name"], a["result"][:80], b["result"][:80]))
         rows.append((a["name"], "per evaluation", a["ns_per_eval"] / 1e9,
                      b["ns_per_eval"] / 1e9))
+        cpu_rows.append((a["name"], "per evaluation, CPU time", a["cpu_ns_per_eval"] / 1e9,
+                         b["cpu_ns_per_eval"] / 1e9))
     s, r = ours["suite"], ref["suite"]
     sl, rl = ours["suite_limits"], ref["suite_limits"]
     n, n_all = s["cases"], s["cases"] + sl["cases"]
     rows.append(("suite, %d cases, in process" % n, "evaluate each once (compiled)",
                  s["eval_s"], r["eval_s"]))
+    cpu_rows.append(("suite, %d cases, in process" % n, "evaluate each once, CPU time",
+                     s["cpu_eval_s"], r["cpu_eval_s"]))
     rows.append(("suite, %d cases, in process" % n, "compile + evaluate each once",
                  s["compile_eval_s"], r["compile_eval_s"]))
     rows.append(("suite, %d cases, in process" % n_all, "evaluate each once (compiled)",
@@ -197,12 +201,12 @@ def main():
     rows.append(("suite, %d cases, end to end" % n_all, "one --batch process", batch_all_ours,
                  batch_all_ref))
 
-    print("JSONata: stator vs jsonata-js %s (node %s), best of %d; ratio = reference / stator" %
-          (ref["version"], ref["node"], args.repeat))
+    print("JSONata: stator vs jsonata-js %s (node %s), best of %d; ratio = reference / stator; "
+          "load average %.1f" % (ref["version"], ref["node"], args.repeat, os.getloadavg()[0]))
     print("%-32s %-30s %10s %11s %8s  %s" % ("case", "measure", "stator", "reference", "ratio",
                                              "target"))
     print("-" * 108)
-    for name, measure, t_ours, t_ref in rows:
+    for name, measure, t_ours, t_ref in rows + cpu_rows:
         ratio = t_ref / t_ours
         verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
         print("%-32s %-30s %10s %11s %7.1fx  >= %gx %s" % (
