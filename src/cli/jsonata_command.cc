@@ -69,10 +69,10 @@ Result<jsonata::BindingList> BindingsFrom(const json::Value& v) {
 std::string BatchLine(const std::string& line) {
   auto req = json::Parse(line);
   if (!req.ok() || !req->is_object()) {
-    return json::Value::MakeObject({{"code", json::Value::String("BadRequest")},
-                                    {"message", json::Value::String(
-                                                    req.ok() ? "request must be an object"
-                                                             : req.error().cause)}})
+    return json::Value::MakeObject(
+               {{"code", json::Value::String("BadRequest")},
+                {"message",
+                 json::Value::String(req.ok() ? "request must be an object" : req.error().cause)}})
         .Dump();
   }
   const json::Value* expr = req->Find("expr");

@@ -22,30 +22,30 @@ class Regex;
 
 enum class NodeType : uint8_t {
   kPath,
-  kBinary,     // value: the operator
-  kNegate,     // unary minus (raw: before folding into a number literal)
-  kArray,      // array constructor [...]
-  kObject,     // object constructor {...} (prefix); binary '{' is kGroupBy before processing
-  kName,       // field name
-  kString,     // string literal
-  kNumber,     // number literal
-  kValue,      // true / false / null
-  kWildcard,   // *
-  kDescendant, // **
-  kParent,     // %
-  kCondition,  // a ? b : c
-  kBlock,      // ( a; b )
-  kBind,       // $x := ...
-  kRegex,      // /.../flags
-  kFunction,   // f(args)
-  kPartial,    // f(?, x)
-  kVariable,   // $name ("" for $, "$" for $$)
-  kLambda,     // function($x){...}
-  kApply,      // ~>
-  kTransform,  // | pattern | update, delete |
-  kSort,       // a step ^(...)
-  kOperator,   // a bare operator token in operand position ('?' placeholder, and/or/in names)
-  kEnd,        // end of input (only seen in errors)
+  kBinary,      // value: the operator
+  kNegate,      // unary minus (raw: before folding into a number literal)
+  kArray,       // array constructor [...]
+  kObject,      // object constructor {...} (prefix); binary '{' is kGroupBy before processing
+  kName,        // field name
+  kString,      // string literal
+  kNumber,      // number literal
+  kValue,       // true / false / null
+  kWildcard,    // *
+  kDescendant,  // **
+  kParent,      // %
+  kCondition,   // a ? b : c
+  kBlock,       // ( a; b )
+  kBind,        // $x := ...
+  kRegex,       // /.../flags
+  kFunction,    // f(args)
+  kPartial,     // f(?, x)
+  kVariable,    // $name ("" for $, "$" for $$)
+  kLambda,      // function($x){...}
+  kApply,       // ~>
+  kTransform,   // | pattern | update, delete |
+  kSort,        // a step ^(...)
+  kOperator,    // a bare operator token in operand position ('?' placeholder, and/or/in names)
+  kEnd,         // end of input (only seen in errors)
 };
 
 struct Slot {
@@ -83,8 +83,8 @@ struct Node {
   std::unique_ptr<Node> lhs, rhs;
   std::unique_ptr<Node> expr;  // operand of unary minus; condition; lambda body; transform pattern
   std::unique_ptr<Node> then_branch, else_branch;
-  std::unique_ptr<Node> update, del;  // transform clauses
-  std::unique_ptr<Node> procedure;    // function / partial
+  std::unique_ptr<Node> update, del;         // transform clauses
+  std::unique_ptr<Node> procedure;           // function / partial
   std::vector<std::unique_ptr<Node>> items;  // path steps, block/array items, call arguments
   std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>> pairs;  // object cons
   std::vector<SortTerm> terms;

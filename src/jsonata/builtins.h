@@ -128,10 +128,10 @@ std::span<const Builtin> InterimStringBuiltins();  // functions_string_interim.c
 const std::vector<const Builtin*>& AllBuiltins();
 
 // Helpers for built-ins.
-bool IsTruthy(const Value& v);                    // the reference's boolean() cast
+bool IsTruthy(const Value& v);  // the reference's boolean() cast
 Result<std::string, Error> StringOf(const Value& v, int position);  // $string's rendering
-Value ArrayOf(std::vector<Value> items);          // a plain array value (not a sequence)
-Value Flatten(const Value& v);                    // array/sequence to a flat sequence
-std::vector<Value> ItemsOf(const Value& v);       // array -> items; other -> {v}; undef -> {}
+Value ArrayOf(std::vector<Value> items);     // a plain array value (not a sequence)
+Value Flatten(const Value& v);               // array/sequence to a flat sequence
+std::vector<Value> ItemsOf(const Value& v);  // array -> items; other -> {v}; undef -> {}
 
 }  // namespace stator::jsonata::internal

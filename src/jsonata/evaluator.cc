@@ -113,20 +113,25 @@ EvalResult Evaluator::Run(const Arg& arg) {
       pthread_attr_destroy(&attr);
     }
   }
-  size_t available = stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low)
-                                                     : (1u << 20);
+  size_t available =
+      stack_low && &here > stack_low ? static_cast<size_t>(&here - stack_low) : (1u << 20);
   stack_budget_ = available > (256u << 10) ? available - (192u << 10) : available / 2;
-  start_ = std::chrono::steady_clock::now();
-  root_ = std::make_shared<Frame>(nullptr);
+  if (limits_.time_limit_ms > 0) start_ = std::chrono::steady_clock::now();
+  // The root frame lives in this Evaluator: an alias without ownership (no allocation).
+  root_ = std::shared_ptr<Frame>(std::shared_ptr<Frame>(), &root_frame_);
   Value input = Value::FromArg(arg);
-  root_->Bind("$", input);
+  root_frame_.Bind("$", input);
   if (input.is_json() && input.json().is_array()) {
     auto s = NewSequence(true);
     s->items.push_back(input);
     s->outer_wrapper = true;
     input = Value(std::move(s));
   }
-  return Eval(program_.ast.get(), input, root_);
+  EvalResult r = Eval(program_.ast.get(), input, root_);
+  // A function bound with := in a frame it closes over is a reference cycle; break them all.
+  for (const auto& f : cyclic_frames_) f->vars.clear();
+  cyclic_frames_.clear();
+  return r;
 }
 
 Value Evaluator::Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const {
@@ -223,7 +228,47 @@ void Descendants(const Value& v, std::vector<Value>* out) {
   }
 }
 
-jsonata::Error OpError(std::string_view code, const Node* n, std::vector<std::pair<std::string, std::string>> inserts = {}) {
+// The name the reference gives a called expression (its token), if it has one.
+std::optional<std::string> ProcedureName(const Node* p) {
+  switch (p->type) {
+    case NodeType::kPath:
+      if (!p->items.empty()) return p->items[0]->value;
+      return std::nullopt;
+    case NodeType::kVariable:
+    case NodeType::kName:
+    case NodeType::kFunction:
+    case NodeType::kPartial:
+    case NodeType::kBinary:
+    case NodeType::kApply:
+    case NodeType::kBind:
+    case NodeType::kNegate:
+    case NodeType::kArray:
+    case NodeType::kObject:
+    case NodeType::kString:
+      return p->value;
+    case NodeType::kNumber:
+      return JsNumberString(p->literal.as_double());
+    case NodeType::kValue:
+      return p->literal.is_null() ? "null" : (p->literal.as_bool() ? "true" : "false");
+    default:
+      return std::nullopt;
+  }
+}
+
+// Whether the reference's boolean cast of v meets an Infinity/NaN (its isNumeric throws D1001).
+bool CastMeetsNonFinite(const Value& v) {
+  if (v.is_number()) return !std::isfinite(v.number());
+  if (v.is_array()) {
+    size_t n = v.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (CastMeetsNonFinite(v.at(i))) return true;
+    }
+  }
+  return false;
+}
+
+jsonata::Error OpError(std::string_view code, const Node* n,
+                       std::vector<std::pair<std::string, std::string>> inserts = {}) {
   inserts.push_back({"token", n->value});
   jsonata::Error e = MakeError(code, n->position, std::move(inserts));
   e.token = n->value;
@@ -265,7 +310,10 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
         for (size_t i = 0; i < cnt; ++i) {
           Value v = in.at(i);
           if (v.is_array()) {
+            // The reference appends an array with fn.append: the result is a plain array from
+            // then on (no singleton unwrapping).
             FlattenInto(v, &out->items);
+            out->sequence = false;
           } else {
             out->items.push_back(std::move(v));
           }
@@ -275,6 +323,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
           Value v = in.field(k);
           if (v.is_array()) {
             FlattenInto(v, &out->items);
+            out->sequence = false;
           } else {
             out->items.push_back(std::move(v));
           }
@@ -293,6 +342,7 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       return Lookup(env, n->slot->label);
     case NodeType::kCondition: {
       JTRY(Value c, Eval(n->expr.get(), input, env));
+      if (CastMeetsNonFinite(c)) return MakeError("D1001", -1, {{"value", "null"}});
       if (IsTruthy(c)) return Eval(n->then_branch.get(), input, env);
       if (n->else_branch) return Eval(n->else_branch.get(), input, env);
       return Value();
@@ -307,6 +357,8 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
     }
     case NodeType::kBind: {
       JTRY(Value v, Eval(n->rhs.get(), input, env));
+      if (!v.is_json() && !v.undefined() && env.get() != &root_frame_)
+        cyclic_frames_.push_back(env);
       env->Bind(n->lhs->value, v);
       return v;
     }
@@ -396,17 +448,28 @@ EvalResult Evaluator::EvalArray(const Node* n, const Value& input,
 EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
                                  const std::shared_ptr<Frame>& env) {
   const std::string& op = n->value;
+  const char c0 = op[0];
+  const char c1 = op.size() > 1 ? op[1] : '\0';
   JTRY(Value lhs, Eval(n->lhs.get(), input, env));
-  if (op == "and" || op == "or") {
+  if ((c0 == 'a' && c1 == 'n') || (c0 == 'o' && c1 == 'r')) {
+    if (CastMeetsNonFinite(lhs)) return OpError("D1001", n, {{"value", "null"}});
     bool l = !lhs.undefined() && IsTruthy(lhs);
-    if (op == "and" && !l) return BoolValue(false);
-    if (op == "or" && l) return BoolValue(true);
-    JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-    return BoolValue(!rhs.undefined() && IsTruthy(rhs));
+    if (c0 == 'a' && !l) return BoolValue(false);
+    if (c0 == 'o' && l) return BoolValue(true);
+    EvalResult rhs = Eval(n->rhs.get(), input, env);
+    if (!rhs.ok()) {
+      // The reference reports an error on the right of and/or at the operator.
+      jsonata::Error e = std::move(rhs).error();
+      e.position = n->position;
+      e.token = op;
+      return e;
+    }
+    if (CastMeetsNonFinite(*rhs)) return OpError("D1001", n, {{"value", "null"}});
+    return BoolValue(!rhs->undefined() && IsTruthy(*rhs));
   }
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
-  char c = op[0];
-  if (op.size() == 1 && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
+  char c = c0;
+  if (c1 == '\0' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
     if (!lhs.undefined() && !IsNumeric(lhs)) {
       if (lhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
       return OpError("T2001", n, {{"value", ErrorInsert(lhs)}});
@@ -418,20 +481,30 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     if (lhs.undefined() || rhs.undefined()) return Value();
     double a = lhs.number(), b = rhs.number(), r = 0;
     switch (c) {
-      case '+': r = a + b; break;
-      case '-': r = a - b; break;
-      case '*': r = a * b; break;
-      case '/': r = a / b; break;
-      case '%': r = std::fmod(a, b); break;
+      case '+':
+        r = a + b;
+        break;
+      case '-':
+        r = a - b;
+        break;
+      case '*':
+        r = a * b;
+        break;
+      case '/':
+        r = a / b;
+        break;
+      case '%':
+        r = std::fmod(a, b);
+        break;
     }
     return NumberValue(r);  // a non-finite result is D1001 where it is next used as a number
   }
-  if (op == "=" || op == "!=") {
+  if ((c0 == '=' && c1 == '\0') || (c0 == '!' && c1 == '=')) {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     bool eq = DeepEqual(lhs, rhs);
-    return BoolValue(op == "=" ? eq : !eq);
+    return BoolValue(c0 == '=' ? eq : !eq);
   }
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") {
+  if (c0 == '<' || c0 == '>') {
     bool lc = lhs.undefined() || lhs.is_string() || lhs.is_number();
     bool rc = rhs.undefined() || rhs.is_string() || rhs.is_number();
     if (!lc || !rc) {
@@ -450,10 +523,10 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
       cmp = a < b ? -1 : (a > b ? 1 : 0);
       if (std::isnan(a) || std::isnan(b)) return BoolValue(false);
     }
-    bool r = op == "<" ? cmp < 0 : op == "<=" ? cmp <= 0 : op == ">" ? cmp > 0 : cmp >= 0;
+    bool r = c0 == '<' ? (c1 == '=' ? cmp <= 0 : cmp < 0) : (c1 == '=' ? cmp >= 0 : cmp > 0);
     return BoolValue(r);
   }
-  if (op == "&") {
+  if (c0 == '&') {
     std::string s;
     if (!lhs.undefined()) {
       auto ls = StringOf(lhs, n->position);
@@ -467,7 +540,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     }
     return StringValue(std::move(s));
   }
-  if (op == "..") {
+  if (c0 == '.' && c1 == '.') {
     auto is_int = [](const Value& v) {
       return v.is_number() && std::isfinite(v.number()) && v.number() == std::floor(v.number());
     };
@@ -484,7 +557,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     s->range_size = static_cast<size_t>(size);
     return Value(std::move(s));
   }
-  if (op == "in") {
+  if (c0 == 'i' && c1 == 'n') {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
     auto strict_eq = [](const Value& x, const Value& y) {
       if (x.is_number() && y.is_number()) return x.number() == y.number();
@@ -512,14 +585,9 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
                                    const std::shared_ptr<Frame>& env, const Value* apply_to) {
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string proc_name;
-  if (p->type == NodeType::kPath && !p->items.empty()) {
-    proc_name = p->items[0]->value;
-  } else {
-    proc_name = p->value;
-  }
-  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, proc_name).undefined()) {
-    jsonata::Error e = MakeError("T1005", n->position, {{"token", proc_name}});
+  std::optional<std::string> proc_name = ProcedureName(p);
+  if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, *proc_name).undefined()) {
+    jsonata::Error e = MakeError("T1005", n->position, {{"token", *proc_name}});
     e.token = proc_name;
     return e;
   }
@@ -528,10 +596,20 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
   if (apply_to) args.push_back(*apply_to);
   for (const auto& a : n->items) {
     JTRY(Value v, Eval(a.get(), input, env));
+    if (v.is_function() && v.fn()->kind != Function::Kind::kClosure) {
+      // The reference passes a function argument as a JS closure around it (same arity; its
+      // boolean cast is false, where the function's own is true).
+      auto c = std::make_shared<Function>();
+      c->kind = Function::Kind::kClosure;
+      c->target = v.fn_ptr();
+      v = Value(std::shared_ptr<const Function>(std::move(c)));
+    }
     args.push_back(std::move(v));
   }
-  EvalResult r = Apply(proc, std::move(args), input, env);
+  EvalResult r = Apply(proc, std::move(args), input, env, n->position);
   if (!r.ok()) {
+    // As the reference: an error leaving a call is reported at the call (the innermost
+    // non-tail call it passes through last), with the function's name as token if it has none.
     jsonata::Error e = std::move(r).error();
     if (e.position < 0) e.position = n->position;
     if (!e.token) e.token = proc_name;
@@ -541,8 +619,15 @@ EvalResult Evaluator::EvalFunction(const Node* n, const Value& input,
 }
 
 EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Value& input,
-                            const std::shared_ptr<Frame>& env) {
-  JTRY(Value result, ApplyInner(fn, std::move(args), input, env));
+                            const std::shared_ptr<Frame>& env, int call_position) {
+  EvalResult first = ApplyInner(fn, std::move(args), input, env);
+  if (!first.ok()) {
+    // An error leaving a called function is reported at the call, as the reference does.
+    jsonata::Error e = std::move(first).error();
+    if (call_position >= 0 && fn.is_function()) e.position = call_position;
+    return e;
+  }
+  Value result = std::move(first).value();
   while (result.is_function() && result.fn()->kind == Function::Kind::kLambda &&
          result.fn()->node->thunk) {
     const Function& t = *result.fn();
@@ -557,12 +642,9 @@ EvalResult Evaluator::Apply(const Value& fn, std::vector<Value> args, const Valu
     EvalResult r = ApplyInner(next, std::move(next_args), input, env);
     if (!r.ok()) {
       jsonata::Error e = std::move(r).error();
-      if (e.position < 0) e.position = call->position;
-      if (!e.token) {
-        const Node* p = call->procedure.get();
-        if (p->type == NodeType::kVariable) e.token = p->value;
-        if (p->type == NodeType::kPath && !p->items.empty()) e.token = p->items[0]->value;
-      }
+      const Node* p = call->procedure.get();
+      if (next.is_function()) e.position = p->position;
+      if (!e.token && p->type == NodeType::kVariable) e.token = p->value;
       return e;
     }
     result = std::move(r).value();
@@ -591,6 +673,8 @@ int Evaluator::Arity(const Value& fn) const {
     case Function::Kind::kTransform:
     case Function::Kind::kChain:
       return 1;
+    case Function::Kind::kClosure:
+      return Arity(Value(f.target));
   }
   return 0;
 }
@@ -670,6 +754,10 @@ EvalResult Evaluator::ApplyInner(const Value& fn, std::vector<Value> args, const
       return ApplyRegex(f, args);
     case Function::Kind::kTransform:
       return ApplyTransform(f, args.empty() ? Value() : args[0]);
+    case Function::Kind::kClosure: {
+      static const Value kNull(json::Value::Null());
+      return Apply(Value(f.target), std::move(args), kNull, env);
+    }
     case Function::Kind::kChain: {
       JTRY(Value mid, Apply(f.bound[0], std::move(args), Value(), env));
       return Apply(f.bound[1], {mid}, Value(), env);
@@ -729,7 +817,7 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
   }
   JTRY(Value proc, Eval(n->procedure.get(), input, env));
   const Node* p = n->procedure.get();
-  std::string name = p->type == NodeType::kPath && !p->items.empty() ? p->items[0]->value : p->value;
+  std::string name = ProcedureName(p).value_or("");
   if (proc.undefined() && p->type == NodeType::kPath && !Lookup(env, name).undefined()) {
     jsonata::Error e = MakeError("T1007", n->position, {{"token", name}});
     e.token = name;
@@ -770,8 +858,10 @@ EvalResult Evaluator::EvalPartial(const Node* n, const Value& input,
       out->bound.push_back(args[i]);
       out->placeholder.push_back(holes[i]);
     } else {
+      // A parameter the call leaves out is bound to undefined, not left open (the reference
+      // binds every declared parameter that is not a '?').
       out->bound.emplace_back();
-      out->placeholder.push_back(true);
+      out->placeholder.push_back(false);
     }
   }
   return Value(std::shared_ptr<const Function>(std::move(out)));
@@ -799,17 +889,20 @@ EvalResult Evaluator::EvalApply(const Node* n, const Value& input,
 // ---- Call (builtins.h) ----
 
 Result<Value, Error> Call::Apply(const Value& fn, std::vector<Value> args) {
-  return ev_->Apply(fn, std::move(args), Value(), env_);
+  // The reference calls a function argument with a null context.
+  static const Value kNull(json::Value::Null());
+  return ev_->Apply(fn, std::move(args), kNull, env_);
 }
 
 int Call::Arity(const Value& fn) const { return ev_->Arity(fn); }
 
 Result<std::optional<RegexMatch>, Error> Call::Match(const Value& regex, const std::string& text,
                                                      int start) {
-  if (!regex.is_function() || regex.fn()->kind != Function::Kind::kRegex) {
-    return std::optional<RegexMatch>();
-  }
-  return regex.fn()->regex->Exec(text, start);
+  if (!regex.is_function()) return std::optional<RegexMatch>();
+  const Function* f = regex.fn();
+  if (f->kind == Function::Kind::kClosure) f = f->target.get();  // a regex passed as argument
+  if (f->kind != Function::Kind::kRegex) return std::optional<RegexMatch>();
+  return f->regex->Exec(text, start);
 }
 
 Error Call::Fail(std::string_view code, std::vector<std::pair<std::string, std::string>> inserts) {

@@ -42,8 +42,10 @@ class Evaluator {
 
   EvalResult Eval(const Node* n, const Value& input, const std::shared_ptr<Frame>& env);
   // Applies a function value to arguments (trampolining tail calls).
+  // `call_position`: where the call is written (errors leaving the function are reported
+  // there), or -1.
   EvalResult Apply(const Value& fn, std::vector<Value> args, const Value& input,
-                   const std::shared_ptr<Frame>& env);
+                   const std::shared_ptr<Frame>& env, int call_position = -1);
   int Arity(const Value& fn) const;
   Value Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const;
   const std::shared_ptr<Frame>& root() const { return root_; }
@@ -65,9 +67,10 @@ class Evaluator {
   EvalResult ApplyRegex(const Function& f, const std::vector<Value>& args);
 
   // Path machinery (evaluator_path.cc).
+  bool PlainStep(const Node* step) const;
   EvalResult EvalPath(const Node* n, const Value& input, const std::shared_ptr<Frame>& env);
-  EvalResult EvalStep(const Node* step, const Value& input_seq,
-                      const std::shared_ptr<Frame>& env, bool last);
+  EvalResult EvalStep(const Node* step, const Value& input_seq, const std::shared_ptr<Frame>& env,
+                      bool last);
   EvalResult EvalTupleStep(const Node* step, const Value& input_seq, const Value* tuples,
                            const std::shared_ptr<Frame>& env);
   EvalResult EvalStages(const std::vector<Stage>& stages, Value input,
@@ -76,8 +79,9 @@ class Evaluator {
   EvalResult EvalGroup(const Group& g, const Value& input, const std::shared_ptr<Frame>& env) {
     return EvalGroupPairs(g.pairs, g.position, input, env);
   }
-  EvalResult EvalGroupPairs(const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs,
-                            int position, const Value& input, const std::shared_ptr<Frame>& env);
+  EvalResult EvalGroupPairs(
+      const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs,
+      int position, const Value& input, const std::shared_ptr<Frame>& env);
   EvalResult EvalSort(const Node* n, const Value& input, const std::shared_ptr<Frame>& env);
   Result<bool, jsonata::Error> SortGreater(const Node* n, const Value& a, const Value& b,
                                            bool tuples, const std::shared_ptr<Frame>& env);
@@ -88,7 +92,9 @@ class Evaluator {
   const Program& program_;
   const Bindings* bindings_;
   Limits limits_;
+  Frame root_frame_{nullptr};
   std::shared_ptr<Frame> root_;
+  std::vector<std::shared_ptr<Frame>> cyclic_frames_;
   int depth_ = 0;
   uint32_t ticks_ = 0;
   std::chrono::steady_clock::time_point start_;
@@ -105,8 +111,8 @@ Value MakeExtensionFunction(const Extension* e, std::shared_ptr<const Signature>
 const std::unordered_map<std::string, Value>& BuiltinFunctions();
 
 // Helpers shared by the evaluator's files.
-bool IsNumeric(const Value& v);  // a finite number
-std::vector<Value> Elements(const Value& v);  // items of an array value
+bool IsNumeric(const Value& v);                // a finite number
+std::vector<Value> Elements(const Value& v);   // items of an array value
 Value Append(const Value& a, const Value& b);  // the reference's fn.append
 
 }  // namespace stator::jsonata::internal

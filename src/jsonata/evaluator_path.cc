@@ -13,6 +13,29 @@ namespace stator::jsonata::internal {
 
 namespace {
 
+// A JavaScript array index ("0", "17"; not "01" or "-1"): JS objects list these keys first, in
+// ascending order, before the others in insertion order.
+bool IsArrayIndex(std::string_view k) {
+  if (k.empty() || k.size() > 10) return false;
+  if (k.size() > 1 && k[0] == '0') return false;
+  for (char c : k) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::stoull(std::string(k)) < 4294967295ull;
+}
+
+void OrderAsJavaScript(std::vector<std::pair<std::string, Value>>* members) {
+  bool any = false;
+  for (const auto& [k, v] : *members) any = any || IsArrayIndex(k);
+  if (!any) return;
+  std::stable_sort(members->begin(), members->end(), [](const auto& a, const auto& b) {
+    bool ai = IsArrayIndex(a.first), bi = IsArrayIndex(b.first);
+    if (ai != bi) return ai;
+    if (!ai) return false;
+    return std::stoull(a.first) < std::stoull(b.first);
+  });
+}
+
 bool IsTupleStream(const Value& v) {
   return v.tag() == Value::Tag::kArray && v.seq()->tuple_stream;
 }
@@ -45,20 +68,62 @@ std::shared_ptr<Frame> Evaluator::FrameFromTuple(const std::shared_ptr<Frame>& e
   return f;
 }
 
+bool Evaluator::PlainStep(const Node* step) const {
+  return (step->type == NodeType::kName || step->type == NodeType::kVariable) &&
+         !step->has_stages && !step->has_predicate && !step->group && !step->focus &&
+         !step->index && !step->tuple && !step->keep_array && !step->consarray && !step->ancestor;
+}
+
 EvalResult Evaluator::EvalPath(const Node* n, const Value& input,
                                const std::shared_ptr<Frame>& env) {
   const auto& steps = n->items;
+  size_t first = 0;
   Value input_seq;
-  if (input.is_array() && steps[0]->type != NodeType::kVariable) {
+  Value result_seq;
+  // Fast path: while the context is one object and the steps are plain names (or a leading
+  // variable), walk the JSON directly; the general machinery takes over where that stops.
+  if (!n->tuple && !n->keep_singleton_array && !n->group && PlainStep(steps[0].get()) &&
+      (steps[0]->type == NodeType::kVariable || !input.is_array())) {
+    Value cur;
+    if (steps[0]->type == NodeType::kVariable) {
+      JTRY(cur, Eval(steps[0].get(), input, env));
+    } else {
+      cur = input.field(steps[0]->value);
+    }
+    size_t i = 1;
+    while (i < steps.size() && cur.is_object() && PlainStep(steps[i].get()) &&
+           steps[i]->type == NodeType::kName) {
+      cur = cur.field(steps[i]->value);
+      ++i;
+    }
+    if (i == steps.size() || cur.undefined()) {
+      if (cur.is_array() && !cur.is_sequence()) return cur;
+      if (cur.undefined() || !cur.is_array()) return cur;
+    }
+    // Hand over: the state after step i-1 as the general loop would hold it.
+    if (cur.undefined()) return Value();
+    if (cur.is_array() && !cur.is_sequence() && i == steps.size()) return cur;
+    auto seq = NewSequence(true);
+    if (cur.is_array() && !(cur.tag() == Value::Tag::kArray && cur.seq()->cons)) {
+      size_t m = cur.size();
+      for (size_t j = 0; j < m; ++j) seq->items.push_back(cur.at(j));
+    } else {
+      seq->items.push_back(cur);
+    }
+    if (i == steps.size()) return Value(std::move(seq));
+    if (seq->items.empty()) return Value(std::move(seq));
+    result_seq = Value(std::move(seq));
+    input_seq = result_seq;
+    first = i;
+  } else if (input.is_array() && steps[0]->type != NodeType::kVariable) {
     input_seq = input;
   } else {
     input_seq = SequenceOf({input});
   }
-  Value result_seq;
   bool is_tuple = false;
   Value tuples;
   bool have_tuples = false;
-  for (size_t i = 0; i < steps.size(); ++i) {
+  for (size_t i = first; i < steps.size(); ++i) {
     const Node* step = steps[i].get();
     if (step->tuple) is_tuple = true;
     if (i == 0 && step->consarray) {
@@ -69,7 +134,8 @@ EvalResult Evaluator::EvalPath(const Node* n, const Value& input,
     } else {
       JTRY(result_seq, EvalStep(step, input_seq, env, i == steps.size() - 1));
     }
-    if (!is_tuple && (result_seq.undefined() || (result_seq.is_array() && result_seq.size() == 0))) {
+    if (!is_tuple &&
+        (result_seq.undefined() || (result_seq.is_array() && result_seq.size() == 0))) {
       break;
     }
     if (!step->focus) input_seq = result_seq;
@@ -111,24 +177,23 @@ EvalResult Evaluator::EvalStep(const Node* step, const Value& input_seq,
     if (step->has_stages) return EvalStages(step->stages, r, env);
     return r;
   }
-  std::vector<Value> results;
   size_t cnt = input_seq.size();
-  results.reserve(cnt);
+  auto out = NewSequence(true);
+  out->items.reserve(cnt);
+  size_t defined = 0;
+  Value first;
+  const bool direct = input_seq.tag() == Value::Tag::kArray && !input_seq.seq()->is_range;
   for (size_t i = 0; i < cnt; ++i) {
-    JTRY(Value res, Eval(step, input_seq.at(i), env));
+    JTRY(Value res,
+         direct ? Eval(step, input_seq.seq()->items[i], env) : Eval(step, input_seq.at(i), env));
     if (step->has_stages) {
       for (const Stage& st : step->stages) {
         if (st.is_index) continue;
         JTRY(res, EvalFilter(st.expr.get(), res, env));
       }
     }
-    if (!res.undefined()) results.push_back(std::move(res));
-  }
-  if (last && results.size() == 1 && results[0].is_array() && !results[0].is_sequence()) {
-    return results[0];
-  }
-  auto out = NewSequence(true);
-  for (Value& res : results) {
+    if (res.undefined()) continue;
+    if (++defined == 1) first = res;
     if (!res.is_array() || (res.tag() == Value::Tag::kArray && res.seq()->cons)) {
       out->items.push_back(std::move(res));
     } else {
@@ -136,6 +201,7 @@ EvalResult Evaluator::EvalStep(const Node* step, const Value& input_seq,
       for (size_t j = 0; j < m; ++j) out->items.push_back(res.at(j));
     }
   }
+  if (last && defined == 1 && first.is_array() && !first.is_sequence()) return first;
   return Value(std::move(out));
 }
 
@@ -149,15 +215,16 @@ EvalResult Evaluator::EvalStages(const std::vector<Stage>& stages, Value input,
       size_t cnt = result.size();
       for (size_t i = 0; i < cnt; ++i) {
         Value t = result.at(i);
-        if (t.tag() == Value::Tag::kObject) t.obj()->Set(st.var, NumberValue(static_cast<double>(i)));
+        if (t.tag() == Value::Tag::kObject)
+          t.obj()->Set(st.var, NumberValue(static_cast<double>(i)));
       }
     }
   }
   return result;
 }
 
-EvalResult Evaluator::EvalTupleStep(const Node* step, const Value& input_seq,
-                                    const Value* tuples, const std::shared_ptr<Frame>& env) {
+EvalResult Evaluator::EvalTupleStep(const Node* step, const Value& input_seq, const Value* tuples,
+                                    const std::shared_ptr<Frame>& env) {
   if (step->type == NodeType::kSort) {
     Value result;
     if (tuples) {
@@ -274,9 +341,46 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
 }
 
 EvalResult Evaluator::EvalGroupPairs(
-    const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs,
-    int position, const Value& input, const std::shared_ptr<Frame>& env) {
+    const std::vector<std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>>>& pairs, int position,
+    const Value& input, const std::shared_ptr<Frame>& env) {
   bool reduce = IsTupleStream(input);
+  if (!reduce && !input.is_array()) {
+    // One context item (the common object template): each pair evaluated once, in order.
+    json::Object obj;
+    obj.reserve(pairs.size());
+    std::vector<std::pair<std::string, Value>> members;
+    bool all_json = true;
+    std::vector<std::pair<std::string_view, size_t>> seen;
+    std::vector<Value> keys;
+    keys.reserve(pairs.size());
+    for (size_t pi = 0; pi < pairs.size(); ++pi) {
+      JTRY(Value key, Eval(pairs[pi].first.get(), input, env));
+      keys.push_back(key);
+      if (key.undefined()) continue;
+      if (!key.is_string()) return MakeError("T1003", position, {{"value", ErrorInsert(key)}});
+      for (const auto& [k, idx] : seen) {
+        if (k == key.str()) {
+          if (idx != pi) return MakeError("D1009", position, {{"value", ErrorInsert(key)}});
+        }
+      }
+      seen.emplace_back(keys.back().str(), pi);
+    }
+    for (size_t pi = 0; pi < pairs.size(); ++pi) {
+      if (keys[pi].undefined()) continue;
+      JTRY(Value v, Eval(pairs[pi].second.get(), input, env));
+      if (v.undefined()) continue;
+      if (!v.is_json()) all_json = false;
+      members.emplace_back(keys[pi].str(), std::move(v));
+    }
+    OrderAsJavaScript(&members);
+    if (all_json) {
+      for (auto& [k, v] : members) obj.emplace_back(std::move(k), v.json());
+      return Value(json::Value::MakeObject(std::move(obj)));
+    }
+    auto o = std::make_shared<ObjectValue>();
+    o->members = std::move(members);
+    return Value(std::move(o));
+  }
   std::vector<Value> items = ItemsOrSingle(input);
   if (items.empty()) items.emplace_back();
   struct Entry {
@@ -337,6 +441,7 @@ EvalResult Evaluator::EvalGroupPairs(
     if (!v.is_json()) all_json = false;
     members.emplace_back(key, std::move(v));
   }
+  OrderAsJavaScript(&members);
   if (all_json) {
     json::Object obj;
     obj.reserve(members.size());

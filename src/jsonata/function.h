@@ -29,8 +29,16 @@ namespace stator::jsonata::internal {
 struct Frame;
 
 struct Function {
-  enum class Kind : uint8_t { kLambda, kNative, kExtension, kPartialNative, kRegex, kTransform,
-                              kChain };
+  enum class Kind : uint8_t {
+    kLambda,
+    kNative,
+    kExtension,
+    kPartialNative,
+    kRegex,
+    kTransform,
+    kChain,
+    kClosure  // a function passed as an argument (target): the reference's JS closure wrapper
+  };
   Kind kind = Kind::kLambda;
 
   // kLambda: node is the lambda (params, signature, body in node->expr, node->thunk).

@@ -68,11 +68,9 @@ Result<Value, Error> Zip(Call&, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"append", "<xx:a>", AppendFn, nullptr},
-    {"reverse", "<a:a>", Reverse, nullptr},
-    {"shuffle", "<a:a>", Shuffle, nullptr},
-    {"distinct", "<x:x>", Distinct, nullptr},
-    {"zip", "<a+>", Zip, nullptr},
+    {"append", "<xx:a>", AppendFn, nullptr}, {"reverse", "<a:a>", Reverse, nullptr},
+    {"shuffle", "<a:a>", Shuffle, nullptr},  {"distinct", "<x:x>", Distinct, nullptr},
+    {"zip", "<a+>", Zip, nullptr, 0},  // the reference's zip declares no parameters
 };
 
 }  // namespace

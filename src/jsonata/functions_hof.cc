@@ -186,12 +186,9 @@ Result<Value, Error> Sort(Call& call, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"map", "<af>", Map, nullptr},
-    {"filter", "<af>", Filter, nullptr},
-    {"single", "<af?>", Single, nullptr},
-    {"reduce", "<afj?:j>", Reduce, nullptr},
-    {"sift", "<o-f?:o>", Sift, nullptr},
-    {"each", "<o-f:a>", Each, nullptr},
+    {"map", "<af>", Map, nullptr},        {"filter", "<af>", Filter, nullptr},
+    {"single", "<af?>", Single, nullptr}, {"reduce", "<afj?:j>", Reduce, nullptr},
+    {"sift", "<o-f?:o>", Sift, nullptr},  {"each", "<o-f:a>", Each, nullptr},
     {"sort", "<af?:a>", Sort, nullptr},
 };
 

@@ -25,7 +25,7 @@ Result<Value, Error> Sum(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
   double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a.at(i).number();
+  for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
   return Finite(call, s);
 }
 
@@ -38,9 +38,9 @@ Result<Value, Error> Count(Call& call, std::span<const Value> args) {
 Result<Value, Error> MaxMin(std::span<const Value> args, bool max) {
   const Value& a = A(args, 0);
   if (a.undefined() || a.size() == 0) return Value();
-  double r = a.at(0).number();
+  double r = a.number_at(0);
   for (size_t i = 1; i < a.size(); ++i) {
-    double x = a.at(i).number();
+    double x = a.number_at(i);
     r = max ? std::max(r, x) : std::min(r, x);
   }
   return NumberValue(r);
@@ -52,7 +52,7 @@ Result<Value, Error> Average(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined() || a.size() == 0) return Value();
   double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a.at(i).number();
+  for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
   return Finite(call, s / static_cast<double>(a.size()));
 }
 
@@ -104,10 +104,12 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
   const Value& b = A(args, 0);
   const Value& e = A(args, 1);
   if (b.undefined()) return Value();
-  double r = std::pow(b.number(), e.number());
+  double x = b.number(), y = e.number();
+  // JavaScript's Math.pow: NaN whenever the exponent is NaN (C's pow(1, NaN) is 1).
+  double r = std::isnan(y) ? y : std::pow(x, y);
   if (!std::isfinite(r)) {
-    return call.Fail("D3061", {{"value", JsNumberString(b.number())},
-                               {"exp", JsNumberString(e.number())}});
+    return call.Fail("D3061",
+                     {{"value", JsNumberString(b.number())}, {"exp", JsNumberString(e.number())}});
   }
   return NumberValue(r);
 }
@@ -153,37 +155,30 @@ Result<Value, Error> Number(Call& call, std::span<const Value> args) {
   return call.Fail("D3030", {{"value", ErrorInsert(a)}, {"index", "1"}});
 }
 
+// A function argument reaches a built-in as a JS closure in the reference: its cast is false.
 Result<Value, Error> Boolean(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(IsTruthy(a));
+  return BoolValue(!a.is_function() && IsTruthy(a));
 }
 Result<Value, Error> Not(Call&, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  return BoolValue(!IsTruthy(a));
+  return BoolValue(a.is_function() || !IsTruthy(a));
 }
 Result<Value, Error> Exists(Call&, std::span<const Value> args) {
   return BoolValue(!A(args, 0).undefined());
 }
 
 const Builtin kBuiltins[] = {
-    {"sum", "<a<n>:n>", Sum, nullptr},
-    {"count", "<a:n>", Count, nullptr},
-    {"max", "<a<n>:n>", Max, nullptr},
-    {"min", "<a<n>:n>", Min, nullptr},
-    {"average", "<a<n>:n>", Average, nullptr},
-    {"abs", "<n-:n>", Abs, nullptr},
-    {"floor", "<n-:n>", Floor, nullptr},
-    {"ceil", "<n-:n>", Ceil, nullptr},
-    {"round", "<n-n?:n>", Round, nullptr},
-    {"power", "<n-n:n>", Power, nullptr},
-    {"sqrt", "<n-:n>", Sqrt, nullptr},
-    {"random", "<:n>", Random, nullptr},
-    {"number", "<(nsb)-:n>", Number, nullptr},
-    {"boolean", "<x-:b>", Boolean, nullptr},
-    {"not", "<x-:b>", Not, nullptr},
-    {"exists", "<x:b>", Exists, nullptr},
+    {"sum", "<a<n>:n>", Sum, nullptr},         {"count", "<a:n>", Count, nullptr},
+    {"max", "<a<n>:n>", Max, nullptr},         {"min", "<a<n>:n>", Min, nullptr},
+    {"average", "<a<n>:n>", Average, nullptr}, {"abs", "<n-:n>", Abs, nullptr},
+    {"floor", "<n-:n>", Floor, nullptr},       {"ceil", "<n-:n>", Ceil, nullptr},
+    {"round", "<n-n?:n>", Round, nullptr},     {"power", "<n-n:n>", Power, nullptr},
+    {"sqrt", "<n-:n>", Sqrt, nullptr},         {"random", "<:n>", Random, nullptr},
+    {"number", "<(nsb)-:n>", Number, nullptr}, {"boolean", "<x-:b>", Boolean, nullptr},
+    {"not", "<x-:b>", Not, nullptr},           {"exists", "<x:b>", Exists, nullptr},
 };
 
 }  // namespace

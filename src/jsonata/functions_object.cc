@@ -12,7 +12,8 @@ const Value& A(std::span<const Value> args, size_t i) {
   return i < args.size() ? args[i] : kUndefined;
 }
 
-void KeysInto(const Value& v, std::vector<std::string>* out, std::unordered_set<std::string>* seen) {
+void KeysInto(const Value& v, std::vector<std::string>* out,
+              std::unordered_set<std::string>* seen) {
   if (v.is_array()) {
     for (size_t i = 0; i < v.size(); ++i) KeysInto(v.at(i), out, seen);
   } else if (v.is_object()) {
@@ -138,14 +139,10 @@ Result<Value, Error> Clone(Call&, std::span<const Value> args) {
 }
 
 const Builtin kBuiltins[] = {
-    {"keys", "<x-:a<s>>", Keys, nullptr},
-    {"lookup", "<x-s:x>", Lookup, nullptr},
-    {"spread", "<x-:a<o>>", Spread, nullptr},
-    {"merge", "<a<o>:o>", Merge, nullptr},
-    {"error", "<s?:x>", ErrorFn, nullptr},
-    {"assert", "<bs?:x>", Assert, nullptr},
-    {"type", "<x:s>", Type, nullptr},
-    {"clone", "<(oa)-:o>", Clone, nullptr},
+    {"keys", "<x-:a<s>>", Keys, nullptr},     {"lookup", "<x-s:x>", Lookup, nullptr},
+    {"spread", "<x-:a<o>>", Spread, nullptr}, {"merge", "<a<o>:o>", Merge, nullptr},
+    {"error", "<s?:x>", ErrorFn, nullptr},    {"assert", "<bs?:x>", Assert, nullptr},
+    {"type", "<x:s>", Type, nullptr},         {"clone", "<(oa)-:o>", Clone, nullptr},
 };
 
 }  // namespace

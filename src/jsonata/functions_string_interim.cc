@@ -24,10 +24,19 @@ std::u32string Decode(const std::string& s) {
     unsigned char c = s[i];
     char32_t cp;
     int len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c >> 5) == 6) { cp = c & 0x1F; len = 2; }
-    else if ((c >> 4) == 14) { cp = c & 0x0F; len = 3; }
-    else { cp = c & 0x07; len = 4; }
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c >> 5) == 6) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if ((c >> 4) == 14) {
+      cp = c & 0x0F;
+      len = 3;
+    } else {
+      cp = c & 0x07;
+      len = 4;
+    }
     for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
     out.push_back(cp);
     i += len;
@@ -88,7 +97,8 @@ Result<Value, Error> Substring(Call&, std::span<const Value> args) {
   double count = A(args, 2).undefined() ? len : A(args, 2).number();
   if (count <= 0 || start >= len) return StringValue("");
   double end = std::min(len, start + count);
-  return StringValue(Encode(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start))));
+  return StringValue(
+      Encode(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start))));
 }
 
 Result<Value, Error> SubstringBefore(Call&, std::span<const Value> args) {
@@ -165,7 +175,8 @@ Result<Value, Error> Split(Call& call, std::span<const Value> args) {
   if (v.undefined()) return Value();
   const Value& sep = A(args, 1);
   const Value& limit = A(args, 2);
-  if (!limit.undefined() && limit.number() < 0) return call.Fail("D3020", {{"value", JsNumberString(limit.number())}});
+  if (!limit.undefined() && limit.number() < 0)
+    return call.Fail("D3020", {{"value", JsNumberString(limit.number())}});
   std::vector<Value> out;
   const std::string& s = v.str();
   if (sep.is_string()) {
@@ -193,7 +204,8 @@ Result<Value, Error> Split(Call& call, std::span<const Value> args) {
     }
     out.push_back(StringValue(s.substr(start)));
   }
-  if (!limit.undefined() && out.size() > limit.number()) out.resize(static_cast<size_t>(limit.number()));
+  if (!limit.undefined() && out.size() > limit.number())
+    out.resize(static_cast<size_t>(limit.number()));
   return ArrayOf(std::move(out));
 }
 

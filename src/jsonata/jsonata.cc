@@ -1,5 +1,6 @@
 #include "jsonata/jsonata.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
@@ -44,7 +45,8 @@ class VariableScan {
     };
     switch (n->type) {
       case NodeType::kVariable:
-        if (!n->value.empty() && n->value != "$" && !bound(n->value) && seen_.insert(n->value).second) {
+        if (!n->value.empty() && n->value != "$" && !bound(n->value) &&
+            seen_.insert(n->value).second) {
           free_.push_back(n->value);
         }
         break;
@@ -78,9 +80,9 @@ class VariableScan {
     }
     if (n->focus) scopes->back().insert(*n->focus);
     if (n->index) scopes->back().insert(*n->index);
-    for (const Node* c : {n->lhs.get(), n->rhs.get(), n->expr.get(), n->then_branch.get(),
-                          n->else_branch.get(), n->update.get(), n->del.get(),
-                          n->procedure.get()}) {
+    for (const Node* c :
+         {n->lhs.get(), n->rhs.get(), n->expr.get(), n->then_branch.get(), n->else_branch.get(),
+          n->update.get(), n->del.get(), n->procedure.get()}) {
       Scan(c, scopes);
     }
     for (const auto& i : n->items) Scan(i.get(), scopes);
@@ -107,9 +109,23 @@ class VariableScan {
   std::unordered_set<std::string> seen_;
 };
 
+// The reference counts positions in UTF-16 code units; ours are byte offsets.
+void ToUtf16Position(std::string_view text, Error* e) {
+  if (e->position <= 0) return;
+  size_t end = std::min(text.size(), static_cast<size_t>(e->position));
+  int units = 0;
+  for (size_t i = 0; i < end; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    units += c >= 0xF0 ? 2 : 1;
+  }
+  e->position = units + static_cast<int>(static_cast<size_t>(e->position) - end);
+}
+
 bool HasNonFinite(const json::Value& v) {
   switch (v.kind()) {
-    case json::Kind::kDouble: return !std::isfinite(v.as_double());
+    case json::Kind::kDouble:
+      return !std::isfinite(v.as_double());
     case json::Kind::kArray:
       for (const json::Value& e : v.as_array()) {
         if (HasNonFinite(e)) return true;
@@ -120,7 +136,8 @@ bool HasNonFinite(const json::Value& v) {
         if (HasNonFinite(m)) return true;
       }
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -133,6 +150,7 @@ Result<Expression, Error> Expression::Compile(std::string_view text,
   if (!ast.ok()) {
     Error e = ast.error();
     internal::FinishError(&e);
+    ToUtf16Position(text, &e);
     return e;
   }
   auto program = std::make_shared<internal::Program>();
@@ -163,15 +181,17 @@ Result<Expression, Error> Expression::Compile(std::string_view text,
 Result<Arg, Error> Expression::Evaluate(const Arg& input, const Bindings* bindings,
                                         const Limits& limits) const {
   internal::Evaluator ev(*program_, bindings, limits);
+  internal::TakeNonFiniteMade();
   auto r = ev.Run(input);
   if (!r.ok()) {
     Error e = r.error();
     internal::FinishError(&e);
+    ToUtf16Position(program_->text, &e);
     return e;
   }
   Arg out = r->ToArg();
   // JSON has no Infinity or NaN: a result holding one is the reference's D1001.
-  if (out && HasNonFinite(*out)) {
+  if (out && internal::TakeNonFiniteMade() && HasNonFinite(*out)) {
     Error e = internal::MakeError("D1001", -1, {{"value", "null"}});
     internal::FinishError(&e);
     return e;

@@ -14,12 +14,12 @@ namespace {
 // Binding powers of the reference's operator table.
 int OperatorPower(std::string_view op) {
   static const std::pair<std::string_view, int> kTable[] = {
-      {".", 75}, {"[", 80}, {"]", 0},   {"{", 70},   {"}", 0},   {")", 0},   {"(", 80},
-      {",", 0},  {"@", 80}, {"#", 80},  {";", 80},   {":", 80},  {"?", 20},  {"+", 50},
-      {"-", 50}, {"*", 60}, {"/", 60},  {"%", 60},   {"|", 20},  {"=", 40},  {"<", 40},
-      {">", 40}, {"^", 40}, {"**", 60}, {"..", 20},  {":=", 10}, {"!=", 40}, {"<=", 40},
-      {">=", 40}, {"~>", 40}, {"and", 30}, {"or", 25}, {"in", 40}, {"&", 50}, {"!", 0},
-      {"~", 0}};
+      {".", 75},   {"[", 80},  {"]", 0},   {"{", 70},  {"}", 0},   {")", 0},
+      {"(", 80},   {",", 0},   {"@", 80},  {"#", 80},  {";", 80},  {":", 80},
+      {"?", 20},   {"+", 50},  {"-", 50},  {"*", 60},  {"/", 60},  {"%", 60},
+      {"|", 20},   {"=", 40},  {"<", 40},  {">", 40},  {"^", 40},  {"**", 60},
+      {"..", 20},  {":=", 10}, {"!=", 40}, {"<=", 40}, {">=", 40}, {"~>", 40},
+      {"and", 30}, {"or", 25}, {"in", 40}, {"&", 50},  {"!", 0},   {"~", 0}};
   for (const auto& [k, v] : kTable) {
     if (k == op) return v;
   }
@@ -173,14 +173,30 @@ class Lexer {
         } else {
           flush_high();
           switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case '"':
+              out += '"';
+              break;
+            case '\\':
+              out += '\\';
+              break;
+            case '/':
+              out += '/';
+              break;
+            case 'b':
+              out += '\b';
+              break;
+            case 'f':
+              out += '\f';
+              break;
+            case 'n':
+              out += '\n';
+              break;
+            case 'r':
+              out += '\r';
+              break;
+            case 't':
+              out += '\t';
+              break;
             default:
               return MakeError("S0103", static_cast<int>(pos_), {{"token", std::string(1, e)}});
           }
@@ -275,7 +291,9 @@ class Parser {
     NodePtr out = Process(std::move(e));
     if (err_) return *err_;
     if (out->type == NodeType::kParent || out->seeking_parent) {
-      return MakeError("S0217", out->position, {{"token", TypeName(out->type)}});
+      // The reference's processed path and parent nodes carry no position.
+      bool positioned = out->type != NodeType::kParent && out->type != NodeType::kPath;
+      return MakeError("S0217", positioned ? out->position : -1, {{"token", TypeName(out->type)}});
     }
     return out;
   }
@@ -298,14 +316,60 @@ class Parser {
     if (!token.empty() || code == "S0201") err_->token = token;
   }
 
+  static std::string Quoted(std::string_view s) {
+    std::string out;
+    AppendJsString(s, &out);
+    return out;
+  }
+
   static const char* TypeName(NodeType t) {
     switch (t) {
-      case NodeType::kPath: return "path";
-      case NodeType::kParent: return "parent";
-      case NodeType::kFunction: return "function";
-      case NodeType::kBinary: return "binary";
-      case NodeType::kCondition: return "condition";
-      default: return "unknown";
+      case NodeType::kPath:
+        return "path";
+      case NodeType::kBinary:
+        return "binary";
+      case NodeType::kNegate:
+      case NodeType::kArray:
+      case NodeType::kObject:
+        return "unary";
+      case NodeType::kName:
+        return "name";
+      case NodeType::kString:
+        return "string";
+      case NodeType::kNumber:
+        return "number";
+      case NodeType::kValue:
+        return "value";
+      case NodeType::kWildcard:
+        return "wildcard";
+      case NodeType::kDescendant:
+        return "descendant";
+      case NodeType::kParent:
+        return "parent";
+      case NodeType::kCondition:
+        return "condition";
+      case NodeType::kBlock:
+        return "block";
+      case NodeType::kBind:
+        return "bind";
+      case NodeType::kRegex:
+        return "regex";
+      case NodeType::kFunction:
+        return "function";
+      case NodeType::kPartial:
+        return "partial";
+      case NodeType::kVariable:
+        return "variable";
+      case NodeType::kLambda:
+        return "lambda";
+      case NodeType::kApply:
+        return "apply";
+      case NodeType::kTransform:
+        return "transform";
+      case NodeType::kSort:
+        return "sort";
+      default:
+        return "unknown";
     }
   }
 
@@ -313,9 +377,9 @@ class Parser {
     if (failed()) return;
     if (!id.empty() && cur_.id != id) {
       if (cur_.id == "(end)") {
-        Fail("S0203", cur_.position, cur_.text, {{"value", std::string(id)}});
+        Fail("S0203", cur_.position, cur_.text, {{"value", Quoted(id)}});
       } else {
-        Fail("S0202", cur_.position, cur_.text, {{"value", std::string(id)}});
+        Fail("S0202", cur_.position, cur_.text, {{"value", Quoted(id)}});
       }
       return;
     }
@@ -363,9 +427,9 @@ class Parser {
 
   // The lbp of a symbol as the reference's symbol table gives it.
   static int LeftPower(std::string_view id) {
-    static const char* kInfix[] = {".",  "+",  "-",  "*",   "/",  "%",  "=", "<",  ">",
-                                   "!=", "<=", ">=", "&",   "and", "or", "in", "~>", "(",
-                                   "[",  "^",  "{",  ":=", "@",  "#",  "?"};
+    static const char* kInfix[] = {".",  "+",  "-",  "*",  "/",   "%",  "=",  "<",  ">",
+                                   "!=", "<=", ">=", "&",  "and", "or", "in", "~>", "(",
+                                   "[",  "^",  "{",  ":=", "@",   "#",  "?"};
     for (const char* op : kInfix) {
       if (id == op) return OperatorPower(id);
     }
@@ -574,7 +638,8 @@ class Parser {
     if (id == "[") {
       if (cur_.id == "]") {
         Node* step = left.get();
-        while (step && step->type == NodeType::kBinary && step->value == "[") step = step->lhs.get();
+        while (step && step->type == NodeType::kBinary && step->value == "[")
+          step = step->lhs.get();
         step->keep_array = true;
         Advance("]", false);
         return left;
@@ -717,8 +782,7 @@ class Parser {
       if (!result->seeking_parent) {
         result->seeking_parent = slots;
       } else {
-        result->seeking_parent->insert(result->seeking_parent->end(), slots.begin(),
-                                       slots.end());
+        result->seeking_parent->insert(result->seeking_parent->end(), slots.begin(), slots.end());
       }
     }
   }
@@ -834,8 +898,7 @@ class Parser {
           item = Process(std::move(item));
           if (failed()) return nullptr;
           PushAncestry(e.get(), item.get());
-          if (item->consarray ||
-              (item->type == NodeType::kPath && item->items[0]->consarray)) {
+          if (item->consarray || (item->type == NodeType::kPath && item->items[0]->consarray)) {
             e->consarray = true;
           }
         }

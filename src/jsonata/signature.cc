@@ -1,30 +1,68 @@
 #include "jsonata/signature.h"
 
+#include <algorithm>
+
 #include "jsonata/builtins.h"
 
 namespace stator::jsonata::internal {
 
 char TypeSymbol(const Value& v) {
   switch (v.tag()) {
-    case Value::Tag::kUndefined: return 'm';
-    case Value::Tag::kFunction: return 'f';
-    case Value::Tag::kArray: return 'a';
-    case Value::Tag::kObject: return 'o';
+    case Value::Tag::kUndefined:
+      return 'm';
+    case Value::Tag::kFunction:
+      return 'f';
+    case Value::Tag::kArray:
+      return 'a';
+    case Value::Tag::kObject:
+      return 'o';
     case Value::Tag::kJson:
       switch (v.json().kind()) {
-        case json::Kind::kNull: return 'l';
-        case json::Kind::kBool: return 'b';
+        case json::Kind::kNull:
+          return 'l';
+        case json::Kind::kBool:
+          return 'b';
         case json::Kind::kInt:
-        case json::Kind::kDouble: return 'n';
-        case json::Kind::kString: return 's';
-        case json::Kind::kArray: return 'a';
-        case json::Kind::kObject: return 'o';
+        case json::Kind::kDouble:
+          return 'n';
+        case json::Kind::kString:
+          return 's';
+        case json::Kind::kArray:
+          return 'a';
+        case json::Kind::kObject:
+          return 'o';
       }
   }
   return 'm';
 }
 
 namespace {
+
+char JsonSymbol(const json::Value& j) {
+  switch (j.kind()) {
+    case json::Kind::kNull:
+      return 'l';
+    case json::Kind::kBool:
+      return 'b';
+    case json::Kind::kInt:
+    case json::Kind::kDouble:
+      return 'n';
+    case json::Kind::kString:
+      return 's';
+    case json::Kind::kArray:
+      return 'a';
+    case json::Kind::kObject:
+      return 'o';
+  }
+  return 'm';
+}
+
+// The type symbol of element i of an array, without copying it.
+char TypeSymbolAt(const Value& arr, size_t i) {
+  if (arr.is_json()) return JsonSymbol(arr.json().as_array()[i]);
+  if (arr.seq()->is_range) return 'n';
+  return TypeSymbol(arr.seq()->items[i]);
+}
 
 size_t FindClosing(std::string_view s, size_t start, char open, char close) {
   int depth = 1;
@@ -43,8 +81,8 @@ size_t FindClosing(std::string_view s, size_t start, char open, char close) {
 
 // Matches params[i..k) against sig[pos..]: greedy with backtracking like the reference's regex.
 // On success fills lengths and returns true. `anchored_end`: the match must reach sig's end.
-bool MatchFrom(const std::vector<SignatureParam>& params, size_t i, size_t k,
-               std::string_view sig, size_t pos, bool anchored_end, std::vector<int>* lengths) {
+bool MatchFrom(const std::vector<SignatureParam>& params, size_t i, size_t k, std::string_view sig,
+               size_t pos, bool anchored_end, std::vector<int>* lengths) {
   if (i == k) return !anchored_end || pos == sig.size();
   const SignatureParam& p = params[i];
   size_t max = 0;
@@ -81,7 +119,11 @@ Result<std::shared_ptr<const Signature>, jsonata::Error> ParseSignature(std::str
       param = SignatureParam();
     };
     switch (c) {
-      case 's': case 'n': case 'b': case 'l': case 'o':
+      case 's':
+      case 'n':
+      case 'b':
+      case 'l':
+      case 'o':
         param.allowed = std::string(1, c) + "m";
         param.type = c;
         next();
@@ -187,8 +229,11 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
       continue;
     }
     for (int n = 0; n < len; ++n) {
-      char single = supplied[arg_index];
-      const Value& arg = args[arg_index];
+      // An earlier empty match may have consumed an argument (as the reference's does): read
+      // past the end as undefined.
+      static const Value kUndefined;
+      char single = arg_index < supplied.size() ? supplied[arg_index] : 'm';
+      const Value& arg = arg_index < args.size() ? args[arg_index] : kUndefined;
       if (p.type == 'a') {
         if (single == 'm') {
           out.push_back(Value());
@@ -197,24 +242,24 @@ Result<std::vector<Value>, jsonata::Error> Signature::Validate(const std::vector
           if (!p.subtype.empty()) {
             if (single != 'a' && std::string(1, single) != p.subtype) {
               // The reference compares the whole matched run with the subtype.
-              std::string run = supplied.substr(arg_index - n, len);
+              std::string run = supplied.substr(std::min(supplied.size(), arg_index - n), len);
               ok = run == p.subtype;
             } else if (single == 'a') {
               size_t count = arg.size();
               if (count > 0) {
-                char item = TypeSymbol(arg.at(0));
+                char item = TypeSymbolAt(arg, 0);
                 if (item != p.subtype[0]) {
                   ok = false;
                 } else {
-                  for (size_t j = 0; j < count && ok; ++j) ok = TypeSymbol(arg.at(j)) == item;
+                  for (size_t j = 0; j < count && ok; ++j) ok = TypeSymbolAt(arg, j) == item;
                 }
               }
             }
           }
           if (!ok) {
             static const std::pair<char, const char*> kNames[] = {
-                {'a', "arrays"}, {'b', "booleans"}, {'f', "functions"},
-                {'n', "numbers"}, {'o', "objects"}, {'s', "strings"}};
+                {'a', "arrays"},  {'b', "booleans"}, {'f', "functions"},
+                {'n', "numbers"}, {'o', "objects"},  {'s', "strings"}};
             std::string tname;
             for (auto [c, name] : kNames) {
               if (p.subtype.size() == 1 && p.subtype[0] == c) tname = name;

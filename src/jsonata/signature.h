@@ -19,12 +19,12 @@
 namespace stator::jsonata::internal {
 
 struct SignatureParam {
-  std::string allowed;     // type symbols the parameter accepts ("sm", "asnblfom", ...)
-  char quantifier = 0;     // 0, '?' or '+'
-  char type = 0;           // 's','n','b','l','o','a','f','j','x' or '(' for a choice
-  bool context = false;    // '-': take the context value when missing
+  std::string allowed;   // type symbols the parameter accepts ("sm", "asnblfom", ...)
+  char quantifier = 0;   // 0, '?' or '+'
+  char type = 0;         // 's','n','b','l','o','a','f','j','x' or '(' for a choice
+  bool context = false;  // '-': take the context value when missing
   std::string context_allowed;
-  std::string subtype;     // a<s>, f<...>
+  std::string subtype;  // a<s>, f<...>
 };
 
 struct Signature {

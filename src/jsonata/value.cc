@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "jsonata/function.h"
 
@@ -29,6 +30,26 @@ Value Value::at(size_t i) const {
   return Value(json_.as_array()[i]);
 }
 
+double Value::number() const {
+  if (tag_ == Tag::kJson && json_.is_number()) return json_.as_double();
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+const std::string& Value::str() const {
+  static const std::string kEmpty;
+  if (tag_ == Tag::kJson && json_.is_string()) return json_.as_string();
+  return kEmpty;
+}
+
+double Value::number_at(size_t i) const {
+  if (tag_ == Tag::kArray) {
+    const Sequence* s = seq();
+    return s->is_range ? s->range_start + static_cast<double>(i) : s->items[i].number();
+  }
+  const json::Value& e = json_.as_array()[i];
+  return e.is_number() ? e.as_double() : std::numeric_limits<double>::quiet_NaN();
+}
+
 Value Value::field(std::string_view key) const {
   if (tag_ == Tag::kObject) {
     const Value* v = obj()->Find(key);
@@ -53,9 +74,12 @@ std::vector<std::string> Value::keys() const {
 
 Arg Value::ToArg() const {
   switch (tag_) {
-    case Tag::kUndefined: return std::nullopt;
-    case Tag::kJson: return json_;
-    case Tag::kFunction: return json::Value::String("");
+    case Tag::kUndefined:
+      return std::nullopt;
+    case Tag::kJson:
+      return json_;
+    case Tag::kFunction:
+      return json::Value::String("");
     case Tag::kArray: {
       json::Array items;
       size_t n = size();
@@ -112,7 +136,16 @@ Value SequenceOf(std::vector<Value> items, bool is_sequence) {
   return Value(std::move(s));
 }
 
+thread_local bool non_finite_made = false;
+
+bool TakeNonFiniteMade() {
+  bool made = non_finite_made;
+  non_finite_made = false;
+  return made;
+}
+
 json::Value NumberJson(double d) {
+  if (!std::isfinite(d)) non_finite_made = true;
   if (d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) {
     if (d == 0 && std::signbit(d)) return json::Value::Int(0);
     return json::Value::Int(static_cast<int64_t>(d));
@@ -159,7 +192,8 @@ std::string JsNumberString(double d) {
 
 bool DeepEqual(const Value& a, const Value& b) {
   if (a.undefined() || b.undefined()) return a.undefined() && b.undefined();
-  if (a.is_function() || b.is_function()) return a.is_function() && b.is_function() && a.fn() == b.fn();
+  if (a.is_function() || b.is_function())
+    return a.is_function() && b.is_function() && a.fn() == b.fn();
   if (a.is_json() && b.is_json()) {
     const json::Value& x = a.json();
     const json::Value& y = b.json();

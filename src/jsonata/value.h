@@ -60,9 +60,11 @@ class Value {
   bool is_sequence() const;  // a built array with the `sequence` flag
 
   const json::Value& json() const { return json_; }
-  double number() const { return json_.as_double(); }
-  const std::string& str() const { return json_.as_string(); }
-  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }  // kArray only
+  // Total accessors: a value of another kind (an undefined argument a signature let through,
+  // say) reads as NaN / "" rather than failing.
+  double number() const;
+  const std::string& str() const;
+  Sequence* seq() const { return static_cast<Sequence*>(ptr_.get()); }        // kArray only
   ObjectValue* obj() const { return static_cast<ObjectValue*>(ptr_.get()); }  // kObject only
   const Function* fn() const { return static_cast<const Function*>(ptr_.get()); }
   std::shared_ptr<const Function> fn_ptr() const {
@@ -73,6 +75,8 @@ class Value {
   // Arrays of either origin: element count and element i (json elements wrapped).
   size_t size() const;
   Value at(size_t i) const;
+  // Element i of an array that is a number, read without copying the element.
+  double number_at(size_t i) const;
   // Objects of either origin: the member, or undefined.
   Value field(std::string_view key) const;
   // Objects of either origin: keys in order.
@@ -117,6 +121,9 @@ Value SequenceOf(std::vector<Value> items, bool is_sequence = true);
 // A number as JSONata stores it: json Int when integral and |x| <= 2^53, Double otherwise.
 // (Non-finite numbers never reach here: callers raise D1001 first.)
 json::Value NumberJson(double d);
+// Whether NumberJson made an Infinity or NaN on this thread since the last call (inputs parsed
+// from JSON never hold one, so a result needs checking only when this is true).
+bool TakeNonFiniteMade();
 inline Value NumberValue(double d) { return Value(NumberJson(d)); }
 inline Value StringValue(std::string s) { return Value(json::Value::String(std::move(s))); }
 inline Value BoolValue(bool b) { return Value(json::Value::Bool(b)); }
