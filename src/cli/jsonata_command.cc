@@ -1,6 +1,7 @@
 // stator jsonata: evaluate a JSONata expression from the command line (like jq), or serve
 // evaluations as JSON lines (--batch) for editors and test harnesses. docs/cli.md.
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <string>
 
@@ -13,9 +14,49 @@
 namespace stator::cli {
 namespace {
 
+// A string literal as JSON.stringify writes it: a lone surrogate (held in its three-byte form)
+// as a \udxxx escape, two halves of a pair that meet as the character they make.
+void AppendJsQuoted(std::string_view s, std::string* out) {
+  size_t start = out->size();
+  json::AppendQuoted(s, out);
+  if (out->find('\xED', start) == std::string::npos) return;
+  std::string text = out->substr(start);
+  out->resize(start);
+  auto half = [&](size_t i, unsigned char lo, unsigned char hi) {
+    return i + 2 < text.size() && static_cast<unsigned char>(text[i]) == 0xED &&
+           static_cast<unsigned char>(text[i + 1]) >= lo &&
+           static_cast<unsigned char>(text[i + 1]) <= hi;
+  };
+  auto unit = [&](size_t i) {
+    return 0xD000u | ((text[i + 1] & 0x3Fu) << 6) | (text[i + 2] & 0x3Fu);
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!half(i, 0xA0, 0xBF)) {
+      out->push_back(text[i]);
+      continue;
+    }
+    if (half(i, 0xA0, 0xAF) && half(i + 3, 0xB0, 0xBF)) {
+      uint32_t cp = 0x10000 + ((unit(i) - 0xD800) << 10) + (unit(i + 3) - 0xDC00);
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      i += 5;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", unit(i));
+    *out += buf;
+    i += 2;
+  }
+}
+
 // JSON as JavaScript's JSON.stringify writes it (numbers in JS form).
 void WriteJson(const json::Value& v, std::string* out) {
   switch (v.kind()) {
+    case json::Kind::kString:
+      AppendJsQuoted(v.as_string(), out);
+      return;
     case json::Kind::kDouble: {
       double d = v.as_double();
       *out += std::isfinite(d) ? jsonata::internal::JsNumberString(d) : "null";
@@ -38,7 +79,7 @@ void WriteJson(const json::Value& v, std::string* out) {
       for (const auto& [k, m] : v.as_object()) {
         if (!first) out->push_back(',');
         first = false;
-        json::AppendQuoted(k, out);
+        AppendJsQuoted(k, out);
         out->push_back(':');
         WriteJson(m, out);
       }

@@ -1,24 +1,17 @@
 #include "jsonata/datetime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <vector>
 
+#include "jsonata/datetime_internal.h"
 #include "jsonata/js_string.h"
 #include "jsonata/number_format.h"
-#include "jsonata/regex.h"
 
 namespace stator::jsonata {
-namespace {
-
-constexpr double kMsPerDay = 86400000;
-
-const char* const kDays[] = {"",         "Monday", "Tuesday",  "Wednesday",
-                             "Thursday", "Friday", "Saturday", "Sunday"};
-const char* const kMonths[] = {"January",   "February", "March",    "April",
-                               "May",       "June",     "July",     "August",
-                               "September", "October",  "November", "December"};
+namespace datetime_internal {
 
 Error MakeError(std::string code, std::string message) {
   return Error{std::move(code), std::move(message), -1, std::nullopt};
@@ -38,15 +31,11 @@ double DaysFromCivil(double y, double m, double d) {  // m: 1-12
   return era * 146097 + doe - 719468;
 }
 
-struct Civil {
-  double year, month0, day, weekday, hours, minutes, seconds, ms;
-  bool valid;
-};
-
 Civil ToCivil(double t) {
   Civil c{};
-  if (!std::isfinite(t) || std::fabs(t) > 8.64e15) {
+  if (!std::isfinite(t) || std::fabs(t) > 8.64e15) {  // an Invalid Date: every getter is NaN
     c.valid = false;
+    c.year = c.month0 = c.day = c.weekday = c.hours = c.minutes = c.seconds = c.ms = NAN;
     return c;
   }
   c.valid = true;
@@ -73,7 +62,7 @@ Civil ToCivil(double t) {
   return c;
 }
 
-}  // namespace
+}  // namespace datetime_internal
 
 double JsDateUtc(double year, double month0, double day, double hours, double minutes,
                  double seconds, double ms) {
@@ -85,15 +74,15 @@ double JsDateUtc(double year, double month0, double day, double hours, double mi
   month0 = std::trunc(month0);
   double ym = year + std::floor(month0 / 12);
   double mn = std::fmod(std::fmod(month0, 12) + 12, 12);
-  double days = DaysFromCivil(ym, mn + 1, 1) + std::trunc(day) - 1;
+  double days = datetime_internal::DaysFromCivil(ym, mn + 1, 1) + std::trunc(day) - 1;
   double time = std::trunc(hours) * 3600000 + std::trunc(minutes) * 60000 +
                 std::trunc(seconds) * 1000 + std::trunc(ms);
-  double t = days * kMsPerDay + time;
+  double t = days * datetime_internal::kMsPerDay + time;
   if (std::fabs(t) > 8.64e15) return NAN;
   return t + 0.0;
 }
 
-namespace {
+namespace datetime_internal {
 
 double StartOfFirstWeek(double year, double month0) {
   double first = JsDateUtc(year, month0, 1, 0, 0, 0, 0);
@@ -101,14 +90,6 @@ double StartOfFirstWeek(double year, double month0) {
   if (dow == 0) dow = 7;
   return dow > 4 ? first + (8 - dow) * kMsPerDay : first - (dow - 1) * kMsPerDay;
 }
-
-// A date's component as the reference's getDateTimeFragment computes it; strings for P, C, E.
-struct Fragment {
-  double number = NAN;
-  std::string text;
-  bool is_text = false;
-  bool undefined = false;
-};
 
 Fragment GetFragment(double t, char16_t component) {
   Civil c = ToCivil(t);
@@ -206,23 +187,6 @@ Fragment GetFragment(double t, char16_t component) {
 
 // ---------------------------------------------------------------------------------------------
 // Picture analysis.
-
-enum class Names { kNone, kLower, kUpper, kTitle };
-
-struct Part {
-  bool literal = false;
-  std::string value;       // literal text
-  char16_t component = 0;  // marker
-  std::string component_text;
-  std::string presentation1;
-  char presentation2 = 0;
-  Names names = Names::kNone;
-  bool has_width = false;
-  std::optional<double> width_min, width_max;  // NaN: parseInt gave NaN
-  bool has_format = false;
-  IntegerFormat format;
-  std::optional<double> n;  // Y M D only; -1: no truncation
-};
 
 std::optional<double> ParseWidth(std::string_view w) {
   if (w == "*") return std::nullopt;
@@ -369,14 +333,16 @@ Result<std::vector<Part>, Error> AnalysePicture(std::string_view picture) {
         def.has_format = true;
         if (def.width_min && !std::isnan(*def.width_min) &&
             def.format.mandatory_digits < *def.width_min) {
-          def.format.mandatory_digits = static_cast<int>(*def.width_min);
+          def.format.mandatory_digits = static_cast<int>(std::min(*def.width_min, 100000.0));
         }
         if (In("YMD", def.component)) {
           def.n = -1;
           if (def.width_max) {
             def.n = *def.width_max;
             def.format.mandatory_digits =
-                std::isnan(*def.width_max) ? 0 : static_cast<int>(*def.width_max);
+                std::isnan(*def.width_max)
+                    ? 0
+                    : static_cast<int>(std::clamp(*def.width_max, -1.0, 100000.0));
           } else {
             int w = def.format.mandatory_digits + def.format.optional_digits;
             if (w >= 2) def.n = w;
@@ -428,7 +394,7 @@ Result<std::string, Error> FormatComponent(double t, const Part& m, double offse
       if (c == 'M' || c == 'x') {
         name = (v >= 1 && v <= 12) ? kMonths[static_cast<int>(v) - 1] : "undefined";
       } else if (c == 'F') {
-        name = kDays[static_cast<int>(v)];
+        name = (v >= 0 && v <= 7) ? kDays[static_cast<int>(v)] : "undefined";
       } else {
         return MakeError("D3133",
                          "The 'name' modifier can only be applied to months and days in the "
@@ -483,330 +449,25 @@ Result<std::string, Error> FormatComponent(double t, const Part& m, double offse
   return frag.text;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Parsing with a picture.
-
-std::string EscapeRegex(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view(".*+?^${}()|[]\\").find(c) != std::string_view::npos) out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
-
-struct Matcher {
-  std::string regex;
-  char16_t component = 0;
-  enum class Kind { kNone, kOffset, kInteger, kLookup } kind = Kind::kNone;
-  const Part* part = nullptr;
-  IntegerFormat format;
-  std::optional<std::u16string> separator;  // kOffset
-  bool gmt = false;
-  std::map<std::string, double> lookup;
-};
-
-Result<Matcher, Error> IntegerMatcher(const IntegerFormat& f, std::optional<double> n) {
-  Matcher m;
-  m.kind = Matcher::Kind::kInteger;
-  m.format = f;
-  bool upper = f.letter_case == IntegerFormat::Case::kUpper;
-  std::string occurrences = "+";
-  if (n && !std::isnan(*n) && *n > 0) {
-    long nn = static_cast<long>(*n);
-    occurrences = f.optional_digits == 0 ? "{" + std::to_string(nn) + "}"
-                                         : "{" + std::to_string(nn - f.optional_digits) + "," +
-                                               std::to_string(nn) + "}";
-  }
-  switch (f.primary) {
-    case IntegerFormat::Primary::kLetters:
-      m.regex = upper ? "[A-Z]+" : "[a-z]+";
-      break;
-    case IntegerFormat::Primary::kRoman:
-      m.regex = upper ? "[MDCLXVI]+" : "[mdclxvi]+";
-      break;
-    case IntegerFormat::Primary::kWords: {
-      m.regex = "(?:";
-      for (const auto& [w, v] : NumberWords()) m.regex += w + "|";
-      m.regex += "and|[\\-, ])+";
-      break;
-    }
-    case IntegerFormat::Primary::kDecimal:
-      m.regex = "[0-9]" + occurrences;
-      if (f.ordinal) m.regex += "(?:th|st|nd|rd)";
-      break;
-    case IntegerFormat::Primary::kSequence:
-      return MakeError("D3130", "Formatting or parsing an integer as a sequence starting with " +
-                                    Quote(f.token) + " is not supported by this implementation");
-  }
-  return m;
-}
-
-Result<Matcher, Error> PartMatcher(const Part& part) {
-  Matcher m;
-  if (part.literal) {
-    m.regex = EscapeRegex(part.value);
-    return m;
-  }
-  if (part.component == 'Z' || part.component == 'z') {
-    m.kind = Matcher::Kind::kOffset;
-    m.gmt = part.component == 'z';
-    if (part.format.regular) m.separator = ToUtf16(ToUtf8(part.format.separators[0].character));
-    m.regex = m.gmt ? "GMT" : "";
-    m.regex += "[-+][0-9]+";
-    if (m.separator) m.regex += ToUtf8(*m.separator) + "[0-9]+";
-  } else if (part.has_format) {
-    auto r = IntegerMatcher(part.format, part.n);
-    if (!r.ok()) return r.error();
-    m = std::move(*r);
-  } else {
-    m.kind = Matcher::Kind::kLookup;
-    m.regex = "[a-zA-Z]+";
-    auto key = [&](const std::string& name) {
-      if (part.has_width && part.width_max && *part.width_max != 0) {
-        double w = *part.width_max;
-        return std::isnan(w) ? std::string()
-                             : name.substr(0, static_cast<size_t>(std::max(0.0, w)));
-      }
-      return name;
-    };
-    if (part.component == 'M' || part.component == 'x') {
-      for (int i = 0; i < 12; ++i) m.lookup.emplace(key(kMonths[i]), i + 1);
-    } else if (part.component == 'F') {
-      for (int i = 1; i < 8; ++i) m.lookup.emplace(key(kDays[i]), i);
-    } else if (part.component == 'P') {
-      m.lookup = {{"am", 0}, {"AM", 0}, {"pm", 1}, {"PM", 1}};
-    } else {
-      return MakeError("D3133",
-                       "The 'name' modifier can only be applied to months and days in the "
-                       "date/time picture string, not " +
-                           Quote(part.component_text));
-    }
-  }
-  m.component = part.component;
-  m.part = &part;
-  return m;
-}
-
-// The parsed value of one matched part (undefined: std::nullopt).
-std::optional<double> ParsePart(const Matcher& m, std::string_view text) {
-  switch (m.kind) {
-    case Matcher::Kind::kNone:
-      return std::nullopt;
-    case Matcher::Kind::kOffset: {
-      std::u16string v = ToUtf16(text);
-      if (m.gmt) v = v.substr(std::min<size_t>(3, v.size()));
-      double hours = 0, minutes = 0;
-      if (m.separator) {
-        size_t at = v.find(*m.separator);
-        hours = JsParseIntText(ToUtf8(v.substr(0, at == std::u16string::npos ? v.size() : at)));
-        minutes = JsParseIntText(ToUtf8(at == std::u16string::npos ? v : v.substr(at + 1)));
-      } else if (v.size() - 1 <= 2) {
-        hours = JsParseIntText(ToUtf8(v));
-      } else {
-        hours = JsParseIntText(ToUtf8(v.substr(0, 3)));
-        minutes = JsParseIntText(ToUtf8(v.substr(3)));
-      }
-      return hours * 60 + minutes;
-    }
-    case Matcher::Kind::kInteger: {
-      auto r = ParseIntegerWith(text, m.format);
-      return r.ok() ? *r : NAN;
-    }
-    case Matcher::Kind::kLookup: {
-      auto it = m.lookup.find(std::string(text));
-      if (it == m.lookup.end()) return std::nullopt;
-      return it->second;
-    }
-  }
-  return std::nullopt;
-}
-
-bool Truthy(const std::optional<double>& v) { return v && *v != 0 && !std::isnan(*v); }
-
-Result<std::optional<double>, Error> ParseDateTime(std::string_view timestamp,
-                                                   std::string_view picture, double now) {
-  auto spec = AnalysePicture(picture);
-  if (!spec.ok()) return spec.error();
-  std::vector<Matcher> matchers;
-  std::string full = "^";
-  for (const auto& part : *spec) {
-    auto m = PartMatcher(part);
-    if (!m.ok()) return m.error();
-    full += "(" + m->regex + ")";
-    matchers.push_back(std::move(*m));
-  }
-  full += "$";
-  auto re = Regex::Compile(full, "i");
-  if (!re.ok()) return re.error();
-  std::u16string subject = ToUtf16(timestamp);
-  auto found = re->Exec(subject, 0);
-  if (!found.ok()) return found.error();
-  if (!*found) return std::optional<double>();
-  const RegexMatch& info = **found;
-
-  std::map<char16_t, std::optional<double>> comps;
-  bool any = false;
-  for (size_t i = 0; i < matchers.size(); ++i) {
-    if (matchers[i].kind == Matcher::Kind::kNone) continue;
-    auto [a, b] = info.groups[i];
-    std::string text = a == RegexMatch::npos ? "" : ToUtf8(subject.substr(a, b - a));
-    comps[matchers[i].component] = ParsePart(matchers[i], text);
-    any = true;
-  }
-  if (!any) return std::optional<double>();
-  auto get = [&](char16_t c) -> std::optional<double> {
-    auto it = comps.find(c);
-    return it == comps.end() ? std::nullopt : it->second;
-  };
-  int mask = 0;
-  auto shift = [&](bool bit) { mask = (mask << 1) + (bit ? 1 : 0); };
-  auto is_type = [&](int type) { return !(~type & mask) && (type & mask); };
-  for (char c : std::string_view("YXMxWwdD")) shift(Truthy(get(c)));
-  bool date_a = is_type(161);
-  bool date_b = !date_a && is_type(130);
-  bool date_c = is_type(84);
-  bool date_d = !date_c && is_type(72);
-  mask = 0;
-  for (char c : std::string_view("PHhmsf")) shift(Truthy(get(c)));
-  bool time_a = is_type(23);
-  bool time_b = !time_a && is_type(47);
-  std::string order = std::string(date_b   ? "YD"
-                                  : date_c ? "XxwF"
-                                  : date_d ? "XWF"
-                                           : "YMD") +
-                      (time_b ? "Phmsf" : "Hmsf");
-  bool start_specified = false, end_specified = false;
-  for (char c : order) {
-    if (!get(c)) {
-      if (start_specified) {
-        comps[c] = (c == 'M' || c == 'D' || c == 'd') ? 1 : 0;
-        end_specified = true;
-      } else {
-        Fragment f = GetFragment(now, c);
-        comps[c] = f.number;
-      }
-    } else {
-      start_specified = true;
-      if (end_specified) {
-        return MakeError("D3136",
-                         "The date/time picture string is missing specifiers required to parse "
-                         "the timestamp");
-      }
-    }
-  }
-  auto val = [&](char16_t c) {
-    auto v = get(c);
-    return v ? *v : NAN;
-  };
-  double month0 = val('M') > 0 ? val('M') - 1 : 0;
-  double day = val('D');
-  if (date_b) {
-    double jan1 = JsDateUtc(val('Y'), 0, 1, 0, 0, 0, 0);
-    Civil derived = ToCivil(jan1 + (val('d') - 1) * kMsPerDay);
-    month0 = derived.valid ? derived.month0 : NAN;
-    day = derived.valid ? derived.day : NAN;
-  }
-  if (date_c || date_d) {
-    return MakeError("D3136",
-                     "The date/time picture string is missing specifiers required to parse the "
-                     "timestamp");
-  }
-  double hours = val('H');
-  if (time_b) {
-    hours = val('h') == 12 ? 0 : val('h');
-    if (get('P') && *get('P') == 1) hours += 12;
-  }
-  double millis = JsDateUtc(val('Y'), month0, day, hours, val('m'), val('s'), val('f'));
-  std::optional<double> z = Truthy(get('Z')) ? get('Z') : get('z');
-  if (Truthy(get('Z')) || Truthy(get('z'))) millis -= *z * 60 * 1000;
-  return std::optional<double>(millis);
-}
-
-// Date.parse for the ISO 8601 forms toMillis lets through (NaN for what V8 rejects).
-double ParseIso(std::string_view s) {
-  size_t i = 0;
-  auto digits = [&](int n, double* out) {
-    if (i + n > s.size()) return false;
-    double v = 0;
-    for (int k = 0; k < n; ++k) {
-      char c = s[i + k];
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    *out = v;
-    i += n;
-    return true;
-  };
-  double year, month = 1, day = 1, h = 0, mi = 0, sec = 0, ms = 0, offset = 0;
-  if (!digits(4, &year)) return NAN;
-  if (i < s.size() && s[i] == '-') {
-    ++i;
-    if (!digits(2, &month)) return NAN;
-    if (i < s.size() && s[i] == '-') {
-      ++i;
-      if (!digits(2, &day)) return NAN;
-    }
-  }
-  if (i < s.size() && s[i] == 'T') {
-    ++i;
-    if (!digits(2, &h) || i >= s.size() || s[i++] != ':' || !digits(2, &mi)) return NAN;
-    if (i < s.size() && s[i] == ':') {
-      ++i;
-      if (!digits(2, &sec)) return NAN;
-      if (i < s.size() && s[i] == '.') {
-        ++i;
-        size_t st = i;
-        double scale = 100;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-          if (scale >= 1) ms += (s[i] - '0') * scale;
-          scale /= 10;
-          ++i;
-        }
-        if (i == st) return NAN;
-      }
-    }
-    if (i < s.size() && s[i] == 'Z') {
-      ++i;
-    } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-      double sign = s[i++] == '-' ? -1 : 1;
-      double oh, om;
-      if (!digits(2, &oh)) return NAN;
-      if (i < s.size() && s[i] == ':') ++i;
-      if (!digits(2, &om)) return NAN;
-      offset = sign * (oh * 60 + om);
-    }
-  } else if (i < s.size()) {
-    return NAN;
-  }
-  if (i != s.size()) return NAN;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || h > 24 || mi > 59 || sec > 59) return NAN;
-  if (h == 24 && (mi != 0 || sec != 0 || ms != 0)) return NAN;
-  // (Unlike Date.UTC, ISO years 0000-0099 are not moved to the 1900s.)
-  double days = DaysFromCivil(year, month, 1) + day - 1;
-  double t = days * kMsPerDay + h * 3600000 + mi * 60000 + sec * 1000 + ms;
-  return t - offset * 60000;
-}
-
-}  // namespace
+}  // namespace datetime_internal
 
 Result<std::string, Error> FromMillis(double millis, std::optional<std::string_view> picture,
                                       std::optional<std::string_view> timezone) {
   double offset_hours = 0, offset_minutes = 0;
   if (timezone) {
-    double offset = JsParseIntText(*timezone);
-    if (std::isnan(offset)) offset = 0;
+    double offset = datetime_internal::JsParseIntText(*timezone);
     offset_hours = std::floor(offset / 100);
     offset_minutes = std::fmod(offset, 100);
   }
   static const auto* iso = [] {
-    auto r = AnalysePicture("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]");
-    return new std::vector<Part>(std::move(*r));
+    auto r =
+        datetime_internal::AnalysePicture("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]");
+    return new std::vector<datetime_internal::Part>(std::move(*r));
   }();
-  std::vector<Part> parsed;
-  const std::vector<Part>* spec = iso;
+  std::vector<datetime_internal::Part> parsed;
+  const std::vector<datetime_internal::Part>* spec = iso;
   if (picture) {
-    auto r = AnalysePicture(*picture);
+    auto r = datetime_internal::AnalysePicture(*picture);
     if (!r.ok()) return r.error();
     parsed = std::move(*r);
     spec = &parsed;
@@ -818,30 +479,11 @@ Result<std::string, Error> FromMillis(double millis, std::optional<std::string_v
       out += part.value;
       continue;
     }
-    auto r = FormatComponent(t, part, offset_hours, offset_minutes);
+    auto r = datetime_internal::FormatComponent(t, part, offset_hours, offset_minutes);
     if (!r.ok()) return r.error();
     out += *r;
   }
   return out;
-}
-
-Result<std::optional<double>, Error> ToMillis(std::string_view timestamp,
-                                              std::optional<std::string_view> picture,
-                                              double now_millis) {
-  if (picture) return ParseDateTime(timestamp, *picture, now_millis);
-  static const auto* iso = new Regex(*Regex::Compile(
-      "^\\d{4}(-[01]\\d)*(-[0-3]\\d)*(T[0-2]\\d:[0-5]\\d:[0-5]\\d)*(\\.\\d+)?([+-][0-2]\\d:?[0-5]"
-      "\\d|Z)?$",
-      ""));
-  auto m = iso->Exec(ToUtf16(timestamp), 0);
-  if (!m.ok()) return m.error();
-  if (!*m) {
-    return MakeError("D3110",
-                     "The argument of the toMillis function must be an ISO 8601 formatted "
-                     "timestamp. Given " +
-                         Quote(timestamp));
-  }
-  return std::optional<double>(ParseIso(timestamp));
 }
 
 }  // namespace stator::jsonata

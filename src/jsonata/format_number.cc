@@ -430,10 +430,8 @@ class Formatter {
 
  private:
   static Error Timeout() {
-    return Error{"U1001",
-                 "Stack overflow error: Check for non-terminating recursive function.  "
-                 "Consider rewriting as tail-recursive.",
-                 -1, std::nullopt};
+    return Error{"U1001", "Expression evaluation timeout: Check for infinite loop", -1,
+                 std::nullopt};
   }
 
   Properties p_;

@@ -2,6 +2,7 @@
 // (Buffer's 'binary' strings: one byte per UTF-16 code unit, a lenient base64 decoder that skips
 // what is not in either alphabet) and $encodeUrl, $encodeUrlComponent, $decodeUrl,
 // $decodeUrlComponent (encodeURI & co., a malformed input being D3140).
+#include <cstdio>
 #include <string>
 
 #include "common/base64.h"
@@ -12,9 +13,32 @@
 namespace stator::jsonata::internal {
 namespace {
 
+// JSON.stringify of a string that may hold lone surrogates (written as \udxxx escapes).
+std::string QuoteWellFormed(const std::string& value) {
+  std::string out = "\"";
+  std::string run;
+  auto flush = [&] {
+    std::string quoted;
+    AppendJsString(run, &quoted);
+    out += quoted.substr(1, quoted.size() - 2);
+    run.clear();
+  };
+  for (char32_t c : ToCodePoints(value)) {
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      flush();
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      AppendUtf8(c, &run);
+    }
+  }
+  flush();
+  return out + "\"";
+}
+
 Error Malformed(std::string_view fn, const std::string& value) {
-  std::string quoted;
-  AppendJsString(value, &quoted);
+  std::string quoted = QuoteWellFormed(value);
   Error e = MakeError("D3140", -1, {{"functionName", std::string(fn)}, {"value", quoted}});
   e.token = std::string(fn);
   return e;

@@ -367,7 +367,7 @@ Result<Value, Error> Replace(Call& call, std::span<const Value> args) {
     matches = *n;
   }
   out += Utf16Sub(s, position, static_cast<long>(s.size()));
-  return StringValue(std::move(out));
+  return StringValue(JoinSurrogates(std::move(out)));
 }
 
 Result<Value, Error> Split(Call& call, std::span<const Value> args) {
@@ -436,7 +436,7 @@ Result<Value, Error> Join(Call&, std::span<const Value> args) {
     Value item = v.at(i);
     if (item.is_string()) out += item.str();
   }
-  return StringValue(std::move(out));
+  return StringValue(JoinSurrogates(std::move(out)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,7 +475,9 @@ Result<Value, Error> ParseIntegerFn(Call& call, std::span<const Value> args) {
   if (A(args, 0).undefined()) return Value();
   auto r = ParseInteger(A(args, 0).str(), A(args, 1).str());
   if (!r.ok()) return AtCall(call, r.error());
-  return NumberValue(r->has_value() ? **r : NAN);
+  // The reference's NaN: null, which is what it becomes in JSON (a NaN would be D1001 here).
+  if (!r->has_value()) return Value(json::Value::Null());
+  return NumberValue(**r);
 }
 
 }  // namespace

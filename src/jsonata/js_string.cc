@@ -26,6 +26,39 @@ char32_t DecodeOne(std::string_view s, size_t* i) {
   return cp;
 }
 
+// Upper case mappings to more than one character (SpecialCasing.txt, unconditional).
+const char* SpecialUpper(char32_t c) {
+  switch (c) {
+    case 0xDF:
+      return "SS";
+    case 0x149:
+      return "\xCA\xBCN";
+    case 0x1F0:
+      return "J\xCC\x8C";
+    case 0xFB00:
+      return "FF";
+    case 0xFB01:
+      return "FI";
+    case 0xFB02:
+      return "FL";
+    case 0xFB03:
+      return "FFI";
+    case 0xFB04:
+      return "FFL";
+    case 0xFB05:
+      return "ST";
+    case 0xFB06:
+      return "ST";
+    default:
+      return nullptr;
+  }
+}
+
+bool IsCased(char32_t c) {
+  return SimpleUpper(c) != c || SimpleLower(c) != c || (c >= 'A' && c <= 'Z') ||
+         (c >= 'a' && c <= 'z');
+}
+
 }  // namespace
 
 std::u16string ToUtf16(std::string_view utf8) {
@@ -66,6 +99,19 @@ std::string ToUtf8(std::u16string_view utf16) {
   return out;
 }
 
+std::string JoinSurrogates(std::string utf8) {
+  // A high surrogate is ED A0..AF xx, a low one ED B0..BF xx.
+  for (size_t i = 0; i + 5 < utf8.size(); ++i) {
+    if (static_cast<unsigned char>(utf8[i]) == 0xED &&
+        (static_cast<unsigned char>(utf8[i + 1]) & 0xF0) == 0xA0 &&
+        static_cast<unsigned char>(utf8[i + 3]) == 0xED &&
+        (static_cast<unsigned char>(utf8[i + 4]) & 0xF0) == 0xB0) {
+      return ToUtf8(ToUtf16(utf8));
+    }
+  }
+  return utf8;
+}
+
 std::u32string ToCodePoints(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
@@ -94,6 +140,12 @@ char32_t SimpleUpper(char32_t c) {
     if (odd_lower) return (c % 2 == 0) ? c - 1 : c;
     return (c % 2 == 1) ? c - 1 : c;
   }
+  if (c >= 0x1C4 && c <= 0x1CC) return c - (c - 0x1C4) % 3;  // DŽ Dž dž, LJ Lj lj, NJ Nj nj
+  if (c >= 0x1F1 && c <= 0x1F3) return 0x1F1;
+  if (c >= 0x1CD && c <= 0x1DC) return (c % 2 == 0) ? c - 1 : c;
+  if (c == 0x1DD) return 0x18E;
+  if ((c >= 0x1DE && c <= 0x1EF) || (c >= 0x1F8 && c <= 0x21F) || (c >= 0x222 && c <= 0x233))
+    return (c % 2 == 1) ? c - 1 : c;
   if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) return c - 32;
   if (c == 0x3C2) return 0x3A3;
   if (c == 0x3AC) return 0x386;
@@ -122,6 +174,11 @@ char32_t SimpleLower(char32_t c) {
     if (odd_lower) return (c % 2 == 1) ? c + 1 : c;
     return (c % 2 == 0) ? c + 1 : c;
   }
+  if (c >= 0x1C4 && c <= 0x1CC) return c + 2 - (c - 0x1C4) % 3;
+  if (c >= 0x1F1 && c <= 0x1F3) return 0x1F3;
+  if (c >= 0x1CD && c <= 0x1DC) return (c % 2 == 1) ? c + 1 : c;
+  if ((c >= 0x1DE && c <= 0x1EF) || (c >= 0x1F8 && c <= 0x21F) || (c >= 0x222 && c <= 0x233))
+    return (c % 2 == 0) ? c + 1 : c;
   if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
   if (c == 0x386) return 0x3AC;
   if (c >= 0x388 && c <= 0x38A) return c + 37;
@@ -149,8 +206,9 @@ std::string JsToUpper(std::string_view utf8) {
       continue;
     }
     char32_t c = DecodeOne(utf8, &i);
-    if (c == 0xDF) {  // sharp s has no single upper-case letter
-      out += "SS";
+    // Characters whose upper case is more than one letter.
+    if (const char* special = SpecialUpper(c)) {
+      out += special;
       continue;
     }
     AppendUtf8(SimpleUpper(c), &out);
@@ -162,18 +220,29 @@ std::string JsToLower(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
   size_t i = 0;
+  char32_t prev = 0;  // the last letter seen before, for the final sigma
   while (i < utf8.size()) {
     unsigned char b = static_cast<unsigned char>(utf8[i]);
     if (b < 0x80) {
       out.push_back((b >= 'A' && b <= 'Z') ? static_cast<char>(b + 32) : static_cast<char>(b));
+      prev = b;
       ++i;
       continue;
     }
     char32_t c = DecodeOne(utf8, &i);
     if (c == 0x130) {  // I with dot above lowers to i + combining dot
       out += "i\xCC\x87";
+      prev = c;
       continue;
     }
+    if (c == 0x3A3) {  // capital sigma: final form at the end of a word
+      size_t j = i;
+      bool letter_follows = j < utf8.size() && IsCased(DecodeOne(utf8, &j));
+      AppendUtf8(IsCased(prev) && !letter_follows ? 0x3C2 : 0x3C3, &out);
+      prev = c;
+      continue;
+    }
+    prev = c;
     AppendUtf8(SimpleLower(c), &out);
   }
   return out;

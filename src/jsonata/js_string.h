@@ -18,6 +18,11 @@ std::u16string ToUtf16(std::string_view utf8);
 // UTF-16 code units to UTF-8; a lone surrogate is written as its three-byte form.
 std::string ToUtf8(std::u16string_view utf16);
 
+// Joins the halves of a surrogate pair that ended up encoded one by one (each half's
+// three-byte form, as concatenating two JS string pieces can give) into the pair's four-byte
+// UTF-8; anything else is unchanged.
+std::string JoinSurrogates(std::string utf8);
+
 // Code points of a UTF-8 string (malformed bytes as U+FFFD).
 std::u32string ToCodePoints(std::string_view utf8);
 std::string FromCodePoints(std::u32string_view cps);

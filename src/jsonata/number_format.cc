@@ -234,31 +234,37 @@ std::string JsToFixed(double d, int digits) {
   if (std::fabs(d) >= 1e21) return JsNumberToString(d);
   bool neg = d < 0;
   double x = std::fabs(d);
-  // The exact decimal expansion of x, then rounded half up at `digits` places (JS picks the
-  // larger n on a tie).
-  std::string exact(1200, '\0');
-  int len = std::snprintf(exact.data(), exact.size(), "%.1100f", x);
-  exact.resize(len);
-  size_t dot = exact.find('.');
-  std::string ip = exact.substr(0, dot);
-  std::string fp = exact.substr(dot + 1);
-  std::string kept = ip + fp.substr(0, digits);
-  bool up = fp[digits] >= '5';
-  if (up) {
-    int i = static_cast<int>(kept.size()) - 1;
-    while (i >= 0 && kept[i] == '9') kept[i--] = '0';
-    if (i >= 0) {
-      kept[i]++;
-    } else {
-      kept.insert(kept.begin(), '1');
+  char buf[400];
+  auto fixed = [&](int precision) {
+    auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, precision);
+    return std::string(buf, r.ptr);
+  };
+  // to_chars rounds correctly, an exact tie to even; JS takes the larger value on a tie. A tie
+  // at `digits` places means x's decimal expansion ends at the next place with a 5, which needs
+  // x * 2^(digits+1) to be an integer (then that expansion is exact).
+  std::string out;
+  double scaled = std::ldexp(x, digits + 1);
+  if (scaled == std::floor(scaled)) {
+    std::string longer = fixed(digits + 1);
+    if (longer.back() == '5') {
+      longer.pop_back();
+      if (digits == 0) longer.pop_back();  // the '.'
+      int i = static_cast<int>(longer.size()) - 1;
+      for (; i >= 0; --i) {
+        if (longer[i] == '.') continue;
+        if (longer[i] != '9') break;
+        longer[i] = '0';
+      }
+      if (i >= 0) {
+        longer[i]++;
+      } else {
+        longer.insert(longer.begin(), '1');
+      }
+      out = longer;
     }
   }
-  size_t int_len = kept.size() - digits;
-  std::string out = kept.substr(0, int_len);
-  if (digits > 0) out += "." + kept.substr(int_len);
-  bool all_zero = out.find_first_not_of("0.") == std::string::npos;
-  if (neg && !all_zero) out = "-" + out;
-  if (neg && all_zero && d != 0) out = "-" + out;  // (-0.001).toFixed(2) is "-0.00"
+  if (out.empty()) out = fixed(digits);
+  if (neg) out = "-" + out;  // (-0.001).toFixed(2) is "-0.00"
   return out;
 }
 
@@ -485,6 +491,11 @@ Result<std::string, Error> FormatIntegerWith(double value, const IntegerFormat& 
       if (format.letter_case == C::kUpper) out = JsToUpper(out);
       break;
     case P::kWords:
+      if (!std::isfinite(value)) {  // the reference recurses without end on NaN
+        return MakeError("U1001",
+                         "Stack overflow error: Check for non-terminating recursive function.  "
+                         "Consider rewriting as tail-recursive.");
+      }
       out = NumberToWords(value, format.ordinal);
       if (format.letter_case == C::kUpper) out = JsToUpper(out);
       if (format.letter_case == C::kLower) out = JsToLower(out);
@@ -599,20 +610,21 @@ Result<std::string, Error> FormatBase(double value, std::optional<double> radix)
   if (base == 10) return JsNumberToString(value);
   bool neg = value < 0;
   double v = std::fabs(value);
-  std::string digits;
-  if (v < 18446744073709551616.0) {
-    uint64_t u = static_cast<uint64_t>(v);
-    do {
-      digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[u % base]);
-      u /= base;
-    } while (u > 0);
-  } else {
-    while (v >= 1) {
-      double d = std::fmod(v, base);
-      digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[static_cast<int>(d)]);
-      v = std::floor(v / base);
-    }
+  static const char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  // As V8 writes an integer in a radix: digits below what a double can represent (while the
+  // quotient is still >= 2^53) are written as zeros, then exact remainders.
+  std::string zeros;
+  while (v / base >= 9007199254740992.0) {
+    v /= base;
+    zeros.push_back('0');
   }
+  std::string digits;
+  do {
+    double rem = std::fmod(v, base);
+    digits.insert(digits.begin(), kDigits[static_cast<int>(rem)]);
+    v = (v - rem) / base;
+  } while (v > 0);
+  digits += zeros;
   return (neg ? "-" : "") + digits;
 }
 

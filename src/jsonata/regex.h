@@ -52,7 +52,8 @@ class Regex {
   static Result<Regex, Error> Compile(std::string_view pattern, std::string_view flags);
 
   // Searches `subject` from code unit `from` on. Returns the first match, std::nullopt when
-  // there is none, or an error (code U1001) when the step budget is spent.
+  // there is none, or an error when the step budget is spent: U1001 with the evaluation
+  // timeout's message, which is where the reference (that has no budget) would end up.
   Result<std::optional<RegexMatch>, Error> Exec(std::u16string_view subject, size_t from,
                                                 int64_t step_budget = kDefaultStepBudget) const;
 

@@ -56,7 +56,8 @@ class JsRegex final : public Regex {
 
 Result<std::shared_ptr<const Regex>, jsonata::Error> CompileRegex(std::string_view pattern,
                                                                   std::string_view flags) {
-  auto re = jsonata::Regex::Compile(pattern, flags);
+  // JSONata matches globally: the reference compiles every literal with 'g' added.
+  auto re = jsonata::Regex::Compile(pattern, std::string(flags) + "g");
   if (!re.ok()) return re.error();
   return std::shared_ptr<const Regex>(std::make_shared<JsRegex>(std::move(*re)));
 }
