@@ -65,12 +65,9 @@ void StatesService::Register(AwsJsonRouter* router) {
 #define STATOR_ASYNC_OP(Name) \
   AsyncEntry { #Name, &states::Name##Input, &states::Name }
   const AsyncEntry async_entries[] = {
-      STATOR_ASYNC_OP(StartExecution),
-      STATOR_ASYNC_OP(StartSyncExecution),
-      STATOR_ASYNC_OP(StopExecution),
-      STATOR_ASYNC_OP(TestState),
-      STATOR_ASYNC_OP(GetActivityTask),
-      STATOR_ASYNC_OP(RedriveExecution),
+      STATOR_ASYNC_OP(StartExecution),  STATOR_ASYNC_OP(StartSyncExecution),
+      STATOR_ASYNC_OP(StopExecution),   STATOR_ASYNC_OP(TestState),
+      STATOR_ASYNC_OP(GetActivityTask), STATOR_ASYNC_OP(RedriveExecution),
   };
 #undef STATOR_ASYNC_OP
   for (const AsyncEntry& e : async_entries) {

@@ -9,9 +9,9 @@
 #include "common/hash.h"
 #include "common/mutex.h"
 #include "common/uuid.h"
-#include "engine/test_state.h"
 #include "engine/event_type.h"
 #include "engine/redrive.h"
+#include "engine/test_state.h"
 #include "integrations/unavailable_resource.h"
 
 namespace stator::server {
