@@ -608,12 +608,21 @@ void DefinitionCompiler::CompileMap(const json::Value& obj, const std::string& l
       }
       static constexpr std::string_view kReaderFields[] = {"Resource", "ReaderConfig",
                                                            "Parameters"};
+      // A JSONata Map's ItemReader takes Arguments (a JSONata template) for Parameters.
+      static constexpr std::string_view kJsonataReaderFields[] = {"Resource", "ReaderConfig",
+                                                                  "Arguments"};
       static constexpr std::string_view kWriterFields[] = {"Resource", "Parameters",
                                                            "WriterConfig"};
-      CheckFields(*r, f == "ItemReader" ? FieldList(kReaderFields) : FieldList(kWriterFields), at);
+      const bool jsonata_reader = jsonata_ && f == "ItemReader";
+      CheckFields(*r,
+                  f == "ItemReader" ? FieldList(jsonata_ ? kJsonataReaderFields : kReaderFields)
+                                    : FieldList(kWriterFields),
+                  at);
       if (!r->Find("Resource")) Schema(v::FieldsRequired({"Resource"}), at);
       GetString(*r, "Resource", at);
-      std::optional<PayloadTemplate> parameters = GetTemplate(*r, "Parameters", true, at);
+      if (jsonata_reader) GetJsonata(*r, "Arguments", StatesScope::kInput, at);
+      std::optional<PayloadTemplate> parameters =
+          jsonata_reader ? std::nullopt : GetTemplate(*r, "Parameters", true, at);
       if (f == "ResultWriter") {
         st->result_writer = *r;
         st->result_writer_parameters = std::move(parameters);

@@ -146,6 +146,9 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
     if (knix_ && kind == MachineKind::kRoot) ResolveKnixRoutes(m.get(), loc);
     ResolveTransitions(m.get(), loc, /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
   }
+  if (kind == MachineKind::kRoot) {
+    for (uint32_t id = 0; id < vars_.size(); ++id) m->variable_names.push_back(vars_.name(id));
+  }
   if (diags_->size() != errors_before) return nullptr;
   return m;
 }

@@ -210,6 +210,10 @@ struct StateMachine {
   bool knix = false;
   bool allow_immediate_messages = false;
   bool knix_routes = false;
+  // Top level only: the definition's workflow variable names, by the id its compiled paths and
+  // JSONata expressions carry (VariableTable), for callers that hold variables by name
+  // (TestState's request variables).
+  std::vector<std::string> variable_names;
   // The index of the state named `name` in states, or -1.
   int IndexOf(std::string_view name) const;
 };

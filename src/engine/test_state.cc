@@ -288,15 +288,6 @@ ApiResult<std::shared_ptr<TestRun>> Prepare(const TestStateRequest& r) {
         "TestState API does not support Map or Parallel states. Supported state types include: "
         "[Task, Wait, Pass, Succeed, Fail, Choice]");
   }
-  // JSONata states need the JSONata layer's evaluation (Arguments, Output, $states), which
-  // TestState does not run yet: refuse them rather than run their JSONPath half.
-  if (run->raw_state.is_object()) {
-    std::string language = Str(*definition, "QueryLanguage").value_or("JSONPath");
-    if (auto own = Str(run->raw_state, "QueryLanguage")) language = *own;
-    if (language == "JSONata") {
-      return InvalidDefinition("TestState does not run states with QueryLanguage 'JSONata' yet");
-    }
-  }
   if (!r.state_name) {
     if (!run->raw_state.is_object()) {
       return InvalidDefinition(

@@ -21,10 +21,15 @@
 // input and roleArn. Workflow variables are the request's `variables`; the state's Assign shows
 // in inspectionData.variables.
 //
-// Errors are the API's: InvalidDefinition (the definition, a Map/Parallel state without a mock,
-// a JSONata state until TestState runs JSONata), ValidationException (the checks of
-// test_state.cc's Prepare, in AWS's order and with AWS's messages where recorded),
-// InvalidExecutionInput (input that is not JSON). docs/api.md (TestState) lists them.
+// A JSONata state (QueryLanguage JSONata, its own or the machine's) runs the same way with
+// Arguments, Output and Assign over $states ({input, context, result, errorOutput}), its
+// catchers' Output and Assign over $states.errorOutput; a failed expression is
+// States.QueryEvaluationError.
+//
+// Errors are the API's: InvalidDefinition (the definition, a Map/Parallel state without a mock),
+// ValidationException (the checks of test_state.cc's Prepare, in AWS's order and with AWS's
+// messages where recorded), InvalidExecutionInput (input that is not JSON). docs/api.md (TestState)
+// lists them.
 //
 // Thread-safety: RunTestState may be called from any thread; `done` runs on the caller's thread
 // (mocked and local states) or on the task runner's (a Task that calls its resource).

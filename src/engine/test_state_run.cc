@@ -43,6 +43,8 @@ bool IsPayload(std::string_view key) {
          key != "maxConcurrency";
 }
 
+}  // namespace
+
 void Answer(TestRun& run, const char* status, const std::optional<json::Value>& output,
             const std::optional<Error>& error, const std::string& next_state) {
   json::Object out;
@@ -72,6 +74,21 @@ void Answer(TestRun& run, const char* status, const std::optional<json::Value>& 
   run.done(json::Value::MakeObject(std::move(out)));
 }
 
+Error QueryError(const asl::QueryFailure& failure) {
+  return Error{std::string(kStatesQueryEvaluationError), failure.cause};
+}
+
+Error MockedError(const TestRun& run) {
+  const TestStateRequest::Mock& m = *run.request.mock;
+  return Error{m.error.value_or(""), m.cause.value_or("")};
+}
+
+void MergeVariables(TestRun& run, const json::Value& values) {
+  json::Value vars = run.context.variables;
+  for (const json::Member& m : values.as_object()) vars = vars.With(m.first, m.second);
+  run.context.variables = std::move(vars);
+}
+
 json::Value ErrorOutput(const Error& e) {
   json::Object o;
   o.emplace_back("Error", json::Value::String(e.error));
@@ -79,15 +96,38 @@ json::Value ErrorOutput(const Error& e) {
   return json::Value::MakeObject(std::move(o));
 }
 
+namespace {
+
 // Evaluates an Assign and merges its values into the test's variables.
 Status Assign(TestRun& run, const asl::Assignment& assign, const json::Value& input) {
   Result<json::Value> values = assign.Evaluate(input, run.context);
   if (!values.ok()) return std::move(values).error();
-  json::Value vars = run.context.variables;
-  for (const json::Member& m : values->as_object()) vars = vars.With(m.first, m.second);
-  run.context.variables = std::move(vars);
+  MergeVariables(run, *values);
   return Status::Ok();
 }
+
+// A JSONata catcher: its Assign and Output over $states.errorOutput (both see the variables as
+// they were), the error output when it has no Output. A failing expression fails the test.
+void CatchJsonata(TestRun& run, const asl::Catcher& catcher, const Error& e) {
+  const json::Value error_output = ErrorOutput(e);
+  TestJsonataScope scope(&run, &run.input, nullptr, &error_output);
+  std::optional<json::Value> values;
+  if (catcher.assign) {
+    Result<json::Value, asl::QueryFailure> v = catcher.assign->EvaluateJsonata(scope);
+    if (!v.ok()) return Answer(run, "FAILED", std::nullopt, QueryError(v.error()), "");
+    values = std::move(v).value();
+  }
+  json::Value out = error_output;
+  if (catcher.output) {
+    Result<json::Value, asl::QueryFailure> o = catcher.output->Evaluate(scope);
+    if (!o.ok()) return Answer(run, "FAILED", std::nullopt, QueryError(o.error()), "");
+    out = std::move(o).value();
+  }
+  if (values) MergeVariables(run, *values);
+  Answer(run, "CAUGHT_ERROR", std::move(out), e, catcher.next_name);
+}
+
+}  // namespace
 
 // A failure of the state: Retry, then Catch (Task, Map, Parallel), else FAILED.
 void Failed(TestRun& run, Error e) {
@@ -118,6 +158,11 @@ void Failed(TestRun& run, Error e) {
     for (size_t i = 0; i < state.catchers.size(); ++i) {
       const asl::Catcher& catcher = state.catchers[i];
       if (!ErrorMatches(catcher.error_equals, e.error)) continue;
+      if (state.jsonata) {
+        details.emplace_back("catchIndex", json::Value::Int(static_cast<int64_t>(i)));
+        run.Inspect("errorDetails", json::Value::MakeObject(std::move(details)));
+        return CatchJsonata(run, catcher, e);
+      }
       json::Value error_output = ErrorOutput(e);
       if (catcher.assign) {
         Status assigned = Assign(run, *catcher.assign, error_output);
@@ -134,6 +179,8 @@ void Failed(TestRun& run, Error e) {
   }
   Answer(run, "FAILED", std::nullopt, e, "");
 }
+
+namespace {
 
 // The rest of a state that produced `result`: ResultSelector, Assign, ResultPath, OutputPath.
 // `show_result`: inspectionData.result shows it (as AWS shows it: a Task's result, a Pass
@@ -168,11 +215,6 @@ std::optional<json::Value> EffectiveInput(TestRun& run) {
   }
   run.Inspect("afterInputPath", *eff);
   return std::move(eff).value();
-}
-
-Error MockedError(const TestRun& run) {
-  const TestStateRequest::Mock& m = *run.request.mock;
-  return Error{m.error.value_or(""), m.cause.value_or("")};
 }
 
 // A Pass state with a Result takes it as its result, without input processing (AWS shows no
@@ -459,6 +501,7 @@ void RunParallel(TestRun& run) {
 
 void Run(std::shared_ptr<TestRun> run) {
   run->Inspect("input", run->input);
+  if (run->state->jsonata) return RunJsonata(std::move(run));
   switch (run->state->type) {
     case StateType::kPass:
       return RunPass(*run);

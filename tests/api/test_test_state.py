@@ -7,7 +7,8 @@ its documentation; these tests vary them in ways no recording does: every state 
 inspection level, Retry back-off arithmetic, Catch with ResultPath, Map thresholds by
 percentage, Parallel results through ResultSelector, validation modes against shapes the
 recordings do not use, a state of a whole machine, a given context object, variables and
-Assign, and an unmocked Task that calls the server's own DynamoDB.
+Assign, an unmocked Task that calls the server's own DynamoDB, and JSONata states of every type
+(Arguments, Output, Assign, Retry and Catch over $states.errorOutput, evaluation errors).
 
     python3 tests/api/test_test_state.py [-v]
 """
@@ -504,15 +505,203 @@ class TestStateTest(ClientErrorAssertion, unittest.TestCase):
         self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=broken,
                          stateName="A")
 
-    def test_jsonata_states_are_refused_for_now(self):
-        # Until TestState runs JSONata (Arguments, Output, $states), such states are refused
-        # rather than run without their expressions.
-        self.assertError("InvalidDefinition", None, self.sfn.test_state,
-                         definition=state(Type="Pass", QueryLanguage="JSONata", End=True))
-        machine = json.dumps({"QueryLanguage": "JSONata", "StartAt": "A",
-                              "States": {"A": {"Type": "Pass", "End": True}}})
-        self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=machine,
+    # --- JSONata states ----------------------------------------------------------------------
+
+    def jsonata(self, **fields):
+        return state(QueryLanguage="JSONata", **fields)
+
+    def test_jsonata_pass_output_and_assign_see_the_same_variables(self):
+        # Assign and Output are evaluated against the variables as they were; inspectionData has
+        # none of the JSONPath steps, and variables shows the given ones merged with the Assign.
+        d = self.jsonata(Type="Pass", Assign={"n": "{% $n + 1 %}", "seen": "{% $states.input.a %}"},
+                         Output={"old": "{% $n %}", "sum": "{% $sum($states.input.xs) %}"},
+                         Next="After")
+        r = self.call(d, input='{"a": "x", "xs": [1, 2, 3]}', variables='{"n": 41, "keep": true}',
+                      inspectionLevel="DEBUG")
+        self.assertEqual((r["status"], r["nextState"]), ("SUCCEEDED", "After"))
+        self.assertEqual(self.out(r), {"old": 41, "sum": 6})
+        self.assertEqual(self.data(r), {"input": {"a": "x", "xs": [1, 2, 3]},
+                                        "variables": {"n": 42, "keep": True, "seen": "x"}})
+        # Without Output the input passes on; without variables none are shown.
+        r = self.call(self.jsonata(Type="Pass", End=True), input='[1]', inspectionLevel="TRACE")
+        self.assertEqual((self.out(r), self.data(r)), ([1], {"input": [1]}))
+
+    def test_jsonata_task_mock_arguments_result_output(self):
+        d = self.jsonata(Type="Task", Resource=LAMBDA_INVOKE,
+                         Arguments={"FunctionName": "f", "Payload": "{% $states.input.v * 2 %}"},
+                         Assign={"code": "{% $states.result.StatusCode %}"},
+                         Output="{% $states.result.Payload & '/' & $states.input.v %}", End=True)
+        mock = {"result": json.dumps({"StatusCode": 200, "Payload": "done"})}
+        r = self.call(d, input='{"v": 21}', mock=mock, inspectionLevel="DEBUG")
+        self.assertEqual((r["status"], self.out(r)), ("SUCCEEDED", "done/21"))
+        self.assertEqual(self.data(r), {
+            "input": {"v": 21},
+            "afterArguments": {"FunctionName": "f", "Payload": 42},
+            "result": {"StatusCode": 200, "Payload": "done"},
+            "variables": {"code": 200}})
+        # At INFO only the output; without Output the result is the output.
+        d2 = self.jsonata(Type="Task", Resource=LAMBDA_INVOKE,
+                          Arguments={"FunctionName": "f"}, End=True)
+        r = self.call(d2, mock=mock)
+        self.assertNotIn("inspectionData", r)
+        self.assertEqual(self.out(r), {"StatusCode": 200, "Payload": "done"})
+
+    def test_jsonata_retry_then_catch_over_error_output(self):
+        d = self.jsonata(Type="Task", Resource=LAMBDA_INVOKE, Arguments={"FunctionName": "f"},
+                         Retry=[{"ErrorEquals": ["Boom"], "MaxAttempts": 2, "IntervalSeconds": 3,
+                                 "BackoffRate": 2}],
+                         Catch=[{"ErrorEquals": ["Other"], "Next": "X"},
+                                {"ErrorEquals": ["States.ALL"], "Next": "Handler",
+                                 "Assign": {"why": "{% $states.errorOutput.Cause %}"},
+                                 "Output": {"e": "{% $states.errorOutput.Error %}",
+                                            "in": "{% $states.input.k %}"}}],
+                         End=True)
+        mock = {"errorOutput": {"error": "Boom", "cause": "bad"}}
+        r = self.call(d, input='{"k": 5}', mock=mock, inspectionLevel="DEBUG",
+                      stateConfiguration={"retrierRetryCount": 1})
+        self.assertEqual((r["status"], r["error"], r["cause"]), ("RETRIABLE", "Boom", "bad"))
+        self.assertEqual(self.data(r)["errorDetails"],
+                         {"retryBackoffIntervalSeconds": 6, "retryIndex": 0})
+        r = self.call(d, input='{"k": 5}', mock=mock, inspectionLevel="DEBUG",
+                      stateConfiguration={"retrierRetryCount": 2})
+        self.assertEqual((r["status"], r["nextState"]), ("CAUGHT_ERROR", "Handler"))
+        self.assertEqual(self.out(r), {"e": "Boom", "in": 5})
+        data = self.data(r)
+        self.assertEqual(data["errorDetails"], {"retryIndex": 0, "catchIndex": 1})
+        self.assertEqual(data["variables"], {"why": "bad"})
+        self.assertNotIn("result", data)
+        # A catcher without Output passes the error output on.
+        r = self.call(d, mock={"errorOutput": {"error": "Other", "cause": "c"}})
+        self.assertEqual((r["status"], r["nextState"], self.out(r)),
+                         ("CAUGHT_ERROR", "X", {"Error": "Other", "Cause": "c"}))
+
+    def test_jsonata_query_evaluation_error_is_an_error_of_the_state(self):
+        d = self.jsonata(Type="Task", Resource=LAMBDA_INVOKE, Arguments={"FunctionName": "f"},
+                         Output="{% $states.result.nope %}", End=True)
+        r = self.call(d, mock={"result": '{"StatusCode": 200}'})
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.QueryEvaluationError"))
+        self.assertIn("$states.result.nope", r["cause"])
+        caught = self.jsonata(Type="Task", Resource=LAMBDA_INVOKE,
+                              Arguments={"FunctionName": "{% $states.input.missing %}"},
+                              Catch=[{"ErrorEquals": ["States.QueryEvaluationError"],
+                                      "Next": "Q"}], End=True)
+        r = self.call(caught, mock={"result": '{"StatusCode": 200}'}, inspectionLevel="DEBUG")
+        self.assertEqual((r["status"], r["nextState"]), ("CAUGHT_ERROR", "Q"))
+        self.assertEqual(self.out(r)["Error"], "States.QueryEvaluationError")
+        self.assertNotIn("afterArguments", self.data(r))
+        # A Pass state has no catchers: the error fails it.
+        r = self.call(self.jsonata(Type="Pass", Output="{% $x.y %}", End=True),
+                      variables='{"x": 1}')
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.QueryEvaluationError"))
+
+    def test_jsonata_choice_wait_succeed_fail(self):
+        choice = self.jsonata(Type="Choice", Choices=[
+            {"Condition": "{% $states.input.n > $limit %}", "Next": "Big",
+             "Output": {"big": "{% $states.input.n %}"}, "Assign": {"which": "big"}}],
+            Default="Small", Assign={"which": "small"})
+        r = self.call(choice, input='{"n": 9}', variables='{"limit": 5}', inspectionLevel="DEBUG")
+        self.assertEqual((r["nextState"], self.out(r)), ("Big", {"big": 9}))
+        self.assertEqual(self.data(r)["variables"], {"limit": 5, "which": "big"})
+        r = self.call(choice, input='{"n": 1}', variables='{"limit": 5}', inspectionLevel="DEBUG")
+        self.assertEqual((r["nextState"], self.out(r)), ("Small", {"n": 1}))
+        self.assertEqual(self.data(r)["variables"], {"limit": 5, "which": "small"})
+        wait = self.jsonata(Type="Wait", Seconds="{% $states.input.s %}", Next="N")
+        start = time.monotonic()
+        r = self.call(wait, input='{"s": 600}')
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertEqual((r["status"], r["nextState"]), ("SUCCEEDED", "N"))
+        r = self.call(wait, input='{"s": "soon"}')
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.QueryEvaluationError"))
+        r = self.call(self.jsonata(Type="Succeed", Output="{% $states.input.a %}"),
+                      input='{"a": [true]}')
+        self.assertEqual((r["status"], self.out(r)), ("SUCCEEDED", [True]))
+        fail = self.jsonata(Type="Fail", Error="{% 'E.' & $states.input.code %}",
+                            Cause="{% $states.context.State.Name %}")
+        r = self.call(fail, input='{"code": "X"}')
+        self.assertEqual((r["status"], r["error"], r["cause"]), ("FAILED", "E.X", "StateName"))
+
+    def test_jsonata_map_and_parallel_with_mocks(self):
+        m = self.jsonata(Type="Map", Items="{% $states.input.xs %}",
+                         ItemProcessor={"StartAt": "I", "States": {"I": {"Type": "Pass",
+                                                                         "End": True}}},
+                         MaxConcurrency="{% $states.input.mc %}",
+                         ToleratedFailurePercentage="{% $states.input.pct %}",
+                         Output={"n": "{% $count($states.result) %}"}, End=True)
+        inp = json.dumps({"xs": [1, 2, 3, 4], "mc": 2, "pct": 50})
+        r = self.call(m, input=inp, mock={"result": "[1, 2, 3, 4]"}, inspectionLevel="DEBUG",
+                      stateConfiguration={"mapIterationFailureCount": 2})
+        self.assertEqual((r["status"], self.out(r)), ("SUCCEEDED", {"n": 4}))
+        self.assertEqual(self.data(r), {"input": json.loads(inp), "maxConcurrency": 2,
+                                        "toleratedFailurePercentage": 50.0})
+        r = self.call(m, input=inp, mock={"result": "[]"},
+                      stateConfiguration={"mapIterationFailureCount": 3})
+        self.assertEqual((r["status"], r["error"]),
+                         ("FAILED", "States.ExceedToleratedFailureThreshold"))
+        r = self.call(m, input=json.dumps({"xs": {"no": 1}, "mc": 2, "pct": 50}),
+                      mock={"result": "[]"})
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.QueryEvaluationError"))
+        p = self.jsonata(Type="Parallel", Arguments={"k": "{% $states.input.k %}"},
+                         Branches=[{"StartAt": b, "States": {b: {"Type": "Succeed"}}}
+                                   for b in ("B1", "B2")],
+                         Output="{% $states.result[1] %}", Next="After")
+        r = self.call(p, input='{"k": 7}', mock={"result": '["a", "b"]'}, inspectionLevel="DEBUG")
+        self.assertEqual((r["status"], r["nextState"], self.out(r)), ("SUCCEEDED", "After", "b"))
+        self.assertEqual(self.data(r), {"input": {"k": 7}, "afterArguments": {"k": 7}})
+
+    def test_jsonata_state_of_a_machine_with_context_and_variables(self):
+        # The machine's QueryLanguage applies to the state; variables it reads by name are the
+        # request's, whatever the order the definition first names them in.
+        machine = json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"b": 1, "a": 2}, "Next": "B"},
+            "B": {"Type": "Pass", "Output": {"a": "{% $a %}", "b": "{% $b %}",
+                                             "exec": "{% $states.context.Execution.Name %}",
+                                             "unset": "{% $exists($c) %}"},
+                  "End": True}}})
+        context = json.dumps({"Execution": {"Name": "given"}})
+        r = self.call(machine, stateName="B", variables='{"a": "A", "b": "B"}', context=context)
+        self.assertEqual(self.out(r), {"a": "A", "b": "B", "exec": "given", "unset": False})
+        # A JSONata machine's states cannot go back to JSONPath (as CreateStateMachine).
+        mixed = json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "QueryLanguage": "JSONPath", "InputPath": "$.x", "End": True}}})
+        self.assertError("InvalidDefinition", None, self.sfn.test_state, definition=mixed,
                          stateName="A")
+
+    def test_jsonata_map_item_reader_takes_arguments(self):
+        machine = json.dumps({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+            "Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                          "ReaderConfig": {"InputType": "JSON"},
+                                          "Arguments": {"Bucket": "{% $states.input.b %}",
+                                                        "Key": "k"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                  "ExecutionType": "STANDARD"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+            "ToleratedFailureCount": 1, "End": True}}})
+        r = self.call(machine, stateName="M", input='{"b": "bucket"}', mock={"result": "[0]"},
+                      stateConfiguration={"mapItemReaderData": "[1, 2, 3]",
+                                          "mapIterationFailureCount": 2})
+        self.assertEqual((r["status"], r["error"]),
+                         ("FAILED", "States.ExceedToleratedFailureThreshold"))
+        # Parameters belongs to JSONPath: refused in a JSONata ItemReader.
+        bad = json.loads(machine)
+        reader = bad["States"]["M"]["ItemReader"]
+        reader["Parameters"] = reader.pop("Arguments")
+        self.assertError("InvalidDefinition", None, self.sfn.test_state,
+                         definition=json.dumps(bad), stateName="M")
+
+    def test_jsonata_unmocked_task_calls_the_server(self):
+        ddb = dynamodb_client(self.server.endpoint)
+        ddb.create_table(TableName="ts-jn-table",
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName="ts-jn-table", Item={"id": {"S": "k"}, "v": {"N": "8"}})
+        get = self.jsonata(Type="Task", Resource="arn:aws:states:::dynamodb:getItem",
+                           Arguments={"TableName": "ts-jn-table",
+                                      "Key": {"id": {"S": "{% $states.input.id %}"}}},
+                           Output="{% $number($states.result.Item.v.N) %}", End=True)
+        r = self.call(get, input='{"id": "k"}', roleArn=ROLE, inspectionLevel="DEBUG")
+        self.assertEqual((r["status"], self.out(r)), ("SUCCEEDED", 8))
+        self.assertEqual(self.data(r)["result"]["Item"]["v"], {"N": "8"})
 
     def test_bad_requests(self):
         self.assertError("InvalidDefinition", None, self.sfn.test_state, definition="{not json")
