@@ -112,18 +112,26 @@ std::string ErrorText(const jsonata::Error& e) {
 
 namespace {
 
+struct Member;
+
 struct Node {
   enum class Kind : uint8_t { kLiteral, kExpression, kObject, kArray };
   Kind kind = Kind::kLiteral;
   json::Value literal;
   jsonata::Expression expression;
-  std::string text;                                   // kExpression: trimmed
-  std::string field;                                  // "Output/a/b"
-  std::vector<std::pair<std::string, Node>> members;  // kObject
-  std::vector<Node> items;                            // kArray
+  std::string text;             // kExpression: trimmed
+  std::string field;            // "Output/a/b"
+  std::vector<Member> members;  // kObject (Member, not a std::pair: clang rejects a pair of
+                                // a type not yet complete)
+  std::vector<Node> items;      // kArray
   // A plain variable path ("$states.input.a.b", "$var.x"): the variable and the field names,
   // walked without the engine while every step meets an object (see FastPath).
   std::optional<std::vector<std::string>> simple_path;
+};
+
+struct Member {
+  std::string key;
+  Node value;
 };
 
 struct TemplateData {
@@ -248,7 +256,7 @@ class Compiler {
       for (const json::Member& m : value.as_object()) {
         Node child = Build(m.second, field + "/" + m.first, v::At(location, m.first));
         literal = literal && child.kind == Node::Kind::kLiteral;
-        n.members.emplace_back(m.first, std::move(child));
+        n.members.push_back(Member{m.first, std::move(child)});
       }
       if (!literal) {
         n.kind = Node::Kind::kObject;
@@ -362,7 +370,9 @@ Result<json::Value, QueryFailure> EvaluateNode(const Node& n, const TemplateBind
     case Node::Kind::kObject: {
       json::Object out;
       out.reserve(n.members.size());
-      for (const auto& [key, child] : n.members) {
+      for (const Member& member : n.members) {
+        const std::string& key = member.key;
+        const Node& child = member.value;
         Result<json::Value, QueryFailure> v = EvaluateNode(child, bindings);
         if (!v.ok()) return std::move(v).error();
         out.emplace_back(key, std::move(v).value());
