@@ -126,6 +126,14 @@ if ! getent hosts sync-stator.localhost >/dev/null 2>&1; then
     "from the AWS CLI need it (see docs/api.md, \"Endpoint name\")" >&2
 fi
 
+# The JSONata reference (npm jsonata 2.0.6, no dependencies of its own) for the differential test
+# (tests/jsonata/differential.py): pinned by tests/jsonata/package.json and its lock file.
+if [ ! -f "$root/tests/jsonata/node_modules/jsonata/package.json" ]; then
+  echo "setup: npm ci in tests/jsonata (the JSONata reference for the differential test)" >&2
+  (cd "$root/tests/jsonata" && npm ci --no-audit --no-fund --silent) || \
+    echo "setup: WARNING: npm ci in tests/jsonata failed: jsonata_differential will fail" >&2
+fi
+
 echo "setup: building into $build ($build_type)" >&2
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >"$build/cmake.log" 2>&1 || {

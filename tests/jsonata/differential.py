@@ -34,7 +34,8 @@ the jsonata package is absent. By hand:
   python3 tests/jsonata/differential.py --messages                   # also same-code message
                                                                      # differences (informational)
 $STATOR: the stator binary (default build/stator); NODE_PATH: a node_modules holding jsonata
-(default bench/node_modules of this checkout, then of the main checkout).
+(default tests/jsonata/node_modules, installed by scripts/setup.sh, then bench/node_modules of
+this checkout and of the main checkout).
 """
 
 import argparse
@@ -76,7 +77,8 @@ def main_checkout():
 def node_env():
     env = dict(os.environ)
     if not env.get("NODE_PATH"):
-        for cand in (os.path.join(ROOT, "bench", "node_modules"),
+        for cand in (os.path.join(ROOT, "tests", "jsonata", "node_modules"),
+                     os.path.join(ROOT, "bench", "node_modules"),
                      os.path.join(main_checkout(), "bench", "node_modules")):
             if os.path.isdir(os.path.join(cand, "jsonata")):
                 env["NODE_PATH"] = cand
@@ -92,7 +94,7 @@ def reference_problem():
                         ".version)"], capture_output=True, text=True, env=node_env())
     if p.returncode != 0:
         return ("the jsonata package is not found by node (set NODE_PATH to a node_modules "
-                "holding jsonata 2.0.6; npm ci in bench/ installs it): " + p.stderr[-300:])
+                "holding jsonata 2.0.6; scripts/setup.sh runs npm ci in tests/jsonata for it): " + p.stderr[-300:])
     if p.stdout.strip() != "2.0.6":
         return "the jsonata package is %s, not 2.0.6" % p.stdout.strip()
     return None
