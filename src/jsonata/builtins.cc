@@ -337,15 +337,17 @@ void Stringify(const Value& v, bool pretty, int indent, std::string* out) {
   out->push_back('}');
 }
 
-bool HasNonFinite(const Value& v) {
-  if (v.is_number()) return !std::isfinite(v.number());
+// Whether v holds an Infinity: the reference's $string replacer calls isNumeric on every
+// number, which throws D1001 for Infinity; a NaN is written as JSON writes it, null.
+bool HasInfinity(const Value& v) {
+  if (v.is_number()) return std::isinf(v.number());
   if (v.is_array()) {
     for (size_t i = 0; i < v.size(); ++i) {
-      if (HasNonFinite(v.at(i))) return true;
+      if (HasInfinity(v.at(i))) return true;
     }
   } else if (v.is_object()) {
     for (const std::string& k : v.keys()) {
-      if (HasNonFinite(v.field(k))) return true;
+      if (HasInfinity(v.field(k))) return true;
     }
   }
   return false;
@@ -412,7 +414,7 @@ Result<std::string, Error> StringOf(const Value& v, int position) {
   if (v.is_number() && !std::isfinite(v.number())) return MakeError("D3001", position);
   Value x = v;
   if (x.tag() == Value::Tag::kArray && x.seq()->outer_wrapper && x.size() > 0) x = x.at(0);
-  if (HasNonFinite(x)) return MakeError("D1001", position, {{"value", "null"}});
+  if (HasInfinity(x)) return MakeError("D1001", position, {{"value", "null"}});
   return JsonStringify(x, false);
 }
 

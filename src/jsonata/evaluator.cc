@@ -255,9 +255,10 @@ std::optional<std::string> ProcedureName(const Node* p) {
   }
 }
 
-// Whether the reference's boolean cast of v meets an Infinity/NaN (its isNumeric throws D1001).
+// Whether the reference's boolean cast of v meets an Infinity (its isNumeric throws D1001; NaN
+// is merely not numeric, so it casts to false).
 bool CastMeetsNonFinite(const Value& v) {
-  if (v.is_number()) return !std::isfinite(v.number());
+  if (v.is_number()) return std::isinf(v.number());
   if (v.is_array()) {
     size_t n = v.size();
     for (size_t i = 0; i < n; ++i) {
@@ -288,6 +289,10 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       JTRY(Value v, Eval(n->expr.get(), input, env));
       if (v.undefined()) return Value();
       if (IsNumeric(v)) return NumberValue(-v.number());
+      // The reference's isNumeric throws D1001 (no position) for Infinity; NaN is not numeric.
+      if (v.is_number() && std::isinf(v.number())) {
+        return MakeError("D1001", -1, {{"value", "null"}});
+      }
       return OpError("D1002", n, {{"value", ErrorInsert(v)}});
     }
     case NodeType::kArray:
@@ -470,12 +475,17 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
   char c = c0;
   if (c1 == '\0' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
+    // The reference's isNumeric: Infinity throws D1001, NaN is not a number (T2001/T2002).
     if (!lhs.undefined() && !IsNumeric(lhs)) {
-      if (lhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
+      if (lhs.is_number() && std::isinf(lhs.number())) {
+        return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
+      }
       return OpError("T2001", n, {{"value", ErrorInsert(lhs)}});
     }
     if (!rhs.undefined() && !IsNumeric(rhs)) {
-      if (rhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(rhs)}});
+      if (rhs.is_number() && std::isinf(rhs.number())) {
+        return OpError("D1001", n, {{"value", ErrorInsert(rhs)}});
+      }
       return OpError("T2002", n, {{"value", ErrorInsert(rhs)}});
     }
     if (lhs.undefined() || rhs.undefined()) return Value();

@@ -317,14 +317,22 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
       fenv = FrameFromTuple(env, item);
     }
     JTRY(Value res, Eval(pred, context, fenv));
+    // The reference's isNumeric: Infinity throws D1001; NaN is not a number, so a NaN (or an
+    // array holding one) is cast to a boolean instead of selecting by index.
     if (res.is_number()) {
-      if (!std::isfinite(res.number())) return MakeError("D1001", pred->position);
+      if (std::isinf(res.number())) return MakeError("D1001", pred->position, {{"value", "null"}});
       res = SequenceOf({res}, false);
     }
     bool all_numbers = res.is_array();
     if (all_numbers) {
       size_t m = res.size();
-      for (size_t j = 0; j < m && all_numbers; ++j) all_numbers = IsNumeric(res.at(j));
+      for (size_t j = 0; j < m && all_numbers; ++j) {
+        Value item = res.at(j);
+        if (item.is_number() && std::isinf(item.number())) {
+          return MakeError("D1001", pred->position, {{"value", "null"}});
+        }
+        all_numbers = IsNumeric(item);
+      }
     }
     if (all_numbers) {
       size_t m = res.size();

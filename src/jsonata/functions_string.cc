@@ -475,8 +475,8 @@ Result<Value, Error> ParseIntegerFn(Call& call, std::span<const Value> args) {
   if (A(args, 0).undefined()) return Value();
   auto r = ParseInteger(A(args, 0).str(), A(args, 1).str());
   if (!r.ok()) return AtCall(call, r.error());
-  // The reference's NaN: null, which is what it becomes in JSON (a NaN would be D1001 here).
-  if (!r->has_value()) return Value(json::Value::Null());
+  // Text with no digits is NaN, as in the reference: it flows on (D1001 if it reaches the result).
+  if (!r->has_value()) return NumberValue(std::nan(""));
   return NumberValue(**r);
 }
 
