@@ -152,10 +152,14 @@ Result<Value, Error> Substring(Call&, std::span<const Value> args) {
   return StringValue(FromCodePoints(Slice(s, start, len)));
 }
 
+constexpr std::string_view kUndefinedText = "undefined";
+
 Result<Value, Error> SubstringBefore(Call&, std::span<const Value> args) {
   const Value& v = A(args, 0);
   if (v.undefined()) return Value();
-  size_t p = v.str().find(A(args, 1).str());
+  // The reference's str.indexOf(chars): an undefined `chars` is searched as the text "undefined".
+  std::string_view c = A(args, 1).undefined() ? kUndefinedText : std::string_view(A(args, 1).str());
+  size_t p = v.str().find(c);
   if (p == std::string::npos) return v;
   return StringValue(v.str().substr(0, p));
 }

@@ -53,6 +53,9 @@ TEST(JsonataStrings, MatchTheReference) {
   EXPECT_EQ(Eval(R"x($substringAfter(s, "o"))x", kInput), R"x(", World! héllo 😀")x");
   EXPECT_EQ(Eval(R"x($substringBefore(s, ""))x", kInput), R"x("")x");
   EXPECT_EQ(Eval(R"x($substringAfter(s, "zz"))x", kInput), R"x("Hello, World! héllo 😀")x");
+  // An absent search string is searched as JavaScript's String(undefined), as the reference.
+  EXPECT_EQ(Eval(R"x($substringBefore("abc", nothing))x"), R"x("abc")x");
+  EXPECT_EQ(Eval(R"x($substringBefore("xundefinedy", nothing))x"), R"x("x")x");
   EXPECT_EQ(Eval(R"x($uppercase(s))x", kInput), R"x("HELLO, WORLD! HÉLLO 😀")x");
   EXPECT_EQ(Eval(R"x($lowercase(s))x", kInput), R"x("hello, world! héllo 😀")x");
   EXPECT_EQ(Eval(R"x($uppercase("straße ǆ ﬁ"))x", kInput), R"x("STRASSE Ǆ FI")x");
