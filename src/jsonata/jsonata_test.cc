@@ -73,6 +73,26 @@ TEST(JsonataEval, NumbersAreJavascriptDoubles) {
   EXPECT_EQ(Eval("$round(2.5)"), "2");
   EXPECT_EQ(Eval("$round(3.5)"), "4");
   EXPECT_EQ(Eval("$round(2.675, 2)"), "2.68");
+  // $string and & write every number to 15 significant digits, integers included.
+  EXPECT_EQ(Eval("$string(1234567890123456)"), "\"1234567890123460\"");
+  EXPECT_EQ(Eval("'' & 1234567890123456"), "\"1234567890123460\"");
+  EXPECT_EQ(Eval("$string([-9007199254740993])"), "\"[-9007199254740990]\"");
+  EXPECT_EQ(Eval("$string(123456789012345)"), "\"123456789012345\"");
+}
+
+TEST(JsonataEval, ErrorInsertsAreJsonStringifyWithEveryDigit) {
+  auto message = [](std::string_view expr) {
+    return Expression::Compile(expr)->Evaluate(std::nullopt).error().message;
+  };
+  EXPECT_EQ(message("1.2345678901234567 > 'a'"),
+            "The values 1.2345678901234567 and \"a\" either side of operator \">\" must be of "
+            "the same data type");
+  EXPECT_EQ(message("'a' <= 1234567890123456"),
+            "The values \"a\" and 1234567890123456 either side of operator \"<=\" must be of "
+            "the same data type");
+  EXPECT_EQ(message("(1/0) < 'a'"),
+            "The values null and \"a\" either side of operator \"<\" must be of the same data "
+            "type");
 }
 
 TEST(JsonataEval, FunctionsClosuresAndTailCalls) {
