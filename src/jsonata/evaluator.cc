@@ -569,13 +569,27 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
   }
   if (c0 == 'i' && c1 == 'n') {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
+    // The reference's ===: primitives by value, objects, arrays and functions by identity
+    // (values are shared, never copied, so the same JavaScript object is the same payload).
     auto strict_eq = [](const Value& x, const Value& y) {
       if (x.is_number() && y.is_number()) return x.number() == y.number();
-      if (x.is_json() && y.is_json()) {
-        const json::Value& a = x.json();
-        const json::Value& b = y.json();
-        if (a.is_array() || a.is_object()) return false;  // identity in the reference
-        return a == b;
+      if (x.tag() != y.tag()) return false;
+      switch (x.tag()) {
+        case Value::Tag::kJson: {
+          const json::Value& a = x.json();
+          const json::Value& b = y.json();
+          if (a.is_array()) return b.is_array() && &a.as_array() == &b.as_array();
+          if (a.is_object()) return b.is_object() && &a.as_object() == &b.as_object();
+          return a == b;
+        }
+        case Value::Tag::kArray:
+          return x.seq() == y.seq();
+        case Value::Tag::kObject:
+          return x.obj() == y.obj();
+        case Value::Tag::kFunction:
+          return x.fn() == y.fn();
+        case Value::Tag::kUndefined:
+          return false;
       }
       return false;
     };

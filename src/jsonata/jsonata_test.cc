@@ -80,6 +80,24 @@ TEST(JsonataEval, NumbersAreJavascriptDoubles) {
   EXPECT_EQ(Eval("$string(123456789012345)"), "\"123456789012345\"");
 }
 
+// `in` is the reference's ===: objects, arrays and functions are found by identity only.
+TEST(JsonataEval, InComparesObjectsByIdentity) {
+  std::string in = R"({"m":{"a":1},"arr":[1,2]})";
+  EXPECT_EQ(Eval("m in m", in), "true");
+  EXPECT_EQ(Eval("m in [m]", in), "true");
+  EXPECT_EQ(Eval("($x := m; $x in [1, $x])", in), "true");
+  EXPECT_EQ(Eval("m in {\"a\": 1}", in), "false");
+  EXPECT_EQ(Eval("{} in [{}]", in), "false");
+  EXPECT_EQ(Eval("$merge([m]) in m", in), "false");
+  EXPECT_EQ(Eval("m in [[m]]", in), "false");
+  EXPECT_EQ(Eval("arr in arr", in), "false");
+  EXPECT_EQ(Eval("arr[0] in arr", in), "true");
+  EXPECT_EQ(Eval("($f := function(){{\"a\": 1}}; $f() in $f())", in), "false");
+  EXPECT_EQ(Eval("($f := function(){1}; $f in [$f])", in), "true");
+  EXPECT_EQ(Eval("$not in [$not]", in), "true");
+  EXPECT_EQ(Eval("($o := {\"f\": $not}; $o in [$o])", in), "true");
+}
+
 TEST(JsonataEval, ErrorInsertsAreJsonStringifyWithEveryDigit) {
   auto message = [](std::string_view expr) {
     return Expression::Compile(expr)->Evaluate(std::nullopt).error().message;
