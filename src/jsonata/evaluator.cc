@@ -761,11 +761,17 @@ EvalResult Evaluator::ApplyInner(const Value& fn, std::vector<Value> args, const
           full.push_back(f.bound[i]);
         }
       }
-      // The reference calls the native directly with the bound arguments (no context value).
+      // The reference calls the native directly with the bound arguments (no context value)
+      // and without checking them; we check them (our natives rely on their signatures) and
+      // name the built-in in the error, as a direct call does.
       const Function& target = *f.target;
       if (target.signature) {
         auto v = target.signature->Validate(full, Value());
-        if (!v.ok()) return v.error();
+        if (!v.ok()) {
+          jsonata::Error e = v.error();
+          if (!target.name.empty() && !e.token) e.token = target.name;
+          return e;
+        }
         full = std::move(*v);
       }
       Value tv(f.target);

@@ -98,6 +98,20 @@ TEST(JsonataEval, InComparesObjectsByIdentity) {
   EXPECT_EQ(Eval("($o := {\"f\": $not}; $o in [$o])", in), "true");
 }
 
+// A partially applied built-in checks its arguments when called and names itself in T0410.
+TEST(JsonataEval, PartiallyAppliedBuiltinNamesItselfInT0410) {
+  auto error = [](std::string_view expr) {
+    return Expression::Compile(expr)->Evaluate(std::nullopt).error();
+  };
+  jsonata::Error e = error("$substring(?, 1)([{}])");
+  EXPECT_EQ(e.code, "T0410");
+  EXPECT_EQ(e.message, "Argument 1 of function \"substring\" does not match function signature");
+  EXPECT_EQ(e.token, "substring");
+  e = error("($p := $power(?, 2); $p(\"a\"))");
+  EXPECT_EQ(e.message, "Argument 1 of function \"power\" does not match function signature");
+  EXPECT_EQ(Eval("$substring(?, 1)(\"abc\")"), "\"bc\"");
+}
+
 TEST(JsonataEval, ErrorInsertsAreJsonStringifyWithEveryDigit) {
   auto message = [](std::string_view expr) {
     return Expression::Compile(expr)->Evaluate(std::nullopt).error().message;
