@@ -76,12 +76,16 @@ const std::unordered_map<std::string, Value>& BuiltinFunctions() {
 }
 
 Evaluator::Evaluator(const Program& program, const Bindings* bindings, const Limits& limits)
-    : program_(program),
-      bindings_(bindings),
-      limits_(limits),
-      now_millis_(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+    : program_(program), bindings_(bindings), limits_(limits) {}
+
+double Evaluator::now_millis() const {
+  if (!now_millis_) {
+    now_millis_ = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
-                                          .count())) {}
+                                          .count());
+  }
+  return *now_millis_;
+}
 
 jsonata::Error Evaluator::LimitError(bool depth) const {
   if (depth) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,8 +50,9 @@ class Evaluator {
   int Arity(const Value& fn) const;
   Value Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const;
   const std::shared_ptr<Frame>& root() const { return root_; }
-  // The evaluation's fixed timestamp (ms since the epoch) that $now and $millis report.
-  double now_millis() const { return now_millis_; }
+  // The evaluation's fixed timestamp (ms since the epoch) that $now and $millis report: the
+  // clock is read at the first call, so an evaluation that never asks does not read it.
+  double now_millis() const;
 
  private:
   friend class PathEvaluator;
@@ -98,7 +100,7 @@ class Evaluator {
   int depth_ = 0;
   uint32_t ticks_ = 0;
   std::chrono::steady_clock::time_point start_;
-  double now_millis_ = 0;
+  mutable std::optional<double> now_millis_;
   const char* stack_base_ = nullptr;
   size_t stack_budget_ = 0;
 };

@@ -61,6 +61,36 @@ TEST(JsonataEval, PathsPredicatesAndSequences) {
   EXPECT_EQ(Eval("a@$x.$x.b", in), "[1,2,3]");
 }
 
+// A name step over an input array reads the items in place (evaluator_path.cc's fast path):
+// the same results as the general machinery, flattening and limits included.
+TEST(JsonataEval, NameStepsOverInputArrays) {
+  std::string in =
+      R"({"o":{"items":[{"p":1,"t":["x","y"]},{"q":2},{"p":3,"t":"z"},5,[{"p":4}]]},"e":[]})";
+  EXPECT_EQ(Eval("o.items.p", in), "[1,3,4]");
+  EXPECT_EQ(Eval("o.items.t", in), R"(["x","y","z"])");
+  EXPECT_EQ(Eval("$sum(o.items.p)", in), "8");
+  EXPECT_EQ(Eval("o.items.q", in), "2");
+  EXPECT_EQ(Eval("o.items.p[0]", in), "[1,3,4]");
+  EXPECT_EQ(Eval("o.items^(>p).p", in), "[4,3,1]");
+  EXPECT_EQ(Eval("o.items#$i.p", in), "[1,3,4]");
+  EXPECT_EQ(Eval("e.p", in), "undefined");
+  EXPECT_EQ(Eval("o.items.r", in), "undefined");
+  Limits shallow;  // the depths at which the general machinery stops (before the fast path)
+  shallow.max_depth = 1;
+  EXPECT_EQ(Eval("o.items.p", in, shallow), "U1001");
+  shallow.max_depth = 2;
+  EXPECT_EQ(Eval("$sum(o.items.p)", in, shallow), "U1001");
+  shallow.max_depth = 3;
+  EXPECT_EQ(Eval("$sum(o.items.p)", in, shallow), "8");
+}
+
+// $now and $millis report one timestamp per evaluation (read when first asked for).
+TEST(JsonataEval, ClockIsFixedWithinAnEvaluation) {
+  EXPECT_EQ(Eval("$millis() = $millis()"), "true");
+  EXPECT_EQ(Eval("($a := $now(); $b := [1..20000] ~> $count(); $a = $now())"), "true");
+  EXPECT_EQ(Eval("$toMillis($now()) = $millis()"), "true");
+}
+
 TEST(JsonataEval, NumbersAreJavascriptDoubles) {
   EXPECT_EQ(Eval("1 + 2"), "3");
   EXPECT_EQ(Eval("7 / 2"), "3.5");
