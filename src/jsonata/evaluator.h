@@ -31,6 +31,7 @@ struct Program {
   std::vector<std::string> removed;                                // built-ins the host removed
   std::vector<std::string> free_variables;
   std::vector<std::string> states_fields;
+  bool reads_context = false;  // see Expression::reads_context
 };
 
 using EvalResult = Result<Value, jsonata::Error>;
