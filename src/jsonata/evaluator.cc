@@ -124,7 +124,7 @@ EvalResult Evaluator::Run(const Arg& arg) {
   // The root frame lives in this Evaluator: an alias without ownership (no allocation).
   root_ = std::shared_ptr<Frame>(std::shared_ptr<Frame>(), &root_frame_);
   Value input = Value::FromArg(arg);
-  root_frame_.Bind("$", input);
+  root_input_ = input;  // `$$`: read by Lookup after the frames (binding it here would allocate)
   if (input.is_json() && input.json().is_array()) {
     auto s = NewSequence(true);
     s->items.push_back(input);
@@ -140,6 +140,7 @@ EvalResult Evaluator::Run(const Arg& arg) {
 
 Value Evaluator::Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const {
   if (const Value* v = env->Find(name)) return *v;
+  if (name == "$") return root_input_;  // the root frame's `$`, kept outside its vars
   if (bindings_) {
     if (const json::Value* j = bindings_->Find(name)) return Value(*j);
   }

@@ -96,6 +96,7 @@ class Evaluator {
   const Bindings* bindings_;
   Limits limits_;
   Frame root_frame_{nullptr};
+  Value root_input_;  // what the root frame binds to `$` (`$$`), looked up after its vars
   std::shared_ptr<Frame> root_;
   std::vector<std::shared_ptr<Frame>> cyclic_frames_;
   int depth_ = 0;

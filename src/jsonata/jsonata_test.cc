@@ -84,6 +84,18 @@ TEST(JsonataEval, NameStepsOverInputArrays) {
   EXPECT_EQ(Eval("$sum(o.items.p)", in, shallow), "8");
 }
 
+// `$$` is the input wherever it is read (the root frame keeps it outside its variables).
+TEST(JsonataEval, RootIsTheInputEverywhere) {
+  std::string in = R"({"a":7,"x":{"y":1}})";
+  EXPECT_EQ(Eval("$$.a", in), "7");
+  EXPECT_EQ(Eval("x.($$.a)", in), "7");
+  EXPECT_EQ(Eval("[1,2].$$.a", in), "[7,7]");
+  EXPECT_EQ(Eval("($f := function(){$$.a}; $f())", in), "7");
+  EXPECT_EQ(Eval("$map([1], function($v){$$.a})", in), "7");
+  EXPECT_EQ(Eval("($$ := 5; $$)", in), "5");
+  EXPECT_EQ(Eval("$$"), "undefined");
+}
+
 // $now and $millis report one timestamp per evaluation (read when first asked for).
 TEST(JsonataEval, ClockIsFixedWithinAnEvaluation) {
   EXPECT_EQ(Eval("$millis() = $millis()"), "true");
