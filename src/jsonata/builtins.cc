@@ -255,15 +255,23 @@ void FinishError(Error* e) {
   }
 }
 
+namespace {
+void Stringify(const Value& v, bool pretty, bool precision15, int indent, std::string* out);
+}  // namespace
+
 std::string ErrorInsert(const Value& v) {
   if (v.undefined()) return "undefined";
   if (v.is_function()) return "undefined";
-  return JsonStringify(v, false);
+  std::string out;
+  Stringify(v, /*pretty=*/false, /*precision15=*/false, 0, &out);
+  return out;
 }
 
 namespace {
 
-void Stringify(const Value& v, bool pretty, int indent, std::string* out) {
+// JSON.stringify of v; with precision15, numbers first go through toPrecision(15) as $string's
+// replacer does (an error insert is plain JSON.stringify: every digit).
+void Stringify(const Value& v, bool pretty, bool precision15, int indent, std::string* out) {
   auto newline = [&](int level) {
     if (!pretty) return;
     out->push_back('\n');
@@ -287,12 +295,20 @@ void Stringify(const Value& v, bool pretty, int indent, std::string* out) {
         *out += j.as_bool() ? "true" : "false";
         return;
       case json::Kind::kInt:
-        *out += std::to_string(j.as_int());
-        return;
+        // Up to 15 digits an integer is its own 15-significant-digit form.
+        if (!precision15 || (j.as_int() > -1000000000000000 && j.as_int() < 1000000000000000)) {
+          *out += std::to_string(j.as_int());
+          return;
+        }
+        [[fallthrough]];
       case json::Kind::kDouble: {
         double d = j.as_double();
         if (!std::isfinite(d)) {
           *out += "null";
+          return;
+        }
+        if (!precision15) {
+          *out += JsNumberString(d);
           return;
         }
         char buf[40];
@@ -314,7 +330,7 @@ void Stringify(const Value& v, bool pretty, int indent, std::string* out) {
       if (i) out->push_back(',');
       newline(indent + 1);
       Value e = v.at(i);
-      Stringify(e, pretty, indent + 1, out);
+      Stringify(e, pretty, precision15, indent + 1, out);
     }
     if (n) newline(indent);
     out->push_back(']');
@@ -331,21 +347,23 @@ void Stringify(const Value& v, bool pretty, int indent, std::string* out) {
     AppendJsString(k, out);
     out->push_back(':');
     if (pretty) out->push_back(' ');
-    Stringify(m, pretty, indent + 1, out);
+    Stringify(m, pretty, precision15, indent + 1, out);
   }
   if (!first) newline(indent);
   out->push_back('}');
 }
 
-bool HasNonFinite(const Value& v) {
-  if (v.is_number()) return !std::isfinite(v.number());
+// Whether v holds an Infinity: the reference's $string replacer calls isNumeric on every
+// number, which throws D1001 for Infinity; a NaN is written as JSON writes it, null.
+bool HasInfinity(const Value& v) {
+  if (v.is_number()) return std::isinf(v.number());
   if (v.is_array()) {
     for (size_t i = 0; i < v.size(); ++i) {
-      if (HasNonFinite(v.at(i))) return true;
+      if (HasInfinity(v.at(i))) return true;
     }
   } else if (v.is_object()) {
     for (const std::string& k : v.keys()) {
-      if (HasNonFinite(v.field(k))) return true;
+      if (HasInfinity(v.field(k))) return true;
     }
   }
   return false;
@@ -355,7 +373,7 @@ bool HasNonFinite(const Value& v) {
 
 std::string JsonStringify(const Value& v, bool pretty) {
   std::string out;
-  Stringify(v, pretty, 0, &out);
+  Stringify(v, pretty, /*precision15=*/true, 0, &out);
   return out;
 }
 
@@ -412,7 +430,7 @@ Result<std::string, Error> StringOf(const Value& v, int position) {
   if (v.is_number() && !std::isfinite(v.number())) return MakeError("D3001", position);
   Value x = v;
   if (x.tag() == Value::Tag::kArray && x.seq()->outer_wrapper && x.size() > 0) x = x.at(0);
-  if (HasNonFinite(x)) return MakeError("D1001", position, {{"value", "null"}});
+  if (HasInfinity(x)) return MakeError("D1001", position, {{"value", "null"}});
   return JsonStringify(x, false);
 }
 

@@ -76,12 +76,16 @@ const std::unordered_map<std::string, Value>& BuiltinFunctions() {
 }
 
 Evaluator::Evaluator(const Program& program, const Bindings* bindings, const Limits& limits)
-    : program_(program),
-      bindings_(bindings),
-      limits_(limits),
-      now_millis_(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+    : program_(program), bindings_(bindings), limits_(limits) {}
+
+double Evaluator::now_millis() const {
+  if (!now_millis_) {
+    now_millis_ = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
-                                          .count())) {}
+                                          .count());
+  }
+  return *now_millis_;
+}
 
 jsonata::Error Evaluator::LimitError(bool depth) const {
   if (depth) {
@@ -120,7 +124,7 @@ EvalResult Evaluator::Run(const Arg& arg) {
   // The root frame lives in this Evaluator: an alias without ownership (no allocation).
   root_ = std::shared_ptr<Frame>(std::shared_ptr<Frame>(), &root_frame_);
   Value input = Value::FromArg(arg);
-  root_frame_.Bind("$", input);
+  root_input_ = input;  // `$$`: read by Lookup after the frames (binding it here would allocate)
   if (input.is_json() && input.json().is_array()) {
     auto s = NewSequence(true);
     s->items.push_back(input);
@@ -136,6 +140,7 @@ EvalResult Evaluator::Run(const Arg& arg) {
 
 Value Evaluator::Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const {
   if (const Value* v = env->Find(name)) return *v;
+  if (name == "$") return root_input_;  // the root frame's `$`, kept outside its vars
   if (bindings_) {
     if (const json::Value* j = bindings_->Find(name)) return Value(*j);
   }
@@ -255,9 +260,10 @@ std::optional<std::string> ProcedureName(const Node* p) {
   }
 }
 
-// Whether the reference's boolean cast of v meets an Infinity/NaN (its isNumeric throws D1001).
+// Whether the reference's boolean cast of v meets an Infinity (its isNumeric throws D1001; NaN
+// is merely not numeric, so it casts to false).
 bool CastMeetsNonFinite(const Value& v) {
-  if (v.is_number()) return !std::isfinite(v.number());
+  if (v.is_number()) return std::isinf(v.number());
   if (v.is_array()) {
     size_t n = v.size();
     for (size_t i = 0; i < n; ++i) {
@@ -288,6 +294,10 @@ EvalResult Evaluator::EvalInner(const Node* n, const Value& input,
       JTRY(Value v, Eval(n->expr.get(), input, env));
       if (v.undefined()) return Value();
       if (IsNumeric(v)) return NumberValue(-v.number());
+      // The reference's isNumeric throws D1001 (no position) for Infinity; NaN is not numeric.
+      if (v.is_number() && std::isinf(v.number())) {
+        return MakeError("D1001", -1, {{"value", "null"}});
+      }
       return OpError("D1002", n, {{"value", ErrorInsert(v)}});
     }
     case NodeType::kArray:
@@ -470,12 +480,17 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
   JTRY(Value rhs, Eval(n->rhs.get(), input, env));
   char c = c0;
   if (c1 == '\0' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%')) {
+    // The reference's isNumeric: Infinity throws D1001, NaN is not a number (T2001/T2002).
     if (!lhs.undefined() && !IsNumeric(lhs)) {
-      if (lhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
+      if (lhs.is_number() && std::isinf(lhs.number())) {
+        return OpError("D1001", n, {{"value", ErrorInsert(lhs)}});
+      }
       return OpError("T2001", n, {{"value", ErrorInsert(lhs)}});
     }
     if (!rhs.undefined() && !IsNumeric(rhs)) {
-      if (rhs.is_number()) return OpError("D1001", n, {{"value", ErrorInsert(rhs)}});
+      if (rhs.is_number() && std::isinf(rhs.number())) {
+        return OpError("D1001", n, {{"value", ErrorInsert(rhs)}});
+      }
       return OpError("T2002", n, {{"value", ErrorInsert(rhs)}});
     }
     if (lhs.undefined() || rhs.undefined()) return Value();
@@ -559,13 +574,27 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
   }
   if (c0 == 'i' && c1 == 'n') {
     if (lhs.undefined() || rhs.undefined()) return BoolValue(false);
+    // The reference's ===: primitives by value, objects, arrays and functions by identity
+    // (values are shared, never copied, so the same JavaScript object is the same payload).
     auto strict_eq = [](const Value& x, const Value& y) {
       if (x.is_number() && y.is_number()) return x.number() == y.number();
-      if (x.is_json() && y.is_json()) {
-        const json::Value& a = x.json();
-        const json::Value& b = y.json();
-        if (a.is_array() || a.is_object()) return false;  // identity in the reference
-        return a == b;
+      if (x.tag() != y.tag()) return false;
+      switch (x.tag()) {
+        case Value::Tag::kJson: {
+          const json::Value& a = x.json();
+          const json::Value& b = y.json();
+          if (a.is_array()) return b.is_array() && &a.as_array() == &b.as_array();
+          if (a.is_object()) return b.is_object() && &a.as_object() == &b.as_object();
+          return a == b;
+        }
+        case Value::Tag::kArray:
+          return x.seq() == y.seq();
+        case Value::Tag::kObject:
+          return x.obj() == y.obj();
+        case Value::Tag::kFunction:
+          return x.fn() == y.fn();
+        case Value::Tag::kUndefined:
+          return false;
       }
       return false;
     };
@@ -737,11 +766,17 @@ EvalResult Evaluator::ApplyInner(const Value& fn, std::vector<Value> args, const
           full.push_back(f.bound[i]);
         }
       }
-      // The reference calls the native directly with the bound arguments (no context value).
+      // The reference calls the native directly with the bound arguments (no context value)
+      // and without checking them; we check them (our natives rely on their signatures) and
+      // name the built-in in the error, as a direct call does.
       const Function& target = *f.target;
       if (target.signature) {
         auto v = target.signature->Validate(full, Value());
-        if (!v.ok()) return v.error();
+        if (!v.ok()) {
+          jsonata::Error e = v.error();
+          if (!target.name.empty() && !e.token) e.token = target.name;
+          return e;
+        }
         full = std::move(*v);
       }
       Value tv(f.target);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,7 @@ struct Program {
   std::vector<std::string> removed;                                // built-ins the host removed
   std::vector<std::string> free_variables;
   std::vector<std::string> states_fields;
+  bool reads_context = false;  // see Expression::reads_context
 };
 
 using EvalResult = Result<Value, jsonata::Error>;
@@ -49,8 +51,9 @@ class Evaluator {
   int Arity(const Value& fn) const;
   Value Lookup(const std::shared_ptr<Frame>& env, std::string_view name) const;
   const std::shared_ptr<Frame>& root() const { return root_; }
-  // The evaluation's fixed timestamp (ms since the epoch) that $now and $millis report.
-  double now_millis() const { return now_millis_; }
+  // The evaluation's fixed timestamp (ms since the epoch) that $now and $millis report: the
+  // clock is read at the first call, so an evaluation that never asks does not read it.
+  double now_millis() const;
 
  private:
   friend class PathEvaluator;
@@ -93,12 +96,13 @@ class Evaluator {
   const Bindings* bindings_;
   Limits limits_;
   Frame root_frame_{nullptr};
+  Value root_input_;  // what the root frame binds to `$` (`$$`), looked up after its vars
   std::shared_ptr<Frame> root_;
   std::vector<std::shared_ptr<Frame>> cyclic_frames_;
   int depth_ = 0;
   uint32_t ticks_ = 0;
   std::chrono::steady_clock::time_point start_;
-  double now_millis_ = 0;
+  mutable std::optional<double> now_millis_;
   const char* stack_base_ = nullptr;
   size_t stack_budget_ = 0;
 };

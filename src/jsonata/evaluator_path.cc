@@ -103,17 +103,25 @@ EvalResult Evaluator::EvalPath(const Node* n, const Value& input,
     // Hand over: the state after step i-1 as the general loop would hold it.
     if (cur.undefined()) return Value();
     if (cur.is_array() && !cur.is_sequence() && i == steps.size()) return cur;
-    auto seq = NewSequence(true);
-    if (cur.is_array() && !(cur.tag() == Value::Tag::kArray && cur.seq()->cons)) {
-      size_t m = cur.size();
-      for (size_t j = 0; j < m; ++j) seq->items.push_back(cur.at(j));
+    if (cur.is_json() && cur.json().is_array() && !cur.json().as_array().empty() &&
+        !steps[i]->tuple && steps[i]->type != NodeType::kSort) {
+      // An input array feeds the next step as it is (i < steps.size() here): EvalStep reads
+      // its items in place, as it would read the sequence of them the branch below builds.
+      input_seq = cur;
     } else {
-      seq->items.push_back(cur);
+      auto seq = NewSequence(true);
+      if (cur.is_array() && !(cur.tag() == Value::Tag::kArray && cur.seq()->cons)) {
+        size_t m = cur.size();
+        seq->items.reserve(m);
+        for (size_t j = 0; j < m; ++j) seq->items.push_back(cur.at(j));
+      } else {
+        seq->items.push_back(cur);
+      }
+      if (i == steps.size()) return Value(std::move(seq));
+      if (seq->items.empty()) return Value(std::move(seq));
+      result_seq = Value(std::move(seq));
+      input_seq = result_seq;
     }
-    if (i == steps.size()) return Value(std::move(seq));
-    if (seq->items.empty()) return Value(std::move(seq));
-    result_seq = Value(std::move(seq));
-    input_seq = result_seq;
     first = i;
   } else if (input.is_array() && steps[0]->type != NodeType::kVariable) {
     input_seq = input;
@@ -183,9 +191,23 @@ EvalResult Evaluator::EvalStep(const Node* step, const Value& input_seq,
   size_t defined = 0;
   Value first;
   const bool direct = input_seq.tag() == Value::Tag::kArray && !input_seq.seq()->is_range;
+  const json::Array* json_items =
+      input_seq.is_json() && input_seq.json().is_array() ? &input_seq.json().as_array() : nullptr;
+  // A plain name over an object is its member: what Eval gives, without its bookkeeping (taken
+  // only when entering the step could not exceed a depth limit, so U1001 stays where it was).
+  const bool plain_name = step->type == NodeType::kName && PlainStep(step) &&
+                          (limits_.max_depth <= 0 || depth_ < limits_.max_depth);
   for (size_t i = 0; i < cnt; ++i) {
-    JTRY(Value res,
-         direct ? Eval(step, input_seq.seq()->items[i], env) : Eval(step, input_seq.at(i), env));
+    Value res;
+    if (direct && plain_name && input_seq.seq()->items[i].is_object()) {
+      res = input_seq.seq()->items[i].field(step->value);
+    } else if (json_items && plain_name && (*json_items)[i].is_object()) {
+      const json::Value* member = (*json_items)[i].Find(step->value);
+      if (member) res = Value(*member);
+    } else {
+      JTRY(res,
+           direct ? Eval(step, input_seq.seq()->items[i], env) : Eval(step, input_seq.at(i), env));
+    }
     if (step->has_stages) {
       for (const Stage& st : step->stages) {
         if (st.is_index) continue;
@@ -317,14 +339,22 @@ EvalResult Evaluator::EvalFilter(const Node* pred, const Value& input,
       fenv = FrameFromTuple(env, item);
     }
     JTRY(Value res, Eval(pred, context, fenv));
+    // The reference's isNumeric: Infinity throws D1001; NaN is not a number, so a NaN (or an
+    // array holding one) is cast to a boolean instead of selecting by index.
     if (res.is_number()) {
-      if (!std::isfinite(res.number())) return MakeError("D1001", pred->position);
+      if (std::isinf(res.number())) return MakeError("D1001", pred->position, {{"value", "null"}});
       res = SequenceOf({res}, false);
     }
     bool all_numbers = res.is_array();
     if (all_numbers) {
       size_t m = res.size();
-      for (size_t j = 0; j < m && all_numbers; ++j) all_numbers = IsNumeric(res.at(j));
+      for (size_t j = 0; j < m && all_numbers; ++j) {
+        Value item = res.at(j);
+        if (item.is_number() && std::isinf(item.number())) {
+          return MakeError("D1001", pred->position, {{"value", "null"}});
+        }
+        all_numbers = IsNumeric(item);
+      }
     }
     if (all_numbers) {
       size_t m = res.size();

@@ -50,8 +50,7 @@ Result<Value, Error> ToMillisFn(Call& call, std::span<const Value> args) {
   auto r = ToMillis(A(args, 0).str(), OptString(A(args, 1)), call.evaluator()->now_millis());
   if (!r.ok()) return AtCall(call, r.error());
   if (!r->has_value()) return Value();
-  // An invalid date is NaN in the reference: null, which is what it becomes in JSON.
-  if (std::isnan(**r)) return Value(json::Value::Null());
+  // An invalid date is NaN, as in the reference: it flows on (D1001 if it reaches the result).
   return NumberValue(**r);
 }
 

@@ -1,4 +1,6 @@
 // Higher-order built-ins: $map, $filter, $reduce, $single, $sift, $each, $sort.
+#include <cmath>
+
 #include "jsonata/builtins.h"
 #include "jsonata/evaluator.h"
 
@@ -143,7 +145,9 @@ Result<Value, Error> Sort(Call& call, std::span<const Value> args) {
   if (fn.undefined()) {
     bool nums = true, strs = true;
     for (const Value& v : items) {
-      nums = nums && v.is_number();
+      // The reference's isNumeric: Infinity throws D1001, NaN is not a number.
+      if (v.is_number() && std::isinf(v.number())) return call.Fail("D1001", {{"value", "null"}});
+      nums = nums && v.is_number() && !std::isnan(v.number());
       strs = strs && v.is_string();
     }
     if (!nums && !strs) return call.Fail("D3070", {{"index", "1"}});

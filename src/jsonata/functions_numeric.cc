@@ -16,17 +16,13 @@ const Value& A(std::span<const Value> args, size_t i) {
   return i < args.size() ? args[i] : kUndefined;
 }
 
-Result<Value, Error> Finite(Call& call, double d) {
-  if (!std::isfinite(d)) return call.Fail("D1001", {{"value", JsNumberString(d)}});
-  return NumberValue(d);
-}
-
 Result<Value, Error> Sum(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
-  return Finite(call, s);
+  // An Infinity or NaN sum flows on as the reference's does (D1001 if it reaches the result).
+  return NumberValue(s);
 }
 
 Result<Value, Error> Count(Call& call, std::span<const Value> args) {
@@ -41,6 +37,7 @@ Result<Value, Error> MaxMin(std::span<const Value> args, bool max) {
   double r = a.number_at(0);
   for (size_t i = 1; i < a.size(); ++i) {
     double x = a.number_at(i);
+    if (std::isnan(x) || std::isnan(r)) return NumberValue(std::nan(""));  // Math.max: NaN wins
     r = max ? std::max(r, x) : std::min(r, x);
   }
   return NumberValue(r);
@@ -53,7 +50,7 @@ Result<Value, Error> Average(Call& call, std::span<const Value> args) {
   if (a.undefined() || a.size() == 0) return Value();
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += a.number_at(i);
-  return Finite(call, s / static_cast<double>(a.size()));
+  return NumberValue(s / static_cast<double>(a.size()));
 }
 
 Result<Value, Error> Abs(Call&, std::span<const Value> args) {
@@ -108,8 +105,8 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
   // JavaScript's Math.pow: NaN whenever the exponent is NaN (C's pow(1, NaN) is 1).
   double r = std::isnan(y) ? y : std::pow(x, y);
   if (!std::isfinite(r)) {
-    return call.Fail("D3061",
-                     {{"value", JsNumberString(b.number())}, {"exp", JsNumberString(e.number())}});
+    // The reference's inserts are JSON.stringify'd: a non-finite base or exponent reads null.
+    return call.Fail("D3061", {{"value", ErrorInsert(b)}, {"exp", ErrorInsert(e)}});
   }
   return NumberValue(r);
 }

@@ -152,10 +152,14 @@ Result<Value, Error> Substring(Call&, std::span<const Value> args) {
   return StringValue(FromCodePoints(Slice(s, start, len)));
 }
 
+constexpr std::string_view kUndefinedText = "undefined";
+
 Result<Value, Error> SubstringBefore(Call&, std::span<const Value> args) {
   const Value& v = A(args, 0);
   if (v.undefined()) return Value();
-  size_t p = v.str().find(A(args, 1).str());
+  // The reference's str.indexOf(chars): an undefined `chars` is searched as the text "undefined".
+  std::string_view c = A(args, 1).undefined() ? kUndefinedText : std::string_view(A(args, 1).str());
+  size_t p = v.str().find(c);
   if (p == std::string::npos) return v;
   return StringValue(v.str().substr(0, p));
 }
@@ -475,8 +479,8 @@ Result<Value, Error> ParseIntegerFn(Call& call, std::span<const Value> args) {
   if (A(args, 0).undefined()) return Value();
   auto r = ParseInteger(A(args, 0).str(), A(args, 1).str());
   if (!r.ok()) return AtCall(call, r.error());
-  // The reference's NaN: null, which is what it becomes in JSON (a NaN would be D1001 here).
-  if (!r->has_value()) return Value(json::Value::Null());
+  // Text with no digits is NaN, as in the reference: it flows on (D1001 if it reaches the result).
+  if (!r->has_value()) return NumberValue(std::nan(""));
   return NumberValue(**r);
 }
 

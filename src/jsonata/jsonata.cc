@@ -109,6 +109,65 @@ class VariableScan {
   std::unordered_set<std::string> seen_;
 };
 
+// Whether `n`, evaluated with the expression's input as its context when `top`, reads that
+// input implicitly (Expression::reads_context). Children evaluated against another context (a
+// later path step, a predicate, a sort term, a group-by, a transform, a lambda body) are
+// searched only for `$$`, which is the input wherever it appears.
+bool ReadsContext(const Node* n, bool top) {
+  if (!n) return false;
+  switch (n->type) {
+    case NodeType::kName:
+    case NodeType::kWildcard:
+    case NodeType::kDescendant:
+      if (top) return true;
+      break;
+    case NodeType::kVariable:
+      if (n->value == "$") return true;          // $$: the input itself
+      if (n->value.empty() && top) return true;  // $: the context, here the input
+      break;
+    default:
+      break;
+  }
+  // Which children share n's context: everything but the cases below.
+  bool inner = top;
+  if (n->type == NodeType::kLambda || n->type == NodeType::kTransform) inner = false;
+  if (n->type == NodeType::kPath) {
+    for (size_t i = 0; i < n->items.size(); ++i) {
+      if (ReadsContext(n->items[i].get(), top && i == 0)) return true;
+    }
+  } else {
+    for (const auto& i : n->items) {
+      if (ReadsContext(i.get(), inner)) return true;
+    }
+  }
+  for (const Node* c : {n->lhs.get(), n->rhs.get(), n->expr.get(), n->then_branch.get(),
+                        n->else_branch.get(), n->procedure.get()}) {
+    if (ReadsContext(c, inner)) return true;
+  }
+  for (const auto& [k, v] : n->pairs) {  // an object constructor's members share its context
+    if (ReadsContext(k.get(), inner) || ReadsContext(v.get(), inner)) return true;
+  }
+  // The rest is evaluated against each item or the transformed value, never the input.
+  for (const Node* c : {n->update.get(), n->del.get()}) {
+    if (ReadsContext(c, false)) return true;
+  }
+  for (const auto& t : n->terms) {
+    if (ReadsContext(t.expr.get(), false)) return true;
+  }
+  for (const auto& st : n->predicate) {
+    if (ReadsContext(st.expr.get(), false)) return true;
+  }
+  for (const auto& st : n->stages) {
+    if (ReadsContext(st.expr.get(), false)) return true;
+  }
+  if (n->group) {
+    for (const auto& [k, v] : n->group->pairs) {
+      if (ReadsContext(k.get(), false) || ReadsContext(v.get(), false)) return true;
+    }
+  }
+  return false;
+}
+
 // The reference counts positions in UTF-16 code units; ours are byte offsets.
 void ToUtf16Position(std::string_view text, Error* e) {
   if (e->position <= 0) return;
@@ -173,6 +232,7 @@ Result<Expression, Error> Expression::Compile(std::string_view text,
   scan.Scan(program->ast.get(), &scopes);
   program->free_variables = std::move(scan.free_);
   program->states_fields = std::move(scan.states_);
+  program->reads_context = ReadsContext(program->ast.get(), true);
   Expression out;
   out.program_ = std::move(program);
   return out;
@@ -205,6 +265,7 @@ const std::vector<std::string>& Expression::free_variables() const {
 const std::vector<std::string>& Expression::states_fields() const {
   return program_->states_fields;
 }
+bool Expression::reads_context() const { return program_->reads_context; }
 const std::string& Expression::text() const { return program_->text; }
 
 }  // namespace stator::jsonata

@@ -100,6 +100,15 @@ class Expression {
   const std::vector<std::string>& free_variables() const;
   const std::vector<std::string>& states_fields() const;
 
+  // Whether the expression reads its input (the context value) implicitly at the top level: a
+  // field name, `*` or `**` evaluated against the input (a bare name, a path's first step, an
+  // argument such as `$sum(Account.Price)`, a member of a top-level object or array), the
+  // context `$` there, or `$$` anywhere. Names in later path steps, predicates, sort terms,
+  // group-by, transforms and lambda bodies read their own context and do not count. Decided
+  // from the syntax at Compile; asl/ refuses such expressions as AWS does
+  // (UNSUPPORTED_JSONATA_EXPRESSION: an ASL expression reaches its input through $states).
+  bool reads_context() const;
+
   const std::string& text() const;
 
  private:

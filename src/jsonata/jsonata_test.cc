@@ -61,6 +61,48 @@ TEST(JsonataEval, PathsPredicatesAndSequences) {
   EXPECT_EQ(Eval("a@$x.$x.b", in), "[1,2,3]");
 }
 
+// A name step over an input array reads the items in place (evaluator_path.cc's fast path):
+// the same results as the general machinery, flattening and limits included.
+TEST(JsonataEval, NameStepsOverInputArrays) {
+  std::string in =
+      R"({"o":{"items":[{"p":1,"t":["x","y"]},{"q":2},{"p":3,"t":"z"},5,[{"p":4}]]},"e":[]})";
+  EXPECT_EQ(Eval("o.items.p", in), "[1,3,4]");
+  EXPECT_EQ(Eval("o.items.t", in), R"(["x","y","z"])");
+  EXPECT_EQ(Eval("$sum(o.items.p)", in), "8");
+  EXPECT_EQ(Eval("o.items.q", in), "2");
+  EXPECT_EQ(Eval("o.items.p[0]", in), "[1,3,4]");
+  EXPECT_EQ(Eval("o.items^(>p).p", in), "[4,3,1]");
+  EXPECT_EQ(Eval("o.items#$i.p", in), "[1,3,4]");
+  EXPECT_EQ(Eval("e.p", in), "undefined");
+  EXPECT_EQ(Eval("o.items.r", in), "undefined");
+  Limits shallow;  // the depths at which the general machinery stops (before the fast path)
+  shallow.max_depth = 1;
+  EXPECT_EQ(Eval("o.items.p", in, shallow), "U1001");
+  shallow.max_depth = 2;
+  EXPECT_EQ(Eval("$sum(o.items.p)", in, shallow), "U1001");
+  shallow.max_depth = 3;
+  EXPECT_EQ(Eval("$sum(o.items.p)", in, shallow), "8");
+}
+
+// `$$` is the input wherever it is read (the root frame keeps it outside its variables).
+TEST(JsonataEval, RootIsTheInputEverywhere) {
+  std::string in = R"({"a":7,"x":{"y":1}})";
+  EXPECT_EQ(Eval("$$.a", in), "7");
+  EXPECT_EQ(Eval("x.($$.a)", in), "7");
+  EXPECT_EQ(Eval("[1,2].$$.a", in), "[7,7]");
+  EXPECT_EQ(Eval("($f := function(){$$.a}; $f())", in), "7");
+  EXPECT_EQ(Eval("$map([1], function($v){$$.a})", in), "7");
+  EXPECT_EQ(Eval("($$ := 5; $$)", in), "5");
+  EXPECT_EQ(Eval("$$"), "undefined");
+}
+
+// $now and $millis report one timestamp per evaluation (read when first asked for).
+TEST(JsonataEval, ClockIsFixedWithinAnEvaluation) {
+  EXPECT_EQ(Eval("$millis() = $millis()"), "true");
+  EXPECT_EQ(Eval("($a := $now(); $b := [1..20000] ~> $count(); $a = $now())"), "true");
+  EXPECT_EQ(Eval("$toMillis($now()) = $millis()"), "true");
+}
+
 TEST(JsonataEval, NumbersAreJavascriptDoubles) {
   EXPECT_EQ(Eval("1 + 2"), "3");
   EXPECT_EQ(Eval("7 / 2"), "3.5");
@@ -73,6 +115,58 @@ TEST(JsonataEval, NumbersAreJavascriptDoubles) {
   EXPECT_EQ(Eval("$round(2.5)"), "2");
   EXPECT_EQ(Eval("$round(3.5)"), "4");
   EXPECT_EQ(Eval("$round(2.675, 2)"), "2.68");
+  // $string and & write every number to 15 significant digits, integers included.
+  EXPECT_EQ(Eval("$string(1234567890123456)"), "\"1234567890123460\"");
+  EXPECT_EQ(Eval("'' & 1234567890123456"), "\"1234567890123460\"");
+  EXPECT_EQ(Eval("$string([-9007199254740993])"), "\"[-9007199254740990]\"");
+  EXPECT_EQ(Eval("$string(123456789012345)"), "\"123456789012345\"");
+}
+
+// `in` is the reference's ===: objects, arrays and functions are found by identity only.
+TEST(JsonataEval, InComparesObjectsByIdentity) {
+  std::string in = R"({"m":{"a":1},"arr":[1,2]})";
+  EXPECT_EQ(Eval("m in m", in), "true");
+  EXPECT_EQ(Eval("m in [m]", in), "true");
+  EXPECT_EQ(Eval("($x := m; $x in [1, $x])", in), "true");
+  EXPECT_EQ(Eval("m in {\"a\": 1}", in), "false");
+  EXPECT_EQ(Eval("{} in [{}]", in), "false");
+  EXPECT_EQ(Eval("$merge([m]) in m", in), "false");
+  EXPECT_EQ(Eval("m in [[m]]", in), "false");
+  EXPECT_EQ(Eval("arr in arr", in), "false");
+  EXPECT_EQ(Eval("arr[0] in arr", in), "true");
+  EXPECT_EQ(Eval("($f := function(){{\"a\": 1}}; $f() in $f())", in), "false");
+  EXPECT_EQ(Eval("($f := function(){1}; $f in [$f])", in), "true");
+  EXPECT_EQ(Eval("$not in [$not]", in), "true");
+  EXPECT_EQ(Eval("($o := {\"f\": $not}; $o in [$o])", in), "true");
+}
+
+// A partially applied built-in checks its arguments when called and names itself in T0410.
+TEST(JsonataEval, PartiallyAppliedBuiltinNamesItselfInT0410) {
+  auto error = [](std::string_view expr) {
+    return Expression::Compile(expr)->Evaluate(std::nullopt).error();
+  };
+  jsonata::Error e = error("$substring(?, 1)([{}])");
+  EXPECT_EQ(e.code, "T0410");
+  EXPECT_EQ(e.message, "Argument 1 of function \"substring\" does not match function signature");
+  EXPECT_EQ(e.token, "substring");
+  e = error("($p := $power(?, 2); $p(\"a\"))");
+  EXPECT_EQ(e.message, "Argument 1 of function \"power\" does not match function signature");
+  EXPECT_EQ(Eval("$substring(?, 1)(\"abc\")"), "\"bc\"");
+}
+
+TEST(JsonataEval, ErrorInsertsAreJsonStringifyWithEveryDigit) {
+  auto message = [](std::string_view expr) {
+    return Expression::Compile(expr)->Evaluate(std::nullopt).error().message;
+  };
+  EXPECT_EQ(message("1.2345678901234567 > 'a'"),
+            "The values 1.2345678901234567 and \"a\" either side of operator \">\" must be of "
+            "the same data type");
+  EXPECT_EQ(message("'a' <= 1234567890123456"),
+            "The values \"a\" and 1234567890123456 either side of operator \"<=\" must be of "
+            "the same data type");
+  EXPECT_EQ(message("(1/0) < 'a'"),
+            "The values null and \"a\" either side of operator \"<\" must be of the same data "
+            "type");
 }
 
 TEST(JsonataEval, FunctionsClosuresAndTailCalls) {

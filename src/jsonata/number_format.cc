@@ -599,6 +599,7 @@ Result<std::optional<double>, Error> ParseInteger(std::string_view text, std::st
 
 Result<std::string, Error> FormatBase(double value, std::optional<double> radix) {
   value = JsonataRound(value, 0);
+  if (!std::isfinite(value)) return JsNumberToString(value);  // "NaN", "Infinity" in any radix
   double r = radix ? JsonataRound(*radix, 0) : 10;
   if (r < 2 || r > 36) {
     return MakeError("D3100",
