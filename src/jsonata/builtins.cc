@@ -474,8 +474,7 @@ const std::vector<const Builtin*>& AllBuiltins() {
     add(NumericBuiltins());
     add(ArrayBuiltins());
     add(ObjectBuiltins());
-    add(InterimStringBuiltins());
-    add(StringBuiltins());  // replaces the interim ones by name
+    add(StringBuiltins());
     add(EncodingBuiltins());
     add(DateTimeBuiltins());
     return all;

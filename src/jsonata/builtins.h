@@ -122,7 +122,6 @@ std::span<const Builtin> StringBuiltins();       // functions_string.cc (jn-text
 std::span<const Builtin> EncodingBuiltins();     // functions_encoding.cc (jn-text)
 std::span<const Builtin> DateTimeBuiltins();     // functions_datetime.cc (jn-text)
 // $string, $length, $substring, ... in a plain form until jn-text's family replaces them.
-std::span<const Builtin> InterimStringBuiltins();  // functions_string_interim.cc
 
 // Every built-in, by name (later families replace earlier ones of the same name).
 const std::vector<const Builtin*>& AllBuiltins();
