@@ -13,7 +13,13 @@ namespace stator::asl {
 using json::Value;
 using path_internal::Segment;
 
-JsonPath::JsonPath() : text_("$"), impl_(std::make_shared<const Impl>()) {}
+// "$" shares one static Impl: a default JsonPath (every State has several) allocates nothing.
+JsonPath::JsonPath() : text_("$") {}
+
+const JsonPath::Impl& JsonPath::impl() const {
+  static const Impl* const kRoot = new Impl();
+  return impl_ ? *impl_ : *kRoot;
+}
 
 Result<JsonPath> JsonPath::Compile(std::string_view text) {
   // Jayway ignores surrounding whitespace.
@@ -45,7 +51,8 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   for (const auto& seg : impl->segments) {
     if (seg.type == Segment::Type::kIndex && seg.index < 0) impl->reference = false;
   }
-  p.impl_ = std::move(impl);
+  // A path with no steps ("$", "$$", "$name") shares the root Impl.
+  if (!impl->segments.empty()) p.impl_ = std::move(impl);
   return p;
 }
 
@@ -55,19 +62,19 @@ Result<JsonPath> JsonPath::Compile(std::string_view text, VariableTable* vars) {
   return p;
 }
 
-bool JsonPath::is_root() const { return impl_->segments.empty() && variable_.empty(); }
-bool JsonPath::is_definite() const { return impl_->definite; }
-bool JsonPath::is_reference() const { return impl_->reference && variable_.empty(); }
-bool JsonPath::is_variable_reference() const { return impl_->reference && !variable_.empty(); }
+bool JsonPath::is_root() const { return impl().segments.empty() && variable_.empty(); }
+bool JsonPath::is_definite() const { return impl().definite; }
+bool JsonPath::is_reference() const { return impl().reference && variable_.empty(); }
+bool JsonPath::is_variable_reference() const { return impl().reference && !variable_.empty(); }
 
 std::optional<json::Value> JsonPath::Evaluate(const json::Value& root) const {
-  if (impl_->definite) {
-    const Value* v = path_internal::WalkDefinite(root, impl_->segments);
+  if (impl().definite) {
+    const Value* v = path_internal::WalkDefinite(root, impl().segments);
     if (v == nullptr) return std::nullopt;
     return *v;
   }
   std::vector<Value> out;
-  path_internal::CollectMatches(impl_->segments, root, root, &out);
+  path_internal::CollectMatches(impl().segments, root, root, &out);
   return Value::MakeArray(std::move(out));
 }
 

@@ -63,11 +63,12 @@ class JsonPath {
   friend Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
                                              json::Value result);
   struct Impl;
+  const Impl& impl() const;  // the root path's ("$") when impl_ is null
   std::string text_;
   bool context_ = false;
   std::string variable_;
   uint32_t variable_id_ = kNoVariableId;
-  std::shared_ptr<const Impl> impl_;
+  std::shared_ptr<const Impl> impl_;  // null for "$"
 };
 
 // Places result into input at a reference path (ResultPath semantics): "$" replaces the whole

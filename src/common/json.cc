@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "common/utf8.h"
 
@@ -443,7 +443,19 @@ class Parser {
     if (depth >= kMaxDepth) return SetError("nesting too deep");
     ++p_;
     Object members;
-    std::unordered_map<std::string, size_t> index;  // key -> position, for large objects only
+    // Positions in members, hashed and compared by their keys (large objects only): the keys are
+    // not copied.
+    struct KeyHash {
+      const Object* members;
+      size_t operator()(size_t i) const { return std::hash<std::string>()((*members)[i].first); }
+    };
+    struct KeyEq {
+      const Object* members;
+      bool operator()(size_t a, size_t b) const {
+        return (*members)[a].first == (*members)[b].first;
+      }
+    };
+    std::unordered_set<size_t, KeyHash, KeyEq> index(0, KeyHash{&members}, KeyEq{&members});
     SkipSpace();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
@@ -466,14 +478,14 @@ class Parser {
       if (members.size() < kIndexThreshold) {
         if (!ReplaceExisting(&members, key, &v)) members.emplace_back(std::move(key), std::move(v));
         if (members.size() == kIndexThreshold) {
-          for (size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
+          for (size_t i = 0; i < members.size(); ++i) index.insert(i);
         }
       } else {
-        auto [it, inserted] = index.try_emplace(key, members.size());
-        if (inserted) {
-          members.emplace_back(std::move(key), std::move(v));
-        } else {
-          members[it->second].second = std::move(v);
+        members.emplace_back(std::move(key), std::move(v));
+        auto [it, inserted] = index.insert(members.size() - 1);
+        if (!inserted) {
+          members[*it].second = std::move(members.back().second);
+          members.pop_back();
         }
       }
       SkipSpace();
