@@ -7,10 +7,11 @@
 //     result: {"Type":"Pass","Result":{"i":K},"ResultPath":"$.r","Next":"PassK+1"} (~956 KB)
 //   and compiles each --runs times (default 50), reporting the minimum and the median of the wall
 //   time and of the thread's CPU time (on a loaded machine the CPU time is the steadier figure).
-//   Freeing the compiled machine is timed apart (free_*).
+//   Freeing the compiled machine is timed apart (free_*); parse_cpu_* is json::Parse of the text
+//   and freeing its tree alone (part of Compile).
 // Output: one JSON object per chain:
 //   {"case":"plain","states":N,"bytes":B,"runs":R,"min_ms":...,"median_ms":...,
-//    "cpu_min_ms":...,"cpu_median_ms":...,"free_min_ms":...}
+//    "cpu_min_ms":...,"cpu_median_ms":...,"free_min_ms":...,"parse_cpu_min_ms":...}
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "asl/compiler.h"
+#include "common/json.h"
 
 namespace stator::bench {
 namespace {
@@ -72,8 +74,14 @@ int Main(int argc, char** argv) {
   if (states < 1 || runs < 1) return 2;
   for (bool with_result : {false, true}) {
     std::string def = Chain(states, with_result);
-    std::vector<double> ms, cpu, free_ms;
+    std::vector<double> ms, cpu, free_ms, parse_cpu;
     for (int r = 0; r < runs; ++r) {
+      {
+        double c0 = ThreadCpuMs();
+        Result<json::Value> parsed = json::Parse(def);
+        parsed = json::Value();
+        parse_cpu.push_back(ThreadCpuMs() - c0);
+      }
       auto t0 = SteadyClock::now();
       double c0 = ThreadCpuMs();
       asl::CompileResult c = asl::Compile(std::string_view(def));
@@ -90,11 +98,13 @@ int Main(int argc, char** argv) {
     }
     std::printf(
         "{\"case\":\"%s\",\"states\":%d,\"bytes\":%zu,\"runs\":%d,\"min_ms\":%.3f,"
-        "\"median_ms\":%.3f,\"cpu_min_ms\":%.3f,\"cpu_median_ms\":%.3f,\"free_min_ms\":%.3f}\n",
+        "\"median_ms\":%.3f,\"cpu_min_ms\":%.3f,\"cpu_median_ms\":%.3f,\"free_min_ms\":%.3f,"
+        "\"parse_cpu_min_ms\":%.3f}\n",
         with_result ? "result" : "plain", states, def.size(), runs,
         *std::min_element(ms.begin(), ms.end()), Median(ms),
         *std::min_element(cpu.begin(), cpu.end()), Median(cpu),
-        *std::min_element(free_ms.begin(), free_ms.end()));
+        *std::min_element(free_ms.begin(), free_ms.end()),
+        *std::min_element(parse_cpu.begin(), parse_cpu.end()));
   }
   return 0;
 }
