@@ -1,7 +1,6 @@
 #include "asl/compiler.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "asl/compile_context.h"
 #include "asl/json_syntax_error.h"
@@ -63,6 +62,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
   }
   size_t errors_before = diags_->size();
   auto m = std::make_shared<StateMachine>();
+  const int serial = ++machines_;
   switch (kind) {
     case MachineKind::kRoot:
       CheckFields(knix_ ? TakeKnixRootFields(def, m.get()) : def, kRootFields, loc);
@@ -113,6 +113,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
   if (states) {
     const json::Object& members = states->as_object();
     m->states.resize(members.size());
+    names_.reserve(names_.size() + members.size());
     for (size_t i = 0; i < members.size(); ++i) {
       const std::string& name = members[i].first;
       std::string at = v::At(states_loc, name);
@@ -120,7 +121,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       if (len == 0 || len > 80) {
         Schema("State name must be between 1 and 80 characters long", at);
       }
-      if (!names_.insert(name).second) {
+      if (!names_.try_emplace(name, NameEntry{serial, static_cast<int>(i)}).second) {
         v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
       }
       vars_.BeginState();
@@ -144,28 +145,33 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       }
     }
     if (knix_ && kind == MachineKind::kRoot) ResolveKnixRoutes(m.get(), loc);
-    ResolveTransitions(m.get(), loc, /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
+    ResolveTransitions(m.get(), serial, loc,
+                       /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
   }
   if (diags_->size() != errors_before) return nullptr;
   return m;
 }
 
 // Resolves every transition name to an index, then reports the states that cannot be reached.
-void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& loc,
+void DefinitionCompiler::ResolveTransitions(StateMachine* m, int serial, const std::string& loc,
                                             bool check_reachable) {
-  std::unordered_map<std::string_view, int> index;
-  index.reserve(m->states.size());
-  for (size_t i = 0; i < m->states.size(); ++i)
-    index.emplace(m->states[i].name, static_cast<int>(i));
   std::string states_loc = v::At(loc, "States");
+  // The first state of m named `name`, or -1. names_ has it unless the name is also a state's of
+  // another machine compiled first (a duplicate, reported already): then m is searched.
+  auto find = [&](const std::string& name) -> int {
+    auto it = names_.find(name);
+    if (it == names_.end()) return -1;
+    if (it->second.machine == serial) return it->second.index;
+    return m->IndexOf(name);
+  };
   auto resolve = [&](const std::string& name, auto&& at) -> int {
-    auto it = index.find(name);
-    if (it == index.end()) {
+    int i = find(name);
+    if (i < 0) {
       v::Error(diags_, kMissingTransitionTarget,
                "Missing 'Next' target: " + std::string(Shown(name)), at());
       return kEnd;
     }
-    return it->second;
+    return i;
   };
   for (State& s : m->states) {
     // Locations are built only for a missing target.
