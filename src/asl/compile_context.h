@@ -126,6 +126,7 @@ class DefinitionCompiler {
     int index;
   };
   int machines_ = 0;
+  bool duplicate_names_ = false;  // some state name is used twice (reported)
   std::unordered_map<std::string_view, NameEntry> names_;
   VariableTable vars_;            // every workflow variable of the definition
   bool default_jsonata_ = false;  // the machine's QueryLanguage is JSONata

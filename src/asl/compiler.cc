@@ -123,6 +123,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       }
       if (!names_.try_emplace(name, NameEntry{serial, static_cast<int>(i)}).second) {
         v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
+        duplicate_names_ = true;
       }
       vars_.BeginState();
       if (knix_) {
@@ -173,10 +174,18 @@ void DefinitionCompiler::ResolveTransitions(StateMachine* m, int serial, const s
     }
     return i;
   };
-  for (State& s : m->states) {
+  for (size_t si = 0; si < m->states.size(); ++si) {
+    State& s = m->states[si];
     // Locations are built only for a missing target.
     auto sloc = [&] { return v::At(states_loc, s.name); };
-    if (!s.next_name.empty()) s.next = resolve(s.next_name, [&] { return v::At(sloc(), "Next"); });
+    if (!s.next_name.empty()) {
+      // Most Next targets are the following state; with every name unique, it is the one.
+      if (!duplicate_names_ && si + 1 < m->states.size() && m->states[si + 1].name == s.next_name) {
+        s.next = static_cast<int>(si + 1);
+      } else {
+        s.next = resolve(s.next_name, [&] { return v::At(sloc(), "Next"); });
+      }
+    }
     if (!s.default_name.empty()) {
       s.default_next = resolve(s.default_name, [&] { return v::At(sloc(), "Default"); });
     }
