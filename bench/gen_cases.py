@@ -8,9 +8,10 @@ can check that each system did the work it claims.
 
 usage: gen_cases.py OUT_DIR [--chain-states N] [--chain-runs N] [--loop-iterations N]
                             [--map-items N] [--cli-loop-iterations N] [--cli-map-items N]
+                            [--cli-chain-states N]
 
 AWS fails a Standard execution at 25,000 history events, and `stator run` does the same, so the
-cases run through the CLIs (choice_loop_cli, inline_map_cli) are sized to stay under that cap;
+cases run through the CLIs (choice_loop_cli, inline_map_cli, chain10k_cli) are sized to stay under that cap;
 engine_bench lifts the cap for the full-size in-process cases.
 """
 
@@ -37,6 +38,27 @@ def pass_chain(states):
     }
     inp = {"order": 42, "customer": {"id": "c-1", "tier": "gold"}, "lines": [1, 2, 3]}
     return definition, inp, inp, states
+
+
+def result_chain(states):
+    """A chain of Pass states, each setting $.r to its own Result: the shape whose compile
+    (parse + validation + IR of a ~1 MB definition at 10,000 states) dominates a one-shot run."""
+    names = [f"State{i}" for i in range(states)]
+    sm_states = {}
+    for i, name in enumerate(names):
+        st = {"Type": "Pass", "Result": {"i": i}, "ResultPath": "$.r"}
+        if i + 1 < states:
+            st["Next"] = names[i + 1]
+        else:
+            st["End"] = True
+        sm_states[name] = st
+    definition = {
+        "Comment": f"{states} Pass states in a chain, each with a Result",
+        "StartAt": names[0],
+        "States": sm_states,
+    }
+    inp = {"order": 42}
+    return definition, inp, dict(inp, r={"i": states - 1}), states
 
 
 def choice_loop(iterations):
@@ -141,6 +163,7 @@ def main():
     ap.add_argument("--map-items", type=int, default=10000)
     ap.add_argument("--cli-loop-iterations", type=int, default=6000)
     ap.add_argument("--cli-map-items", type=int, default=2500)
+    ap.add_argument("--cli-chain-states", type=int, default=10000)
     a = ap.parse_args()
 
     d, i, e, t = pass_chain(a.chain_states)
@@ -153,6 +176,8 @@ def main():
     write_case(a.out_dir, "choice_loop_cli", d, i, e, t, 1, "transitions", t)
     d, i, e, t = inline_map(a.cli_map_items)
     write_case(a.out_dir, "inline_map_cli", d, i, e, t, 1, "items", a.cli_map_items)
+    d, i, e, t = result_chain(a.cli_chain_states)
+    write_case(a.out_dir, "chain10k_cli", d, i, e, t, 1, "transitions", t)
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def main():
             results[name] = row
         # The single-execution cases through each CLI, one process per run, sized to stay
         # under the 25,000-event history cap that `stator run` enforces as AWS does.
-        for name in ([] if a.skip_cli else ["choice_loop_cli", "inline_map_cli"]):
+        for name in ([] if a.skip_cli else ["choice_loop_cli", "inline_map_cli", "chain10k_cli"]):
             case_dir = os.path.join(cases_dir, name)
             meta = json.load(open(os.path.join(case_dir, "meta.json")))
             meta["dir"] = case_dir

@@ -13,7 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "asl/diagnostic.h"
@@ -51,7 +51,9 @@ class DefinitionCompiler {
                     int depth, State* st);
   // compile_jsonata.cc: a state whose QueryLanguage (its own, or the machine's) is JSONata.
   void CompileJsonataState(const json::Value& obj, const std::string& loc, int depth, State* st);
-  void ResolveTransitions(StateMachine* m, const std::string& loc, bool check_reachable);
+  // `serial`: m's number in names_.
+  void ResolveTransitions(StateMachine* m, int serial, const std::string& loc,
+                          bool check_reachable);
 
   // compile_knix.cc: the KNIX dialect (CompileOptions::knix). Each Take* compiles the KNIX
   // fields of a definition or state into the IR and returns the object without them, for the
@@ -116,11 +118,20 @@ class DefinitionCompiler {
  private:
   Diagnostics* diags_;
   const bool knix_;
-  std::unordered_set<std::string> names_;  // every state name in the machine, branches included
-  VariableTable vars_;                     // every workflow variable of the definition
-  bool default_jsonata_ = false;           // the machine's QueryLanguage is JSONata
-  bool jsonata_ = false;                   // the state being compiled is a JSONata state
-  bool uses_context_ = false;              // ... and one of its expressions reads $states.context
+  // Every state name in the definition, branches included, with the machine (numbered from 1 in
+  // the order CompileMachine starts them) and index of its first state of that name
+  // (ResolveTransitions' index). The keys point into the definition.
+  struct NameEntry {
+    int machine;
+    int index;
+  };
+  int machines_ = 0;
+  bool duplicate_names_ = false;  // some state name is used twice (reported)
+  std::unordered_map<std::string_view, NameEntry> names_;
+  VariableTable vars_;            // every workflow variable of the definition
+  bool default_jsonata_ = false;  // the machine's QueryLanguage is JSONata
+  bool jsonata_ = false;          // the state being compiled is a JSONata state
+  bool uses_context_ = false;     // ... and one of its expressions reads $states.context
 };
 
 }  // namespace stator::asl::internal

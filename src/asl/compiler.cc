@@ -1,7 +1,6 @@
 #include "asl/compiler.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "asl/compile_context.h"
 #include "asl/json_syntax_error.h"
@@ -63,6 +62,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
   }
   size_t errors_before = diags_->size();
   auto m = std::make_shared<StateMachine>();
+  const int serial = ++machines_;
   switch (kind) {
     case MachineKind::kRoot:
       CheckFields(knix_ ? TakeKnixRootFields(def, m.get()) : def, kRootFields, loc);
@@ -113,6 +113,7 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
   if (states) {
     const json::Object& members = states->as_object();
     m->states.resize(members.size());
+    names_.reserve(names_.size() + members.size());
     for (size_t i = 0; i < members.size(); ++i) {
       const std::string& name = members[i].first;
       std::string at = v::At(states_loc, name);
@@ -120,8 +121,9 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       if (len == 0 || len > 80) {
         Schema("State name must be between 1 and 80 characters long", at);
       }
-      if (!names_.insert(name).second) {
+      if (!names_.try_emplace(name, NameEntry{serial, static_cast<int>(i)}).second) {
         v::Error(diags_, kDuplicateStateName, "Duplicate State name: '" + name + "'", at);
+        duplicate_names_ = true;
       }
       vars_.BeginState();
       if (knix_) {
@@ -144,7 +146,8 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
       }
     }
     if (knix_ && kind == MachineKind::kRoot) ResolveKnixRoutes(m.get(), loc);
-    ResolveTransitions(m.get(), loc, /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
+    ResolveTransitions(m.get(), serial, loc,
+                       /*check_reachable=*/!(knix_ && kind == MachineKind::kRoot));
   }
   if (kind == MachineKind::kRoot) {
     for (uint32_t id = 0; id < vars_.size(); ++id) m->variable_names.push_back(vars_.name(id));
@@ -154,26 +157,38 @@ std::shared_ptr<StateMachine> DefinitionCompiler::CompileMachine(const json::Val
 }
 
 // Resolves every transition name to an index, then reports the states that cannot be reached.
-void DefinitionCompiler::ResolveTransitions(StateMachine* m, const std::string& loc,
+void DefinitionCompiler::ResolveTransitions(StateMachine* m, int serial, const std::string& loc,
                                             bool check_reachable) {
-  std::unordered_map<std::string_view, int> index;
-  index.reserve(m->states.size());
-  for (size_t i = 0; i < m->states.size(); ++i)
-    index.emplace(m->states[i].name, static_cast<int>(i));
   std::string states_loc = v::At(loc, "States");
+  // The first state of m named `name`, or -1. names_ has it unless the name is also a state's of
+  // another machine compiled first (a duplicate, reported already): then m is searched.
+  auto find = [&](const std::string& name) -> int {
+    auto it = names_.find(name);
+    if (it == names_.end()) return -1;
+    if (it->second.machine == serial) return it->second.index;
+    return m->IndexOf(name);
+  };
   auto resolve = [&](const std::string& name, auto&& at) -> int {
-    auto it = index.find(name);
-    if (it == index.end()) {
+    int i = find(name);
+    if (i < 0) {
       v::Error(diags_, kMissingTransitionTarget,
                "Missing 'Next' target: " + std::string(Shown(name)), at());
       return kEnd;
     }
-    return it->second;
+    return i;
   };
-  for (State& s : m->states) {
+  for (size_t si = 0; si < m->states.size(); ++si) {
+    State& s = m->states[si];
     // Locations are built only for a missing target.
     auto sloc = [&] { return v::At(states_loc, s.name); };
-    if (!s.next_name.empty()) s.next = resolve(s.next_name, [&] { return v::At(sloc(), "Next"); });
+    if (!s.next_name.empty()) {
+      // Most Next targets are the following state; with every name unique, it is the one.
+      if (!duplicate_names_ && si + 1 < m->states.size() && m->states[si + 1].name == s.next_name) {
+        s.next = static_cast<int>(si + 1);
+      } else {
+        s.next = resolve(s.next_name, [&] { return v::At(sloc(), "Next"); });
+      }
+    }
     if (!s.default_name.empty()) {
       s.default_next = resolve(s.default_name, [&] { return v::At(sloc(), "Default"); });
     }

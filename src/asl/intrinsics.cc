@@ -24,6 +24,7 @@ bool UsesContext(const Node& n) {
 }  // namespace
 
 struct IntrinsicCall::Impl {
+  std::string text;
   Node root;
   bool uses_context = false;
 };
@@ -37,12 +38,17 @@ bool IntrinsicCall::LooksLikeCall(std::string_view text) {
 Result<IntrinsicCall> IntrinsicCall::Compile(std::string_view text, VariableTable* vars) {
   STATOR_TRY(Node root, intrinsic_internal::ParseCall(text, vars));
   auto impl = std::make_shared<Impl>();
+  impl->text = std::string(text);
   impl->uses_context = UsesContext(root);
   impl->root = std::move(root);
   IntrinsicCall call;
-  call.text_ = std::string(text);
   call.impl_ = std::move(impl);
   return call;
+}
+
+const std::string& IntrinsicCall::text() const {
+  static const std::string* const kEmpty = new std::string();
+  return impl_ ? impl_->text : *kEmpty;
 }
 
 bool IntrinsicCall::uses_context() const { return impl_ && impl_->uses_context; }

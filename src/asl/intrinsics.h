@@ -32,8 +32,8 @@ class IntrinsicCall {
   // arguments ("$name...") get their ids from vars when given (see JsonPath::Compile).
   static Result<IntrinsicCall> Compile(std::string_view text, VariableTable* vars = nullptr);
 
-  const std::string& text() const { return text_; }
-  bool uses_context() const;  // some argument reads $$
+  const std::string& text() const;  // "" when default-constructed
+  bool uses_context() const;        // some argument reads $$
 
   Result<json::Value> Evaluate(const json::Value& input, const Context& context) const;
   // As above; field (e.g. "x.$") is named in the cause when a path argument selects nothing,
@@ -43,8 +43,7 @@ class IntrinsicCall {
 
  private:
   struct Impl;
-  std::string text_;
-  std::shared_ptr<const Impl> impl_;
+  std::shared_ptr<const Impl> impl_;  // the text too: a StringField holds two of these inline
 };
 
 }  // namespace stator::asl

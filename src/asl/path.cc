@@ -13,9 +13,16 @@ namespace stator::asl {
 using json::Value;
 using path_internal::Segment;
 
-JsonPath::JsonPath() : text_("$"), impl_(std::make_shared<const Impl>()) {}
+// "$" shares one static Impl: a default JsonPath (every State has several) allocates nothing.
+JsonPath::JsonPath() = default;
 
-Result<JsonPath> JsonPath::Compile(std::string_view text) {
+const JsonPath::Impl& JsonPath::impl() const {
+  static const Impl* const kRoot = new Impl();
+  return impl_ ? *impl_ : *kRoot;
+}
+
+// Compiles text into impl (all but variable_id).
+Status JsonPath::CompileInto(std::string_view text, Impl* impl) {
   // Jayway ignores surrounding whitespace.
   size_t b = 0, e = text.size();
   while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
@@ -24,18 +31,16 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   if (t.empty() || t[0] != '$') {
     return Error{"InvalidPath", "Path must start with '$'"};
   }
-  JsonPath p;
-  p.text_ = std::string(text);
+  impl->text = std::string(text);
   size_t pos = 1;
   if (t.size() > 1 && t[1] == '$') {
-    p.context_ = true;
+    impl->context = true;
     pos = 2;
   } else if (t.size() > 1 && IsVariableNameStart(static_cast<unsigned char>(t[1]))) {
     // A workflow variable: $name, then the usual steps.
     while (pos < t.size() && IsVariableNamePart(static_cast<unsigned char>(t[pos]))) ++pos;
-    p.variable_ = std::string(t.substr(1, pos - 1));
+    impl->variable = std::string(t.substr(1, pos - 1));
   }
-  auto impl = std::make_shared<Impl>();
   path_internal::Parser parser(t, pos);
   Status s = parser.ParseSegments(&impl->segments, /*in_filter=*/false);
   if (!s.ok())
@@ -45,37 +50,51 @@ Result<JsonPath> JsonPath::Compile(std::string_view text) {
   for (const auto& seg : impl->segments) {
     if (seg.type == Segment::Type::kIndex && seg.index < 0) impl->reference = false;
   }
+  return Status::Ok();
+}
+
+Result<JsonPath> JsonPath::Compile(std::string_view text) { return Compile(text, nullptr); }
+
+Result<JsonPath> JsonPath::Compile(std::string_view text, VariableTable* vars) {
+  JsonPath p;
+  if (text == "$") return p;  // the shared root
+  auto impl = std::make_shared<Impl>();
+  STATOR_RETURN_IF_ERROR(CompileInto(text, impl.get()));
+  if (vars != nullptr && !impl->variable.empty()) {
+    impl->variable_id = vars->Reference(impl->variable);
+  }
   p.impl_ = std::move(impl);
   return p;
 }
 
-Result<JsonPath> JsonPath::Compile(std::string_view text, VariableTable* vars) {
-  STATOR_TRY(JsonPath p, Compile(text));
-  if (vars != nullptr && p.is_variable()) p.variable_id_ = vars->Reference(p.variable_);
-  return p;
+const std::string& JsonPath::text() const { return impl().text; }
+bool JsonPath::is_context() const { return impl().context; }
+const std::string& JsonPath::variable() const { return impl().variable; }
+uint32_t JsonPath::variable_id() const { return impl().variable_id; }
+bool JsonPath::is_root() const { return impl().segments.empty() && impl().variable.empty(); }
+bool JsonPath::is_definite() const { return impl().definite; }
+bool JsonPath::is_reference() const { return impl().reference && impl().variable.empty(); }
+bool JsonPath::is_variable_reference() const {
+  return impl().reference && !impl().variable.empty();
 }
 
-bool JsonPath::is_root() const { return impl_->segments.empty() && variable_.empty(); }
-bool JsonPath::is_definite() const { return impl_->definite; }
-bool JsonPath::is_reference() const { return impl_->reference && variable_.empty(); }
-bool JsonPath::is_variable_reference() const { return impl_->reference && !variable_.empty(); }
-
 std::optional<json::Value> JsonPath::Evaluate(const json::Value& root) const {
-  if (impl_->definite) {
-    const Value* v = path_internal::WalkDefinite(root, impl_->segments);
+  if (impl().definite) {
+    const Value* v = path_internal::WalkDefinite(root, impl().segments);
     if (v == nullptr) return std::nullopt;
     return *v;
   }
   std::vector<Value> out;
-  path_internal::CollectMatches(impl_->segments, root, root, &out);
+  path_internal::CollectMatches(impl().segments, root, root, &out);
   return Value::MakeArray(std::move(out));
 }
 
 std::optional<json::Value> JsonPath::Evaluate(const json::Value& input,
                                               const Context& context) const {
-  if (context_) return Evaluate(context.Get());
-  if (!variable_.empty()) {
-    const Value* v = context.VariableById(variable_id_, variable_);
+  const Impl& p = impl();
+  if (p.context) return Evaluate(context.Get());
+  if (!p.variable.empty()) {
+    const Value* v = context.VariableById(p.variable_id, p.variable);
     if (v == nullptr) return std::nullopt;
     return Evaluate(*v);
   }

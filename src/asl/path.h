@@ -39,12 +39,12 @@ class JsonPath {
   static Result<JsonPath> Compile(std::string_view text, VariableTable* vars);
 
   JsonPath();  // "$"
-  const std::string& text() const { return text_; }
-  bool is_context() const { return context_; }  // rooted at $$
+  const std::string& text() const;
+  bool is_context() const;  // rooted at $$
   // Rooted at a workflow variable ("$name.rest", set by Assign): the variable's name, else "".
-  const std::string& variable() const { return variable_; }
-  bool is_variable() const { return !variable_.empty(); }
-  uint32_t variable_id() const { return variable_id_; }
+  const std::string& variable() const;
+  bool is_variable() const { return !variable().empty(); }
+  uint32_t variable_id() const;
   bool is_root() const;  // exactly "$" (or "$$")
   bool is_definite() const;
   bool is_reference() const;
@@ -63,10 +63,10 @@ class JsonPath {
   friend Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& input,
                                              json::Value result);
   struct Impl;
-  std::string text_;
-  bool context_ = false;
-  std::string variable_;
-  uint32_t variable_id_ = kNoVariableId;
+  const Impl& impl() const;  // the root path's ("$") when impl_ is null
+  static Status CompileInto(std::string_view text, Impl* impl);  // all but variable_id
+  // Everything, text included, lives in the shared Impl: a JsonPath is one pointer (a State holds
+  // more than a dozen), and "$" (the default) shares a static one.
   std::shared_ptr<const Impl> impl_;
 };
 

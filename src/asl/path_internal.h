@@ -141,6 +141,10 @@ bool FilterAccepts(const Filter& f, const json::Value& current, const json::Valu
 }  // namespace path_internal
 
 struct JsonPath::Impl {
+  std::string text = "$";  // as written
+  bool context = false;    // rooted at $$
+  std::string variable;    // rooted at $variable: its name
+  uint32_t variable_id = kNoVariableId;
   std::vector<path_internal::Segment> segments;
   bool definite = true;
   bool reference = true;

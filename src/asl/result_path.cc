@@ -55,7 +55,7 @@ Result<json::Value> ApplyResultPath(const JsonPath& path, const json::Value& inp
   if (path.is_root()) return result;
   // Only reference paths are valid here (the validator checks); fall back to the definite
   // segments for anything else.
-  return Place(input, path.impl_->segments, 0, std::move(result));
+  return Place(input, path.impl().segments, 0, std::move(result));
 }
 
 }  // namespace stator::asl

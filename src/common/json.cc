@@ -1,11 +1,12 @@
 #include "common/json.h"
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_map>
+#include <iterator>
 
 #include "common/utf8.h"
 
@@ -359,16 +360,50 @@ namespace {
 constexpr int kMaxDepth = 512;
 constexpr size_t kIndexThreshold = 32;
 
-// Replaces the value of key in members if present; true when it did.
-bool ReplaceExisting(Object* members, const std::string& key, Value* v) {
-  for (auto& m : *members) {
-    if (m.first == key) {
-      m.second = std::move(*v);
-      return true;
+// The members of one large object by key, for finding duplicates: an open-addressing table of
+// positions in a member vector (the keys stay where they are, not copied), with their hashes.
+class KeyIndex {
+ public:
+  explicit KeyIndex(const Object* members) : members_(members) {}
+
+  // The position of a member before pos with pos's key; else pos, now indexed.
+  size_t FindOrInsert(size_t pos) {
+    if ((count_ + 1) * 2 > slots_.size()) Grow();
+    const std::string& key = (*members_)[pos].first;
+    const size_t hash = std::hash<std::string_view>()(key);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.pos == kEmpty) {
+        s = {hash, pos};
+        ++count_;
+        return pos;
+      }
+      if (s.hash == hash && (*members_)[s.pos].first == key) return s.pos;
     }
   }
-  return false;
-}
+
+ private:
+  static constexpr size_t kEmpty = static_cast<size_t>(-1);
+  struct Slot {
+    size_t hash;
+    size_t pos;
+  };
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), Slot{0, kEmpty});
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.pos == kEmpty) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].pos != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  const Object* members_;
+  std::vector<Slot> slots_;  // size a power of two, at most half full
+  size_t count_ = 0;
+};
 
 class Parser {
  public:
@@ -439,15 +474,23 @@ class Parser {
     }
   }
 
+  // Objects and arrays collect their members on one scratch stack shared by every level (a
+  // nested value's members sit above its parent's and are gone when it returns), then move into
+  // a vector of exactly their count: one allocation per container instead of one per doubling.
   bool ParseObject(Value* out, int depth) {
     if (depth >= kMaxDepth) return SetError("nesting too deep");
     ++p_;
-    Object members;
-    std::unordered_map<std::string, size_t> index;  // key -> position, for large objects only
+    const size_t start = members_.size();
+    struct Pop {  // leaves the scratch stack as found, on every return
+      Object* stack;
+      size_t start;
+      ~Pop() { stack->resize(start); }
+    } pop{&members_, start};
+    KeyIndex index(&members_);  // large objects only
     SkipSpace();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
-      *out = Value::MakeObject(std::move(members));
+      *out = Value::MakeObject(Object());
       return true;
     }
     while (true) {
@@ -463,17 +506,26 @@ class Parser {
       if (!ParseValue(&v, depth + 1)) return false;
       // Duplicate keys: the last one wins (as Jackson does), in the first one's position. Small
       // objects are scanned; large ones get a hash index so parsing stays linear.
-      if (members.size() < kIndexThreshold) {
-        if (!ReplaceExisting(&members, key, &v)) members.emplace_back(std::move(key), std::move(v));
-        if (members.size() == kIndexThreshold) {
-          for (size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
+      const size_t count = members_.size() - start;
+      if (count < kIndexThreshold) {
+        bool replaced = false;
+        for (size_t i = start; i < members_.size() && !replaced; ++i) {
+          if (members_[i].first == key) {
+            members_[i].second = std::move(v);
+            replaced = true;
+          }
+        }
+        if (!replaced) members_.emplace_back(std::move(key), std::move(v));
+        if (members_.size() - start == kIndexThreshold) {
+          for (size_t i = start; i < members_.size(); ++i) index.FindOrInsert(i);
         }
       } else {
-        auto [it, inserted] = index.try_emplace(key, members.size());
-        if (inserted) {
-          members.emplace_back(std::move(key), std::move(v));
-        } else {
-          members[it->second].second = std::move(v);
+        members_.emplace_back(std::move(key), std::move(v));
+        const size_t last = members_.size() - 1;
+        const size_t first = index.FindOrInsert(last);
+        if (first != last) {
+          members_[first].second = std::move(members_.back().second);
+          members_.pop_back();
         }
       }
       SkipSpace();
@@ -488,6 +540,8 @@ class Parser {
       }
       return SetError("expected ',' or '}'");
     }
+    Object members(std::make_move_iterator(members_.begin() + start),
+                   std::make_move_iterator(members_.end()));
     *out = Value::MakeObject(std::move(members));
     return true;
   }
@@ -495,18 +549,23 @@ class Parser {
   bool ParseArray(Value* out, int depth) {
     if (depth >= kMaxDepth) return SetError("nesting too deep");
     ++p_;
-    Array items;
+    const size_t start = items_.size();
+    struct Pop {
+      Array* stack;
+      size_t start;
+      ~Pop() { stack->resize(start); }
+    } pop{&items_, start};
     SkipSpace();
     if (p_ < end_ && *p_ == ']') {
       ++p_;
-      *out = Value::MakeArray(std::move(items));
+      *out = Value::MakeArray(Array());
       return true;
     }
     while (true) {
       SkipSpace();
       Value v;
       if (!ParseValue(&v, depth + 1)) return false;
-      items.push_back(std::move(v));
+      items_.push_back(std::move(v));
       SkipSpace();
       if (p_ >= end_) return SetError("unexpected end of input in array");
       if (*p_ == ',') {
@@ -519,6 +578,8 @@ class Parser {
       }
       return SetError("expected ',' or ']'");
     }
+    Array items(std::make_move_iterator(items_.begin() + start),
+                std::make_move_iterator(items_.end()));
     *out = Value::MakeArray(std::move(items));
     return true;
   }
@@ -664,6 +725,8 @@ class Parser {
   const char* end_;
   std::string error_;
   const char* error_pos_ = nullptr;
+  Object members_;  // the scratch stacks of ParseObject and ParseArray
+  Array items_;
 };
 
 }  // namespace

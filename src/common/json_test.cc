@@ -97,5 +97,24 @@ TEST(JsonTest, LargeObjectsKeepOrderAndLastDuplicate) {
   EXPECT_EQ(o[99].first, "k99");
 }
 
+// Containers nested in containers (the parser collects members on one shared scratch stack), a
+// duplicate past the large-object threshold whose value is itself nested.
+TEST(JsonTest, NestedContainersInALargeObject) {
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i) {
+    text +=
+        "\"s" + std::to_string(i) + "\":{\"a\":[" + std::to_string(i) + ",{\"b\":[]}],\"c\":{}},";
+  }
+  text += "\"s3\":{\"x\":[1,[2,[3]]],\"x\":[4]},\"t\":[{},[],{\"u\":1}]}";
+  auto r = Parse(text);
+  ASSERT_TRUE(r.ok()) << r.error().cause;
+  const Object& o = r->as_object();
+  ASSERT_EQ(o.size(), 41u);
+  EXPECT_EQ(o[3].second.Dump(), R"({"x":[4]})");
+  EXPECT_EQ(o[39].second.Dump(), R"({"a":[39,{"b":[]}],"c":{}})");
+  EXPECT_EQ(o[40].second.Dump(), R"([{},[],{"u":1}])");
+  EXPECT_FALSE(Parse(text.substr(0, text.size() - 5)).ok());
+}
+
 }  // namespace
 }  // namespace stator::json
