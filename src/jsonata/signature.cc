@@ -5,39 +5,9 @@
 #include "jsonata/builtins.h"
 
 namespace stator::jsonata::internal {
-
-char TypeSymbol(const Value& v) {
-  switch (v.tag()) {
-    case Value::Tag::kUndefined:
-      return 'm';
-    case Value::Tag::kFunction:
-      return 'f';
-    case Value::Tag::kArray:
-      return 'a';
-    case Value::Tag::kObject:
-      return 'o';
-    case Value::Tag::kJson:
-      switch (v.json().kind()) {
-        case json::Kind::kNull:
-          return 'l';
-        case json::Kind::kBool:
-          return 'b';
-        case json::Kind::kInt:
-        case json::Kind::kDouble:
-          return 'n';
-        case json::Kind::kString:
-          return 's';
-        case json::Kind::kArray:
-          return 'a';
-        case json::Kind::kObject:
-          return 'o';
-      }
-  }
-  return 'm';
-}
-
 namespace {
 
+// The signature symbol of a JSON value's type.
 char JsonSymbol(const json::Value& j) {
   switch (j.kind()) {
     case json::Kind::kNull:
@@ -56,6 +26,26 @@ char JsonSymbol(const json::Value& j) {
   }
   return 'm';
 }
+
+}  // namespace
+
+char TypeSymbol(const Value& v) {
+  switch (v.tag()) {
+    case Value::Tag::kUndefined:
+      return 'm';
+    case Value::Tag::kFunction:
+      return 'f';
+    case Value::Tag::kArray:
+      return 'a';
+    case Value::Tag::kObject:
+      return 'o';
+    case Value::Tag::kJson:
+      return JsonSymbol(v.json());
+  }
+  return 'm';
+}
+
+namespace {
 
 // The type symbol of element i of an array, without copying it.
 char TypeSymbolAt(const Value& arr, size_t i) {
