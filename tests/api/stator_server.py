@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import unittest
 
 sys.dont_write_bytecode = True
@@ -147,6 +148,17 @@ def post(port, target, body, headers=None, host=None):
 
 
 # --- Functions (tests/api/test_functions.py) ---------------------------------------------------
+
+def wait_execution_end(sfn, arn, timeout=30):
+    """DescribeExecution's answer once the execution is no longer RUNNING (polled)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] != "RUNNING":
+            return d
+        time.sleep(0.05)
+    raise AssertionError(f"{arn} still running after {timeout} s")
+
 
 def lambda_client(endpoint, **config):
     return boto3.client(

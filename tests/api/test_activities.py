@@ -17,7 +17,7 @@ import time
 import unittest
 
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
-                           client)
+                           client, wait_execution_end)
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/test"
@@ -31,16 +31,6 @@ def activity_machine(activity, **task):
     state = {"Type": "Task", "Resource": activity, "End": True}
     state.update(task)
     return json.dumps({"StartAt": "Work", "States": {"Work": state}})
-
-
-def wait_end(sfn, arn, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.05)
-    raise AssertionError(f"{arn} still running after {timeout} s")
 
 
 def history_types(sfn, arn):
@@ -171,7 +161,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         self.assertGreater(len(task["taskToken"]), 100)
         self.sfn.send_task_heartbeat(taskToken=task["taskToken"])
         self.sfn.send_task_success(taskToken=task["taskToken"], output='{"done": true}')
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"done": True})
         events = self.sfn.get_execution_history(executionArn=e)["events"]
@@ -208,7 +198,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         while "taskToken" not in task:
             task = self.sfn.get_activity_task(activityArn=arn)
         self.sfn.send_task_failure(taskToken=task["taskToken"], error="Custom.Bad", cause="nope")
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]),
                          {"err": {"Error": "Custom.Bad", "Cause": "nope"}})
@@ -227,7 +217,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
                                            definition=activity_machine(arn))["stateMachineArn"]
         self.sfn.delete_activity(activityArn=arn)
         e = self.sfn.start_execution(stateMachineArn=sm, input="{}")["executionArn"]
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(d["status"], "FAILED")
         self.assertEqual(d["error"], "States.Runtime")
         self.assertEqual(d["cause"], "An error occurred while executing the state 'Work' "
@@ -240,7 +230,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         sm = self.sfn.create_state_machine(name="uses-elsewhere", roleArn=ROLE,
                                            definition=activity_machine(other))["stateMachineArn"]
         e = self.sfn.start_execution(stateMachineArn=sm, input="{}")["executionArn"]
-        self.assertEqual(wait_end(self.sfn, e)["error"], "States.Runtime")
+        self.assertEqual(wait_execution_end(self.sfn, e)["error"], "States.Runtime")
 
     def test_bad_tokens(self):
         self.assertError("InvalidToken", "Invalid Token: 'Invalid token'",
@@ -267,7 +257,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         self.assertError("InvalidOutput", None, self.sfn.send_task_success, taskToken=token,
                          output="{not json")
         self.sfn.send_task_success(taskToken=token, output="[1, 2]")
-        self.assertEqual(json.loads(wait_end(self.sfn, e)["output"]), [1, 2])
+        self.assertEqual(json.loads(wait_execution_end(self.sfn, e)["output"]), [1, 2])
 
     def test_tokens_are_unique_per_task(self):
         arn = self.sfn.create_activity(name="many")["activityArn"]
@@ -285,7 +275,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
         for t in tokens:
             self.sfn.send_task_success(taskToken=t, output="{}")
         for a in arns:
-            self.assertEqual(wait_end(self.sfn, a)["status"], "SUCCEEDED")
+            self.assertEqual(wait_execution_end(self.sfn, a)["status"], "SUCCEEDED")
 
     def test_map_of_activity_tasks(self):
         arn = self.sfn.create_activity(name="mapped")["activityArn"]
@@ -305,7 +295,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
                 item = json.loads(t["input"])["item"]
                 self.sfn.send_task_success(taskToken=t["taskToken"], output=str(item * 10))
                 done += 1
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(json.loads(d["output"]), [10, 20, 30, 40, 50])
         types = history_types(self.sfn, e)
         self.assertEqual(types.count("ActivityStarted"), 5)
@@ -346,7 +336,7 @@ class ActivityApiTest(ClientErrorAssertion, unittest.TestCase):
             task = aws("get-activity-task", "--activity-arn", arn, "--worker-name", "cli")
         aws("send-task-heartbeat", "--task-token", task["taskToken"])
         aws("send-task-success", "--task-token", task["taskToken"], "--task-output", '{"y": 2}')
-        self.assertEqual(json.loads(wait_end(self.sfn, e)["output"]), {"y": 2})
+        self.assertEqual(json.loads(wait_execution_end(self.sfn, e)["output"]), {"y": 2})
         names = [a["name"] for a in aws("list-activities")["activities"]]
         self.assertIn("cli-work", names)
         aws("delete-activity", "--activity-arn", arn)
@@ -373,7 +363,7 @@ class ActivityTimeoutTest(ClientErrorAssertion, unittest.TestCase):
 
     def test_no_worker_times_out(self):
         _, e = self.start("nobody", TimeoutSeconds=1)
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Timeout"))
         self.assertEqual(history_types(self.sfn, e)[2:5],
                          ["ActivityScheduled", "ActivityTimedOut", "ExecutionFailed"])
@@ -387,14 +377,14 @@ class ActivityTimeoutTest(ClientErrorAssertion, unittest.TestCase):
             time.sleep(0.5)
             self.sfn.send_task_heartbeat(taskToken=task["taskToken"])
         self.sfn.send_task_success(taskToken=task["taskToken"], output='"ok"')
-        self.assertEqual(wait_end(self.sfn, e)["status"], "SUCCEEDED")
+        self.assertEqual(wait_execution_end(self.sfn, e)["status"], "SUCCEEDED")
 
     def test_missing_heartbeat_times_out(self):
         arn, e = self.start("silent", HeartbeatSeconds=1, TimeoutSeconds=30)
         task = {}
         while "taskToken" not in task:
             task = self.sfn.get_activity_task(activityArn=arn)
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual((d["status"], d["error"]), ("FAILED", "States.HeartbeatTimeout"))
         self.assertIn("ActivityTimedOut", history_types(self.sfn, e))
         self.assertError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'",
@@ -434,13 +424,13 @@ class ActivityRestartTest(unittest.TestCase):
                     got = sfn.get_activity_task(activityArn=arn, workerName="after")
                 self.assertEqual(json.loads(got["input"]), {"k": "queued"})
                 sfn.send_task_success(taskToken=got["taskToken"], output="2")
-                self.assertEqual(wait_end(sfn, queued["executionArn"])["output"], "2")
+                self.assertEqual(wait_execution_end(sfn, queued["executionArn"])["output"], "2")
                 # The held task was not handed to anyone else: nothing is left to poll.
                 self.assertNotIn("taskToken", sfn.get_activity_task(activityArn=arn))
                 # The held token still works after the restart.
                 sfn.send_task_heartbeat(taskToken=task["taskToken"])
                 sfn.send_task_success(taskToken=task["taskToken"], output='{"r": 1}')
-                d = wait_end(sfn, held)
+                d = wait_execution_end(sfn, held)
                 self.assertEqual((d["status"], json.loads(d["output"])), ("SUCCEEDED", {"r": 1}))
                 types = history_types(sfn, held)
                 self.assertEqual(types.count("ActivityStarted"), 1)

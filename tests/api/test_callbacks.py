@@ -15,7 +15,8 @@ import time
 import unittest
 
 from stator_server import (ACCOUNT, REGION, ClientErrorAssertion, Server,  # noqa: E402
-                           client, dynamodb_client, lambda_client, make_zip)
+                           client, dynamodb_client, lambda_client, make_zip,
+                           wait_execution_end)
 import ctest_unittest  # noqa: E402  (tests/, put on sys.path by stator_server)
 from ctest_unittest import needs  # noqa: E402
 from test_cluster import Node, fresh_database, postgres_missing  # noqa: E402
@@ -33,16 +34,6 @@ def start_child_machine(child_arn, **task):
              "End": True}
     state.update(task)
     return json.dumps({"StartAt": "Call", "States": {"Call": state}})
-
-
-def wait_end(sfn, arn, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.05)
-    raise AssertionError(f"{arn} still running after {timeout} s")
 
 
 def scheduled_token(sfn, arn, timeout=30):
@@ -109,7 +100,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         self.assertEqual(self.sfn.describe_execution(executionArn=e)["status"], "RUNNING")
         self.sfn.send_task_heartbeat(taskToken=token)
         self.sfn.send_task_success(taskToken=token, output='{"answer": 42}')
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"n": 1, "cb": {"answer": 42}})
         types = [x["type"] for x in self.sfn.get_execution_history(executionArn=e)["events"]]
@@ -142,7 +133,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         self.assertError("TaskTimedOut", TIMED_OUT, self.sfn.send_task_success, taskToken=first,
                          output="{}")
         self.sfn.send_task_failure(taskToken=second, error="Worker.Broken", cause="gone")
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"Error": "Worker.Broken", "Cause": "gone"})
         failed = [x["taskFailedEventDetails"] for x in
@@ -157,7 +148,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         missing = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nope"
         sm = self.machine("sfn-cb-missing", start_child_machine(missing))
         e = self.sfn.start_execution(stateMachineArn=sm, input='{"n": 3}')["executionArn"]
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual((d["status"], d["error"]),
                          ("FAILED", "StepFunctions.StateMachineDoesNotExistException"))
 
@@ -179,7 +170,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         token = item["Item"]["token"]["S"]
         self.assertEqual(token, scheduled_token(self.sfn, e))
         self.sfn.send_task_success(taskToken=token, output='{"worked": "job-1"}')
-        self.assertEqual(json.loads(wait_end(self.sfn, e)["output"]), {"worked": "job-1"})
+        self.assertEqual(json.loads(wait_execution_end(self.sfn, e)["output"]), {"worked": "job-1"})
 
     def test_lambda_callback(self):
         lam = lambda_client(self.server.endpoint)
@@ -196,7 +187,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         time.sleep(0.5)  # the function has answered; its answer is not the task's result
         self.assertEqual(self.sfn.describe_execution(executionArn=e)["status"], "RUNNING")
         self.sfn.send_task_success(taskToken=token, output='"called back"')
-        self.assertEqual(wait_end(self.sfn, e)["output"], '"called back"')
+        self.assertEqual(wait_execution_end(self.sfn, e)["output"], '"called back"')
 
     def test_token_in_context_matches_and_is_unguessable(self):
         sm = self.machine("sfn-cb-many", start_child_machine(self.child))
@@ -214,7 +205,7 @@ class CallbackTest(ClientErrorAssertion, unittest.TestCase):
         for t in tokens:
             self.sfn.send_task_success(taskToken=t, output="{}")
         for x in arns:
-            self.assertEqual(wait_end(self.sfn, x)["status"], "SUCCEEDED")
+            self.assertEqual(wait_execution_end(self.sfn, x)["status"], "SUCCEEDED")
 
     def test_stop_closes_the_callback(self):
         sm = self.machine("sfn-cb-stop", start_child_machine(self.child))
@@ -256,12 +247,12 @@ class CallbackHeartbeatTest(ClientErrorAssertion, unittest.TestCase):
             time.sleep(0.5)
             self.sfn.send_task_heartbeat(taskToken=token)
         self.sfn.send_task_success(taskToken=token, output="1")
-        self.assertEqual(wait_end(self.sfn, e)["status"], "SUCCEEDED")
+        self.assertEqual(wait_execution_end(self.sfn, e)["status"], "SUCCEEDED")
 
     def test_heartbeat_timeout(self):
         e = self.run_machine("no-beats", HeartbeatSeconds=1)
         token = scheduled_token(self.sfn, e)
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual((d["status"], d["error"]), ("FAILED", "States.HeartbeatTimeout"))
         self.assertIn("TaskTimedOut", [x["type"] for x in
                                        self.sfn.get_execution_history(executionArn=e)["events"]])
@@ -271,7 +262,7 @@ class CallbackHeartbeatTest(ClientErrorAssertion, unittest.TestCase):
     def test_timeout(self):
         e = self.run_machine("short", TimeoutSeconds=1)
         token = scheduled_token(self.sfn, e)
-        d = wait_end(self.sfn, e)
+        d = wait_execution_end(self.sfn, e)
         self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Timeout"))
         self.assertError("TaskTimedOut", TIMED_OUT, self.sfn.send_task_failure, taskToken=token)
 
@@ -298,7 +289,7 @@ class CallbackRestartTest(unittest.TestCase):
                 sfn = client(server.endpoint)
                 self.assertEqual(sfn.describe_execution(executionArn=e)["status"], "RUNNING")
                 sfn.send_task_success(taskToken=token, output='{"after": "restart"}')
-                d = wait_end(sfn, e)
+                d = wait_execution_end(sfn, e)
                 self.assertEqual(json.loads(d["output"]), {"after": "restart"})
                 # The child was started once (named from the TaskScheduled event: the resumed
                 # execution got the same child back).
@@ -339,7 +330,7 @@ class CallbackClusterTest(ClientErrorAssertion, unittest.TestCase):
             with self.assertRaises(sfn_b.exceptions.InvalidToken):
                 sfn_b.send_task_success(taskToken=tampered(token), output="{}")
             sfn_b.send_task_success(taskToken=token, output='{"via": "b"}')
-            d = wait_end(sfn_a, e)
+            d = wait_execution_end(sfn_a, e)
             self.assertEqual(json.loads(d["output"]), {"via": "b"})
             self.assertError("TaskTimedOut", TIMED_OUT, sfn_b.send_task_success,
                              taskToken=token, output="{}")
@@ -364,7 +355,7 @@ class CallbackClusterTest(ClientErrorAssertion, unittest.TestCase):
                 task = sfn_b.get_activity_task(activityArn=act, workerName="on-b")
             self.assertEqual(json.loads(task["input"]), {"from": "a"})
             sfn_b.send_task_success(taskToken=task["taskToken"], output='"done"')
-            self.assertEqual(wait_end(sfn_a, e)["output"], '"done"')
+            self.assertEqual(wait_execution_end(sfn_a, e)["output"], '"done"')
             started = [x for x in sfn_a.get_execution_history(executionArn=e)["events"]
                        if x["type"] == "ActivityStarted"]
             self.assertEqual(started[0]["activityStartedEventDetails"], {"workerName": "on-b"})
@@ -383,7 +374,7 @@ class CallbackClusterTest(ClientErrorAssertion, unittest.TestCase):
             for worker, i, token in got:
                 sfn_b.send_task_success(taskToken=token, output=json.dumps(worker))
             for i, arn in enumerate(more):
-                d = wait_end(sfn_a, arn)
+                d = wait_execution_end(sfn_a, arn)
                 worker = next(w for w, j, _ in got if j == i)
                 self.assertEqual(json.loads(d["output"]), worker)
                 events = sfn_a.get_execution_history(executionArn=arn)["events"]
