@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "common/json.h"
 #include "jsonata/jsonata.h"
+#include "jsonata/number_format.h"
 #include "jsonata/value.h"
 
 namespace stator::cli {
@@ -59,7 +60,7 @@ void WriteJson(const json::Value& v, std::string* out) {
       return;
     case json::Kind::kDouble: {
       double d = v.as_double();
-      *out += std::isfinite(d) ? jsonata::internal::JsNumberString(d) : "null";
+      *out += std::isfinite(d) ? jsonata::JsNumberToString(d) : "null";
       return;
     }
     case json::Kind::kArray: {

@@ -7,6 +7,7 @@
 
 #include "jsonata/evaluator.h"
 #include "jsonata/function.h"
+#include "jsonata/number_format.h"
 
 namespace stator::jsonata::internal {
 namespace {
@@ -308,12 +309,12 @@ void Stringify(const Value& v, bool pretty, bool precision15, int indent, std::s
           return;
         }
         if (!precision15) {
-          *out += JsNumberString(d);
+          *out += JsNumberToString(d);
           return;
         }
         char buf[40];
         std::snprintf(buf, sizeof(buf), "%.14e", d);
-        *out += JsNumberString(std::strtod(buf, nullptr));
+        *out += JsNumberToString(std::strtod(buf, nullptr));
         return;
       }
       case json::Kind::kString:

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "jsonata/builtins.h"
+#include "jsonata/number_format.h"
 
 namespace stator::jsonata::internal {
 
@@ -252,7 +253,7 @@ std::optional<std::string> ProcedureName(const Node* p) {
     case NodeType::kString:
       return p->value;
     case NodeType::kNumber:
-      return JsNumberString(p->literal.as_double());
+      return JsNumberToString(p->literal.as_double());
     case NodeType::kValue:
       return p->literal.is_null() ? "null" : (p->literal.as_bool() ? "true" : "false");
     default:
@@ -565,7 +566,7 @@ EvalResult Evaluator::EvalBinary(const Node* n, const Value& input,
     double a = lhs.number(), b = rhs.number();
     if (a > b) return Value();
     double size = b - a + 1;
-    if (size > 1e7) return OpError("D2014", n, {{"value", JsNumberString(size)}});
+    if (size > 1e7) return OpError("D2014", n, {{"value", JsNumberToString(size)}});
     auto s = NewSequence(true);
     s->is_range = true;
     s->range_start = a;

@@ -7,6 +7,7 @@
 
 #include "jsonata/builtins.h"
 #include "jsonata/evaluator.h"
+#include "jsonata/number_format.h"
 
 namespace stator::jsonata::internal {
 namespace {
@@ -72,7 +73,7 @@ Result<Value, Error> Ceil(Call&, std::span<const Value> args) {
 // Shifts the decimal point of x by `places` through its decimal text, as the reference does
 // (so that 2.675 with precision 2 rounds from 267.5, not from 267.49999...).
 double ShiftDecimal(double x, int places) {
-  std::string s = JsNumberString(x);
+  std::string s = JsNumberToString(x);
   size_t e = s.find('e');
   int exp = places;
   std::string mant = s;
@@ -114,7 +115,7 @@ Result<Value, Error> Power(Call& call, std::span<const Value> args) {
 Result<Value, Error> Sqrt(Call& call, std::span<const Value> args) {
   const Value& a = A(args, 0);
   if (a.undefined()) return Value();
-  if (a.number() < 0) return call.Fail("D3060", {{"value", JsNumberString(a.number())}});
+  if (a.number() < 0) return call.Fail("D3060", {{"value", JsNumberToString(a.number())}});
   return NumberValue(std::sqrt(a.number()));
 }
 

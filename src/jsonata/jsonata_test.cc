@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "jsonata/number_format.h"
 #include "jsonata/value.h"
 
 namespace stator::jsonata {
@@ -224,12 +225,11 @@ TEST(JsonataEval, BindingsExtensionsAndFreeVariables) {
 }
 
 TEST(JsonataValue, JsNumberString) {
-  using internal::JsNumberString;
-  EXPECT_EQ(JsNumberString(0.1), "0.1");
-  EXPECT_EQ(JsNumberString(1e21), "1e+21");
-  EXPECT_EQ(JsNumberString(1e-7), "1e-7");
-  EXPECT_EQ(JsNumberString(123456789012), "123456789012");
-  EXPECT_EQ(JsNumberString(-1.5e-6), "-0.0000015");
+  EXPECT_EQ(JsNumberToString(0.1), "0.1");
+  EXPECT_EQ(JsNumberToString(1e21), "1e+21");
+  EXPECT_EQ(JsNumberToString(1e-7), "1e-7");
+  EXPECT_EQ(JsNumberToString(123456789012), "123456789012");
+  EXPECT_EQ(JsNumberToString(-1.5e-6), "-0.0000015");
 }
 
 }  // namespace

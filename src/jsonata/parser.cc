@@ -6,6 +6,7 @@
 
 #include "common/utf8.h"
 #include "jsonata/builtins.h"
+#include "jsonata/number_format.h"
 #include "jsonata/regex_adaptor.h"
 #include "jsonata/signature.h"
 
@@ -961,7 +962,7 @@ class Parser {
       for (auto& step : result->items) {
         if (step->type == NodeType::kNumber || step->type == NodeType::kValue) {
           std::string v = step->type == NodeType::kNumber
-                              ? JsNumberString(step->literal.as_double())
+                              ? JsNumberToString(step->literal.as_double())
                               : step->literal.Dump();
           Fail("S0213", step->position, "", {{"value", v}});
           err_->token.reset();

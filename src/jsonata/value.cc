@@ -153,43 +153,6 @@ json::Value NumberJson(double d) {
   return json::Value::Double(d);
 }
 
-std::string JsNumberString(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  if (d == 0) return "0";
-  // Shortest round-trip digits and decimal exponent.
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::scientific);
-  std::string sci(buf, r.ptr);
-  bool neg = sci[0] == '-';
-  if (neg) sci.erase(0, 1);
-  size_t e = sci.find('e');
-  std::string mant = sci.substr(0, e);
-  int exp = std::stoi(sci.substr(e + 1));
-  std::string digits;
-  for (char c : mant) {
-    if (c != '.') digits += c;
-  }
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  int k = static_cast<int>(digits.size());
-  int n = exp + 1;  // position of the decimal point
-  std::string out = neg ? "-" : "";
-  if (k <= n && n <= 21) {
-    out += digits + std::string(n - k, '0');
-  } else if (0 < n && n <= 21) {
-    out += digits.substr(0, n) + "." + digits.substr(n);
-  } else if (-6 < n && n <= 0) {
-    out += "0." + std::string(-n, '0') + digits;
-  } else {
-    out += digits.substr(0, 1);
-    if (k > 1) out += "." + digits.substr(1);
-    out += "e";
-    out += (n - 1 >= 0) ? "+" : "-";
-    out += std::to_string(std::abs(n - 1));
-  }
-  return out;
-}
-
 bool DeepEqual(const Value& a, const Value& b) {
   if (a.undefined() || b.undefined()) return a.undefined() && b.undefined();
   if (a.is_function() || b.is_function())

@@ -128,10 +128,6 @@ inline Value NumberValue(double d) { return Value(NumberJson(d)); }
 inline Value StringValue(std::string s) { return Value(json::Value::String(std::move(s))); }
 inline Value BoolValue(bool b) { return Value(json::Value::Bool(b)); }
 
-// JavaScript's Number.prototype.toString for a finite double (shortest round trip; exponent
-// form below 1e-7 and from 1e21).
-std::string JsNumberString(double d);
-
 // JSONata's deep equality (numbers by value, objects by members regardless of order).
 bool DeepEqual(const Value& a, const Value& b);
 
