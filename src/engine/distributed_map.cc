@@ -35,14 +35,7 @@ void Execution::StartMapRun(Frame& f, const std::string& map_run_arn) {
     Result<json::Value> parameters =
         state.result_writer_parameters->Evaluate(f.effective_input, context);
     if (!parameters.ok()) {
-      f.children_error = std::move(parameters).error();
-      if (f.children_error.error == kStatesRuntime) {
-        f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
-      }
-      f.resume_reason = ResumeKind::kChildFailed;
-      f.phase = Phase::kResume;
-      MakeReady(f);
-      return;
+      return FailMapBeforeChildren(f, std::move(parameters).error());
     }
     json::Object writer;
     for (const auto& [key, value] : state.result_writer.as_object()) {
@@ -66,14 +59,7 @@ void Execution::StartMapRun(Frame& f, const std::string& map_run_arn) {
       Result<json::Value> selected = SelectItem(f, items[i], static_cast<int64_t>(i));
       if (!selected.ok()) {
         // As an inline Map's ItemSelector failure: the Map Run fails, no child starts.
-        f.children_error = std::move(selected).error();
-        if (f.children_error.error == kStatesRuntime) {
-          f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
-        }
-        f.resume_reason = ResumeKind::kChildFailed;
-        f.phase = Phase::kResume;
-        MakeReady(f);
-        return;
+        return FailMapBeforeChildren(f, std::move(selected).error());
       }
       r.inputs.push_back(std::move(selected).value());
       r.items_per_input.push_back(1);
@@ -81,6 +67,16 @@ void Execution::StartMapRun(Frame& f, const std::string& map_run_arn) {
   }
   children.map_run_arn = map_run_arn;
   DispatchMapRun(f.id, f.token, std::move(r));
+}
+
+void Execution::FailMapBeforeChildren(Frame& f, Error e) {
+  f.children_error = std::move(e);
+  if (f.children_error.error == kStatesRuntime) {
+    f.children_error.cause = RuntimePrefix(f) + f.children_error.cause;
+  }
+  f.resume_reason = ResumeKind::kChildFailed;
+  f.phase = Phase::kResume;
+  MakeReady(f);
 }
 
 void Execution::DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest request) {

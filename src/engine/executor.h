@@ -193,6 +193,10 @@ class Execution : public Runnable, public std::enable_shared_from_this<Execution
   // to the runner (held until its events are durable, parked while replaying); its outcome
   // resumes the Map state; an aborted Map state or a finished execution aborts it.
   void StartMapRun(Frame& f, const std::string& map_run_arn);
+  // A Map state's failure before (more of) its iterations start — its ItemSelector or its
+  // ResultWriter's Parameters failed: the state resumes failed with `e` (a States.Runtime cause
+  // gets the state's prefix).
+  void FailMapBeforeChildren(Frame& f, Error e);
   void DispatchMapRun(uint64_t frame_id, uint64_t token, MapRunRequest request);
   struct ParkedMapRun;
   // Gives a dispatched Map Run to the runner (any thread) and ends its hand-over's external

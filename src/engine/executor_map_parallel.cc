@@ -204,16 +204,9 @@ void Execution::LaunchIterations(Frame& owner) {
       if (state.parameters || state.item_selector) {
         Result<json::Value> selected = SelectItem(owner, item, static_cast<int64_t>(i));
         if (!selected.ok()) {
-          owner.children_error = std::move(selected).error();
-          if (owner.children_error.error == kStatesRuntime) {
-            owner.children_error.cause = RuntimePrefix(owner) + owner.children_error.cause;
-          }
           owner.last_event = children.last_event;
-          owner.resume_reason = ResumeKind::kChildFailed;
-          owner.phase = Phase::kResume;
-          MakeReady(owner);
           children.next_index = children.total;
-          return;
+          return FailMapBeforeChildren(owner, std::move(selected).error());
         }
         input = std::move(selected).value();
       } else {
